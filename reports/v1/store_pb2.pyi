@@ -1,0 +1,272 @@
+from google.protobuf import struct_pb2 as _struct_pb2
+from reports.v1 import job_pb2 as _job_pb2
+from reports.v1 import media_pb2 as _media_pb2
+from reports.v1 import report_pb2 as _report_pb2
+from reports.v1 import target_pb2 as _target_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class TranscriptInput(_message.Message):
+    __slots__ = ("format", "content")
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    format: str
+    content: str
+    def __init__(self, format: _Optional[str] = ..., content: _Optional[str] = ...) -> None: ...
+
+class CreateMediaRequest(_message.Message):
+    __slots__ = ("tenant", "title", "url", "transcript", "speakers")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    TRANSCRIPT_FIELD_NUMBER: _ClassVar[int]
+    SPEAKERS_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    title: str
+    url: str
+    transcript: TranscriptInput
+    speakers: _containers.RepeatedCompositeFieldContainer[_media_pb2.SpeakerInfo]
+    def __init__(self, tenant: _Optional[str] = ..., title: _Optional[str] = ..., url: _Optional[str] = ..., transcript: _Optional[_Union[TranscriptInput, _Mapping]] = ..., speakers: _Optional[_Iterable[_Union[_media_pb2.SpeakerInfo, _Mapping]]] = ...) -> None: ...
+
+class GetMediaRequest(_message.Message):
+    __slots__ = ("tenant", "media_id", "include_segments")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    media_id: str
+    include_segments: bool
+    def __init__(self, tenant: _Optional[str] = ..., media_id: _Optional[str] = ..., include_segments: _Optional[bool] = ...) -> None: ...
+
+class ListMediaRequest(_message.Message):
+    __slots__ = ("tenant", "limit", "cursor")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    limit: int
+    cursor: str
+    def __init__(self, tenant: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+
+class ListMediaResponse(_message.Message):
+    __slots__ = ("items", "next_cursor")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CURSOR_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[_media_pb2.Media]
+    next_cursor: str
+    def __init__(self, items: _Optional[_Iterable[_Union[_media_pb2.Media, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...
+
+class CreateJobRequest(_message.Message):
+    __slots__ = ("tenant", "idempotency_key", "request_fingerprint", "media_id", "template", "template_params", "target", "label", "entity_label", "webhook", "request_id")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_PARAMS_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    ENTITY_LABEL_FIELD_NUMBER: _ClassVar[int]
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    idempotency_key: str
+    request_fingerprint: str
+    media_id: str
+    template: str
+    template_params: _struct_pb2.Struct
+    target: _target_pb2.Target
+    label: str
+    entity_label: str
+    webhook: _job_pb2.Webhook
+    request_id: str
+    def __init__(self, tenant: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., request_fingerprint: _Optional[str] = ..., media_id: _Optional[str] = ..., template: _Optional[str] = ..., template_params: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., target: _Optional[_Union[_target_pb2.Target, _Mapping]] = ..., label: _Optional[str] = ..., entity_label: _Optional[str] = ..., webhook: _Optional[_Union[_job_pb2.Webhook, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class CreateJobResponse(_message.Message):
+    __slots__ = ("job", "replayed", "estimated_wait_sec")
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_WAIT_SEC_FIELD_NUMBER: _ClassVar[int]
+    job: _job_pb2.Job
+    replayed: bool
+    estimated_wait_sec: float
+    def __init__(self, job: _Optional[_Union[_job_pb2.Job, _Mapping]] = ..., replayed: _Optional[bool] = ..., estimated_wait_sec: _Optional[float] = ...) -> None: ...
+
+class GetJobRequest(_message.Message):
+    __slots__ = ("tenant", "job_id")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    job_id: str
+    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ...) -> None: ...
+
+class ListJobsRequest(_message.Message):
+    __slots__ = ("tenant", "status", "limit", "cursor")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    status: _job_pb2.JobStatus
+    limit: int
+    cursor: str
+    def __init__(self, tenant: _Optional[str] = ..., status: _Optional[_Union[_job_pb2.JobStatus, str]] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+
+class ListJobsResponse(_message.Message):
+    __slots__ = ("items", "next_cursor")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CURSOR_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[_job_pb2.Job]
+    next_cursor: str
+    def __init__(self, items: _Optional[_Iterable[_Union[_job_pb2.Job, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...
+
+class TransitionJobRequest(_message.Message):
+    __slots__ = ("tenant", "job_id", "status", "stage", "error", "resolution")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    RESOLUTION_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    job_id: str
+    status: _job_pb2.JobStatus
+    stage: _job_pb2.JobStage
+    error: _job_pb2.JobError
+    resolution: _job_pb2.JobResolution
+    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ..., status: _Optional[_Union[_job_pb2.JobStatus, str]] = ..., stage: _Optional[_Union[_job_pb2.JobStage, str]] = ..., error: _Optional[_Union[_job_pb2.JobError, _Mapping]] = ..., resolution: _Optional[_Union[_job_pb2.JobResolution, _Mapping]] = ...) -> None: ...
+
+class CompleteJobRequest(_message.Message):
+    __slots__ = ("tenant", "job_id", "report")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    job_id: str
+    report: _report_pb2.Report
+    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ..., report: _Optional[_Union[_report_pb2.Report, _Mapping]] = ...) -> None: ...
+
+class CompleteJobResponse(_message.Message):
+    __slots__ = ("job", "report")
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    job: _job_pb2.Job
+    report: _report_pb2.Report
+    def __init__(self, job: _Optional[_Union[_job_pb2.Job, _Mapping]] = ..., report: _Optional[_Union[_report_pb2.Report, _Mapping]] = ...) -> None: ...
+
+class CancelJobRequest(_message.Message):
+    __slots__ = ("tenant", "job_id")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    job_id: str
+    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ...) -> None: ...
+
+class GetReportRequest(_message.Message):
+    __slots__ = ("tenant", "report_id")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    report_id: str
+    def __init__(self, tenant: _Optional[str] = ..., report_id: _Optional[str] = ...) -> None: ...
+
+class GetReportByJobRequest(_message.Message):
+    __slots__ = ("tenant", "job_id")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    job_id: str
+    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ...) -> None: ...
+
+class GetReportByJobResponse(_message.Message):
+    __slots__ = ("job", "report")
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    job: _job_pb2.Job
+    report: _report_pb2.Report
+    def __init__(self, job: _Optional[_Union[_job_pb2.Job, _Mapping]] = ..., report: _Optional[_Union[_report_pb2.Report, _Mapping]] = ...) -> None: ...
+
+class ListReportsRequest(_message.Message):
+    __slots__ = ("tenant", "limit", "cursor")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    limit: int
+    cursor: str
+    def __init__(self, tenant: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+
+class ListReportsResponse(_message.Message):
+    __slots__ = ("items", "next_cursor")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CURSOR_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[_report_pb2.Report]
+    next_cursor: str
+    def __init__(self, items: _Optional[_Iterable[_Union[_report_pb2.Report, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...
+
+class PromptVersion(_message.Message):
+    __slots__ = ("name", "version", "labels", "system", "instructions", "variables")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
+    SYSTEM_FIELD_NUMBER: _ClassVar[int]
+    INSTRUCTIONS_FIELD_NUMBER: _ClassVar[int]
+    VARIABLES_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    version: int
+    labels: _containers.RepeatedScalarFieldContainer[str]
+    system: str
+    instructions: str
+    variables: _containers.RepeatedCompositeFieldContainer[PromptVariable]
+    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., labels: _Optional[_Iterable[str]] = ..., system: _Optional[str] = ..., instructions: _Optional[str] = ..., variables: _Optional[_Iterable[_Union[PromptVariable, _Mapping]]] = ...) -> None: ...
+
+class PromptVariable(_message.Message):
+    __slots__ = ("name", "required", "description", "default")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REQUIRED_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    required: bool
+    description: str
+    default: str
+    def __init__(self, name: _Optional[str] = ..., required: _Optional[bool] = ..., description: _Optional[str] = ..., default: _Optional[str] = ...) -> None: ...
+
+class GetPromptRequest(_message.Message):
+    __slots__ = ("name", "label", "version")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    label: str
+    version: int
+    def __init__(self, name: _Optional[str] = ..., label: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+
+class CreatePromptVersionRequest(_message.Message):
+    __slots__ = ("name", "system", "instructions", "variables", "labels")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SYSTEM_FIELD_NUMBER: _ClassVar[int]
+    INSTRUCTIONS_FIELD_NUMBER: _ClassVar[int]
+    VARIABLES_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    system: str
+    instructions: str
+    variables: _containers.RepeatedCompositeFieldContainer[PromptVariable]
+    labels: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., system: _Optional[str] = ..., instructions: _Optional[str] = ..., variables: _Optional[_Iterable[_Union[PromptVariable, _Mapping]]] = ..., labels: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SetPromptLabelsRequest(_message.Message):
+    __slots__ = ("name", "version", "labels")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    version: int
+    labels: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., labels: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -1,0 +1,1 @@
+"""Code every service shares: contracts, settings, ids, gRPC and NATS plumbing."""

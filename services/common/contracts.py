@@ -1,0 +1,38 @@
+"""The public REST contract's JSON Schemas (contracts/v1), loaded once and compiled on demand."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts" / "v1"
+
+CREATE_JOB_REQUEST = "create-report-job.request"
+CREATE_JOB_RESPONSE = "create-report-job.response"
+REPORT_RESPONSE = "report.response"
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    return json.loads((CONTRACTS_DIR / f"{name}.schema.json").read_text())
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(name), format_checker=FormatChecker())
+
+
+def report_document_schema() -> dict[str, Any]:
+    """The schema of a report's `json` document (the non-null branch of the contract's anyOf)."""
+    branches = schema(REPORT_RESPONSE)["properties"]["json"]["anyOf"]
+    document = next(b for b in branches if b.get("type") == "object")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **document}
+
+
+@cache
+def report_document_validator() -> Draft202012Validator:
+    return Draft202012Validator(report_document_schema())

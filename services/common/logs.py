@@ -1,0 +1,44 @@
+"""JSON log lines on stdout, one event per line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "service": self.service,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and not key.startswith("_"):
+                line[key] = value
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str)
+
+
+def configure(service: str, level: str = "INFO") -> None:
+    import time
+
+    handler = logging.StreamHandler(sys.stdout)
+    formatter = JsonFormatter(service)
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("nats", "httpx", "httpcore", "uvicorn.access", "openai", "anthropic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

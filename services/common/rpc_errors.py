@@ -1,0 +1,111 @@
+"""Errors that cross gRPC with structure: a status code, a stable error code and field details.
+
+The server side aborts with a `google.rpc.Status` carrying an `ErrorInfo` (reason = our stable
+code) and, for invalid input, a `BadRequest` with one violation per field (JSON-pointer path).
+The client side turns such a status back into a `ServiceError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+DOMAIN = "reports.v1"
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    path: str
+    message: str
+
+
+@dataclass
+class ServiceError(Exception):
+    status: grpc.StatusCode
+    code: str
+    message: str
+    details: list[FieldProblem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+def invalid(code: str, message: str, details: list[FieldProblem] | None = None) -> ServiceError:
+    return ServiceError(grpc.StatusCode.INVALID_ARGUMENT, code, message, details or [])
+
+
+def not_found(what: str, ident: str) -> ServiceError:
+    return ServiceError(grpc.StatusCode.NOT_FOUND, f"{what}_not_found", f"{what} {ident!r} not found")
+
+
+def failed_precondition(code: str, message: str) -> ServiceError:
+    return ServiceError(grpc.StatusCode.FAILED_PRECONDITION, code, message)
+
+
+def conflict(code: str, message: str) -> ServiceError:
+    return ServiceError(grpc.StatusCode.ALREADY_EXISTS, code, message)
+
+
+def to_status(error: ServiceError) -> grpc.Status:
+    info = any_pb2.Any()
+    info.Pack(error_details_pb2.ErrorInfo(reason=error.code, domain=DOMAIN))
+    packed = [info]
+    if error.details:
+        bad = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(field=d.path, description=d.message)
+                for d in error.details
+            ]
+        )
+        detail = any_pb2.Any()
+        detail.Pack(bad)
+        packed.append(detail)
+    return rpc_status.to_status(
+        status_pb2.Status(code=error.status.value[0], message=error.message, details=packed)
+    )
+
+
+async def abort(context: grpc.aio.ServicerContext, error: ServiceError) -> None:
+    await context.abort_with_status(to_status(error))
+
+
+def from_rpc_error(exc: grpc.aio.AioRpcError | grpc.RpcError) -> ServiceError:
+    """The structured error a server sent, or a generic one named after the status code."""
+    status_code = exc.code()
+    message = exc.details() or status_code.name.lower()
+    code = _default_code(status_code)
+    details: list[FieldProblem] = []
+    status = rpc_status.from_call(exc)  # type: ignore[arg-type]
+    if status is not None:
+        message = status.message or message
+        for detail in status.details:
+            if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+                info = error_details_pb2.ErrorInfo()
+                detail.Unpack(info)
+                code = info.reason or code
+            elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+                bad = error_details_pb2.BadRequest()
+                detail.Unpack(bad)
+                details = [FieldProblem(v.field, v.description) for v in bad.field_violations]
+    return ServiceError(status_code, code, message, details)
+
+
+def _default_code(status: grpc.StatusCode) -> str:
+    return {
+        grpc.StatusCode.UNAVAILABLE: "unavailable",
+        grpc.StatusCode.DEADLINE_EXCEEDED: "timeout",
+        grpc.StatusCode.NOT_FOUND: "not_found",
+        grpc.StatusCode.INVALID_ARGUMENT: "invalid_request",
+        grpc.StatusCode.UNAUTHENTICATED: "unauthorized",
+        grpc.StatusCode.PERMISSION_DENIED: "forbidden",
+        grpc.StatusCode.RESOURCE_EXHAUSTED: "rate_limited",
+        grpc.StatusCode.FAILED_PRECONDITION: "failed_precondition",
+        grpc.StatusCode.ALREADY_EXISTS: "conflict",
+        grpc.StatusCode.ABORTED: "conflict",
+    }.get(status, "internal")
+
+

@@ -1,0 +1,32 @@
+"""What every gRPC servicer method does around its work: structured errors, no leaked tracebacks."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import grpc
+
+from services.common.rpc_errors import ServiceError, abort
+
+log = logging.getLogger(__name__)
+R = TypeVar("R")
+
+
+def rpc(method: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R]]:
+    @functools.wraps(method)
+    async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> R:
+        try:
+            return await method(self, request, context)
+        except ServiceError as error:
+            await abort(context, error)
+        except grpc.aio.AbortError:
+            raise
+        except Exception:
+            log.exception("unhandled error in %s", method.__name__)
+            await abort(context, ServiceError(grpc.StatusCode.INTERNAL, "internal", "internal error"))
+        raise AssertionError("unreachable")
+
+    return wrapper

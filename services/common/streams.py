@@ -1,0 +1,89 @@
+"""The JetStream layout every service agrees on, and connecting to NATS."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import nats
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+from nats.js.api import RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError
+
+log = logging.getLogger(__name__)
+
+JOBS_STREAM = "JOBS"
+RENDER_SUBJECT = "reports.jobs.render"
+EVENTS_STREAM = "JOB_EVENTS"
+EVENTS_SUBJECTS = "reports.events.>"
+RENDERER_DURABLE = "renderers"
+MSG_ID_HEADER = "Nats-Msg-Id"
+REQUEST_ID_HEADER = "X-Request-Id"
+
+
+def event_subject(job_id: str) -> str:
+    return f"reports.events.{job_id}"
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    replicas: int = 1
+    events_max_age_s: float = 7 * 24 * 3600
+    duplicate_window_s: float = 120.0
+
+
+def stream_configs(settings: StreamSettings) -> list[StreamConfig]:
+    return [
+        StreamConfig(
+            name=JOBS_STREAM,
+            subjects=["reports.jobs.>"],
+            retention=RetentionPolicy.WORK_QUEUE,
+            storage=StorageType.FILE,
+            num_replicas=settings.replicas,
+            duplicate_window=settings.duplicate_window_s,
+        ),
+        StreamConfig(
+            name=EVENTS_STREAM,
+            subjects=[EVENTS_SUBJECTS],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            num_replicas=settings.replicas,
+            max_age=settings.events_max_age_s,
+            duplicate_window=settings.duplicate_window_s,
+            allow_direct=True,
+        ),
+    ]
+
+
+async def ensure_streams(js: JetStreamContext, settings: StreamSettings) -> None:
+    """Creates the streams, or brings an existing one to this configuration. Safe to race."""
+    for config in stream_configs(settings):
+        try:
+            await js.add_stream(config)
+        except BadRequestError:
+            await js.update_stream(config)
+
+
+async def connect(url: str, name: str) -> NatsClient:
+    """A connection that reconnects forever; the first connect fails fast if NATS is down."""
+
+    async def disconnected() -> None:
+        log.warning("nats disconnected", extra={"service": name})
+
+    async def reconnected() -> None:
+        log.info("nats reconnected", extra={"service": name})
+
+    async def error(exc: Exception) -> None:
+        log.debug("nats error: %s", exc)
+
+    return await nats.connect(
+        servers=url.split(","),
+        name=name,
+        connect_timeout=2,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5,
+        disconnected_cb=disconnected,
+        reconnected_cb=reconnected,
+        error_cb=error,
+    )

@@ -1,0 +1,67 @@
+"""`python -m services.devllm`: read settings, bind, serve, log `devllm listening on URL`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+
+import uvicorn
+
+from .app import create_app
+from .settings import Settings
+
+log = logging.getLogger("devllm")
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that logs its URL once it is accepting connections."""
+
+    def __init__(self, config: uvicorn.Config, url: str) -> None:
+        super().__init__(config)
+        self._url = url
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            log.info("devllm listening on %s", self._url)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port (port 0: any free port)."""
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    sock = socket.create_server((host, port), family=family, backlog=2048)
+    sock.setblocking(False)
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+async def serve(settings: Settings) -> None:
+    sock = bind(settings.host, settings.port)
+    config = uvicorn.Config(
+        create_app(settings),
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=settings.shutdown_grace_s,
+    )
+    try:
+        await _Server(config, url_of(sock)).serve(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env(os.environ)
+    asyncio.run(serve(settings))
+
+
+if __name__ == "__main__":
+    main()

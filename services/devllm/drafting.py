@@ -1,0 +1,386 @@
+"""The content of one report section, drafted from a `Profile` by the section's theme.
+
+A section's theme comes from the words of its key and title (`how_to_close` -> close), so any
+section list works: an unknown key gets a general draft. Drafts carry every part a section might
+have (title, body, phrases, items, quotes); the schema decides which of them are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import observations as o
+from .analysis import Profile
+from .quotes import QuotePicker
+from .schema_fill import count_for
+
+_THEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("traits", ("trait",)),
+    ("objections", ("pushback", "objection", "feedback")),
+    ("pressure", ("sticky", "pressure", "hard", "stress", "conflict", "difficult")),
+    ("followup", ("follow",)),
+    ("close", ("close", "closing")),
+    ("best", ("best",)),
+    ("drivers", ("yes", "drive", "motivat")),
+    ("rapport", ("rapport", "connect", "trust", "relationship")),
+    ("process", ("buying", "operate", "process", "tendenc")),
+    ("thinking", ("think", "reason")),
+    ("bottom", ("bottom", "takeaway", "remember")),
+)
+_ACTION_ORDER = {
+    "close": ("question", "topic", "pace"),
+    "followup": ("recap", "answers", "floor"),
+    "best": ("work", "pace", "floor"),
+    "pressure": ("interrupt", "monologue", "quote"),
+}
+_ALL_ACTIONS = ("topic", "question", "pace", "recap", "answers", "floor", "interrupt", "monologue",
+                "quote", "work")
+_MISSING_PHRASES = ("Evidence missing", "No transcript data", "Not enough to judge")
+_MISSING_ACTIONS = (
+    ("Rerun with the transcript", "The prompt carried no transcript evidence, so nothing here is "
+     "grounded in what the person said."),
+    ("Check who the target is", "Without evidence the target could not be described; confirm the "
+     "target resolves to a speaker with segments."),
+    ("Review the prompt", "The report was written without evidence; review how the prompt was "
+     "built before relying on it."),
+)
+
+
+def theme_of(key: str, title: str) -> str:
+    tokens = [t for t in re.split(r"[^a-z]+", f"{key} {title}".lower()) if t]
+    for theme, triggers in _THEMES:
+        if any(t.startswith(trigger) for t in tokens for trigger in triggers):
+            return theme
+    return "general"
+
+
+class SectionDrafter:
+    """Drafts the sections of one report; quotes are not repeated across its sections."""
+
+    def __init__(self, profile: Profile) -> None:
+        self._p = profile
+        self._quotes = QuotePicker(profile)
+        self._quote: str | None = None
+
+    def draft(self, key: str, title: str, schema: dict[str, Any], root: Any) -> dict[str, Any]:
+        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        theme = theme_of(key, title)
+        draft: dict[str, Any] = {"title": title}
+        count = count_for(props["quotes"], 2, root) if "quotes" in props else 1
+        picked = self._quotes.pick(theme, count, questions_first=theme == "thinking")
+        self._quote = picked[0] if picked else None
+        if "quotes" in props:
+            draft["quotes"] = picked
+        if "phrases" in props:
+            draft["phrases"] = self.phrases(count_for(props["phrases"], 3, root))
+        if "items" in props:
+            draft["items"] = self.actions(theme, count_for(props["items"], 3, root))
+        draft["body"] = self.body(theme, title, draft.get("phrases") or self.phrases(3))
+        return draft
+
+    def phrases(self, count: int) -> list[str]:
+        if not self._p.found:
+            return list(_MISSING_PHRASES[:count])
+        p = self._p
+        ranked: list[tuple[float, str]] = []
+        if p.words_per_minute > 0:
+            extreme = o.pace_word(p) != "steady"
+            ranked.append((2 if extreme else 1, {
+                "fast": "Fast, energetic talker", "measured": "Measured, deliberate speaker",
+            }.get(o.pace_word(p), "Steady conversational pace")))
+        if o.asks_a_lot(p):
+            ranked.append((2, "Asks probing questions"))
+        elif p.question_count == 0:
+            ranked.append((1.5, "Makes statements, not questions"))
+        else:
+            ranked.append((1, "Asks targeted questions"))
+        if p.share >= o.HIGH_SHARE:
+            ranked.append((2, "Holds the floor"))
+        elif p.share <= o.LOW_SHARE:
+            ranked.append((2, "Listens more than talks"))
+        else:
+            ranked.append((0.5, "Shares the floor"))
+        if p.interruptions >= 3:
+            ranked.append((2, "Cuts in to steer"))
+        if p.longest_monologue_sec >= 60:
+            ranked.append((1.2, "Explains at length"))
+        for i, (word, _) in enumerate(p.top_words[:2]):
+            ranked.append((1.4 - i * 0.5, f"Focused on {word}"))
+        ranked.sort(key=lambda item: -item[0])
+        phrases = list(dict.fromkeys(text for _, text in ranked))
+        fillers = ("Direct in what they say", "Grounded in specifics", "Engaged throughout")
+        phrases += [f for f in fillers if f not in phrases]
+        return phrases[:count]
+
+    def body(self, theme: str, title: str, phrases: list[str]) -> str:
+        p = self._p
+        if not p.found:
+            return (f"No transcript evidence was found in the prompt, so nothing can be said about "
+                    f"\"{title}\" for this person yet.")
+        parts = _BODIES.get(theme, _general)(self, phrases)
+        return " ".join(o.sentence(part) for part in parts if part)
+
+    def actions(self, theme: str, count: int) -> list[dict[str, str]]:
+        if not self._p.found:
+            return [{"title": t, "context": c} for t, c in _MISSING_ACTIONS[:count]]
+        order = _ACTION_ORDER.get(theme, ("topic", "question", "pace"))
+        items: list[dict[str, str]] = []
+        for name in dict.fromkeys(order + _ALL_ACTIONS):
+            item = _ACTIONS[name](self)
+            if item and all(item[0] != existing["title"] for existing in items):
+                items.append({"title": item[0], "context": item[1]})
+            if len(items) == count:
+                break
+        return items
+
+    def quote(self, theme: str) -> str | None:
+        """The section's leading quote (picked for its theme in `draft`)."""
+        return self._quote
+
+    # -- bodies, one per theme ------------------------------------------------------------------
+
+    def _thinking(self, _: list[str]) -> list[str]:
+        p = self._p
+        if o.asks_a_lot(p):
+            style = ("they think out loud by asking: their questions show what they need "
+                     "settled first")
+        elif p.question_count == 0:
+            style = "they reason by stating positions rather than asking, so expect conclusions"
+        else:
+            style = ("they ask selectively, so each question marks a point they actually need "
+                     "settled")
+        question = self._quotes.question()
+        pace_tip = {"fast": "give them the headline before the detail",
+                    "measured": "give them time and the supporting detail"}.get(o.pace_word(p), "")
+        return [
+            f"in this conversation {o.questions(p)}, and {o.topics(p)}",
+            style,
+            f'a typical question from them: "{question}"' if question else "",
+            f"{o.pace(p)}{'; ' + pace_tip if pace_tip else ''}",
+        ]
+
+    def _drivers(self, _: list[str]) -> list[str]:
+        p = self._p
+        quote = self.quote("drivers")
+        if p.share >= o.HIGH_SHARE:
+            floor = (f"they held {o.percent(p.share)} of the talk time, so they will say what "
+                     f"matters if you let them")
+        else:
+            floor = (f"they held {o.percent(p.share)} of the talk time; draw out what matters "
+                     f"with open questions")
+        lead = (f'tie any proposal to "{p.top_words[0][0]}" first: it came up {p.top_words[0][1]} '
+                f"times, more than any other word") if p.top_words else ""
+        return [f"what they care about shows in their words: {o.topics(p)}",
+                f'in their words: "{quote}"' if quote else "", lead, floor]
+
+    def _rapport(self, _: list[str]) -> list[str]:
+        p = self._p
+        quote = self.quote("rapport")
+        return [
+            f"{o.share(p)}, and {o.interruptions(p)}",
+            f"match their rhythm: {o.pace(p)}",
+            f'open on "{o.top(p)}", the subject they raised most' if p.top_words else "",
+            f'something they said that you can build on: "{quote}"' if quote else "",
+        ]
+
+    def _process(self, _: list[str]) -> list[str]:
+        p = self._p
+        quote = self.quote("process")
+        if p.longest_monologue_sec >= 45:
+            style = ("they lay out their thinking in long turns, so expect them to walk "
+                     "through the steps")
+        else:
+            style = ("they keep their turns short, so the steps come out in pieces; ask for "
+                     "them explicitly")
+        watched = o.join([f'"{w}"' for w, _ in p.top_words[:3]])
+        return [
+            o.monologue(p),
+            style,
+            f"the subjects they kept coming back to ({watched}) are what they will check and track"
+            if watched else "",
+            f'in their words: "{quote}"' if quote else "",
+        ]
+
+    def _objections(self, _: list[str]) -> list[str]:
+        p = self._p
+        quote = self.quote("objections")
+        if p.interruptions:
+            style = f"{o.interruptions(p)}, so pushback is likely to come early and directly"
+        else:
+            style = f"{o.interruptions(p)}, so pushback may come late or stay unspoken; ask for it"
+        return [
+            style,
+            f"{o.questions(p)}; treat each question as a possible objection and answer it directly",
+            f'for example: "{quote}"' if quote else "",
+        ]
+
+    def _pressure(self, _: list[str]) -> list[str]:
+        p = self._p
+        quote = self.quote("pressure")
+        return [
+            f"under pressure, expect more of what the numbers already show: {o.pace(p)}, "
+            f"and {o.monologue(p)}",
+            o.interruptions(p),
+            f'keep the conversation anchored on "{o.top(p)}", the subject they returned to most'
+            if p.top_words else "",
+            f'what they said when it mattered: "{quote}"' if quote else "",
+        ]
+
+    def _traits(self, phrases: list[str]) -> list[str]:
+        p = self._p
+        quote = self.quote("traits")
+        return [
+            f"three traits stand out in {p.name}: {o.join([ph.lower() for ph in phrases])}",
+            f"{o.pace(p)}; {o.questions(p)}; {o.share(p)}",
+            o.topics(p),
+            f'in their words: "{quote}"' if quote else "",
+        ]
+
+    def _bottom(self, _: list[str]) -> list[str]:
+        p = self._p
+        who = ("holds the floor" if p.share >= o.HIGH_SHARE
+               else "listens more than they talk" if p.share <= o.LOW_SHARE else "shares the floor")
+        how = ("asks a lot of questions" if o.asks_a_lot(p)
+               else "rarely asks questions" if p.question_count == 0 else "asks pointed questions")
+        return [
+            f"{p.name} {who} and {how}; what matters most to them is \"{o.top(p)}\"",
+            f"lead with \"{o.top(p)}\", answer their questions directly, and match their "
+            f"{o.pace_word(p)} pace",
+        ]
+
+
+def _general(self: SectionDrafter, _: list[str]) -> list[str]:
+    p = self._p
+    quote = self.quote("general")
+    return [o.topics(p), f"{o.questions(p)}, and {o.pace(p)}",
+            f'in their words: "{quote}"' if quote else ""]
+
+
+_BODIES = {
+    "thinking": SectionDrafter._thinking,
+    "drivers": SectionDrafter._drivers,
+    "rapport": SectionDrafter._rapport,
+    "process": SectionDrafter._process,
+    "objections": SectionDrafter._objections,
+    "pressure": SectionDrafter._pressure,
+    "traits": SectionDrafter._traits,
+    "bottom": SectionDrafter._bottom,
+    "close": _general,
+    "followup": _general,
+    "best": _general,
+}
+
+
+# -- action items: (title, context) grounded in one observation each ------------------------------
+
+def _topic(d: SectionDrafter) -> tuple[str, str] | None:
+    if not d._p.top_words:
+        return None
+    word, n = d._p.top_words[0]
+    return (f'Anchor on "{word}"',
+            f'They said "{word}" {n} {o.plural(n, "time")}, more than any other word. '
+            f"Tie what you propose to it, in their words.")
+
+
+def _work(d: SectionDrafter) -> tuple[str, str] | None:
+    if not d._p.top_words:
+        return None
+    word, n = d._p.top_words[0]
+    return (f'Give them work that touches "{word}"',
+            f"It is the subject they returned to most ({n} mentions); that is where their "
+            f"energy is.")
+
+
+def _question(d: SectionDrafter) -> tuple[str, str]:
+    q = d._quotes.question(last=True)
+    if q:
+        return ("Answer their open question first",
+                f'They asked: "{q}" Have a direct, specific answer ready before asking for '
+                f"anything.")
+    return ("Ask for the decision directly",
+            "They asked no questions, so do not wait for them to pull; ask what would make "
+            "this a yes.")
+
+
+def _pace(d: SectionDrafter) -> tuple[str, str] | None:
+    p = d._p
+    if p.words_per_minute <= 0:
+        return None
+    wpm, turn = f"{p.words_per_minute:.0f}", o.seconds(p.mean_turn_sec)
+    return {
+        "fast": ("Keep it short and concrete",
+                 f"They talk at about {wpm} words per minute in {turn} turns; "
+                 f"lead with the decision, then the details."),
+        "measured": ("Give them time to think",
+                     f"They talk at a measured {wpm} words per minute; put the details in writing "
+                     f"and leave room to review."),
+    }.get(o.pace_word(p), ("Match their rhythm",
+                           f"They talk at about {wpm} words per minute in turns of {turn} on "
+                           f"average; keep yours to the same length."))
+
+
+def _recap(d: SectionDrafter) -> tuple[str, str]:
+    words = [f'"{w}"' for w, _ in d._p.top_words[:3]]
+    what = f"what they raised most ({o.join(words)}), in that order" if words else "what was agreed"
+    return ("Send a written recap within a day", f"Cover {what}.")
+
+
+def _answers(d: SectionDrafter) -> tuple[str, str]:
+    p = d._p
+    q = d._quotes.question()
+    if q:
+        return ("Answer their questions in writing",
+                f"They asked {p.question_count} {o.plural(p.question_count, 'question')}; "
+                f"list each "
+                f'with a direct answer, starting with: "{q}"')
+    return ("Check what they still need",
+            "They asked no questions during the conversation; send one short, specific question to "
+            "reopen it.")
+
+
+def _floor(d: SectionDrafter) -> tuple[str, str]:
+    p = d._p
+    share = o.percent(p.share)
+    if p.share >= o.HIGH_SHARE:
+        return ("Let them talk first", f"They held {share} of the talk time; open with a question "
+                                       f"and listen.")
+    if p.share <= o.LOW_SHARE:
+        return ("Draw them out", f'They held only {share} of the talk time; ask open questions '
+                                 f'about "{o.top(p)}".')
+    return ("Keep the exchange two-way", f"They held {share} of the talk time; alternate short "
+                                         f"points with questions.")
+
+
+def _interrupt(d: SectionDrafter) -> tuple[str, str]:
+    n = d._p.interruptions
+    if n:
+        return ("Agree on turn-taking when it gets tense",
+                f"They cut in {n} {o.plural(n, 'time')}; name the issue, give them the floor "
+                f"first, then respond.")
+    return ("Invite objections early", "They never cut in; in a tense moment they may go quiet "
+                                       "rather than push back, so ask directly.")
+
+
+def _monologue(d: SectionDrafter) -> tuple[str, str] | None:
+    p = d._p
+    if p.longest_monologue_sec <= 0:
+        return None
+    if p.longest_monologue_sec >= 45:
+        return ("Break long explanations into checkpoints",
+                f"Their longest stretch ran {o.seconds(p.longest_monologue_sec)}; pause and "
+                f"summarise before moving on.")
+    return ("Keep your own points short",
+            f"Their turns average {o.seconds(p.mean_turn_sec)}; long pitches will lose them.")
+
+
+def _quote(d: SectionDrafter) -> tuple[str, str] | None:
+    q = d.quote("pressure")
+    return ("Start from what they already said", f'Quote them back: "{q}"') if q else None
+
+
+_ACTIONS = {
+    "topic": _topic, "work": _work, "question": _question, "pace": _pace, "recap": _recap,
+    "answers": _answers, "floor": _floor, "interrupt": _interrupt, "monologue": _monologue,
+    "quote": _quote,
+}

@@ -1,0 +1,96 @@
+"""Plain-English observations about a `Profile`: numbers turned into short, grounded phrases."""
+
+from __future__ import annotations
+
+from .analysis import Profile
+
+FAST_WPM = 170.0
+SLOW_WPM = 125.0
+HIGH_SHARE = 0.55
+LOW_SHARE = 0.3
+
+
+def pace_word(p: Profile) -> str:
+    if p.words_per_minute <= 0:
+        return "unmeasured"
+    if p.words_per_minute >= FAST_WPM:
+        return "fast"
+    if p.words_per_minute < SLOW_WPM:
+        return "measured"
+    return "steady"
+
+
+def pace(p: Profile) -> str:
+    if p.words_per_minute <= 0:
+        return "their pace could not be measured"
+    return f"they talk at a {pace_word(p)} pace, about {p.words_per_minute:.0f} words per minute"
+
+
+def share(p: Profile) -> str:
+    return f"they held {percent(p.share)} of the talk time over {p.turns} {plural(p.turns, 'turn')}"
+
+
+def questions(p: Profile) -> str:
+    if p.question_count == 0:
+        return "they asked no questions"
+    rate = f" (about one every {p.turns / p.question_count:.1f} turns)" if p.turns else ""
+    return f"they asked {p.question_count} {plural(p.question_count, 'question')}{rate}"
+
+
+def monologue(p: Profile) -> str:
+    if p.longest_monologue_sec <= 0:
+        return "their longest stretch could not be measured"
+    return (
+        f"their longest uninterrupted stretch ran {seconds(p.longest_monologue_sec)}, "
+        f"against an average turn of {seconds(p.mean_turn_sec)}"
+    )
+
+
+def interruptions(p: Profile) -> str:
+    if p.interruptions == 0:
+        return "they never cut in while someone else was speaking"
+    return f"they cut in on someone else {p.interruptions} {plural(p.interruptions, 'time')}"
+
+
+def topics(p: Profile, limit: int = 3) -> str:
+    words = p.top_words[:limit]
+    if not words:
+        return "no single topic stood out in their words"
+    listed = [f'"{w}" ({n}x)' for w, n in words]
+    return f"the words they returned to most were {join(listed)}"
+
+
+def top(p: Profile, i: int = 0, default: str = "their priorities") -> str:
+    return p.top_words[i][0] if len(p.top_words) > i else default
+
+
+def asks_a_lot(p: Profile) -> bool:
+    return p.question_count >= 5 or (p.turns > 0 and p.question_count / p.turns >= 0.3)
+
+
+def percent(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def seconds(value: float) -> str:
+    return f"{value:.0f} s" if value >= 10 else f"{value:.1f} s"
+
+
+def plural(n: int, word: str) -> str:
+    return word if n == 1 else f"{word}s"
+
+
+def join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def sentence(text: str) -> str:
+    """`text` with a capital first letter and a final full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    ends = text[-2:] if text[-1] in "\"'”" else text[-1:]
+    return text if ends[:1] in (".", "!", "?") else f"{text}."

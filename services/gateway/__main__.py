@@ -1,0 +1,37 @@
+"""python -m services.gateway"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+
+import uvicorn
+
+from services.common import logs
+from services.gateway.app import create_app
+from services.gateway.settings import GatewaySettings
+
+log = logging.getLogger("services.gateway")
+
+
+async def main() -> None:
+    settings = GatewaySettings.from_env()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.port))
+    config = uvicorn.Config(create_app(settings), log_config=None, access_log=False,
+                            timeout_graceful_shutdown=5, lifespan="on")
+    port = sock.getsockname()[1]
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            log.info("listening", extra={"http_port": port, "url": f"http://{settings.host}:{port}"})
+
+    await AnnouncingServer(config).serve(sockets=[sock])
+
+
+if __name__ == "__main__":
+    logs.configure("gateway")
+    asyncio.run(main())

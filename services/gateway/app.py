@@ -1,0 +1,40 @@
+"""The gateway's Starlette application: routes, error handlers, and the backends' lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from services.gateway.backends import Backends
+from services.gateway.errors import EXCEPTION_HANDLERS
+from services.gateway.request_ids import RequestIdMiddleware
+from services.gateway.routes import events, health, jobs, media, reports
+from services.gateway.settings import GatewaySettings
+
+
+def create_app(settings: GatewaySettings,
+               open_backends: Callable[[GatewaySettings], Backends] | None = None) -> Starlette:
+    def default_backends(s: GatewaySettings) -> Backends:
+        return Backends.open(s.store_target, s.resolver_target, s.nats_url)
+
+    opener = open_backends or default_backends
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.backends = opener(settings)
+        try:
+            yield
+        finally:
+            await app.state.backends.close()
+
+    app = Starlette(
+        routes=[*health.routes, *media.routes, *jobs.routes, *reports.routes, *events.routes],
+        middleware=[Middleware(RequestIdMiddleware)],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

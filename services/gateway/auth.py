@@ -1,0 +1,24 @@
+"""Bearer API keys, each belonging to one tenant."""
+
+from __future__ import annotations
+
+import hmac
+
+from starlette.requests import Request
+
+from services.gateway.errors import ApiError
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="reports"'}
+
+
+def tenant_of(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise ApiError(401, "unauthorized", "send Authorization: Bearer <api key>", headers=_CHALLENGE)
+    key = key.strip()
+    keys: dict[str, str] = request.app.state.settings.api_keys
+    for known, tenant in keys.items():
+        if hmac.compare_digest(known.encode(), key.encode()):
+            return tenant
+    raise ApiError(401, "unauthorized", "unknown API key", headers=_CHALLENGE)

@@ -1,0 +1,73 @@
+"""The gateway's gRPC clients and NATS connection, opened in the app's lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from nats.aio.client import Client as NatsClient
+
+from reports.v1 import resolver_pb2_grpc, store_pb2_grpc
+from services.common import grpc_server, streams
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Backends:
+    store: store_pb2_grpc.StoreStub
+    resolver: resolver_pb2_grpc.ResolverStub
+    store_health: health_pb2_grpc.HealthStub
+    channels: list[grpc.aio.Channel]
+    nats_url: str
+    nats: NatsClient | None = None
+    nats_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    _nats_task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def open(cls, store_target: str, resolver_target: str, nats_url: str) -> Backends:
+        store_channel = grpc_server.channel(store_target)
+        resolver_channel = grpc_server.channel(resolver_target)
+        backends = cls(
+            store=store_pb2_grpc.StoreStub(store_channel),
+            resolver=resolver_pb2_grpc.ResolverStub(resolver_channel),
+            store_health=health_pb2_grpc.HealthStub(store_channel),
+            channels=[store_channel, resolver_channel],
+            nats_url=nats_url,
+        )
+        backends._nats_task = asyncio.create_task(backends._connect_nats(), name="gateway-nats")
+        return backends
+
+    async def _connect_nats(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                self.nats = await streams.connect(self.nats_url, "gateway")
+                self.nats_ready.set()
+                return
+            except Exception as exc:
+                log.warning("nats not reachable yet: %s", exc)
+                await asyncio.sleep(delay)  # retry backoff between connection attempts
+                delay = min(delay * 2, 5.0)
+
+    async def ready(self, timeout: float = 2.0) -> dict[str, bool]:
+        store_ok = False
+        with contextlib.suppress(grpc.RpcError, asyncio.TimeoutError):
+            reply = await self.store_health.Check(health_pb2.HealthCheckRequest(service=""), timeout=timeout)
+            store_ok = reply.status == health_pb2.HealthCheckResponse.SERVING
+        return {"store": store_ok, "nats": self.nats is not None and self.nats.is_connected}
+
+    async def close(self) -> None:
+        if self._nats_task is not None:
+            self._nats_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._nats_task
+        if self.nats is not None:
+            with contextlib.suppress(Exception):
+                await self.nats.close()
+        for channel in self.channels:
+            await channel.close()

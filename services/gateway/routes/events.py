@@ -1,0 +1,92 @@
+"""GET /v1/jobs/{jobId}/events: a job's status as server-sent events, read from JetStream.
+
+Each event's `id:` is its sequence in the JOB_EVENTS stream, so any gateway replica can resume
+a stream after `Last-Event-ID` with nothing missed and nothing repeated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+
+from nats.js import JetStreamContext
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.routing import Route
+
+from reports.v1 import job_pb2, store_pb2
+from services.common import job_states, streams
+from services.gateway import views
+from services.gateway.calls import call
+from services.gateway.errors import ApiError
+
+NATS_WAIT_S = 5.0
+TERMINAL = {job_states.status_value(s) for s in job_states.TERMINAL}
+
+
+def sse_event(seq: int, event: job_pb2.JobEvent) -> str:
+    return f"id: {seq}\nevent: status\ndata: {json.dumps(views.event_json(event))}\n\n"
+
+
+def _last_event_id(request: Request) -> int | None:
+    raw = request.headers.get("last-event-id", "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+async def _event_source(js: JetStreamContext, job_id: str, after: int | None, ping_s: float) -> AsyncIterator[str]:
+    subject = streams.event_subject(job_id)
+    try:
+        last = await js.get_last_msg(streams.EVENTS_STREAM, subject)
+    except NotFoundError:
+        last = None
+    if after is None and last is not None:
+        # The current state first, then everything after it.
+        event = job_pb2.JobEvent.FromString(last.data or b"")
+        yield sse_event(last.seq, event)
+        if event.status in TERMINAL:
+            return
+        after = last.seq
+    elif after is not None and last is not None and last.seq <= after:
+        if job_pb2.JobEvent.FromString(last.data or b"").status in TERMINAL:
+            return
+    config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
+    if after is not None:
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=after + 1)
+    sub = await js.subscribe(subject, stream=streams.EVENTS_STREAM, ordered_consumer=True, config=config)
+    try:
+        while True:
+            try:
+                msg = await sub.next_msg(timeout=ping_s)
+            except TimeoutError:
+                yield ": ping\n\n"
+                continue
+            event = job_pb2.JobEvent.FromString(msg.data)
+            yield sse_event(msg.metadata.sequence.stream, event)
+            if event.status in TERMINAL:
+                return
+    finally:
+        with contextlib.suppress(Exception):
+            await sub.unsubscribe()
+
+
+async def job_events(request: Request) -> StreamingResponse:
+    c = call(request)
+    job_id = request.path_params["job_id"]
+    await c.backends.store.GetJob(store_pb2.GetJobRequest(tenant=c.tenant, job_id=job_id),
+                                  timeout=c.timeout, metadata=c.metadata)
+    try:
+        await asyncio.wait_for(c.backends.nats_ready.wait(), NATS_WAIT_S)
+    except TimeoutError:
+        raise ApiError(503, "unavailable", "the event stream is unavailable; retry shortly") from None
+    assert c.backends.nats is not None
+    source = _event_source(c.backends.nats.jetstream(), job_id, _last_event_id(request),
+                           request.app.state.settings.sse_ping_s)
+    return StreamingResponse(source, media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+routes = [Route("/v1/jobs/{job_id}/events", job_events, methods=["GET"])]

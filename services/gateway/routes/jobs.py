@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from reports.v1 import job_pb2, store_pb2
+from services.common import job_states
+from services.common.rpc_errors import FieldProblem
+from services.gateway import bodies, validation, views
+from services.gateway.calls import call, query_limit
+from services.gateway.errors import ApiError
+
+
+def fingerprint(body: dict[str, Any]) -> str:
+    """Two bodies that mean the same JSON have the same fingerprint, whatever their key order."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def create_job_message(body: dict[str, Any], tenant: str, request_id: str) -> store_pb2.CreateJobRequest:
+    output = body["output"]
+    message = store_pb2.CreateJobRequest(
+        tenant=tenant,
+        request_fingerprint=fingerprint(body),
+        media_id=body["media"]["mediaId"],
+        template=output["template"],
+        target=views.target_message(body["target"]),
+        request_id=request_id,
+    )
+    message.template_params.update(output.get("templateParams", {}))
+    for field, name in (("idempotencyKey", "idempotency_key"), ("label", "label"),
+                        ("entityLabel", "entity_label")):
+        if field in body:
+            setattr(message, name, body[field])
+    if "webhook" in body:
+        message.webhook.CopyFrom(job_pb2.Webhook(url=body["webhook"]["url"],
+                                                 headers=body["webhook"].get("headers", {})))
+    return message
+
+
+async def create_job(request: Request) -> JSONResponse:
+    c = call(request)
+    body = await bodies.json_object(request, request.app.state.settings.job_body_limit)
+    validation.create_job(body)
+    reply = await c.backends.store.CreateJob(create_job_message(body, c.tenant, c.request_id),
+                                             timeout=c.timeout, metadata=c.metadata)
+    job = reply.job
+    status = job_states.status_name(job.status)
+    response: dict[str, Any] = {"jobId": job.id, "status": status, "stage": job_states.stage_name(job.stage),
+                                "estimatedWaitSec": reply.estimated_wait_sec}
+    if status not in ("queued", "running"):
+        # A replayed request for a job that has moved on: the contract's response only knows
+        # queued and running, so report where it is through the job resource instead.
+        response["status"] = "running"
+    headers = {"Location": f"/v1/jobs/{job.id}"}
+    if reply.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(response, status_code=202, headers=headers)
+
+
+async def get_job(request: Request) -> JSONResponse:
+    c = call(request)
+    job = await c.backends.store.GetJob(store_pb2.GetJobRequest(tenant=c.tenant, job_id=request.path_params["job_id"]),
+                                        timeout=c.timeout, metadata=c.metadata)
+    return JSONResponse(views.job_json(job))
+
+
+def _status_filter(request: Request) -> int:
+    raw = request.query_params.get("status")
+    if not raw:
+        return job_pb2.JOB_STATUS_UNSPECIFIED
+    try:
+        return job_states.status_value(raw)
+    except KeyError:
+        raise ApiError(400, "invalid_request", f"status must be one of queued, running, succeeded, failed, canceled",
+                       [FieldProblem("?status", f"unknown status {raw!r}")]) from None
+
+
+async def list_jobs(request: Request) -> JSONResponse:
+    c = call(request)
+    page = await c.backends.store.ListJobs(
+        store_pb2.ListJobsRequest(tenant=c.tenant, status=_status_filter(request), limit=query_limit(request),
+                                  cursor=request.query_params.get("cursor", "")),
+        timeout=c.timeout, metadata=c.metadata)
+    return JSONResponse({"items": [views.job_json(j) for j in page.items], "nextCursor": page.next_cursor or None})
+
+
+async def cancel_job(request: Request) -> JSONResponse:
+    c = call(request)
+    job = await c.backends.store.CancelJob(
+        store_pb2.CancelJobRequest(tenant=c.tenant, job_id=request.path_params["job_id"]),
+        timeout=c.timeout, metadata=c.metadata)
+    return JSONResponse(views.job_json(job))
+
+
+routes = [
+    Route("/v1/reports/jobs", create_job, methods=["POST"]),
+    Route("/v1/jobs", list_jobs, methods=["GET"]),
+    Route("/v1/jobs/{job_id}", get_job, methods=["GET"]),
+    Route("/v1/jobs/{job_id}/cancel", cancel_job, methods=["POST"]),
+]

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from reports.v1 import media_pb2, resolver_pb2, store_pb2
+from services.gateway import bodies, validation, views
+from services.gateway.calls import call, query_limit
+
+MEDIA_TIMEOUT_S = 60.0
+
+
+async def create_media(request: Request) -> JSONResponse:
+    c = call(request)
+    body = await bodies.json_object(request, request.app.state.settings.media_body_limit)
+    validation.create_media(body)
+    transcript = body["transcript"]
+    content = transcript["content"]
+    message = store_pb2.CreateMediaRequest(
+        tenant=c.tenant,
+        title=body.get("title", ""),
+        transcript=store_pb2.TranscriptInput(
+            format=transcript.get("format", ""),
+            content=content if isinstance(content, str) else json.dumps(content),
+        ),
+        speakers=[media_pb2.SpeakerInfo(**s) for s in body.get("speakers", [])],
+    )
+    if "url" in body:
+        message.url = body["url"]
+    media = await c.backends.store.CreateMedia(message, timeout=max(c.timeout, MEDIA_TIMEOUT_S),
+                                               metadata=c.metadata)
+    return JSONResponse(views.media_json(media), status_code=201,
+                        headers={"Location": f"/v1/media/{media.id}"})
+
+
+async def get_media(request: Request) -> JSONResponse:
+    c = call(request)
+    media = await c.backends.store.GetMedia(
+        store_pb2.GetMediaRequest(tenant=c.tenant, media_id=request.path_params["media_id"]),
+        timeout=c.timeout, metadata=c.metadata)
+    return JSONResponse(views.media_json(media))
+
+
+async def list_media(request: Request) -> JSONResponse:
+    c = call(request)
+    page = await c.backends.store.ListMedia(
+        store_pb2.ListMediaRequest(tenant=c.tenant, limit=query_limit(request),
+                                   cursor=request.query_params.get("cursor", "")),
+        timeout=c.timeout, metadata=c.metadata)
+    return JSONResponse({"items": [views.media_json(m) for m in page.items],
+                         "nextCursor": page.next_cursor or None})
+
+
+async def resolve(request: Request) -> JSONResponse:
+    c = call(request)
+    body = await bodies.json_object(request, request.app.state.settings.job_body_limit)
+    validation.target(body)
+    resolution = await c.backends.resolver.ResolveTarget(
+        resolver_pb2.ResolveTargetRequest(tenant=c.tenant, media_id=request.path_params["media_id"],
+                                          target=views.target_message(body)),
+        timeout=c.timeout, metadata=c.metadata)
+    return JSONResponse(views.resolution_json(resolution))
+
+
+routes = [
+    Route("/v1/media", create_media, methods=["POST"]),
+    Route("/v1/media", list_media, methods=["GET"]),
+    Route("/v1/media/{media_id}", get_media, methods=["GET"]),
+    Route("/v1/media/{media_id}/resolve", resolve, methods=["POST"]),
+]

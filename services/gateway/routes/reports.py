@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from reports.v1 import store_pb2
+from services.gateway import views
+from services.gateway.calls import call, query_limit
+
+
+async def get_report(request: Request) -> JSONResponse:
+    c = call(request)
+    report = await c.backends.store.GetReport(
+        store_pb2.GetReportRequest(tenant=c.tenant, report_id=request.path_params["report_id"]),
+        timeout=c.timeout, metadata=c.metadata)
+    return JSONResponse(views.report_json(report))
+
+
+async def report_by_job(request: Request) -> JSONResponse:
+    """The job's report, or JSON null while the job has not succeeded."""
+    c = call(request)
+    reply = await c.backends.store.GetReportByJob(
+        store_pb2.GetReportByJobRequest(tenant=c.tenant, job_id=request.path_params["job_id"]),
+        timeout=c.timeout, metadata=c.metadata)
+    return JSONResponse(views.report_json(reply.report) if reply.HasField("report") else None)
+
+
+async def list_reports(request: Request) -> JSONResponse:
+    c = call(request)
+    page = await c.backends.store.ListReports(
+        store_pb2.ListReportsRequest(tenant=c.tenant, limit=query_limit(request),
+                                     cursor=request.query_params.get("cursor", "")),
+        timeout=c.timeout, metadata=c.metadata)
+    return JSONResponse({"items": [views.report_json(r) for r in page.items], "nextCursor": page.next_cursor or None})
+
+
+routes = [
+    Route("/v1/reports", list_reports, methods=["GET"]),
+    Route("/v1/reports/by-job/{job_id}", report_by_job, methods=["GET"]),
+    Route("/v1/reports/{report_id}", get_report, methods=["GET"]),
+]

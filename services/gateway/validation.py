@@ -1,0 +1,90 @@
+"""Request validation: the contract's JSON Schemas exactly, then the rules a schema cannot say."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.exceptions import best_match
+
+from services.common import contracts
+from services.common.rpc_errors import FieldProblem
+from services.gateway import schemas
+from services.gateway.errors import ApiError
+
+
+def _pointer(parts: Iterable[Any]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _problems(error: ValidationError) -> list[FieldProblem]:
+    path = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        return [FieldProblem(_pointer([*path, k]), f"unknown field {k!r}")
+                for k in error.instance if k not in allowed]
+    if error.validator == "required" and isinstance(error.instance, dict):
+        return [FieldProblem(_pointer([*path, k]), f"{k!r} is required")
+                for k in error.validator_value if k not in error.instance]
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        # "x is not valid under any of the given schemas" says little: report the closest branch.
+        nullable = any(e.validator == "type" and e.validator_value == "null" for e in error.context)
+        non_null = [e for e in error.context if not (e.validator == "type" and e.validator_value == "null")]
+        closest = _problems(best_match(non_null or error.context))
+        if nullable:
+            closest = [FieldProblem(p.path, f"{p.message} (or null)") for p in closest]
+        return closest
+    return [FieldProblem(_pointer(path), error.message)]
+
+
+def check(validator: Draft202012Validator, body: dict[str, Any]) -> None:
+    problems: list[FieldProblem] = []
+    for error in sorted(validator.iter_errors(body), key=lambda e: list(map(str, e.absolute_path))):
+        problems.extend(_problems(error))
+    if problems:
+        raise invalid(problems)
+
+
+def invalid(problems: list[FieldProblem]) -> ApiError:
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return ApiError(400, "invalid_request", f"{first.path or '/'}: {first.message}{more}", problems)
+
+
+def target_rules(target: dict[str, Any], prefix: str) -> list[FieldProblem]:
+    """What each strategy needs, which the contract's schema leaves open."""
+    strategy = target.get("strategy")
+    problems = []
+    if strategy == "entity_id" and target.get("entity_id") is None:
+        problems.append(FieldProblem(f"{prefix}/entity_id", "strategy 'entity_id' needs entity_id"))
+    if strategy == "magic_hint" and target.get("hint") is None:
+        problems.append(FieldProblem(f"{prefix}/hint", "strategy 'magic_hint' needs hint"))
+    if strategy == "timerange":
+        timerange = target.get("timerange")
+        if timerange is None:
+            problems.append(FieldProblem(f"{prefix}/timerange", "strategy 'timerange' needs timerange"))
+        else:
+            start, end = timerange.get("start_seconds"), timerange.get("end_seconds")
+            if start is not None and end is not None and start >= end:
+                problems.append(FieldProblem(f"{prefix}/timerange/end_seconds",
+                                             "end_seconds must be greater than start_seconds"))
+    return problems
+
+
+def create_job(body: dict[str, Any]) -> None:
+    check(contracts.validator(contracts.CREATE_JOB_REQUEST), body)
+    problems = target_rules(body["target"], "/target")
+    if problems:
+        raise invalid(problems)
+
+
+def target(body: dict[str, Any]) -> None:
+    check(schemas.target_validator(), body)
+    problems = target_rules(body, "")
+    if problems:
+        raise invalid(problems)
+
+
+def create_media(body: dict[str, Any]) -> None:
+    check(schemas.create_media_validator(), body)

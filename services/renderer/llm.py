@@ -1,0 +1,236 @@
+"""One retry loop over the LLM, whichever provider: we count every call, the SDKs retry nothing.
+
+Per attempt: `before_call()` (the worker checks for cancellation and heartbeats; it may raise to
+abort), one SDK call, then:
+- a transient failure (429, 408/409, 5xx, 529 overloaded, timeout, connection error) backs off
+  (the response's `retry-after-ms` / `Retry-After`, capped by `backoff_max_s`, else exponential
+  with jitter) and retries the same conversation;
+- an unusable answer (not JSON, against the schema or the template rules, a refusal, a
+  truncation) retries at once with the answer and its problems fed back as a repair turn;
+- a request the API will never accept (400, 401, 403, 404, 422, ...) stops: `LlmUnavailable`.
+When `max_attempts` calls are spent: `LlmUnavailable` if the last failure was transient,
+`LlmInvalidOutput` (with the problems) if it was the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Literal
+
+from services.common import env as envvars
+from services.renderer.errors import LlmInvalidOutput, LlmUnavailable
+from services.renderer.prompt import Conversation, with_repair
+from services.renderer.providers.base import (
+    Completion,
+    FatalFailure,
+    Provider,
+    TransientFailure,
+)
+from services.renderer.validate import Problem
+
+log = logging.getLogger(__name__)
+
+ProviderName = Literal["openai", "anthropic"]
+PROVIDERS: tuple[ProviderName, ...] = ("openai", "anthropic")
+DEV_MODEL = "dev-llm"
+DEFAULT_MODELS = {"openai": "gpt-4o-2024-08-06", "anthropic": "claude-sonnet-4-5"}
+_KEY_VARS = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+_URL_VARS = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL"}
+_DEADLINE_GRACE_MAX_S = 1.0
+
+BeforeCall = Callable[[], Awaitable[None]]
+Validate = Callable[[dict[str, Any]], list[Problem]]
+
+
+@dataclass(frozen=True)
+class LlmSettings:
+    provider: ProviderName
+    model: str
+    api_key: str = field(repr=False)
+    base_url: str | None = None
+    timeout_s: float = 60.0
+    max_attempts: int = 4
+    backoff_base_s: float = 0.5
+    backoff_max_s: float = 20.0
+    max_tokens: int = 8192
+    # Sent with every request (e.g. a gateway's routing header); may hold secrets, never shown.
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.provider not in PROVIDERS:
+            raise ValueError(f"unknown LLM provider {self.provider!r}; use openai or anthropic")
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    output: dict[str, Any]
+    attempts: int
+    model: str  # as the API named itself in its answer
+    provider: ProviderName
+
+
+def settings_from_env(env: Mapping[str, str]) -> LlmSettings:
+    """LLM settings from the environment; a bad or missing value raises `ConfigError`.
+
+    With no API key for the chosen provider, the model defaults to the dev LLM and its SDK's
+    base-URL variable must say where it listens (OpenAI's includes `/v1`, Anthropic's does not).
+    """
+    openai_key = envvars.text(env, "OPENAI_API_KEY", "")
+    anthropic_key = envvars.text(env, "ANTHROPIC_API_KEY", "")
+    default = "anthropic" if anthropic_key and not openai_key else "openai"
+    provider = envvars.text(env, "REPORTS_LLM_PROVIDER", default).lower()
+    if provider not in PROVIDERS:
+        raise envvars.ConfigError(
+            f"REPORTS_LLM_PROVIDER must be openai or anthropic, got {provider!r}")
+    key = openai_key if provider == "openai" else anthropic_key
+    base_url = envvars.text(env, _URL_VARS[provider], "") or None
+    if not key and not base_url:
+        raise envvars.ConfigError(
+            f"the {provider} provider needs {_KEY_VARS[provider]} or, for the dev LLM or another "
+            f"compatible server, {_URL_VARS[provider]}")
+    default_model = DEFAULT_MODELS[provider] if key else DEV_MODEL
+    return LlmSettings(
+        provider=provider,  # type: ignore[arg-type]
+        model=envvars.text(env, "REPORTS_LLM_MODEL", default_model),
+        api_key=key or DEV_MODEL,
+        base_url=base_url,
+        timeout_s=envvars.number(env, "REPORTS_LLM_TIMEOUT_S", 60.0, minimum=0.001),
+        max_attempts=envvars.integer(env, "REPORTS_LLM_MAX_ATTEMPTS", 4, minimum=1),
+    )
+
+
+def make_provider(settings: LlmSettings) -> Provider:
+    common = dict(api_key=settings.api_key, base_url=settings.base_url,
+                  timeout_s=settings.timeout_s, headers=settings.headers)
+    if settings.provider == "anthropic":
+        from services.renderer.providers.anthropic_provider import AnthropicProvider
+
+        return AnthropicProvider(max_tokens=settings.max_tokens, **common)  # type: ignore[arg-type]
+    from services.renderer.providers.openai_provider import OpenAIProvider
+
+    return OpenAIProvider(**common)  # type: ignore[arg-type]
+
+
+class Llm:
+    """One provider client, reused by every render through it; close it when done."""
+
+    def __init__(self, settings: LlmSettings, provider: Provider | None = None) -> None:
+        self.settings = settings
+        self.provider = provider if provider is not None else make_provider(settings)
+
+    async def aclose(self) -> None:
+        await self.provider.aclose()
+
+    async def __aenter__(self) -> Llm:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.aclose()
+
+
+async def render(
+    llm: Llm | LlmSettings,
+    conversation: Conversation,
+    schema: dict[str, Any],
+    validate: Validate,
+    *,
+    before_call: BeforeCall | None = None,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    jitter: Callable[[], float] = random.random,
+) -> RenderResult:
+    """The first valid answer, or `LlmUnavailable` / `LlmInvalidOutput` (see the module doc).
+
+    Given settings rather than an `Llm`, opens a client for this render and closes it after.
+    """
+    if isinstance(llm, LlmSettings):
+        async with Llm(llm) as opened:
+            return await render(opened, conversation, schema, validate, before_call=before_call,
+                                sleep=sleep, jitter=jitter)
+    settings, provider = llm.settings, llm.provider
+    failure: TransientFailure | list[Problem] | None = None
+    attempts = 0
+    while attempts < settings.max_attempts:
+        if isinstance(failure, TransientFailure):
+            await sleep(backoff_delay(settings, attempts, failure.retry_after_s, jitter))
+        if before_call is not None:
+            await before_call()
+        attempts += 1
+        try:
+            async with asyncio.timeout(_deadline(settings.timeout_s)):
+                completion = await provider.complete(conversation, schema, settings.model)
+        except TransientFailure as e:
+            failure = e
+        except TimeoutError:
+            failure = TransientFailure(f"no answer within {settings.timeout_s:g}s")
+        except FatalFailure as e:
+            raise LlmUnavailable(f"{settings.provider} rejected the request ({e}); "
+                                 "not retried") from e
+        else:
+            output, problems = _read(completion, validate)
+            if output is not None:
+                return RenderResult(output, attempts, completion.model or settings.model,
+                                    settings.provider)
+            failure = problems
+            conversation = with_repair(conversation, completion.text, problems)
+        _log_failure(settings, attempts, failure)
+    if isinstance(failure, list):
+        raise LlmInvalidOutput(
+            f"no valid report after {attempts} attempts; last problems: {_summary(failure)}",
+            failure)
+    raise LlmUnavailable(f"{settings.provider} unavailable after {attempts} attempts; "
+                         f"last failure: {failure}")
+
+
+def backoff_delay(settings: LlmSettings, attempts: int, retry_after_s: float | None,
+                  jitter: Callable[[], float] = random.random) -> float:
+    """The wait after the `attempts`-th call failed: what the server asked for (capped), else
+    `backoff_base_s * 2**(attempts-1)` (capped), of which a random half is jitter."""
+    if retry_after_s is not None:
+        return min(retry_after_s, settings.backoff_max_s)
+    ceiling = min(settings.backoff_max_s, settings.backoff_base_s * 2 ** (attempts - 1))
+    return ceiling * (0.5 + jitter() / 2)
+
+
+def _read(completion: Completion, validate: Validate
+          ) -> tuple[dict[str, Any] | None, list[Problem]]:
+    if completion.problem:
+        return None, [Problem("$", completion.problem)]
+    try:
+        output = json.loads(completion.text)
+    except json.JSONDecodeError as e:
+        return None, [Problem("$", f"is not valid JSON ({e.msg} at line {e.lineno} column "
+                                   f"{e.colno}); answer with one JSON object")]
+    if not isinstance(output, dict):
+        return None, [Problem("$", "must be a JSON object")]
+    problems = validate(output)
+    return (None, problems) if problems else (output, [])
+
+
+def _log_failure(settings: LlmSettings, attempt: int,
+                 failure: TransientFailure | list[Problem] | None) -> None:
+    reason = _summary(failure) if isinstance(failure, list) else str(failure)
+    log.warning("llm attempt failed", extra={
+        "provider": settings.provider, "model": settings.model, "attempt": attempt,
+        "max_attempts": settings.max_attempts,
+        "failure": "invalid_output" if isinstance(failure, list) else "transient",
+        "reason": reason,
+    })
+
+
+def _summary(problems: list[Problem], shown: int = 3) -> str:
+    text = "; ".join(f"{p.path}: {p.message}" for p in problems[:shown])
+    return text + (f" (+{len(problems) - shown} more)" if len(problems) > shown else "")
+
+
+def _deadline(timeout_s: float) -> float:
+    """A hard stop a little after the SDK's own timeout, for a server that trickles bytes."""
+    return timeout_s + min(timeout_s, _DEADLINE_GRACE_MAX_S)

@@ -1,0 +1,55 @@
+"""Markdown from a contract report document, deterministically: same document, same bytes.
+
+    # Title
+
+    Summary.
+
+    ## Section title
+
+    Body.
+
+    - phrase one            (traits: the body, then the three phrases)
+
+    1. **Action** — context (actions)
+
+Newlines become `\\n`; paragraphs keep single blank lines between them; headings and list items
+stay on one line. Nothing is escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def to_markdown(document: Mapping[str, Any]) -> str:
+    blocks = [f"# {_line(document['title'])}", _paragraphs(document["summary"])]
+    for section in document["sections"]:
+        blocks.append(f"## {_line(section['title'])}")
+        if section.get("body"):
+            blocks.append(_paragraphs(section["body"]))
+        if section["kind"] == "traits":
+            blocks.append("\n".join(f"- {_line(p)}" for p in section["phrases"]))
+        if section["kind"] == "actions":
+            blocks.append("\n".join(
+                f"{n}. **{_line(item['title'])}** — {_line(item['context'])}"
+                for n, item in enumerate(section["items"], 1)
+            ))
+    return "\n\n".join(b for b in blocks if b) + "\n"
+
+
+def _paragraphs(text: str) -> str:
+    text = _newlines(text)
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return _BLANK_RUNS.sub("\n\n", text).strip()
+
+
+def _line(text: str) -> str:
+    return " ".join(_newlines(text).split())
+
+
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")

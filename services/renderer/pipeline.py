@@ -1,0 +1,103 @@
+"""Evidence + prompt version + template → a contract-valid report document and its Markdown.
+
+The one code path behind both the job worker and the `RenderReport` RPC. An answer is accepted
+only when it passes the output schema, the template rules, the quote check (every quote is the
+target's own words) and, once converted, the contract's report schema; anything less is fed back
+to the model as a repair turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from services.common.prompt_seeds import VariableLike, check_params
+from services.common.templates import TEMPLATES
+from services.renderer.document import PromptRef, RenderMeta, to_document
+from services.renderer.errors import InvalidRenderRequest, RenderError
+from services.renderer.llm import BeforeCall, Llm, LlmSettings, render
+from services.renderer.llm_schema import output_schema
+from services.renderer.markdown import to_markdown
+from services.renderer.prompt import (
+    EvidenceInput,
+    build_conversation,
+    render_instructions,
+)
+from services.renderer.validate import Problem, check_document, check_output, check_quotes
+
+
+class PromptVersionLike(Protocol):
+    """A prompt version: a `PromptSeed`, the store's `PromptVersion` message, or alike."""
+
+    name: str
+    version: int
+    labels: Sequence[str]
+    system: str
+    instructions: str
+    variables: Sequence[VariableLike]
+
+
+@dataclass(frozen=True)
+class WrittenReport:
+    document: dict[str, Any]
+    markdown: str
+    quotes: dict[str, list[str]]
+    attempts: int
+    model: str
+
+
+async def write_report(
+    llm: Llm | LlmSettings,
+    prompt: PromptVersionLike,
+    template: str,
+    evidence: EvidenceInput,
+    params: Mapping[str, Any] | None,
+    before_call: BeforeCall | None = None,
+) -> WrittenReport:
+    """Raises `InvalidRenderRequest` (bad template, prompt or params; no LLM call made),
+    `LlmUnavailable`, `LlmInvalidOutput`, or whatever `before_call` raises."""
+    params = dict(params or {})
+    _check_request(prompt, template, params)
+    settings = llm.settings if isinstance(llm, Llm) else llm
+    prompt_ref = PromptRef(prompt.name, int(prompt.version), list(prompt.labels))
+    data = evidence.data(params)
+    target_texts = [s["text"] for s in data["segments"] if s["isTarget"]]
+    conversation = build_conversation(
+        system=prompt.system,
+        instructions=render_instructions(prompt.instructions, prompt.variables, params),
+        template=template,
+        data=data,
+    )
+
+    def validate(output: dict[str, Any]) -> list[Problem]:
+        problems = check_output(template, output) or check_quotes(output, target_texts)
+        if problems:
+            return problems
+        draft, _ = to_document(template, output, prompt_ref,
+                               RenderMeta(1, settings.model, settings.provider))
+        return check_document(template, draft)
+
+    result = await render(llm, conversation, output_schema(template), validate,
+                          before_call=before_call)
+    document, quotes = to_document(
+        template, result.output, prompt_ref,
+        RenderMeta(result.attempts, result.model, result.provider))
+    problems = check_document(template, document)
+    if problems:  # only the meta changed since `validate` passed: a bug, not the model's fault
+        raise RenderError(f"report document breaks the contract: {problems[:3]}")
+    return WrittenReport(document, to_markdown(document), quotes, result.attempts, result.model)
+
+
+def _check_request(prompt: PromptVersionLike, template: str, params: Mapping[str, Any]) -> None:
+    if template not in TEMPLATES:
+        raise InvalidRenderRequest(
+            f"unknown template {template!r}; use one of {', '.join(TEMPLATES)}")
+    if prompt.name != template:
+        raise InvalidRenderRequest(f"prompt {prompt.name!r} is not for template {template!r}")
+    if int(prompt.version) < 1:
+        raise InvalidRenderRequest(f"prompt version must be 1 or more, got {prompt.version}")
+    problems = check_params(prompt.variables, params)
+    if problems:
+        raise InvalidRenderRequest(
+            "invalid templateParams: " + "; ".join(f"{n}: {m}" for n, m in problems), problems)

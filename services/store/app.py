@@ -1,0 +1,50 @@
+"""Wiring the store: database, outbox relay, gRPC server. Tests build it in-process with `start`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+import grpc
+
+from reports.v1 import store_pb2
+from services.common import grpc_server, streams
+from services.store import jobs, prompts
+from services.store.db import Database, create_db_engine, create_schema
+from services.store.outbox import OutboxRelay
+from services.store.servicer import StoreServicer, register
+from services.store.settings import StoreSettings
+
+log = logging.getLogger(__name__)
+SERVICE_NAME = store_pb2.DESCRIPTOR.services_by_name["Store"].full_name
+
+
+@dataclass
+class RunningStore:
+    server: grpc.aio.Server
+    port: int
+    db: Database
+    relay: OutboxRelay
+    relay_task: asyncio.Task[None]
+
+    async def stop(self, grace: float = 2.0) -> None:
+        self.relay.stop()
+        await self.server.stop(grace)
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(self.relay_task, timeout=5)
+        self.db.close()
+
+
+async def start(settings: StoreSettings) -> RunningStore:
+    engine = create_db_engine(settings.database_url)
+    await asyncio.to_thread(create_schema, engine)
+    db = Database(engine)
+    await db.run(prompts.seed)
+    relay = OutboxRelay(db, lambda: streams.connect(settings.nats_url, "store-outbox"), settings.streams)
+    servicer = StoreServicer(db, relay, jobs.Capacity(concurrent_jobs=settings.render_capacity))
+    server, port, _health = await grpc_server.create_server([register(servicer)], [SERVICE_NAME], settings.listen)
+    relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+    log.info("listening", extra={"grpc_port": port, "database": engine.dialect.name})
+    return RunningStore(server, port, db, relay, relay_task)

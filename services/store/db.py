@@ -1,0 +1,91 @@
+"""The database: engine, schema creation, and running blocking sessions off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel, create_engine
+
+from services.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+T = TypeVar("T")
+
+
+def sqlite_url(var_dir: Path) -> str:
+    var_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{var_dir / 'reports.db'}"
+
+
+def normalise_url(url: str) -> str:
+    """`postgresql://` means psycopg 3 here, the driver we install."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def create_db_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(connection):  # type: ignore[no-untyped-def]
+            # Take the write lock up front: a deferred transaction that reads and then writes
+            # can fail with SQLITE_BUSY instead of waiting for the lock.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def create_schema(engine: Engine) -> None:
+    """Creates missing tables; existing tables and their rows are kept."""
+    SQLModel.metadata.create_all(engine)
+
+
+class Database:
+    """Runs blocking session work on a thread pool so the gRPC event loop stays free."""
+
+    def __init__(self, engine: Engine, *, threads: int = 8) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        # SQLite has one writer at a time; more threads would only queue on its lock.
+        self._pool = ThreadPoolExecutor(max_workers=1 if self.is_sqlite else threads,
+                                        thread_name_prefix="db")
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Runs `work(session)` in one transaction: committed when it returns, rolled back if it raises."""
+
+        def in_transaction() -> T:
+            with self.session() as session, session.begin():
+                return work(session)
+
+        return await asyncio.get_running_loop().run_in_executor(self._pool, in_transaction)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self.engine.dispose()

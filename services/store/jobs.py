@@ -1,0 +1,206 @@
+"""Jobs: creation with idempotency, lifecycle transitions, cancellation, completion.
+
+Every change to a job writes its status event to the outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from google.protobuf import json_format
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from reports.v1 import job_pb2, store_pb2
+from services.common import ids, job_states
+from services.common.job_states import CANCELED, FAILED, QUEUED, RUNNING, SUCCEEDED
+from services.common.rpc_errors import (
+    FieldProblem,
+    conflict,
+    failed_precondition,
+    invalid,
+    not_found,
+)
+from services.common.timeutil import as_utc, utcnow
+from services.store import convert, lifecycle, outbox, paging, prompts
+from services.store.tables import IdempotencyRow, JobRow, MediaRow, ReportRow
+
+IDEMPOTENCY_TTL = timedelta(hours=48)
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """How many jobs the renderers run at once, for estimating a new job's wait."""
+
+    concurrent_jobs: int = 16
+    default_job_sec: float = 10.0
+
+
+def create(session: Session, request: store_pb2.CreateJobRequest, capacity: Capacity) -> tuple[JobRow, bool, float]:
+    key = request.idempotency_key if request.HasField("idempotency_key") else None
+    if key is not None:
+        existing = session.get(IdempotencyRow, (request.tenant, key))
+        if existing is not None and as_utc(existing.created_at) > utcnow() - IDEMPOTENCY_TTL:
+            if existing.fingerprint != request.request_fingerprint:
+                raise conflict("idempotency_conflict",
+                               "idempotencyKey was already used with a different request body")
+            job = session.get(JobRow, existing.job_id)
+            assert job is not None
+            return job, True, estimate_wait(session, capacity)
+        if existing is not None:
+            session.delete(existing)
+            session.flush()
+
+    media = session.get(MediaRow, request.media_id)
+    if media is None or media.tenant != request.tenant:
+        raise not_found("media", request.media_id)
+    params = convert.struct_dict(request.template_params)
+    _check_params(session, request.template, params)
+
+    now = utcnow()
+    job = JobRow(
+        id=ids.new_id("job"),
+        tenant=request.tenant,
+        media_id=request.media_id,
+        status=QUEUED,
+        stage="queued",
+        label=request.label if request.HasField("label") else None,
+        entity_label=request.entity_label if request.HasField("entity_label") else None,
+        template=request.template,
+        template_params=params,
+        target=convert.target_dict(request.target),
+        webhook=json_format.MessageToDict(request.webhook, preserving_proto_field_name=True)
+        if request.HasField("webhook") else None,
+        idempotency_key=key,
+        created_at=now,
+        updated_at=now,
+    )
+    wait = estimate_wait(session, capacity)
+    session.add(job)
+    if key is not None:
+        session.add(IdempotencyRow(tenant=request.tenant, key=key,
+                                   fingerprint=request.request_fingerprint, job_id=job.id, created_at=now))
+    outbox.add_event(session, convert.event_message(job), request_id=request.request_id)
+    outbox.add_render_command(session, job_pb2.RenderCommand(
+        job_id=job.id, tenant=job.tenant, request_id=request.request_id))
+    return job, False, wait
+
+
+def _check_params(session: Session, template: str, params: dict[str, object]) -> None:
+    prompt = prompts.get(session, template, label="production")
+    problems = [FieldProblem(f"/output/templateParams/{name}" if name else "/output/templateParams", message)
+                for name, message in prompts.check_params(prompt, params)]
+    if problems:
+        raise invalid("invalid_template_params", problems[0].message, problems)
+
+
+def estimate_wait(session: Session, capacity: Capacity) -> float:
+    """Seconds a new job waits before a renderer picks it up: 0 while renderers have room."""
+    ahead = session.exec(select(func.count()).select_from(JobRow)
+                         .where(col(JobRow.status).in_([QUEUED, RUNNING]))).one()
+    if ahead < capacity.concurrent_jobs:
+        return 0.0
+    recent = list(session.exec(
+        select(JobRow.started_at, JobRow.finished_at)
+        .where(JobRow.status == SUCCEEDED, col(JobRow.started_at).is_not(None))
+        .order_by(col(JobRow.finished_at).desc()).limit(50)
+    ))
+    durations = [(as_utc(f) - as_utc(s)).total_seconds() for s, f in recent if s and f]
+    per_job = sum(durations) / len(durations) if durations else capacity.default_job_sec
+    rounds = math.floor(ahead / capacity.concurrent_jobs)
+    return round(rounds * per_job, 1)
+
+
+def get(session: Session, tenant: str, job_id: str) -> JobRow:
+    job = session.get(JobRow, job_id)
+    if job is None or job.tenant != tenant:
+        raise not_found("job", job_id)
+    return job
+
+
+def list_page(session: Session, tenant: str, status: str | None, limit: int, cursor: str):  # type: ignore[no-untyped-def]
+    query = select(JobRow).where(JobRow.tenant == tenant)
+    if status is not None:
+        query = query.where(JobRow.status == status)
+    return paging.page(session, query, JobRow.id, limit, cursor)
+
+
+def transition(session: Session, request: store_pb2.TransitionJobRequest) -> JobRow:
+    job = get(session, request.tenant, request.job_id)
+    status = job_states.status_name(request.status)
+    if status is None or status == SUCCEEDED:
+        raise invalid("invalid_transition",
+                      "status must be running, failed or canceled; a job succeeds through CompleteJob")
+    stage = job_states.stage_name(request.stage) if request.stage else None
+    new_stage = lifecycle.stage_after(status, job.stage, stage)
+    try:
+        changed = lifecycle.check(job.status, job.stage, status, new_stage)
+    except lifecycle.IllegalTransition as exc:
+        raise failed_precondition("illegal_transition", str(exc)) from None
+    if request.HasField("resolution"):
+        job.resolution = json_format.MessageToDict(request.resolution, preserving_proto_field_name=True)
+        changed = True
+    if not changed:
+        return job
+    now = utcnow()
+    if status == RUNNING and job.started_at is None:
+        job.started_at = now
+    if status in (FAILED, CANCELED):
+        error = request.error if request.HasField("error") else job_pb2.JobError(code="internal", message="failed")
+        job.error_code, job.error_message = error.code, error.message
+        job.finished_at = now
+    job.status, job.stage, job.updated_at = status, new_stage, now
+    session.add(job)
+    outbox.add_event(session, convert.event_message(job))
+    return job
+
+
+def cancel(session: Session, tenant: str, job_id: str) -> JobRow:
+    job = get(session, tenant, job_id)
+    if job.status in job_states.TERMINAL:
+        return job
+    now = utcnow()
+    job.status, job.updated_at, job.finished_at = CANCELED, now, now
+    job.error_code, job.error_message = "canceled", "the job was canceled by the client"
+    session.add(job)
+    outbox.add_event(session, convert.event_message(job))
+    return job
+
+
+def complete(session: Session, request: store_pb2.CompleteJobRequest) -> tuple[JobRow, ReportRow]:
+    job = get(session, request.tenant, request.job_id)
+    if job.status == SUCCEEDED and job.report_id is not None:
+        report = session.get(ReportRow, job.report_id)
+        assert report is not None
+        return job, report
+    if job.status != RUNNING:
+        raise failed_precondition("illegal_transition", f"job is {job.status}; it cannot succeed")
+    given = request.report
+    if not given.HasField("document") or not given.entity.id:
+        raise invalid("invalid_report", "a report needs its document and entity")
+    now = utcnow()
+    media = session.get(MediaRow, job.media_id)
+    report = ReportRow(
+        id=ids.new_id("rep"),
+        tenant=job.tenant,
+        job_id=job.id,
+        media_id=job.media_id,
+        media_url=media.url if media is not None else None,
+        template=job.template,
+        label=job.label,
+        entity_id=given.entity.id,
+        entity_label=given.entity.label if given.entity.HasField("label") else None,
+        document=convert.document_dict(given.document),
+        markdown=given.markdown,
+        created_at=now,
+    )
+    session.add(report)
+    job.status, job.stage, job.report_id = SUCCEEDED, "storing", report.id
+    job.updated_at = job.finished_at = now
+    session.add(job)
+    outbox.add_event(session, convert.event_message(job))
+    return job, report
+
+

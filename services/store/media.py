@@ -1,0 +1,99 @@
+"""Registering recordings: parse the transcript, name the speakers, compute their analytics."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from sqlmodel import Session, col, select
+
+from reports.v1 import store_pb2
+from services.common import ids
+from services.common.rpc_errors import FieldProblem, invalid, not_found
+from services.common.timeutil import utcnow
+from services.store import paging
+from services.store.tables import EntityRow, MediaRow
+from services.store.transcripts import TranscriptError, compute_analytics, parse_transcript, speaker_ids
+
+JSON_FORMATS = {"segments", "whisperx", "assemblyai", "deepgram"}
+
+
+def _decode_content(format_: str, content: str) -> object:
+    """JSON formats arrive as JSON text; the parsers take the decoded value or the text."""
+    if format_ in JSON_FORMATS:
+        try:
+            return json.loads(content)
+        except json.JSONDecodeError:
+            return content
+    return content
+
+
+def create(session: Session, request: store_pb2.CreateMediaRequest) -> tuple[MediaRow, list[EntityRow]]:
+    format_ = request.transcript.format or None
+    try:
+        parsed = parse_transcript(format_, _decode_content(format_ or "", request.transcript.content))
+    except TranscriptError as exc:
+        raise invalid(exc.code, exc.message, [FieldProblem("/transcript" + exc.path, exc.message)]) from None
+
+    order = speaker_ids(parsed.segments)
+    known = set(order)
+    info = {}
+    problems = []
+    for index, speaker in enumerate(request.speakers):
+        if speaker.id not in known:
+            problems.append(FieldProblem(f"/speakers/{index}/id",
+                                         f"speaker {speaker.id!r} is not in the transcript; "
+                                         f"its speakers are {sorted(known)}"))
+        info[speaker.id] = speaker
+    if problems:
+        raise invalid("unknown_speaker", problems[0].message, problems)
+
+    analytics = compute_analytics(parsed.segments)
+    media = MediaRow(
+        id=ids.new_id("med"),
+        tenant=request.tenant,
+        title=request.title,
+        url=request.url if request.HasField("url") else None,
+        duration_sec=parsed.duration_sec,
+        transcript_format=parsed.format,
+        segments=[asdict(s) for s in parsed.segments],
+        created_at=utcnow(),
+    )
+    entities = []
+    for position, speaker_id in enumerate(order):
+        given = info.get(speaker_id)
+        entities.append(EntityRow(
+            media_id=media.id,
+            id=speaker_id,
+            tenant=request.tenant,
+            position=position,
+            label=given.label if given is not None and given.HasField("label") else None,
+            description=given.description if given is not None and given.HasField("description") else None,
+            analytics=asdict(analytics[speaker_id]),
+        ))
+    session.add(media)
+    session.flush()
+    session.add_all(entities)
+    return media, entities
+
+
+def get(session: Session, tenant: str, media_id: str) -> tuple[MediaRow, list[EntityRow]]:
+    media = session.get(MediaRow, media_id)
+    if media is None or media.tenant != tenant:
+        raise not_found("media", media_id)
+    return media, entities_of(session, [media_id])[media_id]
+
+
+def entities_of(session: Session, media_ids: list[str]) -> dict[str, list[EntityRow]]:
+    rows = session.exec(select(EntityRow).where(col(EntityRow.media_id).in_(media_ids)))
+    grouped: dict[str, list[EntityRow]] = {m: [] for m in media_ids}
+    for row in rows:
+        grouped[row.media_id].append(row)
+    return grouped
+
+
+def list_page(session: Session, tenant: str, limit: int, cursor: str):  # type: ignore[no-untyped-def]
+    query = select(MediaRow).where(MediaRow.tenant == tenant)
+    rows, next_cursor = paging.page(session, query, MediaRow.id, limit, cursor)
+    entities = entities_of(session, [r.id for r in rows]) if rows else {}
+    return [(r, entities[r.id]) for r in rows], next_cursor

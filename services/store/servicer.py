@@ -1,0 +1,147 @@
+"""The Store gRPC service: translate requests, delegate to the domain modules, translate back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import grpc
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from reports.v1 import store_pb2, store_pb2_grpc
+from services.common import job_states
+from services.common.rpc_errors import invalid
+from services.common.servicer import rpc
+from services.store import convert, jobs, media, prompts, reports
+from services.store.db import Database
+from services.store.outbox import OutboxRelay
+
+T = TypeVar("T")
+
+
+def _tenant(request) -> str:  # type: ignore[no-untyped-def]
+    if not request.tenant:
+        raise invalid("missing_tenant", "tenant is required")
+    return request.tenant
+
+
+class StoreServicer(store_pb2_grpc.StoreServicer):
+    def __init__(self, db: Database, relay: OutboxRelay | None, capacity: jobs.Capacity) -> None:
+        self._db = db
+        self._relay = relay
+        self._capacity = capacity
+
+    async def _write(self, work: Callable[[Session], T]) -> T:
+        """A write that may add outbox rows: the relay is woken once it has committed."""
+        result = await self._db.run(work)
+        if self._relay is not None:
+            self._relay.wake()
+        return result
+
+    # media
+
+    @rpc
+    async def CreateMedia(self, request, context):  # type: ignore[no-untyped-def]
+        _tenant(request)
+        row, entities = await self._db.run(lambda s: media.create(s, request))
+        return convert.media_message(row, entities)
+
+    @rpc
+    async def GetMedia(self, request, context):  # type: ignore[no-untyped-def]
+        tenant = _tenant(request)
+        row, entities = await self._db.run(lambda s: media.get(s, tenant, request.media_id))
+        return convert.media_message(row, entities, with_segments=request.include_segments)
+
+    @rpc
+    async def ListMedia(self, request, context):  # type: ignore[no-untyped-def]
+        tenant = _tenant(request)
+        items, cursor = await self._db.run(lambda s: media.list_page(s, tenant, request.limit, request.cursor))
+        return store_pb2.ListMediaResponse(
+            items=[convert.media_message(m, e) for m, e in items], next_cursor=cursor)
+
+    # jobs
+
+    @rpc
+    async def CreateJob(self, request, context):  # type: ignore[no-untyped-def]
+        _tenant(request)
+        try:
+            job, replayed, wait = await self._write(lambda s: jobs.create(s, request, self._capacity))
+        except IntegrityError:
+            # A concurrent request with the same idempotency key committed first: replay it.
+            job, replayed, wait = await self._write(lambda s: jobs.create(s, request, self._capacity))
+        return store_pb2.CreateJobResponse(job=convert.job_message(job), replayed=replayed,
+                                           estimated_wait_sec=wait)
+
+    @rpc
+    async def GetJob(self, request, context):  # type: ignore[no-untyped-def]
+        tenant = _tenant(request)
+        return convert.job_message(await self._db.run(lambda s: jobs.get(s, tenant, request.job_id)))
+
+    @rpc
+    async def ListJobs(self, request, context):  # type: ignore[no-untyped-def]
+        tenant = _tenant(request)
+        status = job_states.status_name(request.status) if request.status else None
+        rows, cursor = await self._db.run(
+            lambda s: jobs.list_page(s, tenant, status, request.limit, request.cursor))
+        return store_pb2.ListJobsResponse(items=[convert.job_message(r) for r in rows], next_cursor=cursor)
+
+    @rpc
+    async def TransitionJob(self, request, context):  # type: ignore[no-untyped-def]
+        _tenant(request)
+        return convert.job_message(await self._write(lambda s: jobs.transition(s, request)))
+
+    @rpc
+    async def CompleteJob(self, request, context):  # type: ignore[no-untyped-def]
+        _tenant(request)
+        job, report = await self._write(lambda s: jobs.complete(s, request))
+        return store_pb2.CompleteJobResponse(job=convert.job_message(job), report=convert.report_message(report))
+
+    @rpc
+    async def CancelJob(self, request, context):  # type: ignore[no-untyped-def]
+        tenant = _tenant(request)
+        return convert.job_message(await self._write(lambda s: jobs.cancel(s, tenant, request.job_id)))
+
+    # reports
+
+    @rpc
+    async def GetReport(self, request, context):  # type: ignore[no-untyped-def]
+        tenant = _tenant(request)
+        return convert.report_message(await self._db.run(lambda s: reports.get(s, tenant, request.report_id)))
+
+    @rpc
+    async def GetReportByJob(self, request, context):  # type: ignore[no-untyped-def]
+        tenant = _tenant(request)
+        job, report = await self._db.run(lambda s: reports.by_job(s, tenant, request.job_id))
+        response = store_pb2.GetReportByJobResponse(job=convert.job_message(job))
+        if report is not None:
+            response.report.CopyFrom(convert.report_message(report))
+        return response
+
+    @rpc
+    async def ListReports(self, request, context):  # type: ignore[no-untyped-def]
+        tenant = _tenant(request)
+        rows, cursor = await self._db.run(lambda s: reports.list_page(s, tenant, request.limit, request.cursor))
+        return store_pb2.ListReportsResponse(items=[convert.report_message(r) for r in rows], next_cursor=cursor)
+
+    # prompts
+
+    @rpc
+    async def GetPrompt(self, request, context):  # type: ignore[no-untyped-def]
+        row = await self._db.run(
+            lambda s: prompts.get(s, request.name, label=request.label or "production", version=request.version))
+        return convert.prompt_message(row)
+
+    @rpc
+    async def CreatePromptVersion(self, request, context):  # type: ignore[no-untyped-def]
+        return convert.prompt_message(await self._db.run(lambda s: prompts.create_version(s, request)))
+
+    @rpc
+    async def SetPromptLabels(self, request, context):  # type: ignore[no-untyped-def]
+        row = await self._db.run(
+            lambda s: prompts.set_labels(s, request.name, request.version, list(request.labels)))
+        return convert.prompt_message(row)
+
+
+def register(servicer: StoreServicer) -> Callable[[grpc.aio.Server], None]:
+    return lambda server: store_pb2_grpc.add_StoreServicer_to_server(servicer, server)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from services.common import env
+from services.common.streams import StreamSettings
+from services.store.db import sqlite_url
+
+DEFAULT_NATS_URL = "nats://127.0.0.1:4333"
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    database_url: str
+    nats_url: str
+    listen: str
+    render_capacity: int
+    streams: StreamSettings
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> StoreSettings:
+        e = os.environ if environ is None else environ
+        return cls(
+            database_url=env.text(e, "REPORTS_DATABASE_URL", "") or sqlite_url(env.var_dir(e)),
+            nats_url=env.text(e, "REPORTS_NATS_URL", DEFAULT_NATS_URL),
+            listen=env.text(e, "REPORTS_STORE_LISTEN", "127.0.0.1:50051"),
+            render_capacity=env.integer(e, "REPORTS_RENDER_CAPACITY", 16, minimum=1),
+            streams=StreamSettings(
+                replicas=env.integer(e, "REPORTS_STREAM_REPLICAS", 1, minimum=1),
+                events_max_age_s=env.number(e, "REPORTS_EVENTS_MAX_AGE_S", 7 * 24 * 3600, minimum=60),
+            ),
+        )

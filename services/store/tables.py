@@ -1,0 +1,132 @@
+"""The store's tables. Every row carries its tenant; every read filters by it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(JSON, nullable=nullable))
+
+
+def _when(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index))
+
+
+class MediaRow(SQLModel, table=True):
+    __tablename__ = "media"
+    __table_args__ = (Index("ix_media_tenant_id", "tenant", "id"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    tenant: str = Field(max_length=128)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    url: str | None = Field(default=None, sa_column=Column(Text))
+    duration_sec: float
+    transcript_format: str = Field(max_length=32)
+    segments: list[dict[str, Any]] = _json()
+    created_at: datetime = _when()
+
+
+class EntityRow(SQLModel, table=True):
+    __tablename__ = "media_entities"
+
+    media_id: str = Field(primary_key=True, foreign_key="media.id", max_length=64)
+    id: str = Field(primary_key=True, max_length=256)
+    tenant: str = Field(max_length=128)
+    position: int
+    label: str | None = Field(default=None, sa_column=Column(Text))
+    description: str | None = Field(default=None, sa_column=Column(Text))
+    analytics: dict[str, Any] = _json()
+
+
+class JobRow(SQLModel, table=True):
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_tenant_id", "tenant", "id"),
+        Index("ix_jobs_tenant_status_id", "tenant", "status", "id"),
+        Index("ix_jobs_status", "status"),
+    )
+
+    id: str = Field(primary_key=True, max_length=64)
+    tenant: str = Field(max_length=128)
+    media_id: str = Field(max_length=64)
+    status: str = Field(max_length=16)
+    stage: str = Field(max_length=16)
+    label: str | None = Field(default=None, max_length=64)
+    entity_label: str | None = Field(default=None, max_length=64)
+    template: str = Field(max_length=64)
+    template_params: dict[str, Any] = _json()
+    target: dict[str, Any] = _json()
+    webhook: dict[str, Any] | None = _json(nullable=True)
+    resolution: dict[str, Any] | None = _json(nullable=True)
+    report_id: str | None = Field(default=None, max_length=64)
+    error_code: str | None = Field(default=None, max_length=64)
+    error_message: str | None = Field(default=None, sa_column=Column(Text))
+    idempotency_key: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+    started_at: datetime | None = _when(nullable=True)
+    finished_at: datetime | None = _when(nullable=True, index=True)
+
+
+class ReportRow(SQLModel, table=True):
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("job_id", name="uq_reports_job_id"),
+        Index("ix_reports_tenant_id", "tenant", "id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=64)
+    tenant: str = Field(max_length=128)
+    job_id: str = Field(max_length=64)
+    media_id: str = Field(max_length=64)
+    media_url: str | None = Field(default=None, sa_column=Column(Text))
+    template: str = Field(max_length=64)
+    label: str | None = Field(default=None, max_length=64)
+    entity_id: str = Field(max_length=256)
+    entity_label: str | None = Field(default=None, sa_column=Column(Text))
+    document: dict[str, Any] = _json()
+    markdown: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = _when()
+
+
+class IdempotencyRow(SQLModel, table=True):
+    __tablename__ = "idempotency_keys"
+
+    tenant: str = Field(primary_key=True, max_length=128)
+    key: str = Field(primary_key=True, max_length=512)
+    fingerprint: str = Field(max_length=128)
+    job_id: str = Field(max_length=64)
+    created_at: datetime = _when(index=True)
+
+
+class OutboxRow(SQLModel, table=True):
+    """A message to publish to JetStream once its transaction has committed."""
+
+    __tablename__ = "outbox"
+
+    seq: int | None = Field(
+        default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    )
+    id: str = Field(unique=True, max_length=64)
+    subject: str = Field(max_length=256)
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    headers: dict[str, str] = _json()
+    created_at: datetime = _when()
+    sent_at: datetime | None = _when(nullable=True, index=True)
+
+
+class PromptRow(SQLModel, table=True):
+    __tablename__ = "prompt_versions"
+
+    name: str = Field(primary_key=True, max_length=64)
+    version: int = Field(primary_key=True)
+    labels: list[str] = _json()
+    system: str = Field(sa_column=Column(Text, nullable=False))
+    instructions: str = Field(sa_column=Column(Text, nullable=False))
+    variables: list[dict[str, Any]] = _json()
+    created_at: datetime = _when()

@@ -1,0 +1,68 @@
+"""`make run`: the whole platform on this machine until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+
+from services.common import env
+from stack.platform import Platform, PlatformConfig, uses_dev_llm
+
+DEV_KEY = "dev-key-change-me"
+DEV_TENANT = "dev"
+
+
+def main() -> int:
+    environ = dict(os.environ)
+    api_keys = environ.get("REPORTS_API_KEYS") or f"{DEV_KEY}={DEV_TENANT}"
+    key = api_keys.split(",")[0].split("=")[0]
+    config = PlatformConfig(
+        var_dir=env.var_dir(environ),
+        api_keys=api_keys,
+        gateway_port=env.integer(environ, "REPORTS_GATEWAY_PORT", 8080),
+        store_listen=environ.get("REPORTS_STORE_LISTEN", "127.0.0.1:50051"),
+        resolver_listen=environ.get("REPORTS_RESOLVER_LISTEN", "127.0.0.1:50052"),
+        renderer_listen=environ.get("REPORTS_RENDERER_LISTEN", "127.0.0.1:50053"),
+        devllm_port=env.integer(environ, "DEVLLM_PORT", 8089),
+        nats_url=environ.get("REPORTS_NATS_URL") or None,
+        nats_port=env.integer(environ, "REPORTS_NATS_PORT", 4333),
+        database_url=environ.get("REPORTS_DATABASE_URL") or None,
+    )
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+
+    print("starting the reports platform ...", flush=True)
+    platform = Platform(config)
+    try:
+        platform.start()
+    except Exception as exc:
+        print(f"could not start: {exc}", file=sys.stderr)
+        return 1
+    url = platform.gateway_url
+    print(f"""
+reports platform is up
+  gateway   {url}   (REST v1; health {url}/healthz, readiness {url}/readyz)
+  nats      {platform.nats_url}
+  database  {config.database_url or 'SQLite in ' + str(config.var_dir / 'reports.db')}
+  llm       {'dev LLM at ' + platform.addresses['devllm'] if uses_dev_llm(environ) and 'devllm' in platform.addresses else environ.get('REPORTS_LLM_PROVIDER', 'configured provider')}
+  logs      {config.log_dir}/
+  api key   {key}{'   (development key: set REPORTS_API_KEYS for real ones)' if not environ.get('REPORTS_API_KEYS') else ''}
+
+try it:
+  curl -s -X POST {url}/v1/media -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\
+    -d '{{"title": "demo", "transcript": {{"format": "segments", "content": [{{"speaker": "A", "start": 0, "end": 4, "text": "Hi, I am Ana."}}, {{"speaker": "B", "start": 4, "end": 9, "text": "Hello Ana, what do you need?"}}]}}}}'
+
+Ctrl-C stops everything.
+""", flush=True)
+    stop.wait()
+    print("stopping ...", flush=True)
+    platform.stop()
+    print("stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""The whole platform as child processes: nats-server, dev LLM, store, resolver, renderers, gateway.
+
+`make run` starts it with fixed ports; the end-to-end tests start it with ephemeral ones.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stack.nats_server import NatsServer
+from stack.processes import ManagedProcess
+
+LISTENING = r'"msg": "listening"'
+
+
+@dataclass
+class PlatformConfig:
+    var_dir: Path
+    api_keys: str
+    gateway_port: int = 0
+    store_listen: str = "127.0.0.1:0"
+    resolver_listen: str = "127.0.0.1:0"
+    renderer_listen: str = "127.0.0.1:0"
+    devllm_port: int = 0
+    nats_url: str | None = None       # None: start the bundled nats-server
+    nats_port: int | None = None
+    database_url: str | None = None   # None: SQLite under var_dir
+    renderers: int = 1
+    echo: bool = False
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def log_dir(self) -> Path:
+        return self.var_dir / "logs"
+
+
+def service_exists(name: str) -> bool:
+    return importlib.util.find_spec(f"services.{name}.__main__") is not None
+
+
+def uses_dev_llm(environ: dict[str, str]) -> bool:
+    return not (environ.get("OPENAI_API_KEY") or environ.get("ANTHROPIC_API_KEY"))
+
+
+class Platform:
+    def __init__(self, config: PlatformConfig) -> None:
+        self.config = config
+        self.nats: NatsServer | None = None
+        self.processes: dict[str, ManagedProcess] = {}
+        self.addresses: dict[str, str] = {}
+        self.nats_url = config.nats_url or ""
+        self._env = {**os.environ, **config.env}
+
+    # lifecycle
+
+    def start(self) -> Platform:
+        self.config.log_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._start_all()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start_all(self) -> None:
+        if not self.config.nats_url:
+            self.nats = NatsServer(self.config.var_dir / "nats", self.config.log_dir / "nats.log",
+                                   port=self.config.nats_port).start()
+            self.nats_url = self.nats.url
+        if uses_dev_llm(self._env) and service_exists("devllm"):
+            devllm = self._spawn("devllm", {"DEVLLM_PORT": str(self.config.devllm_port)})
+            match = devllm.wait_for(r"devllm listening on (http://\S+)")
+            self.addresses["devllm"] = match.group(1)
+        self.addresses["store"] = self._start_grpc("store", {"REPORTS_STORE_LISTEN": self.config.store_listen})
+        if service_exists("resolver"):
+            self.addresses["resolver"] = self._start_grpc(
+                "resolver", {"REPORTS_RESOLVER_LISTEN": self.config.resolver_listen})
+        if service_exists("renderer"):
+            for index in range(self.config.renderers):
+                name = "renderer" if index == 0 else f"renderer-{index + 1}"
+                listen = self.config.renderer_listen if index == 0 else "127.0.0.1:0"
+                self.addresses[name] = self._start_grpc(name, {"REPORTS_RENDERER_LISTEN": listen},
+                                                        module="renderer")
+        self.start_gateway()
+
+    def start_gateway(self, name: str = "gateway", port: int | None = None) -> str:
+        process = self._spawn(name, {"REPORTS_GATEWAY_PORT": str(self.config.gateway_port if port is None else port)},
+                              module="gateway")
+        match = process.wait_for(LISTENING + r'.*"http_port": (\d+)')
+        self.addresses[name] = f"http://127.0.0.1:{match.group(1)}"
+        return self.addresses[name]
+
+    def _start_grpc(self, name: str, extra: dict[str, str], module: str | None = None) -> str:
+        process = self._spawn(name, extra, module=module)
+        match = process.wait_for(LISTENING + r'.*"grpc_port": (\d+)')
+        return f"127.0.0.1:{match.group(1)}"
+
+    def service_env(self) -> dict[str, str]:
+        env = {
+            **self._env,
+            "PYTHONUNBUFFERED": "1",
+            "REPORTS_VAR_DIR": str(self.config.var_dir),
+            "REPORTS_NATS_URL": self.nats_url,
+            "REPORTS_API_KEYS": self.config.api_keys,
+        }
+        if self.config.database_url:
+            env["REPORTS_DATABASE_URL"] = self.config.database_url
+        for name, variable in (("store", "REPORTS_STORE_ADDR"), ("resolver", "REPORTS_RESOLVER_ADDR"),
+                               ("renderer", "REPORTS_RENDERER_ADDR")):
+            if name in self.addresses:
+                env[variable] = self.addresses[name]
+        if "devllm" in self.addresses:
+            env.setdefault("OPENAI_BASE_URL", self.addresses["devllm"] + "/v1")
+            env.setdefault("ANTHROPIC_BASE_URL", self.addresses["devllm"])
+            # The SDKs insist on a key; the dev LLM accepts any.
+            env.setdefault("OPENAI_API_KEY", "dev-llm")
+            env.setdefault("ANTHROPIC_API_KEY", "dev-llm")
+            env.setdefault("REPORTS_LLM_PROVIDER", "openai")
+            env.setdefault("REPORTS_LLM_MODEL", "dev-llm")
+        return env
+
+    def _spawn(self, name: str, extra: dict[str, str], module: str | None = None) -> ManagedProcess:
+        process = ManagedProcess(
+            name,
+            [sys.executable, "-m", f"services.{module or name}"],
+            env={**self.service_env(), **extra},
+            log_path=self.config.log_dir / f"{name}.log",
+            echo=self.config.echo,
+        ).start()
+        self.processes[name] = process
+        return process
+
+    def restart(self, name: str) -> None:
+        process = self.processes[name]
+        process.stop()
+        process.start()
+        process.wait_for(LISTENING)
+
+    def stop(self) -> None:
+        order = ["gateway", *[n for n in self.processes if n.startswith("gateway-")],
+                 *[n for n in self.processes if n.startswith("renderer")], "resolver", "store", "devllm"]
+        for name in dict.fromkeys(order):
+            if name in self.processes:
+                self.processes[name].stop()
+        for process in self.processes.values():
+            process.stop()
+        if self.nats is not None:
+            self.nats.stop()
+
+    # where things are
+
+    @property
+    def gateway_url(self) -> str:
+        return self.addresses["gateway"]

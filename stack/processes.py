@@ -1,0 +1,123 @@
+"""A child process whose output is watched for a readiness line and copied to a log file."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+
+class ProcessFailed(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ManagedProcess:
+    """Runs `argv`, copies its stdout and stderr to `log_path`, and hands each line to `watch`."""
+
+    def __init__(self, name: str, argv: Sequence[str], *, env: Mapping[str, str] | None = None,
+                 log_path: Path, cwd: Path | None = None, echo: bool = False) -> None:
+        self.name = name
+        self.argv = list(argv)
+        self.env = dict(os.environ if env is None else env)
+        self.log_path = log_path
+        self.cwd = cwd
+        self.echo = echo
+        self.proc: subprocess.Popen[str] | None = None
+        self._condition = threading.Condition()
+        self._reader: threading.Thread | None = None
+        self._lines: list[str] = []
+
+    def start(self) -> ManagedProcess:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self._condition:
+            self._lines = []
+        self.proc = subprocess.Popen(
+            self.argv, env=self.env, cwd=self.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, bufsize=1, start_new_session=True,
+        )
+        self._reader = threading.Thread(target=self._read, args=(self.proc,), daemon=True,
+                                        name=f"{self.name}-output")
+        self._reader.start()
+        return self
+
+    def _read(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        with open(self.log_path, "a", encoding="utf-8") as log:
+            for line in proc.stdout:
+                log.write(line)
+                log.flush()
+                if self.echo:
+                    sys.stdout.write(f"[{self.name}] {line}")
+                with self._condition:
+                    self._lines.append(line)
+                    self._condition.notify_all()
+        with self._condition:
+            self._condition.notify_all()
+
+    def wait_for(self, pattern: str, timeout: float = 30.0) -> re.Match[str]:
+        """The first output line (since start) matching `pattern`; fails if the process dies first."""
+        regex = re.compile(pattern)
+        deadline = _deadline(timeout)
+        with self._condition:
+            seen = 0
+            while True:
+                lines = self._lines
+                for line in lines[seen:]:
+                    match = regex.search(line)
+                    if match:
+                        return match
+                seen = len(lines)
+                if self.proc is None or self.proc.poll() is not None:
+                    raise ProcessFailed(f"{self.name} exited ({self.returncode}) before {pattern!r}; "
+                                        f"see {self.log_path}")
+                remaining = deadline()
+                if remaining <= 0:
+                    raise ProcessFailed(f"{self.name}: no {pattern!r} within {timeout}s; see {self.log_path}")
+                self._condition.wait(remaining)
+
+    @property
+    def returncode(self) -> int | None:
+        return None if self.proc is None else self.proc.poll()
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._signal(signal.SIGTERM)
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+        if self.proc is not None:
+            self.proc.wait()
+
+    def _signal(self, sig: signal.Signals) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                pass
+
+
+def _deadline(timeout: float) -> Callable[[], float]:
+    import time
+
+    end = time.monotonic() + timeout
+    return lambda: end - time.monotonic()

@@ -1,0 +1,66 @@
+"""The dev LLM process: start-up line, health, stats, default latency."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import openai
+
+from services.devllm.testing import report_schema, running_devllm
+
+FORMAT = {"type": "json_schema",
+          "json_schema": {"name": "r", "schema": report_schema("sales_playbook"), "strict": True}}
+
+
+def _ask(client: openai.OpenAI, model: str = "dev-llm-1") -> None:
+    client.chat.completions.create(model=model, response_format=FORMAT,
+                                   messages=[{"role": "user", "content": "Report."}])
+
+
+def test_health_answers_ok_when_listening_on_the_printed_port(devllm_url):
+    assert not devllm_url.endswith(":0")
+
+    response = httpx.get(f"{devllm_url}/healthz")
+
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_stats_count_requests_by_endpoint_and_outcome_when_server_is_fresh():
+    with running_devllm() as url, openai.OpenAI(base_url=f"{url}/v1", api_key="dev",
+                                               max_retries=0) as client:
+        _ask(client)
+        _ask(client, "dev-llm+fail=refusal")
+        try:
+            _ask(client, "dev-llm+fail=429")
+        except openai.RateLimitError:
+            pass
+        httpx.post(f"{url}/v1/messages", json={"model": "dev-llm"})
+
+        stats = httpx.get(f"{url}/stats").json()
+
+    assert stats["requests"] == {"anthropic.messages": 1, "openai.chat_completions": 3}
+    assert stats["outcomes"] == {"429": 1, "bad_request": 1, "ok": 1, "refusal": 1}
+    assert stats["byEndpoint"]["anthropic.messages"] == {"bad_request": 1}
+
+
+def test_every_answer_waits_when_default_latency_is_set():
+    with running_devllm({"DEVLLM_LATENCY_MS": "250"}) as url, openai.OpenAI(
+        base_url=f"{url}/v1", api_key="dev", max_retries=0
+    ) as client:
+        started = time.monotonic()
+        _ask(client)
+        slow = time.monotonic() - started
+        started = time.monotonic()
+        _ask(client, "dev-llm+latency=0")
+        fast = time.monotonic() - started
+
+    assert slow >= 0.25 and fast < 0.25
+
+
+def test_bad_request_when_body_is_not_json(devllm_url):
+    response = httpx.post(f"{devllm_url}/v1/chat/completions", content=b"{nope",
+                          headers={"content-type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["type"] == "invalid_request_error"

@@ -1,0 +1,94 @@
+"""A created job reaches JetStream exactly once, even when NATS comes up only afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import nats
+from sqlmodel import update
+
+from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
+from services.common import grpc_server, streams
+from services.store import app as store_app
+from services.store.tables import OutboxRow
+from stack.nats_server import NatsServer
+from stack.processes import free_port
+from tests.integration.conftest import store_settings
+from tests.integration.helpers import SEGMENTS
+
+
+async def _media(stub: store_pb2_grpc.StoreStub, tenant: str = "t") -> str:
+    media = await stub.CreateMedia(store_pb2.CreateMediaRequest(
+        tenant=tenant, title="call", transcript=store_pb2.TranscriptInput(format="segments",
+                                                                          content=json.dumps(SEGMENTS))))
+    return media.id
+
+
+def _job_request(media_id: str, tenant: str = "t") -> store_pb2.CreateJobRequest:
+    request = store_pb2.CreateJobRequest(tenant=tenant, media_id=media_id, template="sales_playbook",
+                                         request_fingerprint="f", request_id="req_test")
+    request.target.strategy, request.target.on_miss = "dominant", "error"
+    return request
+
+
+async def _first_event(nc, job_id: str) -> job_pb2.JobEvent:
+    js = nc.jetstream()
+    sub = await js.subscribe(streams.event_subject(job_id), stream=streams.EVENTS_STREAM, ordered_consumer=True)
+    msg = await sub.next_msg(timeout=20)
+    await sub.unsubscribe()
+    return job_pb2.JobEvent.FromString(msg.data)
+
+
+async def _render_commands(nc) -> list[job_pb2.RenderCommand]:
+    js = nc.jetstream()
+    info = await js.stream_info(streams.JOBS_STREAM)
+    commands = []
+    for seq in range(info.state.first_seq, info.state.last_seq + 1):
+        msg = await js.get_msg(streams.JOBS_STREAM, seq)
+        commands.append(job_pb2.RenderCommand.FromString(msg.data))
+    return commands
+
+
+async def test_a_created_job_is_published_once_with_its_queued_event(store, store_stub, nats_server):
+    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    nc = await nats.connect(nats_server.url)
+    try:
+        event = await _first_event(nc, job.id)
+        assert (event.job_id, event.status, event.tenant) == (job.id, job_pb2.JOB_STATUS_QUEUED, "t")
+        assert [c.job_id for c in await _render_commands(nc)] == [job.id]
+
+        # A crash between publishing and marking sent replays the rows: JetStream drops them.
+        await store.db.run(lambda s: s.exec(update(OutboxRow).values(sent_at=None)))
+        store.relay.wake()
+        second = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+        await _first_event(nc, second.id)
+        assert [c.job_id for c in await _render_commands(nc)] == [job.id, second.id]
+        events = await nc.jetstream().stream_info(streams.EVENTS_STREAM)
+        assert events.state.messages == 2
+    finally:
+        await nc.close()
+
+
+async def test_a_job_created_while_nats_is_down_is_published_when_it_comes_up(database_url, tmp_path: Path):
+    port = free_port()
+    running = await store_app.start(store_settings(database_url, f"nats://127.0.0.1:{port}"))
+    channel = grpc_server.channel(f"127.0.0.1:{running.port}")
+    server = NatsServer(tmp_path / "nats", tmp_path / "nats.log", port=port)
+    try:
+        stub = store_pb2_grpc.StoreStub(channel)
+        job = (await stub.CreateJob(_job_request(await _media(stub)))).job
+        assert job.status == job_pb2.JOB_STATUS_QUEUED
+        server.start()
+        await asyncio.wait_for(running.relay.connected.wait(), 30)
+        nc = await nats.connect(server.url)
+        try:
+            assert (await _first_event(nc, job.id)).job_id == job.id
+            assert [c.job_id for c in await _render_commands(nc)] == [job.id]
+        finally:
+            await nc.close()
+    finally:
+        await channel.close()
+        await running.stop()
+        server.stop()

@@ -1,0 +1,57 @@
+"""Reading a Profile from a decoded data block."""
+
+from __future__ import annotations
+
+from services.devllm.analysis import profile_of, top_words
+from services.devllm.testing import sample_data
+
+
+def test_profile_uses_given_analytics_when_block_has_them():
+    p = profile_of(sample_data())
+
+    assert (p.name, p.question_count, p.words_per_minute) == ("Dana Kim", 3, 83.4)
+    assert p.interruptions == 1
+    assert p.other_speakers == ("Sam (AE)",)
+
+
+def test_profile_measures_talk_when_block_has_no_analytics():
+    data = sample_data()
+    del data["analytics"]
+
+    p = profile_of(data)
+
+    assert p.turns == 3
+    assert p.interruptions == 1  # s1 starts at 20.5 while s2 runs to 21.0
+    assert p.speaking_sec == 9.0 + 27.5 + 25.0
+    assert p.longest_monologue_sec == 27.5
+    assert p.question_count == 3
+    assert p.share == round(61.5 / 86.5, 3)  # of all segment time
+
+
+def test_sentences_are_verbatim_pieces_of_target_segments():
+    data = sample_data()
+    p = profile_of(data)
+
+    mine = [s["text"] for s in data["segments"] if s["isTarget"]]
+    assert p.sentences and all(any(s in text for text in mine) for s in p.sentences)
+    assert "Who else uses the reporting module?" in p.questions
+
+
+def test_long_sentences_are_cut_at_a_word_boundary_when_quoted():
+    data = sample_data(extra_target_text="word " * 80 + "end.")
+
+    p = profile_of(data)
+
+    longest = max(p.sentences, key=len)
+    assert len(longest) <= 180 and longest.endswith("word")
+
+
+def test_top_words_skip_stopwords_and_break_ties_alphabetically():
+    assert top_words(("The budget, the budget and the team. Yeah, team timeline!",)) == (
+        ("budget", 2), ("team", 2), ("timeline", 1))
+
+
+def test_profile_is_empty_when_there_is_no_block():
+    p = profile_of(None)
+
+    assert not p.found and p.sentences == () and p.name == "the target"

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from services.common.contracts import report_document_validator
+from services.common.prompt_seeds import seed_for
+from services.common.templates import sections_of
+from services.renderer.errors import InvalidRenderRequest
+from services.renderer.llm import Llm, LlmSettings
+from services.renderer.pipeline import write_report
+from services.renderer.prompt import EvidenceInput
+from services.renderer.providers.base import Completion
+
+from tests.unit.renderer.answers import TARGET_WORDS, valid_output
+
+EVIDENCE = EvidenceInput(
+    media_title="Q3 call", media_duration_sec=60.0, target_id="S1", target_label="Priya",
+    segments=[{"speaker": "S1", "start": 0.0, "end": 5.0, "text": TARGET_WORDS},
+              {"speaker": "S2", "start": 5.0, "end": 9.0, "text": "I love your product."}],
+)
+
+
+class ScriptedProvider:
+    name = "anthropic"
+
+    def __init__(self, *answers: dict) -> None:
+        self.answers = [json.dumps(a) for a in answers]
+        self.conversations = []
+
+    async def complete(self, conversation, schema, model):
+        self.conversations.append(conversation)
+        return Completion("scripted-1", self.answers.pop(0))
+
+    async def aclose(self) -> None:
+        pass
+
+
+def _llm(provider: ScriptedProvider) -> Llm:
+    return Llm(LlmSettings(provider="anthropic", model="claude-x", api_key="k"), provider)
+
+
+@pytest.mark.parametrize("template", ["sales_playbook", "general_report"])
+async def test_write_report_returns_a_contract_document_when_the_answer_is_valid(template):
+    provider = ScriptedProvider(valid_output(template))
+    written = await write_report(_llm(provider), seed_for(template), template, EVIDENCE, {})
+    assert report_document_validator().is_valid(written.document)
+    assert [s["key"] for s in written.document["sections"]] == \
+        [s.key for s in sections_of(template)]
+    assert written.document["meta"] == {
+        "prompt": {"name": template, "version": 1, "labels": ["production", "latest"]},
+        "render": {"attempts": 1, "model": "scripted-1", "provider": "anthropic"},
+    }
+    assert (written.attempts, written.model) == (1, "scripted-1")
+    assert written.markdown.startswith("# Priya, the CFO\n\nWants numbers.\n\n## Dominating traits")
+    assert written.quotes["bottom_line"] == [
+        "We need the numbers before the board meets in March."]
+
+
+async def test_write_report_repairs_an_invented_quote_when_the_target_never_said_it():
+    bad = valid_output("general_report")
+    bad["sections"]["how_they_connect"]["quotes"] = ["I love your product."]  # S2 said it
+    provider = ScriptedProvider(bad, valid_output("general_report"))
+    written = await write_report(_llm(provider), seed_for("general_report"), "general_report",
+                                 EVIDENCE, {"relationship": "their manager"})
+    assert written.document["meta"]["render"]["attempts"] == 2
+    repair = provider.conversations[1].turns[-1].text
+    assert "$.sections.how_they_connect.quotes[0]: is not a verbatim quote" in repair
+    assert "The reader is: their manager." in provider.conversations[0].turns[0].text
+
+
+@pytest.mark.parametrize("template, params, message", [
+    ("weekly_digest", {}, "unknown template"),
+    ("general_report", {"tone": "warm"}, "tone: unknown variable"),
+    ("general_report", {"focus": ["a"]}, "focus: must be a string"),
+])
+async def test_write_report_refuses_without_calling_the_llm_when_the_request_is_bad(
+        template, params, message):
+    provider = ScriptedProvider()
+    with pytest.raises(InvalidRenderRequest, match=message):
+        await write_report(_llm(provider), seed_for("general_report"), template, EVIDENCE, params)
+    assert provider.conversations == []
+
+
+async def test_write_report_refuses_a_prompt_for_another_template_when_mismatched():
+    with pytest.raises(InvalidRenderRequest, match="not for template"):
+        await write_report(_llm(ScriptedProvider()), seed_for("sales_playbook"),
+                           "general_report", EVIDENCE, {})
