@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stack.nats_server import NatsServer
-from stack.processes import ManagedProcess
+from stack.processes import ManagedProcess, free_port
 
 LISTENING = r'"msg": "listening"'
 
@@ -73,31 +73,37 @@ class Platform:
             self.nats_url = self.nats.url
         if uses_dev_llm(self._env) and service_exists("devllm"):
             devllm = self._spawn("devllm", {"DEVLLM_PORT": str(self.config.devllm_port)})
-            match = devllm.wait_for(r"devllm listening on (http://\S+)")
-            self.addresses["devllm"] = match.group(1)
-        self.addresses["store"] = self._start_grpc("store", {"REPORTS_STORE_LISTEN": self.config.store_listen})
+            self.addresses["devllm"] = devllm.wait_for(r"devllm listening on (http://\S+)").group(1)
+        # Every address is fixed before anything starts, so the services start side by side.
+        self.addresses["store"] = _concrete(self.config.store_listen)
+        grpc_services = [("store", "store", "REPORTS_STORE_LISTEN")]
         if service_exists("resolver"):
-            self.addresses["resolver"] = self._start_grpc(
-                "resolver", {"REPORTS_RESOLVER_LISTEN": self.config.resolver_listen})
+            self.addresses["resolver"] = _concrete(self.config.resolver_listen)
+            grpc_services.append(("resolver", "resolver", "REPORTS_RESOLVER_LISTEN"))
         if service_exists("renderer"):
             for index in range(self.config.renderers):
                 name = "renderer" if index == 0 else f"renderer-{index + 1}"
-                listen = self.config.renderer_listen if index == 0 else "127.0.0.1:0"
-                self.addresses[name] = self._start_grpc(name, {"REPORTS_RENDERER_LISTEN": listen},
-                                                        module="renderer")
-        self.start_gateway()
+                self.addresses[name] = _concrete(self.config.renderer_listen if index == 0 else "127.0.0.1:0")
+                grpc_services.append((name, "renderer", "REPORTS_RENDERER_LISTEN"))
+        gateway_port = self.config.gateway_port or free_port()
+        started = [self._spawn(name, {variable: self.addresses[name]}, module=module)
+                   for name, module, variable in grpc_services]
+        started.append(self._spawn("gateway", {"REPORTS_GATEWAY_PORT": str(gateway_port)}, module="gateway"))
+        self.addresses["gateway"] = f"http://127.0.0.1:{gateway_port}"
+        for process in started:
+            process.wait_for(LISTENING)
 
-    def start_gateway(self, name: str = "gateway", port: int | None = None) -> str:
-        process = self._spawn(name, {"REPORTS_GATEWAY_PORT": str(self.config.gateway_port if port is None else port)},
-                              module="gateway")
-        match = process.wait_for(LISTENING + r'.*"http_port": (\d+)')
-        self.addresses[name] = f"http://127.0.0.1:{match.group(1)}"
+    def start_gateway(self, name: str, port: int | None = None) -> str:
+        """Another gateway process beside the first (or the first again, after a kill)."""
+        port = port or free_port()
+        self._spawn(name, {"REPORTS_GATEWAY_PORT": str(port)}, module="gateway").wait_for(LISTENING)
+        self.addresses[name] = f"http://127.0.0.1:{port}"
         return self.addresses[name]
 
-    def _start_grpc(self, name: str, extra: dict[str, str], module: str | None = None) -> str:
-        process = self._spawn(name, extra, module=module)
-        match = process.wait_for(LISTENING + r'.*"grpc_port": (\d+)')
-        return f"127.0.0.1:{match.group(1)}"
+    def start_renderer(self, name: str, env: dict[str, str] | None = None) -> None:
+        self.addresses[name] = f"127.0.0.1:{free_port()}"
+        self._spawn(name, {"REPORTS_RENDERER_LISTEN": self.addresses[name], **(env or {})},
+                    module="renderer").wait_for(LISTENING)
 
     def service_env(self) -> dict[str, str]:
         env = {
@@ -109,8 +115,7 @@ class Platform:
         }
         if self.config.database_url:
             env["REPORTS_DATABASE_URL"] = self.config.database_url
-        for name, variable in (("store", "REPORTS_STORE_ADDR"), ("resolver", "REPORTS_RESOLVER_ADDR"),
-                               ("renderer", "REPORTS_RENDERER_ADDR")):
+        for name, variable in (("store", "REPORTS_STORE_ADDR"), ("resolver", "REPORTS_RESOLVER_ADDR")):
             if name in self.addresses:
                 env[variable] = self.addresses[name]
         if "devllm" in self.addresses:
@@ -141,11 +146,9 @@ class Platform:
         process.wait_for(LISTENING)
 
     def stop(self) -> None:
-        order = ["gateway", *[n for n in self.processes if n.startswith("gateway-")],
-                 *[n for n in self.processes if n.startswith("renderer")], "resolver", "store", "devllm"]
-        for name in dict.fromkeys(order):
-            if name in self.processes:
-                self.processes[name].stop()
+        """SIGTERM to every service at once, then wait for each; nats-server goes last."""
+        for process in self.processes.values():
+            process.terminate()
         for process in self.processes.values():
             process.stop()
         if self.nats is not None:
@@ -156,3 +159,9 @@ class Platform:
     @property
     def gateway_url(self) -> str:
         return self.addresses["gateway"]
+
+
+def _concrete(listen: str) -> str:
+    """`host:0` becomes `host:<a free port>`, so the address is known before the process starts."""
+    host, _, port = listen.rpartition(":")
+    return f"{host}:{port if port not in ('', '0') else free_port()}"

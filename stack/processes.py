@@ -95,6 +95,10 @@ class ManagedProcess:
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    def terminate(self) -> None:
+        """Asks the process to stop, without waiting for it."""
+        self._signal(signal.SIGTERM)
+
     def stop(self, timeout: float = 10.0) -> None:
         self._signal(signal.SIGTERM)
         if self.proc is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,17 @@ CREATE_JOB_RESPONSE = "create-report-job.response"
 REPORT_RESPONSE = "report.response"
 
 
+# An absolute URI (RFC 3986): a scheme, then no whitespace or control characters. jsonschema's own
+# "uri" check needs a grammar package that takes seconds to import; this is all the contract needs.
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]+$")
+FORMATS = FormatChecker(formats=())
+
+
+@FORMATS.checks("uri")
+def _is_uri(value: object) -> bool:
+    return not isinstance(value, str) or bool(_URI.match(value))
+
+
 @cache
 def schema(name: str) -> dict[str, Any]:
     return json.loads((CONTRACTS_DIR / f"{name}.schema.json").read_text())
@@ -23,7 +35,7 @@ def schema(name: str) -> dict[str, Any]:
 
 @cache
 def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(schema(name), format_checker=FormatChecker())
+    return Draft202012Validator(schema(name), format_checker=FORMATS)
 
 
 def report_document_schema() -> dict[str, Any]:

@@ -40,5 +40,5 @@ def configure(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("nats", "httpx", "httpcore", "uvicorn.access", "openai", "anthropic"):
+    for noisy in ("nats", "httpx", "httpx2", "httpcore", "uvicorn.access", "openai", "anthropic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -87,3 +87,12 @@ async def connect(url: str, name: str) -> NatsClient:
         reconnected_cb=reconnected,
         error_cb=error,
     )
+
+
+def stream_settings_from_env(environ) -> StreamSettings:  # type: ignore[no-untyped-def]
+    from services.common import env
+
+    return StreamSettings(
+        replicas=env.integer(environ, "REPORTS_STREAM_REPLICAS", 1, minimum=1),
+        events_max_age_s=env.number(environ, "REPORTS_EVENTS_MAX_AGE_S", 7 * 24 * 3600, minimum=60),
+    )

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from . import observations as o
+from .actions import Grounds, action_items
 from .analysis import Profile
 from .quotes import QuotePicker
 from .schema_fill import count_for
@@ -28,23 +29,7 @@ _THEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("thinking", ("think", "reason")),
     ("bottom", ("bottom", "takeaway", "remember")),
 )
-_ACTION_ORDER = {
-    "close": ("question", "topic", "pace"),
-    "followup": ("recap", "answers", "floor"),
-    "best": ("work", "pace", "floor"),
-    "pressure": ("interrupt", "monologue", "quote"),
-}
-_ALL_ACTIONS = ("topic", "question", "pace", "recap", "answers", "floor", "interrupt", "monologue",
-                "quote", "work")
 _MISSING_PHRASES = ("Evidence missing", "No transcript data", "Not enough to judge")
-_MISSING_ACTIONS = (
-    ("Rerun with the transcript", "The prompt carried no transcript evidence, so nothing here is "
-     "grounded in what the person said."),
-    ("Check who the target is", "Without evidence the target could not be described; confirm the "
-     "target resolves to a speaker with segments."),
-    ("Review the prompt", "The report was written without evidence; review how the prompt was "
-     "built before relying on it."),
-)
 
 
 def theme_of(key: str, title: str) -> str:
@@ -61,7 +46,7 @@ class SectionDrafter:
     def __init__(self, profile: Profile) -> None:
         self._p = profile
         self._quotes = QuotePicker(profile)
-        self._quote: str | None = None
+        self._quote: str | None = None  # the current section's leading quote, set by `draft`
 
     def draft(self, key: str, title: str, schema: dict[str, Any], root: Any) -> dict[str, Any]:
         props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
@@ -122,21 +107,7 @@ class SectionDrafter:
         return " ".join(o.sentence(part) for part in parts if part)
 
     def actions(self, theme: str, count: int) -> list[dict[str, str]]:
-        if not self._p.found:
-            return [{"title": t, "context": c} for t, c in _MISSING_ACTIONS[:count]]
-        order = _ACTION_ORDER.get(theme, ("topic", "question", "pace"))
-        items: list[dict[str, str]] = []
-        for name in dict.fromkeys(order + _ALL_ACTIONS):
-            item = _ACTIONS[name](self)
-            if item and all(item[0] != existing["title"] for existing in items):
-                items.append({"title": item[0], "context": item[1]})
-            if len(items) == count:
-                break
-        return items
-
-    def quote(self, theme: str) -> str | None:
-        """The section's leading quote (picked for its theme in `draft`)."""
-        return self._quote
+        return action_items(theme, count, Grounds(self._p, self._quotes, self._quote))
 
     # -- bodies, one per theme ------------------------------------------------------------------
 
@@ -162,7 +133,7 @@ class SectionDrafter:
 
     def _drivers(self, _: list[str]) -> list[str]:
         p = self._p
-        quote = self.quote("drivers")
+        quote = self._quote
         if p.share >= o.HIGH_SHARE:
             floor = (f"they held {o.percent(p.share)} of the talk time, so they will say what "
                      f"matters if you let them")
@@ -176,7 +147,7 @@ class SectionDrafter:
 
     def _rapport(self, _: list[str]) -> list[str]:
         p = self._p
-        quote = self.quote("rapport")
+        quote = self._quote
         return [
             f"{o.share(p)}, and {o.interruptions(p)}",
             f"match their rhythm: {o.pace(p)}",
@@ -186,7 +157,7 @@ class SectionDrafter:
 
     def _process(self, _: list[str]) -> list[str]:
         p = self._p
-        quote = self.quote("process")
+        quote = self._quote
         if p.longest_monologue_sec >= 45:
             style = ("they lay out their thinking in long turns, so expect them to walk "
                      "through the steps")
@@ -204,7 +175,7 @@ class SectionDrafter:
 
     def _objections(self, _: list[str]) -> list[str]:
         p = self._p
-        quote = self.quote("objections")
+        quote = self._quote
         if p.interruptions:
             style = f"{o.interruptions(p)}, so pushback is likely to come early and directly"
         else:
@@ -217,7 +188,7 @@ class SectionDrafter:
 
     def _pressure(self, _: list[str]) -> list[str]:
         p = self._p
-        quote = self.quote("pressure")
+        quote = self._quote
         return [
             f"under pressure, expect more of what the numbers already show: {o.pace(p)}, "
             f"and {o.monologue(p)}",
@@ -229,7 +200,7 @@ class SectionDrafter:
 
     def _traits(self, phrases: list[str]) -> list[str]:
         p = self._p
-        quote = self.quote("traits")
+        quote = self._quote
         return [
             f"three traits stand out in {p.name}: {o.join([ph.lower() for ph in phrases])}",
             f"{o.pace(p)}; {o.questions(p)}; {o.share(p)}",
@@ -252,7 +223,7 @@ class SectionDrafter:
 
 def _general(self: SectionDrafter, _: list[str]) -> list[str]:
     p = self._p
-    quote = self.quote("general")
+    quote = self._quote
     return [o.topics(p), f"{o.questions(p)}, and {o.pace(p)}",
             f'in their words: "{quote}"' if quote else ""]
 
@@ -269,118 +240,4 @@ _BODIES = {
     "close": _general,
     "followup": _general,
     "best": _general,
-}
-
-
-# -- action items: (title, context) grounded in one observation each ------------------------------
-
-def _topic(d: SectionDrafter) -> tuple[str, str] | None:
-    if not d._p.top_words:
-        return None
-    word, n = d._p.top_words[0]
-    return (f'Anchor on "{word}"',
-            f'They said "{word}" {n} {o.plural(n, "time")}, more than any other word. '
-            f"Tie what you propose to it, in their words.")
-
-
-def _work(d: SectionDrafter) -> tuple[str, str] | None:
-    if not d._p.top_words:
-        return None
-    word, n = d._p.top_words[0]
-    return (f'Give them work that touches "{word}"',
-            f"It is the subject they returned to most ({n} mentions); that is where their "
-            f"energy is.")
-
-
-def _question(d: SectionDrafter) -> tuple[str, str]:
-    q = d._quotes.question(last=True)
-    if q:
-        return ("Answer their open question first",
-                f'They asked: "{q}" Have a direct, specific answer ready before asking for '
-                f"anything.")
-    return ("Ask for the decision directly",
-            "They asked no questions, so do not wait for them to pull; ask what would make "
-            "this a yes.")
-
-
-def _pace(d: SectionDrafter) -> tuple[str, str] | None:
-    p = d._p
-    if p.words_per_minute <= 0:
-        return None
-    wpm, turn = f"{p.words_per_minute:.0f}", o.seconds(p.mean_turn_sec)
-    return {
-        "fast": ("Keep it short and concrete",
-                 f"They talk at about {wpm} words per minute in {turn} turns; "
-                 f"lead with the decision, then the details."),
-        "measured": ("Give them time to think",
-                     f"They talk at a measured {wpm} words per minute; put the details in writing "
-                     f"and leave room to review."),
-    }.get(o.pace_word(p), ("Match their rhythm",
-                           f"They talk at about {wpm} words per minute in turns of {turn} on "
-                           f"average; keep yours to the same length."))
-
-
-def _recap(d: SectionDrafter) -> tuple[str, str]:
-    words = [f'"{w}"' for w, _ in d._p.top_words[:3]]
-    what = f"what they raised most ({o.join(words)}), in that order" if words else "what was agreed"
-    return ("Send a written recap within a day", f"Cover {what}.")
-
-
-def _answers(d: SectionDrafter) -> tuple[str, str]:
-    p = d._p
-    q = d._quotes.question()
-    if q:
-        return ("Answer their questions in writing",
-                f"They asked {p.question_count} {o.plural(p.question_count, 'question')}; "
-                f"list each "
-                f'with a direct answer, starting with: "{q}"')
-    return ("Check what they still need",
-            "They asked no questions during the conversation; send one short, specific question to "
-            "reopen it.")
-
-
-def _floor(d: SectionDrafter) -> tuple[str, str]:
-    p = d._p
-    share = o.percent(p.share)
-    if p.share >= o.HIGH_SHARE:
-        return ("Let them talk first", f"They held {share} of the talk time; open with a question "
-                                       f"and listen.")
-    if p.share <= o.LOW_SHARE:
-        return ("Draw them out", f'They held only {share} of the talk time; ask open questions '
-                                 f'about "{o.top(p)}".')
-    return ("Keep the exchange two-way", f"They held {share} of the talk time; alternate short "
-                                         f"points with questions.")
-
-
-def _interrupt(d: SectionDrafter) -> tuple[str, str]:
-    n = d._p.interruptions
-    if n:
-        return ("Agree on turn-taking when it gets tense",
-                f"They cut in {n} {o.plural(n, 'time')}; name the issue, give them the floor "
-                f"first, then respond.")
-    return ("Invite objections early", "They never cut in; in a tense moment they may go quiet "
-                                       "rather than push back, so ask directly.")
-
-
-def _monologue(d: SectionDrafter) -> tuple[str, str] | None:
-    p = d._p
-    if p.longest_monologue_sec <= 0:
-        return None
-    if p.longest_monologue_sec >= 45:
-        return ("Break long explanations into checkpoints",
-                f"Their longest stretch ran {o.seconds(p.longest_monologue_sec)}; pause and "
-                f"summarise before moving on.")
-    return ("Keep your own points short",
-            f"Their turns average {o.seconds(p.mean_turn_sec)}; long pitches will lose them.")
-
-
-def _quote(d: SectionDrafter) -> tuple[str, str] | None:
-    q = d.quote("pressure")
-    return ("Start from what they already said", f'Quote them back: "{q}"') if q else None
-
-
-_ACTIONS = {
-    "topic": _topic, "work": _work, "question": _question, "pace": _pace, "recap": _recap,
-    "answers": _answers, "floor": _floor, "interrupt": _interrupt, "monologue": _monologue,
-    "quote": _quote,
 }

@@ -33,7 +33,12 @@ def share(p: Profile) -> str:
 def questions(p: Profile) -> str:
     if p.question_count == 0:
         return "they asked no questions"
-    rate = f" (about one every {p.turns / p.question_count:.1f} turns)" if p.turns else ""
+    rate = ""
+    if p.turns:
+        per_turn = p.question_count / p.turns
+        rate = (" (about one per turn)" if 0.95 <= per_turn < 1.05
+                else f" (about {per_turn:.1f} per turn)" if per_turn > 1
+                else f" (about one every {1 / per_turn:.1f} turns)")
     return f"they asked {p.question_count} {plural(p.question_count, 'question')}{rate}"
 
 

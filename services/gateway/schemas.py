@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 
 from services.common import contracts
 
@@ -54,9 +54,9 @@ def target_schema() -> dict[str, Any]:
 
 @cache
 def target_validator() -> Draft202012Validator:
-    return Draft202012Validator(target_schema(), format_checker=FormatChecker())
+    return Draft202012Validator(target_schema(), format_checker=contracts.FORMATS)
 
 
 @cache
 def create_media_validator() -> Draft202012Validator:
-    return Draft202012Validator(CREATE_MEDIA_REQUEST, format_checker=FormatChecker())
+    return Draft202012Validator(CREATE_MEDIA_REQUEST, format_checker=contracts.FORMATS)

@@ -104,6 +104,7 @@ def settings_from_env(env: Mapping[str, str]) -> LlmSettings:
         base_url=base_url,
         timeout_s=envvars.number(env, "REPORTS_LLM_TIMEOUT_S", 60.0, minimum=0.001),
         max_attempts=envvars.integer(env, "REPORTS_LLM_MAX_ATTEMPTS", 4, minimum=1),
+        backoff_max_s=envvars.number(env, "REPORTS_LLM_BACKOFF_MAX_S", 20.0, minimum=0.0),
     )
 
 

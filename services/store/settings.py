@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from services.common import env
-from services.common.streams import StreamSettings
+from services.common.streams import StreamSettings, stream_settings_from_env
 from services.store.db import sqlite_url
 
 DEFAULT_NATS_URL = "nats://127.0.0.1:4333"
@@ -27,8 +27,5 @@ class StoreSettings:
             nats_url=env.text(e, "REPORTS_NATS_URL", DEFAULT_NATS_URL),
             listen=env.text(e, "REPORTS_STORE_LISTEN", "127.0.0.1:50051"),
             render_capacity=env.integer(e, "REPORTS_RENDER_CAPACITY", 16, minimum=1),
-            streams=StreamSettings(
-                replicas=env.integer(e, "REPORTS_STREAM_REPLICAS", 1, minimum=1),
-                events_max_age_s=env.number(e, "REPORTS_EVENTS_MAX_AGE_S", 7 * 24 * 3600, minimum=60),
-            ),
+            streams=stream_settings_from_env(e),
         )

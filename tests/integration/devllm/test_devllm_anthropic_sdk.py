@@ -160,10 +160,9 @@ async def test_answer_is_normal_after_n_failures_when_header_has_a_count(
 def test_sdk_retries_to_an_answer_when_rate_limited_twice_and_retries_allowed(
     devllm_url, user_text
 ):
-    client = anthropic.Anthropic(base_url=devllm_url, api_key="dev", max_retries=2)
-
-    raw = client.messages.with_raw_response.create(
-        **_request(user_text, "dev-llm+fail=429*2+retry_after=10"))
+    with anthropic.Anthropic(base_url=devllm_url, api_key="dev", max_retries=2) as client:
+        raw = client.messages.with_raw_response.create(
+            **_request(user_text, "dev-llm+fail=429*2+retry_after=10"))
 
     assert raw.retries_taken == 2 and raw.parse().stop_reason == "tool_use"
 

@@ -1,0 +1,56 @@
+"""python -m services.renderer: JetStream job worker and the Renderer gRPC service."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+from reports.v1 import renderer_pb2, resolver_pb2_grpc, store_pb2_grpc
+from services.common import env, grpc_server, logs, streams
+from services.renderer.job_runner import JobRunner
+from services.renderer.llm import Llm, settings_from_env
+from services.renderer.servicer import RendererServicer, register
+from services.renderer.worker import Worker, WorkerSettings
+
+log = logging.getLogger("services.renderer")
+SERVICE_NAME = renderer_pb2.DESCRIPTOR.services_by_name["Renderer"].full_name
+
+
+def worker_settings(e: os._Environ[str] | dict[str, str]) -> WorkerSettings:
+    return WorkerSettings(
+        concurrency=env.integer(e, "REPORTS_RENDERER_CONCURRENCY", 16, minimum=1),
+        ack_wait_s=env.number(e, "REPORTS_RENDERER_ACK_WAIT_S", 30.0, minimum=0.5),
+        max_deliver=env.integer(e, "REPORTS_RENDERER_MAX_DELIVER", 5, minimum=1),
+    )
+
+
+async def main() -> None:
+    e = os.environ
+    store_channel = grpc_server.channel(env.text(e, "REPORTS_STORE_ADDR", "127.0.0.1:50051"))
+    resolver_channel = grpc_server.channel(env.text(e, "REPORTS_RESOLVER_ADDR", "127.0.0.1:50052"))
+    store = store_pb2_grpc.StoreStub(store_channel)
+    llm = Llm(settings_from_env(e))
+    server, port, _ = await grpc_server.create_server(
+        [register(RendererServicer(store, llm))], [SERVICE_NAME],
+        env.text(e, "REPORTS_RENDERER_LISTEN", "127.0.0.1:50053"))
+    nc = await streams.connect(env.text(e, "REPORTS_NATS_URL", "nats://127.0.0.1:4333"), "renderer")
+    await streams.ensure_streams(nc.jetstream(), streams.stream_settings_from_env(e))
+    worker = Worker(nc, JobRunner(store, resolver_pb2_grpc.ResolverStub(resolver_channel), llm), worker_settings(e))
+    await worker.ensure_consumer()
+    worker_task = asyncio.create_task(worker.run(), name="renderer-worker")
+    log.info("listening", extra={"grpc_port": port, "provider": llm.settings.provider, "model": llm.settings.model})
+    stop = asyncio.create_task(grpc_server.wait_for_stop_signal())
+    await asyncio.wait([stop, worker_task], return_when=asyncio.FIRST_COMPLETED)
+    worker.stop()
+    await worker_task
+    await server.stop(2)
+    await nc.close()
+    await llm.aclose()
+    await store_channel.close()
+    await resolver_channel.close()
+
+
+if __name__ == "__main__":
+    logs.configure("renderer")
+    asyncio.run(main())

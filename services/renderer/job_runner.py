@@ -1,0 +1,168 @@
+"""Running one job: resolve the target, write the report, store it. Every step can be repeated.
+
+A redelivered job starts again from the top: the store treats a repeated transition as a no-op
+and keeps at most one report per job, so a worker that dies at any point leaves nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from google.protobuf import json_format
+
+from reports.v1 import job_pb2, report_pb2, resolver_pb2, resolver_pb2_grpc, store_pb2, store_pb2_grpc
+from services.common import job_states
+from services.common.report_codec import document_from_json
+from services.common.rpc_errors import from_rpc_error
+from services.renderer.errors import InvalidRenderRequest, LlmInvalidOutput, LlmUnavailable
+from services.renderer.llm import Llm
+from services.renderer.pipeline import write_report
+from services.renderer.prompt import EvidenceInput
+
+log = logging.getLogger(__name__)
+
+TERMINAL = {job_states.status_value(s) for s in job_states.TERMINAL}
+# Resolver answers that end a job rather than call for a retry.
+FINAL_RESOLVER_CODES = {"target_not_found", "media_not_found", "invalid_target"}
+
+
+class JobCanceled(Exception):
+    pass
+
+
+def evidence_input(resolution: resolver_pb2.Resolution, entity_label: str | None) -> EvidenceInput:
+    entity = resolution.entity
+    return EvidenceInput(
+        media_title=resolution.media_title,
+        media_duration_sec=resolution.media_duration_sec,
+        target_id=entity.id,
+        target_label=entity_label,
+        target_description=entity.description if entity.HasField("description") else None,
+        analytics=json_format.MessageToDict(entity.analytics, preserving_proto_field_name=True),
+        speakers=[{"id": e.id, "label": e.label if e.HasField("label") else None,
+                   "description": e.description if e.HasField("description") else None,
+                   **json_format.MessageToDict(e.analytics, preserving_proto_field_name=True)}
+                  for e in resolution.entities],
+        segments=[{"speaker": s.speaker, "start": s.start, "end": s.end, "text": s.text}
+                  for s in resolution.evidence],
+    )
+
+
+@dataclass
+class JobRunner:
+    store: store_pb2_grpc.StoreStub
+    resolver: resolver_pb2_grpc.ResolverStub
+    llm: Llm
+    rpc_timeout_s: float = 10.0
+
+    async def run(self, command: job_pb2.RenderCommand) -> str:
+        """Takes the job as far as it goes; returns its final status. Raises on transient trouble."""
+        md = (("x-request-id", command.request_id),) if command.request_id else ()
+        job = await self.store.GetJob(store_pb2.GetJobRequest(tenant=command.tenant, job_id=command.job_id),
+                                      timeout=self.rpc_timeout_s, metadata=md)
+        if job.status in TERMINAL:
+            return job_states.status_name(job.status) or "unknown"
+        job = await self._move(job, job_pb2.JOB_STAGE_RESOLVING, md)
+        if job.status in TERMINAL:
+            return job_states.status_name(job.status) or "unknown"
+        try:
+            resolution = await self.resolver.ResolveTarget(
+                resolver_pb2.ResolveTargetRequest(tenant=job.tenant, media_id=job.media_id, target=job.target),
+                timeout=max(self.rpc_timeout_s, 30.0), metadata=md)
+        except grpc.aio.AioRpcError as exc:
+            error = from_rpc_error(exc)
+            if error.code in FINAL_RESOLVER_CODES:
+                return await self._fail(job, error.code, error.message, md)
+            raise
+        entity_label = job.entity_label if job.HasField("entity_label") else (
+            resolution.entity.label if resolution.entity.HasField("label") else None)
+        recorded = job_pb2.JobResolution(entity_id=resolution.entity.id, strategy=resolution.strategy,
+                                         fell_back=resolution.fell_back, confidence=resolution.confidence,
+                                         reason=resolution.reason)
+        if entity_label is not None:
+            recorded.entity_label = entity_label
+        job = await self._move(job, job_pb2.JOB_STAGE_RENDERING, md, resolution=recorded)
+        if job.status in TERMINAL:
+            return job_states.status_name(job.status) or "unknown"
+        prompt = await self.store.GetPrompt(store_pb2.GetPromptRequest(name=job.template, label="production"),
+                                            timeout=self.rpc_timeout_s, metadata=md)
+
+        async def stop_if_canceled() -> None:
+            current = await self.store.GetJob(store_pb2.GetJobRequest(tenant=job.tenant, job_id=job.id),
+                                              timeout=self.rpc_timeout_s, metadata=md)
+            if current.status == job_pb2.JOB_STATUS_CANCELED:
+                raise JobCanceled(job.id)
+
+        params: dict[str, Any] = json_format.MessageToDict(job.template_params)
+        try:
+            written = await write_report(self.llm, prompt, job.template, evidence_input(resolution, entity_label),
+                                         params, before_call=stop_if_canceled)
+        except JobCanceled:
+            log.info("job canceled before an LLM call", extra={"jobId": job.id})
+            return job_states.CANCELED
+        except LlmUnavailable as exc:
+            return await self._fail(job, "llm_unavailable", str(exc), md)
+        except LlmInvalidOutput as exc:
+            return await self._fail(job, "llm_invalid_output", str(exc), md)
+        except InvalidRenderRequest as exc:
+            return await self._fail(job, "invalid_request", str(exc), md)
+        job = await self._move(job, job_pb2.JOB_STAGE_STORING, md)
+        if job.status in TERMINAL:
+            return job_states.status_name(job.status) or "unknown"
+        report = report_pb2.Report(
+            entity=report_pb2.ReportEntity(id=resolution.entity.id),
+            document=document_from_json(written.document),
+            markdown=written.markdown,
+        )
+        if entity_label is not None:
+            report.entity.label = entity_label
+        try:
+            await self.store.CompleteJob(store_pb2.CompleteJobRequest(tenant=job.tenant, job_id=job.id, report=report),
+                                         timeout=self.rpc_timeout_s, metadata=md)
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() != grpc.StatusCode.FAILED_PRECONDITION:
+                raise
+            return await self._status(job, md)
+        return job_states.SUCCEEDED
+
+    async def _move(self, job: job_pb2.Job, stage: int, md: Any,
+                    resolution: job_pb2.JobResolution | None = None) -> job_pb2.Job:
+        """Moves a running job to `stage`; a job canceled meanwhile comes back as it is."""
+        request = store_pb2.TransitionJobRequest(tenant=job.tenant, job_id=job.id,
+                                                 status=job_pb2.JOB_STATUS_RUNNING, stage=stage)
+        if resolution is not None:
+            request.resolution.CopyFrom(resolution)
+        try:
+            return await self.store.TransitionJob(request, timeout=self.rpc_timeout_s, metadata=md)
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() != grpc.StatusCode.FAILED_PRECONDITION:
+                raise
+            return await self.store.GetJob(store_pb2.GetJobRequest(tenant=job.tenant, job_id=job.id),
+                                           timeout=self.rpc_timeout_s, metadata=md)
+
+    async def _status(self, job: job_pb2.Job, md: Any) -> str:
+        current = await self.store.GetJob(store_pb2.GetJobRequest(tenant=job.tenant, job_id=job.id),
+                                          timeout=self.rpc_timeout_s, metadata=md)
+        return job_states.status_name(current.status) or "unknown"
+
+    async def _fail(self, job: job_pb2.Job, code: str, message: str, md: Any) -> str:
+        log.info("job failed", extra={"jobId": job.id, "code": code})
+        return await fail_job(self.store, job.tenant, job.id, code, message, md, self.rpc_timeout_s)
+
+
+async def fail_job(store: store_pb2_grpc.StoreStub, tenant: str, job_id: str, code: str, message: str,
+                   md: Any = (), timeout: float = 10.0) -> str:
+    """Marks the job failed; a job that already ended keeps its end."""
+    try:
+        await store.TransitionJob(store_pb2.TransitionJobRequest(
+            tenant=tenant, job_id=job_id, status=job_pb2.JOB_STATUS_FAILED,
+            error=job_pb2.JobError(code=code, message=message[:2000])), timeout=timeout, metadata=md)
+        return job_states.FAILED
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() != grpc.StatusCode.FAILED_PRECONDITION:
+            raise
+        current = await store.GetJob(store_pb2.GetJobRequest(tenant=tenant, job_id=job_id), timeout=timeout)
+        return job_states.status_name(current.status) or "unknown"

@@ -1,0 +1,142 @@
+"""The JetStream side of a renderer: pull render commands, keep them alive, ack when done.
+
+A durable pull consumer on JOBS shared by every renderer process. Each message is acked only
+after its job has reached an end; while the job runs, `in_progress` keeps its ack deadline away.
+Transient trouble (a backend unavailable) naks with a growing delay; the last delivery that
+still fails marks the job `failed` with code `internal`. A renderer killed mid-job simply never
+acks: JetStream redelivers after the ack wait and another renderer finishes the job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import dataclass
+
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig
+from nats.js.errors import BadRequestError
+
+from reports.v1 import job_pb2
+from services.common import streams
+from services.renderer.job_runner import JobRunner, fail_job
+
+log = logging.getLogger(__name__)
+MAX_DELIVERIES_ADVISORY = f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{streams.JOBS_STREAM}.{streams.RENDERER_DURABLE}"
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    concurrency: int = 16
+    ack_wait_s: float = 30.0
+    max_deliver: int = 5
+    retry_delays_s: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0)
+    drain_timeout_s: float = 20.0
+
+
+class Worker:
+    def __init__(self, nc: NatsClient, runner: JobRunner, settings: WorkerSettings) -> None:
+        self._nc = nc
+        self._js: JetStreamContext = nc.jetstream()
+        self._runner = runner
+        self._settings = settings
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
+
+    async def ensure_consumer(self) -> None:
+        config = ConsumerConfig(
+            durable_name=streams.RENDERER_DURABLE,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=self._settings.ack_wait_s,
+            max_deliver=self._settings.max_deliver,
+            filter_subject=streams.RENDER_SUBJECT,
+            max_ack_pending=-1,
+        )
+        try:
+            await self._js.add_consumer(streams.JOBS_STREAM, config)
+        except BadRequestError as exc:
+            log.info("renderer consumer exists with other settings; using it: %s", exc)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        await self.ensure_consumer()
+        advisories = await self._nc.subscribe(MAX_DELIVERIES_ADVISORY, queue="renderers",
+                                              cb=self._on_max_deliveries)
+        psub = await self._js.pull_subscribe_bind(durable=streams.RENDERER_DURABLE, stream=streams.JOBS_STREAM)
+        try:
+            while not self._stopping.is_set():
+                room = self._settings.concurrency - len(self._inflight)
+                if room <= 0:
+                    await asyncio.wait(self._inflight, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                try:
+                    messages = await psub.fetch(batch=room, timeout=1.0)
+                except TimeoutError:
+                    continue
+                except Exception as exc:  # NATS reconnecting: the client retries on its own
+                    log.warning("fetch failed: %s", exc)
+                    await asyncio.sleep(0.5)
+                    continue
+                for msg in messages:
+                    task = asyncio.create_task(self._handle(msg))
+                    self._inflight.add(task)
+                    task.add_done_callback(self._inflight.discard)
+        finally:
+            await advisories.unsubscribe()
+            if self._inflight:
+                await asyncio.wait(self._inflight, timeout=self._settings.drain_timeout_s)
+            with contextlib.suppress(Exception):
+                await psub.unsubscribe()
+
+    async def _handle(self, msg: Msg) -> None:
+        command = job_pb2.RenderCommand.FromString(msg.data)
+        delivered = msg.metadata.num_delivered
+        heartbeat = asyncio.create_task(self._keep_alive(msg))
+        try:
+            outcome = await self._runner.run(command)
+            log.info("job done", extra={"jobId": command.job_id, "outcome": outcome, "delivery": delivered})
+            await msg.ack()
+        except Exception as exc:
+            await self._after_failure(msg, command, delivered, exc)
+        finally:
+            heartbeat.cancel()
+
+    async def _after_failure(self, msg: Msg, command: job_pb2.RenderCommand, delivered: int, exc: Exception) -> None:
+        if delivered >= self._settings.max_deliver:
+            log.error("job failed on its last delivery", extra={"jobId": command.job_id, "error": str(exc)})
+            with contextlib.suppress(Exception):
+                await fail_job(self._runner.store, command.tenant, command.job_id, "internal",
+                               f"the job could not complete after {delivered} attempts")
+                await msg.ack()
+            return
+        delays = self._settings.retry_delays_s
+        delay = delays[min(delivered - 1, len(delays) - 1)]
+        log.warning("job will be retried", extra={"jobId": command.job_id, "delivery": delivered,
+                                                  "retryInS": delay, "error": str(exc)})
+        with contextlib.suppress(Exception):
+            await msg.nak(delay=delay)
+
+    async def _keep_alive(self, msg: Msg) -> None:
+        interval = max(self._settings.ack_wait_s / 3, 0.1)
+        while True:
+            await asyncio.sleep(interval)  # the heartbeat's period, not a wait for a condition
+            with contextlib.suppress(Exception):
+                await msg.in_progress()
+
+    async def _on_max_deliveries(self, advisory: Msg) -> None:
+        """A job whose renderer died on its last delivery: fail it, and drop its command."""
+        try:
+            seq = int(json.loads(advisory.data)["stream_seq"])
+            stored = await self._js.get_msg(streams.JOBS_STREAM, seq)
+            command = job_pb2.RenderCommand.FromString(stored.data or b"")
+            await fail_job(self._runner.store, command.tenant, command.job_id, "internal",
+                           f"the job did not complete after {self._settings.max_deliver} deliveries")
+            await self._js.delete_msg(streams.JOBS_STREAM, seq)
+        except Exception as exc:
+            log.error("could not handle a max-deliveries advisory: %s", exc)
