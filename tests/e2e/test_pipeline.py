@@ -105,3 +105,28 @@ def test_resolve_preview_rejects_a_target_that_breaks_the_contract(api: Api):
     response = api.http.post(f"/v1/media/{media_id}/resolve", json={"strategy": "magic_hint", "on_miss": "error"})
     assert response.status_code == 400
     assert response.json()["error"]["details"][0]["path"] == "/hint"
+
+
+def test_a_job_renders_with_the_production_prompt_and_records_which(start_platform):
+    import asyncio
+
+    from reports.v1 import store_pb2, store_pb2_grpc
+    from services.common import grpc_server
+    from tests.e2e.conftest import AUTH_A
+
+    platform = start_platform()
+
+    async def promote_a_second_version() -> None:
+        channel = grpc_server.channel(platform.addresses["store"])
+        stub = store_pb2_grpc.StoreStub(channel)
+        current = await stub.GetPrompt(store_pb2.GetPromptRequest(name="sales_playbook", label="production"))
+        await stub.CreatePromptVersion(store_pb2.CreatePromptVersionRequest(
+            name="sales_playbook", system=current.system, instructions=current.instructions,
+            variables=current.variables, labels=["production"]))
+        await channel.close()
+
+    asyncio.run(promote_a_second_version())
+    api = Api(platform.gateway_url, AUTH_A)
+    job = api.wait(api.job(api.media()["mediaId"]))
+    prompt = api.http.get(f"/v1/reports/{job['reportId']}").json()["json"]["meta"]["prompt"]
+    assert prompt == {"name": "sales_playbook", "version": 2, "labels": ["latest", "production"]}

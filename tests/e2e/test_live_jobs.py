@@ -1,0 +1,125 @@
+"""Live status over SSE across gateways, cancel, crashed renderers and shared queues."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+
+from stack.platform import Platform
+from tests.e2e.conftest import AUTH_A, AUTH_B, Api
+
+SLOW = "dev-llm+latency=1500"
+
+
+def _all_events(api: Api, job_id: str) -> list[tuple[int, dict]]:
+    return api.events(job_id, last_event_id="0")
+
+
+def test_sse_resumes_on_a_second_gateway_after_last_event_id_with_nothing_missed_or_repeated(
+        start_platform: Callable[..., Platform]):
+    platform = start_platform(REPORTS_LLM_MODEL=SLOW)
+    second = platform.start_gateway("gateway-2")
+    api = Api(platform.gateway_url, AUTH_A)
+    job_id = api.job(api.media()["mediaId"])
+
+    first_part = api.events(job_id, stop_after=lambda e: e["stage"] == "rendering")
+    resumed = api.events(job_id, last_event_id=str(first_part[-1][0]), base_url=second)
+    everything = _all_events(api, job_id)
+
+    # the first connection starts at the state current then; from there on, every event once
+    combined = first_part + resumed
+    assert combined == everything[len(everything) - len(combined):]
+    ids = [i for i, _ in everything]
+    assert ids == sorted(set(ids))
+    assert [(e["status"], e["stage"]) for _, e in everything] == [
+        ("queued", "queued"), ("running", "resolving"), ("running", "rendering"), ("running", "storing"),
+        ("succeeded", "storing")]
+    assert resumed[-1][1]["reportId"]
+    # resuming after the terminal event ends the stream at once
+    assert api.events(job_id, last_event_id=str(ids[-1])) == []
+    # a fresh subscriber gets the current state first, which here is the end
+    assert [e for _, e in api.events(job_id)] == [everything[-1][1]]
+
+
+def test_sse_is_404_for_another_tenants_job(platform: Platform):
+    api = Api(platform.gateway_url, AUTH_A)
+    job_id = api.job(api.media()["mediaId"])
+    response = Api(platform.gateway_url, AUTH_B).http.get(f"/v1/jobs/{job_id}/events")
+    assert response.status_code == 404
+
+
+def test_sse_sends_pings_and_no_buffering_header_while_a_job_runs(start_platform: Callable[..., Platform]):
+    platform = start_platform(REPORTS_LLM_MODEL="dev-llm+latency=2500")
+    api = Api(platform.gateway_url, AUTH_A)
+    job_id = api.job(api.media()["mediaId"])
+    import httpx
+
+    with httpx.stream("GET", f"{platform.gateway_url}/v1/jobs/{job_id}/events", headers=AUTH_A, timeout=30) as r:
+        assert r.headers["x-accel-buffering"] == "no"
+        lines = list(r.iter_lines())
+    assert ": ping" in lines
+    assert json.loads([line for line in lines if line.startswith("data: ")][-1][6:])["status"] == "succeeded"
+
+
+def test_cancel_while_queued_and_while_running(start_platform: Callable[..., Platform]):
+    platform = start_platform(REPORTS_LLM_MODEL="dev-llm+latency=2000", REPORTS_RENDERER_CONCURRENCY="1")
+    api = Api(platform.gateway_url, AUTH_A)
+    media_id = api.media()["mediaId"]
+    running = api.job(media_id)
+    queued = api.job(media_id)
+    api.events(running, stop_after=lambda e: e["stage"] == "rendering")
+
+    assert api.http.get(f"/v1/jobs/{queued}").json()["status"] == "queued"
+    assert api.http.post(f"/v1/jobs/{queued}/cancel").json()["status"] == "canceled"
+    assert api.http.post(f"/v1/jobs/{running}/cancel").json()["status"] == "canceled"
+
+    for job_id in (running, queued):
+        job = api.wait(job_id)
+        assert job["status"] == "canceled"
+        assert job["error"]["code"] == "canceled"
+        assert api.http.get(f"/v1/reports/by-job/{job_id}").json() is None
+    # the queued job never ran; both end with canceled and the renderer stored nothing for them
+    assert [e["status"] for _, e in _all_events(api, queued)] == ["queued", "canceled"]
+    after = api.wait(api.job(media_id, target={"strategy": "dominant", "on_miss": "error"}))
+    assert after["status"] == "succeeded"
+    assert [r["jobId"] for r in api.http.get("/v1/reports").json()["items"]] == [after["jobId"]]
+
+
+def test_a_renderer_killed_mid_job_leaves_the_job_to_another_which_completes_it_once(
+        start_platform: Callable[..., Platform]):
+    platform = start_platform(REPORTS_LLM_MODEL=SLOW)
+    api = Api(platform.gateway_url, AUTH_A)
+    job_id = api.job(api.media()["mediaId"])
+    api.events(job_id, stop_after=lambda e: e["stage"] == "rendering")
+    platform.processes["renderer"].kill()
+    platform.start_renderer("renderer-b", {"REPORTS_LLM_MODEL": "dev-llm"})
+
+    job = api.wait(job_id)
+    assert job["status"] == "succeeded"
+    reports = api.http.get("/v1/reports").json()["items"]
+    assert [r["jobId"] for r in reports] == [job_id]
+    succeeded = [e for _, e in _all_events(api, job_id) if e["status"] == "succeeded"]
+    assert len(succeeded) == 1
+
+
+def test_two_renderers_share_the_queue_and_do_each_job_once(start_platform: Callable[..., Platform]):
+    platform = start_platform(renderers=2, REPORTS_LLM_MODEL="dev-llm+latency=300",
+                              REPORTS_RENDERER_CONCURRENCY="2")
+    api = Api(platform.gateway_url, AUTH_A)
+    media_id = api.media()["mediaId"]
+    job_ids = [api.job(media_id) for _ in range(12)]
+    assert {api.wait(j)["status"] for j in job_ids} == {"succeeded"}
+
+    reports = api.http.get("/v1/reports", params={"limit": "100"}).json()["items"]
+    assert sorted(r["jobId"] for r in reports) == sorted(job_ids)
+    done = Counter()
+    per_renderer = {}
+    for name in ("renderer", "renderer-2"):
+        lines = [json.loads(line) for line in platform.processes[name].log_path.read_text().splitlines()
+                 if line.startswith("{")]
+        finished = [line["jobId"] for line in lines if line.get("msg") == "job done"]
+        per_renderer[name] = len(finished)
+        done.update(finished)
+    assert set(done) == set(job_ids) and set(done.values()) == {1}
+    assert all(count > 0 for count in per_renderer.values()), per_renderer
