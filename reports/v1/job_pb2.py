@@ -27,7 +27,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from reports.v1 import target_pb2 as reports_dot_v1_dot_target__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14reports/v1/job.proto\x12\nreports.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17reports/v1/target.proto\")\n\x08JobError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"y\n\x07Webhook\x12\x0b\n\x03url\x18\x01 \x01(\t\x12\x31\n\x07headers\x18\x02 \x03(\x0b\x32 .reports.v1.Webhook.HeadersEntry\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x97\x01\n\rJobResolution\x12\x11\n\tentity_id\x18\x01 \x01(\t\x12\x19\n\x0c\x65ntity_label\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x10\n\x08strategy\x18\x03 \x01(\t\x12\x11\n\tfell_back\x18\x04 \x01(\x08\x12\x12\n\nconfidence\x18\x05 \x01(\x01\x12\x0e\n\x06reason\x18\x06 \x01(\tB\x0f\n\r_entity_label\"\x97\x05\n\x03Job\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x10\n\x08media_id\x18\x03 \x01(\t\x12%\n\x06status\x18\x04 \x01(\x0e\x32\x15.reports.v1.JobStatus\x12#\n\x05stage\x18\x05 \x01(\x0e\x32\x14.reports.v1.JobStage\x12\x12\n\x05label\x18\x06 \x01(\tH\x00\x88\x01\x01\x12\x19\n\x0c\x65ntity_label\x18\x07 \x01(\tH\x01\x88\x01\x01\x12\x10\n\x08template\x18\x08 \x01(\t\x12\x30\n\x0ftemplate_params\x18\t \x01(\x0b\x32\x17.google.protobuf.Struct\x12\"\n\x06target\x18\n \x01(\x0b\x32\x12.reports.v1.Target\x12)\n\x07webhook\x18\x0b \x01(\x0b\x32\x13.reports.v1.WebhookH\x02\x88\x01\x01\x12\x16\n\treport_id\x18\x0c \x01(\tH\x03\x88\x01\x01\x12(\n\x05\x65rror\x18\r \x01(\x0b\x32\x14.reports.v1.JobErrorH\x04\x88\x01\x01\x12.\n\ncreated_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\nresolution\x18\x10 \x01(\x0b\x32\x19.reports.v1.JobResolutionH\x05\x88\x01\x01\x12\x1c\n\x0fidempotency_key\x18\x11 \x01(\tH\x06\x88\x01\x01\x42\x08\n\x06_labelB\x0f\n\r_entity_labelB\n\n\x08_webhookB\x0c\n\n_report_idB\x08\n\x06_errorB\r\n\x0b_resolutionB\x12\n\x10_idempotency_key\"\x8a\x02\n\x08JobEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\x12\x0e\n\x06tenant\x18\x03 \x01(\t\x12%\n\x06status\x18\x04 \x01(\x0e\x32\x15.reports.v1.JobStatus\x12#\n\x05stage\x18\x05 \x01(\x0e\x32\x14.reports.v1.JobStage\x12\x16\n\treport_id\x18\x06 \x01(\tH\x00\x88\x01\x01\x12(\n\x05\x65rror\x18\x07 \x01(\x0b\x32\x14.reports.v1.JobErrorH\x01\x88\x01\x01\x12&\n\x02\x61t\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x0c\n\n_report_idB\x08\n\x06_error\"C\n\rRenderCommand\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t*\xa0\x01\n\tJobStatus\x12\x1a\n\x16JOB_STATUS_UNSPECIFIED\x10\x00\x12\x15\n\x11JOB_STATUS_QUEUED\x10\x01\x12\x16\n\x12JOB_STATUS_RUNNING\x10\x02\x12\x18\n\x14JOB_STATUS_SUCCEEDED\x10\x03\x12\x15\n\x11JOB_STATUS_FAILED\x10\x04\x12\x17\n\x13JOB_STATUS_CANCELED\x10\x05*\x84\x01\n\x08JobStage\x12\x19\n\x15JOB_STAGE_UNSPECIFIED\x10\x00\x12\x14\n\x10JOB_STAGE_QUEUED\x10\x01\x12\x17\n\x13JOB_STAGE_RESOLVING\x10\x02\x12\x17\n\x13JOB_STAGE_RENDERING\x10\x03\x12\x15\n\x11JOB_STAGE_STORING\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14reports/v1/job.proto\x12\nreports.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17reports/v1/target.proto\")\n\x08JobError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"y\n\x07Webhook\x12\x0b\n\x03url\x18\x01 \x01(\t\x12\x31\n\x07headers\x18\x02 \x03(\x0b\x32 .reports.v1.Webhook.HeadersEntry\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xfe\x01\n\x0cWebhookState\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x10\n\x08\x61ttempts\x18\x02 \x01(\x05\x12\x1d\n\x10last_status_code\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12\x17\n\nlast_error\x18\x04 \x01(\tH\x01\x88\x01\x01\x12\x38\n\x0fnext_attempt_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampH\x02\x88\x01\x01\x12\x15\n\x08\x65vent_id\x18\x06 \x01(\tH\x03\x88\x01\x01\x42\x13\n\x11_last_status_codeB\r\n\x0b_last_errorB\x12\n\x10_next_attempt_atB\x0b\n\t_event_id\"\x97\x01\n\rJobResolution\x12\x11\n\tentity_id\x18\x01 \x01(\t\x12\x19\n\x0c\x65ntity_label\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x10\n\x08strategy\x18\x03 \x01(\t\x12\x11\n\tfell_back\x18\x04 \x01(\x08\x12\x12\n\nconfidence\x18\x05 \x01(\x01\x12\x0e\n\x06reason\x18\x06 \x01(\tB\x0f\n\r_entity_label\"\xdf\x05\n\x03Job\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x10\n\x08media_id\x18\x03 \x01(\t\x12%\n\x06status\x18\x04 \x01(\x0e\x32\x15.reports.v1.JobStatus\x12#\n\x05stage\x18\x05 \x01(\x0e\x32\x14.reports.v1.JobStage\x12\x12\n\x05label\x18\x06 \x01(\tH\x00\x88\x01\x01\x12\x19\n\x0c\x65ntity_label\x18\x07 \x01(\tH\x01\x88\x01\x01\x12\x10\n\x08template\x18\x08 \x01(\t\x12\x30\n\x0ftemplate_params\x18\t \x01(\x0b\x32\x17.google.protobuf.Struct\x12\"\n\x06target\x18\n \x01(\x0b\x32\x12.reports.v1.Target\x12)\n\x07webhook\x18\x0b \x01(\x0b\x32\x13.reports.v1.WebhookH\x02\x88\x01\x01\x12\x16\n\treport_id\x18\x0c \x01(\tH\x03\x88\x01\x01\x12(\n\x05\x65rror\x18\r \x01(\x0b\x32\x14.reports.v1.JobErrorH\x04\x88\x01\x01\x12.\n\ncreated_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\nresolution\x18\x10 \x01(\x0b\x32\x19.reports.v1.JobResolutionH\x05\x88\x01\x01\x12\x1c\n\x0fidempotency_key\x18\x11 \x01(\tH\x06\x88\x01\x01\x12\x34\n\rwebhook_state\x18\x12 \x01(\x0b\x32\x18.reports.v1.WebhookStateH\x07\x88\x01\x01\x42\x08\n\x06_labelB\x0f\n\r_entity_labelB\n\n\x08_webhookB\x0c\n\n_report_idB\x08\n\x06_errorB\r\n\x0b_resolutionB\x12\n\x10_idempotency_keyB\x10\n\x0e_webhook_state\"\x8a\x02\n\x08JobEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\x12\x0e\n\x06tenant\x18\x03 \x01(\t\x12%\n\x06status\x18\x04 \x01(\x0e\x32\x15.reports.v1.JobStatus\x12#\n\x05stage\x18\x05 \x01(\x0e\x32\x14.reports.v1.JobStage\x12\x16\n\treport_id\x18\x06 \x01(\tH\x00\x88\x01\x01\x12(\n\x05\x65rror\x18\x07 \x01(\x0b\x32\x14.reports.v1.JobErrorH\x01\x88\x01\x01\x12&\n\x02\x61t\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x0c\n\n_report_idB\x08\n\x06_error\"C\n\rRenderCommand\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t*\xa0\x01\n\tJobStatus\x12\x1a\n\x16JOB_STATUS_UNSPECIFIED\x10\x00\x12\x15\n\x11JOB_STATUS_QUEUED\x10\x01\x12\x16\n\x12JOB_STATUS_RUNNING\x10\x02\x12\x18\n\x14JOB_STATUS_SUCCEEDED\x10\x03\x12\x15\n\x11JOB_STATUS_FAILED\x10\x04\x12\x17\n\x13JOB_STATUS_CANCELED\x10\x05*\x84\x01\n\x08JobStage\x12\x19\n\x15JOB_STAGE_UNSPECIFIED\x10\x00\x12\x14\n\x10JOB_STAGE_QUEUED\x10\x01\x12\x17\n\x13JOB_STAGE_RESOLVING\x10\x02\x12\x17\n\x13JOB_STAGE_RENDERING\x10\x03\x12\x15\n\x11JOB_STAGE_STORING\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,22 +36,24 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_WEBHOOK_HEADERSENTRY']._loaded_options = None
   _globals['_WEBHOOK_HEADERSENTRY']._serialized_options = b'8\001'
-  _globals['_JOBSTATUS']._serialized_start=1449
-  _globals['_JOBSTATUS']._serialized_end=1609
-  _globals['_JOBSTAGE']._serialized_start=1612
-  _globals['_JOBSTAGE']._serialized_end=1744
+  _globals['_JOBSTATUS']._serialized_start=1778
+  _globals['_JOBSTATUS']._serialized_end=1938
+  _globals['_JOBSTAGE']._serialized_start=1941
+  _globals['_JOBSTAGE']._serialized_end=2073
   _globals['_JOBERROR']._serialized_start=124
   _globals['_JOBERROR']._serialized_end=165
   _globals['_WEBHOOK']._serialized_start=167
   _globals['_WEBHOOK']._serialized_end=288
   _globals['_WEBHOOK_HEADERSENTRY']._serialized_start=242
   _globals['_WEBHOOK_HEADERSENTRY']._serialized_end=288
-  _globals['_JOBRESOLUTION']._serialized_start=291
-  _globals['_JOBRESOLUTION']._serialized_end=442
-  _globals['_JOB']._serialized_start=445
-  _globals['_JOB']._serialized_end=1108
-  _globals['_JOBEVENT']._serialized_start=1111
-  _globals['_JOBEVENT']._serialized_end=1377
-  _globals['_RENDERCOMMAND']._serialized_start=1379
-  _globals['_RENDERCOMMAND']._serialized_end=1446
+  _globals['_WEBHOOKSTATE']._serialized_start=291
+  _globals['_WEBHOOKSTATE']._serialized_end=545
+  _globals['_JOBRESOLUTION']._serialized_start=548
+  _globals['_JOBRESOLUTION']._serialized_end=699
+  _globals['_JOB']._serialized_start=702
+  _globals['_JOB']._serialized_end=1437
+  _globals['_JOBEVENT']._serialized_start=1440
+  _globals['_JOBEVENT']._serialized_end=1706
+  _globals['_RENDERCOMMAND']._serialized_start=1708
+  _globals['_RENDERCOMMAND']._serialized_end=1775
 # @@protoc_insertion_point(module_scope)

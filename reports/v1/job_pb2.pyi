@@ -63,6 +63,22 @@ class Webhook(_message.Message):
     headers: _containers.ScalarMap[str, str]
     def __init__(self, url: _Optional[str] = ..., headers: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
+class WebhookState(_message.Message):
+    __slots__ = ("status", "attempts", "last_status_code", "last_error", "next_attempt_at", "event_id")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    LAST_STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    NEXT_ATTEMPT_AT_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    attempts: int
+    last_status_code: int
+    last_error: str
+    next_attempt_at: _timestamp_pb2.Timestamp
+    event_id: str
+    def __init__(self, status: _Optional[str] = ..., attempts: _Optional[int] = ..., last_status_code: _Optional[int] = ..., last_error: _Optional[str] = ..., next_attempt_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., event_id: _Optional[str] = ...) -> None: ...
+
 class JobResolution(_message.Message):
     __slots__ = ("entity_id", "entity_label", "strategy", "fell_back", "confidence", "reason")
     ENTITY_ID_FIELD_NUMBER: _ClassVar[int]
@@ -80,7 +96,7 @@ class JobResolution(_message.Message):
     def __init__(self, entity_id: _Optional[str] = ..., entity_label: _Optional[str] = ..., strategy: _Optional[str] = ..., fell_back: _Optional[bool] = ..., confidence: _Optional[float] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ("id", "tenant", "media_id", "status", "stage", "label", "entity_label", "template", "template_params", "target", "webhook", "report_id", "error", "created_at", "updated_at", "resolution", "idempotency_key")
+    __slots__ = ("id", "tenant", "media_id", "status", "stage", "label", "entity_label", "template", "template_params", "target", "webhook", "report_id", "error", "created_at", "updated_at", "resolution", "idempotency_key", "webhook_state")
     ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
     MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
@@ -98,6 +114,7 @@ class Job(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     RESOLUTION_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    WEBHOOK_STATE_FIELD_NUMBER: _ClassVar[int]
     id: str
     tenant: str
     media_id: str
@@ -115,7 +132,8 @@ class Job(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     resolution: JobResolution
     idempotency_key: str
-    def __init__(self, id: _Optional[str] = ..., tenant: _Optional[str] = ..., media_id: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., label: _Optional[str] = ..., entity_label: _Optional[str] = ..., template: _Optional[str] = ..., template_params: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., target: _Optional[_Union[_target_pb2.Target, _Mapping]] = ..., webhook: _Optional[_Union[Webhook, _Mapping]] = ..., report_id: _Optional[str] = ..., error: _Optional[_Union[JobError, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolution: _Optional[_Union[JobResolution, _Mapping]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    webhook_state: WebhookState
+    def __init__(self, id: _Optional[str] = ..., tenant: _Optional[str] = ..., media_id: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., label: _Optional[str] = ..., entity_label: _Optional[str] = ..., template: _Optional[str] = ..., template_params: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., target: _Optional[_Union[_target_pb2.Target, _Mapping]] = ..., webhook: _Optional[_Union[Webhook, _Mapping]] = ..., report_id: _Optional[str] = ..., error: _Optional[_Union[JobError, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolution: _Optional[_Union[JobResolution, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., webhook_state: _Optional[_Union[WebhookState, _Mapping]] = ...) -> None: ...
 
 class JobEvent(_message.Message):
     __slots__ = ("event_id", "job_id", "tenant", "status", "stage", "report_id", "error", "at")

@@ -23,67 +23,72 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from reports.v1 import job_pb2 as reports_dot_v1_dot_job__pb2
 from reports.v1 import media_pb2 as reports_dot_v1_dot_media__pb2
 from reports.v1 import report_pb2 as reports_dot_v1_dot_report__pb2
 from reports.v1 import target_pb2 as reports_dot_v1_dot_target__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16reports/v1/store.proto\x12\nreports.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x14reports/v1/job.proto\x1a\x16reports/v1/media.proto\x1a\x17reports/v1/report.proto\x1a\x17reports/v1/target.proto\"2\n\x0fTranscriptInput\x12\x0e\n\x06\x66ormat\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\"\xa9\x01\n\x12\x43reateMediaRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x10\n\x03url\x18\x03 \x01(\tH\x00\x88\x01\x01\x12/\n\ntranscript\x18\x04 \x01(\x0b\x32\x1b.reports.v1.TranscriptInput\x12)\n\x08speakers\x18\x05 \x03(\x0b\x32\x17.reports.v1.SpeakerInfoB\x06\n\x04_url\"M\n\x0fGetMediaRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x10\n\x08media_id\x18\x02 \x01(\t\x12\x18\n\x10include_segments\x18\x03 \x01(\x08\"A\n\x10ListMediaRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x03 \x01(\t\"J\n\x11ListMediaResponse\x12 \n\x05items\x18\x01 \x03(\x0b\x32\x11.reports.v1.Media\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"\x80\x03\n\x10\x43reateJobRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x1c\n\x0fidempotency_key\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x1b\n\x13request_fingerprint\x18\x03 \x01(\t\x12\x10\n\x08media_id\x18\x04 \x01(\t\x12\x10\n\x08template\x18\x05 \x01(\t\x12\x30\n\x0ftemplate_params\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\"\n\x06target\x18\x07 \x01(\x0b\x32\x12.reports.v1.Target\x12\x12\n\x05label\x18\x08 \x01(\tH\x01\x88\x01\x01\x12\x19\n\x0c\x65ntity_label\x18\t \x01(\tH\x02\x88\x01\x01\x12)\n\x07webhook\x18\n \x01(\x0b\x32\x13.reports.v1.WebhookH\x03\x88\x01\x01\x12\x12\n\nrequest_id\x18\x0b \x01(\tB\x12\n\x10_idempotency_keyB\x08\n\x06_labelB\x0f\n\r_entity_labelB\n\n\x08_webhook\"_\n\x11\x43reateJobResponse\x12\x1c\n\x03job\x18\x01 \x01(\x0b\x32\x0f.reports.v1.Job\x12\x10\n\x08replayed\x18\x02 \x01(\x08\x12\x1a\n\x12\x65stimated_wait_sec\x18\x03 \x01(\x01\"/\n\rGetJobRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\"g\n\x0fListJobsRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12%\n\x06status\x18\x02 \x01(\x0e\x32\x15.reports.v1.JobStatus\x12\r\n\x05limit\x18\x03 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x04 \x01(\t\"G\n\x10ListJobsResponse\x12\x1e\n\x05items\x18\x01 \x03(\x0b\x32\x0f.reports.v1.Job\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"\xf9\x01\n\x14TransitionJobRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\x12%\n\x06status\x18\x03 \x01(\x0e\x32\x15.reports.v1.JobStatus\x12#\n\x05stage\x18\x04 \x01(\x0e\x32\x14.reports.v1.JobStage\x12(\n\x05\x65rror\x18\x05 \x01(\x0b\x32\x14.reports.v1.JobErrorH\x00\x88\x01\x01\x12\x32\n\nresolution\x18\x06 \x01(\x0b\x32\x19.reports.v1.JobResolutionH\x01\x88\x01\x01\x42\x08\n\x06_errorB\r\n\x0b_resolution\"X\n\x12\x43ompleteJobRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\x12\"\n\x06report\x18\x03 \x01(\x0b\x32\x12.reports.v1.Report\"W\n\x13\x43ompleteJobResponse\x12\x1c\n\x03job\x18\x01 \x01(\x0b\x32\x0f.reports.v1.Job\x12\"\n\x06report\x18\x02 \x01(\x0b\x32\x12.reports.v1.Report\"2\n\x10\x43\x61ncelJobRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\"5\n\x10GetReportRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x11\n\treport_id\x18\x02 \x01(\t\"7\n\x15GetReportByJobRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\"j\n\x16GetReportByJobResponse\x12\x1c\n\x03job\x18\x01 \x01(\x0b\x32\x0f.reports.v1.Job\x12\'\n\x06report\x18\x02 \x01(\x0b\x32\x12.reports.v1.ReportH\x00\x88\x01\x01\x42\t\n\x07_report\"C\n\x12ListReportsRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x03 \x01(\t\"M\n\x13ListReportsResponse\x12!\n\x05items\x18\x01 \x03(\x0b\x32\x12.reports.v1.Report\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"\x93\x01\n\rPromptVersion\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x0e\n\x06labels\x18\x03 \x03(\t\x12\x0e\n\x06system\x18\x04 \x01(\t\x12\x14\n\x0cinstructions\x18\x05 \x01(\t\x12-\n\tvariables\x18\x06 \x03(\x0b\x32\x1a.reports.v1.PromptVariable\"g\n\x0ePromptVariable\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08required\x18\x02 \x01(\x08\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x14\n\x07\x64\x65\x66\x61ult\x18\x04 \x01(\tH\x00\x88\x01\x01\x42\n\n\x08_default\"@\n\x10GetPromptRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x05\"\x8f\x01\n\x1a\x43reatePromptVersionRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06system\x18\x02 \x01(\t\x12\x14\n\x0cinstructions\x18\x03 \x01(\t\x12-\n\tvariables\x18\x04 \x03(\x0b\x32\x1a.reports.v1.PromptVariable\x12\x0e\n\x06labels\x18\x05 \x03(\t\"G\n\x16SetPromptLabelsRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x0e\n\x06labels\x18\x03 \x03(\t2\xc0\x08\n\x05Store\x12@\n\x0b\x43reateMedia\x12\x1e.reports.v1.CreateMediaRequest\x1a\x11.reports.v1.Media\x12:\n\x08GetMedia\x12\x1b.reports.v1.GetMediaRequest\x1a\x11.reports.v1.Media\x12H\n\tListMedia\x12\x1c.reports.v1.ListMediaRequest\x1a\x1d.reports.v1.ListMediaResponse\x12H\n\tCreateJob\x12\x1c.reports.v1.CreateJobRequest\x1a\x1d.reports.v1.CreateJobResponse\x12\x34\n\x06GetJob\x12\x19.reports.v1.GetJobRequest\x1a\x0f.reports.v1.Job\x12\x45\n\x08ListJobs\x12\x1b.reports.v1.ListJobsRequest\x1a\x1c.reports.v1.ListJobsResponse\x12\x42\n\rTransitionJob\x12 .reports.v1.TransitionJobRequest\x1a\x0f.reports.v1.Job\x12N\n\x0b\x43ompleteJob\x12\x1e.reports.v1.CompleteJobRequest\x1a\x1f.reports.v1.CompleteJobResponse\x12:\n\tCancelJob\x12\x1c.reports.v1.CancelJobRequest\x1a\x0f.reports.v1.Job\x12=\n\tGetReport\x12\x1c.reports.v1.GetReportRequest\x1a\x12.reports.v1.Report\x12W\n\x0eGetReportByJob\x12!.reports.v1.GetReportByJobRequest\x1a\".reports.v1.GetReportByJobResponse\x12N\n\x0bListReports\x12\x1e.reports.v1.ListReportsRequest\x1a\x1f.reports.v1.ListReportsResponse\x12\x44\n\tGetPrompt\x12\x1c.reports.v1.GetPromptRequest\x1a\x19.reports.v1.PromptVersion\x12X\n\x13\x43reatePromptVersion\x12&.reports.v1.CreatePromptVersionRequest\x1a\x19.reports.v1.PromptVersion\x12P\n\x0fSetPromptLabels\x12\".reports.v1.SetPromptLabelsRequest\x1a\x19.reports.v1.PromptVersionb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16reports/v1/store.proto\x12\nreports.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14reports/v1/job.proto\x1a\x16reports/v1/media.proto\x1a\x17reports/v1/report.proto\x1a\x17reports/v1/target.proto\"2\n\x0fTranscriptInput\x12\x0e\n\x06\x66ormat\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\"\xa9\x01\n\x12\x43reateMediaRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x10\n\x03url\x18\x03 \x01(\tH\x00\x88\x01\x01\x12/\n\ntranscript\x18\x04 \x01(\x0b\x32\x1b.reports.v1.TranscriptInput\x12)\n\x08speakers\x18\x05 \x03(\x0b\x32\x17.reports.v1.SpeakerInfoB\x06\n\x04_url\"M\n\x0fGetMediaRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x10\n\x08media_id\x18\x02 \x01(\t\x12\x18\n\x10include_segments\x18\x03 \x01(\x08\"A\n\x10ListMediaRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x03 \x01(\t\"J\n\x11ListMediaResponse\x12 \n\x05items\x18\x01 \x03(\x0b\x32\x11.reports.v1.Media\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"\x80\x03\n\x10\x43reateJobRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x1c\n\x0fidempotency_key\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x1b\n\x13request_fingerprint\x18\x03 \x01(\t\x12\x10\n\x08media_id\x18\x04 \x01(\t\x12\x10\n\x08template\x18\x05 \x01(\t\x12\x30\n\x0ftemplate_params\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\"\n\x06target\x18\x07 \x01(\x0b\x32\x12.reports.v1.Target\x12\x12\n\x05label\x18\x08 \x01(\tH\x01\x88\x01\x01\x12\x19\n\x0c\x65ntity_label\x18\t \x01(\tH\x02\x88\x01\x01\x12)\n\x07webhook\x18\n \x01(\x0b\x32\x13.reports.v1.WebhookH\x03\x88\x01\x01\x12\x12\n\nrequest_id\x18\x0b \x01(\tB\x12\n\x10_idempotency_keyB\x08\n\x06_labelB\x0f\n\r_entity_labelB\n\n\x08_webhook\"_\n\x11\x43reateJobResponse\x12\x1c\n\x03job\x18\x01 \x01(\x0b\x32\x0f.reports.v1.Job\x12\x10\n\x08replayed\x18\x02 \x01(\x08\x12\x1a\n\x12\x65stimated_wait_sec\x18\x03 \x01(\x01\"/\n\rGetJobRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\"g\n\x0fListJobsRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12%\n\x06status\x18\x02 \x01(\x0e\x32\x15.reports.v1.JobStatus\x12\r\n\x05limit\x18\x03 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x04 \x01(\t\"G\n\x10ListJobsResponse\x12\x1e\n\x05items\x18\x01 \x03(\x0b\x32\x0f.reports.v1.Job\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"\xf9\x01\n\x14TransitionJobRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\x12%\n\x06status\x18\x03 \x01(\x0e\x32\x15.reports.v1.JobStatus\x12#\n\x05stage\x18\x04 \x01(\x0e\x32\x14.reports.v1.JobStage\x12(\n\x05\x65rror\x18\x05 \x01(\x0b\x32\x14.reports.v1.JobErrorH\x00\x88\x01\x01\x12\x32\n\nresolution\x18\x06 \x01(\x0b\x32\x19.reports.v1.JobResolutionH\x01\x88\x01\x01\x42\x08\n\x06_errorB\r\n\x0b_resolution\"X\n\x12\x43ompleteJobRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\x12\"\n\x06report\x18\x03 \x01(\x0b\x32\x12.reports.v1.Report\"W\n\x13\x43ompleteJobResponse\x12\x1c\n\x03job\x18\x01 \x01(\x0b\x32\x0f.reports.v1.Job\x12\"\n\x06report\x18\x02 \x01(\x0b\x32\x12.reports.v1.Report\"2\n\x10\x43\x61ncelJobRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\"5\n\x10GetReportRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x11\n\treport_id\x18\x02 \x01(\t\"7\n\x15GetReportByJobRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\"j\n\x16GetReportByJobResponse\x12\x1c\n\x03job\x18\x01 \x01(\x0b\x32\x0f.reports.v1.Job\x12\'\n\x06report\x18\x02 \x01(\x0b\x32\x12.reports.v1.ReportH\x00\x88\x01\x01\x42\t\n\x07_report\"C\n\x12ListReportsRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x03 \x01(\t\"M\n\x13ListReportsResponse\x12!\n\x05items\x18\x01 \x03(\x0b\x32\x12.reports.v1.Report\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"\x93\x01\n\rPromptVersion\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x0e\n\x06labels\x18\x03 \x03(\t\x12\x0e\n\x06system\x18\x04 \x01(\t\x12\x14\n\x0cinstructions\x18\x05 \x01(\t\x12-\n\tvariables\x18\x06 \x03(\x0b\x32\x1a.reports.v1.PromptVariable\"g\n\x0ePromptVariable\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08required\x18\x02 \x01(\x08\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x14\n\x07\x64\x65\x66\x61ult\x18\x04 \x01(\tH\x00\x88\x01\x01\x42\n\n\x08_default\"@\n\x10GetPromptRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x05\"\x8f\x01\n\x1a\x43reatePromptVersionRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06system\x18\x02 \x01(\t\x12\x14\n\x0cinstructions\x18\x03 \x01(\t\x12-\n\tvariables\x18\x04 \x03(\x0b\x32\x1a.reports.v1.PromptVariable\x12\x0e\n\x06labels\x18\x05 \x03(\t\"G\n\x16SetPromptLabelsRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x0e\n\x06labels\x18\x03 \x03(\t\"\xf5\x01\n\x1bRecordWebhookAttemptRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x03 \x01(\t\x12\x0e\n\x06status\x18\x04 \x01(\t\x12\x18\n\x0bstatus_code\x18\x05 \x01(\x05H\x00\x88\x01\x01\x12\x12\n\x05\x65rror\x18\x06 \x01(\tH\x01\x88\x01\x01\x12\x38\n\x0fnext_attempt_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampH\x02\x88\x01\x01\x42\x0e\n\x0c_status_codeB\x08\n\x06_errorB\x12\n\x10_next_attempt_at\"9\n\x17RedeliverWebhookRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t2\xdc\t\n\x05Store\x12@\n\x0b\x43reateMedia\x12\x1e.reports.v1.CreateMediaRequest\x1a\x11.reports.v1.Media\x12:\n\x08GetMedia\x12\x1b.reports.v1.GetMediaRequest\x1a\x11.reports.v1.Media\x12H\n\tListMedia\x12\x1c.reports.v1.ListMediaRequest\x1a\x1d.reports.v1.ListMediaResponse\x12H\n\tCreateJob\x12\x1c.reports.v1.CreateJobRequest\x1a\x1d.reports.v1.CreateJobResponse\x12\x34\n\x06GetJob\x12\x19.reports.v1.GetJobRequest\x1a\x0f.reports.v1.Job\x12\x45\n\x08ListJobs\x12\x1b.reports.v1.ListJobsRequest\x1a\x1c.reports.v1.ListJobsResponse\x12\x42\n\rTransitionJob\x12 .reports.v1.TransitionJobRequest\x1a\x0f.reports.v1.Job\x12N\n\x0b\x43ompleteJob\x12\x1e.reports.v1.CompleteJobRequest\x1a\x1f.reports.v1.CompleteJobResponse\x12:\n\tCancelJob\x12\x1c.reports.v1.CancelJobRequest\x1a\x0f.reports.v1.Job\x12=\n\tGetReport\x12\x1c.reports.v1.GetReportRequest\x1a\x12.reports.v1.Report\x12W\n\x0eGetReportByJob\x12!.reports.v1.GetReportByJobRequest\x1a\".reports.v1.GetReportByJobResponse\x12N\n\x0bListReports\x12\x1e.reports.v1.ListReportsRequest\x1a\x1f.reports.v1.ListReportsResponse\x12P\n\x14RecordWebhookAttempt\x12\'.reports.v1.RecordWebhookAttemptRequest\x1a\x0f.reports.v1.Job\x12H\n\x10RedeliverWebhook\x12#.reports.v1.RedeliverWebhookRequest\x1a\x0f.reports.v1.Job\x12\x44\n\tGetPrompt\x12\x1c.reports.v1.GetPromptRequest\x1a\x19.reports.v1.PromptVersion\x12X\n\x13\x43reatePromptVersion\x12&.reports.v1.CreatePromptVersionRequest\x1a\x19.reports.v1.PromptVersion\x12P\n\x0fSetPromptLabels\x12\".reports.v1.SetPromptLabelsRequest\x1a\x19.reports.v1.PromptVersionb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'reports.v1.store_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_TRANSCRIPTINPUT']._serialized_start=164
-  _globals['_TRANSCRIPTINPUT']._serialized_end=214
-  _globals['_CREATEMEDIAREQUEST']._serialized_start=217
-  _globals['_CREATEMEDIAREQUEST']._serialized_end=386
-  _globals['_GETMEDIAREQUEST']._serialized_start=388
-  _globals['_GETMEDIAREQUEST']._serialized_end=465
-  _globals['_LISTMEDIAREQUEST']._serialized_start=467
-  _globals['_LISTMEDIAREQUEST']._serialized_end=532
-  _globals['_LISTMEDIARESPONSE']._serialized_start=534
-  _globals['_LISTMEDIARESPONSE']._serialized_end=608
-  _globals['_CREATEJOBREQUEST']._serialized_start=611
-  _globals['_CREATEJOBREQUEST']._serialized_end=995
-  _globals['_CREATEJOBRESPONSE']._serialized_start=997
-  _globals['_CREATEJOBRESPONSE']._serialized_end=1092
-  _globals['_GETJOBREQUEST']._serialized_start=1094
-  _globals['_GETJOBREQUEST']._serialized_end=1141
-  _globals['_LISTJOBSREQUEST']._serialized_start=1143
-  _globals['_LISTJOBSREQUEST']._serialized_end=1246
-  _globals['_LISTJOBSRESPONSE']._serialized_start=1248
-  _globals['_LISTJOBSRESPONSE']._serialized_end=1319
-  _globals['_TRANSITIONJOBREQUEST']._serialized_start=1322
-  _globals['_TRANSITIONJOBREQUEST']._serialized_end=1571
-  _globals['_COMPLETEJOBREQUEST']._serialized_start=1573
-  _globals['_COMPLETEJOBREQUEST']._serialized_end=1661
-  _globals['_COMPLETEJOBRESPONSE']._serialized_start=1663
-  _globals['_COMPLETEJOBRESPONSE']._serialized_end=1750
-  _globals['_CANCELJOBREQUEST']._serialized_start=1752
-  _globals['_CANCELJOBREQUEST']._serialized_end=1802
-  _globals['_GETREPORTREQUEST']._serialized_start=1804
-  _globals['_GETREPORTREQUEST']._serialized_end=1857
-  _globals['_GETREPORTBYJOBREQUEST']._serialized_start=1859
-  _globals['_GETREPORTBYJOBREQUEST']._serialized_end=1914
-  _globals['_GETREPORTBYJOBRESPONSE']._serialized_start=1916
-  _globals['_GETREPORTBYJOBRESPONSE']._serialized_end=2022
-  _globals['_LISTREPORTSREQUEST']._serialized_start=2024
-  _globals['_LISTREPORTSREQUEST']._serialized_end=2091
-  _globals['_LISTREPORTSRESPONSE']._serialized_start=2093
-  _globals['_LISTREPORTSRESPONSE']._serialized_end=2170
-  _globals['_PROMPTVERSION']._serialized_start=2173
-  _globals['_PROMPTVERSION']._serialized_end=2320
-  _globals['_PROMPTVARIABLE']._serialized_start=2322
-  _globals['_PROMPTVARIABLE']._serialized_end=2425
-  _globals['_GETPROMPTREQUEST']._serialized_start=2427
-  _globals['_GETPROMPTREQUEST']._serialized_end=2491
-  _globals['_CREATEPROMPTVERSIONREQUEST']._serialized_start=2494
-  _globals['_CREATEPROMPTVERSIONREQUEST']._serialized_end=2637
-  _globals['_SETPROMPTLABELSREQUEST']._serialized_start=2639
-  _globals['_SETPROMPTLABELSREQUEST']._serialized_end=2710
-  _globals['_STORE']._serialized_start=2713
-  _globals['_STORE']._serialized_end=3801
+  _globals['_TRANSCRIPTINPUT']._serialized_start=197
+  _globals['_TRANSCRIPTINPUT']._serialized_end=247
+  _globals['_CREATEMEDIAREQUEST']._serialized_start=250
+  _globals['_CREATEMEDIAREQUEST']._serialized_end=419
+  _globals['_GETMEDIAREQUEST']._serialized_start=421
+  _globals['_GETMEDIAREQUEST']._serialized_end=498
+  _globals['_LISTMEDIAREQUEST']._serialized_start=500
+  _globals['_LISTMEDIAREQUEST']._serialized_end=565
+  _globals['_LISTMEDIARESPONSE']._serialized_start=567
+  _globals['_LISTMEDIARESPONSE']._serialized_end=641
+  _globals['_CREATEJOBREQUEST']._serialized_start=644
+  _globals['_CREATEJOBREQUEST']._serialized_end=1028
+  _globals['_CREATEJOBRESPONSE']._serialized_start=1030
+  _globals['_CREATEJOBRESPONSE']._serialized_end=1125
+  _globals['_GETJOBREQUEST']._serialized_start=1127
+  _globals['_GETJOBREQUEST']._serialized_end=1174
+  _globals['_LISTJOBSREQUEST']._serialized_start=1176
+  _globals['_LISTJOBSREQUEST']._serialized_end=1279
+  _globals['_LISTJOBSRESPONSE']._serialized_start=1281
+  _globals['_LISTJOBSRESPONSE']._serialized_end=1352
+  _globals['_TRANSITIONJOBREQUEST']._serialized_start=1355
+  _globals['_TRANSITIONJOBREQUEST']._serialized_end=1604
+  _globals['_COMPLETEJOBREQUEST']._serialized_start=1606
+  _globals['_COMPLETEJOBREQUEST']._serialized_end=1694
+  _globals['_COMPLETEJOBRESPONSE']._serialized_start=1696
+  _globals['_COMPLETEJOBRESPONSE']._serialized_end=1783
+  _globals['_CANCELJOBREQUEST']._serialized_start=1785
+  _globals['_CANCELJOBREQUEST']._serialized_end=1835
+  _globals['_GETREPORTREQUEST']._serialized_start=1837
+  _globals['_GETREPORTREQUEST']._serialized_end=1890
+  _globals['_GETREPORTBYJOBREQUEST']._serialized_start=1892
+  _globals['_GETREPORTBYJOBREQUEST']._serialized_end=1947
+  _globals['_GETREPORTBYJOBRESPONSE']._serialized_start=1949
+  _globals['_GETREPORTBYJOBRESPONSE']._serialized_end=2055
+  _globals['_LISTREPORTSREQUEST']._serialized_start=2057
+  _globals['_LISTREPORTSREQUEST']._serialized_end=2124
+  _globals['_LISTREPORTSRESPONSE']._serialized_start=2126
+  _globals['_LISTREPORTSRESPONSE']._serialized_end=2203
+  _globals['_PROMPTVERSION']._serialized_start=2206
+  _globals['_PROMPTVERSION']._serialized_end=2353
+  _globals['_PROMPTVARIABLE']._serialized_start=2355
+  _globals['_PROMPTVARIABLE']._serialized_end=2458
+  _globals['_GETPROMPTREQUEST']._serialized_start=2460
+  _globals['_GETPROMPTREQUEST']._serialized_end=2524
+  _globals['_CREATEPROMPTVERSIONREQUEST']._serialized_start=2527
+  _globals['_CREATEPROMPTVERSIONREQUEST']._serialized_end=2670
+  _globals['_SETPROMPTLABELSREQUEST']._serialized_start=2672
+  _globals['_SETPROMPTLABELSREQUEST']._serialized_end=2743
+  _globals['_RECORDWEBHOOKATTEMPTREQUEST']._serialized_start=2746
+  _globals['_RECORDWEBHOOKATTEMPTREQUEST']._serialized_end=2991
+  _globals['_REDELIVERWEBHOOKREQUEST']._serialized_start=2993
+  _globals['_REDELIVERWEBHOOKREQUEST']._serialized_end=3050
+  _globals['_STORE']._serialized_start=3053
+  _globals['_STORE']._serialized_end=4297
 # @@protoc_insertion_point(module_scope)

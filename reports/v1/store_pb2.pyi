@@ -1,4 +1,7 @@
+import datetime
+
 from google.protobuf import struct_pb2 as _struct_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from reports.v1 import job_pb2 as _job_pb2
 from reports.v1 import media_pb2 as _media_pb2
 from reports.v1 import report_pb2 as _report_pb2
@@ -270,3 +273,29 @@ class SetPromptLabelsRequest(_message.Message):
     version: int
     labels: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., labels: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class RecordWebhookAttemptRequest(_message.Message):
+    __slots__ = ("tenant", "job_id", "event_id", "status", "status_code", "error", "next_attempt_at")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    NEXT_ATTEMPT_AT_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    job_id: str
+    event_id: str
+    status: str
+    status_code: int
+    error: str
+    next_attempt_at: _timestamp_pb2.Timestamp
+    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ..., event_id: _Optional[str] = ..., status: _Optional[str] = ..., status_code: _Optional[int] = ..., error: _Optional[str] = ..., next_attempt_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RedeliverWebhookRequest(_message.Message):
+    __slots__ = ("tenant", "job_id")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    job_id: str
+    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ...) -> None: ...

@@ -99,6 +99,16 @@ class StoreStub:
                 request_serializer=reports_dot_v1_dot_store__pb2.ListReportsRequest.SerializeToString,
                 response_deserializer=reports_dot_v1_dot_store__pb2.ListReportsResponse.FromString,
                 _registered_method=True)
+        self.RecordWebhookAttempt = channel.unary_unary(
+                '/reports.v1.Store/RecordWebhookAttempt',
+                request_serializer=reports_dot_v1_dot_store__pb2.RecordWebhookAttemptRequest.SerializeToString,
+                response_deserializer=reports_dot_v1_dot_job__pb2.Job.FromString,
+                _registered_method=True)
+        self.RedeliverWebhook = channel.unary_unary(
+                '/reports.v1.Store/RedeliverWebhook',
+                request_serializer=reports_dot_v1_dot_store__pb2.RedeliverWebhookRequest.SerializeToString,
+                response_deserializer=reports_dot_v1_dot_job__pb2.Job.FromString,
+                _registered_method=True)
         self.GetPrompt = channel.unary_unary(
                 '/reports.v1.Store/GetPrompt',
                 request_serializer=reports_dot_v1_dot_store__pb2.GetPromptRequest.SerializeToString,
@@ -196,6 +206,21 @@ class StoreServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordWebhookAttempt(self, request, context):
+        """The webhook dispatcher records each delivery attempt's outcome on the job.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RedeliverWebhook(self, request, context):
+        """Sends the job's last terminal event to its webhook again (FAILED_PRECONDITION while the job
+        has not ended or has no webhook).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetPrompt(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -276,6 +301,16 @@ def add_StoreServicer_to_server(servicer, server):
                     servicer.ListReports,
                     request_deserializer=reports_dot_v1_dot_store__pb2.ListReportsRequest.FromString,
                     response_serializer=reports_dot_v1_dot_store__pb2.ListReportsResponse.SerializeToString,
+            ),
+            'RecordWebhookAttempt': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordWebhookAttempt,
+                    request_deserializer=reports_dot_v1_dot_store__pb2.RecordWebhookAttemptRequest.FromString,
+                    response_serializer=reports_dot_v1_dot_job__pb2.Job.SerializeToString,
+            ),
+            'RedeliverWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.RedeliverWebhook,
+                    request_deserializer=reports_dot_v1_dot_store__pb2.RedeliverWebhookRequest.FromString,
+                    response_serializer=reports_dot_v1_dot_job__pb2.Job.SerializeToString,
             ),
             'GetPrompt': grpc.unary_unary_rpc_method_handler(
                     servicer.GetPrompt,
@@ -619,6 +654,60 @@ class Store:
             '/reports.v1.Store/ListReports',
             reports_dot_v1_dot_store__pb2.ListReportsRequest.SerializeToString,
             reports_dot_v1_dot_store__pb2.ListReportsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordWebhookAttempt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/reports.v1.Store/RecordWebhookAttempt',
+            reports_dot_v1_dot_store__pb2.RecordWebhookAttemptRequest.SerializeToString,
+            reports_dot_v1_dot_job__pb2.Job.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RedeliverWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/reports.v1.Store/RedeliverWebhook',
+            reports_dot_v1_dot_store__pb2.RedeliverWebhookRequest.SerializeToString,
+            reports_dot_v1_dot_job__pb2.Job.FromString,
             options,
             channel_credentials,
             insecure,
