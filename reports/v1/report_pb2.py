@@ -23,35 +23,44 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from reports.v1 import media_pb2 as reports_dot_v1_dot_media__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17reports/v1/report.proto\x12\nreports.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x19\n\tParagraph\x12\x0c\n\x04\x62ody\x18\x01 \x01(\t\"\'\n\x06Traits\x12\x0c\n\x04\x62ody\x18\x01 \x01(\t\x12\x0f\n\x07phrases\x18\x02 \x03(\t\",\n\nActionItem\x12\r\n\x05title\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontext\x18\x02 \x01(\t\"0\n\x07\x41\x63tions\x12%\n\x05items\x18\x01 \x03(\x0b\x32\x16.reports.v1.ActionItem\"\xaa\x01\n\x07Section\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12*\n\tparagraph\x18\x03 \x01(\x0b\x32\x15.reports.v1.ParagraphH\x00\x12$\n\x06traits\x18\x04 \x01(\x0b\x32\x12.reports.v1.TraitsH\x00\x12&\n\x07\x61\x63tions\x18\x05 \x01(\x0b\x32\x13.reports.v1.ActionsH\x00\x42\t\n\x07\x63ontent\":\n\tPromptRef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x0e\n\x06labels\x18\x03 \x03(\t\"?\n\nRenderInfo\x12\x10\n\x08\x61ttempts\x18\x01 \x01(\x05\x12\r\n\x05model\x18\x02 \x01(\t\x12\x10\n\x08provider\x18\x03 \x01(\t\"[\n\nReportMeta\x12%\n\x06prompt\x18\x01 \x01(\x0b\x32\x15.reports.v1.PromptRef\x12&\n\x06render\x18\x02 \x01(\x0b\x32\x16.reports.v1.RenderInfo\"\xa7\x01\n\x0eReportDocument\x12\x10\n\x08template\x18\x01 \x01(\t\x12\x16\n\x0eschema_version\x18\x02 \x01(\x05\x12\r\n\x05title\x18\x03 \x01(\t\x12\x0f\n\x07summary\x18\x04 \x01(\t\x12%\n\x08sections\x18\x05 \x03(\x0b\x32\x13.reports.v1.Section\x12$\n\x04meta\x18\x06 \x01(\x0b\x32\x16.reports.v1.ReportMeta\"8\n\x0cReportEntity\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\x05label\x18\x02 \x01(\tH\x00\x88\x01\x01\x42\x08\n\x06_label\"\xb6\x02\n\x06Report\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x0e\n\x06job_id\x18\x03 \x01(\t\x12\x10\n\x08media_id\x18\x04 \x01(\t\x12\x16\n\tmedia_url\x18\x05 \x01(\tH\x00\x88\x01\x01\x12\x10\n\x08template\x18\x06 \x01(\t\x12\x12\n\x05label\x18\x07 \x01(\tH\x01\x88\x01\x01\x12(\n\x06\x65ntity\x18\x08 \x01(\x0b\x32\x18.reports.v1.ReportEntity\x12,\n\x08\x64ocument\x18\t \x01(\x0b\x32\x1a.reports.v1.ReportDocument\x12\x10\n\x08markdown\x18\n \x01(\t\x12.\n\ncreated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x0c\n\n_media_urlB\x08\n\x06_labelb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17reports/v1/report.proto\x12\nreports.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16reports/v1/media.proto\"\x19\n\tParagraph\x12\x0c\n\x04\x62ody\x18\x01 \x01(\t\"\'\n\x06Traits\x12\x0c\n\x04\x62ody\x18\x01 \x01(\t\x12\x0f\n\x07phrases\x18\x02 \x03(\t\",\n\nActionItem\x12\r\n\x05title\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontext\x18\x02 \x01(\t\"0\n\x07\x41\x63tions\x12%\n\x05items\x18\x01 \x03(\x0b\x32\x16.reports.v1.ActionItem\"\xaa\x01\n\x07Section\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12*\n\tparagraph\x18\x03 \x01(\x0b\x32\x15.reports.v1.ParagraphH\x00\x12$\n\x06traits\x18\x04 \x01(\x0b\x32\x12.reports.v1.TraitsH\x00\x12&\n\x07\x61\x63tions\x18\x05 \x01(\x0b\x32\x13.reports.v1.ActionsH\x00\x42\t\n\x07\x63ontent\":\n\tPromptRef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x0e\n\x06labels\x18\x03 \x03(\t\"?\n\nRenderInfo\x12\x10\n\x08\x61ttempts\x18\x01 \x01(\x05\x12\r\n\x05model\x18\x02 \x01(\t\x12\x10\n\x08provider\x18\x03 \x01(\t\"[\n\nReportMeta\x12%\n\x06prompt\x18\x01 \x01(\x0b\x32\x15.reports.v1.PromptRef\x12&\n\x06render\x18\x02 \x01(\x0b\x32\x16.reports.v1.RenderInfo\"\xa7\x01\n\x0eReportDocument\x12\x10\n\x08template\x18\x01 \x01(\t\x12\x16\n\x0eschema_version\x18\x02 \x01(\x05\x12\r\n\x05title\x18\x03 \x01(\t\x12\x0f\n\x07summary\x18\x04 \x01(\t\x12%\n\x08sections\x18\x05 \x03(\x0b\x32\x13.reports.v1.Section\x12$\n\x04meta\x18\x06 \x01(\x0b\x32\x16.reports.v1.ReportMeta\"1\n\x05Quote\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05start\x18\x02 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x03 \x01(\x01\"Q\n\x0fSectionEvidence\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12!\n\x06quotes\x18\x03 \x03(\x0b\x32\x11.reports.v1.Quote\"\x8b\x01\n\x08\x43overage\x12\x16\n\x0etarget_seconds\x18\x01 \x01(\x01\x12\x14\n\x0ctarget_words\x18\x02 \x01(\x05\x12\r\n\x05share\x18\x03 \x01(\x01\x12\x12\n\nconfidence\x18\x04 \x01(\x01\x12\x12\n\nsufficient\x18\x05 \x01(\x08\x12\x11\n\x04note\x18\x06 \x01(\tH\x00\x88\x01\x01\x42\x07\n\x05_note\"\x98\x01\n\x0eReportEvidence\x12-\n\x08sections\x18\x01 \x03(\x0b\x32\x1b.reports.v1.SectionEvidence\x12/\n\tanalytics\x18\x02 \x01(\x0b\x32\x1c.reports.v1.SpeakerAnalytics\x12&\n\x08\x63overage\x18\x03 \x01(\x0b\x32\x14.reports.v1.Coverage\"8\n\x0cReportEntity\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\x05label\x18\x02 \x01(\tH\x00\x88\x01\x01\x42\x08\n\x06_label\"\xe4\x02\n\x06Report\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x0e\n\x06job_id\x18\x03 \x01(\t\x12\x10\n\x08media_id\x18\x04 \x01(\t\x12\x16\n\tmedia_url\x18\x05 \x01(\tH\x00\x88\x01\x01\x12\x10\n\x08template\x18\x06 \x01(\t\x12\x12\n\x05label\x18\x07 \x01(\tH\x01\x88\x01\x01\x12(\n\x06\x65ntity\x18\x08 \x01(\x0b\x32\x18.reports.v1.ReportEntity\x12,\n\x08\x64ocument\x18\t \x01(\x0b\x32\x1a.reports.v1.ReportDocument\x12\x10\n\x08markdown\x18\n \x01(\t\x12.\n\ncreated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65vidence\x18\x0c \x01(\x0b\x32\x1a.reports.v1.ReportEvidenceB\x0c\n\n_media_urlB\x08\n\x06_labelb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'reports.v1.report_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PARAGRAPH']._serialized_start=72
-  _globals['_PARAGRAPH']._serialized_end=97
-  _globals['_TRAITS']._serialized_start=99
-  _globals['_TRAITS']._serialized_end=138
-  _globals['_ACTIONITEM']._serialized_start=140
-  _globals['_ACTIONITEM']._serialized_end=184
-  _globals['_ACTIONS']._serialized_start=186
-  _globals['_ACTIONS']._serialized_end=234
-  _globals['_SECTION']._serialized_start=237
-  _globals['_SECTION']._serialized_end=407
-  _globals['_PROMPTREF']._serialized_start=409
-  _globals['_PROMPTREF']._serialized_end=467
-  _globals['_RENDERINFO']._serialized_start=469
-  _globals['_RENDERINFO']._serialized_end=532
-  _globals['_REPORTMETA']._serialized_start=534
-  _globals['_REPORTMETA']._serialized_end=625
-  _globals['_REPORTDOCUMENT']._serialized_start=628
-  _globals['_REPORTDOCUMENT']._serialized_end=795
-  _globals['_REPORTENTITY']._serialized_start=797
-  _globals['_REPORTENTITY']._serialized_end=853
-  _globals['_REPORT']._serialized_start=856
-  _globals['_REPORT']._serialized_end=1166
+  _globals['_PARAGRAPH']._serialized_start=96
+  _globals['_PARAGRAPH']._serialized_end=121
+  _globals['_TRAITS']._serialized_start=123
+  _globals['_TRAITS']._serialized_end=162
+  _globals['_ACTIONITEM']._serialized_start=164
+  _globals['_ACTIONITEM']._serialized_end=208
+  _globals['_ACTIONS']._serialized_start=210
+  _globals['_ACTIONS']._serialized_end=258
+  _globals['_SECTION']._serialized_start=261
+  _globals['_SECTION']._serialized_end=431
+  _globals['_PROMPTREF']._serialized_start=433
+  _globals['_PROMPTREF']._serialized_end=491
+  _globals['_RENDERINFO']._serialized_start=493
+  _globals['_RENDERINFO']._serialized_end=556
+  _globals['_REPORTMETA']._serialized_start=558
+  _globals['_REPORTMETA']._serialized_end=649
+  _globals['_REPORTDOCUMENT']._serialized_start=652
+  _globals['_REPORTDOCUMENT']._serialized_end=819
+  _globals['_QUOTE']._serialized_start=821
+  _globals['_QUOTE']._serialized_end=870
+  _globals['_SECTIONEVIDENCE']._serialized_start=872
+  _globals['_SECTIONEVIDENCE']._serialized_end=953
+  _globals['_COVERAGE']._serialized_start=956
+  _globals['_COVERAGE']._serialized_end=1095
+  _globals['_REPORTEVIDENCE']._serialized_start=1098
+  _globals['_REPORTEVIDENCE']._serialized_end=1250
+  _globals['_REPORTENTITY']._serialized_start=1252
+  _globals['_REPORTENTITY']._serialized_end=1308
+  _globals['_REPORT']._serialized_start=1311
+  _globals['_REPORT']._serialized_end=1667
 # @@protoc_insertion_point(module_scope)

@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from reports.v1 import media_pb2 as _media_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -95,6 +96,52 @@ class ReportDocument(_message.Message):
     meta: ReportMeta
     def __init__(self, template: _Optional[str] = ..., schema_version: _Optional[int] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., sections: _Optional[_Iterable[_Union[Section, _Mapping]]] = ..., meta: _Optional[_Union[ReportMeta, _Mapping]] = ...) -> None: ...
 
+class Quote(_message.Message):
+    __slots__ = ("text", "start", "end")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    start: float
+    end: float
+    def __init__(self, text: _Optional[str] = ..., start: _Optional[float] = ..., end: _Optional[float] = ...) -> None: ...
+
+class SectionEvidence(_message.Message):
+    __slots__ = ("key", "status", "quotes")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    QUOTES_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    status: str
+    quotes: _containers.RepeatedCompositeFieldContainer[Quote]
+    def __init__(self, key: _Optional[str] = ..., status: _Optional[str] = ..., quotes: _Optional[_Iterable[_Union[Quote, _Mapping]]] = ...) -> None: ...
+
+class Coverage(_message.Message):
+    __slots__ = ("target_seconds", "target_words", "share", "confidence", "sufficient", "note")
+    TARGET_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    TARGET_WORDS_FIELD_NUMBER: _ClassVar[int]
+    SHARE_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    SUFFICIENT_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    target_seconds: float
+    target_words: int
+    share: float
+    confidence: float
+    sufficient: bool
+    note: str
+    def __init__(self, target_seconds: _Optional[float] = ..., target_words: _Optional[int] = ..., share: _Optional[float] = ..., confidence: _Optional[float] = ..., sufficient: _Optional[bool] = ..., note: _Optional[str] = ...) -> None: ...
+
+class ReportEvidence(_message.Message):
+    __slots__ = ("sections", "analytics", "coverage")
+    SECTIONS_FIELD_NUMBER: _ClassVar[int]
+    ANALYTICS_FIELD_NUMBER: _ClassVar[int]
+    COVERAGE_FIELD_NUMBER: _ClassVar[int]
+    sections: _containers.RepeatedCompositeFieldContainer[SectionEvidence]
+    analytics: _media_pb2.SpeakerAnalytics
+    coverage: Coverage
+    def __init__(self, sections: _Optional[_Iterable[_Union[SectionEvidence, _Mapping]]] = ..., analytics: _Optional[_Union[_media_pb2.SpeakerAnalytics, _Mapping]] = ..., coverage: _Optional[_Union[Coverage, _Mapping]] = ...) -> None: ...
+
 class ReportEntity(_message.Message):
     __slots__ = ("id", "label")
     ID_FIELD_NUMBER: _ClassVar[int]
@@ -104,7 +151,7 @@ class ReportEntity(_message.Message):
     def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ...) -> None: ...
 
 class Report(_message.Message):
-    __slots__ = ("id", "tenant", "job_id", "media_id", "media_url", "template", "label", "entity", "document", "markdown", "created_at")
+    __slots__ = ("id", "tenant", "job_id", "media_id", "media_url", "template", "label", "entity", "document", "markdown", "created_at", "evidence")
     ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
@@ -116,6 +163,7 @@ class Report(_message.Message):
     DOCUMENT_FIELD_NUMBER: _ClassVar[int]
     MARKDOWN_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
     id: str
     tenant: str
     job_id: str
@@ -127,4 +175,5 @@ class Report(_message.Message):
     document: ReportDocument
     markdown: str
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., tenant: _Optional[str] = ..., job_id: _Optional[str] = ..., media_id: _Optional[str] = ..., media_url: _Optional[str] = ..., template: _Optional[str] = ..., label: _Optional[str] = ..., entity: _Optional[_Union[ReportEntity, _Mapping]] = ..., document: _Optional[_Union[ReportDocument, _Mapping]] = ..., markdown: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    evidence: ReportEvidence
+    def __init__(self, id: _Optional[str] = ..., tenant: _Optional[str] = ..., job_id: _Optional[str] = ..., media_id: _Optional[str] = ..., media_url: _Optional[str] = ..., template: _Optional[str] = ..., label: _Optional[str] = ..., entity: _Optional[_Union[ReportEntity, _Mapping]] = ..., document: _Optional[_Union[ReportDocument, _Mapping]] = ..., markdown: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., evidence: _Optional[_Union[ReportEvidence, _Mapping]] = ...) -> None: ...

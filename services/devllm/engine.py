@@ -80,6 +80,8 @@ class Engine:
             report = faults.break_schema(report)
         elif plan.mode == "invent_quote":
             report = faults.invent_quote(report, _segment_texts(data))
+        elif plan.mode == "no_quotes":
+            report = faults.drop_quotes(report)
         if plan.mode == "not_json":
             return self._answer(prompt, "text", faults.NOT_JSON, "not_json")
         if plan.mode == "refusal":

@@ -45,6 +45,16 @@ def invent_quote(report: Any, transcript_texts: tuple[str, ...]) -> Any:
     return changed
 
 
+def drop_quotes(report: Any) -> Any:
+    """The report with every section's quotes emptied: sections the evidence does not support."""
+    changed = copy.deepcopy(report)
+    sections = changed.get("sections") if isinstance(changed, dict) else None
+    for section in sections.values() if isinstance(sections, dict) else ():
+        if isinstance(section, dict) and "quotes" in section:
+            section["quotes"] = []
+    return changed
+
+
 def truncate(report: Any, keep_chars: int | None = None) -> tuple[Any, str]:
     """(what was written before the cut as an object, the JSON text cut off mid-way)."""
     text = json.dumps(report, ensure_ascii=False)

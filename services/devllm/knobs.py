@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 HEADER = "x-dev-llm"
 FAIL_MODES = (
     "429", "500", "529", "hang", "not_json", "bad_schema", "refusal", "truncate", "invent_quote",
+    "no_quotes",
 )
 _MAX_MS = 3_600_000
 

@@ -82,12 +82,8 @@ def event_json(event: job_pb2.JobEvent) -> dict[str, Any]:
     }
 
 
-def entity_json(entity: media_pb2.Entity) -> dict[str, Any]:
-    a = entity.analytics
+def analytics_json(a: media_pb2.SpeakerAnalytics) -> dict[str, Any]:
     return {
-        "id": entity.id,
-        "label": _optional(entity, "label"),
-        "description": _optional(entity, "description"),
         "speakingSec": round(a.speaking_sec, 3),
         "share": round(a.share, 4),
         "turns": a.turns,
@@ -97,6 +93,15 @@ def entity_json(entity: media_pb2.Entity) -> dict[str, Any]:
         "longestMonologueSec": round(a.longest_monologue_sec, 3),
         "interruptions": a.interruptions,
         "meanTurnSec": round(a.mean_turn_sec, 3),
+    }
+
+
+def entity_json(entity: media_pb2.Entity) -> dict[str, Any]:
+    return {
+        "id": entity.id,
+        "label": _optional(entity, "label"),
+        "description": _optional(entity, "description"),
+        **analytics_json(entity.analytics),
     }
 
 
@@ -139,4 +144,27 @@ def resolution_json(resolution: resolver_pb2.Resolution) -> dict[str, Any]:
         "confidence": round(resolution.confidence, 4),
         "reason": resolution.reason,
         "evidence": [{"start": round(s.start, 3), "end": round(s.end, 3)} for s in resolution.spans],
+    }
+
+
+def evidence_json(report: report_pb2.Report) -> dict[str, Any]:
+    evidence = report.evidence
+    coverage = evidence.coverage
+    return {
+        "reportId": report.id,
+        "entity": {"id": report.entity.id, "label": _optional(report.entity, "label")},
+        "sections": [
+            {"key": s.key, "status": s.status,
+             "quotes": [{"text": q.text, "start": round(q.start, 3), "end": round(q.end, 3)} for q in s.quotes]}
+            for s in evidence.sections
+        ],
+        "analytics": analytics_json(evidence.analytics),
+        "coverage": {
+            "targetSeconds": round(coverage.target_seconds, 1),
+            "targetWords": coverage.target_words,
+            "share": round(coverage.share, 4),
+            "confidence": round(coverage.confidence, 4),
+            "sufficient": coverage.sufficient,
+            "note": _optional(coverage, "note"),
+        },
     }

@@ -8,6 +8,7 @@ import os
 
 from reports.v1 import renderer_pb2, resolver_pb2_grpc, store_pb2_grpc
 from services.common import env, grpc_server, logs, streams
+from services.renderer.coverage import CoverageRules
 from services.renderer.job_runner import JobRunner
 from services.renderer.llm import Llm, settings_from_env
 from services.renderer.servicer import RendererServicer, register
@@ -36,7 +37,10 @@ async def main() -> None:
         env.text(e, "REPORTS_RENDERER_LISTEN", "127.0.0.1:50053"))
     nc = await streams.connect(env.text(e, "REPORTS_NATS_URL", "nats://127.0.0.1:4333"), "renderer")
     await streams.ensure_streams(nc.jetstream(), streams.stream_settings_from_env(e))
-    worker = Worker(nc, JobRunner(store, resolver_pb2_grpc.ResolverStub(resolver_channel), llm), worker_settings(e))
+    coverage = CoverageRules(min_seconds=env.number(e, "REPORTS_MIN_TARGET_SECONDS", 60.0),
+                             min_words=env.integer(e, "REPORTS_MIN_TARGET_WORDS", 150))
+    runner = JobRunner(store, resolver_pb2_grpc.ResolverStub(resolver_channel), llm, coverage_rules=coverage)
+    worker = Worker(nc, runner, worker_settings(e))
     await worker.ensure_consumer()
     worker_task = asyncio.create_task(worker.run(), name="renderer-worker")
     log.info("listening", extra={"grpc_port": port, "provider": llm.settings.provider, "model": llm.settings.model})

@@ -13,13 +13,14 @@ from typing import Any
 import grpc
 from google.protobuf import json_format
 
-from reports.v1 import job_pb2, report_pb2, resolver_pb2, resolver_pb2_grpc, store_pb2, store_pb2_grpc
+from reports.v1 import job_pb2, media_pb2, report_pb2, resolver_pb2, resolver_pb2_grpc, store_pb2, store_pb2_grpc
 from services.common import job_states
 from services.common.report_codec import document_from_json
 from services.common.rpc_errors import from_rpc_error
 from services.renderer.errors import InvalidRenderRequest, LlmInvalidOutput, LlmUnavailable
 from services.renderer.llm import Llm
-from services.renderer.pipeline import write_report
+from services.renderer.coverage import Coverage, CoverageRules, assess
+from services.renderer.pipeline import WrittenReport, write_report
 from services.renderer.prompt import EvidenceInput
 
 log = logging.getLogger(__name__)
@@ -51,12 +52,27 @@ def evidence_input(resolution: resolver_pb2.Resolution, entity_label: str | None
     )
 
 
+def report_evidence(written: WrittenReport, entity: media_pb2.Entity,
+                    coverage: Coverage) -> report_pb2.ReportEvidence:
+    return report_pb2.ReportEvidence(
+        sections=[report_pb2.SectionEvidence(
+            key=support.key, status=support.status,
+            quotes=[report_pb2.Quote(text=q.text, start=q.start, end=q.end) for q in support.quotes])
+            for support in written.evidence],
+        analytics=entity.analytics,
+        coverage=report_pb2.Coverage(
+            target_seconds=coverage.target_seconds, target_words=coverage.target_words, share=coverage.share,
+            confidence=coverage.confidence, sufficient=coverage.sufficient, note=coverage.note),
+    )
+
+
 @dataclass
 class JobRunner:
     store: store_pb2_grpc.StoreStub
     resolver: resolver_pb2_grpc.ResolverStub
     llm: Llm
     rpc_timeout_s: float = 10.0
+    coverage_rules: CoverageRules = CoverageRules()
 
     async def run(self, command: job_pb2.RenderCommand) -> str:
         """Takes the job as far as it goes; returns its final status. Raises on transient trouble."""
@@ -97,9 +113,12 @@ class JobRunner:
                 raise JobCanceled(job.id)
 
         params: dict[str, Any] = json_format.MessageToDict(job.template_params)
+        evidence = evidence_input(resolution, entity_label)
+        coverage = assess(entity_label or resolution.entity.id, evidence.analytics, resolution.confidence,
+                          self.coverage_rules)
         try:
-            written = await write_report(self.llm, prompt, job.template, evidence_input(resolution, entity_label),
-                                         params, before_call=stop_if_canceled)
+            written = await write_report(self.llm, prompt, job.template, evidence, params,
+                                         before_call=stop_if_canceled, coverage_note=coverage.note)
         except JobCanceled:
             log.info("job canceled before an LLM call", extra={"jobId": job.id})
             return job_states.CANCELED
@@ -116,6 +135,7 @@ class JobRunner:
             entity=report_pb2.ReportEntity(id=resolution.entity.id),
             document=document_from_json(written.document),
             markdown=written.markdown,
+            evidence=report_evidence(written, resolution.entity, coverage),
         )
         if entity_label is not None:
             report.entity.label = entity_label

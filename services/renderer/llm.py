@@ -158,6 +158,7 @@ async def render(
                                 sleep=sleep, jitter=jitter)
     settings, provider = llm.settings, llm.provider
     failure: TransientFailure | list[Problem] | None = None
+    usable: RenderResult | None = None  # the latest answer whose only problems are soft
     attempts = 0
     while attempts < settings.max_attempts:
         if isinstance(failure, TransientFailure):
@@ -177,12 +178,17 @@ async def render(
                                  "not retried") from e
         else:
             output, problems = _read(completion, validate)
-            if output is not None:
+            if output is not None and not problems:
                 return RenderResult(output, attempts, completion.model or settings.model,
                                     settings.provider)
+            if output is not None and all(p.soft for p in problems):
+                usable = RenderResult(output, attempts, completion.model or settings.model,
+                                      settings.provider)
             failure = problems
             conversation = with_repair(conversation, completion.text, problems)
         _log_failure(settings, attempts, failure)
+    if usable is not None:
+        return RenderResult(usable.output, attempts, usable.model, usable.provider)
     if isinstance(failure, list):
         raise LlmInvalidOutput(
             f"no valid report after {attempts} attempts; last problems: {_summary(failure)}",
@@ -212,8 +218,7 @@ def _read(completion: Completion, validate: Validate
                                    f"{e.colno}); answer with one JSON object")]
     if not isinstance(output, dict):
         return None, [Problem("$", "must be a JSON object")]
-    problems = validate(output)
-    return (None, problems) if problems else (output, [])
+    return output, validate(output)
 
 
 def _log_failure(settings: LlmSettings, attempt: int,

@@ -19,13 +19,16 @@ stay on one line. Nothing is escaped.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
-def to_markdown(document: Mapping[str, Any]) -> str:
+def to_markdown(document: Mapping[str, Any], evidence: Sequence[Any] = ()) -> str:
+    """`evidence` (SectionSupport per section) becomes footnotes: each quote with its timestamp."""
+    quotes = {support.key: support.quotes for support in evidence}
+    footnotes: list[str] = []
     blocks = [f"# {_line(document['title'])}", _paragraphs(document["summary"])]
     for section in document["sections"]:
         blocks.append(f"## {_line(section['title'])}")
@@ -38,7 +41,23 @@ def to_markdown(document: Mapping[str, Any]) -> str:
                 f"{n}. **{_line(item['title'])}** — {_line(item['context'])}"
                 for n, item in enumerate(section["items"], 1)
             ))
+        refs = []
+        for quote in quotes.get(section["key"], ()):
+            footnotes.append(f"[^{len(footnotes) + 1}]: \u201c{_line(quote.text)}\u201d [{timestamp(quote.start)}]")
+            refs.append(f"[^{len(footnotes)}]")
+        if refs:
+            blocks.append("*Evidence:* " + " ".join(refs))
+    if footnotes:
+        blocks.append("\n".join(footnotes))
     return "\n\n".join(b for b in blocks if b) + "\n"
+
+
+def timestamp(seconds: float) -> str:
+    """`12:04`, or `1:02:09` past the hour."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 def _paragraphs(text: str) -> str:

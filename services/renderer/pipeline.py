@@ -24,7 +24,8 @@ from services.renderer.prompt import (
     build_conversation,
     render_instructions,
 )
-from services.renderer.validate import Problem, check_document, check_output, check_quotes
+from services.renderer.evidence import QuoteLocator, SectionSupport, unsupported_problems
+from services.renderer.validate import Problem, check_document, check_output
 
 
 class PromptVersionLike(Protocol):
@@ -42,7 +43,8 @@ class PromptVersionLike(Protocol):
 class WrittenReport:
     document: dict[str, Any]
     markdown: str
-    quotes: dict[str, list[str]]
+    quotes: dict[str, list[str]]  # what the model offered, before checking
+    evidence: list[SectionSupport]  # what survived the check, per section, with times
     attempts: int
     model: str
 
@@ -54,15 +56,21 @@ async def write_report(
     evidence: EvidenceInput,
     params: Mapping[str, Any] | None,
     before_call: BeforeCall | None = None,
+    coverage_note: str | None = None,
 ) -> WrittenReport:
     """Raises `InvalidRenderRequest` (bad template, prompt or params; no LLM call made),
-    `LlmUnavailable`, `LlmInvalidOutput`, or whatever `before_call` raises."""
+    `LlmUnavailable`, `LlmInvalidOutput`, or whatever `before_call` raises.
+
+    Quotes that are not the target's words are dropped; a section left without one is worth
+    another attempt, and is marked unsupported when the budget runs out. `coverage_note`, when
+    the target said too little, opens the summary."""
     params = dict(params or {})
     _check_request(prompt, template, params)
     settings = llm.settings if isinstance(llm, Llm) else llm
     prompt_ref = PromptRef(prompt.name, int(prompt.version), list(prompt.labels))
     data = evidence.data(params)
-    target_texts = [s["text"] for s in data["segments"] if s["isTarget"]]
+    locator = QuoteLocator([s for s in data["segments"] if s["isTarget"]])
+    keys = [spec.key for spec in TEMPLATES[template]]
     conversation = build_conversation(
         system=prompt.system,
         instructions=render_instructions(prompt.instructions, prompt.variables, params),
@@ -71,22 +79,26 @@ async def write_report(
     )
 
     def validate(output: dict[str, Any]) -> list[Problem]:
-        problems = check_output(template, output) or check_quotes(output, target_texts)
+        problems = check_output(template, output)
         if problems:
             return problems
         draft, _ = to_document(template, output, prompt_ref,
                                RenderMeta(1, settings.model, settings.provider))
-        return check_document(template, draft)
+        return check_document(template, draft) + unsupported_problems(locator.support(output, keys))
 
     result = await render(llm, conversation, output_schema(template), validate,
                           before_call=before_call)
     document, quotes = to_document(
         template, result.output, prompt_ref,
         RenderMeta(result.attempts, result.model, result.provider))
+    if coverage_note:
+        document["summary"] = f"{coverage_note} {document['summary']}"
     problems = check_document(template, document)
     if problems:  # only the meta changed since `validate` passed: a bug, not the model's fault
         raise RenderError(f"report document breaks the contract: {problems[:3]}")
-    return WrittenReport(document, to_markdown(document), quotes, result.attempts, result.model)
+    evidence = locator.support(result.output, keys)
+    return WrittenReport(document, to_markdown(document, evidence), quotes, evidence, result.attempts,
+                         result.model)
 
 
 def _check_request(prompt: PromptVersionLike, template: str, params: Mapping[str, Any]) -> None:

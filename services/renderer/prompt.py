@@ -151,7 +151,7 @@ def section_list(template: str) -> str:
 def with_repair(conversation: Conversation, answer: str,
                 problems: Sequence[tuple[str, str]]) -> Conversation:
     """The conversation plus the rejected answer and a user turn listing what was wrong."""
-    shown = [f"- {path}: {message}" for path, message in problems[:MAX_REPAIR_PROBLEMS]]
+    shown = [f"- {p[0]}: {p[1]}" for p in problems[:MAX_REPAIR_PROBLEMS]]
     if len(problems) > MAX_REPAIR_PROBLEMS:
         shown.append(f"- ... and {len(problems) - MAX_REPAIR_PROBLEMS} more")
     repair = "\n".join([

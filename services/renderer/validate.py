@@ -3,7 +3,6 @@
 - `check_output`: the LLM's answer against `llm_schema.output_schema` (JSON Schema 2020-12) and
   the template rules a strict schema cannot say: non-blank text, exactly 3 distinct non-blank trait
   phrases, at least one action with a title and context.
-- `check_quotes`: every quote is the target's own words (a model that invents a quote is told so).
 - `check_document`: the final document against the contract's report schema and the template's
   section order and kinds.
 
@@ -29,6 +28,8 @@ from services.renderer.llm_schema import output_schema
 class Problem(NamedTuple):
     path: str
     message: str
+    # A soft problem is worth another attempt, but an answer with only soft problems is usable.
+    soft: bool = False
 
 
 def check_output(template: str, output: Any, with_quotes: bool = True) -> list[Problem]:
@@ -40,31 +41,6 @@ def check_output(template: str, output: Any, with_quotes: bool = True) -> list[P
     if isinstance(output, Mapping):
         problems += _template_rules(template, output)
     return _unique(problems)
-
-
-def check_quotes(output: Any, target_texts: Iterable[str]) -> list[Problem]:
-    """Quotes that are not (after normalising case, spacing and punctuation) the target's words.
-
-    A quote may skip words with an ellipsis; each of its fragments must then appear.
-    """
-    if not isinstance(output, Mapping) or not isinstance(output.get("sections"), Mapping):
-        return []
-    said = " " + " ".join(_words(t) for t in target_texts) + " "
-    problems: list[Problem] = []
-    for key, section in output["sections"].items():
-        quotes = section.get("quotes") if isinstance(section, Mapping) else None
-        for i, quote in enumerate(quotes if isinstance(quotes, list) else []):
-            if not isinstance(quote, str):
-                continue
-            fragments = [_words(f) for f in re.split(r"\.\.\.|\u2026", quote)]
-            fragments = [f for f in fragments if f]
-            if not fragments or any(f" {f} " not in said for f in fragments):
-                problems.append(Problem(
-                    f"$.sections.{key}.quotes[{i}]",
-                    "is not a verbatim quote of the target's own words (isTarget segments); copy "
-                    "their words exactly or leave the quote out",
-                ))
-    return problems
 
 
 def check_document(template: str, document: Any) -> list[Problem]:
@@ -129,7 +105,7 @@ def _phrase_rules(base: str, phrases: Any) -> list[Problem]:
         return []
     problems = [Problem(f"{base}.phrases[{i}]", "must not be blank")
                 for i, p in enumerate(phrases) if _blank(p)]
-    texts = [_words(p) for p in phrases if isinstance(p, str) and p.strip()]
+    texts = [fold(p) for p in phrases if isinstance(p, str) and p.strip()]
     if len(set(texts)) != len(texts):
         problems.append(Problem(f"{base}.phrases", f"must be {TRAIT_PHRASES} different phrases"))
     return problems
@@ -169,7 +145,8 @@ def _blank(value: Any) -> bool:
 _PUNCTUATION = re.compile(r"[^\w\s]")
 
 
-def _words(text: str) -> str:
+def fold(text: str) -> str:
+    """Text reduced to its words: case, spacing and punctuation folded away."""
     text = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
     text = _PUNCTUATION.sub(" ", text.replace("'", ""))
     return " ".join(text.split())

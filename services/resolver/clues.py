@@ -29,6 +29,7 @@ speech) never receives aliases, though what it says can name others.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,6 +86,14 @@ class _Sentence:
     raw: str
     toks: list[Token]
     cased: bool
+    lower: str
+    """The cleaned sentence in lower case, for cheap "could this hold a clue?" checks."""
+
+
+_MAY_INTRODUCE = re.compile(
+    r"\b(?:i'm|i am|my name|call me|go by|this is|work as|role is|title is|here)\b"
+)
+_THANKING = re.compile(r"\b(?:thanks|thank you|thx|cheers)\b")
 
 
 def extract_aliases(
@@ -105,6 +114,7 @@ def extract_aliases(
                 found[seg.speaker].extend(_intro_aliases(seg.speaker, sent))
     for alias in _addressed_aliases(segments, parsed, ids):
         found[alias.speaker].append(alias)
+    found = {sid: _dedupe(aliases) for sid, aliases in found.items()}
     mentions = [
         (seg.speaker, sent, name, role)
         for seg, sents in zip(segments, parsed)
@@ -130,7 +140,7 @@ def _parse(text: str) -> list[_Sentence]:
     for raw in lx.sentences(text):
         cleaned = lx.clean(raw)
         if cleaned:
-            out.append(_Sentence(raw, lx.tokens(cleaned), lx.is_cased(cleaned)))
+            out.append(_Sentence(raw, lx.tokens(cleaned), lx.is_cased(cleaned), cleaned.lower()))
     return out
 
 
@@ -160,6 +170,8 @@ def _lowers(toks: list[Token], i: int, n: int) -> tuple[str, ...]:
 
 def _intro_aliases(speaker: str, sent: _Sentence) -> list[Alias]:
     out = []
+    if not _MAY_INTRODUCE.search(sent.lower):
+        return []
     clue = f"{speaker}'s self-introduction \"{lx.quote(sent.raw)}\""
     for intro in _intros(sent.toks, sent.cased):
         texts: list[tuple[str, bool]] = []
@@ -299,6 +311,10 @@ _NEXT_TRIGGERS = (
     ("welcome",),
 )
 
+_TRIGGERS_BY_FIRST: dict[str, list[tuple[tuple[str, ...], bool]]] = defaultdict(list)
+for _trig, _thanks in [(t, True) for t in _THANKS] + [(t, False) for t in _NEXT_TRIGGERS]:
+    _TRIGGERS_BY_FIRST[_trig[0]].append((_trig, _thanks))  # longest first within each word
+
 
 def _name_ends(toks: list[Token], j: int, cased: bool) -> bool:
     """True when toks[j] can follow a name: the end, punctuation, a common word, or (cased) any
@@ -317,10 +333,9 @@ def _vocatives(sent: _Sentence) -> list[tuple[str, bool]]:
     """Names said to someone in this sentence, each with whether it is a thanks."""
     toks, cased = sent.toks, sent.cased
     found: list[tuple[str, bool]] = []
-    for i in range(len(toks)):
-        for triggers, thanks in ((_THANKS, True), (_NEXT_TRIGGERS, False)):
-            trig = next((t for t in triggers if _lowers(toks, i, len(t)) == t), None)
-            if trig is None:
+    for i, tok in enumerate(toks):
+        for trig, thanks in _TRIGGERS_BY_FIRST.get(tok.lower, ()):
+            if _lowers(toks, i, len(trig)) != trig:
                 continue
             j = i + len(trig)
             if j < len(toks) and toks[j].text == ",":
@@ -329,7 +344,7 @@ def _vocatives(sent: _Sentence) -> list[tuple[str, bool]]:
             if name and _name_ends(toks, name[1], cased):
                 found.append((name[0], thanks))
             break
-    thanking = any(_lowers(toks, i, len(t)) == t for i in range(len(toks)) for t in _THANKS)
+    thanking = bool(_THANKING.search(sent.lower))
     head = lx.take_name(toks, 0, cased)
     if head and head[1] < len(toks) and toks[head[1]].text in (",", "?"):
         found.append((head[0], thanking))
@@ -491,17 +506,19 @@ def _role_then_name(toks: list[Token], j: int, cased: bool) -> tuple[str, str] |
 def _mention_aliases(
     mentions: list[tuple[str, _Sentence, str, str]], found: dict[str, list[Alias]]
 ) -> list[Alias]:
-    out = []
+    links: dict[str, dict[str, Alias]] = {}  # mentioned name -> speaker -> its matching name alias
+    out: list[Alias] = []
+    seen: set[tuple[str, str, str]] = set()
     for sayer, sent, name, role in mentions:
-        for sid, aliases in found.items():
-            names = [a for a in aliases if a.is_name]
-            scored = [(text_similarity(name, a.text), a.weight, a) for a in names]
-            scored = [x for x in scored if x[0] >= NAME_LINK_MIN]
-            if not scored:
-                continue
-            _, _, link = max(scored, key=lambda x: (x[0] * x[1], x[1]))
+        key = name.lower()
+        if key not in links:
+            links[key] = _name_links(name, found)
+        for sid, link in links[key].items():
             if sayer == sid and link.kind == "self_intro":
                 continue  # "I'm Priya, the CFO" is already a self-introduction
+            if (sid, key, role.lower()) in seen:
+                continue
+            seen.add((sid, key, role.lower()))
             clue = (
                 f"{sid} via {sayer}'s mention \"{lx.quote(sent.raw)}\" "
                 f"({sid} is '{link.text}' by {_KIND_PHRASE[link.kind]})"
@@ -510,3 +527,17 @@ def _mention_aliases(
             out.append(Alias(sid, f"{name}, {role}", "role_mention", weight, clue))
             out.append(Alias(sid, role, "role_mention", weight, clue))
     return out
+
+
+def _name_links(name: str, found: dict[str, list[Alias]]) -> dict[str, Alias]:
+    """For each speaker one of whose names matches `name`, its best-weighted such name."""
+    links = {}
+    for sid, aliases in found.items():
+        scored = [
+            (sim * a.weight, a.weight, a)
+            for a in aliases
+            if a.is_name and (sim := text_similarity(name, a.text)) >= NAME_LINK_MIN
+        ]
+        if scored:
+            links[sid] = max(scored, key=lambda x: (x[0], x[1]))[2]
+    return links

@@ -9,7 +9,7 @@ uncased text capitalization says nothing, so `NOT_NAMES` (words that follow "I'm
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 FILLERS = frozenset("um umm uh uhh uhm erm er hmm hm mm mhm ah eh".split())
 
@@ -69,20 +69,17 @@ ROLE_NOT_HEADS = frozenset(
 
 ORG_PREPOSITIONS = frozenset("at from with for".split())
 
+_PUNCT = frozenset(",.;:!?")
 _TOKEN = re.compile(r"[^\W_](?:[\w'\-]*[^\W_])?|[,.;:!?]")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 _FILLER = re.compile(r"\b(?:" + "|".join(sorted(FILLERS)) + r")\b,?\s*", re.IGNORECASE)
 _REPEAT = re.compile(r"\b([\w']+)(?:\s+\1\b)+", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     text: str
     lower: str
-
-    @property
-    def is_punct(self) -> bool:
-        return self.text in ",.;:!?"
+    is_punct: bool
 
 
 def clean(text: str) -> str:
@@ -97,7 +94,7 @@ def sentences(text: str) -> list[str]:
 
 
 def tokens(sentence: str) -> list[Token]:
-    return [Token(m.group(), m.group().lower()) for m in _TOKEN.finditer(sentence)]
+    return [Token(w, w.lower(), w in _PUNCT) for w in _TOKEN.findall(sentence)]
 
 
 def is_cased(text: str) -> bool:

@@ -117,6 +117,8 @@ def report_message(row: ReportRow) -> report_pb2.Report:
         report.media_url = row.media_url
     if row.label is not None:
         report.label = row.label
+    if row.evidence is not None:
+        report.evidence.CopyFrom(json_format.ParseDict(row.evidence, report_pb2.ReportEvidence()))
     return report
 
 

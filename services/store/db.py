@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -58,8 +58,23 @@ def create_db_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Creates missing tables; existing tables and their rows are kept."""
+    """Creates missing tables and adds missing nullable columns; existing rows are kept.
+
+    New columns are always nullable, so a database made by an older version migrates by adding
+    them; anything beyond that (renames, type changes) would need a real migration tool.
+    """
     SQLModel.metadata.create_all(engine)
+    with engine.begin() as connection:
+        existing = inspect(connection)
+        for table in SQLModel.metadata.sorted_tables:
+            present = {c["name"] for c in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                if not column.nullable:
+                    raise RuntimeError(f"cannot add NOT NULL column {table.name}.{column.name} to existing rows")
+                kind = column.type.compile(dialect=engine.dialect)
+                connection.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
 
 
 class Database:

@@ -194,6 +194,8 @@ def complete(session: Session, request: store_pb2.CompleteJobRequest) -> tuple[J
         entity_label=given.entity.label if given.entity.HasField("label") else None,
         document=convert.document_dict(given.document),
         markdown=given.markdown,
+        evidence=json_format.MessageToDict(given.evidence, preserving_proto_field_name=True)
+        if given.HasField("evidence") else None,
         created_at=now,
     )
     session.add(report)

@@ -91,6 +91,7 @@ class ReportRow(SQLModel, table=True):
     entity_label: str | None = Field(default=None, sa_column=Column(Text))
     document: dict[str, Any] = _json()
     markdown: str = Field(sa_column=Column(Text, nullable=False))
+    evidence: dict[str, Any] | None = _json(nullable=True)
     created_at: datetime = _when()
 
 

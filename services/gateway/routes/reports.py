@@ -17,6 +17,15 @@ async def get_report(request: Request) -> JSONResponse:
     return JSONResponse(views.report_json(report))
 
 
+async def report_evidence(request: Request) -> JSONResponse:
+    """Per section, the target's own words that support it, with their times; and coverage."""
+    c = call(request)
+    report = await c.backends.store.GetReport(
+        store_pb2.GetReportRequest(tenant=c.tenant, report_id=request.path_params["report_id"]),
+        timeout=c.timeout, metadata=c.metadata)
+    return JSONResponse(views.evidence_json(report))
+
+
 async def report_by_job(request: Request) -> JSONResponse:
     """The job's report, or JSON null while the job has not succeeded."""
     c = call(request)
@@ -39,4 +48,5 @@ routes = [
     Route("/v1/reports", list_reports, methods=["GET"]),
     Route("/v1/reports/by-job/{job_id}", report_by_job, methods=["GET"]),
     Route("/v1/reports/{report_id}", get_report, methods=["GET"]),
+    Route("/v1/reports/{report_id}/evidence", report_evidence, methods=["GET"]),
 ]

@@ -84,3 +84,21 @@ async def test_completing_a_job_twice_keeps_one_report(store_stub):
     assert first == second
     reports = await store_stub.ListReports(store_pb2.ListReportsRequest(tenant="t"))
     assert [r.id for r in reports.items] == [first]
+
+
+def test_a_database_from_before_a_new_column_gains_it_and_keeps_its_rows(tmp_path):
+    from sqlalchemy import inspect, text
+
+    from services.store.db import create_db_engine, create_schema
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    create_schema(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE reports DROP COLUMN evidence")
+        connection.execute(text("INSERT INTO prompt_versions (name, version, labels, system, instructions, "
+                                "variables, created_at) VALUES ('p', 1, '[]', 's', 'i', '[]', '2026-01-01')"))
+    create_schema(engine)
+    with engine.connect() as connection:
+        assert "evidence" in {c["name"] for c in inspect(connection).get_columns("reports")}
+        assert connection.execute(text("SELECT count(*) FROM prompt_versions")).scalar() == 1
+    engine.dispose()

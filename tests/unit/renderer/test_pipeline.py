@@ -58,7 +58,7 @@ async def test_write_report_returns_a_contract_document_when_the_answer_is_valid
         "We need the numbers before the board meets in March."]
 
 
-async def test_write_report_repairs_an_invented_quote_when_the_target_never_said_it():
+async def test_write_report_retries_a_section_whose_only_quote_is_invented():
     bad = valid_output("general_report")
     bad["sections"]["how_they_connect"]["quotes"] = ["I love your product."]  # S2 said it
     provider = ScriptedProvider(bad, valid_output("general_report"))
@@ -66,8 +66,49 @@ async def test_write_report_repairs_an_invented_quote_when_the_target_never_said
                                  EVIDENCE, {"relationship": "their manager"})
     assert written.document["meta"]["render"]["attempts"] == 2
     repair = provider.conversations[1].turns[-1].text
-    assert "$.sections.how_they_connect.quotes[0]: is not a verbatim quote" in repair
+    assert "$.sections.how_they_connect.quotes: has no quote that is the target's own words" in repair
     assert "The reader is: their manager." in provider.conversations[0].turns[0].text
+    assert all(s.status == "supported" for s in written.evidence)
+
+
+async def test_write_report_drops_an_invented_quote_and_keeps_the_real_ones():
+    mixed = valid_output("general_report")
+    real = mixed["sections"]["how_they_connect"]["quotes"][0]
+    mixed["sections"]["how_they_connect"]["quotes"] = ["I love your product.", real]
+    provider = ScriptedProvider(mixed)
+    written = await write_report(_llm(provider), seed_for("general_report"), "general_report", EVIDENCE, {})
+    assert written.attempts == 1
+    connect = next(s for s in written.evidence if s.key == "how_they_connect")
+    assert [q.text for q in connect.quotes] == [real]
+    assert (connect.quotes[0].start, connect.quotes[0].end) == (0.0, 5.0)
+
+
+async def test_write_report_marks_a_section_unsupported_when_the_budget_runs_out():
+    bad = valid_output("general_report")
+    bad["sections"]["pressure_response"]["quotes"] = ["Something nobody said."]
+    provider = ScriptedProvider(*[bad] * 4)
+    written = await write_report(_llm(provider), seed_for("general_report"), "general_report", EVIDENCE, {})
+    assert written.attempts == 4
+    statuses = {s.key: s.status for s in written.evidence}
+    assert statuses["pressure_response"] == "unsupported"
+    assert {k for k, v in statuses.items() if v == "supported"} == set(statuses) - {"pressure_response"}
+    assert "Something nobody said." not in written.markdown
+
+
+async def test_markdown_carries_the_quotes_as_footnotes_with_timestamps():
+    provider = ScriptedProvider(valid_output("sales_playbook"))
+    written = await write_report(_llm(provider), seed_for("sales_playbook"), "sales_playbook", EVIDENCE, {})
+    assert "## Dominating traits" in written.markdown.split("*Evidence:* [^1]")[0]
+    assert "*Evidence:* [^10]" in written.markdown
+    assert written.markdown.endswith(
+        "[^10]: \u201cWe need the numbers before the board meets in March.\u201d [00:00]\n")
+
+
+async def test_a_coverage_note_opens_the_summary():
+    provider = ScriptedProvider(valid_output("sales_playbook"))
+    written = await write_report(_llm(provider), seed_for("sales_playbook"), "sales_playbook", EVIDENCE, {},
+                                 coverage_note="Thin evidence: Priya speaks for only 5 s.")
+    assert written.document["summary"].startswith("Thin evidence: Priya speaks for only 5 s. ")
 
 
 @pytest.mark.parametrize("template, params, message", [

@@ -4,9 +4,9 @@ import pytest
 
 from services.common.templates import TEMPLATE_NAMES
 from services.renderer.document import PromptRef, RenderMeta, to_document
-from services.renderer.validate import Problem, check_document, check_output, check_quotes
+from services.renderer.validate import Problem, check_document, check_output
 
-from tests.unit.renderer.answers import TARGET_WORDS, valid_output
+from tests.unit.renderer.answers import valid_output
 
 
 @pytest.mark.parametrize("template", TEMPLATE_NAMES)
@@ -73,29 +73,6 @@ def test_check_output_reports_empty_action_lists_and_wrong_types_when_given():
 
 def test_check_output_reports_a_non_object_when_given_a_list():
     assert check_output("sales_playbook", []) == [Problem("$", "must be of type object")]
-
-
-def test_check_quotes_accepts_the_targets_words_when_case_spacing_or_elisions_differ():
-    output = valid_output("general_report")
-    output["sections"]["how_they_think"]["quotes"] = [
-        "we need the numbers  before the board meets",
-        "We need the numbers ... in March",
-        "Can you send the pricing",
-    ]
-    assert check_quotes(output, [TARGET_WORDS]) == []
-
-
-def test_check_quotes_reports_invented_quotes_when_not_said():
-    output = valid_output("general_report")
-    output["sections"]["bottom_line"]["quotes"] = ["I love your product", "..."]
-    assert [p.path for p in check_quotes(output, [TARGET_WORDS])] == [
-        "$.sections.bottom_line.quotes[0]", "$.sections.bottom_line.quotes[1]"]
-
-
-def test_check_quotes_rejects_words_split_across_a_word_boundary_when_partial():
-    output = valid_output("general_report")
-    output["sections"]["bottom_line"]["quotes"] = ["umbers before"]
-    assert len(check_quotes(output, [TARGET_WORDS])) == 1
 
 
 def _document(template: str) -> dict:
