@@ -4,14 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install proto run test test-unit test-integration test-postgres bench clean
+.PHONY: install proto run cluster test test-unit test-integration test-postgres test-cluster bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml sdk/python/pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e ./sdk/python
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -22,13 +23,26 @@ proto: install
 run: install
 	$(BIN)/python -m stack
 
+# The production shape on this machine: 3 NATS nodes, PostgreSQL, replicas (README: Running at scale).
+cluster: install
+	$(BIN)/python deploy/cluster.py
+
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-unit: install
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
-bench: install
+# 300 jobs through `make cluster`'s topology while a NATS node, a renderer and a gateway die.
+test-cluster: install
+	$(BIN)/python -m pytest tests/cluster -m cluster $(PYTEST_ARGS)
+
+# The benchmark suite (bench/README.md); its extra deps (Celery, Redis client, py-spy) only here.
+$(VENV)/.installed-bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench
 
 clean:

@@ -8,6 +8,7 @@ import sys
 import threading
 
 from services.common import env
+from services.webhooks.signing import generate_secret
 from stack.platform import Platform, PlatformConfig, uses_dev_llm
 
 DEV_KEY = "dev-key-change-me"
@@ -18,6 +19,9 @@ def main() -> int:
     environ = dict(os.environ)
     api_keys = environ.get("REPORTS_API_KEYS") or f"{DEV_KEY}={DEV_TENANT}"
     key = api_keys.split(",")[0].split("=")[0]
+    webhook_secret = environ.get("REPORTS_WEBHOOK_SECRET") or generate_secret()
+    webhook_note = ("signed with REPORTS_WEBHOOK_SECRET" if environ.get("REPORTS_WEBHOOK_SECRET") else
+                    f"signed with {webhook_secret}   (generated for this run: set REPORTS_WEBHOOK_SECRET to keep one)")
     config = PlatformConfig(
         var_dir=env.var_dir(environ),
         api_keys=api_keys,
@@ -25,10 +29,12 @@ def main() -> int:
         store_listen=environ.get("REPORTS_STORE_LISTEN", "127.0.0.1:50051"),
         resolver_listen=environ.get("REPORTS_RESOLVER_LISTEN", "127.0.0.1:50052"),
         renderer_listen=environ.get("REPORTS_RENDERER_LISTEN", "127.0.0.1:50053"),
+        webhooks_listen=environ.get("REPORTS_WEBHOOKS_LISTEN", "127.0.0.1:50054"),
         devllm_port=env.integer(environ, "DEVLLM_PORT", 8089),
         nats_url=environ.get("REPORTS_NATS_URL") or None,
         nats_port=env.integer(environ, "REPORTS_NATS_PORT", 4333),
         database_url=environ.get("REPORTS_DATABASE_URL") or None,
+        env={"REPORTS_WEBHOOK_SECRET": webhook_secret},
     )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -50,6 +56,7 @@ reports platform is up
   llm       {'dev LLM at ' + platform.addresses['devllm'] if uses_dev_llm(environ) and 'devllm' in platform.addresses else environ.get('REPORTS_LLM_PROVIDER', 'configured provider')}
   logs      {config.log_dir}/
   api key   {key}{'   (development key: set REPORTS_API_KEYS for real ones)' if not environ.get('REPORTS_API_KEYS') else ''}
+  webhooks  {webhook_note}
 
 try it:
   curl -s -X POST {url}/v1/media -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\

@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.webhooks.signing import generate_secret
 from stack.nats_server import NatsServer
 from stack.processes import ManagedProcess, free_port
 
@@ -25,6 +26,7 @@ class PlatformConfig:
     store_listen: str = "127.0.0.1:0"
     resolver_listen: str = "127.0.0.1:0"
     renderer_listen: str = "127.0.0.1:0"
+    webhooks_listen: str = "127.0.0.1:0"
     devllm_port: int = 0
     nats_url: str | None = None       # None: start the bundled nats-server
     nats_port: int | None = None
@@ -32,6 +34,7 @@ class PlatformConfig:
     renderers: int = 1
     echo: bool = False
     env: dict[str, str] = field(default_factory=dict)
+    metrics_ports: dict[str, int] = field(default_factory=dict)  # by service; others get free ports
 
     @property
     def log_dir(self) -> Path:
@@ -54,6 +57,9 @@ class Platform:
         self.addresses: dict[str, str] = {}
         self.nats_url = config.nats_url or ""
         self._env = {**os.environ, **config.env}
+        if not self._env.get("REPORTS_WEBHOOK_SECRET"):
+            # The dispatcher will not start unsigned; `make run` sets (and prints) its own.
+            self._env["REPORTS_WEBHOOK_SECRET"] = generate_secret()
 
     # lifecycle
 
@@ -85,6 +91,9 @@ class Platform:
                 name = "renderer" if index == 0 else f"renderer-{index + 1}"
                 self.addresses[name] = _concrete(self.config.renderer_listen if index == 0 else "127.0.0.1:0")
                 grpc_services.append((name, "renderer", "REPORTS_RENDERER_LISTEN"))
+        if service_exists("webhooks"):
+            self.addresses["webhooks"] = _concrete(self.config.webhooks_listen)
+            grpc_services.append(("webhooks", "webhooks", "REPORTS_WEBHOOKS_LISTEN"))
         gateway_port = self.config.gateway_port or free_port()
         started = [self._spawn(name, {variable: self.addresses[name]}, module=module)
                    for name, module, variable in grpc_services]
@@ -129,10 +138,12 @@ class Platform:
         return env
 
     def _spawn(self, name: str, extra: dict[str, str], module: str | None = None) -> ManagedProcess:
+        metrics_port = self.config.metrics_ports.get(name) or free_port()
+        self.addresses[f"{name}-metrics"] = f"http://127.0.0.1:{metrics_port}/metrics"
         process = ManagedProcess(
             name,
             [sys.executable, "-m", f"services.{module or name}"],
-            env={**self.service_env(), **extra},
+            env={**self.service_env(), "REPORTS_METRICS_PORT": str(metrics_port), **extra},
             log_path=self.config.log_dir / f"{name}.log",
             echo=self.config.echo,
         ).start()

@@ -11,6 +11,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from services.common.observability import ClientInterceptor, ServerInterceptor
+
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
@@ -28,7 +30,7 @@ async def create_server(
     registrars: Iterable[Registrar], service_names: Iterable[str], address: str
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
     """A started server with our services, the standard health service and reflection."""
-    server = grpc.aio.server(options=CHANNEL_OPTIONS)
+    server = grpc.aio.server(options=CHANNEL_OPTIONS, interceptors=[ServerInterceptor()])
     for register in registrars:
         register(server)
     health_servicer = health.aio.HealthServicer()
@@ -48,7 +50,8 @@ async def create_server(
 
 
 def channel(target: str) -> grpc.aio.Channel:
-    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
+    """A channel whose calls carry the caller's request id, tenant, job id and trace context."""
+    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS, interceptors=[ClientInterceptor()])
 
 
 async def wait_for_stop_signal() -> None:

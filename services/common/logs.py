@@ -6,6 +6,8 @@ import json
 import logging
 import sys
 
+from services.common.context import ContextFilter
+
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
 
@@ -37,6 +39,7 @@ def configure(service: str, level: str = "INFO") -> None:
     formatter = JsonFormatter(service)
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
+    handler.addFilter(ContextFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -18,12 +18,21 @@ RENDER_SUBJECT = "reports.jobs.render"
 EVENTS_STREAM = "JOB_EVENTS"
 EVENTS_SUBJECTS = "reports.events.>"
 RENDERER_DURABLE = "renderers"
+# Webhook redeliveries a client asked for: the job's last event again, outside JOB_EVENTS so SSE
+# streams never repeat it. The dispatcher reads both with durable consumers named "webhooks".
+WEBHOOKS_STREAM = "WEBHOOKS"
+WEBHOOKS_SUBJECTS = "reports.webhooks.>"
+WEBHOOKS_DURABLE = "webhooks"
 MSG_ID_HEADER = "Nats-Msg-Id"
 REQUEST_ID_HEADER = "X-Request-Id"
 
 
 def event_subject(job_id: str) -> str:
     return f"reports.events.{job_id}"
+
+
+def webhook_redeliver_subject(job_id: str) -> str:
+    return f"reports.webhooks.redeliver.{job_id}"
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,15 @@ def stream_configs(settings: StreamSettings) -> list[StreamConfig]:
             max_age=settings.events_max_age_s,
             duplicate_window=settings.duplicate_window_s,
             allow_direct=True,
+        ),
+        StreamConfig(
+            name=WEBHOOKS_STREAM,
+            subjects=[WEBHOOKS_SUBJECTS],
+            retention=RetentionPolicy.WORK_QUEUE,
+            storage=StorageType.FILE,
+            num_replicas=settings.replicas,
+            max_age=settings.events_max_age_s,
+            duplicate_window=settings.duplicate_window_s,
         ),
     ]
 

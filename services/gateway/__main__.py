@@ -8,7 +8,7 @@ import socket
 
 import uvicorn
 
-from services.common import logs
+from services.common import runtime
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
 
@@ -33,5 +33,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    logs.configure("gateway")
+    runtime.start("gateway")
     asyncio.run(main())

@@ -10,8 +10,11 @@ from starlette.middleware import Middleware
 
 from services.gateway.backends import Backends
 from services.gateway.errors import EXCEPTION_HANDLERS
+from services.gateway import telemetry
 from services.gateway.request_ids import RequestIdMiddleware
-from services.gateway.routes import events, health, jobs, media, reports
+from services.gateway.telemetry import TelemetryMiddleware
+from services.gateway.routes import docs, events, health, jobs, media, reports, viewer
+from services.gateway.routes import webhooks as webhook_routes
 from services.gateway.settings import GatewaySettings
 
 
@@ -31,8 +34,9 @@ def create_app(settings: GatewaySettings,
             await app.state.backends.close()
 
     app = Starlette(
-        routes=[*health.routes, *media.routes, *jobs.routes, *reports.routes, *events.routes],
-        middleware=[Middleware(RequestIdMiddleware)],
+        routes=[*health.routes, *media.routes, *jobs.routes, *reports.routes, *events.routes, *viewer.routes,
+                *webhook_routes.routes, *docs.routes, *telemetry.routes],
+        middleware=[Middleware(RequestIdMiddleware), Middleware(TelemetryMiddleware)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from services.common import context
 from services.common.rpc_errors import FieldProblem
 from services.gateway.auth import tenant_of
 from services.gateway.backends import Backends
@@ -24,6 +25,7 @@ class Call:
 def call(request: Request) -> Call:
     tenant = tenant_of(request)
     request_id = request.state.request_id
+    context.bind(tenant=tenant)
     return Call(
         tenant=tenant,
         backends=request.app.state.backends,

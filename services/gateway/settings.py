@@ -32,6 +32,7 @@ class GatewaySettings:
     job_body_limit: int = 1 * 1024 * 1024
     media_body_limit: int = 20 * 1024 * 1024
     sse_ping_s: float = 15.0
+    webhook_allow_private: bool = False  # development and tests only: lifts the webhook SSRF guard
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> GatewaySettings:
@@ -48,4 +49,5 @@ class GatewaySettings:
             api_keys=keys,
             rpc_timeout_s=env.number(e, "REPORTS_RPC_TIMEOUT_S", 10.0, minimum=0.1),
             sse_ping_s=env.number(e, "REPORTS_SSE_PING_S", 15.0, minimum=0.05),
+            webhook_allow_private=env.flag(e, "REPORTS_WEBHOOK_ALLOW_PRIVATE"),
         )

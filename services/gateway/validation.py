@@ -10,7 +10,7 @@ from jsonschema.exceptions import best_match
 
 from services.common import contracts
 from services.common.rpc_errors import FieldProblem
-from services.gateway import schemas
+from services.gateway import schemas, webhook_rules
 from services.gateway.errors import ApiError
 
 
@@ -77,6 +77,7 @@ def create_job(body: dict[str, Any]) -> None:
     problems = target_rules(body["target"], "/target")
     if problems:
         raise invalid(problems)
+    webhook_rules.check(body.get("webhook"))
 
 
 def target(body: dict[str, Any]) -> None:

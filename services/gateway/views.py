@@ -68,6 +68,22 @@ def job_json(job: job_pb2.Job) -> dict[str, Any]:
         "reportId": _optional(job, "report_id"),
         "error": error_json(job),
         "resolution": resolution,
+        "webhook": webhook_json(job),
+    }
+
+
+def webhook_json(job: job_pb2.Job) -> dict[str, Any] | None:
+    """Where delivery of the job's webhook stands; never the custom header values."""
+    if not job.HasField("webhook"):
+        return None
+    state = job.webhook_state
+    return {
+        "url": job.webhook.url,
+        "status": state.status or "pending",
+        "attempts": state.attempts,
+        "lastStatusCode": _optional(state, "last_status_code"),
+        "lastError": _optional(state, "last_error"),
+        "nextAttemptAt": iso(state.next_attempt_at) if state.HasField("next_attempt_at") else None,
     }
 
 

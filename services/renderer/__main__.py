@@ -7,7 +7,7 @@ import logging
 import os
 
 from reports.v1 import renderer_pb2, resolver_pb2_grpc, store_pb2_grpc
-from services.common import env, grpc_server, logs, streams
+from services.common import env, grpc_server, runtime, streams
 from services.renderer.coverage import CoverageRules
 from services.renderer.job_runner import JobRunner
 from services.renderer.llm import Llm, settings_from_env
@@ -56,5 +56,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    logs.configure("renderer")
+    runtime.start("renderer")
     asyncio.run(main())

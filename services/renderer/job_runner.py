@@ -7,6 +7,7 @@ and keeps at most one report per job, so a worker that dies at any point leaves 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from services.common.report_codec import document_from_json
 from services.common.rpc_errors import from_rpc_error
 from services.renderer.errors import InvalidRenderRequest, LlmInvalidOutput, LlmUnavailable
 from services.renderer.llm import Llm
+from services.renderer.metrics import STAGE_SECONDS
 from services.renderer.coverage import Coverage, CoverageRules, assess
 from services.renderer.pipeline import WrittenReport, write_report
 from services.renderer.prompt import EvidenceInput
@@ -84,6 +86,7 @@ class JobRunner:
         job = await self._move(job, job_pb2.JOB_STAGE_RESOLVING, md)
         if job.status in TERMINAL:
             return job_states.status_name(job.status) or "unknown"
+        stage_started = time.perf_counter()
         try:
             resolution = await self.resolver.ResolveTarget(
                 resolver_pb2.ResolveTargetRequest(tenant=job.tenant, media_id=job.media_id, target=job.target),
@@ -93,6 +96,7 @@ class JobRunner:
             if error.code in FINAL_RESOLVER_CODES:
                 return await self._fail(job, error.code, error.message, md)
             raise
+        STAGE_SECONDS.labels("resolving").observe(time.perf_counter() - stage_started)
         entity_label = job.entity_label if job.HasField("entity_label") else (
             resolution.entity.label if resolution.entity.HasField("label") else None)
         recorded = job_pb2.JobResolution(entity_id=resolution.entity.id, strategy=resolution.strategy,
@@ -116,6 +120,7 @@ class JobRunner:
         evidence = evidence_input(resolution, entity_label)
         coverage = assess(entity_label or resolution.entity.id, evidence.analytics, resolution.confidence,
                           self.coverage_rules)
+        stage_started = time.perf_counter()
         try:
             written = await write_report(self.llm, prompt, job.template, evidence, params,
                                          before_call=stop_if_canceled, coverage_note=coverage.note)
@@ -128,6 +133,8 @@ class JobRunner:
             return await self._fail(job, "llm_invalid_output", str(exc), md)
         except InvalidRenderRequest as exc:
             return await self._fail(job, "invalid_request", str(exc), md)
+        STAGE_SECONDS.labels("rendering").observe(time.perf_counter() - stage_started)
+        stage_started = time.perf_counter()
         job = await self._move(job, job_pb2.JOB_STAGE_STORING, md)
         if job.status in TERMINAL:
             return job_states.status_name(job.status) or "unknown"
@@ -146,6 +153,7 @@ class JobRunner:
             if exc.code() != grpc.StatusCode.FAILED_PRECONDITION:
                 raise
             return await self._status(job, md)
+        STAGE_SECONDS.labels("storing").observe(time.perf_counter() - stage_started)
         return job_states.SUCCEEDED
 
     async def _move(self, job: job_pb2.Job, stage: int, md: Any,

@@ -24,7 +24,9 @@ from types import TracebackType
 from typing import Any, Literal
 
 from services.common import env as envvars
+from services.common import tracing
 from services.renderer.errors import LlmInvalidOutput, LlmUnavailable
+from services.renderer.metrics import LLM_CALLS
 from services.renderer.prompt import Conversation, with_repair
 from services.renderer.providers.base import (
     Completion,
@@ -35,6 +37,7 @@ from services.renderer.providers.base import (
 from services.renderer.validate import Problem
 
 log = logging.getLogger(__name__)
+_tracer = tracing.tracer("reports.llm")
 
 ProviderName = Literal["openai", "anthropic"]
 PROVIDERS: tuple[ProviderName, ...] = ("openai", "anthropic")
@@ -166,18 +169,27 @@ async def render(
         if before_call is not None:
             await before_call()
         attempts += 1
+        attempt_label = str(min(attempts, 10))
         try:
-            async with asyncio.timeout(_deadline(settings.timeout_s)):
-                completion = await provider.complete(conversation, schema, settings.model)
+            with _tracer.start_as_current_span("llm.call") as span:
+                span.set_attribute("llm.provider", settings.provider)
+                span.set_attribute("llm.attempt", attempts)
+                async with asyncio.timeout(_deadline(settings.timeout_s)):
+                    completion = await provider.complete(conversation, schema, settings.model)
         except TransientFailure as e:
+            LLM_CALLS.labels(settings.provider, "transient", attempt_label).inc()
             failure = e
         except TimeoutError:
+            LLM_CALLS.labels(settings.provider, "timeout", attempt_label).inc()
             failure = TransientFailure(f"no answer within {settings.timeout_s:g}s")
         except FatalFailure as e:
+            LLM_CALLS.labels(settings.provider, "rejected", attempt_label).inc()
             raise LlmUnavailable(f"{settings.provider} rejected the request ({e}); "
                                  "not retried") from e
         else:
             output, problems = _read(completion, validate)
+            LLM_CALLS.labels(settings.provider, "ok" if output is not None and not problems else "invalid_output",
+                             attempt_label).inc()
             if output is not None and not problems:
                 return RenderResult(output, attempts, completion.model or settings.model,
                                     settings.provider)

@@ -21,11 +21,15 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
 from nats.js.errors import BadRequestError
 
+from opentelemetry import trace
+
 from reports.v1 import job_pb2
-from services.common import streams
+from services.common import context, streams, tracing
+from services.renderer.metrics import JOBS_FINISHED, QUEUE_DEPTH, REDELIVERIES
 from services.renderer.job_runner import JobRunner, fail_job
 
 log = logging.getLogger(__name__)
+_tracer = tracing.tracer("reports.renderer")
 MAX_DELIVERIES_ADVISORY = f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{streams.JOBS_STREAM}.{streams.RENDERER_DURABLE}"
 
 
@@ -69,6 +73,7 @@ class Worker:
         advisories = await self._nc.subscribe(MAX_DELIVERIES_ADVISORY, queue="renderers",
                                               cb=self._on_max_deliveries)
         psub = await self._js.pull_subscribe_bind(durable=streams.RENDERER_DURABLE, stream=streams.JOBS_STREAM)
+        depth = asyncio.create_task(self._watch_queue_depth())
         try:
             while not self._stopping.is_set():
                 room = self._settings.concurrency - len(self._inflight)
@@ -88,6 +93,7 @@ class Worker:
                     self._inflight.add(task)
                     task.add_done_callback(self._inflight.discard)
         finally:
+            depth.cancel()
             await advisories.unsubscribe()
             if self._inflight:
                 await asyncio.wait(self._inflight, timeout=self._settings.drain_timeout_s)
@@ -97,15 +103,23 @@ class Worker:
     async def _handle(self, msg: Msg) -> None:
         command = job_pb2.RenderCommand.FromString(msg.data)
         delivered = msg.metadata.num_delivered
+        if delivered > 1:
+            REDELIVERIES.inc()
+        headers = dict(msg.headers or {})
         heartbeat = asyncio.create_task(self._keep_alive(msg))
-        try:
-            outcome = await self._runner.run(command)
-            log.info("job done", extra={"jobId": command.job_id, "outcome": outcome, "delivery": delivered})
-            await msg.ack()
-        except Exception as exc:
-            await self._after_failure(msg, command, delivered, exc)
-        finally:
-            heartbeat.cancel()
+        with context.bound(request_id=command.request_id or headers.get(streams.REQUEST_ID_HEADER),
+                           tenant=command.tenant, job_id=command.job_id), \
+                _tracer.start_as_current_span("render job", context=tracing.extract(headers),
+                                              kind=trace.SpanKind.CONSUMER):
+            try:
+                outcome = await self._runner.run(command)
+                JOBS_FINISHED.labels(outcome).inc()
+                log.info("job done", extra={"outcome": outcome, "delivery": delivered})
+                await msg.ack()
+            except Exception as exc:
+                await self._after_failure(msg, command, delivered, exc)
+            finally:
+                heartbeat.cancel()
 
     async def _after_failure(self, msg: Msg, command: job_pb2.RenderCommand, delivered: int, exc: Exception) -> None:
         if delivered >= self._settings.max_deliver:
@@ -121,6 +135,14 @@ class Worker:
                                                   "retryInS": delay, "error": str(exc)})
         with contextlib.suppress(Exception):
             await msg.nak(delay=delay)
+
+    async def _watch_queue_depth(self, every_s: float = 5.0) -> None:
+        while True:
+            with contextlib.suppress(Exception):
+                info = await self._js.consumer_info(streams.JOBS_STREAM, streams.RENDERER_DURABLE)
+                QUEUE_DEPTH.labels("waiting").set(info.num_pending or 0)
+                QUEUE_DEPTH.labels("in_flight").set(info.num_ack_pending or 0)
+            await asyncio.sleep(every_s)  # a sampling period, not a wait for a condition
 
     async def _keep_alive(self, msg: Msg) -> None:
         interval = max(self._settings.ack_wait_s / 3, 0.1)

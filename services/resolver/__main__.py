@@ -7,7 +7,7 @@ import logging
 import os
 
 from reports.v1 import resolver_pb2, store_pb2_grpc
-from services.common import env, grpc_server, logs
+from services.common import env, grpc_server, runtime
 from services.resolver.servicer import ResolverServicer, register
 
 log = logging.getLogger("services.resolver")
@@ -31,5 +31,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    logs.configure("resolver")
+    runtime.start("resolver")
     asyncio.run(main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -16,6 +17,7 @@ from services.resolver.model import Segment, Speaker, TargetSpec
 from services.resolver.resolve import resolve
 
 STORE_TIMEOUT_S = 30.0
+log = logging.getLogger(__name__)
 
 
 def target_spec(target) -> TargetSpec:  # type: ignore[no-untyped-def]
@@ -57,14 +59,14 @@ class ResolverServicer(resolver_pb2_grpc.ResolverServicer):
         self._threshold = hint_threshold
         self._cache = MediaCache()
 
-    async def _media(self, tenant: str, media_id: str, metadata: tuple[tuple[str, str], ...]) -> media_pb2.Media:
+    async def _media(self, tenant: str, media_id: str) -> media_pb2.Media:
         key = (tenant, media_id)
         media = self._cache.get(key)
         if media is None:
             try:
                 media = await self._store.GetMedia(
                     store_pb2.GetMediaRequest(tenant=tenant, media_id=media_id, include_segments=True),
-                    timeout=STORE_TIMEOUT_S, metadata=metadata)
+                    timeout=STORE_TIMEOUT_S)
             except grpc.aio.AioRpcError as exc:
                 raise from_rpc_error(exc) from None
             self._cache.put(key, media)
@@ -74,10 +76,12 @@ class ResolverServicer(resolver_pb2_grpc.ResolverServicer):
     async def ResolveTarget(self, request, context):  # type: ignore[no-untyped-def]
         if not request.tenant or not request.media_id:
             raise invalid("invalid_request", "tenant and media_id are required")
-        metadata = tuple((k, v) for k, v in context.invocation_metadata() if k == "x-request-id")
-        media = await self._media(request.tenant, request.media_id, metadata)
+        media = await self._media(request.tenant, request.media_id)
         work: Callable[[], resolver_pb2.Resolution] = lambda: self._resolve(media, request.target)  # noqa: E731
-        return await asyncio.to_thread(work)
+        resolution = await asyncio.to_thread(work)
+        log.info("target resolved", extra={"mediaId": request.media_id, "entityId": resolution.entity.id,
+                                           "strategy": resolution.strategy, "fellBack": resolution.fell_back})
+        return resolution
 
     def _resolve(self, media: media_pb2.Media, target) -> resolver_pb2.Resolution:  # type: ignore[no-untyped-def]
         segments = [Segment(s.speaker, s.start, s.end, s.text) for s in media.segments]

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from services.common import grpc_server, logs
+from services.common import grpc_server, runtime
 from services.store import app
 from services.store.settings import StoreSettings
 
@@ -15,5 +15,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    logs.configure("store")
+    runtime.start("store")
     asyncio.run(main())

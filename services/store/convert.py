@@ -77,7 +77,23 @@ def job_message(row: JobRow) -> job_pb2.Job:
         job.error.CopyFrom(job_pb2.JobError(code=row.error_code, message=row.error_message or ""))
     if row.resolution is not None:
         job.resolution.CopyFrom(json_format.ParseDict(row.resolution, job_pb2.JobResolution()))
+    if row.webhook_state is not None:
+        job.webhook_state.CopyFrom(webhook_state_message(row.webhook_state))
     return job
+
+
+def webhook_state_message(values: dict[str, Any]) -> job_pb2.WebhookState:
+    """The stored state (snake_case JSON, `next_attempt_at` as ISO 8601) as a message."""
+    state = job_pb2.WebhookState(status=values.get("status") or "pending", attempts=values.get("attempts") or 0)
+    if values.get("last_status_code") is not None:
+        state.last_status_code = int(values["last_status_code"])
+    if values.get("last_error") is not None:
+        state.last_error = values["last_error"]
+    if values.get("next_attempt_at"):
+        state.next_attempt_at.FromJsonString(values["next_attempt_at"])
+    if values.get("event_id"):
+        state.event_id = values["event_id"]
+    return state
 
 
 def event_message(row: JobRow) -> job_pb2.JobEvent:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -99,7 +100,9 @@ class Database:
             with self.session() as session, session.begin():
                 return work(session)
 
-        return await asyncio.get_running_loop().run_in_executor(self._pool, in_transaction)
+        # The caller's context (request id, trace) goes along into the worker thread.
+        return await asyncio.get_running_loop().run_in_executor(self._pool, contextvars.copy_context().run,
+                                                                in_transaction)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

@@ -24,7 +24,7 @@ from services.common.rpc_errors import (
     not_found,
 )
 from services.common.timeutil import as_utc, utcnow
-from services.store import convert, lifecycle, outbox, paging, prompts
+from services.store import convert, lifecycle, outbox, paging, prompts, webhooks
 from services.store.tables import IdempotencyRow, JobRow, MediaRow, ReportRow
 
 IDEMPOTENCY_TTL = timedelta(hours=48)
@@ -73,6 +73,7 @@ def create(session: Session, request: store_pb2.CreateJobRequest, capacity: Capa
         target=convert.target_dict(request.target),
         webhook=json_format.MessageToDict(request.webhook, preserving_proto_field_name=True)
         if request.HasField("webhook") else None,
+        webhook_state=webhooks.initial_state() if request.HasField("webhook") else None,
         idempotency_key=key,
         created_at=now,
         updated_at=now,

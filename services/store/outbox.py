@@ -5,33 +5,67 @@ the same transaction as the job row. The relay publishes unsent rows to JetStrea
 with `Nats-Msg-Id` set to the row's id so JetStream drops a duplicate when a crash between
 publishing and marking replays a row, then marks them sent. NATS being down delays
 publication; it loses nothing.
+
+Order: a job's events are published one after another, each only once JetStream has stored the
+one before, so a job's events are in its subject in the order they were written (rows of
+different jobs, and render commands, go out side by side). A publish that fails stops its job's
+chain there; the next pass starts again from the first unsent row.
+
+More than one store replica (PostgreSQL): each relay pass runs in one transaction that first
+takes a transaction-level advisory lock, `pg_try_advisory_xact_lock`, keyed by the schema. The
+relay that gets it is the leader for that pass: it claims the unsent rows with
+`SELECT ... FOR UPDATE SKIP LOCKED`, publishes them while the transaction stays open, marks the
+published ones sent and commits, which lets the lock go. A relay that does not get the lock
+publishes nothing and tries again shortly. So one relay publishes at a time and a job's events
+can never overtake each other between replicas; a relay whose process dies mid-pass loses its
+connection, PostgreSQL rolls its transaction back and frees the lock, and the next leader
+republishes what was not marked (JetStream drops the copies by message id). A pass holds the
+transaction for one batch only (at most `batch_size` rows, each publish bounded by the JetStream
+timeout), never across idle waits. SQLite has one store replica, so its relay takes no lock and
+holds no transaction while publishing (that would block every writer).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from nats.aio.client import Client as NatsClient
+from sqlalchemy import text
 from sqlmodel import Session, col, delete, select, update
 
 from reports.v1 import job_pb2
-from services.common import ids, streams
+from services.common import context, ids, streams, tracing
 from services.common.timeutil import utcnow
 from services.store.db import Database
 from services.store.tables import OutboxRow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# The advisory lock's first key ("RPOB"); the second is a hash of the schema, so stores on
+# different schemas of one database never wait for each other.
+LEADER_LOCK_CLASS = 0x52504F42
+_TRY_LEAD = text("SELECT pg_try_advisory_xact_lock(:lock_class, hashtext(current_schema()))")
 
 
 def add(session: Session, subject: str, payload: bytes, *, request_id: str = "") -> OutboxRow:
+    """The message carries the request id and trace context of the change that wrote it."""
+    request_id = request_id or context.current().get("request_id", "")
+    headers = dict(tracing.inject({}))
+    if request_id:
+        headers[streams.REQUEST_ID_HEADER] = request_id
     row = OutboxRow(
         id=ids.new_id("evt"),
         subject=subject,
         payload=payload,
-        headers={streams.REQUEST_ID_HEADER: request_id} if request_id else {},
+        headers=headers,
         created_at=utcnow(),
     )
     session.add(row)
@@ -48,6 +82,20 @@ def add_render_command(session: Session, command: job_pb2.RenderCommand) -> None
     add(session, streams.RENDER_SUBJECT, command.SerializeToString(), request_id=command.request_id)
 
 
+def order_key(row: OutboxRow) -> str:
+    """Rows with one key are published in order; render commands need no order among themselves."""
+    return row.id if row.subject == streams.RENDER_SUBJECT else row.subject
+
+
+@dataclass(frozen=True)
+class Pass:
+    """What one relay pass did."""
+
+    sent: int = 0
+    failed: bool = False   # some publish failed: those rows stay unsent for the next pass
+    busy: bool = False     # another replica's relay holds the leader lock
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -57,6 +105,7 @@ class OutboxRelay:
         *,
         batch_size: int = 256,
         poll_interval_s: float = 1.0,
+        busy_retry_s: float = 0.05,
         keep_sent: timedelta = timedelta(hours=1),
     ) -> None:
         self._db = db
@@ -64,11 +113,14 @@ class OutboxRelay:
         self._stream_settings = stream_settings
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
+        self._busy_retry_s = busy_retry_s
         self._keep_sent = keep_sent
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self.connected = asyncio.Event()
         self._nc: NatsClient | None = None
+        # PostgreSQL: the pass's session lives on this one thread from claim to commit.
+        self._claim_thread: ThreadPoolExecutor | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -93,40 +145,93 @@ class OutboxRelay:
             published_since_cleanup = 0
             while not self._stopping.is_set():
                 self._wake.clear()
-                sent = await self._publish_pending(js)
-                published_since_cleanup += sent
+                done = await self.publish_pending(js)
+                published_since_cleanup += done.sent
                 if published_since_cleanup >= 10_000:
                     published_since_cleanup = 0
                     await self._delete_old_sent()
-                if sent < self._batch_size:
+                if done.busy:
+                    await self._sleep(self._busy_retry_s)
+                elif done.failed:
+                    await self._sleep(0.5)
+                elif done.sent < self._batch_size:
                     await self._sleep(self._poll_interval_s, wake_early=True)
         finally:
+            self.close()
             await nc.close()
 
-    async def _publish_pending(self, js) -> int:  # type: ignore[no-untyped-def]
-        rows = await self._db.run(self._unsent)
-        if not rows:
-            return 0
+    async def publish_pending(self, js) -> Pass:  # type: ignore[no-untyped-def]
+        """One pass: publish up to a batch of unsent rows and mark those JetStream stored."""
+        if self._db.is_sqlite:
+            rows = await self._db.run(lambda s: list(s.exec(self._unsent_query())))
+            published, failed = await self._publish(js, rows)
+            if published:
+                await self._db.run(lambda s: _mark_sent(s, published))
+            return Pass(sent=len(published), failed=failed)
+        claim = await self._in_claim_thread(self._claim)
+        if claim is None:
+            return Pass(busy=True)
+        session, rows = claim
         try:
-            acks = await asyncio.gather(
-                *(js.publish(r.subject, r.payload, headers={**r.headers, streams.MSG_ID_HEADER: r.id})
-                  for r in rows)
-            )
-        except Exception as exc:  # NATS down or JetStream unavailable: keep the rows, retry
-            log.warning("outbox publish failed, will retry: %s", exc)
-            await self._sleep(0.5)
-            return 0
-        del acks
-        sent_ids = [r.id for r in rows]
-        await self._db.run(lambda s: s.exec(  # type: ignore[call-overload]
-            update(OutboxRow).where(col(OutboxRow.id).in_(sent_ids)).values(sent_at=utcnow())
-        ))
-        return len(rows)
+            published, failed = await self._publish(js, rows) if rows else ([], False)
+        except BaseException:
+            session.close()  # rolls back, which frees the lock; the rows stay unsent
+            raise
+        await self._in_claim_thread(lambda: _commit_sent(session, published))
+        return Pass(sent=len(published), failed=failed)
 
-    def _unsent(self, session: Session) -> list[OutboxRow]:
-        query = (select(OutboxRow).where(col(OutboxRow.sent_at).is_(None))
-                 .order_by(col(OutboxRow.seq)).limit(self._batch_size))
-        return list(session.exec(query))
+    def _claim(self) -> tuple[Session, list[OutboxRow]] | None:
+        """The leader lock and the unsent rows, in a transaction left open; None: not the leader."""
+        session = Session(self._db.engine, expire_on_commit=False)
+        try:
+            session.begin()
+            if not session.execute(_TRY_LEAD, {"lock_class": LEADER_LOCK_CLASS}).scalar_one():
+                session.close()
+                return None
+            rows = list(session.exec(self._unsent_query().with_for_update(skip_locked=True)))
+            return session, rows
+        except BaseException:
+            session.close()
+            raise
+
+    async def _publish(self, js, rows: list[OutboxRow]) -> tuple[list[str], bool]:  # type: ignore[no-untyped-def]
+        """Publishes each key's rows in order, the keys side by side; the ids JetStream stored."""
+        chains: dict[str, list[OutboxRow]] = {}
+        for row in rows:
+            chains.setdefault(order_key(row), []).append(row)
+        published: list[str] = []
+        errors: list[Exception] = []
+
+        async def publish_chain(chain: list[OutboxRow]) -> None:
+            for row in chain:
+                try:
+                    await js.publish(row.subject, row.payload,
+                                     headers={**row.headers, streams.MSG_ID_HEADER: row.id})
+                except Exception as exc:  # NATS down or JetStream unavailable: this job waits
+                    errors.append(exc)
+                    return
+                published.append(row.id)
+
+        await asyncio.gather(*(publish_chain(chain) for chain in chains.values()))
+        if errors:
+            log.warning("outbox publish failed for %d of %d rows, will retry: %s",
+                        len(rows) - len(published), len(rows), errors[0])
+        return published, bool(errors)
+
+    def _unsent_query(self):  # type: ignore[no-untyped-def]
+        return (select(OutboxRow).where(col(OutboxRow.sent_at).is_(None))
+                .order_by(col(OutboxRow.seq)).limit(self._batch_size))
+
+    async def _in_claim_thread(self, work: Callable[[], T]) -> T:
+        if self._claim_thread is None:
+            self._claim_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
+        return await asyncio.get_running_loop().run_in_executor(self._claim_thread, work)
+
+    def close(self) -> None:
+        """Lets the pass thread go (`run` does this as it ends)."""
+        if self._claim_thread is not None:
+            self._claim_thread.shutdown(wait=True)
+            self._claim_thread = None
 
     async def _delete_old_sent(self) -> None:
         cutoff = utcnow() - self._keep_sent
@@ -158,7 +263,20 @@ class OutboxRelay:
 
     async def _sleep(self, seconds: float, *, wake_early: bool = False) -> None:
         event = self._wake if wake_early else self._stopping
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
+
+
+def _mark_sent(session: Session, row_ids: list[str]) -> None:
+    session.exec(update(OutboxRow).where(col(OutboxRow.id).in_(row_ids))  # type: ignore[call-overload]
+                 .values(sent_at=utcnow()))
+
+
+def _commit_sent(session: Session, row_ids: list[str]) -> None:
+    """Marks the published rows and ends the pass's transaction, which frees the leader lock."""
+    try:
+        if row_ids:
+            _mark_sent(session, row_ids)
+        session.commit()
+    finally:
+        session.close()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
 import grpc
+from prometheus_client import Counter
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -13,11 +15,20 @@ from reports.v1 import store_pb2, store_pb2_grpc
 from services.common import job_states
 from services.common.rpc_errors import invalid
 from services.common.servicer import rpc
-from services.store import convert, jobs, media, prompts, reports
+from services.store import convert, jobs, media, prompts, reports, webhooks
 from services.store.db import Database
 from services.store.outbox import OutboxRelay
+from services.store.tables import JobRow
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+JOB_STATES = Counter("store_job_states_total", "Jobs entering each status (every transition counts)", ["status"])
+
+
+def _observe(job: JobRow, what: str, **extra: str) -> JobRow:
+    JOB_STATES.labels(job.status).inc()
+    log.info(what, extra={"jobId": job.id, "tenant": job.tenant, "status": job.status, "stage": job.stage, **extra})
+    return job
 
 
 def _tenant(request) -> str:  # type: ignore[no-untyped-def]
@@ -70,6 +81,8 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         except IntegrityError:
             # A concurrent request with the same idempotency key committed first: replay it.
             job, replayed, wait = await self._write(lambda s: jobs.create(s, request, self._capacity))
+        if not replayed:
+            _observe(job, "job created")
         return store_pb2.CreateJobResponse(job=convert.job_message(job), replayed=replayed,
                                            estimated_wait_sec=wait)
 
@@ -89,18 +102,33 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     @rpc
     async def TransitionJob(self, request, context):  # type: ignore[no-untyped-def]
         _tenant(request)
-        return convert.job_message(await self._write(lambda s: jobs.transition(s, request)))
+        return convert.job_message(_observe(await self._write(lambda s: jobs.transition(s, request)),
+                                            "job transition"))
 
     @rpc
     async def CompleteJob(self, request, context):  # type: ignore[no-untyped-def]
         _tenant(request)
         job, report = await self._write(lambda s: jobs.complete(s, request))
+        _observe(job, "job completed", reportId=report.id)
         return store_pb2.CompleteJobResponse(job=convert.job_message(job), report=convert.report_message(report))
 
     @rpc
     async def CancelJob(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        return convert.job_message(await self._write(lambda s: jobs.cancel(s, tenant, request.job_id)))
+        return convert.job_message(_observe(await self._write(lambda s: jobs.cancel(s, tenant, request.job_id)),
+                                            "job cancel"))
+
+    # webhooks
+
+    @rpc
+    async def RecordWebhookAttempt(self, request, context):  # type: ignore[no-untyped-def]
+        _tenant(request)
+        return convert.job_message(await self._db.run(lambda s: webhooks.record_attempt(s, request)))
+
+    @rpc
+    async def RedeliverWebhook(self, request, context):  # type: ignore[no-untyped-def]
+        tenant = _tenant(request)
+        return convert.job_message(await self._write(lambda s: webhooks.redeliver(s, tenant, request.job_id)))
 
     # reports
 

@@ -62,6 +62,8 @@ class JobRow(SQLModel, table=True):
     template_params: dict[str, Any] = _json()
     target: dict[str, Any] = _json()
     webhook: dict[str, Any] | None = _json(nullable=True)
+    # Where delivery of the webhook stands (services/store/webhooks.py); null without a webhook.
+    webhook_state: dict[str, Any] | None = _json(nullable=True)
     resolution: dict[str, Any] | None = _json(nullable=True)
     report_id: str | None = Field(default=None, max_length=64)
     error_code: str | None = Field(default=None, max_length=64)

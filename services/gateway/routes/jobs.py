@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import json
 from typing import Any
 
@@ -11,9 +12,11 @@ from starlette.routing import Route
 from reports.v1 import job_pb2, store_pb2
 from services.common import job_states
 from services.common.rpc_errors import FieldProblem
-from services.gateway import bodies, validation, views
+from services.gateway import bodies, validation, views, webhook_rules
 from services.gateway.calls import call, query_limit
 from services.gateway.errors import ApiError
+
+log = logging.getLogger(__name__)
 
 
 def fingerprint(body: dict[str, Any]) -> str:
@@ -47,9 +50,12 @@ async def create_job(request: Request) -> JSONResponse:
     c = call(request)
     body = await bodies.json_object(request, request.app.state.settings.job_body_limit)
     validation.create_job(body)
+    await webhook_rules.check_address(body.get("webhook"),
+                                      allow_private=request.app.state.settings.webhook_allow_private)
     reply = await c.backends.store.CreateJob(create_job_message(body, c.tenant, c.request_id),
                                              timeout=c.timeout, metadata=c.metadata)
     job = reply.job
+    log.info("job created" if not reply.replayed else "job replayed", extra={"jobId": job.id})
     status = job_states.status_name(job.status)
     response: dict[str, Any] = {"jobId": job.id, "status": status, "stage": job_states.stage_name(job.stage),
                                 "estimatedWaitSec": reply.estimated_wait_sec}

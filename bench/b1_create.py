@@ -1,0 +1,66 @@
+"""B1 create-job: POST /v1/reports/jobs at 32 connections, against a bare Starlette endpoint.
+
+Both servers run as one uvicorn process with the same settings, one after the other on the same
+machine, driven by the same closed-loop client. The platform runs with `renderers=0`: no process
+pulls the JOBS queue, so only the create path is measured (gateway, store transaction with its
+outbox rows, the relay publishing them to JetStream). The queue grows during the run; the
+per-second series shows whether creation slows as it does.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from bench import harness, workload
+from bench.harness import Context
+from bench.procs import CpuMeter
+from bench.stats import ratio
+
+CONNECTIONS = 32
+
+
+def run(ctx: Context) -> dict[str, Any]:
+    duration = ctx.size(20, 5)
+    params = {"path": "/v1/reports/jobs", "headers": workload.AUTH, "connections": CONNECTIONS,
+              "duration_s": duration, "warmup_s": ctx.size(3, 1)}
+    timeout = duration + 120
+
+    with harness.baseline_server(ctx.log_dir) as (url, process):
+        assert process.proc is not None
+        meter = CpuMeter({"baseline_app": process.proc.pid}).start()
+        baseline = harness.run_loadgen("http", {**params, "url": url, "body": workload.job_body("media_x")},
+                                       ctx.log("b1-baseline-loadgen.log"), timeout)
+        baseline["server_cpu_s"] = meter.stop()
+
+    with harness.platform(ctx.var("b1"), renderers=0) as p:
+        renderers = harness.renderer_names(p)
+        if renderers:  # PlatformConfig(renderers=0) must start none, or jobs would be consumed
+            raise RuntimeError(f"renderers=0 started {renderers}")
+        media_id = harness.create_media(p.gateway_url)
+        meter = CpuMeter(harness.service_pids(p)).start()
+        pipeline = harness.run_loadgen("http", {**params, "url": p.gateway_url,
+                                                "body": workload.job_body(media_id)},
+                                       ctx.log("b1-platform-loadgen.log"), timeout)
+        pipeline["server_cpu_s"] = meter.stop()
+        pipeline["renderer_processes"] = len(renderers)
+
+    for name, result in (("baseline", baseline), ("platform", pipeline)):
+        print(f"  B1 {name}: {result['throughput_rps']} req/s, p50 {result['latency_ms'].get('p50')} ms, "
+              f"p99 {result['latency_ms'].get('p99')} ms, client CPU {result['client_cpu']['cpu_pct_of_core']}%",
+              file=sys.stderr)
+    series = pipeline["per_second"]
+    quarter = max(1, len(series) // 4)
+    return {
+        "connections": CONNECTIONS,
+        "duration_s": duration,
+        "baseline": baseline,
+        "platform": pipeline,
+        "ratios": {
+            "throughput": ratio(pipeline["throughput_rps"], baseline["throughput_rps"]),
+            "p50": ratio(pipeline["latency_ms"].get("p50"), baseline["latency_ms"].get("p50")),
+            "p99": ratio(pipeline["latency_ms"].get("p99"), baseline["latency_ms"].get("p99")),
+        },
+        "first_vs_last_quarter_rps": [round(sum(series[:quarter]) / quarter, 1),
+                                      round(sum(series[-quarter:]) / quarter, 1)],
+    }

@@ -1,0 +1,70 @@
+"""B3 LLM-bound concurrency: the dev LLM at 2 s a call, N renderers × C jobs in flight each.
+
+All jobs are created first, on a platform with no renderer, so the makespan measures draining the
+queue and not the create rate. Then N renderers start side by side. Makespan: from the first
+job's `resolving` commit to the last job's `succeeded` commit (the store's timestamps). Ideal:
+ceil(jobs / (N·C)) × 2 s, the time N·C perfectly parallel LLM calls would need.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import threading
+from typing import Any
+
+from bench import analysis, harness, workload
+from bench.harness import Context
+from bench.procs import CpuMeter
+from bench.stats import ratio
+
+LLM_LATENCY_S = 2.0
+RENDERERS = 2
+CONCURRENCY = 64
+
+
+def run(ctx: Context) -> dict[str, Any]:
+    count = int(ctx.size(500, 200))
+    env = {"REPORTS_LLM_MODEL": f"dev-llm+latency={int(LLM_LATENCY_S * 1000)}",
+           "REPORTS_RENDERER_CONCURRENCY": str(CONCURRENCY)}
+    with harness.platform(ctx.var("b3"), renderers=0, env=env) as p:
+        media_id = harness.create_media(p.gateway_url)
+        loadgen = harness.Loadgen("jobs", {
+            "url": p.gateway_url, "nats_url": p.nats_url, "headers": workload.AUTH,
+            "body": workload.job_body(media_id), "count": count, "concurrency": 32, "timeout_s": 300},
+            ctx.log("b3-loadgen.log"))
+        created = loadgen.message(timeout=300)
+        if created.get("event") != "created":
+            raise RuntimeError(f"B3: unexpected message {created}")
+        names = [f"renderer-{i + 1}" for i in range(RENDERERS)]
+        starters = [threading.Thread(target=p.start_renderer, args=(name,)) for name in names]
+        for thread in starters:
+            thread.start()
+        for thread in starters:
+            thread.join()
+        meter = CpuMeter(harness.service_pids(p)).start()
+        result = loadgen.result(timeout=600)
+        cpu = meter.stop()
+
+    lines = analysis.timelines(result["jobs"], result["events"])
+    done = analysis.completed(lines)
+    first_pickup = min(t["resolving"] for t in done if "resolving" in t)
+    last_done = max(t["succeeded"] for t in done)
+    makespan = last_done - first_pickup
+    ideal = math.ceil(count / (RENDERERS * CONCURRENCY)) * LLM_LATENCY_S
+    render_stage = [r for r in analysis.stage_breakdown(lines) if r["from"] == "rendering"][0]["ms"]
+    print(f"  B3: makespan {makespan:.2f} s vs ideal {ideal:.1f} s ({len(done)}/{count} done)", file=sys.stderr)
+    return {
+        "jobs": count,
+        "completed": len(done),
+        "renderers": RENDERERS,
+        "concurrency_per_renderer": CONCURRENCY,
+        "llm_latency_s": LLM_LATENCY_S,
+        "makespan_s": round(makespan, 2),
+        "ideal_s": ideal,
+        "ratio_to_ideal": ratio(makespan, ideal),
+        "create_s": round(max(t["replied"] for t in lines) - min(t["sent"] for t in lines), 2),
+        "render_stage_ms": render_stage,
+        "service_cpu_s": cpu,
+        "client_cpu": result["client_cpu"],
+    }

@@ -1,0 +1,206 @@
+"""The harness side: start platforms and helper servers, run the load generator, read processes."""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import workload
+from stack.platform import Platform, PlatformConfig
+from stack.processes import ManagedProcess, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# What every benchmark platform runs with, on top of the services' defaults.
+BASE_ENV = {
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+
+
+class LoadgenFailed(RuntimeError):
+    pass
+
+
+class Loadgen:
+    """`python -m bench.loadgen SCENARIO` with `params` on stdin; its JSON lines come back in order."""
+
+    def __init__(self, scenario: str, params: dict[str, Any], log_path: Path,
+                 env: dict[str, str] | None = None) -> None:
+        self.scenario = scenario
+        self.log_path = log_path
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(log_path, "a", encoding="utf-8")
+        self.proc = subprocess.Popen([sys.executable, "-m", "bench.loadgen", scenario], cwd=ROOT,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
+                                     text=True, env=env)
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(params))
+        self.proc.stdin.close()
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True, name=f"loadgen-{scenario}").start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def message(self, timeout: float) -> dict[str, Any]:
+        """The next JSON line; fails if the load generator exits or says nothing in time."""
+        try:
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            self.proc.kill()
+            raise LoadgenFailed(f"loadgen {self.scenario}: nothing within {timeout}s; see {self.log_path}") from None
+        if line is None:
+            self.proc.wait()
+            raise LoadgenFailed(f"loadgen {self.scenario} exited ({self.proc.returncode}); see {self.log_path}")
+        return json.loads(line)
+
+    def result(self, timeout: float) -> dict[str, Any]:
+        while True:
+            message = self.message(timeout)
+            if message.get("event") == "result":
+                self.proc.wait(30)
+                self._log.close()
+                return message
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+
+def run_loadgen(scenario: str, params: dict[str, Any], log_path: Path, timeout: float,
+                env: dict[str, str] | None = None) -> dict[str, Any]:
+    return Loadgen(scenario, params, log_path, env).result(timeout)
+
+
+@contextmanager
+def platform(var_dir: Path, *, renderers: int = 1, env: dict[str, str] | None = None) -> Iterator[Platform]:
+    config = PlatformConfig(var_dir=var_dir, api_keys=f"{workload.API_KEY}={workload.TENANT}",
+                            renderers=renderers, env={**BASE_ENV, **(env or {})})
+    started = Platform(config).start()
+    try:
+        wait_ready(started.gateway_url)
+        yield started
+    finally:
+        started.stop()
+
+
+def wait_ready(gateway_url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{gateway_url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"gateway at {gateway_url} not ready within {timeout}s")
+
+
+def create_media(gateway_url: str) -> str:
+    response = httpx.post(f"{gateway_url}/v1/media", json=workload.MEDIA_BODY, headers=workload.AUTH, timeout=30)
+    response.raise_for_status()
+    return str(response.json()["mediaId"])
+
+
+def service_pids(p: Platform) -> dict[str, int]:
+    pids = {name: proc.proc.pid for name, proc in p.processes.items() if proc.proc is not None and proc.running}
+    if p.nats is not None and p.nats.process.proc is not None:
+        pids["nats"] = p.nats.process.proc.pid
+    return pids
+
+
+def renderer_names(p: Platform) -> list[str]:
+    return [name for name in p.processes if name.startswith("renderer")]
+
+
+@contextmanager
+def baseline_server(log_dir: Path) -> Iterator[tuple[str, ManagedProcess]]:
+    """bench/baseline_app.py in its own process: (url, process)."""
+    process = ManagedProcess("baseline", [sys.executable, "-m", "bench.baseline_app"], cwd=ROOT,
+                             env={**_environ(), "BENCH_BASELINE_PORT": "0"}, log_path=log_dir / "baseline.log")
+    process.start()
+    try:
+        match = process.wait_for(r'"msg": "listening", "url": "(http://[^"]+)"')
+        yield match.group(1), process
+    finally:
+        process.stop()
+
+
+@contextmanager
+def redis_server(log_dir: Path, binary: str) -> Iterator[tuple[str, ManagedProcess]]:
+    """A redis-server of our own on a free port, nothing kept on disk: (url, process)."""
+    port = free_port()
+    process = ManagedProcess("redis", [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                       "--appendonly", "no", "--dir", str(log_dir)],
+                             log_path=log_dir / "redis.log")
+    process.start()
+    try:
+        process.wait_for(r"Ready to accept connections", timeout=20)
+        yield f"redis://127.0.0.1:{port}/0", process
+    finally:
+        process.stop()
+
+
+@contextmanager
+def celery_worker(log_dir: Path, broker: str, concurrency: int, env: dict[str, str]) -> Iterator[ManagedProcess]:
+    process = ManagedProcess(
+        "celery",
+        [sys.executable, "-m", "celery", "-A", "bench.celery_peer", "worker", "--pool", "prefork",
+         "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+         "--without-heartbeat"],
+        cwd=ROOT, env={**_environ(), **env, "BENCH_CELERY_BROKER": broker}, log_path=log_dir / "celery.log")
+    process.start()
+    try:
+        process.wait_for(r"ready\.", timeout=60)
+        yield process
+    finally:
+        process.stop()
+
+
+def process_tree_cpu_pids(root_pid: int) -> list[int]:
+    """`root_pid` and its children (a Celery prefork worker and its pool processes)."""
+    pids = [root_pid]
+    try:
+        children = Path(f"/proc/{root_pid}/task/{root_pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    return pids
+
+
+def _environ() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)
+
+
+class Context:
+    """Where a run keeps its files, and how big it is (BENCH_QUICK=1: a smoke run)."""
+
+    def __init__(self, work_dir: Path, quick: bool) -> None:
+        self.work_dir = work_dir
+        self.quick = quick
+        self.log_dir = work_dir / "logs"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+
+    def var(self, name: str) -> Path:
+        return self.work_dir / name
+
+    def log(self, name: str) -> Path:
+        return self.log_dir / name
+
+    def size(self, full: float, quick: float) -> float:
+        return quick if self.quick else full

@@ -1,0 +1,234 @@
+"""A handle on one job: refresh it, stream its status events, wait for its report, cancel it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
+
+import httpx
+
+from reports_sdk import _calls as calls
+from reports_sdk._base import STREAM_READ_TIMEOUT_S, connection_error
+from reports_sdk._sse import Reconnect, SSEDecoder, event_from_job, job_event, retry_stream_after
+from reports_sdk.errors import APIConnectionError, JobCanceled, JobFailed, ReportsError
+from reports_sdk.models import TERMINAL_STATUSES, CreateReportJobResponse, Job, JobEvent, Report
+
+if TYPE_CHECKING:
+    from reports_sdk.client import AsyncClient, Client
+
+
+def _read_timeout(reconnect: Reconnect) -> float:
+    remaining = reconnect.remaining()
+    return STREAM_READ_TIMEOUT_S if remaining is None else max(0.05, min(STREAM_READ_TIMEOUT_S, remaining))
+
+
+def _ended_early() -> APIConnectionError:
+    return APIConnectionError("the event stream ended before the job did", code="stream_ended")
+
+
+def _failure(job: Job) -> JobFailed:
+    return JobCanceled(job) if job.status == "canceled" else JobFailed(job)
+
+
+class _HandleState:
+    """What a handle knows of its job, from the create answer, refreshes and events."""
+
+    def __init__(self, job_id: str, status: str | None, created: CreateReportJobResponse | None,
+                 replayed: bool) -> None:
+        self.id = job_id
+        self.created = created
+        self.replayed = replayed
+        self.job: Job | None = None
+        self.last_event: JobEvent | None = None
+        self._status = status
+
+    @property
+    def status(self) -> str | None:
+        """The latest status seen (`queued`, `running`, `succeeded`, `failed`, `canceled`)."""
+        return self._status
+
+    @property
+    def done(self) -> bool:
+        return self._status in TERMINAL_STATUSES
+
+    def _saw_job(self, job: Job) -> Job:
+        self.job = job
+        self._status = job.status
+        return job
+
+    def _saw_event(self, event: JobEvent) -> JobEvent:
+        self.last_event = event
+        self._status = event.status
+        return event
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.id!r}, status={self._status!r})"
+
+
+class JobHandle(_HandleState):
+    def __init__(self, client: Client, job_id: str, *, status: str | None = None,
+                 created: CreateReportJobResponse | None = None, replayed: bool = False) -> None:
+        super().__init__(job_id, status, created, replayed)
+        self._client = client
+
+    def refresh(self) -> Job:
+        return self._saw_job(self._client.jobs.get(self.id))
+
+    def cancel(self) -> Job:
+        return self._saw_job(self._client.jobs.cancel(self.id))
+
+    def report(self) -> Report | None:
+        """The report, or None while the job has not succeeded."""
+        return self._client.reports.by_job(self.id)
+
+    def stream(self, *, last_event_id: int | None = None) -> Iterator[JobEvent]:
+        """The job's status events, from its current state to its end. A dropped connection is
+        reopened with `Last-Event-ID` (with backoff, while the gateway restarts), so no event is
+        missed or repeated."""
+        return self._events(last_event_id, None)
+
+    def wait(self, timeout: float | None = None) -> Report:
+        """The report once the job has succeeded. Raises `JobFailed` (`JobCanceled`) if it ends
+        otherwise, and `JobTimeout` after `timeout` seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if not self.done:
+            for _event in self._events(None, deadline):
+                pass
+        if self._status != "succeeded":
+            raise _failure(self.refresh())
+        report = self._client.reports.by_job(self.id)
+        if report is None:  # only if the report was removed after the job succeeded
+            report_id = self.refresh().report_id
+            if report_id is None:
+                raise ReportsError(f"job {self.id} succeeded without a report", code="report_missing")
+            report = self._client.reports.get(report_id)
+        return report
+
+    def _events(self, last_id: int | None, deadline: float | None) -> Iterator[JobEvent]:
+        http = self._client._http
+        reconnect = Reconnect(http.settings.stream_reconnect_timeout, deadline)
+        path = calls.events_path(self.id)
+        while True:
+            reconnect.check_deadline()
+            error: ReportsError | None = None
+            try:
+                with http.stream(path, last_id, _read_timeout(reconnect)) as response:
+                    decoder = SSEDecoder()
+                    for line in response.iter_lines():
+                        if line:
+                            reconnect.healthy()
+                        sse = decoder.feed(line)
+                        event = job_event(sse) if sse is not None else None
+                        if sse is not None and sse.retry:
+                            reconnect.server_delay = sse.retry
+                        if event is not None and (event.id is None or last_id is None or event.id > last_id):
+                            last_id = event.id if event.id is not None else last_id
+                            yield self._saw_event(event)
+                            if event.done:
+                                return
+                        reconnect.check_deadline()
+            except ReportsError as exc:
+                if not retry_stream_after(exc):
+                    raise
+                error = exc
+            except httpx.TransportError as exc:
+                reconnect.check_deadline()
+                error = connection_error(exc)
+            if error is None:
+                # The server ended the stream before the job's end: ask the job where it stands.
+                try:
+                    job = self.refresh()
+                    if job.done:
+                        yield self._saw_event(event_from_job(job))
+                        return
+                    error = _ended_early()
+                except ReportsError as exc:
+                    if not retry_stream_after(exc):
+                        raise
+                    error = exc
+            time.sleep(reconnect.delay(error))
+
+
+class AsyncJobHandle(_HandleState):
+    def __init__(self, client: AsyncClient, job_id: str, *, status: str | None = None,
+                 created: CreateReportJobResponse | None = None, replayed: bool = False) -> None:
+        super().__init__(job_id, status, created, replayed)
+        self._client = client
+
+    async def refresh(self) -> Job:
+        return self._saw_job(await self._client.jobs.get(self.id))
+
+    async def cancel(self) -> Job:
+        return self._saw_job(await self._client.jobs.cancel(self.id))
+
+    async def report(self) -> Report | None:
+        return await self._client.reports.by_job(self.id)
+
+    def stream(self, *, last_event_id: int | None = None) -> AsyncIterator[JobEvent]:
+        """`async for event in job.stream()`: as `JobHandle.stream`."""
+        return self._events(last_event_id, None)
+
+    async def wait(self, timeout: float | None = None) -> Report:
+        """As `JobHandle.wait`."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if not self.done:
+            events = self._events(None, deadline)
+            try:
+                async for _event in events:
+                    pass
+            finally:
+                await events.aclose()
+        if self._status != "succeeded":
+            raise _failure(await self.refresh())
+        report = await self._client.reports.by_job(self.id)
+        if report is None:
+            report_id = (await self.refresh()).report_id
+            if report_id is None:
+                raise ReportsError(f"job {self.id} succeeded without a report", code="report_missing")
+            report = await self._client.reports.get(report_id)
+        return report
+
+    async def _events(self, last_id: int | None, deadline: float | None) -> AsyncIterator[JobEvent]:
+        http = self._client._http
+        reconnect = Reconnect(http.settings.stream_reconnect_timeout, deadline)
+        path = calls.events_path(self.id)
+        while True:
+            reconnect.check_deadline()
+            error: ReportsError | None = None
+            try:
+                async with http.stream(path, last_id, _read_timeout(reconnect)) as response:
+                    decoder = SSEDecoder()
+                    async for line in response.aiter_lines():
+                        if line:
+                            reconnect.healthy()
+                        sse = decoder.feed(line)
+                        event = job_event(sse) if sse is not None else None
+                        if sse is not None and sse.retry:
+                            reconnect.server_delay = sse.retry
+                        if event is not None and (event.id is None or last_id is None or event.id > last_id):
+                            last_id = event.id if event.id is not None else last_id
+                            yield self._saw_event(event)
+                            if event.done:
+                                return
+                        reconnect.check_deadline()
+            except ReportsError as exc:
+                if not retry_stream_after(exc):
+                    raise
+                error = exc
+            except httpx.TransportError as exc:
+                reconnect.check_deadline()
+                error = connection_error(exc)
+            if error is None:
+                try:
+                    job = await self.refresh()
+                    if job.done:
+                        yield self._saw_event(event_from_job(job))
+                        return
+                    error = _ended_early()
+                except ReportsError as exc:
+                    if not retry_stream_after(exc):
+                        raise
+                    error = exc
+            await asyncio.sleep(reconnect.delay(error))

@@ -1,0 +1,90 @@
+"""gRPC interceptors that give every call metrics, a trace span and the caller's context.
+
+Servers count calls by method and status code, time them, read the caller's request id, tenant,
+job id and trace context from metadata, and open a span. Clients pass the same along.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+from opentelemetry import trace
+from prometheus_client import Counter, Histogram
+
+from services.common import context, tracing
+
+GRPC_HANDLED = Counter("grpc_server_handled_total", "gRPC calls served, by method and status code",
+                       ["service", "method", "code"])
+GRPC_SECONDS = Histogram("grpc_server_handling_seconds", "Time to serve a gRPC call", ["service", "method"],
+                         buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+GRPC_CLIENT = Counter("grpc_client_handled_total", "gRPC calls made, by method and status code",
+                      ["method", "code"])
+_tracer = tracing.tracer("reports.grpc")
+
+
+def _split(full_method: str) -> tuple[str, str]:
+    _, service, method = full_method.split("/", 2)
+    return service.rsplit(".", 1)[-1], method
+
+
+class ServerInterceptor(grpc.aio.ServerInterceptor):
+    async def intercept_service(self, continuation: Callable[[Any], Awaitable[Any]],
+                                details: grpc.HandlerCallDetails) -> Any:
+        handler = await continuation(details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        service, method = _split(details.method)
+        if service == "Health" or service.startswith("ServerReflection"):
+            return handler
+        inner = handler.unary_unary
+        metadata = {k: v for k, v in (details.invocation_metadata or ()) if isinstance(v, str)}
+
+        async def observed(request: Any, ctx: grpc.aio.ServicerContext) -> Any:
+            started = time.perf_counter()
+            code = "OK"
+            with context.bound(**context.from_pairs(metadata)), _tracer.start_as_current_span(
+                    f"{service}/{method}", context=tracing.extract(metadata), kind=trace.SpanKind.SERVER):
+                try:
+                    return await inner(request, ctx)
+                except BaseException:
+                    code = ctx.code().name if ctx.code() is not None else "UNKNOWN"
+                    raise
+                finally:
+                    GRPC_HANDLED.labels(service, method, code).inc()
+                    GRPC_SECONDS.labels(service, method).observe(time.perf_counter() - started)
+
+        return grpc.unary_unary_rpc_method_handler(observed, request_deserializer=handler.request_deserializer,
+                                                   response_serializer=handler.response_serializer)
+
+
+class ClientInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
+    async def intercept_unary_unary(self, continuation: Any, details: grpc.aio.ClientCallDetails,
+                                    request: Any) -> Any:
+        metadata = list(details.metadata or ())
+        present = {k for k, _ in metadata}
+        metadata += [(k, v) for k, v in context.metadata() if k not in present]
+        carrier: dict[str, str] = {}
+        tracing.inject(carrier)
+        metadata += [(k, v) for k, v in carrier.items() if k not in present]
+        details = grpc.aio.ClientCallDetails(details.method, details.timeout, metadata, details.credentials,
+                                             details.wait_for_ready)
+        call = await continuation(details, request)
+        method = details.method.decode() if isinstance(details.method, bytes) else details.method
+        try:
+            await call
+            code = "OK"
+        except grpc.aio.AioRpcError as exc:
+            code = exc.code().name
+        GRPC_CLIENT.labels(method.rsplit("/", 1)[-1], code).inc()
+        return call
+
+
+def start_metrics_server(port: int, host: str = "127.0.0.1") -> int:
+    """Prometheus metrics on their own port (0 picks a free one); returns the port."""
+    from prometheus_client import start_http_server
+
+    server, _thread = start_http_server(port, addr=host)
+    return int(server.server_port)

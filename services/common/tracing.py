@@ -1,0 +1,54 @@
+"""OpenTelemetry traces, exported only when an OTLP endpoint is configured.
+
+Without `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) nothing is set up:
+the API's default tracer makes non-recording spans, which cost next to nothing. Context crosses
+processes as W3C `traceparent` in gRPC metadata and NATS headers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, MutableMapping
+
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
+
+_configured = False
+
+
+def configure(service: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Installs an exporting tracer provider when an endpoint is set; True when it did."""
+    global _configured
+    e = os.environ if environ is None else environ
+    if _configured or not (e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or e.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")):
+        return False
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    provider = TracerProvider(resource=Resource.create({"service.name": f"reports-{service}"}))
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(), schedule_delay_millis=500))
+    trace.set_tracer_provider(provider)
+    _configured = True
+    return True
+
+
+def shutdown() -> None:
+    provider = trace.get_tracer_provider()
+    if hasattr(provider, "shutdown"):
+        provider.shutdown()
+
+
+def tracer(name: str) -> trace.Tracer:
+    return trace.get_tracer(name)
+
+
+def inject(carrier: MutableMapping[str, str]) -> MutableMapping[str, str]:
+    """Adds the current trace context (`traceparent`) to headers or metadata."""
+    propagate.inject(carrier)
+    return carrier
+
+
+def extract(carrier: Mapping[str, str]) -> Context:
+    return propagate.extract(carrier)

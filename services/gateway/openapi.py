@@ -1,0 +1,412 @@
+"""The OpenAPI 3.1 document of the REST API (`GET /v1/openapi.json`).
+
+Request bodies are the very schemas the gateway validates with: the contract's
+(`services.common.contracts`) and ours for media and resolve (`services.gateway.schemas`), taken
+from there when the document is built, never copied. Response shapes the contract leaves to us
+(media, jobs, events, pages) are described here, next to the operations.
+
+To document a new endpoint, add an `Operation` to `OPERATIONS` (and any new shape to
+`_our_schemas`); a test fails while a route of the app is missing here.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from services.common import contracts, job_states
+from services.gateway import schemas
+
+OPENAPI_VERSION = "3.1.0"
+API_VERSION = "1.0.0"
+JSON = "application/json"
+
+Schema = dict[str, Any]
+STATUSES = (job_states.QUEUED, job_states.RUNNING, job_states.SUCCEEDED, job_states.FAILED, job_states.CANCELED)
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _component(schema: Schema) -> Schema:
+    """A JSON Schema as an OpenAPI component: the same keywords, without its `$schema`."""
+    out = copy.deepcopy(schema)
+    out.pop("$schema", None)
+    return out
+
+
+def _object(properties: dict[str, Schema], required: list[str] | None = None, description: str = "") -> Schema:
+    schema: Schema = {"type": "object", "properties": properties,
+                      "required": list(properties) if required is None else required}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+STRING: Schema = {"type": "string"}
+NUMBER: Schema = {"type": "number"}
+INTEGER: Schema = {"type": "integer"}
+BOOLEAN: Schema = {"type": "boolean"}
+TIMESTAMP: Schema = {"type": "string", "format": "date-time", "description": "UTC, e.g. 2026-11-29T10:35:55.123Z"}
+
+
+# The error shape, and which HTTP statuses carry it.
+
+ERROR: Schema = _object(
+    {"error": _object({
+        "code": {"type": "string", "description": "a stable code, e.g. invalid_request, job_not_found"},
+        "message": {"type": "string", "description": "for people; names the first invalid field"},
+        "details": {"type": "array", "items": _object({
+            "path": {"type": "string", "description": "JSON pointer of the field (`?name` for a query parameter)"},
+            "message": STRING,
+        }) | {"additionalProperties": False}},
+    }) | {"additionalProperties": False}},
+) | {"additionalProperties": False}
+
+ERROR_RESPONSES: dict[int, tuple[str, str]] = {
+    400: ("BadRequest", "The request is invalid: malformed JSON, a body or parameter that breaks the schema "
+                        "(each field in `details`), or a precondition such as a target nobody matches."),
+    401: ("Unauthorized", "No `Authorization: Bearer <key>`, or an unknown key."),
+    404: ("NotFound", "No such resource for this key's tenant."),
+    409: ("Conflict", "`idempotency_conflict`: the same idempotency key with a different body."),
+    413: ("PayloadTooLarge", "The body is over the limit (1 MiB for jobs and resolve, 20 MiB for media)."),
+    415: ("UnsupportedMediaType", "The body is not `application/json`."),
+    429: ("RateLimited", "Too many requests; retry after the `Retry-After` seconds when given."),
+    500: ("InternalError", "An unexpected failure; the `X-Request-Id` names it in the logs."),
+    503: ("Unavailable", "A backend service is unavailable; retry shortly."),
+    504: ("Timeout", "A backend service did not answer in time; retry shortly."),
+}
+
+COMMON_ERRORS = (401, 429, 500, 503, 504)
+BODY_ERRORS = (400, 413, 415)
+
+
+# Operations
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    where: str  # path | query | header
+    schema: Schema
+    description: str = ""
+    required: bool = False
+    allow_empty: bool = False  # a query parameter sent empty means the same as one left out
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    operation_id: str
+    tag: str
+    summary: str
+    status: int
+    response: Schema | None  # the success body's schema (JSON), or None for another content type
+    errors: tuple[int, ...] = ()
+    body: Schema | None = None
+    params: tuple[Param, ...] = ()
+    description: str = ""
+    auth: bool = True
+    content_type: str = JSON
+    headers: dict[str, Schema] = field(default_factory=dict)
+    extra_responses: dict[int, Any] = field(default_factory=dict)
+
+
+def path_param(name: str, what: str) -> Param:
+    return Param(name, "path", {"type": "string", "minLength": 1}, f"the {what}'s id", required=True)
+
+
+LIMIT = Param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100},
+              "page size, 1 to 100 (default 20)", allow_empty=True)
+CURSOR = Param("cursor", "query", {"type": "string"}, "`nextCursor` of the previous page", allow_empty=True)
+LOCATION = {"Location": {"type": "string", "description": "the new resource's path"}}
+
+
+def operations() -> list[Operation]:
+    return [
+        Operation("get", "/healthz", "healthz", "health", "The process is up", 200, ref("Health"),
+                  errors=(), auth=False),
+        Operation("get", "/readyz", "readyz", "health", "The store and NATS are reachable", 200, ref("Readiness"),
+                  auth=False, extra_responses={503: {"description": "Not ready; `checks` says what is down.",
+                                                     "content": {JSON: {"schema": ref("Readiness")}}}}),
+        Operation("get", "/metrics", "metrics", "health", "Prometheus metrics (text exposition format)", 200, None,
+                  auth=False, content_type="text/plain"),
+        Operation("get", "/v1/openapi.json", "getOpenApi", "docs", "This document", 200, {"type": "object"},
+                  auth=False),
+        Operation("get", "/docs", "docs", "docs", "The API reference page (HTML)", 200, None, auth=False,
+                  content_type="text/html"),
+        Operation("get", "/docs/docs.js", "docsScript", "docs", "The reference page's script", 200, None,
+                  auth=False, content_type="text/javascript"),
+        Operation("get", "/", "viewer", "docs", "The report viewer (HTML; its assets are under /static/)", 200,
+                  None, auth=False, content_type="text/html"),
+        Operation("post", "/v1/media", "createMedia", "media", "Register a recording with its diarized transcript",
+                  201, ref("Media"), (*BODY_ERRORS, *COMMON_ERRORS), body=ref("CreateMediaRequest"),
+                  headers=LOCATION,
+                  description="`transcript.format` is one of segments, webvtt, srt, whisperx, assemblyai, "
+                              "deepgram; without it the format is detected from the content. The answer lists "
+                              "the speakers (entities) with their talk statistics."),
+        Operation("get", "/v1/media", "listMedia", "media", "List media, newest first", 200, ref("MediaPage"),
+                  (400, *COMMON_ERRORS), params=(LIMIT, CURSOR)),
+        Operation("get", "/v1/media/{mediaId}", "getMedia", "media", "Read a media", 200, ref("Media"),
+                  (404, *COMMON_ERRORS), params=(path_param("mediaId", "media"),)),
+        Operation("post", "/v1/media/{mediaId}/resolve", "resolveTarget", "media",
+                  "Which speaker a target picks, and why, without creating a job", 200, ref("Resolution"),
+                  (*BODY_ERRORS, 404, *COMMON_ERRORS), body=ref("Target"),
+                  params=(path_param("mediaId", "media"),),
+                  description="The body is the contract's `target`. A target nobody matches (with "
+                              "`on_miss: error`) is 400 `target_not_found`."),
+        Operation("post", "/v1/reports/jobs", "createReportJob", "reports", "Create a report generation job",
+                  202, ref("CreateReportJobResponse"), (*BODY_ERRORS, 404, 409, *COMMON_ERRORS),
+                  body=ref("CreateReportJobRequest"),
+                  headers={**LOCATION, "Idempotent-Replayed": {
+                      "type": "string", "enum": ["true"],
+                      "description": "present when `idempotencyKey` replayed an earlier job"}},
+                  description="`idempotencyKey` is scoped per tenant and kept at least 24 h: the same key with "
+                              "the same body answers the original `jobId`; with another body, 409."),
+        Operation("get", "/v1/jobs", "listJobs", "jobs", "List jobs, newest first", 200, ref("JobPage"),
+                  (400, *COMMON_ERRORS),
+                  params=(Param("status", "query", {"type": "string", "enum": list(STATUSES)},
+                                "only jobs with this status", allow_empty=True), LIMIT, CURSOR)),
+        Operation("get", "/v1/jobs/{jobId}", "getJob", "jobs", "Read a job", 200, ref("Job"),
+                  (404, *COMMON_ERRORS), params=(path_param("jobId", "job"),)),
+        Operation("post", "/v1/jobs/{jobId}/cancel", "cancelJob", "jobs",
+                  "Cancel a queued or running job (a finished one is returned unchanged)", 200, ref("Job"),
+                  (400, 404, *COMMON_ERRORS), params=(path_param("jobId", "job"),)),
+        Operation("post", "/v1/jobs/{jobId}/webhook/redeliver", "redeliverWebhook", "jobs",
+                  "Send an ended job's webhook event again", 202, ref("Job"), (400, 404, *COMMON_ERRORS),
+                  params=(path_param("jobId", "job"),),
+                  description="The job's terminal event is queued for delivery again, with its original "
+                              "`webhook-id`. 400 while the job has not ended or when it has no webhook."),
+        Operation("get", "/v1/jobs/{jobId}/events", "streamJobEvents", "jobs",
+                  "The job's status as server-sent events", 200, None, (404, *COMMON_ERRORS),
+                  params=(path_param("jobId", "job"),
+                          Param("Last-Event-ID", "header", {"type": "string", "pattern": "^[0-9]*$"},
+                                "resume after this event id (the `id:` of the last event received)")),
+                  content_type="text/event-stream",
+                  description="Sends the current state, then every transition, and ends after the terminal "
+                              "event. Each event is `id: <stream sequence>`, `event: status`, `data: <JobEvent "
+                              "JSON>`; `: ping` comments keep the connection open. Reconnect with "
+                              "`Last-Event-ID` to resume with nothing missed or repeated."),
+        Operation("get", "/v1/reports", "listReports", "reports", "List reports, newest first", 200,
+                  ref("ReportPage"), (400, *COMMON_ERRORS), params=(LIMIT, CURSOR)),
+        Operation("get", "/v1/reports/by-job/{jobId}", "getReportByJob", "reports",
+                  "Fetch a generated report by source job id", 200, nullable(ref("Report")),
+                  (404, *COMMON_ERRORS), params=(path_param("jobId", "job"),),
+                  description="Returns null until the job reaches terminal success."),
+        Operation("get", "/v1/reports/{reportId}", "getReport", "reports", "Fetch a generated report by id", 200,
+                  ref("Report"), (404, *COMMON_ERRORS), params=(path_param("reportId", "report"),)),
+        Operation("get", "/v1/reports/{reportId}/evidence", "getReportEvidence", "reports",
+                  "What supports each section of a report", 200, ref("ReportEvidence"), (404, *COMMON_ERRORS),
+                  params=(path_param("reportId", "report"),),
+                  description="Per section, the target's own words that support it, with their times; the "
+                              "target's talk statistics; and whether they said enough to read them reliably."),
+    ]
+
+
+# Schemas
+
+def _contract_schemas() -> dict[str, Schema]:
+    return {
+        "CreateReportJobRequest": _component(contracts.schema(contracts.CREATE_JOB_REQUEST)),
+        "CreateReportJobResponse": _component(contracts.schema(contracts.CREATE_JOB_RESPONSE)),
+        "Report": _component(contracts.schema(contracts.REPORT_RESPONSE)),
+        "Target": _component(schemas.target_schema()),
+        "CreateMediaRequest": _component(schemas.CREATE_MEDIA_REQUEST),
+    }
+
+
+def _page(item: str) -> Schema:
+    return _object({"items": {"type": "array", "items": ref(item)},
+                    "nextCursor": nullable({"type": "string", "description": "pass as `cursor` for the next page"})})
+
+
+def _our_schemas() -> dict[str, Schema]:
+    request = contracts.schema(contracts.CREATE_JOB_REQUEST)
+    template = copy.deepcopy(request["properties"]["output"]["properties"]["template"])
+    strategy = copy.deepcopy(request["properties"]["target"]["properties"]["strategy"])
+    status = {"type": "string", "enum": list(STATUSES)}
+    stage = nullable({"type": "string", "enum": list(job_states.STAGES)})
+    analytics: dict[str, Schema] = {
+        "speakingSec": NUMBER, "share": {"type": "number", "minimum": 0, "maximum": 1}, "turns": INTEGER,
+        "words": INTEGER, "wordsPerMinute": NUMBER, "questions": INTEGER, "longestMonologueSec": NUMBER,
+        "interruptions": INTEGER, "meanTurnSec": NUMBER,
+    }
+    return {
+        "Error": ERROR,
+        "Entity": _object({"id": STRING, "label": nullable(STRING), "description": nullable(STRING), **analytics},
+                          description="A speaker in the media, with talk statistics."),
+        "SpeakerAnalytics": _object(analytics),
+        "Media": _object({
+            "mediaId": STRING, "title": STRING, "url": nullable(STRING), "durationSec": NUMBER,
+            "transcriptFormat": {"type": "string", "enum": list(schemas.TRANSCRIPT_FORMATS)},
+            "createdAt": TIMESTAMP, "entities": {"type": "array", "items": ref("Entity")},
+        }),
+        "MediaPage": _page("Media"),
+        "Resolution": _object({
+            "entity": _object({"id": STRING, "label": nullable(STRING)}),
+            "strategy": strategy, "fellBack": BOOLEAN, "confidence": NUMBER, "reason": STRING,
+            "evidence": {"type": "array", "items": _object({"start": NUMBER, "end": NUMBER}),
+                         "description": "the spans (seconds) that decided it"},
+        }),
+        "JobError": _object({"code": {"type": "string", "description": "media_not_found, target_not_found, "
+                                      "llm_unavailable, llm_invalid_output, canceled, internal, ..."},
+                             "message": STRING}),
+        "JobResolution": _object({
+            "entityId": STRING, "entityLabel": nullable(STRING), "strategy": strategy, "fellBack": BOOLEAN,
+            "confidence": NUMBER, "reason": STRING,
+        }),
+        "Job": _object({
+            "jobId": STRING, "status": status, "stage": stage, "label": nullable(STRING), "mediaId": STRING,
+            "template": template, "target": ref("Target"), "createdAt": TIMESTAMP, "updatedAt": TIMESTAMP,
+            "reportId": nullable(STRING), "error": nullable(ref("JobError")),
+            "resolution": nullable(ref("JobResolution")),
+            "webhook": nullable(ref("WebhookState")),
+        }, required=["jobId", "status", "stage", "label", "mediaId", "template", "target", "createdAt",
+                     "updatedAt", "reportId", "error", "resolution"]),
+        "WebhookState": _object({
+            "url": STRING,
+            "status": {"type": "string", "enum": ["pending", "delivered", "failed"]},
+            "attempts": INTEGER, "lastStatusCode": nullable(INTEGER), "lastError": nullable(STRING),
+            "nextAttemptAt": nullable(TIMESTAMP),
+        }, required=["url", "status", "attempts"],
+            description="Where delivery of the job's webhook stands (never its custom header values)."),
+        "JobPage": _page("Job"),
+        "JobEvent": _object({
+            "jobId": STRING, "status": status, "stage": stage, "reportId": nullable(STRING),
+            "error": nullable(ref("JobError")), "at": TIMESTAMP,
+        }, description="The `data:` of each server-sent event of GET /v1/jobs/{jobId}/events."),
+        "StatusEvent": _object({
+            "id": {"type": "string", "pattern": "^[0-9]+$",
+                   "description": "the event's stream sequence: send the last one back as `Last-Event-ID`"},
+            "event": {"type": "string", "const": "status"},
+            "data": {"type": "string", "contentMediaType": JSON, "contentSchema": ref("JobEvent")},
+        }, description="One server-sent event of GET /v1/jobs/{jobId}/events (`: ping` comments aside)."),
+        "ReportPage": _page("Report"),
+        "ReportEvidence": _object({
+            "reportId": STRING,
+            "entity": _object({"id": STRING, "label": nullable(STRING)}),
+            "sections": {"type": "array", "items": _object({
+                "key": STRING,
+                "status": {"type": "string", "description": "supported | unsupported"},
+                "quotes": {"type": "array", "items": _object({"text": STRING, "start": NUMBER, "end": NUMBER})},
+            })},
+            "analytics": ref("SpeakerAnalytics"),
+            "coverage": _object({
+                "targetSeconds": NUMBER, "targetWords": INTEGER, "share": NUMBER, "confidence": NUMBER,
+                "sufficient": BOOLEAN, "note": nullable(STRING),
+            }),
+        }),
+        "Health": _object({"status": {"type": "string", "const": "ok"}}),
+        "Readiness": _object({"status": {"type": "string", "enum": ["ready", "not_ready"]},
+                              "checks": {"type": "object", "additionalProperties": BOOLEAN}}),
+    }
+
+
+# The document
+
+REQUEST_ID_HEADER = {"description": "the request's id (the client's `X-Request-Id` when sane, else a new one)",
+                     "schema": {"type": "string"}}
+
+
+def _error_responses() -> dict[str, Any]:
+    responses = {}
+    for status, (name, description) in ERROR_RESPONSES.items():
+        headers: dict[str, Any] = {"X-Request-Id": {"$ref": "#/components/headers/RequestId"}}
+        if status == 401:
+            headers["WWW-Authenticate"] = {"schema": {"type": "string"}}
+        if status == 429:
+            headers["Retry-After"] = {"schema": {"type": "string"}}
+        responses[name] = {"description": description, "headers": headers,
+                           "content": {JSON: {"schema": ref("Error")}}}
+    return responses
+
+
+def _parameter(param: Param) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": param.name, "in": param.where, "required": param.required,
+                           "schema": param.schema}
+    if param.description:
+        out["description"] = param.description
+    if param.allow_empty:
+        out["allowEmptyValue"] = True
+    return out
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    headers: dict[str, Any] = {"X-Request-Id": {"$ref": "#/components/headers/RequestId"}}
+    headers.update({name: {"schema": {k: v for k, v in schema.items() if k != "description"},
+                           "description": schema.get("description", "")}
+                    for name, schema in op.headers.items()})
+    success: dict[str, Any] = {"description": op.summary, "headers": headers}
+    if op.content_type == JSON:
+        success["content"] = {JSON: {"schema": op.response}}
+    elif op.content_type == "text/event-stream":
+        # OpenAPI 3.1 has a stream's `schema` describe each of its events (3.2 calls it `itemSchema`).
+        success["content"] = {op.content_type: {"schema": ref("StatusEvent")}}
+    else:
+        success["content"] = {op.content_type: {"schema": {"type": "string"}}}
+    responses: dict[str, Any] = {str(op.status): success}
+    for status, response in op.extra_responses.items():
+        responses[str(status)] = response
+    for status in sorted(set(op.errors)):
+        responses[str(status)] = {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"}
+    out: dict[str, Any] = {"operationId": op.operation_id, "tags": [op.tag], "summary": op.summary,
+                           "responses": responses}
+    if op.description:
+        out["description"] = op.description
+    if op.params:
+        out["parameters"] = [_parameter(p) for p in op.params]
+    if op.body is not None:
+        out["requestBody"] = {"required": True, "content": {JSON: {"schema": op.body}}}
+    if not op.auth:
+        out["security"] = []
+    return out
+
+
+DESCRIPTION = """\
+Send a recorded conversation with its diarized transcript, ask for a report about one person in
+it (a `sales_playbook` or a `general_report`), and get it back as schema-checked JSON plus
+Markdown. Report generation is asynchronous: create a job, then follow it (server-sent events,
+a signed webhook, or polling) and fetch its report.
+
+Every `/v1` request carries `Authorization: Bearer <key>`. Errors have one shape everywhere,
+`{"error": {"code", "message", "details": [{"path", "message"}]}}`, with the JSON pointer of each
+invalid field in `details`. Objects may gain fields: clients should ignore the ones they do not know.
+Unknown query parameters are ignored.
+"""
+
+TAGS = [
+    {"name": "media", "description": "Recordings and their diarized transcripts."},
+    {"name": "reports", "description": "Report jobs and the reports they produce."},
+    {"name": "jobs", "description": "Job status, cancellation and live status events."},
+    {"name": "health", "description": "Liveness and readiness."},
+    {"name": "docs", "description": "This document and its reference page."},
+]
+
+
+@cache
+def document() -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for op in operations():
+        paths.setdefault(op.path, {})[op.method] = _operation(op)
+    return {
+        "openapi": OPENAPI_VERSION,
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "info": {"title": "Reports API", "version": API_VERSION, "description": DESCRIPTION},
+        "tags": TAGS,
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+        "components": {
+            "schemas": {**_contract_schemas(), **_our_schemas()},
+            "responses": _error_responses(),
+            "headers": {"RequestId": REQUEST_ID_HEADER},
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                               "description": "an API key: `Authorization: Bearer <key>`"}},
+        },
+    }

@@ -1,0 +1,51 @@
+// A recording's page: its speakers and their talk time, a form to start a report, and its jobs.
+
+import { analyticsGrid, talkTime } from "./charts.js";
+import { h } from "./dom.js";
+import { FORMATS, ago, duration, plural, speakerName, templateName } from "./format.js";
+import { statusBadge } from "./job.js";
+import { jobForm } from "./jobform.js";
+
+function speakerTable(entities) {
+  const sorted = [...entities].sort((a, b) => b.speakingSec - a.speakingSec);
+  return h("details", { class: "speaker-details" },
+    h("summary", null, "Analytics per speaker"),
+    h("div", { class: "speaker-cards" }, sorted.map((e) =>
+      h("div", { class: "speaker-card" }, h("h4", null, speakerName(e)), analyticsGrid(e)))));
+}
+
+export async function renderMedia(main, ctx, mediaId) {
+  const media = await ctx.api.getMedia(mediaId, ctx.signal);
+  ctx.mediaLoaded(media);
+  const jobs = ctx.jobsFor(mediaId);
+  const page = h("div", { class: "page media-page", dataset: { media: mediaId } },
+    h("header", { class: "page-head" },
+      h("div", null,
+        h("p", { class: "eyebrow" }, "Recording"),
+        h("h1", null, media.title || "Untitled recording"),
+        h("p", { class: "sub" }, [
+          duration(media.durationSec),
+          plural(media.entities.length, "speaker"),
+          FORMATS[media.transcriptFormat] || media.transcriptFormat,
+          `added ${ago(media.createdAt)}`,
+        ].join(" · ")))),
+    h("div", { class: "two-col" },
+      h("section", { class: "card" },
+        h("h2", { class: "card-title" }, "New report"),
+        jobForm(ctx, media)),
+      h("div", { class: "col" },
+        h("section", { class: "card" },
+          h("h2", { class: "card-title" }, "Talk time"),
+          talkTime(media.entities),
+          speakerTable(media.entities)),
+        h("section", { class: "card" },
+          h("h2", { class: "card-title" }, "Reports on this recording"),
+          jobs.length
+            ? h("ul", { class: "mini-list" }, jobs.map((j) => h("li", null,
+              h("a", { href: `#/jobs/${encodeURIComponent(j.jobId)}` },
+                h("span", null, j.label || templateName(j.template),
+                  j.resolution ? h("span", { class: "muted" }, ` · ${j.resolution.entityLabel || j.resolution.entityId}`) : null),
+                statusBadge(j.status)))))
+            : h("p", { class: "muted" }, "None yet.")))));
+  main.replaceChildren(page);
+}

@@ -1,0 +1,58 @@
+"""Request metrics, a trace span per request, and GET /metrics."""
+
+from __future__ import annotations
+
+import time
+
+from opentelemetry import trace
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.common import context, tracing
+
+HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests, by route, method and status",
+                        ["route", "method", "status"])
+HTTP_SECONDS = Histogram("http_request_duration_seconds", "Time to answer an HTTP request (SSE: to the headers)",
+                         ["route", "method"],
+                         buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+_tracer = tracing.tracer("reports.gateway")
+
+
+class TelemetryMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        request_id = scope.get("state", {}).get("request_id")
+
+        async def observed_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                route = scope.get("route")
+                name = getattr(route, "path", "unmatched")
+                HTTP_SECONDS.labels(name, scope["method"]).observe(time.perf_counter() - started)
+                HTTP_REQUESTS.labels(name, scope["method"], str(status)).inc()
+            await send(message)
+
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        with context.bound(request_id=request_id), _tracer.start_as_current_span(
+                f"{scope['method']} {scope['path']}", context=tracing.extract(headers),
+                kind=trace.SpanKind.SERVER) as span:
+            await self.app(scope, receive, observed_send)
+            span.set_attribute("http.status_code", status)
+
+
+async def metrics(_request: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+routes = [Route("/metrics", metrics, methods=["GET"])]

@@ -1,0 +1,83 @@
+"""A job's webhook delivery state: attempts the dispatcher records, and redeliveries clients ask for.
+
+The state lives on the job row as JSON: `{status: pending | delivered | failed, attempts,
+last_status_code, last_error, next_attempt_at, event_id}`. It starts as pending with no attempts
+when a job is created with a webhook. `event_id` is the terminal event the webhook announces:
+its id is the `webhook-id` header, the same on every retry and redelivery.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from reports.v1 import store_pb2
+from services.common import ids, job_states, streams
+from services.common.rpc_errors import failed_precondition, invalid, not_found
+from services.store import convert, outbox
+from services.store.tables import JobRow, OutboxRow
+
+STATUSES = ("pending", "delivered", "failed")
+ERROR_LIMIT = 500
+
+
+def initial_state() -> dict[str, Any]:
+    return {"status": "pending", "attempts": 0}
+
+
+def _job_with_webhook(session: Session, tenant: str, job_id: str) -> JobRow:
+    # FOR UPDATE on PostgreSQL: two attempts recorded at once must not lose one (SQLite writes
+    # one at a time anyway).
+    job = session.get(JobRow, job_id, with_for_update=True)
+    if job is None or job.tenant != tenant:
+        raise not_found("job", job_id)
+    if job.webhook is None:
+        raise failed_precondition("webhook_not_configured", "the job was created without a webhook")
+    return job
+
+
+def record_attempt(session: Session, request: store_pb2.RecordWebhookAttemptRequest) -> JobRow:
+    if request.status not in STATUSES:
+        raise invalid("invalid_webhook_status", f"status must be one of {', '.join(STATUSES)}")
+    if not request.event_id:
+        raise invalid("missing_event_id", "event_id is required")
+    job = _job_with_webhook(session, request.tenant, request.job_id)
+    state = {**initial_state(), **(job.webhook_state or {})}
+    next_attempt_at = None
+    if request.status == "pending" and request.HasField("next_attempt_at"):
+        next_attempt_at = request.next_attempt_at.ToJsonString()
+    state.update(
+        status=request.status,
+        attempts=int(state.get("attempts") or 0) + 1,
+        last_status_code=request.status_code if request.HasField("status_code") else None,
+        last_error=request.error[:ERROR_LIMIT] if request.HasField("error") else None,
+        next_attempt_at=next_attempt_at,
+        event_id=request.event_id,
+    )
+    job.webhook_state = state  # a new dict, so the JSON column is written
+    session.add(job)
+    return job
+
+
+def redeliver(session: Session, tenant: str, job_id: str) -> JobRow:
+    """Queues the job's terminal event for its webhook again, with the same event id."""
+    job = _job_with_webhook(session, tenant, job_id)
+    if job.status not in job_states.TERMINAL:
+        raise failed_precondition("job_not_ended",
+                                  f"the job is {job.status}; its webhook is sent once it has ended")
+    state = {**initial_state(), **(job.webhook_state or {})}
+    event = convert.event_message(job)
+    event.event_id = state.get("event_id") or _last_event_id(session, job.id) or ids.new_id("evt")
+    outbox.add(session, streams.webhook_redeliver_subject(job.id), event.SerializeToString())
+    state.update(status="pending", next_attempt_at=None, event_id=event.event_id)
+    job.webhook_state = state
+    session.add(job)
+    return job
+
+
+def _last_event_id(session: Session, job_id: str) -> str | None:
+    """The job's last status event still in the outbox (sent rows are kept for a while)."""
+    query = (select(OutboxRow.id).where(OutboxRow.subject == streams.event_subject(job_id))
+             .order_by(col(OutboxRow.seq).desc()).limit(1))
+    return session.exec(query).first()

@@ -1,0 +1,1 @@
+"""The webhook dispatcher: a durable JetStream consumer that POSTs signed job events to clients."""

@@ -1,0 +1,244 @@
+"""The JetStream side of webhook delivery: durable consumers, one attempt per delivery, retries.
+
+Two durable pull consumers named "webhooks": one on JOB_EVENTS (every status event; terminal
+ones are delivered, the rest acked at once) and one on WEBHOOKS (redeliveries clients asked
+for). A message is one webhook event; JetStream delivery number n is attempt n. A failed attempt
+naks the message with the schedule's delay for n, so the retry is JetStream's redelivery and
+lives in the stream, not in this process: a dispatcher killed between an attempt and its retry
+finds the message waiting when it (or another replica) starts again. While a request is out,
+`in_progress` keeps the ack deadline away; a dispatcher that dies mid-request leaves the message
+to be redelivered after the ack wait.
+
+Before sending, the job's webhook state is read from the store: an event already recorded as
+delivered (or given up) is acked without sending again, so a crash between recording and
+acking does not deliver twice. Every attempt is recorded on the job (RecordWebhookAttempt).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+import grpc
+from google.protobuf.message import DecodeError
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import BadRequestError
+from prometheus_client import Counter
+
+from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
+from services.common import context, job_states, ssrf, streams
+from services.common.timeutil import to_timestamp
+from services.webhooks import delivery
+from services.webhooks.delivery import DELIVERED, FAILED, PENDING, RetryPolicy, Verdict
+from services.webhooks.transport import AddressForbidden, Sender, SendFailed
+
+log = logging.getLogger(__name__)
+WEBHOOK_DELIVERIES = Counter("webhook_deliveries_total", "Webhook delivery attempts, by outcome "
+                             "(delivered, retrying, failed)", ["outcome"])
+
+TERMINAL = {job_states.status_value(s) for s in job_states.TERMINAL}
+# Deliveries beyond the schedule's attempts, for messages redelivered after a dispatcher crash.
+SPARE_DELIVERIES = 3
+RECORD_BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
+SOURCES = ((streams.EVENTS_STREAM, streams.EVENTS_SUBJECTS),
+           (streams.WEBHOOKS_STREAM, streams.WEBHOOKS_SUBJECTS))
+
+
+@dataclass(frozen=True)
+class DispatcherSettings:
+    policy: RetryPolicy
+    ack_wait_s: float = 60.0
+    concurrency: int = 64
+    rpc_timeout_s: float = 10.0
+    fetch_timeout_s: float = 1.0
+
+
+class Dispatcher:
+    def __init__(self, nc: NatsClient, store: store_pb2_grpc.StoreStub, sender: Sender, key: bytes,
+                 settings: DispatcherSettings) -> None:
+        self._js: JetStreamContext = nc.jetstream()
+        self._store = store
+        self._sender = sender
+        self._key = key
+        self._settings = settings
+        self._policy = settings.policy
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
+
+    def consumer_config(self, subject: str) -> ConsumerConfig:
+        return ConsumerConfig(
+            durable_name=streams.WEBHOOKS_DURABLE,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=self._settings.ack_wait_s,
+            max_deliver=self._policy.attempts + SPARE_DELIVERIES,
+            filter_subject=subject,
+            # Messages waiting for a retry count as pending acks: never let them stall new events.
+            max_ack_pending=-1,
+        )
+
+    async def ensure_consumers(self) -> None:
+        for stream, subject in SOURCES:
+            try:
+                await self._js.add_consumer(stream, self.consumer_config(subject))
+            except BadRequestError as exc:
+                log.info("webhooks consumer on %s exists with other settings; using it: %s", stream, exc)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        subscriptions = [await self._js.pull_subscribe_bind(durable=streams.WEBHOOKS_DURABLE, stream=stream)
+                         for stream, _ in SOURCES]
+        try:
+            await asyncio.gather(*(self._pull(sub) for sub in subscriptions))
+        finally:
+            if self._inflight:
+                await asyncio.wait(self._inflight, timeout=self._sender.timeout_s + 5)
+            for sub in subscriptions:
+                with contextlib.suppress(Exception):
+                    await sub.unsubscribe()
+
+    async def _pull(self, sub) -> None:  # type: ignore[no-untyped-def]
+        while not self._stopping.is_set():
+            await self._slots.acquire()
+            try:
+                messages = await sub.fetch(batch=1, timeout=self._settings.fetch_timeout_s)
+            except TimeoutError:
+                self._slots.release()
+                continue
+            except Exception as exc:  # NATS reconnecting: the client retries on its own
+                self._slots.release()
+                log.warning("fetch failed: %s", exc)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), 0.5)
+                continue
+            for msg in messages:
+                task = asyncio.create_task(self._handle_in_slot(msg))
+                self._inflight.add(task)
+                task.add_done_callback(self._inflight.discard)
+
+    async def _handle_in_slot(self, msg: Msg) -> None:
+        try:
+            await self.handle(msg)
+        except Exception:
+            log.exception("webhook message not handled; JetStream will redeliver it")
+        finally:
+            self._slots.release()
+
+    async def handle(self, msg: Msg) -> None:
+        try:
+            event = job_pb2.JobEvent.FromString(msg.data)
+        except DecodeError:
+            log.error("dropping a message that is not a JobEvent", extra={"subject": msg.subject})
+            await msg.term()
+            return
+        if event.status not in TERMINAL:
+            await msg.ack()
+            return
+        with context.bound(tenant=event.tenant, job_id=event.job_id,
+                           request_id=(msg.headers or {}).get(streams.REQUEST_ID_HEADER)):
+            await self._deliver(msg, event, msg.metadata.num_delivered)
+
+    async def _deliver(self, msg: Msg, event: job_pb2.JobEvent, attempt: int) -> None:
+        try:
+            job = await self._store.GetJob(store_pb2.GetJobRequest(tenant=event.tenant, job_id=event.job_id),
+                                           timeout=self._settings.rpc_timeout_s)
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.NOT_FOUND:
+                await msg.ack()
+                return
+            delay = self._policy.delay_after(attempt) or self._policy.schedule_s[-1]
+            log.warning("store unavailable; webhook event retried later",
+                        extra={"jobId": event.job_id, "eventId": event.event_id, "retryInS": round(delay, 3),
+                               "error": exc.code().name})
+            await msg.nak(delay=delay)
+            return
+        if not job.HasField("webhook") or not job.HasField("webhook_state"):
+            # No webhook, or a job from before webhook delivery existed.
+            await msg.ack()
+            return
+        state = job.webhook_state
+        if state.event_id == event.event_id and state.status in (DELIVERED, FAILED):
+            await msg.ack()
+            return
+        heartbeat = asyncio.create_task(self._keep_alive(msg))
+        try:
+            verdict = await self._attempt(job, event)
+        finally:
+            heartbeat.cancel()
+        await self._settle(msg, job, event, attempt, verdict)
+
+    async def _attempt(self, job: job_pb2.Job, event: job_pb2.JobEvent) -> Verdict:
+        try:
+            url = ssrf.parse(job.webhook.url)
+        except ssrf.ForbiddenUrl as exc:
+            return Verdict(FAILED, error=f"webhook URL refused: {exc}")
+        timestamp = int(time.time())
+        body = delivery.body(job, event)
+        headers = delivery.headers(self._key, event.event_id, timestamp, body, job.webhook.headers)
+        try:
+            answer = await self._sender.post(url, headers, body)
+        except AddressForbidden as exc:
+            return Verdict(FAILED, error=str(exc))
+        except SendFailed as exc:
+            return Verdict(PENDING, error=str(exc))
+        return delivery.judge(answer.status, answer.retry_after_s, answer.location)
+
+    async def _settle(self, msg: Msg, job: job_pb2.Job, event: job_pb2.JobEvent, attempt: int,
+                      verdict: Verdict) -> None:
+        delay = None
+        if verdict.status == PENDING:
+            delay = self._policy.delay_after(attempt, verdict.retry_after_s)
+            if delay is None:
+                verdict = replace(verdict, status=FAILED)
+        WEBHOOK_DELIVERIES.labels("retrying" if delay is not None else verdict.status).inc()
+        log.info("webhook attempt", extra={
+            "jobId": job.id, "eventId": event.event_id, "attempt": attempt, "outcome": verdict.status,
+            "statusCode": verdict.status_code, "error": verdict.error,
+            "retryInS": None if delay is None else round(delay, 3)})
+        if delay is not None:
+            # The retry is scheduled in JetStream before the attempt is recorded: a crash in
+            # between loses only the record, never the retry.
+            await msg.nak(delay=delay)
+            await self._record(job, event, verdict, datetime.now(UTC) + timedelta(seconds=delay))
+        else:
+            await self._record(job, event, verdict, None)
+            await msg.ack()
+
+    async def _record(self, job: job_pb2.Job, event: job_pb2.JobEvent, verdict: Verdict,
+                      next_attempt_at: datetime | None) -> None:
+        request = store_pb2.RecordWebhookAttemptRequest(tenant=job.tenant, job_id=job.id, event_id=event.event_id,
+                                                        status=verdict.status)
+        if verdict.status_code is not None:
+            request.status_code = verdict.status_code
+        if verdict.error is not None:
+            request.error = delivery.trim(verdict.error) or ""
+        if next_attempt_at is not None:
+            request.next_attempt_at.CopyFrom(to_timestamp(next_attempt_at))
+        for backoff in (*RECORD_BACKOFF_S, None):
+            try:
+                await self._store.RecordWebhookAttempt(request, timeout=self._settings.rpc_timeout_s)
+                return
+            except grpc.aio.AioRpcError as exc:
+                transient = exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+                if not transient or backoff is None:
+                    log.error("could not record a webhook attempt",
+                              extra={"jobId": job.id, "eventId": event.event_id, "error": exc.code().name})
+                    return
+                await asyncio.sleep(backoff)  # backoff between retries of a store call
+
+    async def _keep_alive(self, msg: Msg) -> None:
+        interval = max(self._settings.ack_wait_s / 3, 0.1)
+        while True:
+            await asyncio.sleep(interval)  # the heartbeat's period, not a wait for a condition
+            with contextlib.suppress(Exception):
+                await msg.in_progress()

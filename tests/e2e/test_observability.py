@@ -1,0 +1,146 @@
+"""Logs, metrics and traces a person running the platform would rely on."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+from stack.platform import Platform
+from tests.e2e.conftest import AUTH_A, SEGMENTS, Api
+
+SERVICES = ("gateway", "store", "resolver", "renderer")
+
+
+def _log_lines(platform: Platform, name: str) -> list[dict]:
+    return [json.loads(line) for line in platform.processes[name].log_path.read_text().splitlines()
+            if line.startswith("{")]
+
+
+def _metric(text: str, name: str, **labels: str) -> float:
+    total = 0.0
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        if all(f'{k}="{v}"' in line for k, v in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_a_jobs_id_and_request_id_appear_in_every_services_log_lines_for_it(platform: Platform):
+    api = Api(platform.gateway_url, AUTH_A)
+    media_id = api.media()["mediaId"]
+    response = api.http.post("/v1/reports/jobs", json={
+        "media": {"mediaId": media_id}, "output": {"template": "general_report"},
+        "target": {"strategy": "dominant", "on_miss": "error"}}, headers={"X-Request-Id": "req-trace-me-42"})
+    assert response.headers["x-request-id"] == "req-trace-me-42"
+    job_id = response.json()["jobId"]
+    assert api.wait(job_id)["status"] == "succeeded"
+    for name in SERVICES:
+        lines = [line for line in _log_lines(platform, name) if line.get("jobId") == job_id]
+        assert lines, f"{name} logged nothing for {job_id}"
+        assert all(line.get("requestId") == "req-trace-me-42" for line in lines), (name, lines)
+        assert all(line["service"] == name.split("-")[0] for line in lines)
+
+
+def test_logs_carry_no_api_keys_or_transcript_text(platform: Platform):
+    api = Api(platform.gateway_url, AUTH_A)
+    api.wait(api.job(api.media()["mediaId"]))
+    secret_words = re.compile(r"key-a|payback period|references from two companies")
+    for name in platform.processes:
+        text = platform.processes[name].log_path.read_text()
+        assert not secret_words.search(text), f"{name} logged a key or transcript text"
+    assert SEGMENTS  # the transcript the jobs above used
+
+
+def test_metrics_counters_move_as_a_job_runs(platform: Platform):
+    api = Api(platform.gateway_url, AUTH_A)
+
+    def scrape() -> dict[str, str]:
+        return {"gateway": httpx.get(f"{platform.gateway_url}/metrics").text,
+                **{name: httpx.get(platform.addresses[f"{name}-metrics"]).text for name in SERVICES[1:]}}
+
+    before = scrape()
+    job = api.wait(api.job(api.media()["mediaId"]))
+    assert job["status"] == "succeeded"
+    after = scrape()
+    moved = {
+        ("gateway", "http_requests_total", (("route", "/v1/reports/jobs"), ("status", "202"))),
+        ("store", "store_job_states_total", (("status", "succeeded"),)),
+        ("store", "grpc_server_handled_total", (("method", "CompleteJob"), ("code", "OK"))),
+        ("resolver", "grpc_server_handled_total", (("method", "ResolveTarget"),)),
+        ("renderer", "renderer_jobs_total", (("outcome", "succeeded"),)),
+        ("renderer", "renderer_llm_calls_total", (("outcome", "ok"), ("attempt", "1"))),
+        ("renderer", "renderer_job_stage_seconds_count", (("stage", "rendering"),)),
+    }
+    for service, name, labels in moved:
+        assert _metric(after[service], name, **dict(labels)) > _metric(before[service], name, **dict(labels)), \
+            (service, name, labels)
+
+
+class _Collector(BaseHTTPRequestHandler):
+    spans: list[tuple[str, str, str]] = []
+    condition = threading.Condition()
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers["content-length"]))
+        request = ExportTraceServiceRequest.FromString(body)
+        with self.condition:
+            for resource in request.resource_spans:
+                service = next(a.value.string_value for a in resource.resource.attributes
+                               if a.key == "service.name")
+                for scope in resource.scope_spans:
+                    for span in scope.spans:
+                        self.spans.append((service, span.name, span.trace_id.hex()))
+            self.condition.notify_all()
+        self.send_response(200)
+        self.send_header("content-type", "application/x-protobuf")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def collector() -> Iterator[tuple[str, type[_Collector]]]:
+    _Collector.spans = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", _Collector
+    finally:
+        server.shutdown()
+
+
+def test_a_job_is_one_trace_across_gateway_store_renderer_resolver_and_the_llm(
+        start_platform: Callable[..., Platform], collector):
+    endpoint, sink = collector
+    platform = start_platform(OTEL_EXPORTER_OTLP_ENDPOINT=endpoint)
+    api = Api(platform.gateway_url, AUTH_A)
+    media_id = api.media()["mediaId"]
+    job_id = api.job(media_id)
+    assert api.wait(job_id)["status"] == "succeeded"
+
+    def trace_of_create() -> set[str]:
+        return {t for s, name, t in sink.spans if s == "reports-gateway" and name == "POST /v1/reports/jobs"}
+
+    def names_in(trace_ids: set[str]) -> set[str]:
+        return {name for _, name, t in sink.spans if t in trace_ids}
+
+    def services_in(trace_ids: set[str]) -> set[str]:
+        return {s for s, _, t in sink.spans if t in trace_ids}
+
+    # Each service exports its spans in batches of its own, so the last ones can arrive after the job ends.
+    wanted_services = {"reports-gateway", "reports-store", "reports-renderer", "reports-resolver"}
+    wanted_names = {"render job", "llm.call", "Resolver/ResolveTarget", "Store/CompleteJob"}
+    with sink.condition:
+        assert sink.condition.wait_for(
+            lambda: wanted_services <= services_in(trace_of_create())
+            and wanted_names <= names_in(trace_of_create()), timeout=30), sink.spans

@@ -1,0 +1,160 @@
+"""Two store replicas on one PostgreSQL database: their relays publish each row once, in order per job."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Iterator
+
+import nats
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, col, func, select
+
+from reports.v1 import job_pb2
+from services.common import streams
+from services.store import outbox
+from services.store.db import Database, create_db_engine, create_schema
+from services.store.outbox import OutboxRelay
+from services.store.tables import OutboxRow
+from stack.nats_server import NatsServer
+from tests.conftest import POSTGRES_URL, _postgres_schema
+
+JOBS = 40
+EVENTS_PER_JOB = 6
+STAGES = [job_pb2.JOB_STAGE_QUEUED, job_pb2.JOB_STAGE_RESOLVING, job_pb2.JOB_STAGE_RENDERING,
+          job_pb2.JOB_STAGE_STORING, job_pb2.JOB_STAGE_STORING, job_pb2.JOB_STAGE_STORING]
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    if not POSTGRES_URL:
+        pytest.skip("needs PostgreSQL: set REPORTS_TEST_POSTGRES_URL (CI does)")
+    yield from _postgres_schema()
+
+
+@pytest.fixture
+async def databases(postgres_url: str) -> AsyncIterator[tuple[Database, Database]]:
+    """Two engines on one database, as two store processes have."""
+    first, second = create_db_engine(postgres_url), create_db_engine(postgres_url)
+    await asyncio.to_thread(create_schema, first)
+    pair = (Database(first), Database(second))
+    try:
+        yield pair
+    finally:
+        for db in pair:
+            db.close()
+
+
+def _relay(db: Database, nats_url: str) -> OutboxRelay:
+    return OutboxRelay(db, lambda: nats.connect(nats_url), streams.StreamSettings(), batch_size=16,
+                       poll_interval_s=0.2)
+
+
+async def _unsent(db: Database) -> int:
+    return int(await db.run(lambda s: s.exec(
+        select(func.count()).select_from(OutboxRow).where(col(OutboxRow.sent_at).is_(None))).one()))
+
+
+async def test_two_relays_publish_every_event_exactly_once_and_each_jobs_events_in_order(
+        databases: tuple[Database, Database], nats_server: NatsServer):
+    listener = await nats.connect(nats_server.url)
+    seen: list[tuple[str, str]] = []   # (subject, message id) as published, duplicates included
+    everything_seen = asyncio.Event()
+    expected = JOBS * (EVENTS_PER_JOB + 1)
+
+    async def on_message(msg) -> None:  # type: ignore[no-untyped-def]
+        seen.append((msg.subject, msg.headers[streams.MSG_ID_HEADER]))
+        if len(seen) >= expected:
+            everything_seen.set()
+
+    await listener.subscribe("reports.>", cb=on_message)
+    relays = [_relay(db, nats_server.url) for db in databases]
+    tasks = [asyncio.create_task(relay.run()) for relay in relays]
+    written: dict[str, list[str]] = defaultdict(list)   # job id -> its event ids, in commit order
+    rng = random.Random(8)
+
+    async def one_job(index: int) -> None:
+        job_id = f"job_{index:03d}"
+        for step, stage in enumerate(STAGES):
+            replica = rng.randrange(2)   # each transition lands on either store replica
+
+            def write(session: Session) -> str:
+                event = job_pb2.JobEvent(job_id=job_id, tenant="t", status=job_pb2.JOB_STATUS_RUNNING, stage=stage)
+                outbox.add_event(session, event)
+                if step == 0:
+                    outbox.add_render_command(session, job_pb2.RenderCommand(job_id=job_id, tenant="t"))
+                return event.event_id
+
+            written[job_id].append(await databases[replica].run(write))
+            relays[replica].wake()
+
+    try:
+        await asyncio.wait_for(asyncio.gather(*(r.connected.wait() for r in relays)), 30)
+        await asyncio.gather(*(one_job(i) for i in range(JOBS)))
+        await asyncio.wait_for(everything_seen.wait(), 60)
+        while await _unsent(databases[0]):   # the relays mark what they published
+            await asyncio.sleep(0.05)
+    finally:
+        for relay in relays:
+            relay.stop()
+        await asyncio.wait_for(asyncio.gather(*tasks), 30)
+    await listener.flush()   # whatever the relays sent before closing has reached us now
+
+    try:
+        # every row went out exactly once: no relay published what the other had (no duplicate
+        # even before JetStream's de-duplication), and none was left out
+        published = Counter(msg_id for _, msg_id in seen)
+        assert [msg_id for msg_id, times in published.items() if times != 1] == []
+        assert set(published) == set(await databases[0].run(_all_row_ids))
+        assert len(published) == expected
+
+        # in the stream (what SSE and webhooks read), each job's events are in the order written
+        js = listener.jetstream()
+        info = await js.stream_info(streams.EVENTS_STREAM)
+        assert info.state.messages == JOBS * EVENTS_PER_JOB
+        in_stream: dict[str, list[str]] = defaultdict(list)
+        for seq in range(info.state.first_seq, info.state.last_seq + 1):
+            msg = await js.get_msg(streams.EVENTS_STREAM, seq)
+            event = job_pb2.JobEvent.FromString(msg.data or b"")
+            in_stream[event.job_id].append(event.event_id)
+        assert in_stream == written
+        # and as published: the order the listener heard them in, per job
+        heard: dict[str, list[str]] = defaultdict(list)
+        for subject, msg_id in seen:
+            if subject != streams.RENDER_SUBJECT:
+                heard[subject.rsplit(".", 1)[1]].append(msg_id)
+        assert heard == written
+        commands = await js.stream_info(streams.JOBS_STREAM)
+        assert commands.state.messages == JOBS
+    finally:
+        await listener.close()
+
+
+def _all_row_ids(session: Session) -> list[str]:
+    return list(session.exec(select(OutboxRow.id)))
+
+
+async def test_a_relay_that_is_not_the_leader_publishes_nothing_until_the_leader_commits(
+        databases: tuple[Database, Database], nats_server: NatsServer):
+    first, second = databases
+    await first.run(lambda s: outbox.add_event(s, job_pb2.JobEvent(job_id="job_1", tenant="t")))
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    await streams.ensure_streams(js, streams.StreamSettings())
+    relay = _relay(second, nats_server.url)
+    try:
+        with first.session() as leader, leader.begin():
+            took = leader.execute(text("SELECT pg_try_advisory_xact_lock(:c, hashtext(current_schema()))"),
+                                  {"c": outbox.LEADER_LOCK_CLASS}).scalar_one()
+            assert took
+            assert await relay.publish_pending(js) == outbox.Pass(busy=True)
+            assert await _unsent(second) == 1
+        # the other "replica" committed: the lock is free and this relay leads the next pass
+        assert await relay.publish_pending(js) == outbox.Pass(sent=1)
+        assert await _unsent(second) == 0
+        assert (await js.stream_info(streams.EVENTS_STREAM)).state.messages == 1
+    finally:
+        relay.close()
+        await nc.close()

@@ -1,0 +1,151 @@
+"""The benchmark suite's pure helpers: percentiles, stage arithmetic, parsing, tables.
+
+The benchmarks themselves are not tests (`make bench` runs them); these check the arithmetic
+their figures rest on.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import analysis, metrics, report
+from bench.http1 import sse_events
+from bench.stats import percentile, rate, ratio, summary
+
+
+def test_percentile_interpolates_linearly_between_closest_ranks():
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile([10], 99) == 10
+    assert percentile([3, 1, 2], 0) == 1
+    assert percentile([3, 1, 2], 100) == 3
+    assert percentile(list(range(1, 101)), 99) == pytest.approx(99.01)
+
+
+def test_percentile_refuses_no_values_and_out_of_range_ranks():
+    with pytest.raises(ValueError):
+        percentile([], 50)
+    with pytest.raises(ValueError):
+        percentile([1], 101)
+
+
+def test_summary_scales_and_orders_its_figures():
+    s = summary([0.003, 0.001, 0.002], scale=1000)
+    assert s["n"] == 3
+    assert (s["p50"], s["max"], s["mean"]) == (2.0, 3.0, 2.0)
+    assert s["p50"] <= s["p90"] <= s["p95"] <= s["p99"] <= s["max"]
+    assert summary([]) == {"n": 0}
+
+
+def test_ratio_and_rate_handle_missing_and_zero_baselines():
+    assert ratio(50, 200) == 0.25
+    assert ratio(1, 0) is None
+    assert ratio(None, 2) is None
+    assert rate(100, 4) == 25.0
+    assert rate(5, 0) == 0.0
+
+
+def _job(job_id: str, sent: float) -> dict:
+    return {"id": job_id, "sent": sent, "replied": sent + 0.010}
+
+
+def _events(job_id: str, created: float) -> list[tuple]:
+    return [(job_id, "queued", "queued", created, created + 0.002),
+            (job_id, "running", "resolving", created + 0.020, created + 0.021),
+            (job_id, "running", "rendering", created + 0.030, created + 0.031),
+            (job_id, "running", "storing", created + 0.080, created + 0.081),
+            (job_id, "succeeded", "storing", created + 0.090, created + 0.095),
+            (job_id, "succeeded", "storing", created + 0.500, created + 0.600)]  # a replayed publish
+
+
+def test_timelines_take_each_moment_once_and_stages_add_up():
+    jobs = [_job("j1", 100.0), _job("j2", 101.0), _job("j3", 102.0)]
+    events = _events("j1", 100.004) + _events("j2", 101.004)  # j3 never ran
+    lines = analysis.timelines(jobs, events)
+    assert lines[0]["succeeded"] == pytest.approx(100.094)
+    assert lines[0]["observed"] == pytest.approx(100.099)
+    assert "succeeded" not in lines[2]
+    stages = {r["stage"]: r["ms"] for r in analysis.stage_breakdown(lines)}
+    assert stages["queue: outbox → JetStream → renderer"]["p50"] == pytest.approx(20.0)
+    assert stages["render: prompt + LLM + checks"]["p50"] == pytest.approx(50.0)
+    assert stages["store write: report"]["n"] == 2
+    latencies = analysis.job_latencies(lines)
+    assert latencies["create_to_succeeded_ms"]["p50"] == pytest.approx(90.0)
+    assert latencies["client_post_to_observed_ms"]["p50"] == pytest.approx(99.0)
+    assert analysis.largest_stage(analysis.stage_breakdown(lines)) == "render: prompt + LLM + checks"
+
+
+def test_throughput_counts_completed_jobs_from_first_post_to_last_success():
+    lines = analysis.timelines([_job("a", 10.0), _job("b", 10.5)], _events("a", 10.0) + _events("b", 11.91))
+    result = analysis.throughput(lines)
+    assert result["completed"] == 2
+    assert result["makespan_s"] == pytest.approx(2.0)
+    assert result["jobs_per_s"] == pytest.approx(1.0)
+
+
+def test_sse_delivery_uses_the_precise_commit_time_from_nats_when_it_has_one():
+    nats = [("j", "running", "resolving", 50.0001, 50.002)]
+    deliveries = [("j", "running", "resolving", "1970-01-01T00:00:50.000Z", 50.0101),
+                  ("k", "running", "resolving", "1970-01-01T00:00:50.000Z", 50.0200)]
+    result = analysis.sse_delivery(deliveries, nats)
+    assert result["matched_to_nats"] == 1
+    assert result["sse_ms"]["n"] == 2
+    assert result["sse_ms"]["p50"] == pytest.approx(15.0, abs=0.01)
+    assert result["nats_direct_ms"]["p50"] == pytest.approx(1.9, abs=0.01)
+
+
+def test_profile_summary_ranks_project_functions_and_groups_by_thread_and_library():
+    collapsed = [
+        "_worker (/usr/lib/python3.11/concurrent/futures/thread.py:83);"
+        "get (/work/x/services/store/jobs.py:118);do_execute (/v/site-packages/sqlalchemy/engine/default.py:9) 6",
+        "run_forever (/usr/lib/python3.11/asyncio/base_events.py:607);"
+        "select (/usr/lib/python3.11/selectors.py:468) 4",
+        "",
+    ]
+    profile = analysis.profile_summary(collapsed)
+    assert profile["samples"] == 10
+    assert profile["by_role"][0] == {"function": "thread pool (database work)", "samples": 6, "share": 0.6}
+    assert profile["by_area"][0]["function"] == "SQLAlchemy"
+    assert profile["project_by_total"] == [{"function": "get (services/store/jobs.py)", "samples": 6, "share": 0.6}]
+    assert profile["by_own"][0]["function"] == "do_execute (sqlalchemy/engine/default.py)"
+
+
+def test_metrics_parse_and_per_job_difference():
+    before = metrics.parse('grpc_server_handling_seconds_count{method="GetJob",service="Store"} 10.0\n'
+                           'grpc_server_handling_seconds_sum{method="GetJob",service="Store"} 0.5\n'
+                           'grpc_server_handled_total{code="OK",method="GetJob",service="Store"} 10.0\n')
+    after = metrics.parse('grpc_server_handling_seconds_count{method="GetJob",service="Store"} 40.0\n'
+                          'grpc_server_handling_seconds_sum{method="GetJob",service="Store"} 0.8\n')
+    assert before == {"Store.GetJob": (10.0, 0.5)}
+    assert metrics.per_job(before, after, jobs=10) == [
+        {"method": "Store.GetJob", "calls": 30, "calls_per_job": 3.0, "mean_ms": 10.0, "ms_per_job": 30.0}]
+
+
+def test_sse_events_splits_chunks_at_blank_lines_and_drops_comments():
+    buffer = bytearray()
+    assert sse_events(buffer, b": ping\n\nid: 7\nevent: status\nda") == []
+    events = sse_events(buffer, b'ta: {"a": 1}\n\nid: 8\r\ndata: x\r\n\r\n')
+    assert events == [{"id": "7", "event": "status", "data": '{"a": 1}'}, {"id": "8", "data": "x"}]
+    assert buffer == b""
+
+
+def test_readme_section_is_replaced_between_the_markers_only():
+    readme = f"# Benchmarks\n\nmethod prose\n\n{report.START}\nold table\n{report.END}\n\nmore prose\n"
+    updated = report.update_readme(readme, "new table")
+    assert "old table" not in updated
+    assert updated.startswith("# Benchmarks\n\nmethod prose\n\n")
+    assert updated.endswith(f"{report.START}\nnew table\n{report.END}\n\nmore prose\n")
+    assert report.update_readme(updated, "new table") == updated
+    assert report.START in report.update_readme("# no markers yet\n", "x")
+
+
+def test_markdown_table_escapes_pipes_and_marks_missing_values():
+    table = report.markdown_table(["a", "b"], [["x|y", None]])
+    assert table.splitlines() == ["| a | b |", "| --- | --- |", "| x\\|y | — |"]
+
+
+def test_headline_rows_judge_each_target():
+    results = {"benchmarks": {"B3": {"jobs": 500, "llm_latency_s": 2.0, "renderers": 2,
+                                     "concurrency_per_renderer": 64, "makespan_s": 8.5, "ideal_s": 8.0,
+                                     "ratio_to_ideal": 1.06, "client_cpu": {"cpu_pct_of_core": 3.0}}}}
+    (row,) = report.headline_rows(results)
+    assert row[0] == "B3" and row[4] == "1.06×" and row[6] == "met"
