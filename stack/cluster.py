@@ -23,6 +23,7 @@ import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
+from services.webhooks.signing import generate_secret
 from stack.nats_server import ClusterOptions, NatsServer
 from stack.platform import LISTENING, service_exists, uses_dev_llm
 from stack.processes import ManagedProcess, ProcessFailed, free_port
@@ -78,6 +79,7 @@ class Cluster:
         self.database = FreshDatabase(config.postgres_url)
         self.nats: list[NatsServer] = []
         self.processes: dict[str, ManagedProcess] = {}
+        self._webhook_secret = generate_secret()   # unless REPORTS_WEBHOOK_SECRET names one
         self.addresses: dict[str, str] = {}
 
     # lifecycle
@@ -118,7 +120,7 @@ class Cluster:
         stores = [f"store-{i + 1}" for i in range(self.config.stores)]
         renderers = [f"renderer-{i + 1}" for i in range(self.config.renderers)]
         gateways = [f"gateway-{i + 1}" for i in range(self.config.gateways)]
-        for name in [*stores, "resolver", *renderers]:
+        for name in [*stores, "resolver", *renderers, "webhooks"]:
             self.addresses[name] = f"127.0.0.1:{free_port()}"
         first_port = self.config.gateway_port
         for index, name in enumerate(gateways):
@@ -136,6 +138,8 @@ class Cluster:
                 "REPORTS_RENDERER_LISTEN": self.addresses[name],
                 "REPORTS_STORE_ADDR": self.store_target(index),
                 "REPORTS_RESOLVER_ADDR": self.addresses["resolver"]}))
+        started.append(self._spawn("webhooks", "webhooks", {"REPORTS_WEBHOOKS_LISTEN": self.addresses["webhooks"],
+                                                            "REPORTS_STORE_ADDR": self.store_target(1)}))
         for index, name in enumerate(gateways):
             started.append(self._spawn(name, "gateway", {
                 "REPORTS_GATEWAY_PORT": self.addresses[name].rsplit(":", 1)[1],
@@ -217,6 +221,7 @@ class Cluster:
             "REPORTS_STREAM_REPLICAS": str(len(self.nats)),
             "REPORTS_API_KEYS": self.config.api_keys,
         })
+        env.setdefault("REPORTS_WEBHOOK_SECRET", self._webhook_secret)
         if "devllm" in self.addresses:
             env.setdefault("OPENAI_BASE_URL", self.addresses["devllm"] + "/v1")
             env.setdefault("ANTHROPIC_BASE_URL", self.addresses["devllm"])
