@@ -59,7 +59,7 @@ def create_db_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Creates missing tables and adds missing nullable columns; existing rows are kept.
+    """Creates missing tables, indexes and nullable columns; existing rows are kept.
 
     New columns are always nullable, so a database made by an older version migrates by adding
     them; anything beyond that (renames, type changes) would need a real migration tool.
@@ -76,6 +76,10 @@ def create_schema(engine: Engine) -> None:
                     raise RuntimeError(f"cannot add NOT NULL column {table.name}.{column.name} to existing rows")
                 kind = column.type.compile(dialect=engine.dialect)
                 connection.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
+            indexes = {index["name"] for index in existing.get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in indexes:
+                    index.create(connection)
 
 
 class Database:

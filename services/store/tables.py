@@ -48,7 +48,8 @@ class JobRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_jobs_tenant_id", "tenant", "id"),
         Index("ix_jobs_tenant_status_id", "tenant", "status", "id"),
-        Index("ix_jobs_status", "status"),
+        # Counts the queue (status) and reads the latest durations (status, newest finished_at).
+        Index("ix_jobs_status_finished", "status", "finished_at"),
     )
 
     id: str = Field(primary_key=True, max_length=64)

@@ -102,3 +102,24 @@ def test_a_database_from_before_a_new_column_gains_it_and_keeps_its_rows(tmp_pat
         assert "evidence" in {c["name"] for c in inspect(connection).get_columns("reports")}
         assert connection.execute(text("SELECT count(*) FROM prompt_versions")).scalar() == 1
     engine.dispose()
+
+
+def test_a_database_from_before_a_new_index_gains_it_and_reads_the_latest_durations_through_it(tmp_path):
+    from sqlalchemy import inspect
+
+    from services.store import jobs
+    from services.store.db import create_db_engine, create_schema
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    create_schema(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP INDEX ix_jobs_status_finished")
+    create_schema(engine)
+    with engine.connect() as connection:
+        assert "ix_jobs_status_finished" in {i["name"] for i in inspect(connection).get_indexes("jobs")}
+        # the estimate's "latest succeeded durations" reads the index in order: no sort of the history
+        query = jobs.latest_durations_query().compile(engine, compile_kwargs={"literal_binds": True})
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}").fetchall()
+    details = " ".join(row[-1] for row in plan)
+    assert "ix_jobs_status_finished" in details and "TEMP B-TREE" not in details, details
+    engine.dispose()
