@@ -82,6 +82,15 @@ def pause_renderers(cluster: Cluster, seconds: float | None) -> None:
     assert reply.get("paused") is (seconds is not None), reply
 
 
+def renderer_log(cluster: Cluster, name: str) -> list[dict]:
+    lines = cluster.processes[name].log_path.read_text().splitlines()
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+def jobs_done(cluster: Cluster, name: str) -> int:
+    return sum(1 for entry in renderer_log(cluster, name) if entry.get("msg") == "job done")
+
+
 def job_events(cluster: Cluster) -> dict[str, list[tuple[int, str, str]]]:
     """Every event in JOB_EVENTS by job: [(stream sequence, status, event id)], in stream order."""
 
@@ -142,10 +151,13 @@ def test_300_jobs_survive_a_killed_nats_node_renderer_and_gateway(cluster: Clust
 
     # 2. the renderers go on; at once a gateway (SIGKILL, SSE clients attached), the JOBS stream's
     #    leader node and a renderer with jobs in hand die; the second wave comes while they are down
+    done_by_victim = jobs_done(cluster, "renderer-1")
     pause_renderers(cluster, None)
     open_at_kill = {w.job_id for w in on_killed if not w.finished.is_set()}
     cluster.kill("gateway-1")
     cluster.kill_nats(nats_victim)
+    # renderer-1 dies with jobs in hand: it has taken work since the queue resumed, and ~30 jobs wait
+    wait_until(lambda: jobs_done(cluster, "renderer-1") > done_by_victim, 60, "renderer-1 to take jobs again")
     cluster.kill("renderer-1")
     killed_at = time.monotonic()
     second_wave = threading.Thread(target=submit, args=(range(FIRST_WAVE, JOBS),), daemon=True)
@@ -219,10 +231,8 @@ def test_300_jobs_survive_a_killed_nats_node_renderer_and_gateway(cluster: Clust
     # the killed renderer's jobs came back to the others (JetStream redelivery after the ack wait)
     redelivered = []
     for name in ("renderer-2", "renderer-3"):
-        for line in cluster.processes[name].log_path.read_text().splitlines():
-            if line.startswith("{") and (entry := json.loads(line)).get("msg") == "job done":
-                if entry.get("delivery", 1) > 1:
-                    redelivered.append(entry["jobId"])
+        redelivered += [entry["jobId"] for entry in renderer_log(cluster, name)
+                        if entry.get("msg") == "job done" and entry.get("delivery", 1) > 1]
     assert redelivered, "no job was redelivered after the renderer's SIGKILL"
 
     print(f"\ncluster test: {JOBS} jobs, all succeeded once; NATS node {cluster.nats[nats_victim].process.name} "

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from stack.platform import Platform, PlatformConfig
+from tests.sample_call import SEGMENTS
 
 DATA = Path(__file__).resolve().parents[1] / "fixtures" / "transcripts"
 KEYS = "key-a=tenant-a,key-b=tenant-b"
@@ -78,18 +79,6 @@ class Api:
         events = self.events(job_id)
         assert events and events[-1][1]["status"] in TERMINAL, events
         return self.http.get(f"/v1/jobs/{job_id}").json()
-
-
-SEGMENTS = [
-    {"speaker": "ana", "start": 0.0, "end": 8.0,
-     "text": "Hi, I'm Ana, the CFO at Northwind. Before anything else: what does it cost per seat?"},
-    {"speaker": "ben", "start": 8.0, "end": 12.0, "text": "Thanks Ana. It depends on volume, I'm Ben from Acme."},
-    {"speaker": "ana", "start": 12.0, "end": 30.0,
-     "text": "We have forty seats, and we need numbers by Friday. Our board wants a clear payback period."},
-    {"speaker": "ben", "start": 30.0, "end": 34.0, "text": "Understood. What would make this an easy yes?"},
-    {"speaker": "ana", "start": 34.0, "end": 50.0,
-     "text": "A pilot with a fixed price, and references from two companies our size. I hate surprises."},
-]
 
 
 def _platforms(root: Path) -> Iterator[Callable[..., Platform]]:

@@ -32,6 +32,34 @@ def _failure(job: Job) -> JobFailed:
     return JobCanceled(job) if job.status == "canceled" else JobFailed(job)
 
 
+class _EventLines:
+    """One stream's SSE lines, over every connection it takes, as the job's events: none twice."""
+
+    def __init__(self, reconnect: Reconnect, last_id: int | None) -> None:
+        self.reconnect = reconnect
+        self.last_id = last_id
+        self._decoder = SSEDecoder()
+
+    def connected(self) -> None:
+        self._decoder = SSEDecoder()
+
+    def feed(self, line: str) -> JobEvent | None:
+        """The event this line completes, if it is one not seen yet."""
+        if line:
+            self.reconnect.healthy()
+        sse = self._decoder.feed(line)
+        if sse is None:
+            return None
+        if sse.retry:
+            self.reconnect.server_delay = sse.retry
+        event = job_event(sse)
+        if event is None or (event.id is not None and self.last_id is not None and event.id <= self.last_id):
+            return None
+        if event.id is not None:
+            self.last_id = event.id
+        return event
+
+
 class _HandleState:
     """What a handle knows of its job, from the create answer, refreshes and events."""
 
@@ -109,22 +137,16 @@ class JobHandle(_HandleState):
     def _events(self, last_id: int | None, deadline: float | None) -> Iterator[JobEvent]:
         http = self._client._http
         reconnect = Reconnect(http.settings.stream_reconnect_timeout, deadline)
+        lines = _EventLines(reconnect, last_id)
         path = calls.events_path(self.id)
         while True:
             reconnect.check_deadline()
             error: ReportsError | None = None
             try:
-                with http.stream(path, last_id, _read_timeout(reconnect)) as response:
-                    decoder = SSEDecoder()
+                with http.stream(path, lines.last_id, _read_timeout(reconnect)) as response:
+                    lines.connected()
                     for line in response.iter_lines():
-                        if line:
-                            reconnect.healthy()
-                        sse = decoder.feed(line)
-                        event = job_event(sse) if sse is not None else None
-                        if sse is not None and sse.retry:
-                            reconnect.server_delay = sse.retry
-                        if event is not None and (event.id is None or last_id is None or event.id > last_id):
-                            last_id = event.id if event.id is not None else last_id
+                        if (event := lines.feed(line)) is not None:
                             yield self._saw_event(event)
                             if event.done:
                                 return
@@ -193,22 +215,16 @@ class AsyncJobHandle(_HandleState):
     async def _events(self, last_id: int | None, deadline: float | None) -> AsyncIterator[JobEvent]:
         http = self._client._http
         reconnect = Reconnect(http.settings.stream_reconnect_timeout, deadline)
+        lines = _EventLines(reconnect, last_id)
         path = calls.events_path(self.id)
         while True:
             reconnect.check_deadline()
             error: ReportsError | None = None
             try:
-                async with http.stream(path, last_id, _read_timeout(reconnect)) as response:
-                    decoder = SSEDecoder()
+                async with http.stream(path, lines.last_id, _read_timeout(reconnect)) as response:
+                    lines.connected()
                     async for line in response.aiter_lines():
-                        if line:
-                            reconnect.healthy()
-                        sse = decoder.feed(line)
-                        event = job_event(sse) if sse is not None else None
-                        if sse is not None and sse.retry:
-                            reconnect.server_delay = sse.retry
-                        if event is not None and (event.id is None or last_id is None or event.id > last_id):
-                            last_id = event.id if event.id is not None else last_id
+                        if (event := lines.feed(line)) is not None:
                             yield self._saw_event(event)
                             if event.done:
                                 return
