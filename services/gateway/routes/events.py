@@ -64,8 +64,14 @@ async def _event_source(js: JetStreamContext, job_id: str, after: int | None, pi
             except TimeoutError:
                 yield ": ping\n\n"
                 continue
+            seq = msg.metadata.sequence.stream
+            if after is not None and seq <= after:
+                # nats-py restarts an ordered consumer that lost its server (a NATS node died)
+                # from the stream's start, not from where it was asked to begin: skip what was sent.
+                continue
+            after = seq
             event = job_pb2.JobEvent.FromString(msg.data)
-            yield sse_event(msg.metadata.sequence.stream, event)
+            yield sse_event(seq, event)
             if event.status in TERMINAL:
                 return
     finally:
