@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from tests.sample_call import SEGMENTS
+from stack.sample_call import OPENING as SEGMENTS
 
 TERMINAL = {"succeeded", "failed", "canceled"}
 RETRYABLE = {502, 503, 504}

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from stack.platform import Platform, PlatformConfig
-from tests.sample_call import SEGMENTS
+from stack.sample_call import OPENING as SEGMENTS
 
 DATA = Path(__file__).resolve().parents[1] / "fixtures" / "transcripts"
 KEYS = "key-a=tenant-a,key-b=tenant-b"
