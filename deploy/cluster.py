@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import threading
 
 from services.common import env
 from stack.cluster import DEFAULT_POSTGRES_URL, Cluster, ClusterConfig
-
-DEV_KEY = "dev-key-change-me"
+from stack.console import configured_api_keys, first_key, run_until_stopped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--echo", action="store_true", help="copy every service's log lines here")
     args = parser.parse_args(argv)
     environ = dict(os.environ)
-    api_keys = environ.get("REPORTS_API_KEYS") or f"{DEV_KEY}=dev"
+    api_keys = configured_api_keys(environ)
     config = ClusterConfig(
         var_dir=env.var_dir(environ) / "cluster",
         api_keys=api_keys,
@@ -42,31 +39,19 @@ def main(argv: list[str] | None = None) -> int:
         gateway_port=env.integer(environ, "REPORTS_GATEWAY_PORT", 8080),
         echo=args.echo,
     )
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-
-    print("starting the reports cluster ...", flush=True)
     cluster = Cluster(config)
-    try:
-        cluster.start()
-    except Exception as exc:
-        print(f"could not start: {exc}", file=sys.stderr)
-        return 1
-    key = api_keys.split(",")[0].split("=")[0]
-    print("\nreports cluster is up\n" + "\n".join(cluster.describe()), flush=True)
-    print(f"""
+    key = first_key(api_keys)
+
+    def banner() -> str:
+        return "\nreports cluster is up\n" + "\n".join(cluster.describe()) + "\n" + f"""
   api key     {key}
 try it:  curl -s {cluster.gateway_urls[0]}/readyz
          curl -s {cluster.gateway_urls[-1]}/v1/jobs -H 'Authorization: Bearer {key}'
 
 Ctrl-C stops everything (and drops the database).
-""", flush=True)
-    stop.wait()
-    print("stopping ...", flush=True)
-    cluster.stop()
-    print("stopped", flush=True)
-    return 0
+"""
+
+    return run_until_stopped("reports cluster", cluster, banner)
 
 
 if __name__ == "__main__":

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
 
 from services.common import env
 from services.webhooks.signing import generate_secret
+from stack.console import configured_api_keys, first_key, run_until_stopped
 from stack.platform import Platform, PlatformConfig, uses_dev_llm
-
-DEV_KEY = "dev-key-change-me"
-DEV_TENANT = "dev"
 
 
 def main() -> int:
     environ = dict(os.environ)
-    api_keys = environ.get("REPORTS_API_KEYS") or f"{DEV_KEY}={DEV_TENANT}"
-    key = api_keys.split(",")[0].split("=")[0]
+    api_keys = configured_api_keys(environ)
+    key = first_key(api_keys)
     webhook_secret = environ.get("REPORTS_WEBHOOK_SECRET") or generate_secret()
     webhook_note = ("signed with REPORTS_WEBHOOK_SECRET" if environ.get("REPORTS_WEBHOOK_SECRET") else
                     f"signed with {webhook_secret}   (generated for this run: set REPORTS_WEBHOOK_SECRET to keep one)")
@@ -36,19 +32,11 @@ def main() -> int:
         database_url=environ.get("REPORTS_DATABASE_URL") or None,
         env={"REPORTS_WEBHOOK_SECRET": webhook_secret},
     )
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-
-    print("starting the reports platform ...", flush=True)
     platform = Platform(config)
-    try:
-        platform.start()
-    except Exception as exc:
-        print(f"could not start: {exc}", file=sys.stderr)
-        return 1
-    url = platform.gateway_url
-    print(f"""
+
+    def banner() -> str:
+        url = platform.gateway_url
+        return f"""
 reports platform is up
   gateway   {url}   (REST v1; health {url}/healthz, readiness {url}/readyz)
   nats      {platform.nats_url}
@@ -63,12 +51,9 @@ try it:
     -d '{{"title": "demo", "transcript": {{"format": "segments", "content": [{{"speaker": "A", "start": 0, "end": 4, "text": "Hi, I am Ana."}}, {{"speaker": "B", "start": 4, "end": 9, "text": "Hello Ana, what do you need?"}}]}}}}'
 
 Ctrl-C stops everything.
-""", flush=True)
-    stop.wait()
-    print("stopping ...", flush=True)
-    platform.stop()
-    print("stopped", flush=True)
-    return 0
+"""
+
+    return run_until_stopped("reports platform", platform, banner)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from services.webhooks.signing import generate_secret
 from stack.nats_server import ClusterOptions, NatsServer
 from stack.platform import LISTENING, service_exists, uses_dev_llm
-from stack.processes import ManagedProcess, ProcessFailed, free_port
+from stack.processes import ManagedProcess, ProcessFailed, free_port, stop_all
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 NATS_CLUSTER_NAME = "reports"
@@ -150,10 +150,7 @@ class Cluster:
 
     def stop(self) -> None:
         """SIGTERM to every service at once, then the NATS nodes, then the database goes."""
-        for process in self.processes.values():
-            process.terminate()
-        for process in self.processes.values():
-            process.stop()
+        stop_all(self.processes.values())
         for node in self.nats:
             node.stop()
         self.database.drop()

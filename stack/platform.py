@@ -13,7 +13,7 @@ from pathlib import Path
 
 from services.webhooks.signing import generate_secret
 from stack.nats_server import NatsServer
-from stack.processes import ManagedProcess, free_port
+from stack.processes import ManagedProcess, free_port, stop_all
 
 LISTENING = r'"msg": "listening"'
 
@@ -158,10 +158,7 @@ class Platform:
 
     def stop(self) -> None:
         """SIGTERM to every service at once, then wait for each; nats-server goes last."""
-        for process in self.processes.values():
-            process.terminate()
-        for process in self.processes.values():
-            process.stop()
+        stop_all(self.processes.values())
         if self.nats is not None:
             self.nats.stop()
 

@@ -6,9 +6,6 @@ from dataclasses import dataclass, field
 
 from services.common import env
 
-DEFAULT_DEV_KEY = "dev-key-change-me"
-
-
 def parse_api_keys(raw: str) -> dict[str, str]:
     """`key=tenant,key=tenant` → {key: tenant}."""
     keys: dict[str, str] = {}
