@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 import signal
 import socket
@@ -17,10 +18,41 @@ class ProcessFailed(RuntimeError):
     pass
 
 
+_EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_handed_out: set[int] = set()
+_handed_out_lock = threading.Lock()
+
+
+def _ports_to_pick_from() -> range:
+    """Ports below the kernel's ephemeral range: outgoing connections never take them.
+
+    A port from bind(port 0) is ephemeral, so between being handed out here and being bound by the
+    service it was meant for, any client socket on the machine could take it.
+    """
+    try:
+        first_ephemeral = int(_EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        first_ephemeral = 32768
+    low = 10000 if first_ephemeral > 12000 else 1024
+    return range(low, max(low + 1000, first_ephemeral))
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on now, that no other caller in this process has been given."""
+    candidates = _ports_to_pick_from()
+    with _handed_out_lock:
+        for _ in range(1000):
+            port = random.choice(candidates)
+            if port in _handed_out:
+                continue
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            _handed_out.add(port)
+            return port
+    raise RuntimeError(f"no free port in {candidates}")
 
 
 class ManagedProcess:
@@ -80,12 +112,25 @@ class ManagedProcess:
                         return match
                 seen = len(lines)
                 if self.proc is None or self.proc.poll() is not None:
+                    self._wait_for_output_end()
                     raise ProcessFailed(f"{self.name} exited ({self.returncode}) before {pattern!r}; "
-                                        f"see {self.log_path}")
+                                        f"see {self.log_path}{self._tail()}")
                 remaining = deadline()
                 if remaining <= 0:
-                    raise ProcessFailed(f"{self.name}: no {pattern!r} within {timeout}s; see {self.log_path}")
+                    raise ProcessFailed(f"{self.name}: no {pattern!r} within {timeout}s; "
+                                        f"see {self.log_path}{self._tail()}")
                 self._condition.wait(remaining)
+
+    def _wait_for_output_end(self, timeout: float = 5.0) -> None:
+        """After an exit, until the reader has copied the last lines (called holding the condition)."""
+        remaining = _deadline(timeout)
+        while self._reader is not None and self._reader.is_alive() and remaining() > 0:
+            self._condition.wait(0.1)
+
+    def _tail(self, lines: int = 30) -> str:
+        """The last output lines, so a failure report says why without its log file."""
+        tail = "".join(self._lines[-lines:])
+        return f"; its last output:\n{tail}" if tail else ""
 
     @property
     def returncode(self) -> int | None:

@@ -1,0 +1,46 @@
+"""The process helpers the stack, the tests and the benchmarks start services with."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+from stack.processes import ManagedProcess, ProcessFailed, free_port
+
+
+def _first_ephemeral_port() -> int:
+    return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+
+
+def test_free_ports_are_never_handed_out_twice_and_can_be_bound():
+    ports = [free_port() for _ in range(200)]
+    assert len(set(ports)) == len(ports)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", ports[-1]))
+
+
+def test_free_ports_stay_out_of_the_range_client_sockets_take_theirs_from():
+    # A port a client socket can be given would be lost to any outgoing connection made between
+    # choosing it and the service binding it.
+    assert all(port < _first_ephemeral_port() for port in (free_port() for _ in range(50)))
+
+
+def test_a_free_port_skips_one_a_server_listens_on(monkeypatch: pytest.MonkeyPatch):
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        taken = listener.getsockname()[1]
+        monkeypatch.setattr("stack.processes._ports_to_pick_from", lambda: range(taken, taken + 2))
+        assert free_port() == taken + 1
+
+
+def test_a_process_that_dies_before_it_is_ready_says_why(tmp_path: Path):
+    script = "import sys; print('starting'); sys.exit('OSError: [Errno 98] address already in use')"
+    process = ManagedProcess("svc", [sys.executable, "-c", script], log_path=tmp_path / "svc.log").start()
+    with pytest.raises(ProcessFailed) as failure:
+        process.wait_for("listening")
+    message = str(failure.value)
+    assert "svc exited (1)" in message
+    assert "address already in use" in message and "starting" in message
