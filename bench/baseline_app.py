@@ -22,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from services.common.listen import tcp_listener
+
 
 async def create_job(request: Request) -> JSONResponse:
     await request.json()
@@ -34,9 +36,7 @@ def create_app() -> Starlette:
 
 
 async def main() -> None:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", int(os.environ.get("BENCH_BASELINE_PORT", "0"))))
+    sock = tcp_listener("127.0.0.1", int(os.environ.get("BENCH_BASELINE_PORT", "0")))
     config = uvicorn.Config(create_app(), log_config=None, access_log=False,
                             timeout_graceful_shutdown=5, lifespan="on")
     port = sock.getsockname()[1]

@@ -2,7 +2,7 @@
 
 `python -m bench.estimate_wait` builds two SQLite databases with the same jobs (90% succeeded, 10%
 queued, so the queue is over capacity and the estimate reads the latest durations) and times
-`jobs.estimate_wait` on each: one as the schema makes it, one with `ix_jobs_status_finished`
+`wait.estimate_wait` on each: one as the schema makes it, one with `ix_jobs_status_finished`
 replaced by the index on `status` alone that the store had before. Same run, same machine.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from services.common.timeutil import utcnow
-from services.store import jobs
+from services.store import wait
 from services.store.db import create_db_engine, create_schema
 from services.store.tables import JobRow
 
@@ -44,12 +44,12 @@ def build(path: Path, count: int, *, old_index: bool):  # type: ignore[no-untype
 
 
 def per_call_ms(engine) -> float:  # type: ignore[no-untyped-def]
-    capacity = jobs.Capacity()
+    capacity = wait.Capacity()
     with Session(engine) as session:
-        jobs.estimate_wait(session, capacity)
+        wait.estimate_wait(session, capacity)
         started = time.perf_counter()
         for _ in range(CALLS):
-            jobs.estimate_wait(session, capacity)
+            wait.estimate_wait(session, capacity)
         return (time.perf_counter() - started) * 1000 / CALLS
 
 

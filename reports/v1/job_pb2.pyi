@@ -136,7 +136,7 @@ class Job(_message.Message):
     def __init__(self, id: _Optional[str] = ..., tenant: _Optional[str] = ..., media_id: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., label: _Optional[str] = ..., entity_label: _Optional[str] = ..., template: _Optional[str] = ..., template_params: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., target: _Optional[_Union[_target_pb2.Target, _Mapping]] = ..., webhook: _Optional[_Union[Webhook, _Mapping]] = ..., report_id: _Optional[str] = ..., error: _Optional[_Union[JobError, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolution: _Optional[_Union[JobResolution, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., webhook_state: _Optional[_Union[WebhookState, _Mapping]] = ...) -> None: ...
 
 class JobEvent(_message.Message):
-    __slots__ = ("event_id", "job_id", "tenant", "status", "stage", "report_id", "error", "at")
+    __slots__ = ("event_id", "job_id", "tenant", "status", "stage", "report_id", "error", "at", "has_webhook")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
@@ -145,6 +145,7 @@ class JobEvent(_message.Message):
     REPORT_ID_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
+    HAS_WEBHOOK_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     job_id: str
     tenant: str
@@ -153,7 +154,8 @@ class JobEvent(_message.Message):
     report_id: str
     error: JobError
     at: _timestamp_pb2.Timestamp
-    def __init__(self, event_id: _Optional[str] = ..., job_id: _Optional[str] = ..., tenant: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., report_id: _Optional[str] = ..., error: _Optional[_Union[JobError, _Mapping]] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    has_webhook: bool
+    def __init__(self, event_id: _Optional[str] = ..., job_id: _Optional[str] = ..., tenant: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., report_id: _Optional[str] = ..., error: _Optional[_Union[JobError, _Mapping]] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., has_webhook: _Optional[bool] = ...) -> None: ...
 
 class RenderCommand(_message.Message):
     __slots__ = ("job_id", "tenant", "request_id")

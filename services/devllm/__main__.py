@@ -9,6 +9,8 @@ import socket
 
 import uvicorn
 
+from services.common.listen import tcp_listener
+
 from .app import create_app
 from .settings import Settings
 
@@ -28,21 +30,13 @@ class _Server(uvicorn.Server):
             log.info("devllm listening on %s", self._url)
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on host:port (port 0: any free port)."""
-    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    sock = socket.create_server((host, port), family=family, backlog=2048)
-    sock.setblocking(False)
-    return sock
-
-
 def url_of(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 async def serve(settings: Settings) -> None:
-    sock = bind(settings.host, settings.port)
+    sock = tcp_listener(settings.host, settings.port)
     config = uvicorn.Config(
         create_app(settings),
         lifespan="off",

@@ -9,6 +9,7 @@ import socket
 import uvicorn
 
 from services.common import runtime
+from services.common.listen import tcp_listener
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
 
@@ -17,9 +18,7 @@ log = logging.getLogger("services.gateway")
 
 async def main() -> None:
     settings = GatewaySettings.from_env()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((settings.host, settings.port))
+    sock = tcp_listener(settings.host, settings.port)
     config = uvicorn.Config(create_app(settings), log_config=None, access_log=False,
                             timeout_graceful_shutdown=5, lifespan="on")
     port = sock.getsockname()[1]

@@ -18,10 +18,10 @@ from reports.v1 import job_pb2, media_pb2, report_pb2, resolver_pb2, resolver_pb
 from services.common import job_states
 from services.common.report_codec import document_from_json
 from services.common.rpc_errors import from_rpc_error
+from services.renderer.coverage import Coverage, CoverageRules, assess
 from services.renderer.errors import InvalidRenderRequest, LlmInvalidOutput, LlmUnavailable
 from services.renderer.llm import Llm
 from services.renderer.metrics import STAGE_SECONDS
-from services.renderer.coverage import Coverage, CoverageRules, assess
 from services.renderer.pipeline import WrittenReport, write_report
 from services.renderer.prompt import EvidenceInput
 
@@ -79,11 +79,8 @@ class JobRunner:
     async def run(self, command: job_pb2.RenderCommand) -> str:
         """Takes the job as far as it goes; returns its final status. Raises on transient trouble."""
         md = (("x-request-id", command.request_id),) if command.request_id else ()
-        job = await self.store.GetJob(store_pb2.GetJobRequest(tenant=command.tenant, job_id=command.job_id),
-                                      timeout=self.rpc_timeout_s, metadata=md)
-        if job.status in TERMINAL:
-            return job_states.status_name(job.status) or "unknown"
-        job = await self._move(job, job_pb2.JOB_STAGE_RESOLVING, md)
+        # The first move answers with the job; one that has ended comes back as it is.
+        job = await self._move(command.tenant, command.job_id, job_pb2.JOB_STAGE_RESOLVING, md)
         if job.status in TERMINAL:
             return job_states.status_name(job.status) or "unknown"
         stage_started = time.perf_counter()
@@ -104,7 +101,7 @@ class JobRunner:
                                          reason=resolution.reason)
         if entity_label is not None:
             recorded.entity_label = entity_label
-        job = await self._move(job, job_pb2.JOB_STAGE_RENDERING, md, resolution=recorded)
+        job = await self._move(job.tenant, job.id, job_pb2.JOB_STAGE_RENDERING, md, resolution=recorded)
         if job.status in TERMINAL:
             return job_states.status_name(job.status) or "unknown"
         prompt = await self.store.GetPrompt(store_pb2.GetPromptRequest(name=job.template, label="production"),
@@ -135,7 +132,7 @@ class JobRunner:
             return await self._fail(job, "invalid_request", str(exc), md)
         STAGE_SECONDS.labels("rendering").observe(time.perf_counter() - stage_started)
         stage_started = time.perf_counter()
-        job = await self._move(job, job_pb2.JOB_STAGE_STORING, md)
+        job = await self._move(job.tenant, job.id, job_pb2.JOB_STAGE_STORING, md)
         if job.status in TERMINAL:
             return job_states.status_name(job.status) or "unknown"
         report = report_pb2.Report(
@@ -156,10 +153,10 @@ class JobRunner:
         STAGE_SECONDS.labels("storing").observe(time.perf_counter() - stage_started)
         return job_states.SUCCEEDED
 
-    async def _move(self, job: job_pb2.Job, stage: int, md: Any,
+    async def _move(self, tenant: str, job_id: str, stage: int, md: Any,
                     resolution: job_pb2.JobResolution | None = None) -> job_pb2.Job:
-        """Moves a running job to `stage`; a job canceled meanwhile comes back as it is."""
-        request = store_pb2.TransitionJobRequest(tenant=job.tenant, job_id=job.id,
+        """Moves the job to running at `stage`; a job that has ended meanwhile comes back as it is."""
+        request = store_pb2.TransitionJobRequest(tenant=tenant, job_id=job_id,
                                                  status=job_pb2.JOB_STATUS_RUNNING, stage=stage)
         if resolution is not None:
             request.resolution.CopyFrom(resolution)
@@ -168,7 +165,7 @@ class JobRunner:
         except grpc.aio.AioRpcError as exc:
             if exc.code() != grpc.StatusCode.FAILED_PRECONDITION:
                 raise
-            return await self.store.GetJob(store_pb2.GetJobRequest(tenant=job.tenant, job_id=job.id),
+            return await self.store.GetJob(store_pb2.GetJobRequest(tenant=tenant, job_id=job_id),
                                            timeout=self.rpc_timeout_s, metadata=md)
 
     async def _status(self, job: job_pb2.Job, md: Any) -> str:

@@ -11,11 +11,12 @@ import grpc
 
 from reports.v1 import store_pb2
 from services.common import grpc_server, streams
-from services.store import jobs, prompts
+from services.store import prompts
 from services.store.db import Database, create_db_engine, create_schema
 from services.store.outbox import OutboxRelay
 from services.store.servicer import StoreServicer, register
 from services.store.settings import StoreSettings
+from services.store.wait import Capacity, WaitEstimator
 
 log = logging.getLogger(__name__)
 SERVICE_NAME = store_pb2.DESCRIPTOR.services_by_name["Store"].full_name
@@ -43,7 +44,7 @@ async def start(settings: StoreSettings) -> RunningStore:
     db = Database(engine)
     await db.run(prompts.seed)
     relay = OutboxRelay(db, lambda: streams.connect(settings.nats_url, "store-outbox"), settings.streams)
-    servicer = StoreServicer(db, relay, jobs.Capacity(concurrent_jobs=settings.render_capacity))
+    servicer = StoreServicer(db, relay, WaitEstimator(Capacity(concurrent_jobs=settings.render_capacity)))
     server, port, _health = await grpc_server.create_server([register(servicer)], [SERVICE_NAME], settings.listen)
     relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
     log.info("listening", extra={"grpc_port": port, "database": engine.dialect.name})

@@ -103,6 +103,7 @@ def event_message(row: JobRow) -> job_pb2.JobEvent:
         status=job_states.status_value(row.status),
         stage=job_states.stage_value(row.stage),
         at=to_timestamp(row.updated_at),
+        has_webhook=row.webhook is not None,
     )
     if row.report_id is not None:
         event.report_id = row.report_id

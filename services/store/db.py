@@ -83,14 +83,19 @@ def create_schema(engine: Engine) -> None:
 
 
 class Database:
-    """Runs blocking session work on a thread pool so the gRPC event loop stays free."""
+    """Runs session work in one transaction each: on the event loop for SQLite, on threads otherwise.
+
+    SQLite has one writer at a time and, in WAL mode with synchronous=NORMAL, commits without
+    waiting on the disk, so a transaction is a few hundred microseconds of CPU: handing it to a
+    thread would only add the hop and the contention for the GIL, and more threads would queue on
+    its lock. PostgreSQL transactions wait on the network and run side by side on a pool.
+    CPU-heavy work that needs no session (parsing a transcript) belongs before `run`, off the loop.
+    """
 
     def __init__(self, engine: Engine, *, threads: int = 8) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
-        # SQLite has one writer at a time; more threads would only queue on its lock.
-        self._pool = ThreadPoolExecutor(max_workers=1 if self.is_sqlite else threads,
-                                        thread_name_prefix="db")
+        self._pool = None if self.is_sqlite else ThreadPoolExecutor(max_workers=threads, thread_name_prefix="db")
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -104,10 +109,13 @@ class Database:
             with self.session() as session, session.begin():
                 return work(session)
 
+        if self._pool is None:
+            return in_transaction()
         # The caller's context (request id, trace) goes along into the worker thread.
         return await asyncio.get_running_loop().run_in_executor(self._pool, contextvars.copy_context().run,
                                                                 in_transaction)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
         self.engine.dispose()

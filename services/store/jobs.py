@@ -5,13 +5,10 @@ Every change to a job writes its status event to the outbox in the same transact
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from datetime import timedelta
 
 from google.protobuf import json_format
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from reports.v1 import job_pb2, store_pb2
 from services.common import ids, job_states
@@ -26,19 +23,13 @@ from services.common.rpc_errors import (
 from services.common.timeutil import as_utc, utcnow
 from services.store import convert, lifecycle, outbox, paging, prompts, webhooks
 from services.store.tables import IdempotencyRow, JobRow, MediaRow, ReportRow
+from services.store.wait import WaitEstimator
 
 IDEMPOTENCY_TTL = timedelta(hours=48)
 
 
-@dataclass(frozen=True)
-class Capacity:
-    """How many jobs the renderers run at once, for estimating a new job's wait."""
-
-    concurrent_jobs: int = 16
-    default_job_sec: float = 10.0
-
-
-def create(session: Session, request: store_pb2.CreateJobRequest, capacity: Capacity) -> tuple[JobRow, bool, float]:
+def create(session: Session, request: store_pb2.CreateJobRequest,
+           waits: WaitEstimator) -> tuple[JobRow, bool, float]:
     key = request.idempotency_key if request.HasField("idempotency_key") else None
     if key is not None:
         existing = session.get(IdempotencyRow, (request.tenant, key))
@@ -48,7 +39,7 @@ def create(session: Session, request: store_pb2.CreateJobRequest, capacity: Capa
                                "idempotencyKey was already used with a different request body")
             job = session.get(JobRow, existing.job_id)
             assert job is not None
-            return job, True, estimate_wait(session, capacity)
+            return job, True, waits.estimate(session)
         if existing is not None:
             session.delete(existing)
             session.flush()
@@ -78,7 +69,7 @@ def create(session: Session, request: store_pb2.CreateJobRequest, capacity: Capa
         created_at=now,
         updated_at=now,
     )
-    wait = estimate_wait(session, capacity)
+    wait = waits.estimate(session)
     session.add(job)
     if key is not None:
         session.add(IdempotencyRow(tenant=request.tenant, key=key,
@@ -95,26 +86,6 @@ def _check_params(session: Session, template: str, params: dict[str, object]) ->
                 for name, message in prompts.check_params(prompt, params)]
     if problems:
         raise invalid("invalid_template_params", problems[0].message, problems)
-
-
-def estimate_wait(session: Session, capacity: Capacity) -> float:
-    """Seconds a new job waits before a renderer picks it up: 0 while renderers have room."""
-    ahead = session.exec(select(func.count()).select_from(JobRow)
-                         .where(col(JobRow.status).in_([QUEUED, RUNNING]))).one()
-    if ahead < capacity.concurrent_jobs:
-        return 0.0
-    recent = list(session.exec(latest_durations_query()))
-    durations = [(as_utc(f) - as_utc(s)).total_seconds() for s, f in recent if s and f]
-    per_job = sum(durations) / len(durations) if durations else capacity.default_job_sec
-    rounds = math.floor(ahead / capacity.concurrent_jobs)
-    return round(rounds * per_job, 1)
-
-
-def latest_durations_query(limit: int = 50):  # type: ignore[no-untyped-def]
-    """The latest succeeded jobs' start and end; read in index order (ix_jobs_status_finished)."""
-    return (select(JobRow.started_at, JobRow.finished_at)
-            .where(JobRow.status == SUCCEEDED, col(JobRow.started_at).is_not(None))
-            .order_by(col(JobRow.finished_at).desc()).limit(limit))
 
 
 def get(session: Session, tenant: str, job_id: str) -> JobRow:

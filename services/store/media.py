@@ -28,7 +28,8 @@ def _decode_content(format_: str, content: str) -> object:
     return content
 
 
-def create(session: Session, request: store_pb2.CreateMediaRequest) -> tuple[MediaRow, list[EntityRow]]:
+def prepare(request: store_pb2.CreateMediaRequest) -> tuple[MediaRow, list[EntityRow]]:
+    """The media and its speakers from the request, not yet stored: parsing needs no session."""
     format_ = request.transcript.format or None
     try:
         parsed = parse_transcript(format_, _decode_content(format_ or "", request.transcript.content))
@@ -71,6 +72,10 @@ def create(session: Session, request: store_pb2.CreateMediaRequest) -> tuple[Med
             description=given.description if given is not None and given.HasField("description") else None,
             analytics=asdict(analytics[speaker_id]),
         ))
+    return media, entities
+
+
+def insert(session: Session, media: MediaRow, entities: list[EntityRow]) -> tuple[MediaRow, list[EntityRow]]:
     session.add(media)
     session.flush()
     session.add_all(entities)

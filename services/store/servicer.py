@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import TypeVar
@@ -19,6 +20,7 @@ from services.store import convert, jobs, media, prompts, reports, webhooks
 from services.store.db import Database
 from services.store.outbox import OutboxRelay
 from services.store.tables import JobRow
+from services.store.wait import WaitEstimator
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -38,10 +40,10 @@ def _tenant(request) -> str:  # type: ignore[no-untyped-def]
 
 
 class StoreServicer(store_pb2_grpc.StoreServicer):
-    def __init__(self, db: Database, relay: OutboxRelay | None, capacity: jobs.Capacity) -> None:
+    def __init__(self, db: Database, relay: OutboxRelay | None, waits: WaitEstimator) -> None:
         self._db = db
         self._relay = relay
-        self._capacity = capacity
+        self._waits = waits
 
     async def _write(self, work: Callable[[Session], T]) -> T:
         """A write that may add outbox rows: the relay is woken once it has committed."""
@@ -55,7 +57,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     @rpc
     async def CreateMedia(self, request, context):  # type: ignore[no-untyped-def]
         _tenant(request)
-        row, entities = await self._db.run(lambda s: media.create(s, request))
+        # Parsing a transcript of many megabytes takes a while: off the event loop, outside a transaction.
+        prepared = await asyncio.to_thread(media.prepare, request)
+        row, entities = await self._db.run(lambda s: media.insert(s, *prepared))
         return convert.media_message(row, entities)
 
     @rpc
@@ -77,11 +81,12 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     async def CreateJob(self, request, context):  # type: ignore[no-untyped-def]
         _tenant(request)
         try:
-            job, replayed, wait = await self._write(lambda s: jobs.create(s, request, self._capacity))
+            job, replayed, wait = await self._write(lambda s: jobs.create(s, request, self._waits))
         except IntegrityError:
             # A concurrent request with the same idempotency key committed first: replay it.
-            job, replayed, wait = await self._write(lambda s: jobs.create(s, request, self._capacity))
+            job, replayed, wait = await self._write(lambda s: jobs.create(s, request, self._waits))
         if not replayed:
+            self._waits.created()
             _observe(job, "job created")
         return store_pb2.CreateJobResponse(job=convert.job_message(job), replayed=replayed,
                                            estimated_wait_sec=wait)

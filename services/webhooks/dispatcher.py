@@ -149,6 +149,9 @@ class Dispatcher:
             await self._deliver(msg, event, msg.metadata.num_delivered)
 
     async def _deliver(self, msg: Msg, event: job_pb2.JobEvent, attempt: int) -> None:
+        if event.HasField("has_webhook") and not event.has_webhook:
+            await msg.ack()
+            return
         try:
             job = await self._store.GetJob(store_pb2.GetJobRequest(tenant=event.tenant, job_id=event.job_id),
                                            timeout=self._settings.rpc_timeout_s)

@@ -107,7 +107,7 @@ def test_a_database_from_before_a_new_column_gains_it_and_keeps_its_rows(tmp_pat
 def test_a_database_from_before_a_new_index_gains_it_and_reads_the_latest_durations_through_it(tmp_path):
     from sqlalchemy import inspect
 
-    from services.store import jobs
+    from services.store import wait
     from services.store.db import create_db_engine, create_schema
 
     engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
@@ -118,7 +118,7 @@ def test_a_database_from_before_a_new_index_gains_it_and_reads_the_latest_durati
     with engine.connect() as connection:
         assert "ix_jobs_status_finished" in {i["name"] for i in inspect(connection).get_indexes("jobs")}
         # the estimate's "latest succeeded durations" reads the index in order: no sort of the history
-        query = jobs.latest_durations_query().compile(engine, compile_kwargs={"literal_binds": True})
+        query = wait.latest_durations_query().compile(engine, compile_kwargs={"literal_binds": True})
         plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}").fetchall()
     details = " ".join(row[-1] for row in plan)
     assert "ix_jobs_status_finished" in details and "TEMP B-TREE" not in details, details

@@ -15,7 +15,7 @@ import pytest
 
 from reports.v1 import job_pb2, store_pb2
 from reports.v1.store_pb2_grpc import StoreStub
-from services.common import streams
+from services.common import grpc_server, streams
 from services.webhooks import signing
 from services.webhooks.delivery import RetryPolicy
 from services.webhooks.dispatcher import Dispatcher, DispatcherSettings
@@ -96,6 +96,20 @@ async def ended_job(store_stub, url: str | None) -> tuple[job_pb2.Job, FakeMsg]:
 
 async def state(store_stub, job_id: str) -> job_pb2.WebhookState:  # type: ignore[no-untyped-def]
     return (await store_stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=job_id))).webhook_state
+
+
+async def test_an_event_that_says_its_job_has_no_webhook_is_acked_without_reading_the_job(receiver):
+    # The store is unreachable: reading the job would fail and the event would be retried.
+    channel = grpc_server.channel("127.0.0.1:1")
+    try:
+        async with dispatcher_for(StoreStub(channel), allow_private=True) as unread:
+            ended = job_pb2.JobEvent(event_id="evt_1", job_id="job_x", tenant="t",
+                                     status=job_pb2.JOB_STATUS_SUCCEEDED, has_webhook=False)
+            msg = FakeMsg(ended.SerializeToString(), streams.event_subject("job_x"))
+            await unread.handle(msg)
+    finally:
+        await channel.close()
+    assert msg.calls == [("ack", None)] and receiver.requests == []
 
 
 async def test_an_event_already_recorded_as_delivered_is_acked_and_not_sent_again(dispatcher, store_stub, receiver):

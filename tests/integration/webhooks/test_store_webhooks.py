@@ -131,6 +131,19 @@ async def test_redelivery_queues_the_terminal_event_again_with_its_event_id(stor
         await nc.close()
 
 
+async def test_every_event_says_whether_its_job_has_a_webhook(store_stub, nats_server):
+    with_hook, without = await _job(store_stub), await _job(store_stub, webhook=False)
+    for job in (with_hook, without):
+        await complete_job(store_stub, "t", job.id)
+    nc = await nats.connect(nats_server.url)
+    try:
+        for job, expected in ((with_hook, True), (without, False)):
+            events = await _events(nc, job.id, 3)
+            assert [(e.HasField("has_webhook"), e.has_webhook) for e in events] == [(True, expected)] * 3
+    finally:
+        await nc.close()
+
+
 def test_an_existing_database_gains_the_webhook_state_column(tmp_path):
     engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
     create_schema(engine)

@@ -1,0 +1,100 @@
+"""How long a new job waits before a renderer picks it up.
+
+The estimate comes from the queue depth (queued and running jobs), the renderers' capacity and
+the latest succeeded jobs' durations: 0 while the renderers have room, else one mean duration per
+full round of jobs ahead.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from services.common.job_states import QUEUED, RUNNING, SUCCEEDED
+from services.common.timeutil import as_utc
+from services.store.tables import JobRow
+
+_QUEUE_DEPTH = select(func.count()).select_from(JobRow).where(col(JobRow.status).in_([QUEUED, RUNNING]))
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """How many jobs the renderers run at once, for estimating a new job's wait."""
+
+    concurrent_jobs: int = 16
+    default_job_sec: float = 10.0
+
+
+def latest_durations_query(limit: int = 50):  # type: ignore[no-untyped-def]
+    """The latest succeeded jobs' start and end; read in index order (ix_jobs_status_finished)."""
+    return (select(JobRow.started_at, JobRow.finished_at)
+            .where(JobRow.status == SUCCEEDED, col(JobRow.started_at).is_not(None))
+            .order_by(col(JobRow.finished_at).desc()).limit(limit))
+
+
+_LATEST_DURATIONS = latest_durations_query()
+
+
+def queue_depth(session: Session) -> int:
+    return int(session.exec(_QUEUE_DEPTH).one())
+
+
+def mean_job_seconds(session: Session, capacity: Capacity) -> float:
+    recent = list(session.exec(_LATEST_DURATIONS))
+    durations = [(as_utc(f) - as_utc(s)).total_seconds() for s, f in recent if s and f]
+    return sum(durations) / len(durations) if durations else capacity.default_job_sec
+
+
+def wait_seconds(ahead: int, per_job: float, capacity: Capacity) -> float:
+    if ahead < capacity.concurrent_jobs:
+        return 0.0
+    return round(math.floor(ahead / capacity.concurrent_jobs) * per_job, 1)
+
+
+def estimate_wait(session: Session, capacity: Capacity) -> float:
+    """The estimate read afresh from the database."""
+    ahead = queue_depth(session)
+    if ahead < capacity.concurrent_jobs:
+        return 0.0
+    return wait_seconds(ahead, mean_job_seconds(session, capacity), capacity)
+
+
+class WaitEstimator:
+    """The estimate for each new job, reading the database at most every `refresh_s`.
+
+    Counting the queue visits every queued and running job, so counting it for each new job would
+    make creating a job slower the longer the queue grows. Between two reads, the jobs this store
+    created since are added to the depth it read; jobs that ended meanwhile count until the next
+    read, so the estimate errs long by at most `refresh_s` worth of finished jobs.
+    """
+
+    def __init__(self, capacity: Capacity, *, refresh_s: float = 0.5,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.capacity = capacity
+        self._refresh_s = refresh_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._read_at: float | None = None
+        self._ahead = 0
+        self._per_job: float | None = None
+
+    def estimate(self, session: Session) -> float:
+        """Seconds the next job waits; call it in the transaction that creates the job."""
+        now = self._clock()
+        with self._lock:
+            if self._read_at is None or now - self._read_at >= self._refresh_s:
+                self._read_at, self._ahead, self._per_job = now, queue_depth(session), None
+            if self._ahead >= self.capacity.concurrent_jobs and self._per_job is None:
+                self._per_job = mean_job_seconds(session, self.capacity)
+            return wait_seconds(self._ahead, self._per_job or 0.0, self.capacity)
+
+    def created(self) -> None:
+        """A job this store created has committed: it is in the queue until the next read."""
+        with self._lock:
+            self._ahead += 1
