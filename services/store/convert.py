@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
+from sqlalchemy.engine import Row
 
 from reports.v1 import job_pb2, media_pb2, report_pb2, store_pb2, target_pb2
 from services.common import job_states
 from services.common.timeutil import to_timestamp
-from services.store.tables import EntityRow, JobRow, MediaRow, PromptRow, ReportRow
+from services.store.job_rows import Job
+from services.store.tables import EntityRow, MediaRow, PromptRow, ReportRow
 
 
 def analytics_message(values: dict[str, Any]) -> media_pb2.SpeakerAnalytics:
@@ -54,7 +56,7 @@ def struct_dict(value: struct_pb2.Struct) -> dict[str, Any]:
     return json_format.MessageToDict(value)
 
 
-def job_message(row: JobRow) -> job_pb2.Job:
+def job_message(row: Job) -> job_pb2.Job:
     job = job_pb2.Job(
         id=row.id,
         tenant=row.tenant,
@@ -96,7 +98,7 @@ def webhook_state_message(values: dict[str, Any]) -> job_pb2.WebhookState:
     return state
 
 
-def event_message(row: JobRow) -> job_pb2.JobEvent:
+def event_message(row: Job) -> job_pb2.JobEvent:
     event = job_pb2.JobEvent(
         job_id=row.id,
         tenant=row.tenant,
@@ -139,7 +141,7 @@ def report_message(row: ReportRow) -> report_pb2.Report:
     return report
 
 
-def prompt_message(row: PromptRow) -> store_pb2.PromptVersion:
+def prompt_message(row: PromptRow | Row[Any]) -> store_pb2.PromptVersion:
     return store_pb2.PromptVersion(
         name=row.name,
         version=row.version,

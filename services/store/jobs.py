@@ -1,6 +1,7 @@
 """Jobs: creation with idempotency, lifecycle transitions, cancellation, completion.
 
-Every change to a job writes its status event to the outbox in the same transaction.
+Every change to a job writes its status event to the outbox in the same transaction. Jobs are
+read and written as `job_rows.Job` records (SQLAlchemy Core): these are the store's busiest calls.
 """
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from google.protobuf import json_format
-from sqlmodel import Session, select
+from sqlalchemy import bindparam, delete, insert, select
+from sqlmodel import Session
 
 from reports.v1 import job_pb2, store_pb2
 from services.common import ids, job_states
@@ -21,37 +23,48 @@ from services.common.rpc_errors import (
     not_found,
 )
 from services.common.timeutil import as_utc, utcnow
-from services.store import convert, lifecycle, outbox, paging, prompts, webhooks
-from services.store.tables import IdempotencyRow, JobRow, MediaRow, ReportRow
+from services.store import convert, job_rows, lifecycle, outbox, paging, prompts, webhooks
+from services.store.job_rows import JOBS, Job
+from services.store.tables import IdempotencyRow, MediaRow, ReportRow
 from services.store.wait import WaitEstimator
 
 IDEMPOTENCY_TTL = timedelta(hours=48)
 
+_KEYS = IdempotencyRow.__table__  # type: ignore[attr-defined]
+_MEDIA = MediaRow.__table__  # type: ignore[attr-defined]
+_REPORTS = ReportRow.__table__  # type: ignore[attr-defined]
+_KEY = select(_KEYS.c.fingerprint, _KEYS.c.job_id, _KEYS.c.created_at).where(
+    _KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key"))
+_FORGET_KEY = delete(_KEYS).where(_KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key"))
+_ADD_KEY = insert(_KEYS)
+_MEDIA_OWNER = select(_MEDIA.c.tenant, _MEDIA.c.url).where(_MEDIA.c.id == bindparam("media_id"))
+_ADD_REPORT = insert(_REPORTS)
+
 
 def create(session: Session, request: store_pb2.CreateJobRequest,
-           waits: WaitEstimator) -> tuple[JobRow, bool, float]:
+           waits: WaitEstimator) -> tuple[Job, bool, float]:
+    connection = session.connection()
     key = request.idempotency_key if request.HasField("idempotency_key") else None
     if key is not None:
-        existing = session.get(IdempotencyRow, (request.tenant, key))
+        existing = connection.execute(_KEY, {"tenant": request.tenant, "key": key}).first()
         if existing is not None and as_utc(existing.created_at) > utcnow() - IDEMPOTENCY_TTL:
             if existing.fingerprint != request.request_fingerprint:
                 raise conflict("idempotency_conflict",
                                "idempotencyKey was already used with a different request body")
-            job = session.get(JobRow, existing.job_id)
+            job = job_rows.read(session, existing.job_id)
             assert job is not None
             return job, True, waits.estimate(session)
         if existing is not None:
-            session.delete(existing)
-            session.flush()
+            connection.execute(_FORGET_KEY, {"tenant": request.tenant, "key": key})
 
-    media = session.get(MediaRow, request.media_id)
+    media = connection.execute(_MEDIA_OWNER, {"media_id": request.media_id}).first()
     if media is None or media.tenant != request.tenant:
         raise not_found("media", request.media_id)
     params = convert.struct_dict(request.template_params)
     _check_params(session, request.template, params)
 
     now = utcnow()
-    job = JobRow(
+    job = Job(
         id=ids.new_id("job"),
         tenant=request.tenant,
         media_id=request.media_id,
@@ -70,10 +83,11 @@ def create(session: Session, request: store_pb2.CreateJobRequest,
         updated_at=now,
     )
     wait = waits.estimate(session)
-    session.add(job)
+    job_rows.add(session, job)
     if key is not None:
-        session.add(IdempotencyRow(tenant=request.tenant, key=key,
-                                   fingerprint=request.request_fingerprint, job_id=job.id, created_at=now))
+        connection.execute(_ADD_KEY, {"tenant": request.tenant, "key": key,
+                                      "fingerprint": request.request_fingerprint, "job_id": job.id,
+                                      "created_at": now})
     outbox.add_event(session, convert.event_message(job), request_id=request.request_id)
     outbox.add_render_command(session, job_pb2.RenderCommand(
         job_id=job.id, tenant=job.tenant, request_id=request.request_id))
@@ -88,22 +102,24 @@ def _check_params(session: Session, template: str, params: dict[str, object]) ->
         raise invalid("invalid_template_params", problems[0].message, problems)
 
 
-def get(session: Session, tenant: str, job_id: str) -> JobRow:
-    job = session.get(JobRow, job_id)
+def get(session: Session, tenant: str, job_id: str, *, for_update: bool = False) -> Job:
+    job = job_rows.read(session, job_id, for_update=for_update)
     if job is None or job.tenant != tenant:
         raise not_found("job", job_id)
     return job
 
 
-def list_page(session: Session, tenant: str, status: str | None, limit: int, cursor: str):  # type: ignore[no-untyped-def]
-    query = select(JobRow).where(JobRow.tenant == tenant)
+def list_page(session: Session, tenant: str, status: str | None, limit: int,
+              cursor: str) -> tuple[list[Job], str]:
+    query = select(JOBS).where(JOBS.c.tenant == tenant)
     if status is not None:
-        query = query.where(JobRow.status == status)
-    return paging.page(session, query, JobRow.id, limit, cursor)
+        query = query.where(JOBS.c.status == status)
+    rows, next_cursor = paging.page(session, query, JOBS.c.id, limit, cursor)
+    return [Job.from_row(row) for row in rows], next_cursor
 
 
-def transition(session: Session, request: store_pb2.TransitionJobRequest) -> JobRow:
-    job = get(session, request.tenant, request.job_id)
+def transition(session: Session, request: store_pb2.TransitionJobRequest) -> Job:
+    job = get(session, request.tenant, request.job_id, for_update=True)
     status = job_states.status_name(request.status)
     if status is None or status == SUCCEEDED:
         raise invalid("invalid_transition",
@@ -114,38 +130,42 @@ def transition(session: Session, request: store_pb2.TransitionJobRequest) -> Job
         changed = lifecycle.check(job.status, job.stage, status, new_stage)
     except lifecycle.IllegalTransition as exc:
         raise failed_precondition("illegal_transition", str(exc)) from None
+    fields = []
     if request.HasField("resolution"):
         job.resolution = json_format.MessageToDict(request.resolution, preserving_proto_field_name=True)
+        fields.append("resolution")
         changed = True
     if not changed:
         return job
     now = utcnow()
     if status == RUNNING and job.started_at is None:
         job.started_at = now
+        fields.append("started_at")
     if status in (FAILED, CANCELED):
         error = request.error if request.HasField("error") else job_pb2.JobError(code="internal", message="failed")
         job.error_code, job.error_message = error.code, error.message
         job.finished_at = now
+        fields += ["error_code", "error_message", "finished_at"]
     job.status, job.stage, job.updated_at = status, new_stage, now
-    session.add(job)
+    job_rows.save(session, job, "status", "stage", "updated_at", *fields)
     outbox.add_event(session, convert.event_message(job))
     return job
 
 
-def cancel(session: Session, tenant: str, job_id: str) -> JobRow:
-    job = get(session, tenant, job_id)
+def cancel(session: Session, tenant: str, job_id: str) -> Job:
+    job = get(session, tenant, job_id, for_update=True)
     if job.status in job_states.TERMINAL:
         return job
     now = utcnow()
     job.status, job.updated_at, job.finished_at = CANCELED, now, now
     job.error_code, job.error_message = "canceled", "the job was canceled by the client"
-    session.add(job)
+    job_rows.save(session, job, "status", "updated_at", "finished_at", "error_code", "error_message")
     outbox.add_event(session, convert.event_message(job))
     return job
 
 
-def complete(session: Session, request: store_pb2.CompleteJobRequest) -> tuple[JobRow, ReportRow]:
-    job = get(session, request.tenant, request.job_id)
+def complete(session: Session, request: store_pb2.CompleteJobRequest) -> tuple[Job, ReportRow]:
+    job = get(session, request.tenant, request.job_id, for_update=True)
     if job.status == SUCCEEDED and job.report_id is not None:
         report = session.get(ReportRow, job.report_id)
         assert report is not None
@@ -156,28 +176,26 @@ def complete(session: Session, request: store_pb2.CompleteJobRequest) -> tuple[J
     if not given.HasField("document") or not given.entity.id:
         raise invalid("invalid_report", "a report needs its document and entity")
     now = utcnow()
-    media = session.get(MediaRow, job.media_id)
-    report = ReportRow(
-        id=ids.new_id("rep"),
-        tenant=job.tenant,
-        job_id=job.id,
-        media_id=job.media_id,
-        media_url=media.url if media is not None else None,
-        template=job.template,
-        label=job.label,
-        entity_id=given.entity.id,
-        entity_label=given.entity.label if given.entity.HasField("label") else None,
-        document=convert.document_dict(given.document),
-        markdown=given.markdown,
-        evidence=json_format.MessageToDict(given.evidence, preserving_proto_field_name=True)
+    media = session.connection().execute(_MEDIA_OWNER, {"media_id": job.media_id}).first()
+    values = {
+        "id": ids.new_id("rep"),
+        "tenant": job.tenant,
+        "job_id": job.id,
+        "media_id": job.media_id,
+        "media_url": media.url if media is not None else None,
+        "template": job.template,
+        "label": job.label,
+        "entity_id": given.entity.id,
+        "entity_label": given.entity.label if given.entity.HasField("label") else None,
+        "document": convert.document_dict(given.document),
+        "markdown": given.markdown,
+        "evidence": json_format.MessageToDict(given.evidence, preserving_proto_field_name=True)
         if given.HasField("evidence") else None,
-        created_at=now,
-    )
-    session.add(report)
-    job.status, job.stage, job.report_id = SUCCEEDED, "storing", report.id
+        "created_at": now,
+    }
+    session.connection().execute(_ADD_REPORT, values)
+    job.status, job.stage, job.report_id = SUCCEEDED, "storing", values["id"]
     job.updated_at = job.finished_at = now
-    session.add(job)
+    job_rows.save(session, job, "status", "stage", "report_id", "updated_at", "finished_at")
     outbox.add_event(session, convert.event_message(job))
-    return job, report
-
-
+    return job, ReportRow.model_construct(**values)

@@ -34,11 +34,12 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from nats.aio.client import Client as NatsClient
-from sqlalchemy import text
-from sqlmodel import Session, col, delete, select, update
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.engine import Row
+from sqlmodel import Session
 
 from reports.v1 import job_pb2
 from services.common import context, ids, streams, tracing
@@ -55,34 +56,34 @@ LEADER_LOCK_CLASS = 0x52504F42
 _TRY_LEAD = text("SELECT pg_try_advisory_xact_lock(:lock_class, hashtext(current_schema()))")
 
 
-def add(session: Session, subject: str, payload: bytes, *, request_id: str = "") -> OutboxRow:
-    """The message carries the request id and trace context of the change that wrote it."""
+OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
+_ADD = insert(OUTBOX)
+
+
+def add(session: Session, subject: str, payload: bytes, *, request_id: str = "", row_id: str = "") -> str:
+    """Adds a message; returns its id. It carries the request id and trace context of the change
+    that wrote it."""
     request_id = request_id or context.current().get("request_id", "")
     headers = dict(tracing.inject({}))
     if request_id:
         headers[streams.REQUEST_ID_HEADER] = request_id
-    row = OutboxRow(
-        id=ids.new_id("evt"),
-        subject=subject,
-        payload=payload,
-        headers=headers,
-        created_at=utcnow(),
-    )
-    session.add(row)
-    return row
+    row_id = row_id or ids.new_id("evt")
+    session.connection().execute(_ADD, {"id": row_id, "subject": subject, "payload": payload,
+                                        "headers": headers, "created_at": utcnow()})
+    return row_id
 
 
 def add_event(session: Session, event: job_pb2.JobEvent, *, request_id: str = "") -> None:
-    row = add(session, streams.event_subject(event.job_id), b"", request_id=request_id)
-    event.event_id = row.id
-    row.payload = event.SerializeToString()
+    event.event_id = ids.new_id("evt")
+    add(session, streams.event_subject(event.job_id), event.SerializeToString(), request_id=request_id,
+        row_id=event.event_id)
 
 
 def add_render_command(session: Session, command: job_pb2.RenderCommand) -> None:
     add(session, streams.RENDER_SUBJECT, command.SerializeToString(), request_id=command.request_id)
 
 
-def order_key(row: OutboxRow) -> str:
+def order_key(row: Row[Any]) -> str:
     """Rows with one key are published in order; render commands need no order among themselves."""
     return row.id if row.subject == streams.RENDER_SUBJECT else row.subject
 
@@ -163,7 +164,7 @@ class OutboxRelay:
     async def publish_pending(self, js) -> Pass:  # type: ignore[no-untyped-def]
         """One pass: publish up to a batch of unsent rows and mark those JetStream stored."""
         if self._db.is_sqlite:
-            rows = await self._db.run(lambda s: list(s.exec(self._unsent_query())))
+            rows = await self._db.run(lambda s: list(s.connection().execute(self._unsent_query())))
             published, failed = await self._publish(js, rows)
             if published:
                 await self._db.run(lambda s: _mark_sent(s, published))
@@ -180,7 +181,7 @@ class OutboxRelay:
         await self._in_claim_thread(lambda: _commit_sent(session, published))
         return Pass(sent=len(published), failed=failed)
 
-    def _claim(self) -> tuple[Session, list[OutboxRow]] | None:
+    def _claim(self) -> tuple[Session, list[Row[Any]]] | None:
         """The leader lock and the unsent rows, in a transaction left open; None: not the leader."""
         session = Session(self._db.engine, expire_on_commit=False)
         try:
@@ -188,21 +189,21 @@ class OutboxRelay:
             if not session.execute(_TRY_LEAD, {"lock_class": LEADER_LOCK_CLASS}).scalar_one():
                 session.close()
                 return None
-            rows = list(session.exec(self._unsent_query().with_for_update(skip_locked=True)))
+            rows = list(session.connection().execute(self._unsent_query().with_for_update(skip_locked=True)))
             return session, rows
         except BaseException:
             session.close()
             raise
 
-    async def _publish(self, js, rows: list[OutboxRow]) -> tuple[list[str], bool]:  # type: ignore[no-untyped-def]
+    async def _publish(self, js, rows: list[Row[Any]]) -> tuple[list[str], bool]:  # type: ignore[no-untyped-def]
         """Publishes each key's rows in order, the keys side by side; the ids JetStream stored."""
-        chains: dict[str, list[OutboxRow]] = {}
+        chains: dict[str, list[Row[Any]]] = {}
         for row in rows:
             chains.setdefault(order_key(row), []).append(row)
         published: list[str] = []
         errors: list[Exception] = []
 
-        async def publish_chain(chain: list[OutboxRow]) -> None:
+        async def publish_chain(chain: list[Row[Any]]) -> None:
             for row in chain:
                 try:
                     await js.publish(row.subject, row.payload,
@@ -219,8 +220,8 @@ class OutboxRelay:
         return published, bool(errors)
 
     def _unsent_query(self):  # type: ignore[no-untyped-def]
-        return (select(OutboxRow).where(col(OutboxRow.sent_at).is_(None))
-                .order_by(col(OutboxRow.seq)).limit(self._batch_size))
+        return (select(OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload, OUTBOX.c.headers)
+                .where(OUTBOX.c.sent_at.is_(None)).order_by(OUTBOX.c.seq).limit(self._batch_size))
 
     async def _in_claim_thread(self, work: Callable[[], T]) -> T:
         if self._claim_thread is None:
@@ -235,9 +236,8 @@ class OutboxRelay:
 
     async def _delete_old_sent(self) -> None:
         cutoff = utcnow() - self._keep_sent
-        await self._db.run(lambda s: s.exec(  # type: ignore[call-overload]
-            delete(OutboxRow).where(col(OutboxRow.sent_at).is_not(None), col(OutboxRow.sent_at) < cutoff)
-        ))
+        await self._db.run(lambda s: s.connection().execute(
+            delete(OUTBOX).where(OUTBOX.c.sent_at.is_not(None), OUTBOX.c.sent_at < cutoff)))
 
     async def _connect_until_up(self) -> NatsClient | None:
         delay = 0.2
@@ -268,8 +268,7 @@ class OutboxRelay:
 
 
 def _mark_sent(session: Session, row_ids: list[str]) -> None:
-    session.exec(update(OutboxRow).where(col(OutboxRow.id).in_(row_ids))  # type: ignore[call-overload]
-                 .values(sent_at=utcnow()))
+    session.connection().execute(update(OUTBOX).where(OUTBOX.c.id.in_(row_ids)).values(sent_at=utcnow()))
 
 
 def _commit_sent(session: Session, row_ids: list[str]) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, func
+from sqlalchemy.engine import Row
+from sqlmodel import Session, select
 
 from reports.v1 import store_pb2
 from services.common import prompt_seeds
@@ -28,14 +29,24 @@ def seed(session: Session) -> None:
             ))
 
 
-def get(session: Session, name: str, *, label: str = "production", version: int = 0) -> PromptRow:
+PROMPTS = PromptRow.__table__  # type: ignore[attr-defined]
+_NEWEST_FIRST = (select(PROMPTS).where(PROMPTS.c.name == bindparam("name"))
+                 .order_by(PROMPTS.c.version.desc()))
+_ONE_VERSION = select(PROMPTS).where(PROMPTS.c.name == bindparam("name"), PROMPTS.c.version == bindparam("version"))
+
+
+def get(session: Session, name: str, *, label: str = "production", version: int = 0) -> Row[Any]:
+    """The version asked for, or the newest version holding `label`, as a read-only row.
+
+    Every job reads its prompt twice (at creation and to render): a Core row, not an ORM object.
+    """
+    connection = session.connection()
     if version:
-        row = session.get(PromptRow, (name, version))
+        row = connection.execute(_ONE_VERSION, {"name": name, "version": version}).first()
         if row is None:
             raise not_found("prompt", f"{name}@{version}")
         return row
-    rows = session.exec(select(PromptRow).where(PromptRow.name == name).order_by(col(PromptRow.version).desc()))
-    for row in rows:
+    for row in connection.execute(_NEWEST_FIRST, {"name": name}):
         if label in row.labels:
             return row
     raise not_found("prompt", f"{name}@{label}")
@@ -62,7 +73,9 @@ def create_version(session: Session, request: store_pb2.CreatePromptVersionReque
 
 def set_labels(session: Session, name: str, version: int, labels: list[str]) -> PromptRow:
     """Gives `version` these labels, taking each from whichever version of `name` held it."""
-    target = get(session, name, version=version)
+    target = session.get(PromptRow, (name, version))
+    if target is None:
+        raise not_found("prompt", f"{name}@{version}")
     wanted = list(dict.fromkeys(labels))
     for row in session.exec(select(PromptRow).where(PromptRow.name == name)):
         if row.version != version and any(label in row.labels for label in wanted):
@@ -73,6 +86,6 @@ def set_labels(session: Session, name: str, version: int, labels: list[str]) -> 
     return target
 
 
-def check_params(prompt: PromptRow, params: dict[str, Any]) -> list[tuple[str, str]]:
+def check_params(prompt: PromptRow | Row[Any], params: dict[str, Any]) -> list[tuple[str, str]]:
     variables = [prompt_seeds.PromptVariable(**v) for v in prompt.variables]
     return [(p.name, p.message) for p in prompt_seeds.check_params(variables, params)]

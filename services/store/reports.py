@@ -7,7 +7,8 @@ from sqlmodel import Session, select
 from services.common.job_states import SUCCEEDED
 from services.common.rpc_errors import not_found
 from services.store import jobs, paging
-from services.store.tables import JobRow, ReportRow
+from services.store.job_rows import Job
+from services.store.tables import ReportRow
 
 
 def get(session: Session, tenant: str, report_id: str) -> ReportRow:
@@ -17,7 +18,7 @@ def get(session: Session, tenant: str, report_id: str) -> ReportRow:
     return report
 
 
-def by_job(session: Session, tenant: str, job_id: str) -> tuple[JobRow, ReportRow | None]:
+def by_job(session: Session, tenant: str, job_id: str) -> tuple[Job, ReportRow | None]:
     job = jobs.get(session, tenant, job_id)
     if job.status != SUCCEEDED or job.report_id is None:
         return job, None

@@ -18,8 +18,8 @@ from services.common.rpc_errors import invalid
 from services.common.servicer import rpc
 from services.store import convert, jobs, media, prompts, reports, webhooks
 from services.store.db import Database
+from services.store.job_rows import Job
 from services.store.outbox import OutboxRelay
-from services.store.tables import JobRow
 from services.store.wait import WaitEstimator
 
 T = TypeVar("T")
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 JOB_STATES = Counter("store_job_states_total", "Jobs entering each status (every transition counts)", ["status"])
 
 
-def _observe(job: JobRow, what: str, **extra: str) -> JobRow:
+def _observe(job: Job, what: str, **extra: str) -> Job:
     JOB_STATES.labels(job.status).inc()
     log.info(what, extra={"jobId": job.id, "tenant": job.tenant, "status": job.status, "stage": job.stage, **extra})
     return job

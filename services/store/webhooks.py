@@ -15,8 +15,9 @@ from sqlmodel import Session, col, select
 from reports.v1 import store_pb2
 from services.common import ids, job_states, streams
 from services.common.rpc_errors import failed_precondition, invalid, not_found
-from services.store import convert, outbox
-from services.store.tables import JobRow, OutboxRow
+from services.store import convert, job_rows, outbox
+from services.store.job_rows import Job
+from services.store.tables import OutboxRow
 
 STATUSES = ("pending", "delivered", "failed")
 ERROR_LIMIT = 500
@@ -26,10 +27,10 @@ def initial_state() -> dict[str, Any]:
     return {"status": "pending", "attempts": 0}
 
 
-def _job_with_webhook(session: Session, tenant: str, job_id: str) -> JobRow:
+def _job_with_webhook(session: Session, tenant: str, job_id: str) -> Job:
     # FOR UPDATE on PostgreSQL: two attempts recorded at once must not lose one (SQLite writes
     # one at a time anyway).
-    job = session.get(JobRow, job_id, with_for_update=True)
+    job = job_rows.read(session, job_id, for_update=True)
     if job is None or job.tenant != tenant:
         raise not_found("job", job_id)
     if job.webhook is None:
@@ -37,7 +38,7 @@ def _job_with_webhook(session: Session, tenant: str, job_id: str) -> JobRow:
     return job
 
 
-def record_attempt(session: Session, request: store_pb2.RecordWebhookAttemptRequest) -> JobRow:
+def record_attempt(session: Session, request: store_pb2.RecordWebhookAttemptRequest) -> Job:
     if request.status not in STATUSES:
         raise invalid("invalid_webhook_status", f"status must be one of {', '.join(STATUSES)}")
     if not request.event_id:
@@ -55,12 +56,12 @@ def record_attempt(session: Session, request: store_pb2.RecordWebhookAttemptRequ
         next_attempt_at=next_attempt_at,
         event_id=request.event_id,
     )
-    job.webhook_state = state  # a new dict, so the JSON column is written
-    session.add(job)
+    job.webhook_state = state
+    job_rows.save(session, job, "webhook_state")
     return job
 
 
-def redeliver(session: Session, tenant: str, job_id: str) -> JobRow:
+def redeliver(session: Session, tenant: str, job_id: str) -> Job:
     """Queues the job's terminal event for its webhook again, with the same event id."""
     job = _job_with_webhook(session, tenant, job_id)
     if job.status not in job_states.TERMINAL:
@@ -72,7 +73,7 @@ def redeliver(session: Session, tenant: str, job_id: str) -> JobRow:
     outbox.add(session, streams.webhook_redeliver_subject(job.id), event.SerializeToString())
     state.update(status="pending", next_attempt_at=None, event_id=event.event_id)
     job.webhook_state = state
-    session.add(job)
+    job_rows.save(session, job, "webhook_state")
     return job
 
 

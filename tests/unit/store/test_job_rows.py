@@ -1,0 +1,55 @@
+"""Job records against a real SQLite database: the same fields as the table, written back by column."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from services.common.timeutil import as_utc, utcnow
+from services.store import job_rows
+from services.store.db import create_db_engine, create_schema
+from services.store.job_rows import JOBS, Job
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[Session]:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'jobs.db'}")
+    create_schema(engine)
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+def _job(job_id: str = "job_1") -> Job:
+    now = utcnow()
+    return Job(id=job_id, tenant="t", media_id="med_1", status="queued", stage="queued", template="sales_playbook",
+               template_params={"product": "seats"}, target={"strategy": "dominant", "on_miss": "error"},
+               created_at=now, updated_at=now, webhook={"url": "https://example.com/hook", "headers": {}})
+
+
+def test_a_record_has_exactly_the_columns_of_the_jobs_table():
+    assert set(job_rows.FIELDS) == {column.name for column in JOBS.columns}
+
+
+def test_a_job_reads_back_as_it_was_added(session: Session):
+    added = _job()
+    job_rows.add(session, added)
+    read = job_rows.read(session, "job_1")
+    assert read is not None
+    assert (read.template_params, read.target, read.webhook) == (added.template_params, added.target, added.webhook)
+    assert as_utc(read.created_at) == added.created_at
+    assert job_rows.read(session, "job_missing") is None
+
+
+def test_saving_writes_only_the_fields_named(session: Session):
+    job_rows.add(session, _job())
+    job = job_rows.read(session, "job_1")
+    assert job is not None
+    job.status, job.stage, job.label = "running", "resolving", "not saved"
+    job_rows.save(session, job, "status", "stage")
+    again = job_rows.read(session, "job_1", for_update=True)
+    assert again is not None
+    assert (again.status, again.stage, again.label) == ("running", "resolving", None)
