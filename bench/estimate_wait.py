@@ -14,12 +14,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlmodel import Session
-
 from services.common.timeutil import utcnow
-from services.store import wait
+from services.store import job_rows, wait
 from services.store.db import create_db_engine, create_schema
-from services.store.tables import JobRow
+from services.store.job_rows import Job
 
 CALLS = 200
 
@@ -32,10 +30,10 @@ def build(path: Path, count: int, *, old_index: bool):  # type: ignore[no-untype
             connection.exec_driver_sql("DROP INDEX ix_jobs_status_finished")
             connection.exec_driver_sql("CREATE INDEX ix_jobs_status ON jobs (status)")
     now = utcnow()
-    with Session(engine) as session, session.begin():
+    with engine.begin() as connection:
         for i in range(count):
             succeeded = i % 10 != 0
-            session.add(JobRow(
+            job_rows.add(connection, Job(
                 id=f"job_{i:07d}", tenant="t", media_id="m", status="succeeded" if succeeded else "queued",
                 stage="storing" if succeeded else "queued", template="sales_playbook", template_params={},
                 target={}, created_at=now, updated_at=now, started_at=now - timedelta(seconds=2),
@@ -45,11 +43,11 @@ def build(path: Path, count: int, *, old_index: bool):  # type: ignore[no-untype
 
 def per_call_ms(engine) -> float:  # type: ignore[no-untyped-def]
     capacity = wait.Capacity()
-    with Session(engine) as session:
-        wait.estimate_wait(session, capacity)
+    with engine.connect() as connection:
+        wait.estimate_wait(connection, capacity)
         started = time.perf_counter()
         for _ in range(CALLS):
-            wait.estimate_wait(session, capacity)
+            wait.estimate_wait(connection, capacity)
         return (time.perf_counter() - started) * 1000 / CALLS
 
 

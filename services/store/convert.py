@@ -1,24 +1,26 @@
-"""Rows to protobuf messages, and back where the store receives a message to keep."""
+"""Rows to protobuf messages, and back where the store receives a message to keep.
+
+A row is anything with the table's columns as attributes: a Core row, a `Job` record, or a
+SQLModel object not yet stored.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
-from sqlalchemy.engine import Row
 
 from reports.v1 import job_pb2, media_pb2, report_pb2, store_pb2, target_pb2
 from services.common import job_states
 from services.common.timeutil import to_timestamp
 from services.store.job_rows import Job
-from services.store.tables import EntityRow, MediaRow, PromptRow, ReportRow
 
 
 def analytics_message(values: dict[str, Any]) -> media_pb2.SpeakerAnalytics:
     return json_format.ParseDict(values, media_pb2.SpeakerAnalytics(), ignore_unknown_fields=True)
 
 
-def entity_message(row: EntityRow) -> media_pb2.Entity:
+def entity_message(row: Any) -> media_pb2.Entity:
     entity = media_pb2.Entity(id=row.id, analytics=analytics_message(row.analytics))
     if row.label is not None:
         entity.label = row.label
@@ -27,7 +29,7 @@ def entity_message(row: EntityRow) -> media_pb2.Entity:
     return entity
 
 
-def media_message(row: MediaRow, entities: list[EntityRow], *, with_segments: bool = False) -> media_pb2.Media:
+def media_message(row: Any, entities: list[Any], *, with_segments: bool = False) -> media_pb2.Media:
     media = media_pb2.Media(
         id=row.id,
         tenant=row.tenant,
@@ -118,7 +120,9 @@ def document_dict(document: report_pb2.ReportDocument) -> dict[str, Any]:
     return json_format.MessageToDict(document, preserving_proto_field_name=True)
 
 
-def report_message(row: ReportRow) -> report_pb2.Report:
+def report_message(row: Any, *, given: report_pb2.Report | None = None) -> report_pb2.Report:
+    """A stored report (a row of the reports table). `given`: the report the row was just stored
+    from, whose document and evidence are copied instead of parsed back from the row's JSON."""
     report = report_pb2.Report(
         id=row.id,
         tenant=row.tenant,
@@ -126,22 +130,27 @@ def report_message(row: ReportRow) -> report_pb2.Report:
         media_id=row.media_id,
         template=row.template,
         entity=report_pb2.ReportEntity(id=row.entity_id),
-        document=json_format.ParseDict(row.document, report_pb2.ReportDocument()),
         markdown=row.markdown,
         created_at=to_timestamp(row.created_at),
     )
+    if given is not None:
+        report.document.CopyFrom(given.document)
+        if given.HasField("evidence"):
+            report.evidence.CopyFrom(given.evidence)
+    else:
+        report.document.CopyFrom(json_format.ParseDict(row.document, report_pb2.ReportDocument()))
+        if row.evidence is not None:
+            report.evidence.CopyFrom(json_format.ParseDict(row.evidence, report_pb2.ReportEvidence()))
     if row.entity_label is not None:
         report.entity.label = row.entity_label
     if row.media_url is not None:
         report.media_url = row.media_url
     if row.label is not None:
         report.label = row.label
-    if row.evidence is not None:
-        report.evidence.CopyFrom(json_format.ParseDict(row.evidence, report_pb2.ReportEvidence()))
     return report
 
 
-def prompt_message(row: PromptRow | Row[Any]) -> store_pb2.PromptVersion:
+def prompt_message(row: Any) -> store_pb2.PromptVersion:
     return store_pb2.PromptVersion(
         name=row.name,
         version=row.version,

@@ -1,18 +1,18 @@
-"""The database: engine, schema creation, and running blocking sessions off the event loop."""
+"""The database: engine, schema creation, and running transactions (on the loop for SQLite, on threads otherwise)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import contextvars
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import event, inspect
-from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlmodel import SQLModel, create_engine
 
 from services.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
@@ -83,13 +83,15 @@ def create_schema(engine: Engine) -> None:
 
 
 class Database:
-    """Runs session work in one transaction each: on the event loop for SQLite, on threads otherwise.
+    """Runs work in one transaction each, on a Core connection: the store uses SQLAlchemy Core
+    throughout (about ten calls per job; the ORM would cost about three times the SQL it sends).
+    The SQLModel classes in tables.py define the tables.
 
-    SQLite has one writer at a time and, in WAL mode with synchronous=NORMAL, commits without
-    waiting on the disk, so a transaction is a few hundred microseconds of CPU: handing it to a
-    thread would only add the hop and the contention for the GIL, and more threads would queue on
-    its lock. PostgreSQL transactions wait on the network and run side by side on a pool.
-    CPU-heavy work that needs no session (parsing a transcript) belongs before `run`, off the loop.
+    SQLite runs transactions on the event loop: it has one writer at a time and, in WAL mode with
+    synchronous=NORMAL, commits without waiting on the disk, so a transaction is a few hundred
+    microseconds of CPU; a thread would only add the hop and contention for the GIL. PostgreSQL
+    transactions wait on the network and run side by side on a pool. CPU-heavy work that needs no
+    database (parsing a transcript) belongs before `run`, off the loop.
     """
 
     def __init__(self, engine: Engine, *, threads: int = 8) -> None:
@@ -97,17 +99,16 @@ class Database:
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._pool = None if self.is_sqlite else ThreadPoolExecutor(max_workers=threads, thread_name_prefix="db")
 
-    @contextlib.contextmanager
-    def session(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            yield session
+    def transaction(self) -> contextlib.AbstractContextManager[Connection]:
+        """A connection in a transaction: committed at the end of the block, rolled back on an error."""
+        return self.engine.begin()
 
-    async def run(self, work: Callable[[Session], T]) -> T:
-        """Runs `work(session)` in one transaction: committed when it returns, rolled back if it raises."""
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        """Runs `work(connection)` in one transaction: committed when it returns, rolled back if it raises."""
 
         def in_transaction() -> T:
-            with self.session() as session, session.begin():
-                return work(session)
+            with self.engine.begin() as connection:
+                return work(connection)
 
         if self._pool is None:
             return in_transaction()

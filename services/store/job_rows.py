@@ -1,8 +1,5 @@
-"""Job rows read and written with SQLAlchemy Core, as plain `Job` records.
+"""Job rows as plain `Job` records: read by id, added, and written back column by column.
 
-Creating, moving and completing jobs are the store's busiest calls: about ten per job. For them
-the ORM (identity map, unit of work, instrumented attributes) costs about three times the SQL it
-sends, so jobs are read into `Job` records and only the columns that changed are written back.
 `JobRow` (tables.py) stays the one definition of the table; `Job` has exactly its columns.
 """
 
@@ -14,8 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.engine import Row
-from sqlmodel import Session
+from sqlalchemy.engine import Connection, Row
 
 from services.store.tables import JobRow
 
@@ -57,18 +53,18 @@ _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
 _INSERT = insert(JOBS)
 
 
-def read(session: Session, job_id: str, *, for_update: bool = False) -> Job | None:
+def read(connection: Connection, job_id: str, *, for_update: bool = False) -> Job | None:
     """The job, or None. `for_update` locks its row until the transaction ends (PostgreSQL)."""
     statement = _BY_ID_FOR_UPDATE if for_update else _BY_ID
-    row = session.connection().execute(statement, {"job_id": job_id}).first()
+    row = connection.execute(statement, {"job_id": job_id}).first()
     return None if row is None else Job.from_row(row)
 
 
-def add(session: Session, job: Job) -> None:
-    session.connection().execute(_INSERT, {name: getattr(job, name) for name in FIELDS})
+def add(connection: Connection, job: Job) -> None:
+    connection.execute(_INSERT, {name: getattr(job, name) for name in FIELDS})
 
 
-def save(session: Session, job: Job, *fields: str) -> None:
+def save(connection: Connection, job: Job, *fields: str) -> None:
     """Writes these fields of the record to its row."""
-    session.connection().execute(update(JOBS).where(JOBS.c.id == job.id),
+    connection.execute(update(JOBS).where(JOBS.c.id == job.id),
                                  {name: getattr(job, name) for name in fields})

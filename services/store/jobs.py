@@ -1,16 +1,16 @@
 """Jobs: creation with idempotency, lifecycle transitions, cancellation, completion.
 
-Every change to a job writes its status event to the outbox in the same transaction. Jobs are
-read and written as `job_rows.Job` records (SQLAlchemy Core): these are the store's busiest calls.
+Every change to a job writes its status event to the outbox in the same transaction.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from google.protobuf import json_format
 from sqlalchemy import bindparam, delete, insert, select
-from sqlmodel import Session
+from sqlalchemy.engine import Connection
 
 from reports.v1 import job_pb2, store_pb2
 from services.common import ids, job_states
@@ -23,7 +23,7 @@ from services.common.rpc_errors import (
     not_found,
 )
 from services.common.timeutil import as_utc, utcnow
-from services.store import convert, job_rows, lifecycle, outbox, paging, prompts, webhooks
+from services.store import convert, job_rows, lifecycle, outbox, paging, prompts, reports, webhooks
 from services.store.job_rows import JOBS, Job
 from services.store.tables import IdempotencyRow, MediaRow, ReportRow
 from services.store.wait import WaitEstimator
@@ -32,18 +32,16 @@ IDEMPOTENCY_TTL = timedelta(hours=48)
 
 _KEYS = IdempotencyRow.__table__  # type: ignore[attr-defined]
 _MEDIA = MediaRow.__table__  # type: ignore[attr-defined]
-_REPORTS = ReportRow.__table__  # type: ignore[attr-defined]
 _KEY = select(_KEYS.c.fingerprint, _KEYS.c.job_id, _KEYS.c.created_at).where(
     _KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key"))
 _FORGET_KEY = delete(_KEYS).where(_KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key"))
 _ADD_KEY = insert(_KEYS)
 _MEDIA_OWNER = select(_MEDIA.c.tenant, _MEDIA.c.url).where(_MEDIA.c.id == bindparam("media_id"))
-_ADD_REPORT = insert(_REPORTS)
+_ADD_REPORT = insert(reports.REPORTS)
 
 
-def create(session: Session, request: store_pb2.CreateJobRequest,
+def create(connection: Connection, request: store_pb2.CreateJobRequest,
            waits: WaitEstimator) -> tuple[Job, bool, float]:
-    connection = session.connection()
     key = request.idempotency_key if request.HasField("idempotency_key") else None
     if key is not None:
         existing = connection.execute(_KEY, {"tenant": request.tenant, "key": key}).first()
@@ -51,9 +49,9 @@ def create(session: Session, request: store_pb2.CreateJobRequest,
             if existing.fingerprint != request.request_fingerprint:
                 raise conflict("idempotency_conflict",
                                "idempotencyKey was already used with a different request body")
-            job = job_rows.read(session, existing.job_id)
+            job = job_rows.read(connection, existing.job_id)
             assert job is not None
-            return job, True, waits.estimate(session)
+            return job, True, waits.estimate(connection)
         if existing is not None:
             connection.execute(_FORGET_KEY, {"tenant": request.tenant, "key": key})
 
@@ -61,7 +59,7 @@ def create(session: Session, request: store_pb2.CreateJobRequest,
     if media is None or media.tenant != request.tenant:
         raise not_found("media", request.media_id)
     params = convert.struct_dict(request.template_params)
-    _check_params(session, request.template, params)
+    _check_params(connection, request.template, params)
 
     now = utcnow()
     job = Job(
@@ -82,44 +80,44 @@ def create(session: Session, request: store_pb2.CreateJobRequest,
         created_at=now,
         updated_at=now,
     )
-    wait = waits.estimate(session)
-    job_rows.add(session, job)
+    wait = waits.estimate(connection)
+    job_rows.add(connection, job)
     if key is not None:
         connection.execute(_ADD_KEY, {"tenant": request.tenant, "key": key,
                                       "fingerprint": request.request_fingerprint, "job_id": job.id,
                                       "created_at": now})
-    outbox.add_event(session, convert.event_message(job), request_id=request.request_id)
-    outbox.add_render_command(session, job_pb2.RenderCommand(
+    outbox.add_event(connection, convert.event_message(job), request_id=request.request_id)
+    outbox.add_render_command(connection, job_pb2.RenderCommand(
         job_id=job.id, tenant=job.tenant, request_id=request.request_id))
     return job, False, wait
 
 
-def _check_params(session: Session, template: str, params: dict[str, object]) -> None:
-    prompt = prompts.get(session, template, label="production")
+def _check_params(connection: Connection, template: str, params: dict[str, object]) -> None:
+    prompt = prompts.get(connection, template, label="production")
     problems = [FieldProblem(f"/output/templateParams/{name}" if name else "/output/templateParams", message)
                 for name, message in prompts.check_params(prompt, params)]
     if problems:
         raise invalid("invalid_template_params", problems[0].message, problems)
 
 
-def get(session: Session, tenant: str, job_id: str, *, for_update: bool = False) -> Job:
-    job = job_rows.read(session, job_id, for_update=for_update)
+def get(connection: Connection, tenant: str, job_id: str, *, for_update: bool = False) -> Job:
+    job = job_rows.read(connection, job_id, for_update=for_update)
     if job is None or job.tenant != tenant:
         raise not_found("job", job_id)
     return job
 
 
-def list_page(session: Session, tenant: str, status: str | None, limit: int,
+def list_page(connection: Connection, tenant: str, status: str | None, limit: int,
               cursor: str) -> tuple[list[Job], str]:
     query = select(JOBS).where(JOBS.c.tenant == tenant)
     if status is not None:
         query = query.where(JOBS.c.status == status)
-    rows, next_cursor = paging.page(session, query, JOBS.c.id, limit, cursor)
+    rows, next_cursor = paging.page(connection, query, JOBS.c.id, limit, cursor)
     return [Job.from_row(row) for row in rows], next_cursor
 
 
-def transition(session: Session, request: store_pb2.TransitionJobRequest) -> Job:
-    job = get(session, request.tenant, request.job_id, for_update=True)
+def transition(connection: Connection, request: store_pb2.TransitionJobRequest) -> Job:
+    job = get(connection, request.tenant, request.job_id, for_update=True)
     status = job_states.status_name(request.status)
     if status is None or status == SUCCEEDED:
         raise invalid("invalid_transition",
@@ -147,36 +145,36 @@ def transition(session: Session, request: store_pb2.TransitionJobRequest) -> Job
         job.finished_at = now
         fields += ["error_code", "error_message", "finished_at"]
     job.status, job.stage, job.updated_at = status, new_stage, now
-    job_rows.save(session, job, "status", "stage", "updated_at", *fields)
-    outbox.add_event(session, convert.event_message(job))
+    job_rows.save(connection, job, "status", "stage", "updated_at", *fields)
+    outbox.add_event(connection, convert.event_message(job))
     return job
 
 
-def cancel(session: Session, tenant: str, job_id: str) -> Job:
-    job = get(session, tenant, job_id, for_update=True)
+def cancel(connection: Connection, tenant: str, job_id: str) -> Job:
+    job = get(connection, tenant, job_id, for_update=True)
     if job.status in job_states.TERMINAL:
         return job
     now = utcnow()
     job.status, job.updated_at, job.finished_at = CANCELED, now, now
     job.error_code, job.error_message = "canceled", "the job was canceled by the client"
-    job_rows.save(session, job, "status", "updated_at", "finished_at", "error_code", "error_message")
-    outbox.add_event(session, convert.event_message(job))
+    job_rows.save(connection, job, "status", "updated_at", "finished_at", "error_code", "error_message")
+    outbox.add_event(connection, convert.event_message(job))
     return job
 
 
-def complete(session: Session, request: store_pb2.CompleteJobRequest) -> tuple[Job, ReportRow]:
-    job = get(session, request.tenant, request.job_id, for_update=True)
+def complete(connection: Connection, request: store_pb2.CompleteJobRequest) -> tuple[Job, Any, bool]:
+    """(the job, its report row, whether this call stored it). A job that has already succeeded
+    keeps the report it has."""
+    job = get(connection, request.tenant, request.job_id, for_update=True)
     if job.status == SUCCEEDED and job.report_id is not None:
-        report = session.get(ReportRow, job.report_id)
-        assert report is not None
-        return job, report
+        return job, reports.get(connection, job.tenant, job.report_id), False
     if job.status != RUNNING:
         raise failed_precondition("illegal_transition", f"job is {job.status}; it cannot succeed")
     given = request.report
     if not given.HasField("document") or not given.entity.id:
         raise invalid("invalid_report", "a report needs its document and entity")
     now = utcnow()
-    media = session.connection().execute(_MEDIA_OWNER, {"media_id": job.media_id}).first()
+    media = connection.execute(_MEDIA_OWNER, {"media_id": job.media_id}).first()
     values = {
         "id": ids.new_id("rep"),
         "tenant": job.tenant,
@@ -193,9 +191,9 @@ def complete(session: Session, request: store_pb2.CompleteJobRequest) -> tuple[J
         if given.HasField("evidence") else None,
         "created_at": now,
     }
-    session.connection().execute(_ADD_REPORT, values)
+    connection.execute(_ADD_REPORT, values)
     job.status, job.stage, job.report_id = SUCCEEDED, "storing", values["id"]
     job.updated_at = job.finished_at = now
-    job_rows.save(session, job, "status", "stage", "report_id", "updated_at", "finished_at")
-    outbox.add_event(session, convert.event_message(job))
-    return job, ReportRow.model_construct(**values)
+    job_rows.save(connection, job, "status", "stage", "report_id", "updated_at", "finished_at")
+    outbox.add_event(connection, convert.event_message(job))
+    return job, ReportRow.model_construct(**values), True

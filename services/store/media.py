@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, select
+from sqlalchemy import insert as sql_insert
+from sqlalchemy.engine import Connection, Row
 
 from reports.v1 import store_pb2
 from services.common import ids
@@ -29,7 +32,7 @@ def _decode_content(format_: str, content: str) -> object:
 
 
 def prepare(request: store_pb2.CreateMediaRequest) -> tuple[MediaRow, list[EntityRow]]:
-    """The media and its speakers from the request, not yet stored: parsing needs no session."""
+    """The media and its speakers from the request, not yet stored: parsing needs no database."""
     format_ = request.transcript.format or None
     try:
         parsed = parse_transcript(format_, _decode_content(format_ or "", request.transcript.content))
@@ -75,30 +78,36 @@ def prepare(request: store_pb2.CreateMediaRequest) -> tuple[MediaRow, list[Entit
     return media, entities
 
 
-def insert(session: Session, media: MediaRow, entities: list[EntityRow]) -> tuple[MediaRow, list[EntityRow]]:
-    session.add(media)
-    session.flush()
-    session.add_all(entities)
+MEDIA = MediaRow.__table__  # type: ignore[attr-defined]
+ENTITIES = EntityRow.__table__  # type: ignore[attr-defined]
+_BY_ID = select(MEDIA).where(MEDIA.c.id == bindparam("media_id"))
+
+
+def insert(connection: Connection, media: MediaRow, entities: list[EntityRow]) -> tuple[MediaRow, list[EntityRow]]:
+    connection.execute(sql_insert(MEDIA), media.model_dump())
+    if entities:
+        connection.execute(sql_insert(ENTITIES), [entity.model_dump() for entity in entities])
     return media, entities
 
 
-def get(session: Session, tenant: str, media_id: str) -> tuple[MediaRow, list[EntityRow]]:
-    media = session.get(MediaRow, media_id)
+def get(connection: Connection, tenant: str, media_id: str) -> tuple[Row[Any], list[Row[Any]]]:
+    media = connection.execute(_BY_ID, {"media_id": media_id}).first()
     if media is None or media.tenant != tenant:
         raise not_found("media", media_id)
-    return media, entities_of(session, [media_id])[media_id]
+    return media, entities_of(connection, [media_id])[media_id]
 
 
-def entities_of(session: Session, media_ids: list[str]) -> dict[str, list[EntityRow]]:
-    rows = session.exec(select(EntityRow).where(col(EntityRow.media_id).in_(media_ids)))
-    grouped: dict[str, list[EntityRow]] = {m: [] for m in media_ids}
+def entities_of(connection: Connection, media_ids: list[str]) -> dict[str, list[Row[Any]]]:
+    rows = connection.execute(select(ENTITIES).where(ENTITIES.c.media_id.in_(media_ids)))
+    grouped: dict[str, list[Row[Any]]] = {m: [] for m in media_ids}
     for row in rows:
         grouped[row.media_id].append(row)
     return grouped
 
 
-def list_page(session: Session, tenant: str, limit: int, cursor: str):  # type: ignore[no-untyped-def]
-    query = select(MediaRow).where(MediaRow.tenant == tenant)
-    rows, next_cursor = paging.page(session, query, MediaRow.id, limit, cursor)
-    entities = entities_of(session, [r.id for r in rows]) if rows else {}
+def list_page(connection: Connection, tenant: str, limit: int,
+              cursor: str) -> tuple[list[tuple[Row[Any], list[Row[Any]]]], str]:
+    query = select(MEDIA).where(MEDIA.c.tenant == tenant)
+    rows, next_cursor = paging.page(connection, query, MEDIA.c.id, limit, cursor)
+    entities = entities_of(connection, [r.id for r in rows]) if rows else {}
     return [(r, entities[r.id]) for r in rows], next_cursor

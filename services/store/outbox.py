@@ -38,8 +38,7 @@ from typing import Any, TypeVar
 
 from nats.aio.client import Client as NatsClient
 from sqlalchemy import delete, insert, select, text, update
-from sqlalchemy.engine import Row
-from sqlmodel import Session
+from sqlalchemy.engine import Connection, Row
 
 from reports.v1 import job_pb2
 from services.common import context, ids, streams, tracing
@@ -60,7 +59,7 @@ OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
 _ADD = insert(OUTBOX)
 
 
-def add(session: Session, subject: str, payload: bytes, *, request_id: str = "", row_id: str = "") -> str:
+def add(connection: Connection, subject: str, payload: bytes, *, request_id: str = "", row_id: str = "") -> str:
     """Adds a message; returns its id. It carries the request id and trace context of the change
     that wrote it."""
     request_id = request_id or context.current().get("request_id", "")
@@ -68,19 +67,19 @@ def add(session: Session, subject: str, payload: bytes, *, request_id: str = "",
     if request_id:
         headers[streams.REQUEST_ID_HEADER] = request_id
     row_id = row_id or ids.new_id("evt")
-    session.connection().execute(_ADD, {"id": row_id, "subject": subject, "payload": payload,
-                                        "headers": headers, "created_at": utcnow()})
+    connection.execute(_ADD, {"id": row_id, "subject": subject, "payload": payload,
+                              "headers": headers, "created_at": utcnow()})
     return row_id
 
 
-def add_event(session: Session, event: job_pb2.JobEvent, *, request_id: str = "") -> None:
+def add_event(connection: Connection, event: job_pb2.JobEvent, *, request_id: str = "") -> None:
     event.event_id = ids.new_id("evt")
-    add(session, streams.event_subject(event.job_id), event.SerializeToString(), request_id=request_id,
+    add(connection, streams.event_subject(event.job_id), event.SerializeToString(), request_id=request_id,
         row_id=event.event_id)
 
 
-def add_render_command(session: Session, command: job_pb2.RenderCommand) -> None:
-    add(session, streams.RENDER_SUBJECT, command.SerializeToString(), request_id=command.request_id)
+def add_render_command(connection: Connection, command: job_pb2.RenderCommand) -> None:
+    add(connection, streams.RENDER_SUBJECT, command.SerializeToString(), request_id=command.request_id)
 
 
 def order_key(row: Row[Any]) -> str:
@@ -120,7 +119,7 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self.connected = asyncio.Event()
         self._nc: NatsClient | None = None
-        # PostgreSQL: the pass's session lives on this one thread from claim to commit.
+        # PostgreSQL: the pass's connection lives on this one thread from claim to commit.
         self._claim_thread: ThreadPoolExecutor | None = None
 
     def wake(self) -> None:
@@ -164,35 +163,34 @@ class OutboxRelay:
     async def publish_pending(self, js) -> Pass:  # type: ignore[no-untyped-def]
         """One pass: publish up to a batch of unsent rows and mark those JetStream stored."""
         if self._db.is_sqlite:
-            rows = await self._db.run(lambda s: list(s.connection().execute(self._unsent_query())))
+            rows = await self._db.run(lambda c: c.execute(self._unsent_query()).all())
             published, failed = await self._publish(js, rows)
             if published:
-                await self._db.run(lambda s: _mark_sent(s, published))
+                await self._db.run(lambda c: _mark_sent(c, published))
             return Pass(sent=len(published), failed=failed)
         claim = await self._in_claim_thread(self._claim)
         if claim is None:
             return Pass(busy=True)
-        session, rows = claim
+        connection, rows = claim
         try:
             published, failed = await self._publish(js, rows) if rows else ([], False)
         except BaseException:
-            session.close()  # rolls back, which frees the lock; the rows stay unsent
+            connection.close()  # rolls back, which frees the lock; the rows stay unsent
             raise
-        await self._in_claim_thread(lambda: _commit_sent(session, published))
+        await self._in_claim_thread(lambda: _commit_sent(connection, published))
         return Pass(sent=len(published), failed=failed)
 
-    def _claim(self) -> tuple[Session, list[Row[Any]]] | None:
+    def _claim(self) -> tuple[Connection, list[Row[Any]]] | None:
         """The leader lock and the unsent rows, in a transaction left open; None: not the leader."""
-        session = Session(self._db.engine, expire_on_commit=False)
+        connection = self._db.engine.connect()
         try:
-            session.begin()
-            if not session.execute(_TRY_LEAD, {"lock_class": LEADER_LOCK_CLASS}).scalar_one():
-                session.close()
+            connection.begin()
+            if not connection.execute(_TRY_LEAD, {"lock_class": LEADER_LOCK_CLASS}).scalar_one():
+                connection.close()
                 return None
-            rows = list(session.connection().execute(self._unsent_query().with_for_update(skip_locked=True)))
-            return session, rows
+            return connection, connection.execute(self._unsent_query().with_for_update(skip_locked=True)).all()
         except BaseException:
-            session.close()
+            connection.close()
             raise
 
     async def _publish(self, js, rows: list[Row[Any]]) -> tuple[list[str], bool]:  # type: ignore[no-untyped-def]
@@ -236,7 +234,7 @@ class OutboxRelay:
 
     async def _delete_old_sent(self) -> None:
         cutoff = utcnow() - self._keep_sent
-        await self._db.run(lambda s: s.connection().execute(
+        await self._db.run(lambda c: c.execute(
             delete(OUTBOX).where(OUTBOX.c.sent_at.is_not(None), OUTBOX.c.sent_at < cutoff)))
 
     async def _connect_until_up(self) -> NatsClient | None:
@@ -267,15 +265,15 @@ class OutboxRelay:
             await asyncio.wait_for(event.wait(), timeout=seconds)
 
 
-def _mark_sent(session: Session, row_ids: list[str]) -> None:
-    session.connection().execute(update(OUTBOX).where(OUTBOX.c.id.in_(row_ids)).values(sent_at=utcnow()))
+def _mark_sent(connection: Connection, row_ids: list[str]) -> None:
+    connection.execute(update(OUTBOX).where(OUTBOX.c.id.in_(row_ids)).values(sent_at=utcnow()))
 
 
-def _commit_sent(session: Session, row_ids: list[str]) -> None:
+def _commit_sent(connection: Connection, row_ids: list[str]) -> None:
     """Marks the published rows and ends the pass's transaction, which frees the leader lock."""
     try:
         if row_ids:
-            _mark_sent(session, row_ids)
-        session.commit()
+            _mark_sent(connection, row_ids)
+        connection.commit()
     finally:
-        session.close()
+        connection.close()

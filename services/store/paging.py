@@ -6,7 +6,7 @@ import base64
 import re
 from typing import Any, TypeVar
 
-from sqlmodel import Session, col
+from sqlalchemy.engine import Connection
 
 from services.common.rpc_errors import invalid
 
@@ -38,11 +38,11 @@ def clamp_limit(limit: int) -> int:
     return min(limit or DEFAULT_LIMIT, MAX_LIMIT)
 
 
-def page(session: Session, query: Any, id_column: Any, limit: int, cursor: str) -> tuple[list[Any], str]:
+def page(connection: Connection, query: Any, id_column: Any, limit: int, cursor: str) -> tuple[list[Any], str]:
     limit = clamp_limit(limit)
     if cursor:
-        query = query.where(col(id_column) < decode_cursor(cursor))
-    rows = list(session.exec(query.order_by(col(id_column).desc()).limit(limit + 1)))
+        query = query.where(id_column < decode_cursor(cursor))
+    rows = connection.execute(query.order_by(id_column.desc()).limit(limit + 1)).all()
     if len(rows) > limit:
         return rows[:limit], encode_cursor(rows[limit - 1].id)
     return rows, ""

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import bindparam, func
-from sqlalchemy.engine import Row
-from sqlmodel import Session, select
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection, Row
 
 from reports.v1 import store_pb2
 from services.common import prompt_seeds
@@ -16,31 +15,27 @@ from services.common.timeutil import utcnow
 from services.store.tables import PromptRow
 
 SEED_LABELS = ["production", "latest"]
-
-
-def seed(session: Session) -> None:
-    """Version 1 of each template, labelled production and latest, on a database that has none."""
-    for prompt in prompt_seeds.PROMPT_SEEDS.values():
-        if session.get(PromptRow, (prompt.name, 1)) is None:
-            session.add(PromptRow(
-                name=prompt.name, version=1, labels=list(SEED_LABELS), system=prompt.system,
-                instructions=prompt.instructions, variables=[asdict(v) for v in prompt.variables],
-                created_at=utcnow(),
-            ))
-
-
 PROMPTS = PromptRow.__table__  # type: ignore[attr-defined]
 _NEWEST_FIRST = (select(PROMPTS).where(PROMPTS.c.name == bindparam("name"))
                  .order_by(PROMPTS.c.version.desc()))
 _ONE_VERSION = select(PROMPTS).where(PROMPTS.c.name == bindparam("name"), PROMPTS.c.version == bindparam("version"))
+_SET_LABELS = update(PROMPTS).where(PROMPTS.c.name == bindparam("prompt_name"),
+                                    PROMPTS.c.version == bindparam("prompt_version"))
 
 
-def get(session: Session, name: str, *, label: str = "production", version: int = 0) -> Row[Any]:
-    """The version asked for, or the newest version holding `label`, as a read-only row.
+def seed(connection: Connection) -> None:
+    """Version 1 of each template, labelled production and latest, on a database that has none."""
+    for prompt in prompt_seeds.PROMPT_SEEDS.values():
+        if connection.execute(_ONE_VERSION, {"name": prompt.name, "version": 1}).first() is None:
+            connection.execute(insert(PROMPTS), {
+                "name": prompt.name, "version": 1, "labels": list(SEED_LABELS), "system": prompt.system,
+                "instructions": prompt.instructions, "variables": [asdict(v) for v in prompt.variables],
+                "created_at": utcnow(),
+            })
 
-    Every job reads its prompt twice (at creation and to render): a Core row, not an ORM object.
-    """
-    connection = session.connection()
+
+def get(connection: Connection, name: str, *, label: str = "production", version: int = 0) -> Row[Any]:
+    """The version asked for, or the newest version holding `label`."""
     if version:
         row = connection.execute(_ONE_VERSION, {"name": name, "version": version}).first()
         if row is None:
@@ -52,40 +47,37 @@ def get(session: Session, name: str, *, label: str = "production", version: int 
     raise not_found("prompt", f"{name}@{label}")
 
 
-def create_version(session: Session, request: store_pb2.CreatePromptVersionRequest) -> PromptRow:
+def create_version(connection: Connection, request: store_pb2.CreatePromptVersionRequest) -> Row[Any]:
     if not request.name or not request.instructions:
         raise invalid("invalid_prompt", "a prompt version needs a name and instructions")
-    latest = session.exec(select(func.max(PromptRow.version)).where(PromptRow.name == request.name)).one()
-    row = PromptRow(
-        name=request.name,
-        version=(latest or 0) + 1,
-        labels=[],
-        system=request.system,
-        instructions=request.instructions,
-        variables=[{"name": v.name, "required": v.required, "description": v.description,
-                    "default": v.default if v.HasField("default") else None} for v in request.variables],
-        created_at=utcnow(),
-    )
-    session.add(row)
-    session.flush()
-    return set_labels(session, request.name, row.version, ["latest", *request.labels])
+    latest = connection.execute(select(func.max(PROMPTS.c.version)).where(PROMPTS.c.name == request.name)).scalar()
+    version = (latest or 0) + 1
+    connection.execute(insert(PROMPTS), {
+        "name": request.name,
+        "version": version,
+        "labels": [],
+        "system": request.system,
+        "instructions": request.instructions,
+        "variables": [{"name": v.name, "required": v.required, "description": v.description,
+                       "default": v.default if v.HasField("default") else None} for v in request.variables],
+        "created_at": utcnow(),
+    })
+    return set_labels(connection, request.name, version, ["latest", *request.labels])
 
 
-def set_labels(session: Session, name: str, version: int, labels: list[str]) -> PromptRow:
+def set_labels(connection: Connection, name: str, version: int, labels: list[str]) -> Row[Any]:
     """Gives `version` these labels, taking each from whichever version of `name` held it."""
-    target = session.get(PromptRow, (name, version))
-    if target is None:
-        raise not_found("prompt", f"{name}@{version}")
+    target = get(connection, name, version=version)
     wanted = list(dict.fromkeys(labels))
-    for row in session.exec(select(PromptRow).where(PromptRow.name == name)):
+    for row in connection.execute(_NEWEST_FIRST, {"name": name}).all():
         if row.version != version and any(label in row.labels for label in wanted):
-            row.labels = [label for label in row.labels if label not in wanted]
-            session.add(row)
-    target.labels = list(dict.fromkeys([*target.labels, *wanted]))
-    session.add(target)
-    return target
+            connection.execute(_SET_LABELS, {"prompt_name": name, "prompt_version": row.version,
+                                             "labels": [label for label in row.labels if label not in wanted]})
+    connection.execute(_SET_LABELS, {"prompt_name": name, "prompt_version": version,
+                                     "labels": list(dict.fromkeys([*target.labels, *wanted]))})
+    return get(connection, name, version=version)
 
 
-def check_params(prompt: PromptRow | Row[Any], params: dict[str, Any]) -> list[tuple[str, str]]:
+def check_params(prompt: Row[Any], params: dict[str, Any]) -> list[tuple[str, str]]:
     variables = [prompt_seeds.PromptVariable(**v) for v in prompt.variables]
     return [(p.name, p.message) for p in prompt_seeds.check_params(variables, params)]

@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection, Row
 
 from services.common.job_states import SUCCEEDED
 from services.common.rpc_errors import not_found
-from services.store import jobs, paging
+from services.store import job_rows, paging
 from services.store.job_rows import Job
 from services.store.tables import ReportRow
 
+REPORTS = ReportRow.__table__  # type: ignore[attr-defined]
+_BY_ID = select(REPORTS).where(REPORTS.c.id == bindparam("report_id"))
 
-def get(session: Session, tenant: str, report_id: str) -> ReportRow:
-    report = session.get(ReportRow, report_id)
+
+def get(connection: Connection, tenant: str, report_id: str) -> Row[Any]:
+    report = connection.execute(_BY_ID, {"report_id": report_id}).first()
     if report is None or report.tenant != tenant:
         raise not_found("report", report_id)
     return report
 
 
-def by_job(session: Session, tenant: str, job_id: str) -> tuple[Job, ReportRow | None]:
-    job = jobs.get(session, tenant, job_id)
+def by_job(connection: Connection, tenant: str, job_id: str) -> tuple[Job, Row[Any] | None]:
+    job = job_rows.read(connection, job_id)
+    if job is None or job.tenant != tenant:
+        raise not_found("job", job_id)
     if job.status != SUCCEEDED or job.report_id is None:
         return job, None
-    return job, session.get(ReportRow, job.report_id)
+    return job, get(connection, tenant, job.report_id)
 
 
-def list_page(session: Session, tenant: str, limit: int, cursor: str):  # type: ignore[no-untyped-def]
-    return paging.page(session, select(ReportRow).where(ReportRow.tenant == tenant), ReportRow.id, limit, cursor)
+def list_page(connection: Connection, tenant: str, limit: int, cursor: str) -> tuple[list[Row[Any]], str]:
+    return paging.page(connection, select(REPORTS).where(REPORTS.c.tenant == tenant), REPORTS.c.id, limit, cursor)

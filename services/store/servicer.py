@@ -9,8 +9,8 @@ from typing import TypeVar
 
 import grpc
 from prometheus_client import Counter
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from reports.v1 import store_pb2, store_pb2_grpc
 from services.common import job_states
@@ -45,7 +45,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         self._relay = relay
         self._waits = waits
 
-    async def _write(self, work: Callable[[Session], T]) -> T:
+    async def _write(self, work: Callable[[Connection], T]) -> T:
         """A write that may add outbox rows: the relay is woken once it has committed."""
         result = await self._db.run(work)
         if self._relay is not None:
@@ -59,19 +59,19 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         _tenant(request)
         # Parsing a transcript of many megabytes takes a while: off the event loop, outside a transaction.
         prepared = await asyncio.to_thread(media.prepare, request)
-        row, entities = await self._db.run(lambda s: media.insert(s, *prepared))
+        row, entities = await self._db.run(lambda c: media.insert(c, *prepared))
         return convert.media_message(row, entities)
 
     @rpc
     async def GetMedia(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        row, entities = await self._db.run(lambda s: media.get(s, tenant, request.media_id))
+        row, entities = await self._db.run(lambda c: media.get(c, tenant, request.media_id))
         return convert.media_message(row, entities, with_segments=request.include_segments)
 
     @rpc
     async def ListMedia(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        items, cursor = await self._db.run(lambda s: media.list_page(s, tenant, request.limit, request.cursor))
+        items, cursor = await self._db.run(lambda c: media.list_page(c, tenant, request.limit, request.cursor))
         return store_pb2.ListMediaResponse(
             items=[convert.media_message(m, e) for m, e in items], next_cursor=cursor)
 
@@ -81,10 +81,10 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     async def CreateJob(self, request, context):  # type: ignore[no-untyped-def]
         _tenant(request)
         try:
-            job, replayed, wait = await self._write(lambda s: jobs.create(s, request, self._waits))
+            job, replayed, wait = await self._write(lambda c: jobs.create(c, request, self._waits))
         except IntegrityError:
             # A concurrent request with the same idempotency key committed first: replay it.
-            job, replayed, wait = await self._write(lambda s: jobs.create(s, request, self._waits))
+            job, replayed, wait = await self._write(lambda c: jobs.create(c, request, self._waits))
         if not replayed:
             self._waits.created()
             _observe(job, "job created")
@@ -94,33 +94,36 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     @rpc
     async def GetJob(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        return convert.job_message(await self._db.run(lambda s: jobs.get(s, tenant, request.job_id)))
+        return convert.job_message(await self._db.run(lambda c: jobs.get(c, tenant, request.job_id)))
 
     @rpc
     async def ListJobs(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
         status = job_states.status_name(request.status) if request.status else None
         rows, cursor = await self._db.run(
-            lambda s: jobs.list_page(s, tenant, status, request.limit, request.cursor))
+            lambda c: jobs.list_page(c, tenant, status, request.limit, request.cursor))
         return store_pb2.ListJobsResponse(items=[convert.job_message(r) for r in rows], next_cursor=cursor)
 
     @rpc
     async def TransitionJob(self, request, context):  # type: ignore[no-untyped-def]
         _tenant(request)
-        return convert.job_message(_observe(await self._write(lambda s: jobs.transition(s, request)),
+        return convert.job_message(_observe(await self._write(lambda c: jobs.transition(c, request)),
                                             "job transition"))
 
     @rpc
     async def CompleteJob(self, request, context):  # type: ignore[no-untyped-def]
         _tenant(request)
-        job, report = await self._write(lambda s: jobs.complete(s, request))
+        job, report, stored_now = await self._write(lambda c: jobs.complete(c, request))
         _observe(job, "job completed", reportId=report.id)
-        return store_pb2.CompleteJobResponse(job=convert.job_message(job), report=convert.report_message(report))
+        # Just stored: the document and evidence are the request's own, so no JSON round trip.
+        given = request.report if stored_now else None
+        return store_pb2.CompleteJobResponse(job=convert.job_message(job),
+                                             report=convert.report_message(report, given=given))
 
     @rpc
     async def CancelJob(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        return convert.job_message(_observe(await self._write(lambda s: jobs.cancel(s, tenant, request.job_id)),
+        return convert.job_message(_observe(await self._write(lambda c: jobs.cancel(c, tenant, request.job_id)),
                                             "job cancel"))
 
     # webhooks
@@ -128,24 +131,24 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     @rpc
     async def RecordWebhookAttempt(self, request, context):  # type: ignore[no-untyped-def]
         _tenant(request)
-        return convert.job_message(await self._db.run(lambda s: webhooks.record_attempt(s, request)))
+        return convert.job_message(await self._db.run(lambda c: webhooks.record_attempt(c, request)))
 
     @rpc
     async def RedeliverWebhook(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        return convert.job_message(await self._write(lambda s: webhooks.redeliver(s, tenant, request.job_id)))
+        return convert.job_message(await self._write(lambda c: webhooks.redeliver(c, tenant, request.job_id)))
 
     # reports
 
     @rpc
     async def GetReport(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        return convert.report_message(await self._db.run(lambda s: reports.get(s, tenant, request.report_id)))
+        return convert.report_message(await self._db.run(lambda c: reports.get(c, tenant, request.report_id)))
 
     @rpc
     async def GetReportByJob(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        job, report = await self._db.run(lambda s: reports.by_job(s, tenant, request.job_id))
+        job, report = await self._db.run(lambda c: reports.by_job(c, tenant, request.job_id))
         response = store_pb2.GetReportByJobResponse(job=convert.job_message(job))
         if report is not None:
             response.report.CopyFrom(convert.report_message(report))
@@ -154,7 +157,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     @rpc
     async def ListReports(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        rows, cursor = await self._db.run(lambda s: reports.list_page(s, tenant, request.limit, request.cursor))
+        rows, cursor = await self._db.run(lambda c: reports.list_page(c, tenant, request.limit, request.cursor))
         return store_pb2.ListReportsResponse(items=[convert.report_message(r) for r in rows], next_cursor=cursor)
 
     # prompts
@@ -162,17 +165,17 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     @rpc
     async def GetPrompt(self, request, context):  # type: ignore[no-untyped-def]
         row = await self._db.run(
-            lambda s: prompts.get(s, request.name, label=request.label or "production", version=request.version))
+            lambda c: prompts.get(c, request.name, label=request.label or "production", version=request.version))
         return convert.prompt_message(row)
 
     @rpc
     async def CreatePromptVersion(self, request, context):  # type: ignore[no-untyped-def]
-        return convert.prompt_message(await self._db.run(lambda s: prompts.create_version(s, request)))
+        return convert.prompt_message(await self._db.run(lambda c: prompts.create_version(c, request)))
 
     @rpc
     async def SetPromptLabels(self, request, context):  # type: ignore[no-untyped-def]
         row = await self._db.run(
-            lambda s: prompts.set_labels(s, request.name, request.version, list(request.labels)))
+            lambda c: prompts.set_labels(c, request.name, request.version, list(request.labels)))
         return convert.prompt_message(row)
 
 

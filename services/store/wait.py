@@ -13,14 +13,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 
 from services.common.job_states import QUEUED, RUNNING, SUCCEEDED
 from services.common.timeutil import as_utc
 from services.store.tables import JobRow
 
-_QUEUE_DEPTH = select(func.count()).select_from(JobRow).where(col(JobRow.status).in_([QUEUED, RUNNING]))
+JOBS = JobRow.__table__  # type: ignore[attr-defined]
+_QUEUE_DEPTH = select(func.count()).select_from(JOBS).where(JOBS.c.status.in_([QUEUED, RUNNING]))
 
 
 @dataclass(frozen=True)
@@ -33,20 +34,20 @@ class Capacity:
 
 def latest_durations_query(limit: int = 50):  # type: ignore[no-untyped-def]
     """The latest succeeded jobs' start and end; read in index order (ix_jobs_status_finished)."""
-    return (select(JobRow.started_at, JobRow.finished_at)
-            .where(JobRow.status == SUCCEEDED, col(JobRow.started_at).is_not(None))
-            .order_by(col(JobRow.finished_at).desc()).limit(limit))
+    return (select(JOBS.c.started_at, JOBS.c.finished_at)
+            .where(JOBS.c.status == SUCCEEDED, JOBS.c.started_at.is_not(None))
+            .order_by(JOBS.c.finished_at.desc()).limit(limit))
 
 
 _LATEST_DURATIONS = latest_durations_query()
 
 
-def queue_depth(session: Session) -> int:
-    return int(session.exec(_QUEUE_DEPTH).one())
+def queue_depth(connection: Connection) -> int:
+    return int(connection.execute(_QUEUE_DEPTH).scalar_one())
 
 
-def mean_job_seconds(session: Session, capacity: Capacity) -> float:
-    recent = list(session.exec(_LATEST_DURATIONS))
+def mean_job_seconds(connection: Connection, capacity: Capacity) -> float:
+    recent = connection.execute(_LATEST_DURATIONS).all()
     durations = [(as_utc(f) - as_utc(s)).total_seconds() for s, f in recent if s and f]
     return sum(durations) / len(durations) if durations else capacity.default_job_sec
 
@@ -57,12 +58,12 @@ def wait_seconds(ahead: int, per_job: float, capacity: Capacity) -> float:
     return round(math.floor(ahead / capacity.concurrent_jobs) * per_job, 1)
 
 
-def estimate_wait(session: Session, capacity: Capacity) -> float:
+def estimate_wait(connection: Connection, capacity: Capacity) -> float:
     """The estimate read afresh from the database."""
-    ahead = queue_depth(session)
+    ahead = queue_depth(connection)
     if ahead < capacity.concurrent_jobs:
         return 0.0
-    return wait_seconds(ahead, mean_job_seconds(session, capacity), capacity)
+    return wait_seconds(ahead, mean_job_seconds(connection, capacity), capacity)
 
 
 class WaitEstimator:
@@ -84,14 +85,14 @@ class WaitEstimator:
         self._ahead = 0
         self._per_job: float | None = None
 
-    def estimate(self, session: Session) -> float:
+    def estimate(self, connection: Connection) -> float:
         """Seconds the next job waits; call it in the transaction that creates the job."""
         now = self._clock()
         with self._lock:
             if self._read_at is None or now - self._read_at >= self._refresh_s:
-                self._read_at, self._ahead, self._per_job = now, queue_depth(session), None
+                self._read_at, self._ahead, self._per_job = now, queue_depth(connection), None
             if self._ahead >= self.capacity.concurrent_jobs and self._per_job is None:
-                self._per_job = mean_job_seconds(session, self.capacity)
+                self._per_job = mean_job_seconds(connection, self.capacity)
             return wait_seconds(self._ahead, self._per_job or 0.0, self.capacity)
 
     def created(self) -> None:

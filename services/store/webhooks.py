@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from reports.v1 import store_pb2
 from services.common import ids, job_states, streams
 from services.common.rpc_errors import failed_precondition, invalid, not_found
 from services.store import convert, job_rows, outbox
 from services.store.job_rows import Job
-from services.store.tables import OutboxRow
+from services.store.outbox import OUTBOX
 
 STATUSES = ("pending", "delivered", "failed")
 ERROR_LIMIT = 500
@@ -27,10 +28,10 @@ def initial_state() -> dict[str, Any]:
     return {"status": "pending", "attempts": 0}
 
 
-def _job_with_webhook(session: Session, tenant: str, job_id: str) -> Job:
+def _job_with_webhook(connection: Connection, tenant: str, job_id: str) -> Job:
     # FOR UPDATE on PostgreSQL: two attempts recorded at once must not lose one (SQLite writes
     # one at a time anyway).
-    job = job_rows.read(session, job_id, for_update=True)
+    job = job_rows.read(connection, job_id, for_update=True)
     if job is None or job.tenant != tenant:
         raise not_found("job", job_id)
     if job.webhook is None:
@@ -38,12 +39,12 @@ def _job_with_webhook(session: Session, tenant: str, job_id: str) -> Job:
     return job
 
 
-def record_attempt(session: Session, request: store_pb2.RecordWebhookAttemptRequest) -> Job:
+def record_attempt(connection: Connection, request: store_pb2.RecordWebhookAttemptRequest) -> Job:
     if request.status not in STATUSES:
         raise invalid("invalid_webhook_status", f"status must be one of {', '.join(STATUSES)}")
     if not request.event_id:
         raise invalid("missing_event_id", "event_id is required")
-    job = _job_with_webhook(session, request.tenant, request.job_id)
+    job = _job_with_webhook(connection, request.tenant, request.job_id)
     state = {**initial_state(), **(job.webhook_state or {})}
     next_attempt_at = None
     if request.status == "pending" and request.HasField("next_attempt_at"):
@@ -57,28 +58,28 @@ def record_attempt(session: Session, request: store_pb2.RecordWebhookAttemptRequ
         event_id=request.event_id,
     )
     job.webhook_state = state
-    job_rows.save(session, job, "webhook_state")
+    job_rows.save(connection, job, "webhook_state")
     return job
 
 
-def redeliver(session: Session, tenant: str, job_id: str) -> Job:
+def redeliver(connection: Connection, tenant: str, job_id: str) -> Job:
     """Queues the job's terminal event for its webhook again, with the same event id."""
-    job = _job_with_webhook(session, tenant, job_id)
+    job = _job_with_webhook(connection, tenant, job_id)
     if job.status not in job_states.TERMINAL:
         raise failed_precondition("job_not_ended",
                                   f"the job is {job.status}; its webhook is sent once it has ended")
     state = {**initial_state(), **(job.webhook_state or {})}
     event = convert.event_message(job)
-    event.event_id = state.get("event_id") or _last_event_id(session, job.id) or ids.new_id("evt")
-    outbox.add(session, streams.webhook_redeliver_subject(job.id), event.SerializeToString())
+    event.event_id = state.get("event_id") or _last_event_id(connection, job.id) or ids.new_id("evt")
+    outbox.add(connection, streams.webhook_redeliver_subject(job.id), event.SerializeToString())
     state.update(status="pending", next_attempt_at=None, event_id=event.event_id)
     job.webhook_state = state
-    job_rows.save(session, job, "webhook_state")
+    job_rows.save(connection, job, "webhook_state")
     return job
 
 
-def _last_event_id(session: Session, job_id: str) -> str | None:
+def _last_event_id(connection: Connection, job_id: str) -> str | None:
     """The job's last status event still in the outbox (sent rows are kept for a while)."""
-    query = (select(OutboxRow.id).where(OutboxRow.subject == streams.event_subject(job_id))
-             .order_by(col(OutboxRow.seq).desc()).limit(1))
-    return session.exec(query).first()
+    query = (select(OUTBOX.c.id).where(OUTBOX.c.subject == streams.event_subject(job_id))
+             .order_by(OUTBOX.c.seq.desc()).limit(1))
+    return connection.execute(query).scalar()

@@ -60,7 +60,7 @@ async def test_a_created_job_is_published_once_with_its_queued_event(store, stor
         assert [c.job_id for c in await _render_commands(nc)] == [job.id]
 
         # A crash between publishing and marking sent replays the rows: JetStream drops them.
-        await store.db.run(lambda s: s.exec(update(OutboxRow).values(sent_at=None)))
+        await store.db.run(lambda c: c.execute(update(OutboxRow).values(sent_at=None)))
         store.relay.wake()
         second = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
         await _first_event(nc, second.id)

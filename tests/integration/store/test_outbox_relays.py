@@ -9,15 +9,14 @@ from collections.abc import AsyncIterator, Iterator
 
 import nats
 import pytest
-from sqlalchemy import text
-from sqlmodel import Session, col, func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Connection
 
 from reports.v1 import job_pb2
 from services.common import streams
 from services.store import outbox
 from services.store.db import Database, create_db_engine, create_schema
-from services.store.outbox import OutboxRelay
-from services.store.tables import OutboxRow
+from services.store.outbox import OUTBOX, OutboxRelay
 from stack.nats_server import NatsServer
 from tests.conftest import POSTGRES_URL, _postgres_schema
 
@@ -53,8 +52,8 @@ def _relay(db: Database, nats_url: str) -> OutboxRelay:
 
 
 async def _unsent(db: Database) -> int:
-    return int(await db.run(lambda s: s.exec(
-        select(func.count()).select_from(OutboxRow).where(col(OutboxRow.sent_at).is_(None))).one()))
+    return int(await db.run(lambda c: c.execute(
+        select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at.is_(None))).scalar_one()))
 
 
 async def test_two_relays_publish_every_event_exactly_once_and_each_jobs_events_in_order(
@@ -80,11 +79,11 @@ async def test_two_relays_publish_every_event_exactly_once_and_each_jobs_events_
         for step, stage in enumerate(STAGES):
             replica = rng.randrange(2)   # each transition lands on either store replica
 
-            def write(session: Session) -> str:
+            def write(connection: Connection) -> str:
                 event = job_pb2.JobEvent(job_id=job_id, tenant="t", status=job_pb2.JOB_STATUS_RUNNING, stage=stage)
-                outbox.add_event(session, event)
+                outbox.add_event(connection, event)
                 if step == 0:
-                    outbox.add_render_command(session, job_pb2.RenderCommand(job_id=job_id, tenant="t"))
+                    outbox.add_render_command(connection, job_pb2.RenderCommand(job_id=job_id, tenant="t"))
                 return event.event_id
 
             written[job_id].append(await databases[replica].run(write))
@@ -132,20 +131,20 @@ async def test_two_relays_publish_every_event_exactly_once_and_each_jobs_events_
         await listener.close()
 
 
-def _all_row_ids(session: Session) -> list[str]:
-    return list(session.exec(select(OutboxRow.id)))
+def _all_row_ids(connection: Connection) -> list[str]:
+    return list(connection.execute(select(OUTBOX.c.id)).scalars())
 
 
 async def test_a_relay_that_is_not_the_leader_publishes_nothing_until_the_leader_commits(
         databases: tuple[Database, Database], nats_server: NatsServer):
     first, second = databases
-    await first.run(lambda s: outbox.add_event(s, job_pb2.JobEvent(job_id="job_1", tenant="t")))
+    await first.run(lambda c: outbox.add_event(c, job_pb2.JobEvent(job_id="job_1", tenant="t")))
     nc = await nats.connect(nats_server.url)
     js = nc.jetstream()
     await streams.ensure_streams(js, streams.StreamSettings())
     relay = _relay(second, nats_server.url)
     try:
-        with first.session() as leader, leader.begin():
+        with first.transaction() as leader:
             took = leader.execute(text("SELECT pg_try_advisory_xact_lock(:c, hashtext(current_schema()))"),
                                   {"c": outbox.LEADER_LOCK_CLASS}).scalar_one()
             assert took

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlalchemy.engine import Connection
 
 from services.common.timeutil import as_utc, utcnow
 from services.store import job_rows
@@ -15,11 +15,11 @@ from services.store.job_rows import JOBS, Job
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
+def connection(tmp_path: Path) -> Iterator[Connection]:
     engine = create_db_engine(f"sqlite:///{tmp_path / 'jobs.db'}")
     create_schema(engine)
-    with Session(engine) as session:
-        yield session
+    with engine.begin() as connection:
+        yield connection
     engine.dispose()
 
 
@@ -34,22 +34,22 @@ def test_a_record_has_exactly_the_columns_of_the_jobs_table():
     assert set(job_rows.FIELDS) == {column.name for column in JOBS.columns}
 
 
-def test_a_job_reads_back_as_it_was_added(session: Session):
+def test_a_job_reads_back_as_it_was_added(connection: Connection):
     added = _job()
-    job_rows.add(session, added)
-    read = job_rows.read(session, "job_1")
+    job_rows.add(connection, added)
+    read = job_rows.read(connection, "job_1")
     assert read is not None
     assert (read.template_params, read.target, read.webhook) == (added.template_params, added.target, added.webhook)
     assert as_utc(read.created_at) == added.created_at
-    assert job_rows.read(session, "job_missing") is None
+    assert job_rows.read(connection, "job_missing") is None
 
 
-def test_saving_writes_only_the_fields_named(session: Session):
-    job_rows.add(session, _job())
-    job = job_rows.read(session, "job_1")
+def test_saving_writes_only_the_fields_named(connection: Connection):
+    job_rows.add(connection, _job())
+    job = job_rows.read(connection, "job_1")
     assert job is not None
     job.status, job.stage, job.label = "running", "resolving", "not saved"
-    job_rows.save(session, job, "status", "stage")
-    again = job_rows.read(session, "job_1", for_update=True)
+    job_rows.save(connection, job, "status", "stage")
+    again = job_rows.read(connection, "job_1", for_update=True)
     assert again is not None
     assert (again.status, again.stage, again.label) == ("running", "resolving", None)
