@@ -16,12 +16,11 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from stack.platform import Platform
-
 from bench import analysis, harness, metrics, workload
 from bench.harness import Context
 from bench.procs import CpuMeter
 from bench.stats import ratio
+from stack.platform import Platform
 
 CONNECTIONS = 32
 RENDERERS = 1

@@ -17,12 +17,11 @@ import shutil
 import sys
 from typing import Any
 
-from stack.platform import Platform
-
 from bench import harness, workload
 from bench.harness import Context
 from bench.procs import CpuMeter, cpu_seconds
 from bench.stats import ratio, summary
+from stack.platform import Platform
 
 
 def redis_binary() -> str | None:

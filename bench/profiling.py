@@ -16,11 +16,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from stack.platform import Platform
-
 from bench import analysis, b2_pipeline, harness, workload
 from bench.harness import Context
 from bench.procs import CpuMeter
+from stack.platform import Platform
 
 OUT = Path(__file__).resolve().parent / "out"
 PYTHON_SERVICES = ("store", "renderer", "gateway", "resolver", "devllm")

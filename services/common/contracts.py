@@ -8,7 +8,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import FormatChecker
+
+from services.common.schema_check import SchemaValidator
 
 CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts" / "v1"
 
@@ -28,14 +30,17 @@ def _is_uri(value: object) -> bool:
     return not isinstance(value, str) or bool(_URI.match(value))
 
 
+FORMAT_FUNCTIONS = {"uri": _is_uri}
+
+
 @cache
 def schema(name: str) -> dict[str, Any]:
     return json.loads((CONTRACTS_DIR / f"{name}.schema.json").read_text())
 
 
 @cache
-def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(schema(name), format_checker=FORMATS)
+def validator(name: str) -> SchemaValidator:
+    return SchemaValidator(schema(name), format_checker=FORMATS, formats=FORMAT_FUNCTIONS)
 
 
 def report_document_schema() -> dict[str, Any]:
@@ -46,5 +51,5 @@ def report_document_schema() -> dict[str, Any]:
 
 
 @cache
-def report_document_validator() -> Draft202012Validator:
-    return Draft202012Validator(report_document_schema())
+def report_document_validator() -> SchemaValidator:
+    return SchemaValidator(report_document_schema())

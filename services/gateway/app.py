@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator, Callable
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
+from services.gateway import telemetry
 from services.gateway.backends import Backends
 from services.gateway.errors import EXCEPTION_HANDLERS
-from services.gateway import telemetry
 from services.gateway.request_ids import RequestIdMiddleware
-from services.gateway.telemetry import TelemetryMiddleware
 from services.gateway.routes import docs, events, health, jobs, media, reports, viewer
 from services.gateway.routes import webhooks as webhook_routes
 from services.gateway.settings import GatewaySettings
+from services.gateway.telemetry import TelemetryMiddleware
 
 
 def create_app(settings: GatewaySettings,

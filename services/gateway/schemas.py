@@ -5,9 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from services.common import contracts
+from services.common.schema_check import SchemaValidator
 
 TRANSCRIPT_FORMATS = ["segments", "webvtt", "srt", "whisperx", "assemblyai", "deepgram"]
 
@@ -53,10 +52,10 @@ def target_schema() -> dict[str, Any]:
 
 
 @cache
-def target_validator() -> Draft202012Validator:
-    return Draft202012Validator(target_schema(), format_checker=contracts.FORMATS)
+def target_validator() -> SchemaValidator:
+    return SchemaValidator(target_schema(), format_checker=contracts.FORMATS, formats=contracts.FORMAT_FUNCTIONS)
 
 
 @cache
-def create_media_validator() -> Draft202012Validator:
-    return Draft202012Validator(CREATE_MEDIA_REQUEST, format_checker=contracts.FORMATS)
+def create_media_validator() -> SchemaValidator:
+    return SchemaValidator(CREATE_MEDIA_REQUEST, format_checker=contracts.FORMATS, formats=contracts.FORMAT_FUNCTIONS)

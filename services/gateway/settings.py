@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from services.common import env
 
+
 def parse_api_keys(raw: str) -> dict[str, str]:
     """`key=tenant,key=tenant` → {key: tenant}."""
     keys: dict[str, str] = {}

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from jsonschema import Draft202012Validator, ValidationError
+from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
 from services.common import contracts
 from services.common.rpc_errors import FieldProblem
+from services.common.schema_check import SchemaValidator
 from services.gateway import schemas, webhook_rules
 from services.gateway.errors import ApiError
 
@@ -38,7 +39,7 @@ def _problems(error: ValidationError) -> list[FieldProblem]:
     return [FieldProblem(_pointer(path), error.message)]
 
 
-def check(validator: Draft202012Validator, body: dict[str, Any]) -> None:
+def check(validator: SchemaValidator, body: dict[str, Any]) -> None:
     problems: list[FieldProblem] = []
     for error in sorted(validator.iter_errors(body), key=lambda e: list(map(str, e.absolute_path))):
         problems.extend(_problems(error))

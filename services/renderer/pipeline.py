@@ -16,6 +16,7 @@ from services.common.prompt_seeds import VariableLike, check_params
 from services.common.templates import TEMPLATES
 from services.renderer.document import PromptRef, RenderMeta, to_document
 from services.renderer.errors import InvalidRenderRequest, RenderError
+from services.renderer.evidence import QuoteLocator, SectionSupport, unsupported_problems
 from services.renderer.llm import BeforeCall, Llm, LlmSettings, render
 from services.renderer.llm_schema import output_schema
 from services.renderer.markdown import to_markdown
@@ -24,7 +25,6 @@ from services.renderer.prompt import (
     build_conversation,
     render_instructions,
 )
-from services.renderer.evidence import QuoteLocator, SectionSupport, unsupported_problems
 from services.renderer.validate import Problem, check_document, check_output
 
 

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from typing import Any, NamedTuple
 
-from jsonschema import Draft202012Validator
-
 from services.common.contracts import report_document_validator
+from services.common.schema_check import SchemaValidator
 from services.common.templates import TRAIT_PHRASES, sections_of
 from services.renderer.llm_schema import output_schema
 
@@ -112,8 +111,8 @@ def _phrase_rules(base: str, phrases: Any) -> list[Problem]:
 
 
 @cache
-def _validator(template: str, with_quotes: bool) -> Draft202012Validator:
-    return Draft202012Validator(output_schema(template, with_quotes))
+def _validator(template: str, with_quotes: bool) -> SchemaValidator:
+    return SchemaValidator(output_schema(template, with_quotes))
 
 
 def _schema_message(error: Any) -> str:

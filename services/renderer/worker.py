@@ -20,13 +20,12 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
 from nats.js.errors import BadRequestError
-
 from opentelemetry import trace
 
 from reports.v1 import job_pb2
 from services.common import context, streams, tracing
-from services.renderer.metrics import JOBS_FINISHED, QUEUE_DEPTH, REDELIVERIES
 from services.renderer.job_runner import JobRunner, fail_job
+from services.renderer.metrics import JOBS_FINISHED, QUEUE_DEPTH, REDELIVERIES
 
 log = logging.getLogger(__name__)
 _tracer = tracing.tracer("reports.renderer")

@@ -11,7 +11,13 @@ from typing import Any
 import httpx
 
 from reports_sdk._base import (
-    STREAM_READ_TIMEOUT_S, Call, Settings, backoff, connection_error, retryable_exception, retryable_status,
+    STREAM_READ_TIMEOUT_S,
+    Call,
+    Settings,
+    backoff,
+    connection_error,
+    retryable_exception,
+    retryable_status,
 )
 from reports_sdk.errors import from_response, retry_after_seconds
 

@@ -9,7 +9,11 @@ from dataclasses import dataclass
 
 from reports_sdk._base import BACKOFF_BASE_S, backoff
 from reports_sdk.errors import (
-    APIConnectionError, JobTimeout, RateLimited, ReportsError, ServiceUnavailable,
+    APIConnectionError,
+    JobTimeout,
+    RateLimited,
+    ReportsError,
+    ServiceUnavailable,
 )
 from reports_sdk.models import Job, JobEvent
 

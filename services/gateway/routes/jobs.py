@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import json
+import logging
 from typing import Any
 
 from starlette.requests import Request
@@ -83,7 +83,7 @@ def _status_filter(request: Request) -> int:
     try:
         return job_states.status_value(raw)
     except KeyError:
-        raise ApiError(400, "invalid_request", f"status must be one of queued, running, succeeded, failed, canceled",
+        raise ApiError(400, "invalid_request", "status must be one of queued, running, succeeded, failed, canceled",
                        [FieldProblem("?status", f"unknown status {raw!r}")]) from None
 
 
