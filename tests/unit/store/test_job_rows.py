@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy.engine import Connection
 
 from services.common.timeutil import as_utc, utcnow
 from services.store import job_rows
-from services.store.db import create_db_engine, create_schema
 from services.store.job_rows import JOBS, Job
-
-
-@pytest.fixture
-def connection(tmp_path: Path) -> Iterator[Connection]:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'jobs.db'}")
-    create_schema(engine)
-    with engine.begin() as connection:
-        yield connection
-    engine.dispose()
 
 
 def _job(job_id: str = "job_1") -> Job:

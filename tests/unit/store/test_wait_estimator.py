@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
 from services.common import ids
 from services.common.timeutil import utcnow
 from services.store import job_rows
-from services.store.db import create_db_engine, create_schema
 from services.store.job_rows import Job
 from services.store.wait import Capacity, WaitEstimator
 
@@ -24,15 +20,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def connection(tmp_path: Path) -> Iterator[Connection]:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'wait.db'}")
-    create_schema(engine)
-    with engine.begin() as connection:
-        yield connection
-    engine.dispose()
 
 
 def _add_jobs(connection: Connection, count: int, status: str = "queued", seconds: float = 0.0) -> None:

@@ -1,0 +1,20 @@
+"""A fresh SQLite database with the store's schema, one transaction per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Connection
+
+from services.store.db import create_db_engine, create_schema
+
+
+@pytest.fixture
+def connection(tmp_path: Path) -> Iterator[Connection]:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    create_schema(engine)
+    with engine.begin() as connection:
+        yield connection
+    engine.dispose()
