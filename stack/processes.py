@@ -23,7 +23,7 @@ _handed_out: set[int] = set()
 _handed_out_lock = threading.Lock()
 
 
-def _ports_to_pick_from() -> range:
+def _ports_to_pick_from() -> Sequence[int]:
     """Ports below the kernel's ephemeral range: outgoing connections never take them.
 
     A port from bind(port 0) is ephemeral, so between being handed out here and being bound by the
