@@ -107,7 +107,7 @@ class Database:
         """Runs `work(connection)` in one transaction: committed when it returns, rolled back if it raises."""
 
         def in_transaction() -> T:
-            with self.engine.begin() as connection:
+            with self.transaction() as connection:
                 return work(connection)
 
         if self._pool is None:

@@ -13,9 +13,8 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
-from services.store.tables import JobRow
-
-JOBS = JobRow.__table__  # type: ignore[attr-defined]
+from services.common.rpc_errors import not_found
+from services.store.tables import JOBS
 
 
 @dataclass(slots=True)
@@ -51,6 +50,8 @@ FIELDS = tuple(f.name for f in dataclasses.fields(Job))
 _BY_ID = select(JOBS).where(JOBS.c.id == bindparam("job_id"))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
 _INSERT = insert(JOBS)
+# The SET clause is whatever columns a call passes; the row is named apart from them.
+_SAVE = update(JOBS).where(JOBS.c.id == bindparam("job_id"))
 
 
 def read(connection: Connection, job_id: str, *, for_update: bool = False) -> Job | None:
@@ -60,11 +61,18 @@ def read(connection: Connection, job_id: str, *, for_update: bool = False) -> Jo
     return None if row is None else Job.from_row(row)
 
 
+def get(connection: Connection, tenant: str, job_id: str, *, for_update: bool = False) -> Job:
+    """The tenant's job; another tenant's is not found, exactly like one that does not exist."""
+    job = read(connection, job_id, for_update=for_update)
+    if job is None or job.tenant != tenant:
+        raise not_found("job", job_id)
+    return job
+
+
 def add(connection: Connection, job: Job) -> None:
     connection.execute(_INSERT, {name: getattr(job, name) for name in FIELDS})
 
 
 def save(connection: Connection, job: Job, *fields: str) -> None:
     """Writes these fields of the record to its row."""
-    connection.execute(update(JOBS).where(JOBS.c.id == job.id),
-                                 {name: getattr(job, name) for name in fields})
+    connection.execute(_SAVE, {"job_id": job.id, **{name: getattr(job, name) for name in fields}})

@@ -24,20 +24,19 @@ from services.common.rpc_errors import (
 )
 from services.common.timeutil import as_utc, utcnow
 from services.store import convert, job_rows, lifecycle, outbox, paging, prompts, reports, webhooks
-from services.store.job_rows import JOBS, Job
-from services.store.tables import IdempotencyRow, MediaRow, ReportRow
+from services.store.job_rows import Job
+from services.store.tables import IDEMPOTENCY_KEYS, JOBS, MEDIA, REPORTS, ReportRow
 from services.store.wait import WaitEstimator
 
 IDEMPOTENCY_TTL = timedelta(hours=48)
 
-_KEYS = IdempotencyRow.__table__  # type: ignore[attr-defined]
-_MEDIA = MediaRow.__table__  # type: ignore[attr-defined]
+_KEYS = IDEMPOTENCY_KEYS
 _KEY = select(_KEYS.c.fingerprint, _KEYS.c.job_id, _KEYS.c.created_at).where(
     _KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key"))
 _FORGET_KEY = delete(_KEYS).where(_KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key"))
 _ADD_KEY = insert(_KEYS)
-_MEDIA_OWNER = select(_MEDIA.c.tenant, _MEDIA.c.url).where(_MEDIA.c.id == bindparam("media_id"))
-_ADD_REPORT = insert(reports.REPORTS)
+_MEDIA_OWNER = select(MEDIA.c.tenant, MEDIA.c.url).where(MEDIA.c.id == bindparam("media_id"))
+_ADD_REPORT = insert(REPORTS)
 
 
 def create(connection: Connection, request: store_pb2.CreateJobRequest,
@@ -100,13 +99,6 @@ def _check_params(connection: Connection, template: str, params: dict[str, objec
         raise invalid("invalid_template_params", problems[0].message, problems)
 
 
-def get(connection: Connection, tenant: str, job_id: str, *, for_update: bool = False) -> Job:
-    job = job_rows.read(connection, job_id, for_update=for_update)
-    if job is None or job.tenant != tenant:
-        raise not_found("job", job_id)
-    return job
-
-
 def list_page(connection: Connection, tenant: str, status: str | None, limit: int,
               cursor: str) -> tuple[list[Job], str]:
     query = select(JOBS).where(JOBS.c.tenant == tenant)
@@ -117,7 +109,7 @@ def list_page(connection: Connection, tenant: str, status: str | None, limit: in
 
 
 def transition(connection: Connection, request: store_pb2.TransitionJobRequest) -> Job:
-    job = get(connection, request.tenant, request.job_id, for_update=True)
+    job = job_rows.get(connection, request.tenant, request.job_id, for_update=True)
     status = job_states.status_name(request.status)
     if status is None or status == SUCCEEDED:
         raise invalid("invalid_transition",
@@ -151,7 +143,7 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest) 
 
 
 def cancel(connection: Connection, tenant: str, job_id: str) -> Job:
-    job = get(connection, tenant, job_id, for_update=True)
+    job = job_rows.get(connection, tenant, job_id, for_update=True)
     if job.status in job_states.TERMINAL:
         return job
     now = utcnow()
@@ -165,7 +157,7 @@ def cancel(connection: Connection, tenant: str, job_id: str) -> Job:
 def complete(connection: Connection, request: store_pb2.CompleteJobRequest) -> tuple[Job, Any, bool]:
     """(the job, its report row, whether this call stored it). A job that has already succeeded
     keeps the report it has."""
-    job = get(connection, request.tenant, request.job_id, for_update=True)
+    job = job_rows.get(connection, request.tenant, request.job_id, for_update=True)
     if job.status == SUCCEEDED and job.report_id is not None:
         return job, reports.get(connection, job.tenant, job.report_id), False
     if job.status != RUNNING:

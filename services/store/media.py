@@ -15,7 +15,7 @@ from services.common import ids
 from services.common.rpc_errors import FieldProblem, invalid, not_found
 from services.common.timeutil import utcnow
 from services.store import paging
-from services.store.tables import EntityRow, MediaRow
+from services.store.tables import ENTITIES, MEDIA, EntityRow, MediaRow
 from services.store.transcripts import TranscriptError, compute_analytics, parse_transcript, speaker_ids
 
 JSON_FORMATS = {"segments", "whisperx", "assemblyai", "deepgram"}
@@ -78,8 +78,6 @@ def prepare(request: store_pb2.CreateMediaRequest) -> tuple[MediaRow, list[Entit
     return media, entities
 
 
-MEDIA = MediaRow.__table__  # type: ignore[attr-defined]
-ENTITIES = EntityRow.__table__  # type: ignore[attr-defined]
 _BY_ID = select(MEDIA).where(MEDIA.c.id == bindparam("media_id"))
 
 

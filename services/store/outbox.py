@@ -44,7 +44,7 @@ from reports.v1 import job_pb2
 from services.common import context, ids, streams, tracing
 from services.common.timeutil import utcnow
 from services.store.db import Database
-from services.store.tables import OutboxRow
+from services.store.tables import OUTBOX
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,7 +55,6 @@ LEADER_LOCK_CLASS = 0x52504F42
 _TRY_LEAD = text("SELECT pg_try_advisory_xact_lock(:lock_class, hashtext(current_schema()))")
 
 
-OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
 _ADD = insert(OUTBOX)
 
 
@@ -112,6 +111,8 @@ class OutboxRelay:
         self._connect = connect
         self._stream_settings = stream_settings
         self._batch_size = batch_size
+        self._unsent = (select(OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload, OUTBOX.c.headers)
+                        .where(OUTBOX.c.sent_at.is_(None)).order_by(OUTBOX.c.seq).limit(batch_size))
         self._poll_interval_s = poll_interval_s
         self._busy_retry_s = busy_retry_s
         self._keep_sent = keep_sent
@@ -163,7 +164,7 @@ class OutboxRelay:
     async def publish_pending(self, js) -> Pass:  # type: ignore[no-untyped-def]
         """One pass: publish up to a batch of unsent rows and mark those JetStream stored."""
         if self._db.is_sqlite:
-            rows = await self._db.run(lambda c: c.execute(self._unsent_query()).all())
+            rows = await self._db.run(lambda c: c.execute(self._unsent).all())
             published, failed = await self._publish(js, rows)
             if published:
                 await self._db.run(lambda c: _mark_sent(c, published))
@@ -188,7 +189,7 @@ class OutboxRelay:
             if not connection.execute(_TRY_LEAD, {"lock_class": LEADER_LOCK_CLASS}).scalar_one():
                 connection.close()
                 return None
-            return connection, connection.execute(self._unsent_query().with_for_update(skip_locked=True)).all()
+            return connection, connection.execute(self._unsent.with_for_update(skip_locked=True)).all()
         except BaseException:
             connection.close()
             raise
@@ -216,10 +217,6 @@ class OutboxRelay:
             log.warning("outbox publish failed for %d of %d rows, will retry: %s",
                         len(rows) - len(published), len(rows), errors[0])
         return published, bool(errors)
-
-    def _unsent_query(self):  # type: ignore[no-untyped-def]
-        return (select(OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload, OUTBOX.c.headers)
-                .where(OUTBOX.c.sent_at.is_(None)).order_by(OUTBOX.c.seq).limit(self._batch_size))
 
     async def _in_claim_thread(self, work: Callable[[], T]) -> T:
         if self._claim_thread is None:

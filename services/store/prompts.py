@@ -12,10 +12,9 @@ from reports.v1 import store_pb2
 from services.common import prompt_seeds
 from services.common.rpc_errors import invalid, not_found
 from services.common.timeutil import utcnow
-from services.store.tables import PromptRow
+from services.store.tables import PROMPTS
 
 SEED_LABELS = ["production", "latest"]
-PROMPTS = PromptRow.__table__  # type: ignore[attr-defined]
 _NEWEST_FIRST = (select(PROMPTS).where(PROMPTS.c.name == bindparam("name"))
                  .order_by(PROMPTS.c.version.desc()))
 _ONE_VERSION = select(PROMPTS).where(PROMPTS.c.name == bindparam("name"), PROMPTS.c.version == bindparam("version"))

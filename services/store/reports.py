@@ -11,9 +11,8 @@ from services.common.job_states import SUCCEEDED
 from services.common.rpc_errors import not_found
 from services.store import job_rows, paging
 from services.store.job_rows import Job
-from services.store.tables import ReportRow
+from services.store.tables import REPORTS
 
-REPORTS = ReportRow.__table__  # type: ignore[attr-defined]
 _BY_ID = select(REPORTS).where(REPORTS.c.id == bindparam("report_id"))
 
 
@@ -25,9 +24,7 @@ def get(connection: Connection, tenant: str, report_id: str) -> Row[Any]:
 
 
 def by_job(connection: Connection, tenant: str, job_id: str) -> tuple[Job, Row[Any] | None]:
-    job = job_rows.read(connection, job_id)
-    if job is None or job.tenant != tenant:
-        raise not_found("job", job_id)
+    job = job_rows.get(connection, tenant, job_id)
     if job.status != SUCCEEDED or job.report_id is None:
         return job, None
     return job, get(connection, tenant, job.report_id)

@@ -16,7 +16,7 @@ from reports.v1 import store_pb2, store_pb2_grpc
 from services.common import job_states
 from services.common.rpc_errors import invalid
 from services.common.servicer import rpc
-from services.store import convert, jobs, media, prompts, reports, webhooks
+from services.store import convert, job_rows, jobs, media, prompts, reports, webhooks
 from services.store.db import Database
 from services.store.job_rows import Job
 from services.store.outbox import OutboxRelay
@@ -94,7 +94,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     @rpc
     async def GetJob(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        return convert.job_message(await self._db.run(lambda c: jobs.get(c, tenant, request.job_id)))
+        return convert.job_message(await self._db.run(lambda c: job_rows.get(c, tenant, request.job_id)))
 
     @rpc
     async def ListJobs(self, request, context):  # type: ignore[no-untyped-def]

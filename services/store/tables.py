@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, LargeBinary, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -134,3 +134,13 @@ class PromptRow(SQLModel, table=True):
     instructions: str = Field(sa_column=Column(Text, nullable=False))
     variables: list[dict[str, Any]] = _json()
     created_at: datetime = _when()
+
+
+# The tables as SQLAlchemy Core sees them: the store queries these (the classes above only define them).
+MEDIA: Table = MediaRow.__table__  # type: ignore[attr-defined]
+ENTITIES: Table = EntityRow.__table__  # type: ignore[attr-defined]
+JOBS: Table = JobRow.__table__  # type: ignore[attr-defined]
+REPORTS: Table = ReportRow.__table__  # type: ignore[attr-defined]
+IDEMPOTENCY_KEYS: Table = IdempotencyRow.__table__  # type: ignore[attr-defined]
+OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
+PROMPTS: Table = PromptRow.__table__  # type: ignore[attr-defined]

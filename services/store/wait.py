@@ -18,9 +18,8 @@ from sqlalchemy.engine import Connection
 
 from services.common.job_states import QUEUED, RUNNING, SUCCEEDED
 from services.common.timeutil import as_utc
-from services.store.tables import JobRow
+from services.store.tables import JOBS
 
-JOBS = JobRow.__table__  # type: ignore[attr-defined]
 _QUEUE_DEPTH = select(func.count()).select_from(JOBS).where(JOBS.c.status.in_([QUEUED, RUNNING]))
 
 

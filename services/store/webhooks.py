@@ -15,10 +15,10 @@ from sqlalchemy.engine import Connection
 
 from reports.v1 import store_pb2
 from services.common import ids, job_states, streams
-from services.common.rpc_errors import failed_precondition, invalid, not_found
+from services.common.rpc_errors import failed_precondition, invalid
 from services.store import convert, job_rows, outbox
 from services.store.job_rows import Job
-from services.store.outbox import OUTBOX
+from services.store.tables import OUTBOX
 
 STATUSES = ("pending", "delivered", "failed")
 ERROR_LIMIT = 500
@@ -31,9 +31,7 @@ def initial_state() -> dict[str, Any]:
 def _job_with_webhook(connection: Connection, tenant: str, job_id: str) -> Job:
     # FOR UPDATE on PostgreSQL: two attempts recorded at once must not lose one (SQLite writes
     # one at a time anyway).
-    job = job_rows.read(connection, job_id, for_update=True)
-    if job is None or job.tenant != tenant:
-        raise not_found("job", job_id)
+    job = job_rows.get(connection, tenant, job_id, for_update=True)
     if job.webhook is None:
         raise failed_precondition("webhook_not_configured", "the job was created without a webhook")
     return job

@@ -16,7 +16,8 @@ from reports.v1 import job_pb2
 from services.common import streams
 from services.store import outbox
 from services.store.db import Database, create_db_engine, create_schema
-from services.store.outbox import OUTBOX, OutboxRelay
+from services.store.outbox import OutboxRelay
+from services.store.tables import OUTBOX
 from stack.nats_server import NatsServer
 from tests.conftest import POSTGRES_URL, _postgres_schema
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import grpc
+import pytest
 from sqlalchemy.engine import Connection
 
+from services.common.rpc_errors import ServiceError
 from services.common.timeutil import as_utc, utcnow
 from services.store import job_rows
-from services.store.job_rows import JOBS, Job
+from services.store.job_rows import Job
+from services.store.tables import JOBS
 
 
 def _job(job_id: str = "job_1") -> Job:
@@ -39,3 +43,12 @@ def test_saving_writes_only_the_fields_named(connection: Connection):
     again = job_rows.read(connection, "job_1", for_update=True)
     assert again is not None
     assert (again.status, again.stage, again.label) == ("running", "resolving", None)
+
+
+def test_another_tenants_job_is_not_found_like_a_missing_one(connection: Connection):
+    job_rows.add(connection, _job())
+    assert job_rows.get(connection, "t", "job_1").id == "job_1"
+    for tenant, job_id in (("other", "job_1"), ("t", "job_missing")):
+        with pytest.raises(ServiceError) as raised:
+            job_rows.get(connection, tenant, job_id)
+        assert raised.value.status == grpc.StatusCode.NOT_FOUND

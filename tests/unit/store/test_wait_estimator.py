@@ -11,6 +11,7 @@ from services.common import ids
 from services.common.timeutil import utcnow
 from services.store import job_rows
 from services.store.job_rows import Job
+from services.store.tables import JOBS
 from services.store.wait import Capacity, WaitEstimator
 
 
@@ -66,6 +67,6 @@ def test_jobs_that_ended_stop_counting_at_the_next_read(connection: Connection):
     waits = WaitEstimator(Capacity(concurrent_jobs=1, default_job_sec=10.0), refresh_s=0.5, clock=clock)
     _add_jobs(connection, 3)
     assert waits.estimate(connection) == 30.0
-    connection.execute(update(job_rows.JOBS).values(status="canceled"))
+    connection.execute(update(JOBS).values(status="canceled"))
     clock.now = 0.5
     assert waits.estimate(connection) == 0.0
