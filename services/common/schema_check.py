@@ -13,7 +13,7 @@ jsonschema would refuse.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import jsonschema_rs
@@ -21,13 +21,14 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 
 class SchemaValidator:
-    def __init__(self, schema: dict[str, Any], *, format_checker: FormatChecker | None = None,
-                 formats: dict[str, Callable[[str], bool]] | None = None) -> None:
-        """`formats` are the format checks `format_checker` makes, as functions of a string."""
-        self.schema = schema
-        self._errors = Draft202012Validator(schema, format_checker=format_checker)
+    def __init__(self, schema: dict[str, Any], *, formats: Mapping[str, Callable[[str], bool]] | None = None) -> None:
+        """`formats`: the formats to check, each a test of a string; the schema's others are annotations."""
+        checker = FormatChecker(formats=())
+        for name, check in (formats or {}).items():
+            checker.checks(name)(_strings_only(check))
+        self._errors = Draft202012Validator(schema, format_checker=checker)
         self._fast = jsonschema_rs.Draft202012Validator(
-            schema, formats=formats, validate_formats=bool(formats), ignore_unknown_formats=True)
+            schema, formats=dict(formats or {}), validate_formats=bool(formats), ignore_unknown_formats=True)
 
     def is_valid(self, instance: Any) -> bool:
         return self._fast.is_valid(instance) or self._errors.is_valid(instance)
@@ -36,3 +37,8 @@ class SchemaValidator:
         if self._fast.is_valid(instance):
             return iter(())
         return self._errors.iter_errors(instance)
+
+
+def _strings_only(check: Callable[[str], bool]) -> Callable[[object], bool]:
+    """jsonschema applies a format to values of any type; a format only says something of strings."""
+    return lambda value: not isinstance(value, str) or check(value)

@@ -53,9 +53,9 @@ def target_schema() -> dict[str, Any]:
 
 @cache
 def target_validator() -> SchemaValidator:
-    return SchemaValidator(target_schema(), format_checker=contracts.FORMATS, formats=contracts.FORMAT_FUNCTIONS)
+    return SchemaValidator(target_schema(), formats=contracts.FORMATS)
 
 
 @cache
 def create_media_validator() -> SchemaValidator:
-    return SchemaValidator(CREATE_MEDIA_REQUEST, format_checker=contracts.FORMATS, formats=contracts.FORMAT_FUNCTIONS)
+    return SchemaValidator(CREATE_MEDIA_REQUEST, formats=contracts.FORMATS)
