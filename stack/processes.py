@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import re
@@ -23,6 +24,7 @@ _handed_out: set[int] = set()
 _handed_out_lock = threading.Lock()
 
 
+@functools.cache
 def _ports_to_pick_from() -> Sequence[int]:
     """Ports below the kernel's ephemeral range: outgoing connections never take them.
 
@@ -70,11 +72,13 @@ class ManagedProcess:
         self._condition = threading.Condition()
         self._reader: threading.Thread | None = None
         self._lines: list[str] = []
+        self._output_ended = False
 
     def start(self) -> ManagedProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self._condition:
             self._lines = []
+            self._output_ended = False
         self.proc = subprocess.Popen(
             self.argv, env=self.env, cwd=self.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, bufsize=1, start_new_session=True,
@@ -96,6 +100,7 @@ class ManagedProcess:
                     self._lines.append(line)
                     self._condition.notify_all()
         with self._condition:
+            self._output_ended = True
             self._condition.notify_all()
 
     def wait_for(self, pattern: str, timeout: float = 30.0) -> re.Match[str]:
@@ -123,9 +128,7 @@ class ManagedProcess:
 
     def _wait_for_output_end(self, timeout: float = 5.0) -> None:
         """After an exit, until the reader has copied the last lines (called holding the condition)."""
-        remaining = _deadline(timeout)
-        while self._reader is not None and self._reader.is_alive() and remaining() > 0:
-            self._condition.wait(0.1)
+        self._condition.wait_for(lambda: self._output_ended, timeout)
 
     def _tail(self, lines: int = 30) -> str:
         """The last output lines, so a failure report says why without its log file."""
