@@ -28,6 +28,7 @@ cluster: install
 	$(BIN)/python deploy/cluster.py
 
 test: install
+	bash tools/ensure_chromium.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-unit: install

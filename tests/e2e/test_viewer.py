@@ -1,6 +1,6 @@
 """The report viewer at `/`, driven in real headless Chromium against the whole platform.
 
-Debian's `chromium` drives the page through Playwright (no browser download: `.ci/run` installs
+Debian's `chromium` drives the page through Playwright (no browser download: `make test` installs
 the package when it is missing). A missing browser fails these tests; it never skips them.
 """
 
@@ -101,7 +101,7 @@ def _browser_page() -> Iterator[tuple[Page, list[str], list[Request]]]:
     """A fresh page in Debian's Chromium, with the page's errors and its requests recorded."""
     if not CHROMIUM.exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM}: the viewer's browser tests need Debian's chromium "
-                    f"(`apt-get update && apt-get install -y chromium`; .ci/run installs it when missing)",
+                    f"(`apt-get update && apt-get install -y chromium`; make test installs it when missing)",
                     pytrace=False)
     expect.set_options(timeout=20_000)  # a loaded CI machine is slower than Playwright's 5 s default
     with sync_playwright() as playwright:
