@@ -169,7 +169,11 @@ def operations() -> list[Operation]:
                       "type": "string", "enum": ["true"],
                       "description": "present when `idempotencyKey` replayed an earlier job"}},
                   description="`idempotencyKey` is scoped per tenant and kept at least 24 h: the same key with "
-                              "the same body answers the original `jobId`; with another body, 409."),
+                              "the same body answers exactly what the first request was answered (the job "
+                              "as it was then: `queued`), whatever the job has done since; read `Location` "
+                              "for where it is now. The same key with another body is 409. "
+                              "`target.on_miss` is required (the contract's `default` names the usual "
+                              "choice, `error`)."),
         Operation("get", "/v1/jobs", "listJobs", "jobs", "List jobs, newest first", 200, ref("JobPage"),
                   (400, *COMMON_ERRORS),
                   params=(Param("status", "query", {"type": "string", "enum": list(STATUSES)},

@@ -26,7 +26,8 @@ def _problems(error: ValidationError) -> list[FieldProblem]:
         return [FieldProblem(_pointer([*path, k]), f"unknown field {k!r}")
                 for k in error.instance if k not in allowed]
     if error.validator == "required" and isinstance(error.instance, dict):
-        return [FieldProblem(_pointer([*path, k]), f"{k!r} is required")
+        properties = error.schema.get("properties", {})
+        return [FieldProblem(_pointer([*path, k]), f"{k!r} is required{_choices(properties.get(k, {}))}")
                 for k in error.validator_value if k not in error.instance]
     if error.validator in ("anyOf", "oneOf") and error.context:
         # "x is not valid under any of the given schemas" says little: report the closest branch.
@@ -37,6 +38,14 @@ def _problems(error: ValidationError) -> list[FieldProblem]:
             closest = [FieldProblem(p.path, f"{p.message} (or null)") for p in closest]
         return closest
     return [FieldProblem(_pointer(path), error.message)]
+
+
+def _choices(schema: dict[str, Any]) -> str:
+    """For a missing field with an enum: what it may be, and which the contract suggests."""
+    if "enum" not in schema:
+        return ""
+    suggested = f" ({schema['default']!r} is the usual choice)" if "default" in schema else ""
+    return ": one of " + ", ".join(repr(v) for v in schema["enum"]) + suggested
 
 
 def check(validator: SchemaValidator, body: dict[str, Any]) -> None:

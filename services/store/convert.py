@@ -58,13 +58,21 @@ def struct_dict(value: struct_pb2.Struct) -> dict[str, Any]:
     return json_format.MessageToDict(value)
 
 
+def stage_of(row: Job) -> int:
+    """A job's stage on the wire: where it is while it runs, or where it stopped when it failed or
+    was canceled; none once it has succeeded (the last stage it went through is no news)."""
+    if row.status == job_states.SUCCEEDED:
+        return job_pb2.JOB_STAGE_UNSPECIFIED
+    return job_states.stage_value(row.stage)
+
+
 def job_message(row: Job) -> job_pb2.Job:
     job = job_pb2.Job(
         id=row.id,
         tenant=row.tenant,
         media_id=row.media_id,
         status=job_states.status_value(row.status),
-        stage=job_states.stage_value(row.stage),
+        stage=stage_of(row),
         template=row.template,
         target=target_message(row.target),
         created_at=to_timestamp(row.created_at),
@@ -105,7 +113,7 @@ def event_message(row: Job) -> job_pb2.JobEvent:
         job_id=row.id,
         tenant=row.tenant,
         status=job_states.status_value(row.status),
-        stage=job_states.stage_value(row.stage),
+        stage=stage_of(row),
         at=to_timestamp(row.updated_at),
         has_webhook=row.webhook is not None,
     )

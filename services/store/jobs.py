@@ -31,7 +31,7 @@ from services.store.wait import WaitEstimator
 IDEMPOTENCY_TTL = timedelta(hours=48)
 
 _KEYS = IDEMPOTENCY_KEYS
-_KEY = select(_KEYS.c.fingerprint, _KEYS.c.job_id, _KEYS.c.created_at).where(
+_KEY = select(_KEYS.c.fingerprint, _KEYS.c.job_id, _KEYS.c.created_at, _KEYS.c.estimated_wait_sec).where(
     _KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key"))
 _FORGET_KEY = delete(_KEYS).where(_KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key"))
 _ADD_KEY = insert(_KEYS)
@@ -50,7 +50,8 @@ def create(connection: Connection, request: store_pb2.CreateJobRequest,
                                "idempotencyKey was already used with a different request body")
             job = job_rows.read(connection, existing.job_id)
             assert job is not None
-            return job, True, waits.estimate(connection)
+            first_wait = existing.estimated_wait_sec
+            return job, True, waits.estimate(connection) if first_wait is None else first_wait
         if existing is not None:
             connection.execute(_FORGET_KEY, {"tenant": request.tenant, "key": key})
 
@@ -84,7 +85,7 @@ def create(connection: Connection, request: store_pb2.CreateJobRequest,
     if key is not None:
         connection.execute(_ADD_KEY, {"tenant": request.tenant, "key": key,
                                       "fingerprint": request.request_fingerprint, "job_id": job.id,
-                                      "created_at": now})
+                                      "created_at": now, "estimated_wait_sec": wait})
     outbox.add_event(connection, convert.event_message(job), request_id=request.request_id)
     outbox.add_render_command(connection, job_pb2.RenderCommand(
         job_id=job.id, tenant=job.tenant, request_id=request.request_id))

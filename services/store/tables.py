@@ -106,6 +106,8 @@ class IdempotencyRow(SQLModel, table=True):
     fingerprint: str = Field(max_length=128)
     job_id: str = Field(max_length=64)
     created_at: datetime = _when(index=True)
+    # What the first request was told, so that a replay answers the same (null on older rows).
+    estimated_wait_sec: float | None = None
 
 
 class OutboxRow(SQLModel, table=True):

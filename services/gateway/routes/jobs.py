@@ -56,13 +56,11 @@ async def create_job(request: Request) -> JSONResponse:
                                              timeout=c.timeout, metadata=c.metadata)
     job = reply.job
     log.info("job created" if not reply.replayed else "job replayed", extra={"jobId": job.id})
-    status = job_states.status_name(job.status)
-    response: dict[str, Any] = {"jobId": job.id, "status": status, "stage": job_states.stage_name(job.stage),
-                                "estimatedWaitSec": reply.estimated_wait_sec}
-    if status not in ("queued", "running"):
-        # A replayed request for a job that has moved on: the contract's response only knows
-        # queued and running, so report where it is through the job resource instead.
-        response["status"] = "running"
+    # A replay answers what the first request was answered (as Stripe replays a stored response),
+    # whatever the job has done since: a new job is always queued at its first stage, and the
+    # store keeps the wait it estimated then. Where the job is now is at `Location`.
+    response = {"jobId": job.id, "status": job_states.QUEUED, "stage": job_states.STAGES[0],
+                "estimatedWaitSec": reply.estimated_wait_sec}
     headers = {"Location": f"/v1/jobs/{job.id}"}
     if reply.replayed:
         headers["Idempotent-Replayed"] = "true"

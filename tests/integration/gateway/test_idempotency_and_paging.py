@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.integration.conftest import AUTH_A, AUTH_B
-from tests.integration.helpers import assert_error, create_job, create_media, job_body
+from tests.integration.helpers import assert_error, complete_job, create_job, create_media, job_body
 
 
 async def test_the_same_key_and_body_returns_the_original_job(gateway):
@@ -20,6 +20,32 @@ async def test_the_same_key_and_body_returns_the_original_job(gateway):
     assert again.headers["idempotent-replayed"] == "true"
     assert "idempotent-replayed" not in first.headers
     assert len((await c.get("/v1/jobs", headers=AUTH_A)).json()["items"]) == 1
+
+
+async def test_a_replay_answers_what_the_first_request_was_answered_after_the_job_succeeded(gateway, store_stub):
+    c = gateway.client
+    body = job_body(await create_media(c, AUTH_A), idempotencyKey="order-7")
+    first = await c.post("/v1/reports/jobs", json=body, headers=AUTH_A)
+    job_id = first.json()["jobId"]
+    await complete_job(store_stub, "tenant-a", job_id)
+    again = await c.post("/v1/reports/jobs", json=body, headers=AUTH_A)
+    assert (again.status_code, again.json()) == (first.status_code, first.json())
+    assert first.json()["status"] == "queued"
+    assert again.headers["location"] == first.headers["location"] == f"/v1/jobs/{job_id}"
+    assert again.headers["idempotent-replayed"] == "true"
+    # where the job really is: at Location, finished, with no stage left to go through
+    job = (await c.get(again.headers["location"], headers=AUTH_A)).json()
+    assert (job["status"], job["stage"]) == ("succeeded", None)
+
+
+async def test_a_replay_of_a_canceled_job_answers_the_first_answer_too(gateway):
+    c = gateway.client
+    body = job_body(await create_media(c, AUTH_A), idempotencyKey="order-8")
+    first = await c.post("/v1/reports/jobs", json=body, headers=AUTH_A)
+    canceled = (await c.post(f"/v1/jobs/{first.json()['jobId']}/cancel", headers=AUTH_A)).json()
+    assert canceled["status"] == "canceled"
+    again = await c.post("/v1/reports/jobs", json=body, headers=AUTH_A)
+    assert (again.status_code, again.json()) == (202, first.json())
 
 
 async def test_the_same_key_with_a_different_body_is_409(gateway):

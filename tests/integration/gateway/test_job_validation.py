@@ -138,3 +138,13 @@ async def test_a_media_body_over_twenty_mebibytes_is_413(gateway):
     body = {"transcript": {"format": "segments", "content": [segment] * 4300}}
     response = await gateway.client.post("/v1/media", json=body, headers=AUTH_A)
     assert_error(response, 413, "body_too_large")
+
+
+async def test_a_missing_on_miss_says_what_it_may_be(gateway):
+    c = gateway.client
+    media_id = await create_media(c, AUTH_A)
+    response = await c.post("/v1/reports/jobs", json=job_body(media_id, target={"strategy": "dominant"}),
+                            headers=AUTH_A)
+    error = assert_error(response, 400, "invalid_request", "/target/on_miss")
+    assert error["message"] == ("/target/on_miss: 'on_miss' is required: one of 'fallback_dominant', 'error' "
+                                "('error' is the usual choice)")
