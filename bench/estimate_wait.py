@@ -15,8 +15,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from services.common.timeutil import utcnow
-from services.store import job_rows, wait
-from services.store.db import create_db_engine, create_schema
+from services.store import job_rows, migrate, wait
+from services.store.db import create_db_engine
 from services.store.job_rows import Job
 
 CALLS = 200
@@ -24,7 +24,7 @@ CALLS = 200
 
 def build(path: Path, count: int, *, old_index: bool):  # type: ignore[no-untyped-def]
     engine = create_db_engine(f"sqlite:///{path}")
-    create_schema(engine)
+    migrate.upgrade(engine)
     if old_index:
         with engine.begin() as connection:
             connection.exec_driver_sql("DROP INDEX ix_jobs_status_finished")

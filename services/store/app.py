@@ -11,8 +11,8 @@ import grpc
 
 from reports.v1 import store_pb2
 from services.common import grpc_server, streams
-from services.store import prompts
-from services.store.db import Database, create_db_engine, create_schema
+from services.store import migrate, prompts
+from services.store.db import Database, create_db_engine
 from services.store.outbox import OutboxRelay
 from services.store.servicer import StoreServicer, register
 from services.store.settings import StoreSettings
@@ -40,7 +40,7 @@ class RunningStore:
 
 async def start(settings: StoreSettings) -> RunningStore:
     engine = create_db_engine(settings.database_url)
-    await asyncio.to_thread(create_schema, engine)
+    await asyncio.to_thread(migrate.upgrade, engine)
     db = Database(engine)
     await db.run(prompts.seed)
     relay = OutboxRelay(db, lambda: streams.connect(settings.nats_url, "store-outbox"), settings.streams)

@@ -1,4 +1,6 @@
-"""The database: engine, schema creation, and running transactions (on the loop for SQLite, on threads otherwise)."""
+"""The database: the engine, and running transactions (on the loop for SQLite, on threads otherwise).
+
+The schema is Alembic's (migrate.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlmodel import SQLModel, create_engine
-
-from services.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from sqlmodel import create_engine
 
 T = TypeVar("T")
 
@@ -56,30 +56,6 @@ def create_db_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-
-
-def create_schema(engine: Engine) -> None:
-    """Creates missing tables, indexes and nullable columns; existing rows are kept.
-
-    New columns are always nullable, so a database made by an older version migrates by adding
-    them; anything beyond that (renames, type changes) would need a real migration tool.
-    """
-    SQLModel.metadata.create_all(engine)
-    with engine.begin() as connection:
-        existing = inspect(connection)
-        for table in SQLModel.metadata.sorted_tables:
-            present = {c["name"] for c in existing.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present:
-                    continue
-                if not column.nullable:
-                    raise RuntimeError(f"cannot add NOT NULL column {table.name}.{column.name} to existing rows")
-                kind = column.type.compile(dialect=engine.dialect)
-                connection.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
-            indexes = {index["name"] for index in existing.get_indexes(table.name)}
-            for index in table.indexes:
-                if index.name not in indexes:
-                    index.create(connection)
 
 
 class Database:

@@ -15,7 +15,8 @@ from sqlalchemy.engine import Connection
 from reports.v1 import job_pb2
 from services.common import streams
 from services.store import outbox
-from services.store.db import Database, create_db_engine, create_schema
+from services.store import migrate
+from services.store.db import Database, create_db_engine
 from services.store.outbox import OutboxRelay
 from services.store.tables import OUTBOX
 from stack.nats_server import NatsServer
@@ -38,7 +39,7 @@ def postgres_url() -> Iterator[str]:
 async def databases(postgres_url: str) -> AsyncIterator[tuple[Database, Database]]:
     """Two engines on one database, as two store processes have."""
     first, second = create_db_engine(postgres_url), create_db_engine(postgres_url)
-    await asyncio.to_thread(create_schema, first)
+    await asyncio.to_thread(migrate.upgrade, first)
     pair = (Database(first), Database(second))
     try:
         yield pair

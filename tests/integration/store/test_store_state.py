@@ -86,37 +86,13 @@ async def test_completing_a_job_twice_keeps_one_report(store_stub):
     assert [r.id for r in reports.items] == [first]
 
 
-def test_a_database_from_before_a_new_column_gains_it_and_keeps_its_rows(tmp_path):
-    from sqlalchemy import inspect, text
+def test_the_latest_durations_are_read_through_the_status_finished_index(tmp_path):
+    from services.store import migrate, wait
+    from services.store.db import create_db_engine
 
-    from services.store.db import create_db_engine, create_schema
-
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    create_schema(engine)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("ALTER TABLE reports DROP COLUMN evidence")
-        connection.execute(text("INSERT INTO prompt_versions (name, version, labels, system, instructions, "
-                                "variables, created_at) VALUES ('p', 1, '[]', 's', 'i', '[]', '2026-01-01')"))
-    create_schema(engine)
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'reports.db'}")
+    migrate.upgrade(engine)
     with engine.connect() as connection:
-        assert "evidence" in {c["name"] for c in inspect(connection).get_columns("reports")}
-        assert connection.execute(text("SELECT count(*) FROM prompt_versions")).scalar() == 1
-    engine.dispose()
-
-
-def test_a_database_from_before_a_new_index_gains_it_and_reads_the_latest_durations_through_it(tmp_path):
-    from sqlalchemy import inspect
-
-    from services.store import wait
-    from services.store.db import create_db_engine, create_schema
-
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    create_schema(engine)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DROP INDEX ix_jobs_status_finished")
-    create_schema(engine)
-    with engine.connect() as connection:
-        assert "ix_jobs_status_finished" in {i["name"] for i in inspect(connection).get_indexes("jobs")}
         # the estimate's "latest succeeded durations" reads the index in order: no sort of the history
         query = wait.latest_durations_query().compile(engine, compile_kwargs={"literal_binds": True})
         plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}").fetchall()

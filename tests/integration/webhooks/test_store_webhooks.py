@@ -6,12 +6,10 @@ import grpc
 import nats
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
-from sqlalchemy import inspect
 
 from reports.v1 import job_pb2, store_pb2
 from services.common import streams
 from services.common.rpc_errors import from_rpc_error
-from services.store.db import create_db_engine, create_schema
 from tests.integration.helpers import complete_job
 from tests.integration.store.test_outbox import _media
 
@@ -142,13 +140,3 @@ async def test_every_event_says_whether_its_job_has_a_webhook(store_stub, nats_s
             assert [(e.HasField("has_webhook"), e.has_webhook) for e in events] == [(True, expected)] * 3
     finally:
         await nc.close()
-
-
-def test_an_existing_database_gains_the_webhook_state_column(tmp_path):
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    create_schema(engine)
-    with engine.begin() as connection:
-        connection.exec_driver_sql('ALTER TABLE "jobs" DROP COLUMN "webhook_state"')
-    create_schema(engine)
-    assert "webhook_state" in {c["name"] for c in inspect(engine).get_columns("jobs")}
-    engine.dispose()

@@ -1,4 +1,4 @@
-"""A fresh SQLite database with the store's schema, one transaction per test."""
+"""A fresh SQLite database at the latest schema revision, one transaction per test."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Connection
 
-from services.store.db import create_db_engine, create_schema
+from services.store import migrate
+from services.store.db import create_db_engine
 
 
 @pytest.fixture
 def connection(tmp_path: Path) -> Iterator[Connection]:
     engine = create_db_engine(f"sqlite:///{tmp_path / 'store.db'}")
-    create_schema(engine)
+    migrate.upgrade(engine)
     with engine.begin() as connection:
         yield connection
     engine.dispose()

@@ -1,0 +1,91 @@
+"""Alembic migrations: the models and the revisions agree, start-up migrates under a lock, and a
+database newer than the store is refused."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, MetaData, Text, text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from services.store import app as store_app
+from services.store import migrate
+from services.store.db import create_db_engine
+from tests.integration.conftest import store_settings
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _differences(engine: Engine, metadata: MetaData) -> list[object]:
+    with engine.connect() as connection:
+        return list(compare_metadata(MigrationContext.configure(connection), metadata))
+
+
+def test_the_migrations_build_exactly_the_models_tables(engine):
+    migrate.upgrade(engine)
+    assert _differences(engine, SQLModel.metadata) == []
+
+
+def test_the_check_catches_a_model_change_without_its_migration(engine):
+    migrate.upgrade(engine)
+    changed = MetaData()
+    for table in SQLModel.metadata.sorted_tables:
+        table.to_metadata(changed)
+    changed.tables["media"].append_column(Column("language", Text, nullable=True))
+    differences = _differences(engine, changed)
+    assert [d[0] for d in differences] == ["add_column"], differences
+
+
+def test_upgrading_again_changes_nothing(engine):
+    migrate.upgrade(engine)
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
+        assert migrate.current(connection) == migrate.head()
+
+
+def test_two_stores_migrating_at_once_both_end_at_the_head(database_url):
+    engines = [create_db_engine(database_url) for _ in range(2)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def migrate_one(engine: Engine) -> None:
+        start.wait()
+        try:
+            migrate.upgrade(engine)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=migrate_one, args=(e,)) for e in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert errors == []
+        with engines[0].connect() as connection:
+            assert migrate.current(connection) == migrate.head()
+        assert _differences(engines[0], SQLModel.metadata) == []
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+async def test_a_store_refuses_a_database_a_newer_store_migrated(database_url, engine, nats_server):
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(migrate.SchemaTooNew, match="'9999'.*newer version of the store"):
+        await store_app.start(store_settings(database_url, nats_server.url))
