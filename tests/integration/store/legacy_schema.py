@@ -3,7 +3,8 @@
 `tests/fixtures/schema/0001.sql` is the SQLite dump of a database the pre-migration store made
 (`create_all`) through its API: media of two tenants, a succeeded job with its report, a queued
 job, a canceled one, an idempotency key, outbox rows, the seeded prompts. `0001_api_reads.json`
-holds what that store's gateway answered for each read. On PostgreSQL the same rows go into the
+holds what that store's gateway answered for each read (where the API has changed on purpose since, as
+a succeeded job's stage becoming null, the file says what the API answers now). On PostgreSQL the same rows go into the
 schema of revision 0001, with no `alembic_version` table, which is what `create_all` made there.
 """
 

@@ -89,3 +89,15 @@ async def test_a_store_refuses_a_database_a_newer_store_migrated(database_url, e
         connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(migrate.SchemaTooNew, match="'9999'.*newer version of the store"):
         await store_app.start(store_settings(database_url, nats_server.url))
+
+
+def test_a_database_from_the_last_store_before_migrations_upgrades_too(engine):
+    # That store had already added idempotency_keys.estimated_wait_sec (revision 0002) by itself.
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.upgrade(migrate.config(connection), migrate.BASELINE)
+        connection.execute(text("ALTER TABLE idempotency_keys ADD COLUMN estimated_wait_sec FLOAT"))
+        connection.execute(text("DROP TABLE alembic_version"))
+    migrate.upgrade(engine)
+    assert _differences(engine, SQLModel.metadata) == []
