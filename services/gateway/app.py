@@ -11,6 +11,7 @@ from starlette.middleware import Middleware
 from services.gateway import telemetry
 from services.gateway.backends import Backends
 from services.gateway.errors import EXCEPTION_HANDLERS
+from services.gateway.job_waits import JobWaits
 from services.gateway.request_ids import RequestIdMiddleware
 from services.gateway.routes import docs, events, health, jobs, media, reports, viewer
 from services.gateway.routes import webhooks as webhook_routes
@@ -41,4 +42,5 @@ def create_app(settings: GatewaySettings,
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.job_waits = JobWaits()   # GET /v1/jobs/{id} with `Prefer: wait`
     return app

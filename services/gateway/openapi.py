@@ -127,6 +127,13 @@ LIMIT = Param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100
               "page size, 1 to 100 (default 20)", allow_empty=True)
 CURSOR = Param("cursor", "query", {"type": "string"}, "`nextCursor` of the previous page", allow_empty=True)
 LOCATION = {"Location": {"type": "string", "description": "the new resource's path"}}
+PREFER_WAIT = Param("Prefer", "header", {"type": "string", "examples": ["wait=30", "wait"]},
+                    "`wait=N`: hold the answer until the job ends, at most N seconds (at most 60)")
+WAIT_HEADERS = {
+    "Preference-Applied": {"type": "string", "description": "`wait=N` when the answer waited (N as honoured)"},
+    "Retry-After": {"type": "string", "description": "seconds; present when a wait ended before the job did"},
+    "Vary": {"type": "string", "description": "`Prefer` when the answer waited"},
+}
 
 
 def operations() -> list[Operation]:
@@ -179,7 +186,12 @@ def operations() -> list[Operation]:
                   params=(Param("status", "query", {"type": "string", "enum": list(STATUSES)},
                                 "only jobs with this status", allow_empty=True), LIMIT, CURSOR)),
         Operation("get", "/v1/jobs/{jobId}", "getJob", "jobs", "Read a job", 200, ref("Job"),
-                  (404, *COMMON_ERRORS), params=(path_param("jobId", "job"),)),
+                  (404, *COMMON_ERRORS), params=(path_param("jobId", "job"), PREFER_WAIT),
+                  headers=WAIT_HEADERS,
+                  description="With `Prefer: wait=N` (RFC 7240; N up to 60, `Prefer: wait` alone is 60) the "
+                              "answer waits until the job has ended or N seconds have passed, then returns "
+                              "the job as it is: `Preference-Applied` says which wait was honoured, and "
+                              "`Retry-After` is present when the job has not ended yet."),
         Operation("post", "/v1/jobs/{jobId}/cancel", "cancelJob", "jobs",
                   "Cancel a queued or running job (a finished one is returned unchanged)", 200, ref("Job"),
                   (400, 404, *COMMON_ERRORS), params=(path_param("jobId", "job"),)),

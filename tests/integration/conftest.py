@@ -11,6 +11,8 @@ import pytest
 from reports.v1 import store_pb2_grpc
 from services.common import grpc_server
 from services.common.streams import StreamSettings
+from starlette.applications import Starlette
+
 from services.gateway.app import create_app
 from services.gateway.backends import Backends
 from services.gateway.settings import GatewaySettings
@@ -50,6 +52,7 @@ async def store_stub(store: store_app.RunningStore) -> AsyncIterator[store_pb2_g
 class Gateway:
     client: httpx.AsyncClient
     backends: Backends
+    app: Starlette
 
 
 @pytest.fixture
@@ -63,6 +66,6 @@ async def gateway(store: store_app.RunningStore, nats_server: NatsServer) -> Asy
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
         try:
-            yield Gateway(client, backends)
+            yield Gateway(client, backends, app)
         finally:
             await backends.close()

@@ -45,6 +45,7 @@ class Call:
     json: Any = None
     retry: Retry = Retry.SAFE
     timeout: float | None = None
+    headers: dict[str, str] | None = None   # beyond the client's own (`Prefer`, ...)
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,9 @@ class Settings:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def headers(self) -> dict[str, str]:
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json",
-                "User-Agent": f"reports-sdk-python/{__version__}"}
+                "User-Agent": f"reports-sdk-python/{__version__}", **(extra or {})}
 
 
 def segment(value: str) -> str:

@@ -125,6 +125,23 @@ def get_job(job_id: str) -> Call:
     return Call("GET", f"/v1/jobs/{segment(job_id)}")
 
 
+# The longest `Prefer: wait` the API honours, and the slack a held request gets on top of it.
+MAX_WAIT_S = 60
+WAIT_SLACK_S = 15.0
+
+
+def wait_for_job(job_id: str, seconds: int) -> Call:
+    """The job once it ends or `seconds` (at most 60) have passed, whichever is first (RFC 7240)."""
+    seconds = max(0, min(MAX_WAIT_S, seconds))
+    return Call("GET", f"/v1/jobs/{segment(job_id)}", headers={"Prefer": f"wait={seconds}"},
+                timeout=seconds + WAIT_SLACK_S)
+
+
+def wait_applied(headers: Any) -> bool:
+    """Whether the answer to `wait_for_job` did wait (an older API, or one without NATS, does not)."""
+    return "wait=" in headers.get("preference-applied", "")
+
+
 def list_jobs(status: str | None, limit: int | None, cursor: str | None) -> Call:
     params = _page_params(limit, cursor)
     if status:

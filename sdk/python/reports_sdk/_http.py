@@ -49,7 +49,7 @@ class SyncHTTP:
             try:
                 response = self._client.request(
                     call.method, self.settings.url(call.path), params=call.params, json=call.json,
-                    headers=self.settings.headers(), timeout=_timeout(self.settings, call))
+                    headers=self.settings.headers(call.headers), timeout=_timeout(self.settings, call))
             except httpx.TransportError as exc:
                 if attempt < self.settings.max_retries and retryable_exception(exc, call.retry):
                     time.sleep(backoff(attempt))
@@ -99,7 +99,7 @@ class AsyncHTTP:
             try:
                 response = await self._client.request(
                     call.method, self.settings.url(call.path), params=call.params, json=call.json,
-                    headers=self.settings.headers(), timeout=_timeout(self.settings, call))
+                    headers=self.settings.headers(call.headers), timeout=_timeout(self.settings, call))
             except httpx.TransportError as exc:
                 if attempt < self.settings.max_retries and retryable_exception(exc, call.retry):
                     await asyncio.sleep(backoff(attempt))

@@ -125,8 +125,10 @@ class JobsResource:
         self._client = client
         self._http = client._http
 
-    def get(self, job_id: str) -> Job:
-        return Job.from_json(self._http.json(calls.get_job(job_id)))
+    def get(self, job_id: str, *, wait: int | None = None) -> Job:
+        """The job; with `wait=N` (at most 60), once it has ended or after N seconds, whichever is first."""
+        return Job.from_json(self._http.json(calls.get_job(job_id) if wait is None
+                                             else calls.wait_for_job(job_id, wait)))
 
     def list(self, *, status: str | None = None, page_size: int | None = None) -> SyncPager[Job]:
         """Every job (of one status, if given), newest first, a page at a time as you iterate."""
@@ -244,8 +246,10 @@ class AsyncJobsResource:
         self._client = client
         self._http = client._http
 
-    async def get(self, job_id: str) -> Job:
-        return Job.from_json(await self._http.json(calls.get_job(job_id)))
+    async def get(self, job_id: str, *, wait: int | None = None) -> Job:
+        """As `Client.jobs.get`."""
+        return Job.from_json(await self._http.json(calls.get_job(job_id) if wait is None
+                                                   else calls.wait_for_job(job_id, wait)))
 
     def list(self, *, status: str | None = None, page_size: int | None = None) -> AsyncPager[Job]:
         async def fetch(cursor: str | None) -> Page[Job]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
@@ -12,16 +13,31 @@ import httpx
 from reports_sdk import _calls as calls
 from reports_sdk._base import STREAM_READ_TIMEOUT_S, connection_error
 from reports_sdk._sse import Reconnect, SSEDecoder, event_from_job, job_event, retry_stream_after
-from reports_sdk.errors import APIConnectionError, JobCanceled, JobFailed, ReportsError
+from reports_sdk.errors import APIConnectionError, JobCanceled, JobFailed, ReportsError, retry_after_seconds
 from reports_sdk.models import TERMINAL_STATUSES, CreateReportJobResponse, Job, JobEvent, Report
 
 if TYPE_CHECKING:
     from reports_sdk.client import AsyncClient, Client
 
+POLL_S = 1.0
+
 
 def _read_timeout(reconnect: Reconnect) -> float:
     remaining = reconnect.remaining()
     return STREAM_READ_TIMEOUT_S if remaining is None else max(0.05, min(STREAM_READ_TIMEOUT_S, remaining))
+
+
+def _wait_seconds(reconnect: Reconnect) -> int:
+    """How long the next `Prefer: wait` asks for: the API's longest, or what is left of the timeout."""
+    remaining = reconnect.remaining()
+    return calls.MAX_WAIT_S if remaining is None else max(0, min(calls.MAX_WAIT_S, math.ceil(remaining)))
+
+
+def _poll_delay(response: httpx.Response, reconnect: Reconnect) -> float:
+    """Between two reads of a job when the API could not wait (no `Preference-Applied`)."""
+    delay = retry_after_seconds(response) or POLL_S
+    remaining = reconnect.remaining()
+    return delay if remaining is None else max(0.0, min(delay, remaining))
 
 
 def _ended_early() -> APIConnectionError:
@@ -122,8 +138,7 @@ class JobHandle(_HandleState):
         otherwise, and `JobTimeout` after `timeout` seconds."""
         deadline = None if timeout is None else time.monotonic() + timeout
         if not self.done:
-            for _event in self._events(None, deadline):
-                pass
+            self._until_ended(Reconnect(self._client._http.settings.stream_reconnect_timeout, deadline))
         if self._status != "succeeded":
             raise _failure(self.refresh())
         report = self._client.reports.by_job(self.id)
@@ -133,6 +148,25 @@ class JobHandle(_HandleState):
                 raise ReportsError(f"job {self.id} succeeded without a report", code="report_missing")
             report = self._client.reports.get(report_id)
         return report
+
+    def _until_ended(self, reconnect: Reconnect) -> None:
+        """Asks for the job with `Prefer: wait` until it has ended (one request a minute at most
+        while it runs), riding out a restarting gateway as a stream does."""
+        http = self._client._http
+        while True:
+            reconnect.check_deadline()
+            try:
+                response = http.request(calls.wait_for_job(self.id, _wait_seconds(reconnect)))
+            except ReportsError as exc:
+                if not retry_stream_after(exc):
+                    raise
+                time.sleep(reconnect.delay(exc))
+                continue
+            reconnect.healthy()
+            if self._saw_job(Job.from_json(response.json())).done:
+                return
+            if not calls.wait_applied(response.headers):
+                time.sleep(_poll_delay(response, reconnect))
 
     def _events(self, last_id: int | None, deadline: float | None) -> Iterator[JobEvent]:
         http = self._client._http
@@ -196,12 +230,7 @@ class AsyncJobHandle(_HandleState):
         """As `JobHandle.wait`."""
         deadline = None if timeout is None else time.monotonic() + timeout
         if not self.done:
-            events = self._events(None, deadline)
-            try:
-                async for _event in events:
-                    pass
-            finally:
-                await events.aclose()
+            await self._until_ended(Reconnect(self._client._http.settings.stream_reconnect_timeout, deadline))
         if self._status != "succeeded":
             raise _failure(await self.refresh())
         report = await self._client.reports.by_job(self.id)
@@ -211,6 +240,24 @@ class AsyncJobHandle(_HandleState):
                 raise ReportsError(f"job {self.id} succeeded without a report", code="report_missing")
             report = await self._client.reports.get(report_id)
         return report
+
+    async def _until_ended(self, reconnect: Reconnect) -> None:
+        """As `JobHandle._until_ended`."""
+        http = self._client._http
+        while True:
+            reconnect.check_deadline()
+            try:
+                response = await http.request(calls.wait_for_job(self.id, _wait_seconds(reconnect)))
+            except ReportsError as exc:
+                if not retry_stream_after(exc):
+                    raise
+                await asyncio.sleep(reconnect.delay(exc))
+                continue
+            reconnect.healthy()
+            if self._saw_job(Job.from_json(response.json())).done:
+                return
+            if not calls.wait_applied(response.headers):
+                await asyncio.sleep(_poll_delay(response, reconnect))
 
     async def _events(self, last_id: int | None, deadline: float | None) -> AsyncIterator[JobEvent]:
         http = self._client._http

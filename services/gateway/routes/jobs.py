@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -12,11 +14,13 @@ from starlette.routing import Route
 from reports.v1 import job_pb2, store_pb2
 from services.common import job_states
 from services.common.rpc_errors import FieldProblem
-from services.gateway import bodies, validation, views, webhook_rules
+from services.gateway import bodies, prefer, validation, views, webhook_rules
 from services.gateway.calls import call, query_limit
 from services.gateway.errors import ApiError
+from services.gateway.job_waits import JobWaits, is_terminal
 
 log = logging.getLogger(__name__)
+NATS_WAIT_S = 5.0
 
 
 def fingerprint(body: dict[str, Any]) -> str:
@@ -69,9 +73,24 @@ async def create_job(request: Request) -> JSONResponse:
 
 async def get_job(request: Request) -> JSONResponse:
     c = call(request)
-    job = await c.backends.store.GetJob(store_pb2.GetJobRequest(tenant=c.tenant, job_id=request.path_params["job_id"]),
-                                        timeout=c.timeout, metadata=c.metadata)
-    return JSONResponse(views.job_json(job))
+    job_id = request.path_params["job_id"]
+
+    async def read() -> job_pb2.Job:
+        return await c.backends.store.GetJob(store_pb2.GetJobRequest(tenant=c.tenant, job_id=job_id),
+                                             timeout=c.timeout, metadata=c.metadata)
+
+    wait = prefer.wait_seconds(request.headers.getlist("prefer"))
+    if wait is not None:   # a gateway just started may still be connecting to NATS
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(c.backends.nats_ready.wait(), NATS_WAIT_S)
+    waits: JobWaits = request.app.state.job_waits
+    if wait is None or not await waits.available(c.backends.nats):
+        return JSONResponse(views.job_json(await read()))
+    job = await waits.until_ended(job_id, read, wait)
+    headers = {"Preference-Applied": f"wait={wait}", "Vary": "Prefer"}
+    if not is_terminal(job):
+        headers["Retry-After"] = "1"   # not over yet: ask again, with or without a wait
+    return JSONResponse(views.job_json(job), headers=headers)
 
 
 def _status_filter(request: Request) -> int:
