@@ -8,6 +8,9 @@ import sys
 
 from services.common.context import ContextFilter
 
+MAX_FIELD_CHARS = 2000   # a log line quotes at most this much of any one value (client input included)
+MAX_EXC_CHARS = 16000
+
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
 
@@ -22,14 +25,18 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "service": self.service,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": _cap(record.getMessage(), MAX_FIELD_CHARS),
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
-                line[key] = value
+                line[key] = _cap(value, MAX_FIELD_CHARS) if isinstance(value, str) else value
         if record.exc_info:
-            line["exc"] = self.formatException(record.exc_info)
+            line["exc"] = _cap(self.formatException(record.exc_info), MAX_EXC_CHARS)
         return json.dumps(line, default=str)
+
+
+def _cap(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def configure(service: str, level: str = "INFO") -> None:

@@ -50,6 +50,18 @@ def conflict(code: str, message: str) -> ServiceError:
     return ServiceError(grpc.StatusCode.ALREADY_EXISTS, code, message)
 
 
+# A status travels in gRPC trailers, which have a size limit (8 KiB by default, the details
+# base64-encoded): an error that quoted a megabyte of input became a transport error instead.
+# Messages are cut and details few, so a status stays under about 5 KiB on the wire.
+MAX_MESSAGE_CHARS = 300
+MAX_PATH_CHARS = 100
+MAX_DETAILS = 10
+
+
+def _cap(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def to_status(error: ServiceError) -> grpc.Status:
     info = any_pb2.Any()
     info.Pack(error_details_pb2.ErrorInfo(reason=error.code, domain=DOMAIN))
@@ -57,15 +69,16 @@ def to_status(error: ServiceError) -> grpc.Status:
     if error.details:
         bad = error_details_pb2.BadRequest(
             field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(field=d.path, description=d.message)
-                for d in error.details
+                error_details_pb2.BadRequest.FieldViolation(field=_cap(d.path, MAX_PATH_CHARS),
+                                                         description=_cap(d.message))
+                for d in error.details[:MAX_DETAILS]
             ]
         )
         detail = any_pb2.Any()
         detail.Pack(bad)
         packed.append(detail)
     return rpc_status.to_status(
-        status_pb2.Status(code=error.status.value[0], message=error.message, details=packed)
+        status_pb2.Status(code=error.status.value[0], message=_cap(error.message), details=packed)
     )
 
 
@@ -102,7 +115,9 @@ def _default_code(status: grpc.StatusCode) -> str:
         grpc.StatusCode.INVALID_ARGUMENT: "invalid_request",
         grpc.StatusCode.UNAUTHENTICATED: "unauthorized",
         grpc.StatusCode.PERMISSION_DENIED: "forbidden",
-        grpc.StatusCode.RESOURCE_EXHAUSTED: "rate_limited",
+        # Without an ErrorInfo of ours, RESOURCE_EXHAUSTED is gRPC's own: a message or its metadata
+        # over the transport's limits. The request is too large; a retry would not help.
+        grpc.StatusCode.RESOURCE_EXHAUSTED: "too_large",
         grpc.StatusCode.FAILED_PRECONDITION: "failed_precondition",
         grpc.StatusCode.ALREADY_EXISTS: "conflict",
         grpc.StatusCode.ABORTED: "conflict",

@@ -1,27 +1,25 @@
-"""Reading a JSON request body: content type, size limit, well-formed JSON, an object."""
+"""Reading a JSON request body: content type, size limit, strict JSON (services.common.strict_json),
+an object. Large bodies are decoded on the bounded CPU pool, off the event loop."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 
+from services.common import cpu, strict_json
+from services.common.rpc_errors import FieldProblem
 from services.gateway.errors import ApiError
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 async def json_object(request: Request, limit: int) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "")
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
-        raise ApiError(415, "unsupported_media_type",
-                       f"send the body as application/json, not {content_type or 'no content type'}")
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+        shown = strict_json.quote(content_type) if content_type else "no content type"
+        raise ApiError(415, "unsupported_media_type", f"send the body as application/json, not {shown}")
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and (len(declared) > 15 or int(declared) > limit):
         raise _too_large(limit)
     chunks, size = [], 0
     async for chunk in request.stream():
@@ -31,9 +29,11 @@ async def json_object(request: Request, limit: int) -> dict[str, Any]:
         chunks.append(chunk)
     raw = b"".join(chunks)
     try:
-        body = json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc}") from None
+        body = strict_json.loads(raw) if size < cpu.INLINE_BYTES else await cpu.run(strict_json.loads, raw)
+    except strict_json.JsonProblem as problem:
+        # One stable code for clients; the message and details say which rule (problem.code) failed.
+        raise ApiError(400, "invalid_json", f"the body is not acceptable JSON ({problem.code}): {problem}",
+                       [FieldProblem(problem.path, problem.message)]) from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_body", "the body must be a JSON object")
     return body

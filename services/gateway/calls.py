@@ -1,4 +1,4 @@
-"""What each route needs to call a backend: the tenant, a deadline, the request id, query values."""
+"""What each route needs to call a backend: the tenant, a deadline, the request id."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from services.common import context
-from services.common.rpc_errors import FieldProblem
 from services.gateway.auth import tenant_of
 from services.gateway.backends import Backends
-from services.gateway.errors import ApiError
 
 
 @dataclass(frozen=True)
@@ -34,12 +32,3 @@ def call(request: Request) -> Call:
         request_id=request_id,
     )
 
-
-def query_limit(request: Request) -> int:
-    raw = request.query_params.get("limit")
-    if raw is None or raw == "":
-        return 0
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
-        raise ApiError(400, "invalid_request", "limit must be an integer from 1 to 100",
-                       [FieldProblem("?limit", "must be an integer from 1 to 100")])
-    return int(raw)

@@ -25,11 +25,20 @@ GRPC_TO_HTTP: dict[grpc.StatusCode, int] = {
     grpc.StatusCode.ABORTED: 409,
     grpc.StatusCode.UNAUTHENTICATED: 401,
     grpc.StatusCode.PERMISSION_DENIED: 403,
-    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,  # ours (with an ErrorInfo); transport limits are 413, below
     grpc.StatusCode.UNAVAILABLE: 503,
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
     grpc.StatusCode.CANCELLED: 499,
 }
+
+
+# What a client sees of an error is bounded whatever it sent: messages are cut, details are few.
+MAX_MESSAGE_CHARS = 300
+MAX_DETAILS = 20
+
+
+def cap(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass
@@ -45,15 +54,25 @@ def error_response(error: ApiError) -> JSONResponse:
     body = {
         "error": {
             "code": error.code,
-            "message": error.message,
-            "details": [{"path": d.path, "message": d.message} for d in error.details],
+            "message": cap(error.message),
+            "details": [{"path": cap(d.path, 200), "message": cap(d.message)} for d in error.details[:MAX_DETAILS]],
         }
     }
+    if error.status >= 500:
+        # Every 5xx is one JSON log line with the request id (bound in the logging context).
+        log.warning("answered %d %s", error.status, error.code,
+                    extra={"status": error.status, "code": error.code, "reason": cap(error.message)})
     return JSONResponse(body, status_code=error.status, headers=error.headers)
 
 
 def from_service_error(error: ServiceError) -> ApiError:
     status = GRPC_TO_HTTP.get(error.status, 500)
+    if error.status == grpc.StatusCode.RESOURCE_EXHAUSTED and error.code == "too_large":
+        # gRPC itself refused (rpc_errors: no ErrorInfo of ours). gRPC's text is not for clients.
+        return ApiError(413, "too_large", "the request is too large for the service to accept")
+    if error.status == grpc.StatusCode.RESOURCE_EXHAUSTED and error.code.endswith("_too_large"):
+        # A cap of ours (e.g. transcript_too_large): the request is too large, not too frequent.
+        return ApiError(413, error.code, error.message, list(error.details))
     if status >= 500 and error.status not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
         # An internal failure behind us: say so without echoing its details to the client.
         return ApiError(500, "internal", "internal error")

@@ -12,6 +12,7 @@ from typing import Any
 
 from services.common import ssrf
 from services.common.rpc_errors import FieldProblem
+from services.common.strict_json import quote
 from services.gateway.errors import ApiError
 
 # Set by the platform, or hop-by-hop: a job may not send them.
@@ -19,25 +20,28 @@ RESERVED = frozenset({"content-type", "content-length", "host", "transfer-encodi
                       "keep-alive", "te", "trailer", "trailers", "upgrade", "expect"})
 RESERVED_PREFIXES = ("webhook-", "proxy-")
 TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an RFC 9110 field name
-CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")      # in a value: any control but tab
+VALUE = re.compile(r"^[\t\x20-\x7e]*$")  # a value: visible ASCII, space and tab (what every client sends as is)
 MAX_HEADERS = 32
 MAX_VALUE_LENGTH = 4096
+MAX_NAME_LENGTH = 256
 
 
 def _path(name: str) -> str:
-    return "/webhook/headers/" + name.replace("~", "~0").replace("/", "~1")
+    return "/webhook/headers/" + name[:MAX_NAME_LENGTH].replace("~", "~0").replace("/", "~1")
 
 
 def header_problem(name: str, value: str) -> str | None:
     if any(c in name or c in value for c in "\r\n"):
         return "header names and values may not contain CR or LF"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"header names are at most {MAX_NAME_LENGTH} characters"
     if not TOKEN.match(name):
-        return f"{name!r} is not a valid header name"
+        return f"{quote(name)} is not a valid header name"
     lower = name.lower()
     if lower in RESERVED or lower.startswith(RESERVED_PREFIXES):
         return f"{name} is set by the platform (or is hop-by-hop) and may not be sent by a job"
-    if CONTROL.search(value):
-        return "header values may not contain control characters"
+    if not VALUE.match(value):
+        return "header values may hold only visible ASCII characters, spaces and tabs"
     if len(value) > MAX_VALUE_LENGTH:
         return f"header values are at most {MAX_VALUE_LENGTH} characters"
     return None

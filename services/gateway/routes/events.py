@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from reports.v1 import job_pb2, store_pb2
 from services.common import job_states, streams
-from services.gateway import views
+from services.gateway import params, views
 from services.gateway.calls import call
 from services.gateway.errors import ApiError
 
@@ -30,11 +30,6 @@ TERMINAL = {job_states.status_value(s) for s in job_states.TERMINAL}
 
 def sse_event(seq: int, event: job_pb2.JobEvent) -> str:
     return f"id: {seq}\nevent: status\ndata: {json.dumps(views.event_json(event))}\n\n"
-
-
-def _last_event_id(request: Request) -> int | None:
-    raw = request.headers.get("last-event-id", "").strip()
-    return int(raw) if raw.isdigit() else None
 
 
 async def _event_source(js: JetStreamContext, job_id: str, after: int | None, ping_s: float) -> AsyncIterator[str]:
@@ -81,7 +76,7 @@ async def _event_source(js: JetStreamContext, job_id: str, after: int | None, pi
 
 async def job_events(request: Request) -> StreamingResponse:
     c = call(request)
-    job_id = request.path_params["job_id"]
+    job_id = params.resource_id(request, "job_id", "job")
     await c.backends.store.GetJob(store_pb2.GetJobRequest(tenant=c.tenant, job_id=job_id),
                                   timeout=c.timeout, metadata=c.metadata)
     try:
@@ -89,7 +84,7 @@ async def job_events(request: Request) -> StreamingResponse:
     except TimeoutError:
         raise ApiError(503, "unavailable", "the event stream is unavailable; retry shortly") from None
     assert c.backends.nats is not None
-    source = _event_source(c.backends.nats.jetstream(), job_id, _last_event_id(request),
+    source = _event_source(c.backends.nats.jetstream(), job_id, params.last_event_id(request),
                            request.app.state.settings.sse_ping_s)
     return StreamingResponse(source, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

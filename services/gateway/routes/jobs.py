@@ -14,8 +14,9 @@ from starlette.routing import Route
 from reports.v1 import job_pb2, store_pb2
 from services.common import job_states
 from services.common.rpc_errors import FieldProblem
-from services.gateway import bodies, prefer, validation, views, webhook_rules
-from services.gateway.calls import call, query_limit
+from services.common.strict_json import quote
+from services.gateway import bodies, params, prefer, validation, views, webhook_rules
+from services.gateway.calls import call
 from services.gateway.errors import ApiError
 from services.gateway.job_waits import JobWaits, is_terminal
 
@@ -73,7 +74,7 @@ async def create_job(request: Request) -> JSONResponse:
 
 async def get_job(request: Request) -> JSONResponse:
     c = call(request)
-    job_id = request.path_params["job_id"]
+    job_id = params.resource_id(request, "job_id", "job")
 
     async def read() -> job_pb2.Job:
         return await c.backends.store.GetJob(store_pb2.GetJobRequest(tenant=c.tenant, job_id=job_id),
@@ -101,14 +102,14 @@ def _status_filter(request: Request) -> int:
         return job_states.status_value(raw)
     except KeyError:
         raise ApiError(400, "invalid_request", "status must be one of queued, running, succeeded, failed, canceled",
-                       [FieldProblem("?status", f"unknown status {raw!r}")]) from None
+                       [FieldProblem("?status", f"unknown status {quote(raw)}")]) from None
 
 
 async def list_jobs(request: Request) -> JSONResponse:
     c = call(request)
     page = await c.backends.store.ListJobs(
-        store_pb2.ListJobsRequest(tenant=c.tenant, status=_status_filter(request), limit=query_limit(request),
-                                  cursor=request.query_params.get("cursor", "")),
+        store_pb2.ListJobsRequest(tenant=c.tenant, status=_status_filter(request), limit=params.limit(request),
+                                  cursor=params.cursor(request)),
         timeout=c.timeout, metadata=c.metadata)
     return JSONResponse({"items": [views.job_json(j) for j in page.items], "nextCursor": page.next_cursor or None})
 
@@ -116,7 +117,7 @@ async def list_jobs(request: Request) -> JSONResponse:
 async def cancel_job(request: Request) -> JSONResponse:
     c = call(request)
     job = await c.backends.store.CancelJob(
-        store_pb2.CancelJobRequest(tenant=c.tenant, job_id=request.path_params["job_id"]),
+        store_pb2.CancelJobRequest(tenant=c.tenant, job_id=params.resource_id(request, "job_id", "job")),
         timeout=c.timeout, metadata=c.metadata)
     return JSONResponse(views.job_json(job))
 

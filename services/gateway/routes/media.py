@@ -7,8 +7,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reports.v1 import media_pb2, resolver_pb2, store_pb2
-from services.gateway import bodies, validation, views
-from services.gateway.calls import call, query_limit
+from services.gateway import bodies, params, validation, views
+from services.gateway.calls import call
 
 MEDIA_TIMEOUT_S = 60.0
 
@@ -39,7 +39,7 @@ async def create_media(request: Request) -> JSONResponse:
 async def get_media(request: Request) -> JSONResponse:
     c = call(request)
     media = await c.backends.store.GetMedia(
-        store_pb2.GetMediaRequest(tenant=c.tenant, media_id=request.path_params["media_id"]),
+        store_pb2.GetMediaRequest(tenant=c.tenant, media_id=params.resource_id(request, "media_id", "media")),
         timeout=c.timeout, metadata=c.metadata)
     return JSONResponse(views.media_json(media))
 
@@ -47,8 +47,8 @@ async def get_media(request: Request) -> JSONResponse:
 async def list_media(request: Request) -> JSONResponse:
     c = call(request)
     page = await c.backends.store.ListMedia(
-        store_pb2.ListMediaRequest(tenant=c.tenant, limit=query_limit(request),
-                                   cursor=request.query_params.get("cursor", "")),
+        store_pb2.ListMediaRequest(tenant=c.tenant, limit=params.limit(request),
+                                   cursor=params.cursor(request)),
         timeout=c.timeout, metadata=c.metadata)
     return JSONResponse({"items": [views.media_json(m) for m in page.items],
                          "nextCursor": page.next_cursor or None})
@@ -59,7 +59,7 @@ async def resolve(request: Request) -> JSONResponse:
     body = await bodies.json_object(request, request.app.state.settings.job_body_limit)
     validation.target(body)
     resolution = await c.backends.resolver.ResolveTarget(
-        resolver_pb2.ResolveTargetRequest(tenant=c.tenant, media_id=request.path_params["media_id"],
+        resolver_pb2.ResolveTargetRequest(tenant=c.tenant, media_id=params.resource_id(request, "media_id", "media"),
                                           target=views.target_message(body)),
         timeout=c.timeout, metadata=c.metadata)
     return JSONResponse(views.resolution_json(resolution))

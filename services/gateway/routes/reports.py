@@ -5,14 +5,14 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reports.v1 import store_pb2
-from services.gateway import views
-from services.gateway.calls import call, query_limit
+from services.gateway import params, views
+from services.gateway.calls import call
 
 
 async def get_report(request: Request) -> JSONResponse:
     c = call(request)
     report = await c.backends.store.GetReport(
-        store_pb2.GetReportRequest(tenant=c.tenant, report_id=request.path_params["report_id"]),
+        store_pb2.GetReportRequest(tenant=c.tenant, report_id=params.resource_id(request, "report_id", "report")),
         timeout=c.timeout, metadata=c.metadata)
     return JSONResponse(views.report_json(report))
 
@@ -21,7 +21,7 @@ async def report_evidence(request: Request) -> JSONResponse:
     """Per section, the target's own words that support it, with their times; and coverage."""
     c = call(request)
     report = await c.backends.store.GetReport(
-        store_pb2.GetReportRequest(tenant=c.tenant, report_id=request.path_params["report_id"]),
+        store_pb2.GetReportRequest(tenant=c.tenant, report_id=params.resource_id(request, "report_id", "report")),
         timeout=c.timeout, metadata=c.metadata)
     return JSONResponse(views.evidence_json(report))
 
@@ -30,7 +30,7 @@ async def report_by_job(request: Request) -> JSONResponse:
     """The job's report, or JSON null while the job has not succeeded."""
     c = call(request)
     reply = await c.backends.store.GetReportByJob(
-        store_pb2.GetReportByJobRequest(tenant=c.tenant, job_id=request.path_params["job_id"]),
+        store_pb2.GetReportByJobRequest(tenant=c.tenant, job_id=params.resource_id(request, "job_id", "job")),
         timeout=c.timeout, metadata=c.metadata)
     return JSONResponse(views.report_json(reply.report) if reply.HasField("report") else None)
 
@@ -38,8 +38,8 @@ async def report_by_job(request: Request) -> JSONResponse:
 async def list_reports(request: Request) -> JSONResponse:
     c = call(request)
     page = await c.backends.store.ListReports(
-        store_pb2.ListReportsRequest(tenant=c.tenant, limit=query_limit(request),
-                                     cursor=request.query_params.get("cursor", "")),
+        store_pb2.ListReportsRequest(tenant=c.tenant, limit=params.limit(request),
+                                     cursor=params.cursor(request)),
         timeout=c.timeout, metadata=c.metadata)
     return JSONResponse({"items": [views.report_json(r) for r in page.items], "nextCursor": page.next_cursor or None})
 

@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reports.v1 import store_pb2
-from services.gateway import views
+from services.gateway import params, views
 from services.gateway.calls import call
 
 
@@ -15,7 +15,7 @@ async def redeliver(request: Request) -> JSONResponse:
     """202 with the job: the event is queued for delivery with its original webhook-id."""
     c = call(request)
     job = await c.backends.store.RedeliverWebhook(
-        store_pb2.RedeliverWebhookRequest(tenant=c.tenant, job_id=request.path_params["job_id"]),
+        store_pb2.RedeliverWebhookRequest(tenant=c.tenant, job_id=params.resource_id(request, "job_id", "job")),
         timeout=c.timeout, metadata=c.metadata)
     return JSONResponse(views.job_json(job), status_code=202)
 
