@@ -1,4 +1,5 @@
-"""What every gRPC servicer method does around its work: structured errors, no leaked tracebacks."""
+"""What every gRPC servicer method does around its work: structured errors, no leaked tracebacks, and
+the caller's deadline (services.common.deadlines): the handler stops when it passes."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, TypeVar
 
 import grpc
 
+from services.common import deadlines
 from services.common.rpc_errors import ServiceError, abort
 
 log = logging.getLogger(__name__)
@@ -19,7 +21,7 @@ def rpc(method: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R]]:
     @functools.wraps(method)
     async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> R:
         try:
-            return await method(self, request, context)
+            return await deadlines.within(deadlines.Deadline.of(context), method(self, request, context))
         except ServiceError as error:
             await abort(context, error)
         except grpc.aio.AbortError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -10,6 +9,8 @@ from collections.abc import Callable
 import grpc
 
 from reports.v1 import media_pb2, resolver_pb2, resolver_pb2_grpc, store_pb2, store_pb2_grpc
+from services.common import cpu
+from services.common.deadlines import Deadline
 from services.common.rpc_errors import FieldProblem, failed_precondition, from_rpc_error, invalid
 from services.common.servicer import rpc
 from services.resolver.errors import InvalidTarget, TargetNotFound
@@ -59,14 +60,14 @@ class ResolverServicer(resolver_pb2_grpc.ResolverServicer):
         self._threshold = hint_threshold
         self._cache = MediaCache()
 
-    async def _media(self, tenant: str, media_id: str) -> media_pb2.Media:
+    async def _media(self, tenant: str, media_id: str, deadline: Deadline) -> media_pb2.Media:
         key = (tenant, media_id)
         media = self._cache.get(key)
         if media is None:
             try:
                 media = await self._store.GetMedia(
                     store_pb2.GetMediaRequest(tenant=tenant, media_id=media_id, include_segments=True),
-                    timeout=STORE_TIMEOUT_S)
+                    timeout=deadline.timeout(STORE_TIMEOUT_S))
             except grpc.aio.AioRpcError as exc:
                 raise from_rpc_error(exc) from None
             self._cache.put(key, media)
@@ -76,9 +77,9 @@ class ResolverServicer(resolver_pb2_grpc.ResolverServicer):
     async def ResolveTarget(self, request, context):  # type: ignore[no-untyped-def]
         if not request.tenant or not request.media_id:
             raise invalid("invalid_request", "tenant and media_id are required")
-        media = await self._media(request.tenant, request.media_id)
+        media = await self._media(request.tenant, request.media_id, Deadline.of(context))
         work: Callable[[], resolver_pb2.Resolution] = lambda: self._resolve(media, request.target)  # noqa: E731
-        resolution = await asyncio.to_thread(work)
+        resolution = await cpu.run(work)
         log.info("target resolved", extra={"mediaId": request.media_id, "entityId": resolution.entity.id,
                                            "strategy": resolution.strategy, "fellBack": resolution.fell_back})
         return resolution

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
@@ -11,12 +10,17 @@ from sqlalchemy import insert as sql_insert
 from sqlalchemy.engine import Connection, Row
 
 from reports.v1 import store_pb2
-from services.common import ids
-from services.common.rpc_errors import FieldProblem, invalid, not_found
+import grpc
+
+from services.common import ids, strict_json
+from services.common.deadlines import Deadline
+from services.common.rpc_errors import FieldProblem, ServiceError, invalid, not_found
+from services.common.strict_json import quote
 from services.common.timeutil import utcnow
 from services.store import paging
 from services.store.tables import ENTITIES, MEDIA, EntityRow, MediaRow
-from services.store.transcripts import TranscriptError, compute_analytics, parse_transcript, speaker_ids
+from services.store.transcripts import TranscriptError, compute_analytics, limits, parse_transcript, speaker_ids
+from services.store.transcripts.errors import TOO_LARGE
 
 JSON_FORMATS = {"segments", "whisperx", "assemblyai", "deepgram"}
 
@@ -25,19 +29,34 @@ def _decode_content(format_: str, content: str) -> object:
     """JSON formats arrive as JSON text; the parsers take the decoded value or the text."""
     if format_ in JSON_FORMATS:
         try:
-            return json.loads(content)
-        except json.JSONDecodeError:
-            return content
+            return strict_json.loads(content)
+        except strict_json.JsonProblem:
+            return content  # the format's parser says what is wrong with it
     return content
 
 
-def prepare(request: store_pb2.CreateMediaRequest) -> tuple[MediaRow, list[EntityRow]]:
-    """The media and its speakers from the request, not yet stored: parsing needs no database."""
+def _rejected(exc: TranscriptError) -> ServiceError:
+    problems = [FieldProblem("/transcript" + exc.path, exc.message)]
+    if exc.code == TOO_LARGE:
+        return ServiceError(grpc.StatusCode.RESOURCE_EXHAUSTED, exc.code, exc.message, problems)
+    return invalid(exc.code, exc.message, problems)
+
+
+def prepare(request: store_pb2.CreateMediaRequest,
+            deadline: Deadline | None = None) -> tuple[MediaRow, list[EntityRow]]:
+    """The media and its speakers from the request, not yet stored: parsing needs no database.
+    Stops with DEADLINE_EXCEEDED between its steps once `deadline` has passed."""
+    deadline = deadline or Deadline.never()
     format_ = request.transcript.format or None
+    if len(request.transcript.content) > limits.MAX_CONTENT_CHARS:
+        raise _rejected(TranscriptError(TOO_LARGE, f"a transcript is at most {limits.MAX_CONTENT_CHARS} "
+                                                   "characters as sent"))
     try:
         parsed = parse_transcript(format_, _decode_content(format_ or "", request.transcript.content))
+        deadline.check()
+        limits.check(parsed)
     except TranscriptError as exc:
-        raise invalid(exc.code, exc.message, [FieldProblem("/transcript" + exc.path, exc.message)]) from None
+        raise _rejected(exc) from None
 
     order = speaker_ids(parsed.segments)
     known = set(order)
@@ -45,14 +64,17 @@ def prepare(request: store_pb2.CreateMediaRequest) -> tuple[MediaRow, list[Entit
     problems = []
     for index, speaker in enumerate(request.speakers):
         if speaker.id not in known:
+            listed = ", ".join(quote(s) for s in sorted(known)[:10]) + (", ..." if len(known) > 10 else "")
             problems.append(FieldProblem(f"/speakers/{index}/id",
-                                         f"speaker {speaker.id!r} is not in the transcript; "
-                                         f"its speakers are {sorted(known)}"))
+                                         f"speaker {quote(speaker.id)} is not in the transcript; "
+                                         f"its speakers are {listed}"))
         info[speaker.id] = speaker
     if problems:
         raise invalid("unknown_speaker", problems[0].message, problems)
 
+    deadline.check()
     analytics = compute_analytics(parsed.segments)
+    deadline.check()
     media = MediaRow(
         id=ids.new_id("med"),
         tenant=request.tenant,

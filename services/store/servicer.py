@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from typing import TypeVar
@@ -13,7 +12,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from reports.v1 import store_pb2, store_pb2_grpc
-from services.common import job_states
+from services.common import cpu, job_states
+from services.common.deadlines import Deadline
 from services.common.rpc_errors import invalid
 from services.common.servicer import rpc
 from services.store import convert, job_rows, jobs, media, prompts, reports, webhooks
@@ -57,8 +57,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     @rpc
     async def CreateMedia(self, request, context):  # type: ignore[no-untyped-def]
         _tenant(request)
-        # Parsing a transcript of many megabytes takes a while: off the event loop, outside a transaction.
-        prepared = await asyncio.to_thread(media.prepare, request)
+        # Parsing a transcript of many megabytes takes a while: on the bounded CPU pool, outside a
+        # transaction, and it stops when the caller's deadline passes.
+        prepared = await cpu.run(media.prepare, request, Deadline.of(context))
         row, entities = await self._db.run(lambda c: media.insert(c, *prepared))
         return convert.media_message(row, entities)
 

@@ -1,6 +1,7 @@
 """Transcript ingestion: parse the supported export formats into speaker-labelled segments, and
 per-speaker conversation analytics. Pure domain code: no transport, no IO."""
 
+from . import limits
 from .analytics import SpeakerAnalytics, compute_analytics
 from .detect import detect_format
 from .errors import (
@@ -29,6 +30,7 @@ __all__ = [
     "SpeakerAnalytics",
     "TranscriptError",
     "compute_analytics",
+    "limits",
     "detect_format",
     "parse_transcript",
     "speaker_ids",

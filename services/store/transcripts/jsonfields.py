@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import Any
+
+from services.common import strict_json
 
 from .errors import INVALID_TRANSCRIPT, TranscriptError
 
@@ -34,13 +35,10 @@ def load_json(content: object) -> object:
     if not isinstance(content, str):
         return content
     try:
-        return json.loads(content.lstrip("\ufeff"))
-    except json.JSONDecodeError as exc:
-        raise TranscriptError(
-            INVALID_TRANSCRIPT,
-            f"line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}",
-            "/content",
-        ) from None
+        return strict_json.loads(content.lstrip("\ufeff"))
+    except strict_json.JsonProblem as problem:
+        raise TranscriptError(INVALID_TRANSCRIPT, str(problem) if problem.path else problem.message,
+                              "/content" + problem.path) from None
 
 
 def get(obj: dict[str, Any], loc: Loc, name: str) -> tuple[Any, Loc]:
