@@ -24,6 +24,8 @@ from services.gateway.prefer import MAX_WAIT_S, preferences, wait_seconds
     (["return=minimal"], None),
     (["wait=9;foo=bar"], 9),
     (["wait=8, wait=1"], 8),
+    (["wait=²"], None),           # isdigit() but not an ASCII digit (issue 13)
+    (["wait=" + "9" * 5000], MAX_WAIT_S),
 ])
 def test_wait_seconds_reads_the_first_wait_preference(headers: list[str], expected: int | None):
     assert wait_seconds(headers) == expected
