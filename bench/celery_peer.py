@@ -68,8 +68,8 @@ class _Renderer:
 
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
-        self.store = store_pb2_grpc.StoreStub(grpc_server.channel(os.environ["REPORTS_STORE_ADDR"]))
-        self.resolver = resolver_pb2_grpc.ResolverStub(grpc_server.channel(os.environ["REPORTS_RESOLVER_ADDR"]))
+        self.store = store_pb2_grpc.StoreStub(grpc_server.channel(os.environ["REPORTS_STORE_ADDR"], peer="store"))
+        self.resolver = resolver_pb2_grpc.ResolverStub(grpc_server.channel(os.environ["REPORTS_RESOLVER_ADDR"], peer="resolver"))
         self.llm = Llm(LlmSettings(provider="openai", model="dev-llm", api_key="dev-llm",
                                    base_url=os.environ["OPENAI_BASE_URL"]))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 
 from bench import workload
+from stack import certificates
 from stack.platform import Platform, PlatformConfig
 from stack.processes import ManagedProcess, free_port
 
@@ -90,11 +92,18 @@ def platform(var_dir: Path, *, renderers: int = 1, env: dict[str, str] | None = 
     config = PlatformConfig(var_dir=var_dir, api_keys=f"{workload.API_KEY}={workload.TENANT}",
                             renderers=renderers, env={**BASE_ENV, **(env or {})})
     started = Platform(config).start()
+    # The load generators and the Celery peer call the services' gRPC as every internal identity.
+    previous = os.environ.get("REPORTS_TLS_DIR")
+    os.environ["REPORTS_TLS_DIR"] = str(certificates.ensure_harness(started.tls_root))
     try:
         wait_ready(started.gateway_url)
         yield started
     finally:
         started.stop()
+        if previous is None:
+            os.environ.pop("REPORTS_TLS_DIR", None)
+        else:
+            os.environ["REPORTS_TLS_DIR"] = previous
 
 
 def wait_ready(gateway_url: str, timeout: float = 30.0) -> None:

@@ -278,8 +278,8 @@ async def render_direct_scenario(p: Params) -> dict[str, Any]:
     from services.renderer.llm import Llm, LlmSettings
     from services.renderer.pipeline import write_report
 
-    store_channel = grpc_server.channel(p["store"])
-    resolver_channel = grpc_server.channel(p["resolver"])
+    store_channel = grpc_server.channel(p["store"], peer="store")
+    resolver_channel = grpc_server.channel(p["resolver"], peer="resolver")
     prompt = await store_pb2_grpc.StoreStub(store_channel).GetPrompt(
         store_pb2.GetPromptRequest(name=p["template"], label="production"), timeout=10)
     resolution = await resolver_pb2_grpc.ResolverStub(resolver_channel).ResolveTarget(
@@ -324,7 +324,7 @@ async def grpc_calls_scenario(p: Params) -> dict[str, Any]:
     from reports.v1 import store_pb2, store_pb2_grpc
     from services.common import grpc_server
 
-    channel = grpc_server.channel(p["store"])
+    channel = grpc_server.channel(p["store"], peer="store")
     stub = store_pb2_grpc.StoreStub(channel)
     if p["rpc"] == "GetJob":
         call, request = stub.GetJob, store_pb2.GetJobRequest(tenant=p["tenant"], job_id=p["job_id"])

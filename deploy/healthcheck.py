@@ -48,12 +48,25 @@ def local_host(host: str) -> str:
     return "127.0.0.1" if host.strip() in WILDCARDS else host.strip()
 
 
-def check_grpc(target: str) -> str | None:
+def grpc_channel(target: str, environ: Mapping[str, str]):  # type: ignore[no-untyped-def]
+    """The service's own mTLS identity (REPORTS_TLS_DIR) dials it, unless REPORTS_GRPC_INSECURE."""
+    import grpc
+
+    from services.common import grpc_credentials
+
+    files = grpc_credentials.tls_files(environ)
+    if files is None:
+        return grpc.insecure_channel(target)
+    return grpc.secure_channel(target, grpc_credentials.channel_credentials(files),
+                               options=[("grpc.ssl_target_name_override", "localhost")])
+
+
+def check_grpc(target: str, environ: Mapping[str, str] | None = None) -> str | None:
     """None when the server answers SERVING, else what went wrong."""
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-    with grpc.insecure_channel(target) as channel:
+    with grpc_channel(target, os.environ if environ is None else environ) as channel:
         try:
             reply = health_pb2_grpc.HealthStub(channel).Check(
                 health_pb2.HealthCheckRequest(service=""), timeout=TIMEOUT_S)
@@ -79,7 +92,7 @@ def main(argv: list[str], environ: Mapping[str, str]) -> int:
     if name in GRPC_LISTEN:
         variable, default = GRPC_LISTEN[name]
         host, _, port = (environ.get(variable, "").strip() or default).rpartition(":")
-        problem = check_grpc(f"{local_host(host)}:{port}")
+        problem = check_grpc(f"{local_host(host)}:{port}", environ)
     elif name in HTTP_LISTEN:
         host_var, port_var, default_port, path = HTTP_LISTEN[name]
         host = local_host(environ.get(host_var, "127.0.0.1"))

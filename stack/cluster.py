@@ -24,6 +24,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from services.webhooks.signing import generate_secret
+from stack import certificates
 from stack.nats_server import ClusterOptions, NatsServer
 from stack.platform import LISTENING, service_exists, uses_dev_llm
 from stack.processes import ManagedProcess, ProcessFailed, free_port, stop_all
@@ -81,11 +82,13 @@ class Cluster:
         self.processes: dict[str, ManagedProcess] = {}
         self._webhook_secret = generate_secret()   # unless REPORTS_WEBHOOK_SECRET names one
         self.addresses: dict[str, str] = {}
+        self.tls_root = certificates.default_root(config.var_dir)
 
     # lifecycle
 
     def start(self) -> Cluster:
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
+        certificates.ensure(self.tls_root)
         try:
             self._start_nats()
             self.database.create()
@@ -230,7 +233,8 @@ class Cluster:
 
     def _spawn(self, name: str, module: str, extra: dict[str, str]) -> ManagedProcess:
         process = ManagedProcess(name, [sys.executable, "-m", f"services.{module}"],
-                                 env={**self._service_env(), **extra},
+                                 env={**self._service_env(), "REPORTS_TLS_DIR": str(self.tls_root / module),
+                                      **extra},
                                  log_path=self.config.log_dir / f"{name}.log", echo=self.config.echo).start()
         self.processes[name] = process
         return process

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.webhooks.signing import generate_secret
+from stack import certificates
 from stack.nats_server import NatsServer
 from stack.processes import ManagedProcess, free_port, stop_all
 
@@ -57,6 +58,7 @@ class Platform:
         self.addresses: dict[str, str] = {}
         self.nats_url = config.nats_url or ""
         self._env = {**os.environ, **config.env}
+        self.tls_root = certificates.default_root(config.var_dir)
         if not self._env.get("REPORTS_WEBHOOK_SECRET"):
             # The dispatcher will not start unsigned; `make run` sets (and prints) its own.
             self._env["REPORTS_WEBHOOK_SECRET"] = generate_secret()
@@ -73,6 +75,7 @@ class Platform:
         return self
 
     def _start_all(self) -> None:
+        certificates.ensure(self.tls_root)
         if not self.config.nats_url:
             self.nats = NatsServer(self.config.var_dir / "nats", self.config.log_dir / "nats.log",
                                    port=self.config.nats_port).start()
@@ -143,7 +146,8 @@ class Platform:
         process = ManagedProcess(
             name,
             [sys.executable, "-m", f"services.{module or name}"],
-            env={**self.service_env(), "REPORTS_METRICS_PORT": str(metrics_port), **extra},
+            env={**self.service_env(), "REPORTS_METRICS_PORT": str(metrics_port),
+                 "REPORTS_TLS_DIR": str(self.tls_root / (module or name)), **extra},
             log_path=self.config.log_dir / f"{name}.log",
             echo=self.config.echo,
         ).start()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from stack import certificates
 from stack.nats_server import NatsServer
 
 SHARED_DATA = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "transcripts"
@@ -18,6 +19,18 @@ POSTGRES_URL = os.environ.get("REPORTS_TEST_POSTGRES_URL", "")
 def database_backends() -> list[str]:
     """SQLite everywhere; PostgreSQL too where REPORTS_TEST_POSTGRES_URL names one (CI does)."""
     return ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def internal_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One dev CA for the session: platforms issue their services' certificates from it, and this
+    process calls any service as the harness identity (every identity; stack/certificates.py)."""
+    root = tmp_path_factory.mktemp("tls")
+    harness = certificates.ensure_harness(root)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REPORTS_TLS_ROOT", str(root))
+        patch.setenv("REPORTS_TLS_DIR", str(harness))
+        yield root
 
 
 @pytest.fixture

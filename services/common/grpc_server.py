@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from collections.abc import Callable, Iterable
 
@@ -11,6 +12,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from services.common import env, grpc_credentials
+from services.common.caller_guard import CallerGuard
 from services.common.observability import ClientInterceptor, ServerInterceptor
 
 log = logging.getLogger(__name__)
@@ -29,8 +32,15 @@ Registrar = Callable[[grpc.aio.Server], None]
 async def create_server(
     registrars: Iterable[Registrar], service_names: Iterable[str], address: str
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
-    """A started server with our services, the standard health service and reflection."""
-    server = grpc.aio.server(options=CHANNEL_OPTIONS, interceptors=[ServerInterceptor()])
+    """A started server with our services and the standard health service, on mTLS with caller rules.
+
+    Reflection only with REPORTS_GRPC_REFLECTION=1; plaintext only with REPORTS_GRPC_INSECURE=1.
+    """
+    files = grpc_credentials.tls_files()
+    interceptors: list[grpc.aio.ServerInterceptor] = [ServerInterceptor()]
+    if files is not None:
+        interceptors.insert(0, CallerGuard())
+    server = grpc.aio.server(options=CHANNEL_OPTIONS, interceptors=interceptors)
     for register in registrars:
         register(server)
     health_servicer = health.aio.HealthServicer()
@@ -38,20 +48,33 @@ async def create_server(
     names = list(service_names)
     for name in [*names, ""]:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    reflection.enable_server_reflection(
-        [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
-        server,
-    )
-    port = server.add_insecure_port(address)
+    if env.flag(os.environ, "REPORTS_GRPC_REFLECTION"):
+        reflection.enable_server_reflection(
+            [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
+            server,
+        )
+    if files is None:
+        log.warning("gRPC server without TLS or caller checks (REPORTS_GRPC_INSECURE)", extra={"address": address})
+        port = server.add_insecure_port(address)
+    else:
+        port = server.add_secure_port(address, grpc_credentials.server_credentials(files))
     if port == 0:
         raise RuntimeError(f"cannot bind gRPC server to {address}")
     await server.start()
     return server, port, health_servicer
 
 
-def channel(target: str) -> grpc.aio.Channel:
-    """A channel whose calls carry the caller's request id, tenant, job id and trace context."""
-    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS, interceptors=[ClientInterceptor()])
+def channel(target: str, peer: str | None = None) -> grpc.aio.Channel:
+    """A channel whose calls carry the caller's request id, tenant, job id and trace context.
+
+    On mTLS, `peer` is the identity the server's certificate must name (the target's host when None).
+    """
+    files = grpc_credentials.tls_files()
+    if files is None:
+        return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS, interceptors=[ClientInterceptor()])
+    options = [*CHANNEL_OPTIONS, *([("grpc.ssl_target_name_override", peer)] if peer else [])]
+    return grpc.aio.secure_channel(target, grpc_credentials.channel_credentials(files), options=options,
+                                   interceptors=[ClientInterceptor()])
 
 
 async def wait_for_stop_signal() -> None:

@@ -30,8 +30,8 @@ class Backends:
 
     @classmethod
     def open(cls, store_target: str, resolver_target: str, nats_url: str) -> Backends:
-        store_channel = grpc_server.channel(store_target)
-        resolver_channel = grpc_server.channel(resolver_target)
+        store_channel = grpc_server.channel(store_target, peer="store")
+        resolver_channel = grpc_server.channel(resolver_target, peer="resolver")
         backends = cls(
             store=store_pb2_grpc.StoreStub(store_channel),
             resolver=resolver_pb2_grpc.ResolverStub(resolver_channel),

@@ -28,8 +28,8 @@ def worker_settings(e: os._Environ[str] | dict[str, str]) -> WorkerSettings:
 
 async def main() -> None:
     e = os.environ
-    store_channel = grpc_server.channel(env.text(e, "REPORTS_STORE_ADDR", "127.0.0.1:50051"))
-    resolver_channel = grpc_server.channel(env.text(e, "REPORTS_RESOLVER_ADDR", "127.0.0.1:50052"))
+    store_channel = grpc_server.channel(env.text(e, "REPORTS_STORE_ADDR", "127.0.0.1:50051"), peer="store")
+    resolver_channel = grpc_server.channel(env.text(e, "REPORTS_RESOLVER_ADDR", "127.0.0.1:50052"), peer="resolver")
     store = store_pb2_grpc.StoreStub(store_channel)
     llm = Llm(settings_from_env(e))
     server, port, _ = await grpc_server.create_server(

@@ -16,7 +16,7 @@ SERVICE_NAME = resolver_pb2.DESCRIPTOR.services_by_name["Resolver"].full_name
 
 async def main() -> None:
     e = os.environ
-    channel = grpc_server.channel(env.text(e, "REPORTS_STORE_ADDR", "127.0.0.1:50051"))
+    channel = grpc_server.channel(env.text(e, "REPORTS_STORE_ADDR", "127.0.0.1:50051"), peer="store")
     servicer = ResolverServicer(
         store_pb2_grpc.StoreStub(channel),
         evidence_budget_chars=env.integer(e, "REPORTS_EVIDENCE_BUDGET_CHARS", 12000, minimum=200),

@@ -40,7 +40,7 @@ class RunningDispatcher:
 
 
 async def start(settings: WebhookSettings) -> RunningDispatcher:
-    store_channel = grpc_server.channel(settings.store_target)
+    store_channel = grpc_server.channel(settings.store_target, peer="store")
     sender = Sender(timeout_s=settings.timeout_s, allow_private=settings.allow_private)
     nc = await streams.connect(settings.nats_url, "webhooks")
     await streams.ensure_streams(nc.jetstream(), settings.streams)

@@ -439,11 +439,15 @@ def test_the_entrypoint_execs_the_service(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def health_server() -> Iterator[tuple[int, health.HealthServicer]]:
+def health_server(internal_tls: Path) -> Iterator[tuple[int, health.HealthServicer]]:
+    """A health service on mTLS, as every service serves: the probe dials it with its own certificate."""
+    from services.common import grpc_credentials
+
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
-    port = server.add_insecure_port("127.0.0.1:0")
+    files = grpc_credentials.TlsFiles.read(internal_tls / "store")
+    port = server.add_secure_port("127.0.0.1:0", grpc_credentials.server_credentials(files))
     server.start()
     try:
         yield port, servicer
@@ -452,6 +456,7 @@ def health_server() -> Iterator[tuple[int, health.HealthServicer]]:
 
 
 def healthcheck(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    env.setdefault("REPORTS_TLS_DIR", os.environ["REPORTS_TLS_DIR"])
     return run(sys.executable, HEALTHCHECK, *args, env=clean_env(**env))
 
 
