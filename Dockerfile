@@ -31,6 +31,8 @@ RUN groupadd --system --gid 10001 reports \
     && useradd --system --uid 10001 --gid reports --no-create-home --shell /usr/sbin/nologin reports
 COPY --from=build /opt/venv /opt/venv
 COPY deploy/docker-entrypoint.sh deploy/healthcheck.py /app/
+# The compose file's `tls` volume starts as a copy of this directory, so its owner can write it.
+RUN mkdir /tls && chown 10001:10001 /tls
 WORKDIR /app
 # Numeric, so Kubernetes can check runAsNonRoot against the image.
 USER 10001:10001

@@ -119,3 +119,10 @@ def _write(path: Path, data: bytes, private: bool = False) -> None:
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     os.replace(temporary, path)
+
+
+if __name__ == "__main__":
+    # `python -m stack.certificates ROOT`: the compose file's one-shot `certs` service runs this.
+    import sys
+
+    print(ensure(Path(sys.argv[1] if len(sys.argv) > 1 else "var/tls").resolve()))
