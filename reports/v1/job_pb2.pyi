@@ -96,7 +96,7 @@ class JobResolution(_message.Message):
     def __init__(self, entity_id: _Optional[str] = ..., entity_label: _Optional[str] = ..., strategy: _Optional[str] = ..., fell_back: _Optional[bool] = ..., confidence: _Optional[float] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ("id", "tenant", "media_id", "status", "stage", "label", "entity_label", "template", "template_params", "target", "webhook", "report_id", "error", "created_at", "updated_at", "resolution", "idempotency_key", "webhook_state")
+    __slots__ = ("id", "tenant", "media_id", "status", "stage", "label", "entity_label", "template", "template_params", "target", "webhook", "report_id", "error", "created_at", "updated_at", "resolution", "idempotency_key", "webhook_state", "expires_at", "report_deleted")
     ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
     MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
@@ -115,6 +115,8 @@ class Job(_message.Message):
     RESOLUTION_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     WEBHOOK_STATE_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    REPORT_DELETED_FIELD_NUMBER: _ClassVar[int]
     id: str
     tenant: str
     media_id: str
@@ -133,7 +135,9 @@ class Job(_message.Message):
     resolution: JobResolution
     idempotency_key: str
     webhook_state: WebhookState
-    def __init__(self, id: _Optional[str] = ..., tenant: _Optional[str] = ..., media_id: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., label: _Optional[str] = ..., entity_label: _Optional[str] = ..., template: _Optional[str] = ..., template_params: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., target: _Optional[_Union[_target_pb2.Target, _Mapping]] = ..., webhook: _Optional[_Union[Webhook, _Mapping]] = ..., report_id: _Optional[str] = ..., error: _Optional[_Union[JobError, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolution: _Optional[_Union[JobResolution, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., webhook_state: _Optional[_Union[WebhookState, _Mapping]] = ...) -> None: ...
+    expires_at: _timestamp_pb2.Timestamp
+    report_deleted: bool
+    def __init__(self, id: _Optional[str] = ..., tenant: _Optional[str] = ..., media_id: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., label: _Optional[str] = ..., entity_label: _Optional[str] = ..., template: _Optional[str] = ..., template_params: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., target: _Optional[_Union[_target_pb2.Target, _Mapping]] = ..., webhook: _Optional[_Union[Webhook, _Mapping]] = ..., report_id: _Optional[str] = ..., error: _Optional[_Union[JobError, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolution: _Optional[_Union[JobResolution, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., webhook_state: _Optional[_Union[WebhookState, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., report_deleted: _Optional[bool] = ...) -> None: ...
 
 class JobEvent(_message.Message):
     __slots__ = ("event_id", "job_id", "tenant", "status", "stage", "report_id", "error", "at", "has_webhook")

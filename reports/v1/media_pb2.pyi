@@ -58,7 +58,7 @@ class Entity(_message.Message):
     def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., description: _Optional[str] = ..., analytics: _Optional[_Union[SpeakerAnalytics, _Mapping]] = ...) -> None: ...
 
 class Media(_message.Message):
-    __slots__ = ("id", "tenant", "title", "url", "duration_sec", "created_at", "entities", "segments", "transcript_format")
+    __slots__ = ("id", "tenant", "title", "url", "duration_sec", "created_at", "entities", "segments", "transcript_format", "expires_at")
     ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -68,6 +68,7 @@ class Media(_message.Message):
     ENTITIES_FIELD_NUMBER: _ClassVar[int]
     SEGMENTS_FIELD_NUMBER: _ClassVar[int]
     TRANSCRIPT_FORMAT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     id: str
     tenant: str
     title: str
@@ -77,7 +78,8 @@ class Media(_message.Message):
     entities: _containers.RepeatedCompositeFieldContainer[Entity]
     segments: _containers.RepeatedCompositeFieldContainer[Segment]
     transcript_format: str
-    def __init__(self, id: _Optional[str] = ..., tenant: _Optional[str] = ..., title: _Optional[str] = ..., url: _Optional[str] = ..., duration_sec: _Optional[float] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., entities: _Optional[_Iterable[_Union[Entity, _Mapping]]] = ..., segments: _Optional[_Iterable[_Union[Segment, _Mapping]]] = ..., transcript_format: _Optional[str] = ...) -> None: ...
+    expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., tenant: _Optional[str] = ..., title: _Optional[str] = ..., url: _Optional[str] = ..., duration_sec: _Optional[float] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., entities: _Optional[_Iterable[_Union[Entity, _Mapping]]] = ..., segments: _Optional[_Iterable[_Union[Segment, _Mapping]]] = ..., transcript_format: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SpeakerInfo(_message.Message):
     __slots__ = ("id", "label", "description")

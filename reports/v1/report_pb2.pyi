@@ -151,7 +151,7 @@ class ReportEntity(_message.Message):
     def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ...) -> None: ...
 
 class Report(_message.Message):
-    __slots__ = ("id", "tenant", "job_id", "media_id", "media_url", "template", "label", "entity", "document", "markdown", "created_at", "evidence")
+    __slots__ = ("id", "tenant", "job_id", "media_id", "media_url", "template", "label", "entity", "document", "markdown", "created_at", "evidence", "expires_at")
     ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
@@ -164,6 +164,7 @@ class Report(_message.Message):
     MARKDOWN_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     id: str
     tenant: str
     job_id: str
@@ -176,4 +177,5 @@ class Report(_message.Message):
     markdown: str
     created_at: _timestamp_pb2.Timestamp
     evidence: ReportEvidence
-    def __init__(self, id: _Optional[str] = ..., tenant: _Optional[str] = ..., job_id: _Optional[str] = ..., media_id: _Optional[str] = ..., media_url: _Optional[str] = ..., template: _Optional[str] = ..., label: _Optional[str] = ..., entity: _Optional[_Union[ReportEntity, _Mapping]] = ..., document: _Optional[_Union[ReportDocument, _Mapping]] = ..., markdown: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., evidence: _Optional[_Union[ReportEvidence, _Mapping]] = ...) -> None: ...
+    expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., tenant: _Optional[str] = ..., job_id: _Optional[str] = ..., media_id: _Optional[str] = ..., media_url: _Optional[str] = ..., template: _Optional[str] = ..., label: _Optional[str] = ..., entity: _Optional[_Union[ReportEntity, _Mapping]] = ..., document: _Optional[_Union[ReportDocument, _Mapping]] = ..., markdown: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., evidence: _Optional[_Union[ReportEvidence, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

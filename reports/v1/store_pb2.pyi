@@ -23,18 +23,24 @@ class TranscriptInput(_message.Message):
     def __init__(self, format: _Optional[str] = ..., content: _Optional[str] = ...) -> None: ...
 
 class CreateMediaRequest(_message.Message):
-    __slots__ = ("tenant", "title", "url", "transcript", "speakers")
+    __slots__ = ("tenant", "title", "url", "transcript", "speakers", "expires_at", "retention_days", "default_retention_days")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     TRANSCRIPT_FIELD_NUMBER: _ClassVar[int]
     SPEAKERS_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    RETENTION_DAYS_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_RETENTION_DAYS_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     title: str
     url: str
     transcript: TranscriptInput
     speakers: _containers.RepeatedCompositeFieldContainer[_media_pb2.SpeakerInfo]
-    def __init__(self, tenant: _Optional[str] = ..., title: _Optional[str] = ..., url: _Optional[str] = ..., transcript: _Optional[_Union[TranscriptInput, _Mapping]] = ..., speakers: _Optional[_Iterable[_Union[_media_pb2.SpeakerInfo, _Mapping]]] = ...) -> None: ...
+    expires_at: _timestamp_pb2.Timestamp
+    retention_days: int
+    default_retention_days: int
+    def __init__(self, tenant: _Optional[str] = ..., title: _Optional[str] = ..., url: _Optional[str] = ..., transcript: _Optional[_Union[TranscriptInput, _Mapping]] = ..., speakers: _Optional[_Iterable[_Union[_media_pb2.SpeakerInfo, _Mapping]]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retention_days: _Optional[int] = ..., default_retention_days: _Optional[int] = ...) -> None: ...
 
 class GetMediaRequest(_message.Message):
     __slots__ = ("tenant", "media_id", "include_segments")
@@ -299,3 +305,66 @@ class RedeliverWebhookRequest(_message.Message):
     tenant: str
     job_id: str
     def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ...) -> None: ...
+
+class DeleteRequest(_message.Message):
+    __slots__ = ("tenant", "id", "api_key_id")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    API_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    id: str
+    api_key_id: str
+    def __init__(self, tenant: _Optional[str] = ..., id: _Optional[str] = ..., api_key_id: _Optional[str] = ...) -> None: ...
+
+class DeleteResponse(_message.Message):
+    __slots__ = ("audit",)
+    AUDIT_FIELD_NUMBER: _ClassVar[int]
+    audit: AuditRecord
+    def __init__(self, audit: _Optional[_Union[AuditRecord, _Mapping]] = ...) -> None: ...
+
+class AuditRecord(_message.Message):
+    __slots__ = ("id", "tenant", "action", "object_type", "object_id", "reason", "api_key_id", "derived", "created_at")
+    class DerivedEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    API_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    DERIVED_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    tenant: str
+    action: str
+    object_type: str
+    object_id: str
+    reason: str
+    api_key_id: str
+    derived: _containers.ScalarMap[str, int]
+    created_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., tenant: _Optional[str] = ..., action: _Optional[str] = ..., object_type: _Optional[str] = ..., object_id: _Optional[str] = ..., reason: _Optional[str] = ..., api_key_id: _Optional[str] = ..., derived: _Optional[_Mapping[str, int]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListAuditRequest(_message.Message):
+    __slots__ = ("tenant", "limit", "cursor")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    limit: int
+    cursor: str
+    def __init__(self, tenant: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+
+class ListAuditResponse(_message.Message):
+    __slots__ = ("items", "next_cursor")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CURSOR_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[AuditRecord]
+    next_cursor: str
+    def __init__(self, items: _Optional[_Iterable[_Union[AuditRecord, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...

@@ -109,6 +109,26 @@ class StoreStub:
                 request_serializer=reports_dot_v1_dot_store__pb2.RedeliverWebhookRequest.SerializeToString,
                 response_deserializer=reports_dot_v1_dot_job__pb2.Job.FromString,
                 _registered_method=True)
+        self.DeleteMedia = channel.unary_unary(
+                '/reports.v1.Store/DeleteMedia',
+                request_serializer=reports_dot_v1_dot_store__pb2.DeleteRequest.SerializeToString,
+                response_deserializer=reports_dot_v1_dot_store__pb2.DeleteResponse.FromString,
+                _registered_method=True)
+        self.DeleteJob = channel.unary_unary(
+                '/reports.v1.Store/DeleteJob',
+                request_serializer=reports_dot_v1_dot_store__pb2.DeleteRequest.SerializeToString,
+                response_deserializer=reports_dot_v1_dot_store__pb2.DeleteResponse.FromString,
+                _registered_method=True)
+        self.DeleteReport = channel.unary_unary(
+                '/reports.v1.Store/DeleteReport',
+                request_serializer=reports_dot_v1_dot_store__pb2.DeleteRequest.SerializeToString,
+                response_deserializer=reports_dot_v1_dot_store__pb2.DeleteResponse.FromString,
+                _registered_method=True)
+        self.ListAudit = channel.unary_unary(
+                '/reports.v1.Store/ListAudit',
+                request_serializer=reports_dot_v1_dot_store__pb2.ListAuditRequest.SerializeToString,
+                response_deserializer=reports_dot_v1_dot_store__pb2.ListAuditResponse.FromString,
+                _registered_method=True)
         self.GetPrompt = channel.unary_unary(
                 '/reports.v1.Store/GetPrompt',
                 request_serializer=reports_dot_v1_dot_store__pb2.GetPromptRequest.SerializeToString,
@@ -221,6 +241,34 @@ class StoreServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeleteMedia(self, request, context):
+        """Deletions, tenant-scoped (another tenant's id is NOT_FOUND), each leaving an audit record.
+        The media with its transcript, every job made from it (canceled first) and their reports.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteJob(self, request, context):
+        """The job and its report (a running job is canceled first and never writes its report).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteReport(self, request, context):
+        """The report and its evidence; its job stays, with report_deleted set.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAudit(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetPrompt(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -311,6 +359,26 @@ def add_StoreServicer_to_server(servicer, server):
                     servicer.RedeliverWebhook,
                     request_deserializer=reports_dot_v1_dot_store__pb2.RedeliverWebhookRequest.FromString,
                     response_serializer=reports_dot_v1_dot_job__pb2.Job.SerializeToString,
+            ),
+            'DeleteMedia': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteMedia,
+                    request_deserializer=reports_dot_v1_dot_store__pb2.DeleteRequest.FromString,
+                    response_serializer=reports_dot_v1_dot_store__pb2.DeleteResponse.SerializeToString,
+            ),
+            'DeleteJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteJob,
+                    request_deserializer=reports_dot_v1_dot_store__pb2.DeleteRequest.FromString,
+                    response_serializer=reports_dot_v1_dot_store__pb2.DeleteResponse.SerializeToString,
+            ),
+            'DeleteReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteReport,
+                    request_deserializer=reports_dot_v1_dot_store__pb2.DeleteRequest.FromString,
+                    response_serializer=reports_dot_v1_dot_store__pb2.DeleteResponse.SerializeToString,
+            ),
+            'ListAudit': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAudit,
+                    request_deserializer=reports_dot_v1_dot_store__pb2.ListAuditRequest.FromString,
+                    response_serializer=reports_dot_v1_dot_store__pb2.ListAuditResponse.SerializeToString,
             ),
             'GetPrompt': grpc.unary_unary_rpc_method_handler(
                     servicer.GetPrompt,
@@ -708,6 +776,114 @@ class Store:
             '/reports.v1.Store/RedeliverWebhook',
             reports_dot_v1_dot_store__pb2.RedeliverWebhookRequest.SerializeToString,
             reports_dot_v1_dot_job__pb2.Job.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteMedia(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/reports.v1.Store/DeleteMedia',
+            reports_dot_v1_dot_store__pb2.DeleteRequest.SerializeToString,
+            reports_dot_v1_dot_store__pb2.DeleteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/reports.v1.Store/DeleteJob',
+            reports_dot_v1_dot_store__pb2.DeleteRequest.SerializeToString,
+            reports_dot_v1_dot_store__pb2.DeleteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/reports.v1.Store/DeleteReport',
+            reports_dot_v1_dot_store__pb2.DeleteRequest.SerializeToString,
+            reports_dot_v1_dot_store__pb2.DeleteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAudit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/reports.v1.Store/ListAudit',
+            reports_dot_v1_dot_store__pb2.ListAuditRequest.SerializeToString,
+            reports_dot_v1_dot_store__pb2.ListAuditResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -13,7 +13,7 @@ from services.gateway.backends import Backends
 from services.gateway.errors import EXCEPTION_HANDLERS
 from services.gateway.job_waits import JobWaits
 from services.gateway.request_ids import RequestIdMiddleware
-from services.gateway.routes import docs, events, health, jobs, media, reports, viewer
+from services.gateway.routes import docs, events, health, jobs, lifecycle, media, reports, viewer
 from services.gateway.routes import webhooks as webhook_routes
 from services.gateway.settings import GatewaySettings
 from services.gateway.telemetry import TelemetryMiddleware
@@ -35,7 +35,8 @@ def create_app(settings: GatewaySettings,
             await app.state.backends.close()
 
     app = Starlette(
-        routes=[*health.routes, *media.routes, *jobs.routes, *reports.routes, *events.routes, *viewer.routes,
+        routes=[*health.routes, *media.routes, *jobs.routes, *reports.routes, *events.routes, *lifecycle.routes,
+                *viewer.routes,
                 *webhook_routes.routes, *docs.routes, *telemetry.routes],
         middleware=[Middleware(RequestIdMiddleware), Middleware(TelemetryMiddleware)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 
 from starlette.requests import Request
@@ -22,3 +23,14 @@ def tenant_of(request: Request) -> str:
         if hmac.compare_digest(known.encode(), key.encode()):
             return tenant
     raise ApiError(401, "unauthorized", "unknown API key", headers=_CHALLENGE)
+
+
+def key_id(key: str) -> str:
+    """A key's public id: the start of its SHA-256 digest. Audit records name keys by it, never
+    by the key."""
+    return "key_" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def key_id_of(request: Request) -> str:
+    """The id of the key a request (already authenticated by `tenant_of`) carries."""
+    return key_id(request.headers.get("authorization", "").partition(" ")[2].strip())

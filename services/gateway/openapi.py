@@ -223,6 +223,23 @@ def operations() -> list[Operation]:
                   params=(path_param("reportId", "report"),),
                   description="Per section, the target's own words that support it, with their times; the "
                               "target's talk statistics; and whether they said enough to read them reliably."),
+        Operation("delete", "/v1/media/{mediaId}", "deleteMedia", "lifecycle",
+                  "Delete a media with its transcript, every job made from it and their reports", 204, None,
+                  (404, *COMMON_ERRORS), params=(path_param("mediaId", "media"),),
+                  description="A job still queued or running is stopped first and never writes its report. "
+                              "Afterwards every read of what was deleted is a 404; the jobs' status events "
+                              "and pending webhook deliveries are dropped. Leaves an audit record."),
+        Operation("delete", "/v1/jobs/{jobId}", "deleteJob", "lifecycle", "Delete a job and its report", 204, None,
+                  (404, *COMMON_ERRORS), params=(path_param("jobId", "job"),),
+                  description="A running job is stopped first and never writes its report. Leaves an audit record."),
+        Operation("delete", "/v1/reports/{reportId}", "deleteReport", "lifecycle",
+                  "Delete a report and its evidence", 204, None, (404, *COMMON_ERRORS),
+                  params=(path_param("reportId", "report"),),
+                  description="The job stays and reads `reportId: null`, `reportDeleted: true`. "
+                              "Leaves an audit record."),
+        Operation("get", "/v1/audit", "listAudit", "lifecycle", "The audit log of deletions, newest first", 200,
+                  ref("AuditPage"), (400, *COMMON_ERRORS), params=(LIMIT, CURSOR),
+                  description="One record per deletion, by request or by retention, for this key's tenant."),
     ]
 
 
@@ -263,6 +280,7 @@ def _our_schemas() -> dict[str, Schema]:
             "mediaId": STRING, "title": STRING, "url": nullable(STRING), "durationSec": NUMBER,
             "transcriptFormat": {"type": "string", "enum": list(schemas.TRANSCRIPT_FORMATS)},
             "createdAt": TIMESTAMP, "entities": {"type": "array", "items": ref("Entity")},
+            "expiresAt": nullable(TIMESTAMP | {"description": "when retention deletes it; null: never"}),
         }),
         "MediaPage": _page("Media"),
         "Resolution": _object({
@@ -284,8 +302,10 @@ def _our_schemas() -> dict[str, Schema]:
             "reportId": nullable(STRING), "error": nullable(ref("JobError")),
             "resolution": nullable(ref("JobResolution")),
             "webhook": nullable(ref("WebhookState")),
+            "reportDeleted": BOOLEAN | {"description": "its report was deleted (reportId is then null)"},
+            "expiresAt": nullable(TIMESTAMP | {"description": "its media's expiry"}),
         }, required=["jobId", "status", "stage", "label", "mediaId", "template", "target", "createdAt",
-                     "updatedAt", "reportId", "error", "resolution"]),
+                     "updatedAt", "reportId", "error", "resolution", "reportDeleted", "expiresAt"]),
         "WebhookState": _object({
             "url": STRING,
             "status": {"type": "string", "enum": ["pending", "delivered", "failed"]},
@@ -319,6 +339,16 @@ def _our_schemas() -> dict[str, Schema]:
                 "sufficient": BOOLEAN, "note": nullable(STRING),
             }),
         }),
+        "AuditRecord": _object({
+            "auditId": STRING, "action": {"type": "string", "enum": ["delete"]},
+            "objectType": {"type": "string", "enum": ["media", "job", "report"]}, "objectId": STRING,
+            "reason": {"type": "string", "enum": ["request", "retention"]},
+            "apiKeyId": nullable(STRING | {"description": "the deleting key's id (never the key); null for retention"}),
+            "derived": {"type": "object", "additionalProperties": INTEGER,
+                        "description": "how many derived objects went with it (jobs, reports, entities)"},
+            "at": TIMESTAMP,
+        }, description="One deletion."),
+        "AuditPage": _page("AuditRecord"),
         "Health": _object({"status": {"type": "string", "const": "ok"}}),
         "Readiness": _object({"status": {"type": "string", "enum": ["ready", "not_ready"]},
                               "checks": {"type": "object", "additionalProperties": BOOLEAN}}),
@@ -360,7 +390,9 @@ def _operation(op: Operation) -> dict[str, Any]:
                            "description": schema.get("description", "")}
                     for name, schema in op.headers.items()})
     success: dict[str, Any] = {"description": op.summary, "headers": headers}
-    if op.content_type == JSON:
+    if op.status == 204:
+        pass  # no content
+    elif op.content_type == JSON:
         success["content"] = {JSON: {"schema": op.response}}
     elif op.content_type == "text/event-stream":
         # OpenAPI 3.1 has a stream's `schema` describe each of its events (3.2 calls it `itemSchema`).
@@ -401,6 +433,7 @@ TAGS = [
     {"name": "media", "description": "Recordings and their diarized transcripts."},
     {"name": "reports", "description": "Report jobs and the reports they produce."},
     {"name": "jobs", "description": "Job status, cancellation and live status events."},
+    {"name": "lifecycle", "description": "Deleting data, and the audit log of deletions."},
     {"name": "health", "description": "Liveness and readiness."},
     {"name": "docs", "description": "This document and its reference page."},
 ]

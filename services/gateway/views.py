@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.v1 import job_pb2, media_pb2, report_pb2, resolver_pb2, target_pb2
+from reports.v1 import job_pb2, media_pb2, report_pb2, resolver_pb2, store_pb2, target_pb2
 from services.common import job_states
 from services.common.report_codec import document_to_json
 from services.common.timeutil import iso
@@ -69,6 +69,8 @@ def job_json(job: job_pb2.Job) -> dict[str, Any]:
         "error": error_json(job),
         "resolution": resolution,
         "webhook": webhook_json(job),
+        "reportDeleted": job.report_deleted,
+        "expiresAt": iso(job.expires_at) if job.HasField("expires_at") else None,
     }
 
 
@@ -130,6 +132,7 @@ def media_json(media: media_pb2.Media) -> dict[str, Any]:
         "transcriptFormat": media.transcript_format,
         "createdAt": iso(media.created_at),
         "entities": [entity_json(e) for e in media.entities],
+        "expiresAt": iso(media.expires_at) if media.HasField("expires_at") else None,
     }
 
 
@@ -149,7 +152,22 @@ def report_json(report: report_pb2.Report) -> dict[str, Any]:
         body["media"]["url"] = report.media_url
     if report.HasField("label"):
         body["label"] = report.label
+    if report.HasField("expires_at"):
+        body["expiresAt"] = iso(report.expires_at)
     return body
+
+
+def audit_json(record: store_pb2.AuditRecord) -> dict[str, Any]:
+    return {
+        "auditId": record.id,
+        "action": record.action,
+        "objectType": record.object_type,
+        "objectId": record.object_id,
+        "reason": record.reason,
+        "apiKeyId": _optional(record, "api_key_id"),
+        "derived": dict(record.derived),
+        "at": iso(record.created_at),
+    }
 
 
 def resolution_json(resolution: resolver_pb2.Resolution) -> dict[str, Any]:

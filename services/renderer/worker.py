@@ -15,6 +15,7 @@ import json
 import logging
 from dataclasses import dataclass
 
+import grpc
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -24,6 +25,7 @@ from opentelemetry import trace
 
 from reports.v1 import job_pb2
 from services.common import context, streams, tracing
+from services.common.rpc_errors import from_rpc_error
 from services.renderer.job_runner import JobRunner, fail_job
 from services.renderer.metrics import JOBS_FINISHED, QUEUE_DEPTH, REDELIVERIES
 
@@ -115,6 +117,13 @@ class Worker:
                 JOBS_FINISHED.labels(outcome).inc()
                 log.info("job done", extra={"outcome": outcome, "delivery": delivered})
                 await msg.ack()
+            except grpc.aio.AioRpcError as exc:
+                if _job_deleted(exc):  # deleted while queued or rendering: nothing left to do
+                    JOBS_FINISHED.labels("deleted").inc()
+                    log.info("job deleted; dropped", extra={"delivery": delivered})
+                    await msg.ack()
+                else:
+                    await self._after_failure(msg, command, delivered, exc)
             except Exception as exc:
                 await self._after_failure(msg, command, delivered, exc)
             finally:
@@ -161,3 +170,8 @@ class Worker:
             await self._js.delete_msg(streams.JOBS_STREAM, seq)
         except Exception as exc:
             log.error("could not handle a max-deliveries advisory: %s", exc)
+
+
+def _job_deleted(exc: grpc.aio.AioRpcError) -> bool:
+    """The store no longer has the job (DELETE of the job or its media): it never ends otherwise."""
+    return exc.code() == grpc.StatusCode.NOT_FOUND and from_rpc_error(exc).code == "job_not_found"

@@ -41,6 +41,8 @@ def media_message(row: Any, entities: list[Any], *, with_segments: bool = False)
     )
     if row.url is not None:
         media.url = row.url
+    if row.expires_at is not None:
+        media.expires_at.CopyFrom(to_timestamp(row.expires_at))
     if with_segments:
         media.segments.extend(media_pb2.Segment(**s) for s in row.segments)
     return media
@@ -91,6 +93,9 @@ def job_message(row: Job) -> job_pb2.Job:
         job.resolution.CopyFrom(json_format.ParseDict(row.resolution, job_pb2.JobResolution()))
     if row.webhook_state is not None:
         job.webhook_state.CopyFrom(webhook_state_message(row.webhook_state))
+    if row.expires_at is not None:
+        job.expires_at.CopyFrom(to_timestamp(row.expires_at))
+    job.report_deleted = bool(row.report_deleted)
     return job
 
 
@@ -155,7 +160,19 @@ def report_message(row: Any, *, given: report_pb2.Report | None = None) -> repor
         report.media_url = row.media_url
     if row.label is not None:
         report.label = row.label
+    if row.expires_at is not None:
+        report.expires_at.CopyFrom(to_timestamp(row.expires_at))
     return report
+
+
+def audit_message(row: Any) -> store_pb2.AuditRecord:
+    record = store_pb2.AuditRecord(id=row["id"], tenant=row["tenant"], action=row["action"],
+                                   object_type=row["object_type"], object_id=row["object_id"],
+                                   reason=row["reason"], derived=row["derived"],
+                                   created_at=to_timestamp(row["created_at"]))
+    if row["api_key_id"] is not None:
+        record.api_key_id = row["api_key_id"]
+    return record
 
 
 def prompt_message(row: Any) -> store_pb2.PromptVersion:

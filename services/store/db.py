@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,6 +34,19 @@ def normalise_url(url: str) -> str:
     return url
 
 
+# Turning WAL on needs a moment of exclusive access that SQLite does not wait for: two connections
+# that both switch a new database answer "database is locked". So one switch at a time per process
+# (the mode is kept in the file, so a database already in WAL is only read).
+_WAL_SWITCH = threading.Lock()
+
+
+def _use_wal(cursor) -> None:  # type: ignore[no-untyped-def]
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    with _WAL_SWITCH:
+        cursor.execute("PRAGMA journal_mode=WAL")
+
+
 def create_db_engine(url: str) -> Engine:
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
@@ -42,7 +56,7 @@ def create_db_engine(url: str) -> Engine:
         def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
             dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _use_wal(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")

@@ -40,6 +40,8 @@ class Job:
     idempotency_key: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    expires_at: datetime | None = None
+    report_deleted: bool = False
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> Job:

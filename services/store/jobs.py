@@ -35,7 +35,7 @@ _KEY = select(_KEYS.c.fingerprint, _KEYS.c.job_id, _KEYS.c.created_at, _KEYS.c.e
     _KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key"))
 _FORGET_KEY = delete(_KEYS).where(_KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key"))
 _ADD_KEY = insert(_KEYS)
-_MEDIA_OWNER = select(MEDIA.c.tenant, MEDIA.c.url).where(MEDIA.c.id == bindparam("media_id"))
+_MEDIA_OWNER = select(MEDIA.c.tenant, MEDIA.c.url, MEDIA.c.expires_at).where(MEDIA.c.id == bindparam("media_id"))
 _ADD_REPORT = insert(REPORTS)
 
 
@@ -79,6 +79,7 @@ def create(connection: Connection, request: store_pb2.CreateJobRequest,
         idempotency_key=key,
         created_at=now,
         updated_at=now,
+        expires_at=media.expires_at,
     )
     wait = waits.estimate(connection)
     job_rows.add(connection, job)
@@ -183,6 +184,7 @@ def complete(connection: Connection, request: store_pb2.CompleteJobRequest) -> t
         "evidence": json_format.MessageToDict(given.evidence, preserving_proto_field_name=True)
         if given.HasField("evidence") else None,
         "created_at": now,
+        "expires_at": job.expires_at,
     }
     connection.execute(_ADD_REPORT, values)
     job.status, job.stage, job.report_id = SUCCEEDED, "storing", values["id"]

@@ -23,12 +23,19 @@ republishes what was not marked (JetStream drops the copies by message id). A pa
 transaction for one batch only (at most `batch_size` rows, each publish bounded by the JetStream
 timeout), never across idle waits. SQLite has one store replica, so its relay takes no lock and
 holds no transaction while publishing (that would block every writer).
+
+Purges: a deletion (deletion.py) adds a row whose subject starts with `purge:` and whose payload
+names, per stream, the subjects to purge. The relay purges them instead of publishing, and marks
+the row sent like any other, so a purge survives a crash the same way a message does (purging
+twice is harmless). The deletion also drops its jobs' unsent events, so nothing is published for
+them after the purge.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -81,9 +88,26 @@ def add_render_command(connection: Connection, command: job_pb2.RenderCommand) -
     add(connection, streams.RENDER_SUBJECT, command.SerializeToString(), request_id=command.request_id)
 
 
+PURGE_PREFIX = "purge:"
+
+
+def add_purge(connection: Connection, subjects_by_stream: dict[str, list[str]]) -> str:
+    """Purges these subjects from their streams once the transaction has committed."""
+    row_id = ids.new_id("prg")
+    add(connection, PURGE_PREFIX + row_id, json.dumps(subjects_by_stream).encode(), row_id=row_id)
+    return row_id
+
+
+async def purge(js, payload: bytes) -> None:  # type: ignore[no-untyped-def]
+    for stream, subjects in json.loads(payload).items():
+        for subject in subjects:
+            await js.purge_stream(stream, subject=subject)
+
+
 def order_key(row: Row[Any]) -> str:
-    """Rows with one key are published in order; render commands need no order among themselves."""
-    return row.id if row.subject == streams.RENDER_SUBJECT else row.subject
+    """Rows with one key are published in order; render commands and purges need no order among
+    themselves."""
+    return row.id if row.subject == streams.RENDER_SUBJECT or row.subject.startswith(PURGE_PREFIX) else row.subject
 
 
 @dataclass(frozen=True)
@@ -205,8 +229,11 @@ class OutboxRelay:
         async def publish_chain(chain: list[Row[Any]]) -> None:
             for row in chain:
                 try:
-                    await js.publish(row.subject, row.payload,
-                                     headers={**row.headers, streams.MSG_ID_HEADER: row.id})
+                    if row.subject.startswith(PURGE_PREFIX):
+                        await purge(js, row.payload)
+                    else:
+                        await js.publish(row.subject, row.payload,
+                                         headers={**row.headers, streams.MSG_ID_HEADER: row.id})
                 except Exception as exc:  # NATS down or JetStream unavailable: this job waits
                     errors.append(exc)
                     return

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import grpc
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection, Row
 
 from services.common.job_states import SUCCEEDED
-from services.common.rpc_errors import not_found
+from services.common.rpc_errors import ServiceError, not_found
 from services.store import job_rows, paging
 from services.store.job_rows import Job
 from services.store.tables import REPORTS
@@ -25,6 +26,8 @@ def get(connection: Connection, tenant: str, report_id: str) -> Row[Any]:
 
 def by_job(connection: Connection, tenant: str, job_id: str) -> tuple[Job, Row[Any] | None]:
     job = job_rows.get(connection, tenant, job_id)
+    if job.report_deleted:
+        raise ServiceError(grpc.StatusCode.NOT_FOUND, "report_not_found", f"the report of job {job_id!r} was deleted")
     if job.status != SUCCEEDED or job.report_id is None:
         return job, None
     return job, get(connection, tenant, job.report_id)

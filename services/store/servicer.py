@@ -16,7 +16,7 @@ from services.common import cpu, job_states
 from services.common.deadlines import Deadline
 from services.common.rpc_errors import invalid
 from services.common.servicer import rpc
-from services.store import convert, job_rows, jobs, media, prompts, reports, webhooks
+from services.store import audit, convert, deletion, job_rows, jobs, media, prompts, reports, webhooks
 from services.store.db import Database
 from services.store.job_rows import Job
 from services.store.outbox import OutboxRelay
@@ -161,6 +161,34 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         rows, cursor = await self._db.run(lambda c: reports.list_page(c, tenant, request.limit, request.cursor))
         return store_pb2.ListReportsResponse(items=[convert.report_message(r) for r in rows], next_cursor=cursor)
 
+    # deletion and its audit log
+
+    @rpc
+    async def DeleteMedia(self, request, context):  # type: ignore[no-untyped-def]
+        tenant = _tenant(request)
+        record = await self._write(lambda c: deletion.delete_media(c, tenant, request.id,
+                                                                   api_key_id=request.api_key_id))
+        return _deleted(record)
+
+    @rpc
+    async def DeleteJob(self, request, context):  # type: ignore[no-untyped-def]
+        tenant = _tenant(request)
+        return _deleted(await self._write(lambda c: deletion.delete_job(c, tenant, request.id,
+                                                                        api_key_id=request.api_key_id)))
+
+    @rpc
+    async def DeleteReport(self, request, context):  # type: ignore[no-untyped-def]
+        tenant = _tenant(request)
+        return _deleted(await self._db.run(lambda c: deletion.delete_report(c, tenant, request.id,
+                                                                            api_key_id=request.api_key_id)))
+
+    @rpc
+    async def ListAudit(self, request, context):  # type: ignore[no-untyped-def]
+        tenant = _tenant(request)
+        rows, cursor = await self._db.run(lambda c: audit.list_page(c, tenant, request.limit, request.cursor))
+        return store_pb2.ListAuditResponse(items=[convert.audit_message(r._mapping) for r in rows],
+                                           next_cursor=cursor)
+
     # prompts
 
     @rpc
@@ -178,6 +206,12 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         row = await self._db.run(
             lambda c: prompts.set_labels(c, request.name, request.version, list(request.labels)))
         return convert.prompt_message(row)
+
+
+def _deleted(record: dict[str, object]) -> store_pb2.DeleteResponse:
+    log.info("deleted", extra={"tenant": record["tenant"], "object": record["object_type"],
+                               "objectId": record["object_id"], "derived": record["derived"]})
+    return store_pb2.DeleteResponse(audit=convert.audit_message(record))
 
 
 def register(servicer: StoreServicer) -> Callable[[grpc.aio.Server], None]:

@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, LargeBinary, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -29,6 +42,8 @@ class MediaRow(SQLModel, table=True):
     transcript_format: str = Field(max_length=32)
     segments: list[dict[str, Any]] = _json()
     created_at: datetime = _when()
+    # When retention deletes it with everything made from it (null: kept until deleted).
+    expires_at: datetime | None = _when(nullable=True, index=True)
 
 
 class EntityRow(SQLModel, table=True):
@@ -74,6 +89,9 @@ class JobRow(SQLModel, table=True):
     updated_at: datetime = _when()
     started_at: datetime | None = _when(nullable=True)
     finished_at: datetime | None = _when(nullable=True, index=True)
+    expires_at: datetime | None = _when(nullable=True)  # its media's
+    # Its report was deleted (DELETE /v1/reports/{id}); the job stays with report_id null.
+    report_deleted: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
 class ReportRow(SQLModel, table=True):
@@ -96,6 +114,7 @@ class ReportRow(SQLModel, table=True):
     markdown: str = Field(sa_column=Column(Text, nullable=False))
     evidence: dict[str, Any] | None = _json(nullable=True)
     created_at: datetime = _when()
+    expires_at: datetime | None = _when(nullable=True)  # its media's
 
 
 class IdempotencyRow(SQLModel, table=True):
@@ -138,6 +157,23 @@ class PromptRow(SQLModel, table=True):
     created_at: datetime = _when()
 
 
+class AuditRow(SQLModel, table=True):
+    """One deletion, by request or by retention: what, how much went with it, by which key."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_tenant_id", "tenant", "id"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    tenant: str = Field(max_length=128)
+    action: str = Field(max_length=32)          # delete
+    object_type: str = Field(max_length=16)     # media | job | report
+    object_id: str = Field(max_length=64)
+    reason: str = Field(max_length=16)          # request | retention
+    api_key_id: str | None = Field(default=None, max_length=64)  # the key's id, never the key
+    derived: dict[str, int] = _json()           # {"jobs": 2, "reports": 1, ...} deleted with it
+    created_at: datetime = _when()
+
+
 # The tables as SQLAlchemy Core sees them: the store queries these (the classes above only define them).
 MEDIA: Table = MediaRow.__table__  # type: ignore[attr-defined]
 ENTITIES: Table = EntityRow.__table__  # type: ignore[attr-defined]
@@ -146,3 +182,4 @@ REPORTS: Table = ReportRow.__table__  # type: ignore[attr-defined]
 IDEMPOTENCY_KEYS: Table = IdempotencyRow.__table__  # type: ignore[attr-defined]
 OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
 PROMPTS: Table = PromptRow.__table__  # type: ignore[attr-defined]
+AUDIT: Table = AuditRow.__table__  # type: ignore[attr-defined]

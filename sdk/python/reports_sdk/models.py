@@ -229,6 +229,7 @@ class Report(Model):
     entity: ReportEntity | None = None
     document: ReportDocument | None = field(default=None, metadata=_json("json"))
     markdown: str | None = None
+    expires_at: str | None = field(default=None, metadata=_json("expiresAt"))
 
 
 # Media (POST/GET /v1/media)
@@ -269,6 +270,7 @@ class Media(Model):
     transcript_format: TranscriptFormat = field(metadata=_json("transcriptFormat"))
     created_at: str = field(metadata=_json("createdAt"))
     entities: tuple[Entity, ...]
+    expires_at: str | None = field(default=None, metadata=_json("expiresAt"))
 
     @property
     def id(self) -> str:
@@ -394,6 +396,8 @@ class Job(Model):
     error: JobError | None
     resolution: JobResolution | None
     webhook: WebhookState | None = None
+    report_deleted: bool = field(default=False, metadata=_json("reportDeleted"))
+    expires_at: str | None = field(default=None, metadata=_json("expiresAt"))
 
     @property
     def id(self) -> str:
@@ -402,6 +406,20 @@ class Job(Model):
     @property
     def done(self) -> bool:
         return self.status in TERMINAL_STATUSES
+
+
+@dataclass(frozen=True)
+class AuditRecord(Model):
+    """One deletion (GET /v1/audit): what, why, how much went with it, by which key's id."""
+
+    audit_id: str = field(metadata=_json("auditId"))
+    action: Literal["delete"]
+    object_type: Literal["media", "job", "report"] = field(metadata=_json("objectType"))
+    object_id: str = field(metadata=_json("objectId"))
+    reason: Literal["request", "retention"]
+    api_key_id: str | None = field(metadata=_json("apiKeyId"))
+    derived: dict[str, int]
+    at: str
 
 
 @dataclass(frozen=True)

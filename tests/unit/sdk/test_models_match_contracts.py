@@ -120,10 +120,11 @@ COMPONENT_MODELS = {
     "WebhookState": models.WebhookState,
     "JobEvent": models.JobEvent,
     "ReportEvidence": models.ReportEvidence,
+    "AuditRecord": models.AuditRecord,
 }
 # Shapes the SDK handles without a model of their own.
 NOT_MODELLED = {"Error", "MediaPage", "JobPage", "ReportPage", "Health", "Readiness", "CreateMediaRequest",
-                "StatusEvent"}
+                "StatusEvent", "AuditPage"}
 
 
 @pytest.mark.parametrize(("model", "name"), CONTRACT_MODELS, ids=[n for _m, n in CONTRACT_MODELS])

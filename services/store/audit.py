@@ -1,0 +1,35 @@
+"""The audit log: one record per deletion (by request or by retention), readable by its tenant.
+
+A record says what was deleted, how many derived objects went with it, why, by which API key's
+id (the gateway's digest of the key, never the key) and when. It is written in the transaction
+that deletes, so there is no deletion without its record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection, Row
+
+from services.common import ids
+from services.common.timeutil import utcnow
+from services.store import paging
+from services.store.tables import AUDIT
+
+REQUEST = "request"
+RETENTION = "retention"
+_ADD = insert(AUDIT)
+
+
+def record(connection: Connection, tenant: str, object_type: str, object_id: str, *, reason: str,
+           api_key_id: str | None, derived: dict[str, int]) -> dict[str, Any]:
+    values = {"id": ids.new_id("aud"), "tenant": tenant, "action": "delete", "object_type": object_type,
+              "object_id": object_id, "reason": reason, "api_key_id": api_key_id or None,
+              "derived": derived, "created_at": utcnow()}
+    connection.execute(_ADD, values)
+    return values
+
+
+def list_page(connection: Connection, tenant: str, limit: int, cursor: str) -> tuple[list[Row[Any]], str]:
+    return paging.page(connection, select(AUDIT).where(AUDIT.c.tenant == tenant), AUDIT.c.id, limit, cursor)
