@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -34,6 +35,8 @@ def store_settings(database_url: str, nats_url: str) -> StoreSettings:
 async def store(database_url: str, nats_server: NatsServer) -> AsyncIterator[store_app.RunningStore]:
     running = await store_app.start(store_settings(database_url, nats_server.url))
     try:
+        # The relay has made the streams: a test subscribing at once would find no stream otherwise.
+        await asyncio.wait_for(running.relay.connected.wait(), timeout=30)
         yield running
     finally:
         await running.stop()
