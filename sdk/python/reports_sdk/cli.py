@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import sys
 import threading
 import time
@@ -21,7 +22,7 @@ from reports_sdk._calls import TargetLike
 from reports_sdk.client import Client
 from reports_sdk.errors import ConfigurationError, JobFailed, ReportsError
 from reports_sdk.handles import JobHandle
-from reports_sdk.models import Job, JobEvent, Media, Speaker, Target, Timerange
+from reports_sdk.models import Job, JobEvent, Media, Resolution, Speaker, Target, Timerange
 
 EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE, EXIT_API = 0, 1, 2, 3
 TEMPLATES = ("sales_playbook", "general_report")
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--format", choices=FORMATS, help="the transcript format (default: from the file)")
     add.add_argument("--url", help="the recording's URL")
     add.add_argument("--json", action="store_true", help="print the media as JSON")
+    add.add_argument("-q", "--quiet", action="store_true", help="print only the media id")
     show_media = media_commands.add_parser("show", help="a media and its speakers")
     show_media.add_argument("media_id")
     show_media.add_argument("--json", action="store_true", help="print the media as JSON")
@@ -107,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     resolve = media_commands.add_parser("resolve", help="which speaker a target picks, without a job")
     resolve.add_argument("media_id")
     _add_target_arguments(resolve)
+    resolve.add_argument("--json", action="store_true", help="print the resolution as JSON")
 
     create = commands.add_parser("create", help="create a report job")
     create.add_argument("media_id", metavar="MEDIA_ID")
@@ -119,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--webhook", metavar="URL", help="POST the job's end to this URL, signed")
     create.add_argument("--idempotency-key", help="a key that makes retrying this command safe")
     create.add_argument("--wait", action="store_true",
-                        help="follow the job to its end, with progress on stderr, and print the report id")
+                        help="follow the job to its end, with progress on stderr, and print only the report "
+                             "id on stdout (the job id goes to stderr)")
 
     show = commands.add_parser("show", help="print a report")
     show.add_argument("report_id", metavar="REPORT_ID")
@@ -225,14 +229,31 @@ def _follow(handle: JobHandle, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def plural(count: float, noun: str) -> str:
+    """"1 turn", "2 turns", "0 questions"."""
+    return f"{count:g} {noun}" if count == 1 else f"{count:g} {noun}s"
+
+
 def _print_media(media: Media, out: TextIO) -> None:
     out.write(f"{media.media_id}\n")
-    out.write(f"  title: {media.title}\n  format: {media.transcript_format}  duration: {media.duration_sec:.1f}s\n")
+    out.write(f"  title: {media.title}\n  format: {media.transcript_format}  duration: {media.duration_sec:.1f}s"
+              f"  {plural(len(media.entities), 'speaker')}\n")
     for e in media.entities:
         name = f" ({e.label})" if e.label else ""
         role = f", {e.description}" if e.description else ""
-        out.write(f"  speaker {e.id}{name}{role}: {e.share:.0%} of talk, {e.turns} turns, "
-                  f"{e.words} words, {e.questions} questions\n")
+        out.write(f"  speaker {e.id}{name}{role}: {e.share:.0%} of talk, {plural(e.turns, 'turn')}, "
+                  f"{plural(e.words, 'word')}, {plural(e.questions, 'question')}\n")
+
+
+def _print_resolution(resolution: Resolution, out: TextIO) -> None:
+    entity = resolution.entity
+    name = f" ({entity.label})" if entity.label else ""
+    how = "fell back to who spoke most" if resolution.fell_back else f"by {resolution.strategy}"
+    spoken = sum(span.end - span.start for span in resolution.evidence)
+    out.write(f"{entity.id}{name}: picked {how}, {resolution.confidence:.0%} confidence\n")
+    out.write(f"  why: {resolution.reason}\n")
+    out.write(f"  evidence: {plural(len(resolution.evidence), 'passage')}, {spoken:.0f} s of their speech "
+              f"(--json lists them)\n")
 
 
 def _job_row(job: Job) -> list[str]:
@@ -250,6 +271,9 @@ def _print_error(error: ReportsError, err: TextIO) -> None:
     status = f" {error.status}" if error.status is not None else ""
     err.write(f"reports: error{status} {error.code}: {error.message}\n")
     for detail in error.details:
+        # The message already names the first problem ("/path: what"): print the others only.
+        if detail.message in error.message:
+            continue
         err.write(f"  at {detail.path or '/'}: {detail.message}\n")
 
 
@@ -269,10 +293,15 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, 
                 return EXIT_OK
             else:
                 resolution = client.media.resolve(args.media_id, _target(args, parser))
-                out.write(json.dumps(resolution.raw, indent=2) + "\n")
+                if args.json:
+                    out.write(json.dumps(resolution.raw, indent=2) + "\n")
+                else:
+                    _print_resolution(resolution, out)
                 return EXIT_OK
             if getattr(args, "json", False):
                 out.write(json.dumps(media.raw, indent=2) + "\n")
+            elif getattr(args, "quiet", False):
+                out.write(media.media_id + "\n")
             else:
                 _print_media(media, out)
             return EXIT_OK
@@ -281,9 +310,11 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, 
                 media_id=args.media_id, template=args.template, target=_target(args, parser),
                 label=args.label, entity_label=args.entity_label, template_params=dict(args.param) or None,
                 webhook=args.webhook, idempotency_key=args.idempotency_key)
-            out.write(handle.id + "\n")
-            out.flush()
-            return _follow(handle, out, err) if args.wait else EXIT_OK
+            if not args.wait:
+                out.write(handle.id + "\n")
+                return EXIT_OK
+            err.write(f"job {handle.id} created\n")
+            return _follow(handle, out, err)
         if args.command == "watch":
             return _follow(client.jobs.handle(args.job_id), out, err)
         if args.command == "show":
@@ -313,13 +344,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out, err = sys.stdout, sys.stderr
     try:
-        return run(args, parser, out, err)
+        code = run(args, parser, out, err)
+        out.flush()   # here, so that a reader gone away is a BrokenPipeError we handle
+        return code
     except ConfigurationError as error:
         err.write(f"reports: {error.message}\n")
         return EXIT_USAGE
     except ReportsError as error:
         _print_error(error, err)
         return EXIT_USAGE if error.status is not None and 400 <= error.status < 500 else EXIT_API
+    except BrokenPipeError:
+        # `reports ... | head -1`: the reader has what it wanted. Say nothing, and point stdout at
+        # /dev/null so that Python's own flush at exit does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as error:  # a file that cannot be read
         err.write(f"reports: {error.strerror or error}: {getattr(error, 'filename', '')}\n")
         return EXIT_USAGE

@@ -89,6 +89,11 @@ class _HandleState:
         self._status = status
 
     @property
+    def job_id(self) -> str:
+        """The job's id, named as `Job.job_id` names it (`id` is the same)."""
+        return self.id
+
+    @property
     def status(self) -> str | None:
         """The latest status seen (`queued`, `running`, `succeeded`, `failed`, `canceled`)."""
         return self._status

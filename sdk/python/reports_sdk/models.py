@@ -56,10 +56,26 @@ class Timerange(Model):
     end_seconds: float | None = None
 
 
+class _FactoryOnClass:
+    """A name that is a field on an instance and a factory on the class: `Target.entity_id("ana")`
+    builds a target, `target.entity_id` reads the field. Set after the dataclass is made, so the
+    field's default (None) stays what `__init__` uses."""
+
+    def __init__(self, factory: Any) -> None:
+        self._factory = factory
+
+    def __get__(self, instance: object, owner: type) -> Any:
+        if instance is None:
+            return self._factory.__get__(None, owner)
+        raise AttributeError  # not reached: a frozen dataclass keeps its fields in the instance dict
+
+
 @dataclass(frozen=True)
 class Target(Model):
-    """Who the report is about. Build one with `Target.dominant()`, `Target.entity("ana")`,
-    `Target.hint("the CFO")` or `Target.timerange(0, 30)`."""
+    """Who the report is about. Build one with `Target.dominant()`, `Target.entity("ana")` (or
+    `Target.entity_id("ana")`), `Target.magic_hint("the CFO")` (or `Target.hint(...)`) and
+    `Target.between(0, 30)` (or `Target.timerange(0, 30)`). `on_miss` is "error" unless you say
+    "fallback_dominant"."""
 
     strategy: Strategy
     on_miss: OnMiss = "error"
@@ -68,9 +84,9 @@ class Target(Model):
     timerange: Timerange | None = None
 
     @classmethod
-    def dominant(cls) -> Target:
+    def dominant(cls, on_miss: OnMiss = "error") -> Target:
         """The person who spoke most."""
-        return cls(strategy="dominant")
+        return cls(strategy="dominant", on_miss=on_miss)
 
     @classmethod
     def entity(cls, entity_id: str, on_miss: OnMiss = "error") -> Target:
@@ -88,6 +104,12 @@ class Target(Model):
         """The person who spoke most between two times (seconds)."""
         return cls(strategy="timerange", on_miss=on_miss,
                    timerange=Timerange(start_seconds=start_seconds, end_seconds=end_seconds))
+
+
+# The names people guess, after the strategies and fields they mirror.
+Target.entity_id = _FactoryOnClass(Target.__dict__["entity"])  # type: ignore[assignment,misc]
+Target.hint = _FactoryOnClass(Target.__dict__["magic_hint"])  # type: ignore[assignment,misc]
+Target.timerange = _FactoryOnClass(Target.__dict__["between"])  # type: ignore[assignment,misc]
 
 
 @dataclass(frozen=True)

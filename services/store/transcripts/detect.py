@@ -33,7 +33,7 @@ def detect_format(content: object) -> str:
         first, second = ([line.strip() for line in text.splitlines()[:2]] + ["", ""])[:2]
         if "-->" in first or (first.isdigit() and "-->" in second):
             return "srt"
-        raise _unknown("text that is neither WebVTT (no WEBVTT header) nor SRT (no timing line)")
+        raise TranscriptError(UNKNOWN_FORMAT, NO_TIMES, "/content")
     if isinstance(content, list):
         return "segments"
     if isinstance(content, dict):
@@ -59,6 +59,12 @@ def _detect_object(data: dict[str, Any]) -> str:
     raise _unknown(f"a JSON object with keys {keys or '(none)'}")
 
 
+# Text with no timing lines: no format would take it, so naming one would not help.
+NO_TIMES = ("content: text without timestamps is not a transcript; every format needs each line's times "
+            "(WebVTT starts with WEBVTT, SRT has lines like 00:00:01,000 --> 00:00:04,000)")
+
+
 def _unknown(what: str) -> TranscriptError:
-    message = f"content: cannot tell the transcript format of {what}; name the format"
+    message = (f"content: cannot tell the transcript format of {what}; if it is segments, whisperx, "
+               "assemblyai or deepgram JSON, say so in transcript.format")
     return TranscriptError(UNKNOWN_FORMAT, message, "/content")

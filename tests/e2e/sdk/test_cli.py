@@ -13,6 +13,8 @@ import pytest
 
 from stack.platform import Platform
 from tests.e2e.conftest import DATA
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 from tests.e2e.sdk.conftest import KEY_A
 
 REPORTS = Path(sys.executable).parent / "reports"
@@ -63,7 +65,10 @@ def test_create_wait_shows_progress_then_show_jobs_and_watch(platform: Platform)
     created = run(platform, "create", media_id, "--template", "sales_playbook", "--entity", "Travis",
                   "--label", "cli-test", "--wait")
     assert created.returncode == 0, created.stderr
-    job_id, report_id = created.stdout.split()
+    # stdout has the report id alone, so `REPORT=$(reports create ... --wait)` works
+    [report_id] = created.stdout.split()
+    job_id = created.stderr.split()[1]
+    assert created.stderr.startswith(f"job {job_id} created\n")
     assert job_id.startswith("job_") and report_id.startswith("rep_")
     # not a terminal: one plain progress line per status event, with status, stage and elapsed seconds
     progress = [line for line in created.stderr.splitlines() if line.startswith(job_id)]
@@ -108,7 +113,9 @@ def test_a_server_400_prints_its_message_and_field_path_and_exits_2(platform: Pl
     assert result.returncode == 2
     assert "invalid_request" in result.stderr
     assert "strategy 'entity_id' needs entity_id" in result.stderr
-    assert "at /target/entity_id:" in result.stderr
+    assert "/target/entity_id" in result.stderr
+    # the message names the first problem; its detail is not printed a second time
+    assert result.stderr.count("strategy 'entity_id' needs entity_id") == 1
     assert result.stdout == ""
     missing = run(platform, "show", "rep_nope")
     assert missing.returncode == 2 and "report_not_found" in missing.stderr
@@ -140,7 +147,8 @@ def test_a_failed_job_exits_1_with_its_error_code(failing_platform: Platform):
     media_id = _add_media(failing_platform)
     created = run(failing_platform, "create", media_id, "--template", "sales_playbook", "--wait")
     assert created.returncode == 1, created.stderr
-    job_id = created.stdout.strip()
+    assert created.stdout == ""   # no report id
+    job_id = created.stderr.split()[1]
     assert f"job {job_id} failed: llm_unavailable" in created.stderr
     watched = run(failing_platform, "watch", job_id)
     assert watched.returncode == 1 and "llm_unavailable" in watched.stderr and watched.stdout == ""
@@ -149,3 +157,34 @@ def test_a_failed_job_exits_1_with_its_error_code(failing_platform: Platform):
 @pytest.mark.parametrize("command", [["media"], ["jobs", "--limit", "0"], ["show"], ["bogus"]])
 def test_each_malformed_command_is_a_usage_error(platform: Platform, command: list[str]):
     assert run(platform, *command).returncode == 2
+
+
+def test_media_add_quiet_prints_the_id_alone_and_resolve_reads_like_media_show(platform: Platform):
+    added = run(platform, "media", "add", str(EXAMPLES / "pricing-call.vtt"), "--speaker", "Ana=Ana Ruiz", "-q")
+    assert added.returncode == 0, added.stderr
+    [media_id] = added.stdout.split()
+    shown = run(platform, "media", "show", media_id)
+    assert "2 speakers" in shown.stdout and "speaker Ana (Ana Ruiz): 72% of talk, 8 turns" in shown.stdout
+    resolved = run(platform, "media", "resolve", media_id, "--hint", "the CFO")
+    assert resolved.returncode == 0, resolved.stderr
+    lines = resolved.stdout.splitlines()
+    assert lines[0] == "Ana (Ana Ruiz): picked by magic_hint, 90% confidence"
+    assert lines[1].startswith("  why: matched hint 'the CFO'")
+    assert lines[2] == "  evidence: 8 passages, 136 s of their speech (--json lists them)"
+    assert json.loads(run(platform, "media", "resolve", media_id, "--hint", "the CFO", "--json").stdout)[
+        "entity"]["id"] == "Ana"
+
+
+def test_a_reader_that_stops_early_is_no_error(platform: Platform):
+    """`reports jobs | head -1`: the reader is gone before the command writes (here, from the start)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("REPORTS_")}
+    environ.update(REPORTS_BASE_URL=platform.gateway_url, REPORTS_API_KEY=KEY_A)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run([str(REPORTS), "media", "list"], stdout=write_end, stderr=subprocess.PIPE,
+                                text=True, env=environ, timeout=60)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0
+    assert result.stderr == ""

@@ -144,8 +144,6 @@ def test_rejected_as_unknown_format_when_format_name_unsupported() -> None:
 @pytest.mark.parametrize(
     ("content", "what"),
     [
-        ("Just some prose.", "text that is neither WebVTT (no WEBVTT header) nor SRT (no timing line)"),
-        ("", "text that is neither WebVTT (no WEBVTT header) nor SRT (no timing line)"),
         ({"foo": 1}, "a JSON object with keys foo"),
         ('{"foo": 1}', "a JSON object with keys foo"),
         (42, "a number"),
@@ -155,9 +153,18 @@ def test_rejected_as_unknown_format_when_format_name_unsupported() -> None:
 def test_rejected_as_unknown_format_when_detection_fails(content: object, what: str) -> None:
     assert rejected(None, content) == (
         "unknown_format",
-        f"content: cannot tell the transcript format of {what}; name the format",
+        f"content: cannot tell the transcript format of {what}; if it is segments, whisperx, assemblyai or "
+        "deepgram JSON, say so in transcript.format",
         "/content",
     )
+
+
+@pytest.mark.parametrize("content", ["Just some prose.", "", "hello there\nno timestamps\n"])
+def test_text_without_timestamps_is_not_a_transcript_and_no_format_is_suggested(content: str) -> None:
+    code, message, path = rejected(None, content)
+    assert (code, path) == ("unknown_format", "/content")
+    assert message.startswith("content: text without timestamps is not a transcript;")
+    assert "transcript.format" not in message
 
 
 def test_rejected_as_invalid_json_when_detecting_broken_json() -> None:
