@@ -51,10 +51,9 @@ def action_items(theme: str, count: int, g: Grounds) -> list[dict[str, str]]:
 def _topic(g: Grounds) -> tuple[str, str] | None:
     if not g.profile.top_words:
         return None
-    word, n = g.profile.top_words[0]
+    word = g.profile.top_words[0][0]
     return (f'Anchor on "{word}"',
-            f'They said "{word}" {n} {o.plural(n, "time")}, more than any other word. '
-            f"Tie what you propose to it, in their words.")
+            f"{o.sentence(o.lead_word(g.profile))} Tie what you propose to it, in their words.")
 
 
 def _work(g: Grounds) -> tuple[str, str] | None:

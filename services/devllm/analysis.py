@@ -34,8 +34,12 @@ STOPWORDS = frozenset(
     actually basically maybe sure pretty much many also still even back say said says see let
     one two yep nope oh ah mhm gotta wanna kinda sorta stuff way something anything everything
     come came make made take took want need look looking thanks thank hey hi hello good great
+    send sent put give gave tell told ask asked call work works start started talk talking use
+    used try keep kept bring next last first else rather would honestly fine case part half
     """.split()
 )
+# A word said once is no theme: `top_words` keeps only words said at least this often.
+MIN_THEME_COUNT = 2
 
 
 @dataclass(frozen=True)
@@ -93,20 +97,30 @@ def profile_of(data: dict[str, Any] | None) -> Profile:
         longest_monologue_sec=_num(given.get("longestMonologueSec"), measured["longest"]),
         interruptions=_int(given.get("interruptions"), measured["interruptions"]),
         mean_turn_sec=_num(given.get("meanTurnSec"), measured["mean_turn"]),
-        top_words=top_words(texts),
+        top_words=top_words(texts, exclude=_name_words(target, data.get("speakers"))),
         other_speakers=_others(data.get("speakers"), target_id),
     )
 
 
-def top_words(texts: tuple[str, ...], limit: int = _TOP_WORDS) -> tuple[tuple[str, int], ...]:
-    """The most frequent content words, most frequent first, ties in alphabetical order."""
+def top_words(texts: tuple[str, ...], limit: int = _TOP_WORDS,
+              exclude: frozenset[str] = frozenset()) -> tuple[tuple[str, int], ...]:
+    """The content words said at least twice, most frequent first, ties in alphabetical order.
+    `exclude` holds the speakers' names: someone saying a name is not a subject they care about."""
     counts = Counter(
         word
         for text in texts
         for word in (w.lower().replace("’", "'") for w in _WORD.findall(text))
-        if len(word) >= 3 and word not in STOPWORDS
+        if len(word) >= 3 and word not in STOPWORDS and word not in exclude
     )
-    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
+    themes = [(word, n) for word, n in counts.items() if n >= MIN_THEME_COUNT]
+    return tuple(sorted(themes, key=lambda kv: (-kv[1], kv[0]))[:limit])
+
+
+def _name_words(target: dict[str, Any], speakers: Any) -> frozenset[str]:
+    """Every word of every speaker's id and label, lower-cased."""
+    people = [target, *(s for s in _list(speakers) if isinstance(s, dict))]
+    return frozenset(word for person in people for key in ("id", "label")
+                     for word in words_of(_text(person.get(key))))
 
 
 def words_of(text: str) -> set[str]:

@@ -140,8 +140,7 @@ class SectionDrafter:
         else:
             floor = (f"they held {o.percent(p.share)} of the talk time; draw out what matters "
                      f"with open questions")
-        lead = (f'tie any proposal to "{p.top_words[0][0]}" first: it came up {p.top_words[0][1]} '
-                f"times, more than any other word") if p.top_words else ""
+        lead = f'tie any proposal to "{o.top(p)}" first: {o.lead_word(p)}' if p.top_words else ""
         return [f"what they care about shows in their words: {o.topics(p)}",
                 f'in their words: "{quote}"' if quote else "", lead, floor]
 
@@ -180,11 +179,9 @@ class SectionDrafter:
             style = f"{o.interruptions(p)}, so pushback is likely to come early and directly"
         else:
             style = f"{o.interruptions(p)}, so pushback may come late or stay unspoken; ask for it"
-        return [
-            style,
-            f"{o.questions(p)}; treat each question as a possible objection and answer it directly",
-            f'for example: "{quote}"' if quote else "",
-        ]
+        asked = (f"{o.questions(p)}; treat each question as a possible objection and answer it directly"
+                 if p.question_count else "they asked no questions, so their doubts have to be drawn out")
+        return [style, asked, f'for example: "{quote}"' if quote else ""]
 
     def _pressure(self, _: list[str]) -> list[str]:
         p = self._p
@@ -214,11 +211,11 @@ class SectionDrafter:
                else "listens more than they talk" if p.share <= o.LOW_SHARE else "shares the floor")
         how = ("asks a lot of questions" if o.asks_a_lot(p)
                else "rarely asks questions" if p.question_count == 0 else "asks pointed questions")
-        return [
-            f"{p.name} {who} and {how}; what matters most to them is \"{o.top(p)}\"",
-            f"lead with \"{o.top(p)}\", answer their questions directly, and match their "
-            f"{o.pace_word(p)} pace",
-        ]
+        theme = f'; the subject they kept coming back to was "{o.top(p)}"' if p.top_words else ""
+        steps = [f'lead with "{o.top(p)}"' if p.top_words else "lead with what they raised first",
+                 "answer the questions they asked directly" if p.question_count else "ask before you pitch",
+                 f"match their {o.pace_word(p)} pace" if p.words_per_minute > 0 else "let them set the pace"]
+        return [f"{p.name} {who} and {how}{theme}", o.join(steps)]
 
 
 def _general(self: SectionDrafter, _: list[str]) -> list[str]:

@@ -65,6 +65,17 @@ def topics(p: Profile, limit: int = 3) -> str:
     return f"the words they returned to most were {join(listed)}"
 
 
+def lead_word(p: Profile) -> str:
+    """How the most frequent word stands against the rest: "more than any other word", or the
+    words it ties with ("as often as "seats""). Empty when nothing stood out."""
+    if not p.top_words:
+        return ""
+    word, n = p.top_words[0]
+    tied = [f'"{w}"' for w, m in p.top_words[1:] if m == n]
+    said = f'"{word}" came up {n} {plural(n, "time")}'
+    return f"{said}, as often as {join(tied)}" if tied else f"{said}, more than any other word"
+
+
 def top(p: Profile, i: int = 0, default: str = "their priorities") -> str:
     return p.top_words[i][0] if len(p.top_words) > i else default
 

@@ -72,7 +72,8 @@ def test_report_names_the_target_and_its_numbers_when_evidence_is_present():
     traits = report["sections"]["dominating_traits"]
     assert len(traits["phrases"]) == 3 and len(set(traits["phrases"])) == 3
     close = report["sections"]["how_to_close"]["items"]
-    assert any("Who else uses the reporting module?" in item["context"] for item in close)
+    # their last question that names a subject they returned to ("team")
+    assert any("Can you send me a case study from a similar team?" in item["context"] for item in close)
 
 
 def test_general_report_title_names_the_template_when_keys_match_it():
