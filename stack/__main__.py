@@ -8,7 +8,21 @@ import sys
 from services.common import env
 from services.webhooks.signing import generate_secret
 from stack.console import configured_api_keys, first_key, run_until_stopped
-from stack.platform import Platform, PlatformConfig, uses_dev_llm
+from services.common.env import ConfigError
+from services.renderer.llm import settings_from_env
+from stack.platform import Platform, PlatformConfig
+
+
+def llm_line(platform: Platform) -> str:
+    """Which provider and model write the reports, as the renderer will read its settings."""
+    try:
+        llm = settings_from_env(platform.service_env())
+    except ConfigError as exc:
+        return f"not configured: {exc}"
+    if "devllm" in platform.addresses and llm.base_url and llm.base_url.startswith(platform.addresses["devllm"]):
+        return (f"dev LLM ({llm.model} through the {llm.provider} SDK) at {platform.addresses['devllm']}: "
+                f"placeholder reports; set OPENAI_API_KEY or ANTHROPIC_API_KEY for real ones")
+    return f"{llm.provider}, model {llm.model}" + (f" at {llm.base_url}" if llm.base_url else "")
 
 
 def main() -> int:
@@ -41,14 +55,14 @@ reports platform is up
   gateway   {url}   (REST v1; health {url}/healthz, readiness {url}/readyz)
   nats      {platform.nats_url}
   database  {config.database_url or 'SQLite in ' + str(config.var_dir / 'reports.db')}
-  llm       {'dev LLM at ' + platform.addresses['devllm'] if uses_dev_llm(environ) and 'devllm' in platform.addresses else environ.get('REPORTS_LLM_PROVIDER', 'configured provider')}
+  llm       {llm_line(platform)}
   logs      {config.log_dir}/
   api key   {key}{'   (development key: set REPORTS_API_KEYS for real ones)' if not environ.get('REPORTS_API_KEYS') else ''}
   webhooks  {webhook_note}
 
-try it:
+try it, from this folder (README.md, Quick start, goes on from there):
   curl -s -X POST {url}/v1/media -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\
-    -d '{{"title": "demo", "transcript": {{"format": "segments", "content": [{{"speaker": "A", "start": 0, "end": 4, "text": "Hi, I am Ana."}}, {{"speaker": "B", "start": 4, "end": 9, "text": "Hello Ana, what do you need?"}}]}}}}'
+    -d @examples/pricing-call.media.json
 
 Ctrl-C stops everything.
 """

@@ -61,6 +61,11 @@ def report_title(keys: list[str], profile: Profile) -> str:
     return f"{kind}: {profile.name}"
 
 
+# Said in every summary, so nobody takes the placeholder for a real model's judgement.
+DEV_MODEL_NOTE = ("(Placeholder written by the development model from the call's statistics and "
+                  "quotes; configure OpenAI or Anthropic for a real report.)")
+
+
 def summary(p: Profile) -> str:
     if not p.found:
         return ("No transcript evidence was found in the prompt, so this report could not be "
@@ -72,4 +77,5 @@ def summary(p: Profile) -> str:
                    f"{o.percent(p.share)} of the talk time over {p.turns} "
                    f"{o.plural(p.turns, 'turn')}"),
         o.sentence(f"{o.questions(p)}, {o.pace(p)}, and {o.topics(p)}"),
+        DEV_MODEL_NOTE,
     ])

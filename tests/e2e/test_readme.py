@@ -8,10 +8,13 @@ the gateway's address, `http://127.0.0.1:8080` in the README, is the one this st
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -32,8 +35,14 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@dataclass(frozen=True)
+class MadeRun:
+    url: str
+    banner: str
+
+
 @pytest.fixture(scope="module")
-def gateway_url(folder: Path) -> Iterator[str]:
+def made_run(folder: Path) -> Iterator[MadeRun]:
     environ = {k: v for k, v in os.environ.items()
                if not k.startswith(("REPORTS_", "OPENAI_", "ANTHROPIC_", "DEVLLM_"))}
     port = free_port()
@@ -48,8 +57,9 @@ def gateway_url(folder: Path) -> Iterator[str]:
     stack = ManagedProcess("make-run", [sys.executable, "-m", "stack"], env=environ, cwd=folder,
                            log_path=folder / "make-run.log").start()
     try:
-        stack.wait_for("reports platform is up", timeout=120)
-        yield f"http://127.0.0.1:{port}"
+        stack.wait_for("Ctrl-C stops everything", timeout=120)
+        banner = (folder / "make-run.log").read_text()
+        yield MadeRun(f"http://127.0.0.1:{port}", banner[banner.index("reports platform is up"):])
     finally:
         stack.stop(timeout=30)
 
@@ -64,13 +74,13 @@ def _script(blocks: list[Block], gateway_url: str) -> str:
     return "\n".join(parts) + "\n"
 
 
-def test_the_readme_blocks_run_as_written_and_answer_as_shown(folder: Path, gateway_url: str):
+def test_the_readme_blocks_run_as_written_and_answer_as_shown(folder: Path, made_run: MadeRun):
     blocks = runnable((ROOT / "README.md").read_text())
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("REPORTS_", "VIRTUAL_ENV"))}
     # a shell as a newcomer has it: the system's python3 first, not the one running this test
     environ["PATH"] = os.pathsep.join(p for p in environ.get("PATH", "").split(os.pathsep)
                                       if Path(p).resolve() != Path(sys.executable).parent.resolve())
-    result = subprocess.run(["bash", "-c", _script(blocks, gateway_url)], cwd=folder, env=environ,
+    result = subprocess.run(["bash", "-c", _script(blocks, made_run.url)], cwd=folder, env=environ,
                             capture_output=True, text=True, timeout=600)
     outputs = result.stdout.split(SEPARATOR + "\n")
     errors = result.stderr.split(SEPARATOR + "\n")
@@ -83,3 +93,13 @@ def test_the_readme_blocks_run_as_written_and_answer_as_shown(folder: Path, gate
                 for problem in differences(block.answer, output)]
     assert problems == [], "\n".join(problems)
     assert "Traceback" not in result.stderr
+
+
+def test_the_banner_names_the_dev_llm_and_its_curl_runs_as_printed(folder: Path, made_run: MadeRun):
+    assert re.search(r"\n  llm +dev LLM \(dev-llm through the openai SDK\) at http://127\.0\.0\.1:\d+: "
+                     r"placeholder reports; set OPENAI_API_KEY or ANTHROPIC_API_KEY for real ones\n", made_run.banner)
+    curl = made_run.banner.split("try it", 1)[1].split("\n", 1)[1].split("\n\n", 1)[0]
+    result = subprocess.run(["bash", "-c", curl], cwd=folder, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    media = json.loads(result.stdout)
+    assert media["title"] == "Pricing call with Northwind" and len(media["entities"]) == 2
