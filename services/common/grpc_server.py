@@ -12,7 +12,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from services.common import env, grpc_credentials
+from services.common import env, grpc_credentials, keepalive
 from services.common.caller_guard import CallerGuard
 from services.common.observability import ClientInterceptor, ServerInterceptor
 
@@ -22,8 +22,6 @@ MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 CHANNEL_OPTIONS = [
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-    ("grpc.keepalive_time_ms", 30_000),
-    ("grpc.keepalive_permit_without_calls", 1),
 ]
 
 Registrar = Callable[[grpc.aio.Server], None]
@@ -40,7 +38,7 @@ async def create_server(
     interceptors: list[grpc.aio.ServerInterceptor] = [ServerInterceptor()]
     if files is not None:
         interceptors.insert(0, CallerGuard())
-    server = grpc.aio.server(options=CHANNEL_OPTIONS, interceptors=interceptors)
+    server = grpc.aio.server(options=CHANNEL_OPTIONS + keepalive.server_options(), interceptors=interceptors)
     for register in registrars:
         register(server)
     health_servicer = health.aio.HealthServicer()
@@ -71,8 +69,10 @@ def channel(target: str, peer: str | None = None) -> grpc.aio.Channel:
     """
     files = grpc_credentials.tls_files()
     if files is None:
-        return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS, interceptors=[ClientInterceptor()])
-    options = [*CHANNEL_OPTIONS, *([("grpc.ssl_target_name_override", peer)] if peer else [])]
+        return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS + keepalive.client_options(),
+                                         interceptors=[ClientInterceptor()])
+    options = [*CHANNEL_OPTIONS, *keepalive.client_options(),
+               *([("grpc.ssl_target_name_override", peer)] if peer else [])]
     return grpc.aio.secure_channel(target, grpc_credentials.channel_credentials(files), options=options,
                                    interceptors=[ClientInterceptor()])
 
