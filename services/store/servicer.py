@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import grpc
@@ -23,6 +23,8 @@ from services.store.outbox import OutboxRelay
 from services.store.wait import WaitEstimator
 
 T = TypeVar("T")
+R = TypeVar("R")
+M = TypeVar("M")
 log = logging.getLogger(__name__)
 JOB_STATES = Counter("store_job_states_total", "Jobs entering each status (every transition counts)", ["status"])
 
@@ -31,6 +33,18 @@ def _observe(job: Job, what: str, **extra: str) -> Job:
     JOB_STATES.labels(job.status).inc()
     log.info(what, extra={"jobId": job.id, "tenant": job.tenant, "status": job.status, "stage": job.stage, **extra})
     return job
+
+
+def _readable(rows: Iterable[R], to_message: Callable[[R], M], kind: str) -> list[M]:
+    """Each row as its message; a row that cannot be one is left out and reported, so one bad row
+    never breaks a tenant's list."""
+    messages = []
+    for row in rows:
+        try:
+            messages.append(to_message(row))
+        except Exception:
+            log.exception("unreadable row left out of a list", extra={"kind": kind})
+    return messages
 
 
 def _tenant(request) -> str:  # type: ignore[no-untyped-def]
@@ -74,7 +88,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         tenant = _tenant(request)
         items, cursor = await self._db.run(lambda c: media.list_page(c, tenant, request.limit, request.cursor))
         return store_pb2.ListMediaResponse(
-            items=[convert.media_message(m, e) for m, e in items], next_cursor=cursor)
+            items=_readable(items, lambda item: convert.media_message(*item), "media"), next_cursor=cursor)
 
     # jobs
 
@@ -103,7 +117,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         status = job_states.status_name(request.status) if request.status else None
         rows, cursor = await self._db.run(
             lambda c: jobs.list_page(c, tenant, status, request.limit, request.cursor))
-        return store_pb2.ListJobsResponse(items=[convert.job_message(r) for r in rows], next_cursor=cursor)
+        return store_pb2.ListJobsResponse(items=_readable(rows, convert.job_message, "job"), next_cursor=cursor)
 
     @rpc
     async def TransitionJob(self, request, context):  # type: ignore[no-untyped-def]
@@ -159,7 +173,8 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     async def ListReports(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
         rows, cursor = await self._db.run(lambda c: reports.list_page(c, tenant, request.limit, request.cursor))
-        return store_pb2.ListReportsResponse(items=[convert.report_message(r) for r in rows], next_cursor=cursor)
+        return store_pb2.ListReportsResponse(items=_readable(rows, convert.report_message, "report"),
+                                             next_cursor=cursor)
 
     # deletion and its audit log
 

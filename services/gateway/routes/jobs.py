@@ -15,7 +15,7 @@ from reports.v1 import job_pb2, store_pb2
 from services.common import job_states
 from services.common.rpc_errors import FieldProblem
 from services.common.strict_json import quote
-from services.gateway import bodies, params, prefer, validation, views, webhook_rules
+from services.gateway import bodies, pages, params, prefer, validation, views, webhook_rules
 from services.gateway.calls import call
 from services.gateway.errors import ApiError
 from services.gateway.job_waits import JobWaits, is_terminal
@@ -111,7 +111,7 @@ async def list_jobs(request: Request) -> JSONResponse:
         store_pb2.ListJobsRequest(tenant=c.tenant, status=_status_filter(request), limit=params.limit(request),
                                   cursor=params.cursor(request)),
         timeout=c.timeout, metadata=c.metadata)
-    return JSONResponse({"items": [views.job_json(j) for j in page.items], "nextCursor": page.next_cursor or None})
+    return pages.page_response("job", page.items, views.job_json, page.next_cursor)
 
 
 async def cancel_job(request: Request) -> JSONResponse:

@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reports.v1 import media_pb2, resolver_pb2, store_pb2
-from services.gateway import bodies, params, validation, views
+from services.gateway import bodies, pages, params, validation, views
 from services.gateway.calls import call
 
 MEDIA_TIMEOUT_S = 60.0
@@ -50,8 +50,7 @@ async def list_media(request: Request) -> JSONResponse:
         store_pb2.ListMediaRequest(tenant=c.tenant, limit=params.limit(request),
                                    cursor=params.cursor(request)),
         timeout=c.timeout, metadata=c.metadata)
-    return JSONResponse({"items": [views.media_json(m) for m in page.items],
-                         "nextCursor": page.next_cursor or None})
+    return pages.page_response("media", page.items, views.media_json, page.next_cursor)
 
 
 async def resolve(request: Request) -> JSONResponse:

@@ -5,7 +5,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reports.v1 import store_pb2
-from services.gateway import params, views
+from services.gateway import pages, params, views
 from services.gateway.calls import call
 
 
@@ -41,7 +41,7 @@ async def list_reports(request: Request) -> JSONResponse:
         store_pb2.ListReportsRequest(tenant=c.tenant, limit=params.limit(request),
                                      cursor=params.cursor(request)),
         timeout=c.timeout, metadata=c.metadata)
-    return JSONResponse({"items": [views.report_json(r) for r in page.items], "nextCursor": page.next_cursor or None})
+    return pages.page_response("report", page.items, views.report_json, page.next_cursor)
 
 
 routes = [
