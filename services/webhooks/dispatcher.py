@@ -130,7 +130,10 @@ class Dispatcher:
         try:
             await self.handle(msg)
         except Exception:
-            log.exception("webhook message not handled; JetStream will redeliver it")
+            # Settled even so: retried after the schedule's longest delay, within max_deliver.
+            log.exception("webhook message not handled; retried later")
+            with contextlib.suppress(Exception):  # already settled, or NATS is away: redelivered after ack wait
+                await msg.nak(delay=self._policy.schedule_s[-1])
         finally:
             self._slots.release()
 
@@ -186,14 +189,19 @@ class Dispatcher:
         except ssrf.ForbiddenUrl as exc:
             return Verdict(FAILED, error=f"webhook URL refused: {exc}")
         timestamp = int(time.time())
-        body = delivery.body(job, event)
-        headers = delivery.headers(self._key, event.event_id, timestamp, body, job.webhook.headers)
         try:
+            body = delivery.body(job, event)
+            headers = delivery.headers(self._key, event.event_id, timestamp, body, job.webhook.headers)
             answer = await self._sender.post(url, headers, body)
         except AddressForbidden as exc:
             return Verdict(FAILED, error=str(exc))
         except SendFailed as exc:
             return Verdict(PENDING, error=str(exc))
+        except (UnicodeError, ValueError, TypeError) as exc:
+            # What was stored cannot be sent (a header value no HTTP client encodes, stored before
+            # creation refused it): no retry will change that, so it fails now, recorded and acked.
+            log.exception("webhook cannot be sent", extra={"jobId": job.id, "eventId": event.event_id})
+            return Verdict(FAILED, error=f"the webhook cannot be sent as stored ({type(exc).__name__})")
         return delivery.judge(answer.status, answer.retry_after_s, answer.location)
 
     async def _settle(self, msg: Msg, job: job_pb2.Job, event: job_pb2.JobEvent, attempt: int,

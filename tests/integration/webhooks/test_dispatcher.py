@@ -173,3 +173,36 @@ async def test_events_that_are_not_terminal_or_have_no_webhook_are_acked_without
     await dispatcher.handle(junk)
     assert (msg.calls, plain.calls, junk.calls) == ([("ack", None)], [("ack", None)], [("term", None)])
     assert receiver.requests == []
+
+
+async def test_a_stored_header_no_client_can_send_fails_the_attempt_recorded_and_acked(dispatcher, store_stub,
+                                                                                        receiver):
+    # Stored directly, as creation accepted non-ASCII header values before issue 13.
+    request = store_pb2.CreateJobRequest(tenant="t", media_id=await _media(store_stub), template="sales_playbook",
+                                         request_fingerprint="f")
+    request.target.strategy, request.target.on_miss = "dominant", "error"
+    request.webhook.url = receiver.url()
+    request.webhook.headers["x-team"] = "sälës ☃"
+    job = (await store_stub.CreateJob(request)).job
+    report_id = await complete_job(store_stub, "t", job.id)
+    job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=job.id))
+    event = job_pb2.JobEvent(event_id="evt_terminal", job_id=job.id, tenant="t", status=job.status,
+                             stage=job.stage, report_id=report_id, at=job.updated_at)
+    msg = FakeMsg(event.SerializeToString(), streams.event_subject(job.id))
+    await dispatcher.handle(msg)
+    assert msg.calls == [("ack", None)]
+    assert receiver.requests == []
+    current = await state(store_stub, job.id)
+    assert (current.status, current.attempts) == ("failed", 1)
+    assert "cannot be sent" in current.last_error
+
+
+async def test_a_message_whose_handling_fails_unexpectedly_is_still_settled(dispatcher, monkeypatch):
+    async def broken(msg):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(dispatcher, "handle", broken)
+    msg = FakeMsg(b"", streams.event_subject("job_z"))
+    await dispatcher._slots.acquire()
+    await dispatcher._handle_in_slot(msg)
+    assert msg.calls == [("nak", POLICY.schedule_s[-1])]
