@@ -16,18 +16,29 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Message
 
-from . import anthropic_api, openai_api
-from .engine import DEFAULT_MODEL, Answer, Engine, Failure, model_name
+from . import anthropic_api, limits, openai_api, rules
+from .engine import Answer, Engine, Failure, model_name
 from .knobs import HEADER, parse_knobs
-from .prompt import Prompt
+from .prompt import BadRequest, NotFound, Prompt
 from .settings import Settings
 
 _CLIENT_CLOSED = 499
 _FAILURE_MESSAGES = {
-    429: "Rate limit reached for the dev LLM (knob fail=429). Retry after the Retry-After delay.",
-    500: "The dev LLM had an error while processing your request (knob fail=500).",
-    529: "The dev LLM is overloaded (knob fail=529).",
+    "429": "Rate limit reached for the dev LLM (knob fail=429). Retry after the Retry-After delay.",
+    "429_bare": "Rate limit reached for requests (knob fail=429_bare).",
+    "500": "The dev LLM had an error while processing your request (knob fail=500).",
+    "529": "The dev LLM is overloaded (knob fail=529).",
 }
+# Quota and context errors in each API's words (OpenAI docs: guides/error-codes; Anthropic docs:
+# api/errors and build-with-claude/context-windows).
+_QUOTA = {
+    "openai": (429, "You exceeded your current quota, please check your plan and billing "
+                    "details.", "insufficient_quota"),
+    "anthropic": (400, "Your credit balance is too low to access the Anthropic API. Please go to "
+                       "Plans & Billing to upgrade or purchase credits.", None),
+}
+_OPENAI_CONTEXT = ("This model's maximum context length is 1050000 tokens. However, your "
+                   "messages resulted in more tokens. Please reduce the length of the messages.")
 
 
 @dataclass(frozen=True)
@@ -35,14 +46,16 @@ class _Api:
     """One provider's shapes, so both endpoints share one request flow."""
 
     name: str
+    provider: str
     parse: Callable[[Any], Prompt]
     reply: Callable[[Answer, Prompt, str, str], dict[str, Any]]
-    error: Callable[[int, str], dict[str, Any]]
+    error: Callable[..., dict[str, Any]]
     request_id_header: str
 
 
 _OPENAI = _Api(
     name="openai.chat_completions",
+    provider="openai",
     parse=openai_api.parse_request,
     reply=lambda answer, prompt, rid, model: openai_api.completion(
         answer, response_id=rid, model=model, created=int(time.time())),
@@ -51,9 +64,11 @@ _OPENAI = _Api(
 )
 _ANTHROPIC = _Api(
     name="anthropic.messages",
+    provider="anthropic",
     parse=anthropic_api.parse_request,
     reply=lambda answer, prompt, rid, model: anthropic_api.message(
-        answer, response_id=rid, model=model, tool_name=prompt.tool_name),
+        answer, response_id=rid, model=model, tool_name=prompt.tool_name,
+        thinking=prompt.thinking),
     error=anthropic_api.error,
     request_id_header="request-id",
 )
@@ -64,6 +79,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", _healthz, methods=["GET"]),
         Route("/stats", _stats, methods=["GET"]),
         Route("/v1/models", _models, methods=["GET"]),
+        Route("/v1/models/{model:path}", _model, methods=["GET"]),
         Route("/v1/chat/completions", _chat_completions, methods=["POST"]),
         Route("/v1/messages", _messages, methods=["POST"]),
     ])
@@ -80,11 +96,31 @@ async def _stats(request: Request) -> Response:
     return JSONResponse(request.app.state.engine.stats.snapshot())
 
 
+def _api_of(request: Request) -> _Api:
+    """Both SDKs share /v1/models; the Anthropic one always sends `anthropic-version`."""
+    return _ANTHROPIC if "anthropic-version" in request.headers else _OPENAI
+
+
 async def _models(request: Request) -> Response:
     request.app.state.engine.stats.record("models", "ok")
-    if "anthropic-version" in request.headers:
-        return JSONResponse(anthropic_api.models(DEFAULT_MODEL))
-    return JSONResponse(openai_api.models(DEFAULT_MODEL))
+    if _api_of(request) is _ANTHROPIC:
+        return JSONResponse(anthropic_api.model_list())
+    return JSONResponse(openai_api.model_list())
+
+
+async def _model(request: Request) -> Response:
+    """GET /v1/models/{id}: the model, or the real API's 404 for an unknown or retired id."""
+    api = _api_of(request)
+    model = request.path_params["model"]
+    try:
+        rules.model_exists(api.provider, model)
+    except NotFound as exc:
+        request.app.state.engine.stats.record("models", "not_found")
+        return JSONResponse(api.error(404, str(exc), code=exc.code, param=exc.param),
+                            status_code=404)
+    request.app.state.engine.stats.record("models", "ok")
+    info = anthropic_api.model_info if api is _ANTHROPIC else openai_api.model_info
+    return JSONResponse(info(model))
 
 
 async def _chat_completions(request: Request) -> Response:
@@ -106,7 +142,11 @@ async def _complete(request: Request, api: _Api) -> Response:
             raise ValueError("the request body is not valid JSON") from None
         prompt = api.parse(payload)
         knobs = parse_knobs(prompt.model, request.headers.get(HEADER))
-    except ValueError as exc:  # BadRequest, KnobError and the JSON error above
+    except BadRequest as exc:  # the rules' 400s and 404s
+        engine.stats.record(api.name, "not_found" if exc.status == 404 else "bad_request")
+        return JSONResponse(api.error(exc.status, str(exc), code=exc.code, param=exc.param),
+                            status_code=exc.status, headers=limits.headers(api.provider, None))
+    except ValueError as exc:  # KnobError and the JSON error above
         engine.stats.record(api.name, "bad_request")
         return JSONResponse(api.error(400, str(exc)), status_code=400)
 
@@ -121,13 +161,25 @@ async def _complete(request: Request, api: _Api) -> Response:
     outcome = engine.answer(prompt, plan)
     engine.stats.record(api.name, outcome.outcome)
     response_id = engine.new_id(prompt)
-    headers = {api.request_id_header: f"req_dev{response_id}"}
+    spent_ms = plan.retry_after_ms if outcome.outcome == "429_bare" else None
+    headers = {api.request_id_header: f"req_dev{response_id}",
+               **limits.headers(api.provider, spent_ms)}
+    if knobs.should_retry is not None:
+        headers["x-should-retry"] = "true" if knobs.should_retry else "false"
     if isinstance(outcome, Failure):
         if outcome.retry_after_ms is not None:
             headers["retry-after"] = str(max(1, math.ceil(outcome.retry_after_ms / 1000)))
             headers["retry-after-ms"] = str(outcome.retry_after_ms)
-        body_json = api.error(outcome.status, _FAILURE_MESSAGES[outcome.status])
+        if outcome.outcome == "quota":
+            status, text, code = _QUOTA[api.provider]
+            body_json = api.error(status, text, code=code, kind=code)
+            return JSONResponse(body_json, status_code=status, headers=headers)
+        body_json = api.error(outcome.status, _FAILURE_MESSAGES[outcome.outcome])
         return JSONResponse(body_json, status_code=outcome.status, headers=headers)
+    if outcome.kind == "context_exceeded" and api is _OPENAI:
+        body_json = api.error(400, _OPENAI_CONTEXT, code="context_length_exceeded",
+                              param="messages")
+        return JSONResponse(body_json, status_code=400, headers=headers)
     reply = api.reply(outcome, prompt, response_id, model_name(prompt.model))
     return JSONResponse(reply, headers=headers)
 

@@ -20,7 +20,7 @@ from .prompt import Prompt
 from .writer import write_report
 
 DEFAULT_MODEL = "dev-llm-1"
-_ERROR_MODES = {"429": 429, "500": 500, "529": 529}
+_ERROR_MODES = {"429": 429, "429_bare": 429, "quota": 429, "500": 500, "529": 529}
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Answer:
     """A 200 answer. `report`: the object to return (a partial one when truncated); `text`: the
     message text (the report as JSON, the not-JSON text, the refusal, or the cut JSON)."""
 
-    kind: Literal["report", "text", "refusal", "truncated"]
+    kind: Literal["report", "text", "refusal", "truncated", "filtered", "context_exceeded"]
     text: str
     outcome: str
     report: Any = None
@@ -73,7 +73,12 @@ class Engine:
     def answer(self, prompt: Prompt, plan: Plan) -> Failure | Answer:
         if plan.mode in _ERROR_MODES:
             status = _ERROR_MODES[plan.mode]
-            return Failure(status, plan.retry_after_ms if status == 429 else None, plan.mode)
+            retry_after = plan.retry_after_ms if plan.mode == "429" else None
+            return Failure(status, retry_after, plan.mode)
+        if plan.mode == "content_filter":
+            return self._answer(prompt, "filtered", "", "content_filter")
+        if plan.mode == "context_overflow":
+            return self._answer(prompt, "context_exceeded", "", "context_overflow")
         data = prompt.evidence()
         report = write_report(prompt.schema, data)
         if plan.mode == "bad_schema":

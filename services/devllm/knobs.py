@@ -6,7 +6,15 @@ model name. Keys:
 
     latency=MS           wait MS milliseconds before answering
     fail=MODE[*N]        fail with MODE, only the first N times a conversation is seen if *N
-    retry_after=MS       the delay a 429 asks for (default 1000: `Retry-After: 1`)
+    retry_after=MS       the delay a 429 asks for (default 1000: `Retry-After: 1`); with
+                         fail=429_bare no retry-after is sent, only the rate-limit headers
+                         saying the request limit is spent and resets in MS
+    should_retry=BOOL    send `x-should-retry: true|false` with the answer
+
+Modes beyond the HTTP errors: `quota` (OpenAI 429 insufficient_quota / Anthropic 400 "credit
+balance is too low"), `content_filter` (OpenAI finish_reason content_filter; Anthropic refusal),
+`context_overflow` (OpenAI 400 context_length_exceeded; Anthropic stop_reason
+model_context_window_exceeded).
 
 MODE is one of FAIL_MODES. Anything else is a `KnobError` (a 400 for the caller).
 """
@@ -17,8 +25,8 @@ from dataclasses import dataclass, replace
 
 HEADER = "x-dev-llm"
 FAIL_MODES = (
-    "429", "500", "529", "hang", "not_json", "bad_schema", "refusal", "truncate", "invent_quote",
-    "no_quotes",
+    "429", "429_bare", "quota", "500", "529", "hang", "not_json", "bad_schema", "refusal",
+    "truncate", "invent_quote", "no_quotes", "content_filter", "context_overflow",
 )
 _MAX_MS = 3_600_000
 
@@ -41,6 +49,7 @@ class Knobs:
     latency_ms: int | None = None
     fail: Fail | None = None
     retry_after_ms: int | None = None
+    should_retry: bool | None = None
 
 
 def split_model(model: str) -> tuple[str, str]:
@@ -71,11 +80,17 @@ def _parse(text: str, separator: str, where: str) -> Knobs:
             values["latency_ms"] = _milliseconds(value, key, where)
         elif key == "retry_after":
             values["retry_after_ms"] = _milliseconds(value, key, where)
+        elif key == "should_retry":
+            if value not in ("true", "false"):
+                raise KnobError(f"dev-llm knob should_retry={value!r} in the {where} must be "
+                                "true or false")
+            values["should_retry"] = value == "true"
         elif key == "fail":
             values["fail"] = _fail(value, where)
         else:
             raise KnobError(
-                f"unknown dev-llm knob {key!r} in the {where}; known: latency, fail, retry_after"
+                f"unknown dev-llm knob {key!r} in the {where}; known: latency, fail, retry_after, "
+                "should_retry"
             )
     return Knobs(**values)  # type: ignore[arg-type]
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import models, rules
 from .engine import Answer
 from .prompt import BadRequest, Prompt, require_max_tokens, require_messages, text_of
 
 NAME = "openai"
 _SYSTEM_ROLES = ("system", "developer")
-_FINISH = {"report": "stop", "text": "stop", "refusal": "stop", "truncated": "length"}
+# finish_reason values (docs: api-reference/chat/object): stop, length, content_filter, ...
+_FINISH = {"report": "stop", "text": "stop", "refusal": "stop", "truncated": "length",
+           "filtered": "content_filter", "context_exceeded": "stop"}
 _ERRORS = {
     400: ("invalid_request_error", "invalid_request"),
+    404: ("invalid_request_error", "model_not_found"),
     429: ("requests", "rate_limit_exceeded"),
     500: ("server_error", "server_error"),
     529: ("server_error", "overloaded"),
@@ -20,6 +24,7 @@ _ERRORS = {
 
 def parse_request(body: Any) -> Prompt:
     messages = require_messages(body)
+    rules.openai_request(body)
     system = next((text_of(m.get("content")) for m in messages if m["role"] in _SYSTEM_ROLES), "")
     first_user = next((text_of(m.get("content")) for m in messages if m["role"] == "user"), "")
     texts = tuple(
@@ -49,7 +54,7 @@ def completion(answer: Answer, *, response_id: str, model: str, created: int) ->
                 "index": 0,
                 "message": {
                     "role": "assistant",
-                    "content": None if refused else answer.text,
+                    "content": None if refused or answer.kind == "filtered" else answer.text,
                     "refusal": answer.text if refused else None,
                     "annotations": [],
                 },
@@ -65,14 +70,20 @@ def completion(answer: Answer, *, response_id: str, model: str, created: int) ->
     }
 
 
-def error(status: int, message: str) -> dict[str, Any]:
-    kind, code = _ERRORS.get(status, ("server_error", "server_error"))
-    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+def error(status: int, message: str, *, code: str | None = None, param: str | None = None,
+          kind: str | None = None) -> dict[str, Any]:
+    default_kind, default_code = _ERRORS.get(status, ("server_error", "server_error"))
+    return {"error": {"message": message, "type": kind or default_kind, "param": param,
+                      "code": code or default_code}}
 
 
-def models(model: str) -> dict[str, Any]:
-    return {"object": "list",
-            "data": [{"id": model, "object": "model", "created": 0, "owned_by": "devllm"}]}
+def model_info(model: str) -> dict[str, Any]:
+    """One entry of GET /v1/models (docs: api-reference/models/object)."""
+    return {"id": model, "object": "model", "created": 1767225600, "owned_by": "devllm"}
+
+
+def model_list() -> dict[str, Any]:
+    return {"object": "list", "data": [model_info(m) for m in models.listed(NAME)]}
 
 
 def _schema(response_format: Any) -> dict[str, Any] | None:

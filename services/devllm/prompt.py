@@ -10,7 +10,22 @@ from services.common import prompt_data
 
 
 class BadRequest(ValueError):
-    """The request cannot be answered as sent (a 400 `invalid_request_error` for the caller)."""
+    """The request cannot be answered as sent (a 400 `invalid_request_error` for the caller).
+
+    `param` and `code` fill OpenAI's error fields when the real API names them."""
+
+    status = 400
+
+    def __init__(self, message: str, *, param: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+        self.code = code
+
+
+class NotFound(BadRequest):
+    """An unknown or retired model id: a 404 (`not_found_error` / `model_not_found`)."""
+
+    status = 404
 
 
 @dataclass(frozen=True)
@@ -22,6 +37,7 @@ class Prompt:
     schema: dict[str, Any] | None   # the JSON Schema the answer must match, if any
     tool_name: str | None = None    # the Anthropic tool to call
     max_tokens: int | None = None
+    thinking: bool = False          # Anthropic: thinking on (a thinking block comes first)
 
     @property
     def conversation(self) -> str:
@@ -76,8 +92,6 @@ def require_messages(body: Any) -> list[dict[str, Any]]:
         raise BadRequest("the request body must be a JSON object")
     if not isinstance(body.get("model"), str) or not body["model"].strip():
         raise BadRequest("model: field required (a non-empty string)")
-    if body.get("stream"):
-        raise BadRequest("stream: the dev LLM does not stream; send stream=false")
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise BadRequest("messages: field required (a non-empty list)")

@@ -9,6 +9,7 @@ import os
 from reports.v1 import renderer_pb2, resolver_pb2_grpc, store_pb2_grpc
 from services.common import env, grpc_server, runtime, streams
 from services.renderer.coverage import CoverageRules
+from services.renderer.errors import ModelUnavailable
 from services.renderer.job_runner import JobRunner
 from services.renderer.llm import Llm, settings_from_env
 from services.renderer.servicer import RendererServicer, register
@@ -32,6 +33,12 @@ async def main() -> None:
     resolver_channel = grpc_server.channel(env.text(e, "REPORTS_RESOLVER_ADDR", "127.0.0.1:50052"), peer="resolver")
     store = store_pb2_grpc.StoreStub(store_channel)
     llm = Llm(settings_from_env(e))
+    try:
+        await llm.check_model()
+    except ModelUnavailable as exc:
+        log.error("renderer not started: %s", exc)
+        await llm.aclose()
+        raise SystemExit(2) from None
     server, port, _ = await grpc_server.create_server(
         [register(RendererServicer(store, llm))], [SERVICE_NAME],
         env.text(e, "REPORTS_RENDERER_LISTEN", "127.0.0.1:50053"))

@@ -41,3 +41,29 @@ class LlmInvalidOutput(RenderError):
     def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
         super().__init__(message)
         self.problems = list(problems)
+
+
+class LlmEnded(RenderError):
+    """The provider ended the answer in a way the same request would end again: not retried.
+
+    `code` is one of `ENDED_CODES`: the answer hit the token limit (`llm_output_truncated`), the
+    model refused (`llm_refused`), the provider's filter withheld it (`llm_content_filtered`), the
+    prompt does not fit the model's context (`llm_context_exceeded`), or the account has no quota
+    or spend left (`llm_quota_exhausted`).
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        if code not in ENDED_CODES:
+            raise ValueError(f"unknown LLM end code {code!r}")
+        super().__init__(message)
+        self.code = code
+
+
+ENDED_CODES = ("llm_output_truncated", "llm_refused", "llm_content_filtered",
+               "llm_context_exceeded", "llm_quota_exhausted")
+
+
+class ModelUnavailable(RenderError):
+    """The configured model is unknown to the provider or retired: the renderer will not start."""
+
+    code = "llm_model_unavailable"

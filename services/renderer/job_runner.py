@@ -19,7 +19,7 @@ from services.common import job_states
 from services.common.report_codec import document_from_json
 from services.common.rpc_errors import from_rpc_error
 from services.renderer.coverage import Coverage, CoverageRules, assess
-from services.renderer.errors import InvalidRenderRequest, LlmInvalidOutput, LlmUnavailable
+from services.renderer.errors import InvalidRenderRequest, LlmEnded, LlmInvalidOutput, LlmUnavailable
 from services.renderer.llm import Llm
 from services.renderer.metrics import STAGE_SECONDS
 from services.renderer.pipeline import WrittenReport, write_report
@@ -126,6 +126,8 @@ class JobRunner:
             return job_states.CANCELED
         except LlmUnavailable as exc:
             return await self._fail(job, "llm_unavailable", str(exc), md)
+        except LlmEnded as exc:
+            return await self._fail(job, exc.code, str(exc), md)
         except LlmInvalidOutput as exc:
             return await self._fail(job, "llm_invalid_output", str(exc), md)
         except InvalidRenderRequest as exc:

@@ -3,11 +3,15 @@
 Per attempt: `before_call()` (the worker checks for cancellation and heartbeats; it may raise to
 abort), one SDK call, then:
 - a transient failure (429, 408/409, 5xx, 529 overloaded, timeout, connection error) backs off
-  (the response's `retry-after-ms` / `Retry-After`, capped by `backoff_max_s`, else exponential
-  with jitter) and retries the same conversation;
-- an unusable answer (not JSON, against the schema or the template rules, a refusal, a
-  truncation) retries at once with the answer and its problems fed back as a repair turn;
-- a request the API will never accept (400, 401, 403, 404, 422, ...) stops: `LlmUnavailable`.
+  and retries the same conversation: the wait the answer asks for (`retry-after-ms`,
+  `Retry-After`, else the rate limits' reset time) in full, else exponential with jitter capped
+  by `backoff_max_s`; a wait that would pass the render's deadline (`deadline_s`) fails at once;
+- an unusable answer (not JSON, against the schema or the template rules) retries at once with
+  the answer and its problems fed back as a repair turn;
+- an answer the provider ended for a reason a retry would not change (token limit, refusal,
+  content filter, context window, quota) stops: `LlmEnded` with its own code;
+- a request the API will never accept (400, 401, 403, 404, 422, `x-should-retry: false`, ...)
+  stops: `LlmUnavailable`.
 When `max_attempts` calls are spent: `LlmUnavailable` if the last failure was transient,
 `LlmInvalidOutput` (with the problems) if it was the answer.
 """
@@ -18,6 +22,7 @@ import asyncio
 import json
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -25,12 +30,14 @@ from typing import Any, Literal
 
 from services.common import env as envvars
 from services.common import tracing
-from services.renderer.errors import LlmInvalidOutput, LlmUnavailable
+from services.renderer.errors import LlmEnded, LlmInvalidOutput, LlmUnavailable, ModelUnavailable
 from services.renderer.metrics import LLM_CALLS
 from services.renderer.prompt import Conversation, with_repair
 from services.renderer.providers.base import (
     Completion,
+    EndedFailure,
     FatalFailure,
+    ModelMissing,
     Provider,
     TransientFailure,
 )
@@ -42,7 +49,11 @@ _tracer = tracing.tracer("reports.llm")
 ProviderName = Literal["openai", "anthropic"]
 PROVIDERS: tuple[ProviderName, ...] = ("openai", "anthropic")
 DEV_MODEL = "dev-llm"
-DEFAULT_MODELS = {"openai": "gpt-4o-2024-08-06", "anthropic": "claude-sonnet-4-5"}
+# The models used when REPORTS_LLM_MODEL is not set: current, not deprecated (checked 2026-12-03
+# against developers.openai.com/api/docs/deprecations, where gpt-6.1-sol is the recommended
+# replacement for gpt-5, and platform.claude.com/docs models overview, where Claude Sonnet 5.5 is
+# the current Sonnet). The README's configuration table names them too.
+DEFAULT_MODELS = {"openai": "gpt-6.1-sol", "anthropic": "claude-sonnet-5-5"}
 _KEY_VARS = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 _URL_VARS = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL"}
 _DEADLINE_GRACE_MAX_S = 1.0
@@ -59,9 +70,11 @@ class LlmSettings:
     base_url: str | None = None
     timeout_s: float = 60.0
     max_attempts: int = 4
-    backoff_base_s: float = 0.5
-    backoff_max_s: float = 20.0
+    backoff_base_s: float = 2.0
+    backoff_max_s: float = 30.0
     max_tokens: int = 8192
+    deadline_s: float = 900.0        # the whole render, waits included
+    check_model: bool = True         # ask the models endpoint at start
     # Sent with every request (e.g. a gateway's routing header); may hold secrets, never shown.
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
 
@@ -107,17 +120,32 @@ def settings_from_env(env: Mapping[str, str]) -> LlmSettings:
         base_url=base_url,
         timeout_s=envvars.number(env, "REPORTS_LLM_TIMEOUT_S", 60.0, minimum=0.001),
         max_attempts=envvars.integer(env, "REPORTS_LLM_MAX_ATTEMPTS", 4, minimum=1),
-        backoff_max_s=envvars.number(env, "REPORTS_LLM_BACKOFF_MAX_S", 20.0, minimum=0.0),
+        backoff_max_s=envvars.number(env, "REPORTS_LLM_BACKOFF_MAX_S", 30.0, minimum=0.0),
+        max_tokens=envvars.integer(env, "REPORTS_LLM_MAX_TOKENS", 8192, minimum=1),
+        deadline_s=envvars.number(env, "REPORTS_LLM_DEADLINE_S", 900.0, minimum=1.0),
+        check_model=_switch(env, "REPORTS_LLM_CHECK_MODEL", True),
     )
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = envvars.text(env, name, "").lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise envvars.ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
 def make_provider(settings: LlmSettings) -> Provider:
     common = dict(api_key=settings.api_key, base_url=settings.base_url,
-                  timeout_s=settings.timeout_s, headers=settings.headers)
+                  timeout_s=settings.timeout_s, headers=settings.headers,
+                  max_tokens=settings.max_tokens)
     if settings.provider == "anthropic":
         from services.renderer.providers.anthropic_provider import AnthropicProvider
 
-        return AnthropicProvider(max_tokens=settings.max_tokens, **common)  # type: ignore[arg-type]
+        return AnthropicProvider(**common)  # type: ignore[arg-type]
     from services.renderer.providers.openai_provider import OpenAIProvider
 
     return OpenAIProvider(**common)  # type: ignore[arg-type]
@@ -132,6 +160,23 @@ class Llm:
 
     async def aclose(self) -> None:
         await self.provider.aclose()
+
+    async def check_model(self) -> None:
+        """Raises `ModelUnavailable` with one clear line when the provider does not know the
+        configured model (unknown or retired); a no-op when `check_model` is off."""
+        if not self.settings.check_model:
+            return
+        try:
+            await self.provider.check_model(self.settings.model)
+        except ModelMissing as e:
+            raise ModelUnavailable(
+                f"{e}; set REPORTS_LLM_MODEL to a current model (default "
+                f"{DEFAULT_MODELS[self.settings.provider]}), or REPORTS_LLM_CHECK_MODEL=false for "
+                "a gateway without a models endpoint") from e
+        except Exception as e:  # unreachable or refusing now: the jobs will say so
+            log.warning("could not check the model", extra={
+                "provider": self.settings.provider, "model": self.settings.model,
+                "reason": f"{type(e).__name__}: {e}"})
 
     async def __aenter__(self) -> Llm:
         return self
@@ -150,6 +195,7 @@ async def render(
     before_call: BeforeCall | None = None,
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     jitter: Callable[[], float] = random.random,
+    clock: Callable[[], float] = time.monotonic,
 ) -> RenderResult:
     """The first valid answer, or `LlmUnavailable` / `LlmInvalidOutput` (see the module doc).
 
@@ -158,14 +204,22 @@ async def render(
     if isinstance(llm, LlmSettings):
         async with Llm(llm) as opened:
             return await render(opened, conversation, schema, validate, before_call=before_call,
-                                sleep=sleep, jitter=jitter)
+                                sleep=sleep, jitter=jitter, clock=clock)
     settings, provider = llm.settings, llm.provider
+    deadline = clock() + settings.deadline_s
     failure: TransientFailure | list[Problem] | None = None
     usable: RenderResult | None = None  # the latest answer whose only problems are soft
     attempts = 0
     while attempts < settings.max_attempts:
         if isinstance(failure, TransientFailure):
-            await sleep(backoff_delay(settings, attempts, failure.retry_after_s, jitter))
+            wait = backoff_delay(settings, attempts, failure.retry_after_s, jitter)
+            left = deadline - clock()
+            if wait > left:
+                raise LlmUnavailable(
+                    f"{settings.provider} asks to wait {wait:.0f}s, more than the {max(left, 0):.0f}s "
+                    f"left of the render's deadline (REPORTS_LLM_DEADLINE_S={settings.deadline_s:g}); "
+                    f"last failure: {failure}")
+            await sleep(wait)
         if before_call is not None:
             await before_call()
         attempts += 1
@@ -182,6 +236,9 @@ async def render(
         except TimeoutError:
             LLM_CALLS.labels(settings.provider, "timeout", attempt_label).inc()
             failure = TransientFailure(f"no answer within {settings.timeout_s:g}s")
+        except EndedFailure as e:
+            LLM_CALLS.labels(settings.provider, "ended", attempt_label).inc()
+            raise LlmEnded(e.code, f"{settings.provider}: {e}") from e
         except FatalFailure as e:
             LLM_CALLS.labels(settings.provider, "rejected", attempt_label).inc()
             raise LlmUnavailable(f"{settings.provider} rejected the request ({e}); "
@@ -211,10 +268,11 @@ async def render(
 
 def backoff_delay(settings: LlmSettings, attempts: int, retry_after_s: float | None,
                   jitter: Callable[[], float] = random.random) -> float:
-    """The wait after the `attempts`-th call failed: what the server asked for (capped), else
-    `backoff_base_s * 2**(attempts-1)` (capped), of which a random half is jitter."""
+    """The wait after the `attempts`-th call failed: what the server asked for, in full (the
+    render's deadline bounds it), else `backoff_base_s * 2**(attempts-1)` capped by
+    `backoff_max_s`, of which a random half is jitter."""
     if retry_after_s is not None:
-        return min(retry_after_s, settings.backoff_max_s)
+        return retry_after_s
     ceiling = min(settings.backoff_max_s, settings.backoff_base_s * 2 ** (attempts - 1))
     return ceiling * (0.5 + jitter() / 2)
 

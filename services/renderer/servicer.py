@@ -11,7 +11,7 @@ from reports.v1 import renderer_pb2, renderer_pb2_grpc, resolver_pb2, store_pb2,
 from services.common.report_codec import document_from_json
 from services.common.rpc_errors import ServiceError, invalid
 from services.common.servicer import rpc
-from services.renderer.errors import InvalidRenderRequest, LlmInvalidOutput, LlmUnavailable
+from services.renderer.errors import InvalidRenderRequest, LlmEnded, LlmInvalidOutput, LlmUnavailable
 from services.renderer.job_runner import evidence_input
 from services.renderer.llm import Llm
 from services.renderer.pipeline import write_report
@@ -40,6 +40,8 @@ class RendererServicer(renderer_pb2_grpc.RendererServicer):
             raise invalid("invalid_request", str(exc)) from None
         except LlmUnavailable as exc:
             raise ServiceError(grpc.StatusCode.UNAVAILABLE, "llm_unavailable", str(exc)) from None
+        except LlmEnded as exc:
+            raise ServiceError(grpc.StatusCode.FAILED_PRECONDITION, exc.code, str(exc)) from None
         except LlmInvalidOutput as exc:
             raise ServiceError(grpc.StatusCode.INTERNAL, "llm_invalid_output", str(exc)) from None
         return renderer_pb2.RenderReportResponse(document=document_from_json(written.document),

@@ -43,6 +43,8 @@ def test_a_report_is_written_after_recoverable_llm_failures(start_platform: Call
     ("dev-llm+fail=500", "llm_unavailable"),
     ("dev-llm+fail=429", "llm_unavailable"),
     ("dev-llm+fail=hang", "llm_unavailable"),
+    ("dev-llm+fail=quota", "llm_quota_exhausted"),
+    ("dev-llm+fail=truncate", "llm_output_truncated"),
 ])
 def test_a_job_fails_with_a_stable_code_when_the_llm_budget_is_spent(start_platform: Callable[..., Platform],
                                                                      model: str, code: str):

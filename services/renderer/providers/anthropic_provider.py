@@ -1,8 +1,21 @@
-"""Anthropic messages with one forced tool, `write_report`, whose `input_schema` is the schema."""
+"""Anthropic messages with structured output: `output_config.format` is the report's JSON schema.
+
+Why not a forced tool call: Anthropic's current models reject `tool_choice` of type `tool` (or
+`any`) while extended/adaptive thinking is on, and thinking is on by default on the current
+Sonnet line (docs: build-with-claude/extended-thinking, "Tool use with thinking": "only
+tool_choice: auto or none"). Structured outputs (docs: build-with-claude/structured-outputs)
+constrain the answer's text to the schema instead. Their schema subset has no `minItems` above 1
+and no `maxItems`; `anthropic.transform_schema` moves such constraints into the description and
+the renderer's own template checks (`validate`) still enforce them.
+
+The answer is the text blocks joined; thinking blocks are skipped. Stop reasons other than
+`end_turn` end the job with their own code: `max_tokens` (llm_output_truncated), `refusal`
+(llm_refused), `model_context_window_exceeded` (llm_context_exceeded); a repair turn would only
+make the prompt longer.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,13 +23,23 @@ import anthropic
 
 from services.renderer.prompt import Conversation
 from services.renderer.providers.base import (
-    TOOL_NAME,
     Completion,
+    EndedFailure,
+    ModelMissing,
     TransientFailure,
     failure_from_status,
 )
 
-TOOL_DESCRIPTION = "Write the report about the target. Every field is required."
+_ENDED = {
+    "max_tokens": ("llm_output_truncated",
+                   "the answer reached max_tokens ({max_tokens}) before it was complete; raise "
+                   "REPORTS_LLM_MAX_TOKENS or use a shorter template"),
+    "refusal": ("llm_refused", "the model refused to write the report (stop_reason refusal)"),
+    "model_context_window_exceeded": (
+        "llm_context_exceeded",
+        "the prompt and answer do not fit the model's context window "
+        "(stop_reason model_context_window_exceeded); use a model with a larger window"),
+}
 
 
 class AnthropicProvider:
@@ -30,47 +53,52 @@ class AnthropicProvider:
                                                 max_retries=0, timeout=timeout_s,
                                                 default_headers=headers or None)
 
+    def request(self, conversation: Conversation, schema: dict[str, Any],
+                model: str) -> dict[str, Any]:
+        """The body of one messages call (the recorded-request tests check it against the docs)."""
+        return {
+            "model": model,
+            "system": conversation.system,
+            "messages": [{"role": t.role, "content": t.text} for t in conversation.turns],
+            "max_tokens": self._max_tokens,
+            "output_config": {"format": {"type": "json_schema",
+                                         "schema": anthropic.transform_schema(schema)}},
+        }
+
     async def complete(self, conversation: Conversation, schema: dict[str, Any],
                        model: str) -> Completion:
         try:
             response = await self._client.messages.create(
-                model=model,
-                system=conversation.system,
-                messages=[{"role": t.role, "content": t.text} for t in conversation.turns],
-                max_tokens=self._max_tokens,
-                tools=[{"name": TOOL_NAME, "description": TOOL_DESCRIPTION,
-                        "input_schema": schema}],
-                tool_choice={"type": "tool", "name": TOOL_NAME},
-            )
+                **self.request(conversation, schema, model))
         except anthropic.APIStatusError as e:
-            raise failure_from_status(e.status_code, e.response.headers, e.message) from e
+            raise failure_from_status(e.status_code, e.response.headers, e.message,
+                                      e.body) from e
         except anthropic.APITimeoutError as e:
             raise TransientFailure(f"no answer within {self._timeout_s:g}s") from e
         except anthropic.APIConnectionError as e:
             raise TransientFailure(f"connection failed: {e}") from e
         except anthropic.APIError as e:  # an answer the SDK could not read
             raise TransientFailure(f"unreadable response: {e}") from e
-        return _completion(response)
+        return completion(response, self._max_tokens)
+
+    async def check_model(self, model: str) -> None:
+        try:
+            await self._client.models.retrieve(model)
+        except anthropic.NotFoundError as e:
+            raise ModelMissing(f"anthropic has no model {model!r} (HTTP 404: {e.message})") from e
 
     async def aclose(self) -> None:
         await self._client.close()
 
 
-def _completion(response: Any) -> Completion:
+def completion(response: Any, max_tokens: int = 0) -> Completion:
     model = response.model or ""
     blocks = list(response.content or [])
-    tool = next((b for b in blocks if getattr(b, "type", None) == "tool_use"
-                 and getattr(b, "name", None) == TOOL_NAME), None)
-    if tool is not None:
-        raw = tool.input
-        text = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)
-    else:
-        text = "".join(getattr(b, "text", "") for b in blocks if getattr(b, "type", None) == "text")
-    if response.stop_reason == "refusal":
-        return Completion(model, text, "the model refused to answer (stop_reason refusal)")
-    if response.stop_reason == "max_tokens":
-        return Completion(model, text, "the answer was cut off at the token limit "
-                                       "(stop_reason max_tokens); write it more concisely")
-    if tool is None:
-        return Completion(model, text, f"the answer did not call the {TOOL_NAME} tool")
+    text = "".join(getattr(b, "text", "") for b in blocks if getattr(b, "type", None) == "text")
+    ended = _ENDED.get(response.stop_reason or "")
+    if ended is not None:
+        code, message = ended
+        raise EndedFailure(code, message.format(max_tokens=max_tokens))
+    if not text.strip():
+        return Completion(model, text, "the answer held no text")
     return Completion(model, text)

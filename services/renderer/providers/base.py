@@ -2,21 +2,25 @@
 
 An adapter makes exactly one HTTP call per `complete` (its SDK's own retries are off) and turns
 the SDK's answer into a `Completion`, or its error into `TransientFailure` (worth retrying after a
-backoff) or `FatalFailure` (a request the API will never accept). The retry loop in `llm` knows
-nothing of either SDK.
+backoff), `FatalFailure` (a request the API will never accept) or `EndedFailure` (the provider
+said why the answer cannot come: the token limit, a refusal, the content filter, the context
+window, no quota; each has its job error code). The retry loop in `llm` knows nothing of either
+SDK.
 """
 
 from __future__ import annotations
 
 import email.utils
+import re
 import time
+from datetime import UTC, datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from services.renderer.prompt import Conversation
 
-TOOL_NAME = "write_report"
+SCHEMA_NAME = "report"
 _DETAIL_CHARS = 300
 
 
@@ -43,22 +47,130 @@ class FatalFailure(Exception):
         self.status = status
 
 
+class EndedFailure(Exception):
+    """The answer cannot come from this request, whoever asks again; `code` is the job's."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class ModelMissing(Exception):
+    """The provider's models endpoint does not know the model (unknown or retired)."""
+
+
 class Provider(Protocol):
     name: str
 
     async def complete(self, conversation: Conversation, schema: dict[str, Any],
                        model: str) -> Completion: ...
 
+    async def check_model(self, model: str) -> None:
+        """Raises `ModelMissing` when the models endpoint answers 404 for `model`."""
+
     async def aclose(self) -> None: ...
 
 
-def failure_from_status(status: int, headers: Mapping[str, str] | None,
-                        detail: str) -> TransientFailure | FatalFailure:
-    """408, 409, 429 and 5xx (529 overloaded included) are transient; other statuses are not."""
+def failure_from_status(status: int, headers: Mapping[str, str] | None, detail: str,
+                        body: object = None, now: float | None = None
+                        ) -> TransientFailure | FatalFailure | EndedFailure:
+    """What an error answer means for the retry loop.
+
+    - quota or spend exhausted (OpenAI 429 `insufficient_quota`, docs: guides/error-codes;
+      Anthropic "credit balance is too low" / spend or usage limit, docs: api/errors): ended,
+      `llm_quota_exhausted`, never retried;
+    - the prompt does not fit (OpenAI 400 `context_length_exceeded`, Anthropic 400 "prompt is too
+      long"): ended, `llm_context_exceeded`;
+    - `x-should-retry: true|false` (sent by both APIs; both SDKs obey it first) decides next;
+    - else 408, 409, 429 and 5xx (529 overloaded included) are transient, other statuses fatal.
+    A transient failure carries the wait the answer asks for (`wait_seconds`).
+    """
     message = f"HTTP {status}: {_short(detail)}"
-    if status in (408, 409, 429) or status >= 500:
-        return TransientFailure(message, retry_after_seconds(headers or {}))
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    kind, code = _error_kind(body)
+    text = f"{detail} {code} {kind}".lower()
+    if "insufficient_quota" in (kind, code) or any(s in text for s in _QUOTA_WORDS):
+        return EndedFailure("llm_quota_exhausted",
+                            f"the provider account has no quota or spend left ({message}); add "
+                            "credit or raise the spend limit in the provider's console, then "
+                            "submit the job again")
+    if code == "context_length_exceeded" or "prompt is too long" in text:
+        return EndedFailure("llm_context_exceeded",
+                            f"the prompt does not fit the model's context window ({message})")
+    should_retry = lowered.get("x-should-retry", "").strip().lower()
+    if should_retry == "false":
+        return FatalFailure(message, status)
+    if should_retry == "true" or status in (408, 409, 429) or status >= 500:
+        return TransientFailure(message, wait_seconds(lowered, now))
     return FatalFailure(message, status)
+
+
+_QUOTA_WORDS = ("credit balance is too low", "spend limit", "usage limit", "exceeded your current quota")
+
+
+def _error_kind(body: object) -> tuple[str, str]:
+    """(error type, error code) from either API's error body, or empty strings."""
+    if not isinstance(body, dict):
+        return "", ""
+    error = body.get("error", body)
+    if not isinstance(error, dict):
+        return "", ""
+    return str(error.get("type") or ""), str(error.get("code") or "")
+
+
+def wait_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """The wait an answer asks for: `retry-after-ms` / `retry-after` when given, else the latest
+    rate-limit reset among the exhausted limits (all of them if none says it is exhausted)."""
+    asked = retry_after_seconds(headers, now)
+    return asked if asked is not None else reset_seconds(headers, now)
+
+
+def reset_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """When the rate limits reset, from OpenAI's `x-ratelimit-reset-{requests,tokens}`
+    (durations like `6m0s`, `1.5s`, `20ms`; docs: guides/rate-limits) or Anthropic's
+    `anthropic-ratelimit-*-reset` (RFC 3339 times; docs: api/rate-limits)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    clock = time.time() if now is None else now
+    resets: dict[str, float] = {}
+    for name, value in lowered.items():
+        if name.startswith("x-ratelimit-reset-"):
+            seconds = parse_duration(value)
+            limit = name.removeprefix("x-ratelimit-reset-")
+            remaining_name = f"x-ratelimit-remaining-{limit}"
+        elif name.startswith("anthropic-ratelimit-") and name.endswith("-reset"):
+            seconds = _until(value, clock)
+            remaining_name = name.removesuffix("-reset") + "-remaining"
+        else:
+            continue
+        if seconds is not None:
+            resets[remaining_name] = seconds
+    if not resets:
+        return None
+    exhausted = [s for r, s in resets.items() if lowered.get(r, "").strip() == "0"]
+    return max(exhausted or resets.values())
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds in an OpenAI reset duration (`1h2m3.5s`, `20ms`), or None."""
+    text = text.strip()
+    parts = _DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        return None
+    scale = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+    return sum(float(n) * scale[u] for n, u in parts)
+
+
+def _until(stamp: str, now: float) -> float | None:
+    try:
+        when = datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - now)
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:

@@ -1,4 +1,11 @@
-"""OpenAI chat completions with structured outputs (`response_format` json_schema, strict)."""
+"""OpenAI chat completions with structured outputs (`response_format` json_schema, strict).
+
+`max_completion_tokens` caps the answer (docs: api-reference/chat/create: `max_tokens` is
+deprecated and not accepted by reasoning models), so a model stuck printing whitespace ends with
+`finish_reason: length` instead of running to its own limit. `length` (llm_output_truncated),
+`content_filter` (llm_content_filtered) and a refusal (llm_refused; docs: guides/structured-outputs,
+"Refusals") end the job with their own code: the same request would end the same way.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,10 @@ import openai
 
 from services.renderer.prompt import Conversation
 from services.renderer.providers.base import (
+    SCHEMA_NAME,
     Completion,
+    EndedFailure,
+    ModelMissing,
     TransientFailure,
     failure_from_status,
 )
@@ -19,53 +29,72 @@ class OpenAIProvider:
     name = "openai"
 
     def __init__(self, *, api_key: str, base_url: str | None, timeout_s: float,
-                 headers: Mapping[str, str] | None = None) -> None:
+                 max_tokens: int, headers: Mapping[str, str] | None = None) -> None:
         self._timeout_s = timeout_s
+        self._max_tokens = max_tokens
         self._client = openai.AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=0,
                                           timeout=timeout_s, default_headers=headers or None)
 
-    async def complete(self, conversation: Conversation, schema: dict[str, Any],
-                       model: str) -> Completion:
+    def request(self, conversation: Conversation, schema: dict[str, Any],
+                model: str) -> dict[str, Any]:
+        """The body of one chat completions call (checked against the docs by a unit test)."""
         messages: list[Any] = [{"role": "system", "content": conversation.system}]
         messages += [{"role": t.role, "content": t.text} for t in conversation.turns]
+        return {
+            "model": model,
+            "messages": messages,
+            "max_completion_tokens": self._max_tokens,
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": SCHEMA_NAME, "schema": schema, "strict": True},
+            },
+        }
+
+    async def complete(self, conversation: Conversation, schema: dict[str, Any],
+                       model: str) -> Completion:
         try:
             response = await self._client.chat.completions.create(
-                model=model,
-                messages=messages,
-                response_format={
-                    "type": "json_schema",
-                    "json_schema": {"name": "report", "schema": schema, "strict": True},
-                },
-            )
+                **self.request(conversation, schema, model))
         except openai.APIStatusError as e:
-            raise failure_from_status(e.status_code, e.response.headers, e.message) from e
+            raise failure_from_status(e.status_code, e.response.headers, e.message,
+                                      e.body) from e
         except openai.APITimeoutError as e:
             raise TransientFailure(f"no answer within {self._timeout_s:g}s") from e
         except openai.APIConnectionError as e:
             raise TransientFailure(f"connection failed: {e}") from e
         except openai.APIError as e:  # an answer the SDK could not read
             raise TransientFailure(f"unreadable response: {e}") from e
-        return _completion(response)
+        return completion(response, self._max_tokens)
+
+    async def check_model(self, model: str) -> None:
+        try:
+            await self._client.models.retrieve(model)
+        except openai.NotFoundError as e:
+            raise ModelMissing(f"openai has no model {model!r} (HTTP 404: {e.message})") from e
 
     async def aclose(self) -> None:
         await self._client.close()
 
 
-def _completion(response: Any) -> Completion:
+def completion(response: Any, max_tokens: int = 0) -> Completion:
     model = response.model or ""
     if not response.choices:
         return Completion(model, "", "the response held no answer (no choices)")
     choice = response.choices[0]
     message = choice.message
     refusal = getattr(message, "refusal", None)
-    text = message.content or refusal or ""
+    text = message.content or ""
     if refusal:
-        return Completion(model, text, f"the model refused to answer: {refusal}")
+        raise EndedFailure("llm_refused", f"the model refused to write the report: {refusal}")
     if choice.finish_reason == "length":
-        return Completion(model, text, "the answer was cut off at the token limit "
-                                       "(finish_reason length); write it more concisely")
+        raise EndedFailure("llm_output_truncated",
+                           f"the answer reached max_completion_tokens ({max_tokens}) before it "
+                           "was complete (finish_reason length); raise REPORTS_LLM_MAX_TOKENS "
+                           "or use a shorter template")
     if choice.finish_reason == "content_filter":
-        return Completion(model, text, "the answer was withheld by the content filter")
+        raise EndedFailure("llm_content_filtered",
+                           "the provider's content filter withheld the answer "
+                           "(finish_reason content_filter)")
     if not text.strip():
         return Completion(model, text, "the answer was empty")
     return Completion(model, text)

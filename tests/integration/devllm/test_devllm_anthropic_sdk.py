@@ -1,7 +1,9 @@
-"""The real anthropic SDK against the dev LLM: forced tool use, and each knob as the SDK sees it."""
+"""The real anthropic SDK against the dev LLM: structured output (`output_config`), as the
+renderer asks, a forced tool call with thinking off, and each knob as the SDK sees it."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import anthropic
@@ -17,30 +19,46 @@ SCHEMA = report_schema("general_report", quotes=True)
 TOOL = "write_report"
 
 
-def _request(user_text: str, model: str = "claude-dev", **kwargs) -> dict:
+def _request(user_text: str, model: str = "claude-sonnet-5-5", **kwargs) -> dict:
     return dict(
         model=model, max_tokens=kwargs.pop("max_tokens", 8192), system=SYSTEM,
         messages=[{"role": "user", "content": [{"type": "text", "text": user_text}]}],
-        tools=[{"name": TOOL, "description": "Write the report.", "input_schema": SCHEMA}],
-        tool_choice={"type": "tool", "name": TOOL}, **kwargs)
+        output_config={"format": {"type": "json_schema",
+                                  "schema": anthropic.transform_schema(SCHEMA)}}, **kwargs)
 
 
-def _create(client, user_text, model="claude-dev", **kwargs):
+def _create(client, user_text, model="claude-sonnet-5-5", **kwargs):
     return client.messages.create(**_request(user_text, model, **kwargs))
 
 
 def _tool_input(message) -> dict:
-    (block,) = message.content
-    assert block.type == "tool_use" and block.name == TOOL
-    return block.input
+    """The report: the JSON of the text blocks (a thinking block comes first)."""
+    assert [b.type for b in message.content] == ["thinking", "text"]
+    return json.loads(message.content[1].text)
 
 
-def test_report_is_a_schema_valid_tool_call_when_tool_is_forced(anthropic_client, user_text):
+def test_report_is_schema_valid_json_text_when_structured_output_is_asked(
+        anthropic_client, user_text):
     message = _create(anthropic_client, user_text)
 
-    assert message.stop_reason == "tool_use" and message.model == "dev-llm/claude-dev"
+    assert message.stop_reason == "end_turn" and message.model == "dev-llm/claude-sonnet-5-5"
     jsonschema.validate(_tool_input(message), SCHEMA)
     assert message.usage.input_tokens > 0 and message.usage.output_tokens > 0
+    assert message._request_id.startswith("req_dev")
+
+
+def test_report_is_a_forced_tool_call_when_thinking_is_off(anthropic_client, user_text):
+    request = _request(user_text, thinking={"type": "disabled"},
+                       tools=[{"name": TOOL, "description": "Write the report.",
+                               "input_schema": SCHEMA}],
+                       tool_choice={"type": "tool", "name": TOOL})
+    del request["output_config"]
+
+    message = anthropic_client.messages.create(**request)
+
+    (block,) = message.content
+    assert message.stop_reason == "tool_use" and block.type == "tool_use" and block.name == TOOL
+    jsonschema.validate(block.input, SCHEMA)
 
 
 async def test_report_is_the_same_when_async_client_asks_twice(async_anthropic_client, user_text):
@@ -96,11 +114,11 @@ async def test_timeout_error_when_fail_hang_and_client_is_async(async_anthropic_
             **_request(user_text, "dev-llm+fail=hang"))
 
 
-def test_text_instead_of_tool_call_when_fail_not_json(anthropic_client, user_text):
+def test_text_that_is_not_json_when_fail_not_json(anthropic_client, user_text):
     message = _create(anthropic_client, user_text, model="dev-llm+fail=not_json")
 
     assert message.stop_reason == "end_turn"
-    assert [(b.type, b.text) for b in message.content] == [("text", faults.NOT_JSON)]
+    assert message.content[-1].text == faults.NOT_JSON
 
 
 def test_tool_input_breaks_the_schema_when_fail_bad_schema(anthropic_client, user_text):
@@ -114,16 +132,22 @@ def test_stop_reason_is_refusal_when_fail_refusal(anthropic_client, user_text):
     message = _create(anthropic_client, user_text, model="dev-llm+fail=refusal")
 
     assert message.stop_reason == "refusal"
-    assert [(b.type, b.text) for b in message.content] == [("text", faults.REFUSAL)]
+    assert message.content[-1].text == faults.REFUSAL
 
 
-def test_stop_reason_is_max_tokens_with_partial_input_when_fail_truncate(
-    anthropic_client, user_text
-):
+def test_stop_reason_is_max_tokens_with_cut_json_when_fail_truncate(anthropic_client, user_text):
     message = _create(anthropic_client, user_text, model="dev-llm+fail=truncate")
 
     assert message.stop_reason == "max_tokens"
-    assert set(_tool_input(message)) == {"title", "summary"}
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(message.content[-1].text)
+
+
+def test_stop_reason_is_context_window_exceeded_when_fail_context_overflow(
+        anthropic_client, user_text):
+    message = _create(anthropic_client, user_text, model="dev-llm+fail=context_overflow")
+
+    assert message.stop_reason == "model_context_window_exceeded"
 
 
 def test_stop_reason_is_max_tokens_when_max_tokens_is_too_small(anthropic_client, user_text):
@@ -148,12 +172,12 @@ async def test_answer_is_normal_after_n_failures_when_header_has_a_count(
 
     first = await async_anthropic_client.messages.create(**request)
     request["messages"] += [
-        {"role": "assistant", "content": first.content[0].text},
-        {"role": "user", "content": "Call the write_report tool."},
+        {"role": "assistant", "content": first.content[-1].text},
+        {"role": "user", "content": "Answer with the JSON object only."},
     ]
     second = await async_anthropic_client.messages.create(**request)
 
-    assert first.stop_reason == "end_turn" and second.stop_reason == "tool_use"
+    assert first.content[-1].text == faults.NOT_JSON and second.stop_reason == "end_turn"
     jsonschema.validate(_tool_input(second), SCHEMA)
 
 
@@ -164,7 +188,7 @@ def test_sdk_retries_to_an_answer_when_rate_limited_twice_and_retries_allowed(
         raw = client.messages.with_raw_response.create(
             **_request(user_text, "dev-llm+fail=429*2+retry_after=10"))
 
-    assert raw.retries_taken == 2 and raw.parse().stop_reason == "tool_use"
+    assert raw.retries_taken == 2 and raw.parse().stop_reason == "end_turn"
 
 
 def test_answer_waits_when_latency_knob_is_set(anthropic_client, user_text):
@@ -176,7 +200,8 @@ def test_answer_waits_when_latency_knob_is_set(anthropic_client, user_text):
 
 
 def test_bad_request_error_when_forced_tool_is_not_offered(anthropic_client, user_text):
-    request = _request(user_text)
+    request = _request(user_text, thinking={"type": "disabled"},
+                       tools=[{"name": TOOL, "input_schema": {"type": "object"}}])
     request["tool_choice"] = {"type": "tool", "name": "missing_tool"}
 
     with pytest.raises(anthropic.BadRequestError) as caught:
@@ -185,5 +210,17 @@ def test_bad_request_error_when_forced_tool_is_not_offered(anthropic_client, use
     assert caught.value.body["error"]["type"] == "invalid_request_error"
 
 
-def test_models_list_names_the_dev_model(anthropic_client):
-    assert [m.id for m in anthropic_client.models.list()] == ["dev-llm-1"]
+def test_quota_error_when_fail_quota(anthropic_client, user_text):
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        _create(anthropic_client, user_text, model="dev-llm+fail=quota")
+    assert "credit balance is too low" in caught.value.message
+
+
+def test_rate_limit_headers_say_when_the_limit_resets_when_fail_429_bare(
+        anthropic_client, user_text):
+    with pytest.raises(anthropic.RateLimitError) as caught:
+        _create(anthropic_client, user_text, model="dev-llm+fail=429_bare+retry_after=5000")
+    headers = caught.value.response.headers
+    assert "retry-after" not in headers
+    assert headers["anthropic-ratelimit-requests-remaining"] == "0"
+    assert headers["anthropic-ratelimit-requests-reset"].endswith("Z")

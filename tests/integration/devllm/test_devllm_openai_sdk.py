@@ -69,14 +69,15 @@ def test_report_is_schema_valid_json_when_asked_with_json_schema(openai_client, 
 
 
 async def test_report_is_the_same_when_async_client_asks_twice(async_openai_client, user_text):
-    kwargs = dict(model="gpt-4o-mini", messages=_messages(user_text), response_format=FORMAT)
+    kwargs = dict(model="gpt-6.1-sol", messages=_messages(user_text), response_format=FORMAT,
+                  max_completion_tokens=8192)
 
     first = await async_openai_client.chat.completions.create(**kwargs)
     second = await async_openai_client.chat.completions.create(**kwargs)
 
     assert first.choices[0].message.content == second.choices[0].message.content
     assert first.id != second.id
-    assert first.model == "dev-llm/gpt-4o-mini"
+    assert first.model == "dev-llm/gpt-6.1-sol"
 
 
 def test_rate_limit_error_with_retry_after_when_fail_429(openai_client, user_text):
@@ -215,8 +216,36 @@ def test_report_says_evidence_is_missing_when_prompt_has_no_data_block(openai_cl
     assert "No transcript evidence" in report["summary"]
 
 
-def test_models_list_names_the_dev_model(openai_client):
-    assert [m.id for m in openai_client.models.list()] == ["dev-llm-1"]
+def test_max_tokens_is_rejected_when_the_model_reasons(openai_client, user_text):
+    with pytest.raises(openai.BadRequestError) as caught:
+        _create(openai_client, user_text, model="gpt-6.1-sol", max_tokens=100)
+    assert caught.value.code == "unsupported_parameter"
+
+
+def test_quota_error_is_a_429_with_insufficient_quota_when_fail_quota(openai_client, user_text):
+    with pytest.raises(openai.RateLimitError) as caught:
+        _create(openai_client, user_text, model="dev-llm+fail=quota")
+    assert caught.value.code == "insufficient_quota"
+
+
+def test_context_length_error_when_fail_context_overflow(openai_client, user_text):
+    with pytest.raises(openai.BadRequestError) as caught:
+        _create(openai_client, user_text, model="dev-llm+fail=context_overflow")
+    assert caught.value.code == "context_length_exceeded"
+
+
+def test_finish_reason_is_content_filter_when_fail_content_filter(openai_client, user_text):
+    completion = _create(openai_client, user_text, model="dev-llm+fail=content_filter")
+    assert completion.choices[0].finish_reason == "content_filter"
+
+
+def test_rate_limit_headers_come_with_every_answer(openai_client, user_text):
+    raw = openai_client.chat.completions.with_raw_response.create(
+        model="dev-llm", messages=_messages(user_text), response_format=FORMAT,
+        extra_headers={"x-dev-llm": "should_retry=false"})
+    assert raw.headers["x-ratelimit-remaining-requests"] == "9999"
+    assert raw.headers["x-ratelimit-reset-tokens"] == "0s"
+    assert raw.headers["x-should-retry"] == "false" and raw.headers["x-request-id"]
 
 
 def test_parsed_model_is_returned_when_sdk_parse_is_given_a_pydantic_model(

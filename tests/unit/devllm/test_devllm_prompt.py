@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anthropic
 import pytest
 
 from services.common import prompt_data
@@ -20,10 +21,24 @@ def _openai(messages, **extra):
 
 
 def _anthropic(messages, **extra):
+    """A forced tool call, with thinking off: the only way the real API accepts one."""
     return {"model": "dev-llm", "max_tokens": 4096, "system": [{"type": "text", "text": "Sys."}],
             "messages": messages, "tool_choice": {"type": "tool", "name": "report"},
+            "thinking": {"type": "disabled"},
             "tools": [{"name": "other", "input_schema": {"type": "object"}},
                       {"name": "report", "description": "d", "input_schema": SCHEMA}], **extra}
+
+
+def test_anthropic_uses_the_output_config_schema_when_structured_output_is_asked():
+    body = {"model": "dev-llm", "max_tokens": 4096, "system": "Sys.",
+            "messages": [{"role": "user", "content": BLOCK}],
+            "output_config": {"format": {"type": "json_schema",
+                                         "schema": anthropic.transform_schema(SCHEMA)}}}
+
+    prompt = anthropic_api.parse_request(body)
+
+    assert prompt.schema == anthropic.transform_schema(SCHEMA)
+    assert prompt.tool_name is None and prompt.thinking
 
 
 def test_openai_evidence_is_found_when_content_is_a_list_of_parts():
@@ -70,7 +85,6 @@ def test_evidence_is_none_when_no_block_is_in_the_prompt():
     [],
     {"messages": [{"role": "user", "content": "x"}]},
     {"model": "dev-llm", "messages": []},
-    {"model": "dev-llm", "messages": [{"role": "user", "content": "x"}], "stream": True},
     {"model": "dev-llm", "messages": [{"role": "user", "content": "x"}],
      "response_format": {"type": "xml"}},
     {"model": "dev-llm", "messages": [{"role": "user", "content": "x"}], "max_tokens": 0},

@@ -7,10 +7,22 @@ from typing import Any
 import pytest
 
 from services.common.env import ConfigError
-from services.renderer.errors import LlmInvalidOutput, LlmUnavailable
-from services.renderer.llm import Llm, LlmSettings, backoff_delay, render, settings_from_env
+from services.renderer.errors import LlmEnded, LlmInvalidOutput, LlmUnavailable
+from services.renderer.llm import (
+    DEFAULT_MODELS,
+    Llm,
+    LlmSettings,
+    backoff_delay,
+    render,
+    settings_from_env,
+)
 from services.renderer.prompt import Conversation, Turn
-from services.renderer.providers.base import Completion, FatalFailure, TransientFailure
+from services.renderer.providers.base import (
+    Completion,
+    EndedFailure,
+    FatalFailure,
+    TransientFailure,
+)
 from services.renderer.validate import Problem
 
 GOOD = json.dumps({"ok": True})
@@ -104,15 +116,33 @@ async def test_render_treats_a_refusal_as_invalid_output_when_the_provider_flags
     assert "the model refused to answer" in provider.calls[1].turns[-1].text
 
 
-async def test_render_honours_retry_after_capped_when_rate_limited():
+async def test_render_honours_retry_after_in_full_when_rate_limited():
     provider = FakeProvider(TransientFailure("HTTP 429", retry_after_s=1.0),
-                            TransientFailure("HTTP 429", retry_after_s=30.0),
+                            TransientFailure("HTTP 429", retry_after_s=45.0),
                             Completion("m", GOOD))
     sleeps = Sleeps()
     result = await _render(provider, sleeps, backoff_max_s=5.0)
     assert result.attempts == 3
-    assert sleeps == [1.0, 5.0]
+    assert sleeps == [1.0, 45.0]
     assert provider.calls[2] == CONVERSATION
+
+
+async def test_render_fails_at_once_when_the_asked_wait_passes_the_deadline():
+    provider = FakeProvider(TransientFailure("HTTP 429", retry_after_s=120.0),
+                            Completion("m", GOOD))
+    sleeps = Sleeps()
+    with pytest.raises(LlmUnavailable, match="asks to wait 120s, more than the 60s left"):
+        await _render(provider, sleeps, deadline_s=60.0)
+    assert sleeps == [] and len(provider.calls) == 1
+
+
+@pytest.mark.parametrize("code", ["llm_output_truncated", "llm_refused", "llm_content_filtered",
+                                  "llm_context_exceeded", "llm_quota_exhausted"])
+async def test_render_ends_with_the_providers_reason_when_a_retry_would_not_help(code):
+    provider = FakeProvider(EndedFailure(code, "because"), Completion("m", GOOD))
+    with pytest.raises(LlmEnded) as caught:
+        await _render(provider, Sleeps())
+    assert caught.value.code == code and len(provider.calls) == 1
 
 
 async def test_render_backs_off_exponentially_when_no_retry_after_is_given():
@@ -219,13 +249,15 @@ def test_settings_from_env_default_to_the_dev_llm_when_no_key_is_set():
 def test_settings_from_env_pick_anthropic_when_only_its_key_is_set():
     settings = settings_from_env({"ANTHROPIC_API_KEY": "sk-ant"})
     assert (settings.provider, settings.model, settings.api_key, settings.base_url) == \
-        ("anthropic", "claude-sonnet-4-5", "sk-ant", None)
+        ("anthropic", DEFAULT_MODELS["anthropic"], "sk-ant", None)
+    assert DEFAULT_MODELS["anthropic"] == "claude-sonnet-5-5"
 
 
 def test_settings_from_env_pick_openai_when_both_keys_are_set():
     settings = settings_from_env({"ANTHROPIC_API_KEY": "a", "OPENAI_API_KEY": "o"})
     assert (settings.provider, settings.model, settings.api_key) == \
-        ("openai", "gpt-4o-2024-08-06", "o")
+        ("openai", DEFAULT_MODELS["openai"], "o")
+    assert DEFAULT_MODELS["openai"] == "gpt-6.1-sol"
 
 
 def test_settings_from_env_read_every_variable_when_set():
@@ -233,9 +265,12 @@ def test_settings_from_env_read_every_variable_when_set():
         "REPORTS_LLM_PROVIDER": "Anthropic", "REPORTS_LLM_MODEL": "claude-x",
         "ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": "http://proxy:8000",
         "REPORTS_LLM_TIMEOUT_S": "12.5", "REPORTS_LLM_MAX_ATTEMPTS": "6",
+        "REPORTS_LLM_MAX_TOKENS": "4000", "REPORTS_LLM_DEADLINE_S": "300",
+        "REPORTS_LLM_CHECK_MODEL": "false",
     })
     assert (settings.provider, settings.model, settings.base_url, settings.timeout_s,
             settings.max_attempts) == ("anthropic", "claude-x", "http://proxy:8000", 12.5, 6)
+    assert (settings.max_tokens, settings.deadline_s, settings.check_model) == (4000, 300.0, False)
 
 
 @pytest.mark.parametrize("env, message", [
@@ -244,6 +279,8 @@ def test_settings_from_env_read_every_variable_when_set():
     ({"REPORTS_LLM_PROVIDER": "anthropic", "OPENAI_API_KEY": "k"}, "ANTHROPIC_BASE_URL"),
     ({"OPENAI_API_KEY": "k", "REPORTS_LLM_MAX_ATTEMPTS": "0"}, "REPORTS_LLM_MAX_ATTEMPTS"),
     ({"OPENAI_API_KEY": "k", "REPORTS_LLM_TIMEOUT_S": "soon"}, "REPORTS_LLM_TIMEOUT_S"),
+    ({"OPENAI_API_KEY": "k", "REPORTS_LLM_CHECK_MODEL": "maybe"}, "REPORTS_LLM_CHECK_MODEL"),
+    ({"OPENAI_API_KEY": "k", "REPORTS_LLM_MAX_TOKENS": "0"}, "REPORTS_LLM_MAX_TOKENS"),
 ])
 def test_settings_from_env_fail_loudly_when_a_value_is_bad(env, message):
     with pytest.raises(ConfigError, match=message):
