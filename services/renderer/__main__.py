@@ -29,16 +29,16 @@ def worker_settings(e: os._Environ[str] | dict[str, str]) -> WorkerSettings:
 
 async def main() -> None:
     e = os.environ
-    store_channel = grpc_server.channel(env.text(e, "REPORTS_STORE_ADDR", "127.0.0.1:50051"), peer="store")
-    resolver_channel = grpc_server.channel(env.text(e, "REPORTS_RESOLVER_ADDR", "127.0.0.1:50052"), peer="resolver")
-    store = store_pb2_grpc.StoreStub(store_channel)
     llm = Llm(settings_from_env(e))
-    try:
+    try:  # first: a model the provider does not know makes every job fail
         await llm.check_model()
     except ModelUnavailable as exc:
         log.error("renderer not started: %s", exc)
         await llm.aclose()
         raise SystemExit(2) from None
+    store_channel = grpc_server.channel(env.text(e, "REPORTS_STORE_ADDR", "127.0.0.1:50051"), peer="store")
+    resolver_channel = grpc_server.channel(env.text(e, "REPORTS_RESOLVER_ADDR", "127.0.0.1:50052"), peer="resolver")
+    store = store_pb2_grpc.StoreStub(store_channel)
     server, port, _ = await grpc_server.create_server(
         [register(RendererServicer(store, llm))], [SERVICE_NAME],
         env.text(e, "REPORTS_RENDERER_LISTEN", "127.0.0.1:50053"))
