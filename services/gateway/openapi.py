@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from services.common import contracts, job_states
+from services.gateway import openapi_examples as ex
 from services.gateway import schemas
 
 OPENAPI_VERSION = "3.1.0"
@@ -117,6 +118,8 @@ class Operation:
     content_type: str = JSON
     headers: dict[str, Schema] = field(default_factory=dict)
     extra_responses: dict[int, Any] = field(default_factory=dict)
+    body_examples: dict[str, Any] = field(default_factory=dict)      # OpenAPI `examples` of the body
+    response_examples: dict[str, Any] = field(default_factory=dict)  # ... and of the success answer
 
 
 def path_param(name: str, what: str) -> Param:
@@ -147,15 +150,16 @@ def operations() -> list[Operation]:
                   auth=False, content_type="text/plain"),
         Operation("get", "/v1/openapi.json", "getOpenApi", "docs", "This document", 200, {"type": "object"},
                   auth=False),
-        Operation("get", "/docs", "docs", "docs", "The API reference page (HTML)", 200, None, auth=False,
+        Operation("get", "/docs", "docs", "pages", "The API reference page (HTML)", 200, None, auth=False,
                   content_type="text/html"),
-        Operation("get", "/docs/docs.js", "docsScript", "docs", "The reference page's script", 200, None,
+        Operation("get", "/docs/docs.js", "docsScript", "pages", "The reference page's script", 200, None,
                   auth=False, content_type="text/javascript"),
-        Operation("get", "/", "viewer", "docs", "The report viewer (HTML; its assets are under /static/)", 200,
+        Operation("get", "/", "viewer", "pages", "The report viewer (HTML; its assets are under /static/)", 200,
                   None, auth=False, content_type="text/html"),
         Operation("post", "/v1/media", "createMedia", "media", "Register a recording with its diarized transcript",
                   201, ref("Media"), (*BODY_ERRORS, *COMMON_ERRORS), body=ref("CreateMediaRequest"),
-                  headers=LOCATION,
+                  headers=LOCATION, body_examples=ex.one("Two turns of a pricing call", ex.CREATE_MEDIA),
+                  response_examples=ex.one("Its speakers, with talk statistics", ex.MEDIA),
                   description="`transcript.format` is one of segments, webvtt, srt, whisperx, assemblyai, "
                               "deepgram; without it the format is detected from the content. The answer lists "
                               "the speakers (entities) with their talk statistics."),
@@ -166,12 +170,16 @@ def operations() -> list[Operation]:
         Operation("post", "/v1/media/{mediaId}/resolve", "resolveTarget", "media",
                   "Which speaker a target picks, and why, without creating a job", 200, ref("Resolution"),
                   (*BODY_ERRORS, 404, *COMMON_ERRORS), body=ref("Target"),
+                  body_examples=ex.one("Whoever the hint describes", ex.TARGET),
+                  response_examples=ex.one("The CFO, by her self-introduction", ex.RESOLUTION),
                   params=(path_param("mediaId", "media"),),
                   description="The body is the contract's `target`. A target nobody matches (with "
                               "`on_miss: error`) is 400 `target_not_found`."),
         Operation("post", "/v1/reports/jobs", "createReportJob", "reports", "Create a report generation job",
                   202, ref("CreateReportJobResponse"), (*BODY_ERRORS, 404, 409, *COMMON_ERRORS),
                   body=ref("CreateReportJobRequest"),
+                  body_examples=ex.one("A sales playbook about the CFO", ex.CREATE_JOB),
+                  response_examples=ex.one("Queued", ex.CREATED),
                   headers={**LOCATION, "Idempotent-Replayed": {
                       "type": "string", "enum": ["true"],
                       "description": "present when `idempotencyKey` replayed an earlier job"}},
@@ -187,7 +195,7 @@ def operations() -> list[Operation]:
                                 "only jobs with this status", allow_empty=True), LIMIT, CURSOR)),
         Operation("get", "/v1/jobs/{jobId}", "getJob", "jobs", "Read a job", 200, ref("Job"),
                   (404, *COMMON_ERRORS), params=(path_param("jobId", "job"), PREFER_WAIT),
-                  headers=WAIT_HEADERS,
+                  headers=WAIT_HEADERS, response_examples=ex.one("Succeeded, with its report", ex.JOB),
                   description="With `Prefer: wait=N` (RFC 7240; N up to 60, `Prefer: wait` alone is 60) the "
                               "answer waits until the job has ended or N seconds have passed, then returns "
                               "the job as it is: `Preference-Applied` says which wait was honoured, and "
@@ -394,6 +402,8 @@ def _operation(op: Operation) -> dict[str, Any]:
         pass  # no content
     elif op.content_type == JSON:
         success["content"] = {JSON: {"schema": op.response}}
+        if op.response_examples:
+            success["content"][JSON]["examples"] = op.response_examples
     elif op.content_type == "text/event-stream":
         # OpenAPI 3.1 has a stream's `schema` describe each of its events (3.2 calls it `itemSchema`).
         success["content"] = {op.content_type: {"schema": ref("StatusEvent")}}
@@ -412,6 +422,8 @@ def _operation(op: Operation) -> dict[str, Any]:
         out["parameters"] = [_parameter(p) for p in op.params]
     if op.body is not None:
         out["requestBody"] = {"required": True, "content": {JSON: {"schema": op.body}}}
+        if op.body_examples:
+            out["requestBody"]["content"][JSON]["examples"] = op.body_examples
     if not op.auth:
         out["security"] = []
     return out
@@ -435,7 +447,9 @@ TAGS = [
     {"name": "jobs", "description": "Job status, cancellation and live status events."},
     {"name": "lifecycle", "description": "Deleting data, and the audit log of deletions."},
     {"name": "health", "description": "Liveness and readiness."},
-    {"name": "docs", "description": "This document and its reference page."},
+    {"name": "docs", "description": "This document."},
+    {"name": "pages", "description": "Pages for people, served beside the API but not part of it: the report "
+                                     "viewer and this reference."},
 ]
 
 

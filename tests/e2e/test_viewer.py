@@ -28,7 +28,10 @@ CHROMIUM_ARGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACT = ROOT / "test-artifacts" / "viewer.png"
-README_SCREENSHOT = ROOT / "docs" / "viewer.png"  # rewritten only with REPORTS_UPDATE_SCREENSHOT=1
+PHONE_ARTIFACT = ROOT / "test-artifacts" / "viewer-phone.png"
+# rewritten only with REPORTS_UPDATE_SCREENSHOT=1
+README_SCREENSHOT = ROOT / "docs" / "viewer.png"
+README_PHONE_SCREENSHOT = ROOT / "docs" / "viewer-phone.png"
 TIMEOUT_MS = 60_000
 
 CALL_VTT = """WEBVTT
@@ -164,12 +167,16 @@ def test_the_viewer_adds_a_recording_previews_the_target_follows_the_job_live_an
         page.locator("#add-media").click()
         page.set_input_files("#transcript-file", str(transcript))
         expect(page.locator(".file-text")).to_contain_text("<v Ana Ruiz>Thanks Ben.")
+        expect(page.locator(".drop-sub")).to_have_text(re.compile(r"^\d+\.\d KB · choose another file"))
         assert page.input_value("#media-format") == "webvtt"
         page.fill("#media-title", "Northwind pricing call")
         page.get_by_role("button", name="Add recording").click()
         expect(page.locator(".media-page h1")).to_have_text("Northwind pricing call")
         expect(page.locator(".media-page .talk-row")).to_have_count(3)
         expect(page.locator("#media-list")).to_contain_text("Northwind pricing call")
+        # one way to write a length everywhere (mm:ss), and "speakers" counted as words are
+        expect(page.locator(".media-page .sub")).to_contain_text(re.compile(r"\b\d\d:\d\d\b.*3 speakers"))
+        expect(page.locator("#media-list")).to_contain_text(re.compile(r"\d\d:\d\d · 3 speakers"))
 
         # The preview follows every strategy's inputs.
         preview = page.locator(".preview")
@@ -202,6 +209,9 @@ def test_the_viewer_adds_a_recording_previews_the_target_follows_the_job_live_an
         expect(page.locator(".step.active[data-step=rendering]")).to_be_visible()
         expect(page.locator(".conn.live")).to_be_visible()
         expect(page.locator(".resolution")).to_contain_text("Ana Ruiz")
+        # the hint's match, in words that cannot be taken for her share of the talk time
+        expect(page.locator(".resolution")).to_contain_text("by description · hint match")
+        assert "confidence" not in page.locator(".resolution").inner_text()
         expect(page.locator(".report-title")).to_contain_text("Ana Ruiz", timeout=TIMEOUT_MS)
         expect(page.locator(".progress .badge")).to_have_text("succeeded")
         assert page.locator(".events li").count() >= 3
@@ -245,12 +255,34 @@ def test_the_viewer_adds_a_recording_previews_the_target_follows_the_job_live_an
         assert not [r.url for r in requests if "key-a" in r.url]
         assert problems == []
 
+        # another job, without a label: the sidebar names its template and who it is about
+        media_id = api.get(f"/v1/jobs/{job_id}").json()["mediaId"]
+        unlabeled = api.post("/v1/reports/jobs", json={
+            "media": {"mediaId": media_id}, "output": {"template": "general_report"},
+            "target": {"strategy": "entity_id", "entity_id": "Ben Okafor", "on_miss": "error"}}).json()["jobId"]
+        api.get(f"/v1/jobs/{unlabeled}", headers={"Prefer": "wait=60"})
+        page.locator("button[aria-label=Refresh]").click()
+        expect(page.locator("#job-list")).to_contain_text("General report: Ben Okafor")
+
         ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACT), full_page=True)
         if os.environ.get("REPORTS_UPDATE_SCREENSHOT") == "1":
             page.set_viewport_size({"width": 1440, "height": 1400})
             page.evaluate("window.scrollTo(0, 0)")
             page.screenshot(path=str(README_SCREENSHOT))
+
+        # On a 390 px phone the report comes first, and the lists follow it whole.
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.evaluate("window.scrollTo(0, 0)")
+        report_box = page.locator(".report-title").bounding_box()
+        sidebar_box = page.locator(".sidebar").bounding_box()
+        assert report_box is not None and sidebar_box is not None
+        assert report_box["y"] < 844 and sidebar_box["y"] > report_box["y"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(PHONE_ARTIFACT))
+        if os.environ.get("REPORTS_UPDATE_SCREENSHOT") == "1":
+            page.screenshot(path=str(README_PHONE_SCREENSHOT))
+        page.set_viewport_size({"width": 1440, "height": 1000})
 
         page.locator("#sign-out").click()
         expect(page.locator("#api-key")).to_be_visible()
@@ -357,6 +389,6 @@ def test_live_progress_survives_a_gateway_restart_resuming_after_the_last_event(
         streams = [r for r in requests if r.url.endswith(f"/v1/jobs/{job_id}/events")]
         assert len(streams) >= 2 and all(r.all_headers().get("last-event-id") for r in streams[1:])
         events = page.locator(".events li").all_text_contents()
-        assert len(events) > seen and events[-1].endswith("succeeded · storing"), events
+        assert len(events) > seen and events[-1].endswith("succeeded"), events   # a finished job has no stage
         assert len(events) == len(set(events)), events  # nothing repeated across the reconnect
         assert problems == []

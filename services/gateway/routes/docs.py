@@ -86,6 +86,8 @@ PAGE = """<!doctype html>
   .prop { font-weight:600; } .type { color:#7c3aed; } .req { color:#dc2626; font-size:11px; }
   .constraint { color:var(--muted); }
   details > summary { cursor:pointer; }
+  .example { margin:8px 0; } .example > summary { color:var(--muted); font-size:13px; }
+  .example pre { background:var(--code); padding:10px 12px; border-radius:6px; overflow-x:auto; margin:6px 0 0; }
   .status { font-weight:700; } .status.ok { color:#059669; } .status.err { color:#b91c1c; }
   #error { color:#b91c1c; }
 </style>
@@ -236,8 +238,16 @@ SCRIPT = r"""
       op.description ? prose(op.description) : null,
       parametersView(op.parameters),
       body ? [el("h3", {}, "Request body"), Object.entries(body.content || {}).map(([m, c]) =>
-        el("div", {}, el("span", {class: "constraint mono"}, m), schemaView(c.schema, 0)))] : null,
-      responsesView(op.responses));
+        el("div", {}, el("span", {class: "constraint mono"}, m), schemaView(c.schema, 0), examplesView(c.examples)))]
+        : null,
+      responsesView(op.responses),
+      Object.values(op.responses || {}).map((r) => examplesView(((resolve(r).content || {})["application/json"] || {}).examples)));
+  }
+
+  function examplesView(examples) {
+    return Object.values(examples || {}).map((x) => el("details", {class: "example", open: ""},
+      el("summary", {}, "Example: " + (x.summary || "")),
+      el("pre", {class: "mono"}, JSON.stringify(x.value, null, 2))));
   }
 
   function render() {
@@ -258,6 +268,11 @@ SCRIPT = r"""
     }
     for (const {tag, ops} of byTag.values()) {
       if (!ops.length) continue;
+      if (tag.name === "pages") {  // served beside the API, not part of it: named, not listed as endpoints
+        main.append(el("p", {class: "description"}, inline(tag.description + " " +
+          ops.map(([path]) => "`" + path + "`").join(", ") + ".")));
+        continue;
+      }
       nav.append(el("h2", {}, tag.name));
       main.append(el("h2", {id: "tag-" + tag.name}, tag.name), prose(tag.description));
       for (const [path, method, op] of ops) {

@@ -4,7 +4,7 @@
 
 import { Api } from "./api.js";
 import { h, fill, icon } from "./dom.js";
-import { ago, clock, templateName } from "./format.js";
+import { ago, clock, jobTitle, plural } from "./format.js";
 import { renderJob, statusBadge } from "./job.js";
 import { renderMedia } from "./media.js";
 import { renderUpload } from "./upload.js";
@@ -99,13 +99,13 @@ function renderLists() {
     const href = `#/media/${encodeURIComponent(m.mediaId)}`;
     return h("li", null, h("a", { href, class: here === href ? "current" : "" },
       h("span", { class: "nav-title" }, h("span", null, m.title || "Untitled recording")),
-      h("span", { class: "nav-sub" }, `${clock(m.durationSec)} · ${m.entities.length} speakers · ${ago(m.createdAt)}`)));
+      h("span", { class: "nav-sub" }, `${clock(m.durationSec)} · ${plural(m.entities.length, "speaker")} · ${ago(m.createdAt)}`)));
   }) : h("li", { class: "empty" }, "No recordings yet."));
   fill(jobList, state.jobs.size ? [...state.jobs.values()].map((j) => {
     const href = `#/jobs/${encodeURIComponent(j.jobId)}`;
     const media = state.media.get(j.mediaId);
     return h("li", null, h("a", { href, class: here === href ? "current" : "" },
-      h("span", { class: "nav-title" }, h("span", null, j.label || templateName(j.template)), statusBadge(j.status)),
+      h("span", { class: "nav-title" }, h("span", null, jobTitle(j)), statusBadge(j.status)),
       h("span", { class: "nav-sub" }, `${media?.title || "Recording"} · ${ago(j.createdAt)}`)));
   }) : h("li", { class: "empty" }, "No jobs yet."));
 }
@@ -136,7 +136,7 @@ function home(mainEl) {
         h("h2", null, "Add a recording"), h("p", { class: "muted" }, "WebVTT, SRT or JSON transcripts with speakers.")),
       recent.map((m) => h("a", { class: "card media-tile", href: `#/media/${encodeURIComponent(m.mediaId)}` },
         h("h2", null, m.title || "Untitled recording"),
-        h("p", { class: "muted" }, `${clock(m.durationSec)} · ${m.entities.length} speakers · ${ago(m.createdAt)}`))))));
+        h("p", { class: "muted" }, `${clock(m.durationSec)} · ${plural(m.entities.length, "speaker")} · ${ago(m.createdAt)}`))))));
 }
 
 function context(signal) {

@@ -23,15 +23,42 @@ export function parseClock(text) {
   return Number(h || 0) * 3600 + Number(m) * 60 + Number(sec);
 }
 
-/** 50 → "50 s"; 151 → "2 min 31 s"; 3725 → "1 h 2 min". */
+/** 50 → "50 s"; 151.9 → "2 min 31 s" (whole seconds, as `clock` counts them); 3725 → "1 h 2 min". */
 export function duration(seconds) {
-  const total = Math.round(Number(seconds) || 0);
+  const total = Math.max(0, Math.floor(Number(seconds) || 0));
   if (total < 60) return `${total} s`;
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   if (h) return `${h} h ${m} min`;
   const sec = total % 60;
   return sec ? `${m} min ${sec} s` : `${m} min`;
+}
+
+/** 33 → "33 bytes"; 2446 → "2.4 KB"; 3.5e6 → "3.3 MB". */
+export function fileSize(bytes) {
+  const n = Number(bytes) || 0;
+  if (n < 1024) return `${n} ${n === 1 ? "byte" : "bytes"}`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/**
+ * How sure the resolver is of its pick, in words that cannot be read as a talk-time share:
+ * "hint match 90%" for a description, nothing for most-talk-time and time-range picks (their
+ * "confidence" is the speaker's share, already shown as such).
+ */
+export function matchText(resolution) {
+  if (!resolution || resolution.fellBack) return "";
+  if (resolution.strategy === "magic_hint") return `hint match ${percent(resolution.confidence)}`;
+  if (resolution.strategy === "entity_id") return "chosen by id";
+  return "";
+}
+
+/** A job as lists name it: its label, else its template and who it is about. */
+export function jobTitle(job) {
+  if (job.label) return job.label;
+  const who = job.resolution?.entityLabel || job.resolution?.entityId;
+  return who ? `${templateName(job.template)}: ${who}` : templateName(job.template);
 }
 
 export const percent = (share, digits = 0) => `${(Number(share || 0) * 100).toFixed(digits)}%`;

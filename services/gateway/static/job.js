@@ -1,7 +1,7 @@
 // A job's page: its progress live over SSE (fetch with the Authorization header), then its report.
 
 import { h, fill, icon } from "./dom.js";
-import { clock, dateTime, percent, templateName } from "./format.js";
+import { clock, dateTime, jobTitle, matchText, templateName } from "./format.js";
 import { reportView } from "./report.js";
 import { retrying } from "./api.js";
 import { followJob } from "./sse.js";
@@ -50,13 +50,17 @@ function elapsedOf(job) {
   return Math.max(0, (end - start) / 1000);
 }
 
+const STRATEGY_WORDS = { dominant: "most talk time", entity_id: "by speaker id", magic_hint: "by description",
+  timerange: "most talk in the time range" };
+
 function resolutionLine(job, media) {
   const r = job.resolution;
   if (!r) return null;
   const entity = media?.entities?.find((e) => e.id === r.entityId);
   const who = r.entityLabel || entity?.label || r.entityId;
   return h("p", { class: "resolution" }, icon("user", "icon sm"), "Report about ", h("b", null, who),
-    ` · ${r.strategy.replace("_", " ")}${r.fellBack ? " (fell back)" : ""} · ${percent(r.confidence)} confidence`,
+    ` · ${STRATEGY_WORDS[r.strategy] || r.strategy}${r.fellBack ? " (no match: fell back to most talk time)" : ""}`,
+    matchText(r) ? ` · ${matchText(r)}` : "",
     r.reason ? h("span", { class: "muted" }, ` — ${r.reason}`) : null);
 }
 
@@ -65,7 +69,7 @@ export async function renderJob(main, ctx, jobId) {
   let job = await retrying(() => api.getJob(jobId, signal), signal);
   const media = await ctx.mediaById(job.mediaId, signal).catch(() => null);
 
-  const title = h("h1", null, job.label || templateName(job.template));
+  const title = h("h1", null, jobTitle(job));
   const badge = h("span");
   const conn = h("span", { class: "conn" });
   const cancel = h("button", { type: "button", class: "btn ghost sm", onclick: async () => {

@@ -3,7 +3,7 @@
 
 import { timeline, colorOf } from "./charts.js";
 import { h, fill, icon } from "./dom.js";
-import { STRATEGIES, TEMPLATES, clock, parseClock, percent, speakerName } from "./format.js";
+import { STRATEGIES, TEMPLATES, clock, matchText, parseClock, percent, speakerName } from "./format.js";
 
 const DEBOUNCE_MS = 300;
 
@@ -119,7 +119,7 @@ export function jobForm(ctx, media) {
               entity?.description ? h("span", { class: "muted" }, ` · ${entity.description}`) : null),
             h("p", { class: "pick-why" },
               r.fellBack ? h("b", null, "No match, falling back to the main speaker. ") : null,
-              `${percent(r.confidence)} confidence. `, r.reason || ""))),
+              matchText(r) ? `${matchText(r)[0].toUpperCase()}${matchText(r).slice(1)}. ` : "", r.reason || ""))),
         spans.length ? timeline(media.durationSec, spans, colorOf(media.entities, r.entity.id)) : null);
     } catch (error) {
       if (controller.signal.aborted) return;

@@ -2,7 +2,7 @@
 
 import { analyticsGrid, talkTime } from "./charts.js";
 import { h } from "./dom.js";
-import { FORMATS, ago, duration, plural, speakerName, templateName } from "./format.js";
+import { FORMATS, ago, clock, jobTitle, plural, speakerName } from "./format.js";
 import { statusBadge } from "./job.js";
 import { jobForm } from "./jobform.js";
 
@@ -24,7 +24,7 @@ export async function renderMedia(main, ctx, mediaId) {
         h("p", { class: "eyebrow" }, "Recording"),
         h("h1", null, media.title || "Untitled recording"),
         h("p", { class: "sub" }, [
-          duration(media.durationSec),
+          clock(media.durationSec),
           plural(media.entities.length, "speaker"),
           FORMATS[media.transcriptFormat] || media.transcriptFormat,
           `added ${ago(media.createdAt)}`,
@@ -43,8 +43,7 @@ export async function renderMedia(main, ctx, mediaId) {
           jobs.length
             ? h("ul", { class: "mini-list" }, jobs.map((j) => h("li", null,
               h("a", { href: `#/jobs/${encodeURIComponent(j.jobId)}` },
-                h("span", null, j.label || templateName(j.template),
-                  j.resolution ? h("span", { class: "muted" }, ` · ${j.resolution.entityLabel || j.resolution.entityId}`) : null),
+                h("span", null, jobTitle(j)),
                 statusBadge(j.status)))))
             : h("p", { class: "muted" }, "None yet.")))));
   main.replaceChildren(page);

@@ -1,7 +1,7 @@
 // Adding a recording: a transcript file read as text in the browser and sent to POST /v1/media.
 
 import { h, fill, icon } from "./dom.js";
-import { FORMATS, formatFromName } from "./format.js";
+import { FORMATS, fileSize, formatFromName } from "./format.js";
 
 const PREVIEW_LINES = 14;
 
@@ -32,7 +32,7 @@ export function renderUpload(main, ctx) {
     formatSelect.value = formatFromName(chosen.name);
     drop.classList.add("has-file");
     dropLabel.textContent = chosen.name;
-    dropSub.textContent = `${(chosen.size / 1024).toFixed(1)} KB · choose another file to replace it`;
+    dropSub.textContent = `${fileSize(chosen.size)} · choose another file to replace it`;
     const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
     fill(preview, h("p", { class: "preview-title" }, "Beginning of the file"),
       h("pre", { class: "file-text" }, lines.slice(0, PREVIEW_LINES).join("\n") + (lines.length > PREVIEW_LINES ? "\n…" : "")));
@@ -76,9 +76,11 @@ export function renderUpload(main, ctx) {
       ctx.mediaLoaded(media, { isNew: true });
       ctx.navigate(`#/media/${encodeURIComponent(media.mediaId)}`);
     } catch (e) {
+      // The message already names the first problem ("/path: what"): list only the others.
+      const more = (e.details || []).filter((d) => !String(e.message).includes(d.message));
       fill(error, h("div", { class: "banner error", role: "alert" }, icon("alert"),
         h("div", null, h("b", null, "The server did not take it. "), e.message,
-          e.details?.length ? h("ul", { class: "details" }, e.details.map((d) => h("li", null, h("code", null, d.path || "/"), " ", d.message))) : null)));
+          more.length ? h("ul", { class: "details" }, more.map((d) => h("li", null, h("code", null, d.path || "/"), " ", d.message))) : null)));
       submit.disabled = false;
       submit.lastChild.textContent = "Add recording";
     }
