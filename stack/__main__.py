@@ -53,7 +53,7 @@ def main() -> int:
         return f"""
 reports platform is up
   gateway   {url}   (REST v1; health {url}/healthz, readiness {url}/readyz)
-  nats      {platform.nats_url}
+  nats      {platform.nats_address}
   database  {config.database_url or 'SQLite in ' + str(config.var_dir / 'reports.db')}
   llm       {llm_line(platform)}
   logs      {config.log_dir}/

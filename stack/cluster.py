@@ -24,7 +24,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from services.webhooks.signing import generate_secret
-from stack import certificates
+from stack import certificates, nats_auth
 from stack.nats_server import ClusterOptions, NatsServer
 from stack.platform import LISTENING, service_exists, uses_dev_llm
 from stack.processes import ManagedProcess, ProcessFailed, free_port, stop_all
@@ -83,6 +83,7 @@ class Cluster:
         self._webhook_secret = generate_secret()   # unless REPORTS_WEBHOOK_SECRET names one
         self.addresses: dict[str, str] = {}
         self.tls_root = certificates.default_root(config.var_dir)
+        self.nats_users = nats_auth.generate()
 
     # lifecycle
 
@@ -103,12 +104,13 @@ class Cluster:
             shutil.rmtree(old)
         count = self.config.nats_nodes
         route_ports = [free_port() for _ in range(count)]
+        auth = nats_auth.write_config(self.config.var_dir / "nats.conf", self.nats_users)
         routes = [f"nats://127.0.0.1:{port}" for port in route_ports]
         for index in range(count):
             name = f"nats-{index + 1}"
             options = ClusterOptions(NATS_CLUSTER_NAME, name, route_ports[index], routes) if count > 1 else None
             self.nats.append(NatsServer(self.config.var_dir / name, self.config.log_dir / f"{name}.log",
-                                        cluster=options, monitor_port=free_port(), name=name))
+                                        cluster=options, monitor_port=free_port(), name=name, config=auth))
         for node in self.nats:
             node.launch()
         for node in self.nats:
@@ -182,8 +184,14 @@ class Cluster:
     # where things are
 
     @property
-    def nats_url(self) -> str:
+    def nats_address(self) -> str:
+        """What services dial, each as its own user."""
         return ",".join(node.url for node in self.nats)
+
+    @property
+    def nats_url(self) -> str:
+        """The runner's own connection (tests, checks): every node, as `operator`."""
+        return nats_auth.with_user(self.nats_address, self.nats_users["operator"])
 
     @property
     def gateway_urls(self) -> list[str]:
@@ -198,7 +206,7 @@ class Cluster:
         return "ipv4:" + ",".join(stores[first:] + stores[:first])
 
     def describe(self) -> Iterator[str]:
-        yield f"  nats        {self.nats_url}   (cluster {NATS_CLUSTER_NAME!r}, JetStream R{len(self.nats)})"
+        yield f"  nats        {self.nats_address}   (cluster {NATS_CLUSTER_NAME!r}, JetStream R{len(self.nats)})"
         for node in self.nats:
             yield f"    {node.process.name:<10}client {node.url}   monitor {node.monitor_url}"
         yield f"  postgresql  {self.database.url}   (dropped at exit)"
@@ -217,7 +225,7 @@ class Cluster:
         env.update({
             "PYTHONUNBUFFERED": "1",
             "REPORTS_VAR_DIR": str(self.config.var_dir),
-            "REPORTS_NATS_URL": self.nats_url,
+            "REPORTS_NATS_URL": self.nats_address,
             "REPORTS_STREAM_REPLICAS": str(len(self.nats)),
             "REPORTS_API_KEYS": self.config.api_keys,
         })
@@ -234,7 +242,7 @@ class Cluster:
     def _spawn(self, name: str, module: str, extra: dict[str, str]) -> ManagedProcess:
         process = ManagedProcess(name, [sys.executable, "-m", f"services.{module}"],
                                  env={**self._service_env(), "REPORTS_TLS_DIR": str(self.tls_root / module),
-                                      **extra},
+                                      **nats_auth.service_env(self.nats_users, module), **extra},
                                  log_path=self.config.log_dir / f"{name}.log", echo=self.config.echo).start()
         self.processes[name] = process
         return process

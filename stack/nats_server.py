@@ -43,12 +43,14 @@ class NatsServer:
 
     def __init__(self, store_dir: Path, log_path: Path, port: int | None = None, *,
                  cluster: ClusterOptions | None = None, monitor_port: int | None = None,
-                 name: str = "nats") -> None:
+                 name: str = "nats", config: Path | None = None) -> None:
         self.port = port or free_port()
         self.store_dir = store_dir
         self.cluster = cluster
         self.monitor_port = monitor_port
         argv = [binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(store_dir)]
+        if config is not None:   # users and permissions (stack/nats_auth.py); the flags win over it
+            argv = [argv[0], "-c", str(config), *argv[1:]]
         if monitor_port is not None:
             argv += ["-m", str(monitor_port)]
         if cluster is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.webhooks.signing import generate_secret
-from stack import certificates
+from stack import certificates, nats_auth
 from stack.nats_server import NatsServer
 from stack.processes import ManagedProcess, free_port, stop_all
 
@@ -56,7 +56,9 @@ class Platform:
         self.nats: NatsServer | None = None
         self.processes: dict[str, ManagedProcess] = {}
         self.addresses: dict[str, str] = {}
-        self.nats_url = config.nats_url or ""
+        self.nats_address = config.nats_url or ""   # what services dial, with their own users
+        self.nats_url = self.nats_address            # the runner's: as `operator` on the bundled server
+        self.nats_users: dict[str, nats_auth.NatsUser] = {}
         self._env = {**os.environ, **config.env}
         self.tls_root = certificates.default_root(config.var_dir)
         if not self._env.get("REPORTS_WEBHOOK_SECRET"):
@@ -77,9 +79,12 @@ class Platform:
     def _start_all(self) -> None:
         certificates.ensure(self.tls_root)
         if not self.config.nats_url:
+            self.nats_users = nats_auth.generate()
+            auth = nats_auth.write_config(self.config.var_dir / "nats.conf", self.nats_users)
             self.nats = NatsServer(self.config.var_dir / "nats", self.config.log_dir / "nats.log",
-                                   port=self.config.nats_port).start()
-            self.nats_url = self.nats.url
+                                   port=self.config.nats_port, config=auth).start()
+            self.nats_address = self.nats.url
+            self.nats_url = nats_auth.with_user(self.nats.url, self.nats_users["operator"])
         if uses_dev_llm(self._env) and service_exists("devllm"):
             devllm = self._spawn("devllm", {"DEVLLM_PORT": str(self.config.devllm_port)})
             self.addresses["devllm"] = devllm.wait_for(r"devllm listening on (http://\S+)").group(1)
@@ -122,7 +127,7 @@ class Platform:
             **self._env,
             "PYTHONUNBUFFERED": "1",
             "REPORTS_VAR_DIR": str(self.config.var_dir),
-            "REPORTS_NATS_URL": self.nats_url,
+            "REPORTS_NATS_URL": self.nats_address,
             "REPORTS_API_KEYS": self.config.api_keys,
         }
         if self.config.database_url:
@@ -147,7 +152,8 @@ class Platform:
             name,
             [sys.executable, "-m", f"services.{module or name}"],
             env={**self.service_env(), "REPORTS_METRICS_PORT": str(metrics_port),
-                 "REPORTS_TLS_DIR": str(self.tls_root / (module or name)), **extra},
+                 "REPORTS_TLS_DIR": str(self.tls_root / (module or name)),
+                 **nats_auth.service_env(self.nats_users, module or name), **extra},
             log_path=self.config.log_dir / f"{name}.log",
             echo=self.config.echo,
         ).start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 
 import nats
@@ -84,7 +85,13 @@ async def ensure_streams(js: JetStreamContext, settings: StreamSettings) -> None
 
 
 async def connect(url: str, name: str) -> NatsClient:
-    """A connection that reconnects forever; the first connect fails fast if NATS is down."""
+    """A connection that reconnects forever; the first connect fails fast if NATS is down.
+
+    As the user REPORTS_NATS_USER / REPORTS_NATS_PASSWORD name, when set (stack/nats_auth.py).
+    """
+    credentials = {}
+    if os.environ.get("REPORTS_NATS_USER"):
+        credentials = {"user": os.environ["REPORTS_NATS_USER"], "password": os.environ.get("REPORTS_NATS_PASSWORD", "")}
 
     async def disconnected() -> None:
         log.warning("nats disconnected", extra={"service": name})
@@ -104,6 +111,7 @@ async def connect(url: str, name: str) -> NatsClient:
         disconnected_cb=disconnected,
         reconnected_cb=reconnected,
         error_cb=error,
+        **credentials,
     )
 
 

@@ -1,0 +1,89 @@
+"""NATS users with subject permissions: each service may publish and subscribe only what it must.
+
+`make run`, `make cluster` and the end-to-end tests start nats-server with the `authorization`
+block `config_text` writes (random passwords, the file readable by its owner only), and give each
+service its own user in REPORTS_NATS_USER / REPORTS_NATS_PASSWORD. What the permissions say:
+
+- only the store publishes on `reports.>` (its outbox relay: jobs, status events, webhook redeliveries);
+- the gateway only reads status events (core subscriptions and JetStream consumers on JOB_EVENTS);
+- renderers only take work (consume and ack JOBS) and the dispatcher only consumes its deliveries;
+- nobody but the store may delete or purge a stream or a stream's messages;
+- `operator` may do anything: the runner's own checks (tests, benchmarks); it is never given to a service.
+
+A connection without a user is refused. JetStream's API is request/reply on `$JS.API.>` with
+answers on `_INBOX.>`; acks are publishes to the message's `$JS.ACK.<stream>.>` reply subject.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.common import streams
+
+_JS_API = "$JS.API.>"
+_INBOX = "_INBOX.>"
+_NO_STREAM_SURGERY = ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>", "$JS.API.STREAM.MSG.DELETE.>"]
+_NOT_OURS = ["reports.>", *_NO_STREAM_SURGERY]
+
+
+@dataclass(frozen=True)
+class NatsUser:
+    name: str
+    password: str
+    publish: tuple[str, ...]
+    subscribe: tuple[str, ...]
+    publish_deny: tuple[str, ...] = ()
+
+    def permissions(self) -> dict[str, object]:
+        publish: dict[str, list[str]] = {"allow": list(self.publish)}
+        if self.publish_deny:
+            publish["deny"] = list(self.publish_deny)
+        return {"publish": publish, "subscribe": {"allow": list(self.subscribe)}}
+
+
+def generate() -> dict[str, NatsUser]:
+    """Every service's user (and the operator's), with fresh random passwords."""
+    def password() -> str:
+        return secrets.token_urlsafe(24)
+
+    advisory = f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{streams.JOBS_STREAM}.>"
+    users = [
+        NatsUser("store", password(), ("reports.>", _JS_API), (_INBOX,)),
+        NatsUser("gateway", password(), (_JS_API, "$JS.FC.>"), (_INBOX, streams.EVENTS_SUBJECTS),
+                 (*_NOT_OURS, "$JS.API.STREAM.CREATE.>", "$JS.API.STREAM.UPDATE.>")),
+        NatsUser("renderer", password(), (_JS_API, f"$JS.ACK.{streams.JOBS_STREAM}.>"), (_INBOX, advisory),
+                 tuple(_NOT_OURS)),
+        NatsUser("webhooks", password(),
+                 (_JS_API, f"$JS.ACK.{streams.EVENTS_STREAM}.>", f"$JS.ACK.{streams.WEBHOOKS_STREAM}.>"),
+                 (_INBOX,), tuple(_NOT_OURS)),
+        NatsUser("operator", password(), (">",), (">",)),
+    ]
+    return {user.name: user for user in users}
+
+
+def config_text(users: dict[str, NatsUser]) -> str:
+    """nats-server's `authorization` block (its config format accepts JSON values)."""
+    entries = [{"user": u.name, "password": u.password, "permissions": u.permissions()} for u in users.values()]
+    return f"authorization {{\n  users = {json.dumps(entries, indent=2)}\n}}\n"
+
+
+def write_config(path: Path, users: dict[str, NatsUser]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(config_text(users))
+    return path
+
+
+def with_user(url: str, user: NatsUser) -> str:
+    """`nats://host:port[,...]` with the user's credentials in each URL (for the runner's own clients)."""
+    return ",".join(part.replace("nats://", f"nats://{user.name}:{user.password}@", 1) for part in url.split(","))
+
+
+def service_env(users: dict[str, NatsUser], service: str) -> dict[str, str]:
+    user = users.get(service)
+    return {} if user is None else {"REPORTS_NATS_USER": user.name, "REPORTS_NATS_PASSWORD": user.password}
