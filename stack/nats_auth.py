@@ -87,3 +87,11 @@ def with_user(url: str, user: NatsUser) -> str:
 def service_env(users: dict[str, NatsUser], service: str) -> dict[str, str]:
     user = users.get(service)
     return {} if user is None else {"REPORTS_NATS_USER": user.name, "REPORTS_NATS_PASSWORD": user.password}
+
+
+if __name__ == "__main__":
+    # For your own NATS (Kubernetes: the chart's config, and reports-secrets' NATS_PASSWORD_*).
+    generated = generate()
+    print(config_text(generated))
+    for user in generated.values():
+        print(f"# NATS_PASSWORD_{user.name.upper()}={user.password}")

@@ -42,7 +42,8 @@ BIN = Path(sys.executable).parent
 ENTRYPOINT = DEPLOY / "docker-entrypoint.sh"
 HEALTHCHECK = DEPLOY / "healthcheck.py"
 SECRET_KEYS = {"REPORTS_API_KEYS", "REPORTS_WEBHOOK_SECRET", "REPORTS_DATABASE_URL",
-               "OPENAI_API_KEY", "ANTHROPIC_API_KEY"}
+               "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "NATS_PASSWORD_STORE", "NATS_PASSWORD_GATEWAY",
+               "NATS_PASSWORD_RENDERER", "NATS_PASSWORD_WEBHOOKS"}
 DEV_ONLY = {"devllm"}
 SITE = "/opt/venv/lib/python3.11/site-packages/"  # the image's virtualenv (Dockerfile)
 
@@ -163,6 +164,16 @@ def test_every_service_mounts_only_its_own_tls_secret(rendered: list[dict]) -> N
         assert pod["securityContext"]["fsGroup"] == pod["securityContext"]["runAsGroup"], name
 
 
+def test_each_nats_client_connects_as_its_own_user(rendered: list[dict]) -> None:
+    for name, deployment in objects(rendered, "Deployment").items():
+        env = {v["name"]: v for v in container(deployment).get("env", [])}
+        if name == "resolver":   # no NATS
+            assert "REPORTS_NATS_USER" not in env
+            continue
+        assert env["REPORTS_NATS_USER"]["value"] == name
+        assert env["REPORTS_NATS_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == f"NATS_PASSWORD_{name.upper()}"
+
+
 def test_network_policies_deny_by_default_and_let_only_callers_reach_the_store(rendered: list[dict]) -> None:
     policies = objects(rendered, "NetworkPolicy")
     deny = policies["reports-default-deny"]["spec"]
@@ -241,7 +252,8 @@ def test_secrets_are_in_the_secret_and_only_there(rendered: list[dict]) -> None:
 
 def test_every_configured_variable_is_one_the_services_read(rendered: list[dict]) -> None:
     source = "\n".join(p.read_text() for p in (ROOT / "services").rglob("*.py"))
-    configured = set(one(rendered, "ConfigMap")["data"]) | SECRET_KEYS
+    configured = set(one(rendered, "ConfigMap")["data"]) | {
+        v["name"] for d in objects(rendered, "Deployment").values() for v in container(d).get("env", [])}
     assert [v for v in sorted(configured) if f'"{v}"' not in source] == []
 
 
