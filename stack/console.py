@@ -8,6 +8,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
+from stack.processes import die_with_parent
+
 DEV_KEY = "dev-key-change-me"
 DEV_TENANT = "dev"
 
@@ -28,6 +30,7 @@ def first_key(keys: str) -> str:
 
 def run_until_stopped(name: str, system: System, banner: Callable[[], str]) -> int:
     """Starts `system`, prints `banner()`, and stops it all on Ctrl-C or SIGTERM."""
+    die_with_parent()   # `make run` killed: this runner stops too, and stops its services
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import os
 import random
@@ -17,6 +18,35 @@ from pathlib import Path
 
 class ProcessFailed(RuntimeError):
     pass
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """libc's prctl, looked up before any fork (the child may only call it). None off Linux."""
+    if not sys.platform.startswith("linux"):
+        return None
+    return ctypes.CDLL(None, use_errno=True).prctl  # type: ignore[no-any-return]
+
+
+def die_with_parent(expected_parent: int | None = None, sig: signal.Signals = signal.SIGTERM) -> None:
+    """Asks the kernel to send `sig` to this process when its parent dies (PR_SET_PDEATHSIG).
+
+    `make run`'s services are each in a session of their own (Ctrl-C in the terminal reaches only
+    the runner, which stops them in order), so a runner killed with SIGKILL would otherwise leave
+    them all running, holding their ports. The signal comes when the *thread* that forked the
+    child ends, so services are started from the runner's main thread. If the parent
+    (`expected_parent`) is already gone by the time this runs, the signal is sent at once.
+    """
+    prctl = _prctl()
+    if prctl is None:
+        return
+    parent = os.getppid() if expected_parent is None else expected_parent
+    prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+    if os.getppid() != parent:
+        os.kill(os.getpid(), sig)
 
 
 _EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
@@ -79,9 +109,11 @@ class ManagedProcess:
         with self._condition:
             self._lines = []
             self._output_ended = False
+        _prctl()   # resolved here, in the parent: the child between fork and exec only calls it
         self.proc = subprocess.Popen(
             self.argv, env=self.env, cwd=self.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, bufsize=1, start_new_session=True,
+            preexec_fn=functools.partial(die_with_parent, os.getpid()),
         )
         self._reader = threading.Thread(target=self._read, args=(self.proc,), daemon=True,
                                         name=f"{self.name}-output")
