@@ -80,12 +80,14 @@ async def dispatcher(store_stub) -> AsyncIterator[Dispatcher]:  # type: ignore[n
         yield running
 
 
-async def ended_job(store_stub, url: str | None) -> tuple[job_pb2.Job, FakeMsg]:  # type: ignore[no-untyped-def]
+async def ended_job(store_stub, url: str | None,  # type: ignore[no-untyped-def]
+                    headers: dict[str, str] | None = None) -> tuple[job_pb2.Job, FakeMsg]:
     request = store_pb2.CreateJobRequest(tenant="t", media_id=await _media(store_stub), template="sales_playbook",
                                          request_fingerprint="f")
     request.target.strategy, request.target.on_miss = "dominant", "error"
     if url is not None:
         request.webhook.url = url
+        request.webhook.headers.update(headers or {})
     job = (await store_stub.CreateJob(request)).job
     report_id = await complete_job(store_stub, "t", job.id)
     job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=job.id))
@@ -178,17 +180,7 @@ async def test_events_that_are_not_terminal_or_have_no_webhook_are_acked_without
 async def test_a_stored_header_no_client_can_send_fails_the_attempt_recorded_and_acked(dispatcher, store_stub,
                                                                                         receiver):
     # Stored directly, as creation accepted non-ASCII header values before issue 13.
-    request = store_pb2.CreateJobRequest(tenant="t", media_id=await _media(store_stub), template="sales_playbook",
-                                         request_fingerprint="f")
-    request.target.strategy, request.target.on_miss = "dominant", "error"
-    request.webhook.url = receiver.url()
-    request.webhook.headers["x-team"] = "sälës ☃"
-    job = (await store_stub.CreateJob(request)).job
-    report_id = await complete_job(store_stub, "t", job.id)
-    job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=job.id))
-    event = job_pb2.JobEvent(event_id="evt_terminal", job_id=job.id, tenant="t", status=job.status,
-                             stage=job.stage, report_id=report_id, at=job.updated_at)
-    msg = FakeMsg(event.SerializeToString(), streams.event_subject(job.id))
+    job, msg = await ended_job(store_stub, receiver.url(), {"x-team": "sälës ☃"})
     await dispatcher.handle(msg)
     assert msg.calls == [("ack", None)]
     assert receiver.requests == []
