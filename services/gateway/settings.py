@@ -7,15 +7,53 @@ from dataclasses import dataclass, field
 from services.common import env
 
 
+def _entries(raw: str) -> list[tuple[str, str, dict[str, str]]]:
+    """`key=tenant;option=value,...` → [(key, tenant, {option: value})]."""
+    entries = []
+    for pair in filter(None, (p.strip() for p in raw.split(","))):
+        key, sep, rest = pair.partition("=")
+        tenant, *options = rest.split(";")
+        if not sep or not key.strip() or not tenant.strip():
+            raise env.ConfigError("REPORTS_API_KEYS entries look like key=tenant (or key=tenant;retentionDays=N), "
+                                  f"got {_masked(pair)!r}")
+        parsed = {}
+        for option in options:
+            name, has_value, value = option.partition("=")
+            if name.strip() not in KEY_OPTIONS or not has_value:
+                raise env.ConfigError(f"REPORTS_API_KEYS: unknown option {name.strip()!r} for tenant "
+                                      f"{tenant.strip()!r}; known: {', '.join(KEY_OPTIONS)}")
+            parsed[name.strip()] = value.strip()
+        entries.append((key.strip(), tenant.strip(), parsed))
+    return entries
+
+
+def _masked(pair: str) -> str:
+    key, _, rest = pair.partition("=")
+    return f"{key[:4]}...={rest}" if key else pair
+
+
+KEY_OPTIONS = ("retentionDays",)
+
+
 def parse_api_keys(raw: str) -> dict[str, str]:
     """`key=tenant,key=tenant` → {key: tenant}."""
-    keys: dict[str, str] = {}
-    for pair in filter(None, (p.strip() for p in raw.split(","))):
-        key, sep, tenant = pair.partition("=")
-        if not sep or not key.strip() or not tenant.strip():
-            raise env.ConfigError(f"REPORTS_API_KEYS entries look like key=tenant, got {pair!r}")
-        keys[key.strip()] = tenant.strip()
-    return keys
+    return {key: tenant for key, tenant, _options in _entries(raw)}
+
+
+def parse_retention_days(raw: str) -> dict[str, int]:
+    """The per-tenant default retention (`key=tenant;retentionDays=N`, 1 to 3650) → {tenant: N}."""
+    days: dict[str, int] = {}
+    for _key, tenant, options in _entries(raw):
+        if "retentionDays" not in options:
+            continue
+        value = options["retentionDays"]
+        if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 3650:
+            raise env.ConfigError(f"REPORTS_API_KEYS: retentionDays for tenant {tenant!r} must be 1 to 3650, "
+                                  f"got {value!r}")
+        if days.get(tenant, int(value)) != int(value):
+            raise env.ConfigError(f"REPORTS_API_KEYS: tenant {tenant!r} has two different retentionDays")
+        days[tenant] = int(value)
+    return days
 
 
 @dataclass(frozen=True)
@@ -26,6 +64,8 @@ class GatewaySettings:
     resolver_target: str
     nats_url: str
     api_keys: dict[str, str] = field(repr=False)
+    # Per-tenant default retention of new media, in days (REPORTS_API_KEYS `;retentionDays=N`).
+    retention_days: dict[str, int] = field(default_factory=dict)
     rpc_timeout_s: float = 10.0
     job_body_limit: int = 1 * 1024 * 1024
     media_body_limit: int = 20 * 1024 * 1024
@@ -45,6 +85,7 @@ class GatewaySettings:
             resolver_target=env.text(e, "REPORTS_RESOLVER_ADDR", "127.0.0.1:50052"),
             nats_url=env.text(e, "REPORTS_NATS_URL", "nats://127.0.0.1:4333"),
             api_keys=keys,
+            retention_days=parse_retention_days(e.get("REPORTS_API_KEYS", "")),
             rpc_timeout_s=env.number(e, "REPORTS_RPC_TIMEOUT_S", 10.0, minimum=0.1),
             sse_ping_s=env.number(e, "REPORTS_SSE_PING_S", 15.0, minimum=0.05),
             webhook_allow_private=env.flag(e, "REPORTS_WEBHOOK_ALLOW_PRIVATE"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,6 +16,9 @@ from services.common.rpc_errors import FieldProblem
 from services.common.schema_check import SchemaValidator
 from services.gateway import schemas, webhook_rules
 from services.gateway.errors import ApiError
+
+
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 def _pointer(parts: Iterable[Any]) -> str:
@@ -136,3 +140,21 @@ def target(body: dict[str, Any]) -> None:
 
 def create_media(body: dict[str, Any]) -> None:
     check(schemas.create_media_validator(), body)
+    if "retentionDays" in body and "expiresAt" in body:
+        raise invalid([FieldProblem("/expiresAt", "give retentionDays or expiresAt, not both")])
+    if "expiresAt" in body:
+        expires_at(body["expiresAt"], "/expiresAt")
+
+
+def expires_at(value: str, path: str) -> datetime:
+    """An RFC 3339 time with an offset, in the future."""
+    try:
+        when = datetime.fromisoformat(value.upper()) if RFC3339.match(value) else None
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise invalid([FieldProblem(path, "must be an RFC 3339 date-time with an offset, "
+                                          "e.g. 2027-01-31T12:00:00Z")])
+    if when <= datetime.now(UTC):
+        raise invalid([FieldProblem(path, "must be in the future")])
+    return when

@@ -14,6 +14,7 @@ from services.common import grpc_server, streams
 from services.store import migrate, prompts
 from services.store.db import Database, create_db_engine
 from services.store.outbox import OutboxRelay
+from services.store.retention import RetentionSweeper
 from services.store.servicer import StoreServicer, register
 from services.store.settings import StoreSettings
 from services.store.wait import Capacity, WaitEstimator
@@ -29,12 +30,16 @@ class RunningStore:
     db: Database
     relay: OutboxRelay
     relay_task: asyncio.Task[None]
+    sweeper: RetentionSweeper
+    sweeper_task: asyncio.Task[None]
 
     async def stop(self, grace: float = 2.0) -> None:
         self.relay.stop()
+        self.sweeper.stop()
         await self.server.stop(grace)
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(self.relay_task, timeout=5)
+        for task in (self.relay_task, self.sweeper_task):
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(task, timeout=5)
         self.db.close()
 
 
@@ -44,8 +49,12 @@ async def start(settings: StoreSettings) -> RunningStore:
     db = Database(engine)
     await db.run(prompts.seed)
     relay = OutboxRelay(db, lambda: streams.connect(settings.nats_url, "store-outbox"), settings.streams)
-    servicer = StoreServicer(db, relay, WaitEstimator(Capacity(concurrent_jobs=settings.render_capacity)))
+    servicer = StoreServicer(db, relay, WaitEstimator(Capacity(concurrent_jobs=settings.render_capacity)),
+                             retention_days=settings.retention_days)
+    sweeper = RetentionSweeper(db, interval_s=settings.retention_sweep_s, batch_size=settings.retention_batch,
+                               on_deleted=relay.wake)
     server, port, _health = await grpc_server.create_server([register(servicer)], [SERVICE_NAME], settings.listen)
     relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+    sweeper_task = asyncio.create_task(sweeper.run(), name="retention-sweeper")
     log.info("listening", extra={"grpc_port": port, "database": engine.dialect.name})
-    return RunningStore(server, port, db, relay, relay_task)
+    return RunningStore(server, port, db, relay, relay_task, sweeper, sweeper_task)

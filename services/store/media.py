@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -16,13 +17,14 @@ from services.common import ids, strict_json
 from services.common.deadlines import Deadline
 from services.common.rpc_errors import FieldProblem, ServiceError, invalid, not_found
 from services.common.strict_json import quote
-from services.common.timeutil import utcnow
+from services.common.timeutil import as_utc, utcnow
 from services.store import paging
 from services.store.tables import ENTITIES, MEDIA, EntityRow, MediaRow
 from services.store.transcripts import TranscriptError, compute_analytics, limits, parse_transcript, speaker_ids
 from services.store.transcripts.errors import TOO_LARGE
 
 JSON_FORMATS = {"segments", "whisperx", "assemblyai", "deepgram"}
+MAX_RETENTION_DAYS = 3650
 
 
 def _decode_content(format_: str, content: str) -> object:
@@ -40,6 +42,29 @@ def _rejected(exc: TranscriptError) -> ServiceError:
     if exc.code == TOO_LARGE:
         return ServiceError(grpc.StatusCode.RESOURCE_EXHAUSTED, exc.code, exc.message, problems)
     return invalid(exc.code, exc.message, problems)
+
+
+def expiry(request: store_pb2.CreateMediaRequest, store_default_days: int | None) -> datetime | None:
+    """When the media expires: the request's time or days, else its tenant's default days, else
+    the store's (REPORTS_RETENTION_DAYS), else never."""
+    now = utcnow()
+    if request.HasField("expires_at"):
+        when = as_utc(request.expires_at.ToDatetime(tzinfo=UTC))
+        if when <= now:
+            raise invalid("invalid_request", "expiresAt must be in the future",
+                          [FieldProblem("/expiresAt", "must be in the future")])
+        return when
+    for name, days in (("retentionDays", request.retention_days if request.HasField("retention_days") else None),
+                       ("the tenant's retentionDays", request.default_retention_days
+                        if request.HasField("default_retention_days") else None),
+                       ("REPORTS_RETENTION_DAYS", store_default_days)):
+        if days is None:
+            continue
+        if not 1 <= days <= MAX_RETENTION_DAYS:
+            raise invalid("invalid_request", f"{name} must be 1 to {MAX_RETENTION_DAYS}",
+                          [FieldProblem("/retentionDays", f"must be 1 to {MAX_RETENTION_DAYS}")])
+        return now + timedelta(days=days)
+    return None
 
 
 def prepare(request: store_pb2.CreateMediaRequest,

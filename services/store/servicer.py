@@ -54,8 +54,10 @@ def _tenant(request) -> str:  # type: ignore[no-untyped-def]
 
 
 class StoreServicer(store_pb2_grpc.StoreServicer):
-    def __init__(self, db: Database, relay: OutboxRelay | None, waits: WaitEstimator) -> None:
+    def __init__(self, db: Database, relay: OutboxRelay | None, waits: WaitEstimator, *,
+                 retention_days: int | None = None) -> None:
         self._db = db
+        self._retention_days = retention_days
         self._relay = relay
         self._waits = waits
 
@@ -73,8 +75,10 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         _tenant(request)
         # Parsing a transcript of many megabytes takes a while: on the bounded CPU pool, outside a
         # transaction, and it stops when the caller's deadline passes.
-        prepared = await cpu.run(media.prepare, request, Deadline.of(context))
-        row, entities = await self._db.run(lambda c: media.insert(c, *prepared))
+        expires_at = media.expiry(request, self._retention_days)
+        row, entities = await cpu.run(media.prepare, request, Deadline.of(context))
+        row.expires_at = expires_at
+        row, entities = await self._db.run(lambda c: media.insert(c, row, entities))
         return convert.media_message(row, entities)
 
     @rpc

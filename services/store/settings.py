@@ -18,6 +18,10 @@ class StoreSettings:
     listen: str
     render_capacity: int
     streams: StreamSettings
+    # Days new media are kept when neither the request nor the tenant says (None: until deleted).
+    retention_days: int | None = None
+    retention_sweep_s: float = 60.0
+    retention_batch: int = 500
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> StoreSettings:
@@ -28,4 +32,16 @@ class StoreSettings:
             listen=env.text(e, "REPORTS_STORE_LISTEN", "127.0.0.1:50051"),
             render_capacity=env.integer(e, "REPORTS_RENDER_CAPACITY", 16, minimum=1),
             streams=stream_settings_from_env(e),
+            retention_days=_retention_days(e),
+            retention_sweep_s=env.number(e, "REPORTS_RETENTION_SWEEP_S", 60.0, minimum=0.01),
+            retention_batch=env.integer(e, "REPORTS_RETENTION_BATCH", 500, minimum=1),
         )
+
+
+def _retention_days(e: Mapping[str, str]) -> int | None:
+    if not env.text(e, "REPORTS_RETENTION_DAYS", ""):
+        return None
+    days = env.integer(e, "REPORTS_RETENTION_DAYS", 0, minimum=1)
+    if days > 3650:
+        raise env.ConfigError("REPORTS_RETENTION_DAYS must be 1 to 3650")
+    return days

@@ -30,6 +30,13 @@ async def create_media(request: Request) -> JSONResponse:
     )
     if "url" in body:
         message.url = body["url"]
+    if "retentionDays" in body:
+        message.retention_days = body["retentionDays"]
+    if "expiresAt" in body:
+        message.expires_at.FromDatetime(validation.expires_at(body["expiresAt"], "/expiresAt"))
+    default_days = request.app.state.settings.retention_days.get(c.tenant)
+    if default_days is not None:
+        message.default_retention_days = default_days
     media = await c.backends.store.CreateMedia(message, timeout=max(c.timeout, MEDIA_TIMEOUT_S),
                                                metadata=c.metadata)
     return JSONResponse(views.media_json(media), status_code=201,

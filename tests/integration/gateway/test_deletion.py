@@ -131,3 +131,26 @@ async def test_the_audit_log_pages_newest_first(gateway):
     second = (await client.get(f"/v1/audit?limit=2&cursor={first['nextCursor']}", headers=AUTH_A)).json()
     assert [r["objectId"] for r in first["items"] + second["items"]] == media_ids[::-1]
     assert second["nextCursor"] is None
+
+
+@pytest.mark.parametrize(("extra", "path"), [
+    ({"retentionDays": 0}, "/retentionDays"),
+    ({"retentionDays": 3651}, "/retentionDays"),
+    ({"retentionDays": "30"}, "/retentionDays"),
+    ({"expiresAt": "2020-01-01T00:00:00Z"}, "/expiresAt"),
+    ({"expiresAt": "next tuesday"}, "/expiresAt"),
+    ({"expiresAt": "2099-01-01T00:00:00"}, "/expiresAt"),  # no offset
+    ({"expiresAt": "2099-01-01T00:00:00Z", "retentionDays": 3}, "/expiresAt"),
+])
+async def test_a_bad_retention_is_a_400_naming_the_field(gateway, extra, path):
+    from tests.integration.helpers import media_body
+
+    response = await gateway.client.post("/v1/media", json=media_body(**extra), headers=AUTH_A)
+    assert_error(response, 400, "invalid_request", path)
+
+
+async def test_retention_days_on_a_media_show_as_its_expiry(gateway):
+    from tests.integration.helpers import media_body
+
+    media = (await gateway.client.post("/v1/media", json=media_body(retentionDays=30), headers=AUTH_A)).json()
+    assert media["expiresAt"] > media["createdAt"]
