@@ -12,13 +12,13 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Message
 
-from . import anthropic_api, limits, openai_api, rules
+from . import anthropic_api, limits, openai_api, rules, streaming
 from .engine import Answer, Engine, Failure, model_name
-from .knobs import HEADER, parse_knobs
+from .knobs import HEADER, Knobs, parse_knobs
 from .prompt import BadRequest, NotFound, Prompt
 from .settings import Settings
 
@@ -181,7 +181,22 @@ async def _complete(request: Request, api: _Api) -> Response:
                               param="messages")
         return JSONResponse(body_json, status_code=400, headers=headers)
     reply = api.reply(outcome, prompt, response_id, model_name(prompt.model))
+    if payload.get("stream") is True:
+        return _stream(api, reply, payload, knobs, settings, headers)
     return JSONResponse(reply, headers=headers)
+
+
+def _stream(api: _Api, reply: dict[str, Any], payload: dict[str, Any], knobs: Knobs,
+            settings: Settings, headers: dict[str, str]) -> Response:
+    if api is _OPENAI:
+        options = payload.get("stream_options") or {}
+        events = streaming.openai_events(reply, bool(options.get("include_usage")))
+    else:
+        events = streaming.anthropic_events(reply)
+    speed = knobs.speed if knobs.speed is not None else settings.tokens_per_s
+    body = streaming.paced(events, speed, (knobs.stall_ms or 0) / 1000)
+    return StreamingResponse(body, media_type="text/event-stream",
+                             headers={**headers, "cache-control": "no-cache"})
 
 
 async def _client_left_within(seconds: float, receive: Callable[[], Awaitable[Message]]) -> bool:

@@ -10,6 +10,8 @@ model name. Keys:
                          fail=429_bare no retry-after is sent, only the rate-limit headers
                          saying the request limit is spent and resets in MS
     should_retry=BOOL    send `x-should-retry: true|false` with the answer
+    speed=N              stream at N tokens a second (default: DEVLLM_TOKENS_PER_S, 0 = at once)
+    stall=MS             hold a stream for MS milliseconds half way, once
 
 Modes beyond the HTTP errors: `quota` (OpenAI 429 insufficient_quota / Anthropic 400 "credit
 balance is too low"), `content_filter` (OpenAI finish_reason content_filter; Anthropic refusal),
@@ -50,6 +52,8 @@ class Knobs:
     fail: Fail | None = None
     retry_after_ms: int | None = None
     should_retry: bool | None = None
+    speed: int | None = None
+    stall_ms: int | None = None
 
 
 def split_model(model: str) -> tuple[str, str]:
@@ -80,6 +84,13 @@ def _parse(text: str, separator: str, where: str) -> Knobs:
             values["latency_ms"] = _milliseconds(value, key, where)
         elif key == "retry_after":
             values["retry_after_ms"] = _milliseconds(value, key, where)
+        elif key == "speed":
+            if not value.isdigit() or not 1 <= int(value) <= 100_000:
+                raise KnobError(f"dev-llm knob speed={value!r} in the {where} must be whole "
+                                "tokens a second, 1..100000")
+            values["speed"] = int(value)
+        elif key == "stall":
+            values["stall_ms"] = _milliseconds(value, key, where)
         elif key == "should_retry":
             if value not in ("true", "false"):
                 raise KnobError(f"dev-llm knob should_retry={value!r} in the {where} must be "
@@ -90,7 +101,7 @@ def _parse(text: str, separator: str, where: str) -> Knobs:
         else:
             raise KnobError(
                 f"unknown dev-llm knob {key!r} in the {where}; known: latency, fail, retry_after, "
-                "should_retry"
+                "should_retry, speed, stall"
             )
     return Knobs(**values)  # type: ignore[arg-type]
 

@@ -17,6 +17,7 @@ class Settings:
     latency_ms: int = 0              # default wait before each answer; the latency knob overrides
     hang_s: float = 600.0            # how long fail=hang holds a request (unless the client leaves)
     shutdown_grace_s: int = 3        # then requests still open (hangs) are cancelled
+    tokens_per_s: int = 0            # streaming speed; 0: as fast as possible; knob speed= wins
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -24,6 +25,7 @@ class Settings:
             host=env.get("DEVLLM_HOST", cls.host).strip() or cls.host,
             port=_int(env, "DEVLLM_PORT", cls.port, 0, 65535),
             latency_ms=_int(env, "DEVLLM_LATENCY_MS", cls.latency_ms, 0, 3_600_000),
+            tokens_per_s=_int(env, "DEVLLM_TOKENS_PER_S", cls.tokens_per_s, 0, 100_000),
         )
 
 

@@ -38,6 +38,7 @@ from services.renderer.providers.base import (
     EndedFailure,
     FatalFailure,
     ModelMissing,
+    Progress,
     Provider,
     TransientFailure,
 )
@@ -56,9 +57,9 @@ DEV_MODEL = "dev-llm"
 DEFAULT_MODELS = {"openai": "gpt-6.1-sol", "anthropic": "claude-sonnet-5-5"}
 _KEY_VARS = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 _URL_VARS = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL"}
-_DEADLINE_GRACE_MAX_S = 1.0
 
 BeforeCall = Callable[[], Awaitable[None]]
+OnWait = Callable[[float, str], Awaitable[None]]  # seconds, why: a wait on the provider begins
 Validate = Callable[[dict[str, Any]], list[Problem]]
 
 
@@ -68,7 +69,7 @@ class LlmSettings:
     model: str
     api_key: str = field(repr=False)
     base_url: str | None = None
-    timeout_s: float = 60.0
+    idle_timeout_s: float = 60.0     # the longest gap between streamed chunks
     max_attempts: int = 4
     backoff_base_s: float = 2.0
     backoff_max_s: float = 30.0
@@ -112,13 +113,18 @@ def settings_from_env(env: Mapping[str, str]) -> LlmSettings:
         raise envvars.ConfigError(
             f"the {provider} provider needs {_KEY_VARS[provider]} or, for the dev LLM or another "
             f"compatible server, {_URL_VARS[provider]}")
+    if envvars.text(env, "REPORTS_LLM_TIMEOUT_S", ""):
+        raise envvars.ConfigError(
+            "REPORTS_LLM_TIMEOUT_S is gone: answers stream now; set REPORTS_LLM_IDLE_TIMEOUT_S "
+            "(the longest gap between chunks, default 60) and REPORTS_LLM_DEADLINE_S (one "
+            "render in all, default 900) instead")
     default_model = DEFAULT_MODELS[provider] if key else DEV_MODEL
     return LlmSettings(
         provider=provider,  # type: ignore[arg-type]
         model=envvars.text(env, "REPORTS_LLM_MODEL", default_model),
         api_key=key or DEV_MODEL,
         base_url=base_url,
-        timeout_s=envvars.number(env, "REPORTS_LLM_TIMEOUT_S", 60.0, minimum=0.001),
+        idle_timeout_s=envvars.number(env, "REPORTS_LLM_IDLE_TIMEOUT_S", 60.0, minimum=0.001),
         max_attempts=envvars.integer(env, "REPORTS_LLM_MAX_ATTEMPTS", 4, minimum=1),
         backoff_max_s=envvars.number(env, "REPORTS_LLM_BACKOFF_MAX_S", 30.0, minimum=0.0),
         max_tokens=envvars.integer(env, "REPORTS_LLM_MAX_TOKENS", 8192, minimum=1),
@@ -140,7 +146,7 @@ def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 def make_provider(settings: LlmSettings) -> Provider:
     common = dict(api_key=settings.api_key, base_url=settings.base_url,
-                  timeout_s=settings.timeout_s, headers=settings.headers,
+                  timeout_s=settings.idle_timeout_s, headers=settings.headers,
                   max_tokens=settings.max_tokens)
     if settings.provider == "anthropic":
         from services.renderer.providers.anthropic_provider import AnthropicProvider
@@ -196,21 +202,36 @@ async def render(
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     jitter: Callable[[], float] = random.random,
     clock: Callable[[], float] = time.monotonic,
+    on_progress: Progress | None = None,
+    on_wait: OnWait | None = None,
 ) -> RenderResult:
-    """The first valid answer, or `LlmUnavailable` / `LlmInvalidOutput` (see the module doc).
+    """The first valid answer, or `LlmUnavailable` / `LlmInvalidOutput` / `LlmEnded` (see the
+    module doc). `on_progress` hears the output tokens so far while an answer streams; `on_wait`
+    hears each wait on the provider (a rate limit, an outage) before it starts.
+
+    The whole render, waits included, ends by `deadline_s`; an answer that stops arriving (no
+    chunk within `idle_timeout_s`, or a stream cut mid-way) is retried once, not again.
 
     Given settings rather than an `Llm`, opens a client for this render and closes it after.
     """
     if isinstance(llm, LlmSettings):
         async with Llm(llm) as opened:
             return await render(opened, conversation, schema, validate, before_call=before_call,
-                                sleep=sleep, jitter=jitter, clock=clock)
+                                sleep=sleep, jitter=jitter, clock=clock,
+                                on_progress=on_progress, on_wait=on_wait)
     settings, provider = llm.settings, llm.provider
     deadline = clock() + settings.deadline_s
     failure: TransientFailure | list[Problem] | None = None
     usable: RenderResult | None = None  # the latest answer whose only problems are soft
     attempts = 0
+    stalls = 0
     while attempts < settings.max_attempts:
+        if isinstance(failure, TransientFailure) and failure.stalled:
+            stalls += 1
+            if stalls > 1:
+                raise LlmUnavailable(
+                    f"{settings.provider}'s answer stopped arriving twice (last: {failure}); not "
+                    f"retried again (REPORTS_LLM_IDLE_TIMEOUT_S={settings.idle_timeout_s:g})")
         if isinstance(failure, TransientFailure):
             wait = backoff_delay(settings, attempts, failure.retry_after_s, jitter)
             left = deadline - clock()
@@ -219,6 +240,8 @@ async def render(
                     f"{settings.provider} asks to wait {wait:.0f}s, more than the {max(left, 0):.0f}s "
                     f"left of the render's deadline (REPORTS_LLM_DEADLINE_S={settings.deadline_s:g}); "
                     f"last failure: {failure}")
+            if on_wait is not None:
+                await on_wait(wait, str(failure))
             await sleep(wait)
         if before_call is not None:
             await before_call()
@@ -228,14 +251,18 @@ async def render(
             with _tracer.start_as_current_span("llm.call") as span:
                 span.set_attribute("llm.provider", settings.provider)
                 span.set_attribute("llm.attempt", attempts)
-                async with asyncio.timeout(_deadline(settings.timeout_s)):
-                    completion = await provider.complete(conversation, schema, settings.model)
+                async with asyncio.timeout(max(deadline - clock(), 0.001)):
+                    completion = await provider.complete(conversation, schema, settings.model,
+                                                         on_progress)
         except TransientFailure as e:
-            LLM_CALLS.labels(settings.provider, "transient", attempt_label).inc()
+            LLM_CALLS.labels(settings.provider, "stalled" if e.stalled else "transient",
+                             attempt_label).inc()
             failure = e
         except TimeoutError:
             LLM_CALLS.labels(settings.provider, "timeout", attempt_label).inc()
-            failure = TransientFailure(f"no answer within {settings.timeout_s:g}s")
+            raise LlmUnavailable(
+                f"{settings.provider} gave no complete answer within the render's deadline "
+                f"(REPORTS_LLM_DEADLINE_S={settings.deadline_s:g})") from None
         except EndedFailure as e:
             LLM_CALLS.labels(settings.provider, "ended", attempt_label).inc()
             raise LlmEnded(e.code, f"{settings.provider}: {e}") from e
@@ -305,8 +332,3 @@ def _log_failure(settings: LlmSettings, attempt: int,
 def _summary(problems: list[Problem], shown: int = 3) -> str:
     text = "; ".join(f"{p.path}: {p.message}" for p in problems[:shown])
     return text + (f" (+{len(problems) - shown} more)" if len(problems) > shown else "")
-
-
-def _deadline(timeout_s: float) -> float:
-    """A hard stop a little after the SDK's own timeout, for a server that trickles bytes."""
-    return timeout_s + min(timeout_s, _DEADLINE_GRACE_MAX_S)

@@ -23,7 +23,7 @@ TERMINAL = {"succeeded", "failed", "canceled"}
 # Fast failure paths: small ack wait and backoff, so redeliveries happen within a test.
 FAST = {
     "REPORTS_RENDERER_ACK_WAIT_S": "2",
-    "REPORTS_LLM_TIMEOUT_S": "5",
+    "REPORTS_LLM_IDLE_TIMEOUT_S": "5",
     "REPORTS_LLM_BACKOFF_MAX_S": "1",
     "REPORTS_SSE_PING_S": "1",
 }

@@ -48,7 +48,7 @@ def test_a_report_is_written_after_recoverable_llm_failures(start_platform: Call
 ])
 def test_a_job_fails_with_a_stable_code_when_the_llm_budget_is_spent(start_platform: Callable[..., Platform],
                                                                      model: str, code: str):
-    platform = start_platform(REPORTS_LLM_MODEL=model, REPORTS_LLM_MAX_ATTEMPTS="2", REPORTS_LLM_TIMEOUT_S="1")
+    platform = start_platform(REPORTS_LLM_MODEL=model, REPORTS_LLM_MAX_ATTEMPTS="2", REPORTS_LLM_IDLE_TIMEOUT_S="1")
     api = Api(platform.gateway_url, AUTH_A)
     job = api.wait(api.job(api.media()["mediaId"]))
     assert job["status"] == "failed"

@@ -8,6 +8,9 @@ constrain the answer's text to the schema instead. Their schema subset has no `m
 and no `maxItems`; `anthropic.transform_schema` moves such constraints into the description and
 the renderer's own template checks (`validate`) still enforce them.
 
+The answer streams (docs: build-with-claude/streaming), so a long report is not cut by a request
+timeout: the SDK's read timeout and `chunks` bound the gap between events (the idle timeout),
+the caller bounds the whole answer; a stream without `message_stop` was cut (stalled, transient).
 The answer is the text blocks joined; thinking blocks are skipped. Stop reasons other than
 `end_turn` end the job with their own code: `max_tokens` (llm_output_truncated), `refusal`
 (llm_refused), `model_context_window_exceeded` (llm_context_exceeded); a repair turn would only
@@ -20,14 +23,18 @@ from collections.abc import Mapping
 from typing import Any
 
 import anthropic
+import httpx2  # the SDKs' own HTTP client: its errors surface while a stream is read
 
 from services.renderer.prompt import Conversation
 from services.renderer.providers.base import (
     Completion,
     EndedFailure,
     ModelMissing,
+    Progress,
     TransientFailure,
+    chunks,
     failure_from_status,
+    tokens_of,
 )
 
 _ENDED = {
@@ -47,11 +54,12 @@ class AnthropicProvider:
 
     def __init__(self, *, api_key: str, base_url: str | None, timeout_s: float,
                  max_tokens: int, headers: Mapping[str, str] | None = None) -> None:
-        self._timeout_s = timeout_s
+        self._idle_s = timeout_s
         self._max_tokens = max_tokens
-        self._client = anthropic.AsyncAnthropic(api_key=api_key, base_url=base_url,
-                                                max_retries=0, timeout=timeout_s,
-                                                default_headers=headers or None)
+        self._client = anthropic.AsyncAnthropic(
+            api_key=api_key, base_url=base_url, max_retries=0,
+            timeout=httpx2.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
+            default_headers=headers or None)
 
     def request(self, conversation: Conversation, schema: dict[str, Any],
                 model: str) -> dict[str, Any]:
@@ -63,23 +71,44 @@ class AnthropicProvider:
             "max_tokens": self._max_tokens,
             "output_config": {"format": {"type": "json_schema",
                                          "schema": anthropic.transform_schema(schema)}},
+            "stream": True,
         }
 
     async def complete(self, conversation: Conversation, schema: dict[str, Any],
-                       model: str) -> Completion:
+                       model: str, on_progress: Progress | None = None) -> Completion:
+        text: list[str] = []
+        stop: str | None = None
+        finished = False
+        answered_by = ""
         try:
-            response = await self._client.messages.create(
+            stream = await self._client.messages.create(
                 **self.request(conversation, schema, model))
+            async with stream:
+                async for event in chunks(stream, self._idle_s):
+                    if event.type == "message_start":
+                        answered_by = event.message.model or ""
+                    elif event.type == "content_block_delta" and event.delta.type == "text_delta":
+                        text.append(event.delta.text)
+                        if on_progress is not None:
+                            on_progress(tokens_of(sum(map(len, text))))
+                    elif event.type == "message_delta":
+                        stop = event.delta.stop_reason or stop
+                    elif event.type == "message_stop":
+                        finished = True
         except anthropic.APIStatusError as e:
             raise failure_from_status(e.status_code, e.response.headers, e.message,
                                       e.body) from e
         except anthropic.APITimeoutError as e:
-            raise TransientFailure(f"no answer within {self._timeout_s:g}s") from e
+            raise TransientFailure(f"no answer within {self._idle_s:g}s", stalled=True) from e
         except anthropic.APIConnectionError as e:
             raise TransientFailure(f"connection failed: {e}") from e
         except anthropic.APIError as e:  # an answer the SDK could not read
             raise TransientFailure(f"unreadable response: {e}") from e
-        return completion(response, self._max_tokens)
+        except httpx2.HTTPError as e:  # the stream broke while being read
+            raise TransientFailure(f"the stream broke: {e!r}", stalled=True) from e
+        if not finished:
+            raise TransientFailure("the stream ended before the answer did", stalled=True)
+        return completion(answered_by, "".join(text), stop, self._max_tokens)
 
     async def check_model(self, model: str) -> None:
         try:
@@ -91,11 +120,10 @@ class AnthropicProvider:
         await self._client.close()
 
 
-def completion(response: Any, max_tokens: int = 0) -> Completion:
-    model = response.model or ""
-    blocks = list(response.content or [])
-    text = "".join(getattr(b, "text", "") for b in blocks if getattr(b, "type", None) == "text")
-    ended = _ENDED.get(response.stop_reason or "")
+def completion(model: str, text: str, stop_reason: str | None,
+               max_tokens: int = 0) -> Completion:
+    """The answer from its text blocks (thinking skipped) and its stop reason."""
+    ended = _ENDED.get(stop_reason or "")
     if ended is not None:
         code, message = ended
         raise EndedFailure(code, message.format(max_tokens=max_tokens))

@@ -10,11 +10,12 @@ SDK.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import re
 import time
 from datetime import UTC, datetime
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -36,9 +37,14 @@ class Completion:
 
 
 class TransientFailure(Exception):
-    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+    """Worth another try after a wait. `stalled`: the answer stopped arriving (no chunk within
+    the idle timeout, or a stream cut before its end), which the loop retries only once."""
+
+    def __init__(self, message: str, retry_after_s: float | None = None,
+                 stalled: bool = False) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+        self.stalled = stalled
 
 
 class FatalFailure(Exception):
@@ -59,16 +65,40 @@ class ModelMissing(Exception):
     """The provider's models endpoint does not know the model (unknown or retired)."""
 
 
+Progress = Callable[[int], None]  # output tokens so far, called as chunks arrive
+
+
 class Provider(Protocol):
     name: str
 
     async def complete(self, conversation: Conversation, schema: dict[str, Any],
-                       model: str) -> Completion: ...
+                       model: str, on_progress: Progress | None = None) -> Completion: ...
 
     async def check_model(self, model: str) -> None:
         """Raises `ModelMissing` when the models endpoint answers 404 for `model`."""
 
     async def aclose(self) -> None: ...
+
+
+async def chunks(stream: AsyncIterator[Any], idle_s: float) -> AsyncIterator[Any]:
+    """The stream's items, each within `idle_s` of the one before, else a stalled
+    `TransientFailure` (a provider that stops sending mid-answer)."""
+    iterator = stream.__aiter__()
+    while True:
+        try:
+            async with asyncio.timeout(idle_s):
+                item = await anext(iterator)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise TransientFailure(f"no streamed chunk within {idle_s:g}s",
+                                   stalled=True) from None
+        yield item
+
+
+def tokens_of(chars: int) -> int:
+    """About four characters a token: the progress shown while an answer streams."""
+    return (chars + 3) // 4
 
 
 def failure_from_status(status: int, headers: Mapping[str, str] | None, detail: str,

@@ -1,10 +1,16 @@
-"""OpenAI chat completions with structured outputs (`response_format` json_schema, strict).
+"""OpenAI chat completions with structured outputs (`response_format` json_schema, strict),
+streamed.
 
 `max_completion_tokens` caps the answer (docs: api-reference/chat/create: `max_tokens` is
 deprecated and not accepted by reasoning models), so a model stuck printing whitespace ends with
 `finish_reason: length` instead of running to its own limit. `length` (llm_output_truncated),
 `content_filter` (llm_content_filtered) and a refusal (llm_refused; docs: guides/structured-outputs,
 "Refusals") end the job with their own code: the same request would end the same way.
+
+The answer streams (`stream: true`, docs: api-reference/chat-streaming) so a long report is not
+cut by a request timeout: the SDK's read timeout and `chunks` bound the gap between chunks
+(the idle timeout); the caller bounds the whole answer. A stream that ends without a
+`finish_reason` was cut: a stalled transient failure.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import httpx2  # the SDKs' own HTTP client: its errors surface while a stream is read
 import openai
 
 from services.renderer.prompt import Conversation
@@ -20,8 +27,11 @@ from services.renderer.providers.base import (
     Completion,
     EndedFailure,
     ModelMissing,
+    Progress,
     TransientFailure,
+    chunks,
     failure_from_status,
+    tokens_of,
 )
 
 
@@ -30,10 +40,12 @@ class OpenAIProvider:
 
     def __init__(self, *, api_key: str, base_url: str | None, timeout_s: float,
                  max_tokens: int, headers: Mapping[str, str] | None = None) -> None:
-        self._timeout_s = timeout_s
+        self._idle_s = timeout_s
         self._max_tokens = max_tokens
-        self._client = openai.AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=0,
-                                          timeout=timeout_s, default_headers=headers or None)
+        self._client = openai.AsyncOpenAI(
+            api_key=api_key, base_url=base_url, max_retries=0,
+            timeout=httpx2.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
+            default_headers=headers or None)
 
     def request(self, conversation: Conversation, schema: dict[str, Any],
                 model: str) -> dict[str, Any]:
@@ -48,23 +60,43 @@ class OpenAIProvider:
                 "type": "json_schema",
                 "json_schema": {"name": SCHEMA_NAME, "schema": schema, "strict": True},
             },
+            "stream": True,
+            "stream_options": {"include_usage": True},
         }
 
     async def complete(self, conversation: Conversation, schema: dict[str, Any],
-                       model: str) -> Completion:
+                       model: str, on_progress: Progress | None = None) -> Completion:
+        text: list[str] = []
+        refusal: list[str] = []
+        finish: str | None = None
+        answered_by = ""
         try:
-            response = await self._client.chat.completions.create(
+            stream = await self._client.chat.completions.create(
                 **self.request(conversation, schema, model))
+            async with stream:
+                async for chunk in chunks(stream, self._idle_s):
+                    answered_by = chunk.model or answered_by
+                    for choice in chunk.choices or ():
+                        text.append(choice.delta.content or "")
+                        refusal.append(getattr(choice.delta, "refusal", None) or "")
+                        finish = choice.finish_reason or finish
+                    if on_progress is not None and chunk.choices:
+                        on_progress(tokens_of(sum(map(len, text))))
         except openai.APIStatusError as e:
             raise failure_from_status(e.status_code, e.response.headers, e.message,
                                       e.body) from e
         except openai.APITimeoutError as e:
-            raise TransientFailure(f"no answer within {self._timeout_s:g}s") from e
+            raise TransientFailure(f"no answer within {self._idle_s:g}s", stalled=True) from e
         except openai.APIConnectionError as e:
             raise TransientFailure(f"connection failed: {e}") from e
         except openai.APIError as e:  # an answer the SDK could not read
             raise TransientFailure(f"unreadable response: {e}") from e
-        return completion(response, self._max_tokens)
+        except httpx2.HTTPError as e:  # the stream broke while being read
+            raise TransientFailure(f"the stream broke: {e!r}", stalled=True) from e
+        if finish is None:
+            raise TransientFailure("the stream ended before the answer did", stalled=True)
+        return completion(answered_by, "".join(text), finish, "".join(refusal),
+                          self._max_tokens)
 
     async def check_model(self, model: str) -> None:
         try:
@@ -76,22 +108,16 @@ class OpenAIProvider:
         await self._client.close()
 
 
-def completion(response: Any, max_tokens: int = 0) -> Completion:
-    model = response.model or ""
-    if not response.choices:
-        return Completion(model, "", "the response held no answer (no choices)")
-    choice = response.choices[0]
-    message = choice.message
-    refusal = getattr(message, "refusal", None)
-    text = message.content or ""
+def completion(model: str, text: str, finish_reason: str | None, refusal: str | None = None,
+               max_tokens: int = 0) -> Completion:
     if refusal:
         raise EndedFailure("llm_refused", f"the model refused to write the report: {refusal}")
-    if choice.finish_reason == "length":
+    if finish_reason == "length":
         raise EndedFailure("llm_output_truncated",
                            f"the answer reached max_completion_tokens ({max_tokens}) before it "
                            "was complete (finish_reason length); raise REPORTS_LLM_MAX_TOKENS "
                            "or use a shorter template")
-    if choice.finish_reason == "content_filter":
+    if finish_reason == "content_filter":
         raise EndedFailure("llm_content_filtered",
                            "the provider's content filter withheld the answer "
                            "(finish_reason content_filter)")

@@ -17,7 +17,7 @@ from tests.e2e.sdk.conftest import KEY_A, Requests
 
 # The LLM takes 8 s: longer than the gateway's 5 s graceful shutdown, so restarting the gateway while
 # the job renders cuts the open stream instead of letting it finish.
-SLOW_RENDER = {"REPORTS_LLM_MODEL": "dev-llm+latency=8000", "REPORTS_LLM_TIMEOUT_S": "30"}
+SLOW_RENDER = {"REPORTS_LLM_MODEL": "dev-llm+latency=8000", "REPORTS_LLM_IDLE_TIMEOUT_S": "30"}
 
 
 @pytest.fixture(scope="module")

@@ -61,10 +61,23 @@ def _settings(devllm, provider: str, knobs: str = "", **overrides: Any) -> LlmSe
     base_url = f"{devllm.url}/v1" if provider == "openai" else devllm.url
     fields: dict[str, Any] = dict(
         provider=provider, model="dev-llm" + (f"+{knobs}" if knobs else ""), api_key="dev",
-        base_url=base_url, timeout_s=5.0, max_attempts=3, backoff_base_s=0.01,
+        base_url=base_url, idle_timeout_s=5.0, max_attempts=3, backoff_base_s=0.01,
         backoff_max_s=0.05)
     fields.update(overrides)
     return LlmSettings(**fields)
+
+
+class CallCounter:
+    """A `before_call` that counts the LLM calls, and raises `error` on call `fail_at`."""
+
+    def __init__(self, fail_at: int = 0, error: Exception | None = None) -> None:
+        self.count = 0
+        self._fail_at, self._error = fail_at, error
+
+    async def __call__(self) -> None:
+        self.count += 1
+        if self.count == self._fail_at and self._error is not None:
+            raise self._error
 
 
 async def render_with_sleeps(llm: Llm, waits: list[float]):
@@ -164,18 +177,14 @@ async def test_render_fails_with_invalid_output_when_every_answer_is_unusable(
 ])
 async def test_render_ends_after_one_call_with_its_code_when_a_retry_would_not_help(
         devllm, provider, mode, code):
-    calls = 0
-
-    async def before_call() -> None:
-        nonlocal calls
-        calls += 1
+    before_call = CallCounter()
 
     if (provider, mode) == ("anthropic", "content_filter"):
         code = "llm_refused"  # Anthropic has no content filter stop reason: it refuses
     with pytest.raises(LlmEnded) as caught:
         await _write(_settings(devllm, provider, f"fail={mode}"), title=mode,
                      before_call=before_call)
-    assert caught.value.code == code and calls == 1
+    assert caught.value.code == code and before_call.count == 1
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -215,35 +224,27 @@ async def test_render_fails_unavailable_when_the_api_keeps_failing(devllm, provi
 async def test_render_fails_unavailable_when_the_api_hangs_past_the_timeout(devllm, provider):
     started = time.monotonic()
     with pytest.raises(LlmUnavailable, match="last failure: no answer within 0.3s"):
-        await _write(_settings(devllm, provider, "fail=hang", timeout_s=0.3, max_attempts=2),
+        await _write(_settings(devllm, provider, "fail=hang", idle_timeout_s=0.3, max_attempts=2),
                      title="hang")
     assert time.monotonic() - started < 3
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_render_stops_after_one_call_when_the_request_is_rejected(devllm, provider):
-    calls = 0
-
-    async def before_call() -> None:
-        nonlocal calls
-        calls += 1
+    before_call = CallCounter()
 
     with pytest.raises(LlmUnavailable, match="rejected the request \\(HTTP 400: "):
         await _write(_settings(devllm, provider, "fail=teapot"), before_call=before_call)
-    assert calls == 1
+    assert before_call.count == 1
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_before_call_runs_once_per_attempt_when_retrying(devllm, provider):
-    calls = 0
-
-    async def before_call() -> None:
-        nonlocal calls
-        calls += 1
+    before_call = CallCounter()
 
     written = await _write(_settings(devllm, provider, "fail=500*1"), title="hook",
                            before_call=before_call)
-    assert calls == written.attempts == 2
+    assert before_call.count == written.attempts == 2
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -251,18 +252,12 @@ async def test_before_call_aborts_before_the_next_call_when_it_raises(devllm, pr
     class Canceled(Exception):
         pass
 
-    calls = 0
-
-    async def before_call() -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise Canceled()
+    before_call = CallCounter(fail_at=2, error=Canceled())
 
     with pytest.raises(Canceled):
         await _write(_settings(devllm, provider, "fail=500"), title="cancel",
                      before_call=before_call)
-    assert calls == 2
+    assert before_call.count == 2
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -297,3 +292,31 @@ async def test_an_invented_quote_is_dropped_and_never_reaches_the_evidence(devll
     assert invented, "the dev LLM was asked to invent a quote"
     assert not set(invented) & set(kept)
     assert all(q in target_words for q in kept)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_long_answer_streams_past_the_idle_timeout_when_chunks_keep_coming(
+        devllm, provider):
+    heard: list[int] = []
+    settings = _settings(devllm, provider, "speed=1500", idle_timeout_s=0.5)
+    started = time.monotonic()
+    written = await write_report(settings, seed_for("sales_playbook"), "sales_playbook",
+                                 _evidence("long"), {}, on_progress=heard.append)
+    assert written.attempts == 1
+    assert heard == sorted(heard) and len(heard) > 10 and heard[-1] > 500
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_stalled_stream_is_retried_once_and_not_again(devllm, provider):
+    before_call = CallCounter()
+
+    with pytest.raises(LlmUnavailable, match="stopped arriving twice"):
+        await _write(_settings(devllm, provider, "stall=5000", idle_timeout_s=0.3,
+                               max_attempts=4), title="stall", before_call=before_call)
+    assert before_call.count == 2
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_render_ends_at_its_deadline_when_the_answer_is_too_slow(devllm, provider):
+    with pytest.raises(LlmUnavailable, match="within the render's deadline"):
+        await _write(_settings(devllm, provider, "speed=100", deadline_s=1.0), title="slow")

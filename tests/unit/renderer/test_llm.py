@@ -39,7 +39,8 @@ class FakeProvider:
         self.calls: list[Conversation] = []
         self.closed = False
 
-    async def complete(self, conversation: Conversation, schema: dict, model: str) -> Completion:
+    async def complete(self, conversation: Conversation, schema: dict, model: str,
+                       on_progress=None) -> Completion:
         self.calls.append(conversation)
         step = self.script.pop(0)
         if isinstance(step, BaseException):
@@ -58,7 +59,7 @@ def _validate(output: dict) -> list[Problem]:
 
 def _settings(**overrides: Any) -> LlmSettings:
     fields = dict(provider="openai", model="test-model", api_key="sk-test", max_attempts=4,
-                  backoff_base_s=0.5, backoff_max_s=5.0, timeout_s=5.0)
+                  backoff_base_s=0.5, backoff_max_s=5.0, idle_timeout_s=5.0)
     fields.update(overrides)
     return LlmSettings(**fields)
 
@@ -195,10 +196,38 @@ async def test_render_stops_at_once_when_the_request_is_rejected():
     assert len(provider.calls) == 1
 
 
-async def test_render_times_out_a_call_when_the_provider_hangs():
+async def test_render_fails_at_the_deadline_when_the_provider_hangs():
     provider = FakeProvider("hang", Completion("m", GOOD))
-    result = await _render(provider, timeout_s=0.01)
+    with pytest.raises(LlmUnavailable, match="within the render's deadline"):
+        await _render(provider, deadline_s=0.05)
+    assert len(provider.calls) == 1
+
+
+async def test_render_retries_a_stalled_stream_once_when_it_stalls_once():
+    provider = FakeProvider(TransientFailure("cut", stalled=True), Completion("m", GOOD))
+    result = await _render(provider, Sleeps())
     assert result.attempts == 2
+
+
+async def test_render_stops_when_the_stream_stalls_twice():
+    stalled = TransientFailure("no streamed chunk within 60s", stalled=True)
+    provider = FakeProvider(stalled, TransientFailure("HTTP 500"), stalled, Completion("m", GOOD))
+    with pytest.raises(LlmUnavailable, match="stopped arriving twice"):
+        await _render(provider, Sleeps())
+    assert len(provider.calls) == 3
+
+
+async def test_render_tells_on_wait_before_waiting_when_rate_limited():
+    provider = FakeProvider(TransientFailure("HTTP 429: slow down", retry_after_s=7.0),
+                            Completion("m", GOOD))
+    heard: list[tuple[float, str]] = []
+
+    async def on_wait(seconds: float, why: str) -> None:
+        heard.append((seconds, why))
+
+    await render(Llm(_settings(), provider), CONVERSATION, {}, _validate, sleep=Sleeps(),
+                 on_wait=on_wait)
+    assert heard == [(7.0, "HTTP 429: slow down")]
 
 
 async def test_before_call_runs_before_every_call_when_given():
@@ -243,7 +272,7 @@ def test_settings_from_env_default_to_the_dev_llm_when_no_key_is_set():
     settings = settings_from_env({"OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})
     assert (settings.provider, settings.model, settings.base_url) == \
         ("openai", "dev-llm", "http://127.0.0.1:9/v1")
-    assert (settings.timeout_s, settings.max_attempts) == (60.0, 4)
+    assert (settings.idle_timeout_s, settings.max_attempts) == (60.0, 4)
 
 
 def test_settings_from_env_pick_anthropic_when_only_its_key_is_set():
@@ -264,11 +293,11 @@ def test_settings_from_env_read_every_variable_when_set():
     settings = settings_from_env({
         "REPORTS_LLM_PROVIDER": "Anthropic", "REPORTS_LLM_MODEL": "claude-x",
         "ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": "http://proxy:8000",
-        "REPORTS_LLM_TIMEOUT_S": "12.5", "REPORTS_LLM_MAX_ATTEMPTS": "6",
+        "REPORTS_LLM_IDLE_TIMEOUT_S": "12.5", "REPORTS_LLM_MAX_ATTEMPTS": "6",
         "REPORTS_LLM_MAX_TOKENS": "4000", "REPORTS_LLM_DEADLINE_S": "300",
         "REPORTS_LLM_CHECK_MODEL": "false",
     })
-    assert (settings.provider, settings.model, settings.base_url, settings.timeout_s,
+    assert (settings.provider, settings.model, settings.base_url, settings.idle_timeout_s,
             settings.max_attempts) == ("anthropic", "claude-x", "http://proxy:8000", 12.5, 6)
     assert (settings.max_tokens, settings.deadline_s, settings.check_model) == (4000, 300.0, False)
 
@@ -278,7 +307,8 @@ def test_settings_from_env_read_every_variable_when_set():
     ({}, "OPENAI_API_KEY or"),
     ({"REPORTS_LLM_PROVIDER": "anthropic", "OPENAI_API_KEY": "k"}, "ANTHROPIC_BASE_URL"),
     ({"OPENAI_API_KEY": "k", "REPORTS_LLM_MAX_ATTEMPTS": "0"}, "REPORTS_LLM_MAX_ATTEMPTS"),
-    ({"OPENAI_API_KEY": "k", "REPORTS_LLM_TIMEOUT_S": "soon"}, "REPORTS_LLM_TIMEOUT_S"),
+    ({"OPENAI_API_KEY": "k", "REPORTS_LLM_IDLE_TIMEOUT_S": "soon"}, "REPORTS_LLM_IDLE_TIMEOUT_S"),
+    ({"OPENAI_API_KEY": "k", "REPORTS_LLM_TIMEOUT_S": "60"}, "REPORTS_LLM_TIMEOUT_S is gone"),
     ({"OPENAI_API_KEY": "k", "REPORTS_LLM_CHECK_MODEL": "maybe"}, "REPORTS_LLM_CHECK_MODEL"),
     ({"OPENAI_API_KEY": "k", "REPORTS_LLM_MAX_TOKENS": "0"}, "REPORTS_LLM_MAX_TOKENS"),
 ])

@@ -29,7 +29,7 @@ class ScriptedProvider:
         self.answers = [json.dumps(a) for a in answers]
         self.conversations = []
 
-    async def complete(self, conversation, schema, model):
+    async def complete(self, conversation, schema, model, on_progress=None):
         self.conversations.append(conversation)
         return Completion("scripted-1", self.answers.pop(0))
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from types import SimpleNamespace as NS
-
 import pytest
 
 from services.renderer.providers import anthropic_provider, openai_provider
@@ -46,56 +44,28 @@ def test_retry_after_seconds_reads_each_header_form_when_present(headers, second
     assert retry_after_seconds(headers, now=6.0) == seconds
 
 
-def _openai(content=None, refusal=None, finish_reason="stop", model="gpt-x"):
-    message = NS(content=content, refusal=refusal)
-    return NS(model=model, choices=[NS(message=message, finish_reason=finish_reason)])
-
-
-@pytest.mark.parametrize("response, problem", [
-    (_openai('{"a": 1}'), None),
-    (_openai("  "), "the answer was empty"),
-    (NS(model="gpt-x", choices=[]), "no choices"),
+@pytest.mark.parametrize("read, text, problem", [
+    (lambda t: openai_provider.completion("m", t, "stop"), '{"a": 1}', None),
+    (lambda t: openai_provider.completion("m", t, "stop"), "  ", "the answer was empty"),
+    (lambda t: anthropic_provider.completion("m", t, "end_turn"), '{"a": "é"}', None),
+    (lambda t: anthropic_provider.completion("m", t, "end_turn"), "", "held no text"),
 ])
-def test_openai_completion_recognises_each_outcome_when_answered(response, problem):
-    completion = openai_provider.completion(response)
-    assert completion.model == "gpt-x"
-    if problem is None:
-        assert completion.problem is None and completion.text == '{"a": 1}'
-    else:
-        assert problem in completion.problem
+def test_completion_keeps_the_text_and_names_an_unusable_one_when_answered(read, text, problem):
+    completion = read(text)
+    assert completion.model == "m" and completion.text == text
+    assert completion.problem == problem or problem in completion.problem
 
 
-@pytest.mark.parametrize("response, code", [
-    (_openai(None, refusal="I can't"), "llm_refused"),
-    (_openai('{"a":', finish_reason="length"), "llm_output_truncated"),
-    (_openai(None, finish_reason="content_filter"), "llm_content_filtered"),
+@pytest.mark.parametrize("text, finish, refusal, code", [
+    ("", "stop", "I can't", "llm_refused"),
+    ('{"a":', "length", None, "llm_output_truncated"),
+    ("", "content_filter", None, "llm_content_filtered"),
 ])
-def test_openai_completion_ends_with_its_code_when_a_retry_would_not_help(response, code):
+def test_openai_completion_ends_with_its_code_when_a_retry_would_not_help(
+        text, finish, refusal, code):
     with pytest.raises(EndedFailure) as caught:
-        openai_provider.completion(response, 8192)
+        openai_provider.completion("gpt-x", text, finish, refusal, 8192)
     assert caught.value.code == code
-
-
-def _anthropic(blocks, stop_reason="end_turn", model="claude-x"):
-    return NS(model=model, content=blocks, stop_reason=stop_reason)
-
-
-THINKING = NS(type="thinking", thinking="Let me see.", signature="s")
-
-
-@pytest.mark.parametrize("response, text, problem", [
-    (_anthropic([THINKING, NS(type="text", text='{"a": "é"}')]), '{"a": "é"}', None),
-    (_anthropic([NS(type="text", text='{"a": '), NS(type="text", text="1}")]), '{"a": 1}', None),
-    (_anthropic([THINKING]), "", "held no text"),
-])
-def test_anthropic_completion_reads_the_text_blocks_when_answered(response, text, problem):
-    completion = anthropic_provider.completion(response)
-    assert completion.model == "claude-x"
-    assert completion.text == text
-    if problem is None:
-        assert completion.problem is None
-    else:
-        assert problem in completion.problem
 
 
 @pytest.mark.parametrize("stop_reason, code", [
@@ -105,7 +75,7 @@ def test_anthropic_completion_reads_the_text_blocks_when_answered(response, text
 ])
 def test_anthropic_completion_ends_with_its_code_when_the_stop_reason_says_so(stop_reason, code):
     with pytest.raises(EndedFailure) as caught:
-        anthropic_provider.completion(_anthropic([NS(type="text", text="{")], stop_reason), 100)
+        anthropic_provider.completion("claude-x", "{", stop_reason, 100)
     assert caught.value.code == code
 
 
