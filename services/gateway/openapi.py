@@ -263,6 +263,10 @@ def _contract_schemas() -> dict[str, Schema]:
     }
 
 
+def _said(schema: Schema, description: str) -> Schema:
+    return schema | {"description": description}
+
+
 def _page(item: str) -> Schema:
     return _object({"items": {"type": "array", "items": ref(item)},
                     "nextCursor": nullable({"type": "string", "description": "pass as `cursor` for the next page"})})
@@ -272,12 +276,19 @@ def _our_schemas() -> dict[str, Schema]:
     request = contracts.schema(contracts.CREATE_JOB_REQUEST)
     template = copy.deepcopy(request["properties"]["output"]["properties"]["template"])
     strategy = copy.deepcopy(request["properties"]["target"]["properties"]["strategy"])
-    status = {"type": "string", "enum": list(STATUSES)}
-    stage = nullable({"type": "string", "enum": list(job_states.STAGES)})
+    status = {"type": "string", "enum": list(STATUSES),
+              "description": "queued -> running -> succeeded | failed | canceled"}
+    stage = nullable({"type": "string", "enum": list(job_states.STAGES)}) | {
+        "description": "where a running job is; where a failed or canceled one stopped; null once succeeded"}
     analytics: dict[str, Schema] = {
-        "speakingSec": NUMBER, "share": {"type": "number", "minimum": 0, "maximum": 1}, "turns": INTEGER,
-        "words": INTEGER, "wordsPerMinute": NUMBER, "questions": INTEGER, "longestMonologueSec": NUMBER,
-        "interruptions": INTEGER, "meanTurnSec": NUMBER,
+        "speakingSec": _said(NUMBER, "seconds of their speech"),
+        "share": _said({"type": "number", "minimum": 0, "maximum": 1}, "their part of all speech, 0 to 1"),
+        "turns": _said(INTEGER, "times they took the floor"),
+        "words": INTEGER, "wordsPerMinute": NUMBER,
+        "questions": _said(INTEGER, "sentences of theirs that end in a question mark"),
+        "longestMonologueSec": _said(NUMBER, "their longest run without another speaker, in seconds"),
+        "interruptions": _said(INTEGER, "turns they started before the previous speaker had finished"),
+        "meanTurnSec": _said(NUMBER, "their average turn, in seconds"),
     }
     return {
         "Error": ERROR,
@@ -293,7 +304,10 @@ def _our_schemas() -> dict[str, Schema]:
         "MediaPage": _page("Media"),
         "Resolution": _object({
             "entity": _object({"id": STRING, "label": nullable(STRING)}),
-            "strategy": strategy, "fellBack": BOOLEAN, "confidence": NUMBER, "reason": STRING,
+            "strategy": strategy,
+            "fellBack": _said(BOOLEAN, "nobody matched and `on_miss: fallback_dominant` picked who spoke most"),
+            "confidence": _said(NUMBER, "0 to 1: how well a hint matched; for most-talk-time picks, their share"),
+            "reason": _said(STRING, "why this speaker, in words"),
             "evidence": {"type": "array", "items": _object({"start": NUMBER, "end": NUMBER}),
                          "description": "the spans (seconds) that decided it"},
         }),
@@ -305,10 +319,14 @@ def _our_schemas() -> dict[str, Schema]:
             "confidence": NUMBER, "reason": STRING,
         }),
         "Job": _object({
-            "jobId": STRING, "status": status, "stage": stage, "label": nullable(STRING), "mediaId": STRING,
+            "jobId": STRING, "status": status, "stage": stage,
+            "label": nullable(STRING) | {"description": "the request's `label`, copied to its report"},
+            "mediaId": STRING,
             "template": template, "target": ref("Target"), "createdAt": TIMESTAMP, "updatedAt": TIMESTAMP,
-            "reportId": nullable(STRING), "error": nullable(ref("JobError")),
-            "resolution": nullable(ref("JobResolution")),
+            "reportId": nullable(STRING) | {"description": "set once the job has succeeded"},
+            "error": nullable(ref("JobError")) | {"description": "set when the job failed or was canceled"},
+            "resolution": nullable(ref("JobResolution")) | {
+                "description": "who the target turned out to be, once the job has resolved it"},
             "webhook": nullable(ref("WebhookState")),
             "reportDeleted": BOOLEAN | {"description": "its report was deleted (reportId is then null)"},
             "expiresAt": nullable(TIMESTAMP | {"description": "its media's expiry"}),
