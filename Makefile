@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install proto run cluster test test-unit test-integration test-postgres test-cluster bench clean
+.PHONY: install proto run cluster test test-unit test-integration test-postgres test-cluster bench backup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ $(VENV)/.installed-bench: $(STAMP)
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench
+
+# A consistent snapshot of make run's SQLite database and job events, while it runs
+# (README: Data lifecycle). DIR=... names the directory; restore with python -m services.store.admin restore.
+backup: install
+	$(BIN)/python -m services.store.admin backup $(or $(DIR),var/backups/$(shell date -u +%Y%m%dT%H%M%SZ))
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -73,3 +73,26 @@ async def complete_job(store_stub: Any, tenant: str, job_id: str, *, start: bool
         tenant=tenant, job_id=job_id,
         report=report_pb2.Report(entity=report_pb2.ReportEntity(id="ana"), document=document, markdown="# T")))
     return reply.report.id
+
+
+async def stored_events(nats_url: str, job_id: str) -> int:
+    """How many status events of the job JOB_EVENTS holds."""
+    import nats
+
+    from services.common import streams
+
+    nc = await nats.connect(nats_url)
+    try:
+        info = await nc.jetstream().stream_info(streams.EVENTS_STREAM, subjects_filter=streams.event_subject(job_id))
+        return int((info.state.subjects or {}).get(streams.event_subject(job_id), 0))
+    finally:
+        await nc.close()
+
+
+async def until(condition: Any, timeout_s: float = 30.0) -> None:
+    """Waits for `condition()` (a coroutine function) to hold: work the store does after a commit."""
+    import asyncio
+
+    async with asyncio.timeout(timeout_s):
+        while not await condition():
+            await asyncio.sleep(0.05)

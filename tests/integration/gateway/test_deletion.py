@@ -3,33 +3,13 @@ the jobs' events from JetStream, and the audit records."""
 
 from __future__ import annotations
 
-import asyncio
-
 import grpc
-import nats
 import pytest
 
 from reports.v1 import job_pb2, store_pb2
-from services.common import streams
 from services.gateway.auth import key_id
 from tests.integration.conftest import AUTH_A, AUTH_B
-from tests.integration.helpers import assert_error, complete_job, create_job, create_media
-
-
-async def _stored_events(nats_url: str, job_id: str) -> int:
-    nc = await nats.connect(nats_url)
-    try:
-        info = await nc.jetstream().stream_info(streams.EVENTS_STREAM, subjects_filter=streams.event_subject(job_id))
-        return int((info.state.subjects or {}).get(streams.event_subject(job_id), 0))
-    finally:
-        await nc.close()
-
-
-async def _until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
-    """Waits for the relay (woken by each write) to have done what `condition` checks."""
-    async with asyncio.timeout(20):
-        while not await condition():
-            await asyncio.sleep(0.05)
+from tests.integration.helpers import assert_error, complete_job, create_job, create_media, stored_events, until
 
 
 async def test_deleting_media_deletes_its_jobs_reports_and_events(gateway, store_stub, nats_server):
@@ -37,7 +17,7 @@ async def test_deleting_media_deletes_its_jobs_reports_and_events(gateway, store
     media_id = await create_media(client, AUTH_A)
     done, queued = await create_job(client, AUTH_A, media_id), await create_job(client, AUTH_A, media_id)
     report_id = await complete_job(store_stub, "tenant-a", done)
-    await _until(lambda: _has_events(nats_server.url, done), "events published")
+    await until(lambda: _has_events(nats_server.url, done))
 
     response = await client.delete(f"/v1/media/{media_id}", headers=AUTH_A)
     assert response.status_code == 204 and response.content == b""
@@ -50,8 +30,8 @@ async def test_deleting_media_deletes_its_jobs_reports_and_events(gateway, store
         assert (await client.get(path, headers=AUTH_A)).json()["items"] == [], path
     assert_error(await client.delete(f"/v1/media/{media_id}", headers=AUTH_A), 404, "media_not_found")
 
-    await _until(lambda: _no_events(nats_server.url, done), "events purged")
-    assert await _stored_events(nats_server.url, queued) == 0
+    await until(lambda: _no_events(nats_server.url, done))
+    assert await stored_events(nats_server.url, queued) == 0
 
     audit = (await client.get("/v1/audit", headers=AUTH_A)).json()
     assert [(r["objectType"], r["objectId"], r["reason"], r["derived"], r["apiKeyId"]) for r in audit["items"]] == [
@@ -60,11 +40,11 @@ async def test_deleting_media_deletes_its_jobs_reports_and_events(gateway, store
 
 
 async def _has_events(url: str, job_id: str) -> bool:
-    return await _stored_events(url, job_id) > 0
+    return await stored_events(url, job_id) > 0
 
 
 async def _no_events(url: str, job_id: str) -> bool:
-    return await _stored_events(url, job_id) == 0
+    return await stored_events(url, job_id) == 0
 
 
 async def test_another_tenants_ids_are_not_found_and_stay(gateway, store_stub):

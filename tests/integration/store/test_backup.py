@@ -1,0 +1,125 @@
+"""Backup while jobs are being created, restore into a fresh directory and a fresh NATS: the same
+reports are served, the events replay, and every job that had not ended is queued again."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import nats
+import pytest
+
+from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
+from services.common import grpc_server, job_states, streams
+from services.store import admin, backup
+from services.store import app as store_app
+from stack.nats_server import NatsServer
+from tests.integration.conftest import store_settings
+from tests.integration.helpers import complete_job, stored_events, until
+from tests.integration.store.test_outbox import _job_request, _media
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:  # the embedded default: SQLite
+    (tmp_path / "var").mkdir()
+    return f"sqlite:///{tmp_path / 'var' / 'reports.db'}"
+
+
+async def test_a_backup_taken_under_load_restores_reports_events_and_queued_jobs(
+        store, store_stub, nats_server, tmp_path):
+    media_id = await _media(store_stub)
+    done = (await store_stub.CreateJob(_job_request(media_id))).job
+    report_id = await complete_job(store_stub, "t", done.id)
+    report = await store_stub.GetReport(store_pb2.GetReportRequest(tenant="t", report_id=report_id))
+    queued = [(await store_stub.CreateJob(_job_request(media_id))).job.id for _ in range(3)]
+    await until(lambda: _has(nats_server.url, done.id, 3))  # queued, running, succeeded
+
+    loading = True
+    created_meanwhile: list[str] = []
+
+    async def load() -> None:
+        while loading:
+            created_meanwhile.append((await store_stub.CreateJob(_job_request(media_id))).job.id)
+
+    task = asyncio.create_task(load())
+    nc = await streams.connect(nats_server.url, "test-backup")
+    try:
+        taken = await backup.backup(tmp_path / "var" / "reports.db", nc, tmp_path / "backup")
+    finally:
+        await nc.close()
+        loading = False
+        await task
+    assert taken.events >= 3 + len(queued) and taken.revision is not None
+    assert created_meanwhile, "the backup ran while jobs were being created"
+
+    admin.main(["restore", str(tmp_path / "backup"), "--var-dir", str(tmp_path / "restored")])
+    fresh_nats = NatsServer(tmp_path / "nats-restored", tmp_path / "nats-restored.log").start()
+    restored = await store_app.start(store_settings(f"sqlite:///{tmp_path / 'restored' / 'reports.db'}",
+                                                    fresh_nats.url))
+    channel = grpc_server.channel(f"127.0.0.1:{restored.port}")
+    try:
+        stub = store_pb2_grpc.StoreStub(channel)
+        assert await stub.GetReport(store_pb2.GetReportRequest(tenant="t", report_id=report_id)) == report
+        jobs = (await stub.ListJobs(store_pb2.ListJobsRequest(tenant="t", limit=100))).items
+        open_jobs = {j.id for j in jobs if job_states.status_name(j.status) not in job_states.TERMINAL}
+        assert set(queued) <= open_jobs
+        await restored.relay.connected.wait()
+        await until(lambda: _has(fresh_nats.url, done.id, 3))  # SSE replays the finished job's events
+        assert await _render_commands(fresh_nats.url, len(open_jobs)) == open_jobs
+    finally:
+        await channel.close()
+        await restored.stop()
+        fresh_nats.stop()
+
+
+async def _has(url: str, job_id: str, count: int) -> bool:
+    return await stored_events(url, job_id) >= count
+
+
+async def _render_commands(url: str, expected: int) -> set[str]:
+    nc = await nats.connect(url)
+    try:
+        sub = await nc.jetstream().pull_subscribe(streams.RENDER_SUBJECT, durable="backup-check",
+                                                  stream=streams.JOBS_STREAM)
+        seen: set[str] = set()
+        while len(seen) < expected:
+            for msg in await sub.fetch(expected - len(seen), timeout=20):
+                seen.add(job_pb2.RenderCommand.FromString(msg.data).job_id)
+                await msg.ack()
+        return seen
+    finally:
+        await nc.close()
+
+
+def test_restore_refuses_a_directory_that_already_has_a_database(tmp_path):
+    (tmp_path / "backup").mkdir()
+    (tmp_path / "backup" / backup.MANIFEST).write_text("{}")
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / backup.DATABASE).write_text("")
+    with pytest.raises(FileExistsError, match="fresh directory"):
+        backup.restore(tmp_path / "backup", tmp_path / "var")
+
+
+def test_backup_of_postgresql_is_left_to_its_own_tools(monkeypatch):
+    monkeypatch.setenv("REPORTS_DATABASE_URL", "postgresql://u@127.0.0.1/db")
+    with pytest.raises(SystemExit, match="PostgreSQL"):
+        admin._sqlite_path("postgresql://u@127.0.0.1/db")
+
+
+async def test_requeue_queues_every_job_that_has_not_ended_once(store, store_stub, database_url, monkeypatch):
+    media_id = await _media(store_stub)
+    open_jobs = {(await store_stub.CreateJob(_job_request(media_id))).job.id for _ in range(2)}
+    done = (await store_stub.CreateJob(_job_request(media_id))).job.id
+    await complete_job(store_stub, "t", done)
+    store.relay.stop()  # what requeue leaves unsent is read below, before any relay publishes it
+    await store.relay_task
+    monkeypatch.setenv("REPORTS_DATABASE_URL", database_url)
+    admin.main(["requeue"])
+    admin.main(["requeue"])  # twice: still one unsent command per open job
+    from sqlalchemy import select
+
+    from services.store.tables import OUTBOX
+
+    rows = await store.db.run(lambda c: c.execute(select(OUTBOX.c.payload).where(
+        OUTBOX.c.subject == streams.RENDER_SUBJECT, OUTBOX.c.sent_at.is_(None))).all())
+    assert sorted(job_pb2.RenderCommand.FromString(r.payload).job_id for r in rows) == sorted(open_jobs)
