@@ -31,7 +31,8 @@ async def create_media(request: Request) -> JSONResponse:
     if "url" in body:
         message.url = body["url"]
     if "retentionDays" in body:
-        message.retention_days = body["retentionDays"]
+        # JSON Schema's integer includes 30.0, which protobuf's int field refuses as a float
+        message.retention_days = int(body["retentionDays"])
     if "expiresAt" in body:
         message.expires_at.FromDatetime(validation.expires_at(body["expiresAt"], "/expiresAt"))
     default_days = request.app.state.settings.retention_days.get(c.tenant)
