@@ -57,7 +57,11 @@ class Deadline:
 
 async def within(deadline: Deadline, awaitable: Awaitable[T]) -> T:
     """The awaitable's result, or DEADLINE_EXCEEDED when the deadline passes first."""
+    timeout = asyncio.timeout(deadline.remaining())  # no extra task, unlike wait_for
     try:
-        return await asyncio.wait_for(awaitable, deadline.remaining())
+        async with timeout:
+            return await awaitable
     except TimeoutError:
+        if not timeout.expired():
+            raise  # the work's own timeout, not the caller's deadline
         raise exceeded() from None

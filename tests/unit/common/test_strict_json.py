@@ -79,3 +79,14 @@ def test_quote_marks_a_cut_and_escapes_a_lone_surrogate():
     assert strict_json.quote("short") == "'short'"
     assert strict_json.quote("x" * 100, 10) == "'xxxxxxxxxx'... (100 characters)"
     assert "\\ud800" in strict_json.quote("\ud800")
+
+
+@pytest.mark.parametrize("raw", ['{"a": "\ud800"}', '["\udfff"]'])
+def test_a_lone_surrogate_given_as_a_character_of_text_is_refused_too(raw):
+    with pytest.raises(JsonProblem) as caught:
+        strict_json.loads(raw)
+    assert caught.value.code == "invalid_string"
+
+
+def test_an_escaped_backslash_before_u_is_no_surrogate():
+    assert strict_json.loads(r'{"path": "C:\\ud800"}') == {"path": "C:\\ud800"}
