@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from services.common import context
 from services.common.rpc_errors import FieldProblem, ServiceError, from_rpc_error
 
 log = logging.getLogger(__name__)
@@ -102,8 +103,10 @@ async def handle_http_exception(_request: Request, exc: Exception) -> JSONRespon
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(ApiError(500, "internal", "internal error"))
+    # Starlette runs this outside the middleware that binds the request id: bind it again.
+    with context.bound(request_id=getattr(request.state, "request_id", None)):
+        log.exception("unhandled error on %s %s", request.method, request.url.path[:200])
+        return error_response(ApiError(500, "internal", "internal error"))
 
 
 EXCEPTION_HANDLERS = {

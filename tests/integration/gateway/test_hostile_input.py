@@ -222,3 +222,18 @@ async def test_a_stored_row_json_cannot_carry_is_left_out_of_lists_and_the_rest_
         assert response.status_code == 200, response.text
         assert [j["jobId"] for j in response.json()["items"]] == [readable]
     assert any(r.getMessage() == "unreadable row left out of a list" for r in caplog.records)
+
+
+async def test_a_5xx_is_one_log_line_with_its_request_id(gateway, caplog):
+    from services.common.context import ContextFilter
+
+    # The resolver is not running in this fixture: resolving is a 503.
+    media_id = await create_media(gateway.client, AUTH_A)
+    with caplog.at_level("WARNING", logger="services.gateway.errors"):
+        caplog.handler.addFilter(ContextFilter())
+        response = await gateway.client.post(f"/v1/media/{media_id}/resolve",
+                                             json={"strategy": "dominant", "on_miss": "error"},
+                                             headers={**AUTH_A, "X-Request-Id": "req-5xx-1"})
+    assert response.status_code == 503
+    [line] = [r for r in caplog.records if r.name == "services.gateway.errors"]
+    assert (line.status, line.code, line.requestId) == (503, "unavailable", "req-5xx-1")
