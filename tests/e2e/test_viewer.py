@@ -392,3 +392,24 @@ def test_live_progress_survives_a_gateway_restart_resuming_after_the_last_event(
         assert len(events) > seen and events[-1].endswith("succeeded"), events   # a finished job has no stage
         assert len(events) == len(set(events)), events  # nothing repeated across the reconnect
         assert problems == []
+
+
+def test_a_recording_is_deleted_from_its_page_after_a_confirmation(platform: Platform):
+    api = Api(platform.gateway_url, AUTH_A)
+    media_id = api.media(title="To be deleted")["mediaId"]
+    with _browser_page() as (page, problems, _requests):
+        _sign_in(page, platform.gateway_url)
+        page.goto(f"{platform.gateway_url}/#/media/{media_id}")
+        expect(page.locator(".media-page h1")).to_have_text("To be deleted")
+        page.once("dialog", lambda dialog: dialog.dismiss())  # "Cancel" keeps it
+        page.get_by_role("button", name="Delete recording").click()
+        expect(page.locator(".media-page h1")).to_have_text("To be deleted")
+        assert httpx.get(f"{platform.gateway_url}/v1/media/{media_id}", headers=AUTH_A).status_code == 200
+
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Delete recording").click()
+        expect(page.locator(".toast")).to_contain_text("Recording deleted")
+        expect(page.locator(".page.home")).to_be_visible()
+        expect(page.locator("nav, aside").get_by_text("To be deleted")).to_have_count(0)
+        assert httpx.get(f"{platform.gateway_url}/v1/media/{media_id}", headers=AUTH_A).status_code == 404
+        assert problems == []

@@ -32,6 +32,7 @@ from reports_sdk.handles import AsyncJobHandle, JobHandle
 from reports_sdk.models import (
     ActionItem,
     ActionsSection,
+    AuditRecord,
     Coverage,
     CreateReportJobRequest,
     CreateReportJobResponse,
@@ -71,7 +72,7 @@ from reports_sdk.pagination import AsyncPager, Page, SyncPager
 from reports_sdk.webhooks import WebhookVerificationError
 
 __all__ = [
-    "APIConnectionError", "APITimeoutError", "ActionItem", "ActionsSection", "Coverage", "AsyncClient", "AsyncJobHandle",
+    "APIConnectionError", "APITimeoutError", "ActionItem", "ActionsSection", "AuditRecord", "Coverage", "AsyncClient", "AsyncJobHandle",
     "AsyncPager", "Client", "ConfigurationError", "Conflict", "CreateReportJobRequest", "CreateReportJobResponse",
     "Entity", "ErrorDetail", "InvalidRequest", "Job", "JobCanceled", "JobError", "JobEvent", "JobFailed",
     "JobHandle", "JobResolution", "JobTimeout", "Media", "MediaRef", "NotFound", "OutputSpec", "Page",

@@ -24,7 +24,8 @@ _SRT_START = re.compile(r"^\s*(\d+\s*\r?\n)?\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->
 # media
 
 def create_media(transcript: Any, format: str | None, speakers: SpeakersLike | None,  # noqa: A002
-                 title: str | None, url: str | None) -> Call:
+                 title: str | None, url: str | None, retention_days: int | None = None,
+                 expires_at: str | None = None) -> Call:
     if transcript is None or transcript == "":
         raise ConfigurationError("transcript is required: text (WebVTT, SRT, JSON) or decoded JSON")
     body: dict[str, Any] = {"transcript": {"content": transcript}}
@@ -36,6 +37,10 @@ def create_media(transcript: Any, format: str | None, speakers: SpeakersLike | N
         body["title"] = title
     if url is not None:
         body["url"] = url
+    if retention_days is not None:
+        body["retentionDays"] = retention_days
+    if expires_at is not None:
+        body["expiresAt"] = expires_at
     # No idempotency key exists for media: a retry after an ambiguous failure could register it twice.
     return Call("POST", "/v1/media", json=body, retry=Retry.NOT_SENT)
 
@@ -185,3 +190,15 @@ def _page_params(limit: int | None, cursor: str | None) -> dict[str, Any]:
     if cursor:
         params["cursor"] = cursor
     return params
+
+
+# deletion and the audit log
+
+def delete(collection: str, resource_id: str) -> Call:
+    """DELETE /v1/{collection}/{id}. Never resent after an ambiguous failure: the retry of a delete
+    that happened would answer 404."""
+    return Call("DELETE", f"/v1/{collection}/{segment(resource_id)}", retry=Retry.NOT_SENT)
+
+
+def list_audit(limit: int | None, cursor: str | None) -> Call:
+    return Call("GET", "/v1/audit", params=_page_params(limit, cursor))

@@ -142,6 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     cancel = commands.add_parser("cancel", help="cancel a queued or running job")
     cancel.add_argument("job_id", metavar="JOB_ID")
+
+    delete = commands.add_parser("delete", help="delete a media (with its jobs and reports), a job, or a report")
+    delete.add_argument("kind", choices=("media", "job", "report"))
+    delete.add_argument("resource_id", metavar="ID")
+
+    audit = commands.add_parser("audit", help="the audit log of deletions, newest first")
+    audit.add_argument("--limit", type=_limit, default=20, help="at most this many (default: 20)")
+    audit.add_argument("--json", action="store_true", help="one JSON object per line")
     return parser
 
 
@@ -333,6 +341,21 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, 
             elif jobs:
                 _table([["JOB", "STATUS", "STAGE", "TEMPLATE", "CREATED", "REPORT/ERROR"],
                         *(_job_row(j) for j in jobs)], out)
+            return EXIT_OK
+        if args.command == "delete":
+            {"media": client.media, "job": client.jobs, "report": client.reports}[args.kind].delete(args.resource_id)
+            err.write(f"deleted {args.kind} {args.resource_id}\n")
+            return EXIT_OK
+        if args.command == "audit":
+            records = list(itertools.islice(client.audit.list(page_size=min(args.limit, 100)), args.limit))
+            if args.json:
+                for record in records:
+                    out.write(json.dumps(record.raw) + "\n")
+            elif records:
+                _table([["WHEN", "DELETED", "ID", "WHY", "WITH", "BY KEY"],
+                        *([r.at, r.object_type, r.object_id, r.reason,
+                           ", ".join(f"{n} {what}" for what, n in r.derived.items() if n) or "-",
+                           r.api_key_id or "-"] for r in records)], out)
             return EXIT_OK
         job = client.jobs.get(args.job_id) if args.command == "job" else client.jobs.cancel(args.job_id)
         out.write(json.dumps(job.raw, indent=2) + "\n")

@@ -13,7 +13,7 @@ from reports_sdk._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_S, STREAM_REC
 from reports_sdk._calls import SpeakersLike, TargetLike, WebhookLike
 from reports_sdk._http import AsyncHTTP, SyncHTTP
 from reports_sdk.handles import AsyncJobHandle, JobHandle
-from reports_sdk.models import CreateReportJobResponse, Job, JobEvent, Media, Report, ReportEvidence, Resolution
+from reports_sdk.models import AuditRecord, CreateReportJobResponse, Job, JobEvent, Media, Report, ReportEvidence, Resolution
 from reports_sdk.pagination import AsyncPager, Page, SyncPager
 
 PathLike = str | os.PathLike[str]
@@ -38,6 +38,7 @@ class Client:
         self.media = MediaResource(self)
         self.reports = ReportsResource(self)
         self.jobs = JobsResource(self)
+        self.audit = AuditResource(self)
 
     @property
     def base_url(self) -> str:
@@ -58,11 +59,14 @@ class MediaResource:
         self._http = client._http
 
     def create(self, transcript: Any = None, *, format: str | None = None,  # noqa: A002
-               speakers: SpeakersLike | None = None, title: str | None = None, url: str | None = None) -> Media:
+               speakers: SpeakersLike | None = None, title: str | None = None, url: str | None = None,
+               retention_days: int | None = None, expires_at: str | None = None) -> Media:
         """Register a recording by its transcript: text (WebVTT, SRT, a JSON export) or decoded JSON
         (a list of `{speaker, start, end, text}` segments, a WhisperX/AssemblyAI/Deepgram object).
-        Without `format` the API detects it. `speakers` names them: `{"ana": "Ana Ruiz"}`."""
-        return Media.from_json(self._http.json(calls.create_media(transcript, format, speakers, title, url)))
+        Without `format` the API detects it. `speakers` names them: `{"ana": "Ana Ruiz"}`.
+        `retention_days` or `expires_at` (RFC 3339): when it is deleted with all made from it."""
+        return Media.from_json(self._http.json(calls.create_media(transcript, format, speakers, title, url,
+                                                                  retention_days, expires_at)))
 
     def create_from_file(self, path: PathLike, *, speakers: SpeakersLike | None = None,
                          title: str | None = None, format: str | None = None,  # noqa: A002
@@ -84,6 +88,10 @@ class MediaResource:
     def resolve(self, media_id: str, target: TargetLike) -> Resolution:
         """Which speaker `target` picks in this media, and why, without creating a job."""
         return Resolution.from_json(self._http.json(calls.resolve(media_id, target)))
+
+    def delete(self, media_id: str) -> None:
+        """Delete the media, its transcript, every job made from it and their reports."""
+        self._http.request(calls.delete("media", media_id))
 
 
 class ReportsResource:
@@ -119,6 +127,10 @@ class ReportsResource:
         return SyncPager(lambda cursor: Page.decode(self._http.json(calls.list_reports(page_size, cursor)),
                                                     Report.from_json))
 
+    def delete(self, report_id: str) -> None:
+        """Delete the report and its evidence; its job stays, with `report_deleted` set."""
+        self._http.request(calls.delete("reports", report_id))
+
 
 class JobsResource:
     def __init__(self, client: Client) -> None:
@@ -150,6 +162,20 @@ class JobsResource:
         """Send the ended job's last event to its webhook again."""
         return Job.from_json(self._http.json(calls.redeliver_webhook(job_id)))
 
+    def delete(self, job_id: str) -> None:
+        """Delete the job and its report (a running job is stopped first)."""
+        self._http.request(calls.delete("jobs", job_id))
+
+
+class AuditResource:
+    def __init__(self, client: Client) -> None:
+        self._http = client._http
+
+    def list(self, *, page_size: int | None = None) -> SyncPager[AuditRecord]:
+        """The tenant's deletions (by request or by retention), newest first."""
+        return SyncPager(lambda cursor: Page.decode(self._http.json(calls.list_audit(page_size, cursor)),
+                                                    AuditRecord.from_json))
+
 
 class AsyncClient:
     """The Reports API for asyncio; the same methods as `Client`, awaited."""
@@ -163,6 +189,7 @@ class AsyncClient:
         self.media = AsyncMediaResource(self)
         self.reports = AsyncReportsResource(self)
         self.jobs = AsyncJobsResource(self)
+        self.audit = AsyncAuditResource(self)
 
     @property
     def base_url(self) -> str:
@@ -186,8 +213,10 @@ class AsyncMediaResource:
 
     async def create(self, transcript: Any = None, *, format: str | None = None,  # noqa: A002
                      speakers: SpeakersLike | None = None, title: str | None = None,
-                     url: str | None = None) -> Media:
-        return Media.from_json(await self._http.json(calls.create_media(transcript, format, speakers, title, url)))
+                     url: str | None = None, retention_days: int | None = None,
+                     expires_at: str | None = None) -> Media:
+        return Media.from_json(await self._http.json(calls.create_media(transcript, format, speakers, title, url,
+                                                                        retention_days, expires_at)))
 
     async def create_from_file(self, path: PathLike, *, speakers: SpeakersLike | None = None,
                                title: str | None = None, format: str | None = None,  # noqa: A002
@@ -207,6 +236,9 @@ class AsyncMediaResource:
 
     async def resolve(self, media_id: str, target: TargetLike) -> Resolution:
         return Resolution.from_json(await self._http.json(calls.resolve(media_id, target)))
+
+    async def delete(self, media_id: str) -> None:
+        await self._http.request(calls.delete("media", media_id))
 
 
 class AsyncReportsResource:
@@ -240,6 +272,9 @@ class AsyncReportsResource:
             return Page.decode(await self._http.json(calls.list_reports(page_size, cursor)), Report.from_json)
         return AsyncPager(fetch)
 
+    async def delete(self, report_id: str) -> None:
+        await self._http.request(calls.delete("reports", report_id))
+
 
 class AsyncJobsResource:
     def __init__(self, client: AsyncClient) -> None:
@@ -267,3 +302,16 @@ class AsyncJobsResource:
 
     async def redeliver_webhook(self, job_id: str) -> Job:
         return Job.from_json(await self._http.json(calls.redeliver_webhook(job_id)))
+
+    async def delete(self, job_id: str) -> None:
+        await self._http.request(calls.delete("jobs", job_id))
+
+
+class AsyncAuditResource:
+    def __init__(self, client: AsyncClient) -> None:
+        self._http = client._http
+
+    def list(self, *, page_size: int | None = None) -> AsyncPager[AuditRecord]:
+        async def fetch(cursor: str | None) -> Page[AuditRecord]:
+            return Page.decode(await self._http.json(calls.list_audit(page_size, cursor)), AuditRecord.from_json)
+        return AsyncPager(fetch)

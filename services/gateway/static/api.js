@@ -86,6 +86,7 @@ export class Api {
   listMedia(cursor) { return this.page("/v1/media", cursor); }
   getMedia(id, signal) { return this.request("GET", `/v1/media/${enc(id)}`, { signal }); }
   createMedia(body) { return this.request("POST", "/v1/media", { body }); }
+  deleteMedia(id) { return this.request("DELETE", `/v1/media/${enc(id)}`); }
   resolve(id, target, signal) { return this.request("POST", `/v1/media/${enc(id)}/resolve`, { body: target, signal }); }
   listJobs(cursor) { return this.page("/v1/jobs", cursor); }
   getJob(id, signal) { return this.request("GET", `/v1/jobs/${enc(id)}`, { signal }); }

@@ -1,7 +1,7 @@
 // A recording's page: its speakers and their talk time, a form to start a report, and its jobs.
 
 import { analyticsGrid, talkTime } from "./charts.js";
-import { h } from "./dom.js";
+import { h, icon } from "./dom.js";
 import { FORMATS, ago, clock, jobTitle, plural, speakerName } from "./format.js";
 import { statusBadge } from "./job.js";
 import { jobForm } from "./jobform.js";
@@ -12,6 +12,25 @@ function speakerTable(entities) {
     h("summary", null, "Analytics per speaker"),
     h("div", { class: "speaker-cards" }, sorted.map((e) =>
       h("div", { class: "speaker-card" }, h("h4", null, speakerName(e)), analyticsGrid(e)))));
+}
+
+/** Deletes the recording with its transcript, jobs and reports, once the user confirms. */
+function deleteButton(ctx, media, jobs) {
+  const button = h("button", { type: "button", class: "btn ghost sm danger", onclick: async () => {
+    const what = jobs.length ? ` and its ${plural(jobs.length, "report job")}` : "";
+    if (!window.confirm(`Delete "${media.title || "Untitled recording"}"${what}? This cannot be undone.`)) return;
+    button.disabled = true;
+    try {
+      await ctx.api.deleteMedia(media.mediaId);
+      ctx.toast("Recording deleted.");
+      await ctx.jobsChanged();
+      ctx.navigate("#/");
+    } catch (error) {
+      ctx.toast(error.message, "error");
+      button.disabled = false;
+    }
+  } }, icon("trash", "icon sm"), "Delete recording");
+  return button;
 }
 
 export async function renderMedia(main, ctx, mediaId) {
@@ -28,7 +47,9 @@ export async function renderMedia(main, ctx, mediaId) {
           plural(media.entities.length, "speaker"),
           FORMATS[media.transcriptFormat] || media.transcriptFormat,
           `added ${ago(media.createdAt)}`,
-        ].join(" · ")))),
+          media.expiresAt ? `deleted ${new Date(media.expiresAt).toLocaleDateString()}` : null,
+        ].filter(Boolean).join(" · "))),
+      deleteButton(ctx, media, jobs)),
     h("div", { class: "two-col" },
       h("section", { class: "card" },
         h("h2", { class: "card-title" }, "New report"),
