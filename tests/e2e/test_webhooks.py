@@ -220,3 +220,13 @@ def test_a_dispatcher_restart_between_a_failed_attempt_and_its_retry_still_deliv
     assert statuses == [503, 200]
     assert retry.headers["webhook-id"] == first.headers["webhook-id"]
     assert retry.at - first.at >= 3.0
+
+
+def test_a_deleted_jobs_pending_webhook_delivery_is_dropped(platform, api, media_id):
+    with Receiver(Reply(503, {"Retry-After": "3"}), Reply(200)) as receiver:
+        job_id = hook_job(api, media_id, receiver.url())
+        receiver.wait_for(1)
+        webhook_of(api, job_id, "pending", 1)  # a retry is due in 3 s
+        assert api.http.delete(f"/v1/jobs/{job_id}").status_code == 204
+        settled(platform)  # the dispatcher holds no message: no retry is left to come
+        assert len(receiver.requests) == 1

@@ -128,3 +128,22 @@ async def test_a_backlog_of_expired_media_is_swept_in_bounded_batches_while_jobs
     slowest = max(s for _n, s in passes)
     print(f"\n{BACKLOG} expired media in {len(passes) - 1} passes of {BATCH}; slowest pass {slowest * 1000:.0f} ms; "
           f"{created_during_sweep} jobs created meanwhile")
+
+
+async def test_one_store_sweeps_at_a_time_on_postgresql(store, database_url):
+    if store.db.is_sqlite:
+        pytest.skip("SQLite has one store")
+    from sqlalchemy import text
+
+    from services.store.retention import SWEEP_LOCK_CLASS
+
+    store.sweeper.stop()
+    await store.sweeper_task
+    holder = store.db.engine.connect()  # another replica, mid-pass
+    try:
+        holder.begin()
+        holder.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": SWEEP_LOCK_CLASS})
+        assert (await RetentionSweeper(store.db).sweep_once()).busy
+    finally:
+        holder.close()
+    assert not (await RetentionSweeper(store.db).sweep_once()).busy
