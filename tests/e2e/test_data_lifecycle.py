@@ -1,9 +1,15 @@
-"""Deleting while a real renderer is writing: the job is gone and no report is ever written."""
+"""The data lifecycle against the whole platform: deleting while a real renderer is writing, and a
+backup taken while it runs restored into a fresh directory."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 
@@ -31,3 +37,34 @@ def test_a_job_deleted_mid_render_never_writes_its_report(start_platform: Callab
     assert _metric(httpx.get(renderer_metrics).text, "renderer_jobs_total", outcome="succeeded") == 0
     # the media stays, and takes new jobs
     assert api.wait(api.job(media_id))["status"] == "succeeded"
+
+
+def test_a_backup_of_the_running_platform_restored_serves_its_data_and_runs_the_queued_jobs(
+        start_platform: Callable[..., Platform], tmp_path: Path):
+    first = start_platform(renderers=0)  # nothing renders: jobs stay queued
+    api = Api(first.gateway_url, AUTH_A)
+    media_id = api.media()["mediaId"]
+    queued = [api.job(media_id) for _ in range(3)]
+    report_reads = {path: api.http.get(path).json() for path in ("/v1/media", f"/v1/media/{media_id}")}
+
+    backup_dir = tmp_path / "backup"
+    result = subprocess.run(
+        [sys.executable, "-m", "services.store.admin", "backup", str(backup_dir)], capture_output=True, text=True,
+        env={**os.environ, "REPORTS_VAR_DIR": str(first.config.var_dir), "REPORTS_NATS_URL": first.nats_address},
+        timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "backup in" in result.stdout and json.loads((backup_dir / "manifest.json").read_text())["events"] >= 3
+    first.stop()
+
+    restore = subprocess.run(  # into the directory the next platform of this test uses
+        [sys.executable, "-m", "services.store.admin", "restore", str(backup_dir), "--var-dir",
+         str(tmp_path / "platform-1")], capture_output=True, text=True, timeout=120)
+    assert restore.returncode == 0, restore.stderr
+    second = start_platform()
+    api = Api(second.gateway_url, AUTH_A)
+    for path, body in report_reads.items():
+        assert api.http.get(path).json() == body, path
+    for job_id in queued:  # queued at the backup, rendered after the restore
+        assert api.wait(job_id)["status"] == "succeeded"
+    replay = [e["status"] for _id, e in api.events(queued[0], last_event_id="0")]
+    assert replay[0] == "queued" and replay[-1] == "succeeded"  # its history from before the backup, replayed
