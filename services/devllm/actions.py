@@ -51,18 +51,19 @@ def action_items(theme: str, count: int, g: Grounds) -> list[dict[str, str]]:
 def _topic(g: Grounds) -> tuple[str, str] | None:
     if not g.profile.top_words:
         return None
-    word = g.profile.top_words[0][0]
-    return (f'Anchor on "{word}"',
-            f"{o.sentence(o.lead_word(g.profile))} Tie what you propose to it, in their words.")
+    it = "it" if o.clear_lead(g.profile) else "them"
+    return (f"Anchor on {o.subject(g.profile, 'and')}",
+            f"{o.sentence(o.lead_word(g.profile))} Tie what you propose to {it}, in their words.")
 
 
 def _work(g: Grounds) -> tuple[str, str] | None:
     if not g.profile.top_words:
         return None
-    word, n = g.profile.top_words[0]
-    return (f'Give them work that touches "{word}"',
-            f"It is the subject they returned to most ({n} mentions); that is where their "
-            f"energy is.")
+    n = g.profile.top_words[0][1]
+    what = ("It is the subject they returned to most" if o.clear_lead(g.profile)
+            else "These are what they returned to most")
+    return (f"Give them work that touches {o.subject(g.profile, 'or')}",
+            f"{what} ({n} {o.plural(n, 'mention')}); that is where their energy is.")
 
 
 def _question(g: Grounds) -> tuple[str, str]:
@@ -120,7 +121,7 @@ def _floor(g: Grounds) -> tuple[str, str]:
                                        f"and listen.")
     if p.share <= o.LOW_SHARE:
         return ("Draw them out", f'They held only {share} of the talk time; ask open questions '
-                                 f'about "{o.top(p)}".')
+                                 f"about {o.subject(p, 'or')}.")
     return ("Keep the exchange two-way", f"They held {share} of the talk time; alternate short "
                                          f"points with questions.")
 

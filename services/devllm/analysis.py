@@ -105,13 +105,26 @@ def profile_of(data: dict[str, Any] | None) -> Profile:
 def top_words(texts: tuple[str, ...], limit: int = _TOP_WORDS,
               exclude: frozenset[str] = frozenset()) -> tuple[tuple[str, int], ...]:
     """The content words said at least twice, most frequent first, ties in alphabetical order.
-    `exclude` holds the speakers' names: someone saying a name is not a subject they care about."""
-    counts = Counter(
-        word
-        for text in texts
-        for word in (w.lower().replace("’", "'") for w in _WORD.findall(text))
-        if len(word) >= 3 and word not in STOPWORDS and word not in exclude
-    )
+    `exclude` holds the speakers' names: someone saying a name is not a subject they care about;
+    nor is any other proper noun (a word only ever capitalised inside a sentence: "Marco",
+    "Friday"). A plural counts with its singular when both occur ("seats" as "seat")."""
+    counts: Counter[str] = Counter()
+    lower_seen: set[str] = set()
+    capitalised_inside: set[str] = set()
+    for text in texts:
+        for sentence in _SENTENCE.findall(text):
+            for position, raw in enumerate(_WORD.findall(sentence)):
+                word = raw.lower().replace("’", "'")
+                if raw[0].islower():
+                    lower_seen.add(word)
+                elif position > 0:
+                    capitalised_inside.add(word)
+                if len(word) >= 3 and word not in STOPWORDS and word not in exclude:
+                    counts[word] += 1
+    for word in capitalised_inside - lower_seen:
+        counts.pop(word, None)
+    for word in [w for w in counts if w.endswith("s") and w[:-1] in counts]:
+        counts[word[:-1]] += counts.pop(word)
     themes = [(word, n) for word, n in counts.items() if n >= MIN_THEME_COUNT]
     return tuple(sorted(themes, key=lambda kv: (-kv[1], kv[0]))[:limit])
 

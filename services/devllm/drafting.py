@@ -140,7 +140,9 @@ class SectionDrafter:
         else:
             floor = (f"they held {o.percent(p.share)} of the talk time; draw out what matters "
                      f"with open questions")
-        lead = f'tie any proposal to "{o.top(p)}" first: {o.lead_word(p)}' if p.top_words else ""
+        lead = ((f'tie any proposal to "{o.top(p)}" first: {o.lead_word(p)}' if o.clear_lead(p)
+                 else f"tie any proposal to what they kept returning to: {o.lead_word(p)}")
+                if p.top_words else "")
         return [f"what they care about shows in their words: {o.topics(p)}",
                 f'in their words: "{quote}"' if quote else "", lead, floor]
 
@@ -150,7 +152,8 @@ class SectionDrafter:
         return [
             f"{o.share(p)}, and {o.interruptions(p)}",
             f"match their rhythm: {o.pace(p)}",
-            f'open on "{o.top(p)}", the subject they raised most' if p.top_words else "",
+            (f'open on "{o.top(p)}", the subject they raised most' if o.clear_lead(p)
+             else f"open on what they raised most ({o.subject(p, 'or')})") if p.top_words else "",
             f'something they said that you can build on: "{quote}"' if quote else "",
         ]
 
@@ -190,7 +193,7 @@ class SectionDrafter:
             f"under pressure, expect more of what the numbers already show: {o.pace(p)}, "
             f"and {o.monologue(p)}",
             o.interruptions(p),
-            f'keep the conversation anchored on "{o.top(p)}", the subject they returned to most'
+            f"keep the conversation anchored on {o.subject(p, 'and')}, what they returned to most"
             if p.top_words else "",
             f'what they said when it mattered: "{quote}"' if quote else "",
         ]
@@ -211,8 +214,8 @@ class SectionDrafter:
                else "listens more than they talk" if p.share <= o.LOW_SHARE else "shares the floor")
         how = ("asks a lot of questions" if o.asks_a_lot(p)
                else "rarely asks questions" if p.question_count == 0 else "asks pointed questions")
-        theme = f'; the subject they kept coming back to was "{o.top(p)}"' if p.top_words else ""
-        steps = [f'lead with "{o.top(p)}"' if p.top_words else "lead with what they raised first",
+        theme = f"; they kept coming back to {o.subject(p, 'and')}" if p.top_words else ""
+        steps = [f"lead with {o.subject(p, 'or')}" if p.top_words else "lead with what they raised first",
                  "answer the questions they asked directly" if p.question_count else "ask before you pitch",
                  f"match their {o.pace_word(p)} pace" if p.words_per_minute > 0 else "let them set the pace"]
         return [f"{p.name} {who} and {how}{theme}", o.join(steps)]

@@ -65,15 +65,39 @@ def topics(p: Profile, limit: int = 3) -> str:
     return f"the words they returned to most were {join(listed)}"
 
 
-def lead_word(p: Profile) -> str:
-    """How the most frequent word stands against the rest: "more than any other word", or the
-    words it ties with ("as often as "seats""). Empty when nothing stood out."""
+def leaders(p: Profile) -> list[str]:
+    """The words said most often: one when a subject stood out, several when they tie."""
     if not p.top_words:
+        return []
+    most = p.top_words[0][1]
+    return [w for w, n in p.top_words if n == most]
+
+
+def clear_lead(p: Profile) -> bool:
+    return len(leaders(p)) == 1
+
+
+def subject(p: Profile, conj: str = "and", default: str = "their priorities") -> str:
+    """What they returned to most, quoted: one word, or up to three tied ones."""
+    quoted = [f'"{w}"' for w in leaders(p)[:3]]
+    if not quoted:
+        return default
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {conj} {quoted[-1]}"
+
+
+def lead_word(p: Profile) -> str:
+    """How the most frequent words stand: "more than any other word", or the tie said as one.
+    Empty when nothing stood out."""
+    tops = leaders(p)
+    if not tops:
         return ""
-    word, n = p.top_words[0]
-    tied = [f'"{w}"' for w, m in p.top_words[1:] if m == n]
-    said = f'"{word}" came up {n} {plural(n, "time")}'
-    return f"{said}, as often as {join(tied)}" if tied else f"{said}, more than any other word"
+    n = p.top_words[0][1]
+    times = f"{n} {plural(n, 'time')}"
+    if len(tops) == 1:
+        return f'"{tops[0]}" came up {times}, more than any other word'
+    if len(tops) <= 3:
+        return f"{subject(p)} came up {times} each"
+    return f"{len(tops)} words came up {times} each, {subject(p)} among them, and none stood out"
 
 
 def top(p: Profile, i: int = 0, default: str = "their priorities") -> str:

@@ -66,7 +66,11 @@ def test_the_lead_word_says_when_it_ties():
     from services.devllm import observations as o
     tied = profile_of({"target": {"id": "a"}, "segments": [
         {"speaker": "a", "isTarget": True, "start": 0, "end": 5, "text": "Seats, seats, price and price."}]})
-    assert o.lead_word(tied) == '"price" came up 2 times, as often as "seats"'
+    assert o.lead_word(tied) == '"price" and "seats" came up 2 times each'
+    assert not o.clear_lead(tied) and o.subject(tied, "or") == '"price" or "seats"'
+    many = profile_of({"target": {"id": "a"}, "segments": [{"speaker": "a", "isTarget": True, "start": 0, "end": 5,
+                                                            "text": "Cost cost pilot pilot price price board board."}]})
+    assert o.lead_word(many) == '4 words came up 2 times each, "board", "cost" and "pilot" among them, and none stood out'
     alone = profile_of({"target": {"id": "a"}, "segments": [
         {"speaker": "a", "isTarget": True, "start": 0, "end": 5, "text": "Seats, seats, seats and price, price."}]})
     assert o.lead_word(alone) == '"seats" came up 3 times, more than any other word'
@@ -76,3 +80,10 @@ def test_profile_is_empty_when_there_is_no_block():
     p = profile_of(None)
 
     assert not p.found and p.sentences == () and p.name == "the target"
+
+
+def test_top_words_leave_out_other_proper_nouns_and_count_plurals_with_their_singular():
+    profile = profile_of({"target": {"id": "a"}, "segments": [{"speaker": "a", "isTarget": True, "start": 0, "end": 9,
+        "text": "Our CTO, Marco, checks it. Ask Marco about seats. One seat first, then more seats by Friday, "
+                "Friday at the latest."}]})
+    assert profile.top_words == (("seat", 3),)
