@@ -140,7 +140,7 @@ class Job(_message.Message):
     def __init__(self, id: _Optional[str] = ..., tenant: _Optional[str] = ..., media_id: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., label: _Optional[str] = ..., entity_label: _Optional[str] = ..., template: _Optional[str] = ..., template_params: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., target: _Optional[_Union[_target_pb2.Target, _Mapping]] = ..., webhook: _Optional[_Union[Webhook, _Mapping]] = ..., report_id: _Optional[str] = ..., error: _Optional[_Union[JobError, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolution: _Optional[_Union[JobResolution, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., webhook_state: _Optional[_Union[WebhookState, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., report_deleted: _Optional[bool] = ...) -> None: ...
 
 class JobEvent(_message.Message):
-    __slots__ = ("event_id", "job_id", "tenant", "status", "stage", "report_id", "error", "at", "has_webhook")
+    __slots__ = ("event_id", "job_id", "tenant", "status", "stage", "report_id", "error", "at", "has_webhook", "progress")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
@@ -150,6 +150,7 @@ class JobEvent(_message.Message):
     ERROR_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     HAS_WEBHOOK_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     job_id: str
     tenant: str
@@ -159,7 +160,18 @@ class JobEvent(_message.Message):
     error: JobError
     at: _timestamp_pb2.Timestamp
     has_webhook: bool
-    def __init__(self, event_id: _Optional[str] = ..., job_id: _Optional[str] = ..., tenant: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., report_id: _Optional[str] = ..., error: _Optional[_Union[JobError, _Mapping]] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., has_webhook: _Optional[bool] = ...) -> None: ...
+    progress: JobProgress
+    def __init__(self, event_id: _Optional[str] = ..., job_id: _Optional[str] = ..., tenant: _Optional[str] = ..., status: _Optional[_Union[JobStatus, str]] = ..., stage: _Optional[_Union[JobStage, str]] = ..., report_id: _Optional[str] = ..., error: _Optional[_Union[JobError, _Mapping]] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., has_webhook: _Optional[bool] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ...) -> None: ...
+
+class JobProgress(_message.Message):
+    __slots__ = ("output_tokens", "waiting_sec", "waiting_reason")
+    OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    WAITING_SEC_FIELD_NUMBER: _ClassVar[int]
+    WAITING_REASON_FIELD_NUMBER: _ClassVar[int]
+    output_tokens: int
+    waiting_sec: float
+    waiting_reason: str
+    def __init__(self, output_tokens: _Optional[int] = ..., waiting_sec: _Optional[float] = ..., waiting_reason: _Optional[str] = ...) -> None: ...
 
 class RenderCommand(_message.Message):
     __slots__ = ("job_id", "tenant", "request_id")

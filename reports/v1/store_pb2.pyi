@@ -135,20 +135,22 @@ class ListJobsResponse(_message.Message):
     def __init__(self, items: _Optional[_Iterable[_Union[_job_pb2.Job, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...
 
 class TransitionJobRequest(_message.Message):
-    __slots__ = ("tenant", "job_id", "status", "stage", "error", "resolution")
+    __slots__ = ("tenant", "job_id", "status", "stage", "error", "resolution", "progress")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     STAGE_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
     RESOLUTION_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     job_id: str
     status: _job_pb2.JobStatus
     stage: _job_pb2.JobStage
     error: _job_pb2.JobError
     resolution: _job_pb2.JobResolution
-    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ..., status: _Optional[_Union[_job_pb2.JobStatus, str]] = ..., stage: _Optional[_Union[_job_pb2.JobStage, str]] = ..., error: _Optional[_Union[_job_pb2.JobError, _Mapping]] = ..., resolution: _Optional[_Union[_job_pb2.JobResolution, _Mapping]] = ...) -> None: ...
+    progress: _job_pb2.JobProgress
+    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ..., status: _Optional[_Union[_job_pb2.JobStatus, str]] = ..., stage: _Optional[_Union[_job_pb2.JobStage, str]] = ..., error: _Optional[_Union[_job_pb2.JobError, _Mapping]] = ..., resolution: _Optional[_Union[_job_pb2.JobResolution, _Mapping]] = ..., progress: _Optional[_Union[_job_pb2.JobProgress, _Mapping]] = ...) -> None: ...
 
 class CompleteJobRequest(_message.Message):
     __slots__ = ("tenant", "job_id", "report")

@@ -343,7 +343,13 @@ def _our_schemas() -> dict[str, Schema]:
         "JobEvent": _object({
             "jobId": STRING, "status": status, "stage": stage, "reportId": nullable(STRING),
             "error": nullable(ref("JobError")), "at": TIMESTAMP,
+            "progress": nullable(ref("JobProgress")),
         }, description="The `data:` of each server-sent event of GET /v1/jobs/{jobId}/events."),
+        "JobProgress": _object({
+            "outputTokens": INTEGER, "waitingSec": nullable(NUMBER),
+            "waitingReason": nullable(STRING),
+        }, description="While a job renders: the LLM's output tokens so far (at most one event a "
+                       "second), or the wait on the provider (a rate limit, an outage) just begun."),
         "StatusEvent": _object({
             "id": {"type": "string", "pattern": "^[0-9]+$",
                    "description": "the event's stream sequence: send the last one back as `Last-Event-ID`"},

@@ -97,6 +97,15 @@ def event_json(event: job_pb2.JobEvent) -> dict[str, Any]:
         "reportId": _optional(event, "report_id"),
         "error": error_json(event),
         "at": iso(event.at),
+        "progress": progress_json(event.progress) if event.HasField("progress") else None,
+    }
+
+
+def progress_json(progress: job_pb2.JobProgress) -> dict[str, Any]:
+    return {
+        "outputTokens": progress.output_tokens,
+        "waitingSec": _optional(progress, "waiting_sec"),
+        "waitingReason": _optional(progress, "waiting_reason"),
     }
 
 

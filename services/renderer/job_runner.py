@@ -21,6 +21,7 @@ from services.common.rpc_errors import from_rpc_error
 from services.renderer.coverage import Coverage, CoverageRules, assess
 from services.renderer.errors import InvalidRenderRequest, LlmEnded, LlmInvalidOutput, LlmUnavailable
 from services.renderer.llm import Llm
+from services.renderer.progress import ProgressReporter
 from services.renderer.metrics import STAGE_SECONDS
 from services.renderer.pipeline import WrittenReport, write_report
 from services.renderer.prompt import EvidenceInput
@@ -75,6 +76,7 @@ class JobRunner:
     llm: Llm
     rpc_timeout_s: float = 10.0
     coverage_rules: CoverageRules = CoverageRules()
+    progress_interval_s: float = 1.0  # the shortest gap between two progress events of a job
 
     async def run(self, command: job_pb2.RenderCommand) -> str:
         """Takes the job as far as it goes; returns its final status. Raises on transient trouble."""
@@ -118,9 +120,21 @@ class JobRunner:
         coverage = assess(entity_label or resolution.entity.id, evidence.analytics, resolution.confidence,
                           self.coverage_rules)
         stage_started = time.perf_counter()
+
+        async def send_progress(progress: job_pb2.JobProgress) -> None:
+            await self.store.TransitionJob(store_pb2.TransitionJobRequest(
+                tenant=job.tenant, job_id=job.id, status=job_pb2.JOB_STATUS_RUNNING,
+                stage=job_pb2.JOB_STAGE_RENDERING, progress=progress),
+                timeout=self.rpc_timeout_s, metadata=md)
+
+        progress = ProgressReporter(send_progress, self.progress_interval_s)
         try:
-            written = await write_report(self.llm, prompt, job.template, evidence, params,
-                                         before_call=stop_if_canceled, coverage_note=coverage.note)
+            try:
+                written = await write_report(self.llm, prompt, job.template, evidence, params,
+                                             before_call=stop_if_canceled, coverage_note=coverage.note,
+                                             on_progress=progress.tokens, on_wait=progress.waiting)
+            finally:  # no progress event may follow the job's next one
+                await progress.aclose()
         except JobCanceled:
             log.info("job canceled before an LLM call", extra={"jobId": job.id})
             return job_states.CANCELED

@@ -128,6 +128,10 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest) 
         fields.append("resolution")
         changed = True
     if not changed:
+        if request.HasField("progress") and status == RUNNING:
+            progress_event = convert.event_message(job)
+            progress_event.progress.CopyFrom(request.progress)
+            outbox.add_event(connection, progress_event)
         return job
     now = utcnow()
     if status == RUNNING and job.started_at is None:

@@ -382,6 +382,15 @@ class JobError(Model):
 
 
 @dataclass(frozen=True)
+class JobProgress(Model):
+    """While a job renders: the LLM's output tokens so far, or a wait on the provider just begun."""
+
+    output_tokens: int = field(metadata=_json("outputTokens"))
+    waiting_sec: float | None = field(metadata=_json("waitingSec"))
+    waiting_reason: str | None = field(metadata=_json("waitingReason"))
+
+
+@dataclass(frozen=True)
 class JobResolution(Model):
     entity_id: str = field(metadata=_json("entityId"))
     entity_label: str | None = field(metadata=_json("entityLabel"))
@@ -454,6 +463,7 @@ class JobEvent(Model):
     report_id: str | None = field(metadata=_json("reportId"))
     error: JobError | None
     at: str
+    progress: JobProgress | None = None
     id: int | None = field(default=None, metadata={"local": True})
 
     @property

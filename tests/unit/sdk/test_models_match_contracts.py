@@ -116,6 +116,7 @@ COMPONENT_MODELS = {
     "Resolution": models.Resolution,
     "Job": models.Job,
     "JobError": models.JobError,
+    "JobProgress": models.JobProgress,
     "JobResolution": models.JobResolution,
     "WebhookState": models.WebhookState,
     "JobEvent": models.JobEvent,
