@@ -18,7 +18,7 @@ import sys
 
 from services.common import env
 from stack.cluster import DEFAULT_POSTGRES_URL, Cluster, ClusterConfig
-from stack.console import configured_api_keys, first_key, run_until_stopped
+from stack.console import api_keys, key_line, run_until_stopped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,23 +30,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--echo", action="store_true", help="copy every service's log lines here")
     args = parser.parse_args(argv)
     environ = dict(os.environ)
-    api_keys = configured_api_keys(environ)
+    keys = api_keys(environ, env.var_dir(environ))
     config = ClusterConfig(
         var_dir=env.var_dir(environ) / "cluster",
-        api_keys=api_keys,
+        api_keys=keys.keys,
         postgres_url=environ.get("REPORTS_DATABASE_URL") or DEFAULT_POSTGRES_URL,
         nats_nodes=args.nats_nodes, stores=args.stores, gateways=args.gateways, renderers=args.renderers,
         gateway_port=env.integer(environ, "REPORTS_GATEWAY_PORT", 8080),
         echo=args.echo,
     )
     cluster = Cluster(config)
-    key = first_key(api_keys)
+    key = keys.dev_key or "$REPORTS_API_KEY"
 
     def banner() -> str:
         return "\nreports cluster is up\n" + "\n".join(cluster.describe()) + "\n" + f"""
-  api key     {key}
+  api key     {key_line(keys, env.var_dir(environ))}
 try it:  curl -s {cluster.gateway_urls[0]}/readyz
-         curl -s {cluster.gateway_urls[-1]}/v1/jobs -H 'Authorization: Bearer {key}'
+         curl -s {cluster.gateway_urls[-1]}/v1/jobs -H "Authorization: Bearer {key}"
 
 Ctrl-C stops everything (and drops the database).
 """

@@ -6,10 +6,9 @@ import os
 import sys
 
 from services.common import env
-from services.webhooks.signing import generate_secret
-from stack.console import configured_api_keys, first_key, run_until_stopped
 from services.common.env import ConfigError
 from services.renderer.llm import settings_from_env
+from stack.console import DEV_WEBHOOK_SECRET_FILE, api_keys, dev_webhook_secret, key_line, run_until_stopped
 from stack.platform import Platform, PlatformConfig
 
 
@@ -27,14 +26,15 @@ def llm_line(platform: Platform) -> str:
 
 def main() -> int:
     environ = dict(os.environ)
-    api_keys = configured_api_keys(environ)
-    key = first_key(api_keys)
-    webhook_secret = environ.get("REPORTS_WEBHOOK_SECRET") or generate_secret()
+    var_dir = env.var_dir(environ)
+    keys = api_keys(environ, var_dir)
+    webhook_secret = environ.get("REPORTS_WEBHOOK_SECRET") or dev_webhook_secret(var_dir)
     webhook_note = ("signed with REPORTS_WEBHOOK_SECRET" if environ.get("REPORTS_WEBHOOK_SECRET") else
-                    f"signed with {webhook_secret}   (generated for this run: set REPORTS_WEBHOOK_SECRET to keep one)")
+                    f"signed with the secret in {var_dir / DEV_WEBHOOK_SECRET_FILE}   "
+                    "(generated: set REPORTS_WEBHOOK_SECRET for your own)")
     config = PlatformConfig(
-        var_dir=env.var_dir(environ),
-        api_keys=api_keys,
+        var_dir=var_dir,
+        api_keys=keys.keys,
         gateway_port=env.integer(environ, "REPORTS_GATEWAY_PORT", 8080),
         store_listen=environ.get("REPORTS_STORE_LISTEN", "127.0.0.1:50051"),
         resolver_listen=environ.get("REPORTS_RESOLVER_LISTEN", "127.0.0.1:50052"),
@@ -57,11 +57,11 @@ reports platform is up
   database  {config.database_url or 'SQLite in ' + str(config.var_dir / 'reports.db')}
   llm       {llm_line(platform)}
   logs      {config.log_dir}/
-  api key   {key}{'   (development key: set REPORTS_API_KEYS for real ones)' if not environ.get('REPORTS_API_KEYS') else ''}
+  api key   {key_line(keys, var_dir)}
   webhooks  {webhook_note}
 
 try it, from this folder (README.md, Quick start, goes on from there):
-  curl -s -X POST {url}/v1/media -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\
+  curl -s -X POST {url}/v1/media -H "Authorization: Bearer {keys.dev_key or '$REPORTS_API_KEY'}" -H 'Content-Type: application/json' \\
     -d @examples/pricing-call.media.json
 
 Ctrl-C stops everything.

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from services.webhooks.signing import generate_secret
 from stack import certificates, nats_auth
+from stack.service_env import scoped as scoped_env
 from stack.nats_server import ClusterOptions, NatsServer
 from stack.platform import LISTENING, service_exists, uses_dev_llm
 from stack.processes import ManagedProcess, ProcessFailed, free_port, stop_all
@@ -241,7 +242,8 @@ class Cluster:
 
     def _spawn(self, name: str, module: str, extra: dict[str, str]) -> ManagedProcess:
         process = ManagedProcess(name, [sys.executable, "-m", f"services.{module}"],
-                                 env={**self._service_env(), "REPORTS_TLS_DIR": str(self.tls_root / module),
+                                 env={**scoped_env(self._service_env(), module),
+                                      "REPORTS_TLS_DIR": str(self.tls_root / module),
                                       **nats_auth.service_env(self.nats_users, module), **extra},
                                  log_path=self.config.log_dir / f"{name}.log", echo=self.config.echo).start()
         self.processes[name] = process

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from services.webhooks.signing import generate_secret
 from stack import certificates, nats_auth
+from stack.service_env import scoped as scoped_env
 from stack.nats_server import NatsServer
 from stack.processes import ManagedProcess, free_port, stop_all
 
@@ -151,7 +152,7 @@ class Platform:
         process = ManagedProcess(
             name,
             [sys.executable, "-m", f"services.{module or name}"],
-            env={**self.service_env(), "REPORTS_METRICS_PORT": str(metrics_port),
+            env={**scoped_env(self.service_env(), module or name), "REPORTS_METRICS_PORT": str(metrics_port),
                  "REPORTS_TLS_DIR": str(self.tls_root / (module or name)),
                  **nats_auth.service_env(self.nats_users, module or name), **extra},
             log_path=self.config.log_dir / f"{name}.log",

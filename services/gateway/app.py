@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from services.gateway import telemetry
+from services.gateway.api_keys import ApiKeys, parse_entries
 from services.gateway.backends import Backends
 from services.gateway.errors import EXCEPTION_HANDLERS
 from services.gateway.job_waits import JobWaits
@@ -43,5 +45,8 @@ def create_app(settings: GatewaySettings,
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.api_keys = ApiKeys(
+        parse_entries([f"{key}={tenant}" for key, tenant in settings.api_keys.items()], "api keys"),
+        Path(settings.api_keys_file) if settings.api_keys_file else None)
     app.state.job_waits = JobWaits()   # GET /v1/jobs/{id} with `Prefer: wait`
     return app

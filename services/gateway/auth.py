@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 
 from starlette.requests import Request
 
@@ -17,12 +16,10 @@ def tenant_of(request: Request) -> str:
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <api key>", headers=_CHALLENGE)
-    key = key.strip()
-    keys: dict[str, str] = request.app.state.settings.api_keys
-    for known, tenant in keys.items():
-        if hmac.compare_digest(known.encode(), key.encode()):
-            return tenant
-    raise ApiError(401, "unauthorized", "unknown API key", headers=_CHALLENGE)
+    tenant = request.app.state.api_keys.tenant(key.strip())
+    if tenant is None:
+        raise ApiError(401, "unauthorized", "unknown API key", headers=_CHALLENGE)
+    return tenant
 
 
 def key_id(key: str) -> str:

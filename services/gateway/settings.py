@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from services.common import env
+from services.gateway import api_keys
 
 
 def _entries(raw: str) -> list[tuple[str, str, dict[str, str]]]:
@@ -36,8 +37,8 @@ KEY_OPTIONS = ("retentionDays",)
 
 
 def parse_api_keys(raw: str) -> dict[str, str]:
-    """`key=tenant,key=tenant` → {key: tenant}."""
-    return {key: tenant for key, tenant, _options in _entries(raw)}
+    """`key=tenant,sha256:<hex>=tenant` → {"sha256:<hex>": tenant}: only the keys' digests are kept."""
+    return {api_keys.hashed_form(key): tenant for key, tenant, _options in _entries(raw)}
 
 
 def parse_retention_days(raw: str) -> dict[str, int]:
@@ -63,9 +64,10 @@ class GatewaySettings:
     store_target: str
     resolver_target: str
     nats_url: str
-    api_keys: dict[str, str] = field(repr=False)
+    api_keys: dict[str, str] = field(repr=False)   # key (or sha256:<hex>) -> tenant
     # Per-tenant default retention of new media, in days (REPORTS_API_KEYS `;retentionDays=N`).
     retention_days: dict[str, int] = field(default_factory=dict)
+    api_keys_file: str | None = None                # re-read when it changes (services/gateway/api_keys.py)
     rpc_timeout_s: float = 10.0
     job_body_limit: int = 1 * 1024 * 1024
     media_body_limit: int = 20 * 1024 * 1024
@@ -76,8 +78,10 @@ class GatewaySettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> GatewaySettings:
         e = os.environ if environ is None else environ
         keys = parse_api_keys(e.get("REPORTS_API_KEYS", ""))
-        if not keys:
-            raise env.ConfigError("REPORTS_API_KEYS is empty: set key=tenant pairs (make run sets a dev key)")
+        keys_file = e.get("REPORTS_API_KEYS_FILE", "").strip() or None
+        if not keys and not keys_file:
+            raise env.ConfigError("no API keys: set REPORTS_API_KEYS (key=tenant pairs) or REPORTS_API_KEYS_FILE "
+                                  "(make run sets a dev key)")
         return cls(
             host=env.text(e, "REPORTS_GATEWAY_HOST", "127.0.0.1"),
             port=env.integer(e, "REPORTS_GATEWAY_PORT", 8080),
@@ -86,6 +90,7 @@ class GatewaySettings:
             nats_url=env.text(e, "REPORTS_NATS_URL", "nats://127.0.0.1:4333"),
             api_keys=keys,
             retention_days=parse_retention_days(e.get("REPORTS_API_KEYS", "")),
+            api_keys_file=keys_file,
             rpc_timeout_s=env.number(e, "REPORTS_RPC_TIMEOUT_S", 10.0, minimum=0.1),
             sse_ping_s=env.number(e, "REPORTS_SSE_PING_S", 15.0, minimum=0.05),
             webhook_allow_private=env.flag(e, "REPORTS_WEBHOOK_ALLOW_PRIVATE"),

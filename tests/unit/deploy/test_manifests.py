@@ -295,20 +295,29 @@ def test_the_renderer_pdb_selects_the_renderer_pods_only(rendered: list[dict]) -
 
 @pytest.fixture(scope="module")
 def compose() -> dict:
-    result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "--format", "json", env=clean_env())
+    result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "--format", "json",
+                 env=clean_env(REPORTS_API_KEYS="k-compose=dev"))
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
 def test_compose_config_is_valid() -> None:
-    result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "-q", env=clean_env())
+    result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "-q",
+                 env=clean_env(REPORTS_API_KEYS="k-compose=dev"))
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_shares_no_default_api_key() -> None:
+    result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "-q", env=clean_env())
+    assert result.returncode != 0
+    assert "set REPORTS_API_KEYS" in result.stderr
 
 
 def test_compose_validation_rejects_a_bad_file(tmp_path: Path) -> None:
     text = (DEPLOY / "compose.yaml").read_text().replace("service_healthy", "service_ready", 1)
     (tmp_path / "compose.yaml").write_text(text)
-    result = run(tool("docker-compose"), "-f", tmp_path / "compose.yaml", "config", "-q", env=clean_env())
+    result = run(tool("docker-compose"), "-f", tmp_path / "compose.yaml", "config", "-q",
+                 env=clean_env(REPORTS_API_KEYS="k-compose=dev"))
     assert result.returncode != 0 and "condition" in result.stderr
 
 
@@ -360,7 +369,7 @@ def test_compose_wires_postgres_and_development_secrets(compose: dict) -> None:
     assert url == "postgresql://{POSTGRES_USER}:{POSTGRES_PASSWORD}@postgres:5432/{POSTGRES_DB}".format(
         **pg["environment"])
     assert normalise_url(url).startswith("postgresql+psycopg://")
-    assert services["gateway"]["environment"]["REPORTS_API_KEYS"] == "dev-key-change-me=dev"
+    assert services["gateway"]["environment"]["REPORTS_API_KEYS"] == "k-compose=dev"
     assert parse_secret(services["webhooks"]["environment"]["REPORTS_WEBHOOK_SECRET"])
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from services.common.env import ConfigError
+from services.gateway.api_keys import hashed_form
 from services.gateway.settings import GatewaySettings, parse_api_keys, parse_retention_days
 
 RAW = "k1=acme;retentionDays=30, k2=acme;retentionDays=30, k3=globex"
 
 
 def test_keys_map_to_their_tenants_without_the_options():
-    assert parse_api_keys(RAW) == {"k1": "acme", "k2": "acme", "k3": "globex"}
+    assert parse_api_keys(RAW) == {hashed_form("k1"): "acme", hashed_form("k2"): "acme", hashed_form("k3"): "globex"}
 
 
 def test_a_tenant_with_retention_days_gets_them_and_others_none():
