@@ -92,6 +92,9 @@ def _schema(response_format: Any) -> dict[str, Any] | None:
     if not isinstance(response_format, dict):
         raise BadRequest("response_format: must be an object")
     kind = response_format.get("type")
+    if kind == "json_object" and isinstance(response_format.get("schema"), dict):
+        # llama.cpp's server dialect: json_object with a schema constrains the output to it
+        return response_format["schema"]
     if kind in ("text", "json_object"):
         return None
     if kind != "json_schema":

@@ -76,6 +76,7 @@ class LlmSettings:
     max_tokens: int = 8192
     deadline_s: float = 900.0        # the whole render, waits included
     check_model: bool = True         # ask the models endpoint at start
+    response_format: str = "json_schema"  # OpenAI path: json_schema, or json_object (llama.cpp)
     # Sent with every request (e.g. a gateway's routing header); may hold secrets, never shown.
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
 
@@ -130,7 +131,15 @@ def settings_from_env(env: Mapping[str, str]) -> LlmSettings:
         max_tokens=envvars.integer(env, "REPORTS_LLM_MAX_TOKENS", 8192, minimum=1),
         deadline_s=envvars.number(env, "REPORTS_LLM_DEADLINE_S", 900.0, minimum=1.0),
         check_model=_switch(env, "REPORTS_LLM_CHECK_MODEL", True),
+        response_format=_choice(env, "REPORTS_LLM_RESPONSE_FORMAT", ("json_schema", "json_object")),
     )
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = envvars.text(env, name, choices[0]).lower()
+    if raw not in choices:
+        raise envvars.ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
 
 
 def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -154,7 +163,8 @@ def make_provider(settings: LlmSettings) -> Provider:
         return AnthropicProvider(**common)  # type: ignore[arg-type]
     from services.renderer.providers.openai_provider import OpenAIProvider
 
-    return OpenAIProvider(**common)  # type: ignore[arg-type]
+    return OpenAIProvider(response_format=settings.response_format,  # type: ignore[arg-type]
+                          **common)
 
 
 class Llm:

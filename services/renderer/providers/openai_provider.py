@@ -39,9 +39,11 @@ class OpenAIProvider:
     name = "openai"
 
     def __init__(self, *, api_key: str, base_url: str | None, timeout_s: float,
-                 max_tokens: int, headers: Mapping[str, str] | None = None) -> None:
+                 max_tokens: int, headers: Mapping[str, str] | None = None,
+                 response_format: str = "json_schema") -> None:
         self._idle_s = timeout_s
         self._max_tokens = max_tokens
+        self._response_format = response_format
         self._client = openai.AsyncOpenAI(
             api_key=api_key, base_url=base_url, max_retries=0,
             timeout=httpx2.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
@@ -56,10 +58,7 @@ class OpenAIProvider:
             "model": model,
             "messages": messages,
             "max_completion_tokens": self._max_tokens,
-            "response_format": {
-                "type": "json_schema",
-                "json_schema": {"name": SCHEMA_NAME, "schema": schema, "strict": True},
-            },
+            "response_format": response_format(self._response_format, schema),
             "stream": True,
             "stream_options": {"include_usage": True},
         }
@@ -106,6 +105,18 @@ class OpenAIProvider:
 
     async def aclose(self) -> None:
         await self._client.close()
+
+
+RESPONSE_FORMATS = ("json_schema", "json_object")
+
+
+def response_format(dialect: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """OpenAI's strict structured outputs, or the `json_object` + `schema` dialect of servers
+    that reject `json_schema` (llama.cpp's server: it constrains the output to the schema)."""
+    if dialect == "json_object":
+        return {"type": "json_object", "schema": schema}
+    return {"type": "json_schema",
+            "json_schema": {"name": SCHEMA_NAME, "schema": schema, "strict": True}}
 
 
 def completion(model: str, text: str, finish_reason: str | None, refusal: str | None = None,

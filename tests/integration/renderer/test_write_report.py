@@ -320,3 +320,10 @@ async def test_a_stalled_stream_is_retried_once_and_not_again(devllm, provider):
 async def test_a_render_ends_at_its_deadline_when_the_answer_is_too_slow(devllm, provider):
     with pytest.raises(LlmUnavailable, match="within the render's deadline"):
         await _write(_settings(devllm, provider, "speed=100", deadline_s=1.0), title="slow")
+
+
+async def test_report_is_written_in_the_json_object_dialect_when_the_server_wants_it(devllm):
+    settings = _settings(devllm, "openai", response_format="json_object")
+    written = await _write(settings, title="json-object")
+    assert written.attempts == 1
+    assert report_document_validator().is_valid(written.document)

@@ -295,11 +295,12 @@ def test_settings_from_env_read_every_variable_when_set():
         "ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": "http://proxy:8000",
         "REPORTS_LLM_IDLE_TIMEOUT_S": "12.5", "REPORTS_LLM_MAX_ATTEMPTS": "6",
         "REPORTS_LLM_MAX_TOKENS": "4000", "REPORTS_LLM_DEADLINE_S": "300",
-        "REPORTS_LLM_CHECK_MODEL": "false",
+        "REPORTS_LLM_CHECK_MODEL": "false", "REPORTS_LLM_RESPONSE_FORMAT": "json_object",
     })
     assert (settings.provider, settings.model, settings.base_url, settings.idle_timeout_s,
             settings.max_attempts) == ("anthropic", "claude-x", "http://proxy:8000", 12.5, 6)
     assert (settings.max_tokens, settings.deadline_s, settings.check_model) == (4000, 300.0, False)
+    assert settings.response_format == "json_object"
 
 
 @pytest.mark.parametrize("env, message", [
@@ -311,6 +312,7 @@ def test_settings_from_env_read_every_variable_when_set():
     ({"OPENAI_API_KEY": "k", "REPORTS_LLM_TIMEOUT_S": "60"}, "REPORTS_LLM_TIMEOUT_S is gone"),
     ({"OPENAI_API_KEY": "k", "REPORTS_LLM_CHECK_MODEL": "maybe"}, "REPORTS_LLM_CHECK_MODEL"),
     ({"OPENAI_API_KEY": "k", "REPORTS_LLM_MAX_TOKENS": "0"}, "REPORTS_LLM_MAX_TOKENS"),
+    ({"OPENAI_API_KEY": "k", "REPORTS_LLM_RESPONSE_FORMAT": "xml"}, "REPORTS_LLM_RESPONSE_FORMAT"),
 ])
 def test_settings_from_env_fail_loudly_when_a_value_is_bad(env, message):
     with pytest.raises(ConfigError, match=message):
