@@ -115,7 +115,7 @@ def loads(raw: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
                           f"line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}") from None
     except (ValueError, UnicodeDecodeError):
         raise JsonProblem("invalid_json", "", "invalid JSON: not UTF-8 text") from None
-    if _deeper_than(value, max_depth) or _may_hold_bad_strings(raw):
+    if deeper_than(value, max_depth) or _may_hold_bad_strings(raw):
         check_value(value, max_depth)  # the precise walk: names the path at fault
     return value
 
@@ -137,7 +137,7 @@ def _may_hold_bad_strings(raw: bytes | str) -> bool:
     return _SUSPECT_ESCAPE_TEXT.search(raw) is not None
 
 
-def _deeper_than(value: Any, max_depth: int) -> bool:
+def deeper_than(value: Any, max_depth: int) -> bool:
     """Whether containers nest past `max_depth`, level by level, looking only at containers."""
     level, depth = [value], 0
     while level:

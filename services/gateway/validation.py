@@ -11,10 +11,10 @@ from typing import Any
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
-from services.common import contracts
+from services.common import contracts, strict_json
 from services.common.rpc_errors import FieldProblem
 from services.common.schema_check import SchemaValidator
-from services.gateway import schemas, webhook_rules
+from services.gateway import params, schemas, webhook_rules
 from services.gateway.errors import ApiError
 
 
@@ -93,32 +93,21 @@ MAX_IDEMPOTENCY_KEY = 255
 MAX_WEBHOOK_URL = 2048
 MAX_TEMPLATE_PARAMS_BYTES = 16 * 1024
 MAX_TEMPLATE_PARAMS_DEPTH = 8  # protobuf's Struct spends three levels of its 100 per JSON level
-ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-def _depth(value: Any) -> int:
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            deepest = max(deepest, depth)
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
 
 
 def job_caps(body: dict[str, Any]) -> list[FieldProblem]:
     problems = []
     if len(body.get("idempotencyKey", "")) > MAX_IDEMPOTENCY_KEY:
         problems.append(FieldProblem("/idempotencyKey", f"at most {MAX_IDEMPOTENCY_KEY} characters"))
-    if not ID.fullmatch(body["media"]["mediaId"]):
+    if not params.ID.fullmatch(body["media"]["mediaId"]):
         problems.append(FieldProblem("/media/mediaId", "is not a media id (1-64 of A-Z a-z 0-9 _ -)"))
     if len(body.get("webhook", {}).get("url", "")) > MAX_WEBHOOK_URL:
         problems.append(FieldProblem("/webhook/url", f"at most {MAX_WEBHOOK_URL} characters"))
-    params = body["output"].get("templateParams", {})
-    if len(json.dumps(params, ensure_ascii=False).encode()) > MAX_TEMPLATE_PARAMS_BYTES:
+    template_params = body["output"].get("templateParams", {})
+    if len(json.dumps(template_params, ensure_ascii=False).encode()) > MAX_TEMPLATE_PARAMS_BYTES:
         problems.append(FieldProblem("/output/templateParams",
                                      f"at most {MAX_TEMPLATE_PARAMS_BYTES // 1024} KiB as JSON"))
-    elif _depth(params) > MAX_TEMPLATE_PARAMS_DEPTH:
+    elif strict_json.deeper_than(template_params, MAX_TEMPLATE_PARAMS_DEPTH):
         problems.append(FieldProblem("/output/templateParams", f"nests at most {MAX_TEMPLATE_PARAMS_DEPTH} levels"))
     return problems
 
