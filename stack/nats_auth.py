@@ -5,7 +5,8 @@ block `config_text` writes (random passwords, the file readable by its owner onl
 service its own user in REPORTS_NATS_USER / REPORTS_NATS_PASSWORD. What the permissions say:
 
 - only the store publishes on `reports.>` (its outbox relay: jobs, status events, webhook redeliveries);
-- the gateway only reads status events (core subscriptions and JetStream consumers on JOB_EVENTS);
+- the gateway only reads status events (core subscriptions and JetStream consumers on JOB_EVENTS)
+  and writes only its tenants' token buckets (the KV bucket `tenant_rate`);
 - renderers only take work (consume and ack JOBS) and the dispatcher only consumes its deliveries;
 - nobody but the store may delete or purge a stream or a stream's messages;
 - `operator` may do anything: the runner's own checks (tests, benchmarks); it is never given to a service.
@@ -53,7 +54,7 @@ def generate() -> dict[str, NatsUser]:
     advisory = f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{streams.JOBS_STREAM}.>"
     users = [
         NatsUser("store", password(), ("reports.>", _JS_API), (_INBOX,)),
-        NatsUser("gateway", password(), (_JS_API, "$JS.FC.>"), (_INBOX, streams.EVENTS_SUBJECTS),
+        NatsUser("gateway", password(), (_JS_API, "$JS.FC.>", f"$KV.{streams.RATE_LIMIT_BUCKET}.>"), (_INBOX, streams.EVENTS_SUBJECTS),
                  (*_NOT_OURS, "$JS.API.STREAM.CREATE.>", "$JS.API.STREAM.UPDATE.>")),
         NatsUser("renderer", password(), (_JS_API, f"$JS.ACK.{streams.JOBS_STREAM}.>"), (_INBOX, advisory),
                  tuple(_NOT_OURS)),

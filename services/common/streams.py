@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import nats
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
-from nats.js.api import RetentionPolicy, StorageType, StreamConfig
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,10 @@ RENDERER_DURABLE = "renderers"
 WEBHOOKS_STREAM = "WEBHOOKS"
 WEBHOOKS_SUBJECTS = "reports.webhooks.>"
 WEBHOOKS_DURABLE = "webhooks"
+# The gateways' shared token buckets (services/gateway/rate_limiter.py): a JetStream KV bucket, one
+# key per tenant, its last value only; a key idle for a day expires (its bucket is full again by then).
+RATE_LIMIT_BUCKET = "tenant_rate"
+RATE_LIMIT_TTL_S = 24 * 3600.0
 MSG_ID_HEADER = "Nats-Msg-Id"
 REQUEST_ID_HEADER = "X-Request-Id"
 
@@ -70,6 +74,21 @@ def stream_configs(settings: StreamSettings) -> list[StreamConfig]:
             storage=StorageType.FILE,
             num_replicas=settings.replicas,
             max_age=settings.events_max_age_s,
+            duplicate_window=settings.duplicate_window_s,
+        ),
+        # What nats.py's create_key_value makes, spelled out so ensure_streams keeps it current.
+        StreamConfig(
+            name=f"KV_{RATE_LIMIT_BUCKET}",
+            subjects=[f"$KV.{RATE_LIMIT_BUCKET}.>"],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            num_replicas=settings.replicas,
+            max_msgs_per_subject=1,
+            max_age=RATE_LIMIT_TTL_S,
+            discard=DiscardPolicy.NEW,
+            allow_rollup_hdrs=True,
+            deny_delete=True,
+            allow_direct=True,
             duplicate_window=settings.duplicate_window_s,
         ),
     ]

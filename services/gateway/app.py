@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+from nats.aio.client import Client as NatsClient
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
@@ -14,6 +15,8 @@ from services.gateway.api_keys import ApiKeys, parse_entries
 from services.gateway.backends import Backends
 from services.gateway.errors import EXCEPTION_HANDLERS
 from services.gateway.job_waits import JobWaits
+from services.gateway.rate_limiter import SharedRateLimiter
+from services.gateway.rate_limits import RateLimitMiddleware
 from services.gateway.request_ids import RequestIdMiddleware
 from services.gateway.routes import docs, events, health, jobs, lifecycle, media, reports, viewer
 from services.gateway.routes import webhooks as webhook_routes
@@ -40,7 +43,7 @@ def create_app(settings: GatewaySettings,
         routes=[*health.routes, *media.routes, *jobs.routes, *reports.routes, *events.routes, *lifecycle.routes,
                 *viewer.routes,
                 *webhook_routes.routes, *docs.routes, *telemetry.routes],
-        middleware=[Middleware(RequestIdMiddleware), Middleware(TelemetryMiddleware)],
+        middleware=[Middleware(RequestIdMiddleware), Middleware(TelemetryMiddleware), Middleware(RateLimitMiddleware)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,
     )
@@ -49,4 +52,9 @@ def create_app(settings: GatewaySettings,
         parse_entries([f"{key}={tenant}" for key, tenant in settings.api_keys.items()], "api keys"),
         Path(settings.api_keys_file) if settings.api_keys_file else None)
     app.state.job_waits = JobWaits()   # GET /v1/jobs/{id} with `Prefer: wait`
+    if settings.tenant_limits is not None:   # each tenant's request rate, shared by every replica
+        def nats() -> NatsClient | None:
+            backends = getattr(app.state, "backends", None)
+            return backends.nats if backends is not None else None
+        app.state.rate_limiter = SharedRateLimiter(nats, settings.tenant_limits)
     return app

@@ -393,6 +393,19 @@ REQUEST_ID_HEADER = {"description": "the request's id (the client's `X-Request-I
                      "schema": {"type": "string"}}
 
 
+# On every answer to a request with a known key (services/gateway/rate_limits.py; not when the
+# shared counter is unreachable).
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": "the tenant's bucket size: requests it may make at once (IETF draft RateLimit fields)",
+    "RateLimit-Remaining": "requests left in the bucket after this one",
+    "RateLimit-Reset": "seconds until the bucket is full again",
+}
+
+
+def _rate_limit_headers() -> dict[str, Any]:
+    return {name: {"$ref": f"#/components/headers/{name.replace('-', '')}"} for name in RATE_LIMIT_HEADERS}
+
+
 def _error_responses() -> dict[str, Any]:
     responses = {}
     for status, (name, description) in ERROR_RESPONSES.items():
@@ -400,7 +413,9 @@ def _error_responses() -> dict[str, Any]:
         if status == 401:
             headers["WWW-Authenticate"] = {"schema": {"type": "string"}}
         if status == 429:
-            headers["Retry-After"] = {"schema": {"type": "string"}}
+            headers["Retry-After"] = {"schema": {"type": "string"},
+                                      "description": "seconds until a request may succeed"}
+            headers.update(_rate_limit_headers())
         responses[name] = {"description": description, "headers": headers,
                            "content": {JSON: {"schema": ref("Error")}}}
     return responses
@@ -418,6 +433,8 @@ def _parameter(param: Param) -> dict[str, Any]:
 
 def _operation(op: Operation) -> dict[str, Any]:
     headers: dict[str, Any] = {"X-Request-Id": {"$ref": "#/components/headers/RequestId"}}
+    if op.path.startswith("/v1/") and op.auth:
+        headers.update(_rate_limit_headers())
     headers.update({name: {"schema": {k: v for k, v in schema.items() if k != "description"},
                            "description": schema.get("description", "")}
                     for name, schema in op.headers.items()})
@@ -492,7 +509,9 @@ def document() -> dict[str, Any]:
         "components": {
             "schemas": {**_contract_schemas(), **_our_schemas()},
             "responses": _error_responses(),
-            "headers": {"RequestId": REQUEST_ID_HEADER},
+            "headers": {"RequestId": REQUEST_ID_HEADER,
+                        **{name.replace("-", ""): {"description": text, "schema": {"type": "integer", "minimum": 0}}
+                           for name, text in RATE_LIMIT_HEADERS.items()}},
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                "description": "an API key: `Authorization: Bearer <key>`"}},
         },

@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from services.common import env
+from services.common.tenant_limits import TenantLimits
+from services.common.tenant_limits import parse as parse_tenant_limits
 from services.gateway import api_keys
 
 
@@ -73,6 +75,8 @@ class GatewaySettings:
     media_body_limit: int = 20 * 1024 * 1024
     sse_ping_s: float = 15.0
     webhook_allow_private: bool = False  # development and tests only: lifts the webhook SSRF guard
+    # Each tenant's request rate (REPORTS_TENANT_LIMITS / REPORTS_DEFAULT_TENANT_LIMITS); None: not limited.
+    tenant_limits: TenantLimits | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> GatewaySettings:
@@ -94,4 +98,5 @@ class GatewaySettings:
             rpc_timeout_s=env.number(e, "REPORTS_RPC_TIMEOUT_S", 10.0, minimum=0.1),
             sse_ping_s=env.number(e, "REPORTS_SSE_PING_S", 15.0, minimum=0.05),
             webhook_allow_private=env.flag(e, "REPORTS_WEBHOOK_ALLOW_PRIVATE"),
+            tenant_limits=parse_tenant_limits(e),
         )

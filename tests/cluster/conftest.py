@@ -24,6 +24,8 @@ CLUSTER_ENV = {
     "REPORTS_LLM_BACKOFF_MAX_S": "1",
     "REPORTS_SSE_PING_S": "1",
     "REPORTS_RPC_TIMEOUT_S": "10",
+    # Failover under load, not tenant limits (tests/integration/gateway/test_rate_limits.py has those).
+    "REPORTS_DEFAULT_TENANT_LIMITS": "rps:100000,burst:1000000",
 }
 
 

@@ -26,6 +26,9 @@ FAST = {
     "REPORTS_LLM_IDLE_TIMEOUT_S": "5",
     "REPORTS_LLM_BACKOFF_MAX_S": "1",
     "REPORTS_SSE_PING_S": "1",
+    # These tests poll and fuzz far faster than a tenant's default 50 requests a second; the limits
+    # have their own tests (tests/integration/gateway/test_rate_limits.py).
+    "REPORTS_DEFAULT_TENANT_LIMITS": "rps:100000,burst:1000000",
 }
 
 

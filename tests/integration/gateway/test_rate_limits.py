@@ -1,0 +1,111 @@
+"""Tenant rate limits against a real store and nats-server: 429 with Retry-After for one tenant while
+another is unaffected, one bucket shared by two gateways, and fail open when NATS is gone.
+
+The refill rates are so slow (one token in 1000 s) that no token comes back while a test runs, so
+the outcomes depend on counts, never on timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from services.common.tenant_limits import Limits, TenantLimits
+from services.gateway.app import create_app
+from services.gateway.backends import Backends
+from services.gateway.settings import GatewaySettings
+from tests.integration.conftest import AUTH_A, AUTH_B, KEYS
+from tests.integration.helpers import assert_error
+
+LIMITS = TenantLimits(default=Limits(rps=0.001, burst=20),
+                      tenants={"tenant-a": Limits(rps=0.001, burst=4)})
+RATE_HEADERS = ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset")
+
+
+@contextlib.asynccontextmanager
+async def limited_gateway(store_port: int, nats_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """One gateway replica: its own app, its own NATS connection, nothing shared in memory."""
+    settings = GatewaySettings(host="127.0.0.1", port=0, store_target=f"127.0.0.1:{store_port}",
+                               resolver_target="127.0.0.1:1", nats_url=nats_url, api_keys=KEYS,
+                               rpc_timeout_s=5.0, tenant_limits=LIMITS)
+    app = create_app(settings)
+    app.state.backends = Backends.open(settings.store_target, settings.resolver_target, settings.nats_url)
+    try:
+        await app.state.backends.nats_ready.wait()
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as client:
+            yield client
+    finally:
+        await app.state.backends.close()
+
+
+@pytest.fixture
+async def replicas(store, nats_server) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    async with limited_gateway(store.port, nats_server.url) as one, \
+            limited_gateway(store.port, nats_server.url) as two:
+        yield one, two
+
+
+async def test_a_tenant_over_its_rate_is_429_with_retry_after_while_another_is_unaffected(replicas):
+    gateway, _ = replicas
+    remaining = []
+    for _ in range(4):
+        response = await gateway.get("/v1/jobs", headers=AUTH_A)
+        assert response.status_code == 200
+        assert response.headers["ratelimit-limit"] == "4"
+        remaining.append(response.headers["ratelimit-remaining"])
+    assert remaining == ["3", "2", "1", "0"]
+
+    refused = await gateway.get("/v1/jobs", headers=AUTH_A)
+    assert_error(refused, 429, "rate_limited")     # the API's one error shape
+    assert int(refused.headers["retry-after"]) >= 1
+    assert refused.headers["ratelimit-remaining"] == "0"
+    assert int(refused.headers["ratelimit-reset"]) >= int(refused.headers["retry-after"])
+    assert refused.headers["x-request-id"]
+
+    other = await gateway.get("/v1/jobs", headers=AUTH_B)
+    assert other.status_code == 200
+    assert (other.headers["ratelimit-limit"], other.headers["ratelimit-remaining"]) == ("20", "19")
+    assert "retry-after" not in other.headers
+
+
+async def test_two_gateways_spend_one_bucket(replicas):
+    one, two = replicas
+    answers = [await client.get("/v1/media", headers=AUTH_A) for client in (one, two, one, two)]
+    assert [r.headers["ratelimit-remaining"] for r in answers] == ["3", "2", "1", "0"]
+    assert_error(await two.get("/v1/media", headers=AUTH_A), 429, "rate_limited")
+    assert_error(await one.get("/v1/media", headers=AUTH_A), 429, "rate_limited")
+
+
+async def test_requests_racing_on_two_gateways_never_spend_more_than_the_bucket(replicas):
+    one, two = replicas
+    answers = await asyncio.gather(*[client.get("/v1/reports", headers=AUTH_B)
+                                     for _ in range(15) for client in (one, two)])
+    statuses = [r.status_code for r in answers]
+    assert set(statuses) <= {200, 429} and statuses.count(200) <= 20
+    remaining = sorted(int(r.headers["ratelimit-remaining"]) for r in answers if r.status_code == 200)
+    assert len(set(remaining)) == len(remaining)   # each token spent once
+
+
+async def test_requests_without_a_known_key_are_not_counted(replicas):
+    gateway, _ = replicas
+    response = await gateway.get("/v1/jobs", headers={"Authorization": "Bearer nope"})
+    assert_error(response, 401, "unauthorized")
+    assert not any(h in response.headers for h in RATE_HEADERS)
+    assert (await gateway.get("/healthz")).status_code == 200
+
+
+async def test_an_unreachable_counter_fails_open_with_a_log_line(store, nats_server, caplog):
+    async with limited_gateway(store.port, nats_server.url) as gateway:
+        assert (await gateway.get("/v1/jobs", headers=AUTH_A)).headers["ratelimit-remaining"] == "3"
+        nats_server.stop()
+        caplog.set_level(logging.WARNING, logger="services.gateway.rate_limiter")
+        answers = [await gateway.get("/v1/jobs", headers=AUTH_A) for _ in range(6)]
+    assert [r.status_code for r in answers] == [200] * 6      # past the bucket of 4: not limited
+    assert not any(h in r.headers for r in answers for h in RATE_HEADERS)
+    warnings = [r for r in caplog.records if "fail open" in r.getMessage()]
+    assert len(warnings) == 1                                  # once, not once a request
