@@ -1,15 +1,17 @@
-"""A list page as JSON, where one unreadable row never breaks the tenant's list.
+"""Stored rows as JSON, where one unreadable row never breaks the tenant's reads.
 
 A row that cannot be rendered as JSON (a value stored before a rule existed, say an infinite time:
-JSON has no infinity) would make every page that holds it a 500, for good. Here it is skipped and
-reported in a log line with its id; the page carries the rest. The common case costs nothing extra:
-the page is rendered at once, and only when that fails is it rendered again row by row.
+JSON has no infinity) would make every page that holds it a 500, for good. In a list it is skipped
+and reported in a log line with its id; the page carries the rest. Read on its own, it is answered
+with null where JSON has no number, and reported, so its owner can see (and delete) it. The common
+case costs nothing extra: the JSON is rendered at once, and only when that fails is it done again.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -32,6 +34,26 @@ def _readable(render: Callable[[T], dict[str, Any]], item: T, kind: str) -> dict
                                                                "error": type(exc).__name__})
         return None
     return rendered
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def resource_response(kind: str, content: dict[str, Any], status_code: int = 200,
+                      headers: dict[str, str] | None = None) -> JSONResponse:
+    try:
+        return JSONResponse(content, status_code=status_code, headers=headers)
+    except ValueError:
+        SKIPPED.labels(kind).inc()
+        log.error("unreadable number answered as null", extra={"kind": kind})
+        return JSONResponse(_finite(content), status_code=status_code, headers=headers)
 
 
 def page_response(kind: str, items: Sequence[T], render: Callable[[T], dict[str, Any]],

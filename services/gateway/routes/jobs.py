@@ -86,12 +86,12 @@ async def get_job(request: Request) -> JSONResponse:
             await asyncio.wait_for(c.backends.nats_ready.wait(), NATS_WAIT_S)
     waits: JobWaits = request.app.state.job_waits
     if wait is None or not await waits.available(c.backends.nats):
-        return JSONResponse(views.job_json(await read()))
+        return pages.resource_response("job", views.job_json(await read()))
     job = await waits.until_ended(job_id, read, wait)
     headers = {"Preference-Applied": f"wait={wait}", "Vary": "Prefer"}
     if not is_terminal(job):
         headers["Retry-After"] = "1"   # not over yet: ask again, with or without a wait
-    return JSONResponse(views.job_json(job), headers=headers)
+    return pages.resource_response("job", views.job_json(job), headers=headers)
 
 
 def _status_filter(request: Request) -> int:
@@ -119,7 +119,7 @@ async def cancel_job(request: Request) -> JSONResponse:
     job = await c.backends.store.CancelJob(
         store_pb2.CancelJobRequest(tenant=c.tenant, job_id=params.resource_id(request, "job_id", "job")),
         timeout=c.timeout, metadata=c.metadata)
-    return JSONResponse(views.job_json(job))
+    return pages.resource_response("job", views.job_json(job))
 
 
 routes = [

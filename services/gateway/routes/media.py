@@ -49,7 +49,7 @@ async def get_media(request: Request) -> JSONResponse:
     media = await c.backends.store.GetMedia(
         store_pb2.GetMediaRequest(tenant=c.tenant, media_id=params.resource_id(request, "media_id", "media")),
         timeout=c.timeout, metadata=c.metadata)
-    return JSONResponse(views.media_json(media))
+    return pages.resource_response("media", views.media_json(media))
 
 
 async def list_media(request: Request) -> JSONResponse:

@@ -14,7 +14,7 @@ async def get_report(request: Request) -> JSONResponse:
     report = await c.backends.store.GetReport(
         store_pb2.GetReportRequest(tenant=c.tenant, report_id=params.resource_id(request, "report_id", "report")),
         timeout=c.timeout, metadata=c.metadata)
-    return JSONResponse(views.report_json(report))
+    return pages.resource_response("report", views.report_json(report))
 
 
 async def report_evidence(request: Request) -> JSONResponse:

@@ -217,11 +217,19 @@ async def test_a_stored_row_json_cannot_carry_is_left_out_of_lists_and_the_rest_
     await store_stub.CreateJob(store_pb2.CreateJobRequest(tenant="tenant-a", media_id=media_id,
                                                           template="sales_playbook", target=target,
                                                           request_fingerprint="f"))
+    stored = (await store_stub.CreateJob(store_pb2.CreateJobRequest(
+        tenant="tenant-a", media_id=media_id, template="sales_playbook", target=target,
+        request_fingerprint="g"))).job.id
     for path in ("/v1/jobs", "/v1/jobs?status=queued"):
         response = await c.get(path, headers=AUTH_A)
         assert response.status_code == 200, response.text
         assert [j["jobId"] for j in response.json()["items"]] == [readable]
     assert any(r.getMessage() == "unreadable row left out of a list" for r in caplog.records)
+    # Read on its own, it is answered with null where JSON has no number (and can be canceled).
+    for answer in (await c.get(f"/v1/jobs/{stored}", headers=AUTH_A),
+                   await c.post(f"/v1/jobs/{stored}/cancel", headers=AUTH_A)):
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["target"]["timerange"]["end_seconds"] is None
 
 
 async def test_a_5xx_is_one_log_line_with_its_request_id(gateway, caplog):
