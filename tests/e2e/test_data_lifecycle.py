@@ -68,3 +68,18 @@ def test_a_backup_of_the_running_platform_restored_serves_its_data_and_runs_the_
         assert api.wait(job_id)["status"] == "succeeded"
     replay = [e["status"] for _id, e in api.events(queued[0], last_event_id="0")]
     assert replay[0] == "queued" and replay[-1] == "succeeded"  # its history from before the backup, replayed
+
+
+def test_an_open_event_stream_ends_when_its_job_is_deleted(start_platform: Callable[..., Platform]):
+    platform = start_platform(renderers=0, REPORTS_SSE_PING_S="0.2")  # the job stays queued
+    api = Api(platform.gateway_url, AUTH_A)
+    job_id = api.job(api.media()["mediaId"])
+    url = f"{platform.gateway_url}/v1/jobs/{job_id}/events"
+    with httpx.stream("GET", url, headers=AUTH_A, timeout=30) as stream:
+        lines = stream.iter_lines()
+        assert next(lines).startswith("id: ")  # the current state: queued
+        assert api.http.delete(f"/v1/jobs/{job_id}").status_code == 204
+        rest = list(lines)  # the stream ends at its next ping instead of pinging forever
+    data = [json.loads(line[6:]) for line in rest if line.startswith("data: ")]
+    assert [event["status"] for event in data] == ["queued"]  # the first event's data, and nothing after
+    assert httpx.get(url, headers=AUTH_A).status_code == 404

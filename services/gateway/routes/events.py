@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
+import grpc
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
@@ -32,7 +33,10 @@ def sse_event(seq: int, event: job_pb2.JobEvent) -> str:
     return f"id: {seq}\nevent: status\ndata: {json.dumps(views.event_json(event))}\n\n"
 
 
-async def _event_source(js: JetStreamContext, job_id: str, after: int | None, ping_s: float) -> AsyncIterator[str]:
+async def _event_source(js: JetStreamContext, job_id: str, after: int | None, ping_s: float,
+                        exists: Callable[[], Awaitable[bool]] | None = None) -> AsyncIterator[str]:
+    """The job's events from `after` on; each idle `ping_s` a ping, or the end of the stream once
+    `exists` says the job was deleted (its events are purged: a reconnect answers 404)."""
     subject = streams.event_subject(job_id)
     try:
         last = await js.get_last_msg(streams.EVENTS_STREAM, subject)
@@ -57,6 +61,8 @@ async def _event_source(js: JetStreamContext, job_id: str, after: int | None, pi
             try:
                 msg = await sub.next_msg(timeout=ping_s)
             except TimeoutError:
+                if exists is not None and not await exists():
+                    return
                 yield ": ping\n\n"
                 continue
             seq = msg.metadata.sequence.stream
@@ -84,8 +90,16 @@ async def job_events(request: Request) -> StreamingResponse:
     except TimeoutError:
         raise ApiError(503, "unavailable", "the event stream is unavailable; retry shortly") from None
     assert c.backends.nats is not None
+    async def exists() -> bool:
+        try:
+            await c.backends.store.GetJob(store_pb2.GetJobRequest(tenant=c.tenant, job_id=job_id),
+                                          timeout=c.timeout, metadata=c.metadata)
+        except grpc.aio.AioRpcError as exc:
+            return exc.code() != grpc.StatusCode.NOT_FOUND
+        return True
+
     source = _event_source(c.backends.nats.jetstream(), job_id, params.last_event_id(request),
-                           request.app.state.settings.sse_ping_s)
+                           request.app.state.settings.sse_ping_s, exists)
     return StreamingResponse(source, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 

@@ -137,3 +137,4 @@ async def test_retention_days_on_a_media_show_as_its_expiry(gateway):
     # 30.0 is an integer to JSON Schema, so it is taken the same (it was a 500 once the fuzz found it)
     again = await gateway.client.post("/v1/media", json=media_body(retentionDays=30.0), headers=AUTH_A)
     assert again.status_code == 201 and again.json()["expiresAt"][:10] == media["expiresAt"][:10]
+
