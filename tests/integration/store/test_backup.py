@@ -105,21 +105,3 @@ def test_backup_of_postgresql_is_left_to_its_own_tools(monkeypatch):
     with pytest.raises(SystemExit, match="PostgreSQL"):
         admin._sqlite_path("postgresql://u@127.0.0.1/db")
 
-
-async def test_requeue_queues_every_job_that_has_not_ended_once(store, store_stub, database_url, monkeypatch):
-    media_id = await _media(store_stub)
-    open_jobs = {(await store_stub.CreateJob(_job_request(media_id))).job.id for _ in range(2)}
-    done = (await store_stub.CreateJob(_job_request(media_id))).job.id
-    await complete_job(store_stub, "t", done)
-    store.relay.stop()  # what requeue leaves unsent is read below, before any relay publishes it
-    await store.relay_task
-    monkeypatch.setenv("REPORTS_DATABASE_URL", database_url)
-    admin.main(["requeue"])
-    admin.main(["requeue"])  # twice: still one unsent command per open job
-    from sqlalchemy import select
-
-    from services.store.tables import OUTBOX
-
-    rows = await store.db.run(lambda c: c.execute(select(OUTBOX.c.payload).where(
-        OUTBOX.c.subject == streams.RENDER_SUBJECT, OUTBOX.c.sent_at.is_(None))).all())
-    assert sorted(job_pb2.RenderCommand.FromString(r.payload).job_id for r in rows) == sorted(open_jobs)
