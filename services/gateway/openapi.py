@@ -79,7 +79,8 @@ ERROR_RESPONSES: dict[int, tuple[str, str]] = {
     409: ("Conflict", "`idempotency_conflict`: the same idempotency key with a different body."),
     413: ("PayloadTooLarge", "The body is over the limit (1 MiB for jobs and resolve, 20 MiB for media)."),
     415: ("UnsupportedMediaType", "The body is not `application/json`."),
-    429: ("RateLimited", "Too many requests; retry after the `Retry-After` seconds when given."),
+    429: ("RateLimited", "`rate_limited`: over the tenant's request rate; retry after the `Retry-After` seconds. "
+                         "`quota_exceeded` (job creation): the tenant has as many jobs queued as its cap."),
     500: ("InternalError", "An unexpected failure; the `X-Request-Id` names it in the logs."),
     503: ("Unavailable", "A backend service is unavailable; retry shortly."),
     504: ("Timeout", "A backend service did not answer in time; retry shortly."),

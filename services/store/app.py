@@ -50,7 +50,7 @@ async def start(settings: StoreSettings) -> RunningStore:
     await db.run(prompts.seed)
     relay = OutboxRelay(db, lambda: streams.connect(settings.nats_url, "store-outbox"), settings.streams)
     servicer = StoreServicer(db, relay, WaitEstimator(Capacity(concurrent_jobs=settings.render_capacity)),
-                             retention_days=settings.retention_days)
+                             retention_days=settings.retention_days, tenant_limits=settings.tenant_limits)
     sweeper = RetentionSweeper(db, interval_s=settings.retention_sweep_s, batch_size=settings.retention_batch,
                                on_deleted=relay.wake)
     server, port, _health = await grpc_server.create_server([register(servicer)], [SERVICE_NAME], settings.listen)

@@ -23,7 +23,7 @@ from services.common.rpc_errors import (
     not_found,
 )
 from services.common.timeutil import as_utc, utcnow
-from services.store import convert, job_rows, lifecycle, outbox, paging, prompts, reports, webhooks
+from services.store import convert, job_rows, lifecycle, outbox, paging, prompts, quotas, reports, webhooks
 from services.store.job_rows import Job
 from services.store.tables import IDEMPOTENCY_KEYS, JOBS, MEDIA, REPORTS, ReportRow
 from services.store.wait import WaitEstimator
@@ -40,7 +40,7 @@ _ADD_REPORT = insert(REPORTS)
 
 
 def create(connection: Connection, request: store_pb2.CreateJobRequest,
-           waits: WaitEstimator) -> tuple[Job, bool, float]:
+           waits: WaitEstimator, *, queued_cap: int | None = None) -> tuple[Job, bool, float]:
     key = request.idempotency_key if request.HasField("idempotency_key") else None
     if key is not None:
         existing = connection.execute(_KEY, {"tenant": request.tenant, "key": key}).first()
@@ -60,6 +60,8 @@ def create(connection: Connection, request: store_pb2.CreateJobRequest,
         raise not_found("media", request.media_id)
     params = convert.struct_dict(request.template_params)
     _check_params(connection, request.template, params)
+    if queued_cap is not None:
+        quotas.check_queued(connection, request.tenant, queued_cap)
 
     now = utcnow()
     job = Job(

@@ -16,6 +16,7 @@ from services.common import cpu, job_states
 from services.common.deadlines import Deadline
 from services.common.rpc_errors import invalid
 from services.common.servicer import rpc
+from services.common.tenant_limits import TenantLimits
 from services.store import audit, convert, deletion, job_rows, jobs, media, prompts, reports, webhooks
 from services.store.db import Database
 from services.store.job_rows import Job
@@ -55,8 +56,9 @@ def _tenant(request) -> str:  # type: ignore[no-untyped-def]
 
 class StoreServicer(store_pb2_grpc.StoreServicer):
     def __init__(self, db: Database, relay: OutboxRelay | None, waits: WaitEstimator, *,
-                 retention_days: int | None = None) -> None:
+                 retention_days: int | None = None, tenant_limits: TenantLimits | None = None) -> None:
         self._db = db
+        self._limits = tenant_limits or TenantLimits()
         self._retention_days = retention_days
         self._relay = relay
         self._waits = waits
@@ -98,12 +100,16 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
 
     @rpc
     async def CreateJob(self, request, context):  # type: ignore[no-untyped-def]
-        _tenant(request)
+        cap = self._limits.of(_tenant(request)).queued
+
+        def create(c: Connection) -> tuple[Job, bool, float]:
+            return jobs.create(c, request, self._waits, queued_cap=cap)
+
         try:
-            job, replayed, wait = await self._write(lambda c: jobs.create(c, request, self._waits))
+            job, replayed, wait = await self._write(create)
         except IntegrityError:
             # A concurrent request with the same idempotency key committed first: replay it.
-            job, replayed, wait = await self._write(lambda c: jobs.create(c, request, self._waits))
+            job, replayed, wait = await self._write(create)
         if not replayed:
             self._waits.created()
             _observe(job, "job created")

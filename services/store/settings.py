@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from services.common import env
 from services.common.streams import StreamSettings, stream_settings_from_env
+from services.common.tenant_limits import TenantLimits
+from services.common.tenant_limits import parse as parse_tenant_limits
 from services.store.db import sqlite_url
 
 DEFAULT_NATS_URL = "nats://127.0.0.1:4333"
@@ -22,6 +24,8 @@ class StoreSettings:
     retention_days: int | None = None
     retention_sweep_s: float = 60.0
     retention_batch: int = 500
+    # Each tenant's cap on queued jobs (REPORTS_TENANT_LIMITS / REPORTS_DEFAULT_TENANT_LIMITS `queued`).
+    tenant_limits: TenantLimits = field(default_factory=TenantLimits)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> StoreSettings:
@@ -35,6 +39,7 @@ class StoreSettings:
             retention_days=_retention_days(e),
             retention_sweep_s=env.number(e, "REPORTS_RETENTION_SWEEP_S", 60.0, minimum=0.01),
             retention_batch=env.integer(e, "REPORTS_RETENTION_BATCH", 500, minimum=1),
+            tenant_limits=parse_tenant_limits(e),
         )
 
 

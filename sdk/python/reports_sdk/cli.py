@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from reports_sdk import __version__
 from reports_sdk._calls import TargetLike
 from reports_sdk.client import Client
-from reports_sdk.errors import ConfigurationError, JobFailed, ReportsError
+from reports_sdk.errors import ConfigurationError, JobFailed, RateLimited, ReportsError
 from reports_sdk.handles import JobHandle
 from reports_sdk.models import Job, JobEvent, Media, Resolution, Speaker, Target, Timerange
 
@@ -278,6 +278,8 @@ def _table(rows: list[list[str]], out: TextIO) -> None:
 def _print_error(error: ReportsError, err: TextIO) -> None:
     status = f" {error.status}" if error.status is not None else ""
     err.write(f"reports: error{status} {error.code}: {error.message}\n")
+    if isinstance(error, RateLimited) and error.retry_after is not None:
+        err.write(f"  retry after {error.retry_after:g} s (the API's Retry-After)\n")
     for detail in error.details:
         # The message already names the first problem ("/path: what"): print the others only.
         if detail.message in error.message:

@@ -87,6 +87,12 @@ class RateLimited(ReportsError):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.retry_after is not None:
+            text += f"; retry after {self.retry_after:g} s"
+        return text
+
 
 class ServerError(ReportsError):
     """500 and other 5xx the API does not expect callers to retry."""

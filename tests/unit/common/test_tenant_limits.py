@@ -65,3 +65,12 @@ def test_the_gateway_will_not_start_on_a_malformed_limit():
         GatewaySettings.from_env({"REPORTS_API_KEYS": "k=tenant-c", "REPORTS_TENANT_LIMITS": "tenant-c=burst:ten"})
     settings = GatewaySettings.from_env({"REPORTS_API_KEYS": "k=tenant-c"})
     assert settings.tenant_limits is not None and settings.tenant_limits.of("tenant-c").rps == 50.0
+
+
+def test_the_store_will_not_start_on_a_malformed_limit():
+    from services.store.settings import StoreSettings
+
+    with pytest.raises(ConfigError, match="REPORTS_DEFAULT_TENANT_LIMITS: queued for the default"):
+        StoreSettings.from_env({"REPORTS_DEFAULT_TENANT_LIMITS": "queued:-1"})
+    settings = StoreSettings.from_env({"REPORTS_TENANT_LIMITS": "tenant-c=queued:20"})
+    assert settings.tenant_limits.of("tenant-c").queued == 20

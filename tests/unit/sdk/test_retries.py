@@ -94,6 +94,18 @@ def test_429_waits_the_servers_retry_after(sleeps: list[float]):
     with pytest.raises(RateLimited) as failure:
         client_for(Script(limited), max_retries=0).media.get("med_1")
     assert failure.value.retry_after == 7.0
+    assert str(failure.value).endswith("rate_limited: slow down; retry after 7 s")
+
+
+def test_the_cli_says_when_to_retry_a_429():
+    import io
+
+    from reports_sdk.cli import _print_error
+
+    err = io.StringIO()
+    _print_error(RateLimited("slow down", status=429, code="rate_limited", retry_after=3.0), err)
+    assert err.getvalue() == ("reports: error 429 rate_limited: slow down\n"
+                              "  retry after 3 s (the API's Retry-After)\n")
 
 
 @pytest.mark.parametrize(("status", "error"), [(500, ServerError), (404, NotFound), (400, InvalidRequest)])
