@@ -16,8 +16,7 @@ from services.gateway.settings import GatewaySettings
 log = logging.getLogger("services.gateway")
 
 
-async def main() -> None:
-    settings = GatewaySettings.from_env()
+async def main(settings: GatewaySettings) -> None:
     sock = tcp_listener(settings.host, settings.port)
     config = uvicorn.Config(create_app(settings), log_config=None, access_log=False,
                             timeout_graceful_shutdown=5, lifespan="on")
@@ -33,4 +32,5 @@ async def main() -> None:
 
 if __name__ == "__main__":
     runtime.start("gateway")
-    asyncio.run(main())
+    configured = runtime.settings_or_exit("gateway", GatewaySettings.from_env)
+    asyncio.run(main(configured))

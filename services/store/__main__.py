@@ -7,8 +7,7 @@ from services.store import app
 from services.store.settings import StoreSettings
 
 
-async def main() -> None:
-    settings = StoreSettings.from_env()
+async def main(settings: StoreSettings) -> None:
     store = await app.start(settings)
     await grpc_server.wait_for_stop_signal()
     await store.stop()
@@ -16,4 +15,5 @@ async def main() -> None:
 
 if __name__ == "__main__":
     runtime.start("store")
-    asyncio.run(main())
+    configured = runtime.settings_or_exit("store", StoreSettings.from_env)
+    asyncio.run(main(configured))

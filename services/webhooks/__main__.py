@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-import sys
 
-from services.common import env, grpc_server, runtime
+from services.common import grpc_server, runtime
 from services.webhooks import app
 from services.webhooks.settings import WebhookSettings
-
-log = logging.getLogger("services.webhooks")
 
 
 async def main(settings: WebhookSettings) -> None:
@@ -22,9 +18,5 @@ async def main(settings: WebhookSettings) -> None:
 
 if __name__ == "__main__":
     runtime.start("webhooks")
-    try:
-        configured = WebhookSettings.from_env()
-    except env.ConfigError as exc:
-        log.error("cannot start: %s", exc)
-        sys.exit(2)
+    configured = runtime.settings_or_exit("webhooks", WebhookSettings.from_env)
     asyncio.run(main(configured))
