@@ -224,6 +224,9 @@ def test_the_viewer_adds_a_recording_previews_the_target_follows_the_job_live_an
 
         document = report["json"]
         expect(page.locator(".report-head .lead")).to_have_text(document["summary"])
+        # the dev LLM's report says it is a placeholder, from meta.render.model
+        assert document["meta"]["render"]["model"].startswith("dev-llm")
+        expect(page.locator(".byline .tag.dev-model")).to_have_text("dev LLM placeholder")
         traits = next(s for s in document["sections"] if s["kind"] == "traits")
         expect(page.locator(".report-head .chip")).to_have_text(traits["phrases"])
         keys = [s.get_attribute("data-key") for s in page.locator(".rsec").all()]

@@ -115,6 +115,10 @@ export function reportView({ report, media = null, evidence = null, evidenceErro
     h("p", { class: "byline" },
       media ? h("span", null, icon("file", "icon sm"), media.title || "Untitled recording") : null,
       report.label ? h("span", { class: "tag" }, report.label) : null,
+      // meta.render.model names the model; the dev LLM's reports are placeholders, and say so here too
+      String(doc.meta?.render?.model || "").startsWith("dev-llm")
+        ? h("span", { class: "tag dev-model", title: "Written by rules from the call's statistics and quotes; configure OpenAI or Anthropic for a real report" }, "dev LLM placeholder")
+        : doc.meta?.render?.model ? h("span", null, `by ${doc.meta.render.model}`) : null,
       report.createdAt ? h("span", null, dateOnly(report.createdAt)) : null,
       evidence ? h("span", null, `${evidence.sections.filter((e) => e.status === "supported").length} of ${sections.length} sections backed by quotes`) : null));
 
