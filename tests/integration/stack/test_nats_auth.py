@@ -122,3 +122,29 @@ async def test_a_renderer_cannot_read_another_services_subjects(server: NatsServ
         assert "permissions violation" in str(refusal).lower()
     finally:
         await nc.close()
+
+
+async def test_the_gateway_spends_tenant_tokens_as_its_own_user(server: NatsServer, users, operator: Client):
+    from services.common.tenant_limits import Limits, TenantLimits
+    from services.gateway.rate_limiter import SharedRateLimiter
+
+    nc = await Connection().open(server.url, users["gateway"])
+    try:
+        limiter = SharedRateLimiter(lambda: nc, TenantLimits(default=Limits(rps=0.001, burst=2)))
+        first, second, third = [await limiter.take("tenant-a") for _ in range(3)]
+        assert first is not None and second is not None and third is not None   # not failed open
+        assert (first.allowed, second.allowed, third.allowed) == (True, True, False)
+    finally:
+        await nc.close()
+
+
+@pytest.mark.parametrize("who", ["renderer", "webhooks"])
+async def test_no_other_service_may_write_the_tenant_buckets(server: NatsServer, users, operator: Client, who: str):
+    connection = Connection()
+    nc = await connection.open(server.url, users[who])
+    try:
+        await nc.publish(f"$KV.{streams.RATE_LIMIT_BUCKET}.t.00", b"0")
+        refusal = await asyncio.wait_for(connection.errors.get(), 10)
+        assert "permissions violation" in str(refusal).lower()
+    finally:
+        await nc.close()
