@@ -11,6 +11,7 @@ import pytest
 
 from stack import certificates
 from stack.nats_server import NatsServer
+from tests.support.names import no_public_lookups  # noqa: F401  (autouse: no test asks DNS for a public name)
 
 SHARED_DATA = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "transcripts"
 POSTGRES_URL = os.environ.get("REPORTS_TEST_POSTGRES_URL", "")

@@ -10,6 +10,7 @@ from nats.aio.client import Client as NatsClient
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
+from services.common import ssrf
 from services.gateway import telemetry
 from services.gateway.api_keys import ApiKeys, parse_entries
 from services.gateway.backends import Backends
@@ -25,7 +26,10 @@ from services.gateway.telemetry import TelemetryMiddleware
 
 
 def create_app(settings: GatewaySettings,
-               open_backends: Callable[[GatewaySettings], Backends] | None = None) -> Starlette:
+               open_backends: Callable[[GatewaySettings], Backends] | None = None,
+               webhook_resolver: ssrf.Resolver = ssrf.system_resolver) -> Starlette:
+    """The gateway app. `webhook_resolver` answers which addresses a webhook's host names when a
+    job is created (the SSRF check): the system's DNS, or a fixed table in tests."""
     def default_backends(s: GatewaySettings) -> Backends:
         return Backends.open(s.store_target, s.resolver_target, s.nats_url)
 
@@ -48,6 +52,7 @@ def create_app(settings: GatewaySettings,
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.webhook_resolver = webhook_resolver
     app.state.api_keys = ApiKeys(
         parse_entries([f"{key}={tenant}" for key, tenant in settings.api_keys.items()], "api keys"),
         Path(settings.api_keys_file) if settings.api_keys_file else None)

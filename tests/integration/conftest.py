@@ -20,6 +20,7 @@ from services.gateway.settings import GatewaySettings
 from services.store import app as store_app
 from services.store.settings import StoreSettings
 from stack.nats_server import NatsServer
+from tests.support.names import loopback_resolver
 
 KEYS = {"key-a": "tenant-a", "key-b": "tenant-b"}
 AUTH_A = {"Authorization": "Bearer key-a"}
@@ -63,7 +64,7 @@ async def gateway(store: store_app.RunningStore, nats_server: NatsServer) -> Asy
     settings = GatewaySettings(host="127.0.0.1", port=0, store_target=f"127.0.0.1:{store.port}",
                                resolver_target="127.0.0.1:1", nats_url=nats_server.url, api_keys=KEYS,
                                rpc_timeout_s=5.0)
-    app = create_app(settings)
+    app = create_app(settings, webhook_resolver=loopback_resolver())
     backends = Backends.open(settings.store_target, settings.resolver_target, settings.nats_url)
     app.state.backends = backends
     transport = httpx.ASGITransport(app=app)

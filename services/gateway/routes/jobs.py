@@ -56,7 +56,8 @@ async def create_job(request: Request) -> JSONResponse:
     body = await bodies.json_object(request, request.app.state.settings.job_body_limit)
     validation.create_job(body)
     await webhook_rules.check_address(body.get("webhook"),
-                                      allow_private=request.app.state.settings.webhook_allow_private)
+                                      allow_private=request.app.state.settings.webhook_allow_private,
+                                      resolver=request.app.state.webhook_resolver)
     reply = await c.backends.store.CreateJob(create_job_message(body, c.tenant, c.request_id),
                                              timeout=c.timeout, metadata=c.metadata)
     job = reply.job

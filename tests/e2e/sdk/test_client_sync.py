@@ -28,9 +28,9 @@ def _events(handle: JobHandle) -> list[JobEvent]:
 
 def test_media_create_registers_a_transcript_with_speakers_as_typed_media(client: Client):
     media = client.media.create(SEGMENTS, format="segments", speakers={"ana": "Ana Ruiz"}, title="Pricing call",
-                                url="https://example.com/call.mp3")
+                                url="https://media.test/call.mp3")
     assert isinstance(media, Media) and media.media_id.startswith("med_") and media.id == media.media_id
-    assert (media.title, media.url, media.transcript_format) == ("Pricing call", "https://example.com/call.mp3",
+    assert (media.title, media.url, media.transcript_format) == ("Pricing call", "https://media.test/call.mp3",
                                                                  "segments")
     ana = next(e for e in media.entities if e.id == "ana")
     assert ana.label == "Ana Ruiz" and ana.share > 0.5 and ana.turns == 3 and isinstance(ana.speaking_sec, float)

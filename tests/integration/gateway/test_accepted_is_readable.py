@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from tests.integration.conftest import AUTH_A
 from tests.integration.helpers import create_media
+from tests.support.names import LOOPBACK_HOOK, UNRESOLVED_HOOK
 
 EXAMPLES = int(os.environ.get("REPORTS_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=os.environ.get("REPORTS_FUZZ_RANDOM") != "1", database=None,
@@ -57,7 +58,7 @@ SEGMENT = st.builds(lambda speaker, times, text: {"speaker": speaker, "start": t
 MEDIA = st.fixed_dictionaries(
     {"transcript": st.fixed_dictionaries({"content": st.lists(SEGMENT, min_size=1, max_size=4)},
                                          optional={"format": st.sampled_from(["segments", "whisperx", "srt"])})},
-    optional={"title": TEXT, "url": st.just("https://example.com/call.mp3") | TEXT, "speakers": st.lists(
+    optional={"title": TEXT, "url": st.just("https://media.test/call.mp3") | TEXT, "speakers": st.lists(
         st.fixed_dictionaries({"id": st.sampled_from(["ana", "ben"]) | TEXT},
                               optional={"label": TEXT, "description": TEXT}), max_size=2)})
 
@@ -89,7 +90,7 @@ JOB_FIELDS = st.fixed_dictionaries(
      "output": st.fixed_dictionaries({"template": st.sampled_from(["sales_playbook", "general_report"])},
                                       optional={"templateParams": st.dictionaries(TEXT, JSON_VALUE, max_size=3)})},
     optional={"label": TEXT, "entityLabel": TEXT, "idempotencyKey": TEXT,
-              "webhook": st.fixed_dictionaries({"url": st.sampled_from(["https://example.com/h", "ftp://x"]) | TEXT},
+              "webhook": st.fixed_dictionaries({"url": st.sampled_from([UNRESOLVED_HOOK, LOOPBACK_HOOK, "ftp://x"]) | TEXT},
                                                optional={"headers": st.dictionaries(TEXT, TEXT, max_size=2)})})
 
 

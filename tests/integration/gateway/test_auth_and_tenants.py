@@ -65,14 +65,14 @@ async def test_another_tenants_ids_answer_404_on_every_endpoint(gateway, store_s
 
 async def test_report_by_job_is_null_until_the_job_succeeds_then_the_report(gateway, store_stub):
     c = gateway.client
-    job_id = await create_job(c, AUTH_A, await create_media(c, AUTH_A, url="https://example.com/call.mp3"))
+    job_id = await create_job(c, AUTH_A, await create_media(c, AUTH_A, url="https://media.test/call.mp3"))
     pending = await c.get(f"/v1/reports/by-job/{job_id}", headers=AUTH_A)
     assert pending.status_code == 200 and pending.json() is None
     report_id = await complete_job(store_stub, "tenant-a", job_id)
     report = (await c.get(f"/v1/reports/by-job/{job_id}", headers=AUTH_A)).json()
     assert report["id"] == report_id
     assert report["jobId"] == job_id
-    assert report["media"]["url"] == "https://example.com/call.mp3"
+    assert report["media"]["url"] == "https://media.test/call.mp3"
     assert report["json"]["sections"][0] == {"key": "bottom_line", "kind": "paragraph", "title": "Bottom line",
                                              "body": "B"}
     job = (await c.get(f"/v1/jobs/{job_id}", headers=AUTH_A)).json()

@@ -15,6 +15,7 @@ import pytest
 
 from tests.integration.conftest import AUTH_A
 from tests.integration.helpers import SEGMENTS, assert_error, create_media, job_body, media_body
+from tests.support.names import UNRESOLVED_HOOK
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "transcripts"
 JSON = {**AUTH_A, "Content-Type": "application/json"}
@@ -79,9 +80,9 @@ CAPPED = [
     ("templateParams nested 9 deep", {"output": {"template": "general_report",
                                                  "templateParams": json.loads('{"a": ' * 9 + "1" + "}" * 9)}},
      "/output/templateParams"),
-    ("a webhook header value with non-ASCII", {"webhook": {"url": "https://example.com/h",
+    ("a webhook header value with non-ASCII", {"webhook": {"url": UNRESOLVED_HOOK,
                                                            "headers": {"x-team": "sälës"}}}, None),
-    ("a webhook header name of 300 characters", {"webhook": {"url": "https://example.com/h",
+    ("a webhook header name of 300 characters", {"webhook": {"url": UNRESOLVED_HOOK,
                                                              "headers": {"x" * 300: "v"}}}, None),
 ]
 

@@ -8,6 +8,7 @@ import pytest
 
 from tests.integration.conftest import AUTH_A
 from tests.integration.helpers import assert_error, create_media, job_body
+from tests.support.names import UNRESOLVED_HOOK
 
 TARGET = {"strategy": "dominant", "on_miss": "error"}
 
@@ -42,7 +43,7 @@ REJECTED = [
     ("templateParams not an object", _with("/output/templateParams", []), "/output/templateParams"),
     ("idempotencyKey not a string", _with("/idempotencyKey", 12), "/idempotencyKey"),
     ("webhook url not a URI", _with("/webhook", {"url": "not a uri"}), "/webhook/url"),
-    ("webhook header value not a string", _with("/webhook", {"url": "https://example.com/h", "headers": {"x": 1}}),
+    ("webhook header value not a string", _with("/webhook", {"url": UNRESOLVED_HOOK, "headers": {"x": 1}}),
      "/webhook/headers/x"),
     ("webhook without url", _with("/webhook", {}), "/webhook/url"),
     ("missing target", {k: v for k, v in job_body("MEDIA").items() if k != "target"}, "/target"),
@@ -76,7 +77,7 @@ async def test_create_job_accepts_every_optional_field_when_they_are_valid(gatew
                     output={"template": "general_report", "templateParams": {"relationship": "their manager"}},
                     target={"strategy": "timerange", "on_miss": "fallback_dominant", "entity_id": None, "hint": None,
                             "timerange": {"start_seconds": None, "end_seconds": 12.5}},
-                    webhook={"url": "https://example.com/hook", "headers": {"x-team": "sales"}})
+                    webhook={"url": UNRESOLVED_HOOK, "headers": {"x-team": "sales"}})
     response = await gateway.client.post("/v1/reports/jobs", json=body, headers=AUTH_A)
     assert response.status_code == 202, response.text
     reply = response.json()

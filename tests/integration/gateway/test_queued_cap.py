@@ -20,6 +20,7 @@ from services.gateway.settings import GatewaySettings
 from services.store import app as store_app
 from tests.integration.conftest import AUTH_A, AUTH_B, KEYS, store_settings
 from tests.integration.helpers import assert_error, create_job, create_media, job_body
+from tests.support.names import loopback_resolver
 
 CAP = 3
 LIMITS = TenantLimits(tenants={"tenant-a": Limits(queued=CAP)})
@@ -37,7 +38,7 @@ async def capped(database_url, nats_server) -> AsyncIterator[Capped]:
     store = await store_app.start(settings)
     gateway_settings = GatewaySettings(host="127.0.0.1", port=0, store_target=f"127.0.0.1:{store.port}",
                                        resolver_target="127.0.0.1:1", nats_url=nats_server.url, api_keys=KEYS)
-    app = create_app(gateway_settings)
+    app = create_app(gateway_settings, webhook_resolver=loopback_resolver())
     app.state.backends = Backends.open(gateway_settings.store_target, "127.0.0.1:1", nats_server.url)
     channel = grpc_server.channel(f"127.0.0.1:{store.port}")
     try:

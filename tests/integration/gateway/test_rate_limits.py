@@ -21,6 +21,7 @@ from services.gateway.backends import Backends
 from services.gateway.settings import GatewaySettings
 from tests.integration.conftest import AUTH_A, AUTH_B, KEYS
 from tests.integration.helpers import assert_error
+from tests.support.names import loopback_resolver
 
 LIMITS = TenantLimits(default=Limits(rps=0.001, burst=20),
                       tenants={"tenant-a": Limits(rps=0.001, burst=4)})
@@ -33,7 +34,7 @@ async def limited_gateway(store_port: int, nats_url: str) -> AsyncIterator[httpx
     settings = GatewaySettings(host="127.0.0.1", port=0, store_target=f"127.0.0.1:{store_port}",
                                resolver_target="127.0.0.1:1", nats_url=nats_url, api_keys=KEYS,
                                rpc_timeout_s=5.0, tenant_limits=LIMITS)
-    app = create_app(settings)
+    app = create_app(settings, webhook_resolver=loopback_resolver())
     app.state.backends = Backends.open(settings.store_target, settings.resolver_target, settings.nats_url)
     try:
         await app.state.backends.nats_ready.wait()

@@ -11,8 +11,9 @@ from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
 from tests.integration.conftest import AUTH_A, AUTH_B, KEYS
 from tests.integration.helpers import assert_error, complete_job, create_media, job_body
+from tests.support.names import LOOPBACK_HOOK, UNRESOLVED_HOOK, loopback_resolver
 
-PUBLIC_HOOK = "https://93.184.216.34/hook"
+PUBLIC_HOOK = UNRESOLVED_HOOK   # accepted: it resolves to nothing now, so it cannot be shown to be private
 
 FORBIDDEN_URLS = [
     "http://127.0.0.1/hook",
@@ -52,7 +53,7 @@ async def refusing() -> AsyncIterator[httpx.AsyncClient]:
     """The gateway app with no backends behind it: enough for requests refused before any call."""
     settings = GatewaySettings(host="127.0.0.1", port=0, store_target="127.0.0.1:1", resolver_target="127.0.0.1:1",
                                nats_url="nats://127.0.0.1:1", api_keys=KEYS)
-    app = create_app(settings)
+    app = create_app(settings, webhook_resolver=loopback_resolver())
     app.state.backends = None
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as client:
         yield client
@@ -67,6 +68,13 @@ async def _post_job(gateway, media_id: str, webhook: dict) -> httpx.Response:  #
 async def test_a_webhook_url_that_is_not_a_public_http_address_is_refused(refusing, url):
     response = await _post_job(refusing, "med_unused", {"url": url})
     assert_error(response, 400, "webhook_url_forbidden", "/webhook/url")
+
+
+async def test_the_gateway_resolves_a_webhook_host_with_the_resolver_it_was_given(refusing):
+    # hooks.test is loopback only in the test resolver: the system's DNS does not know it.
+    response = await _post_job(refusing, "med_unused", {"url": LOOPBACK_HOOK})
+    assert_error(response, 400, "webhook_url_forbidden", "/webhook/url")
+    assert "hooks.test resolves to 127.0.0.1" in response.json()["error"]["message"]
 
 
 @pytest.mark.parametrize("name", ["webhook-id", "Webhook-Signature", "WEBHOOK-TIMESTAMP", "content-type",

@@ -12,8 +12,9 @@ from services.common import streams
 from services.common.rpc_errors import from_rpc_error
 from tests.integration.helpers import complete_job
 from tests.integration.store.test_outbox import _media
+from tests.support.names import UNRESOLVED_HOOK
 
-HOOK = "https://93.184.216.34/hook"
+HOOK = UNRESOLVED_HOOK
 
 
 async def _job(stub, *, webhook: bool = True, tenant: str = "t") -> job_pb2.Job:
