@@ -40,6 +40,9 @@ _QUOTA = {
 _OPENAI_CONTEXT = ("This model's maximum context length is 1050000 tokens. However, your "
                    "messages resulted in more tokens. Please reduce the length of the messages.")
 
+# On every answer: the milliseconds it was held back (the latency knob, or DEVLLM_LATENCY_MS).
+LATENCY_HEADER = "x-dev-llm-latency-ms"
+
 
 @dataclass(frozen=True)
 class _Api:
@@ -162,7 +165,7 @@ async def _complete(request: Request, api: _Api) -> Response:
     engine.stats.record(api.name, outcome.outcome)
     response_id = engine.new_id(prompt)
     spent_ms = plan.retry_after_ms if outcome.outcome == "429_bare" else None
-    headers = {api.request_id_header: f"req_dev{response_id}",
+    headers = {api.request_id_header: f"req_dev{response_id}", LATENCY_HEADER: str(round(plan.delay_s * 1000)),
                **limits.headers(api.provider, spent_ms)}
     if knobs.should_retry is not None:
         headers["x-should-retry"] = "true" if knobs.should_retry else "false"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import openai
 
@@ -16,6 +14,13 @@ FORMAT = {"type": "json_schema",
 def _ask(client: openai.OpenAI, model: str = "dev-llm-1") -> None:
     client.chat.completions.create(model=model, response_format=FORMAT,
                                    messages=[{"role": "user", "content": "Report."}])
+
+
+def _held_ms(client: openai.OpenAI, model: str = "dev-llm-1") -> int:
+    """How long the dev LLM says it held its answer back."""
+    raw = client.chat.completions.with_raw_response.create(model=model, response_format=FORMAT,
+                                                           messages=[{"role": "user", "content": "Report."}])
+    return int(raw.headers["x-dev-llm-latency-ms"])
 
 
 def test_health_answers_ok_when_listening_on_the_printed_port(devllm_url):
@@ -48,14 +53,9 @@ def test_every_answer_waits_when_default_latency_is_set():
     with running_devllm({"DEVLLM_LATENCY_MS": "250"}) as url, openai.OpenAI(
         base_url=f"{url}/v1", api_key="dev", max_retries=0
     ) as client:
-        started = time.monotonic()
-        _ask(client)
-        slow = time.monotonic() - started
-        started = time.monotonic()
-        _ask(client, "dev-llm+latency=0")
-        fast = time.monotonic() - started
+        held = [_held_ms(client), _held_ms(client, "dev-llm+latency=0")]
 
-    assert slow >= 0.25 and fast < 0.25
+    assert held == [250, 0]   # the default, and the knob that overrides it
 
 
 def test_bad_request_when_body_is_not_json(devllm_url):

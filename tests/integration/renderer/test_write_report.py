@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 import uuid
 from typing import Any
 
@@ -91,10 +90,20 @@ async def render_with_sleeps(llm: Llm, waits: list[float]):
                         sleep=sleep)
 
 
+class WaitLog:
+    """An `on_wait` that records each wait on the provider: (seconds, why)."""
+
+    def __init__(self) -> None:
+        self.waits: list[tuple[float, str]] = []
+
+    async def __call__(self, seconds: float, why: str) -> None:
+        self.waits.append((seconds, why))
+
+
 async def _write(settings: LlmSettings | Llm, template: str = "sales_playbook",
-                 title: str = "call", params: dict | None = None, before_call=None):
+                 title: str = "call", params: dict | None = None, before_call=None, on_wait=None):
     return await write_report(settings, seed_for(template), template, _evidence(title),
-                              params or {}, before_call=before_call)
+                              params or {}, before_call=before_call, on_wait=on_wait)
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -141,10 +150,10 @@ async def test_report_succeeds_on_the_third_attempt_when_rate_limited_twice(devl
 async def test_retry_waits_as_long_as_retry_after_asks_when_under_the_cap(devllm, provider):
     settings = _settings(devllm, provider, backoff_max_s=5.0,
                          headers={"x-dev-llm": "fail=429*1; retry_after=400"})
-    started = time.monotonic()
-    written = await _write(settings, title="retry-after")
+    waits = WaitLog()
+    written = await _write(settings, title="retry-after", on_wait=waits)
     assert written.attempts == 2
-    assert time.monotonic() - started >= 0.4
+    assert [seconds for seconds, _ in waits.waits] == [0.4]   # the 400 ms Retry-After, not the backoff
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -222,11 +231,13 @@ async def test_render_fails_unavailable_when_the_api_keeps_failing(devllm, provi
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_render_fails_unavailable_when_the_api_hangs_past_the_timeout(devllm, provider):
-    started = time.monotonic()
+    before_call, waits = CallCounter(), WaitLog()
     with pytest.raises(LlmUnavailable, match="last failure: no answer within 0.3s"):
         await _write(_settings(devllm, provider, "fail=hang", idle_timeout_s=0.3, max_attempts=2),
-                     title="hang")
-    assert time.monotonic() - started < 3
+                     title="hang", before_call=before_call, on_wait=waits)
+    # Each attempt ended at the idle timeout (the dev LLM would hang far longer), with one backoff between.
+    assert before_call.count == 2
+    assert [why for _, why in waits.waits] == ["no answer within 0.3s"]
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -299,7 +310,6 @@ async def test_a_long_answer_streams_past_the_idle_timeout_when_chunks_keep_comi
         devllm, provider):
     heard: list[int] = []
     settings = _settings(devllm, provider, "speed=1500", idle_timeout_s=0.5)
-    started = time.monotonic()
     written = await write_report(settings, seed_for("sales_playbook"), "sales_playbook",
                                  _evidence("long"), {}, on_progress=heard.append)
     assert written.attempts == 1
