@@ -3,8 +3,10 @@
 Backup, while the platform runs:
 1. the database, with SQLite's online backup API: a consistent snapshot, taken while writers
    carry on (they wait only for the pages being copied);
-2. then the JOB_EVENTS stream (status events, for SSE replay), read in stream order from its first
-   message to the last one stored when the read began, into `job_events.jsonl`.
+2. then the JOB_EVENTS stream (status events, for SSE replay), read in stream order, into
+   `job_events.jsonl`: the events the snapshot accounts for, none newer (`backup`), and it ends
+   when the stream has nothing more to deliver, so a purge (a deletion, a retention sweep) of
+   the newest events cannot leave it waiting.
 
 The work queue (JOBS) is not copied: which jobs still need a renderer is in the database, and a
 copy of the queue taken a moment before or after the database would disagree with it.
@@ -24,12 +26,14 @@ import base64
 import json
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from nats.aio.client import Client as NatsClient
-from nats.js.api import DeliverPolicy
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
@@ -63,42 +67,67 @@ def snapshot_sqlite(database: Path, target: Path) -> None:
         source.close()
 
 
-async def export_events(nc: NatsClient, target: Path, *, idle_s: float = 5.0) -> int:
-    """Writes the JOB_EVENTS stream's messages, up to the last one stored now, in order."""
+async def last_sequence(nc: NatsClient) -> int:
+    """The JOB_EVENTS stream's last sequence now (0 when it has never held a message)."""
+    return int((await nc.jetstream().stream_info(streams.EVENTS_STREAM)).state.last_seq)
+
+
+async def export_events(nc: NatsClient, target: Path, *, upto: int, last: int | None = None,
+                        include: Callable[[str], bool] = lambda _msg_id: False, batch: int = 256) -> int:
+    """Writes the JOB_EVENTS stream's messages in order: every one up to sequence `upto`, and one
+    after it up to `last` only when `include` says yes for its message id. It ends at `last`, or
+    sooner when the stream has nothing more to deliver: messages are purged (a deletion, a
+    retention sweep) at any time, so the message at `last` may never come."""
+    last = upto if last is None else last
     js = nc.jetstream()
-    info = await js.stream_info(streams.EVENTS_STREAM)
-    last, count = info.state.last_seq, 0
+    count = 0
     with target.open("w") as out:
-        if info.state.messages == 0:
+        if last == 0:
             return 0
-        sub = await js.subscribe(streams.EVENTS_SUBJECTS, stream=streams.EVENTS_STREAM, ordered_consumer=True,
-                                 deliver_policy=DeliverPolicy.ALL)
+        sub = await js.pull_subscribe(streams.EVENTS_SUBJECTS, stream=streams.EVENTS_STREAM, config=ConsumerConfig(
+            ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL, inactive_threshold=60, mem_storage=True))
         try:
             while True:
-                msg = await sub.next_msg(timeout=idle_s)
-                seq = msg.metadata.sequence.stream
-                if seq > last:
-                    break
-                out.write(json.dumps({"seq": seq, "subject": msg.subject, "headers": dict(msg.headers or {}),
-                                      "data": base64.b64encode(msg.data).decode()}) + "\n")
-                count += 1
-                if seq == last:
-                    break
+                try:
+                    msgs = await sub.fetch(batch, timeout=1)
+                except NatsTimeoutError:
+                    if (await sub.consumer_info()).num_pending == 0:
+                        return count  # nothing left to deliver
+                    continue
+                for msg in msgs:
+                    metadata = msg.metadata
+                    seq, headers = metadata.sequence.stream, dict(msg.headers or {})
+                    if seq > last:
+                        return count
+                    if seq <= upto or include(headers.get(streams.MSG_ID_HEADER, "")):
+                        out.write(json.dumps({"seq": seq, "subject": msg.subject,
+                                              "headers": headers, "data": base64.b64encode(msg.data).decode()}) + "\n")
+                        count += 1
+                    if seq == last or metadata.num_pending == 0:
+                        return count
         finally:
             await sub.unsubscribe()
-    return count
 
 
 async def backup(database: Path, nats: NatsClient, directory: Path) -> Backup:
+    """The database snapshot and the events it accounts for (module doc). An event reaches the
+    stream only after its row is committed, so every event up to the stream's last sequence read
+    before the snapshot belongs to the snapshot; a later one does only when its outbox row (the
+    row's id is the message id) is in the snapshot. Events newer than the snapshot are left out:
+    replayed on restore, they would announce jobs and reports the restored database lacks."""
     directory.mkdir(parents=True, exist_ok=False)
+    before = await last_sequence(nats)
     snapshot_sqlite(database, directory / DATABASE)
-    events = await export_events(nats, directory / EVENTS)
+    after = await last_sequence(nats)
     engine = create_db_engine(f"sqlite:///{directory / DATABASE}")
     try:
         with engine.connect() as connection:
             revision = migrate.current(connection)
+            in_snapshot = set(connection.execute(select(OUTBOX.c.id)).scalars()) if after > before else set()
     finally:
         engine.dispose()
+    events = await export_events(nats, directory / EVENTS, upto=before, last=after,
+                                 include=in_snapshot.__contains__)
     manifest = {"createdAt": utcnow().isoformat(), "schemaRevision": revision, "events": events,
                 "files": [DATABASE, EVENTS]}
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")

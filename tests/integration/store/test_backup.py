@@ -4,8 +4,11 @@ reports are served, the events replay, and every job that had not ended is queue
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
+from typing import Any
 
+import grpc
 import nats
 import pytest
 
@@ -70,6 +73,73 @@ async def test_a_backup_taken_under_load_restores_reports_events_and_queued_jobs
         await channel.close()
         await restored.stop()
         fresh_nats.stop()
+
+
+async def test_a_backup_after_a_deletion_purged_the_newest_events_completes_and_restores(
+        store, store_stub, nats_server, tmp_path):
+    media_id = await _media(store_stub)
+    kept = (await store_stub.CreateJob(_job_request(media_id))).job
+    report_id = await complete_job(store_stub, "t", kept.id)
+    await until(lambda: _has(nats_server.url, kept.id, 3))
+    gone = (await store_stub.CreateJob(_job_request(media_id))).job
+    await until(lambda: _has(nats_server.url, gone.id, 1))  # the stream's newest event
+    await store_stub.DeleteJob(store_pb2.DeleteRequest(tenant="t", id=gone.id))
+    await until(lambda: _purged(nats_server.url, gone.id))
+
+    nc = await streams.connect(nats_server.url, "test-backup")
+    try:
+        taken = await backup.backup(tmp_path / "var" / "reports.db", nc, tmp_path / "backup")
+    finally:
+        await nc.close()
+    assert taken.events == 3
+    assert _backed_up_subjects(tmp_path / "backup") == [streams.event_subject(kept.id)] * 3
+
+    admin.main(["restore", str(tmp_path / "backup"), "--var-dir", str(tmp_path / "restored")])
+    fresh_nats = NatsServer(tmp_path / "nats-restored", tmp_path / "nats-restored.log").start()
+    restored = await store_app.start(store_settings(f"sqlite:///{tmp_path / 'restored' / 'reports.db'}",
+                                                    fresh_nats.url))
+    channel = grpc_server.channel(f"127.0.0.1:{restored.port}")
+    try:
+        stub = store_pb2_grpc.StoreStub(channel)
+        assert (await stub.GetReport(store_pb2.GetReportRequest(tenant="t", report_id=report_id))).id == report_id
+        with pytest.raises(grpc.aio.AioRpcError) as missing:
+            await stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=gone.id))
+        assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+        await restored.relay.connected.wait()
+        await until(lambda: _has(fresh_nats.url, kept.id, 3))
+    finally:
+        await channel.close()
+        await restored.stop()
+        fresh_nats.stop()
+
+
+async def test_events_stored_after_the_database_snapshot_are_left_out_of_the_backup(
+        store, store_stub, nats_server, tmp_path, monkeypatch):
+    media_id = await _media(store_stub)
+    job = (await store_stub.CreateJob(_job_request(media_id))).job
+    await until(lambda: _has(nats_server.url, job.id, 1))  # queued, before the snapshot
+    export = backup.export_events
+
+    async def finish_the_job_then_export(*args: Any, **kwargs: Any) -> int:
+        await complete_job(store_stub, "t", job.id)  # running and succeeded: newer than the snapshot
+        await until(lambda: _has(nats_server.url, job.id, 3))
+        return await export(*args, **kwargs)
+
+    monkeypatch.setattr(backup, "export_events", finish_the_job_then_export)
+    nc = await streams.connect(nats_server.url, "test-backup")
+    try:
+        await backup.backup(tmp_path / "var" / "reports.db", nc, tmp_path / "backup")
+    finally:
+        await nc.close()
+    assert _backed_up_subjects(tmp_path / "backup") == [streams.event_subject(job.id)]  # queued only
+
+
+def _backed_up_subjects(directory: Path) -> list[str]:
+    return [json.loads(line)["subject"] for line in (directory / backup.EVENTS).read_text().splitlines()]
+
+
+async def _purged(url: str, job_id: str) -> bool:
+    return await stored_events(url, job_id) == 0
 
 
 async def _has(url: str, job_id: str, count: int) -> bool:
