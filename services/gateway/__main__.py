@@ -11,6 +11,7 @@ import uvicorn
 from services.common import runtime
 from services.common.listen import tcp_listener
 from services.gateway.app import create_app
+from services.gateway.connections import protocol
 from services.gateway.settings import GatewaySettings
 
 log = logging.getLogger("services.gateway")
@@ -19,7 +20,7 @@ log = logging.getLogger("services.gateway")
 async def main(settings: GatewaySettings) -> None:
     sock = tcp_listener(settings.host, settings.port)
     config = uvicorn.Config(create_app(settings), log_config=None, access_log=False,
-                            timeout_graceful_shutdown=5, lifespan="on")
+                            timeout_graceful_shutdown=5, lifespan="on", http=protocol(settings.connection_limits))
     port = sock.getsockname()[1]
 
     class AnnouncingServer(uvicorn.Server):

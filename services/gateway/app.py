@@ -11,7 +11,6 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from services.common import ssrf
-from services.gateway import telemetry
 from services.gateway.api_keys import ApiKeys, parse_entries
 from services.gateway.backends import Backends
 from services.gateway.errors import EXCEPTION_HANDLERS
@@ -22,6 +21,7 @@ from services.gateway.request_ids import RequestIdMiddleware
 from services.gateway.routes import docs, events, health, jobs, lifecycle, media, reports, viewer
 from services.gateway.routes import webhooks as webhook_routes
 from services.gateway.settings import GatewaySettings
+from services.gateway.stream_slots import StreamSlots
 from services.gateway.telemetry import TelemetryMiddleware
 
 
@@ -46,13 +46,14 @@ def create_app(settings: GatewaySettings,
     app = Starlette(
         routes=[*health.routes, *media.routes, *jobs.routes, *reports.routes, *events.routes, *lifecycle.routes,
                 *viewer.routes,
-                *webhook_routes.routes, *docs.routes, *telemetry.routes],
+                *webhook_routes.routes, *docs.routes],
         middleware=[Middleware(RequestIdMiddleware), Middleware(TelemetryMiddleware), Middleware(RateLimitMiddleware)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.webhook_resolver = webhook_resolver
+    app.state.stream_slots = StreamSlots(settings.sse_max_per_tenant)
     app.state.api_keys = ApiKeys(
         parse_entries([f"{key}={tenant}" for key, tenant in settings.api_keys.items()], "api keys"),
         Path(settings.api_keys_file) if settings.api_keys_file else None)

@@ -147,8 +147,6 @@ def operations() -> list[Operation]:
         Operation("get", "/readyz", "readyz", "health", "The store and NATS are reachable", 200, ref("Readiness"),
                   auth=False, extra_responses={503: {"description": "Not ready; `checks` says what is down.",
                                                      "content": {JSON: {"schema": ref("Readiness")}}}}),
-        Operation("get", "/metrics", "metrics", "health", "Prometheus metrics (text exposition format)", 200, None,
-                  auth=False, content_type="text/plain"),
         Operation("get", "/v1/openapi.json", "getOpenApi", "docs", "This document", 200, {"type": "object"},
                   auth=False),
         Operation("get", "/docs", "docs", "pages", "The API reference page (HTML)", 200, None, auth=False,

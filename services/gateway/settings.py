@@ -8,6 +8,7 @@ from services.common import env
 from services.common.tenant_limits import TenantLimits
 from services.common.tenant_limits import parse as parse_tenant_limits
 from services.gateway import api_keys
+from services.gateway.connections import ConnectionLimits
 
 
 def _entries(raw: str) -> list[tuple[str, str, dict[str, str]]]:
@@ -77,6 +78,8 @@ class GatewaySettings:
     webhook_allow_private: bool = False  # development and tests only: lifts the webhook SSRF guard
     # Each tenant's request rate (REPORTS_TENANT_LIMITS / REPORTS_DEFAULT_TENANT_LIMITS); None: not limited.
     tenant_limits: TenantLimits | None = None
+    connection_limits: ConnectionLimits = field(default_factory=ConnectionLimits)   # connections.py
+    sse_max_per_tenant: int = 100        # open event streams per tenant on this process (stream_slots.py)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> GatewaySettings:
@@ -99,4 +102,11 @@ class GatewaySettings:
             sse_ping_s=env.number(e, "REPORTS_SSE_PING_S", 15.0, minimum=0.05),
             webhook_allow_private=env.flag(e, "REPORTS_WEBHOOK_ALLOW_PRIVATE"),
             tenant_limits=parse_tenant_limits(e),
+            connection_limits=ConnectionLimits(
+                header_timeout_s=env.number(e, "REPORTS_GATEWAY_HEADER_TIMEOUT_S", 10.0, minimum=0.1),
+                body_timeout_s=env.number(e, "REPORTS_GATEWAY_BODY_TIMEOUT_S", 60.0, minimum=0.1),
+                max_header_bytes=env.integer(e, "REPORTS_GATEWAY_MAX_HEADER_BYTES", 32 * 1024, minimum=1024),
+                max_connections=env.integer(e, "REPORTS_GATEWAY_MAX_CONNECTIONS", 2048, minimum=1),
+            ),
+            sse_max_per_tenant=env.integer(e, "REPORTS_SSE_MAX_PER_TENANT", 100, minimum=1),
         )

@@ -1,14 +1,12 @@
-"""Request metrics, a trace span per request, and GET /metrics."""
+"""Request metrics and a trace span per request. The metrics are served on the process's metrics
+port (REPORTS_METRICS_PORT, services/common/runtime.py), never on the public API port."""
 
 from __future__ import annotations
 
 import time
 
 from opentelemetry import trace
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common import context, tracing
@@ -50,9 +48,3 @@ class TelemetryMiddleware:
             await self.app(scope, receive, observed_send)
             span.set_attribute("http.status_code", status)
 
-
-async def metrics(_request: Request) -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-
-routes = [Route("/metrics", metrics, methods=["GET"])]

@@ -63,7 +63,7 @@ def test_metrics_counters_move_as_a_job_runs(platform: Platform):
     api = Api(platform.gateway_url, AUTH_A)
 
     def scrape() -> dict[str, str]:
-        return {"gateway": httpx.get(f"{platform.gateway_url}/metrics").text,
+        return {"gateway": httpx.get(platform.addresses["gateway-metrics"]).text,
                 **{name: httpx.get(platform.addresses[f"{name}-metrics"]).text for name in SERVICES[1:]}}
 
     before = scrape()

@@ -24,6 +24,7 @@ from services.common import job_states, streams
 from services.gateway import params, views
 from services.gateway.calls import call
 from services.gateway.errors import ApiError
+from services.gateway.stream_slots import HeldStream, StreamSlots
 
 NATS_WAIT_S = 5.0
 TERMINAL = {job_states.status_value(s) for s in job_states.TERMINAL}
@@ -98,10 +99,12 @@ async def job_events(request: Request) -> StreamingResponse:
             return exc.code() != grpc.StatusCode.NOT_FOUND
         return True
 
+    slots: StreamSlots = request.app.state.stream_slots
+    slots.take(c.tenant)   # 429 past the tenant's cap; the response gives it back when it ends
     source = _event_source(c.backends.nats.jetstream(), job_id, params.last_event_id(request),
                            request.app.state.settings.sse_ping_s, exists)
-    return StreamingResponse(source, media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return HeldStream(slots, c.tenant, source, media_type="text/event-stream",
+                      headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 routes = [Route("/v1/jobs/{job_id}/events", job_events, methods=["GET"])]
