@@ -6,13 +6,12 @@ proven in tests/unit/webhooks and tests/integration/webhooks, where the guard is
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import nats
@@ -23,6 +22,7 @@ from services.webhooks import signing
 from stack.platform import LISTENING, Platform
 from tests.e2e.conftest import AUTH_A, AUTH_B, Api, _platforms
 from tests.integration.webhooks.receiver import Receiver, Reply, Request
+from tests.support.polling import eventually
 
 SECRET = signing.generate_secret()
 SCHEDULE = (0.3, 0.6, 0.9)
@@ -48,18 +48,6 @@ def api(platform: Platform) -> Api:
 @pytest.fixture
 def media_id(api: Api) -> str:
     return str(api.media()["mediaId"])
-
-
-def eventually(check: Callable[[], Any], timeout: float = 20.0, what: str = "condition") -> Any:
-    """Polls `check` until it returns something truthy: for state only the REST API can show."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no {what} within {timeout}s")
-        time.sleep(0.05)
 
 
 def webhook_of(api: Api, job_id: str, status: str, attempts: int) -> dict[str, Any]:
@@ -94,7 +82,7 @@ def settled(platform: Platform) -> None:
         finally:
             await nc.close()
 
-    eventually(lambda: asyncio.run(idle()), what="an idle dispatcher")
+    eventually(idle, what="an idle dispatcher")
 
 
 def test_a_finished_job_is_posted_signed_with_its_custom_headers_and_the_job_resource(api, media_id):

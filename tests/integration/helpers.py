@@ -87,12 +87,3 @@ async def stored_events(nats_url: str, job_id: str) -> int:
         return int((info.state.subjects or {}).get(streams.event_subject(job_id), 0))
     finally:
         await nc.close()
-
-
-async def until(condition: Any, timeout_s: float = 30.0) -> None:
-    """Waits for `condition()` (a coroutine function) to hold: work the store does after a commit."""
-    import asyncio
-
-    async with asyncio.timeout(timeout_s):
-        while not await condition():
-            await asyncio.sleep(0.05)

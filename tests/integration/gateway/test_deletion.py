@@ -9,7 +9,8 @@ import pytest
 from reports.v1 import job_pb2, store_pb2
 from services.gateway.auth import key_id
 from tests.integration.conftest import AUTH_A, AUTH_B
-from tests.integration.helpers import assert_error, complete_job, create_job, create_media, stored_events, until
+from tests.integration.helpers import assert_error, complete_job, create_job, create_media, stored_events
+from tests.support.polling import until
 
 
 async def test_deleting_media_deletes_its_jobs_reports_and_events(gateway, store_stub, nats_server):

@@ -19,7 +19,8 @@ import pytest
 from services.common import streams
 from stack.nats_server import NatsServer
 from stack.processes import ManagedProcess
-from tests.integration.helpers import assert_error, until
+from tests.integration.helpers import assert_error
+from tests.support.polling import until
 
 AUTH = {"Authorization": "Bearer key-c"}
 
