@@ -49,7 +49,7 @@ bench: $(VENV)/.installed-bench
 # A consistent snapshot of make run's SQLite database and job events, while it runs
 # (README: Data lifecycle). DIR=... names the directory; restore with python -m services.store.admin restore.
 backup: install
-	$(BIN)/python -m services.store.admin backup $(or $(DIR),var/backups/$(shell date -u +%Y%m%dT%H%M%SZ))
+	$(BIN)/python -m stack.admin backup $(or $(DIR),var/backups/$(shell date -u +%Y%m%dT%H%M%SZ))
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +79,25 @@ def write_config(path: Path, users: dict[str, NatsUser]) -> Path:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(config_text(users))
     return path
+
+
+def read_config(path: Path) -> dict[str, NatsUser]:
+    """The users of a config `write_config` wrote (its `users = [...]` is JSON)."""
+    text = path.read_text(encoding="utf-8")
+    entries = json.loads(text[text.index("=") + 1:text.rindex("}")])
+    return {e["user"]: NatsUser(e["user"], e["password"], tuple(e["permissions"]["publish"]["allow"]),
+                                tuple(e["permissions"]["subscribe"]["allow"]),
+                                tuple(e["permissions"]["publish"].get("deny", ())))
+            for e in entries}
+
+
+def operator_env(config: Path, environ: Mapping[str, str]) -> dict[str, str]:
+    """REPORTS_NATS_USER / REPORTS_NATS_PASSWORD of the operator of the NATS that `make run` started
+    with `config`, for an operator command (`make backup`); nothing when `environ` names a user
+    already or there is no such config (NATS without users, or your own)."""
+    if environ.get("REPORTS_NATS_USER") or not config.exists():
+        return {}
+    return service_env(read_config(config), "operator")
 
 
 def with_user(url: str, user: NatsUser) -> str:

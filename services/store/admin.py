@@ -5,15 +5,15 @@
     python -m services.store.admin requeue        # after restoring PostgreSQL: jobs that had not ended
 
 Reads REPORTS_DATABASE_URL / REPORTS_VAR_DIR and REPORTS_NATS_URL (and REPORTS_NATS_USER /
-REPORTS_NATS_PASSWORD) like the store. PostgreSQL is backed up with its own tools (README: Data
-lifecycle).
+REPORTS_NATS_PASSWORD, a user that may read JOB_EVENTS) like the store. Against the stack `make
+run` started, `make backup` (stack/admin.py) gives it that NATS's operator. PostgreSQL is backed up
+with its own tools (README: Data lifecycle).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 from pathlib import Path
@@ -33,22 +33,8 @@ def _sqlite_path(database_url: str) -> Path:
     return Path(url.database)
 
 
-def _operator_from_make_run(var_dir: Path) -> None:
-    """`make run` starts NATS with users (stack/nats_auth.py) and keeps its config in the var
-    directory: without REPORTS_NATS_USER, connect as its operator."""
-    conf = var_dir / "nats.conf"
-    if os.environ.get("REPORTS_NATS_USER") or not conf.exists():
-        return
-    text = conf.read_text()
-    users = json.loads(text[text.index("=") + 1:text.rindex("}")])
-    operator = next((u for u in users if u["user"] == "operator"), None)
-    if operator is not None:
-        os.environ["REPORTS_NATS_USER"], os.environ["REPORTS_NATS_PASSWORD"] = operator["user"], operator["password"]
-
-
 async def _backup(directory: Path) -> None:
     settings = StoreSettings.from_env()
-    _operator_from_make_run(env.var_dir(os.environ))
     nc = await streams.connect(settings.nats_url, "reports-admin")
     try:
         done = await backup.backup(_sqlite_path(settings.database_url), nc, directory)

@@ -49,7 +49,7 @@ def test_a_backup_of_the_running_platform_restored_serves_its_data_and_runs_the_
 
     backup_dir = tmp_path / "backup"
     result = subprocess.run(
-        [sys.executable, "-m", "services.store.admin", "backup", str(backup_dir)], capture_output=True, text=True,
+        [sys.executable, "-m", "stack.admin", "backup", str(backup_dir)], capture_output=True, text=True,
         env={**os.environ, "REPORTS_VAR_DIR": str(first.config.var_dir), "REPORTS_NATS_URL": first.nats_address},
         timeout=120)
     assert result.returncode == 0, result.stderr
