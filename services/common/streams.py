@@ -25,7 +25,8 @@ WEBHOOKS_STREAM = "WEBHOOKS"
 WEBHOOKS_SUBJECTS = "reports.webhooks.>"
 WEBHOOKS_DURABLE = "webhooks"
 # The gateways' shared token buckets (services/gateway/rate_limiter.py): a JetStream KV bucket, one
-# key per tenant, its last value only; a key idle for a day expires (its bucket is full again by then).
+# key per tenant, its last value only; a key idle for a day expires: its bucket is full again by then
+# whenever burst/rps is under a day (a slower bucket, e.g. rps:0.001,burst:100, refills early after a day idle).
 RATE_LIMIT_BUCKET = "tenant_rate"
 RATE_LIMIT_TTL_S = 24 * 3600.0
 MSG_ID_HEADER = "Nats-Msg-Id"
