@@ -7,6 +7,7 @@ import functools
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -29,6 +30,17 @@ def _prctl() -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
         return None
     return ctypes.CDLL(None, use_errno=True).prctl  # type: ignore[no-any-return]
+
+
+def _dying_with_us(argv: list[str]) -> tuple[list[str], Callable[[], None] | None]:
+    """`argv` set to die with this process: through util-linux's `setpriv --pdeathsig` where it is
+    (an exec, so no Python runs between fork and exec: gRPC's fork handlers in a parent that serves
+    gRPC abort a forked child that runs Python), else a `preexec_fn` calling prctl."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is not None:
+        return [setpriv, "--pdeathsig", "TERM", "--", *argv], None
+    _prctl()   # resolved here, in the parent: the child between fork and exec only calls it
+    return argv, functools.partial(die_with_parent, os.getpid())
 
 
 def die_with_parent(expected_parent: int | None = None, sig: signal.Signals = signal.SIGTERM) -> None:
@@ -109,11 +121,10 @@ class ManagedProcess:
         with self._condition:
             self._lines = []
             self._output_ended = False
-        _prctl()   # resolved here, in the parent: the child between fork and exec only calls it
+        argv, preexec = _dying_with_us(self.argv)
         self.proc = subprocess.Popen(
-            self.argv, env=self.env, cwd=self.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, bufsize=1, start_new_session=True,
-            preexec_fn=functools.partial(die_with_parent, os.getpid()),
+            argv, env=self.env, cwd=self.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, bufsize=1, start_new_session=True, preexec_fn=preexec,
         )
         self._reader = threading.Thread(target=self._read, args=(self.proc,), daemon=True,
                                         name=f"{self.name}-output")
