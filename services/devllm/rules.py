@@ -45,10 +45,26 @@ def openai_request(body: dict[str, Any]) -> None:
         raise BadRequest("max_tokens and max_completion_tokens cannot both be set",
                          param="max_tokens", code="invalid_request")
     fmt = body.get("response_format")
+    if isinstance(fmt, dict) and fmt.get("type") == "json_object":
+        openai_json_mode(body["model"], fmt, body.get("messages"))
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
         spec = fmt.get("json_schema") or {}
         if isinstance(spec, dict) and spec.get("strict") and isinstance(spec.get("schema"), dict):
             openai_strict_schema(spec["schema"])
+
+
+def openai_json_mode(model: str, fmt: dict[str, Any], messages: Any) -> None:
+    """JSON mode (docs: api-reference/chat/create, response_format `{"type": "json_object"}` has
+    no other field; guides/structured-outputs, JSON mode: "the API will throw an error if the
+    string 'JSON' does not appear somewhere in the context"). A schema beside json_object is
+    llama.cpp's server dialect (llama.cpp tools/server README, response_format), which the dev
+    models accept in the place of a self-hosted server; OpenAI's own models do not."""
+    if "schema" in fmt and not models.is_dev(model):
+        raise BadRequest("Unrecognized request argument supplied: response_format.schema",
+                         param="response_format", code="invalid_request")
+    if "schema" not in fmt and "json" not in repr(messages).lower():
+        raise BadRequest("'messages' must contain the word 'json' in some form, to use "
+                         "'response_format' of type 'json_object'.", param="messages")
 
 
 def openai_strict_schema(schema: dict[str, Any], path: str = "") -> None:

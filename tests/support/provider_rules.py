@@ -83,6 +83,16 @@ def _not_all_required(schema: dict[str, Any]) -> None:
     schema["required"] = ["title"]
 
 
+def _json_object_with_schema(body: dict[str, Any]) -> None:
+    body["response_format"] = {"type": "json_object", "schema": copy.deepcopy(SCHEMA)}
+
+
+def _json_object_never_saying_json(body: dict[str, Any]) -> None:
+    body["response_format"] = {"type": "json_object"}
+    body["messages"] = [{"role": "system", "content": "You write reports."},
+                        {"role": "user", "content": "Write the report."}]
+
+
 REJECTED = [
     Rejected("openai", "a shut-down model", _set(model="gpt-4-0613"), 404,
              "developers.openai.com/api/docs/deprecations; guides/error-codes (model_not_found)"),
@@ -95,6 +105,11 @@ REJECTED = [
     Rejected("openai", "a strict schema not requiring every property",
              _openai_schema(_not_all_required), 400,
              "guides/structured-outputs: all fields must be required"),
+    Rejected("openai", "JSON mode given a schema (llama.cpp's dialect)", _json_object_with_schema,
+             400, "api-reference/chat/create: response_format json_object has only `type`"),
+    Rejected("openai", "JSON mode whose messages never say json", _json_object_never_saying_json,
+             400, "guides/structured-outputs (JSON mode): the API errors unless the context "
+             "contains the string JSON"),
     Rejected("anthropic", "a retired model", _set(model="claude-sonnet-4-5"), 404,
              "platform.claude.com/docs/about-claude/model-deprecations; api/errors not_found_error"),
     Rejected("anthropic", "no max_tokens", _drop("max_tokens"), 400,
