@@ -19,6 +19,8 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import httpx2
+
 from services.renderer.prompt import Conversation
 
 SCHEMA_NAME = "report"
@@ -94,6 +96,15 @@ async def chunks(stream: AsyncIterator[Any], idle_s: float) -> AsyncIterator[Any
             raise TransientFailure(f"no streamed chunk within {idle_s:g}s",
                                    stalled=True) from None
         yield item
+
+
+def client_options(api_key: str, base_url: str | None, timeout_s: float,
+                   headers: Mapping[str, str] | None) -> dict[str, Any]:
+    """What both SDK clients are built with: retries are the renderer's own (max_retries 0), the
+    read timeout is the idle time allowed between streamed chunks, connecting at most 10 s."""
+    return {"api_key": api_key, "base_url": base_url, "max_retries": 0,
+            "timeout": httpx2.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
+            "default_headers": headers or None}
 
 
 def tokens_of(chars: int) -> int:

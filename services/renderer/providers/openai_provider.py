@@ -30,6 +30,7 @@ from services.renderer.providers.base import (
     Progress,
     TransientFailure,
     chunks,
+    client_options,
     failure_from_status,
     tokens_of,
 )
@@ -44,10 +45,7 @@ class OpenAIProvider:
         self._idle_s = timeout_s
         self._max_tokens = max_tokens
         self._response_format = response_format
-        self._client = openai.AsyncOpenAI(
-            api_key=api_key, base_url=base_url, max_retries=0,
-            timeout=httpx2.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
-            default_headers=headers or None)
+        self._client = openai.AsyncOpenAI(**client_options(api_key, base_url, timeout_s, headers))
 
     def request(self, conversation: Conversation, schema: dict[str, Any],
                 model: str) -> dict[str, Any]:
