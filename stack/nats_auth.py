@@ -5,14 +5,21 @@ block `config_text` writes (random passwords, the file readable by its owner onl
 service its own user in REPORTS_NATS_USER / REPORTS_NATS_PASSWORD. What the permissions say:
 
 - only the store publishes on `reports.>` (its outbox relay: jobs, status events, webhook redeliveries);
-- the gateway only reads status events (core subscriptions and JetStream consumers on JOB_EVENTS)
-  and writes only its tenants' token buckets (the KV bucket `tenant_rate`);
-- renderers only take work (consume and ack JOBS) and the dispatcher only consumes its deliveries;
-- nobody but the store may delete or purge a stream or a stream's messages;
+- the gateway only reads status events (a core subscription on `reports.events.>` for Prefer: wait,
+  the last event and ordered consumers on JOB_EVENTS for SSE: it enforces tenancy itself) and
+  reads and writes only the tenants' token buckets (the KV bucket `tenant_rate`);
+- renderers only take work: their durable consumer `renderers` on JOBS (create, fetch, ack), and a
+  dead job's command read back and dropped from JOBS;
+- the dispatcher only consumes its deliveries: its durable consumers `webhooks` on JOB_EVENTS and WEBHOOKS;
+- nobody but the store creates, updates, deletes or purges a stream; nobody else reads a stream
+  except through the consumers above (no direct get, no other consumer): the renderer and the
+  dispatcher wait for the store's streams (streams.wait_for_streams) rather than make them;
 - `operator` may do anything: the runner's own checks (tests, benchmarks); it is never given to a service.
 
-A connection without a user is refused. JetStream's API is request/reply on `$JS.API.>` with
-answers on `_INBOX.>`; acks are publishes to the message's `$JS.ACK.<stream>.>` reply subject.
+A connection without a user is refused. JetStream's API is request/reply on `$JS.API.<op>.<stream>...`
+with answers on `_INBOX.>`, so each service is allowed the exact API subjects it uses (nats.py sends
+them; a refused request gets no answer: the client times out); acks are publishes to the message's
+`$JS.ACK.<stream>.<consumer>.>` reply subject.
 """
 
 from __future__ import annotations
@@ -27,9 +34,40 @@ from pathlib import Path
 from services.common import streams
 
 _JS_API = "$JS.API.>"
+_API = "$JS.API"
 _INBOX = "_INBOX.>"
-_NO_STREAM_SURGERY = ["$JS.API.STREAM.DELETE.>", "$JS.API.STREAM.PURGE.>", "$JS.API.STREAM.MSG.DELETE.>"]
-_NOT_OURS = ["reports.>", *_NO_STREAM_SURGERY]
+
+
+def _durable(stream: str, name: str) -> tuple[str, ...]:
+    """What one pull consumer's owner needs: create it (either form nats.py sends), read its info,
+    fetch from it, and ack (ack, nak, in-progress, term) what it delivered."""
+    return (f"{_API}.CONSUMER.DURABLE.CREATE.{stream}.{name}", f"{_API}.CONSUMER.CREATE.{stream}.{name}",
+            f"{_API}.CONSUMER.CREATE.{stream}.{name}.>", f"{_API}.CONSUMER.INFO.{stream}.{name}",
+            f"{_API}.CONSUMER.MSG.NEXT.{stream}.{name}", f"$JS.ACK.{stream}.{name}.>",
+            f"{_API}.STREAM.INFO.{stream}")
+
+
+def _gateway_publish() -> tuple[str, ...]:
+    kv_stream = f"KV_{streams.RATE_LIMIT_BUCKET}"
+    return (
+        # SSE: the job's last event, then an ordered (ephemeral push) consumer; its flow control
+        f"{_API}.STREAM.INFO.{streams.EVENTS_STREAM}", f"{_API}.STREAM.MSG.GET.{streams.EVENTS_STREAM}",
+        f"{_API}.CONSUMER.CREATE.{streams.EVENTS_STREAM}", "$JS.FC.>",
+        # the tenant token buckets: bind the bucket, read a key (direct get), write it
+        f"{_API}.STREAM.INFO.{kv_stream}", f"{_API}.DIRECT.GET.{kv_stream}.>",
+        f"{_API}.STREAM.MSG.GET.{kv_stream}", f"$KV.{streams.RATE_LIMIT_BUCKET}.>",
+    )
+
+
+def _renderer_publish() -> tuple[str, ...]:
+    # A job whose renderer died on its last delivery: its command read back and dropped (worker.py).
+    return (*_durable(streams.JOBS_STREAM, streams.RENDERER_DURABLE),
+            f"{_API}.STREAM.MSG.GET.{streams.JOBS_STREAM}", f"{_API}.STREAM.MSG.DELETE.{streams.JOBS_STREAM}")
+
+
+def _webhooks_publish() -> tuple[str, ...]:
+    return (*_durable(streams.EVENTS_STREAM, streams.WEBHOOKS_DURABLE),
+            *_durable(streams.WEBHOOKS_STREAM, streams.WEBHOOKS_DURABLE))
 
 
 @dataclass(frozen=True)
@@ -55,13 +93,9 @@ def generate() -> dict[str, NatsUser]:
     advisory = f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{streams.JOBS_STREAM}.>"
     users = [
         NatsUser("store", password(), ("reports.>", _JS_API), (_INBOX,)),
-        NatsUser("gateway", password(), (_JS_API, "$JS.FC.>", f"$KV.{streams.RATE_LIMIT_BUCKET}.>"), (_INBOX, streams.EVENTS_SUBJECTS),
-                 (*_NOT_OURS, "$JS.API.STREAM.CREATE.>", "$JS.API.STREAM.UPDATE.>")),
-        NatsUser("renderer", password(), (_JS_API, f"$JS.ACK.{streams.JOBS_STREAM}.>"), (_INBOX, advisory),
-                 tuple(_NOT_OURS)),
-        NatsUser("webhooks", password(),
-                 (_JS_API, f"$JS.ACK.{streams.EVENTS_STREAM}.>", f"$JS.ACK.{streams.WEBHOOKS_STREAM}.>"),
-                 (_INBOX,), tuple(_NOT_OURS)),
+        NatsUser("gateway", password(), _gateway_publish(), (_INBOX, streams.EVENTS_SUBJECTS)),
+        NatsUser("renderer", password(), _renderer_publish(), (_INBOX, advisory)),
+        NatsUser("webhooks", password(), _webhooks_publish(), (_INBOX,)),
         NatsUser("operator", password(), (">",), (">",)),
     ]
     return {user.name: user for user in users}

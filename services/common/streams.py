@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ import nats
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.errors import BadRequestError, NotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,19 @@ async def ensure_streams(js: JetStreamContext, settings: StreamSettings) -> None
             await js.add_stream(config)
         except BadRequestError:
             await js.update_stream(config)
+
+
+async def wait_for_streams(js: JetStreamContext, names: tuple[str, ...], poll_s: float = 0.2) -> None:
+    """Returns once every stream in `names` exists. For services that only use the streams: the store
+    makes them (ensure_streams), and no other NATS user may create or change a stream (stack/nats_auth.py)."""
+    for name in names:
+        while True:
+            try:
+                await js.stream_info(name)
+                break
+            except NotFoundError:
+                log.info("waiting for the store to create stream %s", name)
+                await asyncio.sleep(poll_s)   # polls the condition: the stream exists
 
 
 async def connect(url: str, name: str) -> NatsClient:

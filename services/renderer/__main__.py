@@ -43,7 +43,7 @@ async def main() -> None:
         [register(RendererServicer(store, llm))], [SERVICE_NAME],
         env.text(e, "REPORTS_RENDERER_LISTEN", "127.0.0.1:50053"))
     nc = await streams.connect(env.text(e, "REPORTS_NATS_URL", "nats://127.0.0.1:4333"), "renderer")
-    await streams.ensure_streams(nc.jetstream(), streams.stream_settings_from_env(e))
+    await streams.wait_for_streams(nc.jetstream(), (streams.JOBS_STREAM,))
     coverage = CoverageRules(min_seconds=env.number(e, "REPORTS_MIN_TARGET_SECONDS", 60.0),
                              min_words=env.integer(e, "REPORTS_MIN_TARGET_WORDS", 150))
     runner = JobRunner(store, resolver_pb2_grpc.ResolverStub(resolver_channel), llm, coverage_rules=coverage)

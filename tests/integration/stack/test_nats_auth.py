@@ -148,3 +148,153 @@ async def test_no_other_service_may_write_the_tenant_buckets(server: NatsServer,
         assert "permissions violation" in str(refusal).lower()
     finally:
         await nc.close()
+
+
+async def _refused(connection: Connection, request) -> str:  # type: ignore[no-untyped-def]
+    """`request` (a JetStream API call) gets no answer, and the server says why: the violation's text."""
+    with pytest.raises((nats.errors.TimeoutError, nats.errors.NoRespondersError, nats.js.errors.APIError)):
+        await request
+    refusal = str(await asyncio.wait_for(connection.errors.get(), 10)).lower()
+    assert "permissions violation" in refusal.lower()
+    return refusal
+
+
+@pytest.fixture
+async def a_tenant_event(operator: Client) -> str:
+    subject = streams.event_subject("job_of_tenant_b")
+    await operator.jetstream().publish(subject, b"tenant b's event")
+    return subject
+
+
+@pytest.mark.parametrize("who", ["renderer", "webhooks"])
+async def test_a_renderer_or_dispatcher_cannot_read_events_by_direct_get(server: NatsServer, users, a_tenant_event: str,
+                                                                       who: str):
+    spy = Connection()
+    nc = await spy.open(server.url, users[who])
+    try:
+        js = nc.jetstream(timeout=2)
+        assert "direct.get" in await _refused(spy, js.get_last_msg(streams.EVENTS_STREAM, a_tenant_event, direct=True))
+        assert "msg.get" in await _refused(spy, js.get_last_msg(streams.EVENTS_STREAM, a_tenant_event))
+    finally:
+        await nc.close()
+
+
+@pytest.mark.parametrize("who", ["renderer", "webhooks"])
+async def test_a_renderer_or_dispatcher_cannot_make_its_own_consumer_on_events(server: NatsServer, users,
+                                                                             a_tenant_event: str, who: str):
+    from nats.js.api import ConsumerConfig
+
+    spy = Connection()
+    nc = await spy.open(server.url, users[who])
+    try:
+        js = nc.jetstream(timeout=2)
+        await _refused(spy, js.subscribe(a_tenant_event, stream=streams.EVENTS_STREAM, ordered_consumer=True))
+        await _refused(spy, js.add_consumer(streams.EVENTS_STREAM, ConsumerConfig(durable_name="spy")))
+        await _refused(spy, js.add_consumer(streams.EVENTS_STREAM, ConsumerConfig(name="spy")))
+    finally:
+        await nc.close()
+
+
+@pytest.mark.parametrize("who", ["gateway", "renderer", "webhooks"])
+async def test_only_the_store_may_create_or_change_a_stream(server: NatsServer, users, operator: Client, who: str):
+    from nats.js.api import StreamConfig
+
+    jobs = next(c for c in streams.stream_configs(streams.StreamSettings()) if c.name == streams.JOBS_STREAM)
+    intruder = Connection()
+    nc = await intruder.open(server.url, users[who])
+    try:
+        js = nc.jetstream(timeout=2)
+        await _refused(intruder, js.update_stream(jobs.evolve(max_age=3)))
+        await _refused(intruder, js.add_stream(StreamConfig(name="STOLEN", subjects=["stolen.>"])))
+        await _refused(intruder, js.purge_stream(streams.JOBS_STREAM))
+    finally:
+        await nc.close()
+    info = await operator.jetstream().stream_info(streams.JOBS_STREAM)
+    assert not info.config.max_age
+    assert streams.JOBS_STREAM in [name async for name in _names(operator)] and "STOLEN" not in [
+        name async for name in _names(operator)]
+
+
+async def _names(nc: Client):  # type: ignore[no-untyped-def]
+    for name in await nc.jetstream().streams_info():
+        yield name.config.name
+
+
+async def test_the_gateway_cannot_take_jobs(server: NatsServer, users, operator: Client):
+    from nats.js.api import ConsumerConfig
+
+    intruder = Connection()
+    nc = await intruder.open(server.url, users["gateway"])
+    try:
+        js = nc.jetstream(timeout=2)
+        await _refused(intruder, js.add_consumer(streams.JOBS_STREAM, ConsumerConfig(durable_name="renderers")))
+    finally:
+        await nc.close()
+
+
+async def test_a_renderer_takes_a_job_and_drops_a_dead_ones_command(server: NatsServer, users, operator: Client):
+    from nats.js.api import AckPolicy, ConsumerConfig
+
+    await operator.jetstream().publish(streams.RENDER_SUBJECT, b"job 1")
+    dead = await operator.jetstream().publish(streams.RENDER_SUBJECT, b"job 2")
+    nc = await Connection().open(server.url, users["renderer"])
+    try:
+        js = nc.jetstream()
+        await streams.wait_for_streams(js, (streams.JOBS_STREAM,))
+        await js.add_consumer(streams.JOBS_STREAM, ConsumerConfig(
+            durable_name=streams.RENDERER_DURABLE, ack_policy=AckPolicy.EXPLICIT, filter_subject=streams.RENDER_SUBJECT))
+        sub = await js.pull_subscribe_bind(durable=streams.RENDERER_DURABLE, stream=streams.JOBS_STREAM)
+        [msg] = await sub.fetch(batch=1, timeout=10)
+        await msg.in_progress()
+        await msg.ack_sync()
+        assert (await js.get_msg(streams.JOBS_STREAM, dead.seq)).data == b"job 2"
+        await js.delete_msg(streams.JOBS_STREAM, dead.seq)
+        assert (await js.consumer_info(streams.JOBS_STREAM, streams.RENDERER_DURABLE)).num_pending == 0
+    finally:
+        await nc.close()
+    assert (await operator.jetstream().stream_info(streams.JOBS_STREAM)).state.messages == 0
+
+
+async def test_the_dispatcher_consumes_its_deliveries(server: NatsServer, users, a_tenant_event: str):
+    from nats.js.api import AckPolicy, ConsumerConfig
+
+    nc = await Connection().open(server.url, users["webhooks"])
+    try:
+        js = nc.jetstream()
+        await streams.wait_for_streams(js, (streams.EVENTS_STREAM, streams.WEBHOOKS_STREAM))
+        for stream, subject in ((streams.EVENTS_STREAM, streams.EVENTS_SUBJECTS),
+                                (streams.WEBHOOKS_STREAM, streams.WEBHOOKS_SUBJECTS)):
+            await js.add_consumer(stream, ConsumerConfig(durable_name=streams.WEBHOOKS_DURABLE,
+                                                         ack_policy=AckPolicy.EXPLICIT, filter_subject=subject))
+        sub = await js.pull_subscribe_bind(durable=streams.WEBHOOKS_DURABLE, stream=streams.EVENTS_STREAM)
+        [msg] = await sub.fetch(batch=1, timeout=10)
+        assert msg.subject == a_tenant_event
+        await msg.ack_sync()
+    finally:
+        await nc.close()
+
+
+async def test_the_gateway_follows_a_job_with_an_ordered_consumer(server: NatsServer, users, a_tenant_event: str):
+    nc = await Connection().open(server.url, users["gateway"])
+    try:
+        js = nc.jetstream()
+        sub = await js.subscribe(a_tenant_event, stream=streams.EVENTS_STREAM, ordered_consumer=True)
+        msg = await sub.next_msg(timeout=10)
+        assert msg.data == b"tenant b's event"
+        await sub.unsubscribe()
+    finally:
+        await nc.close()
+
+
+async def test_a_service_waits_for_the_stores_streams(server: NatsServer, users):
+    nc = await Connection().open(server.url, users["renderer"])
+    operator_nc = await Connection().open(server.url, users["operator"])
+    try:
+        waiting = asyncio.create_task(streams.wait_for_streams(nc.jetstream(), (streams.JOBS_STREAM,), poll_s=0.05))
+        await asyncio.sleep(0)   # let it ask once before the stream exists
+        assert not waiting.done()
+        await streams.ensure_streams(operator_nc.jetstream(), streams.StreamSettings())
+        await asyncio.wait_for(waiting, 10)
+    finally:
+        await nc.close()
+        await operator_nc.close()
