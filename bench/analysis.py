@@ -13,7 +13,7 @@ MOMENTS = {
     ("running", "resolving"): "resolving",
     ("running", "rendering"): "rendering",
     ("running", "storing"): "storing",
-    ("succeeded", "storing"): "succeeded",
+    ("succeeded", ""): "succeeded",  # a succeeded job has no stage
 }
 
 # Each stage: (name, from moment, to moment, what it covers). Moments `sent`, `replied` and

@@ -53,8 +53,8 @@ def _events(job_id: str, created: float) -> list[tuple]:
             (job_id, "running", "resolving", created + 0.020, created + 0.021),
             (job_id, "running", "rendering", created + 0.030, created + 0.031),
             (job_id, "running", "storing", created + 0.080, created + 0.081),
-            (job_id, "succeeded", "storing", created + 0.090, created + 0.095),
-            (job_id, "succeeded", "storing", created + 0.500, created + 0.600)]  # a replayed publish
+            (job_id, "succeeded", "", created + 0.090, created + 0.095),
+            (job_id, "succeeded", "", created + 0.500, created + 0.600)]  # a replayed publish
 
 
 def test_timelines_take_each_moment_once_and_stages_add_up():
