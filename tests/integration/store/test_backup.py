@@ -4,7 +4,9 @@ reports are served, the events replay, and every job that had not ended is queue
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,22 @@ from tests.integration.store.test_outbox import _job_request, _media
 def database_url(tmp_path: Path) -> str:  # the embedded default: SQLite
     (tmp_path / "var").mkdir()
     return f"sqlite:///{tmp_path / 'var' / 'reports.db'}"
+
+
+@contextlib.asynccontextmanager
+async def _restored(tmp_path: Path) -> AsyncIterator[tuple[Any, Any, NatsServer]]:
+    """`reports-admin restore` of tmp_path/backup, then a store on it with a fresh NATS."""
+    admin.main(["restore", str(tmp_path / "backup"), "--var-dir", str(tmp_path / "restored")])
+    fresh_nats = NatsServer(tmp_path / "nats-restored", tmp_path / "nats-restored.log").start()
+    restored = await store_app.start(store_settings(f"sqlite:///{tmp_path / 'restored' / 'reports.db'}",
+                                                    fresh_nats.url))
+    channel = grpc_server.channel(f"127.0.0.1:{restored.port}")
+    try:
+        yield store_pb2_grpc.StoreStub(channel), restored, fresh_nats
+    finally:
+        await channel.close()
+        await restored.stop()
+        fresh_nats.stop()
 
 
 async def test_a_backup_taken_under_load_restores_reports_events_and_queued_jobs(
@@ -56,13 +74,7 @@ async def test_a_backup_taken_under_load_restores_reports_events_and_queued_jobs
     assert taken.events >= 3 + len(queued) and taken.revision is not None
     assert created_meanwhile, "the backup ran while jobs were being created"
 
-    admin.main(["restore", str(tmp_path / "backup"), "--var-dir", str(tmp_path / "restored")])
-    fresh_nats = NatsServer(tmp_path / "nats-restored", tmp_path / "nats-restored.log").start()
-    restored = await store_app.start(store_settings(f"sqlite:///{tmp_path / 'restored' / 'reports.db'}",
-                                                    fresh_nats.url))
-    channel = grpc_server.channel(f"127.0.0.1:{restored.port}")
-    try:
-        stub = store_pb2_grpc.StoreStub(channel)
+    async with _restored(tmp_path) as (stub, restored, fresh_nats):
         assert await stub.GetReport(store_pb2.GetReportRequest(tenant="t", report_id=report_id)) == report
         jobs = (await stub.ListJobs(store_pb2.ListJobsRequest(tenant="t", limit=100))).items
         open_jobs = {j.id for j in jobs if job_states.status_name(j.status) not in job_states.TERMINAL}
@@ -70,10 +82,6 @@ async def test_a_backup_taken_under_load_restores_reports_events_and_queued_jobs
         await restored.relay.connected.wait()
         await until(lambda: _has(fresh_nats.url, done.id, 3))  # SSE replays the finished job's events
         assert await _render_commands(fresh_nats.url, len(open_jobs)) == open_jobs
-    finally:
-        await channel.close()
-        await restored.stop()
-        fresh_nats.stop()
 
 
 async def test_a_backup_after_a_deletion_purged_the_newest_events_completes_and_restores(
@@ -95,23 +103,13 @@ async def test_a_backup_after_a_deletion_purged_the_newest_events_completes_and_
     assert taken.events == 3
     assert _backed_up_subjects(tmp_path / "backup") == [streams.event_subject(kept.id)] * 3
 
-    admin.main(["restore", str(tmp_path / "backup"), "--var-dir", str(tmp_path / "restored")])
-    fresh_nats = NatsServer(tmp_path / "nats-restored", tmp_path / "nats-restored.log").start()
-    restored = await store_app.start(store_settings(f"sqlite:///{tmp_path / 'restored' / 'reports.db'}",
-                                                    fresh_nats.url))
-    channel = grpc_server.channel(f"127.0.0.1:{restored.port}")
-    try:
-        stub = store_pb2_grpc.StoreStub(channel)
+    async with _restored(tmp_path) as (stub, restored, fresh_nats):
         assert (await stub.GetReport(store_pb2.GetReportRequest(tenant="t", report_id=report_id))).id == report_id
         with pytest.raises(grpc.aio.AioRpcError) as missing:
             await stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=gone.id))
         assert missing.value.code() == grpc.StatusCode.NOT_FOUND
         await restored.relay.connected.wait()
         await until(lambda: _has(fresh_nats.url, kept.id, 3))
-    finally:
-        await channel.close()
-        await restored.stop()
-        fresh_nats.stop()
 
 
 async def test_events_stored_after_the_database_snapshot_are_left_out_of_the_backup(
