@@ -4,13 +4,14 @@
 block `config_text` writes (random passwords, the file readable by its owner only), and give each
 service its own user in REPORTS_NATS_USER / REPORTS_NATS_PASSWORD. What the permissions say:
 
-- only the store publishes on `reports.>` (its outbox relay: jobs, status events, webhook redeliveries);
+- only the store publishes on `reports.>` (its outbox relay: jobs, status events, webhook deliveries);
 - the gateway only reads status events (a core subscription on `reports.events.>` for Prefer: wait,
   the last event and ordered consumers on JOB_EVENTS for SSE: it enforces tenancy itself) and
   reads and writes only the tenants' token buckets (the KV bucket `tenant_rate`);
 - renderers only take work: their durable consumer `renderers` on JOBS (create, fetch, ack), and a
   dead job's command read back and dropped from JOBS;
-- the dispatcher only consumes its deliveries: its durable consumers `webhooks` on JOB_EVENTS and WEBHOOKS;
+- the dispatcher only consumes its deliveries: its durable consumer `webhooks` on WEBHOOKS (it cannot
+  read JOB_EVENTS: status events of jobs without a webhook never reach it);
 - nobody but the store creates, updates, deletes or purges a stream; nobody else reads a stream
   except through the consumers above (no direct get, no other consumer): the renderer and the
   dispatcher wait for the store's streams (streams.wait_for_streams) rather than make them;
@@ -66,8 +67,7 @@ def _renderer_publish() -> tuple[str, ...]:
 
 
 def _webhooks_publish() -> tuple[str, ...]:
-    return (*_durable(streams.EVENTS_STREAM, streams.WEBHOOKS_DURABLE),
-            *_durable(streams.WEBHOOKS_STREAM, streams.WEBHOOKS_DURABLE))
+    return _durable(streams.WEBHOOKS_STREAM, streams.WEBHOOKS_DURABLE)
 
 
 @dataclass(frozen=True)

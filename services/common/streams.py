@@ -20,8 +20,10 @@ RENDER_SUBJECT = "reports.jobs.render"
 EVENTS_STREAM = "JOB_EVENTS"
 EVENTS_SUBJECTS = "reports.events.>"
 RENDERER_DURABLE = "renderers"
-# Webhook redeliveries a client asked for: the job's last event again, outside JOB_EVENTS so SSE
-# streams never repeat it. The dispatcher reads both with durable consumers named "webhooks".
+# Webhook deliveries: the terminal event of a job that has a webhook (written by the store with the
+# transition that ends the job), and redeliveries a client asked for (the job's last event again).
+# Outside JOB_EVENTS, so SSE never repeats them and the dispatcher reads only the jobs that have a
+# webhook, with one durable consumer named "webhooks".
 WEBHOOKS_STREAM = "WEBHOOKS"
 WEBHOOKS_SUBJECTS = "reports.webhooks.>"
 WEBHOOKS_DURABLE = "webhooks"
@@ -38,8 +40,17 @@ def event_subject(job_id: str) -> str:
     return f"reports.events.{job_id}"
 
 
+def webhook_deliver_subject(job_id: str) -> str:
+    return f"reports.webhooks.deliver.{job_id}"
+
+
 def webhook_redeliver_subject(job_id: str) -> str:
     return f"reports.webhooks.redeliver.{job_id}"
+
+
+def webhook_subjects(job_id: str) -> list[str]:
+    """Every subject of WEBHOOKS that carries this job's deliveries."""
+    return [webhook_deliver_subject(job_id), webhook_redeliver_subject(job_id)]
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@
   and can never succeed again (CompleteJob refuses a succeeded job).
 
 Each deletion also forgets the jobs' idempotency keys (a replay would name a job that is gone),
-drops their events not yet published, and adds an outbox row that purges their events and webhook
-redeliveries from JetStream: the purge happens after the commit, and a crash before it only
+drops their events and webhook deliveries not yet published, and adds an outbox row that purges
+their events and webhook deliveries from JetStream: the purge happens after the commit, and a crash before it only
 delays it (the relay runs it when it next passes). Pending webhook deliveries of a deleted job are
 dropped by the dispatcher, which finds no job. The audit record is written in the same transaction.
 """
@@ -74,11 +74,13 @@ def delete_job_rows(connection: Connection, job_ids: list[str]) -> dict[str, int
     reports = connection.execute(delete(REPORTS).where(REPORTS.c.job_id.in_(job_ids))).rowcount
     connection.execute(delete(IDEMPOTENCY_KEYS).where(IDEMPOTENCY_KEYS.c.job_id.in_(job_ids)))
     subjects = [streams.event_subject(job_id) for job_id in job_ids]
-    connection.execute(delete(OUTBOX).where(OUTBOX.c.subject.in_(subjects), OUTBOX.c.sent_at.is_(None)))
+    webhook_subjects = [subject for job_id in job_ids for subject in streams.webhook_subjects(job_id)]
+    connection.execute(delete(OUTBOX).where(OUTBOX.c.subject.in_(subjects + webhook_subjects),
+                                            OUTBOX.c.sent_at.is_(None)))
     jobs = connection.execute(delete(JOBS).where(JOBS.c.id.in_(job_ids))).rowcount
     outbox.add_purge(connection, {
         streams.EVENTS_STREAM: subjects,
-        streams.WEBHOOKS_STREAM: [streams.webhook_redeliver_subject(job_id) for job_id in job_ids],
+        streams.WEBHOOKS_STREAM: webhook_subjects,
     })
     return {"jobs": jobs, "reports": reports}
 

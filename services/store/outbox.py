@@ -78,10 +78,21 @@ def add(connection: Connection, subject: str, payload: bytes, *, request_id: str
     return row_id
 
 
+_TERMINAL = frozenset({job_pb2.JOB_STATUS_SUCCEEDED, job_pb2.JOB_STATUS_FAILED, job_pb2.JOB_STATUS_CANCELED})
+
+
 def add_event(connection: Connection, event: job_pb2.JobEvent, *, request_id: str = "") -> None:
+    """A status event; the terminal event of a job that has a webhook is also its webhook delivery.
+
+    The delivery is the same event (its id is the webhook's `webhook-id`) on the job's subject in
+    WEBHOOKS, written in the same transaction, so the dispatcher reads only jobs that have a
+    webhook and never misses one: no delivery row is written for a job without one."""
     event.event_id = ids.new_id("evt")
-    add(connection, streams.event_subject(event.job_id), event.SerializeToString(), request_id=request_id,
-        row_id=event.event_id)
+    payload = event.SerializeToString()
+    add(connection, streams.event_subject(event.job_id), payload, request_id=request_id, row_id=event.event_id)
+    if event.status in _TERMINAL and event.has_webhook:
+        add(connection, streams.webhook_deliver_subject(event.job_id), payload, request_id=request_id,
+            row_id=ids.new_id("whd"))
 
 
 def add_render_command(connection: Connection, command: job_pb2.RenderCommand) -> None:

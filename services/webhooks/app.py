@@ -43,7 +43,7 @@ async def start(settings: WebhookSettings) -> RunningDispatcher:
     store_channel = grpc_server.channel(settings.store_target, peer="store")
     sender = Sender(timeout_s=settings.timeout_s, allow_private=settings.allow_private)
     nc = await streams.connect(settings.nats_url, "webhooks")
-    await streams.wait_for_streams(nc.jetstream(), (streams.EVENTS_STREAM, streams.WEBHOOKS_STREAM))
+    await streams.wait_for_streams(nc.jetstream(), (streams.WEBHOOKS_STREAM,))
     dispatcher = Dispatcher(
         nc, store_pb2_grpc.StoreStub(store_channel), sender, settings.secret_key,
         DispatcherSettings(policy=settings.policy, ack_wait_s=settings.ack_wait_s,

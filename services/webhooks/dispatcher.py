@@ -1,8 +1,9 @@
 """The JetStream side of webhook delivery: durable consumers, one attempt per delivery, retries.
 
-Two durable pull consumers named "webhooks": one on JOB_EVENTS (every status event; terminal
-ones are delivered, the rest acked at once) and one on WEBHOOKS (redeliveries clients asked
-for). A message is one webhook event; JetStream delivery number n is attempt n. A failed attempt
+One durable pull consumer named "webhooks" on WEBHOOKS: the store writes a delivery there only
+for the terminal event of a job that has a webhook (with the transition that ends the job), and
+the redeliveries clients ask for, so jobs without a webhook cost the dispatcher nothing (it does
+not read JOB_EVENTS). A message is one webhook event; JetStream delivery number n is attempt n. A failed attempt
 naks the message with the schedule's delay for n, so the retry is JetStream's redelivery and
 lives in the stream, not in this process: a dispatcher killed between an attempt and its retry
 finds the message waiting when it (or another replica) starts again. While a request is out,
@@ -47,8 +48,7 @@ TERMINAL = {job_states.status_value(s) for s in job_states.TERMINAL}
 # Deliveries beyond the schedule's attempts, for messages redelivered after a dispatcher crash.
 SPARE_DELIVERIES = 3
 RECORD_BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
-SOURCES = ((streams.EVENTS_STREAM, streams.EVENTS_SUBJECTS),
-           (streams.WEBHOOKS_STREAM, streams.WEBHOOKS_SUBJECTS))
+SOURCES = ((streams.WEBHOOKS_STREAM, streams.WEBHOOKS_SUBJECTS),)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ proven in tests/unit/webhooks and tests/integration/webhooks, where the guard is
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -76,9 +77,8 @@ def settled(platform: Platform) -> None:
         nc = await nats.connect(platform.nats_url)
         try:
             js = nc.jetstream()
-            infos = [await js.consumer_info(stream, streams.WEBHOOKS_DURABLE)
-                     for stream in (streams.EVENTS_STREAM, streams.WEBHOOKS_STREAM)]
-            return all(i.num_ack_pending == 0 and i.num_pending == 0 for i in infos)
+            info = await js.consumer_info(streams.WEBHOOKS_STREAM, streams.WEBHOOKS_DURABLE)
+            return info.num_ack_pending == 0 and info.num_pending == 0
         finally:
             await nc.close()
 
@@ -115,6 +115,23 @@ def test_a_finished_job_is_posted_signed_with_its_custom_headers_and_the_job_res
     assert (sent_state["status"], sent_state["attempts"]) == ("pending", 0)
     assert {k: v for k, v in job.items() if k != "webhook"} == payload["data"]
     assert "Bearer abc" not in json.dumps(job)
+
+
+def test_the_dispatcher_reads_only_webhook_deliveries_never_the_status_events(platform, api, media_id):
+    assert api.wait(api.job(media_id))["status"] == "succeeded"   # a job without a webhook
+
+    async def consumers() -> tuple[list[str], list[str]]:
+        nc = await nats.connect(platform.nats_url)
+        try:
+            js = nc.jetstream()
+            return ([c.name for c in await js.consumers_info(streams.EVENTS_STREAM)],
+                    [c.name for c in await js.consumers_info(streams.WEBHOOKS_STREAM)])
+        finally:
+            await nc.close()
+
+    on_events, on_webhooks = asyncio.run(consumers())
+    assert streams.WEBHOOKS_DURABLE not in on_events
+    assert on_webhooks == [streams.WEBHOOKS_DURABLE]
 
 
 def test_a_failed_job_is_posted_as_report_job_failed_with_its_error(api, media_id):

@@ -255,21 +255,28 @@ async def test_a_renderer_takes_a_job_and_drops_a_dead_ones_command(server: Nats
     assert (await operator.jetstream().stream_info(streams.JOBS_STREAM)).state.messages == 0
 
 
-async def test_the_dispatcher_consumes_its_deliveries(server: NatsServer, users, a_tenant_event: str):
+async def test_the_dispatcher_consumes_its_deliveries_and_not_the_event_stream(server: NatsServer, users,
+                                                                                operator: Client):
     from nats.js.api import AckPolicy, ConsumerConfig
 
-    nc = await Connection().open(server.url, users["webhooks"])
+    delivery = streams.webhook_deliver_subject("job_of_tenant_b")
+    await operator.jetstream().publish(delivery, b"tenant b's webhook delivery")
+    spy = Connection()
+    nc = await spy.open(server.url, users["webhooks"])
     try:
-        js = nc.jetstream()
-        await streams.wait_for_streams(js, (streams.EVENTS_STREAM, streams.WEBHOOKS_STREAM))
-        for stream, subject in ((streams.EVENTS_STREAM, streams.EVENTS_SUBJECTS),
-                                (streams.WEBHOOKS_STREAM, streams.WEBHOOKS_SUBJECTS)):
-            await js.add_consumer(stream, ConsumerConfig(durable_name=streams.WEBHOOKS_DURABLE,
-                                                         ack_policy=AckPolicy.EXPLICIT, filter_subject=subject))
-        sub = await js.pull_subscribe_bind(durable=streams.WEBHOOKS_DURABLE, stream=streams.EVENTS_STREAM)
+        js = nc.jetstream(timeout=2)
+        await streams.wait_for_streams(js, (streams.WEBHOOKS_STREAM,))
+        await js.add_consumer(streams.WEBHOOKS_STREAM, ConsumerConfig(
+            durable_name=streams.WEBHOOKS_DURABLE, ack_policy=AckPolicy.EXPLICIT,
+            filter_subject=streams.WEBHOOKS_SUBJECTS))
+        sub = await js.pull_subscribe_bind(durable=streams.WEBHOOKS_DURABLE, stream=streams.WEBHOOKS_STREAM)
         [msg] = await sub.fetch(batch=1, timeout=10)
-        assert msg.subject == a_tenant_event
+        assert msg.subject == delivery
         await msg.ack_sync()
+        # Its own durable name on JOB_EVENTS, where every job's status events are, is refused too.
+        await _refused(spy, js.add_consumer(streams.EVENTS_STREAM, ConsumerConfig(
+            durable_name=streams.WEBHOOKS_DURABLE, ack_policy=AckPolicy.EXPLICIT,
+            filter_subject=streams.EVENTS_SUBJECTS)))
     finally:
         await nc.close()
 

@@ -6,10 +6,12 @@ import grpc
 import nats
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy import select
 
 from reports.v1 import job_pb2, store_pb2
 from services.common import streams
 from services.common.rpc_errors import from_rpc_error
+from services.store.tables import OUTBOX
 from tests.integration.helpers import complete_job
 from tests.integration.store.test_outbox import _media
 from tests.support.names import UNRESOLVED_HOOK
@@ -141,3 +143,42 @@ async def test_every_event_says_whether_its_job_has_a_webhook(store_stub, nats_s
             assert [(e.HasField("has_webhook"), e.has_webhook) for e in events] == [(True, expected)] * 3
     finally:
         await nc.close()
+
+
+async def test_only_a_job_with_a_webhook_gets_a_delivery_the_terminal_event_written_with_it(store, store_stub,
+                                                                                           nats_server):
+    succeeded, without = await _job(store_stub), await _job(store_stub, webhook=False)
+    failed, canceled = await _job(store_stub), await _job(store_stub)
+    for job in (succeeded, without):
+        await complete_job(store_stub, "t", job.id)
+    await store_stub.TransitionJob(store_pb2.TransitionJobRequest(
+        tenant="t", job_id=failed.id, status=job_pb2.JOB_STATUS_FAILED,
+        error=job_pb2.JobError(code="llm_unavailable", message="down")))
+    await store_stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=canceled.id))
+    deliveries = await store.db.run(lambda c: c.execute(
+        select(OUTBOX.c.subject, OUTBOX.c.payload).where(OUTBOX.c.subject.like("reports.webhooks.%"))).all())
+    assert sorted(row.subject for row in deliveries) == sorted(
+        streams.webhook_deliver_subject(job.id) for job in (succeeded, failed, canceled))
+    nc = await nats.connect(nats_server.url)
+    try:
+        for job, count, status in ((succeeded, 3, job_pb2.JOB_STATUS_SUCCEEDED),
+                                   (failed, 2, job_pb2.JOB_STATUS_FAILED), (canceled, 2, job_pb2.JOB_STATUS_CANCELED)):
+            terminal = (await _events(nc, job.id, count))[-1]
+            pull = await nc.jetstream().pull_subscribe(streams.webhook_deliver_subject(job.id),
+                                                       stream=streams.WEBHOOKS_STREAM)
+            [message] = await pull.fetch(1, timeout=20)
+            assert job_pb2.JobEvent.FromString(message.data) == terminal
+            assert terminal.status == status
+    finally:
+        await nc.close()
+
+
+async def test_a_deleted_jobs_unsent_delivery_is_dropped_with_it(store, store_stub):
+    job = await _job(store_stub)
+    store.relay.stop()   # nothing is published: the delivery is still in the outbox when the job goes
+    await store.relay_task
+    await complete_job(store_stub, "t", job.id)
+    await store_stub.DeleteJob(store_pb2.DeleteRequest(tenant="t", id=job.id))
+    left = await store.db.run(lambda c: c.execute(
+        select(OUTBOX.c.subject).where(OUTBOX.c.subject.like("reports.webhooks.%"))).all())
+    assert left == []
