@@ -28,6 +28,7 @@ class JobStage(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     JOB_STAGE_RESOLVING: _ClassVar[JobStage]
     JOB_STAGE_RENDERING: _ClassVar[JobStage]
     JOB_STAGE_STORING: _ClassVar[JobStage]
+    JOB_STAGE_WAITING: _ClassVar[JobStage]
 JOB_STATUS_UNSPECIFIED: JobStatus
 JOB_STATUS_QUEUED: JobStatus
 JOB_STATUS_RUNNING: JobStatus
@@ -39,6 +40,7 @@ JOB_STAGE_QUEUED: JobStage
 JOB_STAGE_RESOLVING: JobStage
 JOB_STAGE_RENDERING: JobStage
 JOB_STAGE_STORING: JobStage
+JOB_STAGE_WAITING: JobStage
 
 class JobError(_message.Message):
     __slots__ = ("code", "message")

@@ -6,7 +6,9 @@ from reports.v1 import job_pb2
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELED = "queued", "running", "succeeded", "failed", "canceled"
 TERMINAL = frozenset({SUCCEEDED, FAILED, CANCELED})
-STAGES = ("queued", "resolving", "rendering", "storing")
+STAGES = ("queued", "resolving", "rendering", "storing", "waiting")
+# A queued job parked by its tenant's in-flight cap (services/store/inflight.py).
+WAITING = "waiting"
 
 _STATUS = {
     QUEUED: job_pb2.JOB_STATUS_QUEUED,
@@ -21,6 +23,7 @@ _STAGE = {
     "resolving": job_pb2.JOB_STAGE_RESOLVING,
     "rendering": job_pb2.JOB_STAGE_RENDERING,
     "storing": job_pb2.JOB_STAGE_STORING,
+    "waiting": job_pb2.JOB_STAGE_WAITING,
 }
 _STAGE_NAME = {v: k for k, v in _STAGE.items()}
 

@@ -85,6 +85,9 @@ class JobRunner:
         job = await self._move(command.tenant, command.job_id, job_pb2.JOB_STAGE_RESOLVING, md)
         if job.status in TERMINAL:
             return job_states.status_name(job.status) or "unknown"
+        if job.status == job_pb2.JOB_STATUS_QUEUED:  # parked by its tenant's in-flight cap
+            log.info("job waits for its tenant's in-flight cap; command dropped", extra={"jobId": job.id})
+            return job_states.WAITING
         stage_started = time.perf_counter()
         try:
             resolution = await self.resolver.ResolveTarget(

@@ -53,6 +53,9 @@ async def start(settings: StoreSettings) -> RunningStore:
                              retention_days=settings.retention_days, tenant_limits=settings.tenant_limits)
     sweeper = RetentionSweeper(db, interval_s=settings.retention_sweep_s, batch_size=settings.retention_batch,
                                on_deleted=relay.wake)
+    woken = await servicer.wake_parked()
+    if woken:
+        log.info("parked jobs woken at start", extra={"woken": woken})
     server, port, _health = await grpc_server.create_server([register(servicer)], [SERVICE_NAME], settings.listen)
     relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
     sweeper_task = asyncio.create_task(sweeper.run(), name="retention-sweeper")

@@ -23,7 +23,7 @@ from services.common.rpc_errors import (
     not_found,
 )
 from services.common.timeutil import as_utc, utcnow
-from services.store import convert, job_rows, lifecycle, outbox, paging, prompts, quotas, reports, webhooks
+from services.store import convert, inflight, job_rows, lifecycle, outbox, paging, prompts, quotas, reports, webhooks
 from services.store.job_rows import Job
 from services.store.tables import IDEMPOTENCY_KEYS, JOBS, MEDIA, REPORTS, ReportRow
 from services.store.wait import WaitEstimator
@@ -112,8 +112,17 @@ def list_page(connection: Connection, tenant: str, status: str | None, limit: in
     return [Job.from_row(row) for row in rows], next_cursor
 
 
-def transition(connection: Connection, request: store_pb2.TransitionJobRequest) -> Job:
+def transition(connection: Connection, request: store_pb2.TransitionJobRequest, *,
+               inflight_cap: int | None = None) -> Job:
+    """A running job's progress and stage moves, and its failure or cancel. With `inflight_cap`, a
+    queued job's claim (its first move to running) over the tenant's cap parks it instead
+    (services/store/inflight.py: the job comes back queued, stage `waiting`), and a running job
+    that ends wakes the tenant's parked ones."""
+    claim_or_end = request.status != job_pb2.JOB_STATUS_RUNNING or request.stage == job_pb2.JOB_STAGE_RESOLVING
+    if inflight_cap is not None and claim_or_end:
+        inflight.lock_tenant(connection, request.tenant)
     job = job_rows.get(connection, request.tenant, request.job_id, for_update=True)
+    was_running = job.status == RUNNING
     status = job_states.status_name(request.status)
     if status is None or status == SUCCEEDED:
         raise invalid("invalid_transition",
@@ -124,6 +133,9 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest) 
         changed = lifecycle.check(job.status, job.stage, status, new_stage)
     except lifecycle.IllegalTransition as exc:
         raise failed_precondition("illegal_transition", str(exc)) from None
+    if job.status == QUEUED and status == RUNNING and inflight_cap is not None:
+        if job.stage == job_states.WAITING or inflight.park_if_full(connection, job, inflight_cap):
+            return job  # parked: the command that woke it, not this one, will start it
     fields = []
     if request.HasField("resolution"):
         job.resolution = json_format.MessageToDict(request.resolution, preserving_proto_field_name=True)
@@ -147,24 +159,34 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest) 
     job.status, job.stage, job.updated_at = status, new_stage, now
     job_rows.save(connection, job, "status", "stage", "updated_at", *fields)
     outbox.add_event(connection, convert.event_message(job))
+    if was_running and status != RUNNING and inflight_cap is not None:
+        inflight.wake(connection, job.tenant, inflight_cap)
     return job
 
 
-def cancel(connection: Connection, tenant: str, job_id: str) -> Job:
+def cancel(connection: Connection, tenant: str, job_id: str, *, inflight_cap: int | None = None) -> Job:
+    if inflight_cap is not None:
+        inflight.lock_tenant(connection, tenant)
     job = job_rows.get(connection, tenant, job_id, for_update=True)
     if job.status in job_states.TERMINAL:
         return job
+    was_running = job.status == RUNNING
     now = utcnow()
     job.status, job.updated_at, job.finished_at = CANCELED, now, now
     job.error_code, job.error_message = "canceled", "the job was canceled by the client"
     job_rows.save(connection, job, "status", "updated_at", "finished_at", "error_code", "error_message")
     outbox.add_event(connection, convert.event_message(job))
+    if was_running and inflight_cap is not None:
+        inflight.wake(connection, tenant, inflight_cap)
     return job
 
 
-def complete(connection: Connection, request: store_pb2.CompleteJobRequest) -> tuple[Job, Any, bool]:
+def complete(connection: Connection, request: store_pb2.CompleteJobRequest, *,
+             inflight_cap: int | None = None) -> tuple[Job, Any, bool]:
     """(the job, its report row, whether this call stored it). A job that has already succeeded
-    keeps the report it has."""
+    keeps the report it has. With `inflight_cap`, the slot it frees wakes a parked job."""
+    if inflight_cap is not None:
+        inflight.lock_tenant(connection, request.tenant)
     job = job_rows.get(connection, request.tenant, request.job_id, for_update=True)
     if job.status == SUCCEEDED and job.report_id is not None:
         return job, reports.get(connection, job.tenant, job.report_id), False
@@ -197,4 +219,6 @@ def complete(connection: Connection, request: store_pb2.CompleteJobRequest) -> t
     job.updated_at = job.finished_at = now
     job_rows.save(connection, job, "status", "stage", "report_id", "updated_at", "finished_at")
     outbox.add_event(connection, convert.event_message(job))
+    if inflight_cap is not None:
+        inflight.wake(connection, job.tenant, inflight_cap)
     return job, ReportRow.model_construct(**values), True

@@ -17,7 +17,7 @@ from services.common.deadlines import Deadline
 from services.common.rpc_errors import invalid
 from services.common.servicer import rpc
 from services.common.tenant_limits import TenantLimits
-from services.store import audit, convert, deletion, job_rows, jobs, media, prompts, reports, webhooks
+from services.store import audit, convert, deletion, inflight, job_rows, jobs, media, prompts, reports, webhooks
 from services.store.db import Database
 from services.store.job_rows import Job
 from services.store.outbox import OutboxRelay
@@ -69,6 +69,19 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         if self._relay is not None:
             self._relay.wake()
         return result
+
+    def _waking(self, tenant: str, work: Callable[[Connection], T]) -> Callable[[Connection], T]:
+        """`work` (a deletion), then the tenant's parked jobs woken into the slots it may have freed."""
+        def then_wake(c: Connection) -> T:
+            inflight.lock_tenant(c, tenant)
+            result = work(c)
+            inflight.wake(c, tenant, self._limits.of(tenant).inflight)
+            return result
+        return then_wake
+
+    async def wake_parked(self) -> int:
+        """Wakes parked jobs that have a slot now (at start: caps may have been raised)."""
+        return await self._write(lambda c: inflight.wake_all(c, lambda t: self._limits.of(t).inflight))
 
     # media
 
@@ -131,14 +144,14 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
 
     @rpc
     async def TransitionJob(self, request, context):  # type: ignore[no-untyped-def]
-        _tenant(request)
-        return convert.job_message(_observe(await self._write(lambda c: jobs.transition(c, request)),
-                                            "job transition"))
+        cap = self._limits.of(_tenant(request)).inflight
+        return convert.job_message(_observe(
+            await self._write(lambda c: jobs.transition(c, request, inflight_cap=cap)), "job transition"))
 
     @rpc
     async def CompleteJob(self, request, context):  # type: ignore[no-untyped-def]
-        _tenant(request)
-        job, report, stored_now = await self._write(lambda c: jobs.complete(c, request))
+        cap = self._limits.of(_tenant(request)).inflight
+        job, report, stored_now = await self._write(lambda c: jobs.complete(c, request, inflight_cap=cap))
         _observe(job, "job completed", reportId=report.id)
         # Just stored: the document and evidence are the request's own, so no JSON round trip.
         given = request.report if stored_now else None
@@ -148,8 +161,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     @rpc
     async def CancelJob(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        return convert.job_message(_observe(await self._write(lambda c: jobs.cancel(c, tenant, request.job_id)),
-                                            "job cancel"))
+        cap = self._limits.of(tenant).inflight
+        return convert.job_message(_observe(
+            await self._write(lambda c: jobs.cancel(c, tenant, request.job_id, inflight_cap=cap)), "job cancel"))
 
     # webhooks
 
@@ -191,15 +205,15 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     @rpc
     async def DeleteMedia(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        record = await self._write(lambda c: deletion.delete_media(c, tenant, request.id,
-                                                                   api_key_id=request.api_key_id))
+        record = await self._write(self._waking(tenant, lambda c: deletion.delete_media(
+            c, tenant, request.id, api_key_id=request.api_key_id)))
         return _deleted(record)
 
     @rpc
     async def DeleteJob(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        return _deleted(await self._write(lambda c: deletion.delete_job(c, tenant, request.id,
-                                                                        api_key_id=request.api_key_id)))
+        return _deleted(await self._write(self._waking(tenant, lambda c: deletion.delete_job(
+            c, tenant, request.id, api_key_id=request.api_key_id))))
 
     @rpc
     async def DeleteReport(self, request, context):  # type: ignore[no-untyped-def]

@@ -20,7 +20,7 @@ Template = Literal["sales_playbook", "general_report"]
 Strategy = Literal["dominant", "timerange", "entity_id", "magic_hint"]
 OnMiss = Literal["fallback_dominant", "error"]
 JobStatus = Literal["queued", "running", "succeeded", "failed", "canceled"]
-JobStage = Literal["queued", "resolving", "rendering", "storing"]
+JobStage = Literal["queued", "resolving", "rendering", "storing", "waiting"]
 TranscriptFormat = Literal["segments", "webvtt", "srt", "whisperx", "assemblyai", "deepgram"]
 TERMINAL_STATUSES = frozenset({"succeeded", "failed", "canceled"})
 

@@ -1,0 +1,102 @@
+"""Each tenant's cap on jobs rendering at once (`inflight`), counted by the store at the claim.
+
+The count is the tenant's jobs whose status is `running`, read in the transaction that would make
+one more of them running (a renderer's first move, queued → running/resolving). Nothing is
+incremented or released: a job stops counting the moment its row stops being `running`, whatever
+ended it (success, failure, cancel, deletion, the last delivery of a renderer that kept dying). A
+renderer that dies mid-job leaves its job `running`; JetStream redelivers it after the ack wait and
+the next renderer carries on in the same slot (a running job's moves are never refused).
+
+A claim over the cap parks the job instead: it stays `queued`, its stage becomes `waiting` (an
+event says so, with the reason), and the renderer drops its command. Whenever a running job of the
+tenant ends, that same transaction wakes the tenant's oldest parked jobs, as many as there are free
+slots: stage back to `queued`, and a new render command in the outbox. A parked job is woken only
+that way; a stale command for it (a redelivery) finds it parked and is dropped, so a wake never runs
+a job twice. Parked jobs still count as queued for the `queued` cap. The store wakes what it can at
+start too, for caps raised in the configuration.
+
+Parking and waking cannot cross: on SQLite one transaction writes at a time; on PostgreSQL both take
+an advisory lock keyed by the schema and the tenant before touching any job row, so a claim either
+sees the slot a finishing job frees or that job's wake sees the claim's parked job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select, text
+from sqlalchemy.engine import Connection
+
+from reports.v1 import job_pb2
+from services.common.job_states import QUEUED, RUNNING, WAITING
+from services.common.timeutil import utcnow
+from services.store import convert, job_rows, outbox
+from services.store.job_rows import Job
+from services.store.tables import JOBS
+
+INFLIGHT_LOCK_CLASS = 0x52504946   # "RPIF"
+_LOCK = text("SELECT pg_advisory_xact_lock(:lock_class, hashtext(current_schema() || '/' || :tenant))")
+
+
+def lock_tenant(connection: Connection, tenant: str) -> None:
+    """Serialises this transaction with the tenant's other claims and wakes (PostgreSQL; SQLite has
+    one writer already). Take it before locking any job row of the tenant."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(_LOCK, {"lock_class": INFLIGHT_LOCK_CLASS, "tenant": tenant})
+
+
+def running(connection: Connection, tenant: str, up_to: int) -> int:
+    """How many of the tenant's jobs are running, counted up to `up_to` (an index range scan of
+    ix_jobs_tenant_status_id that stops there)."""
+    rows = connection.execute(
+        select(JOBS.c.id).where(JOBS.c.tenant == tenant, JOBS.c.status == RUNNING).limit(up_to)).all()
+    return len(rows)
+
+
+def reason(cap: int) -> str:
+    return (f"the tenant has {cap} jobs rendering, its in-flight cap (inflight:{cap}); this job starts "
+            "when one of them ends")
+
+
+def park_if_full(connection: Connection, job: Job, cap: int) -> bool:
+    """At a claim of a queued job: True (and the job parked) when the tenant is at its cap."""
+    if running(connection, job.tenant, cap) < cap:
+        return False
+    if job.stage != WAITING:
+        job.stage, job.updated_at = WAITING, utcnow()
+        job_rows.save(connection, job, "stage", "updated_at")
+        event = convert.event_message(job)
+        event.progress.CopyFrom(job_pb2.JobProgress(waiting_reason=reason(cap)))
+        outbox.add_event(connection, event)
+    return True
+
+
+def wake(connection: Connection, tenant: str, cap: int) -> int:
+    """Queues the tenant's oldest parked jobs again, one per free slot; how many it woke."""
+    free = cap - running(connection, tenant, cap)
+    if free <= 0:
+        return 0
+    ids = connection.execute(
+        select(JOBS.c.id).where(JOBS.c.tenant == tenant, JOBS.c.status == QUEUED, JOBS.c.stage == WAITING)
+        .order_by(JOBS.c.id).limit(free)).scalars().all()
+    now = utcnow()
+    for job_id in ids:
+        job = job_rows.read(connection, job_id, for_update=True)
+        if job is None or job.status != QUEUED or job.stage != WAITING:
+            continue
+        job.stage, job.updated_at = "queued", now
+        job_rows.save(connection, job, "stage", "updated_at")
+        outbox.add_event(connection, convert.event_message(job))
+        outbox.add_render_command(connection, job_pb2.RenderCommand(job_id=job.id, tenant=job.tenant))
+    return len(ids)
+
+
+def wake_all(connection: Connection, cap_of: Callable[[str], int]) -> int:
+    """Wakes every tenant's parked jobs that now have a slot (at start: a cap may have been raised)."""
+    tenants = connection.execute(
+        select(JOBS.c.tenant).where(JOBS.c.status == QUEUED, JOBS.c.stage == WAITING).distinct()).scalars().all()
+    woken = 0
+    for tenant in tenants:
+        lock_tenant(connection, tenant)
+        woken += wake(connection, tenant, cap_of(tenant))
+    return woken

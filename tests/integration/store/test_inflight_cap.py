@@ -1,0 +1,166 @@
+"""Each tenant's cap on jobs rendering at once, in a real store (SQLite, and PostgreSQL when
+REPORTS_TEST_POSTGRES_URL is set): a claim over the cap parks the job (queued, stage waiting, an event
+saying why), every way a running job ends wakes the oldest parked one with a new render command, a
+stale command for a parked job starts nothing, another tenant is unaffected, and a raised cap wakes
+parked jobs at start."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
+from services.common import grpc_server, streams
+from services.common.tenant_limits import Limits, TenantLimits
+from services.store import app as store_app
+from services.store.tables import OUTBOX
+from tests.integration.conftest import store_settings
+from tests.integration.helpers import complete_job
+from tests.integration.store.test_outbox import _job_request, _media
+
+CAP = 2
+LIMITS = TenantLimits(tenants={"t": Limits(inflight=CAP)})
+RUNNING, QUEUED = job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STATUS_QUEUED
+
+
+@dataclasses.dataclass
+class Capped:
+    store: store_app.RunningStore
+    stub: store_pb2_grpc.StoreStub
+
+
+async def _start(database_url: str, nats_url: str, limits: TenantLimits) -> store_app.RunningStore:
+    store = await store_app.start(dataclasses.replace(store_settings(database_url, nats_url), tenant_limits=limits))
+    store.relay.stop()  # the outbox is read below: nothing may be published (and deleted) meanwhile
+    await store.relay_task
+    return store
+
+
+@pytest.fixture
+async def capped(database_url, nats_server) -> AsyncIterator[Capped]:
+    store = await _start(database_url, nats_server.url, LIMITS)
+    channel = grpc_server.channel(f"127.0.0.1:{store.port}")
+    try:
+        yield Capped(store, store_pb2_grpc.StoreStub(channel))
+    finally:
+        await channel.close()
+        await store.stop()
+
+
+async def _claim(stub: store_pb2_grpc.StoreStub, job_id: str, tenant: str = "t") -> job_pb2.Job:
+    return await stub.TransitionJob(store_pb2.TransitionJobRequest(
+        tenant=tenant, job_id=job_id, status=RUNNING, stage=job_pb2.JOB_STAGE_RESOLVING))
+
+
+async def _jobs(stub: store_pb2_grpc.StoreStub, n: int, tenant: str = "t") -> list[str]:
+    media_id = await _media(stub, tenant)
+    return [(await stub.CreateJob(_job_request(media_id, tenant))).job.id for _ in range(n)]
+
+
+async def _commands(store: store_app.RunningStore) -> list[str]:
+    rows = await store.db.run(lambda c: c.execute(select(OUTBOX.c.payload).where(
+        OUTBOX.c.subject == streams.RENDER_SUBJECT).order_by(OUTBOX.c.id)).all())
+    return [job_pb2.RenderCommand.FromString(r.payload).job_id for r in rows]
+
+
+async def _events(store: store_app.RunningStore, job_id: str) -> list[job_pb2.JobEvent]:
+    rows = await store.db.run(lambda c: c.execute(select(OUTBOX.c.payload).where(
+        OUTBOX.c.subject == streams.event_subject(job_id))).all())
+    return [job_pb2.JobEvent.FromString(r.payload) for r in rows]
+
+
+async def _full_with_two_parked(stub: store_pb2_grpc.StoreStub) -> tuple[list[str], list[str]]:
+    """(the jobs running, the tenant at its cap; two jobs parked, oldest first)."""
+    running, parked = await _jobs(stub, CAP), await _jobs(stub, 2)
+    for job_id in running + parked:
+        await _claim(stub, job_id)
+    return running, parked
+
+
+async def test_a_claim_over_the_cap_parks_the_job_and_says_why(capped):
+    first, second, third = await _jobs(capped.stub, 3)
+    assert (await _claim(capped.stub, first)).status == RUNNING
+    assert (await _claim(capped.stub, second)).status == RUNNING
+
+    parked = await _claim(capped.stub, third)
+    assert (parked.status, parked.stage) == (QUEUED, job_pb2.JOB_STAGE_WAITING)
+    waiting = [e for e in await _events(capped.store, third) if e.stage == job_pb2.JOB_STAGE_WAITING]
+    assert len(waiting) == 1 and "inflight:2" in waiting[0].progress.waiting_reason
+    again = await _claim(capped.stub, third)      # a redelivered command: still parked, no new event
+    assert again.stage == job_pb2.JOB_STAGE_WAITING
+    assert len([e for e in await _events(capped.store, third) if e.stage == job_pb2.JOB_STAGE_WAITING]) == 1
+    # a running job's moves (a redelivery, the next stage) are never refused
+    assert (await _claim(capped.stub, first)).status == RUNNING
+    moved = await capped.stub.TransitionJob(store_pb2.TransitionJobRequest(
+        tenant="t", job_id=second, status=RUNNING, stage=job_pb2.JOB_STAGE_RENDERING))
+    assert moved.stage == job_pb2.JOB_STAGE_RENDERING
+
+
+@pytest.mark.parametrize("ending", ["succeeded", "failed", "canceled", "deleted"])
+async def test_every_end_of_a_running_job_wakes_the_oldest_parked_one(capped, ending):
+    running, parked = await _full_with_two_parked(capped.stub)
+    commands_before = await _commands(capped.store)
+
+    ended = running[0]
+    if ending == "succeeded":
+        await complete_job(capped.stub, "t", ended, start=False)
+    elif ending == "failed":
+        await capped.stub.TransitionJob(store_pb2.TransitionJobRequest(
+            tenant="t", job_id=ended, status=job_pb2.JOB_STATUS_FAILED,
+            error=job_pb2.JobError(code="internal", message="renderer gave up")))
+    elif ending == "canceled":
+        await capped.stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=ended))
+    else:
+        await capped.stub.DeleteJob(store_pb2.DeleteRequest(tenant="t", id=ended))
+
+    assert await _commands(capped.store) == commands_before + [parked[0]]   # one slot: the oldest
+    woken = await capped.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=parked[0]))
+    assert (woken.status, woken.stage) == (QUEUED, job_pb2.JOB_STAGE_QUEUED)
+    assert (await _claim(capped.stub, parked[0])).status == RUNNING
+    still = await capped.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=parked[1]))
+    assert still.stage == job_pb2.JOB_STAGE_WAITING
+
+
+async def test_a_parked_job_canceled_or_ended_queued_wakes_nothing(capped):
+    _, parked = await _full_with_two_parked(capped.stub)
+    commands_before = await _commands(capped.store)
+    await capped.stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=parked[0]))
+    assert await _commands(capped.store) == commands_before           # no slot was freed
+
+
+async def test_another_tenant_is_unaffected(capped):
+    for job_id in await _jobs(capped.stub, CAP):
+        await _claim(capped.stub, job_id)
+    others = await _jobs(capped.stub, CAP + 3, tenant="other")          # the default cap is 32
+    claimed = [await _claim(capped.stub, job_id, tenant="other") for job_id in others]
+    assert all(job.status == RUNNING for job in claimed)
+
+
+async def test_concurrent_claims_never_pass_the_cap(capped):
+    jobs = await _jobs(capped.stub, 8)
+    claimed = await asyncio.gather(*(_claim(capped.stub, job_id) for job_id in jobs))
+    assert sum(job.status == RUNNING for job in claimed) == CAP
+    assert sum(job.stage == job_pb2.JOB_STAGE_WAITING for job in claimed) == len(jobs) - CAP
+
+
+async def test_a_cap_raised_in_the_configuration_wakes_parked_jobs_at_start(database_url, nats_server):
+    store = await _start(database_url, nats_server.url, LIMITS)
+    channel = grpc_server.channel(f"127.0.0.1:{store.port}")
+    try:
+        stub = store_pb2_grpc.StoreStub(channel)
+        jobs = await _jobs(stub, CAP + 2)
+        for job_id in jobs:
+            await _claim(stub, job_id)
+    finally:
+        await channel.close()
+        await store.stop()
+    raised = await _start(database_url, nats_server.url, TenantLimits(tenants={"t": Limits(inflight=CAP + 1)}))
+    try:
+        commands = await _commands(raised)
+        assert commands.count(jobs[CAP]) == 2 and commands.count(jobs[CAP + 1]) == 1   # created, then woken
+    finally:
+        await raised.stop()
