@@ -135,7 +135,7 @@ class ListJobsResponse(_message.Message):
     def __init__(self, items: _Optional[_Iterable[_Union[_job_pb2.Job, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...
 
 class TransitionJobRequest(_message.Message):
-    __slots__ = ("tenant", "job_id", "status", "stage", "error", "resolution", "progress")
+    __slots__ = ("tenant", "job_id", "status", "stage", "error", "resolution", "progress", "usage")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -143,6 +143,7 @@ class TransitionJobRequest(_message.Message):
     ERROR_FIELD_NUMBER: _ClassVar[int]
     RESOLUTION_FIELD_NUMBER: _ClassVar[int]
     PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    USAGE_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     job_id: str
     status: _job_pb2.JobStatus
@@ -150,17 +151,20 @@ class TransitionJobRequest(_message.Message):
     error: _job_pb2.JobError
     resolution: _job_pb2.JobResolution
     progress: _job_pb2.JobProgress
-    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ..., status: _Optional[_Union[_job_pb2.JobStatus, str]] = ..., stage: _Optional[_Union[_job_pb2.JobStage, str]] = ..., error: _Optional[_Union[_job_pb2.JobError, _Mapping]] = ..., resolution: _Optional[_Union[_job_pb2.JobResolution, _Mapping]] = ..., progress: _Optional[_Union[_job_pb2.JobProgress, _Mapping]] = ...) -> None: ...
+    usage: _job_pb2.JobUsage
+    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ..., status: _Optional[_Union[_job_pb2.JobStatus, str]] = ..., stage: _Optional[_Union[_job_pb2.JobStage, str]] = ..., error: _Optional[_Union[_job_pb2.JobError, _Mapping]] = ..., resolution: _Optional[_Union[_job_pb2.JobResolution, _Mapping]] = ..., progress: _Optional[_Union[_job_pb2.JobProgress, _Mapping]] = ..., usage: _Optional[_Union[_job_pb2.JobUsage, _Mapping]] = ...) -> None: ...
 
 class CompleteJobRequest(_message.Message):
-    __slots__ = ("tenant", "job_id", "report")
+    __slots__ = ("tenant", "job_id", "report", "usage")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     REPORT_FIELD_NUMBER: _ClassVar[int]
+    USAGE_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     job_id: str
     report: _report_pb2.Report
-    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ..., report: _Optional[_Union[_report_pb2.Report, _Mapping]] = ...) -> None: ...
+    usage: _job_pb2.JobUsage
+    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ..., report: _Optional[_Union[_report_pb2.Report, _Mapping]] = ..., usage: _Optional[_Union[_job_pb2.JobUsage, _Mapping]] = ...) -> None: ...
 
 class CompleteJobResponse(_message.Message):
     __slots__ = ("job", "report")

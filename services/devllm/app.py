@@ -184,6 +184,7 @@ async def _complete(request: Request, api: _Api) -> Response:
                               param="messages")
         return JSONResponse(body_json, status_code=400, headers=headers)
     reply = api.reply(outcome, prompt, response_id, model_name(prompt.model))
+    engine.stats.served(model_name(prompt.model), outcome.prompt_tokens, outcome.completion_tokens)
     if payload.get("stream") is True:
         return _stream(api, reply, payload, knobs, settings, headers)
     return JSONResponse(reply, headers=headers)

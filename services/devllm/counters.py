@@ -25,12 +25,18 @@ class SeenCounter:
 
 
 class Stats:
-    """Requests by endpoint and by outcome."""
+    """Requests by endpoint and by outcome, and the tokens of the answers served, by model."""
 
     def __init__(self) -> None:
         self._by_endpoint: Counter[str] = Counter()
         self._by_outcome: Counter[str] = Counter()
         self._pairs: Counter[tuple[str, str]] = Counter()
+        self._served: dict[str, Counter[str]] = {}
+
+    def served(self, model: str, input_tokens: int, output_tokens: int) -> None:
+        """An answer sent with these token counts in its `usage` (what a provider bills)."""
+        counts = self._served.setdefault(model, Counter())
+        counts.update(answers=1, inputTokens=input_tokens, outputTokens=output_tokens)
 
     def record(self, endpoint: str, outcome: str) -> None:
         self._by_endpoint[endpoint] += 1
@@ -45,4 +51,5 @@ class Stats:
             "requests": dict(sorted(self._by_endpoint.items())),
             "outcomes": dict(sorted(self._by_outcome.items())),
             "byEndpoint": by_endpoint,
+            "served": {model: dict(counts) for model, counts in sorted(self._served.items())},
         }

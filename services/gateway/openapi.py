@@ -329,8 +329,19 @@ def _our_schemas() -> dict[str, Schema]:
             "webhook": nullable(ref("WebhookState")),
             "reportDeleted": BOOLEAN | {"description": "its report was deleted (reportId is then null)"},
             "expiresAt": nullable(TIMESTAMP | {"description": "its media's expiry"}),
+            "usage": nullable(ref("JobUsage")) | {
+                "description": "what its LLM calls used; null until it has ended after calling the LLM"},
         }, required=["jobId", "status", "stage", "label", "mediaId", "template", "target", "createdAt",
-                     "updatedAt", "reportId", "error", "resolution", "reportDeleted", "expiresAt"]),
+                     "updatedAt", "reportId", "error", "resolution", "reportDeleted", "expiresAt", "usage"]),
+        "JobUsage": _object({
+            "inputTokens": _said(INTEGER, "input tokens, as the provider's answers counted them (cached ones included)"),
+            "outputTokens": _said(INTEGER, "output tokens, as the provider's answers counted them"),
+            "attempts": _said(INTEGER, "LLM calls made (retries and repair turns included)"),
+            "provider": _said(STRING, "openai or anthropic: the provider of the last call"),
+            "model": _said(STRING, "the model of the last call, as its answer named it"),
+            "costUsd": _said(NUMBER, "the list price of those tokens in US dollars, at the renderer's "
+                                     "price table (REPORTS_LLM_PRICES)"),
+        }, description="A job's LLM usage, summed over every call it made."),
         "WebhookState": _object({
             "url": STRING,
             "status": {"type": "string", "enum": ["pending", "delivered", "failed"]},

@@ -60,6 +60,8 @@ JOB: dict[str, Any] = {
     "resolution": {"entityId": "Ana", "entityLabel": "Ana Ruiz", "strategy": "magic_hint", "fellBack": False,
                    "confidence": 0.9, "reason": RESOLUTION["reason"]},
     "webhook": None, "reportDeleted": False, "expiresAt": None,
+    "usage": {"inputTokens": 5210, "outputTokens": 940, "attempts": 1, "provider": "openai",
+              "model": "gpt-6.1-sol-2026-09-29", "costUsd": 0.01982},
 }
 
 

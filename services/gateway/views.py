@@ -71,6 +71,18 @@ def job_json(job: job_pb2.Job) -> dict[str, Any]:
         "webhook": webhook_json(job),
         "reportDeleted": job.report_deleted,
         "expiresAt": iso(job.expires_at) if job.HasField("expires_at") else None,
+        "usage": usage_json(job.usage) if job.HasField("usage") else None,
+    }
+
+
+def usage_json(usage: job_pb2.JobUsage) -> dict[str, Any]:
+    return {
+        "inputTokens": usage.input_tokens,
+        "outputTokens": usage.output_tokens,
+        "attempts": usage.attempts,
+        "provider": usage.provider,
+        "model": usage.model,
+        "costUsd": round(usage.cost_usd, 6),
     }
 
 

@@ -13,6 +13,7 @@ from services.renderer.errors import ModelUnavailable
 from services.renderer.job_runner import JobRunner
 from services.renderer.llm import Llm, settings_from_env
 from services.renderer.servicer import RendererServicer, register
+from services.renderer.usage import prices_from_env, warn_if_unpriced
 from services.renderer.worker import Worker, WorkerSettings
 
 log = logging.getLogger("services.renderer")
@@ -30,6 +31,8 @@ def worker_settings(e: os._Environ[str] | dict[str, str]) -> WorkerSettings:
 async def main() -> None:
     e = os.environ
     llm = Llm(settings_from_env(e))
+    prices = prices_from_env(e)
+    warn_if_unpriced(prices, llm.settings.model)
     try:  # first: a model the provider does not know makes every job fail
         await llm.check_model()
     except ModelUnavailable as exc:
@@ -46,7 +49,8 @@ async def main() -> None:
     await streams.wait_for_streams(nc.jetstream(), (streams.JOBS_STREAM,))
     coverage = CoverageRules(min_seconds=env.number(e, "REPORTS_MIN_TARGET_SECONDS", 60.0),
                              min_words=env.integer(e, "REPORTS_MIN_TARGET_WORDS", 150))
-    runner = JobRunner(store, resolver_pb2_grpc.ResolverStub(resolver_channel), llm, coverage_rules=coverage)
+    runner = JobRunner(store, resolver_pb2_grpc.ResolverStub(resolver_channel), llm, coverage_rules=coverage,
+                       prices=prices)
     worker = Worker(nc, runner, worker_settings(e))
     await worker.ensure_consumer()
     worker_task = asyncio.create_task(worker.run(), name="renderer-worker")

@@ -25,6 +25,7 @@ from services.renderer.progress import ProgressReporter
 from services.renderer.metrics import STAGE_SECONDS
 from services.renderer.pipeline import WrittenReport, write_report
 from services.renderer.prompt import EvidenceInput
+from services.renderer.usage import PriceTable, UsageMeter
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class JobRunner:
     rpc_timeout_s: float = 10.0
     coverage_rules: CoverageRules = CoverageRules()
     progress_interval_s: float = 1.0  # the shortest gap between two progress events of a job
+    prices: PriceTable = PriceTable()
 
     async def run(self, command: job_pb2.RenderCommand) -> str:
         """Takes the job as far as it goes; returns its final status. Raises on transient trouble."""
@@ -131,22 +133,24 @@ class JobRunner:
                 timeout=self.rpc_timeout_s, metadata=md)
 
         progress = ProgressReporter(send_progress, self.progress_interval_s)
+        meter = UsageMeter(self.prices, job.tenant, self.llm.settings.model)
         try:
             try:
                 written = await write_report(self.llm, prompt, job.template, evidence, params,
                                              before_call=stop_if_canceled, coverage_note=coverage.note,
-                                             on_progress=progress.tokens, on_wait=progress.waiting)
+                                             on_progress=progress.tokens, on_wait=progress.waiting,
+                                             on_usage=meter)
             finally:  # no progress event may follow the job's next one
                 await progress.aclose()
         except JobCanceled:
             log.info("job canceled before an LLM call", extra={"jobId": job.id})
             return job_states.CANCELED
         except LlmUnavailable as exc:
-            return await self._fail(job, "llm_unavailable", str(exc), md)
+            return await self._fail(job, "llm_unavailable", str(exc), md, meter.message())
         except LlmEnded as exc:
-            return await self._fail(job, exc.code, str(exc), md)
+            return await self._fail(job, exc.code, str(exc), md, meter.message())
         except LlmInvalidOutput as exc:
-            return await self._fail(job, "llm_invalid_output", str(exc), md)
+            return await self._fail(job, "llm_invalid_output", str(exc), md, meter.message())
         except InvalidRenderRequest as exc:
             return await self._fail(job, "invalid_request", str(exc), md)
         STAGE_SECONDS.labels("rendering").observe(time.perf_counter() - stage_started)
@@ -162,9 +166,12 @@ class JobRunner:
         )
         if entity_label is not None:
             report.entity.label = entity_label
+        completion = store_pb2.CompleteJobRequest(tenant=job.tenant, job_id=job.id, report=report)
+        spent = meter.message()
+        if spent is not None:
+            completion.usage.CopyFrom(spent)
         try:
-            await self.store.CompleteJob(store_pb2.CompleteJobRequest(tenant=job.tenant, job_id=job.id, report=report),
-                                         timeout=self.rpc_timeout_s, metadata=md)
+            await self.store.CompleteJob(completion, timeout=self.rpc_timeout_s, metadata=md)
         except grpc.aio.AioRpcError as exc:
             if exc.code() != grpc.StatusCode.FAILED_PRECONDITION:
                 raise
@@ -192,18 +199,22 @@ class JobRunner:
                                           timeout=self.rpc_timeout_s, metadata=md)
         return job_states.status_name(current.status) or "unknown"
 
-    async def _fail(self, job: job_pb2.Job, code: str, message: str, md: Any) -> str:
+    async def _fail(self, job: job_pb2.Job, code: str, message: str, md: Any,
+                    usage: job_pb2.JobUsage | None = None) -> str:
         log.info("job failed", extra={"jobId": job.id, "code": code})
-        return await fail_job(self.store, job.tenant, job.id, code, message, md, self.rpc_timeout_s)
+        return await fail_job(self.store, job.tenant, job.id, code, message, md, self.rpc_timeout_s, usage)
 
 
 async def fail_job(store: store_pb2_grpc.StoreStub, tenant: str, job_id: str, code: str, message: str,
-                   md: Any = (), timeout: float = 10.0) -> str:
-    """Marks the job failed; a job that already ended keeps its end."""
+                   md: Any = (), timeout: float = 10.0, usage: job_pb2.JobUsage | None = None) -> str:
+    """Marks the job failed, with what its LLM calls used; a job that already ended keeps its end."""
+    request = store_pb2.TransitionJobRequest(
+        tenant=tenant, job_id=job_id, status=job_pb2.JOB_STATUS_FAILED,
+        error=job_pb2.JobError(code=code, message=message[:2000]))
+    if usage is not None:
+        request.usage.CopyFrom(usage)
     try:
-        await store.TransitionJob(store_pb2.TransitionJobRequest(
-            tenant=tenant, job_id=job_id, status=job_pb2.JOB_STATUS_FAILED,
-            error=job_pb2.JobError(code=code, message=message[:2000])), timeout=timeout, metadata=md)
+        await store.TransitionJob(request, timeout=timeout, metadata=md)
         return job_states.FAILED
     except grpc.aio.AioRpcError as exc:
         if exc.code() != grpc.StatusCode.FAILED_PRECONDITION:

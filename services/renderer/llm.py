@@ -40,6 +40,7 @@ from services.renderer.providers.base import (
     ModelMissing,
     Progress,
     Provider,
+    TokenUsage,
     TransientFailure,
 )
 from services.renderer.validate import Problem
@@ -60,6 +61,9 @@ _URL_VARS = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL"}
 
 BeforeCall = Callable[[], Awaitable[None]]
 OnWait = Callable[[float, str], Awaitable[None]]  # seconds, why: a wait on the provider begins
+# After each call: provider, model (as the answer named it, else the configured one), and the
+# tokens the answer used (None: the call failed, or the server sent no counts).
+OnUsage = Callable[[str, str, TokenUsage | None], None]
 Validate = Callable[[dict[str, Any]], list[Problem]]
 
 
@@ -214,10 +218,12 @@ async def render(
     clock: Callable[[], float] = time.monotonic,
     on_progress: Progress | None = None,
     on_wait: OnWait | None = None,
+    on_usage: OnUsage | None = None,
 ) -> RenderResult:
     """The first valid answer, or `LlmUnavailable` / `LlmInvalidOutput` / `LlmEnded` (see the
     module doc). `on_progress` hears the output tokens so far while an answer streams; `on_wait`
-    hears each wait on the provider (a rate limit, an outage) before it starts.
+    hears each wait on the provider (a rate limit, an outage) before it starts; `on_usage` hears
+    every call made, with the tokens its answer used.
 
     The whole render, waits included, ends by `deadline_s`; an answer that stops arriving (no
     chunk within `idle_timeout_s`, or a stream cut mid-way) is retried once, not again.
@@ -228,7 +234,7 @@ async def render(
         async with Llm(llm) as opened:
             return await render(opened, conversation, schema, validate, before_call=before_call,
                                 sleep=sleep, jitter=jitter, clock=clock,
-                                on_progress=on_progress, on_wait=on_wait)
+                                on_progress=on_progress, on_wait=on_wait, on_usage=on_usage)
     settings, provider = llm.settings, llm.provider
     deadline = clock() + settings.deadline_s
     failure: TransientFailure | list[Problem] | None = None
@@ -257,6 +263,7 @@ async def render(
             await before_call()
         attempts += 1
         attempt_label = str(min(attempts, 10))
+        answered: tuple[str, TokenUsage | None] = (settings.model, None)
         try:
             with _tracer.start_as_current_span("llm.call") as span:
                 span.set_attribute("llm.provider", settings.provider)
@@ -275,12 +282,14 @@ async def render(
                 f"(REPORTS_LLM_DEADLINE_S={settings.deadline_s:g})") from None
         except EndedFailure as e:
             LLM_CALLS.labels(settings.provider, "ended", attempt_label).inc()
+            answered = (settings.model, e.usage)
             raise LlmEnded(e.code, f"{settings.provider}: {e}") from e
         except FatalFailure as e:
             LLM_CALLS.labels(settings.provider, "rejected", attempt_label).inc()
             raise LlmUnavailable(f"{settings.provider} rejected the request ({e}); "
                                  "not retried") from e
         else:
+            answered = (completion.model or settings.model, completion.usage)
             output, problems = _read(completion, validate)
             LLM_CALLS.labels(settings.provider, "ok" if output is not None and not problems else "invalid_output",
                              attempt_label).inc()
@@ -292,6 +301,9 @@ async def render(
                                       settings.provider)
             failure = problems
             conversation = with_repair(conversation, completion.text, problems)
+        finally:  # every call made is counted, whatever came of it
+            if on_usage is not None:
+                on_usage(settings.provider, *answered)
         _log_failure(settings, attempts, failure)
     if usable is not None:
         return RenderResult(usable.output, attempts, usable.model, usable.provider)

@@ -17,7 +17,7 @@ from services.common.templates import TEMPLATES
 from services.renderer.document import PromptRef, RenderMeta, to_document
 from services.renderer.errors import InvalidRenderRequest, RenderError
 from services.renderer.evidence import QuoteLocator, SectionSupport, unsupported_problems
-from services.renderer.llm import BeforeCall, Llm, LlmSettings, OnWait, render
+from services.renderer.llm import BeforeCall, Llm, LlmSettings, OnUsage, OnWait, render
 from services.renderer.llm_schema import output_schema
 from services.renderer.providers.base import Progress
 from services.renderer.markdown import to_markdown
@@ -60,6 +60,7 @@ async def write_report(
     coverage_note: str | None = None,
     on_progress: Progress | None = None,
     on_wait: OnWait | None = None,
+    on_usage: OnUsage | None = None,
 ) -> WrittenReport:
     """Raises `InvalidRenderRequest` (bad template, prompt or params; no LLM call made),
     `LlmUnavailable`, `LlmInvalidOutput`, or whatever `before_call` raises.
@@ -90,7 +91,8 @@ async def write_report(
         return check_document(template, draft) + unsupported_problems(locator.support(output, keys))
 
     result = await render(llm, conversation, output_schema(template), validate,
-                          before_call=before_call, on_progress=on_progress, on_wait=on_wait)
+                          before_call=before_call, on_progress=on_progress, on_wait=on_wait,
+                          on_usage=on_usage)
     document, quotes = to_document(
         template, result.output, prompt_ref,
         RenderMeta(result.attempts, result.model, result.provider))

@@ -13,6 +13,7 @@ from google.protobuf import json_format, struct_pb2
 from reports.v1 import job_pb2, media_pb2, report_pb2, store_pb2, target_pb2
 from services.common import job_states
 from services.common.timeutil import to_timestamp
+from services.store import usage
 from services.store.job_rows import Job
 
 
@@ -96,6 +97,9 @@ def job_message(row: Job) -> job_pb2.Job:
     if row.expires_at is not None:
         job.expires_at.CopyFrom(to_timestamp(row.expires_at))
     job.report_deleted = bool(row.report_deleted)
+    spent = usage.message(row)
+    if spent is not None:
+        job.usage.CopyFrom(spent)
     return job
 
 

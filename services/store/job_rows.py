@@ -42,6 +42,12 @@ class Job:
     finished_at: datetime | None = None
     expires_at: datetime | None = None
     report_deleted: bool = False
+    usage_input_tokens: int | None = None
+    usage_output_tokens: int | None = None
+    usage_attempts: int | None = None
+    usage_provider: str | None = None
+    usage_model: str | None = None
+    usage_cost_usd: float | None = None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> Job:

@@ -23,7 +23,8 @@ from services.common.rpc_errors import (
     not_found,
 )
 from services.common.timeutil import as_utc, utcnow
-from services.store import convert, inflight, job_rows, lifecycle, outbox, paging, prompts, quotas, reports, webhooks
+from services.store import (
+    convert, inflight, job_rows, lifecycle, outbox, paging, prompts, quotas, reports, usage, webhooks)
 from services.store.job_rows import Job
 from services.store.tables import IDEMPOTENCY_KEYS, JOBS, MEDIA, REPORTS, ReportRow
 from services.store.wait import WaitEstimator
@@ -156,6 +157,8 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest, 
         job.error_code, job.error_message = error.code, error.message
         job.finished_at = now
         fields += ["error_code", "error_message", "finished_at"]
+        if request.HasField("usage"):
+            fields += usage.record(job, request.usage)
     job.status, job.stage, job.updated_at = status, new_stage, now
     job_rows.save(connection, job, "status", "stage", "updated_at", *fields)
     outbox.add_event(connection, convert.event_message(job))
@@ -217,7 +220,8 @@ def complete(connection: Connection, request: store_pb2.CompleteJobRequest, *,
     connection.execute(_ADD_REPORT, values)
     job.status, job.stage, job.report_id = SUCCEEDED, "storing", values["id"]
     job.updated_at = job.finished_at = now
-    job_rows.save(connection, job, "status", "stage", "report_id", "updated_at", "finished_at")
+    spent = usage.record(job, request.usage) if request.HasField("usage") else ()
+    job_rows.save(connection, job, "status", "stage", "report_id", "updated_at", "finished_at", *spent)
     outbox.add_event(connection, convert.event_message(job))
     if inflight_cap is not None:
         inflight.wake(connection, job.tenant, inflight_cap)

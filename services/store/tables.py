@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -65,6 +66,8 @@ class JobRow(SQLModel, table=True):
         Index("ix_jobs_tenant_status_id", "tenant", "status", "id"),
         # Counts the queue (status) and reads the latest durations (status, newest finished_at).
         Index("ix_jobs_status_finished", "status", "finished_at"),
+        # GET /v1/usage: a tenant's jobs that ended in a time range.
+        Index("ix_jobs_tenant_finished", "tenant", "finished_at"),
     )
 
     id: str = Field(primary_key=True, max_length=64)
@@ -92,6 +95,13 @@ class JobRow(SQLModel, table=True):
     expires_at: datetime | None = _when(nullable=True)  # its media's
     # Its report was deleted (DELETE /v1/reports/{id}); the job stays with report_id null.
     report_deleted: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    # What its LLM calls used (JobUsage), summed over attempts; null until it ends after calling one.
+    usage_input_tokens: int | None = Field(default=None, sa_column=Column(BigInteger))
+    usage_output_tokens: int | None = Field(default=None, sa_column=Column(BigInteger))
+    usage_attempts: int | None = Field(default=None, sa_column=Column(Integer))
+    usage_provider: str | None = Field(default=None, max_length=16)
+    usage_model: str | None = Field(default=None, max_length=128)
+    usage_cost_usd: float | None = Field(default=None, sa_column=Column(Float))
 
 
 class ReportRow(SQLModel, table=True):

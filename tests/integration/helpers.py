@@ -58,8 +58,9 @@ def assert_error(response: httpx.Response, status: int, code: str, path: str | N
     return error
 
 
-async def complete_job(store_stub: Any, tenant: str, job_id: str, *, start: bool = True) -> str:
-    """Drive a job to succeeded through the store, as a renderer would."""
+async def complete_job(store_stub: Any, tenant: str, job_id: str, *, start: bool = True,
+                       usage: job_pb2.JobUsage | None = None) -> str:
+    """Drive a job to succeeded through the store, as a renderer would (with `usage`, if given)."""
     if start:
         await store_stub.TransitionJob(store_pb2.TransitionJobRequest(
             tenant=tenant, job_id=job_id, status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RESOLVING))
@@ -69,9 +70,12 @@ async def complete_job(store_stub: Any, tenant: str, job_id: str, *, start: bool
         "meta": {"prompt": {"name": "sales_playbook", "version": 1, "labels": ["production"]},
                  "render": {"attempts": 1, "model": "dev-llm", "provider": "openai"}},
     })
-    reply = await store_stub.CompleteJob(store_pb2.CompleteJobRequest(
+    request = store_pb2.CompleteJobRequest(
         tenant=tenant, job_id=job_id,
-        report=report_pb2.Report(entity=report_pb2.ReportEntity(id="ana"), document=document, markdown="# T")))
+        report=report_pb2.Report(entity=report_pb2.ReportEntity(id="ana"), document=document, markdown="# T"))
+    if usage is not None:
+        request.usage.CopyFrom(usage)
+    reply = await store_stub.CompleteJob(request)
     return reply.report.id
 
 

@@ -413,6 +413,18 @@ class WebhookState(Model):
 
 
 @dataclass(frozen=True)
+class JobUsage(Model):
+    """What a job's LLM calls used, summed over every call (retries and repair turns included)."""
+
+    input_tokens: int = field(metadata=_json("inputTokens"))
+    output_tokens: int = field(metadata=_json("outputTokens"))
+    attempts: int
+    provider: str
+    model: str
+    cost_usd: float = field(metadata=_json("costUsd"))
+
+
+@dataclass(frozen=True)
 class Job(Model):
     job_id: str = field(metadata=_json("jobId"))
     status: JobStatus
@@ -429,6 +441,7 @@ class Job(Model):
     webhook: WebhookState | None = None
     report_deleted: bool = field(default=False, metadata=_json("reportDeleted"))
     expires_at: str | None = field(default=None, metadata=_json("expiresAt"))
+    usage: JobUsage | None = None
 
     @property
     def id(self) -> str:

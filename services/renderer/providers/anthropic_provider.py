@@ -31,6 +31,7 @@ from services.renderer.providers.base import (
     EndedFailure,
     ModelMissing,
     Progress,
+    TokenUsage,
     TransientFailure,
     chunks,
     client_options,
@@ -78,6 +79,8 @@ class AnthropicProvider:
         stop: str | None = None
         finished = False
         answered_by = ""
+        input_tokens = output_tokens = 0
+        counted = False
         try:
             stream = await self._client.messages.create(
                 **self.request(conversation, schema, model))
@@ -85,12 +88,20 @@ class AnthropicProvider:
                 async for event in chunks(stream, self._idle_s):
                     if event.type == "message_start":
                         answered_by = event.message.model or ""
+                        if event.message.usage is not None:
+                            counted = True
+                            input_tokens = _input_tokens(event.message.usage)
+                            output_tokens = event.message.usage.output_tokens or 0
                     elif event.type == "content_block_delta" and event.delta.type == "text_delta":
                         text.append(event.delta.text)
                         if on_progress is not None:
                             on_progress(tokens_of(sum(map(len, text))))
                     elif event.type == "message_delta":
                         stop = event.delta.stop_reason or stop
+                        if event.usage is not None:  # cumulative counts (docs: streaming)
+                            counted = True
+                            input_tokens = max(input_tokens, _input_tokens(event.usage))
+                            output_tokens = max(output_tokens, event.usage.output_tokens or 0)
                     elif event.type == "message_stop":
                         finished = True
         except anthropic.APIStatusError as e:
@@ -106,7 +117,8 @@ class AnthropicProvider:
             raise TransientFailure(f"the stream broke: {e!r}", stalled=True) from e
         if not finished:
             raise TransientFailure("the stream ended before the answer did", stalled=True)
-        return completion(answered_by, "".join(text), stop, self._max_tokens)
+        usage = TokenUsage(input_tokens, output_tokens) if counted else None
+        return completion(answered_by, "".join(text), stop, self._max_tokens, usage)
 
     async def check_model(self, model: str) -> None:
         try:
@@ -119,12 +131,19 @@ class AnthropicProvider:
 
 
 def completion(model: str, text: str, stop_reason: str | None,
-               max_tokens: int = 0) -> Completion:
+               max_tokens: int = 0, usage: TokenUsage | None = None) -> Completion:
     """The answer from its text blocks (thinking skipped) and its stop reason."""
     ended = _ENDED.get(stop_reason or "")
     if ended is not None:
         code, message = ended
-        raise EndedFailure(code, message.format(max_tokens=max_tokens))
+        raise EndedFailure(code, message.format(max_tokens=max_tokens), usage)
     if not text.strip():
-        return Completion(model, text, "the answer held no text")
-    return Completion(model, text)
+        return Completion(model, text, "the answer held no text", usage)
+    return Completion(model, text, usage=usage)
+
+
+def _input_tokens(usage: Any) -> int:
+    """All input the request was billed for: uncached, written to and read from the prompt cache
+    (docs: build-with-claude/prompt-caching, "Tracking cache performance")."""
+    return sum(getattr(usage, name, None) or 0
+               for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"))

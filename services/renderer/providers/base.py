@@ -28,14 +28,24 @@ _DETAIL_CHARS = 300
 
 
 @dataclass(frozen=True)
+class TokenUsage:
+    """The tokens one answer used, as the provider counted them (OpenAI's `usage` chunk,
+    Anthropic's `message_start` / `message_delta` usage); cached input counts as input."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+@dataclass(frozen=True)
 class Completion:
     """One answer. `text` is the JSON the model wrote (or whatever it wrote instead);
     `problem` says why the answer is unusable before parsing it: a refusal, a truncation,
-    no tool call."""
+    no tool call. `usage` is None when the server sent no token counts."""
 
     model: str
     text: str
     problem: str | None = None
+    usage: TokenUsage | None = None
 
 
 class TransientFailure(Exception):
@@ -56,11 +66,14 @@ class FatalFailure(Exception):
 
 
 class EndedFailure(Exception):
-    """The answer cannot come from this request, whoever asks again; `code` is the job's."""
+    """The answer cannot come from this request, whoever asks again; `code` is the job's.
+    `usage`: what the ended answer used, when it came with token counts (a truncated answer
+    is billed)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, usage: TokenUsage | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.usage = usage
 
 
 class ModelMissing(Exception):

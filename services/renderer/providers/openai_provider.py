@@ -28,6 +28,7 @@ from services.renderer.providers.base import (
     EndedFailure,
     ModelMissing,
     Progress,
+    TokenUsage,
     TransientFailure,
     chunks,
     client_options,
@@ -67,12 +68,15 @@ class OpenAIProvider:
         refusal: list[str] = []
         finish: str | None = None
         answered_by = ""
+        usage: TokenUsage | None = None
         try:
             stream = await self._client.chat.completions.create(
                 **self.request(conversation, schema, model))
             async with stream:
                 async for chunk in chunks(stream, self._idle_s):
                     answered_by = chunk.model or answered_by
+                    if chunk.usage is not None:  # the last chunk (stream_options.include_usage)
+                        usage = TokenUsage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
                     for choice in chunk.choices or ():
                         text.append(choice.delta.content or "")
                         refusal.append(getattr(choice.delta, "refusal", None) or "")
@@ -93,7 +97,7 @@ class OpenAIProvider:
         if finish is None:
             raise TransientFailure("the stream ended before the answer did", stalled=True)
         return completion(answered_by, "".join(text), finish, "".join(refusal),
-                          self._max_tokens)
+                          self._max_tokens, usage)
 
     async def check_model(self, model: str) -> None:
         try:
@@ -118,18 +122,18 @@ def response_format(dialect: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def completion(model: str, text: str, finish_reason: str | None, refusal: str | None = None,
-               max_tokens: int = 0) -> Completion:
+               max_tokens: int = 0, usage: TokenUsage | None = None) -> Completion:
     if refusal:
-        raise EndedFailure("llm_refused", f"the model refused to write the report: {refusal}")
+        raise EndedFailure("llm_refused", f"the model refused to write the report: {refusal}", usage)
     if finish_reason == "length":
         raise EndedFailure("llm_output_truncated",
                            f"the answer reached max_completion_tokens ({max_tokens}) before it "
                            "was complete (finish_reason length); raise REPORTS_LLM_MAX_TOKENS "
-                           "or use a shorter template")
+                           "or use a shorter template", usage)
     if finish_reason == "content_filter":
         raise EndedFailure("llm_content_filtered",
                            "the provider's content filter withheld the answer "
-                           "(finish_reason content_filter)")
+                           "(finish_reason content_filter)", usage)
     if not text.strip():
-        return Completion(model, text, "the answer was empty")
-    return Completion(model, text)
+        return Completion(model, text, "the answer was empty", usage)
+    return Completion(model, text, usage=usage)

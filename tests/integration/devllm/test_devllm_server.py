@@ -64,3 +64,26 @@ def test_bad_request_when_body_is_not_json(devllm_url):
 
     assert response.status_code == 400
     assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_stats_sum_the_token_usage_of_the_answers_served_by_model():
+    with running_devllm() as url, openai.OpenAI(base_url=f"{url}/v1", api_key="dev", max_retries=0) as client:
+        plain = client.chat.completions.create(model="dev-llm-1", response_format=FORMAT,
+                                               messages=[{"role": "user", "content": "Report."}])
+        streamed = client.chat.completions.create(model="dev-llm-1", response_format=FORMAT, stream=True,
+                                                  stream_options={"include_usage": True},
+                                                  messages=[{"role": "user", "content": "Another report."}])
+        streamed_usage = [chunk.usage for chunk in streamed if chunk.usage is not None]
+        try:
+            _ask(client, "dev-llm+fail=429")
+        except openai.RateLimitError:
+            pass
+
+        served = httpx.get(f"{url}/stats").json()["served"]
+
+    assert plain.usage is not None and len(streamed_usage) == 1
+    answers = [plain.usage, streamed_usage[0]]
+    assert served == {"dev-llm-1": {
+        "answers": 2,   # a 429 serves no tokens
+        "inputTokens": sum(u.prompt_tokens for u in answers),
+        "outputTokens": sum(u.completion_tokens for u in answers)}}

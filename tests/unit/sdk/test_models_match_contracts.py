@@ -118,6 +118,7 @@ COMPONENT_MODELS = {
     "JobError": models.JobError,
     "JobProgress": models.JobProgress,
     "JobResolution": models.JobResolution,
+    "JobUsage": models.JobUsage,
     "WebhookState": models.WebhookState,
     "JobEvent": models.JobEvent,
     "ReportEvidence": models.ReportEvidence,
