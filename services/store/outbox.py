@@ -24,11 +24,29 @@ transaction for one batch only (at most `batch_size` rows, each publish bounded 
 timeout), never across idle waits. SQLite has one store replica, so its relay takes no lock and
 holds no transaction while publishing (that would block every writer).
 
+Hand-over (SQLite): a store call that wrote outbox rows hands them to the relay in memory as soon
+as its transaction has committed (`collecting` gathers them, `OutboxRelay.hand` takes them), so a
+pass publishes them without reading the table; a batch is what was handed since the last pass.
+The table stays the record: the relay reads it (a scan) when it starts (rows a crashed store left
+unsent), after any failure (a publish, the database), when something else wrote rows (`wake`: the
+retention sweeper, a purge), and at least every `poll_interval_s`. A scan first drops what was
+handed, since every handed row is in the table; on SQLite transactions run on the event loop
+(db.py), so nothing commits between that drop and the SELECT, and what is handed afterwards is
+newer than anything the scan read. A store killed between commit and publish has its rows
+replayed by the next start's scan; one killed between publish and marking replays them too, and
+JetStream drops the copies by message id. PostgreSQL stores always scan, under the leader lock:
+a job's rows may be written by different replicas, and only the table orders them.
+
+Batches: each pass publishes up to `batch_size` rows with the acks gathered side by side (at most
+`batch_size` publishes in flight, each key's rows one after another, see Order), then marks the
+published ones sent in one UPDATE.
+
 Purges: a deletion (deletion.py) adds a row whose subject starts with `purge:` and whose payload
 names, per stream, the subjects to purge. The relay purges them instead of publishing, and marks
 the row sent like any other, so a purge survives a crash the same way a message does (purging
 twice is harmless). The deletion also drops its jobs' unsent events, so nothing is published for
-them after the purge.
+them after the purge; a handed purge makes the next pass a scan, so handed events of those jobs
+are dropped with it.
 """
 
 from __future__ import annotations
@@ -37,7 +55,8 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -63,6 +82,17 @@ _TRY_LEAD = text("SELECT pg_try_advisory_xact_lock(:lock_class, hashtext(current
 
 
 _ADD = insert(OUTBOX)
+_WRITTEN = "outbox_written"   # connection.info key: the messages `collecting` gathers
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """An outbox row as the relay publishes it (a scanned row has the same attributes)."""
+
+    id: str
+    subject: str
+    payload: bytes
+    headers: dict[str, str]
 
 
 def add(connection: Connection, subject: str, payload: bytes, *, request_id: str = "", row_id: str = "") -> str:
@@ -75,7 +105,25 @@ def add(connection: Connection, subject: str, payload: bytes, *, request_id: str
     row_id = row_id or ids.new_id("evt")
     connection.execute(_ADD, {"id": row_id, "subject": subject, "payload": payload,
                               "headers": headers, "created_at": utcnow()})
+    written = connection.info.get(_WRITTEN)
+    if written is not None:
+        written.append(Message(row_id, subject, payload, headers))
     return row_id
+
+
+def collecting(work: Callable[[Connection], T]) -> Callable[[Connection], tuple[T, list[Message]]]:
+    """`work`, also answering the messages it added: hand them to the relay once its transaction
+    has committed (never before: a rolled-back transaction's messages do not exist)."""
+
+    def run(connection: Connection) -> tuple[T, list[Message]]:
+        written: list[Message] = []
+        connection.info[_WRITTEN] = written
+        try:
+            return work(connection), written
+        finally:
+            del connection.info[_WRITTEN]   # the pooled connection outlives this transaction
+
+    return run
 
 
 _TERMINAL = frozenset({job_pb2.JOB_STATUS_SUCCEEDED, job_pb2.JOB_STATUS_FAILED, job_pb2.JOB_STATUS_CANCELED})
@@ -115,10 +163,14 @@ async def purge(js, payload: bytes) -> None:  # type: ignore[no-untyped-def]
             await js.purge_stream(stream, subject=subject)
 
 
-def order_key(row: Row[Any]) -> str:
+def is_purge(row: Row[Any] | Message) -> bool:
+    return row.subject.startswith(PURGE_PREFIX)
+
+
+def order_key(row: Row[Any] | Message) -> str:
     """Rows with one key are published in order; render commands and purges need no order among
     themselves."""
-    return row.id if row.subject == streams.RENDER_SUBJECT or row.subject.startswith(PURGE_PREFIX) else row.subject
+    return row.id if row.subject == streams.RENDER_SUBJECT or is_purge(row) else row.subject
 
 
 @dataclass(frozen=True)
@@ -128,6 +180,7 @@ class Pass:
     sent: int = 0
     failed: bool = False   # some publish failed: those rows stay unsent for the next pass
     busy: bool = False     # another replica's relay holds the leader lock
+    handed: bool = False   # the rows were handed over in memory, not read from the table
 
 
 class OutboxRelay:
@@ -151,6 +204,12 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._busy_retry_s = busy_retry_s
         self._keep_sent = keep_sent
+        # Rows handed over since the last pass, in commit order (SQLite); a scan is due when the
+        # table may hold rows that were not handed (start-up, failures, other writers).
+        self._handed: list[Message] = []
+        self._handed_cap = 8 * batch_size
+        self._scan_due = True
+        self._last_scan = 0.0
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self.connected = asyncio.Event()
@@ -159,6 +218,19 @@ class OutboxRelay:
         self._claim_thread: ThreadPoolExecutor | None = None
 
     def wake(self) -> None:
+        """Rows were written that were not handed over: the next pass reads the table."""
+        self._scan_due = True
+        self._wake.set()
+
+    def hand(self, messages: Sequence[Message]) -> None:
+        """These rows have just committed, in this order: publish them without reading the table."""
+        if not messages:
+            return
+        if (not self._db.is_sqlite or self._scan_due or any(is_purge(m) for m in messages)
+                or len(self._handed) + len(messages) > self._handed_cap):
+            self.wake()   # a scan publishes them, from the table
+            return
+        self._handed.extend(messages)
         self._wake.set()
 
     def stop(self) -> None:
@@ -181,7 +253,12 @@ class OutboxRelay:
             published_since_cleanup = 0
             while not self._stopping.is_set():
                 self._wake.clear()
-                done = await self.publish_pending(js)
+                try:
+                    done = await self.publish_pending(js)
+                except Exception:   # the database failed mid-pass: the table still has every row
+                    log.exception("outbox pass failed, will scan and retry")
+                    done = Pass(failed=True)
+                    self._scan_due = True
                 published_since_cleanup += done.sent
                 if published_since_cleanup >= 10_000:
                     published_since_cleanup = 0
@@ -190,7 +267,7 @@ class OutboxRelay:
                     await self._sleep(self._busy_retry_s)
                 elif done.failed:
                     await self._sleep(0.5)
-                elif done.sent < self._batch_size:
+                elif done.sent < self._batch_size and not self._handed:
                     await self._sleep(self._poll_interval_s, wake_early=True)
         finally:
             self.close()
@@ -199,11 +276,23 @@ class OutboxRelay:
     async def publish_pending(self, js) -> Pass:  # type: ignore[no-untyped-def]
         """One pass: publish up to a batch of unsent rows and mark those JetStream stored."""
         if self._db.is_sqlite:
-            rows = await self._db.run(lambda c: c.execute(self._unsent).all())
+            rows: Sequence[Row[Any] | Message]
+            handed = not (self._scan_due or time.monotonic() - self._last_scan >= self._poll_interval_s)
+            if handed:
+                rows, self._handed = self._handed[:self._batch_size], self._handed[self._batch_size:]
+            else:
+                # Every handed row is in the table. No await between the clear and the SELECT
+                # (SQLite runs it on the loop), so what is handed from here on is newer than it.
+                self._handed.clear()
+                self._last_scan = time.monotonic()
+                rows = await self._db.run(lambda c: c.execute(self._unsent).all())
+                self._scan_due = len(rows) == self._batch_size   # more wait in the table
             published, failed = await self._publish(js, rows)
+            if failed:
+                self.wake()   # what was not published is in the table: the next pass reads it
             if published:
                 await self._db.run(lambda c: _mark_sent(c, published))
-            return Pass(sent=len(published), failed=failed)
+            return Pass(sent=len(published), failed=failed, handed=handed and bool(rows))
         claim = await self._in_claim_thread(self._claim)
         if claim is None:
             return Pass(busy=True)
@@ -229,18 +318,19 @@ class OutboxRelay:
             connection.close()
             raise
 
-    async def _publish(self, js, rows: list[Row[Any]]) -> tuple[list[str], bool]:  # type: ignore[no-untyped-def]
-        """Publishes each key's rows in order, the keys side by side; the ids JetStream stored."""
-        chains: dict[str, list[Row[Any]]] = {}
+    async def _publish(self, js, rows: Sequence[Row[Any] | Message]) -> tuple[list[str], bool]:  # type: ignore[no-untyped-def]
+        """Publishes each key's rows in order, the keys side by side (at most a batch in flight,
+        their acks gathered together); the ids JetStream stored."""
+        chains: dict[str, list[Row[Any] | Message]] = {}
         for row in rows:
             chains.setdefault(order_key(row), []).append(row)
         published: list[str] = []
         errors: list[Exception] = []
 
-        async def publish_chain(chain: list[Row[Any]]) -> None:
+        async def publish_chain(chain: list[Row[Any] | Message]) -> None:
             for row in chain:
                 try:
-                    if row.subject.startswith(PURGE_PREFIX):
+                    if is_purge(row):
                         await purge(js, row.payload)
                     else:
                         await js.publish(row.subject, row.payload,

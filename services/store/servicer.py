@@ -17,7 +17,7 @@ from services.common.deadlines import Deadline
 from services.common.rpc_errors import invalid
 from services.common.servicer import rpc
 from services.common.tenant_limits import TenantLimits
-from services.store import audit, convert, deletion, inflight, job_rows, jobs, media, prompts, reports, webhooks
+from services.store import audit, convert, deletion, inflight, job_rows, jobs, media, outbox, prompts, reports, webhooks
 from services.store.db import Database
 from services.store.job_rows import Job
 from services.store.outbox import OutboxRelay
@@ -64,10 +64,10 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         self._waits = waits
 
     async def _write(self, work: Callable[[Connection], T]) -> T:
-        """A write that may add outbox rows: the relay is woken once it has committed."""
-        result = await self._db.run(work)
+        """A write that may add outbox rows: they are handed to the relay once it has committed."""
+        result, written = await self._db.run(outbox.collecting(work))
         if self._relay is not None:
-            self._relay.wake()
+            self._relay.hand(written)
         return result
 
     def _waking(self, tenant: str, work: Callable[[Connection], T]) -> Callable[[Connection], T]:
