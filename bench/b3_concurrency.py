@@ -48,6 +48,9 @@ def run(ctx: Context) -> dict[str, Any]:
 
     lines = analysis.timelines(result["jobs"], result["events"])
     done = analysis.completed(lines)
+    if not done:
+        raise RuntimeError(f"B3: no job completed ({result['unfinished']} of {count} unfinished); "
+                           "see the renderers' logs (BENCH_KEEP=1)")
     first_pickup = min(t["resolving"] for t in done if "resolving" in t)
     last_done = max(t["succeeded"] for t in done)
     makespan = last_done - first_pickup

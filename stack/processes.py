@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
@@ -49,8 +50,9 @@ def die_with_parent(expected_parent: int | None = None, sig: signal.Signals = si
     `make run`'s services are each in a session of their own (Ctrl-C in the terminal reaches only
     the runner, which stops them in order), so a runner killed with SIGKILL would otherwise leave
     them all running, holding their ports. The signal comes when the *thread* that forked the
-    child ends, so services are started from the runner's main thread. If the parent
-    (`expected_parent`) is already gone by the time this runs, the signal is sent at once.
+    child ends, so `ManagedProcess` forks every child from `_SPAWNER`'s one thread, which lives as
+    long as this process. If the parent (`expected_parent`) is already gone by the time this runs,
+    the signal is sent at once.
     """
     prctl = _prctl()
     if prctl is None:
@@ -60,6 +62,12 @@ def die_with_parent(expected_parent: int | None = None, sig: signal.Signals = si
     if os.getppid() != parent:
         os.kill(os.getpid(), sig)
 
+
+# The one thread every child is forked from. A child asked to die with its parent gets its signal
+# when the thread that forked it ends, not the process: a child started from a short-lived thread
+# (the benchmark started two renderers side by side from two threads) was stopped as soon as that
+# thread returned. This thread ends only with the process.
+_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="process-spawner")
 
 _EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 _handed_out: set[int] = set()
@@ -122,10 +130,10 @@ class ManagedProcess:
             self._lines = []
             self._output_ended = False
         argv, preexec = _dying_with_us(self.argv)
-        self.proc = subprocess.Popen(
-            argv, env=self.env, cwd=self.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, bufsize=1, start_new_session=True, preexec_fn=preexec,
-        )
+        self.proc = _SPAWNER.submit(
+            subprocess.Popen, argv, env=self.env, cwd=self.cwd, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True, preexec_fn=preexec,
+        ).result()
         self._reader = threading.Thread(target=self._read, args=(self.proc,), daemon=True,
                                         name=f"{self.name}-output")
         self._reader.start()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Callable
 
 from stack.platform import Platform
 from tests.e2e.conftest import AUTH_A, AUTH_B, Api
+from tests.support.polling import eventually
 
 SLOW = "dev-llm+latency=1500"
 
@@ -123,3 +125,33 @@ def test_two_renderers_share_the_queue_and_do_each_job_once(start_platform: Call
         done.update(finished)
     assert set(done) == set(job_ids) and set(done.values()) == {1}
     assert all(count > 0 for count in per_renderer.values()), per_renderer
+
+
+def _jobs_with_status(api: Api, status: str) -> list[dict]:
+    response = api.http.get("/v1/jobs", params={"status": status, "limit": "1"})
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def test_renderers_started_together_after_the_jobs_were_queued_complete_them_all(
+        start_platform: Callable[..., Platform]):
+    # As the benchmark's B3: every job queued first, then two renderers of 64 jobs in flight each,
+    # started side by side from threads of the runner's. More jobs than both take in one fetch.
+    # 128 LLM calls at once on a small machine: the default LLM and ack timeouts, not the fast ones.
+    platform = start_platform(renderers=0, REPORTS_RENDERER_CONCURRENCY="64", REPORTS_LLM_IDLE_TIMEOUT_S="120",
+                              REPORTS_RENDERER_ACK_WAIT_S="30")
+    api = Api(platform.gateway_url, AUTH_A)
+    media_id = api.media()["mediaId"]
+    job_ids = [api.job(media_id) for _ in range(150)]
+    names = ["renderer-a", "renderer-b"]
+    starters = [threading.Thread(target=platform.start_renderer, args=(name,)) for name in names]
+    for starter in starters:
+        starter.start()
+    for starter in starters:
+        starter.join()
+
+    eventually(lambda: not _jobs_with_status(api, "queued") and not _jobs_with_status(api, "running"),
+               timeout_s=120, what="every queued job taken and ended")
+    jobs = [api.http.get(f"/v1/jobs/{job_id}").json() for job_id in job_ids]
+    assert [job for job in jobs if job["status"] != "succeeded"] == []
+    assert all(platform.processes[name].running for name in names)

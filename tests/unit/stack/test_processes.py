@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from stack.processes import ManagedProcess, ProcessFailed, free_port
+from tests.support.polling import eventually
+
+# Holds SIGTERM back instead of dying of it, then, told to by SIGUSR1, says whether one came.
+_REPORTS_A_PENDING_TERM = """
+import signal
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGUSR1})
+print("up", flush=True)
+signal.sigwait({signal.SIGUSR1})
+print("SIGTERM pending" if signal.SIGTERM in signal.sigpending() else "no SIGTERM", flush=True)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})   # now the test's stop() ends it
+signal.sigwait({signal.SIGUSR1})
+"""
 
 
 def _first_ephemeral_port() -> int:
@@ -47,3 +62,29 @@ def test_a_process_that_dies_before_it_is_ready_says_why(tmp_path: Path):
     message = str(failure.value)
     assert "svc exited (1)" in message
     assert "address already in use" in message and "starting" in message
+
+
+def test_a_process_started_from_a_thread_outlives_that_thread(tmp_path: Path):
+    # A child set to die with its parent is signalled when the *thread* that forked it ends. B3
+    # started its two renderers from two threads of its own; both got SIGTERM right after
+    # "listening" and drained, and no queued job was ever taken.
+    started: dict[str, object] = {}
+
+    def start() -> None:
+        started["tid"] = threading.get_native_id()
+        started["process"] = ManagedProcess("svc", [sys.executable, "-c", _REPORTS_A_PENDING_TERM],
+                                            log_path=tmp_path / "svc.log").start()
+
+    starter = threading.Thread(target=start)
+    starter.start()
+    starter.join()
+    process = started["process"]
+    assert isinstance(process, ManagedProcess) and process.proc is not None
+    try:
+        process.wait_for("up")
+        # The kernel sends the death signal while the thread exits, before its /proc entry goes.
+        eventually(lambda: not Path(f"/proc/self/task/{started['tid']}").exists(), what="the starter thread's exit")
+        os.kill(process.proc.pid, signal.SIGUSR1)
+        assert process.wait_for("SIGTERM").string.strip() == "no SIGTERM"
+    finally:
+        process.stop()
