@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +43,7 @@ class NatsServer:
 
     def __init__(self, store_dir: Path, log_path: Path, port: int | None = None, *,
                  cluster: ClusterOptions | None = None, monitor_port: int | None = None,
-                 name: str = "nats", config: Path | None = None) -> None:
+                 name: str = "nats", config: Path | None = None, env: Mapping[str, str] | None = None) -> None:
         self.port = port or free_port()
         self.store_dir = store_dir
         self.cluster = cluster
@@ -55,7 +55,7 @@ class NatsServer:
             argv += ["-m", str(monitor_port)]
         if cluster is not None:
             argv += cluster.argv()
-        self.process = ManagedProcess(name, argv, log_path=log_path)
+        self.process = ManagedProcess(name, argv, log_path=log_path, env=env)
 
     @property
     def url(self) -> str:

@@ -35,6 +35,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from services.store.db import normalise_url
 from services.webhooks.signing import parse_secret
+from stack import nats_auth
 
 ROOT = Path(__file__).resolve().parents[3]
 DEPLOY = ROOT / "deploy"
@@ -57,6 +58,11 @@ def tool(name: str) -> Path:
 
 def run(*args: str | Path, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(a) for a in args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+
+
+# A different NATS password per service, so a test can tell whose a service was given.
+NATS_PASSWORDS = {nats_auth.password_variable(name): f"nats-{name}-password" for name in nats_auth.COMPOSE_SERVICES}
+COMPOSE_ENV = {"REPORTS_API_KEYS": "k-compose=dev", **NATS_PASSWORDS}
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -296,28 +302,37 @@ def test_the_renderer_pdb_selects_the_renderer_pods_only(rendered: list[dict]) -
 @pytest.fixture(scope="module")
 def compose() -> dict:
     result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "--format", "json",
-                 env=clean_env(REPORTS_API_KEYS="k-compose=dev"))
+                 env=clean_env(**COMPOSE_ENV))
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
 def test_compose_config_is_valid() -> None:
     result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "-q",
-                 env=clean_env(REPORTS_API_KEYS="k-compose=dev"))
+                 env=clean_env(**COMPOSE_ENV))
     assert result.returncode == 0, result.stderr
 
 
 def test_compose_shares_no_default_api_key() -> None:
-    result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "-q", env=clean_env())
+    result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "-q",
+                 env=clean_env(**NATS_PASSWORDS))
     assert result.returncode != 0
     assert "set REPORTS_API_KEYS" in result.stderr
+
+
+@pytest.mark.parametrize("variable", sorted(NATS_PASSWORDS))
+def test_compose_has_no_default_nats_password(variable: str) -> None:
+    env = {k: v for k, v in COMPOSE_ENV.items() if k != variable}
+    result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "-q", env=clean_env(**env))
+    assert result.returncode != 0
+    assert f"set {variable}" in result.stderr
 
 
 def test_compose_validation_rejects_a_bad_file(tmp_path: Path) -> None:
     text = (DEPLOY / "compose.yaml").read_text().replace("service_healthy", "service_ready", 1)
     (tmp_path / "compose.yaml").write_text(text)
     result = run(tool("docker-compose"), "-f", tmp_path / "compose.yaml", "config", "-q",
-                 env=clean_env(REPORTS_API_KEYS="k-compose=dev"))
+                 env=clean_env(**COMPOSE_ENV))
     assert result.returncode != 0 and "condition" in result.stderr
 
 
@@ -335,6 +350,41 @@ def test_compose_runs_a_three_node_nats_cluster(compose: dict) -> None:
     for name in ("store", "renderer", "gateway", "webhooks"):
         url = services[name]["environment"]["REPORTS_NATS_URL"]
         assert sorted(re.findall(r"nats://([^:,]+):4222", url)) == nodes, name
+
+
+def nats_nodes(compose: dict) -> dict[str, dict]:
+    return {n: s for n, s in compose["services"].items() if s.get("image", "").startswith("nats:")}
+
+
+def test_compose_nats_starts_with_the_platforms_users_and_permissions(compose: dict) -> None:
+    # deploy/nats/auth.conf is what stack/nats_auth.py says, and every node runs with it.
+    assert (DEPLOY / "nats" / "auth.conf").read_text() == nats_auth.compose_config_text()
+    nodes = nats_nodes(compose)
+    assert len(nodes) == 3
+    for name, node in nodes.items():
+        args = node["command"]
+        assert "--config" in args, f"{name} runs without users: anyone may connect"
+        config = args[args.index("--config") + 1]
+        mounts = {v["target"]: v for v in node["volumes"]}
+        assert mounts[config]["type"] == "bind" and mounts[config]["read_only"], name
+        assert Path(mounts[config]["source"]).resolve() == DEPLOY / "nats" / "auth.conf", name
+        assert {k: v for k, v in node["environment"].items() if k in NATS_PASSWORDS} == NATS_PASSWORDS, name
+
+
+def test_each_compose_nats_client_connects_as_its_own_user_and_holds_no_other_password(compose: dict) -> None:
+    services = compose["services"]
+    clients = {n for n, s in services.items() if "REPORTS_NATS_URL" in s.get("environment", {})} - {"resolver"}
+    assert clients == set(nats_auth.COMPOSE_SERVICES)
+    for name, service in services.items():
+        env = service.get("environment", {})
+        if name in clients:
+            assert env.get("REPORTS_NATS_USER") == name, f"{name} has no NATS user of its own"
+            assert env["REPORTS_NATS_PASSWORD"] == NATS_PASSWORDS[nats_auth.password_variable(name)], name
+        held = {v for v in env.values() if v in NATS_PASSWORDS.values()}
+        if name in nats_nodes(compose):
+            continue
+        expected = {NATS_PASSWORDS[nats_auth.password_variable(name)]} if name in clients else set()
+        assert held == expected, name
 
 
 def test_every_app_service_runs_the_one_image(compose: dict) -> None:
@@ -374,7 +424,7 @@ def test_compose_wires_postgres_and_development_secrets(compose: dict) -> None:
 
 
 def test_compose_secrets_come_from_the_environment() -> None:
-    env = clean_env(REPORTS_API_KEYS="k1=acme", POSTGRES_PASSWORD="s3cret")
+    env = clean_env(**{**COMPOSE_ENV, "REPORTS_API_KEYS": "k1=acme", "POSTGRES_PASSWORD": "s3cret"})
     result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "--format", "json", env=env)
     assert result.returncode == 0, result.stderr
     services = json.loads(result.stdout)["services"]
