@@ -129,6 +129,11 @@ class StoreStub:
                 request_serializer=reports_dot_v1_dot_store__pb2.ListAuditRequest.SerializeToString,
                 response_deserializer=reports_dot_v1_dot_store__pb2.ListAuditResponse.FromString,
                 _registered_method=True)
+        self.GetUsage = channel.unary_unary(
+                '/reports.v1.Store/GetUsage',
+                request_serializer=reports_dot_v1_dot_store__pb2.GetUsageRequest.SerializeToString,
+                response_deserializer=reports_dot_v1_dot_store__pb2.GetUsageResponse.FromString,
+                _registered_method=True)
         self.GetPrompt = channel.unary_unary(
                 '/reports.v1.Store/GetPrompt',
                 request_serializer=reports_dot_v1_dot_store__pb2.GetPromptRequest.SerializeToString,
@@ -269,6 +274,13 @@ class StoreServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetUsage(self, request, context):
+        """A tenant's LLM usage over jobs that ended in [start, end), by UTC day or by model.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetPrompt(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -379,6 +391,11 @@ def add_StoreServicer_to_server(servicer, server):
                     servicer.ListAudit,
                     request_deserializer=reports_dot_v1_dot_store__pb2.ListAuditRequest.FromString,
                     response_serializer=reports_dot_v1_dot_store__pb2.ListAuditResponse.SerializeToString,
+            ),
+            'GetUsage': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetUsage,
+                    request_deserializer=reports_dot_v1_dot_store__pb2.GetUsageRequest.FromString,
+                    response_serializer=reports_dot_v1_dot_store__pb2.GetUsageResponse.SerializeToString,
             ),
             'GetPrompt': grpc.unary_unary_rpc_method_handler(
                     servicer.GetPrompt,
@@ -884,6 +901,33 @@ class Store:
             '/reports.v1.Store/ListAudit',
             reports_dot_v1_dot_store__pb2.ListAuditRequest.SerializeToString,
             reports_dot_v1_dot_store__pb2.ListAuditResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetUsage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/reports.v1.Store/GetUsage',
+            reports_dot_v1_dot_store__pb2.GetUsageRequest.SerializeToString,
+            reports_dot_v1_dot_store__pb2.GetUsageResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -37,6 +37,7 @@ RULES: dict[str, frozenset[str]] = {
     _STORE + "DeleteJob": frozenset({GATEWAY}),
     _STORE + "DeleteReport": frozenset({GATEWAY}),
     _STORE + "ListAudit": frozenset({GATEWAY}),
+    _STORE + "GetUsage": frozenset({GATEWAY}),
     _STORE + "GetPrompt": frozenset({RENDERER, OPERATOR}),
     _STORE + "CreatePromptVersion": frozenset({OPERATOR}),
     _STORE + "SetPromptLabels": frozenset({OPERATOR}),

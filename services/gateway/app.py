@@ -18,7 +18,7 @@ from services.gateway.job_waits import JobWaits
 from services.gateway.rate_limiter import SharedRateLimiter
 from services.gateway.rate_limits import RateLimitMiddleware
 from services.gateway.request_ids import RequestIdMiddleware
-from services.gateway.routes import docs, events, health, jobs, lifecycle, media, reports, viewer
+from services.gateway.routes import docs, events, health, jobs, lifecycle, media, reports, usage, viewer
 from services.gateway.routes import webhooks as webhook_routes
 from services.gateway.settings import GatewaySettings
 from services.gateway.stream_slots import StreamSlots
@@ -45,7 +45,7 @@ def create_app(settings: GatewaySettings,
 
     app = Starlette(
         routes=[*health.routes, *media.routes, *jobs.routes, *reports.routes, *events.routes, *lifecycle.routes,
-                *viewer.routes,
+                *usage.routes, *viewer.routes,
                 *webhook_routes.routes, *docs.routes],
         middleware=[Middleware(RequestIdMiddleware), Middleware(TelemetryMiddleware), Middleware(RateLimitMiddleware)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -244,6 +244,21 @@ def operations() -> list[Operation]:
                   params=(path_param("reportId", "report"),),
                   description="The job stays and reads `reportId: null`, `reportDeleted: true`. "
                               "Leaves an audit record."),
+        Operation("get", "/v1/usage", "getUsage", "usage", "The tenant's LLM usage and cost, by day or model", 200,
+                  ref("Usage"), (400, *COMMON_ERRORS),
+                  params=(Param("from", "query", {"type": "string", "examples": ["2026-12-01", "2026-12-01T09:00:00Z"]},
+                                "start of the range, inclusive: a date (its midnight UTC) or a time with its offset; "
+                                "default: 30 days before `to`", allow_empty=True),
+                          Param("to", "query", {"type": "string"},
+                                "end of the range, exclusive (same forms); default: now; at most 366 days after "
+                                "`from`", allow_empty=True),
+                          Param("groupBy", "query", {"type": "string", "enum": ["day", "model"]},
+                                "`day` (UTC, the default) or `model`", allow_empty=True)),
+                  response_examples=ex.one("Two days of one month", ex.USAGE),
+                  description="Jobs of this key's tenant that ended (succeeded or failed) in the range after "
+                              "calling the LLM, with their tokens and cost summed: per UTC day the jobs ended, "
+                              "or per model; days or models without such a job are left out. A bad date, "
+                              "`from` after `to`, or an unknown `groupBy` is 400."),
         Operation("get", "/v1/audit", "listAudit", "lifecycle", "The audit log of deletions, newest first", 200,
                   ref("AuditPage"), (400, *COMMON_ERRORS), params=(LIMIT, CURSOR),
                   description="One record per deletion, by request or by retention, for this key's tenant."),
@@ -269,6 +284,12 @@ def _said(schema: Schema, description: str) -> Schema:
 def _page(item: str) -> Schema:
     return _object({"items": {"type": "array", "items": ref(item)},
                     "nextCursor": nullable({"type": "string", "description": "pass as `cursor` for the next page"})})
+
+
+def _usage_figures() -> dict[str, Schema]:
+    return {"jobs": _said(INTEGER, "jobs that ended having called the LLM"),
+            "inputTokens": INTEGER, "outputTokens": INTEGER,
+            "costUsd": _said(NUMBER, "at the prices each job ran with (REPORTS_LLM_PRICES)")}
 
 
 def _our_schemas() -> dict[str, Schema]:
@@ -391,6 +412,16 @@ def _our_schemas() -> dict[str, Schema]:
             "at": TIMESTAMP,
         }, description="One deletion."),
         "AuditPage": _page("AuditRecord"),
+        "Usage": _object({
+            "from": TIMESTAMP, "to": TIMESTAMP,
+            "groupBy": {"type": "string", "enum": ["day", "model"]},
+            "groups": {"type": "array", "items": ref("UsageGroup"), "description": "in order of `group`"},
+            "total": ref("UsageFigures"),
+        }, description="A tenant's LLM usage over [from, to)."),
+        "UsageGroup": _object({
+            "group": _said(STRING, "the UTC day (YYYY-MM-DD) or the model"), **_usage_figures(),
+        }),
+        "UsageFigures": _object(_usage_figures()),
         "Health": _object({"status": {"type": "string", "const": "ok"}}),
         "Readiness": _object({"status": {"type": "string", "enum": ["ready", "not_ready"]},
                               "checks": {"type": "object", "additionalProperties": BOOLEAN}}),
@@ -497,6 +528,7 @@ TAGS = [
     {"name": "reports", "description": "Report jobs and the reports they produce."},
     {"name": "jobs", "description": "Job status, cancellation and live status events."},
     {"name": "lifecycle", "description": "Deleting data, and the audit log of deletions."},
+    {"name": "usage", "description": "What the tenant's jobs used of the LLM, and what it cost."},
     {"name": "health", "description": "Liveness and readiness."},
     {"name": "docs", "description": "This document."},
     {"name": "pages", "description": "Pages for people, served beside the API but not part of it: the report "

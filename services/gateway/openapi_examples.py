@@ -65,6 +65,14 @@ JOB: dict[str, Any] = {
 }
 
 
+USAGE: dict[str, Any] = {
+    "from": "2026-12-01T00:00:00.000Z", "to": "2026-12-03T00:00:00.000Z", "groupBy": "day",
+    "groups": [{"group": "2026-12-01", "jobs": 2, "inputTokens": 10420, "outputTokens": 1880, "costUsd": 0.03964},
+               {"group": "2026-12-02", "jobs": 1, "inputTokens": 5210, "outputTokens": 940, "costUsd": 0.01982}],
+    "total": {"jobs": 3, "inputTokens": 15630, "outputTokens": 2820, "costUsd": 0.05946},
+}
+
+
 def one(summary: str, value: Any) -> dict[str, Any]:
     """An OpenAPI `examples` map with one example."""
     return {"example": {"summary": summary, "value": value}}

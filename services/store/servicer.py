@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from datetime import UTC
 from typing import TypeVar
 
 import grpc
@@ -17,7 +18,8 @@ from services.common.deadlines import Deadline
 from services.common.rpc_errors import invalid
 from services.common.servicer import rpc
 from services.common.tenant_limits import TenantLimits
-from services.store import audit, convert, deletion, inflight, job_rows, jobs, media, outbox, prompts, reports, webhooks
+from services.store import (
+    audit, convert, deletion, inflight, job_rows, jobs, media, outbox, prompts, reports, usage, webhooks)
 from services.store.db import Database
 from services.store.job_rows import Job
 from services.store.outbox import OutboxRelay
@@ -227,6 +229,15 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         rows, cursor = await self._db.run(lambda c: audit.list_page(c, tenant, request.limit, request.cursor))
         return store_pb2.ListAuditResponse(items=[convert.audit_message(r._mapping) for r in rows],
                                            next_cursor=cursor)
+
+    @rpc
+    async def GetUsage(self, request, context):  # type: ignore[no-untyped-def]
+        tenant = _tenant(request)
+        start, end = request.start.ToDatetime(tzinfo=UTC), request.end.ToDatetime(tzinfo=UTC)
+        if not request.HasField("start") or not request.HasField("end") or start > end:
+            raise invalid("invalid_range", "start and end are required, start at or before end")
+        groups, total = await self._db.run(lambda c: usage.summary(c, tenant, start, end, request.group_by))
+        return store_pb2.GetUsageResponse(groups=groups, total=total)
 
     # prompts
 

@@ -66,6 +66,9 @@ from reports_sdk.models import (
     Target,
     Timerange,
     TraitsSection,
+    Usage,
+    UsageFigures,
+    UsageGroup,
     Webhook,
     WebhookState,
 )
@@ -80,6 +83,7 @@ __all__ = [
     "ParagraphSection", "PermissionDenied", "PromptRef", "Quote", "RateLimited", "RenderInfo", "Report",
     "ReportDocument", "ReportEntity", "ReportEvidence", "ReportMedia", "ReportMeta", "ReportOutput", "ReportsError",
     "ResolvedEntity", "Resolution", "Section", "SectionEvidence", "ServerError", "ServiceUnavailable", "Span",
-    "Speaker", "SpeakerAnalytics", "SyncPager", "Target", "Timerange", "TraitsSection", "Unauthorized", "Webhook",
+    "Speaker", "SpeakerAnalytics", "SyncPager", "Target", "Timerange", "TraitsSection", "Unauthorized", "Usage",
+    "UsageFigures", "UsageGroup", "Webhook",
     "WebhookState", "WebhookVerificationError", "__version__", "webhooks",
 ]

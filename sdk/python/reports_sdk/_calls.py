@@ -6,6 +6,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from reports_sdk.models import Speaker, Target, Webhook
 TargetLike = Target | Mapping[str, Any]
 SpeakersLike = Mapping[str, str] | Iterable[Speaker | Mapping[str, Any]]
 WebhookLike = Webhook | Mapping[str, Any] | str
+DateLike = date | datetime | str
 
 _EXTENSION_FORMATS = {".vtt": "webvtt", ".webvtt": "webvtt", ".srt": "srt"}
 _SRT_START = re.compile(r"^\s*(\d+\s*\r?\n)?\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->", re.ASCII)
@@ -202,3 +204,21 @@ def delete(collection: str, resource_id: str) -> Call:
 
 def list_audit(limit: int | None, cursor: str | None) -> Call:
     return Call("GET", "/v1/audit", params=_page_params(limit, cursor))
+
+
+def usage(start: DateLike | None, end: DateLike | None, group_by: str) -> Call:
+    params: dict[str, Any] = {"groupBy": group_by}
+    if start is not None:
+        params["from"] = _moment(start)
+    if end is not None:
+        params["to"] = _moment(end)
+    return Call("GET", "/v1/usage", params=params)
+
+
+def _moment(value: DateLike) -> str:
+    """A date as YYYY-MM-DD; a datetime in RFC 3339 (a naive one is taken as UTC); a string as given."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -22,7 +22,7 @@ from reports_sdk._calls import TargetLike
 from reports_sdk.client import Client
 from reports_sdk.errors import ConfigurationError, JobFailed, RateLimited, ReportsError
 from reports_sdk.handles import JobHandle
-from reports_sdk.models import Job, JobEvent, Media, Resolution, Speaker, Target, Timerange
+from reports_sdk.models import Job, JobEvent, Media, Resolution, Speaker, Target, Timerange, Usage
 
 EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE, EXIT_API = 0, 1, 2, 3
 TEMPLATES = ("sales_playbook", "general_report")
@@ -150,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the audit log of deletions, newest first")
     audit.add_argument("--limit", type=_limit, default=20, help="at most this many (default: 20)")
     audit.add_argument("--json", action="store_true", help="one JSON object per line")
+    usage = commands.add_parser("usage", help="LLM usage and cost of the jobs that ended, by day or model")
+    usage.add_argument("--from", dest="from_", help="a date (YYYY-MM-DD, UTC) or a time with its offset; "
+                                                    "default: 30 days before --to")
+    usage.add_argument("--to", help="the end, exclusive (same forms); default: now")
+    usage.add_argument("--by", choices=["day", "model"], default="day", help="group by UTC day (default) or model")
+    usage.add_argument("--json", action="store_true", help="the API's JSON answer")
     return parser
 
 
@@ -275,6 +281,16 @@ def _table(rows: list[list[str]], out: TextIO) -> None:
         out.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n")
 
 
+def _print_usage(usage: Usage, out: TextIO) -> None:
+    out.write(f"from {usage.from_} to {usage.to}\n")
+    rows = [[g.group, str(g.jobs), str(g.input_tokens), str(g.output_tokens), f"{g.cost_usd:.6f}"]
+            for g in usage.groups]
+    total = usage.total
+    _table([[usage.group_by.upper(), "JOBS", "INPUT TOKENS", "OUTPUT TOKENS", "COST USD"], *rows,
+            ["total", str(total.jobs), str(total.input_tokens), str(total.output_tokens), f"{total.cost_usd:.6f}"]],
+           out)
+
+
 def _print_error(error: ReportsError, err: TextIO) -> None:
     status = f" {error.status}" if error.status is not None else ""
     err.write(f"reports: error{status} {error.code}: {error.message}\n")
@@ -358,6 +374,13 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, 
                         *([r.at, r.object_type, r.object_id, r.reason,
                            ", ".join(f"{n} {what}" for what, n in r.derived.items() if n) or "-",
                            r.api_key_id or "-"] for r in records)], out)
+            return EXIT_OK
+        if args.command == "usage":
+            report = client.usage(args.from_, args.to, group_by=args.by)
+            if args.json:
+                out.write(json.dumps(report.raw, indent=2) + "\n")
+            else:
+                _print_usage(report, out)
             return EXIT_OK
         job = client.jobs.get(args.job_id) if args.command == "job" else client.jobs.cancel(args.job_id)
         out.write(json.dumps(job.raw, indent=2) + "\n")

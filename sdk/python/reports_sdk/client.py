@@ -10,10 +10,11 @@ import httpx
 
 from reports_sdk import _calls as calls
 from reports_sdk._base import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_S, STREAM_RECONNECT_BUDGET_S, Settings
-from reports_sdk._calls import SpeakersLike, TargetLike, WebhookLike
+from reports_sdk._calls import DateLike, SpeakersLike, TargetLike, WebhookLike
 from reports_sdk._http import AsyncHTTP, SyncHTTP
 from reports_sdk.handles import AsyncJobHandle, JobHandle
-from reports_sdk.models import AuditRecord, CreateReportJobResponse, Job, JobEvent, Media, Report, ReportEvidence, Resolution
+from reports_sdk.models import (
+    AuditRecord, CreateReportJobResponse, Job, JobEvent, Media, Report, ReportEvidence, Resolution, Usage)
 from reports_sdk.pagination import AsyncPager, Page, SyncPager
 
 PathLike = str | os.PathLike[str]
@@ -43,6 +44,12 @@ class Client:
     @property
     def base_url(self) -> str:
         return self._http.settings.base_url
+
+    def usage(self, from_: DateLike | None = None, to: DateLike | None = None, *, group_by: str = "day") -> Usage:
+        """The tenant's LLM usage (jobs, tokens, cost) of jobs that ended in [from_, to): per UTC
+        day (`group_by="day"`) or per model. `from_` and `to` are dates, datetimes (naive ones
+        are UTC) or strings as the API takes them; by default the last 30 days."""
+        return Usage.from_json(self._http.json(calls.usage(from_, to, group_by)))
 
     def close(self) -> None:
         self._http.close()
@@ -194,6 +201,13 @@ class AsyncClient:
     @property
     def base_url(self) -> str:
         return self._http.settings.base_url
+
+    async def usage(self, from_: DateLike | None = None, to: DateLike | None = None, *,
+                    group_by: str = "day") -> Usage:
+        """The tenant's LLM usage (jobs, tokens, cost) of jobs that ended in [from_, to): per UTC
+        day (`group_by="day"`) or per model. `from_` and `to` are dates, datetimes (naive ones
+        are UTC) or strings as the API takes them; by default the last 30 days."""
+        return Usage.from_json(await self._http.json(calls.usage(from_, to, group_by)))
 
     async def close(self) -> None:
         await self._http.close()

@@ -453,6 +453,32 @@ class Job(Model):
 
 
 @dataclass(frozen=True)
+class UsageFigures(Model):
+    jobs: int
+    input_tokens: int = field(metadata=_json("inputTokens"))
+    output_tokens: int = field(metadata=_json("outputTokens"))
+    cost_usd: float = field(metadata=_json("costUsd"))
+
+
+@dataclass(frozen=True)
+class UsageGroup(UsageFigures):
+    """One UTC day (YYYY-MM-DD) or one model, and what the jobs that ended in it used."""
+
+    group: str
+
+
+@dataclass(frozen=True)
+class Usage(Model):
+    """The tenant's LLM usage over [from, to) (GET /v1/usage), by day or by model."""
+
+    from_: str = field(metadata=_json("from"))
+    to: str
+    group_by: Literal["day", "model"] = field(metadata=_json("groupBy"))
+    groups: tuple[UsageGroup, ...]
+    total: UsageFigures
+
+
+@dataclass(frozen=True)
 class AuditRecord(Model):
     """One deletion (GET /v1/audit): what, why, how much went with it, by which key's id."""
 

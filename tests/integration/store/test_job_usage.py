@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import grpc
+import pytest
+
 from reports.v1 import job_pb2, store_pb2
 from tests.integration.helpers import complete_job
 from tests.integration.store.test_outbox import _job_request, _media
@@ -40,3 +43,59 @@ async def test_a_job_completed_without_usage_has_none(store_stub):
     job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
     await complete_job(store_stub, "t", job.id)
     assert not (await _read(store_stub, job.id)).HasField("usage")
+
+
+def _range(days: int = 1, group_by: str = "day", tenant: str = "t") -> store_pb2.GetUsageRequest:
+    from datetime import timedelta
+
+    from services.common.timeutil import to_timestamp, utcnow
+
+    now = utcnow()
+    return store_pb2.GetUsageRequest(tenant=tenant, start=to_timestamp(now - timedelta(days=days)),
+                                     end=to_timestamp(now + timedelta(minutes=1)), group_by=group_by)
+
+
+async def _ended_with(store_stub, tenant: str, usage: job_pb2.JobUsage | None) -> job_pb2.Job:
+    job = (await store_stub.CreateJob(_job_request(await _media(store_stub, tenant), tenant))).job
+    await complete_job(store_stub, tenant, job.id, usage=usage)
+    return await store_stub.GetJob(store_pb2.GetJobRequest(tenant=tenant, job_id=job.id))
+
+
+async def test_usage_sums_a_tenants_ended_jobs_by_day_and_by_model(store_stub):
+    other = job_pb2.JobUsage(input_tokens=100, output_tokens=10, attempts=1, provider="anthropic",
+                             model="claude-sonnet-5-5", cost_usd=0.0003)
+    first = await _ended_with(store_stub, "t", USAGE)
+    await _ended_with(store_stub, "t", USAGE)
+    await _ended_with(store_stub, "t", other)
+    await _ended_with(store_stub, "t", None)                 # never called the LLM: not counted
+    await _ended_with(store_stub, "someone-else", USAGE)     # another tenant's
+
+    by_model = await store_stub.GetUsage(_range(group_by="model"))
+    by_day = await store_stub.GetUsage(_range())
+
+    assert [(g.group, g.jobs, g.input_tokens, g.output_tokens) for g in by_model.groups] == [
+        ("claude-sonnet-5-5", 1, 100, 10), ("gpt-6.1-sol-2026-09-29", 2, 10420, 1880)]
+    assert by_model.groups[1].cost_usd == pytest.approx(2 * 0.01982)
+    day = first.updated_at.ToDatetime().date().isoformat()
+    assert [(g.group, g.jobs, g.input_tokens) for g in by_day.groups] == [(day, 3, 10520)]
+    assert (by_day.total.jobs, by_day.total.input_tokens, by_day.total.output_tokens) == (3, 10520, 1890)
+    assert by_day.total.cost_usd == pytest.approx(2 * 0.01982 + 0.0003)
+
+
+async def test_usage_leaves_out_jobs_that_ended_outside_the_range(store_stub):
+    from datetime import timedelta
+
+    from services.common.timeutil import to_timestamp, utcnow
+
+    await _ended_with(store_stub, "t", USAGE)
+    later = utcnow() + timedelta(minutes=5)
+    reply = await store_stub.GetUsage(store_pb2.GetUsageRequest(
+        tenant="t", start=to_timestamp(later), end=to_timestamp(later + timedelta(days=1)), group_by="day"))
+    assert list(reply.groups) == [] and reply.total.jobs == 0
+
+
+async def test_usage_refuses_an_unknown_grouping_or_a_reversed_range(store_stub):
+    for request in (_range(group_by="tenant"), _range(days=-2)):
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await store_stub.GetUsage(request)
+        assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -123,6 +123,9 @@ COMPONENT_MODELS = {
     "JobEvent": models.JobEvent,
     "ReportEvidence": models.ReportEvidence,
     "AuditRecord": models.AuditRecord,
+    "Usage": models.Usage,
+    "UsageGroup": models.UsageGroup,
+    "UsageFigures": models.UsageFigures,
 }
 # Shapes the SDK handles without a model of their own.
 NOT_MODELLED = {"Error", "MediaPage", "JobPage", "ReportPage", "Health", "Readiness", "CreateMediaRequest",
