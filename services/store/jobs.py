@@ -22,10 +22,12 @@ from services.common.rpc_errors import (
     invalid,
     not_found,
 )
+from services.common.prompt_seeds import PromptVariable
 from services.common.timeutil import as_utc, utcnow
 from services.store import (
     convert, inflight, job_rows, lifecycle, outbox, paging, prompts, quotas, reports, usage, webhooks)
 from services.store.job_rows import Job
+from services.store.prompt_cache import PromptCache
 from services.store.tables import IDEMPOTENCY_KEYS, JOBS, MEDIA, REPORTS, ReportRow
 from services.store.wait import WaitEstimator
 
@@ -40,9 +42,13 @@ _MEDIA_OWNER = select(MEDIA.c.tenant, MEDIA.c.url, MEDIA.c.expires_at).where(MED
 _ADD_REPORT = insert(REPORTS)
 
 
-def create(connection: Connection, request: store_pb2.CreateJobRequest,
-           waits: WaitEstimator, *, queued_cap: int | None = None) -> tuple[Job, bool, float]:
+def create(connection: Connection, request: store_pb2.CreateJobRequest, waits: WaitEstimator,
+           prompt_cache: PromptCache, *, queued_cap: int | None = None) -> tuple[Job, bool, float]:
+    """The new job (or the one its idempotency key names: a replay), whether it is a replay, and
+    its estimated wait. Every check comes before the first write, so a create that raises has
+    written nothing (group_commit.py relies on it)."""
     key = request.idempotency_key if request.HasField("idempotency_key") else None
+    expired_key = False
     if key is not None:
         existing = connection.execute(_KEY, {"tenant": request.tenant, "key": key}).first()
         if existing is not None and as_utc(existing.created_at) > utcnow() - IDEMPOTENCY_TTL:
@@ -53,16 +59,17 @@ def create(connection: Connection, request: store_pb2.CreateJobRequest,
             assert job is not None
             first_wait = existing.estimated_wait_sec
             return job, True, waits.estimate(connection) if first_wait is None else first_wait
-        if existing is not None:
-            connection.execute(_FORGET_KEY, {"tenant": request.tenant, "key": key})
+        expired_key = existing is not None
 
     media = connection.execute(_MEDIA_OWNER, {"media_id": request.media_id}).first()
     if media is None or media.tenant != request.tenant:
         raise not_found("media", request.media_id)
     params = convert.struct_dict(request.template_params)
-    _check_params(connection, request.template, params)
+    _check_params(prompt_cache.production_variables(connection, request.template), params)
     if queued_cap is not None:
         quotas.check_queued(connection, request.tenant, queued_cap)
+    if key is not None and expired_key:
+        connection.execute(_FORGET_KEY, {"tenant": request.tenant, "key": key})
 
     now = utcnow()
     job = Job(
@@ -96,10 +103,9 @@ def create(connection: Connection, request: store_pb2.CreateJobRequest,
     return job, False, wait
 
 
-def _check_params(connection: Connection, template: str, params: dict[str, object]) -> None:
-    prompt = prompts.get(connection, template, label="production")
+def _check_params(variables: list[PromptVariable], params: dict[str, object]) -> None:
     problems = [FieldProblem(f"/output/templateParams/{name}" if name else "/output/templateParams", message)
-                for name, message in prompts.check_params(prompt, params)]
+                for name, message in prompts.check_params(variables, params)]
     if problems:
         raise invalid("invalid_template_params", problems[0].message, problems)
 

@@ -77,6 +77,9 @@ def set_labels(connection: Connection, name: str, version: int, labels: list[str
     return get(connection, name, version=version)
 
 
-def check_params(prompt: Row[Any], params: dict[str, Any]) -> list[tuple[str, str]]:
-    variables = [prompt_seeds.PromptVariable(**v) for v in prompt.variables]
+def variables_of(prompt: Row[Any]) -> list[prompt_seeds.PromptVariable]:
+    return [prompt_seeds.PromptVariable(**v) for v in prompt.variables]
+
+
+def check_params(variables: list[prompt_seeds.PromptVariable], params: dict[str, Any]) -> list[tuple[str, str]]:
     return [(p.name, p.message) for p in prompt_seeds.check_params(variables, params)]

@@ -21,8 +21,10 @@ from services.common.tenant_limits import TenantLimits
 from services.store import (
     audit, convert, deletion, inflight, job_rows, jobs, media, outbox, prompts, reports, usage, webhooks)
 from services.store.db import Database
+from services.store.group_commit import GroupCommit
 from services.store.job_rows import Job
 from services.store.outbox import OutboxRelay
+from services.store.prompt_cache import PromptCache
 from services.store.wait import WaitEstimator
 
 T = TypeVar("T")
@@ -64,6 +66,8 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         self._retention_days = retention_days
         self._relay = relay
         self._waits = waits
+        self._prompts = PromptCache()
+        self._creates: GroupCommit[tuple[Job, bool, float]] = GroupCommit(self._write, self._create_alone)
 
     async def _write(self, work: Callable[[Connection], T]) -> T:
         """A write that may add outbox rows: they are handed to the relay once it has committed."""
@@ -84,6 +88,14 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     async def wake_parked(self) -> int:
         """Wakes parked jobs that have a slot now (at start: caps may have been raised)."""
         return await self._write(lambda c: inflight.wake_all(c, lambda t: self._limits.of(t).inflight))
+
+    async def _create_alone(self, create: Callable[[Connection], T]) -> T:
+        """One create in its own transaction (group_commit.py: when its batch failed together)."""
+        try:
+            return await self._write(create)
+        except IntegrityError:
+            # A concurrent request with the same idempotency key committed first: replay it.
+            return await self._write(create)
 
     # media
 
@@ -118,13 +130,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         cap = self._limits.of(_tenant(request)).queued
 
         def create(c: Connection) -> tuple[Job, bool, float]:
-            return jobs.create(c, request, self._waits, queued_cap=cap)
+            return jobs.create(c, request, self._waits, self._prompts, queued_cap=cap)
 
-        try:
-            job, replayed, wait = await self._write(create)
-        except IntegrityError:
-            # A concurrent request with the same idempotency key committed first: replay it.
-            job, replayed, wait = await self._write(create)
+        job, replayed, wait = await self._creates.run(create)   # with the creates arriving alongside
         if not replayed:
             self._waits.created()
             _observe(job, "job created")
@@ -249,12 +257,15 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
 
     @rpc
     async def CreatePromptVersion(self, request, context):  # type: ignore[no-untyped-def]
-        return convert.prompt_message(await self._db.run(lambda c: prompts.create_version(c, request)))
+        row = await self._db.run(lambda c: prompts.create_version(c, request))
+        self._prompts.invalidate()
+        return convert.prompt_message(row)
 
     @rpc
     async def SetPromptLabels(self, request, context):  # type: ignore[no-untyped-def]
         row = await self._db.run(
             lambda c: prompts.set_labels(c, request.name, request.version, list(request.labels)))
+        self._prompts.invalidate()
         return convert.prompt_message(row)
 
 

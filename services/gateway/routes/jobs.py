@@ -34,7 +34,8 @@ def create_job_message(body: dict[str, Any], tenant: str, request_id: str) -> st
     output = body["output"]
     message = store_pb2.CreateJobRequest(
         tenant=tenant,
-        request_fingerprint=fingerprint(body),
+        # Only a request with an idempotency key is ever compared with another one.
+        request_fingerprint=fingerprint(body) if "idempotencyKey" in body else "",
         media_id=body["media"]["mediaId"],
         template=output["template"],
         target=views.target_message(body["target"]),

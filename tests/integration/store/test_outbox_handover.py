@@ -15,23 +15,11 @@ from sqlalchemy.engine import Connection
 from reports.v1 import job_pb2
 from services.common import streams
 from services.store import outbox
-from services.store.db import Database, create_db_engine
-from services.store.migrate import upgrade
+from services.store.db import Database
 from services.store.outbox import OutboxRelay, Pass
 from services.store.tables import OUTBOX
 from stack.nats_server import NatsServer
 from tests.support.polling import until
-
-
-@pytest.fixture
-async def db(tmp_path) -> AsyncIterator[Database]:  # type: ignore[no-untyped-def]
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'reports.db'}")
-    await asyncio.to_thread(upgrade, engine)
-    database = Database(engine)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 @pytest.fixture
@@ -45,8 +33,8 @@ async def js(nats_server: NatsServer) -> AsyncIterator[object]:
         await nc.close()
 
 
-def _relay(db: Database, nats_server: NatsServer, **options: object) -> OutboxRelay:
-    return OutboxRelay(db, lambda: nats.connect(nats_server.url), streams.StreamSettings(), **options)  # type: ignore[arg-type]
+def _relay(sqlite_db: Database, nats_server: NatsServer, **options: object) -> OutboxRelay:
+    return OutboxRelay(sqlite_db, lambda: nats.connect(nats_server.url), streams.StreamSettings(), **options)  # type: ignore[arg-type]
 
 
 def _new_job(job_id: str):  # type: ignore[no-untyped-def]
@@ -56,14 +44,14 @@ def _new_job(job_id: str):  # type: ignore[no-untyped-def]
     return write
 
 
-async def _commit_and_hand(db: Database, relay: OutboxRelay, job_id: str) -> list[outbox.Message]:
-    _, written = await db.run(outbox.collecting(_new_job(job_id)))
+async def _commit_and_hand(sqlite_db: Database, relay: OutboxRelay, job_id: str) -> list[outbox.Message]:
+    _, written = await sqlite_db.run(outbox.collecting(_new_job(job_id)))
     relay.hand(written)
     return written
 
 
-async def _unsent(db: Database) -> int:
-    return int(await db.run(lambda c: c.execute(
+async def _unsent(sqlite_db: Database) -> int:
+    return int(await sqlite_db.run(lambda c: c.execute(
         select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at.is_(None))).scalar_one()))
 
 
@@ -75,16 +63,16 @@ async def _event_jobs(js) -> list[str]:  # type: ignore[no-untyped-def]
             for seq in range(info.state.first_seq, info.state.last_seq + 1)]
 
 
-async def test_collecting_answers_the_messages_a_transaction_added_and_nothing_after_it(db: Database):
-    _, written = await db.run(outbox.collecting(_new_job("job_1")))
+async def test_collecting_answers_the_messages_a_transaction_added_and_nothing_after_it(sqlite_db: Database):
+    _, written = await sqlite_db.run(outbox.collecting(_new_job("job_1")))
     assert [m.subject for m in written] == [streams.event_subject("job_1"), streams.RENDER_SUBJECT]
     # a write that does not collect (the pooled connection is the same one) gathers nothing
-    await db.run(_new_job("job_2"))
+    await sqlite_db.run(_new_job("job_2"))
     assert len(written) == 2
 
 
-async def test_a_rolled_back_transaction_hands_over_nothing(db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
-    relay = _relay(db, nats_server)
+async def test_a_rolled_back_transaction_hands_over_nothing(sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
+    relay = _relay(sqlite_db, nats_server)
     assert await relay.publish_pending(js) == Pass()   # the start-up scan: an empty table
 
     def fails(connection: Connection) -> None:
@@ -92,74 +80,74 @@ async def test_a_rolled_back_transaction_hands_over_nothing(db: Database, nats_s
         raise RuntimeError("the create failed after writing its rows")
 
     with pytest.raises(RuntimeError):
-        await db.run(outbox.collecting(fails))
+        await sqlite_db.run(outbox.collecting(fails))
     assert await relay.publish_pending(js) == Pass(sent=0, handed=False)
-    assert await _unsent(db) == 0 and await _event_jobs(js) == []
+    assert await _unsent(sqlite_db) == 0 and await _event_jobs(js) == []
 
 
 async def test_rows_handed_over_are_published_without_a_scan_and_marked_sent_together(
-        db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
-    relay = _relay(db, nats_server, poll_interval_s=3600)
-    await _commit_and_hand(db, relay, "job_0")
+        sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
+    relay = _relay(sqlite_db, nats_server, poll_interval_s=3600)
+    await _commit_and_hand(sqlite_db, relay, "job_0")
     assert await relay.publish_pending(js) == Pass(sent=2)   # the first pass reads the table
 
     for index in range(1, 4):
-        await _commit_and_hand(db, relay, f"job_{index}")
+        await _commit_and_hand(sqlite_db, relay, f"job_{index}")
     assert await relay.publish_pending(js) == Pass(sent=6, handed=True)
-    assert await _unsent(db) == 0
+    assert await _unsent(sqlite_db) == 0
     assert await _event_jobs(js) == ["job_0", "job_1", "job_2", "job_3"]
 
 
 async def test_rows_nobody_handed_over_wait_for_a_scan_which_wake_asks_for(
-        db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
-    relay = _relay(db, nats_server, poll_interval_s=3600)
+        sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
+    relay = _relay(sqlite_db, nats_server, poll_interval_s=3600)
     assert await relay.publish_pending(js) == Pass()
-    await db.run(_new_job("job_other_writer"))   # e.g. the retention sweeper's purge, another process
-    await _commit_and_hand(db, relay, "job_handed")
+    await sqlite_db.run(_new_job("job_other_writer"))   # e.g. the retention sweeper's purge, another process
+    await _commit_and_hand(sqlite_db, relay, "job_handed")
     assert await relay.publish_pending(js) == Pass(sent=2, handed=True)
-    assert await _unsent(db) == 2
+    assert await _unsent(sqlite_db) == 2
     relay.wake()
     assert await relay.publish_pending(js) == Pass(sent=2)
-    assert await _unsent(db) == 0
+    assert await _unsent(sqlite_db) == 0
 
 
 async def test_a_failed_publish_makes_the_next_pass_a_scan_that_publishes_in_order(
-        db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
-    relay = _relay(db, nats_server, poll_interval_s=3600)
+        sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
+    relay = _relay(sqlite_db, nats_server, poll_interval_s=3600)
     assert await relay.publish_pending(js) == Pass()
     await js.delete_stream(streams.EVENTS_STREAM)   # JetStream answers no publish to its subjects
-    await _commit_and_hand(db, relay, "job_1")
+    await _commit_and_hand(sqlite_db, relay, "job_1")
     failed = await relay.publish_pending(js)
     assert failed.failed and failed.sent == 1   # the render command went out; the event did not
-    await _commit_and_hand(db, relay, "job_2")  # handed after the failure: the scan reads it too
+    await _commit_and_hand(sqlite_db, relay, "job_2")  # handed after the failure: the scan reads it too
     await streams.ensure_streams(js, streams.StreamSettings())
     assert await relay.publish_pending(js) == Pass(sent=3)
     assert await _event_jobs(js) == ["job_1", "job_2"]
-    assert await _unsent(db) == 0
+    assert await _unsent(sqlite_db) == 0
 
 
-async def test_a_handed_over_purge_is_published_by_a_scan(db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
-    relay = _relay(db, nats_server, poll_interval_s=3600)
+async def test_a_handed_over_purge_is_published_by_a_scan(sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
+    relay = _relay(sqlite_db, nats_server, poll_interval_s=3600)
     assert await relay.publish_pending(js) == Pass()
-    _, written = await db.run(outbox.collecting(
+    _, written = await sqlite_db.run(outbox.collecting(
         lambda c: outbox.add_purge(c, {streams.EVENTS_STREAM: [streams.event_subject("job_1")]})))
     relay.hand(written)
     assert await relay.publish_pending(js) == Pass(sent=1)
 
 
 async def test_a_new_relay_publishes_what_the_previous_one_was_handed_but_never_sent(
-        db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
-    gone = _relay(db, nats_server, poll_interval_s=3600)
+        sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
+    gone = _relay(sqlite_db, nats_server, poll_interval_s=3600)
     assert await gone.publish_pending(js) == Pass()
-    await _commit_and_hand(db, gone, "job_1")   # the store stops (or dies) before the next pass
-    restarted = _relay(db, nats_server, poll_interval_s=3600)
+    await _commit_and_hand(sqlite_db, gone, "job_1")   # the store stops (or dies) before the next pass
+    restarted = _relay(sqlite_db, nats_server, poll_interval_s=3600)
     assert await restarted.publish_pending(js) == Pass(sent=2)
     assert await _event_jobs(js) == ["job_1"]
 
 
 async def test_the_relay_keeps_running_after_a_pass_fails_and_scans_next(
-        db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
-    relay = _relay(db, nats_server, poll_interval_s=3600)
+        sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
+    relay = _relay(sqlite_db, nats_server, poll_interval_s=3600)
     original = relay.publish_pending
     failures = []
 
@@ -173,13 +161,13 @@ async def test_the_relay_keeps_running_after_a_pass_fails_and_scans_next(
     task = asyncio.create_task(relay.run())
     try:
         await asyncio.wait_for(relay.connected.wait(), 30)
-        await _commit_and_hand(db, relay, "job_1")
-        await until(lambda: _is_zero(db), what="the row published after the failed pass")
+        await _commit_and_hand(sqlite_db, relay, "job_1")
+        await until(lambda: _is_zero(sqlite_db), what="the row published after the failed pass")
         assert failures == ["database is locked"]
     finally:
         relay.stop()
         await asyncio.wait_for(task, 30)
 
 
-async def _is_zero(db: Database) -> bool:
-    return await _unsent(db) == 0
+async def _is_zero(sqlite_db: Database) -> bool:
+    return await _unsent(sqlite_db) == 0

@@ -1,0 +1,116 @@
+"""Group commit: job creations that arrive together share one transaction.
+
+A create is a handful of statements, and each transaction around it is framing: on SQLite a
+connection checkout, BEGIN IMMEDIATE and a WAL commit on the event loop; on PostgreSQL a round
+trip per statement of it. Under a burst that framing is most of a create's database time, so
+`GroupCommit.run` queues a create and commits the creates queued together in one transaction:
+
+- When: a create that arrives while nothing is queued after a lone create goes at the next turn
+  of the event loop, so a create on its own waits for nothing. While creates keep arriving (the
+  last batch held more than one), the next batch gathers for `window_s` (a millisecond) or until
+  `max_batch` are queued.
+- Each caller gets its own answer. A create that raises a ServiceError (media not found, invalid
+  params, quota_exceeded, idempotency_conflict) raises it to its own caller only: jobs.create
+  makes every check before its first write, so it has written nothing, and its batch-mates
+  commit. Creates see their batch-mates' rows (one transaction), so a tenant's queued cap and an
+  idempotency key used twice in one batch behave as they do one transaction after another.
+- Anything else (an IntegrityError from a concurrent create with the same idempotency key on
+  another replica, a database error, a failed commit) rolls the whole batch back, and each of its
+  creates runs again in a transaction of its own (`alone`, which retries the IntegrityError as a
+  replay): only a create that fails on its own fails.
+- The batch's outbox rows reach the relay once it has committed (`write` hands them over).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+from prometheus_client import Histogram
+from sqlalchemy.engine import Connection
+
+from services.common.rpc_errors import ServiceError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+BATCH_SIZES = Histogram("store_create_batch_size", "Job creations committed in one transaction",
+                        buckets=(1, 2, 4, 8, 16, 32, 64))
+
+Work = Callable[[Connection], T]
+
+
+class GroupCommit(Generic[T]):
+    def __init__(self, write: Callable[[Callable[[Connection], list[T | ServiceError]]], Awaitable[list[T | ServiceError]]],
+                 alone: Callable[[Work[T]], Awaitable[T]], *, window_s: float = 0.001, max_batch: int = 64) -> None:
+        self._write = write          # runs one transaction and hands its outbox rows to the relay
+        self._alone = alone          # one create in a transaction of its own
+        self._window_s = window_s
+        self._max_batch = max_batch
+        self._queue: list[tuple[Work[T], asyncio.Future[T]]] = []
+        self._flush_handle: asyncio.Handle | None = None
+        self._last_batch = 1
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def run(self, work: Work[T]) -> T:
+        """`work(connection)` committed with whatever creates are queued with it; its own result."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.append((work, future))
+        if len(self._queue) >= self._max_batch:
+            self._flush()
+        elif self._flush_handle is None:
+            self._flush_handle = (loop.call_later(self._window_s, self._flush) if self._last_batch > 1
+                                  else loop.call_soon(self._flush))
+        return await future
+
+    def _flush(self) -> None:
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        batch, self._queue = self._queue, []
+        if not batch:
+            return
+        self._last_batch = len(batch)
+        task = asyncio.get_running_loop().create_task(self._commit(batch))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _commit(self, batch: list[tuple[Work[T], asyncio.Future[T]]]) -> None:
+        def together(connection: Connection) -> list[T | ServiceError]:
+            outcomes: list[T | ServiceError] = []
+            for work, _ in batch:
+                try:
+                    outcomes.append(work(connection))
+                except ServiceError as refused:   # raised before its first write: nothing to undo
+                    outcomes.append(refused)
+            return outcomes
+
+        try:
+            outcomes = await self._write(together)
+        except Exception as exc:
+            if len(batch) > 1:
+                log.warning("a batch of %d creates failed together (%s); each runs alone", len(batch),
+                            type(exc).__name__)
+            await asyncio.gather(*(self._run_alone(work, future) for work, future in batch))
+            return
+        BATCH_SIZES.observe(len(batch))
+        for outcome, (_, future) in zip(outcomes, batch, strict=True):
+            if future.done():   # the caller gave up (its deadline); the job exists all the same
+                continue
+            if isinstance(outcome, ServiceError):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+    async def _run_alone(self, work: Work[T], future: asyncio.Future[T]) -> None:
+        try:
+            result = await self._alone(work)
+        except Exception as exc:
+            if not future.done():
+                future.set_exception(exc)
+            return
+        BATCH_SIZES.observe(1)
+        if not future.done():
+            future.set_result(result)

@@ -1,0 +1,207 @@
+"""Job creations that arrive together commit in one transaction, and each caller still gets its own
+answer: a refused create never fails its batch-mates, and a batch that fails as a whole is retried
+create by create."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator, Callable
+
+import grpc
+import nats
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from reports.v1 import store_pb2, store_pb2_grpc
+from services.common import grpc_server, streams
+from services.common.rpc_errors import not_found
+from services.common.tenant_limits import Limits, TenantLimits
+from services.store import app as store_app
+from services.store import outbox
+from services.store.db import Database
+from services.store.group_commit import GroupCommit
+from services.store.tables import OUTBOX
+from stack.nats_server import NatsServer
+from tests.integration.conftest import store_settings
+from tests.integration.store.test_outbox import _job_request, _media
+from tests.support.polling import until
+
+# one transaction at a time, recorded: how many creates each held
+Batches = list[int]
+
+
+def _group(sqlite_db: Database, batches: Batches, handed: list[outbox.Message]) -> GroupCommit[str]:
+    async def write(work):  # type: ignore[no-untyped-def]
+        result, written = await sqlite_db.run(outbox.collecting(work))
+        batches.append(len(result) if isinstance(result, list) else 1)
+        handed.extend(written)
+        return result
+
+    return GroupCommit(write, write)
+
+
+def _writes_row(name: str) -> Callable[[Connection], str]:
+    def work(connection: Connection) -> str:
+        outbox.add(connection, f"test.{name}", name.encode())
+        return name
+    return work
+
+
+def _refused(connection: Connection) -> str:
+    raise not_found("media", "med_missing")
+
+
+def _breaks_after_writing(connection: Connection) -> str:
+    outbox.add(connection, "test.broken", b"never committed")
+    raise RuntimeError("an unexpected failure half-way through a create")
+
+
+async def _subjects(sqlite_db: Database) -> list[str]:
+    return list(await sqlite_db.run(lambda c: c.execute(select(OUTBOX.c.subject).order_by(OUTBOX.c.seq)).scalars()))
+
+
+async def test_creates_queued_together_commit_in_one_transaction_and_a_refused_one_fails_alone(sqlite_db: Database):
+    batches: Batches = []
+    handed: list[outbox.Message] = []
+    group = _group(sqlite_db, batches, handed)
+    results = await asyncio.gather(group.run(_writes_row("a")), group.run(_refused), group.run(_writes_row("b")),
+                                   return_exceptions=True)
+    assert results[0] == "a" and results[2] == "b"
+    assert getattr(results[1], "code", None) == "media_not_found"
+    assert batches == [3]
+    assert await _subjects(sqlite_db) == ["test.a", "test.b"]
+    assert [m.subject for m in handed] == ["test.a", "test.b"]   # handed over once committed, in order
+
+
+async def test_a_batch_that_fails_as_a_whole_runs_each_create_alone_and_only_the_bad_one_fails(sqlite_db: Database):
+    batches: Batches = []
+    handed: list[outbox.Message] = []
+    group = _group(sqlite_db, batches, handed)
+    results = await asyncio.gather(group.run(_writes_row("a")), group.run(_breaks_after_writing),
+                                   group.run(_writes_row("b")), return_exceptions=True)
+    assert results[0] == "a" and results[2] == "b"
+    assert isinstance(results[1], RuntimeError)
+    assert await _subjects(sqlite_db) == ["test.a", "test.b"]   # the broken create's row was rolled back
+    assert sorted(m.subject for m in handed) == ["test.a", "test.b"]
+
+
+async def test_a_lone_create_goes_at_once_and_a_stream_of_them_is_batched(sqlite_db: Database):
+    batches: Batches = []
+    group = _group(sqlite_db, batches, [])
+    assert await group.run(_writes_row("alone")) == "alone"
+    await asyncio.gather(*(group.run(_writes_row(f"r{i}")) for i in range(5)))
+    await asyncio.gather(*(group.run(_writes_row(f"s{i}")) for i in range(3)))
+    assert batches == [1, 5, 3]
+    assert len(await _subjects(sqlite_db)) == 9
+
+
+async def test_a_full_batch_commits_without_waiting_for_more(sqlite_db: Database):
+    batches: Batches = []
+
+    async def write(work):  # type: ignore[no-untyped-def]
+        result, _ = await sqlite_db.run(outbox.collecting(work))
+        batches.append(len(result))
+        return result
+
+    group: GroupCommit[str] = GroupCommit(write, write, max_batch=4)
+    await asyncio.gather(*(group.run(_writes_row(f"r{i}")) for i in range(10)))
+    assert batches == [4, 4, 2]
+
+
+# Through the store's gRPC service: real creates.
+
+@pytest.fixture
+async def capped_store(database_url: str, nats_server: NatsServer) -> AsyncIterator[store_pb2_grpc.StoreStub]:
+    settings = dataclasses.replace(store_settings(database_url, nats_server.url),
+                                   tenant_limits=TenantLimits(default=Limits(queued=3)))
+    running = await store_app.start(settings)
+    channel = grpc_server.channel(f"127.0.0.1:{running.port}")
+    try:
+        await asyncio.wait_for(running.relay.connected.wait(), timeout=30)
+        yield store_pb2_grpc.StoreStub(channel)
+    finally:
+        await channel.close()
+        await running.stop()
+
+
+async def _answer(call) -> object:  # type: ignore[no-untyped-def]
+    try:
+        return await call
+    except grpc.aio.AioRpcError as error:
+        return error.code()
+
+
+async def test_concurrent_creates_each_get_their_own_answer_and_the_good_ones_are_published(
+        store_stub, nats_server: NatsServer):  # type: ignore[no-untyped-def]
+    media_id = await _media(store_stub)
+    bad_params = _job_request(media_id)
+    bad_params.template_params.update({"no_such_variable": "x"})
+    requests = [_job_request(media_id), _job_request("med_missing"), _job_request(media_id), bad_params,
+                _job_request(media_id)]
+    answers = await asyncio.gather(*(_answer(store_stub.CreateJob(r)) for r in requests))
+    assert answers[1] == grpc.StatusCode.NOT_FOUND
+    assert answers[3] == grpc.StatusCode.INVALID_ARGUMENT
+    created = [a.job.id for a in (answers[0], answers[2], answers[4])]   # type: ignore[attr-defined]
+    assert len(set(created)) == 3
+
+    nc = await nats.connect(nats_server.url)
+    try:
+        js = nc.jetstream()
+        await until(lambda: _stream_count(js, streams.JOBS_STREAM, 3), what="three render commands")
+        await until(lambda: _stream_count(js, streams.EVENTS_STREAM, 3), what="three queued events")
+    finally:
+        await nc.close()
+
+
+async def _stream_count(js, stream: str, count: int) -> bool:  # type: ignore[no-untyped-def]
+    return (await js.stream_info(stream)).state.messages == count
+
+
+async def test_one_idempotency_key_sent_twice_at_once_creates_one_job(store_stub):  # type: ignore[no-untyped-def]
+    media_id = await _media(store_stub)
+    requests = []
+    for _ in range(2):
+        request = _job_request(media_id)
+        request.idempotency_key = "same-key"
+        requests.append(request)
+    first, second = await asyncio.gather(*(store_stub.CreateJob(r) for r in requests))
+    assert first.job.id == second.job.id
+    assert sorted([first.replayed, second.replayed]) == [False, True]
+
+
+async def test_the_queued_cap_holds_among_creates_sent_at_once(capped_store):  # type: ignore[no-untyped-def]
+    media_id = await _media(capped_store)
+    answers = await asyncio.gather(*(_answer(capped_store.CreateJob(_job_request(media_id))) for _ in range(6)))
+    refused = [a for a in answers if a == grpc.StatusCode.RESOURCE_EXHAUSTED]
+    assert len(refused) == 3 and len(answers) - len(refused) == 3
+
+
+async def test_a_prompt_edit_on_this_store_applies_to_the_next_create(store_stub):  # type: ignore[no-untyped-def]
+    media_id = await _media(store_stub)
+    await store_stub.CreateJob(_job_request(media_id))   # the production prompt is cached now
+    seeded = await store_stub.GetPrompt(store_pb2.GetPromptRequest(name="sales_playbook", label="production"))
+    strict = await store_stub.CreatePromptVersion(store_pb2.CreatePromptVersionRequest(
+        name="sales_playbook", system=seeded.system, instructions=seeded.instructions,
+        variables=[*seeded.variables, store_pb2.PromptVariable(name="region", required=True)],
+        labels=["production"]))
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await store_stub.CreateJob(_job_request(media_id))
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    with_region = _job_request(media_id)
+    with_region.template_params.update({"region": "EMEA"})
+    await store_stub.CreateJob(with_region)
+
+    await store_stub.SetPromptLabels(store_pb2.SetPromptLabelsRequest(
+        name="sales_playbook", version=seeded.version, labels=["production"]))
+    assert strict.version != seeded.version
+    await store_stub.CreateJob(_job_request(media_id))   # back to the version without `region`
+
+
+async def test_a_batch_of_refused_creates_writes_nothing(sqlite_db: Database):
+    batches: Batches = []
+    group = _group(sqlite_db, batches, [])
+    results = await asyncio.gather(group.run(_refused), group.run(_refused), return_exceptions=True)
+    assert [getattr(r, "code", None) for r in results] == ["media_not_found", "media_not_found"]
+    assert await sqlite_db.run(lambda c: c.execute(select(func.count()).select_from(OUTBOX)).scalar_one()) == 0
