@@ -9,7 +9,8 @@ service its own user in REPORTS_NATS_USER / REPORTS_NATS_PASSWORD. What the perm
   the last event and ordered consumers on JOB_EVENTS for SSE: it enforces tenancy itself) and
   reads and writes only the tenants' token buckets (the KV bucket `tenant_rate`);
 - renderers only take work: their durable consumer `renderers` on JOBS (create, fetch, ack), and a
-  dead job's command read back and dropped from JOBS;
+  dead job's command read back and dropped from JOBS; and read and write the provider budgets (the KV
+  bucket `llm_budget`);
 - the dispatcher only consumes its deliveries: its durable consumer `webhooks` on WEBHOOKS (it cannot
   read JOB_EVENTS: status events of jobs without a webhook never reach it);
 - nobody but the store creates, updates, deletes or purges a stream; nobody else reads a stream
@@ -50,22 +51,27 @@ def _durable(stream: str, name: str) -> tuple[str, ...]:
             f"{_API}.STREAM.INFO.{stream}")
 
 
+def _key_value(bucket: str) -> tuple[str, ...]:
+    """What a user of one KV bucket needs: bind the bucket, read a key (direct get), write it."""
+    kv_stream = f"KV_{bucket}"
+    return (f"{_API}.STREAM.INFO.{kv_stream}", f"{_API}.DIRECT.GET.{kv_stream}.>",
+            f"{_API}.STREAM.MSG.GET.{kv_stream}", f"$KV.{bucket}.>")
+
+
 def _gateway_publish() -> tuple[str, ...]:
-    kv_stream = f"KV_{streams.RATE_LIMIT_BUCKET}"
     return (
         # SSE: the job's last event, then an ordered (ephemeral push) consumer; its flow control
         f"{_API}.STREAM.INFO.{streams.EVENTS_STREAM}", f"{_API}.STREAM.MSG.GET.{streams.EVENTS_STREAM}",
         f"{_API}.CONSUMER.CREATE.{streams.EVENTS_STREAM}", "$JS.FC.>",
-        # the tenant token buckets: bind the bucket, read a key (direct get), write it
-        f"{_API}.STREAM.INFO.{kv_stream}", f"{_API}.DIRECT.GET.{kv_stream}.>",
-        f"{_API}.STREAM.MSG.GET.{kv_stream}", f"$KV.{streams.RATE_LIMIT_BUCKET}.>",
+        *_key_value(streams.RATE_LIMIT_BUCKET),   # the tenant token buckets
     )
 
 
 def _renderer_publish() -> tuple[str, ...]:
     # A job whose renderer died on its last delivery: its command read back and dropped (worker.py).
     return (*_durable(streams.JOBS_STREAM, streams.RENDERER_DURABLE),
-            f"{_API}.STREAM.MSG.GET.{streams.JOBS_STREAM}", f"{_API}.STREAM.MSG.DELETE.{streams.JOBS_STREAM}")
+            f"{_API}.STREAM.MSG.GET.{streams.JOBS_STREAM}", f"{_API}.STREAM.MSG.DELETE.{streams.JOBS_STREAM}",
+            *_key_value(streams.LLM_BUDGET_BUCKET))   # the provider budgets (shared_budget.py)
 
 
 def _webhooks_publish() -> tuple[str, ...]:

@@ -32,6 +32,9 @@ WEBHOOKS_DURABLE = "webhooks"
 # whenever burst/rps is under a day (a slower bucket, e.g. rps:0.001,burst:100, refills early after a day idle).
 RATE_LIMIT_BUCKET = "tenant_rate"
 RATE_LIMIT_TTL_S = 24 * 3600.0
+# The renderers' shared provider budgets (services/renderer/shared_budget.py): one key per provider
+# and model, holding its call schedule; a key idle for a day expires (its schedule is long past).
+LLM_BUDGET_BUCKET = "llm_budget"
 MSG_ID_HEADER = "Nats-Msg-Id"
 REQUEST_ID_HEADER = "X-Request-Id"
 
@@ -89,22 +92,28 @@ def stream_configs(settings: StreamSettings) -> list[StreamConfig]:
             max_age=settings.events_max_age_s,
             duplicate_window=settings.duplicate_window_s,
         ),
-        # What nats.py's create_key_value makes, spelled out so ensure_streams keeps it current.
-        StreamConfig(
-            name=f"KV_{RATE_LIMIT_BUCKET}",
-            subjects=[f"$KV.{RATE_LIMIT_BUCKET}.>"],
-            retention=RetentionPolicy.LIMITS,
-            storage=StorageType.FILE,
-            num_replicas=settings.replicas,
-            max_msgs_per_subject=1,
-            max_age=RATE_LIMIT_TTL_S,
-            discard=DiscardPolicy.NEW,
-            allow_rollup_hdrs=True,
-            deny_delete=True,
-            allow_direct=True,
-            duplicate_window=settings.duplicate_window_s,
-        ),
+        _key_value(RATE_LIMIT_BUCKET, settings),
+        _key_value(LLM_BUDGET_BUCKET, settings),
     ]
+
+
+def _key_value(bucket: str, settings: StreamSettings) -> StreamConfig:
+    """What nats.py's create_key_value makes, spelled out so ensure_streams keeps it current: the last
+    value of each key, kept a day."""
+    return StreamConfig(
+        name=f"KV_{bucket}",
+        subjects=[f"$KV.{bucket}.>"],
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        num_replicas=settings.replicas,
+        max_msgs_per_subject=1,
+        max_age=RATE_LIMIT_TTL_S,
+        discard=DiscardPolicy.NEW,
+        allow_rollup_hdrs=True,
+        deny_delete=True,
+        allow_direct=True,
+        duplicate_window=settings.duplicate_window_s,
+    )
 
 
 async def ensure_streams(js: JetStreamContext, settings: StreamSettings) -> None:

@@ -20,6 +20,7 @@ from . import anthropic_api, limits, openai_api, rules, streaming
 from .engine import Answer, Engine, Failure, model_name
 from .knobs import HEADER, Knobs, parse_knobs
 from .prompt import BadRequest, NotFound, Prompt
+from .request_limit import RequestLimit
 from .settings import Settings
 
 _CLIENT_CLOSED = 499
@@ -88,6 +89,7 @@ def create_app(settings: Settings) -> Starlette:
     ])
     app.state.settings = settings
     app.state.engine = Engine(default_latency_ms=settings.latency_ms)
+    app.state.request_limit = RequestLimit(settings.rpm) if settings.rpm else None
     return app
 
 
@@ -153,6 +155,17 @@ async def _complete(request: Request, api: _Api) -> Response:
         engine.stats.record(api.name, "bad_request")
         return JSONResponse(api.error(400, str(exc)), status_code=400)
 
+    limit: RequestLimit | None = request.app.state.request_limit
+    decision = limit.take(model_name(prompt.model)) if limit is not None else None
+    rate = (decision.limit, decision.remaining, decision.reset_s) if decision is not None else None
+    if decision is not None and not decision.allowed:
+        engine.stats.record(api.name, "rate_limited")
+        wait_ms = max(1, math.ceil(decision.reset_s * 1000))
+        body_json = api.error(429, f"Rate limit reached for {model_name(prompt.model)} on requests per min (RPM): "
+                                   f"Limit {decision.limit} (DEVLLM_RPM). Please try again in {wait_ms}ms.")
+        return JSONResponse(body_json, status_code=429, headers={
+            **limits.headers(api.provider, None, requests=rate),
+            "retry-after": str(math.ceil(decision.reset_s)), "retry-after-ms": str(wait_ms)})
     plan = engine.plan(prompt, knobs)
     left = await _client_left_within(plan.delay_s, request.receive)
     if not left and plan.hang:
@@ -166,7 +179,7 @@ async def _complete(request: Request, api: _Api) -> Response:
     response_id = engine.new_id(prompt)
     spent_ms = plan.retry_after_ms if outcome.outcome == "429_bare" else None
     headers = {api.request_id_header: f"req_dev{response_id}", LATENCY_HEADER: str(round(plan.delay_s * 1000)),
-               **limits.headers(api.provider, spent_ms)}
+               **limits.headers(api.provider, spent_ms, requests=rate)}
     if knobs.should_retry is not None:
         headers["x-should-retry"] = "true" if knobs.should_retry else "false"
     if isinstance(outcome, Failure):

@@ -18,6 +18,7 @@ class Settings:
     hang_s: float = 600.0            # how long fail=hang holds a request (unless the client leaves)
     shutdown_grace_s: int = 3        # then requests still open (hangs) are cancelled
     tokens_per_s: int = 0            # streaming speed; 0: as fast as possible; knob speed= wins
+    rpm: int = 0                     # requests a minute per model before 429s (request_limit.py); 0: none
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -26,6 +27,7 @@ class Settings:
             port=_int(env, "DEVLLM_PORT", cls.port, 0, 65535),
             latency_ms=_int(env, "DEVLLM_LATENCY_MS", cls.latency_ms, 0, 3_600_000),
             tokens_per_s=_int(env, "DEVLLM_TOKENS_PER_S", cls.tokens_per_s, 0, 100_000),
+            rpm=_int(env, "DEVLLM_RPM", cls.rpm, 0, 100_000_000),
         )
 
 

@@ -299,7 +299,7 @@ def _our_schemas() -> dict[str, Schema]:
     status = {"type": "string", "enum": list(STATUSES),
               "description": "queued -> running -> succeeded | failed | canceled"}
     stage = nullable({"type": "string", "enum": list(job_states.STAGES)}) | {
-        "description": "where a running job is (a queued one: queued, or waiting for its tenant's in-flight cap); where a failed or canceled one stopped; null once succeeded"}
+        "description": "where a running job is (waiting: for its turn in a provider budget; a queued one: queued, or waiting for its tenant's in-flight cap); where a failed or canceled one stopped; null once succeeded"}
     analytics: dict[str, Schema] = {
         "speakingSec": _said(NUMBER, "seconds of their speech"),
         "share": _said({"type": "number", "minimum": 0, "maximum": 1}, "their part of all speech, 0 to 1"),

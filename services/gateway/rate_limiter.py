@@ -34,9 +34,9 @@ from collections.abc import AsyncIterator, Callable
 
 from nats.aio.client import Client as NatsClient
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
-from nats.js.kv import KeyValue
 
 from services.common import streams
+from services.common.shared_kv import SharedKv
 from services.common.tenant_limits import TenantLimits
 from services.gateway.token_bucket import Decision, decide
 
@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 
 TIMEOUT_S = 0.5
 CAS_ATTEMPTS = 8
-WARN_EVERY_S = 60.0
 RETRY_AFTER_FAILURE_S = 1.0
 
 
@@ -56,11 +55,9 @@ def key_of(tenant: str) -> str:
 class SharedRateLimiter:
     def __init__(self, nats: Callable[[], NatsClient | None], limits: TenantLimits,
                  clock: Callable[[], float] = time.time) -> None:
-        self._nats = nats
         self._limits = limits
         self._clock = clock
-        self._kv: KeyValue | None = None
-        self._warned_at: float | None = None
+        self._kv = SharedKv(nats, streams.RATE_LIMIT_BUCKET, "tenant rate limit", log)
         self._down_until: float | None = None
         self._turns: dict[str, list] = {}   # tenant -> [its lock, requests holding or awaiting it]
 
@@ -73,9 +70,8 @@ class SharedRateLimiter:
                 async with asyncio.timeout(TIMEOUT_S):
                     decision = await self._take(tenant)
             except Exception as exc:   # noqa: BLE001 - every failure of the counter fails open (TimeoutError too)
-                self._kv = None
                 self._down_until = time.monotonic() + RETRY_AFTER_FAILURE_S
-                self._warn(exc)
+                self._kv.failed(exc)
                 return None
         self._down_until = None
         return decision
@@ -95,7 +91,7 @@ class SharedRateLimiter:
                 del self._turns[tenant]
 
     async def _take(self, tenant: str) -> Decision:
-        kv = await self._bucket()
+        kv = await self._kv.bucket()
         limits = self._limits.of(tenant)
         key = key_of(tenant)
         decision = None
@@ -116,18 +112,3 @@ class SharedRateLimiter:
         # So many of this tenant's requests raced that none of ours won: it is over its rate.
         assert decision is not None
         return Decision(False, decision.tat, limits.burst, 0, decision.reset_s, 1)
-
-    async def _bucket(self) -> KeyValue:
-        if self._kv is None:
-            nc = self._nats()
-            if nc is None or not nc.is_connected:
-                raise ConnectionError("nats is not connected")
-            self._kv = await nc.jetstream().key_value(streams.RATE_LIMIT_BUCKET)
-        return self._kv
-
-    def _warn(self, exc: BaseException) -> None:
-        now = time.monotonic()
-        if self._warned_at is None or now - self._warned_at >= WARN_EVERY_S:
-            self._warned_at = now
-            log.warning("tenant rate limit not enforced (fail open): the shared counter is unreachable: %s",
-                        type(exc).__name__ + (f": {exc}" if str(exc) else ""))

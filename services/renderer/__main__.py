@@ -6,13 +6,17 @@ import asyncio
 import logging
 import os
 
+from nats.aio.client import Client as NatsClient
+
 from reports.v1 import renderer_pb2, resolver_pb2_grpc, store_pb2_grpc
 from services.common import env, grpc_server, runtime, streams
+from services.renderer import budgets
 from services.renderer.coverage import CoverageRules
 from services.renderer.errors import ModelUnavailable
 from services.renderer.job_runner import JobRunner
 from services.renderer.llm import Llm, settings_from_env
 from services.renderer.servicer import RendererServicer, register
+from services.renderer.shared_budget import SharedBudget
 from services.renderer.usage import prices_from_env, warn_if_unpriced
 from services.renderer.worker import Worker, WorkerSettings
 
@@ -30,7 +34,9 @@ def worker_settings(e: os._Environ[str] | dict[str, str]) -> WorkerSettings:
 
 async def main() -> None:
     e = os.environ
-    llm = Llm(settings_from_env(e))
+    nats: list[NatsClient] = []   # connected below, after the model check; the budget asks for it per call
+    budget = SharedBudget(lambda: nats[0] if nats else None, budgets.parse(e))
+    llm = Llm(settings_from_env(e), budget=budget)
     prices = prices_from_env(e)
     warn_if_unpriced(prices, llm.settings.model)
     try:  # first: a model the provider does not know makes every job fail
@@ -46,6 +52,7 @@ async def main() -> None:
         [register(RendererServicer(store, llm))], [SERVICE_NAME],
         env.text(e, "REPORTS_RENDERER_LISTEN", "127.0.0.1:50053"))
     nc = await streams.connect(env.text(e, "REPORTS_NATS_URL", "nats://127.0.0.1:4333"), "renderer")
+    nats.append(nc)
     await streams.wait_for_streams(nc.jetstream(), (streams.JOBS_STREAM,))
     coverage = CoverageRules(min_seconds=env.number(e, "REPORTS_MIN_TARGET_SECONDS", 60.0),
                              min_words=env.integer(e, "REPORTS_MIN_TARGET_WORDS", 150))

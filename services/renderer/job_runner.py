@@ -132,6 +132,18 @@ class JobRunner:
                 stage=job_pb2.JOB_STAGE_RENDERING, progress=progress),
                 timeout=self.rpc_timeout_s, metadata=md)
 
+        async def budget_wait(seconds: float | None, why: str) -> None:
+            """The job's stage is `waiting` while it waits its turn in the provider budget."""
+            request = store_pb2.TransitionJobRequest(tenant=job.tenant, job_id=job.id,
+                                                     status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING)
+            if seconds is not None:
+                request.stage = job_pb2.JOB_STAGE_WAITING
+                request.progress.CopyFrom(job_pb2.JobProgress(waiting_sec=round(seconds, 3), waiting_reason=why[:300]))
+            try:
+                await self.store.TransitionJob(request, timeout=self.rpc_timeout_s, metadata=md)
+            except grpc.aio.AioRpcError as exc:  # best effort, like progress: the report matters more
+                log.warning("budget wait not recorded", extra={"jobId": job.id, "reason": exc.code().name})
+
         progress = ProgressReporter(send_progress, self.progress_interval_s)
         meter = UsageMeter(self.prices, job.tenant, self.llm.settings.model)
         try:
@@ -139,7 +151,7 @@ class JobRunner:
                 written = await write_report(self.llm, prompt, job.template, evidence, params,
                                              before_call=stop_if_canceled, coverage_note=coverage.note,
                                              on_progress=progress.tokens, on_wait=progress.waiting,
-                                             on_usage=meter)
+                                             on_usage=meter, on_budget_wait=budget_wait)
             finally:  # no progress event may follow the job's next one
                 await progress.aclose()
         except JobCanceled:

@@ -38,11 +38,14 @@ from services.renderer.providers.base import (
     EndedFailure,
     FatalFailure,
     ModelMissing,
+    OnResponse,
     Progress,
     Provider,
     TokenUsage,
     TransientFailure,
+    tokens_of,
 )
+from services.renderer.shared_budget import BudgetExhausted, OnBudgetWait, SharedBudget, observed
 from services.renderer.validate import Problem
 
 log = logging.getLogger(__name__)
@@ -157,10 +160,10 @@ def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise envvars.ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
-def make_provider(settings: LlmSettings) -> Provider:
+def make_provider(settings: LlmSettings, on_response: OnResponse | None = None) -> Provider:
     common = dict(api_key=settings.api_key, base_url=settings.base_url,
                   timeout_s=settings.idle_timeout_s, headers=settings.headers,
-                  max_tokens=settings.max_tokens)
+                  max_tokens=settings.max_tokens, on_response=on_response)
     if settings.provider == "anthropic":
         from services.renderer.providers.anthropic_provider import AnthropicProvider
 
@@ -172,11 +175,20 @@ def make_provider(settings: LlmSettings) -> Provider:
 
 
 class Llm:
-    """One provider client, reused by every render through it; close it when done."""
+    """One provider client, reused by every render through it; close it when done. With a `budget`
+    (services/renderer/shared_budget.py), every call first takes its turn in the provider budget
+    shared by all renderers, and every answer's rate-limit headers teach the budget."""
 
-    def __init__(self, settings: LlmSettings, provider: Provider | None = None) -> None:
+    def __init__(self, settings: LlmSettings, provider: Provider | None = None,
+                 budget: SharedBudget | None = None) -> None:
         self.settings = settings
-        self.provider = provider if provider is not None else make_provider(settings)
+        self.budget = budget
+        self.provider = provider if provider is not None else make_provider(
+            settings, self._learn if budget is not None else None)
+
+    async def _learn(self, status: int, headers: Mapping[str, str]) -> None:
+        if self.budget is not None:
+            await self.budget.learn(self.settings.provider, self.settings.model, observed(status, headers))
 
     async def aclose(self) -> None:
         await self.provider.aclose()
@@ -219,11 +231,13 @@ async def render(
     on_progress: Progress | None = None,
     on_wait: OnWait | None = None,
     on_usage: OnUsage | None = None,
+    on_budget_wait: OnBudgetWait | None = None,
 ) -> RenderResult:
     """The first valid answer, or `LlmUnavailable` / `LlmInvalidOutput` / `LlmEnded` (see the
     module doc). `on_progress` hears the output tokens so far while an answer streams; `on_wait`
     hears each wait on the provider (a rate limit, an outage) before it starts; `on_usage` hears
-    every call made, with the tokens its answer used.
+    every call made, with the tokens its answer used; `on_budget_wait` each wait for the shared
+    provider budget (seconds, why) and its end (None).
 
     The whole render, waits included, ends by `deadline_s`; an answer that stops arriving (no
     chunk within `idle_timeout_s`, or a stream cut mid-way) is retried once, not again.
@@ -234,7 +248,8 @@ async def render(
         async with Llm(llm) as opened:
             return await render(opened, conversation, schema, validate, before_call=before_call,
                                 sleep=sleep, jitter=jitter, clock=clock,
-                                on_progress=on_progress, on_wait=on_wait, on_usage=on_usage)
+                                on_progress=on_progress, on_wait=on_wait, on_usage=on_usage,
+                                on_budget_wait=on_budget_wait)
     settings, provider = llm.settings, llm.provider
     deadline = clock() + settings.deadline_s
     failure: TransientFailure | list[Problem] | None = None
@@ -261,6 +276,9 @@ async def render(
             await sleep(wait)
         if before_call is not None:
             await before_call()
+        prompt_tokens = tokens_of(conversation_chars(conversation))
+        if llm.budget is not None:
+            await _take_turn(llm.budget, settings, prompt_tokens + OUTPUT_GUESS, deadline - clock(), on_budget_wait)
         attempts += 1
         attempt_label = str(min(attempts, 10))
         answered: tuple[str, TokenUsage | None] = (settings.model, None)
@@ -290,6 +308,10 @@ async def render(
                                  "not retried") from e
         else:
             answered = (completion.model or settings.model, completion.usage)
+            if llm.budget is not None:   # the provider's count when it gave one, else our estimate
+                used = (completion.usage.input_tokens + completion.usage.output_tokens if completion.usage
+                        else prompt_tokens + tokens_of(len(completion.text)))
+                await llm.budget.settle(settings.provider, settings.model, used - prompt_tokens - OUTPUT_GUESS)
             output, problems = _read(completion, validate)
             LLM_CALLS.labels(settings.provider, "ok" if output is not None and not problems else "invalid_output",
                              attempt_label).inc()
@@ -313,6 +335,26 @@ async def render(
             failure)
     raise LlmUnavailable(f"{settings.provider} unavailable after {attempts} attempts; "
                          f"last failure: {failure}")
+
+
+# The output tokens a call is assumed to use when it reserves its turn in a tokens-a-minute budget;
+# the difference is settled once its answer is in.
+OUTPUT_GUESS = 1500
+
+
+async def _take_turn(budget: SharedBudget, settings: LlmSettings, tokens: int, left_s: float,
+                     on_wait: OnBudgetWait | None) -> None:
+    try:
+        await budget.admit(settings.provider, settings.model, tokens, on_wait, latest_s=left_s)
+    except BudgetExhausted as e:
+        raise LlmUnavailable(
+            f"the {settings.provider}:{settings.model} budget's next turn is {e.wait_s:.0f}s away, more than "
+            f"the {max(left_s, 0):.0f}s left of the render's deadline (REPORTS_LLM_DEADLINE_S="
+            f"{settings.deadline_s:g}, REPORTS_LLM_LIMITS)") from None
+
+
+def conversation_chars(conversation: Conversation) -> int:
+    return len(conversation.system) + sum(len(turn.text) for turn in conversation.turns)
 
 
 def backoff_delay(settings: LlmSettings, attempts: int, retry_after_s: float | None,

@@ -20,6 +20,7 @@ from services.renderer.evidence import QuoteLocator, SectionSupport, unsupported
 from services.renderer.llm import BeforeCall, Llm, LlmSettings, OnUsage, OnWait, render
 from services.renderer.llm_schema import output_schema
 from services.renderer.providers.base import Progress
+from services.renderer.shared_budget import OnBudgetWait
 from services.renderer.markdown import to_markdown
 from services.renderer.prompt import (
     EvidenceInput,
@@ -61,6 +62,7 @@ async def write_report(
     on_progress: Progress | None = None,
     on_wait: OnWait | None = None,
     on_usage: OnUsage | None = None,
+    on_budget_wait: OnBudgetWait | None = None,
 ) -> WrittenReport:
     """Raises `InvalidRenderRequest` (bad template, prompt or params; no LLM call made),
     `LlmUnavailable`, `LlmInvalidOutput`, or whatever `before_call` raises.
@@ -92,7 +94,7 @@ async def write_report(
 
     result = await render(llm, conversation, output_schema(template), validate,
                           before_call=before_call, on_progress=on_progress, on_wait=on_wait,
-                          on_usage=on_usage)
+                          on_usage=on_usage, on_budget_wait=on_budget_wait)
     document, quotes = to_document(
         template, result.output, prompt_ref,
         RenderMeta(result.attempts, result.model, result.provider))

@@ -167,7 +167,10 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest, 
             fields += usage.record(job, request.usage)
     job.status, job.stage, job.updated_at = status, new_stage, now
     job_rows.save(connection, job, "status", "stage", "updated_at", *fields)
-    outbox.add_event(connection, convert.event_message(job))
+    event = convert.event_message(job)
+    if request.HasField("progress") and status == RUNNING:   # e.g. a move to waiting says why
+        event.progress.CopyFrom(request.progress)
+    outbox.add_event(connection, event)
     if was_running and status != RUNNING and inflight_cap is not None:
         inflight.wake(connection, job.tenant, inflight_cap)
     return job

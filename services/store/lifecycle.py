@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from services.common.job_states import CANCELED, FAILED, QUEUED, RUNNING, SUCCEEDED, TERMINAL
 
-RUNNING_STAGES = frozenset({"resolving", "rendering", "storing"})
+# `waiting`: a running job waiting its turn in a provider budget (services/renderer/shared_budget.py).
+RUNNING_STAGES = frozenset({"resolving", "rendering", "storing", "waiting"})
 
 _ALLOWED = {
     QUEUED: frozenset({RUNNING, FAILED, CANCELED}),

@@ -33,10 +33,12 @@ from services.renderer.providers.base import (
     Progress,
     TokenUsage,
     TransientFailure,
+    OnResponse,
     chunks,
     client_options,
     failure_from_status,
     tokens_of,
+    watched_client,
 )
 
 _ENDED = {
@@ -55,10 +57,12 @@ class AnthropicProvider:
     name = "anthropic"
 
     def __init__(self, *, api_key: str, base_url: str | None, timeout_s: float,
-                 max_tokens: int, headers: Mapping[str, str] | None = None) -> None:
+                 max_tokens: int, headers: Mapping[str, str] | None = None,
+                 on_response: OnResponse | None = None) -> None:
         self._idle_s = timeout_s
         self._max_tokens = max_tokens
-        self._client = anthropic.AsyncAnthropic(**client_options(api_key, base_url, timeout_s, headers))
+        http_client = watched_client(anthropic.DefaultAsyncHttpxClient, on_response)
+        self._client = anthropic.AsyncAnthropic(**client_options(api_key, base_url, timeout_s, headers, http_client))
 
     def request(self, conversation: Conversation, schema: dict[str, Any],
                 model: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import email.utils
 import re
 import time
 from datetime import UTC, datetime
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -112,12 +112,28 @@ async def chunks(stream: AsyncIterator[Any], idle_s: float) -> AsyncIterator[Any
 
 
 def client_options(api_key: str, base_url: str | None, timeout_s: float,
-                   headers: Mapping[str, str] | None) -> dict[str, Any]:
+                   headers: Mapping[str, str] | None, http_client: Any = None) -> dict[str, Any]:
     """What both SDK clients are built with: retries are the renderer's own (max_retries 0), the
     read timeout is the idle time allowed between streamed chunks, connecting at most 10 s."""
     return {"api_key": api_key, "base_url": base_url, "max_retries": 0,
             "timeout": httpx2.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
-            "default_headers": headers or None}
+            "default_headers": headers or None, "http_client": http_client}
+
+
+OnResponse = Callable[[int, Mapping[str, str]], Awaitable[None]]  # status, headers of every answer
+
+
+def watched_client(default_client: Callable[..., Any], on_response: OnResponse | None) -> Any:
+    """The SDK's own default HTTP client (its timeouts, pool and redirects) that shows each answer's
+    status and headers to `on_response` as they arrive (the provider budget learns from them), or None
+    (the SDK builds its default) when nobody listens."""
+    if on_response is None:
+        return None
+
+    async def seen(response: httpx2.Response) -> None:
+        await on_response(response.status_code, response.headers)
+
+    return default_client(event_hooks={"response": [seen]})
 
 
 def tokens_of(chars: int) -> int:

@@ -30,10 +30,12 @@ from services.renderer.providers.base import (
     Progress,
     TokenUsage,
     TransientFailure,
+    OnResponse,
     chunks,
     client_options,
     failure_from_status,
     tokens_of,
+    watched_client,
 )
 
 
@@ -42,11 +44,13 @@ class OpenAIProvider:
 
     def __init__(self, *, api_key: str, base_url: str | None, timeout_s: float,
                  max_tokens: int, headers: Mapping[str, str] | None = None,
+                 on_response: OnResponse | None = None,
                  response_format: str = "json_schema") -> None:
         self._idle_s = timeout_s
         self._max_tokens = max_tokens
         self._response_format = response_format
-        self._client = openai.AsyncOpenAI(**client_options(api_key, base_url, timeout_s, headers))
+        http_client = watched_client(openai.DefaultAsyncHttpxClient, on_response)
+        self._client = openai.AsyncOpenAI(**client_options(api_key, base_url, timeout_s, headers, http_client))
 
     def request(self, conversation: Conversation, schema: dict[str, Any],
                 model: str) -> dict[str, Any]:

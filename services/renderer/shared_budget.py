@@ -1,0 +1,145 @@
+"""Provider budgets shared by every renderer replica: one JetStream KV key per provider and model.
+
+Before each LLM call a renderer reserves its slot in the key's schedule (services/renderer/budgets.py)
+with a compare-and-set on the key (read, compute, write only if the key is still at the revision
+read; a replica that lost the race reads again), then waits until its slot, telling the job why.
+After the call it settles the tokens it used beyond its estimate. Every answer's rate-limit headers
+(and a 429's retry-after) are checked: a spent limit holds every renderer back until its reset.
+
+Why NATS KV: every renderer already holds a NATS connection, a reservation is one read and one
+conditional write (a few hundred microseconds) against an LLM call of seconds, and no renderer
+has to own the schedule. Clocks: the schedule is wall-clock time shared across hosts; keep them
+on NTP.
+
+When the KV bucket cannot be reached the call goes without a reservation (fail open, logged at
+most once a minute): the provider's own 429s and the retry loop still stand behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+
+from nats.aio.client import Client as NatsClient
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+
+from services.common import streams
+from services.common.shared_kv import SharedKv
+from services.renderer import budgets
+from services.renderer.budgets import Budget, Observed, Schedule
+from services.renderer.providers.base import reset_seconds, retry_after_seconds
+
+log = logging.getLogger(__name__)
+
+TIMEOUT_S = 1.0
+CAS_ATTEMPTS = 16
+
+# seconds to wait, why: the job is told before it waits; None once its call may go
+OnBudgetWait = Callable[[float | None, str], Awaitable[None]]
+
+
+def key_of(provider: str, model: str) -> str:
+    """A KV key for any model name (keys allow only [-/_=.a-zA-Z0-9])."""
+    return f"{provider}.{model.encode().hex()}"
+
+
+def observed(status: int, headers: Mapping[str, str], now: float | None = None) -> Observed:
+    """How long the provider will refuse calls, from one answer: a spent limit (a `remaining` of 0,
+    OpenAI's `x-ratelimit-remaining-*` or Anthropic's `anthropic-ratelimit-*-remaining`) until its
+    reset, or a 429's `retry-after`."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    spent = any(v.strip() == "0" for k, v in lowered.items()
+                if k.startswith("x-ratelimit-remaining-")
+                or (k.startswith("anthropic-ratelimit-") and k.endswith("-remaining")))
+    blocked = reset_seconds(lowered, now) if spent else None
+    if status == 429:
+        asked = retry_after_seconds(lowered, now)
+        if asked is not None:
+            blocked = max(blocked or 0.0, asked)
+    return Observed(blocked if blocked else None)
+
+
+class SharedBudget:
+    """The budgets of REPORTS_LLM_LIMITS, kept in the KV bucket `llm_budget`."""
+
+    def __init__(self, nats: Callable[[], NatsClient | None], limits: Mapping[tuple[str, str], Budget],
+                 clock: Callable[[], float] = time.time,
+                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
+        self._limits = dict(limits)
+        self._clock = clock
+        self._sleep = sleep
+        self._kv = SharedKv(nats, streams.LLM_BUDGET_BUCKET, "provider budget", log)
+
+    def budget(self, provider: str, model: str) -> Budget:
+        return self._limits.get((provider, model), Budget())
+
+    async def admit(self, provider: str, model: str, tokens: int, on_wait: OnBudgetWait | None = None,
+                    latest_s: float | None = None) -> bool:
+        """Reserves one call of about `tokens` tokens and waits for its slot; True when it waited.
+        Raises `BudgetExhausted` when the slot is later than `latest_s` from now (nothing reserved)."""
+        budget = self.budget(provider, model)
+        key = key_of(provider, model)
+        reservation = await self._change(key, lambda s, now: budgets.reserve(s, budget, tokens, now),
+                                         latest_s)
+        if reservation is None or reservation.wait_s <= 0:
+            return False
+        if on_wait is not None:
+            held = reservation.schedule.not_before > self._clock()
+            await on_wait(reservation.wait_s, budgets.reason(provider, model, budget, reservation.wait_s, held))
+        await self._sleep(reservation.wait_s)
+        if on_wait is not None:
+            await on_wait(None, "")
+        return True
+
+    async def settle(self, provider: str, model: str, extra_tokens: int) -> None:
+        budget = self.budget(provider, model)
+        if budget.tpm and extra_tokens:
+            await self._change(key_of(provider, model),
+                               lambda s, now: budgets.Reservation(budgets.settle(s, budget, extra_tokens), 0.0))
+
+    async def learn(self, provider: str, model: str, seen: Observed) -> None:
+        if seen.blocked_s is not None:
+            await self._change(key_of(provider, model),
+                               lambda s, now: budgets.Reservation(budgets.learn(s, seen, now), 0.0))
+
+    async def _change(self, key: str, step: Callable[[Schedule, float], budgets.Reservation],
+                      latest_s: float | None = None) -> budgets.Reservation | None:
+        try:
+            async with asyncio.timeout(TIMEOUT_S):
+                return await self._cas(key, step, latest_s)
+        except BudgetExhausted:
+            raise
+        except Exception as exc:  # noqa: BLE001 - an unreachable schedule fails open
+            self._kv.failed(exc)
+            return None
+
+    async def _cas(self, key: str, step: Callable[[Schedule, float], budgets.Reservation],
+                   latest_s: float | None) -> budgets.Reservation | None:
+        kv = await self._kv.bucket()
+        for _ in range(CAS_ATTEMPTS):
+            try:
+                entry = await kv.get(key)
+                schedule, revision = Schedule.decode(entry.value), entry.revision or 0
+            except KeyNotFoundError:
+                schedule, revision = Schedule(), 0
+            result = step(schedule, self._clock())
+            if latest_s is not None and result.wait_s > latest_s:
+                raise BudgetExhausted(result.wait_s)
+            if result.schedule == schedule:
+                return result
+            try:
+                await kv.update(key, result.schedule.encode(), last=revision)
+                return result
+            except KeyWrongLastSequenceError:
+                continue   # another renderer changed the schedule first: read again
+        raise TimeoutError(f"the budget schedule {key} kept changing under {CAS_ATTEMPTS} attempts")
+
+
+class BudgetExhausted(Exception):
+    """The budget's next slot is later than the render's deadline allows."""
+
+    def __init__(self, wait_s: float) -> None:
+        super().__init__(f"the next slot is {wait_s:.0f}s away")
+        self.wait_s = wait_s

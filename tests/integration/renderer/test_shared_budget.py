@@ -1,0 +1,77 @@
+"""Provider budgets shared through a real nats-server's KV bucket: two renderers' reservations line up
+in one schedule, a spent limit one of them learns holds the other back, a slot past the deadline is
+refused without reserving, and a missing bucket fails open."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import nats
+import pytest
+from nats.aio.client import Client as NatsClient
+
+from services.common import streams
+from services.renderer.budgets import Budget, Observed
+from services.renderer.shared_budget import BudgetExhausted, SharedBudget
+
+LIMITS = {("openai", "m"): Budget(rpm=600)}       # one call every 0.1 s
+
+
+@pytest.fixture
+async def nc(nats_server) -> AsyncIterator[NatsClient]:
+    client = await nats.connect(nats_server.url)
+    await streams.ensure_streams(client.jetstream(), streams.StreamSettings())
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+def _renderer(nc: NatsClient, waits: list[float], now: float = 1000.0) -> SharedBudget:
+    async def sleep(seconds: float) -> None:       # records the wait instead of spending it
+        waits.append(seconds)
+    return SharedBudget(lambda: nc, LIMITS, clock=lambda: now, sleep=sleep)
+
+
+async def test_two_renderers_reserve_distinct_slots_one_interval_apart(nc):
+    waits: list[float] = []
+    first, second = _renderer(nc, waits), _renderer(nc, waits)
+    calls = [r.admit("openai", "m", 0) for r in (first, second) for _ in range(5)]
+    waited = await asyncio.gather(*calls)
+    assert sum(waited) == 9                                     # all but the first call waited
+    assert sorted(round(w, 6) for w in waits) == [round(0.1 * i, 6) for i in range(1, 10)]
+
+
+async def test_a_spent_limit_learned_by_one_renderer_holds_the_other_back(nc):
+    waits: list[float] = []
+    told: list[tuple[float | None, str]] = []
+
+    async def on_wait(seconds: float | None, why: str) -> None:
+        told.append((seconds, why))
+
+    await _renderer(nc, []).learn("openai", "unconfigured", Observed(blocked_s=4.0))
+    assert await _renderer(nc, waits).admit("openai", "unconfigured", 100, on_wait)
+    assert waits == [pytest.approx(4.0)]
+    assert told[0][0] == pytest.approx(4.0) and "provider said its limit is spent" in told[0][1]
+    assert told[1] == (None, "")                                # the wait is over
+
+
+async def test_a_slot_past_the_deadline_is_refused_and_nothing_is_reserved(nc):
+    renderer = _renderer(nc, [])
+    await renderer.learn("openai", "m", Observed(blocked_s=30.0))
+    with pytest.raises(BudgetExhausted):
+        await renderer.admit("openai", "m", 0, latest_s=10.0)
+    waits: list[float] = []
+    await _renderer(nc, waits).admit("openai", "m", 0)
+    assert waits == [pytest.approx(30.0)]                       # the refused call took no slot
+
+
+async def test_without_the_bucket_calls_go_at_once(nats_server):
+    client = await nats.connect(nats_server.url)                # no streams made: no llm_budget bucket
+    try:
+        waits: list[float] = []
+        assert not await _renderer(client, waits).admit("openai", "m", 0)
+        assert waits == []
+    finally:
+        await client.close()
