@@ -2,7 +2,8 @@
 
 Environment:
     BENCH_QUICK=1      a smoke run: shorter and smaller everywhere (figures are not comparable)
-    BENCH_ONLY=B1,B3   run only these (PROFILE is the profile; B2 runs whenever it or B5 does)
+    BENCH_ONLY=B1,B3   run only these (PROFILE is the profile; B2 runs whenever it or B5 does;
+                       TLS is the mTLS-vs-plaintext comparison on B1's and B2's loads)
     BENCH_KEEP=1       keep the work directory (platform logs, SQLite files) after the run
 """
 
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import b1_create, b2_pipeline, b3_concurrency, b4_sse, b5_celery, harness, profiling, report
+from bench import b1_create, b2_pipeline, b3_concurrency, b4_sse, b5_celery, harness, profiling, report, tls_cost
 from bench.harness import Context
 from bench.procs import MachineMeter, machine, raise_open_files_limit
 
@@ -79,6 +80,8 @@ def main() -> int:
         except Exception as exc:
             results["failures"]["B2 platform"] = f"{type(exc).__name__}: {exc}"
             traceback.print_exc()
+    if wanted("TLS"):
+        attempt("TLS", lambda: tls_cost.run(ctx))
     if wanted("B3"):
         attempt("B3", lambda: b3_concurrency.run(ctx))
     if wanted("B4"):

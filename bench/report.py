@@ -127,7 +127,28 @@ def headline_rows(results: dict[str, Any]) -> list[list[Any]]:
                          verdict(None if target is None or r is None else r >= 1.0), _cpu(part)])
     elif b5:
         rows.append(["B5", "Celery + Redis peer", None, b5["skipped"], None, "≥ 1.0", None, None])
-    return rows
+    return rows + tls_rows(b.get("TLS"))
+
+
+def tls_rows(tls: dict[str, Any] | None) -> list[list[Any]]:
+    """The cost of mTLS: B1's and B2's loads with mTLS (this pipeline) ÷ plaintext (the baseline)."""
+    if not tls:
+        return []
+    create, sat, r = tls["create"], tls["saturated"], tls["ratios"]
+    mtls, plain = create["mtls"], create["plaintext"]
+    jobs = sat["mtls"]["jobs"]
+    return [
+        ["B1", f"mTLS cost: create-job throughput, {tls['connections']} conns, {mtls['duration_s']:g} s",
+         fmt(mtls["throughput_rps"], " req/s"), fmt(plain["throughput_rps"], " req/s") + " (plaintext gRPC)",
+         times(r["create_throughput"]), None, None, f"{_cpu(mtls)} / {_cpu(plain)}"],
+        ["B2", f"mTLS cost: completed jobs/s, {jobs:,} jobs", fmt(sat["mtls"]["jobs_per_s"], " jobs/s"),
+         fmt(sat["plaintext"]["jobs_per_s"], " jobs/s") + " (plaintext gRPC)", times(r["jobs_per_s"]),
+         None, None, f"{_cpu(sat['mtls'])} / {_cpu(sat['plaintext'])}"],
+        ["B2", f"mTLS cost: services' CPU per completed job, {jobs:,} jobs",
+         fmt(sat["mtls"]["service_cpu_ms_per_job"], " ms", 2),
+         fmt(sat["plaintext"]["service_cpu_ms_per_job"], " ms", 2) + " (plaintext gRPC)",
+         times(r["cpu_ms_per_job"]), None, None, None],
+    ]
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:

@@ -149,3 +149,21 @@ def test_headline_rows_judge_each_target():
                                      "ratio_to_ideal": 1.06, "client_cpu": {"cpu_pct_of_core": 3.0}}}}
     (row,) = report.headline_rows(results)
     assert row[0] == "B3" and row[4] == "1.06×" and row[6] == "met"
+
+
+def test_the_mtls_cost_rows_read_mtls_over_plaintext():
+    def side(rps: float) -> dict:
+        return {"throughput_rps": rps, "duration_s": 10, "client_cpu": {"cpu_pct_of_core": 5.0}}
+
+    def jobs(per_s: float, cpu_ms: float) -> dict:
+        return {"jobs": 600, "jobs_per_s": per_s, "service_cpu_ms_per_job": cpu_ms,
+                "client_cpu": {"cpu_pct_of_core": 2.0}}
+
+    tls = {"connections": 32, "create": {"mtls": side(300.0), "plaintext": side(400.0)},
+           "saturated": {"mtls": jobs(15.0, 90.0), "plaintext": jobs(20.0, 60.0)},
+           "ratios": {"create_throughput": ratio(300.0, 400.0), "jobs_per_s": ratio(15.0, 20.0),
+                      "cpu_ms_per_job": ratio(90.0, 60.0)}}
+    create, per_s, cpu = report.headline_rows({"benchmarks": {"TLS": tls}})
+    assert (create[0], create[2], create[3], create[4]) == ("B1", "300.0 req/s", "400.0 req/s (plaintext gRPC)", "0.75×")
+    assert (per_s[0], per_s[4]) == ("B2", "0.75×") and "600 jobs" in per_s[1]
+    assert (cpu[2], cpu[4]) == ("90.00 ms", "1.50×")
