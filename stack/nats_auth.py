@@ -5,8 +5,9 @@ block `config_text` writes (random passwords, the file readable by its owner onl
 service its own user in REPORTS_NATS_USER / REPORTS_NATS_PASSWORD. What the permissions say:
 
 - only the store publishes on `reports.>` (its outbox relay: jobs, status events, webhook deliveries);
-- the gateway only reads status events (a core subscription on `reports.events.>` for Prefer: wait,
-  the last event and ordered consumers on JOB_EVENTS for SSE: it enforces tenancy itself) and
+- the gateway only reads status events (a core subscription on `reports.events.>` for Prefer: wait;
+  for SSE, one ordered consumer per process on JOB_EVENTS, a stream's catch-up read message by
+  message, and the store's deletion notices on `reports.deleted.>`: it enforces tenancy itself) and
   reads and writes only the tenants' token buckets (the KV bucket `tenant_rate`);
 - renderers only take work: their durable consumer `renderers` on JOBS (create, fetch, ack), and a
   dead job's command read back and dropped from JOBS; and read and write the provider budgets (the KV
@@ -60,7 +61,8 @@ def _key_value(bucket: str) -> tuple[str, ...]:
 
 def _gateway_publish() -> tuple[str, ...]:
     return (
-        # SSE: the job's last event, then an ordered (ephemeral push) consumer; its flow control
+        # SSE: a job's events read one by one, and the process's ordered (ephemeral push) consumer;
+        # its flow control
         f"{_API}.STREAM.INFO.{streams.EVENTS_STREAM}", f"{_API}.STREAM.MSG.GET.{streams.EVENTS_STREAM}",
         f"{_API}.CONSUMER.CREATE.{streams.EVENTS_STREAM}", "$JS.FC.>",
         *_key_value(streams.RATE_LIMIT_BUCKET),   # the tenant token buckets
@@ -103,7 +105,8 @@ def generate() -> dict[str, NatsUser]:
     advisory = f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{streams.JOBS_STREAM}.>"
     users = [
         NatsUser("store", password(), ("reports.>", _JS_API), (_INBOX,)),
-        NatsUser("gateway", password(), _gateway_publish(), (_INBOX, streams.EVENTS_SUBJECTS)),
+        NatsUser("gateway", password(), _gateway_publish(),
+                 (_INBOX, streams.EVENTS_SUBJECTS, streams.DELETED_SUBJECTS)),
         NatsUser("renderer", password(), _renderer_publish(), (_INBOX, advisory)),
         NatsUser("webhooks", password(), _webhooks_publish(), (_INBOX,)),
         NatsUser("operator", password(), (">",), (">",)),

@@ -19,6 +19,8 @@ JOBS_STREAM = "JOBS"
 RENDER_SUBJECT = "reports.jobs.render"
 EVENTS_STREAM = "JOB_EVENTS"
 EVENTS_SUBJECTS = "reports.events.>"
+# A deleted job's events have been purged (core NATS, stored nowhere): its SSE streams end.
+DELETED_SUBJECTS = "reports.deleted.>"
 RENDERER_DURABLE = "renderers"
 # Webhook deliveries: the terminal event of a job that has a webhook (written by the store with the
 # transition that ends the job), and redeliveries a client asked for (the job's last event again).
@@ -41,6 +43,10 @@ REQUEST_ID_HEADER = "X-Request-Id"
 
 def event_subject(job_id: str) -> str:
     return f"reports.events.{job_id}"
+
+
+def deleted_subject(job_id: str) -> str:
+    return f"reports.deleted.{job_id}"
 
 
 def webhook_deliver_subject(job_id: str) -> str:

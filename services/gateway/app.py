@@ -14,6 +14,7 @@ from services.common import ssrf
 from services.gateway.api_keys import ApiKeys, parse_entries
 from services.gateway.backends import Backends
 from services.gateway.errors import EXCEPTION_HANDLERS
+from services.gateway.event_fanout import EventFanout
 from services.gateway.job_waits import JobWaits
 from services.gateway.rate_limiter import SharedRateLimiter
 from services.gateway.rate_limits import RateLimitMiddleware
@@ -57,6 +58,7 @@ def create_app(settings: GatewaySettings,
     app.state.api_keys = ApiKeys(
         parse_entries([f"{key}={tenant}" for key, tenant in settings.api_keys.items()], "api keys"),
         Path(settings.api_keys_file) if settings.api_keys_file else None)
+    app.state.event_fanout = EventFanout()   # SSE: one subscription per process (event_fanout.py)
     app.state.job_waits = JobWaits()   # GET /v1/jobs/{id} with `Prefer: wait`
     if settings.tenant_limits is not None:   # each tenant's request rate, shared by every replica
         def nats() -> NatsClient | None:

@@ -42,7 +42,8 @@ Batches: each pass publishes up to `batch_size` rows with the acks gathered side
 published ones sent in one UPDATE.
 
 Purges: a deletion (deletion.py) adds a row whose subject starts with `purge:` and whose payload
-names, per stream, the subjects to purge. The relay purges them instead of publishing, and marks
+names, per stream, the subjects to purge. The relay purges them instead of publishing, announces
+each purged job on `reports.deleted.<jobId>` (core NATS: the gateways end its event streams), and marks
 the row sent like any other, so a purge survives a crash the same way a message does (purging
 twice is harmless). The deletion also drops its jobs' unsent events, so nothing is published for
 them after the purge; a handed purge makes the next pass a scan, so handed events of those jobs
@@ -157,10 +158,17 @@ def add_purge(connection: Connection, subjects_by_stream: dict[str, list[str]]) 
     return row_id
 
 
-async def purge(js, payload: bytes) -> None:  # type: ignore[no-untyped-def]
-    for stream, subjects in json.loads(payload).items():
+async def purge(js, payload: bytes, nc: NatsClient | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Purges the subjects, then announces each purged job on `reports.deleted.<jobId>` (core NATS,
+    stored nowhere) so the gateways end the job's open event streams."""
+    subjects_by_stream = json.loads(payload)
+    for stream, subjects in subjects_by_stream.items():
         for subject in subjects:
             await js.purge_stream(stream, subject=subject)
+    if nc is not None:
+        prefix = streams.event_subject("")
+        for subject in subjects_by_stream.get(streams.EVENTS_STREAM, ()):
+            await nc.publish(streams.deleted_subject(subject.removeprefix(prefix)))
 
 
 def is_purge(row: Row[Any] | Message) -> bool:
@@ -331,7 +339,7 @@ class OutboxRelay:
             for row in chain:
                 try:
                     if is_purge(row):
-                        await purge(js, row.payload)
+                        await purge(js, row.payload, self._nc)
                     else:
                         await js.publish(row.subject, row.payload,
                                          headers={**row.headers, streams.MSG_ID_HEADER: row.id})

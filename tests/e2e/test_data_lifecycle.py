@@ -79,7 +79,7 @@ def test_an_open_event_stream_ends_when_its_job_is_deleted(start_platform: Calla
         lines = stream.iter_lines()
         assert next(lines).startswith("id: ")  # the current state: queued
         assert api.http.delete(f"/v1/jobs/{job_id}").status_code == 204
-        rest = list(lines)  # the stream ends at its next ping instead of pinging forever
+        rest = list(lines)  # the stream ends when the store announces the purge, instead of pinging forever
     data = [json.loads(line[6:]) for line in rest if line.startswith("data: ")]
     assert [event["status"] for event in data] == ["queued"]  # the first event's data, and nothing after
     assert httpx.get(url, headers=AUTH_A).status_code == 404

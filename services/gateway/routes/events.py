@@ -1,84 +1,84 @@
 """GET /v1/jobs/{jobId}/events: a job's status as server-sent events, read from JetStream.
 
 Each event's `id:` is its sequence in the JOB_EVENTS stream, so any gateway replica can resume
-a stream after `Last-Event-ID` with nothing missed and nothing repeated.
+a stream after `Last-Event-ID` with nothing missed and nothing repeated. A stream reads its
+catch-up (the current state, or the events after `Last-Event-ID`) from the stream itself, then
+takes the live events from the process's one subscription (event_fanout.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
-import grpc
 from nats.js import JetStreamContext
-from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
 from reports.v1 import job_pb2, store_pb2
-from services.common import job_states, streams
-from services.gateway import params, views
+from services.common import streams
+from services.gateway import params
 from services.gateway.calls import call
 from services.gateway.errors import ApiError
+from services.gateway.event_fanout import TERMINAL, EventFanout, Frame, StreamEnded, frame
 from services.gateway.stream_slots import HeldStream, StreamSlots
 
 NATS_WAIT_S = 5.0
-TERMINAL = {job_states.status_value(s) for s in job_states.TERMINAL}
+PING = b": ping\n\n"
 
 
-def sse_event(seq: int, event: job_pb2.JobEvent) -> str:
-    return f"id: {seq}\nevent: status\ndata: {json.dumps(views.event_json(event))}\n\n"
-
-
-async def _event_source(js: JetStreamContext, job_id: str, after: int | None, ping_s: float,
-                        exists: Callable[[], Awaitable[bool]] | None = None) -> AsyncIterator[str]:
-    """The job's events from `after` on; each idle `ping_s` a ping, or the end of the stream once
-    `exists` says the job was deleted (its events are purged: a reconnect answers 404)."""
+async def _stored(js: JetStreamContext, job_id: str, after: int | None) -> AsyncIterator[Frame]:
+    """The catch-up: the job's last event when `after` is None, else every event after `after`;
+    nothing when the last event is at or before `after`."""
     subject = streams.event_subject(job_id)
     try:
         last = await js.get_last_msg(streams.EVENTS_STREAM, subject)
     except NotFoundError:
-        last = None
-    if after is None and last is not None:
-        # The current state first, then everything after it.
-        event = job_pb2.JobEvent.FromString(last.data or b"")
-        yield sse_event(last.seq, event)
-        if event.status in TERMINAL:
-            return
-        after = last.seq
-    elif after is not None and last is not None and last.seq <= after:
+        return
+    if after is None:
+        yield frame(last.seq, job_pb2.JobEvent.FromString(last.data or b""))
+        return
+    if last.seq <= after:
         if job_pb2.JobEvent.FromString(last.data or b"").status in TERMINAL:
+            yield frame(last.seq, job_pb2.JobEvent.FromString(last.data or b""))  # ends the stream unsent
+        return
+    while True:
+        try:
+            msg = await js.get_msg(streams.EVENTS_STREAM, seq=after + 1, subject=subject, next=True)
+        except NotFoundError:
             return
-    config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
-    if after is not None:
-        config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=after + 1)
-    sub = await js.subscribe(subject, stream=streams.EVENTS_STREAM, ordered_consumer=True, config=config)
-    try:
+        yield frame(msg.seq, job_pb2.JobEvent.FromString(msg.data or b""))
+        after = msg.seq
+
+
+async def event_stream(fanout: EventFanout, js: JetStreamContext, job_id: str, after: int | None,
+                       ping_s: float) -> AsyncIterator[bytes]:
+    """The job's events from `after` on (from its current state when None), a ping each idle
+    `ping_s`, until its terminal event, its deletion, or its client falling too far behind."""
+    with fanout.watch(job_id) as live:   # joined before the catch-up is read: no gap
+        if live.ended is not None:
+            return   # the job was deleted just now
+        sent = after
+        async for f in _stored(js, job_id, after):
+            if sent is None or f.seq > sent:
+                yield f.data
+                sent = f.seq
+            if f.terminal:
+                return
         while True:
             try:
-                msg = await sub.next_msg(timeout=ping_s)
-            except TimeoutError:
-                if exists is not None and not await exists():
-                    return
-                yield ": ping\n\n"
-                continue
-            seq = msg.metadata.sequence.stream
-            if after is not None and seq <= after:
-                # nats-py restarts an ordered consumer that lost its server (a NATS node died)
-                # from the stream's start, not from where it was asked to begin: skip what was sent.
-                continue
-            after = seq
-            event = job_pb2.JobEvent.FromString(msg.data)
-            yield sse_event(seq, event)
-            if event.status in TERMINAL:
+                f = await live.next(ping_s)
+            except StreamEnded:
                 return
-    finally:
-        with contextlib.suppress(Exception):
-            await sub.unsubscribe()
+            if f is None:
+                yield PING
+            elif sent is None or f.seq > sent:   # not already sent by the catch-up
+                yield f.data
+                sent = f.seq
+                if f.terminal:
+                    return
 
 
 async def job_events(request: Request) -> StreamingResponse:
@@ -91,18 +91,12 @@ async def job_events(request: Request) -> StreamingResponse:
     except TimeoutError:
         raise ApiError(503, "unavailable", "the event stream is unavailable; retry shortly") from None
     assert c.backends.nats is not None
-    async def exists() -> bool:
-        try:
-            await c.backends.store.GetJob(store_pb2.GetJobRequest(tenant=c.tenant, job_id=job_id),
-                                          timeout=c.timeout, metadata=c.metadata)
-        except grpc.aio.AioRpcError as exc:
-            return exc.code() != grpc.StatusCode.NOT_FOUND
-        return True
-
+    fanout: EventFanout = request.app.state.event_fanout
+    await fanout.start(c.backends.nats)
     slots: StreamSlots = request.app.state.stream_slots
     slots.take(c.tenant)   # 429 past the tenant's cap; the response gives it back when it ends
-    source = _event_source(c.backends.nats.jetstream(), job_id, params.last_event_id(request),
-                           request.app.state.settings.sse_ping_s, exists)
+    source = event_stream(fanout, c.backends.nats.jetstream(), job_id, params.last_event_id(request),
+                          request.app.state.settings.sse_ping_s)
     return HeldStream(slots, c.tenant, source, media_type="text/event-stream",
                       headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 

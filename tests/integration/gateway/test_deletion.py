@@ -4,9 +4,11 @@ the jobs' events from JetStream, and the audit records."""
 from __future__ import annotations
 
 import grpc
+import nats
 import pytest
 
 from reports.v1 import job_pb2, store_pb2
+from services.common import streams
 from services.gateway.auth import key_id
 from tests.integration.conftest import AUTH_A, AUTH_B
 from tests.integration.helpers import assert_error, complete_job, create_job, create_media, stored_events
@@ -46,6 +48,23 @@ async def _has_events(url: str, job_id: str) -> bool:
 
 async def _no_events(url: str, job_id: str) -> bool:
     return await stored_events(url, job_id) == 0
+
+
+async def test_a_deleted_job_is_announced_once_its_events_are_purged(gateway, nats_server):
+    """The announcement ends the job's open event streams on every gateway (event_fanout.py)."""
+    client = gateway.client
+    job_id = await create_job(client, AUTH_A, await create_media(client, AUTH_A))
+    await until(lambda: _has_events(nats_server.url, job_id))
+    nc = await nats.connect(nats_server.url)
+    try:
+        announcements = await nc.subscribe(streams.DELETED_SUBJECTS)
+        await nc.flush()
+        assert (await client.delete(f"/v1/jobs/{job_id}", headers=AUTH_A)).status_code == 204
+        announced = await announcements.next_msg(timeout=30)
+        assert announced.subject == streams.deleted_subject(job_id)
+        assert await stored_events(nats_server.url, job_id) == 0   # purged before it was announced
+    finally:
+        await nc.close()
 
 
 async def test_another_tenants_ids_are_not_found_and_stay(gateway, store_stub):

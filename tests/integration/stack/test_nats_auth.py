@@ -281,14 +281,29 @@ async def test_the_dispatcher_consumes_its_deliveries_and_not_the_event_stream(s
         await nc.close()
 
 
-async def test_the_gateway_follows_a_job_with_an_ordered_consumer(server: NatsServer, users, a_tenant_event: str):
-    nc = await Connection().open(server.url, users["gateway"])
+async def test_the_gateway_fans_out_a_jobs_events_as_its_own_user(server: NatsServer, users, operator: Client):
+    from reports.v1 import job_pb2
+    from services.gateway.event_fanout import EventFanout
+    from services.gateway.routes.events import event_stream
+
+    subject = streams.event_subject("job_1")
+    queued = job_pb2.JobEvent(job_id="job_1", status=job_pb2.JOB_STATUS_QUEUED, stage=job_pb2.JOB_STAGE_QUEUED)
+    await operator.jetstream().publish(subject, queued.SerializeToString())
+    gateway = Connection()
+    nc = await gateway.open(server.url, users["gateway"])
     try:
-        js = nc.jetstream()
-        sub = await js.subscribe(a_tenant_event, stream=streams.EVENTS_STREAM, ordered_consumer=True)
-        msg = await sub.next_msg(timeout=10)
-        assert msg.data == b"tenant b's event"
-        await sub.unsubscribe()
+        fanout = EventFanout()
+        await fanout.start(nc)   # its ordered consumer on every job's events, and the deletions
+        stream = event_stream(fanout, nc.jetstream(), "job_1", 0, ping_s=60)   # a catch-up read by sequence
+        assert (await asyncio.wait_for(anext(stream), 10)).startswith(b"id: 1\n")
+        running = job_pb2.JobEvent(job_id="job_1", status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING)
+        await operator.jetstream().publish(subject, running.SerializeToString())
+        assert (await asyncio.wait_for(anext(stream), 10)).startswith(b"id: 2\n")   # live
+        await operator.publish(streams.deleted_subject("job_1"))
+        async def rest() -> list[bytes]:
+            return [chunk async for chunk in stream]
+        assert await asyncio.wait_for(rest(), 10) == []   # ended by the store's announcement
+        assert gateway.errors.empty()
     finally:
         await nc.close()
 

@@ -1,0 +1,107 @@
+"""An SSE stream over a JetStream stand-in and a hand-fed fan-out: each stream sequence reaches the
+client once, even when the live side hands over again what the catch-up sent (as after nats-py's
+ordered consumer starts over), and a stream that falls behind ends instead of growing."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+from nats.js.errors import NotFoundError
+
+from reports.v1 import job_pb2
+from services.common import job_states
+from services.gateway.event_fanout import EventFanout, StreamEnded, Subscriber, frame
+from services.gateway.routes.events import PING, event_stream
+
+JOB = "job_1"
+
+
+def _event(status: str, stage: str = "") -> job_pb2.JobEvent:
+    event = job_pb2.JobEvent(job_id=JOB, status=job_states.status_value(status))
+    if stage:
+        event.stage = job_states.stage_value(stage)
+    return event
+
+
+HISTORY = {3: _event("queued", "queued"), 7: _event("running", "resolving"), 9: _event("succeeded")}
+
+
+class JetStream:
+    """The stored events up to `upto`."""
+
+    def __init__(self, upto: int) -> None:
+        self.stored = {seq: e for seq, e in HISTORY.items() if seq <= upto}
+
+    def _msg(self, seq: int) -> SimpleNamespace:
+        return SimpleNamespace(seq=seq, data=self.stored[seq].SerializeToString())
+
+    async def get_last_msg(self, stream: str, subject: str) -> SimpleNamespace:
+        if not self.stored:
+            raise NotFoundError
+        return self._msg(max(self.stored))
+
+    async def get_msg(self, stream: str, *, seq: int, subject: str, next: bool) -> SimpleNamespace:
+        later = [s for s in self.stored if s >= seq]
+        if not later:
+            raise NotFoundError
+        return self._msg(min(later))
+
+
+def _ids(chunks: list[bytes]) -> list[int]:
+    return [int(chunk.split(b"\n", 1)[0].removeprefix(b"id: ")) for chunk in chunks if chunk != PING]
+
+
+async def _run(fanout: EventFanout, js: JetStream, after: int | None) -> list[int]:
+    """Reads the stream; once it has joined, the fan-out hands over the whole history again."""
+    stream = event_stream(fanout, js, JOB, after, ping_s=60)
+    chunks = []
+
+    async def replay() -> None:
+        while not fanout.watching(JOB):
+            await asyncio.sleep(0)
+        for subscriber in fanout._jobs[JOB]:
+            for seq, event in HISTORY.items():
+                subscriber.offer(frame(seq, event))
+
+    feeder = asyncio.create_task(replay())
+    async for chunk in stream:
+        chunks.append(chunk)
+    await feeder
+    return _ids(chunks)
+
+
+async def test_the_current_state_then_each_later_event_once_when_the_live_side_replays():
+    assert await _run(EventFanout(), JetStream(upto=3), None) == [3, 7, 9]
+
+
+async def test_a_resumed_stream_sends_nothing_up_to_last_event_id_even_when_replayed():
+    assert await _run(EventFanout(), JetStream(upto=7), 3) == [7, 9]
+
+
+async def test_a_resumed_stream_of_an_ended_job_ends_at_once():
+    chunks = [c async for c in event_stream(EventFanout(), JetStream(upto=9), JOB, 9, ping_s=60)]
+    assert chunks == []
+
+
+async def test_a_subscriber_past_its_limit_is_ended_and_its_frames_dropped():
+    subscriber = Subscriber(limit=2)
+    for seq, event in HISTORY.items():
+        subscriber.offer(frame(seq, event))
+    assert subscriber.ended == "behind" and subscriber.pending() == 0
+    try:
+        await subscriber.next(timeout=60)
+    except StreamEnded as ended:
+        assert str(ended) == "behind"
+    else:
+        raise AssertionError("an ended subscriber must raise")
+
+
+async def test_a_subscriber_with_nothing_to_take_answers_none_at_its_timeout():
+    assert await Subscriber(limit=2).next(timeout=0.01) is None
+
+
+def test_one_frame_is_built_per_event_with_its_sequence_as_id():
+    built = frame(7, HISTORY[7])
+    assert built.data.startswith(b"id: 7\nevent: status\ndata: {") and built.data.endswith(b"\n\n")
+    assert not built.terminal and frame(9, HISTORY[9]).terminal
