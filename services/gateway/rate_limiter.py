@@ -1,18 +1,23 @@
 """Every gateway replica's token buckets in one place: a JetStream key-value bucket.
 
-Each tenant is one key holding its bucket's TAT (services/gateway/token_bucket.py). A request reads
-the key, decides, and writes the new TAT only if the key is still at the revision it read (a
-compare-and-set: `Nats-Expected-Last-Subject-Sequence`); a replica that lost the race reads again.
-A refusal writes nothing. So two replicas never spend the same token, and the cost is one KV read
-plus one conditional write per request (bench/README.md, "Tenant rate limit").
+Each tenant is one key holding its bucket's TAT (services/gateway/token_bucket.py). A round of
+requests (below) reads the key, decides, and writes the new TAT only if the key is still at the
+revision it read (a compare-and-set: `Nats-Expected-Last-Subject-Sequence`); a replica that lost
+the race reads again. A refusal writes nothing. So two replicas never spend the same token, and
+the cost is one KV read plus one conditional write per round (bench/README.md, "Tenant rate
+limit").
 
 Why NATS KV rather than the store's database: every replica already holds a NATS connection, a KV
 read and write are each one round trip to nats-server, while the database is one more gRPC hop to
 the store and, on SQLite, a write lock that job creation contends for.
 
-Within one replica a tenant's requests take turns (a lock per tenant while it has requests in
-flight), so only requests on other replicas can make a compare-and-set lose; without the turns, 64
-concurrent requests of one tenant lost most of their races (bench/README.md).
+Within one replica a tenant's requests go to the counter in rounds: one round at a time per tenant,
+and every request that arrived while a round was at the counter goes in the next one, which
+decides them all from one read (as if they came one after another, token_bucket.decide_many) and
+writes once. So a tenant's 32 concurrent requests cost a few round trips to nats-server in all
+rather than two each, and only requests on other replicas can make a compare-and-set lose;
+without the rounds, 64 concurrent requests of one tenant lost most of their races
+(bench/README.md).
 
 When the shared counter cannot be reached (NATS down, the bucket missing, an answer slower than
 TIMEOUT_S) the request is let through (fail open) without RateLimit-* headers, a warning is logged
@@ -27,10 +32,9 @@ tenant a second's worth of tokens more or less. Keep hosts on NTP.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 from nats.aio.client import Client as NatsClient
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
@@ -38,7 +42,7 @@ from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from services.common import streams
 from services.common.shared_kv import SharedKv
 from services.common.tenant_limits import TenantLimits
-from services.gateway.token_bucket import Decision, decide
+from services.gateway.token_bucket import Decision, decide_many
 
 log = logging.getLogger(__name__)
 
@@ -59,56 +63,61 @@ class SharedRateLimiter:
         self._clock = clock
         self._kv = SharedKv(nats, streams.RATE_LIMIT_BUCKET, "tenant rate limit", log)
         self._down_until: float | None = None
-        self._turns: dict[str, list] = {}   # tenant -> [its lock, requests holding or awaiting it]
+        self._waiting: dict[str, list[asyncio.Future[Decision | None]]] = {}   # tenant -> its next round
+        self._rounds: dict[str, asyncio.Task[None]] = {}   # tenant -> the task taking its rounds
 
     async def take(self, tenant: str) -> Decision | None:
         """The decision for one request by `tenant`, or None when the counter is unreachable (let it through)."""
         if self._down_until is not None and time.monotonic() < self._down_until:
             return None   # it failed a moment ago: do not make every request wait out TIMEOUT_S again
-        async with self._turn(tenant):
-            try:
-                async with asyncio.timeout(TIMEOUT_S):
-                    decision = await self._take(tenant)
-            except Exception as exc:   # noqa: BLE001 - every failure of the counter fails open (TimeoutError too)
-                self._down_until = time.monotonic() + RETRY_AFTER_FAILURE_S
-                self._kv.failed(exc)
-                return None
-        self._down_until = None
-        return decision
+        future: asyncio.Future[Decision | None] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(tenant, []).append(future)
+        if tenant not in self._rounds:
+            self._rounds[tenant] = asyncio.create_task(self._take_rounds(tenant))
+        return await future
 
-    @contextlib.asynccontextmanager
-    async def _turn(self, tenant: str) -> AsyncIterator[None]:
-        """One request of a tenant at a time in this replica: its requests queue here rather than race
-        each other for the key (only other replicas' requests can make a compare-and-set lose)."""
-        entry = self._turns.setdefault(tenant, [asyncio.Lock(), 0])
-        entry[1] += 1
+    async def _take_rounds(self, tenant: str) -> None:
+        """Rounds for `tenant` until nobody waits. A task of its own, so a request that goes away
+        (its client disconnected) never leaves the others of its round unanswered."""
         try:
-            async with entry[0]:
-                yield
+            while batch := self._waiting.pop(tenant, None):
+                decisions = await self._round(tenant, len(batch))
+                for future, decision in zip(batch, decisions, strict=True):
+                    if not future.done():
+                        future.set_result(decision)
         finally:
-            entry[1] -= 1
-            if entry[1] == 0:
-                del self._turns[tenant]
+            del self._rounds[tenant]
 
-    async def _take(self, tenant: str) -> Decision:
+    async def _round(self, tenant: str, count: int) -> list[Decision | None]:
+        try:
+            async with asyncio.timeout(TIMEOUT_S):
+                decisions: list[Decision | None] = list(await self._take(tenant, count))
+        except Exception as exc:   # noqa: BLE001 - every failure of the counter fails open (TimeoutError too)
+            self._down_until = time.monotonic() + RETRY_AFTER_FAILURE_S
+            self._kv.failed(exc)
+            return [None] * count
+        self._down_until = None
+        return decisions
+
+    async def _take(self, tenant: str, count: int) -> list[Decision]:
         kv = await self._kv.bucket()
         limits = self._limits.of(tenant)
         key = key_of(tenant)
-        decision = None
+        decisions: list[Decision] = []
         for _ in range(CAS_ATTEMPTS):
             try:
                 entry = await kv.get(key)
                 stored, revision = float(entry.value or b"0"), entry.revision or 0
             except KeyNotFoundError:
                 stored, revision = None, 0
-            decision = decide(stored, self._clock(), limits.rps, limits.burst)
-            if not decision.allowed:
-                return decision
+            decisions = decide_many(stored, self._clock(), limits.rps, limits.burst, count)
+            allowed = [d for d in decisions if d.allowed]
+            if not allowed:
+                return decisions
             try:
-                await kv.update(key, repr(decision.tat).encode(), last=revision)
-                return decision
+                await kv.update(key, repr(allowed[-1].tat).encode(), last=revision)
+                return decisions
             except KeyWrongLastSequenceError:
-                continue   # another request (here or on another replica) spent a token first: read again
-        # So many of this tenant's requests raced that none of ours won: it is over its rate.
-        assert decision is not None
-        return Decision(False, decision.tat, limits.burst, 0, decision.reset_s, 1)
+                continue   # another replica spent tokens first: read again
+        # So many of this tenant's requests raced on other replicas that none of ours won: over its rate.
+        return [Decision(False, d.tat, limits.burst, 0, d.reset_s, 1) for d in decisions]

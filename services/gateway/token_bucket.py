@@ -51,3 +51,16 @@ def decide(stored_tat: float | None, now: float, rps: float, burst: int) -> Deci
                         max(1, _whole_seconds(new_tat - capacity - now)))
     remaining = int(math.floor(round((capacity - (new_tat - now)) / interval, 6)))
     return Decision(True, new_tat, burst, max(0, remaining), _whole_seconds(new_tat - now), 0)
+
+
+def decide_many(stored_tat: float | None, now: float, rps: float, burst: int, count: int) -> list[Decision]:
+    """`count` requests one after another at `now`: each spends a token while one is left. The
+    TAT to store is the last allowed one's (all refused: nothing to store)."""
+    decisions = []
+    tat = stored_tat
+    for _ in range(count):
+        decision = decide(tat, now, rps, burst)
+        decisions.append(decision)
+        if decision.allowed:
+            tat = decision.tat
+    return decisions

@@ -13,11 +13,14 @@ import logging
 from collections.abc import AsyncIterator
 
 import httpx
+import nats
 import pytest
 
+from services.common import streams
 from services.common.tenant_limits import Limits, TenantLimits
 from services.gateway.app import create_app
 from services.gateway.backends import Backends
+from services.gateway.rate_limiter import SharedRateLimiter, key_of
 from services.gateway.settings import GatewaySettings
 from tests.integration.conftest import AUTH_A, AUTH_B, KEYS
 from tests.integration.helpers import assert_error
@@ -110,3 +113,17 @@ async def test_an_unreachable_counter_fails_open_with_a_log_line(store, nats_ser
     assert not any(h in r.headers for r in answers for h in RATE_HEADERS)
     warnings = [r for r in caplog.records if "fail open" in r.getMessage()]
     assert len(warnings) == 1                                  # once, not once a request
+
+
+async def test_a_tenants_concurrent_requests_on_one_replica_are_counted_in_one_round(nats_server):
+    nc = await nats.connect(nats_server.url)
+    try:
+        await streams.ensure_streams(nc.jetstream(), streams.StreamSettings())
+        limiter = SharedRateLimiter(lambda: nc, LIMITS)
+        decisions = await asyncio.gather(*(limiter.take("tenant-a") for _ in range(10)))
+        assert [d.allowed for d in decisions if d is not None] == [True] * 4 + [False] * 6
+        assert [d.remaining for d in decisions[:4] if d is not None] == [3, 2, 1, 0]
+        kv = await nc.jetstream().key_value(streams.RATE_LIMIT_BUCKET)
+        assert (await kv.get(key_of("tenant-a"))).revision == 1   # ten requests, one write
+    finally:
+        await nc.close()

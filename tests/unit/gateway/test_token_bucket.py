@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.gateway.token_bucket import decide
+from services.gateway.token_bucket import decide, decide_many
 
 
 def test_a_full_bucket_allows_burst_requests_at_once_then_refuses():
@@ -39,3 +39,20 @@ def test_a_slow_rate_says_how_long_to_wait():
     assert not refused.allowed
     assert refused.retry_after_s == 70 and refused.reset_s == 70
     assert "Retry-After" not in d.headers() and d.headers()["RateLimit-Reset"] == "100"
+
+
+def test_requests_decided_together_are_decided_as_one_after_another():
+    together = decide_many(None, 50.0, rps=2, burst=3, count=5)
+    tat, one_by_one = None, []
+    for _ in range(5):
+        d = decide(tat, 50.0, rps=2, burst=3)
+        one_by_one.append(d)
+        tat = d.tat if d.allowed else tat
+    assert together == one_by_one
+    assert [d.allowed for d in together] == [True, True, True, False, False]
+    assert [d.remaining for d in together[:3]] == [2, 1, 0]
+
+
+def test_no_request_decided_together_is_allowed_from_an_empty_bucket():
+    full_until = decide_many(None, 0.0, rps=1, burst=2, count=2)[-1].tat
+    assert not any(d.allowed for d in decide_many(full_until, 0.0, rps=1, burst=2, count=3))
