@@ -9,8 +9,14 @@ and no `maxItems`; `anthropic.transform_schema` moves such constraints into the 
 the renderer's own template checks (`validate`) still enforce them.
 
 The answer streams (docs: build-with-claude/streaming), so a long report is not cut by a request
-timeout: the SDK's read timeout and `chunks` bound the gap between events (the idle timeout),
-the caller bounds the whole answer; a stream without `message_stop` was cut (stalled, transient).
+timeout: the SDK's read timeout and `sse.EventReader` bound the gap between events (the idle
+timeout), the caller bounds the whole answer; a stream without `message_stop` was cut (stalled,
+transient). The SDK makes the request and raises its errors; the events are read by `sse` and
+`json`, only those that carry something (`message_start`, `content_block_delta`,
+`message_delta`); `ping`, block starts and stops and event types added later are skipped, as the
+docs ask. An `error` event mid-stream (docs: api/errors, "errors can occur after returning a 200
+response", e.g. `overloaded_error`) is judged as the status its error type stands for (the
+errors page's table), not as the 200 the stream began with.
 The answer is the text blocks joined; thinking blocks are skipped. Stop reasons other than
 `end_turn` end the job with their own code: `max_tokens` (llm_output_truncated), `refusal`
 (llm_refused), `model_context_window_exceeded` (llm_context_exceeded); a repair turn would only
@@ -19,6 +25,7 @@ make the prompt longer.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,17 +36,18 @@ from services.renderer.prompt import Conversation
 from services.renderer.providers.base import (
     Completion,
     EndedFailure,
+    FatalFailure,
     ModelMissing,
     Progress,
     TokenUsage,
     TransientFailure,
     OnResponse,
-    chunks,
     client_options,
     failure_from_status,
     tokens_of,
     watched_client,
 )
+from services.renderer.providers.sse import Event, EventReader
 
 _ENDED = {
     "max_tokens": ("llm_output_truncated",
@@ -50,6 +58,14 @@ _ENDED = {
         "llm_context_exceeded",
         "the prompt and answer do not fit the model's context window "
         "(stop_reason model_context_window_exceeded); use a model with a larger window"),
+}
+
+
+# Each error type's HTTP status (docs: api/errors, "HTTP errors"), for an `error` event mid-stream.
+ERROR_STATUS = {
+    "invalid_request_error": 400, "authentication_error": 401, "billing_error": 402,
+    "permission_error": 403, "not_found_error": 404, "request_too_large": 413,
+    "rate_limit_error": 429, "api_error": 500, "timeout_error": 504, "overloaded_error": 529,
 }
 
 
@@ -79,35 +95,16 @@ class AnthropicProvider:
 
     async def complete(self, conversation: Conversation, schema: dict[str, Any],
                        model: str, on_progress: Progress | None = None) -> Completion:
-        text: list[str] = []
-        stop: str | None = None
-        finished = False
-        answered_by = ""
-        input_tokens = output_tokens = 0
-        counted = False
+        answer = StreamedMessage()
         try:
-            stream = await self._client.messages.create(
-                **self.request(conversation, schema, model))
-            async with stream:
-                async for event in chunks(stream, self._idle_s):
-                    if event.type == "message_start":
-                        answered_by = event.message.model or ""
-                        if event.message.usage is not None:
-                            counted = True
-                            input_tokens = _input_tokens(event.message.usage)
-                            output_tokens = event.message.usage.output_tokens or 0
-                    elif event.type == "content_block_delta" and event.delta.type == "text_delta":
-                        text.append(event.delta.text)
-                        if on_progress is not None:
-                            on_progress(tokens_of(sum(map(len, text))))
-                    elif event.type == "message_delta":
-                        stop = event.delta.stop_reason or stop
-                        if event.usage is not None:  # cumulative counts (docs: streaming)
-                            counted = True
-                            input_tokens = max(input_tokens, _input_tokens(event.usage))
-                            output_tokens = max(output_tokens, event.usage.output_tokens or 0)
-                    elif event.type == "message_stop":
-                        finished = True
+            async with self._client.messages.with_streaming_response.create(
+                    **self.request(conversation, schema, model)) as response:
+                async for events in EventReader(response.http_response.aiter_bytes(),
+                                                self._idle_s):
+                    chars = answer.chars
+                    answer.read(events)
+                    if on_progress is not None and answer.chars != chars:
+                        on_progress(tokens_of(answer.chars))
         except anthropic.APIStatusError as e:
             raise failure_from_status(e.status_code, e.response.headers, e.message,
                                       e.body) from e
@@ -119,10 +116,10 @@ class AnthropicProvider:
             raise TransientFailure(f"unreadable response: {e}") from e
         except httpx2.HTTPError as e:  # the stream broke while being read
             raise TransientFailure(f"the stream broke: {e!r}", stalled=True) from e
-        if not finished:
+        if not answer.finished:
             raise TransientFailure("the stream ended before the answer did", stalled=True)
-        usage = TokenUsage(input_tokens, output_tokens) if counted else None
-        return completion(answered_by, "".join(text), stop, self._max_tokens, usage)
+        return completion(answer.model, "".join(answer.text), answer.stop, self._max_tokens,
+                          answer.usage())
 
     async def check_model(self, model: str) -> None:
         try:
@@ -132,6 +129,67 @@ class AnthropicProvider:
 
     async def aclose(self) -> None:
         await self._client.close()
+
+
+class StreamedMessage:
+    """What the events of one streamed message said so far."""
+
+    __slots__ = ("model", "text", "stop", "finished", "chars", "input_tokens", "output_tokens",
+                 "counted")
+
+    def __init__(self) -> None:
+        self.model = ""
+        self.text: list[str] = []
+        self.stop: str | None = None
+        self.finished = False
+        self.chars = 0  # of text so far: the progress
+        self.input_tokens = self.output_tokens = 0
+        self.counted = False  # whether any event carried usage
+
+    def read(self, events: list[Event]) -> None:
+        """Takes in one batch of events; raises the failure an `error` event stands for, or
+        `TransientFailure` for an event that cannot be read."""
+        for name, data in events:
+            try:
+                if name == "content_block_delta":
+                    delta = json.loads(data)["delta"]
+                    if delta.get("type") == "text_delta":
+                        self.text.append(delta["text"])
+                        self.chars += len(delta["text"])
+                elif name == "message_start":
+                    message = json.loads(data)["message"]
+                    self.model = message.get("model") or ""
+                    self._count(message.get("usage"))
+                elif name == "message_delta":
+                    body = json.loads(data)
+                    self.stop = body["delta"].get("stop_reason") or self.stop
+                    self._count(body.get("usage"))  # cumulative counts (docs: streaming)
+                elif name == "message_stop":
+                    self.finished = True
+                elif name == "error":
+                    raise stream_error(json.loads(data))
+            except (ValueError, KeyError, AttributeError, TypeError) as e:
+                raise TransientFailure(f"unreadable response: a {name or 'nameless'} event "
+                                       f"that does not parse ({type(e).__name__}: {e})") from e
+
+    def usage(self) -> TokenUsage | None:
+        return TokenUsage(self.input_tokens, self.output_tokens) if self.counted else None
+
+    def _count(self, usage: dict[str, Any] | None) -> None:
+        if usage is None:
+            return
+        self.counted = True
+        self.input_tokens = max(self.input_tokens, _input_tokens(usage))
+        self.output_tokens = max(self.output_tokens, usage.get("output_tokens") or 0)
+
+
+def stream_error(body: object) -> TransientFailure | FatalFailure | EndedFailure:
+    """What an `error` event means, judged as an error answer of its type's status would be."""
+    error = body.get("error") if isinstance(body, dict) else None
+    kind = error.get("type") if isinstance(error, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    status = ERROR_STATUS.get(kind or "", 500)
+    return failure_from_status(status, {}, f"{kind}: {message}" if message else str(body), body)
 
 
 def completion(model: str, text: str, stop_reason: str | None,
@@ -146,8 +204,8 @@ def completion(model: str, text: str, stop_reason: str | None,
     return Completion(model, text, usage=usage)
 
 
-def _input_tokens(usage: Any) -> int:
+def _input_tokens(usage: dict[str, Any]) -> int:
     """All input the request was billed for: uncached, written to and read from the prompt cache
     (docs: build-with-claude/prompt-caching, "Tracking cache performance")."""
-    return sum(getattr(usage, name, None) or 0
+    return sum(usage.get(name) or 0
                for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"))

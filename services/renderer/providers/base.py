@@ -10,12 +10,11 @@ SDK.
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import re
 import time
 from datetime import UTC, datetime
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -93,22 +92,6 @@ class Provider(Protocol):
         """Raises `ModelMissing` when the models endpoint answers 404 for `model`."""
 
     async def aclose(self) -> None: ...
-
-
-async def chunks(stream: AsyncIterator[Any], idle_s: float) -> AsyncIterator[Any]:
-    """The stream's items, each within `idle_s` of the one before, else a stalled
-    `TransientFailure` (a provider that stops sending mid-answer)."""
-    iterator = stream.__aiter__()
-    while True:
-        try:
-            async with asyncio.timeout(idle_s):
-                item = await anext(iterator)
-        except StopAsyncIteration:
-            return
-        except TimeoutError:
-            raise TransientFailure(f"no streamed chunk within {idle_s:g}s",
-                                   stalled=True) from None
-        yield item
 
 
 def client_options(api_key: str, base_url: str | None, timeout_s: float,

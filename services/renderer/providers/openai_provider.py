@@ -8,13 +8,17 @@ deprecated and not accepted by reasoning models), so a model stuck printing whit
 "Refusals") end the job with their own code: the same request would end the same way.
 
 The answer streams (`stream: true`, docs: api-reference/chat-streaming) so a long report is not
-cut by a request timeout: the SDK's read timeout and `chunks` bound the gap between chunks
-(the idle timeout); the caller bounds the whole answer. A stream that ends without a
-`finish_reason` was cut: a stalled transient failure.
+cut by a request timeout: the SDK's read timeout and `sse.EventReader` bound the gap between
+chunks (the idle timeout); the caller bounds the whole answer. A stream that ends without a
+`finish_reason` was cut: a stalled transient failure. The SDK makes the request and raises its
+errors; the chunks are read by `sse` and `json` (each SDK chunk model cost more CPU than the rest
+of a job). A chunk with an `error` object instead of choices (the API's mid-stream failure, which
+the SDK raises as `APIError`) is transient; `data: [DONE]` ends the stream.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,12 +35,12 @@ from services.renderer.providers.base import (
     TokenUsage,
     TransientFailure,
     OnResponse,
-    chunks,
     client_options,
     failure_from_status,
     tokens_of,
     watched_client,
 )
+from services.renderer.providers.sse import Event, EventReader
 
 
 class OpenAIProvider:
@@ -68,25 +72,18 @@ class OpenAIProvider:
 
     async def complete(self, conversation: Conversation, schema: dict[str, Any],
                        model: str, on_progress: Progress | None = None) -> Completion:
-        text: list[str] = []
-        refusal: list[str] = []
-        finish: str | None = None
-        answered_by = ""
-        usage: TokenUsage | None = None
+        answer = StreamedAnswer()
         try:
-            stream = await self._client.chat.completions.create(
-                **self.request(conversation, schema, model))
-            async with stream:
-                async for chunk in chunks(stream, self._idle_s):
-                    answered_by = chunk.model or answered_by
-                    if chunk.usage is not None:  # the last chunk (stream_options.include_usage)
-                        usage = TokenUsage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
-                    for choice in chunk.choices or ():
-                        text.append(choice.delta.content or "")
-                        refusal.append(getattr(choice.delta, "refusal", None) or "")
-                        finish = choice.finish_reason or finish
-                    if on_progress is not None and chunk.choices:
-                        on_progress(tokens_of(sum(map(len, text))))
+            async with self._client.chat.completions.with_streaming_response.create(
+                    **self.request(conversation, schema, model)) as response:
+                reader = EventReader(response.http_response.aiter_bytes(), self._idle_s)
+                async for events in reader:
+                    chars = answer.chars
+                    if answer.read(events):
+                        await reader.drain()
+                        break
+                    if on_progress is not None and answer.chars != chars:
+                        on_progress(tokens_of(answer.chars))
         except openai.APIStatusError as e:
             raise failure_from_status(e.status_code, e.response.headers, e.message,
                                       e.body) from e
@@ -98,10 +95,10 @@ class OpenAIProvider:
             raise TransientFailure(f"unreadable response: {e}") from e
         except httpx2.HTTPError as e:  # the stream broke while being read
             raise TransientFailure(f"the stream broke: {e!r}", stalled=True) from e
-        if finish is None:
+        if answer.finish is None:
             raise TransientFailure("the stream ended before the answer did", stalled=True)
-        return completion(answered_by, "".join(text), finish, "".join(refusal),
-                          self._max_tokens, usage)
+        return completion(answer.model, "".join(answer.text), answer.finish,
+                          "".join(answer.refusal), self._max_tokens, answer.usage)
 
     async def check_model(self, model: str) -> None:
         try:
@@ -111,6 +108,54 @@ class OpenAIProvider:
 
     async def aclose(self) -> None:
         await self._client.close()
+
+
+class StreamedAnswer:
+    """What the chat.completion.chunk events of one answer said so far."""
+
+    __slots__ = ("model", "text", "refusal", "finish", "chars", "usage")
+
+    def __init__(self) -> None:
+        self.model = ""
+        self.text: list[str] = []
+        self.refusal: list[str] = []
+        self.finish: str | None = None
+        self.chars = 0  # of text so far: the progress
+        self.usage: TokenUsage | None = None  # the last chunk's (stream_options.include_usage)
+
+    def read(self, events: list[Event]) -> bool:
+        """Takes in one batch of events; True once `[DONE]` came (what follows is not read).
+        Raises `TransientFailure` for an error chunk or one that is not a chunk."""
+        for event in events:
+            if event.data == "[DONE]":
+                return True
+            try:
+                chunk = json.loads(event.data)
+                if chunk.get("error"):
+                    raise TransientFailure(f"the stream reported an error: {_message(chunk['error'])}")
+                self.model = chunk.get("model") or self.model
+                usage = chunk.get("usage")
+                if usage:
+                    self.usage = TokenUsage(usage.get("prompt_tokens") or 0,
+                                            usage.get("completion_tokens") or 0)
+                for choice in chunk.get("choices") or ():
+                    delta = choice.get("delta") or {}
+                    content = delta.get("content")
+                    if content:
+                        self.text.append(content)
+                        self.chars += len(content)
+                    if delta.get("refusal"):
+                        self.refusal.append(delta["refusal"])
+                    self.finish = choice.get("finish_reason") or self.finish
+            except (ValueError, AttributeError, TypeError) as e:
+                raise TransientFailure(f"unreadable response: not a chat completion chunk "
+                                       f"({type(e).__name__}: {e})") from e
+        return False
+
+
+def _message(error: object) -> str:
+    message = error.get("message") if isinstance(error, dict) else None
+    return message if isinstance(message, str) and message else str(error)[:300]
 
 
 RESPONSE_FORMATS = ("json_schema", "json_object")
