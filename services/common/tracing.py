@@ -1,7 +1,8 @@
 """OpenTelemetry traces, exported only when an OTLP endpoint is configured.
 
-Without `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) nothing is set up:
-the API's default tracer makes non-recording spans, which cost next to nothing. Context crosses
+Without `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) nothing is set up
+and `enabled()` is false: the gRPC interceptors then make no spans and carry no trace context
+(a non-recording span and a `traceparent` round trip still cost a few allocations per call). Context crosses
 processes as W3C `traceparent` in gRPC metadata and NATS headers.
 """
 
@@ -32,6 +33,11 @@ def configure(service: str, environ: Mapping[str, str] | None = None) -> bool:
     trace.set_tracer_provider(provider)
     _configured = True
     return True
+
+
+def enabled() -> bool:
+    """Whether this process exports traces; when not, callers skip span and context work."""
+    return _configured
 
 
 def shutdown() -> None:

@@ -155,7 +155,7 @@ class JobRunner:
             finally:  # no progress event may follow the job's next one
                 await progress.aclose()
         except JobCanceled:
-            log.info("job canceled before an LLM call", extra={"jobId": job.id})
+            log.debug("job canceled before an LLM call", extra={"jobId": job.id})
             return job_states.CANCELED
         except LlmUnavailable as exc:
             return await self._fail(job, "llm_unavailable", str(exc), md, meter.message())

@@ -115,7 +115,7 @@ class Worker:
             try:
                 outcome = await self._runner.run(command)
                 JOBS_FINISHED.labels(outcome).inc()
-                log.info("job done", extra={"outcome": outcome, "delivery": delivered})
+                log.debug("job done", extra={"outcome": outcome, "delivery": delivered})
                 await msg.ack()
             except grpc.aio.AioRpcError as exc:
                 if _job_deleted(exc):  # deleted while queued or rendering: nothing left to do

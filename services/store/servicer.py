@@ -35,8 +35,11 @@ JOB_STATES = Counter("store_job_states_total", "Jobs entering each status (every
 
 
 def _observe(job: Job, what: str, **extra: str) -> Job:
+    """Counts the job's status; logs the step at DEBUG (the outbox event is the audit record),
+    a failure at INFO."""
     JOB_STATES.labels(job.status).inc()
-    log.info(what, extra={"jobId": job.id, "tenant": job.tenant, "status": job.status, "stage": job.stage, **extra})
+    log.log(logging.INFO if job.status == job_states.FAILED else logging.DEBUG, what,
+            extra={"jobId": job.id, "tenant": job.tenant, "status": job.status, "stage": job.stage, **extra})
     return job
 
 

@@ -34,7 +34,9 @@ def _metric(text: str, name: str, **labels: str) -> float:
     return total
 
 
-def test_a_jobs_id_and_request_id_appear_in_every_services_log_lines_for_it(platform: Platform):
+def test_a_jobs_id_and_request_id_appear_in_every_services_log_lines_for_it(
+        start_platform: Callable[..., Platform]):
+    platform = start_platform(REPORTS_LOG_LEVEL="DEBUG")  # a job's routine steps are DEBUG lines
     api = Api(platform.gateway_url, AUTH_A)
     media_id = api.media()["mediaId"]
     response = api.http.post("/v1/reports/jobs", json={
@@ -50,6 +52,14 @@ def test_a_jobs_id_and_request_id_appear_in_every_services_log_lines_for_it(plat
                            what=f"log line of {name} for {job_id}")
         assert all(line.get("requestId") == "req-trace-me-42" for line in lines), (name, lines)
         assert all(line["service"] == name.split("-")[0] for line in lines)
+
+
+def test_a_job_that_succeeds_writes_no_info_line_when_nothing_needs_a_human(platform: Platform):
+    api = Api(platform.gateway_url, AUTH_A)
+    job_id = api.job(api.media()["mediaId"])
+    assert api.wait(job_id)["status"] == "succeeded"
+    for name in ("gateway", "store", "resolver"):
+        assert [line for line in _log_lines(platform, name) if line.get("jobId") == job_id] == [], name
 
 
 def test_logs_carry_no_api_keys_or_transcript_text(platform: Platform):

@@ -62,7 +62,7 @@ async def create_job(request: Request) -> JSONResponse:
     reply = await c.backends.store.CreateJob(create_job_message(body, c.tenant, c.request_id),
                                              timeout=c.timeout, metadata=c.metadata)
     job = reply.job
-    log.info("job created" if not reply.replayed else "job replayed", extra={"jobId": job.id})
+    log.debug("job created" if not reply.replayed else "job replayed", extra={"jobId": job.id})
     # A replay answers what the first request was answered (as Stripe replays a stored response),
     # whatever the job has done since: a new job is always queued at its first stage, and the
     # store keeps the wait it estimated then. Where the job is now is at `Location`.
