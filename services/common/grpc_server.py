@@ -77,9 +77,17 @@ def channel(target: str, peer: str | None = None) -> grpc.aio.Channel:
                                    interceptors=[ClientInterceptor()])
 
 
-async def wait_for_stop_signal() -> None:
-    stop = asyncio.Event()
+async def wait_for_stop_signal() -> signal.Signals:
+    """The first SIGINT or SIGTERM, logged: a service stopped from outside says so before draining."""
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    received: asyncio.Future[signal.Signals] = loop.create_future()
+
+    def on_signal(sig: signal.Signals) -> None:
+        if not received.done():
+            received.set_result(sig)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):   # left installed: a second signal while draining is ignored
+        loop.add_signal_handler(sig, on_signal, sig)
+    sig = await received
+    log.info("stopping: %s received", sig.name, extra={"signal": sig.name})
+    return sig
