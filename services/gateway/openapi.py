@@ -255,8 +255,8 @@ def operations() -> list[Operation]:
                           Param("groupBy", "query", {"type": "string", "enum": ["day", "model"]},
                                 "`day` (UTC, the default) or `model`", allow_empty=True)),
                   response_examples=ex.one("Two days of one month", ex.USAGE),
-                  description="Jobs of this key's tenant that ended (succeeded or failed) in the range after "
-                              "calling the LLM, with their tokens and cost summed: per UTC day the jobs ended, "
+                  description="Jobs of this key's tenant that ended (succeeded, failed or canceled) in the range "
+                              "after calling the LLM, with their tokens and cost summed: per UTC day the jobs ended, "
                               "or per model; days or models without such a job are left out. A bad date, "
                               "`from` after `to`, or an unknown `groupBy` is 400."),
         Operation("get", "/v1/audit", "listAudit", "lifecycle", "The audit log of deletions, newest first", 200,

@@ -156,7 +156,7 @@ class JobRunner:
                 await progress.aclose()
         except JobCanceled:
             log.debug("job canceled before an LLM call", extra={"jobId": job.id})
-            return job_states.CANCELED
+            return await self._status(job, md, meter.message())
         except LlmUnavailable as exc:
             return await self._fail(job, "llm_unavailable", str(exc), md, meter.message())
         except LlmEnded as exc:
@@ -168,8 +168,8 @@ class JobRunner:
         STAGE_SECONDS.labels("rendering").observe(time.perf_counter() - stage_started)
         stage_started = time.perf_counter()
         job = await self._move(job.tenant, job.id, job_pb2.JOB_STAGE_STORING, md)
-        if job.status in TERMINAL:
-            return job_states.status_name(job.status) or "unknown"
+        if job.status in TERMINAL:  # canceled while the LLM wrote
+            return await keep_usage(self.store, job, meter.message(), md, self.rpc_timeout_s)
         report = report_pb2.Report(
             entity=report_pb2.ReportEntity(id=resolution.entity.id),
             document=document_from_json(written.document),
@@ -187,7 +187,7 @@ class JobRunner:
         except grpc.aio.AioRpcError as exc:
             if exc.code() != grpc.StatusCode.FAILED_PRECONDITION:
                 raise
-            return await self._status(job, md)
+            return await self._status(job, md, spent)
         STAGE_SECONDS.labels("storing").observe(time.perf_counter() - stage_started)
         return job_states.SUCCEEDED
 
@@ -206,10 +206,11 @@ class JobRunner:
             return await self.store.GetJob(store_pb2.GetJobRequest(tenant=tenant, job_id=job_id),
                                            timeout=self.rpc_timeout_s, metadata=md)
 
-    async def _status(self, job: job_pb2.Job, md: Any) -> str:
+    async def _status(self, job: job_pb2.Job, md: Any, usage: job_pb2.JobUsage | None = None) -> str:
+        """The status of a job that ended without this render (canceled), which keeps `usage`."""
         current = await self.store.GetJob(store_pb2.GetJobRequest(tenant=job.tenant, job_id=job.id),
                                           timeout=self.rpc_timeout_s, metadata=md)
-        return job_states.status_name(current.status) or "unknown"
+        return await keep_usage(self.store, current, usage, md, self.rpc_timeout_s)
 
     async def _fail(self, job: job_pb2.Job, code: str, message: str, md: Any,
                     usage: job_pb2.JobUsage | None = None) -> str:
@@ -232,4 +233,18 @@ async def fail_job(store: store_pb2_grpc.StoreStub, tenant: str, job_id: str, co
         if exc.code() != grpc.StatusCode.FAILED_PRECONDITION:
             raise
         current = await store.GetJob(store_pb2.GetJobRequest(tenant=tenant, job_id=job_id), timeout=timeout)
-        return job_states.status_name(current.status) or "unknown"
+        return await keep_usage(store, current, usage, md, timeout)
+
+
+async def keep_usage(store: store_pb2_grpc.StoreStub, job: job_pb2.Job, usage: job_pb2.JobUsage | None,
+                     md: Any = (), timeout: float = 10.0) -> str:
+    """The job's status; a job that failed or was canceled while this render ran keeps what the
+    render's LLM calls used (its end repeated with the usage: a no-op but for the usage)."""
+    if usage is not None and job.status in (job_pb2.JOB_STATUS_FAILED, job_pb2.JOB_STATUS_CANCELED):
+        try:
+            await store.TransitionJob(store_pb2.TransitionJobRequest(
+                tenant=job.tenant, job_id=job.id, status=job.status, usage=usage), timeout=timeout, metadata=md)
+        except grpc.aio.AioRpcError as exc:  # deleted meanwhile: nothing to keep it on
+            if exc.code() != grpc.StatusCode.NOT_FOUND:
+                raise
+    return job_states.status_name(job.status) or "unknown"

@@ -153,6 +153,12 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest, 
             progress_event = convert.event_message(job)
             progress_event.progress.CopyFrom(request.progress)
             outbox.add_event(connection, progress_event)
+        elif request.HasField("usage") and job.status in job_states.TERMINAL:
+            # A job that ended while it rendered (canceled): the renderer repeats its end with
+            # what the render's LLM calls used, which the job keeps unless it has a usage already.
+            spent = usage.record(job, request.usage)
+            if spent:
+                job_rows.save(connection, job, *spent)
         return job
     now = utcnow()
     if status == RUNNING and job.started_at is None:

@@ -2,8 +2,9 @@
 
 The renderer counts the tokens (as each provider's answers counted them), the attempts and the
 cost at its price table, and sends the sum with the job's end (`CompleteJob`, or `TransitionJob`
-to failed). A job keeps the first usage it was given: a repeated completion or failure (a
-redelivered command whose end is already stored) changes nothing.
+to failed); for a job that ended while it rendered (a client canceled it), with a repeat of that
+end (`TransitionJob` to canceled). A job keeps the first usage it was given: a repeated completion
+or failure (a redelivered command whose end is already stored) changes nothing.
 
 `summary` answers GET /v1/usage: a tenant's jobs that ended in a time range, summed by day or model.
 """

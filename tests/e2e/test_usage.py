@@ -95,3 +95,19 @@ def test_bad_usage_parameters_are_a_400_naming_the_parameter(platform: Platform,
     assert response.status_code == 400, response.text
     error = response.json()["error"]
     assert error["code"] == "invalid_request" and [d["path"] for d in error["details"]] == [field]
+
+
+def test_a_job_canceled_while_the_llm_writes_keeps_what_the_call_used(start_platform: Callable[..., Platform]):
+    from tests.support.polling import eventually
+
+    platform = start_platform(REPORTS_LLM_MODEL="dev-llm+speed=400", REPORTS_LLM_PRICES=PRICES)
+    api = Api(platform.gateway_url, AUTH_A)
+    job_id = api.job(api.media()["mediaId"])
+    api.events(job_id, stop_after=lambda event: event["progress"] is not None)   # the answer is streaming
+
+    assert api.http.post(f"/v1/jobs/{job_id}/cancel").json()["status"] == "canceled"
+    usage = eventually(lambda: api.http.get(f"/v1/jobs/{job_id}").json()["usage"], what="the canceled job's usage")
+
+    served = _served(platform)
+    assert (usage["attempts"], usage["inputTokens"], usage["outputTokens"]) == \
+        (1, served["inputTokens"], served["outputTokens"])

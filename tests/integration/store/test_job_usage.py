@@ -99,3 +99,19 @@ async def test_usage_refuses_an_unknown_grouping_or_a_reversed_range(store_stub)
         with pytest.raises(grpc.aio.AioRpcError) as raised:
             await store_stub.GetUsage(request)
         assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_a_job_canceled_while_it_rendered_keeps_the_usage_its_end_is_repeated_with(store_stub):
+    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    await store_stub.TransitionJob(store_pb2.TransitionJobRequest(
+        tenant="t", job_id=job.id, status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING))
+    await store_stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=job.id))
+    canceled = store_pb2.TransitionJobRequest(tenant="t", job_id=job.id, status=job_pb2.JOB_STATUS_CANCELED,
+                                              usage=USAGE)
+
+    await store_stub.TransitionJob(canceled)
+    canceled.usage.input_tokens = 1
+    again = await store_stub.TransitionJob(canceled)   # a redelivered render's repeat: the first usage stays
+
+    assert again.usage == USAGE and again.status == job_pb2.JOB_STATUS_CANCELED
+    assert again.error.code == "canceled"
