@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -115,13 +116,15 @@ def sse_delivery(deliveries: Iterable[Sequence[Any]], nats_events: Iterable[Sequ
 
     A delivery's commit time is the event's `at` taken from the NATS copy of the same event
     (microseconds); the SSE copy's `at` (milliseconds) is used only when no NATS copy was seen.
+    The same event: same job, status, stage and `at` to the millisecond (a running job's progress
+    events share its status and stage, and must not take the commit time of the first of them).
     """
-    precise: dict[tuple[str, str, str], tuple[float, float]] = {}
+    precise: dict[tuple[str, str, str, int], tuple[float, float]] = {}
     for job_id, status, stage, at, received in nats_events:
-        precise.setdefault((job_id, status, stage), (at, received))
+        precise.setdefault((job_id, status, stage or "", math.floor(at * 1000 + 1e-6)), (at, received))
     sse, exact = [], 0
     for job_id, status, stage, at_iso, received in deliveries:
-        match = precise.get((job_id, status, stage))
+        match = precise.get((job_id, status, stage or "", round(parse_iso(at_iso) * 1000)))
         if match is not None:
             exact += 1
             sse.append(received - match[0])

@@ -215,6 +215,8 @@ async def sse_scenario(p: Params) -> dict[str, Any]:
     def record(job_id: str, events: list[dict[str, str]], now: float) -> None:
         for event in events:
             data = json.loads(event["data"])
+            if data.get("progress") is not None:
+                continue   # a running job's progress (tokens written, a wait): not one of its transitions
             deliveries.append((job_id, data["status"], data["stage"], data["at"], now))
 
     async def subscriber(job_id: str) -> None:

@@ -93,6 +93,15 @@ def test_sse_delivery_uses_the_precise_commit_time_from_nats_when_it_has_one():
     assert result["nats_direct_ms"]["p50"] == pytest.approx(1.9, abs=0.01)
 
 
+def test_sse_delivery_matches_a_progress_event_to_its_own_commit_not_its_stages_first():
+    nats = [("j", "running", "rendering", 50.0001, 50.002), ("j", "running", "rendering", 52.0001, 52.002)]
+    deliveries = [("j", "running", "rendering", "1970-01-01T00:00:50.000Z", 50.0101),
+                  ("j", "running", "rendering", "1970-01-01T00:00:52.000Z", 52.0101)]
+    result = analysis.sse_delivery(deliveries, nats)
+    assert result["matched_to_nats"] == 2
+    assert result["sse_ms"]["max"] == pytest.approx(10.0, abs=0.01)
+
+
 def test_profile_summary_ranks_project_functions_and_groups_by_thread_and_library():
     collapsed = [
         "_worker (/usr/lib/python3.11/concurrent/futures/thread.py:83);"
