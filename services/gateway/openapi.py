@@ -362,7 +362,16 @@ def _our_schemas() -> dict[str, Schema]:
             "model": _said(STRING, "the model of the last call, as its answer named it"),
             "costUsd": _said(NUMBER, "the list price of those tokens in US dollars, at the renderer's "
                                      "price table (REPORTS_LLM_PRICES)"),
+            "calls": {"type": "array", "items": ref("JobCall"),
+                      "description": "every LLM call in order: the route it went to and its outcome"},
         }, description="A job's LLM usage, summed over every call it made."),
+        "JobCall": _object({
+            "provider": _said(STRING, "openai or anthropic"),
+            "model": _said(STRING, "the model the call asked for, or as its answer named it"),
+            "outcome": _said(STRING, "ok, invalid_output (repaired), http 500 / http 529 / http 429 (retried), "
+                                     "stalled, unreachable, timeout, rejected 400, or the code an ended answer "
+                                     "failed the job with"),
+        }, description="One LLM call of a job (REPORTS_LLM_ROUTES)."),
         "WebhookState": _object({
             "url": STRING,
             "status": {"type": "string", "enum": ["pending", "delivered", "failed"]},

@@ -61,7 +61,8 @@ JOB: dict[str, Any] = {
                    "confidence": 0.9, "reason": RESOLUTION["reason"]},
     "webhook": None, "reportDeleted": False, "expiresAt": None,
     "usage": {"inputTokens": 5210, "outputTokens": 940, "attempts": 1, "provider": "openai",
-              "model": "gpt-6.1-sol-2026-09-29", "costUsd": 0.01982},
+              "model": "gpt-6.1-sol-2026-09-29", "costUsd": 0.01982,
+              "calls": [{"provider": "openai", "model": "gpt-6.1-sol-2026-09-29", "outcome": "ok"}]},
 }
 
 

@@ -83,6 +83,7 @@ def usage_json(usage: job_pb2.JobUsage) -> dict[str, Any]:
         "provider": usage.provider,
         "model": usage.model,
         "costUsd": round(usage.cost_usd, 6),
+        "calls": [{"provider": c.provider, "model": c.model, "outcome": c.outcome} for c in usage.calls],
     }
 
 

@@ -15,6 +15,7 @@ from services.renderer.coverage import CoverageRules
 from services.renderer.errors import ModelUnavailable
 from services.renderer.job_runner import JobRunner
 from services.renderer.llm import Llm, settings_from_env
+from services.renderer.routes import circuit_settings, routes_from_env
 from services.renderer.servicer import RendererServicer, register
 from services.renderer.shared_budget import SharedBudget
 from services.renderer.usage import prices_from_env, warn_if_unpriced
@@ -36,7 +37,8 @@ async def main() -> None:
     e = os.environ
     nats: list[NatsClient] = []   # connected below, after the model check; the budget asks for it per call
     budget = SharedBudget(lambda: nats[0] if nats else None, budgets.parse(e))
-    llm = Llm(settings_from_env(e), budget=budget)
+    first, *fallbacks = routes_from_env(e, settings_from_env(e))
+    llm = Llm(first, budget=budget, fallbacks=fallbacks, circuits=circuit_settings(e))
     prices = prices_from_env(e)
     warn_if_unpriced(prices, llm.settings.model)
     try:  # first: a model the provider does not know makes every job fail

@@ -23,15 +23,16 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal
 
 from services.common import env as envvars
 from services.common import tracing
+from services.renderer.circuit import Circuit, CircuitSettings
 from services.renderer.errors import LlmEnded, LlmInvalidOutput, LlmUnavailable, ModelUnavailable
-from services.renderer.metrics import LLM_CALLS
+from services.renderer.metrics import LLM_CALLS, LLM_CIRCUITS_OPENED
 from services.renderer.prompt import Conversation, with_repair
 from services.renderer.providers.base import (
     Completion,
@@ -59,14 +60,16 @@ DEV_MODEL = "dev-llm"
 # replacement for gpt-5, and platform.claude.com/docs models overview, where Claude Sonnet 5.5 is
 # the current Sonnet). The README's configuration table names them too.
 DEFAULT_MODELS = {"openai": "gpt-6.1-sol", "anthropic": "claude-sonnet-5-5"}
-_KEY_VARS = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
-_URL_VARS = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL"}
+KEY_VARS = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+URL_VARS = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL"}
 
 BeforeCall = Callable[[], Awaitable[None]]
 OnWait = Callable[[float, str], Awaitable[None]]  # seconds, why: a wait on the provider begins
 # After each call: provider, model (as the answer named it, else the configured one), and the
 # tokens the answer used (None: the call failed, or the server sent no counts).
-OnUsage = Callable[[str, str, TokenUsage | None], None]
+# provider, model (as the answer named it), its tokens, the call's outcome (ok, invalid_output,
+# transient, an HTTP status such as 500, stalled, timeout, an ended code, rejected)
+OnUsage = Callable[[str, str, TokenUsage | None, str], None]
 Validate = Callable[[dict[str, Any]], list[Problem]]
 
 
@@ -116,11 +119,11 @@ def settings_from_env(env: Mapping[str, str]) -> LlmSettings:
         raise envvars.ConfigError(
             f"REPORTS_LLM_PROVIDER must be openai or anthropic, got {provider!r}")
     key = openai_key if provider == "openai" else anthropic_key
-    base_url = envvars.text(env, _URL_VARS[provider], "") or None
+    base_url = envvars.text(env, URL_VARS[provider], "") or None
     if not key and not base_url:
         raise envvars.ConfigError(
-            f"the {provider} provider needs {_KEY_VARS[provider]} or, for the dev LLM or another "
-            f"compatible server, {_URL_VARS[provider]}")
+            f"the {provider} provider needs {KEY_VARS[provider]} or, for the dev LLM or another "
+            f"compatible server, {URL_VARS[provider]}")
     if envvars.text(env, "REPORTS_LLM_TIMEOUT_S", ""):
         raise envvars.ConfigError(
             "REPORTS_LLM_TIMEOUT_S is gone: answers stream now; set REPORTS_LLM_IDLE_TIMEOUT_S "
@@ -174,41 +177,76 @@ def make_provider(settings: LlmSettings, on_response: OnResponse | None = None) 
                           **common)
 
 
+@dataclass
+class Route:
+    """One provider and model to call, its client and its circuit."""
+
+    settings: LlmSettings
+    provider: Provider
+    circuit: Circuit
+
+    def outage(self) -> None:
+        if self.circuit.failed():
+            LLM_CIRCUITS_OPENED.labels(self.settings.provider, self.settings.model).inc()
+            log.warning("llm circuit opened: jobs go to the next route for the cool-down", extra={
+                "provider": self.settings.provider, "model": self.settings.model})
+
+
 class Llm:
     """One provider client, reused by every render through it; close it when done. With a `budget`
     (services/renderer/shared_budget.py), every call first takes its turn in the provider budget
     shared by all renderers, and every answer's rate-limit headers teach the budget."""
 
     def __init__(self, settings: LlmSettings, provider: Provider | None = None,
-                 budget: SharedBudget | None = None) -> None:
+                 budget: SharedBudget | None = None, fallbacks: Sequence[LlmSettings] = (),
+                 circuits: CircuitSettings = CircuitSettings()) -> None:
+        """`settings` is the first route; `fallbacks` the next ones, in order (REPORTS_LLM_ROUTES)."""
         self.settings = settings
         self.budget = budget
-        self.provider = provider if provider is not None else make_provider(
-            settings, self._learn if budget is not None else None)
+        self.routes = [Route(s, provider if provider is not None and i == 0 else make_provider(s, self._learner(s)),
+                             Circuit(circuits)) for i, s in enumerate([settings, *fallbacks])]
+        self.provider = self.routes[0].provider
 
-    async def _learn(self, status: int, headers: Mapping[str, str]) -> None:
-        if self.budget is not None:
-            await self.budget.learn(self.settings.provider, self.settings.model, observed(status, headers))
+    def _learner(self, settings: LlmSettings) -> OnResponse | None:
+        budget = self.budget
+        if budget is None:
+            return None
+
+        async def learn(status: int, headers: Mapping[str, str]) -> None:
+            await budget.learn(settings.provider, settings.model, observed(status, headers))
+        return learn
+
+    def route(self, after: Route | None = None) -> Route:
+        """Where the next call goes: the first route whose circuit is closed, skipping `after` (whose
+        last call was an outage) when another is; with every circuit open, the one closing first."""
+        others = [r for r in self.routes if r is not after] or self.routes
+        for candidate in others:
+            if candidate.circuit.closed():
+                return candidate
+        return min(self.routes, key=lambda r: r.circuit.opens_in())
 
     async def aclose(self) -> None:
-        await self.provider.aclose()
+        for route in self.routes:
+            await route.provider.aclose()
 
     async def check_model(self) -> None:
-        """Raises `ModelUnavailable` with one clear line when the provider does not know the
-        configured model (unknown or retired); a no-op when `check_model` is off."""
+        """Raises `ModelUnavailable` with one clear line when a route's provider does not know its
+        model (unknown or retired); a no-op when `check_model` is off."""
         if not self.settings.check_model:
             return
-        try:
-            await self.provider.check_model(self.settings.model)
-        except ModelMissing as e:
-            raise ModelUnavailable(
-                f"{e}; set REPORTS_LLM_MODEL to a current model (default "
-                f"{DEFAULT_MODELS[self.settings.provider]}), or REPORTS_LLM_CHECK_MODEL=false for "
-                "a gateway without a models endpoint") from e
-        except Exception as e:  # unreachable or refusing now: the jobs will say so
-            log.warning("could not check the model", extra={
-                "provider": self.settings.provider, "model": self.settings.model,
-                "reason": f"{type(e).__name__}: {e}"})
+        for route in self.routes:
+            settings = route.settings
+            try:
+                await route.provider.check_model(settings.model)
+            except ModelMissing as e:
+                raise ModelUnavailable(
+                    f"{e}; set REPORTS_LLM_MODEL (or REPORTS_LLM_ROUTES) to a current model (default "
+                    f"{DEFAULT_MODELS[settings.provider]}), or REPORTS_LLM_CHECK_MODEL=false for "
+                    "a gateway without a models endpoint") from e
+            except Exception as e:  # unreachable or refusing now: the jobs will say so
+                log.warning("could not check the model", extra={
+                    "provider": settings.provider, "model": settings.model,
+                    "reason": f"{type(e).__name__}: {e}"})
 
     async def __aenter__(self) -> Llm:
         return self
@@ -250,91 +288,111 @@ async def render(
                                 sleep=sleep, jitter=jitter, clock=clock,
                                 on_progress=on_progress, on_wait=on_wait, on_usage=on_usage,
                                 on_budget_wait=on_budget_wait)
-    settings, provider = llm.settings, llm.provider
+    settings = llm.settings   # the first route's: the attempts, deadline and backoff of the whole render
     deadline = clock() + settings.deadline_s
     failure: TransientFailure | list[Problem] | None = None
     usable: RenderResult | None = None  # the latest answer whose only problems are soft
     attempts = 0
     stalls = 0
+    failed_on: Route | None = None   # the route whose last call was an outage: the next call goes elsewhere
+    route = llm.routes[0]
     while attempts < settings.max_attempts:
         if isinstance(failure, TransientFailure) and failure.stalled:
             stalls += 1
             if stalls > 1:
                 raise LlmUnavailable(
-                    f"{settings.provider}'s answer stopped arriving twice (last: {failure}); not "
+                    f"{route.settings.provider}'s answer stopped arriving twice (last: {failure}); not "
                     f"retried again (REPORTS_LLM_IDLE_TIMEOUT_S={settings.idle_timeout_s:g})")
-        if isinstance(failure, TransientFailure):
+        last, route = route, llm.route(after=failed_on)
+        if isinstance(failure, TransientFailure) and route is last:   # another route goes at once
             wait = backoff_delay(settings, attempts, failure.retry_after_s, jitter)
             left = deadline - clock()
             if wait > left:
                 raise LlmUnavailable(
-                    f"{settings.provider} asks to wait {wait:.0f}s, more than the {max(left, 0):.0f}s "
+                    f"{route.settings.provider} asks to wait {wait:.0f}s, more than the {max(left, 0):.0f}s "
                     f"left of the render's deadline (REPORTS_LLM_DEADLINE_S={settings.deadline_s:g}); "
                     f"last failure: {failure}")
             if on_wait is not None:
                 await on_wait(wait, str(failure))
             await sleep(wait)
+        here, provider = route.settings, route.provider
         if before_call is not None:
             await before_call()
         prompt_tokens = tokens_of(conversation_chars(conversation))
         if llm.budget is not None:
-            await _take_turn(llm.budget, settings, prompt_tokens + OUTPUT_GUESS, deadline - clock(), on_budget_wait)
+            await _take_turn(llm.budget, here, prompt_tokens + OUTPUT_GUESS, deadline - clock(), on_budget_wait)
         attempts += 1
         attempt_label = str(min(attempts, 10))
-        answered: tuple[str, TokenUsage | None] = (settings.model, None)
+        answered: tuple[str, TokenUsage | None] = (here.model, None)
+        outcome = "ok"
         try:
             with _tracer.start_as_current_span("llm.call") as span:
-                span.set_attribute("llm.provider", settings.provider)
+                span.set_attribute("llm.provider", here.provider)
                 span.set_attribute("llm.attempt", attempts)
                 async with asyncio.timeout(max(deadline - clock(), 0.001)):
-                    completion = await provider.complete(conversation, schema, settings.model,
+                    completion = await provider.complete(conversation, schema, here.model,
                                                          on_progress)
         except TransientFailure as e:
-            LLM_CALLS.labels(settings.provider, "stalled" if e.stalled else "transient",
-                             attempt_label).inc()
+            LLM_CALLS.labels(here.provider, "stalled" if e.stalled else "transient", attempt_label).inc()
+            outcome = _outcome(e)
             failure = e
+            failed_on = route if e.outage else None
+            if e.outage:
+                route.outage()
+            else:
+                route.circuit.succeeded()   # it answered: slow down, but it is up
         except TimeoutError:
-            LLM_CALLS.labels(settings.provider, "timeout", attempt_label).inc()
+            outcome = "timeout"
+            LLM_CALLS.labels(here.provider, "timeout", attempt_label).inc()
+            route.outage()
             raise LlmUnavailable(
-                f"{settings.provider} gave no complete answer within the render's deadline "
+                f"{here.provider} gave no complete answer within the render's deadline "
                 f"(REPORTS_LLM_DEADLINE_S={settings.deadline_s:g})") from None
         except EndedFailure as e:
-            LLM_CALLS.labels(settings.provider, "ended", attempt_label).inc()
-            answered = (settings.model, e.usage)
-            raise LlmEnded(e.code, f"{settings.provider}: {e}") from e
+            outcome = e.code
+            LLM_CALLS.labels(here.provider, "ended", attempt_label).inc()
+            answered = (here.model, e.usage)
+            raise LlmEnded(e.code, f"{here.provider}: {e}") from e
         except FatalFailure as e:
-            LLM_CALLS.labels(settings.provider, "rejected", attempt_label).inc()
-            raise LlmUnavailable(f"{settings.provider} rejected the request ({e}); "
+            outcome = f"rejected {e.status}" if e.status else "rejected"
+            LLM_CALLS.labels(here.provider, "rejected", attempt_label).inc()
+            raise LlmUnavailable(f"{here.provider} rejected the request ({e}); "
                                  "not retried") from e
         else:
-            answered = (completion.model or settings.model, completion.usage)
+            route.circuit.succeeded()
+            failed_on = None
+            answered = (completion.model or here.model, completion.usage)
             if llm.budget is not None:   # the provider's count when it gave one, else our estimate
                 used = (completion.usage.input_tokens + completion.usage.output_tokens if completion.usage
                         else prompt_tokens + tokens_of(len(completion.text)))
-                await llm.budget.settle(settings.provider, settings.model, used - prompt_tokens - OUTPUT_GUESS)
+                await llm.budget.settle(here.provider, here.model, used - prompt_tokens - OUTPUT_GUESS)
             output, problems = _read(completion, validate)
-            LLM_CALLS.labels(settings.provider, "ok" if output is not None and not problems else "invalid_output",
-                             attempt_label).inc()
+            outcome = "ok" if output is not None and not problems else "invalid_output"
+            LLM_CALLS.labels(here.provider, outcome, attempt_label).inc()
             if output is not None and not problems:
-                return RenderResult(output, attempts, completion.model or settings.model,
-                                    settings.provider)
+                return RenderResult(output, attempts, completion.model or here.model, here.provider)
             if output is not None and all(p.soft for p in problems):
-                usable = RenderResult(output, attempts, completion.model or settings.model,
-                                      settings.provider)
+                usable = RenderResult(output, attempts, completion.model or here.model, here.provider)
             failure = problems
             conversation = with_repair(conversation, completion.text, problems)
         finally:  # every call made is counted, whatever came of it
             if on_usage is not None:
-                on_usage(settings.provider, *answered)
-        _log_failure(settings, attempts, failure)
+                on_usage(here.provider, *answered, outcome)
+        _log_failure(here, attempts, failure)
     if usable is not None:
         return RenderResult(usable.output, attempts, usable.model, usable.provider)
     if isinstance(failure, list):
         raise LlmInvalidOutput(
             f"no valid report after {attempts} attempts; last problems: {_summary(failure)}",
             failure)
-    raise LlmUnavailable(f"{settings.provider} unavailable after {attempts} attempts; "
+    raise LlmUnavailable(f"{route.settings.provider} unavailable after {attempts} attempts; "
                          f"last failure: {failure}")
+
+
+def _outcome(failure: TransientFailure) -> str:
+    if failure.stalled:
+        return "stalled"
+    return f"http {failure.status}" if failure.status is not None else "unreachable"
 
 
 # The output tokens a call is assumed to use when it reserves its turn in a tokens-a-minute budget;

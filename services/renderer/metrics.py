@@ -9,3 +9,6 @@ REDELIVERIES = Counter("renderer_redeliveries_total", "Render commands received 
 QUEUE_DEPTH = Gauge("renderer_queue_depth", "Render commands waiting or in flight on the JOBS queue", ["state"])
 LLM_CALLS = Counter("renderer_llm_calls_total", "LLM calls, by provider, outcome and attempt number",
                     ["provider", "outcome", "attempt"])
+LLM_CIRCUITS_OPENED = Counter("renderer_llm_circuits_opened_total",
+                              "LLM routes whose circuit a streak of outages opened (REPORTS_LLM_ROUTES)",
+                              ["provider", "model"])

@@ -114,10 +114,12 @@ class UsageMeter:
         self.cost_usd = 0.0
         self.provider = ""
         self.model = ""
+        self.calls: list[job_pb2.JobCall] = []   # every call in order: provider, model, outcome
 
-    def __call__(self, provider: str, model: str, tokens: TokenUsage | None) -> None:
+    def __call__(self, provider: str, model: str, tokens: TokenUsage | None, outcome: str = "ok") -> None:
         self.attempts += 1
         self.provider, self.model = provider, model
+        self.calls.append(job_pb2.JobCall(provider=provider, model=model, outcome=outcome))
         if tokens is None:
             return
         self.input_tokens += tokens.input_tokens
@@ -138,7 +140,7 @@ class UsageMeter:
             return None
         return job_pb2.JobUsage(input_tokens=self.input_tokens, output_tokens=self.output_tokens,
                                 attempts=self.attempts, provider=self.provider, model=self.model,
-                                cost_usd=round(self.cost_usd, 9))
+                                cost_usd=round(self.cost_usd, 9), calls=self.calls)
 
 
 def warn_if_unpriced(prices: PriceTable, model: str) -> None:

@@ -48,6 +48,7 @@ class Job:
     usage_provider: str | None = None
     usage_model: str | None = None
     usage_cost_usd: float | None = None
+    usage_calls: list[dict[str, str]] | None = None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> Job:

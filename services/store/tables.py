@@ -102,6 +102,7 @@ class JobRow(SQLModel, table=True):
     usage_provider: str | None = Field(default=None, max_length=16)
     usage_model: str | None = Field(default=None, max_length=128)
     usage_cost_usd: float | None = Field(default=None, sa_column=Column(Float))
+    usage_calls: list[dict[str, str]] | None = _json(nullable=True)   # [{provider, model, outcome}, ...]
 
 
 class ReportRow(SQLModel, table=True):

@@ -22,8 +22,8 @@ from services.store.job_rows import Job
 from services.store.tables import JOBS
 
 FIELDS = ("usage_input_tokens", "usage_output_tokens", "usage_attempts", "usage_provider", "usage_model",
-          "usage_cost_usd")
-_PROVIDER_CHARS, _MODEL_CHARS = 16, 128
+          "usage_cost_usd", "usage_calls")
+_PROVIDER_CHARS, _MODEL_CHARS, _OUTCOME_CHARS, _CALLS = 16, 128, 64, 100
 
 
 def record(job: Job, usage: job_pb2.JobUsage) -> tuple[str, ...]:
@@ -36,6 +36,8 @@ def record(job: Job, usage: job_pb2.JobUsage) -> tuple[str, ...]:
     job.usage_provider = usage.provider[:_PROVIDER_CHARS]
     job.usage_model = usage.model[:_MODEL_CHARS]
     job.usage_cost_usd = max(0.0, usage.cost_usd)
+    job.usage_calls = [{"provider": c.provider[:_PROVIDER_CHARS], "model": c.model[:_MODEL_CHARS],
+                        "outcome": c.outcome[:_OUTCOME_CHARS]} for c in usage.calls[:_CALLS]]
     return FIELDS
 
 
@@ -44,7 +46,8 @@ def message(row: Job) -> job_pb2.JobUsage | None:
         return None
     return job_pb2.JobUsage(input_tokens=row.usage_input_tokens or 0, output_tokens=row.usage_output_tokens or 0,
                             attempts=row.usage_attempts, provider=row.usage_provider or "",
-                            model=row.usage_model or "", cost_usd=row.usage_cost_usd or 0.0)
+                            model=row.usage_model or "", cost_usd=row.usage_cost_usd or 0.0,
+                            calls=[job_pb2.JobCall(**call) for call in row.usage_calls or ()])
 
 
 GROUPS = ("day", "model")

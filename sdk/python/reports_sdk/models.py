@@ -413,6 +413,15 @@ class WebhookState(Model):
 
 
 @dataclass(frozen=True)
+class JobCall(Model):
+    """One LLM call of a job: the route it went to and what came of it."""
+
+    provider: str
+    model: str
+    outcome: str
+
+
+@dataclass(frozen=True)
 class JobUsage(Model):
     """What a job's LLM calls used, summed over every call (retries and repair turns included)."""
 
@@ -422,6 +431,7 @@ class JobUsage(Model):
     provider: str
     model: str
     cost_usd: float = field(metadata=_json("costUsd"))
+    calls: tuple[JobCall, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -52,10 +52,17 @@ class TransientFailure(Exception):
     the idle timeout, or a stream cut before its end), which the loop retries only once."""
 
     def __init__(self, message: str, retry_after_s: float | None = None,
-                 stalled: bool = False) -> None:
+                 stalled: bool = False, status: int | None = None) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
         self.stalled = stalled
+        self.status = status   # the HTTP status, when an answer came
+
+    @property
+    def outage(self) -> bool:
+        """The provider is failing (5xx, 529 overloaded, no answer, a cut stream, no connection), as
+        opposed to asking us to slow down (429, 408, 409): an outage counts toward its circuit."""
+        return self.status is None or self.status >= 500
 
 
 class FatalFailure(Exception):
@@ -154,7 +161,7 @@ def failure_from_status(status: int, headers: Mapping[str, str] | None, detail: 
     if should_retry == "false":
         return FatalFailure(message, status)
     if should_retry == "true" or status in (408, 409, 429) or status >= 500:
-        return TransientFailure(message, wait_seconds(lowered, now))
+        return TransientFailure(message, wait_seconds(lowered, now), status=status)
     return FatalFailure(message, status)
 
 

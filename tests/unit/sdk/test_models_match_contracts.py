@@ -119,6 +119,7 @@ COMPONENT_MODELS = {
     "JobProgress": models.JobProgress,
     "JobResolution": models.JobResolution,
     "JobUsage": models.JobUsage,
+    "JobCall": models.JobCall,
     "WebhookState": models.WebhookState,
     "JobEvent": models.JobEvent,
     "ReportEvidence": models.ReportEvidence,
