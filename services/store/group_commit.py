@@ -5,10 +5,12 @@ connection checkout, BEGIN IMMEDIATE and a WAL commit on the event loop; on Post
 trip per statement of it. Under a burst that framing is most of a create's database time, so
 `GroupCommit.run` queues a create and commits the creates queued together in one transaction:
 
-- When: a create that arrives while nothing is queued after a lone create goes at the next turn
-  of the event loop, so a create on its own waits for nothing. While creates keep arriving (the
-  last batch held more than one), the next batch gathers for `window_s` (a millisecond) or until
-  `max_batch` are queued.
+- When: a create that follows the one before it by more than `busy_gap_s` goes at the next turn
+  of the event loop, so a create on its own waits for nothing. While creates keep arriving closer
+  together than that, a create that finds no batch gathering starts one, which commits after
+  `window_s` (two milliseconds) or as soon as `max_batch` are queued. (Each create arrives at its
+  own turn of the loop, after the gRPC layer's own turns, so without a wait creates rarely meet:
+  measured, a mean of 1.0 per transaction at 32 concurrent callers.)
 - Each caller gets its own answer. A create that raises a ServiceError (media not found, invalid
   params, quota_exceeded, idempotency_conflict) raises it to its own caller only: jobs.create
   makes every check before its first write, so it has written nothing, and its batch-mates
@@ -43,14 +45,16 @@ Work = Callable[[Connection], T]
 
 class GroupCommit(Generic[T]):
     def __init__(self, write: Callable[[Callable[[Connection], list[T | ServiceError]]], Awaitable[list[T | ServiceError]]],
-                 alone: Callable[[Work[T]], Awaitable[T]], *, window_s: float = 0.001, max_batch: int = 64) -> None:
+                 alone: Callable[[Work[T]], Awaitable[T]], *, window_s: float = 0.002, busy_gap_s: float = 0.01,
+                 max_batch: int = 64) -> None:
         self._write = write          # runs one transaction and hands its outbox rows to the relay
         self._alone = alone          # one create in a transaction of its own
         self._window_s = window_s
+        self._busy_gap_s = busy_gap_s
+        self._last_arrival = float("-inf")
         self._max_batch = max_batch
         self._queue: list[tuple[Work[T], asyncio.Future[T]]] = []
         self._flush_handle: asyncio.Handle | None = None
-        self._last_batch = 1
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def run(self, work: Work[T]) -> T:
@@ -58,10 +62,12 @@ class GroupCommit(Generic[T]):
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._queue.append((work, future))
+        now, previous = loop.time(), self._last_arrival
+        self._last_arrival = now
         if len(self._queue) >= self._max_batch:
             self._flush()
         elif self._flush_handle is None:
-            self._flush_handle = (loop.call_later(self._window_s, self._flush) if self._last_batch > 1
+            self._flush_handle = (loop.call_later(self._window_s, self._flush) if now - previous < self._busy_gap_s
                                   else loop.call_soon(self._flush))
         return await future
 
@@ -72,7 +78,6 @@ class GroupCommit(Generic[T]):
         batch, self._queue = self._queue, []
         if not batch:
             return
-        self._last_batch = len(batch)
         task = asyncio.get_running_loop().create_task(self._commit(batch))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
