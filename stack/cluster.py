@@ -83,6 +83,7 @@ class Cluster:
         self.processes: dict[str, ManagedProcess] = {}
         self._webhook_secret = generate_secret()   # unless REPORTS_WEBHOOK_SECRET names one
         self.addresses: dict[str, str] = {}
+        self.metrics_urls: dict[str, str] = {}   # by process name: its Prometheus /metrics page
         self.tls_root = certificates.default_root(config.var_dir)
         self.nats_users = nats_auth.generate()
 
@@ -212,7 +213,7 @@ class Cluster:
             yield f"    {node.process.name:<10}client {node.url}   monitor {node.monitor_url}"
         yield f"  postgresql  {self.database.url}   (dropped at exit)"
         for name, address in sorted(self.addresses.items()):
-            yield f"  {name:<11} {address}"
+            yield f"  {name:<11} {address}" + (f"   metrics {self.metrics_urls[name]}" if name in self.metrics_urls else "")
         yield f"  logs        {self.config.log_dir}/"
 
     # plumbing
@@ -241,8 +242,11 @@ class Cluster:
         return env
 
     def _spawn(self, name: str, module: str, extra: dict[str, str]) -> ManagedProcess:
+        metrics_port = free_port()   # kept across a restart: the process keeps its environment
+        self.metrics_urls[name] = f"http://127.0.0.1:{metrics_port}/metrics"
         process = ManagedProcess(name, [sys.executable, "-m", f"services.{module}"],
                                  env={**scoped_env(self._service_env(), module),
+                                      "REPORTS_METRICS_PORT": str(metrics_port),
                                       "REPORTS_TLS_DIR": str(self.tls_root / module),
                                       **nats_auth.service_env(self.nats_users, module), **extra},
                                  log_path=self.config.log_dir / f"{name}.log", echo=self.config.echo).start()

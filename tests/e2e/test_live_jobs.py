@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import Counter
 from collections.abc import Callable
 
 from stack.platform import Platform
 from tests.e2e.conftest import AUTH_A, AUTH_B, Api
+from tests.support.metrics import scrape
 from tests.support.polling import eventually
 
 SLOW = "dev-llm+latency=1500"
@@ -115,16 +115,22 @@ def test_two_renderers_share_the_queue_and_do_each_job_once(start_platform: Call
 
     reports = api.http.get("/v1/reports", params={"limit": "100"}).json()["items"]
     assert sorted(r["jobId"] for r in reports) == sorted(job_ids)
-    done = Counter()
-    per_renderer = {}
-    for name in ("renderer", "renderer-2"):
-        lines = [json.loads(line) for line in platform.processes[name].log_path.read_text().splitlines()
-                 if line.startswith("{")]
-        finished = [line["jobId"] for line in lines if line.get("msg") == "job done"]
-        per_renderer[name] = len(finished)
-        done.update(finished)
-    assert set(done) == set(job_ids) and set(done.values()) == {1}
+    # each renderer's own count of the jobs it took to an end (renderer_jobs_total, every outcome),
+    # read from its metrics port; it counts a job once CompleteJob has answered, which can be after
+    # the job's event. Together they did 12 jobs, not 13: none was done twice, and none came back.
+    renderers = ("renderer", "renderer-2")
+
+    def finished_by(name: str) -> float:
+        return scrape(platform.addresses[f"{name}-metrics"], "renderer_jobs_total")
+
+    eventually(lambda: sum(finished_by(name) for name in renderers) >= len(job_ids),
+               what="both renderers to count every job")
+    per_renderer = {name: finished_by(name) for name in renderers}
+    assert sum(per_renderer.values()) == len(job_ids), per_renderer
     assert all(count > 0 for count in per_renderer.values()), per_renderer
+    redelivered = {name: scrape(platform.addresses[f"{name}-metrics"], "renderer_redeliveries_total")
+                   for name in renderers}
+    assert set(redelivered.values()) == {0}, redelivered
 
 
 def _jobs_with_status(api: Api, status: str) -> list[dict]:

@@ -14,6 +14,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from stack.platform import Platform
 from tests.e2e.conftest import AUTH_A, SEGMENTS, Api
+from tests.support.metrics import metric
 from tests.support.polling import eventually
 
 SERVICES = ("gateway", "store", "resolver", "renderer")
@@ -22,16 +23,6 @@ SERVICES = ("gateway", "store", "resolver", "renderer")
 def _log_lines(platform: Platform, name: str) -> list[dict]:
     return [json.loads(line) for line in platform.processes[name].log_path.read_text().splitlines()
             if line.startswith("{")]
-
-
-def _metric(text: str, name: str, **labels: str) -> float:
-    total = 0.0
-    for line in text.splitlines():
-        if not line.startswith(name + "{") and not line.startswith(name + " "):
-            continue
-        if all(f'{k}="{v}"' in line for k, v in labels.items()):
-            total += float(line.rsplit(" ", 1)[1])
-    return total
 
 
 def test_a_jobs_id_and_request_id_appear_in_every_services_log_lines_for_it(
@@ -95,7 +86,7 @@ def test_metrics_counters_move_as_a_job_runs(platform: Platform):
     def still() -> list[tuple]:
         after = scrape()
         return [m for m in moved
-                if _metric(after[m[0]], m[1], **dict(m[2])) <= _metric(before[m[0]], m[1], **dict(m[2]))]
+                if metric(after[m[0]], m[1], **dict(m[2])) <= metric(before[m[0]], m[1], **dict(m[2]))]
 
     # the renderer counts a job once CompleteJob has answered, which can be after the event
     eventually(lambda: not still(), what="every counter moved")
