@@ -56,10 +56,21 @@ async def read(stream: AsyncIterator[bytes]) -> list[int]:
     return [int(chunk.split(b"\n", 1)[0].removeprefix(b"id: ")) async for chunk in stream if chunk != PING]
 
 
+async def reading(stream: AsyncIterator[bytes]) -> asyncio.Task[list[int]]:
+    """Once the stream has sent its first event (the current state), a task reading the rest; its
+    result is every id the stream sent."""
+    first = int((await anext(stream)).split(b"\n", 1)[0].removeprefix(b"id: "))
+
+    async def rest() -> list[int]:
+        return [first, *await read(stream)]
+    return asyncio.create_task(rest())
+
+
 async def test_many_streams_of_one_job_get_each_event_once_and_in_order(js, fanout):
     seqs = [await publish(js, 0)]
-    readers = [asyncio.create_task(read(event_stream(fanout, js, JOB, None, ping_s=60))) for _ in range(50)]
-    await until(lambda: fanout.watching(JOB) == 50, what="50 streams watching the job")
+    readers = await asyncio.wait_for(asyncio.gather(
+        *(reading(event_stream(fanout, js, JOB, None, ping_s=60)) for _ in range(50))), GUARD_S)
+    assert fanout.watching(JOB) == 50
     for step in range(1, len(STEPS)):
         seqs.append(await publish(js, step))
     ids = await asyncio.wait_for(asyncio.gather(*readers), GUARD_S)
@@ -110,8 +121,8 @@ async def test_a_slow_stream_is_ended_and_does_not_hold_back_the_others(js):
     seqs = [await publish(js, 0)]
     slow = event_stream(fanout, js, JOB, None, ping_s=60)
     slow_ids = [int((await anext(slow)).split(b"\n", 1)[0].removeprefix(b"id: "))]  # then never read
-    fast = asyncio.create_task(read(event_stream(fanout, js, JOB, None, ping_s=60)))
-    await until(lambda: fanout.watching(JOB) == 2, what="both streams watching the job")
+    fast = await asyncio.wait_for(reading(event_stream(fanout, js, JOB, None, ping_s=60)), GUARD_S)
+    assert fanout.watching(JOB) == 2
     for step in range(1, len(STEPS)):
         seqs.append(await publish(js, step))
     assert await asyncio.wait_for(fast, GUARD_S) == seqs
@@ -142,8 +153,7 @@ async def test_an_idle_stream_pings_and_a_resumed_stream_of_an_ended_job_ends_at
 
 async def test_events_of_other_jobs_are_not_sent(js, fanout):
     await publish(js, 0)
-    reader = asyncio.create_task(read(event_stream(fanout, js, JOB, None, ping_s=60)))
-    await until(lambda: fanout.watching(JOB) == 1, what="the stream watching the job")
+    reader = await asyncio.wait_for(reading(event_stream(fanout, js, JOB, None, ping_s=60)), GUARD_S)
     other = [await publish(js, step, job_id="job_other") for step in range(len(STEPS))]
     mine = [await publish(js, step) for step in range(1, len(STEPS))]
     ids = await asyncio.wait_for(reader, GUARD_S)
