@@ -18,7 +18,9 @@ const STEPS = [
 function stepIndex(job) {
   if (job.status === "succeeded") return STEPS.length - 1;
   if (job.status === "queued") return 0;
-  const i = STEPS.findIndex(([key]) => key === job.stage);
+  // a running job waiting its turn in a provider budget is still writing the report
+  const stage = job.stage === "waiting" ? "rendering" : job.stage;
+  const i = STEPS.findIndex(([key]) => key === stage);
   return i < 0 ? 1 : i;
 }
 
