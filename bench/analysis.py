@@ -13,7 +13,6 @@ MOMENTS = {
     ("queued", "queued"): "created",
     ("running", "resolving"): "resolving",
     ("running", "rendering"): "rendering",
-    ("running", "storing"): "storing",
     ("succeeded", ""): "succeeded",  # a succeeded job has no stage
 }
 
@@ -25,13 +24,12 @@ STAGES: list[tuple[str, str, str, str]] = [
     ("create: store → client", "created", "replied",
      "store commit and estimate, gRPC reply, gateway JSON response"),
     ("queue: outbox → JetStream → renderer", "created", "resolving",
-     "outbox relay publish, JOBS work queue, renderer fetch, GetJob, TransitionJob(resolving) commit"),
+     "outbox relay publish, JOBS work queue, renderer fetch, ClaimJob commit (job + prompt)"),
     ("resolver", "resolving", "rendering",
-     "ResolveTarget gRPC (resolver reads media from the store), TransitionJob(rendering)"),
-    ("render: prompt + LLM + checks", "rendering", "storing",
-     "GetPrompt, cancel check, dev LLM call (OpenAI SDK over HTTP), schema/quote checks, Markdown, "
-     "TransitionJob(storing)"),
-    ("store write: report", "storing", "succeeded", "CompleteJob: report row + job row + outbox event"),
+     "ResolveTarget gRPC (resolver reads media from the store), TransitionJob(rendering) with the resolution"),
+    ("render + store: LLM + checks + report", "rendering", "succeeded",
+     "dev LLM call (OpenAI SDK over HTTP), schema/quote checks, Markdown, "
+     "CompleteJob: report row + job row + outbox event"),
     ("event: outbox → NATS → client", "succeeded", "observed",
      "outbox relay publishes the succeeded event; a NATS subscriber receives it"),
 ]

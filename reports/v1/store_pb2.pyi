@@ -134,6 +134,22 @@ class ListJobsResponse(_message.Message):
     next_cursor: str
     def __init__(self, items: _Optional[_Iterable[_Union[_job_pb2.Job, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...
 
+class ClaimJobRequest(_message.Message):
+    __slots__ = ("tenant", "job_id")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    job_id: str
+    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ...) -> None: ...
+
+class ClaimJobResponse(_message.Message):
+    __slots__ = ("job", "prompt")
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    PROMPT_FIELD_NUMBER: _ClassVar[int]
+    job: _job_pb2.Job
+    prompt: PromptVersion
+    def __init__(self, job: _Optional[_Union[_job_pb2.Job, _Mapping]] = ..., prompt: _Optional[_Union[PromptVersion, _Mapping]] = ...) -> None: ...
+
 class TransitionJobRequest(_message.Message):
     __slots__ = ("tenant", "job_id", "status", "stage", "error", "resolution", "progress", "usage")
     TENANT_FIELD_NUMBER: _ClassVar[int]
@@ -167,12 +183,12 @@ class CompleteJobRequest(_message.Message):
     def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ..., report: _Optional[_Union[_report_pb2.Report, _Mapping]] = ..., usage: _Optional[_Union[_job_pb2.JobUsage, _Mapping]] = ...) -> None: ...
 
 class CompleteJobResponse(_message.Message):
-    __slots__ = ("job", "report")
-    JOB_FIELD_NUMBER: _ClassVar[int]
-    REPORT_FIELD_NUMBER: _ClassVar[int]
-    job: _job_pb2.Job
-    report: _report_pb2.Report
-    def __init__(self, job: _Optional[_Union[_job_pb2.Job, _Mapping]] = ..., report: _Optional[_Union[_report_pb2.Report, _Mapping]] = ...) -> None: ...
+    __slots__ = ("report_id", "stored")
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    STORED_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    stored: bool
+    def __init__(self, report_id: _Optional[str] = ..., stored: _Optional[bool] = ...) -> None: ...
 
 class CancelJobRequest(_message.Message):
     __slots__ = ("tenant", "job_id")

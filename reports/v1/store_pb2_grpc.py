@@ -69,6 +69,11 @@ class StoreStub:
                 request_serializer=reports_dot_v1_dot_store__pb2.ListJobsRequest.SerializeToString,
                 response_deserializer=reports_dot_v1_dot_store__pb2.ListJobsResponse.FromString,
                 _registered_method=True)
+        self.ClaimJob = channel.unary_unary(
+                '/reports.v1.Store/ClaimJob',
+                request_serializer=reports_dot_v1_dot_store__pb2.ClaimJobRequest.SerializeToString,
+                response_deserializer=reports_dot_v1_dot_store__pb2.ClaimJobResponse.FromString,
+                _registered_method=True)
         self.TransitionJob = channel.unary_unary(
                 '/reports.v1.Store/TransitionJob',
                 request_serializer=reports_dot_v1_dot_store__pb2.TransitionJobRequest.SerializeToString,
@@ -192,15 +197,29 @@ class StoreServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ClaimJob(self, request, context):
+        """A renderer takes a job: a queued job becomes running (stage resolving) with its event, in one
+        transaction, and the answer carries what rendering needs: the job and the production version
+        of its prompt. Idempotent for a redelivered job: one already running comes back as it is, with
+        no new event; one that has ended comes back as it is, without a prompt. Over its tenant's
+        in-flight cap the job is parked instead: it comes back queued (stage waiting), without a prompt.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def TransitionJob(self, request, context):
-        """Moves a job along its lifecycle; an illegal move is FAILED_PRECONDITION.
+        """Moves a job along its lifecycle; an illegal move is FAILED_PRECONDITION, whose ErrorInfo
+        metadata `status` says what the job is (canceled, failed, succeeded) when it has ended.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CompleteJob(self, request, context):
-        """Stores the job's report and marks it succeeded, in one transaction. Idempotent per job.
+        """Stores the job's report and marks it succeeded with its event, in one transaction, and answers
+        with a small acknowledgement. Idempotent per job; FAILED_PRECONDITION (metadata `status`) when
+        the job ended otherwise.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -331,6 +350,11 @@ def add_StoreServicer_to_server(servicer, server):
                     servicer.ListJobs,
                     request_deserializer=reports_dot_v1_dot_store__pb2.ListJobsRequest.FromString,
                     response_serializer=reports_dot_v1_dot_store__pb2.ListJobsResponse.SerializeToString,
+            ),
+            'ClaimJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClaimJob,
+                    request_deserializer=reports_dot_v1_dot_store__pb2.ClaimJobRequest.FromString,
+                    response_serializer=reports_dot_v1_dot_store__pb2.ClaimJobResponse.SerializeToString,
             ),
             'TransitionJob': grpc.unary_unary_rpc_method_handler(
                     servicer.TransitionJob,
@@ -577,6 +601,33 @@ class Store:
             '/reports.v1.Store/ListJobs',
             reports_dot_v1_dot_store__pb2.ListJobsRequest.SerializeToString,
             reports_dot_v1_dot_store__pb2.ListJobsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClaimJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/reports.v1.Store/ClaimJob',
+            reports_dot_v1_dot_store__pb2.ClaimJobRequest.SerializeToString,
+            reports_dot_v1_dot_store__pb2.ClaimJobResponse.FromString,
             options,
             channel_credentials,
             insecure,

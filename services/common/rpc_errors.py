@@ -29,6 +29,8 @@ class ServiceError(Exception):
     code: str
     message: str
     details: list[FieldProblem] = field(default_factory=list)
+    # ErrorInfo metadata: facts a caller acts on without another call (a job's `status`).
+    metadata: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
@@ -42,8 +44,8 @@ def not_found(what: str, ident: str) -> ServiceError:
     return ServiceError(grpc.StatusCode.NOT_FOUND, f"{what}_not_found", f"{what} {ident!r} not found")
 
 
-def failed_precondition(code: str, message: str) -> ServiceError:
-    return ServiceError(grpc.StatusCode.FAILED_PRECONDITION, code, message)
+def failed_precondition(code: str, message: str, metadata: dict[str, str] | None = None) -> ServiceError:
+    return ServiceError(grpc.StatusCode.FAILED_PRECONDITION, code, message, metadata=metadata or {})
 
 
 def conflict(code: str, message: str) -> ServiceError:
@@ -64,7 +66,7 @@ def _cap(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
 
 def to_status(error: ServiceError) -> grpc.Status:
     info = any_pb2.Any()
-    info.Pack(error_details_pb2.ErrorInfo(reason=error.code, domain=DOMAIN))
+    info.Pack(error_details_pb2.ErrorInfo(reason=error.code, domain=DOMAIN, metadata=error.metadata))
     packed = [info]
     if error.details:
         bad = error_details_pb2.BadRequest(
@@ -92,6 +94,7 @@ def from_rpc_error(exc: grpc.aio.AioRpcError | grpc.RpcError) -> ServiceError:
     message = exc.details() or status_code.name.lower()
     code = _default_code(status_code)
     details: list[FieldProblem] = []
+    metadata: dict[str, str] = {}
     status = rpc_status.from_call(exc)  # type: ignore[arg-type]
     if status is not None:
         message = status.message or message
@@ -100,11 +103,12 @@ def from_rpc_error(exc: grpc.aio.AioRpcError | grpc.RpcError) -> ServiceError:
                 info = error_details_pb2.ErrorInfo()
                 detail.Unpack(info)
                 code = info.reason or code
+                metadata = dict(info.metadata)
             elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
                 bad = error_details_pb2.BadRequest()
                 detail.Unpack(bad)
                 details = [FieldProblem(v.field, v.description) for v in bad.field_violations]
-    return ServiceError(status_code, code, message, details)
+    return ServiceError(status_code, code, message, details, metadata)
 
 
 def _default_code(status: grpc.StatusCode) -> str:

@@ -1,7 +1,16 @@
-"""Running one job: resolve the target, write the report, store it. Every step can be repeated.
+"""Running one job: claim it, resolve the target, write the report, complete it. Every step can be repeated.
 
-A redelivered job starts again from the top: the store treats a repeated transition as a no-op
-and keeps at most one report per job, so a worker that dies at any point leaves nothing twice.
+Four calls reach the store or the resolver for a job that succeeds: ClaimJob (running, answered
+with the job and its prompt), ResolveTarget, the move to rendering (recording the resolution; it
+is refused for a job canceled meanwhile, so it is the cancellation check before the first LLM
+call) and CompleteJob (report, succeeded and its event in one transaction). Before a retry of the
+LLM call the move to rendering is repeated: a no-op for a job still running, the check for one
+that has been canceled. The store names the status of a job that has ended in its refusal, so no
+call reads the job back.
+
+A redelivered job starts again from the top: the claim of a running job changes nothing, the store
+treats a repeated transition as a no-op and keeps at most one report per job, so a worker that
+dies at any point leaves nothing twice.
 """
 
 from __future__ import annotations
@@ -34,8 +43,19 @@ TERMINAL = {job_states.status_value(s) for s in job_states.TERMINAL}
 FINAL_RESOLVER_CODES = {"target_not_found", "media_not_found", "invalid_target"}
 
 
-class JobCanceled(Exception):
-    pass
+class JobEnded(Exception):
+    """The job ended (canceled, most likely) while this renderer worked on it."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def ended_status(exc: grpc.aio.AioRpcError) -> str | None:
+    """The status of a job that has ended, as the store names it in a refused move; None otherwise."""
+    if exc.code() != grpc.StatusCode.FAILED_PRECONDITION:
+        return None
+    return from_rpc_error(exc).metadata.get("status") or "unknown"
 
 
 def evidence_input(resolution: resolver_pb2.Resolution, entity_label: str | None) -> EvidenceInput:
@@ -83,8 +103,9 @@ class JobRunner:
     async def run(self, command: job_pb2.RenderCommand) -> str:
         """Takes the job as far as it goes; returns its final status. Raises on transient trouble."""
         md = (("x-request-id", command.request_id),) if command.request_id else ()
-        # The first move answers with the job; one that has ended comes back as it is.
-        job = await self._move(command.tenant, command.job_id, job_pb2.JOB_STAGE_RESOLVING, md)
+        claimed = await self.store.ClaimJob(store_pb2.ClaimJobRequest(tenant=command.tenant, job_id=command.job_id),
+                                            timeout=self.rpc_timeout_s, metadata=md)
+        job = claimed.job   # one that has ended comes back as it is
         if job.status in TERMINAL:
             return job_states.status_name(job.status) or "unknown"
         if job.status == job_pb2.JOB_STATUS_QUEUED:  # parked by its tenant's in-flight cap
@@ -108,17 +129,17 @@ class JobRunner:
                                          reason=resolution.reason)
         if entity_label is not None:
             recorded.entity_label = entity_label
-        job = await self._move(job.tenant, job.id, job_pb2.JOB_STAGE_RENDERING, md, resolution=recorded)
-        if job.status in TERMINAL:
-            return job_states.status_name(job.status) or "unknown"
-        prompt = await self.store.GetPrompt(store_pb2.GetPromptRequest(name=job.template, label="production"),
-                                            timeout=self.rpc_timeout_s, metadata=md)
+        try:
+            await self._rendering(job, md, recorded)
+        except JobEnded as ended:
+            return ended.status
+        calls = 0
 
-        async def stop_if_canceled() -> None:
-            current = await self.store.GetJob(store_pb2.GetJobRequest(tenant=job.tenant, job_id=job.id),
-                                              timeout=self.rpc_timeout_s, metadata=md)
-            if current.status == job_pb2.JOB_STATUS_CANCELED:
-                raise JobCanceled(job.id)
+        async def stop_if_ended() -> None:
+            nonlocal calls
+            calls += 1
+            if calls > 1:   # the first call follows the move to rendering, which checked already
+                await self._rendering(job, md)
 
         params: dict[str, Any] = json_format.MessageToDict(job.template_params)
         evidence = evidence_input(resolution, entity_label)
@@ -133,12 +154,14 @@ class JobRunner:
                 timeout=self.rpc_timeout_s, metadata=md)
 
         async def budget_wait(seconds: float | None, why: str) -> None:
-            """The job's stage is `waiting` while it waits its turn in the provider budget."""
-            request = store_pb2.TransitionJobRequest(tenant=job.tenant, job_id=job.id,
-                                                     status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING)
-            if seconds is not None:
-                request.stage = job_pb2.JOB_STAGE_WAITING
-                request.progress.CopyFrom(job_pb2.JobProgress(waiting_sec=round(seconds, 3), waiting_reason=why[:300]))
+            """The job's stage is `waiting` while it waits its turn in the provider budget. The move
+            back to rendering when the turn comes is also the cancellation check before that call."""
+            if seconds is None:
+                await self._rendering(job, md)
+                return
+            request = store_pb2.TransitionJobRequest(
+                tenant=job.tenant, job_id=job.id, status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_WAITING,
+                progress=job_pb2.JobProgress(waiting_sec=round(seconds, 3), waiting_reason=why[:300]))
             try:
                 await self.store.TransitionJob(request, timeout=self.rpc_timeout_s, metadata=md)
             except grpc.aio.AioRpcError as exc:  # best effort, like progress: the report matters more
@@ -148,15 +171,16 @@ class JobRunner:
         meter = UsageMeter(self.prices, job.tenant, self.llm.settings.model)
         try:
             try:
-                written = await write_report(self.llm, prompt, job.template, evidence, params,
-                                             before_call=stop_if_canceled, coverage_note=coverage.note,
+                written = await write_report(self.llm, claimed.prompt, job.template, evidence, params,
+                                             before_call=stop_if_ended, coverage_note=coverage.note,
                                              on_progress=progress.tokens, on_wait=progress.waiting,
                                              on_usage=meter, on_budget_wait=budget_wait)
             finally:  # no progress event may follow the job's next one
                 await progress.aclose()
-        except JobCanceled:
-            log.debug("job canceled before an LLM call", extra={"jobId": job.id})
-            return await self._status(job, md, meter.message())
+        except JobEnded as ended:
+            log.debug("job ended before an LLM call", extra={"jobId": job.id, "status": ended.status})
+            return await keep_usage(self.store, job.tenant, job.id, ended.status, meter.message(), md,
+                                    self.rpc_timeout_s)
         except LlmUnavailable as exc:
             return await self._fail(job, "llm_unavailable", str(exc), md, meter.message())
         except LlmEnded as exc:
@@ -167,9 +191,6 @@ class JobRunner:
             return await self._fail(job, "invalid_request", str(exc), md)
         STAGE_SECONDS.labels("rendering").observe(time.perf_counter() - stage_started)
         stage_started = time.perf_counter()
-        job = await self._move(job.tenant, job.id, job_pb2.JOB_STAGE_STORING, md)
-        if job.status in TERMINAL:  # canceled while the LLM wrote
-            return await keep_usage(self.store, job, meter.message(), md, self.rpc_timeout_s)
         report = report_pb2.Report(
             entity=report_pb2.ReportEntity(id=resolution.entity.id),
             document=document_from_json(written.document),
@@ -185,32 +206,26 @@ class JobRunner:
         try:
             await self.store.CompleteJob(completion, timeout=self.rpc_timeout_s, metadata=md)
         except grpc.aio.AioRpcError as exc:
-            if exc.code() != grpc.StatusCode.FAILED_PRECONDITION:
+            status = ended_status(exc)
+            if status is None:
                 raise
-            return await self._status(job, md, spent)
+            return await keep_usage(self.store, job.tenant, job.id, status, spent, md, self.rpc_timeout_s)
         STAGE_SECONDS.labels("storing").observe(time.perf_counter() - stage_started)
         return job_states.SUCCEEDED
 
-    async def _move(self, tenant: str, job_id: str, stage: int, md: Any,
-                    resolution: job_pb2.JobResolution | None = None) -> job_pb2.Job:
-        """Moves the job to running at `stage`; a job that has ended meanwhile comes back as it is."""
-        request = store_pb2.TransitionJobRequest(tenant=tenant, job_id=job_id,
-                                                 status=job_pb2.JOB_STATUS_RUNNING, stage=stage)
+    async def _rendering(self, job: job_pb2.Job, md: Any, resolution: job_pb2.JobResolution | None = None) -> None:
+        """Moves the job to rendering (a no-op when it is there already); JobEnded if it has ended."""
+        request = store_pb2.TransitionJobRequest(tenant=job.tenant, job_id=job.id,
+                                                 status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING)
         if resolution is not None:
             request.resolution.CopyFrom(resolution)
         try:
-            return await self.store.TransitionJob(request, timeout=self.rpc_timeout_s, metadata=md)
+            await self.store.TransitionJob(request, timeout=self.rpc_timeout_s, metadata=md)
         except grpc.aio.AioRpcError as exc:
-            if exc.code() != grpc.StatusCode.FAILED_PRECONDITION:
+            status = ended_status(exc)
+            if status is None:
                 raise
-            return await self.store.GetJob(store_pb2.GetJobRequest(tenant=tenant, job_id=job_id),
-                                           timeout=self.rpc_timeout_s, metadata=md)
-
-    async def _status(self, job: job_pb2.Job, md: Any, usage: job_pb2.JobUsage | None = None) -> str:
-        """The status of a job that ended without this render (canceled), which keeps `usage`."""
-        current = await self.store.GetJob(store_pb2.GetJobRequest(tenant=job.tenant, job_id=job.id),
-                                          timeout=self.rpc_timeout_s, metadata=md)
-        return await keep_usage(self.store, current, usage, md, self.rpc_timeout_s)
+            raise JobEnded(status) from None
 
     async def _fail(self, job: job_pb2.Job, code: str, message: str, md: Any,
                     usage: job_pb2.JobUsage | None = None) -> str:
@@ -230,21 +245,23 @@ async def fail_job(store: store_pb2_grpc.StoreStub, tenant: str, job_id: str, co
         await store.TransitionJob(request, timeout=timeout, metadata=md)
         return job_states.FAILED
     except grpc.aio.AioRpcError as exc:
-        if exc.code() != grpc.StatusCode.FAILED_PRECONDITION:
+        status = ended_status(exc)
+        if status is None:
             raise
-        current = await store.GetJob(store_pb2.GetJobRequest(tenant=tenant, job_id=job_id), timeout=timeout)
-        return await keep_usage(store, current, usage, md, timeout)
+        return await keep_usage(store, tenant, job_id, status, usage, md, timeout)
 
 
-async def keep_usage(store: store_pb2_grpc.StoreStub, job: job_pb2.Job, usage: job_pb2.JobUsage | None,
-                     md: Any = (), timeout: float = 10.0) -> str:
-    """The job's status; a job that failed or was canceled while this render ran keeps what the
-    render's LLM calls used (its end repeated with the usage: a no-op but for the usage)."""
-    if usage is not None and job.status in (job_pb2.JOB_STATUS_FAILED, job_pb2.JOB_STATUS_CANCELED):
+async def keep_usage(store: store_pb2_grpc.StoreStub, tenant: str, job_id: str, status: str,
+                     usage: job_pb2.JobUsage | None, md: Any = (), timeout: float = 10.0) -> str:
+    """`status`, that of a job that ended without this render; one that failed or was canceled while
+    this render ran keeps what the render's LLM calls used (its end repeated with the usage: a no-op
+    but for the usage)."""
+    if usage is not None and status in (job_states.FAILED, job_states.CANCELED):
         try:
             await store.TransitionJob(store_pb2.TransitionJobRequest(
-                tenant=job.tenant, job_id=job.id, status=job.status, usage=usage), timeout=timeout, metadata=md)
+                tenant=tenant, job_id=job_id, status=job_states.status_value(status), usage=usage),
+                timeout=timeout, metadata=md)
         except grpc.aio.AioRpcError as exc:  # deleted meanwhile: nothing to keep it on
             if exc.code() != grpc.StatusCode.NOT_FOUND:
                 raise
-    return job_states.status_name(job.status) or "unknown"
+    return status

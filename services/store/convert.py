@@ -137,9 +137,8 @@ def document_dict(document: report_pb2.ReportDocument) -> dict[str, Any]:
     return json_format.MessageToDict(document, preserving_proto_field_name=True)
 
 
-def report_message(row: Any, *, given: report_pb2.Report | None = None) -> report_pb2.Report:
-    """A stored report (a row of the reports table). `given`: the report the row was just stored
-    from, whose document and evidence are copied instead of parsed back from the row's JSON."""
+def report_message(row: Any) -> report_pb2.Report:
+    """A stored report (a row of the reports table)."""
     report = report_pb2.Report(
         id=row.id,
         tenant=row.tenant,
@@ -150,14 +149,9 @@ def report_message(row: Any, *, given: report_pb2.Report | None = None) -> repor
         markdown=row.markdown,
         created_at=to_timestamp(row.created_at),
     )
-    if given is not None:
-        report.document.CopyFrom(given.document)
-        if given.HasField("evidence"):
-            report.evidence.CopyFrom(given.evidence)
-    else:
-        report.document.CopyFrom(json_format.ParseDict(row.document, report_pb2.ReportDocument()))
-        if row.evidence is not None:
-            report.evidence.CopyFrom(json_format.ParseDict(row.evidence, report_pb2.ReportEvidence()))
+    report.document.CopyFrom(json_format.ParseDict(row.document, report_pb2.ReportDocument()))
+    if row.evidence is not None:
+        report.evidence.CopyFrom(json_format.ParseDict(row.evidence, report_pb2.ReportEvidence()))
     if row.entity_label is not None:
         report.entity.label = row.entity_label
     if row.media_url is not None:

@@ -1,6 +1,10 @@
-"""Jobs: creation with idempotency, lifecycle transitions, cancellation, completion.
+"""Jobs: creation with idempotency, a renderer's claim, lifecycle transitions, cancellation, completion.
 
-Every change to a job writes its status event to the outbox in the same transaction.
+Every change to a job writes its status event to the outbox in the same transaction. A renderer's
+job costs three writes: the claim (queued → running, answering with the job and its prompt), the
+move to rendering (recording the resolution), and the completion (report, succeeded and its event).
+An illegal move names in its error the status of a job that has ended, so the renderer learns it
+without reading the job again.
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ from services.common.rpc_errors import (
 from services.common.prompt_seeds import PromptVariable
 from services.common.timeutil import as_utc, utcnow
 from services.store import (
-    convert, inflight, job_rows, lifecycle, outbox, paging, prompts, quotas, reports, usage, webhooks)
+    convert, inflight, job_rows, lifecycle, outbox, paging, prompts, quotas, usage, webhooks)
 from services.store.job_rows import Job
 from services.store.prompt_cache import PromptCache
-from services.store.tables import IDEMPOTENCY_KEYS, JOBS, MEDIA, REPORTS, ReportRow
+from services.store.tables import IDEMPOTENCY_KEYS, JOBS, MEDIA, REPORTS
 from services.store.wait import WaitEstimator
 
 IDEMPOTENCY_TTL = timedelta(hours=48)
@@ -119,6 +123,38 @@ def list_page(connection: Connection, tenant: str, status: str | None, limit: in
     return [Job.from_row(row) for row in rows], next_cursor
 
 
+def claim(connection: Connection, tenant: str, job_id: str, *,
+          inflight_cap: int | None = None) -> tuple[Job, Any | None]:
+    """(the job, its prompt row): a queued job becomes running at stage resolving, with its event.
+
+    A job already running (its command redelivered after a renderer died) is claimed again as it
+    stands, with no new event; a job that has ended comes back as it is, and one its tenant's
+    in-flight cap parks comes back queued (stage waiting), both without a prompt."""
+    if inflight_cap is not None:
+        inflight.lock_tenant(connection, tenant)
+    job = job_rows.get(connection, tenant, job_id, for_update=True)
+    if job.status in job_states.TERMINAL:
+        return job, None
+    if job.status == QUEUED and inflight_cap is not None and (
+            job.stage == job_states.WAITING or inflight.park_if_full(connection, job, inflight_cap)):
+        return job, None   # parked: the command that wakes it, not this one, will start it
+    prompt = prompts.get(connection, job.template, label="production")
+    if job.status == QUEUED:
+        now = utcnow()
+        job.status, job.stage, job.updated_at = RUNNING, "resolving", now
+        fields = ["status", "stage", "updated_at"]
+        if job.started_at is None:
+            job.started_at = now
+            fields.append("started_at")
+        job_rows.save(connection, job, *fields)
+        outbox.add_event(connection, convert.event_message(job))
+    return job, prompt
+
+
+def _illegal(job: Job, message: str) -> Exception:
+    return failed_precondition("illegal_transition", message, {"status": job.status})
+
+
 def transition(connection: Connection, request: store_pb2.TransitionJobRequest, *,
                inflight_cap: int | None = None) -> Job:
     """A running job's progress and stage moves, and its failure or cancel. With `inflight_cap`, a
@@ -139,15 +175,17 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest, 
     try:
         changed = lifecycle.check(job.status, job.stage, status, new_stage)
     except lifecycle.IllegalTransition as exc:
-        raise failed_precondition("illegal_transition", str(exc)) from None
+        raise _illegal(job, str(exc)) from None
     if job.status == QUEUED and status == RUNNING and inflight_cap is not None:
         if job.stage == job_states.WAITING or inflight.park_if_full(connection, job, inflight_cap):
             return job  # parked: the command that woke it, not this one, will start it
     fields = []
     if request.HasField("resolution"):
-        job.resolution = json_format.MessageToDict(request.resolution, preserving_proto_field_name=True)
-        fields.append("resolution")
-        changed = True
+        resolution = json_format.MessageToDict(request.resolution, preserving_proto_field_name=True)
+        if resolution != job.resolution:   # a redelivered job recording the same one again changes nothing
+            job.resolution = resolution
+            fields.append("resolution")
+            changed = True
     if not changed:
         if request.HasField("progress") and status == RUNNING:
             progress_event = convert.event_message(job)
@@ -200,16 +238,16 @@ def cancel(connection: Connection, tenant: str, job_id: str, *, inflight_cap: in
 
 
 def complete(connection: Connection, request: store_pb2.CompleteJobRequest, *,
-             inflight_cap: int | None = None) -> tuple[Job, Any, bool]:
-    """(the job, its report row, whether this call stored it). A job that has already succeeded
+             inflight_cap: int | None = None) -> tuple[Job, str, bool]:
+    """(the job, its report's id, whether this call stored it). A job that has already succeeded
     keeps the report it has. With `inflight_cap`, the slot it frees wakes a parked job."""
     if inflight_cap is not None:
         inflight.lock_tenant(connection, request.tenant)
     job = job_rows.get(connection, request.tenant, request.job_id, for_update=True)
     if job.status == SUCCEEDED and job.report_id is not None:
-        return job, reports.get(connection, job.tenant, job.report_id), False
+        return job, job.report_id, False
     if job.status != RUNNING:
-        raise failed_precondition("illegal_transition", f"job is {job.status}; it cannot succeed")
+        raise _illegal(job, f"job is {job.status}; it cannot succeed")
     given = request.report
     if not given.HasField("document") or not given.entity.id:
         raise invalid("invalid_report", "a report needs its document and entity")
@@ -240,4 +278,4 @@ def complete(connection: Connection, request: store_pb2.CompleteJobRequest, *,
     outbox.add_event(connection, convert.event_message(job))
     if inflight_cap is not None:
         inflight.wake(connection, job.tenant, inflight_cap)
-    return job, ReportRow.model_construct(**values), True
+    return job, values["id"], True

@@ -156,6 +156,16 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         return store_pb2.ListJobsResponse(items=_readable(rows, convert.job_message, "job"), next_cursor=cursor)
 
     @rpc
+    async def ClaimJob(self, request, context):  # type: ignore[no-untyped-def]
+        tenant = _tenant(request)
+        cap = self._limits.of(tenant).inflight
+        job, prompt = await self._write(lambda c: jobs.claim(c, tenant, request.job_id, inflight_cap=cap))
+        response = store_pb2.ClaimJobResponse(job=convert.job_message(_observe(job, "job claimed")))
+        if prompt is not None:
+            response.prompt.CopyFrom(convert.prompt_message(prompt))
+        return response
+
+    @rpc
     async def TransitionJob(self, request, context):  # type: ignore[no-untyped-def]
         cap = self._limits.of(_tenant(request)).inflight
         return convert.job_message(_observe(
@@ -164,12 +174,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     @rpc
     async def CompleteJob(self, request, context):  # type: ignore[no-untyped-def]
         cap = self._limits.of(_tenant(request)).inflight
-        job, report, stored_now = await self._write(lambda c: jobs.complete(c, request, inflight_cap=cap))
-        _observe(job, "job completed", reportId=report.id)
-        # Just stored: the document and evidence are the request's own, so no JSON round trip.
-        given = request.report if stored_now else None
-        return store_pb2.CompleteJobResponse(job=convert.job_message(job),
-                                             report=convert.report_message(report, given=given))
+        job, report_id, stored_now = await self._write(lambda c: jobs.complete(c, request, inflight_cap=cap))
+        _observe(job, "job completed", reportId=report_id)
+        return store_pb2.CompleteJobResponse(report_id=report_id, stored=stored_now)
 
     @rpc
     async def CancelJob(self, request, context):  # type: ignore[no-untyped-def]

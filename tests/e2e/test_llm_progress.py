@@ -24,8 +24,8 @@ def test_progress_events_show_tokens_so_far_while_a_slow_answer_streams(
     assert progress and progress == sorted(progress) and progress[0] > 0
     states = _states(events)
     rendering = states.index(("running", "rendering", False))
-    storing = states.index(("running", "storing", False))
-    assert all(s == ("running", "rendering", True) for s in states[rendering + 1:storing])
+    succeeded = states.index(("succeeded", None, False))
+    assert all(s == ("running", "rendering", True) for s in states[rendering + 1:succeeded])
     assert events[-1][1]["status"] == "succeeded" and events[-1][1]["progress"] is None
 
 

@@ -62,8 +62,7 @@ async def complete_job(store_stub: Any, tenant: str, job_id: str, *, start: bool
                        usage: job_pb2.JobUsage | None = None) -> str:
     """Drive a job to succeeded through the store, as a renderer would (with `usage`, if given)."""
     if start:
-        await store_stub.TransitionJob(store_pb2.TransitionJobRequest(
-            tenant=tenant, job_id=job_id, status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RESOLVING))
+        await store_stub.ClaimJob(store_pb2.ClaimJobRequest(tenant=tenant, job_id=job_id))
     document = document_from_json({
         "template": "sales_playbook", "schemaVersion": 2, "title": "T", "summary": "S",
         "sections": [{"key": "bottom_line", "kind": "paragraph", "title": "Bottom line", "body": "B"}],
@@ -76,7 +75,7 @@ async def complete_job(store_stub: Any, tenant: str, job_id: str, *, start: bool
     if usage is not None:
         request.usage.CopyFrom(usage)
     reply = await store_stub.CompleteJob(request)
-    return reply.report.id
+    return reply.report_id
 
 
 async def stored_events(nats_url: str, job_id: str) -> int:

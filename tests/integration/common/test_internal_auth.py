@@ -51,7 +51,8 @@ async def test_only_the_renderer_completes_jobs_and_only_operators_edit_prompts(
         store: store_app.RunningStore, internal_tls: Path):
     async with _channel(store.port, internal_tls / "gateway") as channel:
         stub = store_pb2_grpc.StoreStub(channel)
-        for call, request in [(stub.CompleteJob, store_pb2.CompleteJobRequest(tenant="t", job_id="j")),
+        for call, request in [(stub.ClaimJob, store_pb2.ClaimJobRequest(tenant="t", job_id="j")),
+                              (stub.CompleteJob, store_pb2.CompleteJobRequest(tenant="t", job_id="j")),
                               (stub.TransitionJob, store_pb2.TransitionJobRequest(tenant="t", job_id="j")),
                               (stub.SetPromptLabels, store_pb2.SetPromptLabelsRequest(name="sales_playbook"))]:
             with pytest.raises(grpc.aio.AioRpcError) as denied:

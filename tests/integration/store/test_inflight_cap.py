@@ -52,8 +52,10 @@ async def capped(database_url, nats_server) -> AsyncIterator[Capped]:
 
 
 async def _claim(stub: store_pb2_grpc.StoreStub, job_id: str, tenant: str = "t") -> job_pb2.Job:
-    return await stub.TransitionJob(store_pb2.TransitionJobRequest(
-        tenant=tenant, job_id=job_id, status=RUNNING, stage=job_pb2.JOB_STAGE_RESOLVING))
+    """A renderer's claim; a parked job comes back without a prompt, a started one with it."""
+    claimed = await stub.ClaimJob(store_pb2.ClaimJobRequest(tenant=tenant, job_id=job_id))
+    assert claimed.HasField("prompt") == (claimed.job.status == RUNNING)
+    return claimed.job
 
 
 async def _jobs(stub: store_pb2_grpc.StoreStub, n: int, tenant: str = "t") -> list[str]:

@@ -52,7 +52,6 @@ def _events(job_id: str, created: float) -> list[tuple]:
     return [(job_id, "queued", "queued", created, created + 0.002),
             (job_id, "running", "resolving", created + 0.020, created + 0.021),
             (job_id, "running", "rendering", created + 0.030, created + 0.031),
-            (job_id, "running", "storing", created + 0.080, created + 0.081),
             (job_id, "succeeded", "", created + 0.090, created + 0.095),
             (job_id, "succeeded", "", created + 0.500, created + 0.600)]  # a replayed publish
 
@@ -66,12 +65,12 @@ def test_timelines_take_each_moment_once_and_stages_add_up():
     assert "succeeded" not in lines[2]
     stages = {r["stage"]: r["ms"] for r in analysis.stage_breakdown(lines)}
     assert stages["queue: outbox → JetStream → renderer"]["p50"] == pytest.approx(20.0)
-    assert stages["render: prompt + LLM + checks"]["p50"] == pytest.approx(50.0)
-    assert stages["store write: report"]["n"] == 2
+    assert stages["render + store: LLM + checks + report"]["p50"] == pytest.approx(60.0)
+    assert stages["render + store: LLM + checks + report"]["n"] == 2
     latencies = analysis.job_latencies(lines)
     assert latencies["create_to_succeeded_ms"]["p50"] == pytest.approx(90.0)
     assert latencies["client_post_to_observed_ms"]["p50"] == pytest.approx(99.0)
-    assert analysis.largest_stage(analysis.stage_breakdown(lines)) == "render: prompt + LLM + checks"
+    assert analysis.largest_stage(analysis.stage_breakdown(lines)) == "render + store: LLM + checks + report"
 
 
 def test_throughput_counts_completed_jobs_from_first_post_to_last_success():

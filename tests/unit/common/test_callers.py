@@ -39,6 +39,10 @@ def test_tenant_scoped_reads_are_the_gateways_and_job_steps_the_renderers():
     assert not callers.allowed("/reports.v1.Store/ListReports", ["renderer", "resolver", "webhooks", "operator"])
     assert callers.allowed("/reports.v1.Store/CompleteJob", ["renderer"])
     assert not callers.allowed("/reports.v1.Store/CompleteJob", ["gateway"])
+    assert callers.allowed("/reports.v1.Store/ClaimJob", ["renderer"])
+    assert not callers.allowed("/reports.v1.Store/ClaimJob", ["gateway", "resolver", "webhooks", "operator"])
+    # the claim answers with the job, a refused move names its status: a renderer never reads a job
+    assert not callers.allowed("/reports.v1.Store/GetJob", ["renderer"])
 
 
 def test_a_service_without_tls_files_or_an_explicit_opt_out_does_not_start():
