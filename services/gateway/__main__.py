@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
 
@@ -34,4 +33,4 @@ async def main(settings: GatewaySettings) -> None:
 if __name__ == "__main__":
     runtime.start("gateway")
     configured = runtime.settings_or_exit("gateway", GatewaySettings.from_env)
-    asyncio.run(main(configured))
+    runtime.run("gateway", lambda: main(configured))

@@ -77,4 +77,4 @@ async def main() -> None:
 
 if __name__ == "__main__":
     runtime.start("renderer")
-    asyncio.run(main())
+    runtime.run("renderer", main)

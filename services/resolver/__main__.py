@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 
@@ -32,4 +31,4 @@ async def main() -> None:
 
 if __name__ == "__main__":
     runtime.start("resolver")
-    asyncio.run(main())
+    runtime.run("resolver", main)

@@ -1,7 +1,5 @@
 """python -m services.store"""
 
-import asyncio
-
 from services.common import grpc_server, runtime
 from services.store import app
 from services.store.settings import StoreSettings
@@ -16,4 +14,4 @@ async def main(settings: StoreSettings) -> None:
 if __name__ == "__main__":
     runtime.start("store")
     configured = runtime.settings_or_exit("store", StoreSettings.from_env)
-    asyncio.run(main(configured))
+    runtime.run("store", lambda: main(configured))

@@ -19,4 +19,4 @@ async def main(settings: WebhookSettings) -> None:
 if __name__ == "__main__":
     runtime.start("webhooks")
     configured = runtime.settings_or_exit("webhooks", WebhookSettings.from_env)
-    asyncio.run(main(configured))
+    runtime.run("webhooks", lambda: main(configured))
