@@ -52,7 +52,7 @@ async def start(settings: StoreSettings) -> RunningStore:
     servicer = StoreServicer(db, relay, WaitEstimator(Capacity(concurrent_jobs=settings.render_capacity)),
                              retention_days=settings.retention_days, tenant_limits=settings.tenant_limits)
     sweeper = RetentionSweeper(db, interval_s=settings.retention_sweep_s, batch_size=settings.retention_batch,
-                               on_deleted=relay.wake)
+                               on_deleted=relay.wake, inflight_cap=lambda t: settings.tenant_limits.of(t).inflight)
     woken = await servicer.wake_parked()
     if woken:
         log.info("parked jobs woken at start", extra={"woken": woken})

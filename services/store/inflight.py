@@ -3,7 +3,7 @@
 The count is the tenant's jobs whose status is `running`, read in the transaction that would make
 one more of them running (a renderer's first move, queued → running/resolving). Nothing is
 incremented or released: a job stops counting the moment its row stops being `running`, whatever
-ended it (success, failure, cancel, deletion, the last delivery of a renderer that kept dying). A
+ended it (success, failure, cancel, deletion, retention, the last delivery of a renderer that kept dying). A
 renderer that dies mid-job leaves its job `running`; JetStream redelivers it after the ack wait and
 the next renderer carries on in the same slot (a running job's moves are never refused).
 

@@ -26,7 +26,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
 from services.common.timeutil import utcnow
-from services.store import audit, deletion
+from services.store import audit, deletion, inflight
 from services.store.db import Database
 from services.store.tables import AUDIT, MEDIA
 
@@ -46,9 +46,11 @@ class Sweep:
 
 class RetentionSweeper:
     def __init__(self, db: Database, *, interval_s: float = 60.0, batch_size: int = 500,
-                 on_deleted: Callable[[], None] = lambda: None) -> None:
+                 on_deleted: Callable[[], None] = lambda: None,
+                 inflight_cap: Callable[[str], int] | None = None) -> None:
         self._db = db
         self._on_deleted = on_deleted  # wakes the outbox relay for the purges
+        self._inflight_cap = inflight_cap  # a tenant's in-flight cap: deleted running jobs free slots
         self._interval_s = interval_s
         self._batch_size = batch_size
         self._stopping = asyncio.Event()
@@ -83,7 +85,14 @@ class RetentionSweeper:
             .order_by(MEDIA.c.expires_at).limit(self._batch_size).with_for_update(skip_locked=True)).all()
         if not expired:
             return Sweep()
+        tenants = sorted({row.tenant for row in expired})
+        if self._inflight_cap is not None:
+            for tenant in tenants:   # before any job row, as claims take them (services/store/inflight.py)
+                inflight.lock_tenant(connection, tenant)
         derived = deletion.delete_media_rows(connection, [row.id for row in expired])
+        if self._inflight_cap is not None:
+            for tenant in tenants:   # running jobs deleted with their media free their slots
+                inflight.wake(connection, tenant, self._inflight_cap(tenant))
         now = utcnow()
         connection.execute(AUDIT.insert(), [
             audit.values(row.tenant, "media", row.id, reason=audit.RETENTION, api_key_id=None,

@@ -1,6 +1,6 @@
 """Each tenant's cap on jobs rendering at once, in a real store (SQLite, and PostgreSQL when
 REPORTS_TEST_POSTGRES_URL is set): a claim over the cap parks the job (queued, stage waiting, an event
-saying why), every way a running job ends wakes the oldest parked one with a new render command, a
+saying why), every way a running job ends (retention included) wakes the oldest parked one with a new render command, a
 stale command for a parked job starts nothing, another tenant is unaffected, and a raised cap wakes
 parked jobs at start."""
 
@@ -9,15 +9,17 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
 from services.common import grpc_server, streams
 from services.common.tenant_limits import Limits, TenantLimits
+from services.common.timeutil import utcnow
 from services.store import app as store_app
-from services.store.tables import OUTBOX
+from services.store.tables import MEDIA, OUTBOX
 from tests.integration.conftest import store_settings
 from tests.integration.helpers import complete_job
 from tests.integration.store.test_outbox import _job_request, _media
@@ -76,7 +78,7 @@ async def _events(store: store_app.RunningStore, job_id: str) -> list[job_pb2.Jo
 
 
 async def _full_with_two_parked(stub: store_pb2_grpc.StoreStub) -> tuple[list[str], list[str]]:
-    """(the jobs running, the tenant at its cap; two jobs parked, oldest first)."""
+    """(the jobs running, the tenant at its cap; two jobs parked, oldest first), on two media."""
     running, parked = await _jobs(stub, CAP), await _jobs(stub, 2)
     for job_id in running + parked:
         await _claim(stub, job_id)
@@ -125,6 +127,16 @@ async def test_every_end_of_a_running_job_wakes_the_oldest_parked_one(capped, en
     assert (await _claim(capped.stub, parked[0])).status == RUNNING
     still = await capped.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=parked[1]))
     assert still.stage == job_pb2.JOB_STAGE_WAITING
+
+
+async def test_running_jobs_deleted_by_retention_free_their_slots(capped):
+    running, parked = await _full_with_two_parked(capped.stub)
+    expired = (await capped.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=running[0]))).media_id
+    await capped.store.db.run(lambda c: c.execute(
+        update(MEDIA).where(MEDIA.c.id == expired).values(expires_at=utcnow() - timedelta(seconds=1))))
+    assert (await capped.store.sweeper.sweep_once()).deleted == 1   # the media of both running jobs
+    commands = await _commands(capped.store)
+    assert commands[-2:] == parked                                 # two slots freed: both woken
 
 
 async def test_a_parked_job_canceled_or_ended_queued_wakes_nothing(capped):
