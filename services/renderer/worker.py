@@ -1,7 +1,15 @@
 """The JetStream side of a renderer: pull render commands, keep them alive, ack when done.
 
 A durable pull consumer on JOBS shared by every renderer process. Each message is acked only
-after its job has reached an end; while the job runs, `in_progress` keeps its ack deadline away.
+after its job has reached an end; from the moment the renderer has it in hand, `in_progress`
+keeps its ack deadline away (at once, then every third of the ack wait).
+
+nats-py's `fetch` hands over whatever its local buffer holds, which can be more than the batch
+asked for: a pull request whose `fetch` timed out on a busy event loop still gets the server's
+messages. Such a message is delivered, its ack-wait clock running, yet in no job's hands; left
+there while every slot is busy it would be redelivered to another renderer and then run here
+too. So the worker also takes buffered messages when it is full (checked every heartbeat
+period), heartbeats them at once, and a semaphore keeps the jobs that run at `concurrency`.
 Transient trouble (a backend unavailable) naks with a growing delay; the last delivery that
 still fails marks the job `failed` with code `internal`. A renderer killed mid-job simply never
 acks: JetStream redelivers after the ack wait and another renderer finishes the job.
@@ -49,7 +57,8 @@ class Worker:
         self._js: JetStreamContext = nc.jetstream()
         self._runner = runner
         self._settings = settings
-        self._inflight: set[asyncio.Task[None]] = set()
+        self._inflight: set[asyncio.Task[None]] = set()  # jobs running or waiting for a slot
+        self._slots = asyncio.Semaphore(settings.concurrency)
         self._stopping = asyncio.Event()
 
     async def ensure_consumer(self) -> None:
@@ -78,11 +87,12 @@ class Worker:
         try:
             while not self._stopping.is_set():
                 room = self._settings.concurrency - len(self._inflight)
-                if room <= 0:
-                    await asyncio.wait(self._inflight, return_when=asyncio.FIRST_COMPLETED)
+                if room <= 0 and not psub.pending_msgs:
+                    await asyncio.wait(self._inflight, timeout=self._heartbeat_s(),
+                                       return_when=asyncio.FIRST_COMPLETED)
                     continue
-                try:
-                    messages = await psub.fetch(batch=room, timeout=1.0)
+                try:  # when full: only what is already delivered to this renderer's buffer
+                    messages = await psub.fetch(batch=max(room, psub.pending_msgs, 1), timeout=1.0)
                 except TimeoutError:
                     continue
                 except Exception as exc:  # NATS reconnecting: the client retries on its own
@@ -107,13 +117,14 @@ class Worker:
         if delivered > 1:
             REDELIVERIES.inc()
         headers = dict(msg.headers or {})
-        heartbeat = asyncio.create_task(self._keep_alive(msg))
         with context.bound(request_id=command.request_id or headers.get(streams.REQUEST_ID_HEADER),
                            tenant=command.tenant, job_id=command.job_id), \
                 _tracer.start_as_current_span("render job", context=tracing.extract(headers),
                                               kind=trace.SpanKind.CONSUMER):
+            heartbeat = asyncio.create_task(self._keep_alive(msg))
             try:
-                outcome = await self._runner.run(command)
+                async with self._slots:
+                    outcome = await self._runner.run(command)
                 JOBS_FINISHED.labels(outcome).inc()
                 log.debug("job done", extra={"outcome": outcome, "delivery": delivered})
                 await msg.ack()
@@ -152,12 +163,17 @@ class Worker:
                 QUEUE_DEPTH.labels("in_flight").set(info.num_ack_pending or 0)
             await asyncio.sleep(every_s)  # a sampling period, not a wait for a condition
 
+    def _heartbeat_s(self) -> float:
+        return max(self._settings.ack_wait_s / 3, 0.1)
+
     async def _keep_alive(self, msg: Msg) -> None:
-        interval = max(self._settings.ack_wait_s / 3, 0.1)
+        """`in_progress` at once (the message may have waited in the buffer), then every period."""
         while True:
-            await asyncio.sleep(interval)  # the heartbeat's period, not a wait for a condition
-            with contextlib.suppress(Exception):
+            try:
                 await msg.in_progress()
+            except Exception as exc:  # NATS away: the job may be redelivered after the ack wait
+                log.warning("could not keep the job's command in progress: %s", exc)
+            await asyncio.sleep(self._heartbeat_s())  # the heartbeat's period, not a wait for a condition
 
     async def _on_max_deliveries(self, advisory: Msg) -> None:
         """A job whose renderer died on its last delivery: fail it, and drop its command."""
