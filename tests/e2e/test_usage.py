@@ -32,7 +32,9 @@ def test_a_jobs_usage_is_what_the_dev_llm_served_summed_over_its_attempts(
     served = _served(platform)
     assert job["status"] == "succeeded" and served["answers"] == 2
     assert job["usage"] == {"inputTokens": served["inputTokens"], "outputTokens": served["outputTokens"],
-                            "attempts": 2, "provider": provider, "model": "dev-llm", "costUsd": _cost(served)}
+                            "attempts": 2, "provider": provider, "model": "dev-llm", "costUsd": _cost(served),
+                            "calls": [{"provider": provider, "model": "dev-llm", "outcome": "invalid_output"},
+                                      {"provider": provider, "model": "dev-llm", "outcome": "ok"}]}
 
 
 def test_a_failed_jobs_usage_counts_the_answers_it_could_not_use(start_platform: Callable[..., Platform]):
