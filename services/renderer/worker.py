@@ -32,7 +32,7 @@ from nats.js.errors import BadRequestError
 from opentelemetry import trace
 
 from reports.v1 import job_pb2
-from services.common import context, streams, tracing
+from services.common import context, heartbeat, streams, tracing
 from services.common.rpc_errors import from_rpc_error
 from services.renderer.job_runner import JobRunner, fail_job
 from services.renderer.metrics import JOBS_FINISHED, QUEUE_DEPTH, REDELIVERIES
@@ -88,7 +88,7 @@ class Worker:
             while not self._stopping.is_set():
                 room = self._settings.concurrency - len(self._inflight)
                 if room <= 0 and not psub.pending_msgs:
-                    await asyncio.wait(self._inflight, timeout=self._heartbeat_s(),
+                    await asyncio.wait(self._inflight, timeout=heartbeat.period_s(self._settings.ack_wait_s),
                                        return_when=asyncio.FIRST_COMPLETED)
                     continue
                 try:  # when full: only what is already delivered to this renderer's buffer
@@ -121,7 +121,7 @@ class Worker:
                            tenant=command.tenant, job_id=command.job_id), \
                 _tracer.start_as_current_span("render job", context=tracing.extract(headers),
                                               kind=trace.SpanKind.CONSUMER):
-            heartbeat = asyncio.create_task(self._keep_alive(msg))
+            keep_alive = asyncio.create_task(heartbeat.keep_in_progress(msg, self._settings.ack_wait_s))
             try:
                 async with self._slots:
                     outcome = await self._runner.run(command)
@@ -138,7 +138,7 @@ class Worker:
             except Exception as exc:
                 await self._after_failure(msg, command, delivered, exc)
             finally:
-                heartbeat.cancel()
+                keep_alive.cancel()
 
     async def _after_failure(self, msg: Msg, command: job_pb2.RenderCommand, delivered: int, exc: Exception) -> None:
         if delivered >= self._settings.max_deliver:
@@ -162,18 +162,6 @@ class Worker:
                 QUEUE_DEPTH.labels("waiting").set(info.num_pending or 0)
                 QUEUE_DEPTH.labels("in_flight").set(info.num_ack_pending or 0)
             await asyncio.sleep(every_s)  # a sampling period, not a wait for a condition
-
-    def _heartbeat_s(self) -> float:
-        return max(self._settings.ack_wait_s / 3, 0.1)
-
-    async def _keep_alive(self, msg: Msg) -> None:
-        """`in_progress` at once (the message may have waited in the buffer), then every period."""
-        while True:
-            try:
-                await msg.in_progress()
-            except Exception as exc:  # NATS away: the job may be redelivered after the ack wait
-                log.warning("could not keep the job's command in progress: %s", exc)
-            await asyncio.sleep(self._heartbeat_s())  # the heartbeat's period, not a wait for a condition
 
     async def _on_max_deliveries(self, advisory: Msg) -> None:
         """A job whose renderer died on its last delivery: fail it, and drop its command."""

@@ -34,7 +34,7 @@ from nats.js.errors import BadRequestError
 from prometheus_client import Counter
 
 from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
-from services.common import context, job_states, ssrf, streams
+from services.common import context, heartbeat, job_states, ssrf, streams
 from services.common.timeutil import to_timestamp
 from services.webhooks import delivery
 from services.webhooks.delivery import DELIVERED, FAILED, PENDING, RetryPolicy, Verdict
@@ -176,11 +176,11 @@ class Dispatcher:
         if state.event_id == event.event_id and state.status in (DELIVERED, FAILED):
             await msg.ack()
             return
-        heartbeat = asyncio.create_task(self._keep_alive(msg))
+        keep_alive = asyncio.create_task(heartbeat.keep_in_progress(msg, self._settings.ack_wait_s))
         try:
             verdict = await self._attempt(job, event)
         finally:
-            heartbeat.cancel()
+            keep_alive.cancel()
         await self._settle(msg, job, event, attempt, verdict)
 
     async def _attempt(self, job: job_pb2.Job, event: job_pb2.JobEvent) -> Verdict:
@@ -247,9 +247,3 @@ class Dispatcher:
                     return
                 await asyncio.sleep(backoff)  # backoff between retries of a store call
 
-    async def _keep_alive(self, msg: Msg) -> None:
-        interval = max(self._settings.ack_wait_s / 3, 0.1)
-        while True:
-            await asyncio.sleep(interval)  # the heartbeat's period, not a wait for a condition
-            with contextlib.suppress(Exception):
-                await msg.in_progress()
