@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +14,8 @@ import httpx
 
 from stack.platform import Platform
 from tests.e2e.conftest import AUTH_A, Api
-from tests.e2e.test_observability import _metric
+from tests.support.metrics import scrape
+from tests.support.polling import eventually
 
 
 def test_a_job_deleted_mid_render_never_writes_its_report(start_platform: Callable[..., Platform]):
@@ -28,13 +28,12 @@ def test_a_job_deleted_mid_render_never_writes_its_report(start_platform: Callab
     assert api.http.delete(f"/v1/jobs/{job_id}").status_code == 204
 
     renderer_metrics = platform.addresses["renderer-metrics"]
-    deadline = time.monotonic() + 60  # the renderer's LLM call ends, then it finds the job gone
-    while _metric(httpx.get(renderer_metrics).text, "renderer_jobs_total", outcome="deleted") < 1:
-        assert time.monotonic() < deadline, "the renderer never dropped the deleted job"
-        time.sleep(0.1)
+    # the renderer's LLM call ends, then it finds the job gone
+    eventually(lambda: scrape(renderer_metrics, "renderer_jobs_total", outcome="deleted") >= 1,
+               timeout_s=60, what="deleted job dropped by the renderer")
     assert api.http.get(f"/v1/jobs/{job_id}").status_code == 404
     assert api.http.get("/v1/reports").json()["items"] == []
-    assert _metric(httpx.get(renderer_metrics).text, "renderer_jobs_total", outcome="succeeded") == 0
+    assert scrape(renderer_metrics, "renderer_jobs_total", outcome="succeeded") == 0
     # the media stays, and takes new jobs
     assert api.wait(api.job(media_id))["status"] == "succeeded"
 
