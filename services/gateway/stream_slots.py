@@ -40,10 +40,13 @@ class StreamSlots:
             del self._open[tenant]
 
 
-
 class HeldStream(StreamingResponse):
     """A streaming response that gives its tenant's slot back when it is done, however it ends
-    (finished, failed, or cancelled by the client going away, even before the first byte)."""
+    (finished, failed, or cancelled by the client going away, even before the first byte).
+
+    It also closes its body generator then: a client that leaves while a chunk is being sent
+    leaves the generator suspended at its `yield`, and only closing it runs its `finally`/`with`
+    exits (the fan-out's subscriber leaves there) now rather than whenever the GC finalizes it."""
 
     def __init__(self, slots: StreamSlots, tenant: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,4 +56,9 @@ class HeldStream(StreamingResponse):
         try:
             await super().__call__(scope, receive, send)
         finally:
-            self._slots.give_back(self._tenant)
+            try:
+                aclose = getattr(self.body_iterator, "aclose", None)
+                if aclose is not None:
+                    await aclose()
+            finally:
+                self._slots.give_back(self._tenant)
