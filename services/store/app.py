@@ -13,6 +13,7 @@ from reports.v1 import store_pb2
 from services.common import grpc_server, streams
 from services.store import migrate, prompts
 from services.store.db import Database, create_db_engine
+from services.store.lost_jobs import LostJobSweeper
 from services.store.outbox import OutboxRelay
 from services.store.retention import RetentionSweeper
 from services.store.servicer import StoreServicer, register
@@ -32,12 +33,15 @@ class RunningStore:
     relay_task: asyncio.Task[None]
     sweeper: RetentionSweeper
     sweeper_task: asyncio.Task[None]
+    lost_jobs: LostJobSweeper
+    lost_jobs_task: asyncio.Task[None]
 
     async def stop(self, grace: float = 2.0) -> None:
         self.relay.stop()
         self.sweeper.stop()
+        self.lost_jobs.stop()
         await self.server.stop(grace)
-        for task in (self.relay_task, self.sweeper_task):
+        for task in (self.relay_task, self.sweeper_task, self.lost_jobs_task):
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(task, timeout=5)
         self.db.close()
@@ -53,11 +57,14 @@ async def start(settings: StoreSettings) -> RunningStore:
                              retention_days=settings.retention_days, tenant_limits=settings.tenant_limits)
     sweeper = RetentionSweeper(db, interval_s=settings.retention_sweep_s, batch_size=settings.retention_batch,
                                on_deleted=relay.wake, inflight_cap=lambda t: settings.tenant_limits.of(t).inflight)
+    lost_jobs = LostJobSweeper(lambda: servicer.fail_lost_jobs(settings.lost_job_s),
+                               interval_s=min(settings.retention_sweep_s, settings.lost_job_s / 2))
     woken = await servicer.wake_parked()
     if woken:
         log.info("parked jobs woken at start", extra={"woken": woken})
     server, port, _health = await grpc_server.create_server([register(servicer)], [SERVICE_NAME], settings.listen)
     relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
     sweeper_task = asyncio.create_task(sweeper.run(), name="retention-sweeper")
+    lost_jobs_task = asyncio.create_task(lost_jobs.run(), name="lost-job-sweeper")
     log.info("listening", extra={"grpc_port": port, "database": engine.dialect.name})
-    return RunningStore(server, port, db, relay, relay_task, sweeper, sweeper_task)
+    return RunningStore(server, port, db, relay, relay_task, sweeper, sweeper_task, lost_jobs, lost_jobs_task)

@@ -19,7 +19,7 @@ from services.common.rpc_errors import invalid
 from services.common.servicer import rpc
 from services.common.tenant_limits import TenantLimits
 from services.store import (
-    audit, convert, deletion, inflight, job_rows, jobs, media, outbox, prompts, reports, usage, webhooks)
+    audit, convert, deletion, inflight, job_rows, jobs, lost_jobs, media, outbox, prompts, reports, usage, webhooks)
 from services.store.db import Database
 from services.store.group_commit import GroupCommit
 from services.store.job_rows import Job
@@ -91,6 +91,10 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     async def wake_parked(self) -> int:
         """Wakes parked jobs that have a slot now (at start: caps may have been raised)."""
         return await self._write(lambda c: inflight.wake_all(c, lambda t: self._limits.of(t).inflight))
+
+    async def fail_lost_jobs(self, lost_after_s: float) -> int:
+        """Fails running jobs unchanged for `lost_after_s` (lost_jobs.py), freeing their slots."""
+        return await self._write(lambda c: lost_jobs.fail_lost(c, lost_after_s, lambda t: self._limits.of(t).inflight))
 
     async def _create_alone(self, create: Callable[[Connection], T]) -> T:
         """One create in its own transaction (group_commit.py: when its batch failed together)."""

@@ -19,9 +19,10 @@ from services.common import grpc_server, streams
 from services.common.tenant_limits import Limits, TenantLimits
 from services.common.timeutil import utcnow
 from services.store import app as store_app
-from services.store.tables import MEDIA, OUTBOX
+from services.store.tables import JOBS, MEDIA, OUTBOX
 from tests.integration.conftest import store_settings
 from tests.integration.helpers import complete_job
+from tests.support.polling import until
 from tests.integration.store.test_outbox import _job_request, _media
 
 CAP = 2
@@ -178,3 +179,51 @@ async def test_a_cap_raised_in_the_configuration_wakes_parked_jobs_at_start(data
         assert commands.count(jobs[CAP]) == 2 and commands.count(jobs[CAP + 1]) == 1   # created, then woken
     finally:
         await raised.stop()
+
+
+async def _capped_at_one(database_url: str, nats_url: str, **settings) -> store_app.RunningStore:
+    base = dataclasses.replace(store_settings(database_url, nats_url), **settings)
+    store = await store_app.start(dataclasses.replace(base, tenant_limits=TenantLimits(tenants={"t": Limits(inflight=1)})))
+    store.relay.stop()
+    await store.relay_task
+    return store
+
+
+async def test_a_running_job_whose_renderer_was_lost_is_failed_and_frees_its_slot(database_url, nats_server):
+    store = await _capped_at_one(database_url, nats_server.url)   # lost after 600 s: swept by hand below
+    channel = grpc_server.channel(f"127.0.0.1:{store.port}")
+    try:
+        stub = store_pb2_grpc.StoreStub(channel)
+        lost, parked = await _jobs(stub, 2)
+        assert (await _claim(stub, lost)).status == RUNNING    # its command dropped, no advisory: lost
+        assert (await _claim(stub, parked)).stage == job_pb2.JOB_STAGE_WAITING
+        assert await store.lost_jobs.sweep_once() == 0           # a running job moved recently is kept
+        await store.db.run(lambda c: c.execute(
+            update(JOBS).where(JOBS.c.id == lost).values(updated_at=utcnow() - timedelta(seconds=601))))
+        assert await store.lost_jobs.sweep_once() == 1
+        failed = await stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=lost))
+        assert (failed.status, failed.error.code) == (job_pb2.JOB_STATUS_FAILED, "internal")
+        assert (await _commands(store))[-1] == parked                # woken in the same transaction
+        assert (await _claim(stub, parked)).status == RUNNING
+    finally:
+        await channel.close()
+        await store.stop()
+
+
+async def test_the_lost_job_sweep_runs_on_its_own(database_url, nats_server):
+    store = await _capped_at_one(database_url, nats_server.url, lost_job_s=1.0, retention_sweep_s=0.1)
+    channel = grpc_server.channel(f"127.0.0.1:{store.port}")
+    try:
+        stub = store_pb2_grpc.StoreStub(channel)
+        lost, parked = await _jobs(stub, 2)
+        await _claim(stub, lost)
+        await _claim(stub, parked)
+
+        async def parked_runs() -> bool:
+            return parked in await _commands(store) and (await _claim(stub, parked)).status == RUNNING
+        await until(parked_runs, what="the parked job running after the lost one was swept")
+        failed = await stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=lost))
+        assert failed.status == job_pb2.JOB_STATUS_FAILED
+    finally:
+        await channel.close()
+        await store.stop()
