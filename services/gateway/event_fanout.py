@@ -17,8 +17,8 @@ ended (its client reconnects with `Last-Event-ID` and catches up from the stream
 A deleted job's events are purged by the store's outbox relay, which then announces it on
 `reports.deleted.<jobId>` (core NATS, stored nowhere); the job's streams end when it arrives, and
 a stream that joins just after (the deletion recorded here for a while) ends at once. An
-announcement lost while this process was away from NATS leaves such a stream open until its client
-leaves; it sends nothing more (there is nothing left to send).
+announcement lost while this process was away from NATS is made up for by the stream itself: it
+asks the store every few pings whether its job still exists (routes/events.py, RECHECK_PINGS).
 
 The ordered consumer starts at the stream's end when the process first needs it and, should its
 NATS node go away, nats-py makes a new one from the last sequence it delivered.

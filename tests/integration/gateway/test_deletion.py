@@ -3,6 +3,9 @@ the jobs' events from JetStream, and the audit records."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+
 import grpc
 import nats
 import pytest
@@ -10,6 +13,7 @@ import pytest
 from reports.v1 import job_pb2, store_pb2
 from services.common import streams
 from services.gateway.auth import key_id
+from services.gateway.event_fanout import EventFanout
 from tests.integration.conftest import AUTH_A, AUTH_B
 from tests.integration.helpers import assert_error, complete_job, create_job, create_media, stored_events
 from tests.support.polling import until
@@ -158,3 +162,23 @@ async def test_retention_days_on_a_media_show_as_its_expiry(gateway):
     again = await gateway.client.post("/v1/media", json=media_body(retentionDays=30.0), headers=AUTH_A)
     assert again.status_code == 201 and again.json()["expiresAt"][:10] == media["expiresAt"][:10]
 
+
+
+async def test_a_stream_of_a_job_deleted_while_its_announcement_is_lost_ends_within_the_recheck(gateway):
+    """The gateway misses the announcement (as when away from NATS): the stream still ends, by
+    asking the store every RECHECK_PINGS pings (routes/events.py)."""
+    client, app = gateway.client, gateway.app
+    app.state.settings = dataclasses.replace(app.state.settings, sse_ping_s=0.05)
+    fanout: EventFanout = app.state.event_fanout
+
+    async def lost(msg: object) -> None:
+        return None
+    fanout._on_deleted = lost  # type: ignore[method-assign]   # read when the fan-out subscribes
+    job_id = await create_job(client, AUTH_A, await create_media(client, AUTH_A))
+    streaming = asyncio.create_task(client.get(f"/v1/jobs/{job_id}/events", headers=AUTH_A))
+    await until(lambda: fanout.watching(job_id) == 1, what="the job's stream")
+    assert (await client.delete(f"/v1/jobs/{job_id}", headers=AUTH_A)).status_code == 204
+
+    response = await asyncio.wait_for(streaming, 30)
+    assert response.status_code == 200 and fanout.watching(job_id) == 0
+    assert app.state.stream_slots.open_for("tenant-a") == 0

@@ -7,12 +7,13 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
+import grpc
 from nats.js.errors import NotFoundError
 
 from reports.v1 import job_pb2
 from services.common import job_states
 from services.gateway.event_fanout import EventFanout, StreamEnded, Subscriber, frame
-from services.gateway.routes.events import PING, event_stream
+from services.gateway.routes.events import PING, event_stream, job_exists_check
 
 JOB = "job_1"
 
@@ -105,3 +106,42 @@ def test_one_frame_is_built_per_event_with_its_sequence_as_id():
     built = frame(7, HISTORY[7])
     assert built.data.startswith(b"id: 7\nevent: status\ndata: {") and built.data.endswith(b"\n\n")
     assert not built.terminal and frame(9, HISTORY[9]).terminal
+
+
+class Existence:
+    """The store's answer to "does the job still exist?", counting the questions."""
+
+    def __init__(self, exists: bool) -> None:
+        self.exists, self.asked = exists, 0
+
+    async def __call__(self) -> bool:
+        self.asked += 1
+        return self.exists
+
+
+async def test_a_stream_of_a_job_gone_without_its_announcement_ends_at_the_next_recheck():
+    gone = Existence(False)
+    stream = event_stream(EventFanout(), JetStream(upto=7), JOB, 7, ping_s=0.01, job_exists=gone, recheck_pings=3)
+    chunks = [c async for c in stream]
+    assert chunks == [PING, PING] and gone.asked == 1
+
+
+async def test_a_stream_of_a_job_still_there_keeps_pinging_and_asks_once_per_recheck_period():
+    there = Existence(True)
+    stream = event_stream(EventFanout(), JetStream(upto=7), JOB, 7, ping_s=0.01, job_exists=there, recheck_pings=3)
+    chunks = [await anext(stream) for _ in range(9)]
+    await stream.aclose()
+    assert chunks == [PING] * 9 and there.asked == 3
+
+
+def _failing_store(code: grpc.StatusCode) -> SimpleNamespace:
+    async def get_job(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise grpc.aio.AioRpcError(code, grpc.aio.Metadata(), grpc.aio.Metadata(), "failed")
+    return SimpleNamespace(backends=SimpleNamespace(store=SimpleNamespace(GetJob=get_job)),
+                           tenant="acme", timeout=1.0, metadata=())
+
+
+async def test_only_the_stores_not_found_counts_as_the_job_gone():
+    assert await job_exists_check(_failing_store(grpc.StatusCode.NOT_FOUND), JOB)() is False
+    assert await job_exists_check(_failing_store(grpc.StatusCode.UNAVAILABLE), JOB)() is True
+    assert await job_exists_check(_failing_store(grpc.StatusCode.DEADLINE_EXCEEDED), JOB)() is True
