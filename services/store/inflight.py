@@ -7,10 +7,12 @@ ended it (success, failure, cancel, deletion, retention, the last delivery of a 
 renderer that dies mid-job leaves its job `running`; JetStream redelivers it after the ack wait and
 the next renderer carries on in the same slot (a running job's moves are never refused).
 
-A claim over the cap parks the job instead: it stays `queued`, its stage becomes `waiting` (an
-event says so, with the reason), and the renderer drops its command. Whenever a running job of the
-tenant ends, that same transaction wakes the tenant's oldest parked jobs, as many as there are free
-slots: stage back to `queued`, and a new render command in the outbox. A parked job is woken only
+A claim over the cap, or one that would take a slot an older parked or woken job is waiting for
+(slots go in creation order), parks the job instead: it stays `queued`, its stage becomes
+`waiting` (an event says so, with the reason), and the renderer drops its command. Whenever a
+running job of the tenant ends (or a woken job ends before its claim), that same transaction wakes
+the tenant's oldest parked jobs, as many as there are free slots (a woken job not yet claimed holds
+one): stage back to `queued`, and a new render command in the outbox. A parked job is woken only
 that way; a stale command for it (a redelivery) finds it parked and is dropped, so a wake never runs
 a job twice. Parked jobs still count as queued for the `queued` cap. The store wakes what it can at
 start too, for caps raised in the configuration.
@@ -26,6 +28,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from reports.v1 import job_pb2
 from services.common.job_states import QUEUED, RUNNING, WAITING
@@ -58,9 +61,31 @@ def reason(cap: int) -> str:
             "when one of them ends")
 
 
+def _in_line(tenant: str) -> ColumnElement[bool]:
+    """The tenant's jobs waiting for a slot: parked, or woken with a command not yet claimed (a
+    woken job is the only queued one whose row changed after its creation: parked, then woken)."""
+    return ((JOBS.c.tenant == tenant) & (JOBS.c.status == QUEUED)
+            & ((JOBS.c.stage == WAITING) | (JOBS.c.updated_at > JOBS.c.created_at)))
+
+
+def _woken(connection: Connection, tenant: str, up_to: int) -> int:
+    """How many of the tenant's woken jobs have not been claimed yet, counted up to `up_to`: each
+    holds the slot it was woken for."""
+    return len(connection.execute(select(JOBS.c.id).where(_in_line(tenant), JOBS.c.stage != WAITING)
+                                  .limit(up_to)).all())
+
+
+def _older_in_line(connection: Connection, job: Job, up_to: int) -> int:
+    return len(connection.execute(select(JOBS.c.id).where(_in_line(job.tenant), JOBS.c.id < job.id)
+                                  .limit(up_to)).all())
+
+
 def park_if_full(connection: Connection, job: Job, cap: int) -> bool:
-    """At a claim of a queued job: True (and the job parked) when the tenant is at its cap."""
-    if running(connection, job.tenant, cap) < cap:
+    """At a claim of a queued job: True (and the job parked) when the tenant is at its cap, or when
+    the free slots belong to older jobs in line (parked or woken): slots go in creation order, so a
+    new job whose command comes before a woken job's new command never takes its slot."""
+    taken = running(connection, job.tenant, cap)
+    if taken < cap and taken + _older_in_line(connection, job, cap - taken) < cap:
         return False
     if job.stage != WAITING:
         job.stage, job.updated_at = WAITING, utcnow()
@@ -72,8 +97,10 @@ def park_if_full(connection: Connection, job: Job, cap: int) -> bool:
 
 
 def wake(connection: Connection, tenant: str, cap: int) -> int:
-    """Queues the tenant's oldest parked jobs again, one per free slot; how many it woke."""
-    free = cap - running(connection, tenant, cap)
+    """Queues the tenant's oldest parked jobs again, one per free slot (a slot is taken by a running
+    job or by a woken one not yet claimed); how many it woke."""
+    taken = running(connection, tenant, cap)
+    free = cap - taken - (_woken(connection, tenant, cap - taken) if taken < cap else 0)
     if free <= 0:
         return 0
     ids = connection.execute(

@@ -165,7 +165,6 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest, 
     if inflight_cap is not None and claim_or_end:
         inflight.lock_tenant(connection, request.tenant)
     job = job_rows.get(connection, request.tenant, request.job_id, for_update=True)
-    was_running = job.status == RUNNING
     status = job_states.status_name(request.status)
     if status is None or status == SUCCEEDED:
         raise invalid("invalid_transition",
@@ -215,7 +214,7 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest, 
     if request.HasField("progress") and status == RUNNING:   # e.g. a move to waiting says why
         event.progress.CopyFrom(request.progress)
     outbox.add_event(connection, event)
-    if was_running and status != RUNNING and inflight_cap is not None:
+    if status != RUNNING and inflight_cap is not None:   # a running or a woken job's slot freed
         inflight.wake(connection, job.tenant, inflight_cap)
     return job
 
@@ -226,13 +225,12 @@ def cancel(connection: Connection, tenant: str, job_id: str, *, inflight_cap: in
     job = job_rows.get(connection, tenant, job_id, for_update=True)
     if job.status in job_states.TERMINAL:
         return job
-    was_running = job.status == RUNNING
     now = utcnow()
     job.status, job.updated_at, job.finished_at = CANCELED, now, now
     job.error_code, job.error_message = "canceled", "the job was canceled by the client"
     job_rows.save(connection, job, "status", "updated_at", "finished_at", "error_code", "error_message")
     outbox.add_event(connection, convert.event_message(job))
-    if was_running and inflight_cap is not None:
+    if inflight_cap is not None:   # a running or a woken job's slot freed
         inflight.wake(connection, tenant, inflight_cap)
     return job
 

@@ -19,6 +19,7 @@ from services.common import grpc_server, streams
 from services.common.tenant_limits import Limits, TenantLimits
 from services.common.timeutil import utcnow
 from services.store import app as store_app
+from services.store import inflight
 from services.store.tables import JOBS, MEDIA, OUTBOX
 from tests.integration.conftest import store_settings
 from tests.integration.helpers import complete_job
@@ -224,6 +225,50 @@ async def test_the_lost_job_sweep_runs_on_its_own(database_url, nats_server):
         await until(parked_runs, what="the parked job running after the lost one was swept")
         failed = await stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=lost))
         assert failed.status == job_pb2.JOB_STATUS_FAILED
+    finally:
+        await channel.close()
+        await store.stop()
+
+
+async def test_slots_go_in_creation_order_a_newer_job_never_passes_a_woken_one(database_url, nats_server):
+    store = await _capped_at_one(database_url, nats_server.url)
+    channel = grpc_server.channel(f"127.0.0.1:{store.port}")
+    try:
+        stub = store_pb2_grpc.StoreStub(channel)
+        first, older = await _jobs(stub, 2)
+        assert (await _claim(stub, first)).status == RUNNING
+        assert (await _claim(stub, older)).stage == job_pb2.JOB_STAGE_WAITING
+        (newer,) = await _jobs(stub, 1)                  # its command is ahead of the wake's
+        await complete_job(stub, "t", first, start=False)
+        assert (await _commands(store))[-1] == older     # woken: the free slot is its own
+
+        parked = await _claim(stub, newer)
+        assert (parked.status, parked.stage) == (QUEUED, job_pb2.JOB_STAGE_WAITING)
+        assert (await _claim(stub, older)).status == RUNNING
+        commands_before = await _commands(store)
+        await stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=older))
+        assert await _commands(store) == commands_before + [newer]   # then the newer one, in turn
+        assert (await _claim(stub, newer)).status == RUNNING
+    finally:
+        await channel.close()
+        await store.stop()
+
+
+async def test_a_woken_job_holds_its_slot_until_claimed_and_frees_it_if_it_ends_first(database_url, nats_server):
+    store = await _capped_at_one(database_url, nats_server.url)
+    channel = grpc_server.channel(f"127.0.0.1:{store.port}")
+    try:
+        stub = store_pb2_grpc.StoreStub(channel)
+        first, woken, parked = await _jobs(stub, 3)
+        await _claim(stub, first)
+        await _claim(stub, woken)
+        await _claim(stub, parked)
+        await complete_job(stub, "t", first, start=False)
+        assert (await _commands(store))[-1] == woken
+        assert await store.db.run(lambda c: inflight.wake(c, "t", 1)) == 0   # its slot is taken
+        await stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=woken))   # ended unclaimed
+        assert (await _commands(store))[-1] == parked
+        assert (await _claim(stub, parked)).status == RUNNING
     finally:
         await channel.close()
         await store.stop()
