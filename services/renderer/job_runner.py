@@ -168,7 +168,7 @@ class JobRunner:
                 log.warning("budget wait not recorded", extra={"jobId": job.id, "reason": exc.code().name})
 
         progress = ProgressReporter(send_progress, self.progress_interval_s)
-        meter = UsageMeter(self.prices, job.tenant, self.llm.settings.model)
+        meter = UsageMeter(self.prices, job.tenant)
         try:
             try:
                 written = await write_report(self.llm, claimed.prompt, job.template, evidence, params,

@@ -65,11 +65,11 @@ URL_VARS = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL"}
 
 BeforeCall = Callable[[], Awaitable[None]]
 OnWait = Callable[[float, str], Awaitable[None]]  # seconds, why: a wait on the provider begins
-# After each call: provider, model (as the answer named it, else the configured one), and the
-# tokens the answer used (None: the call failed, or the server sent no counts).
-# provider, model (as the answer named it), its tokens, the call's outcome (ok, invalid_output,
-# transient, an HTTP status such as 500, stalled, timeout, an ended code, rejected)
-OnUsage = Callable[[str, str, TokenUsage | None, str], None]
+# After each call: provider, model (as the answer named it, else the route's), the tokens the
+# answer used (None: the call failed, or the server sent no counts), the call's outcome (ok,
+# invalid_output, transient, an HTTP status such as 500, stalled, timeout, an ended code,
+# rejected), and the model configured on the route the call went to (what prices a served name).
+OnUsage = Callable[[str, str, TokenUsage | None, str, str], None]
 Validate = Callable[[dict[str, Any]], list[Problem]]
 
 
@@ -377,7 +377,7 @@ async def render(
             conversation = with_repair(conversation, completion.text, problems)
         finally:  # every call made is counted, whatever came of it
             if on_usage is not None:
-                on_usage(here.provider, *answered, outcome)
+                on_usage(here.provider, *answered, outcome, here.model)
         _log_failure(here, attempts, failure)
     if usable is not None:
         return RenderResult(usable.output, attempts, usable.model, usable.provider)

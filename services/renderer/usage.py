@@ -9,8 +9,8 @@ surcharges are not modelled (cached input is priced as input), so a figure is th
 the tokens counted, not the provider's invoice. A model without a price costs 0 and is counted in
 `renderer_llm_unpriced_calls_total`; the renderer warns at start when its configured model has none.
 
-A `UsageMeter` per job hears every call (`llm.render`'s `on_usage`), adds its tokens and cost,
-counts them in Prometheus by tenant, provider and model, and gives the job's `JobUsage`.
+A `UsageMeter` per job hears every call (`llm.render`'s `on_usage`, with the model of the route
+the call went to), adds its tokens and cost, counts them in Prometheus by tenant, provider and model, and gives the job's `JobUsage`.
 """
 
 from __future__ import annotations
@@ -69,12 +69,23 @@ DEFAULT_PRICES: dict[str, Price] = {
 class PriceTable:
     prices: Mapping[str, Price] = field(default_factory=lambda: dict(DEFAULT_PRICES))
 
-    def of(self, model: str, configured: str = "") -> Price | None:
-        """The price of `model` (as an answer named it): its own entry, else the configured
-        model's, else the longest entry it starts with (a dated snapshot, `gpt-6.1-sol-2026-09-29`)."""
-        for name in (model, configured):
-            if name in self.prices:
-                return self.prices[name]
+    def of(self, model: str, route_model: str = "") -> Price | None:
+        """The price of `model` (as an answer named it): its own entry, else the longest entry it
+        starts with (a dated snapshot, `gpt-6.1-sol-2026-09-29`); only when the answer's name has
+        none, the same lookup for `route_model`, the model configured on the route that answered
+        (a provider that answers with a served name). Never another route's model: a fallback
+        route's call is priced by its own model or counted as unpriced."""
+        for name in (model, route_model):
+            price = self._named(name)
+            if price is not None:
+                return price
+        return None
+
+    def _named(self, model: str) -> Price | None:
+        if not model:
+            return None
+        if model in self.prices:
+            return self.prices[model]
         stems = [name for name in self.prices if model.startswith(name + "-")]
         return self.prices[max(stems, key=len)] if stems else None
 
@@ -104,10 +115,9 @@ def prices_from_env(env: Mapping[str, str]) -> PriceTable:
 class UsageMeter:
     """One job's usage: called once per LLM call (`llm.OnUsage`)."""
 
-    def __init__(self, prices: PriceTable, tenant: str, configured_model: str = "") -> None:
+    def __init__(self, prices: PriceTable, tenant: str) -> None:
         self._prices = prices
         self._tenant = tenant
-        self._configured = configured_model
         self.input_tokens = 0
         self.output_tokens = 0
         self.attempts = 0
@@ -116,7 +126,9 @@ class UsageMeter:
         self.model = ""
         self.calls: list[job_pb2.JobCall] = []   # every call in order: provider, model, outcome
 
-    def __call__(self, provider: str, model: str, tokens: TokenUsage | None, outcome: str = "ok") -> None:
+    def __call__(self, provider: str, model: str, tokens: TokenUsage | None, outcome: str = "ok",
+                 route_model: str = "") -> None:
+        """One call: `model` as the answer named it, `route_model` the model of the route it went to."""
         self.attempts += 1
         self.provider, self.model = provider, model
         self.calls.append(job_pb2.JobCall(provider=provider, model=model, outcome=outcome))
@@ -126,7 +138,7 @@ class UsageMeter:
         self.output_tokens += tokens.output_tokens
         LLM_TOKENS.labels(self._tenant, provider, model, "input").inc(tokens.input_tokens)
         LLM_TOKENS.labels(self._tenant, provider, model, "output").inc(tokens.output_tokens)
-        price = self._prices.of(model, self._configured)
+        price = self._prices.of(model, route_model)
         if price is None:
             UNPRICED_CALLS.labels(model).inc()
             return

@@ -322,21 +322,22 @@ def test_settings_from_env_fail_loudly_when_a_value_is_bad(env, message):
 async def test_on_usage_hears_every_call_with_the_tokens_its_answer_used():
     from services.renderer.providers.base import TokenUsage
 
-    heard: list[tuple[str, str, TokenUsage | None, str]] = []
+    heard: list[tuple[str, str, TokenUsage | None, str, str]] = []
     provider = FakeProvider(TransientFailure("HTTP 429", status=429), Completion("m-1", "{nope", usage=TokenUsage(10, 2)),
                             Completion("", GOOD, usage=TokenUsage(12, 3)))
     await render(Llm(_settings(), provider), CONVERSATION, {}, _validate, sleep=Sleeps(), jitter=lambda: 1.0,
                  on_usage=lambda *call: heard.append(call))
-    assert heard == [("openai", "test-model", None, "http 429"), ("openai", "m-1", TokenUsage(10, 2), "invalid_output"),
-                     ("openai", "test-model", TokenUsage(12, 3), "ok")]
+    assert heard == [("openai", "test-model", None, "http 429", "test-model"),
+                     ("openai", "m-1", TokenUsage(10, 2), "invalid_output", "test-model"),
+                     ("openai", "test-model", TokenUsage(12, 3), "ok", "test-model")]
 
 
 async def test_on_usage_hears_an_ended_answers_tokens_when_the_render_stops():
     from services.renderer.providers.base import TokenUsage
 
-    heard: list[tuple[str, str, TokenUsage | None]] = []
+    heard: list[tuple[str, str, TokenUsage | None, str, str]] = []
     provider = FakeProvider(EndedFailure("llm_output_truncated", "cut", TokenUsage(7, 8192)))
     with pytest.raises(LlmEnded):
         await render(Llm(_settings(), provider), CONVERSATION, {}, _validate, sleep=Sleeps(),
                      on_usage=lambda *call: heard.append(call))
-    assert heard == [("openai", "test-model", TokenUsage(7, 8192), "llm_output_truncated")]
+    assert heard == [("openai", "test-model", TokenUsage(7, 8192), "llm_output_truncated", "test-model")]

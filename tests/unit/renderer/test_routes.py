@@ -68,8 +68,9 @@ async def test_an_outage_is_retried_at_once_on_the_next_route_which_answers():
     result = await render(llm, CONVERSATION, {}, _validate, sleep=sleeps, on_usage=lambda *c: heard.append(c))
     assert (result.provider, result.model, result.attempts) == ("anthropic", "claude-b-2026", 2)
     assert sleeps == []                                  # another provider: no backoff
-    assert [(p, m, outcome) for p, m, _t, outcome in heard] == [
+    assert [(p, m, outcome) for p, m, _t, outcome, _route in heard] == [
         ("openai", "test-model", "http 529"), ("anthropic", "claude-b-2026", "ok")]
+    assert [route_model for *_call, route_model in heard] == [r.settings.model for r in llm.routes]
 
 
 async def test_a_429_waits_on_the_same_route():

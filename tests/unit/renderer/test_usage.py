@@ -4,7 +4,8 @@ import pytest
 
 from services.common.env import ConfigError
 from services.renderer.providers.base import TokenUsage
-from services.renderer.usage import DEFAULT_PRICES, LLM_COST, Price, PriceTable, UsageMeter, prices_from_env
+from services.renderer.usage import (DEFAULT_PRICES, LLM_COST, UNPRICED_CALLS, Price, PriceTable, UsageMeter,
+                                     prices_from_env)
 
 
 def test_the_defaults_price_the_default_models_when_nothing_is_configured():
@@ -32,8 +33,29 @@ def test_a_bad_price_entry_is_a_config_error_naming_the_variable(raw):
 def test_a_dated_snapshot_takes_its_models_price_when_it_has_none_of_its_own():
     table = PriceTable({"gpt-6.1-sol": Price(2, 10), "gpt-6": Price(9, 9)})
     assert table.of("gpt-6.1-sol-2026-09-29") == Price(2, 10)
-    assert table.of("served-name", configured="gpt-6") == Price(9, 9)
+    assert table.of("served-name", route_model="gpt-6") == Price(9, 9)
     assert table.of("unknown") is None
+
+
+def test_an_answer_is_priced_by_its_own_model_before_its_routes():
+    table = PriceTable({"gpt-6.1-sol": Price(2, 10), "claude-opus-x": Price(15, 75)})
+    assert table.of("claude-opus-x-20261101", route_model="gpt-6.1-sol") == Price(15, 75)
+
+
+def test_a_fallback_routes_call_is_priced_as_its_own_model_not_the_first_routes():
+    meter = UsageMeter(PriceTable({"gpt-6.1-sol": Price(2, 10), "claude-opus-x": Price(15, 75)}), "tenant-unit-fallback")
+    meter("anthropic", "claude-opus-x-20261101", TokenUsage(1000, 100), "ok", "claude-opus-x")
+    usage = meter.message()
+    assert usage is not None and usage.cost_usd == pytest.approx((1000 * 15 + 100 * 75) / 1e6)
+
+
+def test_a_fallback_routes_unpriced_model_is_counted_unpriced_not_priced_as_the_first_route():
+    meter = UsageMeter(PriceTable({"gpt-6.1-sol": Price(2, 10)}), "tenant-unit-unpriced")
+    before = UNPRICED_CALLS.labels("claude-opus-x-20261101")._value.get()
+    meter("anthropic", "claude-opus-x-20261101", TokenUsage(1000, 100), "ok", "claude-opus-x")
+    usage = meter.message()
+    assert usage is not None and usage.cost_usd == 0.0
+    assert UNPRICED_CALLS.labels("claude-opus-x-20261101")._value.get() == before + 1
 
 
 def test_the_meter_sums_every_call_and_prices_each_by_its_model():
