@@ -16,10 +16,15 @@ trip per statement of it. Under a burst that framing is most of a create's datab
   makes every check before its first write, so it has written nothing, and its batch-mates
   commit. Creates see their batch-mates' rows (one transaction), so a tenant's queued cap and an
   idempotency key used twice in one batch behave as they do one transaction after another.
-- Anything else (an IntegrityError from a concurrent create with the same idempotency key on
-  another replica, a database error, a failed commit) rolls the whole batch back, and each of its
-  creates runs again in a transaction of its own (`alone`, which retries the IntegrityError as a
-  replay): only a create that fails on its own fails.
+- A failure known to come before the commit (an IntegrityError, such as a concurrent create with
+  the same idempotency key on another replica, or any other error a create raises while the batch
+  is built) rolls the whole batch back, and each of its creates runs again in a transaction of its
+  own (`alone`, which retries the IntegrityError as a replay): only a create that fails on its own
+  fails.
+- Any other failure (at BEGIN or COMMIT, a lost connection) may have committed: on PostgreSQL a
+  connection lost during COMMIT leaves the outcome unknown, and running the creates again would
+  create an unkeyed job twice. Every caller of the batch gets UNAVAILABLE (`store_unavailable`),
+  which is retryable: a create with an idempotency key replays safely, one without may exist.
 - The batch's outbox rows reach the relay once it has committed (`write` hands them over).
 """
 
@@ -30,8 +35,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
+import grpc
 from prometheus_client import Histogram
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from services.common.rpc_errors import ServiceError
 
@@ -41,6 +48,16 @@ BATCH_SIZES = Histogram("store_create_batch_size", "Job creations committed in o
                         buckets=(1, 2, 4, 8, 16, 32, 64))
 
 Work = Callable[[Connection], T]
+
+
+class _BuildFailed(Exception):
+    """A create raised while the batch was being built: nothing was committed."""
+
+
+def commit_unknown() -> ServiceError:
+    return ServiceError(grpc.StatusCode.UNAVAILABLE, "store_unavailable",
+                        "the database failed while committing the job's creation; it may or may not exist: "
+                        "retry with the same idempotency key")
 
 
 class GroupCommit(Generic[T]):
@@ -90,15 +107,24 @@ class GroupCommit(Generic[T]):
                     outcomes.append(work(connection))
                 except ServiceError as refused:   # raised before its first write: nothing to undo
                     outcomes.append(refused)
+                except Exception as exc:
+                    raise _BuildFailed() from exc
             return outcomes
 
         try:
             outcomes = await self._write(together)
-        except Exception as exc:
+        except (_BuildFailed, IntegrityError) as exc:   # rolled back before the commit: safe to run again
             if len(batch) > 1:
                 log.warning("a batch of %d creates failed together (%s); each runs alone", len(batch),
-                            type(exc).__name__)
+                            type(exc.__cause__ if isinstance(exc, _BuildFailed) else exc).__name__)
             await asyncio.gather(*(self._run_alone(work, future) for work, future in batch))
+            return
+        except Exception as exc:   # at BEGIN or COMMIT: it may have committed, so nothing runs again
+            log.warning("a batch of %d creates failed at its commit (%s); its callers are told to retry",
+                        len(batch), type(exc).__name__)
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(commit_unknown())
             return
         BATCH_SIZES.observe(len(batch))
         for outcome, (_, future) in zip(outcomes, batch, strict=True):

@@ -1,6 +1,6 @@
 """Job creations that arrive together commit in one transaction, and each caller still gets its own
-answer: a refused create never fails its batch-mates, and a batch that fails as a whole is retried
-create by create."""
+answer: a refused create never fails its batch-mates, a batch that fails before its commit is
+retried create by create, and one that fails at its commit (it may have committed) is not."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import nats
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from reports.v1 import store_pb2, store_pb2_grpc
 from services.common import grpc_server, streams
-from services.common.rpc_errors import not_found
+from services.common.rpc_errors import ServiceError, not_found
 from services.common.tenant_limits import Limits, TenantLimits
 from services.store import app as store_app
 from services.store import outbox
@@ -85,6 +86,26 @@ async def test_a_batch_that_fails_as_a_whole_runs_each_create_alone_and_only_the
     assert isinstance(results[1], RuntimeError)
     assert await _subjects(sqlite_db) == ["test.a", "test.b"]   # the broken create's row was rolled back
     assert sorted(m.subject for m in handed) == ["test.a", "test.b"]
+
+
+async def test_a_batch_whose_commit_fails_after_committing_is_not_run_again_and_its_callers_may_retry(
+        sqlite_db: Database):
+    ran_alone: list[str] = []
+
+    async def commits_then_loses_the_connection(work):  # type: ignore[no-untyped-def]
+        await sqlite_db.run(outbox.collecting(work))
+        raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection unexpectedly"))
+
+    async def alone(work):  # type: ignore[no-untyped-def]
+        ran_alone.append(work)
+        result, _ = await sqlite_db.run(outbox.collecting(work))
+        return result
+
+    group: GroupCommit[str] = GroupCommit(commits_then_loses_the_connection, alone)
+    results = await asyncio.gather(group.run(_writes_row("a")), group.run(_writes_row("b")), return_exceptions=True)
+    assert [(type(r), getattr(r, "status", None)) for r in results] == [(ServiceError, grpc.StatusCode.UNAVAILABLE)] * 2
+    assert ran_alone == []
+    assert await _subjects(sqlite_db) == ["test.a", "test.b"]   # each create exists once
 
 
 async def test_a_lone_create_goes_at_once_and_a_stream_of_them_is_batched(sqlite_db: Database):
