@@ -11,7 +11,11 @@ event stream"): lines end with CRLF, LF or CR (a CR at the end of one read may b
 LF of the next); a line starting with `:` is a comment (a keep-alive); `data` lines of one event
 are joined with LF; an empty line ends an event, and one without data is not dispatched; `id`,
 `retry` and unknown fields are ignored. Text is UTF-8, decoded per complete line batch, so a
-character split between two reads is never cut.
+character split between two reads is never cut. A line, or an event's data, longer than
+`MAX_EVENT_BYTES` (1 MiB; the providers' events are a token or a few hundred bytes) is a broken
+stream: a stalled `TransientFailure`, so a body that never ends a line cannot grow the buffer
+without bound. The unended line is kept as a list of reads, joined once its end comes, so a line
+arriving in many small reads costs linear time, not a copy per read.
 
 `EventReader` applies the idle timeout (`idle_s`) without a timer of its own: silence is the
 HTTP client's read timeout, which both providers set to `idle_s` (`base.client_options`), and a
@@ -31,6 +35,7 @@ import httpx2
 
 from services.renderer.providers.base import TransientFailure
 
+MAX_EVENT_BYTES = 1 << 20  # one line, or one event's data lines together
 KEEPALIVE_EVENTS = frozenset({"ping"})  # Anthropic's keep-alive event (docs: streaming, "Ping events")
 
 
@@ -42,23 +47,34 @@ class Event(NamedTuple):
 class Decoder:
     """Bytes in as they arrive, complete events out."""
 
-    def __init__(self) -> None:
-        self._pending = b""      # the start of a line not yet ended
+    def __init__(self, max_event_bytes: int = MAX_EVENT_BYTES) -> None:
+        self._pending: list[bytes] = []   # the start of a line not yet ended, as read
+        self._pending_bytes = 0
         self._skip_lf = False    # the last read ended with CR: an LF starting the next is its pair
         self._name = ""
         self._data: list[str] = []
+        self._data_chars = 0
+        self._max = max_event_bytes
 
     def feed(self, chunk: bytes) -> list[Event]:
         if self._skip_lf and chunk[:1] == b"\n":
             chunk = chunk[1:]
         self._skip_lf = False
-        buffer = self._pending + chunk if self._pending else chunk
-        end = max(buffer.rfind(b"\n"), buffer.rfind(b"\r"))
+        end = max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
         if end < 0:
-            self._pending = buffer
+            self._pending_bytes += len(chunk)
+            if self._pending_bytes > self._max:
+                raise self._too_long("a line")
+            self._pending.append(chunk)
             return []
-        self._pending = buffer[end + 1:]
-        complete = buffer[:end + 1]
+        if self._pending and self._pending_bytes + min(
+                i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0) > self._max:
+            raise self._too_long("a line")
+        complete = b"".join((*self._pending, chunk[:end + 1])) if self._pending else chunk[:end + 1]
+        rest = chunk[end + 1:]
+        if len(rest) > self._max:
+            raise self._too_long("a line")
+        self._pending, self._pending_bytes = ([rest], len(rest)) if rest else ([], 0)
         if b"\r" in complete:
             self._skip_lf = complete.endswith(b"\r")
             complete = complete.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
@@ -69,7 +85,7 @@ class Decoder:
             if not line:
                 if self._data:
                     events.append(Event(self._name, "\n".join(self._data)))
-                    self._data = []
+                    self._data, self._data_chars = [], 0
                 self._name = ""
             elif line[0] == ":":
                 continue
@@ -78,10 +94,16 @@ class Decoder:
                 if value[:1] == " ":
                     value = value[1:]
                 if field == "data":
+                    self._data_chars += len(value) + 1
+                    if self._data_chars > self._max:
+                        raise self._too_long("an event")
                     self._data.append(value)
                 elif field == "event":
                     self._name = value
         return events
+
+    def _too_long(self, what: str) -> TransientFailure:
+        return TransientFailure(f"the stream broke: {what} longer than {self._max} bytes", stalled=True)
 
 
 class EventReader:

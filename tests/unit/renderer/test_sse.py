@@ -92,6 +92,39 @@ def test_decoder_keeps_line_separators_inside_data_when_they_are_not_line_ends()
     assert _decode(['data: "\u2028\u0085"\n\n'.encode()]) == [Event("", '"\u2028\u0085"')]
 
 
+def test_decoder_fails_stalled_when_a_line_never_ends_within_the_cap():
+    decoder = Decoder(max_event_bytes=100)
+    assert decoder.feed(b"data: " + b"x" * 90) == []
+    with pytest.raises(TransientFailure, match="a line longer than 100 bytes") as raised:
+        for _ in range(10_000):
+            decoder.feed(b"x" * 10)
+    assert raised.value.stalled
+
+
+@pytest.mark.parametrize("pieces", [[b"data: " + b"x" * 60, b"x" * 60 + b"\n"], [b"data: " + b"x" * 200 + b"\n"],
+                                    [b"data: 1\n" + b"x" * 200]])
+def test_decoder_fails_stalled_when_a_line_ends_past_the_cap(pieces):
+    decoder = Decoder(max_event_bytes=100)
+    with pytest.raises(TransientFailure, match="longer than 100 bytes"):
+        for piece in pieces:
+            decoder.feed(piece)
+
+
+def test_decoder_fails_stalled_when_an_events_data_lines_together_pass_the_cap():
+    decoder = Decoder(max_event_bytes=100)
+    with pytest.raises(TransientFailure, match="an event longer than 100 bytes") as raised:
+        for _ in range(100):
+            decoder.feed(b"data: " + b"x" * 20 + b"\n")
+    assert raised.value.stalled
+
+
+def test_decoder_reads_lines_and_events_up_to_the_cap_when_they_come_in_many_reads():
+    decoder = Decoder(max_event_bytes=100)
+    body = b"data: " + b"x" * 40 + b"\ndata: " + b"y" * 40 + b"\n\n"
+    events = [event for _ in range(50) for piece in _split(body, 3) for event in decoder.feed(piece)]
+    assert events == [Event("", "x" * 40 + "\n" + "y" * 40)] * 50
+
+
 def test_openai_answer_reads_text_finish_and_model_when_the_stream_is_whole():
     answer = StreamedAnswer()
     done = answer.read(_decode([OPENAI_BODY]))
