@@ -10,8 +10,10 @@ whole batch, one audit record per media, reason `retention`), so a backlog of a 
 worked off in short transactions that let other requests in between; a full batch starts the next
 pass at once, a short one waits `interval_s`. More than one store replica (PostgreSQL): a pass
 first takes a transaction-level advisory lock (`pg_try_advisory_xact_lock`), so one replica
-sweeps at a time and the others skip the pass, like the outbox relay; the rows are claimed with
-`FOR UPDATE SKIP LOCKED`, so a request deleting the same media meanwhile waits for neither.
+sweeps at a time and the others skip the pass, like the outbox relay. A pass reads the expired media without locking them, takes their
+tenants' in-flight locks in sorted order (the order every taker of them uses), then claims the rows
+that are still there with `FOR UPDATE SKIP LOCKED`, so a request deleting the same media meanwhile
+(tenant lock, then row) never deadlocks with it.
 """
 
 from __future__ import annotations
@@ -80,20 +82,28 @@ class RetentionSweeper:
     def _sweep(self, connection: Connection) -> Sweep:
         if not self._db.is_sqlite and not connection.execute(_TRY_LEAD, {"lock_class": SWEEP_LOCK_CLASS}).scalar_one():
             return Sweep(busy=True)
+        now = utcnow()
+        candidates = connection.execute(
+            select(MEDIA.c.id, MEDIA.c.tenant).where(MEDIA.c.expires_at <= now)
+            .order_by(MEDIA.c.expires_at).limit(self._batch_size)).all()   # read, not locked yet
+        if not candidates:
+            return Sweep()
+        tenants = sorted({row.tenant for row in candidates})
+        if self._inflight_cap is not None:
+            # Tenant locks first, in sorted order, then rows: as DeleteMedia and claims take them
+            # (services/store/inflight.py), so the sweep and a request never wait for each other.
+            for tenant in tenants:
+                inflight.lock_tenant(connection, tenant)
         expired = connection.execute(
-            select(MEDIA.c.id, MEDIA.c.tenant).where(MEDIA.c.expires_at <= utcnow())
-            .order_by(MEDIA.c.expires_at).limit(self._batch_size).with_for_update(skip_locked=True)).all()
+            select(MEDIA.c.id, MEDIA.c.tenant).where(
+                MEDIA.c.id.in_([row.id for row in candidates]), MEDIA.c.expires_at <= now)
+            .order_by(MEDIA.c.expires_at).with_for_update(skip_locked=True)).all()
         if not expired:
             return Sweep()
-        tenants = sorted({row.tenant for row in expired})
-        if self._inflight_cap is not None:
-            for tenant in tenants:   # before any job row, as claims take them (services/store/inflight.py)
-                inflight.lock_tenant(connection, tenant)
         derived = deletion.delete_media_rows(connection, [row.id for row in expired])
         if self._inflight_cap is not None:
             for tenant in tenants:   # running jobs deleted with their media free their slots
                 inflight.wake(connection, tenant, self._inflight_cap(tenant))
-        now = utcnow()
         connection.execute(AUDIT.insert(), [
             audit.values(row.tenant, "media", row.id, reason=audit.RETENTION, api_key_id=None,
                          derived=derived[row.id], at=now)

@@ -12,14 +12,15 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
 from services.common import grpc_server, streams
 from services.common.tenant_limits import Limits, TenantLimits
 from services.common.timeutil import utcnow
 from services.store import app as store_app
-from services.store import inflight
+from services.store import deletion, inflight
+from services.store.db import create_db_engine
 from services.store.tables import JOBS, MEDIA, OUTBOX
 from tests.integration.conftest import store_settings
 from tests.integration.helpers import complete_job
@@ -272,3 +273,31 @@ async def test_a_woken_job_holds_its_slot_until_claimed_and_frees_it_if_it_ends_
     finally:
         await channel.close()
         await store.stop()
+
+
+async def test_the_retention_sweep_and_a_media_deletion_never_deadlock(capped, database_url):
+    """PostgreSQL: a deletion holds the tenant lock and then deletes the media row; the sweep takes
+    tenant locks before rows, so it waits for the deletion instead of holding the row it needs."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row and advisory locks: PostgreSQL only")
+    media_id = await _media(capped.stub, "t")
+    await capped.store.db.run(lambda c: c.execute(
+        update(MEDIA).where(MEDIA.c.id == media_id).values(expires_at=utcnow() - timedelta(seconds=1))))
+    engine = create_db_engine(database_url)
+    deleting, watching = engine.connect(), engine.connect()
+    try:
+        deleting.begin()
+        inflight.lock_tenant(deleting, "t")                     # DeleteMedia's first step
+        sweep = asyncio.create_task(capped.store.sweeper.sweep_once())
+
+        def sweep_waits_for_the_tenant_lock() -> bool:
+            return bool(watching.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).scalar_one())
+        await until(lambda: asyncio.to_thread(sweep_waits_for_the_tenant_lock), what="the sweep waiting")
+        await asyncio.to_thread(deletion.delete_media_rows, deleting, [media_id])   # then its rows
+        deleting.commit()                                        # no deadlock error on either side
+        assert (await sweep).deleted == 0                        # the deletion had it first
+    finally:
+        deleting.close()
+        watching.close()
+        engine.dispose()
