@@ -405,6 +405,11 @@ async def _take_turn(budget: SharedBudget, settings: LlmSettings, tokens: int, l
     try:
         await budget.admit(settings.provider, settings.model, tokens, on_wait, latest_s=left_s)
     except BudgetExhausted as e:
+        if e.contended:
+            raise LlmUnavailable(
+                f"the {settings.provider}:{settings.model} budget stayed contended by other renderers for the "
+                f"{max(left_s, 0):.0f}s left of the render's deadline (REPORTS_LLM_DEADLINE_S="
+                f"{settings.deadline_s:g}, REPORTS_LLM_LIMITS)") from None
         raise LlmUnavailable(
             f"the {settings.provider}:{settings.model} budget's next turn is {e.wait_s:.0f}s away, more than "
             f"the {max(left_s, 0):.0f}s left of the render's deadline (REPORTS_LLM_DEADLINE_S="

@@ -11,19 +11,26 @@ conditional write (a few hundred microseconds) against an LLM call of seconds, a
 has to own the schedule. Clocks: the schedule is wall-clock time shared across hosts; keep them
 on NTP.
 
-When the KV bucket cannot be reached the call goes without a reservation (fail open, logged at
-most once a minute): the provider's own 429s and the retry loop still stand behind it.
+Contention is not a reason to go unbudgeted: a renderer that loses the compare-and-set backs off
+(exponentially, with jitter, `BACKOFF_FIRST_S` up to `BACKOFF_MAX_S`) and tries again for as long
+as the render's deadline allows (`latest_s`), then refuses the call (`BudgetExhausted`). Only when
+the KV bucket cannot be reached (no NATS, no bucket, a read or write unanswered within `TIMEOUT_S`)
+does the call go without a reservation (fail open, logged at most once a minute and counted in
+`renderer_llm_budget_fail_open_total`): the provider's own 429s and the retry loop still stand
+behind it. A settle or a learned limit that stays contended for `TIMEOUT_S` is dropped (logged).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from nats.aio.client import Client as NatsClient
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+from prometheus_client import Counter
 
 from services.common import streams
 from services.common.shared_kv import SharedKv
@@ -33,8 +40,13 @@ from services.renderer.providers.base import reset_seconds, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
-TIMEOUT_S = 1.0
-CAS_ATTEMPTS = 16
+TIMEOUT_S = 1.0          # one KV read or write; also how long a settle or learn may stay contended
+BACKOFF_FIRST_S = 0.005
+BACKOFF_MAX_S = 0.25
+
+FAIL_OPEN = Counter("renderer_llm_budget_fail_open_total", "Provider budget operations that went ahead without "
+                    "the shared schedule because its KV bucket could not be reached (a reserve: an unbudgeted "
+                    "call)", ["operation"])
 
 # seconds to wait, why: the job is told before it waits; None once its call may go
 OnBudgetWait = Callable[[float | None, str], Awaitable[None]]
@@ -66,10 +78,16 @@ class SharedBudget:
 
     def __init__(self, nats: Callable[[], NatsClient | None], limits: Mapping[tuple[str, str], Budget],
                  clock: Callable[[], float] = time.time,
-                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+                 monotonic: Callable[[], float] = time.monotonic,
+                 jitter: Callable[[], float] = random.random,
+                 backoff_sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self._limits = dict(limits)
-        self._clock = clock
-        self._sleep = sleep
+        self._clock = clock            # the schedule's wall-clock time, shared across hosts
+        self._sleep = sleep            # the wait for a reserved turn
+        self._backoff_sleep = backoff_sleep   # the pause after a lost compare-and-set
+        self._monotonic = monotonic    # how long contention has lasted
+        self._jitter = jitter          # in [0, 1): spreads the renderers that lost one race
         self._kv = SharedKv(nats, streams.LLM_BUDGET_BUCKET, "provider budget", log)
 
     def budget(self, provider: str, model: str) -> Budget:
@@ -81,7 +99,7 @@ class SharedBudget:
         Raises `BudgetExhausted` when the slot is later than `latest_s` from now (nothing reserved)."""
         budget = self.budget(provider, model)
         key = key_of(provider, model)
-        reservation = await self._change(key, lambda s, now: budgets.reserve(s, budget, tokens, now),
+        reservation = await self._change("reserve", key, lambda s, now: budgets.reserve(s, budget, tokens, now),
                                          latest_s)
         if reservation is None or reservation.wait_s <= 0:
             return False
@@ -96,50 +114,69 @@ class SharedBudget:
     async def settle(self, provider: str, model: str, extra_tokens: int) -> None:
         budget = self.budget(provider, model)
         if budget.tpm and extra_tokens:
-            await self._change(key_of(provider, model),
+            await self._change("settle", key_of(provider, model),
                                lambda s, now: budgets.Reservation(budgets.settle(s, budget, extra_tokens), 0.0))
 
     async def learn(self, provider: str, model: str, seen: Observed) -> None:
         if seen.blocked_s is not None:
-            await self._change(key_of(provider, model),
+            await self._change("learn", key_of(provider, model),
                                lambda s, now: budgets.Reservation(budgets.learn(s, seen, now), 0.0))
 
-    async def _change(self, key: str, step: Callable[[Schedule, float], budgets.Reservation],
+    async def _change(self, operation: str, key: str, step: Callable[[Schedule, float], budgets.Reservation],
                       latest_s: float | None = None) -> budgets.Reservation | None:
-        try:
-            async with asyncio.timeout(TIMEOUT_S):
-                return await self._cas(key, step, latest_s)
-        except BudgetExhausted:
-            raise
-        except Exception as exc:  # noqa: BLE001 - an unreachable schedule fails open
-            self._kv.failed(exc)
-            return None
+        """`step` applied to the key's schedule by compare-and-set, retried while other renderers win
+        the race: until `latest_s` has passed (a reservation, then `BudgetExhausted`), else for
+        `TIMEOUT_S` (then dropped). None when the bucket is unreachable (fail open)."""
+        started = self._monotonic()
+        within_s = latest_s if latest_s is not None else TIMEOUT_S
+        lost = 0
+        while True:
+            left_s = within_s - (self._monotonic() - started)
+            try:
+                return await self._cas(key, step, left_s if latest_s is not None else None)
+            except BudgetExhausted:
+                raise
+            except KeyWrongLastSequenceError:
+                lost += 1   # another renderer changed the schedule first: wait a little, read again
+            except Exception as exc:  # noqa: BLE001 - an unreachable schedule fails open
+                self._kv.failed(exc)
+                FAIL_OPEN.labels(operation).inc()
+                return None
+            wait = min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2 ** min(lost, 16)) * (0.5 + self._jitter() / 2)
+            if self._monotonic() - started + wait > within_s:
+                if operation == "reserve":   # never an unbudgeted call for contention
+                    raise BudgetExhausted(wait, contended=True)
+                log.warning("a provider budget %s was dropped: its schedule stayed contended", operation,
+                            extra={"key": key, "attempts": lost})
+                return None
+            await self._backoff_sleep(wait)
 
     async def _cas(self, key: str, step: Callable[[Schedule, float], budgets.Reservation],
-                   latest_s: float | None) -> budgets.Reservation | None:
-        kv = await self._kv.bucket()
-        for _ in range(CAS_ATTEMPTS):
-            try:
+                   latest_s: float | None) -> budgets.Reservation:
+        """One read and one conditional write, each within `TIMEOUT_S`; raises
+        KeyWrongLastSequenceError when another renderer wrote the key in between."""
+        async with asyncio.timeout(TIMEOUT_S):
+            kv = await self._kv.bucket()
+        try:
+            async with asyncio.timeout(TIMEOUT_S):
                 entry = await kv.get(key)
-                schedule, revision = Schedule.decode(entry.value), entry.revision or 0
-            except KeyNotFoundError:
-                schedule, revision = Schedule(), 0
-            result = step(schedule, self._clock())
-            if latest_s is not None and result.wait_s > latest_s:
-                raise BudgetExhausted(result.wait_s)
-            if result.schedule == schedule:
-                return result
-            try:
+            schedule, revision = Schedule.decode(entry.value), entry.revision or 0
+        except KeyNotFoundError:
+            schedule, revision = Schedule(), 0
+        result = step(schedule, self._clock())
+        if latest_s is not None and result.wait_s > latest_s:
+            raise BudgetExhausted(result.wait_s)
+        if result.schedule != schedule:
+            async with asyncio.timeout(TIMEOUT_S):
                 await kv.update(key, result.schedule.encode(), last=revision)
-                return result
-            except KeyWrongLastSequenceError:
-                continue   # another renderer changed the schedule first: read again
-        raise TimeoutError(f"the budget schedule {key} kept changing under {CAS_ATTEMPTS} attempts")
+        return result
 
 
 class BudgetExhausted(Exception):
     """The budget's next slot is later than the render's deadline allows."""
 
-    def __init__(self, wait_s: float) -> None:
-        super().__init__(f"the next slot is {wait_s:.0f}s away")
+    def __init__(self, wait_s: float, contended: bool = False) -> None:
+        super().__init__("the schedule stayed contended until the deadline" if contended
+                         else f"the next slot is {wait_s:.0f}s away")
         self.wait_s = wait_s
+        self.contended = contended   # other renderers kept winning the compare-and-set

@@ -18,16 +18,17 @@ from tests.unit.renderer.test_llm import CONVERSATION, GOOD, FakeProvider, _sett
 class FakeBudget:
     """Records the turns asked for and the tokens settled; `refuse` makes the next turn too late."""
 
-    def __init__(self, refuse: float | None = None) -> None:
+    def __init__(self, refuse: float | None = None, contended: bool = False) -> None:
         self.turns: list[tuple[str, str, int, float | None]] = []
         self.settled: list[int] = []
         self.refuse = refuse
+        self.contended = contended
 
     async def admit(self, provider: str, model: str, tokens: int, on_wait: Any = None,
                     latest_s: float | None = None) -> bool:
         self.turns.append((provider, model, tokens, latest_s))
         if self.refuse is not None:
-            raise BudgetExhausted(self.refuse)
+            raise BudgetExhausted(self.refuse, contended=self.contended)
         return False
 
     async def settle(self, provider: str, model: str, extra_tokens: int) -> None:
@@ -63,6 +64,14 @@ async def test_a_turn_past_the_deadline_fails_at_once_without_calling():
     provider = FakeProvider(Completion("m", GOOD))
     llm = Llm(_settings(deadline_s=10.0), provider, budget=FakeBudget(refuse=60.0))  # type: ignore[arg-type]
     with pytest.raises(LlmUnavailable, match="budget's next turn is 60s away"):
+        await render(llm, CONVERSATION, {}, _validate, sleep=_no_sleep, clock=lambda: 0.0)
+    assert provider.calls == []
+
+
+async def test_a_turn_contended_until_the_deadline_fails_at_once_without_calling():
+    provider = FakeProvider(Completion("m", GOOD))
+    llm = Llm(_settings(deadline_s=10.0), provider, budget=FakeBudget(refuse=0.2, contended=True))  # type: ignore[arg-type]
+    with pytest.raises(LlmUnavailable, match="budget stayed contended by other renderers"):
         await render(llm, CONVERSATION, {}, _validate, sleep=_no_sleep, clock=lambda: 0.0)
     assert provider.calls == []
 
