@@ -25,7 +25,7 @@ class StoreSettings:
     retention_sweep_s: float = 60.0
     retention_batch: int = 500
     # A running job unchanged this long lost its renderer: failed, its slot freed (lost_jobs.py).
-    lost_job_s: float = 600.0
+    lost_job_s: float = 1800.0
     # Each tenant's cap on queued jobs (REPORTS_TENANT_LIMITS / REPORTS_DEFAULT_TENANT_LIMITS `queued`).
     tenant_limits: TenantLimits = field(default_factory=TenantLimits)
 
@@ -41,7 +41,7 @@ class StoreSettings:
             retention_days=_retention_days(e),
             retention_sweep_s=env.number(e, "REPORTS_RETENTION_SWEEP_S", 60.0, minimum=0.01),
             retention_batch=env.integer(e, "REPORTS_RETENTION_BATCH", 500, minimum=1),
-            lost_job_s=env.number(e, "REPORTS_LOST_JOB_S", 600.0, minimum=1.0),
+            lost_job_s=env.number(e, "REPORTS_LOST_JOB_S", 1800.0, minimum=1.0),
             tenant_limits=parse_tenant_limits(e),
         )
 

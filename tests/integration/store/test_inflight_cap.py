@@ -192,7 +192,7 @@ async def _capped_at_one(database_url: str, nats_url: str, **settings) -> store_
 
 
 async def test_a_running_job_whose_renderer_was_lost_is_failed_and_frees_its_slot(database_url, nats_server):
-    store = await _capped_at_one(database_url, nats_server.url)   # lost after 600 s: swept by hand below
+    store = await _capped_at_one(database_url, nats_server.url, lost_job_s=600.0)   # swept by hand below
     channel = grpc_server.channel(f"127.0.0.1:{store.port}")
     try:
         stub = store_pb2_grpc.StoreStub(channel)
