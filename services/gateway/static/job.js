@@ -11,7 +11,6 @@ const STEPS = [
   ["queued", "Queued"],
   ["resolving", "Finding the speaker"],
   ["rendering", "Writing the report"],
-  ["storing", "Saving"],
   ["done", "Done"],
 ];
 
