@@ -7,6 +7,7 @@ parked jobs at start."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -29,6 +30,7 @@ from tests.integration.store.test_outbox import _job_request, _media
 
 CAP = 2
 LIMITS = TenantLimits(tenants={"t": Limits(inflight=CAP)})
+CAP_ONE = TenantLimits(tenants={"t": Limits(inflight=1)})
 RUNNING, QUEUED = job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STATUS_QUEUED
 
 
@@ -38,22 +40,30 @@ class Capped:
     stub: store_pb2_grpc.StoreStub
 
 
-async def _start(database_url: str, nats_url: str, limits: TenantLimits) -> store_app.RunningStore:
-    store = await store_app.start(dataclasses.replace(store_settings(database_url, nats_url), tenant_limits=limits))
+async def _start(database_url: str, nats_url: str, limits: TenantLimits, **settings) -> store_app.RunningStore:
+    base = dataclasses.replace(store_settings(database_url, nats_url), **settings)
+    store = await store_app.start(dataclasses.replace(base, tenant_limits=limits))
     store.relay.stop()  # the outbox is read below: nothing may be published (and deleted) meanwhile
     await store.relay_task
     return store
 
 
-@pytest.fixture
-async def capped(database_url, nats_server) -> AsyncIterator[Capped]:
-    store = await _start(database_url, nats_server.url, LIMITS)
+@contextlib.asynccontextmanager
+async def _serving(database_url: str, nats_url: str, limits: TenantLimits, **settings) -> AsyncIterator[Capped]:
+    """A store with these caps (and settings), its relay stopped, and a stub to it."""
+    store = await _start(database_url, nats_url, limits, **settings)
     channel = grpc_server.channel(f"127.0.0.1:{store.port}")
     try:
         yield Capped(store, store_pb2_grpc.StoreStub(channel))
     finally:
         await channel.close()
         await store.stop()
+
+
+@pytest.fixture
+async def capped(database_url, nats_server) -> AsyncIterator[Capped]:
+    async with _serving(database_url, nats_server.url, LIMITS) as serving:
+        yield serving
 
 
 async def _claim(stub: store_pb2_grpc.StoreStub, job_id: str, tenant: str = "t") -> job_pb2.Job:
@@ -165,16 +175,10 @@ async def test_concurrent_claims_never_pass_the_cap(capped):
 
 
 async def test_a_cap_raised_in_the_configuration_wakes_parked_jobs_at_start(database_url, nats_server):
-    store = await _start(database_url, nats_server.url, LIMITS)
-    channel = grpc_server.channel(f"127.0.0.1:{store.port}")
-    try:
-        stub = store_pb2_grpc.StoreStub(channel)
-        jobs = await _jobs(stub, CAP + 2)
+    async with _serving(database_url, nats_server.url, LIMITS) as first:
+        jobs = await _jobs(first.stub, CAP + 2)
         for job_id in jobs:
-            await _claim(stub, job_id)
-    finally:
-        await channel.close()
-        await store.stop()
+            await _claim(first.stub, job_id)
     raised = await _start(database_url, nats_server.url, TenantLimits(tenants={"t": Limits(inflight=CAP + 1)}))
     try:
         commands = await _commands(raised)
@@ -183,96 +187,64 @@ async def test_a_cap_raised_in_the_configuration_wakes_parked_jobs_at_start(data
         await raised.stop()
 
 
-async def _capped_at_one(database_url: str, nats_url: str, **settings) -> store_app.RunningStore:
-    base = dataclasses.replace(store_settings(database_url, nats_url), **settings)
-    store = await store_app.start(dataclasses.replace(base, tenant_limits=TenantLimits(tenants={"t": Limits(inflight=1)})))
-    store.relay.stop()
-    await store.relay_task
-    return store
-
-
 async def test_a_running_job_whose_renderer_was_lost_is_failed_and_frees_its_slot(database_url, nats_server):
-    store = await _capped_at_one(database_url, nats_server.url, lost_job_s=600.0)   # swept by hand below
-    channel = grpc_server.channel(f"127.0.0.1:{store.port}")
-    try:
-        stub = store_pb2_grpc.StoreStub(channel)
-        lost, parked = await _jobs(stub, 2)
-        assert (await _claim(stub, lost)).status == RUNNING    # its command dropped, no advisory: lost
-        assert (await _claim(stub, parked)).stage == job_pb2.JOB_STAGE_WAITING
-        assert await store.lost_jobs.sweep_once() == 0           # a running job moved recently is kept
-        await store.db.run(lambda c: c.execute(
+    async with _serving(database_url, nats_server.url, CAP_ONE, lost_job_s=600.0) as capped:   # swept by hand below
+        lost, parked = await _jobs(capped.stub, 2)
+        assert (await _claim(capped.stub, lost)).status == RUNNING    # its command dropped, no advisory: lost
+        assert (await _claim(capped.stub, parked)).stage == job_pb2.JOB_STAGE_WAITING
+        assert await capped.store.lost_jobs.sweep_once() == 0           # a running job moved recently is kept
+        await capped.store.db.run(lambda c: c.execute(
             update(JOBS).where(JOBS.c.id == lost).values(updated_at=utcnow() - timedelta(seconds=601))))
-        assert await store.lost_jobs.sweep_once() == 1
-        failed = await stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=lost))
+        assert await capped.store.lost_jobs.sweep_once() == 1
+        failed = await capped.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=lost))
         assert (failed.status, failed.error.code) == (job_pb2.JOB_STATUS_FAILED, "internal")
-        assert (await _commands(store))[-1] == parked                # woken in the same transaction
-        assert (await _claim(stub, parked)).status == RUNNING
-    finally:
-        await channel.close()
-        await store.stop()
+        assert (await _commands(capped.store))[-1] == parked                # woken in the same transaction
+        assert (await _claim(capped.stub, parked)).status == RUNNING
 
 
 async def test_the_lost_job_sweep_runs_on_its_own(database_url, nats_server):
-    store = await _capped_at_one(database_url, nats_server.url, lost_job_s=1.0, retention_sweep_s=0.1)
-    channel = grpc_server.channel(f"127.0.0.1:{store.port}")
-    try:
-        stub = store_pb2_grpc.StoreStub(channel)
-        lost, parked = await _jobs(stub, 2)
-        await _claim(stub, lost)
-        await _claim(stub, parked)
+    async with _serving(database_url, nats_server.url, CAP_ONE, lost_job_s=1.0, retention_sweep_s=0.1) as capped:
+        lost, parked = await _jobs(capped.stub, 2)
+        await _claim(capped.stub, lost)
+        await _claim(capped.stub, parked)
 
         async def parked_runs() -> bool:
-            return parked in await _commands(store) and (await _claim(stub, parked)).status == RUNNING
+            return parked in await _commands(capped.store) and (await _claim(capped.stub, parked)).status == RUNNING
         await until(parked_runs, what="the parked job running after the lost one was swept")
-        failed = await stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=lost))
+        failed = await capped.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=lost))
         assert failed.status == job_pb2.JOB_STATUS_FAILED
-    finally:
-        await channel.close()
-        await store.stop()
 
 
 async def test_slots_go_in_creation_order_a_newer_job_never_passes_a_woken_one(database_url, nats_server):
-    store = await _capped_at_one(database_url, nats_server.url)
-    channel = grpc_server.channel(f"127.0.0.1:{store.port}")
-    try:
-        stub = store_pb2_grpc.StoreStub(channel)
-        first, older = await _jobs(stub, 2)
-        assert (await _claim(stub, first)).status == RUNNING
-        assert (await _claim(stub, older)).stage == job_pb2.JOB_STAGE_WAITING
-        (newer,) = await _jobs(stub, 1)                  # its command is ahead of the wake's
-        await complete_job(stub, "t", first, start=False)
-        assert (await _commands(store))[-1] == older     # woken: the free slot is its own
+    async with _serving(database_url, nats_server.url, CAP_ONE) as capped:
+        first, older = await _jobs(capped.stub, 2)
+        assert (await _claim(capped.stub, first)).status == RUNNING
+        assert (await _claim(capped.stub, older)).stage == job_pb2.JOB_STAGE_WAITING
+        (newer,) = await _jobs(capped.stub, 1)                  # its command is ahead of the wake's
+        await complete_job(capped.stub, "t", first, start=False)
+        assert (await _commands(capped.store))[-1] == older     # woken: the free slot is its own
 
-        parked = await _claim(stub, newer)
+        parked = await _claim(capped.stub, newer)
         assert (parked.status, parked.stage) == (QUEUED, job_pb2.JOB_STAGE_WAITING)
-        assert (await _claim(stub, older)).status == RUNNING
-        commands_before = await _commands(store)
-        await stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=older))
-        assert await _commands(store) == commands_before + [newer]   # then the newer one, in turn
-        assert (await _claim(stub, newer)).status == RUNNING
-    finally:
-        await channel.close()
-        await store.stop()
+        assert (await _claim(capped.stub, older)).status == RUNNING
+        commands_before = await _commands(capped.store)
+        await capped.stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=older))
+        assert await _commands(capped.store) == commands_before + [newer]   # then the newer one, in turn
+        assert (await _claim(capped.stub, newer)).status == RUNNING
 
 
 async def test_a_woken_job_holds_its_slot_until_claimed_and_frees_it_if_it_ends_first(database_url, nats_server):
-    store = await _capped_at_one(database_url, nats_server.url)
-    channel = grpc_server.channel(f"127.0.0.1:{store.port}")
-    try:
-        stub = store_pb2_grpc.StoreStub(channel)
-        first, woken, parked = await _jobs(stub, 3)
-        await _claim(stub, first)
-        await _claim(stub, woken)
-        await _claim(stub, parked)
-        await complete_job(stub, "t", first, start=False)
-        assert (await _commands(store))[-1] == woken
-        assert await store.db.run(lambda c: inflight.wake(c, "t", 1)) == 0   # its slot is taken
-        await stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=woken))   # ended unclaimed
-        assert (await _commands(store))[-1] == parked
-        assert (await _claim(stub, parked)).status == RUNNING
-    finally:
-        await channel.close()
-        await store.stop()
+    async with _serving(database_url, nats_server.url, CAP_ONE) as capped:
+        first, woken, parked = await _jobs(capped.stub, 3)
+        await _claim(capped.stub, first)
+        await _claim(capped.stub, woken)
+        await _claim(capped.stub, parked)
+        await complete_job(capped.stub, "t", first, start=False)
+        assert (await _commands(capped.store))[-1] == woken
+        assert await capped.store.db.run(lambda c: inflight.wake(c, "t", 1)) == 0   # its slot is taken
+        await capped.stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=woken))   # ended unclaimed
+        assert (await _commands(capped.store))[-1] == parked
+        assert (await _claim(capped.stub, parked)).status == RUNNING
 
 
 async def test_the_retention_sweep_and_a_media_deletion_never_deadlock(capped, database_url):
