@@ -124,18 +124,17 @@ def list_page(connection: Connection, tenant: str, status: str | None, limit: in
 
 
 def claim(connection: Connection, tenant: str, job_id: str, *,
-          inflight_cap: int | None = None) -> tuple[Job, Any | None]:
+          inflight_cap: int) -> tuple[Job, Any | None]:
     """(the job, its prompt row): a queued job becomes running at stage resolving, with its event.
 
     A job already running (its command redelivered after a renderer died) is claimed again as it
     stands, with no new event; a job that has ended comes back as it is, and one its tenant's
     in-flight cap parks comes back queued (stage waiting), both without a prompt."""
-    if inflight_cap is not None:
-        inflight.lock_tenant(connection, tenant)
+    inflight.lock_tenant(connection, tenant)
     job = job_rows.get(connection, tenant, job_id, for_update=True)
     if job.status in job_states.TERMINAL:
         return job, None
-    if job.status == QUEUED and inflight_cap is not None and (
+    if job.status == QUEUED and (
             job.stage == job_states.WAITING or inflight.park_if_full(connection, job, inflight_cap)):
         return job, None   # parked: the command that wakes it, not this one, will start it
     prompt = prompts.get(connection, job.template, label="production")
@@ -156,13 +155,13 @@ def _illegal(job: Job, message: str) -> Exception:
 
 
 def transition(connection: Connection, request: store_pb2.TransitionJobRequest, *,
-               inflight_cap: int | None = None) -> Job:
-    """A running job's progress and stage moves, and its failure or cancel. With `inflight_cap`, a
-    queued job's claim (its first move to running) over the tenant's cap parks it instead
+               inflight_cap: int) -> Job:
+    """A running job's progress and stage moves, and its failure or cancel. A queued job's claim
+    (its first move to running) over the tenant's `inflight_cap` parks it instead
     (services/store/inflight.py: the job comes back queued, stage `waiting`), and a running job
     that ends wakes the tenant's parked ones."""
     claim_or_end = request.status != job_pb2.JOB_STATUS_RUNNING or request.stage == job_pb2.JOB_STAGE_RESOLVING
-    if inflight_cap is not None and claim_or_end:
+    if claim_or_end:
         inflight.lock_tenant(connection, request.tenant)
     job = job_rows.get(connection, request.tenant, request.job_id, for_update=True)
     status = job_states.status_name(request.status)
@@ -175,7 +174,7 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest, 
         changed = lifecycle.check(job.status, job.stage, status, new_stage)
     except lifecycle.IllegalTransition as exc:
         raise _illegal(job, str(exc)) from None
-    if job.status == QUEUED and status == RUNNING and inflight_cap is not None:
+    if job.status == QUEUED and status == RUNNING:
         if job.stage == job_states.WAITING or inflight.park_if_full(connection, job, inflight_cap):
             return job  # parked: the command that woke it, not this one, will start it
     fields = []
@@ -214,14 +213,13 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest, 
     if request.HasField("progress") and status == RUNNING:   # e.g. a move to waiting says why
         event.progress.CopyFrom(request.progress)
     outbox.add_event(connection, event)
-    if status != RUNNING and inflight_cap is not None:   # a running or a woken job's slot freed
+    if status != RUNNING:   # a running or a woken job's slot freed
         inflight.wake(connection, job.tenant, inflight_cap)
     return job
 
 
-def cancel(connection: Connection, tenant: str, job_id: str, *, inflight_cap: int | None = None) -> Job:
-    if inflight_cap is not None:
-        inflight.lock_tenant(connection, tenant)
+def cancel(connection: Connection, tenant: str, job_id: str, *, inflight_cap: int) -> Job:
+    inflight.lock_tenant(connection, tenant)
     job = job_rows.get(connection, tenant, job_id, for_update=True)
     if job.status in job_states.TERMINAL:
         return job
@@ -230,17 +228,15 @@ def cancel(connection: Connection, tenant: str, job_id: str, *, inflight_cap: in
     job.error_code, job.error_message = "canceled", "the job was canceled by the client"
     job_rows.save(connection, job, "status", "updated_at", "finished_at", "error_code", "error_message")
     outbox.add_event(connection, convert.event_message(job))
-    if inflight_cap is not None:   # a running or a woken job's slot freed
-        inflight.wake(connection, tenant, inflight_cap)
+    inflight.wake(connection, tenant, inflight_cap)   # a running or a woken job's slot freed
     return job
 
 
 def complete(connection: Connection, request: store_pb2.CompleteJobRequest, *,
-             inflight_cap: int | None = None) -> tuple[Job, str, bool]:
+             inflight_cap: int) -> tuple[Job, str, bool]:
     """(the job, its report's id, whether this call stored it). A job that has already succeeded
-    keeps the report it has. With `inflight_cap`, the slot it frees wakes a parked job."""
-    if inflight_cap is not None:
-        inflight.lock_tenant(connection, request.tenant)
+    keeps the report it has. The slot it frees wakes a parked job (`inflight_cap`)."""
+    inflight.lock_tenant(connection, request.tenant)
     job = job_rows.get(connection, request.tenant, request.job_id, for_update=True)
     if job.status == SUCCEEDED and job.report_id is not None:
         return job, job.report_id, False
@@ -274,6 +270,5 @@ def complete(connection: Connection, request: store_pb2.CompleteJobRequest, *,
     spent = usage.record(job, request.usage) if request.HasField("usage") else ()
     job_rows.save(connection, job, "status", "stage", "report_id", "updated_at", "finished_at", *spent)
     outbox.add_event(connection, convert.event_message(job))
-    if inflight_cap is not None:
-        inflight.wake(connection, job.tenant, inflight_cap)
+    inflight.wake(connection, job.tenant, inflight_cap)
     return job, values["id"], True
