@@ -33,14 +33,14 @@ from tests.support.polling import until
 Batches = list[int]
 
 
-def _group(sqlite_db: Database, batches: Batches, handed: list[outbox.Message]) -> GroupCommit[str]:
+def _group(sqlite_db: Database, batches: Batches, handed: list[outbox.Message], **options: float) -> GroupCommit[str]:
     async def write(work):  # type: ignore[no-untyped-def]
         result, written = await sqlite_db.run(outbox.collecting(work))
         batches.append(len(result) if isinstance(result, list) else 1)
         handed.extend(written)
         return result
 
-    return GroupCommit(write, write)
+    return GroupCommit(write, write, **options)  # type: ignore[arg-type]
 
 
 def _writes_row(name: str) -> Callable[[Connection], str]:
@@ -118,15 +118,23 @@ async def test_a_lone_create_goes_at_once_and_a_stream_of_them_is_batched(sqlite
     assert len(await _subjects(sqlite_db)) == 9
 
 
+async def test_creates_arriving_at_separate_turns_while_busy_wait_for_each_other(sqlite_db: Database):
+    """gRPC hands each create to the store at its own turn of the loop: only the window joins them.
+    (A window of a minute: a lone create that waited for it, or a batch that did, would time out.)"""
+    batches: Batches = []
+    group = _group(sqlite_db, batches, [], window_s=60.0, busy_gap_s=60.0, max_batch=4)
+    assert await asyncio.wait_for(group.run(_writes_row("alone")), timeout=10) == "alone"   # no window
+    arriving = []
+    for i in range(4):
+        arriving.append(asyncio.create_task(group.run(_writes_row(f"r{i}"))))
+        await asyncio.sleep(0)   # the next create arrives at a later turn
+    await asyncio.wait_for(asyncio.gather(*arriving), timeout=10)   # the fourth fills the batch
+    assert batches == [1, 4]
+
+
 async def test_a_full_batch_commits_without_waiting_for_more(sqlite_db: Database):
     batches: Batches = []
-
-    async def write(work):  # type: ignore[no-untyped-def]
-        result, _ = await sqlite_db.run(outbox.collecting(work))
-        batches.append(len(result))
-        return result
-
-    group: GroupCommit[str] = GroupCommit(write, write, max_batch=4)
+    group = _group(sqlite_db, batches, [], max_batch=4)
     await asyncio.gather(*(group.run(_writes_row(f"r{i}")) for i in range(10)))
     assert batches == [4, 4, 2]
 
