@@ -48,12 +48,14 @@ def lock_tenant(connection: Connection, tenant: str) -> None:
         connection.execute(_LOCK, {"lock_class": INFLIGHT_LOCK_CLASS, "tenant": tenant})
 
 
+def _count(connection: Connection, where: ColumnElement[bool], up_to: int) -> int:
+    """How many jobs match, counted up to `up_to` (an index range scan that stops there)."""
+    return len(connection.execute(select(JOBS.c.id).where(where).limit(up_to)).all())
+
+
 def running(connection: Connection, tenant: str, up_to: int) -> int:
-    """How many of the tenant's jobs are running, counted up to `up_to` (an index range scan of
-    ix_jobs_tenant_status_id that stops there)."""
-    rows = connection.execute(
-        select(JOBS.c.id).where(JOBS.c.tenant == tenant, JOBS.c.status == RUNNING).limit(up_to)).all()
-    return len(rows)
+    """How many of the tenant's jobs are running, counted up to `up_to` (ix_jobs_tenant_status_id)."""
+    return _count(connection, (JOBS.c.tenant == tenant) & (JOBS.c.status == RUNNING), up_to)
 
 
 def reason(cap: int) -> str:
@@ -71,13 +73,11 @@ def _in_line(tenant: str) -> ColumnElement[bool]:
 def _woken(connection: Connection, tenant: str, up_to: int) -> int:
     """How many of the tenant's woken jobs have not been claimed yet, counted up to `up_to`: each
     holds the slot it was woken for."""
-    return len(connection.execute(select(JOBS.c.id).where(_in_line(tenant), JOBS.c.stage != WAITING)
-                                  .limit(up_to)).all())
+    return _count(connection, _in_line(tenant) & (JOBS.c.stage != WAITING), up_to)
 
 
 def _older_in_line(connection: Connection, job: Job, up_to: int) -> int:
-    return len(connection.execute(select(JOBS.c.id).where(_in_line(job.tenant), JOBS.c.id < job.id)
-                                  .limit(up_to)).all())
+    return _count(connection, _in_line(job.tenant) & (JOBS.c.id < job.id), up_to)
 
 
 def park_if_full(connection: Connection, job: Job, cap: int) -> bool:
