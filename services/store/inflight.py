@@ -103,19 +103,17 @@ def wake(connection: Connection, tenant: str, cap: int) -> int:
     free = cap - taken - (_woken(connection, tenant, cap - taken) if taken < cap else 0)
     if free <= 0:
         return 0
-    ids = connection.execute(
-        select(JOBS.c.id).where(JOBS.c.tenant == tenant, JOBS.c.status == QUEUED, JOBS.c.stage == WAITING)
-        .order_by(JOBS.c.id).limit(free)).scalars().all()
+    parked = connection.execute(
+        select(JOBS).where(JOBS.c.tenant == tenant, JOBS.c.status == QUEUED, JOBS.c.stage == WAITING)
+        .order_by(JOBS.c.id).limit(free).with_for_update()).all()
     now = utcnow()
-    for job_id in ids:
-        job = job_rows.read(connection, job_id, for_update=True)
-        if job is None or job.status != QUEUED or job.stage != WAITING:
-            continue
+    for row in parked:
+        job = Job.from_row(row)
         job.stage, job.updated_at = "queued", now
         job_rows.save(connection, job, "stage", "updated_at")
         outbox.add_event(connection, convert.event_message(job))
         outbox.add_render_command(connection, job_pb2.RenderCommand(job_id=job.id, tenant=job.tenant))
-    return len(ids)
+    return len(parked)
 
 
 def wake_all(connection: Connection, cap_of: Callable[[str], int]) -> int:
