@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import grpc
 import pytest
 
 from reports.v1 import job_pb2, store_pb2
+from services.common.timeutil import to_timestamp, utcnow
 from tests.integration.helpers import complete_job
 from tests.integration.store.test_outbox import _job_request, _media
 
@@ -46,10 +49,6 @@ async def test_a_job_completed_without_usage_has_none(store_stub):
 
 
 def _range(days: int = 1, group_by: str = "day", tenant: str = "t") -> store_pb2.GetUsageRequest:
-    from datetime import timedelta
-
-    from services.common.timeutil import to_timestamp, utcnow
-
     now = utcnow()
     return store_pb2.GetUsageRequest(tenant=tenant, start=to_timestamp(now - timedelta(days=days)),
                                      end=to_timestamp(now + timedelta(minutes=1)), group_by=group_by)
@@ -83,10 +82,6 @@ async def test_usage_sums_a_tenants_ended_jobs_by_day_and_by_model(store_stub):
 
 
 async def test_usage_leaves_out_jobs_that_ended_outside_the_range(store_stub):
-    from datetime import timedelta
-
-    from services.common.timeutil import to_timestamp, utcnow
-
     await _ended_with(store_stub, "t", USAGE)
     later = utcnow() + timedelta(minutes=5)
     reply = await store_stub.GetUsage(store_pb2.GetUsageRequest(
