@@ -25,8 +25,9 @@ from services.store.db import create_db_engine
 from services.store.tables import JOBS, MEDIA, OUTBOX
 from tests.integration.conftest import store_settings
 from tests.integration.helpers import complete_job
-from tests.support.polling import until
+from tests.integration.store.test_claim import _events
 from tests.integration.store.test_outbox import _job_request, _media
+from tests.support.polling import until
 
 CAP = 2
 LIMITS = TenantLimits(tenants={"t": Limits(inflight=CAP)})
@@ -82,12 +83,6 @@ async def _commands(store: store_app.RunningStore) -> list[str]:
     rows = await store.db.run(lambda c: c.execute(select(OUTBOX.c.payload).where(
         OUTBOX.c.subject == streams.RENDER_SUBJECT).order_by(OUTBOX.c.id)).all())
     return [job_pb2.RenderCommand.FromString(r.payload).job_id for r in rows]
-
-
-async def _events(store: store_app.RunningStore, job_id: str) -> list[job_pb2.JobEvent]:
-    rows = await store.db.run(lambda c: c.execute(select(OUTBOX.c.payload).where(
-        OUTBOX.c.subject == streams.event_subject(job_id))).all())
-    return [job_pb2.JobEvent.FromString(r.payload) for r in rows]
 
 
 async def _full_with_two_parked(stub: store_pb2_grpc.StoreStub) -> tuple[list[str], list[str]]:
