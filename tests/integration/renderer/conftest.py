@@ -1,4 +1,5 @@
-"""The dev LLM as a real process on an ephemeral port, shared by this package's tests.
+"""The dev LLM as a real process on an ephemeral port, shared by this package's tests, and a NATS
+client on the test's nats-server with the streams and KV buckets made.
 
 Tests keep their conversations apart (the dev LLM counts `fail=MODE*N` per conversation) by
 giving each its own media title.
@@ -12,10 +13,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import nats
 import pytest
+from nats.aio.client import Client as NatsClient
+
+from services.common import streams
 
 ROOT = Path(__file__).resolve().parents[3]
 LISTENING = re.compile(r"devllm listening on (http://\S+)")
@@ -71,3 +76,13 @@ def devllm() -> Iterator[DevLlm]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+async def nc(nats_server) -> AsyncIterator[NatsClient]:
+    client = await nats.connect(nats_server.url)
+    await streams.ensure_streams(client.jetstream(), streams.StreamSettings())
+    try:
+        yield client
+    finally:
+        await client.close()

@@ -5,27 +5,15 @@ refused without reserving, and a missing bucket fails open."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import nats
 import pytest
 from nats.aio.client import Client as NatsClient
 
-from services.common import streams
 from services.renderer.budgets import Budget, Observed
 from services.renderer.shared_budget import BudgetExhausted, SharedBudget
 
 LIMITS = {("openai", "m"): Budget(rpm=600)}       # one call every 0.1 s
-
-
-@pytest.fixture
-async def nc(nats_server) -> AsyncIterator[NatsClient]:
-    client = await nats.connect(nats_server.url)
-    await streams.ensure_streams(client.jetstream(), streams.StreamSettings())
-    try:
-        yield client
-    finally:
-        await client.close()
 
 
 def _renderer(nc: NatsClient, waits: list[float], now: float = 1000.0) -> SharedBudget:

@@ -12,9 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
-from collections.abc import AsyncIterator
 
-import nats
 import pytest
 from nats.aio.client import Client as NatsClient
 from prometheus_client import REGISTRY
@@ -52,16 +50,6 @@ class SlowRunner:
             self.running -= 1
         self.finished.append(command.job_id)
         return "succeeded"
-
-
-@pytest.fixture
-async def nc(nats_server) -> AsyncIterator[NatsClient]:
-    client = await nats.connect(nats_server.url)
-    await streams.ensure_streams(client.jetstream(), streams.StreamSettings())
-    try:
-        yield client
-    finally:
-        await client.close()
 
 
 def _redeliveries() -> float:
