@@ -49,7 +49,7 @@ async def start(settings: WebhookSettings) -> RunningDispatcher:
         DispatcherSettings(policy=settings.policy, ack_wait_s=settings.ack_wait_s,
                            concurrency=settings.concurrency, rpc_timeout_s=settings.rpc_timeout_s),
     )
-    await dispatcher.ensure_consumers()
+    await dispatcher.ensure_consumer()
     task = asyncio.create_task(dispatcher.run(), name="webhook-dispatcher")
     server, port, _health = await grpc_server.create_server([], [], settings.listen)
     if settings.allow_private:

@@ -48,7 +48,6 @@ TERMINAL = {job_states.status_value(s) for s in job_states.TERMINAL}
 # Deliveries beyond the schedule's attempts, for messages redelivered after a dispatcher crash.
 SPARE_DELIVERIES = 3
 RECORD_BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
-SOURCES = ((streams.WEBHOOKS_STREAM, streams.WEBHOOKS_SUBJECTS),)
 
 
 @dataclass(frozen=True)
@@ -73,39 +72,36 @@ class Dispatcher:
         self._inflight: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
 
-    def consumer_config(self, subject: str) -> ConsumerConfig:
+    def consumer_config(self) -> ConsumerConfig:
         return ConsumerConfig(
             durable_name=streams.WEBHOOKS_DURABLE,
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
             ack_wait=self._settings.ack_wait_s,
             max_deliver=self._policy.attempts + SPARE_DELIVERIES,
-            filter_subject=subject,
+            filter_subject=streams.WEBHOOKS_SUBJECTS,
             # Messages waiting for a retry count as pending acks: never let them stall new events.
             max_ack_pending=-1,
         )
 
-    async def ensure_consumers(self) -> None:
-        for stream, subject in SOURCES:
-            try:
-                await self._js.add_consumer(stream, self.consumer_config(subject))
-            except BadRequestError as exc:
-                log.info("webhooks consumer on %s exists with other settings; using it: %s", stream, exc)
+    async def ensure_consumer(self) -> None:
+        try:
+            await self._js.add_consumer(streams.WEBHOOKS_STREAM, self.consumer_config())
+        except BadRequestError as exc:
+            log.info("webhooks consumer on %s exists with other settings; using it: %s", streams.WEBHOOKS_STREAM, exc)
 
     def stop(self) -> None:
         self._stopping.set()
 
     async def run(self) -> None:
-        subscriptions = [await self._js.pull_subscribe_bind(durable=streams.WEBHOOKS_DURABLE, stream=stream)
-                         for stream, _ in SOURCES]
+        sub = await self._js.pull_subscribe_bind(durable=streams.WEBHOOKS_DURABLE, stream=streams.WEBHOOKS_STREAM)
         try:
-            await asyncio.gather(*(self._pull(sub) for sub in subscriptions))
+            await self._pull(sub)
         finally:
             if self._inflight:
                 await asyncio.wait(self._inflight, timeout=self._sender.timeout_s + 5)
-            for sub in subscriptions:
-                with contextlib.suppress(Exception):
-                    await sub.unsubscribe()
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
 
     async def _pull(self, sub) -> None:  # type: ignore[no-untyped-def]
         while not self._stopping.is_set():
