@@ -405,15 +405,11 @@ async def _take_turn(budget: SharedBudget, settings: LlmSettings, tokens: int, l
     try:
         await budget.admit(settings.provider, settings.model, tokens, on_wait, latest_s=left_s)
     except BudgetExhausted as e:
-        if e.contended:
-            raise LlmUnavailable(
-                f"the {settings.provider}:{settings.model} budget stayed contended by other renderers for the "
-                f"{max(left_s, 0):.0f}s left of the render's deadline (REPORTS_LLM_DEADLINE_S="
-                f"{settings.deadline_s:g}, REPORTS_LLM_LIMITS)") from None
+        why = ("budget stayed contended by other renderers for" if e.contended
+               else f"budget's next turn is {e.wait_s:.0f}s away, more than")
         raise LlmUnavailable(
-            f"the {settings.provider}:{settings.model} budget's next turn is {e.wait_s:.0f}s away, more than "
-            f"the {max(left_s, 0):.0f}s left of the render's deadline (REPORTS_LLM_DEADLINE_S="
-            f"{settings.deadline_s:g}, REPORTS_LLM_LIMITS)") from None
+            f"the {settings.provider}:{settings.model} {why} the {max(left_s, 0):.0f}s left of the render's "
+            f"deadline (REPORTS_LLM_DEADLINE_S={settings.deadline_s:g}, REPORTS_LLM_LIMITS)") from None
 
 
 def conversation_chars(conversation: Conversation) -> int:
