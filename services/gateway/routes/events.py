@@ -30,7 +30,7 @@ from services.common import streams
 from services.gateway import params
 from services.gateway.calls import Call, call
 from services.gateway.errors import ApiError
-from services.gateway.event_fanout import TERMINAL, EventFanout, Frame, StreamEnded, frame
+from services.gateway.event_fanout import EventFanout, Frame, StreamEnded, frame
 from services.gateway.stream_slots import HeldStream, StreamSlots
 
 NATS_WAIT_S = 5.0
@@ -52,7 +52,8 @@ def job_exists_check(c: Call, job_id: str) -> Callable[[], Awaitable[bool]]:
 
 async def _stored(js: JetStreamContext, job_id: str, after: int | None) -> AsyncIterator[Frame]:
     """The catch-up: the job's last event when `after` is None, else every event after `after`;
-    nothing when the last event is at or before `after`."""
+    when the last event is at or before `after`, only that event if terminal (already sent: it
+    just ends the stream)."""
     subject = streams.event_subject(job_id)
     try:
         last = await js.get_last_msg(streams.EVENTS_STREAM, subject)
@@ -62,8 +63,8 @@ async def _stored(js: JetStreamContext, job_id: str, after: int | None) -> Async
         yield frame(last.seq, job_pb2.JobEvent.FromString(last.data or b""))
         return
     if last.seq <= after:
-        if job_pb2.JobEvent.FromString(last.data or b"").status in TERMINAL:
-            yield frame(last.seq, job_pb2.JobEvent.FromString(last.data or b""))  # ends the stream unsent
+        if (ended := frame(last.seq, job_pb2.JobEvent.FromString(last.data or b""))).terminal:
+            yield ended   # ends the stream unsent
         return
     while True:
         try:
