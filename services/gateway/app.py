@@ -58,8 +58,8 @@ def create_app(settings: GatewaySettings,
     app.state.api_keys = ApiKeys(
         parse_entries([f"{key}={tenant}" for key, tenant in settings.api_keys.items()], "api keys"),
         Path(settings.api_keys_file) if settings.api_keys_file else None)
-    app.state.event_fanout = EventFanout()   # SSE: one subscription per process (event_fanout.py)
-    app.state.job_waits = JobWaits()   # GET /v1/jobs/{id} with `Prefer: wait`
+    app.state.event_fanout = EventFanout()   # SSE and `Prefer: wait`: one subscription per process
+    app.state.job_waits = JobWaits(app.state.event_fanout)   # GET /v1/jobs/{id} with `Prefer: wait`
     if settings.tenant_limits is not None:   # each tenant's request rate, shared by every replica
         def nats() -> NatsClient | None:
             backends = getattr(app.state, "backends", None)

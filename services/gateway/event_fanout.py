@@ -3,7 +3,8 @@
 One JetStream ordered consumer per process reads every job's events (`reports.events.>`) from the
 JOB_EVENTS stream as they are stored, with their stream sequence (the SSE `id:`). An event of a job
 nobody here watches is not even decoded; an event of a watched job is decoded and encoded as an SSE
-frame once, and that same frame is handed to each of the job's streams.
+frame once, and that same frame is handed to each of the job's streams (and to each request
+waiting for the job's end, job_waits.py).
 
 A stream joins before it reads its catch-up (the current state, or what follows its
 `Last-Event-ID`) from the stream, so an event stored after that read is always delivered live, and

@@ -15,9 +15,9 @@ GUARD_S = 30
 LONG_WAIT = "wait=60"
 
 
-async def _waiting(app_waits, job_id: str, count: int) -> None:
-    """Until `count` requests wait on the job (each registers before it reads the job)."""
-    while app_waits.waiting(job_id) < count:
+async def _waiting(fanout, job_id: str, count: int) -> None:
+    """Until `count` requests wait on the job (each watches it on the fan-out before it reads the job)."""
+    while fanout.watching(job_id) < count:
         await asyncio.sleep(0)
 
 
@@ -29,14 +29,14 @@ async def test_a_job_that_ends_inside_the_window_is_answered_when_it_ends(gatewa
     c = gateway.client
     job_id = await create_job(c, AUTH_A, await create_media(c, AUTH_A))
     answer = asyncio.create_task(_get(c, job_id, LONG_WAIT))
-    await asyncio.wait_for(_waiting(gateway.app.state.job_waits, job_id, 1), GUARD_S)
+    await asyncio.wait_for(_waiting(gateway.app.state.event_fanout, job_id, 1), GUARD_S)
     report_id = await complete_job(store_stub, "tenant-a", job_id)
     response = await asyncio.wait_for(answer, GUARD_S)
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["reportId"]) == ("succeeded", report_id)
     assert response.headers["preference-applied"] == "wait=60"
     assert "retry-after" not in response.headers
-    assert gateway.app.state.job_waits.waiting(job_id) == 0
+    assert gateway.app.state.event_fanout.watching(job_id) == 0
 
 
 async def test_a_job_still_running_when_the_window_closes_is_answered_as_it_is(gateway):
@@ -62,7 +62,7 @@ async def test_a_cancel_wakes_the_waiters_too(gateway):
     c = gateway.client
     job_id = await create_job(c, AUTH_A, await create_media(c, AUTH_A))
     answer = asyncio.create_task(_get(c, job_id, "wait"))
-    await asyncio.wait_for(_waiting(gateway.app.state.job_waits, job_id, 1), GUARD_S)
+    await asyncio.wait_for(_waiting(gateway.app.state.event_fanout, job_id, 1), GUARD_S)
     await c.post(f"/v1/jobs/{job_id}/cancel", headers=AUTH_A)
     response = await asyncio.wait_for(answer, GUARD_S)
     assert response.json()["status"] == "canceled"
@@ -74,15 +74,15 @@ async def test_200_clients_waiting_at_once_are_all_answered_when_their_jobs_end(
     media_id = await create_media(c, AUTH_A)
     jobs = [await create_job(c, AUTH_A, media_id) for _ in range(20)]
     waiters = [asyncio.create_task(_get(c, jobs[i % len(jobs)], LONG_WAIT)) for i in range(200)]
-    waits = gateway.app.state.job_waits
-    await asyncio.wait_for(asyncio.gather(*(_waiting(waits, j, 10) for j in jobs)), GUARD_S)
+    fanout = gateway.app.state.event_fanout
+    await asyncio.wait_for(asyncio.gather(*(_waiting(fanout, j, 10) for j in jobs)), GUARD_S)
     reports = await asyncio.gather(*(complete_job(store_stub, "tenant-a", j) for j in jobs))
     responses = await asyncio.wait_for(asyncio.gather(*waiters), GUARD_S)
     by_job = dict(zip(jobs, reports, strict=True))
     assert all(r.status_code == 200 and r.headers["preference-applied"] == "wait=60" for r in responses)
     assert all(r.json()["status"] == "succeeded" and r.json()["reportId"] == by_job[r.json()["jobId"]]
                for r in responses)
-    assert all(waits.waiting(j) == 0 for j in jobs)
+    assert all(fanout.watching(j) == 0 for j in jobs)
 
 
 async def test_another_tenants_job_is_404_at_once_even_with_a_wait(gateway):
