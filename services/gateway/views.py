@@ -87,6 +87,12 @@ def usage_json(usage: job_pb2.JobUsage) -> dict[str, Any]:
     }
 
 
+def usage_figures_json(group: store_pb2.UsageGroup) -> dict[str, Any]:
+    """GET /v1/usage: what the jobs of a day or model (or all of them) used."""
+    return {"jobs": group.jobs, "inputTokens": group.input_tokens, "outputTokens": group.output_tokens,
+            "costUsd": round(group.cost_usd, 6)}
+
+
 def webhook_json(job: job_pb2.Job) -> dict[str, Any] | None:
     """Where delivery of the job's webhook stands; never the custom header values."""
     if not job.HasField("webhook"):

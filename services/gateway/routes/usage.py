@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -13,6 +12,7 @@ from reports.v1 import store_pb2
 from services.common.rpc_errors import FieldProblem
 from services.common.strict_json import quote
 from services.common.timeutil import iso, to_timestamp, utcnow
+from services.gateway import views
 from services.gateway.calls import call
 from services.gateway.errors import ApiError
 
@@ -62,11 +62,6 @@ def usage_range(request: Request, now: datetime) -> tuple[datetime, datetime, st
     return start, end, group_by
 
 
-def figures(group: store_pb2.UsageGroup) -> dict[str, Any]:
-    return {"jobs": group.jobs, "inputTokens": group.input_tokens, "outputTokens": group.output_tokens,
-            "costUsd": round(group.cost_usd, 6)}
-
-
 async def get_usage(request: Request) -> JSONResponse:
     c = call(request)
     start, end, group_by = usage_range(request, utcnow())
@@ -76,8 +71,8 @@ async def get_usage(request: Request) -> JSONResponse:
         timeout=c.timeout, metadata=c.metadata)
     return JSONResponse({
         "from": iso(start), "to": iso(end), "groupBy": group_by,
-        "groups": [{"group": g.group, **figures(g)} for g in reply.groups],
-        "total": figures(reply.total),
+        "groups": [{"group": g.group, **views.usage_figures_json(g)} for g in reply.groups],
+        "total": views.usage_figures_json(reply.total),
     })
 
 
