@@ -48,6 +48,12 @@ class Connection:
                                      max_reconnect_attempts=0, **credentials)
         return self.nc
 
+    async def refusal(self) -> str:
+        """The server's next error is a permissions violation: its text, lowercased."""
+        refusal = str(await asyncio.wait_for(self.errors.get(), 10)).lower()
+        assert "permissions violation" in refusal
+        return refusal
+
 
 @pytest.fixture
 async def operator(server: NatsServer, users) -> AsyncIterator[Client]:
@@ -83,8 +89,7 @@ async def test_only_the_store_can_publish_a_status_event(server: NatsServer, use
     nc = await forger.open(server.url, users[who])
     try:
         await nc.publish(streams.event_subject("job_forged"), b"forged")
-        refusal = await asyncio.wait_for(forger.errors.get(), 10)
-        assert "permissions violation" in str(refusal).lower()
+        await forger.refusal()
     finally:
         await nc.close()
     store = await Connection().open(server.url, users["store"])
@@ -118,8 +123,7 @@ async def test_a_renderer_cannot_read_another_services_subjects(server: NatsServ
     nc = await spy.open(server.url, users["renderer"])
     try:
         await nc.subscribe(streams.EVENTS_SUBJECTS)
-        refusal = await asyncio.wait_for(spy.errors.get(), 10)
-        assert "permissions violation" in str(refusal).lower()
+        await spy.refusal()
     finally:
         await nc.close()
 
@@ -144,8 +148,7 @@ async def test_no_other_service_may_write_the_tenant_buckets(server: NatsServer,
     nc = await connection.open(server.url, users[who])
     try:
         await nc.publish(f"$KV.{streams.RATE_LIMIT_BUCKET}.t.00", b"0")
-        refusal = await asyncio.wait_for(connection.errors.get(), 10)
-        assert "permissions violation" in str(refusal).lower()
+        await connection.refusal()
     finally:
         await nc.close()
 
@@ -154,9 +157,7 @@ async def _refused(connection: Connection, request) -> str:  # type: ignore[no-u
     """`request` (a JetStream API call) gets no answer, and the server says why: the violation's text."""
     with pytest.raises((nats.errors.TimeoutError, nats.errors.NoRespondersError, nats.js.errors.APIError)):
         await request
-    refusal = str(await asyncio.wait_for(connection.errors.get(), 10)).lower()
-    assert "permissions violation" in refusal.lower()
-    return refusal
+    return await connection.refusal()
 
 
 @pytest.fixture
