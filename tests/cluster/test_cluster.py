@@ -15,7 +15,6 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -29,6 +28,7 @@ from stack.cluster import Cluster
 from tests.cluster.conftest import AUTH
 from tests.cluster.traffic import TERMINAL, Gateways, Watcher
 from tests.support.metrics import scrape
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.cluster
 
@@ -38,15 +38,7 @@ WATCHED_ON_KILLED = 24    # SSE clients on the gateway that dies, for the first 
 WATCHED_ON_SURVIVOR = 8   # and some on the gateway that lives
 MIN_RESUMED = 10          # the killed gateway's clients that must have been cut off mid-stream
 DEADLINE_S = 240
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str, period: float = 0.25) -> None:
-    """Polls `condition` until it holds; fails naming `what` after `timeout` seconds."""
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(period)
+POLL_S = 0.25             # each wait asks the gateways or a renderer over HTTP
 
 
 def stream_leader(cluster: Cluster, stream: str) -> int:
@@ -135,7 +127,7 @@ def test_300_jobs_survive_a_killed_nats_node_renderer_and_gateway(cluster: Clust
     #    before every client is attached, however fast or slow this machine is.
     watched = WATCHED_ON_KILLED + WATCHED_ON_SURVIVOR
     submit(range(FIRST_WAVE - watched))
-    wait_until(lambda: api.statuses()["succeeded"] >= 20, 120, "20 jobs to succeed (the cluster works)")
+    eventually(lambda: api.statuses()["succeeded"] >= 20, 120, "20 succeeded jobs (the cluster works)", POLL_S)
     nats_victim = stream_leader(cluster, streams.JOBS_STREAM)
     pause_renderers(cluster, 60)
     watchers: list[Watcher] = []
@@ -159,7 +151,7 @@ def test_300_jobs_survive_a_killed_nats_node_renderer_and_gateway(cluster: Clust
     cluster.kill("gateway-1")
     cluster.kill_nats(nats_victim)
     # renderer-1 dies with jobs in hand: it has taken work since the queue resumed, and ~30 jobs wait
-    wait_until(lambda: jobs_done(cluster, "renderer-1") > done_by_victim, 60, "renderer-1 to take jobs again")
+    eventually(lambda: jobs_done(cluster, "renderer-1") > done_by_victim, 60, "new job done by renderer-1", POLL_S)
     cluster.kill("renderer-1")
     killed_at = time.monotonic()
     second_wave = threading.Thread(target=submit, args=(range(FIRST_WAVE, JOBS),), daemon=True)
@@ -167,10 +159,10 @@ def test_300_jobs_survive_a_killed_nats_node_renderer_and_gateway(cluster: Clust
     succeeded_at_kill = api.statuses()["succeeded"]
 
     # 3. the rest of the cluster carries on: the cut-off clients resume, more jobs succeed
-    wait_until(lambda: all(w.finished.is_set() or len(w.parts) > 1 for w in on_killed), 60,
-               "the killed gateway's SSE clients to reconnect to the other gateway")
-    wait_until(lambda: api.statuses()["succeeded"] >= succeeded_at_kill + 30, 120,
-               "30 more jobs to succeed with a NATS node, a renderer and a gateway down")
+    eventually(lambda: all(w.finished.is_set() or len(w.parts) > 1 for w in on_killed), 60,
+               "reconnection of the killed gateway's SSE clients to the other gateway", POLL_S)
+    eventually(lambda: api.statuses()["succeeded"] >= succeeded_at_kill + 30, 120,
+               "30 more succeeded jobs with a NATS node, a renderer and a gateway down", POLL_S)
     degraded_s = time.monotonic() - killed_at
 
     # 4. bring them back, and let every job finish
@@ -180,8 +172,8 @@ def test_300_jobs_survive_a_killed_nats_node_renderer_and_gateway(cluster: Clust
     second_wave.join(timeout=max(1.0, deadline - time.monotonic()))
     assert not second_wave.is_alive(), "the second wave of submissions did not finish"
     assert len(job_ids) == JOBS
-    wait_until(lambda: sum(api.statuses()[s] for s in TERMINAL) >= JOBS, max(1.0, deadline - time.monotonic()),
-               "every job to end")
+    eventually(lambda: sum(api.statuses()[s] for s in TERMINAL) >= JOBS, max(1.0, deadline - time.monotonic()),
+               "end of every job", POLL_S)
     for watcher, thread in zip(watchers, threads):
         thread.join(timeout=max(1.0, deadline - time.monotonic()))
         assert not thread.is_alive(), f"SSE client of {watcher.job_id} still open"
