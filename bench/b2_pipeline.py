@@ -26,14 +26,19 @@ CONNECTIONS = 32
 RENDERERS = 1
 
 
+def load(ctx: Context, p: Platform, media_id: str, count: int, *, sequential: bool, log: str) -> dict[str, Any]:
+    """`count` jobs created by CONNECTIONS connections (or one at a time), each followed to its end."""
+    return harness.run_loadgen("jobs", {
+        "url": p.gateway_url, "nats_url": p.nats_url, "headers": workload.AUTH,
+        "body": workload.job_body(media_id), "count": count, "concurrency": CONNECTIONS,
+        "sequential": sequential, "timeout_s": 600}, ctx.log(log), timeout=900)
+
+
 def jobs(ctx: Context, p: Platform, media_id: str, count: int, *, sequential: bool, log: str,
          meter_pids: dict[str, int] | None = None) -> tuple[dict[str, Any], dict[str, float], float]:
     meter = CpuMeter(meter_pids or harness.service_pids(p)).start()
     before = metrics.scrape(p.addresses)
-    result = harness.run_loadgen("jobs", {
-        "url": p.gateway_url, "nats_url": p.nats_url, "headers": workload.AUTH,
-        "body": workload.job_body(media_id), "count": count, "concurrency": CONNECTIONS,
-        "sequential": sequential, "timeout_s": 600}, ctx.log(log), timeout=900)
+    result = load(ctx, p, media_id, count, sequential=sequential, log=log)
     used = meter.stop()
     result["rpc_per_job"] = metrics.per_job(before, metrics.scrape(p.addresses), len(result["jobs"]))
     return result, used, meter.wall

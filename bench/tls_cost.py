@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from bench import analysis, harness, workload
+from bench import analysis, b2_pipeline, harness, workload
 from bench.harness import Context
 from bench.procs import CpuMeter
 from bench.stats import ratio
@@ -51,19 +51,13 @@ def _create(ctx: Context, mode: str, env: dict[str, str]) -> dict[str, Any]:
 
 def _saturated(ctx: Context, mode: str, env: dict[str, str]) -> dict[str, Any]:
     count = int(ctx.size(600, 100))
-
-    def burst(p: Any, media_id: str, jobs: int, log: str) -> dict[str, Any]:
-        return harness.run_loadgen("jobs", {
-            "url": p.gateway_url, "nats_url": p.nats_url, "headers": workload.AUTH,
-            "body": workload.job_body(media_id), "count": jobs, "concurrency": CONNECTIONS,
-            "timeout_s": 600}, ctx.log(log), timeout=900)
-
     with harness.platform(ctx.var(f"tls-jobs-{mode}"), renderers=1, env=env) as p:
         _check_mode(p, mode)
         media_id = harness.create_media(p.gateway_url)
-        burst(p, media_id, int(ctx.size(50, 10)), f"tls-warmup-{mode}-loadgen.log")
+        b2_pipeline.load(ctx, p, media_id, int(ctx.size(50, 10)), sequential=False,
+                         log=f"tls-warmup-{mode}-loadgen.log")
         meter = CpuMeter(harness.service_pids(p)).start()
-        result = burst(p, media_id, count, f"tls-jobs-{mode}-loadgen.log")
+        result = b2_pipeline.load(ctx, p, media_id, count, sequential=False, log=f"tls-jobs-{mode}-loadgen.log")
         cpu = meter.stop()
     lines = analysis.timelines(result["jobs"], result["events"])
     done = analysis.throughput(lines)
