@@ -47,7 +47,6 @@ log = logging.getLogger(__name__)
 
 QUEUE_FRAMES = 256        # frames a stream may hold unwritten before it is ended
 REMEMBERED_DELETIONS = 4096
-TERMINAL = frozenset(job_states.status_value(s) for s in job_states.TERMINAL)
 _EVENTS_PREFIX = streams.event_subject("")
 _DELETED_PREFIX = streams.deleted_subject("")
 
@@ -61,7 +60,7 @@ class Frame:
 
 def frame(seq: int, event: job_pb2.JobEvent) -> Frame:
     data = f"id: {seq}\nevent: status\ndata: {json.dumps(views.event_json(event))}\n\n".encode()
-    return Frame(seq, data, event.status in TERMINAL)
+    return Frame(seq, data, event.status in job_states.TERMINAL_VALUES)
 
 
 class StreamEnded(Exception):

@@ -18,11 +18,12 @@ from collections.abc import Awaitable, Callable
 from nats.aio.client import Client as NatsClient
 
 from reports.v1 import job_pb2
-from services.gateway.event_fanout import TERMINAL, EventFanout, StreamEnded
+from services.common import job_states
+from services.gateway.event_fanout import EventFanout, StreamEnded
 
 
 def is_terminal(job: job_pb2.Job) -> bool:
-    return job.status in TERMINAL
+    return job.status in job_states.TERMINAL_VALUES
 
 
 class JobWaits:

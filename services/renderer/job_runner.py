@@ -38,7 +38,6 @@ from services.renderer.usage import PriceTable, UsageMeter
 
 log = logging.getLogger(__name__)
 
-TERMINAL = {job_states.status_value(s) for s in job_states.TERMINAL}
 # Resolver answers that end a job rather than call for a retry.
 FINAL_RESOLVER_CODES = {"target_not_found", "media_not_found", "invalid_target"}
 
@@ -106,7 +105,7 @@ class JobRunner:
         claimed = await self.store.ClaimJob(store_pb2.ClaimJobRequest(tenant=command.tenant, job_id=command.job_id),
                                             timeout=self.rpc_timeout_s, metadata=md)
         job = claimed.job   # one that has ended comes back as it is
-        if job.status in TERMINAL:
+        if job.status in job_states.TERMINAL_VALUES:
             return job_states.status_name(job.status) or "unknown"
         if job.status == job_pb2.JOB_STATUS_QUEUED:  # parked by its tenant's in-flight cap
             log.info("job waits for its tenant's in-flight cap; command dropped", extra={"jobId": job.id})

@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 WEBHOOK_DELIVERIES = Counter("webhook_deliveries_total", "Webhook delivery attempts, by outcome "
                              "(delivered, retrying, failed)", ["outcome"])
 
-TERMINAL = {job_states.status_value(s) for s in job_states.TERMINAL}
 # Deliveries beyond the schedule's attempts, for messages redelivered after a dispatcher crash.
 SPARE_DELIVERIES = 3
 RECORD_BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
@@ -140,7 +139,7 @@ class Dispatcher:
             log.error("dropping a message that is not a JobEvent", extra={"subject": msg.subject})
             await msg.term()
             return
-        if event.status not in TERMINAL:
+        if event.status not in job_states.TERMINAL_VALUES:
             await msg.ack()
             return
         with context.bound(tenant=event.tenant, job_id=event.job_id,
