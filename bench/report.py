@@ -127,6 +127,14 @@ def headline_rows(results: dict[str, Any]) -> list[list[Any]]:
                          verdict(None if target is None or r is None else r >= 1.0), _cpu(part)])
     elif b5:
         rows.append(["B5", "Celery + Redis peer", None, b5["skipped"], None, "≥ 1.0", None, None])
+    b7 = b.get("B7")
+    if b7:
+        r = b7["ratio_to_budget"]
+        rows.append(["B7", f"jobs/min under a {b7['budget_rpm']} rpm budget, {b7['renderers']} renderers, "
+                           f"{b7['jobs']:,} jobs", fmt(b7["jobs_per_minute"], "/min"),
+                     fmt(b7["budget_rpm"], "/min") + " (the budget)", times(r), "≥ 0.9×, 0 failed, ≤ 1 429",
+                     verdict(None if r is None else r >= 0.9 and b7["failed"] == 0 and b7["rate_limited"] <= 1),
+                     _cpu(b7)])
     return rows + tls_rows(b.get("TLS"))
 
 
@@ -271,6 +279,12 @@ def render(results: dict[str, Any]) -> str:
         out += ["", f"B3: {b3['completed']}/{b3['jobs']} jobs; they were created in {b3['create_s']} s before "
                     f"the renderers started; render stage p50 {b3['render_stage_ms'].get('p50')} ms, "
                     f"p99 {b3['render_stage_ms'].get('p99')} ms (2,000 ms of it the dev LLM's wait)."]
+    b7 = b.get("B7")
+    if b7:
+        out += ["", f"B7: {b7['completed']:,}/{b7['jobs']:,} jobs succeeded, {b7['failed']} failed, "
+                    f"{b7['unfinished']} unfinished, in {b7['span_s']} s (first `rendering` → last `succeeded`); "
+                    f"the dev LLM's own count of its answers: {b7['devllm_answers']} "
+                    f"({b7['rate_limited']} refused with 429)."]
     b4 = b.get("B4")
     if b4:
         rss = b4["gateway_rss_mib"]

@@ -159,6 +159,20 @@ def test_headline_rows_judge_each_target():
     assert row[0] == "B3" and row[4] == "1.06×" and row[6] == "met"
 
 
+def test_the_provider_budget_row_is_met_only_at_the_budget_with_no_failure_and_one_429_at_most():
+    def row(per_minute: float, failed: int, rate_limited: int) -> list:
+        b7 = {"jobs": 1000, "renderers": 2, "budget_rpm": 600, "jobs_per_minute": per_minute,
+              "ratio_to_budget": ratio(per_minute, 600), "failed": failed, "rate_limited": rate_limited,
+              "client_cpu": {"cpu_pct_of_core": 2.0}}
+        (only,) = report.headline_rows({"benchmarks": {"B7": b7}})
+        return only
+
+    assert row(560.0, 0, 1)[4:7] == ["0.93×", "≥ 0.9×, 0 failed, ≤ 1 429", "met"]
+    assert row(500.0, 0, 0)[6] == "**not met**"
+    assert row(590.0, 1, 0)[6] == "**not met**"
+    assert row(590.0, 0, 2)[6] == "**not met**"
+
+
 def test_the_mtls_cost_rows_read_mtls_over_plaintext():
     def side(rps: float) -> dict:
         return {"throughput_rps": rps, "duration_s": 10, "client_cpu": {"cpu_pct_of_core": 5.0}}

@@ -1,0 +1,73 @@
+"""B7 provider budget: 2 renderers share a budget of 600 LLM requests a minute that the dev LLM
+itself enforces (DEVLLM_RPM, 429 past it), 1,000 jobs created at once.
+
+Throughput: completed jobs ÷ (first `rendering` commit → last `succeeded` commit), per minute,
+against the budget; the target is ≥ 0.9× of it with no job failed. The 429s are the dev LLM's own
+count of the answers it refused (`/stats`, outcome `rate_limited`), read before and after: at most
+one, the one a budget may learn from.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import httpx
+
+from bench import analysis, harness, workload
+from bench.harness import Context
+from bench.procs import CpuMeter
+from bench.stats import ratio
+
+RPM = 600
+RENDERERS = 2
+MODEL = "dev-llm"
+ENDPOINT = "openai.chat_completions"
+
+
+def devllm_outcomes(devllm_url: str) -> dict[str, int]:
+    """The dev LLM's answers so far on the chat endpoint, by outcome (ok, rate_limited, ...)."""
+    stats = httpx.get(f"{devllm_url}/stats", timeout=10).json()
+    return dict(stats.get("byEndpoint", {}).get(ENDPOINT, {}))
+
+
+def run(ctx: Context) -> dict[str, Any]:
+    count = int(ctx.size(1000, 200))
+    env = {"DEVLLM_RPM": str(RPM), "REPORTS_LLM_MODEL": MODEL, "REPORTS_LLM_LIMITS": f"openai:{MODEL}=rpm:{RPM}"}
+    with harness.platform(ctx.var("b7"), renderers=RENDERERS, env=env) as p:
+        media_id = harness.create_media(p.gateway_url)
+        before = devllm_outcomes(p.addresses["devllm"])
+        meter = CpuMeter(harness.service_pids(p)).start()
+        result = harness.run_loadgen("jobs", {
+            "url": p.gateway_url, "nats_url": p.nats_url, "headers": workload.AUTH,
+            "body": workload.job_body(media_id), "count": count, "concurrency": 32,
+            "timeout_s": count * 60 / RPM * 3 + 60}, ctx.log("b7-loadgen.log"), timeout=count * 60 / RPM * 3 + 180)
+        cpu = meter.stop()
+        after = devllm_outcomes(p.addresses["devllm"])
+
+    served = {k: after.get(k, 0) - before.get(k, 0) for k in set(before) | set(after)}
+    failed = len({job_id for job_id, status, *_ in result["events"] if status == "failed"})
+    lines = analysis.timelines(result["jobs"], result["events"])
+    done = analysis.completed(lines)
+    if not done:
+        raise RuntimeError(f"B7: no job completed ({result['unfinished']} of {count} unfinished)")
+    span = max(t["succeeded"] for t in done) - min(t["rendering"] for t in done if "rendering" in t)
+    per_minute = len(done) / span * 60 if span > 0 else 0.0
+    print(f"  B7: {len(done)}/{count} done in {span:.1f} s = {per_minute:.0f}/min of {RPM}; failed {failed}; "
+          f"dev LLM answers {served}", file=sys.stderr)
+    return {
+        "jobs": count,
+        "completed": len(done),
+        "failed": failed,
+        "unfinished": result["unfinished"],
+        "create_errors": result["error_count"],
+        "renderers": RENDERERS,
+        "budget_rpm": RPM,
+        "span_s": round(span, 2),
+        "jobs_per_minute": round(per_minute, 1),
+        "ratio_to_budget": ratio(per_minute, RPM),
+        "devllm_answers": served,
+        "rate_limited": served.get("rate_limited", 0),
+        "service_cpu_s": cpu,
+        "client_cpu": result["client_cpu"],
+    }
