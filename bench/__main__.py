@@ -5,6 +5,10 @@ Environment:
     BENCH_ONLY=B1,B3   run only these (PROFILE is the profile; B2 runs whenever it or B5 does;
                        TLS is the mTLS-vs-plaintext comparison on B1's and B2's loads)
     BENCH_KEEP=1       keep the work directory (platform logs, SQLite files) after the run
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres
+                       the store on PostgreSQL: a fresh database per platform on that server, its
+                       backends' CPU counted; results in results-postgresql.json and their own
+                       README section (bench/database.py)
 """
 
 from __future__ import annotations
@@ -21,12 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import b1_create, b2_pipeline, b3_concurrency, b4_sse, b5_celery, b7_budget, harness, profiling, report, tls_cost
+from bench import b1_create, b2_pipeline, b3_concurrency, b4_sse, b5_celery, b7_budget, database, harness, profiling, report, tls_cost
 from bench.harness import Context
 from bench.procs import MachineMeter, machine, raise_open_files_limit
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results.json"
 README = HERE / "README.md"
 
 
@@ -34,6 +37,8 @@ def main() -> int:
     quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
     only = {b.strip().upper() for b in os.environ.get("BENCH_ONLY", "").split(",") if b.strip()}
     wanted = lambda name: not only or name in only  # noqa: E731
+    chosen = database.choice()
+    results_path = HERE / f"results{chosen.suffix}.json"
     raise_open_files_limit()
     work = Path(tempfile.mkdtemp(prefix="reports-bench-"))
     ctx = Context(work, quick)
@@ -42,11 +47,13 @@ def main() -> int:
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "quick": quick,
         "machine": machine(),
+        "database": database.describe(chosen),
         "benchmarks": {},
         "failures": {},
         "machine_load": {},
     }
-    print(f"bench: work directory {work}{' (BENCH_QUICK: smoke run)' if quick else ''}", file=sys.stderr)
+    print(f"bench: work directory {work}{' (BENCH_QUICK: smoke run)' if quick else ''}; store on "
+          f"{report.database_label(results['database'])}", file=sys.stderr)
 
     def attempt(name: str, run: Callable[[], Any]) -> Any:
         print(f"bench: {name} ...", file=sys.stderr)
@@ -91,11 +98,11 @@ def main() -> int:
 
     results["runtime_s"] = round(time.monotonic() - started, 1)
     results["work_dir"] = str(work)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    results_path.write_text(json.dumps(results, indent=2) + "\n")
     README.write_text(report.update_readme(README.read_text() if README.exists() else report.TEMPLATE,
-                                           report.render(results)))
+                                           report.render(results), chosen.suffix))
     print(report.render_table(results), file=sys.stderr)
-    print(f"bench: wrote {RESULTS.relative_to(HERE.parent)} and {README.relative_to(HERE.parent)} "
+    print(f"bench: wrote {results_path.relative_to(HERE.parent)} and {README.relative_to(HERE.parent)} "
           f"in {results['runtime_s']:.0f} s", file=sys.stderr)
     if results["failures"] or os.environ.get("BENCH_KEEP"):
         print(f"bench: logs kept in {work}", file=sys.stderr)

@@ -38,7 +38,7 @@ def run(ctx: Context) -> dict[str, Any]:
         if renderers:  # PlatformConfig(renderers=0) must start none, or jobs would be consumed
             raise RuntimeError(f"renderers=0 started {renderers}")
         media_id = harness.create_media(p.gateway_url)
-        meter = CpuMeter(harness.service_pids(p)).start()
+        meter = harness.service_meter(p).start()
         pipeline = harness.run_loadgen("http", {**params, "url": p.gateway_url,
                                                 "body": workload.job_body(media_id)},
                                        ctx.log("b1-platform-loadgen.log"), timeout)

@@ -18,7 +18,6 @@ from typing import Any
 
 from bench import analysis, harness, metrics, workload
 from bench.harness import Context
-from bench.procs import CpuMeter
 from bench.stats import ratio
 from stack.platform import Platform
 
@@ -34,9 +33,9 @@ def load(ctx: Context, p: Platform, media_id: str, count: int, *, sequential: bo
         "sequential": sequential, "timeout_s": 600}, ctx.log(log), timeout=900)
 
 
-def jobs(ctx: Context, p: Platform, media_id: str, count: int, *, sequential: bool, log: str,
-         meter_pids: dict[str, int] | None = None) -> tuple[dict[str, Any], dict[str, float], float]:
-    meter = CpuMeter(meter_pids or harness.service_pids(p)).start()
+def jobs(ctx: Context, p: Platform, media_id: str, count: int, *, sequential: bool,
+         log: str) -> tuple[dict[str, Any], dict[str, float], float]:
+    meter = harness.service_meter(p).start()
     before = metrics.scrape(p.addresses)
     result = load(ctx, p, media_id, count, sequential=sequential, log=log)
     used = meter.stop()

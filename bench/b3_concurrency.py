@@ -15,7 +15,6 @@ from typing import Any
 
 from bench import analysis, harness, workload
 from bench.harness import Context
-from bench.procs import CpuMeter
 from bench.stats import ratio
 
 LLM_LATENCY_S = 2.0
@@ -42,7 +41,7 @@ def run(ctx: Context) -> dict[str, Any]:
             thread.start()
         for thread in starters:
             thread.join()
-        meter = CpuMeter(harness.service_pids(p)).start()
+        meter = harness.service_meter(p).start()
         result = loadgen.result(timeout=600)
         cpu = meter.stop()
 

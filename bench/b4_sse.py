@@ -19,7 +19,7 @@ import httpx
 
 from bench import analysis, harness, workload
 from bench.harness import Context
-from bench.procs import CpuMeter, memory_kib
+from bench.procs import memory_kib
 from bench.stats import ratio
 
 PER_JOB = 10
@@ -48,7 +48,7 @@ def run(ctx: Context) -> dict[str, Any]:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        meter = CpuMeter(harness.service_pids(p)).start()
+        meter = harness.service_meter(p).start()
         p.start_renderer("renderer")
         meter.pids.update(harness.service_pids(p))
         result = loadgen.result(timeout=400)

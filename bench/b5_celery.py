@@ -79,7 +79,7 @@ def run(ctx: Context, p: Platform, media_id: str, b2: dict[str, Any]) -> dict[st
             harness.run_loadgen("celery", {"broker": broker, "task": "bench.render", "count": 2 * concurrency,
                                            "args": [workload.TENANT, media_id, "sales_playbook"]},
                                 ctx.log("b5-render-warmup.log"), timeout=300)
-            meter = CpuMeter(harness.service_pids(p)).start()
+            meter = harness.service_meter(p).start()
             redis_meter.start()
             out["render"] = tasks(ctx, broker, worker.proc.pid, "bench.render", count // 2,
                                   [workload.TENANT, media_id, "sales_playbook"])

@@ -16,7 +16,8 @@ from typing import Any
 
 import httpx
 
-from bench import workload
+from bench import database, workload
+from bench.procs import CpuMeter
 from stack import certificates
 from stack.platform import Platform, PlatformConfig
 from stack.processes import ManagedProcess, free_port
@@ -94,21 +95,24 @@ def run_loadgen(scenario: str, params: dict[str, Any], log_path: Path, timeout: 
 
 @contextmanager
 def platform(var_dir: Path, *, renderers: int = 1, env: dict[str, str] | None = None) -> Iterator[Platform]:
-    config = PlatformConfig(var_dir=var_dir, api_keys=f"{workload.API_KEY}={workload.TENANT}",
-                            renderers=renderers, env={**BASE_ENV, **(env or {})})
-    started = Platform(config).start()
-    # The load generators and the Celery peer call the services' gRPC as every internal identity.
-    previous = os.environ.get("REPORTS_TLS_DIR")
-    os.environ["REPORTS_TLS_DIR"] = str(certificates.ensure_harness(started.tls_root))
-    try:
-        wait_ready(started.gateway_url)
-        yield started
-    finally:
-        started.stop()
-        if previous is None:
-            os.environ.pop("REPORTS_TLS_DIR", None)
-        else:
-            os.environ["REPORTS_TLS_DIR"] = previous
+    """The platform, its store on the run's database (bench/database.py): SQLite in `var_dir`, or
+    a fresh PostgreSQL database named after `var_dir`, dropped when the platform has stopped."""
+    with database.for_platform(database.choice(), var_dir.name.replace("-", "_")) as database_url:
+        config = PlatformConfig(var_dir=var_dir, api_keys=f"{workload.API_KEY}={workload.TENANT}",
+                                renderers=renderers, env={**BASE_ENV, **(env or {})}, database_url=database_url)
+        started = Platform(config).start()
+        # The load generators and the Celery peer call the services' gRPC as every internal identity.
+        previous = os.environ.get("REPORTS_TLS_DIR")
+        os.environ["REPORTS_TLS_DIR"] = str(certificates.ensure_harness(started.tls_root))
+        try:
+            wait_ready(started.gateway_url)
+            yield started
+        finally:
+            started.stop()
+            if previous is None:
+                os.environ.pop("REPORTS_TLS_DIR", None)
+            else:
+                os.environ["REPORTS_TLS_DIR"] = previous
 
 
 def wait_ready(gateway_url: str, timeout: float = 30.0) -> None:
@@ -134,6 +138,13 @@ def service_pids(p: Platform) -> dict[str, int]:
     if p.nats is not None and p.nats.process.proc is not None:
         pids["nats"] = p.nats.process.proc.pid
     return pids
+
+
+def service_meter(p: Platform) -> CpuMeter:
+    """CPU of every service process, and of the database server's backends serving the platform's
+    store (`postgres`) when it runs on PostgreSQL."""
+    server = database.server_cpu(p.config.database_url)
+    return CpuMeter(service_pids(p), {"postgres": server} if server else None)
 
 
 def renderer_names(p: Platform) -> list[str]:

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -37,11 +38,20 @@ def memory_kib(pid: int) -> dict[str, int]:
     return out
 
 
-class CpuMeter:
-    """CPU seconds used by named processes between `start()` and `stop()`."""
+class Sampled(Protocol):
+    """A group of processes that come and go (a database server's backends): CPU over a window."""
 
-    def __init__(self, pids: Mapping[str, int]) -> None:
+    def start(self) -> object: ...
+    def stop(self) -> float: ...
+
+
+class CpuMeter:
+    """CPU seconds used by named processes between `start()` and `stop()`; `groups` are counted
+    by their own meters and named like processes."""
+
+    def __init__(self, pids: Mapping[str, int], groups: Mapping[str, Sampled] | None = None) -> None:
         self.pids = dict(pids)
+        self.groups = dict(groups or {})
         self._start: dict[str, float] = {}
         self._t0 = 0.0
         self.wall = 0.0
@@ -50,11 +60,14 @@ class CpuMeter:
     def start(self) -> CpuMeter:
         self._t0 = time.monotonic()
         self._start = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        for group in self.groups.values():
+            group.start()
         return self
 
     def stop(self) -> dict[str, float]:
         self.wall = time.monotonic() - self._t0
         self.used = {name: round(cpu_seconds(pid) - self._start.get(name, 0.0), 2) for name, pid in self.pids.items()}
+        self.used.update({name: round(group.stop(), 2) for name, group in self.groups.items()})
         return self.used
 
 

@@ -21,13 +21,33 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str
     return "\n".join(lines)
 
 
-def update_readme(readme: str, section: str) -> str:
+def markers(suffix: str = "") -> tuple[str, str]:
+    """The start and end markers of a run's section: SQLite's ("") or a database's ("-postgresql")."""
+    if not suffix:
+        return START, END
+    return START.replace("bench:results:", f"bench:results{suffix}:"), END.replace("bench:results:",
+                                                                                  f"bench:results{suffix}:")
+
+
+def update_readme(readme: str, section: str, suffix: str = "") -> str:
     """Replaces what lies between the markers (appends the markers if they are missing)."""
-    if START not in readme or END not in readme:
-        readme = readme.rstrip("\n") + f"\n\n{START}\n{END}\n"
-    head, _, rest = readme.partition(START)
-    _, _, tail = rest.partition(END)
-    return f"{head}{START}\n{section.strip()}\n{END}{tail}"
+    start, end = markers(suffix)
+    if start not in readme or end not in readme:
+        readme = readme.rstrip("\n") + f"\n\n{start}\n{end}\n"
+    head, _, rest = readme.partition(start)
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{section.strip()}\n{end}{tail}"
+
+
+def database_label(database: dict[str, Any] | None) -> str:
+    """"SQLite 3.45.1" or "PostgreSQL 15.8 (its backends' CPU counted as `postgres`)"."""
+    if not database:
+        return "SQLite"
+    if database.get("kind") == "sqlite":
+        return f"SQLite {database.get('version')}"
+    counted = ("its backends' CPU counted as `postgres`" if database.get("server_cpu_counted")
+               else "server not on this machine: its CPU not counted")
+    return f"PostgreSQL {database.get('version')} (a fresh database per platform; {counted})"
 
 
 def fmt(value: Any, unit: str = "", digits: int = 1) -> str | None:
@@ -239,7 +259,8 @@ def load_table(results: dict[str, Any]) -> str:
 def render(results: dict[str, Any]) -> str:
     m = results.get("machine", {})
     b = results.get("benchmarks", {})
-    out = [f"Run {results.get('started_at')} on {m.get('nproc')} × {m.get('cpu_model')}, "
+    out = [f"Run {results.get('started_at')}, store on {database_label(results.get('database'))}, "
+           f"on {m.get('nproc')} × {m.get('cpu_model')}, "
            f"{m.get('memory_gib')} GiB, Linux {m.get('kernel')}, {m.get('implementation')} {m.get('python')}, "
            f"commit {m.get('git_commit')}; `make bench` took {results.get('runtime_s', 0) / 60:.1f} min"
            f"{' (BENCH_QUICK smoke run: not comparable)' if results.get('quick') else ''}.",

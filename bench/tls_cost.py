@@ -17,7 +17,6 @@ from typing import Any
 
 from bench import analysis, b2_pipeline, harness, workload
 from bench.harness import Context
-from bench.procs import CpuMeter
 from bench.stats import ratio
 
 CONNECTIONS = 32
@@ -39,7 +38,7 @@ def _create(ctx: Context, mode: str, env: dict[str, str]) -> dict[str, Any]:
     with harness.platform(ctx.var(f"tls-create-{mode}"), renderers=0, env=env) as p:
         _check_mode(p, mode)
         media_id = harness.create_media(p.gateway_url)
-        meter = CpuMeter(harness.service_pids(p)).start()
+        meter = harness.service_meter(p).start()
         result = harness.run_loadgen("http", {
             "url": p.gateway_url, "path": "/v1/reports/jobs", "headers": workload.AUTH,
             "body": workload.job_body(media_id), "connections": CONNECTIONS, "duration_s": duration,
@@ -56,7 +55,7 @@ def _saturated(ctx: Context, mode: str, env: dict[str, str]) -> dict[str, Any]:
         media_id = harness.create_media(p.gateway_url)
         b2_pipeline.load(ctx, p, media_id, int(ctx.size(50, 10)), sequential=False,
                          log=f"tls-warmup-{mode}-loadgen.log")
-        meter = CpuMeter(harness.service_pids(p)).start()
+        meter = harness.service_meter(p).start()
         result = b2_pipeline.load(ctx, p, media_id, count, sequential=False, log=f"tls-jobs-{mode}-loadgen.log")
         cpu = meter.stop()
     lines = analysis.timelines(result["jobs"], result["events"])

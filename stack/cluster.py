@@ -11,7 +11,6 @@ restarts parts of it.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import sys
 import time
@@ -20,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import psycopg
-from sqlalchemy.engine import make_url
 
 from services.webhooks.signing import generate_secret
 from stack import certificates, nats_auth
+from stack.fresh_database import FreshDatabase
 from stack.service_env import scoped as scoped_env
 from stack.nats_server import ClusterOptions, NatsServer
 from stack.platform import LISTENING, service_exists, uses_dev_llm
@@ -50,29 +48,6 @@ class ClusterConfig:
     @property
     def log_dir(self) -> Path:
         return self.var_dir / "logs"
-
-
-class FreshDatabase:
-    """A database of its own on a PostgreSQL server, dropped (connections and all) at the end."""
-
-    def __init__(self, server_url: str) -> None:
-        self.server_url = server_url.replace("postgresql+psycopg://", "postgresql://")
-        self.name = f"reports_cluster_{secrets.token_hex(4)}"
-        self.url = make_url(self.server_url).set(database=self.name).render_as_string(hide_password=False)
-        self.created = False
-
-    def create(self) -> str:
-        with psycopg.connect(self.server_url, autocommit=True, connect_timeout=10) as conn:
-            conn.execute(f'CREATE DATABASE "{self.name}"')
-        self.created = True
-        return self.url
-
-    def drop(self) -> None:
-        if not self.created:
-            return
-        with psycopg.connect(self.server_url, autocommit=True, connect_timeout=10) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        self.created = False
 
 
 class Cluster:
