@@ -33,19 +33,11 @@ def run(ctx: Context) -> dict[str, Any]:
                                        ctx.log("b1-baseline-loadgen.log"), timeout)
         baseline["server_cpu_s"] = meter.stop()
 
-    with harness.platform(ctx.var("b1"), renderers=0) as p:
-        renderers = harness.renderer_names(p)
-        if renderers:  # PlatformConfig(renderers=0) must start none, or jobs would be consumed
-            raise RuntimeError(f"renderers=0 started {renderers}")
-        media_id = harness.create_media(p.gateway_url)
-        meter = harness.service_meter(p).start()
-        pipeline = harness.run_loadgen("http", {**params, "url": p.gateway_url,
-                                                "body": workload.job_body(media_id)},
-                                       ctx.log("b1-platform-loadgen.log"), timeout)
-        pipeline["server_cpu_s"] = meter.stop()
-        pipeline["renderer_processes"] = len(renderers)
+    # The tenant rate limit's cost: the same load with the gateway's limiter off, then on (as always).
+    unlimited = _platform_run(ctx, "b1-unlimited", params, timeout, {"REPORTS_TENANT_RATE_LIMIT_OFF": "1"})
+    pipeline = _platform_run(ctx, "b1", params, timeout, {})
 
-    for name, result in (("baseline", baseline), ("platform", pipeline)):
+    for name, result in (("baseline", baseline), ("platform, limits off", unlimited), ("platform", pipeline)):
         print(f"  B1 {name}: {result['throughput_rps']} req/s, p50 {result['latency_ms'].get('p50')} ms, "
               f"p99 {result['latency_ms'].get('p99')} ms, client CPU {result['client_cpu']['cpu_pct_of_core']}%",
               file=sys.stderr)
@@ -56,11 +48,44 @@ def run(ctx: Context) -> dict[str, Any]:
         "duration_s": duration,
         "baseline": baseline,
         "platform": pipeline,
+        "platform_limits_off": unlimited,
+        "rate_limit_cost": limiter_cost(pipeline, unlimited),
         "ratios": {
             "throughput": ratio(pipeline["throughput_rps"], baseline["throughput_rps"]),
             "p50": ratio(pipeline["latency_ms"].get("p50"), baseline["latency_ms"].get("p50")),
             "p99": ratio(pipeline["latency_ms"].get("p99"), baseline["latency_ms"].get("p99")),
+            "limits_on_vs_off": ratio(pipeline["throughput_rps"], unlimited["throughput_rps"]),
         },
         "first_vs_last_quarter_rps": [round(sum(series[:quarter]) / quarter, 1),
                                       round(sum(series[-quarter:]) / quarter, 1)],
     }
+
+
+def _platform_run(ctx: Context, name: str, params: dict[str, Any], timeout: float,
+                  env: dict[str, str]) -> dict[str, Any]:
+    with harness.platform(ctx.var(name), renderers=0, env=env) as p:
+        renderers = harness.renderer_names(p)
+        if renderers:  # PlatformConfig(renderers=0) must start none, or jobs would be consumed
+            raise RuntimeError(f"renderers=0 started {renderers}")
+        media_id = harness.create_media(p.gateway_url)
+        meter = harness.service_meter(p).start()
+        result = harness.run_loadgen("http", {**params, "url": p.gateway_url, "body": workload.job_body(media_id)},
+                                     ctx.log(f"{name}-loadgen.log"), timeout)
+        result["server_cpu_s"] = meter.stop()
+        result["renderer_processes"] = len(renderers)
+    return result
+
+
+def limiter_cost(on: dict[str, Any], off: dict[str, Any]) -> dict[str, float | None]:
+    """What the limit added per request: the gateway's and nats-server's CPU per created job, on − off."""
+    def per_request_us(result: dict[str, Any], service: str) -> float | None:
+        ok = result.get("ok") or 0
+        cpu = result["server_cpu_s"].get(service)
+        return None if not ok or cpu is None else cpu / ok * 1e6
+
+    cost: dict[str, float | None] = {}
+    for service in ("gateway", "nats"):
+        with_limit, without = per_request_us(on, service), per_request_us(off, service)
+        cost[f"{service}_cpu_us_per_request"] = None if with_limit is None or without is None \
+            else round(with_limit - without, 1)
+    return cost

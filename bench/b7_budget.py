@@ -16,7 +16,6 @@ import httpx
 
 from bench import analysis, harness, workload
 from bench.harness import Context
-from bench.procs import CpuMeter
 from bench.stats import ratio
 
 RPM = 600
@@ -37,7 +36,7 @@ def run(ctx: Context) -> dict[str, Any]:
     with harness.platform(ctx.var("b7"), renderers=RENDERERS, env=env) as p:
         media_id = harness.create_media(p.gateway_url)
         before = devllm_outcomes(p.addresses["devllm"])
-        meter = CpuMeter(harness.service_pids(p)).start()
+        meter = harness.service_meter(p).start()
         result = harness.run_loadgen("jobs", {
             "url": p.gateway_url, "nats_url": p.nats_url, "headers": workload.AUTH,
             "body": workload.job_body(media_id), "count": count, "concurrency": 32,

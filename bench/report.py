@@ -91,6 +91,12 @@ def headline_rows(results: dict[str, Any]) -> list[list[Any]]:
         rows.append(["B1", "create-job throughput, 32 conns", fmt(plat["throughput_rps"], " req/s"),
                      fmt(base["throughput_rps"], " req/s") + " (bare Starlette)", times(r), "≥ 0.5× baseline",
                      verdict(None if r is None else r >= 0.5), f"{_cpu(plat)} / {_cpu(base)}"])
+        off = b1.get("platform_limits_off")
+        if off:
+            r = b1["ratios"].get("limits_on_vs_off")
+            rows.append(["B1", "create-job throughput, tenant rate limit on ÷ off", fmt(plat["throughput_rps"], " req/s"),
+                         fmt(off["throughput_rps"], " req/s") + " (limit off)", times(r), "≥ 0.9×",
+                         verdict(None if r is None else r >= 0.9), f"{_cpu(plat)} / {_cpu(off)}"])
         for q in ("p50", "p99"):
             rows.append(["B1", f"create-job latency {q}", fmt(plat["latency_ms"].get(q), " ms", 2),
                          fmt(base["latency_ms"].get(q), " ms", 2), times(b1["ratios"][q]), None, None, None])
@@ -295,6 +301,13 @@ def render(results: dict[str, Any]) -> str:
                     f"(renderers=0 verified: {b1['platform']['renderer_processes']} renderer processes); "
                     f"first quarter {first} req/s, last quarter {last} req/s. Server CPU: "
                     f"{_cpu_line(b1['platform']['server_cpu_s'])}; baseline app {_cpu_line(b1['baseline']['server_cpu_s'])}."]
+        cost = b1.get("rate_limit_cost")
+        if cost:
+            out += ["", f"B1 with the tenant rate limit off (`REPORTS_TENANT_RATE_LIMIT_OFF=1`, same run): "
+                        f"{b1['platform_limits_off']['throughput_rps']} req/s; what the limit added per created "
+                        f"job, CPU on − off: gateway {cost['gateway_cpu_us_per_request']} µs, nats-server "
+                        f"{cost['nats_cpu_us_per_request']} µs. Server CPU with it off: "
+                        f"{_cpu_line(b1['platform_limits_off']['server_cpu_s'])}."]
     b3 = b.get("B3")
     if b3:
         out += ["", f"B3: {b3['completed']}/{b3['jobs']} jobs; they were created in {b3['create_s']} s before "

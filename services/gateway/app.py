@@ -64,5 +64,6 @@ def create_app(settings: GatewaySettings,
         def nats() -> NatsClient | None:
             backends = getattr(app.state, "backends", None)
             return backends.nats if backends is not None else None
-        app.state.rate_limiter = SharedRateLimiter(nats, settings.tenant_limits)
+        app.state.rate_limiter = SharedRateLimiter(nats, settings.tenant_limits,
+                                                  lease_most=settings.rate_limit_lease)
     return app

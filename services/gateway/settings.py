@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from services.common import env
 from services.common.tenant_limits import TenantLimits
 from services.common.tenant_limits import parse as parse_tenant_limits
+from services.gateway.rate_limiter import LEASE_MOST
 from services.gateway import api_keys
 from services.gateway.connections import ConnectionLimits
 
@@ -78,6 +79,7 @@ class GatewaySettings:
     webhook_allow_private: bool = False  # development and tests only: lifts the webhook SSRF guard
     # Each tenant's request rate (REPORTS_TENANT_LIMITS / REPORTS_DEFAULT_TENANT_LIMITS); None: not limited.
     tenant_limits: TenantLimits | None = None
+    rate_limit_lease: int = LEASE_MOST   # tokens a replica leases at most (rate_limiter.py); 1: none
     connection_limits: ConnectionLimits = field(default_factory=ConnectionLimits)   # connections.py
     sse_max_per_tenant: int = 100        # open event streams per tenant on this process (stream_slots.py)
 
@@ -101,7 +103,8 @@ class GatewaySettings:
             rpc_timeout_s=env.number(e, "REPORTS_RPC_TIMEOUT_S", 10.0, minimum=0.1),
             sse_ping_s=env.number(e, "REPORTS_SSE_PING_S", 15.0, minimum=0.05),
             webhook_allow_private=env.flag(e, "REPORTS_WEBHOOK_ALLOW_PRIVATE"),
-            tenant_limits=parse_tenant_limits(e),
+            tenant_limits=None if env.flag(e, "REPORTS_TENANT_RATE_LIMIT_OFF") else parse_tenant_limits(e),
+            rate_limit_lease=env.integer(e, "REPORTS_RATE_LIMIT_LEASE", LEASE_MOST, minimum=1),
             connection_limits=ConnectionLimits(
                 header_timeout_s=env.number(e, "REPORTS_GATEWAY_HEADER_TIMEOUT_S", 10.0, minimum=0.1),
                 body_timeout_s=env.number(e, "REPORTS_GATEWAY_BODY_TIMEOUT_S", 60.0, minimum=0.1),

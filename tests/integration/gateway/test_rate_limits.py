@@ -20,6 +20,7 @@ from services.common import streams
 from services.common.tenant_limits import Limits, TenantLimits
 from services.gateway.app import create_app
 from services.gateway.backends import Backends
+from services.gateway import rate_limiter
 from services.gateway.rate_limiter import SharedRateLimiter, key_of
 from services.gateway.settings import GatewaySettings
 from tests.integration.conftest import AUTH_A, AUTH_B, KEYS
@@ -127,3 +128,78 @@ async def test_a_tenants_concurrent_requests_on_one_replica_are_counted_in_one_r
         assert (await kv.get(key_of("tenant-a"))).revision == 1   # ten requests, one write
     finally:
         await nc.close()
+
+
+class FrozenClocks:
+    """Wall-clock time that stands still (no token comes back) and a monotonic clock tests move."""
+
+    def __init__(self) -> None:
+        self.wall = 1_000_000.0
+        self.monotonic = 0.0
+
+
+def leasing_limiter(nc: nats.NATS, clocks: FrozenClocks, burst: int) -> SharedRateLimiter:
+    # rps 100: a tenth of a second of the rate is 10 tokens, the lease (with burst // 4 >= 10)
+    limits = TenantLimits(default=Limits(rps=100, burst=burst))
+    return SharedRateLimiter(lambda: nc, limits, clock=lambda: clocks.wall, monotonic=lambda: clocks.monotonic)
+
+
+@contextlib.asynccontextmanager
+async def kv_connection(nats_url: str) -> AsyncIterator[nats.NATS]:
+    nc = await nats.connect(nats_url)
+    try:
+        await streams.ensure_streams(nc.jetstream(), streams.StreamSettings())
+        yield nc
+    finally:
+        await nc.close()
+
+
+async def revision(nc: nats.NATS, tenant: str) -> int:
+    kv = await nc.jetstream().key_value(streams.RATE_LIMIT_BUCKET)
+    return (await kv.get(key_of(tenant))).revision or 0
+
+
+async def test_a_replica_spends_a_leased_batch_of_tokens_with_one_write_per_lease(nats_server):
+    clocks = FrozenClocks()
+    async with kv_connection(nats_server.url) as nc:
+        limiter = leasing_limiter(nc, clocks, burst=400)
+        decisions = [await limiter.take("tenant-a") for _ in range(25)]
+        assert all(d is not None and d.allowed for d in decisions)
+        assert [d.remaining for d in decisions if d is not None] == list(range(399, 374, -1))
+        assert await revision(nc, "tenant-a") == 3     # leases of 10, 10 and 10 tokens
+
+
+async def test_two_leasing_replicas_never_admit_more_than_the_bucket_holds(nats_server):
+    clocks = FrozenClocks()
+    async with kv_connection(nats_server.url) as nc:
+        one, two = leasing_limiter(nc, clocks, burst=40), leasing_limiter(nc, clocks, burst=40)
+        first = await one.take("tenant-a")            # leases 10: one spent, nine kept by replica one
+        on_two = [await two.take("tenant-a") for _ in range(35)]
+        on_one = [await one.take("tenant-a") for _ in range(12)]
+        allowed = [d for d in [first, *on_two, *on_one] if d is not None and d.allowed]
+        assert len(allowed) == 40
+        assert [d is not None and d.allowed for d in on_two] == [True] * 30 + [False] * 5
+        assert [d is not None and d.allowed for d in on_one] == [True] * 9 + [False] * 3
+        refused = on_one[-1]
+        assert refused is not None and refused.retry_after_s >= 1 and refused.remaining == 0
+
+
+async def test_leased_tokens_left_unspent_expire_and_are_not_spent_later(nats_server):
+    clocks = FrozenClocks()
+    async with kv_connection(nats_server.url) as nc:
+        limiter = leasing_limiter(nc, clocks, burst=40)
+        assert (await limiter.take("tenant-a")).remaining == 39   # type: ignore[union-attr]
+        clocks.monotonic += rate_limiter.LEASE_TTL_S
+        after = await limiter.take("tenant-a")
+        assert await revision(nc, "tenant-a") == 2                 # back at the counter
+        assert after is not None and after.remaining == 29         # the nine expired tokens are gone
+
+
+async def test_a_lease_of_one_sends_every_round_to_the_counter(nats_server):
+    clocks = FrozenClocks()
+    async with kv_connection(nats_server.url) as nc:
+        limits = TenantLimits(default=Limits(rps=100, burst=400))
+        limiter = SharedRateLimiter(lambda: nc, limits, clock=lambda: clocks.wall, lease_most=1)
+        for _ in range(5):
+            await limiter.take("tenant-a")
+        assert await revision(nc, "tenant-a") == 5
