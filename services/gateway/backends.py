@@ -12,7 +12,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from nats.aio.client import Client as NatsClient
 
 from reports.v1 import resolver_pb2_grpc, store_pb2_grpc
-from services.common import grpc_server, streams
+from services.common import backoff, grpc_server, streams
 
 log = logging.getLogger(__name__)
 
@@ -43,16 +43,9 @@ class Backends:
         return backends
 
     async def _connect_nats(self) -> None:
-        delay = 0.2
-        while True:
-            try:
-                self.nats = await streams.connect(self.nats_url, "gateway")
-                self.nats_ready.set()
-                return
-            except Exception as exc:
-                log.warning("nats not reachable yet: %s", exc)
-                await asyncio.sleep(delay)  # retry backoff between connection attempts
-                delay = min(delay * 2, 5.0)
+        self.nats = await backoff.until_up(lambda: streams.connect(self.nats_url, "gateway"), log=log,
+                                           waiting="nats not reachable yet")
+        self.nats_ready.set()
 
     async def ready(self, timeout: float = 2.0) -> dict[str, bool]:
         store_ok = False

@@ -68,7 +68,7 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.engine import Connection, Row
 
 from reports.v1 import job_pb2
-from services.common import context, ids, streams, tracing
+from services.common import backoff, context, ids, streams, tracing
 from services.common.timeutil import utcnow
 from services.store.db import Database
 from services.store.tables import OUTBOX
@@ -250,13 +250,15 @@ class OutboxRelay:
         return self._nc is not None and self._nc.is_connected
 
     async def run(self) -> None:
-        nc = await self._connect_until_up()
+        nc = await backoff.until_up(self._connect, log=log, waiting="nats not reachable, outbox waits",
+                                    stopping=self._stopping)
         if nc is None:
             return
         self._nc = nc
         js = nc.jetstream()
         try:
-            await self._until_stopped(lambda: streams.ensure_streams(js, self._stream_settings))
+            await backoff.until_up(lambda: streams.ensure_streams(js, self._stream_settings), log=log,
+                                   waiting="jetstream not ready", stopping=self._stopping)
             self.connected.set()
             published_since_cleanup = 0
             while not self._stopping.is_set():
@@ -369,28 +371,6 @@ class OutboxRelay:
         cutoff = utcnow() - self._keep_sent
         await self._db.run(lambda c: c.execute(
             delete(OUTBOX).where(OUTBOX.c.sent_at.is_not(None), OUTBOX.c.sent_at < cutoff)))
-
-    async def _connect_until_up(self) -> NatsClient | None:
-        delay = 0.2
-        while not self._stopping.is_set():
-            try:
-                return await self._connect()
-            except Exception as exc:
-                log.warning("nats not reachable, outbox waits: %s", exc)
-                await self._sleep(delay)
-                delay = min(delay * 2, 5.0)
-        return None
-
-    async def _until_stopped(self, attempt: Callable[[], Awaitable[None]]) -> None:
-        delay = 0.2
-        while not self._stopping.is_set():
-            try:
-                await attempt()
-                return
-            except Exception as exc:
-                log.warning("jetstream not ready: %s", exc)
-                await self._sleep(delay)
-                delay = min(delay * 2, 5.0)
 
     async def _sleep(self, seconds: float, *, wake_early: bool = False) -> None:
         event = self._wake if wake_early else self._stopping
