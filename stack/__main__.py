@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from services.common import env
+from services.common import defaults, env
 from services.common.env import ConfigError
 from services.renderer.llm import settings_from_env
 from stack.console import DEV_WEBHOOK_SECRET_FILE, api_keys, dev_webhook_secret, key_line, run_until_stopped
@@ -35,14 +35,14 @@ def main() -> int:
     config = PlatformConfig(
         var_dir=var_dir,
         api_keys=keys.keys,
-        gateway_port=env.integer(environ, "REPORTS_GATEWAY_PORT", 8080),
-        store_listen=environ.get("REPORTS_STORE_LISTEN", "127.0.0.1:50051"),
-        resolver_listen=environ.get("REPORTS_RESOLVER_LISTEN", "127.0.0.1:50052"),
-        renderer_listen=environ.get("REPORTS_RENDERER_LISTEN", "127.0.0.1:50053"),
-        webhooks_listen=environ.get("REPORTS_WEBHOOKS_LISTEN", "127.0.0.1:50054"),
-        devllm_port=env.integer(environ, "DEVLLM_PORT", 8089),
+        gateway_port=env.integer(environ, "REPORTS_GATEWAY_PORT", defaults.GATEWAY_PORT),
+        store_listen=environ.get("REPORTS_STORE_LISTEN", defaults.STORE_ADDR),
+        resolver_listen=environ.get("REPORTS_RESOLVER_LISTEN", defaults.RESOLVER_ADDR),
+        renderer_listen=environ.get("REPORTS_RENDERER_LISTEN", defaults.RENDERER_ADDR),
+        webhooks_listen=environ.get("REPORTS_WEBHOOKS_LISTEN", defaults.WEBHOOKS_ADDR),
+        devllm_port=env.integer(environ, "DEVLLM_PORT", defaults.DEVLLM_PORT),
         nats_url=environ.get("REPORTS_NATS_URL") or None,
-        nats_port=env.integer(environ, "REPORTS_NATS_PORT", 4333),
+        nats_port=env.integer(environ, "REPORTS_NATS_PORT", defaults.NATS_PORT),
         database_url=environ.get("REPORTS_DATABASE_URL") or None,
         env={"REPORTS_WEBHOOK_SECRET": webhook_secret},
     )

@@ -13,7 +13,7 @@ import asyncio
 import contextvars
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -26,8 +26,8 @@ INLINE_BYTES = 64 * 1024  # below this, decoding takes less than the hop to a th
 _pool: ThreadPoolExecutor | None = None
 
 
-def workers() -> int:
-    return env.integer(os.environ, "REPORTS_CPU_WORKERS", DEFAULT_WORKERS, minimum=1)
+def workers(environ: Mapping[str, str] | None = None) -> int:
+    return env.integer(os.environ if environ is None else environ, "REPORTS_CPU_WORKERS", DEFAULT_WORKERS, minimum=1)
 
 
 def _executor() -> ThreadPoolExecutor:

@@ -1,5 +1,6 @@
-"""What every service process sets up first (JSON logs, traces when configured, a metrics port) and
-the event loop it runs on.
+"""What every service process does first and last: its settings read (a bad value stops it with one
+line on stderr and exit status 2, not a traceback), JSON logs, traces when configured, a metrics
+port, and the event loop it runs on.
 
 The loop is uvloop's unless `REPORTS_EVENT_LOOP=asyncio`: in `make bench` B2 (quick runs, two
 each) the store spent 27 ms of CPU per job on uvloop against 29-32 on asyncio's loop, the gateway
@@ -12,57 +13,84 @@ import asyncio
 import atexit
 import logging
 import os
-import sys
 from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from services.common import env, logs, tracing
+from services.common import cpu, env, keepalive, logs, tracing
 from services.common.observability import start_metrics_server
 
+S = TypeVar("S")
 T = TypeVar("T")
 
+EVENT_LOOPS = ("uvloop", "asyncio")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
-def start(service: str) -> None:
-    """Call from `__main__` before serving. `REPORTS_METRICS_PORT` (unset: no metrics port; 0: a free
-    one) serves Prometheus metrics; `OTEL_EXPORTER_OTLP_ENDPOINT` turns on trace export."""
-    logs.configure(service, os.environ.get("REPORTS_LOG_LEVEL", "INFO"))
+
+@dataclass(frozen=True)
+class ProcessSettings:
+    """What every gRPC service and the gateway read besides their own settings. The values common
+    modules read when used (keepalive, CPU workers) are checked here too, so a bad one stops the
+    process at start."""
+
+    log_level: str = "INFO"
+    metrics_port: int | None = None     # unset: no metrics port; 0: a free one
+    metrics_host: str = "127.0.0.1"
+    event_loop: str = "uvloop"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> ProcessSettings:
+        level = env.text(environ, "REPORTS_LOG_LEVEL", "INFO").upper()
+        if level not in LOG_LEVELS:
+            raise env.ConfigError(f"REPORTS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+        loop = env.text(environ, "REPORTS_EVENT_LOOP", "uvloop").lower()
+        if loop not in EVENT_LOOPS:
+            raise env.ConfigError(f"REPORTS_EVENT_LOOP must be uvloop or asyncio, got {loop!r}")
+        keepalive.keepalive_s(environ)
+        cpu.workers(environ)
+        return cls(
+            log_level=level,
+            metrics_port=(env.integer(environ, "REPORTS_METRICS_PORT", 0)
+                          if env.text(environ, "REPORTS_METRICS_PORT", "") else None),
+            metrics_host=env.text(environ, "REPORTS_METRICS_HOST", "127.0.0.1"),
+            event_loop=loop,
+        )
+
+    def loop_factory(self) -> Callable[[], asyncio.AbstractEventLoop] | None:
+        """uvloop's loop (the default), or None for asyncio's own."""
+        if self.event_loop == "asyncio":
+            return None
+        import uvloop
+
+        return uvloop.new_event_loop
+
+
+def serve(service: str, read_settings: Callable[[Mapping[str, str]], S],
+          main: Callable[[S], Coroutine[Any, Any, None]]) -> None:
+    """The whole of a service's `__main__`: every setting read first, then logs, traces and metrics
+    set up, then `main(settings)` run to its end (it returns once a stop signal has drained it)."""
+    process = env.settings_or_exit(service, lambda: ProcessSettings.from_env(os.environ))
+    settings = env.settings_or_exit(service, lambda: read_settings(os.environ))
+    start(service, process)
+    run(service, process, lambda: main(settings))
+
+
+def start(service: str, process: ProcessSettings) -> None:
+    """JSON logs at the configured level; trace export when `OTEL_EXPORTER_OTLP_ENDPOINT` is set;
+    Prometheus metrics when `REPORTS_METRICS_PORT` is."""
+    logs.configure(service, process.log_level)
     if tracing.configure(service):
         atexit.register(tracing.shutdown)  # flush the last spans
-    raw = os.environ.get("REPORTS_METRICS_PORT", "").strip()
-    if raw:
-        port = start_metrics_server(env.integer(os.environ, "REPORTS_METRICS_PORT", 0),
-                                    env.text(os.environ, "REPORTS_METRICS_HOST", "127.0.0.1"))
+    if process.metrics_port is not None:
+        port = start_metrics_server(process.metrics_port, process.metrics_host)
         logging.getLogger(f"services.{service}").info("metrics listening", extra={"metrics_port": port})
 
 
-def settings_or_exit(service: str, read: Callable[[], T]) -> T:
-    """`read()` (a service's settings from the environment); a ConfigError stops the process with one
-    log line, `cannot start: <what is wrong>`, and exit status 2, not a traceback."""
-    try:
-        return read()
-    except env.ConfigError as exc:
-        logging.getLogger(f"services.{service}").error("cannot start: %s", exc)
-        sys.exit(2)
-
-
-EVENT_LOOPS = ("uvloop", "asyncio")
-
-
-def run(service: str, main: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Runs `main()` to its end on the configured event loop (a bad `REPORTS_EVENT_LOOP` stops the
-    process as `settings_or_exit` does)."""
-    factory = settings_or_exit(service, lambda: loop_factory(os.environ))
-    with asyncio.Runner(loop_factory=factory) as runner:
-        return runner.run(main())
-
-
-def loop_factory(environ: Mapping[str, str]) -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop's loop (the default), or None for asyncio's own."""
-    choice = env.text(environ, "REPORTS_EVENT_LOOP", "uvloop").lower()
-    if choice not in EVENT_LOOPS:
-        raise env.ConfigError(f"REPORTS_EVENT_LOOP must be uvloop or asyncio, got {choice!r}")
-    if choice == "asyncio":
-        return None
-    import uvloop
-
-    return uvloop.new_event_loop
+def run(service: str, process: ProcessSettings, main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Runs `main()` to its end on the configured event loop. A ConfigError it raises (a setting a
+    common module reads when used, such as REPORTS_TLS_DIR) stops the process as `env.refuse` does."""
+    with asyncio.Runner(loop_factory=process.loop_factory()) as runner:
+        try:
+            return runner.run(main())
+        except env.ConfigError as exc:
+            env.refuse(service, exc)

@@ -31,6 +31,4 @@ async def main(settings: GatewaySettings) -> None:
 
 
 if __name__ == "__main__":
-    runtime.start("gateway")
-    configured = runtime.settings_or_exit("gateway", GatewaySettings.from_env)
-    runtime.run("gateway", lambda: main(configured))
+    runtime.serve("gateway", GatewaySettings.from_env, main)

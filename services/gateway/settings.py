@@ -4,7 +4,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from services.common import env
+from services.common import defaults, env
 from services.common.tenant_limits import TenantLimits
 from services.common.tenant_limits import parse as parse_tenant_limits
 from services.gateway.rate_limiter import LEASE_MOST
@@ -72,7 +72,7 @@ class GatewaySettings:
     # Per-tenant default retention of new media, in days (REPORTS_API_KEYS `;retentionDays=N`).
     retention_days: dict[str, int] = field(default_factory=dict)
     api_keys_file: str | None = None                # re-read when it changes (services/gateway/api_keys.py)
-    rpc_timeout_s: float = 10.0
+    rpc_timeout_s: float = defaults.RPC_TIMEOUT_S
     job_body_limit: int = 1 * 1024 * 1024
     media_body_limit: int = 20 * 1024 * 1024
     sse_ping_s: float = 15.0
@@ -92,15 +92,15 @@ class GatewaySettings:
             raise env.ConfigError("no API keys: set REPORTS_API_KEYS (key=tenant pairs) or REPORTS_API_KEYS_FILE "
                                   "(make run sets a dev key)")
         return cls(
-            host=env.text(e, "REPORTS_GATEWAY_HOST", "127.0.0.1"),
-            port=env.integer(e, "REPORTS_GATEWAY_PORT", 8080),
-            store_target=env.text(e, "REPORTS_STORE_ADDR", "127.0.0.1:50051"),
-            resolver_target=env.text(e, "REPORTS_RESOLVER_ADDR", "127.0.0.1:50052"),
-            nats_url=env.text(e, "REPORTS_NATS_URL", "nats://127.0.0.1:4333"),
+            host=env.text(e, "REPORTS_GATEWAY_HOST", defaults.GATEWAY_HOST),
+            port=env.integer(e, "REPORTS_GATEWAY_PORT", defaults.GATEWAY_PORT),
+            store_target=env.text(e, "REPORTS_STORE_ADDR", defaults.STORE_ADDR),
+            resolver_target=env.text(e, "REPORTS_RESOLVER_ADDR", defaults.RESOLVER_ADDR),
+            nats_url=env.text(e, "REPORTS_NATS_URL", defaults.NATS_URL),
             api_keys=keys,
             retention_days=parse_retention_days(e.get("REPORTS_API_KEYS", "")),
             api_keys_file=keys_file,
-            rpc_timeout_s=env.number(e, "REPORTS_RPC_TIMEOUT_S", 10.0, minimum=0.1),
+            rpc_timeout_s=env.number(e, "REPORTS_RPC_TIMEOUT_S", defaults.RPC_TIMEOUT_S, minimum=0.1),
             sse_ping_s=env.number(e, "REPORTS_SSE_PING_S", 15.0, minimum=0.05),
             webhook_allow_private=env.flag(e, "REPORTS_WEBHOOK_ALLOW_PRIVATE"),
             tenant_limits=None if env.flag(e, "REPORTS_TENANT_RATE_LIMIT_OFF") else parse_tenant_limits(e),

@@ -12,6 +12,4 @@ async def main(settings: StoreSettings) -> None:
 
 
 if __name__ == "__main__":
-    runtime.start("store")
-    configured = runtime.settings_or_exit("store", StoreSettings.from_env)
-    runtime.run("store", lambda: main(configured))
+    runtime.serve("store", StoreSettings.from_env, main)

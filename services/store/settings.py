@@ -4,13 +4,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from services.common import env
+from services.common import defaults, env
 from services.common.streams import StreamSettings, stream_settings_from_env
 from services.common.tenant_limits import TenantLimits
 from services.common.tenant_limits import parse as parse_tenant_limits
 from services.store.db import sqlite_url
-
-DEFAULT_NATS_URL = "nats://127.0.0.1:4333"
 
 
 @dataclass(frozen=True)
@@ -34,8 +32,8 @@ class StoreSettings:
         e = os.environ if environ is None else environ
         return cls(
             database_url=env.text(e, "REPORTS_DATABASE_URL", "") or sqlite_url(env.var_dir(e)),
-            nats_url=env.text(e, "REPORTS_NATS_URL", DEFAULT_NATS_URL),
-            listen=env.text(e, "REPORTS_STORE_LISTEN", "127.0.0.1:50051"),
+            nats_url=env.text(e, "REPORTS_NATS_URL", defaults.NATS_URL),
+            listen=env.text(e, "REPORTS_STORE_LISTEN", defaults.STORE_ADDR),
             render_capacity=env.integer(e, "REPORTS_RENDER_CAPACITY", 16, minimum=1),
             streams=stream_settings_from_env(e),
             retention_days=_retention_days(e),

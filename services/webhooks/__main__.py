@@ -17,6 +17,4 @@ async def main(settings: WebhookSettings) -> None:
 
 
 if __name__ == "__main__":
-    runtime.start("webhooks")
-    configured = runtime.settings_or_exit("webhooks", WebhookSettings.from_env)
-    runtime.run("webhooks", lambda: main(configured))
+    runtime.serve("webhooks", WebhookSettings.from_env, main)

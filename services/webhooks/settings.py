@@ -4,7 +4,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from services.common import env
+from services.common import defaults, env
 from services.common.streams import StreamSettings, stream_settings_from_env
 from services.webhooks import signing
 from services.webhooks.delivery import DEFAULT_SCHEDULE_S, RetryPolicy
@@ -24,15 +24,15 @@ def parse_schedule(raw: str) -> tuple[float, ...]:
 @dataclass(frozen=True)
 class WebhookSettings:
     secret_key: bytes = field(repr=False)
-    store_target: str = "127.0.0.1:50051"
-    nats_url: str = "nats://127.0.0.1:4333"
-    listen: str = "127.0.0.1:50054"
+    store_target: str = defaults.STORE_ADDR
+    nats_url: str = defaults.NATS_URL
+    listen: str = defaults.WEBHOOKS_ADDR
     policy: RetryPolicy = RetryPolicy()
     timeout_s: float = 15.0
     allow_private: bool = False
     ack_wait_s: float = 60.0
     concurrency: int = 64
-    rpc_timeout_s: float = 10.0
+    rpc_timeout_s: float = defaults.RPC_TIMEOUT_S
     streams: StreamSettings = StreamSettings()
 
     @classmethod
@@ -51,9 +51,9 @@ class WebhookSettings:
         timeout_s = env.number(e, "REPORTS_WEBHOOK_TIMEOUT_S", 15.0, minimum=0.1)
         return cls(
             secret_key=key,
-            store_target=env.text(e, "REPORTS_STORE_ADDR", "127.0.0.1:50051"),
-            nats_url=env.text(e, "REPORTS_NATS_URL", "nats://127.0.0.1:4333"),
-            listen=env.text(e, "REPORTS_WEBHOOKS_LISTEN", "127.0.0.1:50054"),
+            store_target=env.text(e, "REPORTS_STORE_ADDR", defaults.STORE_ADDR),
+            nats_url=env.text(e, "REPORTS_NATS_URL", defaults.NATS_URL),
+            listen=env.text(e, "REPORTS_WEBHOOKS_LISTEN", defaults.WEBHOOKS_ADDR),
             policy=RetryPolicy(
                 schedule_s=parse_schedule(raw_schedule) if raw_schedule else DEFAULT_SCHEDULE_S,
                 jitter=env.number(e, "REPORTS_WEBHOOK_JITTER", 0.1),
@@ -62,6 +62,6 @@ class WebhookSettings:
             allow_private=env.flag(e, "REPORTS_WEBHOOK_ALLOW_PRIVATE"),
             ack_wait_s=env.number(e, "REPORTS_WEBHOOK_ACK_WAIT_S", max(60.0, 2 * timeout_s), minimum=1.0),
             concurrency=env.integer(e, "REPORTS_WEBHOOK_CONCURRENCY", 64, minimum=1),
-            rpc_timeout_s=env.number(e, "REPORTS_RPC_TIMEOUT_S", 10.0, minimum=0.1),
+            rpc_timeout_s=env.number(e, "REPORTS_RPC_TIMEOUT_S", defaults.RPC_TIMEOUT_S, minimum=0.1),
             streams=stream_settings_from_env(e),
         )

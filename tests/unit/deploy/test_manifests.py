@@ -36,6 +36,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from services.store.db import normalise_url
 from services.webhooks.signing import parse_secret
 from stack import nats_auth
+from tests.support.service_settings import settings_of
 
 ROOT = Path(__file__).resolve().parents[3]
 DEPLOY = ROOT / "deploy"
@@ -627,9 +628,11 @@ def test_healthcheck_reads_the_service_from_pid_1(tmp_path: Path) -> None:
 def test_healthcheck_uses_the_services_own_variables_and_defaults() -> None:
     healthcheck_module = load_healthcheck()
     for name, (variable, default) in healthcheck_module.GRPC_LISTEN.items():
-        source = "\n".join(p.read_text() for p in (ROOT / "services" / name).glob("*.py"))
-        assert f'"{variable}", "{default}"' in source, name
+        assert settings_of(name).listen == default, name
+        assert settings_of(name, {variable: "10.0.0.1:1"}).listen == "10.0.0.1:1", name
     for name, (host_var, port_var, default_port, _path) in healthcheck_module.HTTP_LISTEN.items():
-        source = "\n".join(p.read_text() for p in (ROOT / "services" / name).glob("*.py"))
-        assert f'"{host_var}"' in source and f'"{port_var}"' in source and default_port in source, name
+        settings = settings_of(name)
+        assert str(settings.port) == default_port, name
+        assert (settings_of(name, {host_var: "10.0.0.1", port_var: "1"}).host,
+                settings_of(name, {port_var: "1"}).port) == ("10.0.0.1", 1), name
     assert set(healthcheck_module.GRPC_LISTEN) | set(healthcheck_module.HTTP_LISTEN) == set(entrypoint_services())
