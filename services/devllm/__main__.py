@@ -1,4 +1,5 @@
-"""`python -m services.devllm`: read settings, bind, serve, log `devllm listening on URL`."""
+"""`python -m services.devllm`: read settings (a bad one: exit 2 with one line), bind, serve, log
+`devllm listening on URL`; SIGINT and SIGTERM stop it (uvicorn's handlers)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import socket
 
 import uvicorn
 
+from services.common import env
 from services.common.listen import tcp_listener
 
 from .app import create_app
@@ -51,9 +53,10 @@ async def serve(settings: Settings) -> None:
 
 
 def main() -> None:
+    """Not on `runtime.serve`: the dev LLM logs plain lines and runs no metrics port or traces."""
+    settings = env.settings_or_exit("devllm", lambda: Settings.from_env(os.environ))
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings.from_env(os.environ)
     asyncio.run(serve(settings))
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.devllm.settings import Settings, SettingsError
+from services.common.env import ConfigError
+from services.devllm.settings import Settings
 
 
 def test_defaults_when_environment_is_empty():
@@ -20,6 +21,6 @@ def test_values_are_read_when_set():
 
 @pytest.mark.parametrize("name, value", [("DEVLLM_PORT", "http"), ("DEVLLM_PORT", "70000"),
                                          ("DEVLLM_LATENCY_MS", "-5")])
-def test_settings_error_when_a_value_is_invalid(name, value):
-    with pytest.raises(SettingsError, match=name):
+def test_config_error_when_a_value_is_invalid(name, value):
+    with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value})
