@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import httpx2
 
 from services.renderer.prompt import Conversation
+from services.renderer.providers import batched_body
 
 SCHEMA_NAME = "report"
 _DETAIL_CHARS = 300
@@ -104,7 +105,9 @@ class Provider(Protocol):
 def client_options(api_key: str, base_url: str | None, timeout_s: float,
                    headers: Mapping[str, str] | None, http_client: Any = None) -> dict[str, Any]:
     """What both SDK clients are built with: retries are the renderer's own (max_retries 0), the
-    read timeout is the idle time allowed between streamed chunks, connecting at most 10 s."""
+    read timeout is the idle time allowed between streamed chunks, connecting at most 10 s; a
+    streamed answer is read a network read at a time (`batched_body`)."""
+    batched_body.install()
     return {"api_key": api_key, "base_url": base_url, "max_retries": 0,
             "timeout": httpx2.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
             "default_headers": headers or None, "http_client": http_client}
