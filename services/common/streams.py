@@ -179,6 +179,6 @@ def stream_settings_from_env(environ) -> StreamSettings:  # type: ignore[no-unty
     from services.common import env
 
     return StreamSettings(
-        replicas=env.integer(environ, "REPORTS_STREAM_REPLICAS", 1, minimum=1),
-        events_max_age_s=env.number(environ, "REPORTS_EVENTS_MAX_AGE_S", 7 * 24 * 3600, minimum=60),
+        replicas=env.integer(environ, "REPORTS_STREAM_REPLICAS", StreamSettings.replicas, minimum=1),
+        events_max_age_s=env.number(environ, "REPORTS_EVENTS_MAX_AGE_S", StreamSettings.events_max_age_s, minimum=60),
     )

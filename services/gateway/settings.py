@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -63,12 +62,12 @@ def parse_retention_days(raw: str) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class GatewaySettings:
-    host: str
-    port: int
-    store_target: str
-    resolver_target: str
-    nats_url: str
     api_keys: dict[str, str] = field(repr=False)   # key (or sha256:<hex>) -> tenant
+    host: str = defaults.GATEWAY_HOST
+    port: int = defaults.GATEWAY_PORT
+    store_target: str = defaults.STORE_ADDR
+    resolver_target: str = defaults.RESOLVER_ADDR
+    nats_url: str = defaults.NATS_URL
     # Per-tenant default retention of new media, in days (REPORTS_API_KEYS `;retentionDays=N`).
     retention_days: dict[str, int] = field(default_factory=dict)
     api_keys_file: str | None = None                # re-read when it changes (services/gateway/api_keys.py)
@@ -84,32 +83,36 @@ class GatewaySettings:
     sse_max_per_tenant: int = 100        # open event streams per tenant on this process (stream_slots.py)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> GatewaySettings:
-        e = os.environ if environ is None else environ
-        keys = parse_api_keys(e.get("REPORTS_API_KEYS", ""))
-        keys_file = e.get("REPORTS_API_KEYS_FILE", "").strip() or None
+    def from_env(cls, environ: Mapping[str, str]) -> GatewaySettings:
+        keys = parse_api_keys(environ.get("REPORTS_API_KEYS", ""))
+        keys_file = environ.get("REPORTS_API_KEYS_FILE", "").strip() or None
         if not keys and not keys_file:
             raise env.ConfigError("no API keys: set REPORTS_API_KEYS (key=tenant pairs) or REPORTS_API_KEYS_FILE "
                                   "(make run sets a dev key)")
+        limits = ConnectionLimits()
         return cls(
-            host=env.text(e, "REPORTS_GATEWAY_HOST", defaults.GATEWAY_HOST),
-            port=env.integer(e, "REPORTS_GATEWAY_PORT", defaults.GATEWAY_PORT),
-            store_target=env.text(e, "REPORTS_STORE_ADDR", defaults.STORE_ADDR),
-            resolver_target=env.text(e, "REPORTS_RESOLVER_ADDR", defaults.RESOLVER_ADDR),
-            nats_url=env.text(e, "REPORTS_NATS_URL", defaults.NATS_URL),
+            host=env.text(environ, "REPORTS_GATEWAY_HOST", cls.host),
+            port=env.integer(environ, "REPORTS_GATEWAY_PORT", cls.port),
+            store_target=env.text(environ, "REPORTS_STORE_ADDR", cls.store_target),
+            resolver_target=env.text(environ, "REPORTS_RESOLVER_ADDR", cls.resolver_target),
+            nats_url=env.text(environ, "REPORTS_NATS_URL", cls.nats_url),
             api_keys=keys,
-            retention_days=parse_retention_days(e.get("REPORTS_API_KEYS", "")),
+            retention_days=parse_retention_days(environ.get("REPORTS_API_KEYS", "")),
             api_keys_file=keys_file,
-            rpc_timeout_s=env.number(e, "REPORTS_RPC_TIMEOUT_S", defaults.RPC_TIMEOUT_S, minimum=0.1),
-            sse_ping_s=env.number(e, "REPORTS_SSE_PING_S", 15.0, minimum=0.05),
-            webhook_allow_private=env.flag(e, "REPORTS_WEBHOOK_ALLOW_PRIVATE"),
-            tenant_limits=None if env.flag(e, "REPORTS_TENANT_RATE_LIMIT_OFF") else parse_tenant_limits(e),
-            rate_limit_lease=env.integer(e, "REPORTS_RATE_LIMIT_LEASE", LEASE_MOST, minimum=1),
+            rpc_timeout_s=env.number(environ, "REPORTS_RPC_TIMEOUT_S", cls.rpc_timeout_s, minimum=0.1),
+            sse_ping_s=env.number(environ, "REPORTS_SSE_PING_S", cls.sse_ping_s, minimum=0.05),
+            webhook_allow_private=env.flag(environ, "REPORTS_WEBHOOK_ALLOW_PRIVATE"),
+            tenant_limits=None if env.flag(environ, "REPORTS_TENANT_RATE_LIMIT_OFF") else parse_tenant_limits(environ),
+            rate_limit_lease=env.integer(environ, "REPORTS_RATE_LIMIT_LEASE", cls.rate_limit_lease, minimum=1),
             connection_limits=ConnectionLimits(
-                header_timeout_s=env.number(e, "REPORTS_GATEWAY_HEADER_TIMEOUT_S", 10.0, minimum=0.1),
-                body_timeout_s=env.number(e, "REPORTS_GATEWAY_BODY_TIMEOUT_S", 60.0, minimum=0.1),
-                max_header_bytes=env.integer(e, "REPORTS_GATEWAY_MAX_HEADER_BYTES", 32 * 1024, minimum=1024),
-                max_connections=env.integer(e, "REPORTS_GATEWAY_MAX_CONNECTIONS", 2048, minimum=1),
+                header_timeout_s=env.number(environ, "REPORTS_GATEWAY_HEADER_TIMEOUT_S", limits.header_timeout_s,
+                                            minimum=0.1),
+                body_timeout_s=env.number(environ, "REPORTS_GATEWAY_BODY_TIMEOUT_S", limits.body_timeout_s,
+                                          minimum=0.1),
+                max_header_bytes=env.integer(environ, "REPORTS_GATEWAY_MAX_HEADER_BYTES", limits.max_header_bytes,
+                                             minimum=1024),
+                max_connections=env.integer(environ, "REPORTS_GATEWAY_MAX_CONNECTIONS", limits.max_connections,
+                                            minimum=1),
             ),
-            sse_max_per_tenant=env.integer(e, "REPORTS_SSE_MAX_PER_TENANT", 100, minimum=1),
+            sse_max_per_tenant=env.integer(environ, "REPORTS_SSE_MAX_PER_TENANT", cls.sse_max_per_tenant, minimum=1),
         )

@@ -135,12 +135,12 @@ def settings_from_env(env: Mapping[str, str]) -> LlmSettings:
         model=envvars.text(env, "REPORTS_LLM_MODEL", default_model),
         api_key=key or DEV_MODEL,
         base_url=base_url,
-        idle_timeout_s=envvars.number(env, "REPORTS_LLM_IDLE_TIMEOUT_S", 60.0, minimum=0.001),
-        max_attempts=envvars.integer(env, "REPORTS_LLM_MAX_ATTEMPTS", 4, minimum=1),
-        backoff_max_s=envvars.number(env, "REPORTS_LLM_BACKOFF_MAX_S", 30.0, minimum=0.0),
-        max_tokens=envvars.integer(env, "REPORTS_LLM_MAX_TOKENS", 8192, minimum=1),
-        deadline_s=envvars.number(env, "REPORTS_LLM_DEADLINE_S", 900.0, minimum=1.0),
-        check_model=_switch(env, "REPORTS_LLM_CHECK_MODEL", True),
+        idle_timeout_s=envvars.number(env, "REPORTS_LLM_IDLE_TIMEOUT_S", LlmSettings.idle_timeout_s, minimum=0.001),
+        max_attempts=envvars.integer(env, "REPORTS_LLM_MAX_ATTEMPTS", LlmSettings.max_attempts, minimum=1),
+        backoff_max_s=envvars.number(env, "REPORTS_LLM_BACKOFF_MAX_S", LlmSettings.backoff_max_s, minimum=0.0),
+        max_tokens=envvars.integer(env, "REPORTS_LLM_MAX_TOKENS", LlmSettings.max_tokens, minimum=1),
+        deadline_s=envvars.number(env, "REPORTS_LLM_DEADLINE_S", LlmSettings.deadline_s, minimum=1.0),
+        check_model=_switch(env, "REPORTS_LLM_CHECK_MODEL", LlmSettings.check_model),
         response_format=_choice(env, "REPORTS_LLM_RESPONSE_FORMAT", ("json_schema", "json_object")),
     )
 

@@ -47,6 +47,6 @@ def routes_from_env(env: Mapping[str, str], first: LlmSettings) -> list[LlmSetti
 
 def circuit_settings(env: Mapping[str, str]) -> CircuitSettings:
     return CircuitSettings(
-        failures=envvars.integer(env, "REPORTS_LLM_CIRCUIT_FAILURES", 5, minimum=1),
-        cooldown_s=envvars.number(env, "REPORTS_LLM_CIRCUIT_COOLDOWN_S", 30.0, minimum=0.0),
+        failures=envvars.integer(env, "REPORTS_LLM_CIRCUIT_FAILURES", CircuitSettings.failures, minimum=1),
+        cooldown_s=envvars.number(env, "REPORTS_LLM_CIRCUIT_COOLDOWN_S", CircuitSettings.cooldown_s, minimum=0.0),
     )

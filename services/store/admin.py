@@ -34,7 +34,7 @@ def _sqlite_path(database_url: str) -> Path:
 
 
 async def _backup(directory: Path) -> None:
-    settings = StoreSettings.from_env()
+    settings = StoreSettings.from_env(os.environ)
     nc = await streams.connect(settings.nats_url, "reports-admin")
     try:
         done = await backup.backup(_sqlite_path(settings.database_url), nc, directory)
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("requeue", help="queue every job that has not ended again (after restoring PostgreSQL)")
     args = parser.parse_args(argv)
     if args.command == "requeue":
-        engine = create_db_engine(StoreSettings.from_env().database_url)
+        engine = create_db_engine(StoreSettings.from_env(os.environ).database_url)
         try:
             with engine.begin() as connection:
                 count = backup.requeue_open_jobs(connection)

@@ -18,6 +18,7 @@ store: starting against it is refused, since this code would misread rows it doe
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from alembic import command
@@ -90,7 +91,7 @@ def main() -> None:
     from services.store.settings import StoreSettings
 
     if args.command == "upgrade":
-        upgrade(create_db_engine(StoreSettings.from_env().database_url))
+        upgrade(create_db_engine(StoreSettings.from_env(os.environ).database_url))
         return
     engine = create_db_engine(args.database_url)
     upgrade(engine)

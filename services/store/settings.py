@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -14,10 +13,10 @@ from services.store.db import sqlite_url
 @dataclass(frozen=True)
 class StoreSettings:
     database_url: str
-    nats_url: str
-    listen: str
-    render_capacity: int
-    streams: StreamSettings
+    nats_url: str = defaults.NATS_URL
+    listen: str = defaults.STORE_ADDR
+    render_capacity: int = 16   # jobs the renderers run at once, for estimated waits
+    streams: StreamSettings = StreamSettings()
     # Days new media are kept when neither the request nor the tenant says (None: until deleted).
     retention_days: int | None = None
     retention_sweep_s: float = 60.0
@@ -28,26 +27,25 @@ class StoreSettings:
     tenant_limits: TenantLimits = field(default_factory=TenantLimits)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> StoreSettings:
-        e = os.environ if environ is None else environ
+    def from_env(cls, environ: Mapping[str, str]) -> StoreSettings:
         return cls(
-            database_url=env.text(e, "REPORTS_DATABASE_URL", "") or sqlite_url(env.var_dir(e)),
-            nats_url=env.text(e, "REPORTS_NATS_URL", defaults.NATS_URL),
-            listen=env.text(e, "REPORTS_STORE_LISTEN", defaults.STORE_ADDR),
-            render_capacity=env.integer(e, "REPORTS_RENDER_CAPACITY", 16, minimum=1),
-            streams=stream_settings_from_env(e),
-            retention_days=_retention_days(e),
-            retention_sweep_s=env.number(e, "REPORTS_RETENTION_SWEEP_S", 60.0, minimum=0.01),
-            retention_batch=env.integer(e, "REPORTS_RETENTION_BATCH", 500, minimum=1),
-            lost_job_s=env.number(e, "REPORTS_LOST_JOB_S", 1800.0, minimum=1.0),
-            tenant_limits=parse_tenant_limits(e),
+            database_url=env.text(environ, "REPORTS_DATABASE_URL", "") or sqlite_url(env.var_dir(environ)),
+            nats_url=env.text(environ, "REPORTS_NATS_URL", cls.nats_url),
+            listen=env.text(environ, "REPORTS_STORE_LISTEN", cls.listen),
+            render_capacity=env.integer(environ, "REPORTS_RENDER_CAPACITY", cls.render_capacity, minimum=1),
+            streams=stream_settings_from_env(environ),
+            retention_days=_retention_days(environ),
+            retention_sweep_s=env.number(environ, "REPORTS_RETENTION_SWEEP_S", cls.retention_sweep_s, minimum=0.01),
+            retention_batch=env.integer(environ, "REPORTS_RETENTION_BATCH", cls.retention_batch, minimum=1),
+            lost_job_s=env.number(environ, "REPORTS_LOST_JOB_S", cls.lost_job_s, minimum=1.0),
+            tenant_limits=parse_tenant_limits(environ),
         )
 
 
-def _retention_days(e: Mapping[str, str]) -> int | None:
-    if not env.text(e, "REPORTS_RETENTION_DAYS", ""):
+def _retention_days(environ: Mapping[str, str]) -> int | None:
+    if not env.text(environ, "REPORTS_RETENTION_DAYS", ""):
         return None
-    days = env.integer(e, "REPORTS_RETENTION_DAYS", 0, minimum=1)
+    days = env.integer(environ, "REPORTS_RETENTION_DAYS", 0, minimum=1)
     if days > 3650:
         raise env.ConfigError("REPORTS_RETENTION_DAYS must be 1 to 3650")
     return days

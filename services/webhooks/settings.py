@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -36,9 +35,8 @@ class WebhookSettings:
     streams: StreamSettings = StreamSettings()
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> WebhookSettings:
-        e = os.environ if environ is None else environ
-        secret = e.get("REPORTS_WEBHOOK_SECRET", "").strip()
+    def from_env(cls, environ: Mapping[str, str]) -> WebhookSettings:
+        secret = environ.get("REPORTS_WEBHOOK_SECRET", "").strip()
         if not secret:
             raise env.ConfigError("REPORTS_WEBHOOK_SECRET is not set: the dispatcher signs every delivery "
                                   "with it (whsec_ followed by base64 of at least 16 random bytes; "
@@ -47,21 +45,22 @@ class WebhookSettings:
             key = signing.parse_secret(secret)
         except ValueError as exc:
             raise env.ConfigError(f"REPORTS_WEBHOOK_SECRET is not valid: {exc}") from None
-        raw_schedule = env.text(e, "REPORTS_WEBHOOK_SCHEDULE_S", "")
-        timeout_s = env.number(e, "REPORTS_WEBHOOK_TIMEOUT_S", 15.0, minimum=0.1)
+        raw_schedule = env.text(environ, "REPORTS_WEBHOOK_SCHEDULE_S", "")
+        timeout_s = env.number(environ, "REPORTS_WEBHOOK_TIMEOUT_S", cls.timeout_s, minimum=0.1)
         return cls(
             secret_key=key,
-            store_target=env.text(e, "REPORTS_STORE_ADDR", defaults.STORE_ADDR),
-            nats_url=env.text(e, "REPORTS_NATS_URL", defaults.NATS_URL),
-            listen=env.text(e, "REPORTS_WEBHOOKS_LISTEN", defaults.WEBHOOKS_ADDR),
+            store_target=env.text(environ, "REPORTS_STORE_ADDR", cls.store_target),
+            nats_url=env.text(environ, "REPORTS_NATS_URL", cls.nats_url),
+            listen=env.text(environ, "REPORTS_WEBHOOKS_LISTEN", cls.listen),
             policy=RetryPolicy(
                 schedule_s=parse_schedule(raw_schedule) if raw_schedule else DEFAULT_SCHEDULE_S,
-                jitter=env.number(e, "REPORTS_WEBHOOK_JITTER", 0.1),
+                jitter=env.number(environ, "REPORTS_WEBHOOK_JITTER", RetryPolicy.jitter),
             ),
             timeout_s=timeout_s,
-            allow_private=env.flag(e, "REPORTS_WEBHOOK_ALLOW_PRIVATE"),
-            ack_wait_s=env.number(e, "REPORTS_WEBHOOK_ACK_WAIT_S", max(60.0, 2 * timeout_s), minimum=1.0),
-            concurrency=env.integer(e, "REPORTS_WEBHOOK_CONCURRENCY", 64, minimum=1),
-            rpc_timeout_s=env.number(e, "REPORTS_RPC_TIMEOUT_S", defaults.RPC_TIMEOUT_S, minimum=0.1),
-            streams=stream_settings_from_env(e),
+            allow_private=env.flag(environ, "REPORTS_WEBHOOK_ALLOW_PRIVATE"),
+            ack_wait_s=env.number(environ, "REPORTS_WEBHOOK_ACK_WAIT_S", max(cls.ack_wait_s, 2 * timeout_s),
+                                  minimum=1.0),
+            concurrency=env.integer(environ, "REPORTS_WEBHOOK_CONCURRENCY", cls.concurrency, minimum=1),
+            rpc_timeout_s=env.number(environ, "REPORTS_RPC_TIMEOUT_S", cls.rpc_timeout_s, minimum=0.1),
+            streams=stream_settings_from_env(environ),
         )
