@@ -11,6 +11,8 @@ import pytest
 
 from stack import certificates
 from stack.nats_server import NatsServer
+from tests.support.databases import SchemaTemplate
+from tests.support.nats_accounts import NatsAccount, SharedNatsServers
 from tests.support.names import no_public_lookups  # noqa: F401  (autouse: no test asks DNS for a public name)
 
 SHARED_DATA = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "transcripts"
@@ -34,8 +36,28 @@ def internal_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield root
 
 
+@pytest.fixture(scope="session")
+def shared_nats_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedNatsServers]:
+    servers = SharedNatsServers(tmp_path_factory.mktemp("nats"))
+    try:
+        yield servers
+    finally:
+        servers.close()
+
+
 @pytest.fixture
-def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+def nats_server(request: pytest.FixtureRequest, tmp_path: Path,
+                shared_nats_servers: SharedNatsServers) -> Iterator[NatsServer | NatsAccount]:
+    """NATS of the test's own: an account on a shared nats-server (tests/support/nats_accounts.py),
+    or, for a test marked `own_nats_server` (it stops the server or reaches it another way), a
+    nats-server of its own."""
+    if request.node.get_closest_marker("own_nats_server") is None:
+        account = shared_nats_servers.lease()
+        try:
+            yield account
+        finally:
+            shared_nats_servers.release(account)
+        return
     server = NatsServer(tmp_path / "nats", tmp_path / "nats.log").start()
     try:
         yield server
@@ -44,11 +66,24 @@ def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
 
 
 @pytest.fixture(params=database_backends())
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of the test's own with no tables: where migrations are under test."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'reports.db'}"
         return
     yield from _postgres_schema()
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory: pytest.TempPathFactory) -> SchemaTemplate:
+    return SchemaTemplate(tmp_path_factory.mktemp("schema"))
+
+
+@pytest.fixture
+def database_url(empty_database_url: str, schema_template: SchemaTemplate) -> str:
+    """The store's database, of the test's own: SQLite comes at the schema head (a copy), PostgreSQL
+    as an empty schema the store migrates."""
+    return schema_template.at_head(empty_database_url)
 
 
 def _postgres_schema() -> Iterator[str]:

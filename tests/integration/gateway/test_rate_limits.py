@@ -104,6 +104,7 @@ async def test_requests_without_a_known_key_are_not_counted(replicas):
     assert (await gateway.get("/healthz")).status_code == 200
 
 
+@pytest.mark.own_nats_server
 async def test_an_unreachable_counter_fails_open_with_a_log_line(store, nats_server, caplog):
     async with limited_gateway(store.port, nats_server.url) as gateway:
         assert (await gateway.get("/v1/jobs", headers=AUTH_A)).headers["ratelimit-remaining"] == "3"

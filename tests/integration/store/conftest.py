@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from services.store.db import Database, create_db_engine
-from services.store.migrate import upgrade
+from tests.support.databases import SchemaTemplate
 
 
 @pytest.fixture
-async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'reports.db'}")
-    await asyncio.to_thread(upgrade, engine)
-    database = Database(engine)
+async def sqlite_db(tmp_path: Path, schema_template: SchemaTemplate) -> AsyncIterator[Database]:
+    database = Database(create_db_engine(schema_template.at_head(f"sqlite:///{tmp_path / 'reports.db'}")))
     try:
         yield database
     finally:

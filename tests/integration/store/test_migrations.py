@@ -20,8 +20,8 @@ from tests.integration.conftest import store_settings
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_db_engine(database_url)
+def engine(empty_database_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(empty_database_url)
     try:
         yield engine
     finally:
@@ -56,8 +56,8 @@ def test_upgrading_again_changes_nothing(engine):
         assert migrate.current(connection) == migrate.head()
 
 
-def test_two_stores_migrating_at_once_both_end_at_the_head(database_url):
-    engines = [create_db_engine(database_url) for _ in range(2)]
+def test_two_stores_migrating_at_once_both_end_at_the_head(empty_database_url):
+    engines = [create_db_engine(empty_database_url) for _ in range(2)]
     errors: list[BaseException] = []
     start = threading.Barrier(2)
 
@@ -83,12 +83,12 @@ def test_two_stores_migrating_at_once_both_end_at_the_head(database_url):
             engine.dispose()
 
 
-async def test_a_store_refuses_a_database_a_newer_store_migrated(database_url, engine, nats_server):
+async def test_a_store_refuses_a_database_a_newer_store_migrated(empty_database_url, engine, nats_server):
     migrate.upgrade(engine)
     with engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(migrate.SchemaTooNew, match="'9999'.*newer version of the store"):
-        await store_app.start(store_settings(database_url, nats_server.url))
+        await store_app.start(store_settings(empty_database_url, nats_server.url))
 
 
 def test_a_database_from_the_last_store_before_migrations_upgrades_too(engine):

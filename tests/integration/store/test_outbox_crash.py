@@ -66,6 +66,7 @@ async def _count(js, stream: str) -> int:  # type: ignore[no-untyped-def]
         return -1
 
 
+@pytest.mark.own_nats_server   # its proxy reaches the server by port, as a user of no account
 @pytest.mark.parametrize("held", ["upstream", "downstream"])
 async def test_jobs_committed_before_a_store_is_killed_are_published_once_by_the_next_store(
         held: str, database_url: str, nats_server: NatsServer, proxy: TcpProxy, tmp_path: Path):

@@ -15,9 +15,9 @@ from tests.integration.store import legacy_schema
 
 
 @pytest.fixture
-def database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    legacy_schema.make(database_url, tmp_path)
-    yield database_url
+def database_url(empty_database_url: str, tmp_path: Path) -> Iterator[str]:
+    legacy_schema.make(empty_database_url, tmp_path)
+    yield empty_database_url
 
 
 async def test_the_old_media_jobs_and_reports_read_back_unchanged_after_the_upgrade(gateway, database_url):

@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Connection
 
-from services.store import migrate
 from services.store.db import create_db_engine
+from tests.support.databases import SchemaTemplate
 
 
 @pytest.fixture
-def connection(tmp_path: Path) -> Iterator[Connection]:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'store.db'}")
-    migrate.upgrade(engine)
+def connection(tmp_path: Path, schema_template: SchemaTemplate) -> Iterator[Connection]:
+    engine = create_db_engine(schema_template.at_head(f"sqlite:///{tmp_path / 'store.db'}"))
     with engine.begin() as connection:
         yield connection
     engine.dispose()
