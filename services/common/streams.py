@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import nats
@@ -144,14 +145,19 @@ async def wait_for_streams(js: JetStreamContext, names: tuple[str, ...], poll_s:
                 await asyncio.sleep(poll_s)   # polls the condition: the stream exists
 
 
+def nats_credentials(environ: Mapping[str, str]) -> dict[str, str]:
+    """{"user", "password"} from REPORTS_NATS_USER / REPORTS_NATS_PASSWORD; {} when no user is set."""
+    if not environ.get("REPORTS_NATS_USER"):
+        return {}
+    return {"user": environ["REPORTS_NATS_USER"], "password": environ.get("REPORTS_NATS_PASSWORD", "")}
+
+
 async def connect(url: str, name: str) -> NatsClient:
     """A connection that reconnects forever; the first connect fails fast if NATS is down.
 
     As the user REPORTS_NATS_USER / REPORTS_NATS_PASSWORD name, when set (stack/nats_auth.py).
     """
-    credentials = {}
-    if os.environ.get("REPORTS_NATS_USER"):
-        credentials = {"user": os.environ["REPORTS_NATS_USER"], "password": os.environ.get("REPORTS_NATS_PASSWORD", "")}
+    credentials = nats_credentials(os.environ)
 
     async def disconnected() -> None:
         log.warning("nats disconnected", extra={"service": name})

@@ -20,8 +20,7 @@ _configured = False
 def configure(service: str, environ: Mapping[str, str] | None = None) -> bool:
     """Installs an exporting tracer provider when an endpoint is set; True when it did."""
     global _configured
-    e = os.environ if environ is None else environ
-    if _configured or not (e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or e.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")):
+    if _configured or not wanted(os.environ if environ is None else environ):
         return False
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.resources import Resource
@@ -33,6 +32,11 @@ def configure(service: str, environ: Mapping[str, str] | None = None) -> bool:
     trace.set_tracer_provider(provider)
     _configured = True
     return True
+
+
+def wanted(environ: Mapping[str, str]) -> bool:
+    """Whether an OTLP endpoint is configured."""
+    return bool(environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
 
 
 def enabled() -> bool:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from services.common import grpc_credentials, streams, tracing
+from services.common.env import ConfigError
 from services.common.runtime import ProcessSettings
 from tests.support.service_settings import FROM_ENV, REQUIRED
 
@@ -44,8 +46,12 @@ def configuration_table() -> set[str]:
 def read_by(service: str) -> set[str]:
     environ = Recording(REQUIRED.get(service, {}))
     FROM_ENV[service](environ)
-    if service != "devllm":   # the dev LLM logs plain lines, on no metrics port
+    if service != "devllm":   # the dev LLM logs plain lines, on no metrics port, and speaks no gRPC or NATS
         ProcessSettings.from_env(environ)
+        streams.nats_credentials(environ)
+        tracing.wanted(environ)
+        with pytest.raises(ConfigError):   # neither REPORTS_GRPC_INSECURE nor REPORTS_TLS_DIR set
+            grpc_credentials.tls_files(environ)
     return environ.asked
 
 
@@ -55,4 +61,5 @@ def test_every_variable_the_service_reads_is_in_the_readme_configuration_table(s
 
 
 def test_the_recording_sees_the_variables_a_service_reads():
-    assert {"REPORTS_STORE_LISTEN", "REPORTS_DATABASE_URL", "REPORTS_EVENT_LOOP"} <= read_by("store")
+    assert {"REPORTS_STORE_LISTEN", "REPORTS_DATABASE_URL", "REPORTS_EVENT_LOOP", "REPORTS_TLS_DIR",
+            "REPORTS_NATS_USER", "OTEL_EXPORTER_OTLP_ENDPOINT"} <= read_by("store")
