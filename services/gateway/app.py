@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from nats.aio.client import Client as NatsClient
@@ -26,19 +26,12 @@ from services.gateway.stream_slots import StreamSlots
 from services.gateway.telemetry import TelemetryMiddleware
 
 
-def create_app(settings: GatewaySettings,
-               open_backends: Callable[[GatewaySettings], Backends] | None = None,
-               webhook_resolver: ssrf.Resolver = ssrf.system_resolver) -> Starlette:
+def create_app(settings: GatewaySettings, webhook_resolver: ssrf.Resolver = ssrf.system_resolver) -> Starlette:
     """The gateway app. `webhook_resolver` answers which addresses a webhook's host names when a
     job is created (the SSRF check): the system's DNS, or a fixed table in tests."""
-    def default_backends(s: GatewaySettings) -> Backends:
-        return Backends.open(s.store_target, s.resolver_target, s.nats_url)
-
-    opener = open_backends or default_backends
-
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.backends = opener(settings)
+        app.state.backends = Backends.open(settings.store_target, settings.resolver_target, settings.nats_url)
         try:
             yield
         finally:
