@@ -1,4 +1,4 @@
-"""`make bench` / `python -m bench`: run B1–B5, B7 and the profile, write results.json and the README table.
+"""`make bench` / `python -m bench`: run B1–B7 and the profile, write results.json and the README table.
 
 Environment:
     BENCH_QUICK=1      a smoke run: shorter and smaller everywhere (figures are not comparable)
@@ -25,7 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import b1_create, b2_pipeline, b3_concurrency, b4_sse, b5_celery, b7_budget, database, harness, profiling, report, tls_cost
+from bench import (
+    b1_create, b2_pipeline, b3_concurrency, b4_sse, b5_celery, b6_fairness, b7_budget, database, harness, profiling,
+    report, tls_cost)
 from bench.harness import Context
 from bench.procs import MachineMeter, machine, raise_open_files_limit
 
@@ -93,6 +95,8 @@ def main() -> int:
         attempt("B3", lambda: b3_concurrency.run(ctx))
     if wanted("B4"):
         attempt("B4", lambda: b4_sse.run(ctx))
+    if wanted("B6"):
+        attempt("B6", lambda: b6_fairness.run(ctx))
     if wanted("B7"):
         attempt("B7", lambda: b7_budget.run(ctx))
 

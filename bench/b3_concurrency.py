@@ -25,7 +25,8 @@ CONCURRENCY = 64
 def run(ctx: Context) -> dict[str, Any]:
     count = int(ctx.size(500, 200))
     env = {"REPORTS_LLM_MODEL": f"dev-llm+latency={int(LLM_LATENCY_S * 1000)}",
-           "REPORTS_RENDERER_CONCURRENCY": str(CONCURRENCY)}
+           "REPORTS_RENDERER_CONCURRENCY": str(CONCURRENCY),
+           "REPORTS_RENDER_CAPACITY": str(RENDERERS * CONCURRENCY)}   # the store's dispatch window
     with harness.platform(ctx.var("b3"), renderers=0, env=env) as p:
         media_id = harness.create_media(p.gateway_url)
         loadgen = harness.Loadgen("jobs", {

@@ -32,7 +32,8 @@ def devllm_outcomes(devllm_url: str) -> dict[str, int]:
 
 def run(ctx: Context) -> dict[str, Any]:
     count = int(ctx.size(1000, 200))
-    env = {"DEVLLM_RPM": str(RPM), "REPORTS_LLM_MODEL": MODEL, "REPORTS_LLM_LIMITS": f"openai:{MODEL}=rpm:{RPM}"}
+    env = {"DEVLLM_RPM": str(RPM), "REPORTS_LLM_MODEL": MODEL, "REPORTS_LLM_LIMITS": f"openai:{MODEL}=rpm:{RPM}",
+           "REPORTS_RENDER_CAPACITY": str(RENDERERS * 16)}   # both renderers' slots: the dispatch window
     with harness.platform(ctx.var("b7"), renderers=RENDERERS, env=env) as p:
         media_id = harness.create_media(p.gateway_url)
         before = devllm_outcomes(p.addresses["devllm"])

@@ -94,11 +94,12 @@ def run_loadgen(scenario: str, params: dict[str, Any], log_path: Path, timeout: 
 
 
 @contextmanager
-def platform(var_dir: Path, *, renderers: int = 1, env: dict[str, str] | None = None) -> Iterator[Platform]:
+def platform(var_dir: Path, *, renderers: int = 1, env: dict[str, str] | None = None,
+             api_keys: str = f"{workload.API_KEY}={workload.TENANT}") -> Iterator[Platform]:
     """The platform, its store on the run's database (bench/database.py): SQLite in `var_dir`, or
     a fresh PostgreSQL database named after `var_dir`, dropped when the platform has stopped."""
     with database.for_platform(database.choice(), var_dir.name.replace("-", "_")) as database_url:
-        config = PlatformConfig(var_dir=var_dir, api_keys=f"{workload.API_KEY}={workload.TENANT}",
+        config = PlatformConfig(var_dir=var_dir, api_keys=api_keys,
                                 renderers=renderers, env={**BASE_ENV, **(env or {})}, database_url=database_url)
         started = Platform(config).start()
         # The load generators and the Celery peer call the services' gRPC as every internal identity.
@@ -127,8 +128,8 @@ def wait_ready(gateway_url: str, timeout: float = 30.0) -> None:
     raise RuntimeError(f"gateway at {gateway_url} not ready within {timeout}s")
 
 
-def create_media(gateway_url: str) -> str:
-    response = httpx.post(f"{gateway_url}/v1/media", json=workload.MEDIA_BODY, headers=workload.AUTH, timeout=30)
+def create_media(gateway_url: str, headers: dict[str, str] = workload.AUTH) -> str:
+    response = httpx.post(f"{gateway_url}/v1/media", json=workload.MEDIA_BODY, headers=headers, timeout=30)
     response.raise_for_status()
     return str(response.json()["mediaId"])
 

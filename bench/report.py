@@ -153,6 +153,7 @@ def headline_rows(results: dict[str, Any]) -> list[list[Any]]:
                          verdict(None if target is None or r is None else r >= 1.0), _cpu(part)])
     elif b5:
         rows.append(["B5", "Celery + Redis peer", None, b5["skipped"], None, "≥ 1.0", None, None])
+    rows += b6_rows(b.get("B6"))
     b7 = b.get("B7")
     if b7:
         r = b7["ratio_to_budget"]
@@ -162,6 +163,16 @@ def headline_rows(results: dict[str, Any]) -> list[list[Any]]:
                      verdict(None if r is None else r >= 0.9 and b7["failed"] == 0 and b7["rate_limited"] <= 1),
                      _cpu(b7)])
     return rows + tls_rows(b.get("TLS"))
+
+
+def b6_rows(b6: dict[str, Any] | None) -> list[list[Any]]:
+    if not b6:
+        return []
+    alone, contended = b6["b_alone_create_to_succeeded_ms"], b6["b_contended_create_to_succeeded_ms"]
+    r = b6["p50_ratio"]
+    return [["B6", f"tenant B's create → succeeded p50, behind A's {b6['backlog_jobs']:,} queued jobs",
+             fmt(contended.get("p50"), " ms"), fmt(alone.get("p50"), " ms") + " (B alone)", times(r),
+             f"≤ {b6['target_ratio']:g}× alone", verdict(None if r is None else r <= b6["target_ratio"]), None]]
 
 
 def tls_rows(tls: dict[str, Any] | None) -> list[list[Any]]:
@@ -328,6 +339,15 @@ def render(results: dict[str, Any]) -> str:
                     f"{_errors(b4)}. Gateway RSS: idle {rss['idle']} MiB, connected {rss['connected']} MiB "
                     f"({b4['kib_per_subscriber']} KiB per subscriber), peak while delivering "
                     f"{rss['peak_during_delivery']} MiB, lifetime peak {rss['hwm']} MiB."]
+    b6 = b.get("B6")
+    if b6:
+        contended = b6["b_contended_create_to_succeeded_ms"]
+        out += ["", f"B6: tenant B's {b6['new_jobs']} jobs behind tenant A's {b6['backlog_jobs']:,} "
+                    f"(dev LLM {b6['llm_latency_ms']} ms, {b6['renderers']} renderer × "
+                    f"{b6['renderer_concurrency']}, dispatch window {b6['dispatch_window']}): p50 {contended.get('p50')} ms, p99 "
+                    f"{contended.get('p99')} ms; {b6['a_jobs_after_b_last']:,} of A's jobs ended after B's last "
+                    f"(in FIFO order none would); A's jobs/s {b6['a_throughput'].get('jobs_per_s')}, "
+                    f"{b6['a_unfinished']} unfinished, {b6['a_create_errors']} create errors."]
     b5 = b.get("B5")
     if b5 and "skipped" not in b5:
         parts = []

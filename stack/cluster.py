@@ -112,7 +112,10 @@ class Cluster:
         # processes doing it at once on an empty database would race on.
         for name in stores:
             self._spawn(name, "store", {"REPORTS_STORE_LISTEN": self.addresses[name],
-                                        "REPORTS_DATABASE_URL": self.database.url}).wait_for(LISTENING)
+                                        "REPORTS_DATABASE_URL": self.database.url,
+                                        # every renderer's slots (16 each): the dispatch window
+                                        "REPORTS_RENDER_CAPACITY": str(16 * self.config.renderers)}
+                        ).wait_for(LISTENING)
         started = [self._spawn("resolver", "resolver", {"REPORTS_RESOLVER_LISTEN": self.addresses["resolver"],
                                                         "REPORTS_STORE_ADDR": self.store_target(0)})]
         for index, name in enumerate(renderers):

@@ -49,6 +49,8 @@ class Job:
     usage_model: str | None = None
     usage_cost_usd: float | None = None
     usage_calls: list[dict[str, str]] | None = None
+    dispatched_at: datetime | None = None
+    request_id: str | None = None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> Job:

@@ -94,6 +94,7 @@ def create(connection: Connection, request: store_pb2.CreateJobRequest, waits: W
         created_at=now,
         updated_at=now,
         expires_at=media.expires_at,
+        request_id=request.request_id or None,
     )
     wait = waits.estimate(connection)
     job_rows.add(connection, job)
@@ -102,9 +103,7 @@ def create(connection: Connection, request: store_pb2.CreateJobRequest, waits: W
                                       "fingerprint": request.request_fingerprint, "job_id": job.id,
                                       "created_at": now, "estimated_wait_sec": wait})
     outbox.add_event(connection, convert.event_message(job), request_id=request.request_id)
-    outbox.add_render_command(connection, job_pb2.RenderCommand(
-        job_id=job.id, tenant=job.tenant, request_id=request.request_id))
-    return job, False, wait
+    return job, False, wait   # queued until dispatch.fill gives it a place in the window
 
 
 def _check_params(variables: list[PromptVariable], params: dict[str, object]) -> None:

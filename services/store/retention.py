@@ -49,10 +49,12 @@ class Sweep:
 class RetentionSweeper:
     def __init__(self, db: Database, *, interval_s: float = 60.0, batch_size: int = 500,
                  on_deleted: Callable[[], None] = lambda: None,
-                 inflight_cap: Callable[[str], int] | None = None) -> None:
+                 inflight_cap: Callable[[str], int] | None = None,
+                 fill_window: Callable[[Connection], int] | None = None) -> None:
         self._db = db
         self._on_deleted = on_deleted  # wakes the outbox relay for the purges
         self._inflight_cap = inflight_cap  # a tenant's in-flight cap: deleted running jobs free slots
+        self._fill_window = fill_window  # deleted jobs free places in the dispatch window (dispatch.py)
         self._interval_s = interval_s
         self._batch_size = batch_size
         self._stopping = asyncio.Event()
@@ -104,6 +106,8 @@ class RetentionSweeper:
         if self._inflight_cap is not None:
             for tenant in tenants:   # running jobs deleted with their media free their slots
                 inflight.wake(connection, tenant, self._inflight_cap(tenant))
+        if self._fill_window is not None:
+            self._fill_window(connection)
         connection.execute(AUDIT.insert(), [
             audit.values(row.tenant, "media", row.id, reason=audit.RETENTION, api_key_id=None,
                          derived=derived[row.id], at=now)

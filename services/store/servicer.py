@@ -19,7 +19,8 @@ from services.common.rpc_errors import invalid
 from services.common.servicer import rpc
 from services.common.tenant_limits import TenantLimits
 from services.store import (
-    audit, convert, deletion, inflight, job_rows, jobs, lost_jobs, media, outbox, prompts, reports, usage, webhooks)
+    audit, convert, deletion, dispatch, inflight, job_rows, jobs, lost_jobs, media, outbox, prompts, reports, usage,
+    webhooks)
 from services.store.db import Database
 from services.store.group_commit import GroupCommit
 from services.store.job_rows import Job
@@ -63,8 +64,10 @@ def _tenant(request) -> str:  # type: ignore[no-untyped-def]
 
 class StoreServicer(store_pb2_grpc.StoreServicer):
     def __init__(self, db: Database, relay: OutboxRelay | None, waits: WaitEstimator, *,
-                 retention_days: int | None = None, tenant_limits: TenantLimits | None = None) -> None:
+                 retention_days: int | None = None, tenant_limits: TenantLimits | None = None,
+                 dispatch_window: int = 16) -> None:
         self._db = db
+        self._window = dispatch_window
         self._limits = tenant_limits or TenantLimits()
         self._retention_days = retention_days
         self._relay = relay
@@ -79,22 +82,45 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
             self._relay.hand(written)
         return result
 
+    def _filling(self, work: Callable[[Connection], T],
+                 freed: Callable[[T], bool] = lambda _: True) -> Callable[[Connection], T]:
+        """`work`, then the dispatch window filled in the same transaction when its result says it
+        may have freed a place or queued a job (dispatch.py)."""
+        def then_fill(c: Connection) -> T:
+            result = work(c)
+            if freed(result):
+                dispatch.fill(c, self._window)
+            return result
+        return then_fill
+
     def _waking(self, tenant: str, work: Callable[[Connection], T]) -> Callable[[Connection], T]:
-        """`work` (a deletion), then the tenant's parked jobs woken into the slots it may have freed."""
+        """`work` (a deletion), then the tenant's parked jobs woken into the slots it may have freed,
+        and the dispatch window filled."""
         def then_wake(c: Connection) -> T:
             inflight.lock_tenant(c, tenant)
             result = work(c)
             inflight.wake(c, tenant, self._limits.of(tenant).inflight)
             return result
-        return then_wake
+        return self._filling(then_wake)
+
+    def fill_window(self, connection: Connection) -> int:
+        """The dispatch window filled (dispatch.fill), in the caller's transaction."""
+        return dispatch.fill(connection, self._window)
 
     async def wake_parked(self) -> int:
-        """Wakes parked jobs that have a slot now (at start: caps may have been raised)."""
-        return await self._write(lambda c: inflight.wake_all(c, lambda t: self._limits.of(t).inflight))
+        """Wakes parked jobs that have a slot now (at start: caps may have been raised), and fills
+        the dispatch window (it may have been widened)."""
+        return await self._write(self._filling(
+            lambda c: inflight.wake_all(c, lambda t: self._limits.of(t).inflight)))
 
     async def fail_lost_jobs(self, lost_after_s: float) -> int:
-        """Fails running jobs unchanged for `lost_after_s` (lost_jobs.py), freeing their slots."""
-        return await self._write(lambda c: lost_jobs.fail_lost(c, lost_after_s, lambda t: self._limits.of(t).inflight))
+        """Fails running jobs unchanged for `lost_after_s` (lost_jobs.py), freeing their slots;
+        dispatches anew the jobs whose command was lost, and fills the window."""
+        def sweep(c: Connection) -> int:
+            failed = lost_jobs.fail_lost(c, lost_after_s, lambda t: self._limits.of(t).inflight)
+            dispatch.redispatch_lost(c, lost_after_s)
+            return failed
+        return await self._write(self._filling(sweep))
 
     async def _create_alone(self, create: Callable[[Connection], T]) -> T:
         """One create in its own transaction (group_commit.py: when its batch failed together)."""
@@ -139,7 +165,11 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         def create(c: Connection) -> tuple[Job, bool, float]:
             return jobs.create(c, request, self._waits, self._prompts, queued_cap=cap)
 
-        job, replayed, wait = await self._creates.run(create)   # with the creates arriving alongside
+        def created(result: tuple[Job, bool, float]) -> bool:
+            return not result[1]
+
+        # committed with the creates arriving alongside (group_commit.py)
+        job, replayed, wait = await self._creates.run(self._filling(create, created))
         if not replayed:
             self._waits.created()
             _observe(job, "job created")
@@ -163,7 +193,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     async def ClaimJob(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
         cap = self._limits.of(tenant).inflight
-        job, prompt = await self._write(lambda c: jobs.claim(c, tenant, request.job_id, inflight_cap=cap))
+        job, prompt = await self._write(self._filling(
+            lambda c: jobs.claim(c, tenant, request.job_id, inflight_cap=cap),
+            lambda claimed: _left_window(claimed[0])))
         response = store_pb2.ClaimJobResponse(job=convert.job_message(_observe(job, "job claimed")))
         if prompt is not None:
             response.prompt.CopyFrom(convert.prompt_message(prompt))
@@ -173,12 +205,14 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     async def TransitionJob(self, request, context):  # type: ignore[no-untyped-def]
         cap = self._limits.of(_tenant(request)).inflight
         return convert.job_message(_observe(
-            await self._write(lambda c: jobs.transition(c, request, inflight_cap=cap)), "job transition"))
+            await self._write(self._filling(lambda c: jobs.transition(c, request, inflight_cap=cap), _left_window)),
+            "job transition"))
 
     @rpc
     async def CompleteJob(self, request, context):  # type: ignore[no-untyped-def]
         cap = self._limits.of(_tenant(request)).inflight
-        job, report_id, stored_now = await self._write(lambda c: jobs.complete(c, request, inflight_cap=cap))
+        job, report_id, stored_now = await self._write(self._filling(
+            lambda c: jobs.complete(c, request, inflight_cap=cap)))
         _observe(job, "job completed", reportId=report_id)
         return store_pb2.CompleteJobResponse(report_id=report_id, stored=stored_now)
 
@@ -187,7 +221,8 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         tenant = _tenant(request)
         cap = self._limits.of(tenant).inflight
         return convert.job_message(_observe(
-            await self._write(lambda c: jobs.cancel(c, tenant, request.job_id, inflight_cap=cap)), "job cancel"))
+            await self._write(self._filling(lambda c: jobs.cancel(c, tenant, request.job_id, inflight_cap=cap))),
+            "job cancel"))
 
     # webhooks
 
@@ -281,6 +316,11 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
             lambda c: prompts.set_labels(c, request.name, request.version, list(request.labels)))
         self._prompts.invalidate()
         return convert.prompt_message(row)
+
+
+def _left_window(job: Job) -> bool:
+    """The job no longer holds a place in the dispatch window: it ended, or its claim parked it."""
+    return job.status in job_states.TERMINAL or job.stage == job_states.WAITING
 
 
 def _deleted(record: dict[str, object]) -> store_pb2.DeleteResponse:

@@ -25,6 +25,12 @@ class StoreSettings:
     lost_job_s: float = 1800.0
     # Each tenant's cap on queued jobs (REPORTS_TENANT_LIMITS / REPORTS_DEFAULT_TENANT_LIMITS `queued`).
     tenant_limits: TenantLimits = field(default_factory=TenantLimits)
+    # Jobs dispatched to the renderers at once (dispatch.py); None: render_capacity.
+    dispatch_window: int | None = None
+
+    @property
+    def window(self) -> int:
+        return self.dispatch_window or self.render_capacity
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> StoreSettings:
@@ -39,6 +45,7 @@ class StoreSettings:
             retention_batch=env.integer(environ, "REPORTS_RETENTION_BATCH", cls.retention_batch, minimum=1),
             lost_job_s=env.number(environ, "REPORTS_LOST_JOB_S", cls.lost_job_s, minimum=1.0),
             tenant_limits=parse_tenant_limits(environ),
+            dispatch_window=env.integer(environ, "REPORTS_DISPATCH_WINDOW", 0, minimum=1) or None,
         )
 
 

@@ -68,6 +68,8 @@ class JobRow(SQLModel, table=True):
         Index("ix_jobs_status_finished", "status", "finished_at"),
         # GET /v1/usage: a tenant's jobs that ended in a time range.
         Index("ix_jobs_tenant_finished", "tenant", "finished_at"),
+        # Fair dispatch (dispatch.py): the window's queued jobs, and each tenant's oldest undispatched one.
+        Index("ix_jobs_dispatch", "status", "stage", "dispatched_at", "tenant", "id"),
     )
 
     id: str = Field(primary_key=True, max_length=64)
@@ -103,6 +105,10 @@ class JobRow(SQLModel, table=True):
     usage_model: str | None = Field(default=None, max_length=128)
     usage_cost_usd: float | None = Field(default=None, sa_column=Column(Float))
     usage_calls: list[dict[str, str]] | None = _json(nullable=True)   # [{provider, model, outcome}, ...]
+    # When its render command was written (dispatch.py); null while it waits its turn in the store.
+    dispatched_at: datetime | None = _when(nullable=True)
+    # The request that created it, carried by its render command whenever it is dispatched.
+    request_id: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class ReportRow(SQLModel, table=True):

@@ -85,6 +85,20 @@ async def _commands(store: store_app.RunningStore) -> list[str]:
     return [job_pb2.RenderCommand.FromString(r.payload).job_id for r in rows]
 
 
+async def end_job(stub: store_pb2_grpc.StoreStub, job_id: str, ending: str) -> None:
+    """Ends the tenant t's job the way `ending` names: succeeded, failed, canceled or deleted."""
+    if ending == "succeeded":
+        await complete_job(stub, "t", job_id, start=False)
+    elif ending == "failed":
+        await stub.TransitionJob(store_pb2.TransitionJobRequest(
+            tenant="t", job_id=job_id, status=job_pb2.JOB_STATUS_FAILED,
+            error=job_pb2.JobError(code="internal", message="renderer gave up")))
+    elif ending == "canceled":
+        await stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=job_id))
+    else:
+        await stub.DeleteJob(store_pb2.DeleteRequest(tenant="t", id=job_id))
+
+
 async def _full_with_two_parked(stub: store_pb2_grpc.StoreStub) -> tuple[list[str], list[str]]:
     """(the jobs running, the tenant at its cap; two jobs parked, oldest first), on two media."""
     running, parked = await _jobs(stub, CAP), await _jobs(stub, 2)
@@ -117,17 +131,7 @@ async def test_every_end_of_a_running_job_wakes_the_oldest_parked_one(capped, en
     running, parked = await _full_with_two_parked(capped.stub)
     commands_before = await _commands(capped.store)
 
-    ended = running[0]
-    if ending == "succeeded":
-        await complete_job(capped.stub, "t", ended, start=False)
-    elif ending == "failed":
-        await capped.stub.TransitionJob(store_pb2.TransitionJobRequest(
-            tenant="t", job_id=ended, status=job_pb2.JOB_STATUS_FAILED,
-            error=job_pb2.JobError(code="internal", message="renderer gave up")))
-    elif ending == "canceled":
-        await capped.stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=ended))
-    else:
-        await capped.stub.DeleteJob(store_pb2.DeleteRequest(tenant="t", id=ended))
+    await end_job(capped.stub, running[0], ending)
 
     assert await _commands(capped.store) == commands_before + [parked[0]]   # one slot: the oldest
     woken = await capped.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=parked[0]))
