@@ -15,9 +15,9 @@ import logging
 import os
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from services.common import cpu, env, keepalive, logs, tracing
+from services.common import cpu, env, grpc_server, keepalive, logs, tracing
 from services.common.observability import start_metrics_server
 
 S = TypeVar("S")
@@ -73,6 +73,20 @@ def serve(service: str, read_settings: Callable[[Mapping[str, str]], S],
     settings = env.settings_or_exit(service, lambda: read_settings(os.environ))
     start(service, process)
     run(service, process, lambda: main(settings))
+
+
+class Running(Protocol):
+    """A started service (its app.start's result)."""
+
+    async def stop(self) -> None: ...
+
+
+async def until_stopped(running: Running, *vital: asyncio.Task[Any]) -> None:
+    """Serves until SIGINT or SIGTERM, or until one of the `vital` tasks (one the service cannot
+    work without, such as its JetStream consumer) ends; then stops `running`."""
+    signalled = asyncio.create_task(grpc_server.wait_for_stop_signal())
+    await asyncio.wait([signalled, *vital], return_when=asyncio.FIRST_COMPLETED)
+    await running.stop()
 
 
 def start(service: str, process: ProcessSettings) -> None:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from services.common import grpc_server, runtime
+from services.common import runtime
 from services.renderer import app
 from services.renderer.settings import RendererSettings
 
 
 async def main(settings: RendererSettings) -> None:
     renderer = await app.start(settings)
-    stop = asyncio.create_task(grpc_server.wait_for_stop_signal())
-    await asyncio.wait([stop, renderer.worker_task], return_when=asyncio.FIRST_COMPLETED)
-    await renderer.stop()
+    await runtime.until_stopped(renderer, renderer.worker_task)
 
 
 if __name__ == "__main__":

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from services.common import grpc_server, runtime
+from services.common import runtime
 from services.resolver import app
 from services.resolver.settings import ResolverSettings
 
 
 async def main(settings: ResolverSettings) -> None:
-    resolver = await app.start(settings)
-    await grpc_server.wait_for_stop_signal()
-    await resolver.stop()
+    await runtime.until_stopped(await app.start(settings))
 
 
 if __name__ == "__main__":

@@ -1,14 +1,12 @@
 """python -m services.store"""
 
-from services.common import grpc_server, runtime
+from services.common import runtime
 from services.store import app
 from services.store.settings import StoreSettings
 
 
 async def main(settings: StoreSettings) -> None:
-    store = await app.start(settings)
-    await grpc_server.wait_for_stop_signal()
-    await store.stop()
+    await runtime.until_stopped(await app.start(settings))
 
 
 if __name__ == "__main__":
