@@ -97,14 +97,14 @@ class CreateJobRequest(_message.Message):
     def __init__(self, tenant: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., request_fingerprint: _Optional[str] = ..., media_id: _Optional[str] = ..., template: _Optional[str] = ..., template_params: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., target: _Optional[_Union[_target_pb2.Target, _Mapping]] = ..., label: _Optional[str] = ..., entity_label: _Optional[str] = ..., webhook: _Optional[_Union[_job_pb2.Webhook, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class CreateJobResponse(_message.Message):
-    __slots__ = ("job", "replayed", "estimated_wait_sec")
-    JOB_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("job_id", "replayed", "estimated_wait_sec")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
     REPLAYED_FIELD_NUMBER: _ClassVar[int]
     ESTIMATED_WAIT_SEC_FIELD_NUMBER: _ClassVar[int]
-    job: _job_pb2.Job
+    job_id: str
     replayed: bool
     estimated_wait_sec: float
-    def __init__(self, job: _Optional[_Union[_job_pb2.Job, _Mapping]] = ..., replayed: _Optional[bool] = ..., estimated_wait_sec: _Optional[float] = ...) -> None: ...
+    def __init__(self, job_id: _Optional[str] = ..., replayed: _Optional[bool] = ..., estimated_wait_sec: _Optional[float] = ...) -> None: ...
 
 class GetJobRequest(_message.Message):
     __slots__ = ("tenant", "job_id")

@@ -173,8 +173,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         if not replayed:
             self._waits.created()
             _observe(job, "job created")
-        return store_pb2.CreateJobResponse(job=convert.job_message(job), replayed=replayed,
-                                           estimated_wait_sec=wait)
+        return store_pb2.CreateJobResponse(job_id=job.id, replayed=replayed, estimated_wait_sec=wait)
 
     @rpc
     async def GetJob(self, request, context):  # type: ignore[no-untyped-def]

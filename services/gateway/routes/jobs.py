@@ -61,14 +61,14 @@ async def create_job(request: Request) -> JSONResponse:
                                       resolver=request.app.state.webhook_resolver)
     reply = await c.backends.store.CreateJob(create_job_message(body, c.tenant, c.request_id),
                                              timeout=c.timeout, metadata=c.metadata)
-    job = reply.job
-    log.debug("job created" if not reply.replayed else "job replayed", extra={"jobId": job.id})
+    job_id = reply.job_id
+    log.debug("job created" if not reply.replayed else "job replayed", extra={"jobId": job_id})
     # A replay answers what the first request was answered (as Stripe replays a stored response),
     # whatever the job has done since: a new job is always queued at its first stage, and the
     # store keeps the wait it estimated then. Where the job is now is at `Location`.
-    response = {"jobId": job.id, "status": job_states.QUEUED, "stage": job_states.STAGES[0],
+    response = {"jobId": job_id, "status": job_states.QUEUED, "stage": job_states.STAGES[0],
                 "estimatedWaitSec": reply.estimated_wait_sec}
-    headers = {"Location": f"/v1/jobs/{job.id}"}
+    headers = {"Location": f"/v1/jobs/{job_id}"}
     if reply.replayed:
         headers["Idempotent-Replayed"] = "true"
     return JSONResponse(response, status_code=202, headers=headers)

@@ -23,7 +23,7 @@ from services.renderer.job_runner import JobRunner
 from services.renderer.llm import Llm, LlmSettings
 from services.resolver.servicer import ResolverServicer, register
 from services.store.tables import OUTBOX
-from tests.integration.store.test_outbox import _job_request, _media
+from tests.integration.store.test_outbox import _created, _job_request, _media
 
 SERVICE = resolver_pb2.DESCRIPTOR.services_by_name["Resolver"].full_name
 Hook = Callable[[str, Any], Awaitable[None]]
@@ -81,7 +81,7 @@ def _answers(url: str) -> int:
 
 
 async def _job(store_stub: store_pb2_grpc.StoreStub) -> job_pb2.RenderCommand:
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     return job_pb2.RenderCommand(job_id=job.id, tenant=job.tenant)
 
 

@@ -22,7 +22,7 @@ from stack.nats_server import NatsServer
 from tests.integration.conftest import store_settings
 from tests.integration.helpers import complete_job, stored_events
 from tests.support.polling import until
-from tests.integration.store.test_outbox import _job_request, _media
+from tests.integration.store.test_outbox import _created, _job_request, _media
 
 
 @pytest.fixture
@@ -50,10 +50,10 @@ async def _restored(tmp_path: Path) -> AsyncIterator[tuple[Any, Any, NatsServer]
 async def test_a_backup_taken_under_load_restores_reports_events_and_queued_jobs(
         store, store_stub, nats_server, tmp_path):
     media_id = await _media(store_stub)
-    done = (await store_stub.CreateJob(_job_request(media_id))).job
+    done = await _created(store_stub, _job_request(media_id))
     report_id = await complete_job(store_stub, "t", done.id)
     report = await store_stub.GetReport(store_pb2.GetReportRequest(tenant="t", report_id=report_id))
-    queued = [(await store_stub.CreateJob(_job_request(media_id))).job.id for _ in range(3)]
+    queued = [(await store_stub.CreateJob(_job_request(media_id))).job_id for _ in range(3)]
     await until(lambda: _has(nats_server.url, done.id, 3))  # queued, running, succeeded
 
     loading = True
@@ -61,7 +61,7 @@ async def test_a_backup_taken_under_load_restores_reports_events_and_queued_jobs
 
     async def load() -> None:
         while loading:
-            created_meanwhile.append((await store_stub.CreateJob(_job_request(media_id))).job.id)
+            created_meanwhile.append((await store_stub.CreateJob(_job_request(media_id))).job_id)
 
     task = asyncio.create_task(load())
     nc = await streams.connect(nats_server.url, "test-backup")
@@ -87,10 +87,10 @@ async def test_a_backup_taken_under_load_restores_reports_events_and_queued_jobs
 async def test_a_backup_after_a_deletion_purged_the_newest_events_completes_and_restores(
         store, store_stub, nats_server, tmp_path):
     media_id = await _media(store_stub)
-    kept = (await store_stub.CreateJob(_job_request(media_id))).job
+    kept = await _created(store_stub, _job_request(media_id))
     report_id = await complete_job(store_stub, "t", kept.id)
     await until(lambda: _has(nats_server.url, kept.id, 3))
-    gone = (await store_stub.CreateJob(_job_request(media_id))).job
+    gone = await _created(store_stub, _job_request(media_id))
     await until(lambda: _has(nats_server.url, gone.id, 1))  # the stream's newest event
     await store_stub.DeleteJob(store_pb2.DeleteRequest(tenant="t", id=gone.id))
     await until(lambda: _purged(nats_server.url, gone.id))
@@ -115,7 +115,7 @@ async def test_a_backup_after_a_deletion_purged_the_newest_events_completes_and_
 async def test_events_stored_after_the_database_snapshot_are_left_out_of_the_backup(
         store, store_stub, nats_server, tmp_path, monkeypatch):
     media_id = await _media(store_stub)
-    job = (await store_stub.CreateJob(_job_request(media_id))).job
+    job = await _created(store_stub, _job_request(media_id))
     await until(lambda: _has(nats_server.url, job.id, 1))  # queued, before the snapshot
     export = backup.export_events
 

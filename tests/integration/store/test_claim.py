@@ -14,7 +14,7 @@ from services.common import streams
 from services.common.rpc_errors import from_rpc_error
 from services.store.tables import OUTBOX
 from tests.integration.helpers import complete_job
-from tests.integration.store.test_outbox import _job_request, _media
+from tests.integration.store.test_outbox import _created, _job_request, _media
 
 
 async def _events(store, job_id: str) -> list[job_pb2.JobEvent]:  # type: ignore[no-untyped-def]
@@ -33,7 +33,7 @@ def _claim(job_id: str, tenant: str = "t") -> store_pb2.ClaimJobRequest:
 
 
 async def test_a_claim_starts_the_job_and_answers_with_it_and_its_production_prompt(store, store_stub):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     claimed = await store_stub.ClaimJob(_claim(job.id))
     assert (claimed.job.id, claimed.job.status, claimed.job.stage) == (
         job.id, job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STAGE_RESOLVING)
@@ -45,7 +45,7 @@ async def test_a_claim_starts_the_job_and_answers_with_it_and_its_production_pro
 
 
 async def test_a_redelivered_claim_takes_the_running_job_as_it_stands_with_no_new_event(store, store_stub):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     first = await store_stub.ClaimJob(_claim(job.id))
     resolution = job_pb2.JobResolution(entity_id="ana", strategy="dominant", confidence=0.9, reason="most talk")
     await store_stub.TransitionJob(store_pb2.TransitionJobRequest(
@@ -66,7 +66,7 @@ async def test_a_redelivered_claim_takes_the_running_job_as_it_stands_with_no_ne
 
 
 async def test_a_claim_of_a_canceled_job_answers_it_as_it_ended_without_a_prompt(store, store_stub):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     await store_stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=job.id))
     claimed = await store_stub.ClaimJob(_claim(job.id))
     assert claimed.job.status == job_pb2.JOB_STATUS_CANCELED and not claimed.HasField("prompt")
@@ -74,7 +74,7 @@ async def test_a_claim_of_a_canceled_job_answers_it_as_it_ended_without_a_prompt
 
 
 async def test_a_claim_of_another_tenants_job_is_not_found(store_stub):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await store_stub.ClaimJob(_claim(job.id, tenant="u"))
     assert raised.value.code() == grpc.StatusCode.NOT_FOUND
@@ -83,7 +83,7 @@ async def test_a_claim_of_another_tenants_job_is_not_found(store_stub):
 
 
 async def test_a_move_refused_because_the_job_ended_names_its_status(store_stub):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     await store_stub.ClaimJob(_claim(job.id))
     await store_stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=job.id))
     for call in (store_stub.TransitionJob(store_pb2.TransitionJobRequest(
@@ -98,7 +98,7 @@ async def test_a_move_refused_because_the_job_ended_names_its_status(store_stub)
 
 
 async def test_completion_answers_with_the_report_id_only_and_commits_succeeded_with_its_event(store, store_stub):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     report_id = await complete_job(store_stub, "t", job.id)
     repeated = await store_stub.CompleteJob(store_pb2.CompleteJobRequest(tenant="t", job_id=job.id))
     assert (repeated.report_id, repeated.stored) == (report_id, False)

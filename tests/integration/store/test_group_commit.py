@@ -172,7 +172,7 @@ async def test_concurrent_creates_each_get_their_own_answer_and_the_good_ones_ar
     answers = await asyncio.gather(*(_answer(store_stub.CreateJob(r)) for r in requests))
     assert answers[1] == grpc.StatusCode.NOT_FOUND
     assert answers[3] == grpc.StatusCode.INVALID_ARGUMENT
-    created = [a.job.id for a in (answers[0], answers[2], answers[4])]   # type: ignore[attr-defined]
+    created = [a.job_id for a in (answers[0], answers[2], answers[4])]   # type: ignore[attr-defined]
     assert len(set(created)) == 3
 
     nc = await nats.connect(nats_server.url)
@@ -196,7 +196,7 @@ async def test_one_idempotency_key_sent_twice_at_once_creates_one_job(store_stub
         request.idempotency_key = "same-key"
         requests.append(request)
     first, second = await asyncio.gather(*(store_stub.CreateJob(r) for r in requests))
-    assert first.job.id == second.job.id
+    assert first.job_id == second.job_id
     assert sorted([first.replayed, second.replayed]) == [False, True]
 
 

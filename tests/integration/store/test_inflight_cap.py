@@ -76,7 +76,7 @@ async def _claim(stub: store_pb2_grpc.StoreStub, job_id: str, tenant: str = "t")
 
 async def _jobs(stub: store_pb2_grpc.StoreStub, n: int, tenant: str = "t") -> list[str]:
     media_id = await _media(stub, tenant)
-    return [(await stub.CreateJob(_job_request(media_id, tenant))).job.id for _ in range(n)]
+    return [(await stub.CreateJob(_job_request(media_id, tenant))).job_id for _ in range(n)]
 
 
 async def _commands(store: store_app.RunningStore) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 from reports.v1 import job_pb2, store_pb2
 from services.common.timeutil import to_timestamp, utcnow
 from tests.integration.helpers import complete_job
-from tests.integration.store.test_outbox import _job_request, _media
+from tests.integration.store.test_outbox import _created, _job_request, _media
 
 USAGE = job_pb2.JobUsage(input_tokens=5210, output_tokens=940, attempts=2, provider="openai",
                          model="gpt-6.1-sol-2026-09-29", cost_usd=0.01982)
@@ -21,7 +21,7 @@ async def _read(store_stub, job_id: str) -> job_pb2.Job:
 
 
 async def test_a_completed_job_keeps_the_usage_it_was_completed_with(store_stub):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     assert not (await _read(store_stub, job.id)).HasField("usage")
 
     await complete_job(store_stub, "t", job.id, usage=USAGE)
@@ -32,7 +32,7 @@ async def test_a_completed_job_keeps_the_usage_it_was_completed_with(store_stub)
 
 
 async def test_a_failed_job_keeps_the_usage_it_failed_with(store_stub):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     await store_stub.TransitionJob(store_pb2.TransitionJobRequest(
         tenant="t", job_id=job.id, status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING))
     await store_stub.TransitionJob(store_pb2.TransitionJobRequest(
@@ -43,7 +43,7 @@ async def test_a_failed_job_keeps_the_usage_it_failed_with(store_stub):
 
 
 async def test_a_job_completed_without_usage_has_none(store_stub):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     await complete_job(store_stub, "t", job.id)
     assert not (await _read(store_stub, job.id)).HasField("usage")
 
@@ -55,7 +55,7 @@ def _range(days: int = 1, group_by: str = "day", tenant: str = "t") -> store_pb2
 
 
 async def _ended_with(store_stub, tenant: str, usage: job_pb2.JobUsage | None) -> job_pb2.Job:
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub, tenant), tenant))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub, tenant), tenant))
     await complete_job(store_stub, tenant, job.id, usage=usage)
     return await store_stub.GetJob(store_pb2.GetJobRequest(tenant=tenant, job_id=job.id))
 
@@ -97,7 +97,7 @@ async def test_usage_refuses_an_unknown_grouping_or_a_reversed_range(store_stub)
 
 
 async def test_a_job_canceled_while_it_rendered_keeps_the_usage_its_end_is_repeated_with(store_stub):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     await store_stub.TransitionJob(store_pb2.TransitionJobRequest(
         tenant="t", job_id=job.id, status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING))
     await store_stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=job.id))

@@ -33,6 +33,12 @@ def _job_request(media_id: str, tenant: str = "t") -> store_pb2.CreateJobRequest
     return request
 
 
+async def _created(stub: store_pb2_grpc.StoreStub, request: store_pb2.CreateJobRequest) -> job_pb2.Job:
+    """The job a create made, read back (the create answers with its id only)."""
+    job_id = (await stub.CreateJob(request)).job_id
+    return await stub.GetJob(store_pb2.GetJobRequest(tenant=request.tenant, job_id=job_id))
+
+
 async def _first_event(nc, job_id: str) -> job_pb2.JobEvent:
     js = nc.jetstream()
     sub = await js.subscribe(streams.event_subject(job_id), stream=streams.EVENTS_STREAM, ordered_consumer=True)
@@ -52,7 +58,7 @@ async def _render_commands(nc) -> list[job_pb2.RenderCommand]:
 
 
 async def test_a_created_job_is_published_once_with_its_queued_event(store, store_stub, nats_server):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     nc = await nats.connect(nats_server.url)
     try:
         event = await _first_event(nc, job.id)
@@ -62,7 +68,7 @@ async def test_a_created_job_is_published_once_with_its_queued_event(store, stor
         # A crash between publishing and marking sent replays the rows: JetStream drops them.
         await store.db.run(lambda c: c.execute(update(OutboxRow).values(sent_at=None)))
         store.relay.wake()
-        second = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+        second = await _created(store_stub, _job_request(await _media(store_stub)))
         await _first_event(nc, second.id)
         assert [c.job_id for c in await _render_commands(nc)] == [job.id, second.id]
         events = await nc.jetstream().stream_info(streams.EVENTS_STREAM)
@@ -78,7 +84,7 @@ async def test_a_job_created_while_nats_is_down_is_published_when_it_comes_up(da
     server = NatsServer(tmp_path / "nats", tmp_path / "nats.log", port=port)
     try:
         stub = store_pb2_grpc.StoreStub(channel)
-        job = (await stub.CreateJob(_job_request(await _media(stub)))).job
+        job = await _created(stub, _job_request(await _media(stub)))
         assert job.status == job_pb2.JOB_STATUS_QUEUED
         server.start()
         await asyncio.wait_for(running.relay.connected.wait(), 30)

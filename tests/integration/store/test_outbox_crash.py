@@ -80,11 +80,11 @@ async def test_jobs_committed_before_a_store_is_killed_are_published_once_by_the
         first.wait_for(LISTENING)
         stub = store_pb2_grpc.StoreStub(channel)
         media_id = await _media(stub)
-        published = (await stub.CreateJob(_job_request(media_id))).job.id
+        published = (await stub.CreateJob(_job_request(media_id))).job_id
         await until(lambda: _stored(js, 1), what="the first job published")
 
         (proxy.hold_upstream if held == "upstream" else proxy.hold_downstream)()
-        held_ids = [(await stub.CreateJob(_job_request(media_id))).job.id for _ in range(HELD_JOBS)]
+        held_ids = [(await stub.CreateJob(_job_request(media_id))).job_id for _ in range(HELD_JOBS)]
         if held == "upstream":   # the relay has sent every publish; none reached nats-server
             await until(lambda: all(job_id.encode() in proxy.held_upstream for job_id in held_ids),
                         what="the held jobs' publishes on the wire")

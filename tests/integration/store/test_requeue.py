@@ -15,8 +15,8 @@ from tests.integration.store.test_outbox import _job_request, _media
 
 async def test_requeue_queues_every_job_that_has_not_ended_once(store, store_stub, database_url, monkeypatch):
     media_id = await _media(store_stub)
-    open_jobs = {(await store_stub.CreateJob(_job_request(media_id))).job.id for _ in range(2)}
-    done = (await store_stub.CreateJob(_job_request(media_id))).job.id
+    open_jobs = {(await store_stub.CreateJob(_job_request(media_id))).job_id for _ in range(2)}
+    done = (await store_stub.CreateJob(_job_request(media_id))).job_id
     await complete_job(store_stub, "t", done)
     store.relay.stop()  # what requeue leaves unsent is read below, before any relay publishes it
     await store.relay_task

@@ -11,7 +11,7 @@ from services.common.rpc_errors import from_rpc_error
 from services.store import app as store_app
 from tests.integration.conftest import store_settings
 from tests.integration.helpers import complete_job
-from tests.integration.store.test_outbox import _job_request, _media
+from tests.integration.store.test_outbox import _created, _job_request, _media
 
 
 async def test_a_restarted_store_keeps_media_and_jobs(database_url, nats_server):
@@ -19,7 +19,7 @@ async def test_a_restarted_store_keeps_media_and_jobs(database_url, nats_server)
     channel = grpc_server.channel(f"127.0.0.1:{first.port}")
     stub = store_pb2_grpc.StoreStub(channel)
     media_id = await _media(stub)
-    job = (await stub.CreateJob(_job_request(media_id))).job
+    job = await _created(stub, _job_request(media_id))
     await channel.close()
     await first.stop()
 
@@ -43,7 +43,7 @@ def _move(job_id: str, status: int, stage: int = 0) -> store_pb2.TransitionJobRe
 
 
 async def test_an_illegal_transition_is_failed_precondition(store_stub):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     await store_stub.TransitionJob(_move(job.id, job_pb2.JOB_STATUS_CANCELED))
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await store_stub.TransitionJob(_move(job.id, job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STAGE_RESOLVING))
@@ -52,7 +52,7 @@ async def test_an_illegal_transition_is_failed_precondition(store_stub):
 
 
 async def test_repeating_a_transition_is_a_no_op_so_renderers_can_retry(store_stub):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     running = _move(job.id, job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STAGE_RENDERING)
     first = await store_stub.TransitionJob(running)
     again = await store_stub.TransitionJob(running)
@@ -61,7 +61,7 @@ async def test_repeating_a_transition_is_a_no_op_so_renderers_can_retry(store_st
 
 
 async def test_a_running_job_cannot_go_back_to_queued(store_stub):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     await store_stub.TransitionJob(_move(job.id, job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STAGE_RESOLVING))
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await store_stub.TransitionJob(_move(job.id, job_pb2.JOB_STATUS_QUEUED, job_pb2.JOB_STAGE_QUEUED))
@@ -69,7 +69,7 @@ async def test_a_running_job_cannot_go_back_to_queued(store_stub):
 
 
 async def test_a_canceled_job_never_gets_a_report(store_stub):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     await store_stub.TransitionJob(_move(job.id, job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STAGE_RENDERING))
     await store_stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=job.id))
     with pytest.raises(grpc.aio.AioRpcError) as raised:
@@ -78,7 +78,7 @@ async def test_a_canceled_job_never_gets_a_report(store_stub):
 
 
 async def test_completing_a_job_twice_keeps_one_report(store_stub):
-    job = (await store_stub.CreateJob(_job_request(await _media(store_stub)))).job
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
     first = await complete_job(store_stub, "t", job.id)
     second = await complete_job(store_stub, "t", job.id, start=False)
     assert first == second

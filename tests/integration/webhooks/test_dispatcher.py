@@ -21,7 +21,7 @@ from services.webhooks.delivery import RetryPolicy
 from services.webhooks.dispatcher import Dispatcher, DispatcherSettings
 from services.webhooks.transport import Sender
 from tests.integration.helpers import complete_job
-from tests.integration.store.test_outbox import _media
+from tests.integration.store.test_outbox import _created, _media
 from tests.integration.webhooks.receiver import Receiver, Reply
 
 SECRET = signing.generate_secret()
@@ -88,7 +88,7 @@ async def ended_job(store_stub, url: str | None,  # type: ignore[no-untyped-def]
     if url is not None:
         request.webhook.url = url
         request.webhook.headers.update(headers or {})
-    job = (await store_stub.CreateJob(request)).job
+    job = await _created(store_stub, request)
     report_id = await complete_job(store_stub, "t", job.id)
     job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=job.id))
     event = job_pb2.JobEvent(event_id="evt_terminal", job_id=job.id, tenant="t", status=job.status,

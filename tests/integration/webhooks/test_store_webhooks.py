@@ -13,7 +13,7 @@ from services.common import streams
 from services.common.rpc_errors import from_rpc_error
 from services.store.tables import OUTBOX
 from tests.integration.helpers import complete_job
-from tests.integration.store.test_outbox import _media
+from tests.integration.store.test_outbox import _created, _media
 from tests.support.names import UNRESOLVED_HOOK
 
 HOOK = UNRESOLVED_HOOK
@@ -26,7 +26,7 @@ async def _job(stub, *, webhook: bool = True, tenant: str = "t") -> job_pb2.Job:
     if webhook:
         request.webhook.url = HOOK
         request.webhook.headers["authorization"] = "Bearer secret"
-    return (await stub.CreateJob(request)).job
+    return await _created(stub, request)
 
 
 def _attempt(job: job_pb2.Job, status: str, code: int | None = None, error: str | None = None,
