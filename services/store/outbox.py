@@ -21,7 +21,10 @@ can never overtake each other between replicas; a relay whose process dies mid-p
 connection, PostgreSQL rolls its transaction back and frees the lock, and the next leader
 republishes what was not marked (JetStream drops the copies by message id). A pass holds the
 transaction for one batch only (at most `batch_size` rows, each publish bounded by the JetStream
-timeout), never across idle waits. SQLite has one store replica, so its relay takes no lock and
+timeout), never across idle waits. A pass costs three round trips to the server: one statement
+takes the lock and claims the rows (`_LEAD_AND_CLAIM`), the UPDATE marks them, COMMIT ends it; the
+relay keeps one connection of its own for its passes (no pool checkout, no ping per pass), and
+drops it after any failure so the next pass starts on a fresh one. SQLite has one store replica, so its relay takes no lock and
 holds no transaction while publishing (that would block every writer).
 
 Hand-over (SQLite): a store call that wrote outbox rows hands them to the relay in memory as soon
@@ -64,7 +67,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from nats.aio.client import Client as NatsClient
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import Boolean, column, delete, insert, select, text, update
 from sqlalchemy.engine import Connection, Row
 
 from reports.v1 import job_pb2
@@ -79,7 +82,15 @@ T = TypeVar("T")
 # The advisory lock's first key ("RPOB"); the second is a hash of the schema, so stores on
 # different schemas of one database never wait for each other.
 LEADER_LOCK_CLASS = 0x52504F42
-_TRY_LEAD = text("SELECT pg_try_advisory_xact_lock(:lock_class, hashtext(current_schema()))")
+# The leader lock and, only if it was taken, the unsent rows in order: one round trip. The one
+# row with `leading` false (or true and no id: nothing unsent) says what happened when no row is claimed.
+_LEAD_AND_CLAIM = text("""
+WITH lead AS (SELECT pg_try_advisory_xact_lock(:lock_class, hashtext(current_schema())) AS leading)
+SELECT lead.leading, unsent.id, unsent.subject, unsent.payload, unsent.headers FROM lead
+LEFT JOIN LATERAL (SELECT id, subject, payload, headers, seq FROM outbox WHERE lead.leading AND sent_at IS NULL
+                   ORDER BY seq LIMIT :batch_size FOR UPDATE SKIP LOCKED) AS unsent ON true
+ORDER BY unsent.seq""").columns(column("leading", Boolean), OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload,
+                                OUTBOX.c.headers)
 
 
 _ADD = insert(OUTBOX)
@@ -222,8 +233,9 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self.connected = asyncio.Event()
         self._nc: NatsClient | None = None
-        # PostgreSQL: the pass's connection lives on this one thread from claim to commit.
+        # PostgreSQL: the passes' connection, used on this one thread from claim to commit.
         self._claim_thread: ThreadPoolExecutor | None = None
+        self._connection: Connection | None = None
 
     def wake(self) -> None:
         """Rows were written that were not handed over: the next pass reads the table."""
@@ -310,23 +322,43 @@ class OutboxRelay:
         try:
             published, failed = await self._publish(js, rows) if rows else ([], False)
         except BaseException:
-            connection.close()  # rolls back, which frees the lock; the rows stay unsent
+            await self._in_claim_thread(self._drop_connection)  # rolls back, which frees the lock
             raise
-        await self._in_claim_thread(lambda: _commit_sent(connection, published))
+        await self._in_claim_thread(lambda: self._commit_sent(connection, published))
         return Pass(sent=len(published), failed=failed)
 
     def _claim(self) -> tuple[Connection, list[Row[Any]]] | None:
         """The leader lock and the unsent rows, in a transaction left open; None: not the leader."""
-        connection = self._db.engine.connect()
+        if self._connection is None:
+            self._connection = self._db.engine.connect()
+        connection = self._connection
         try:
             connection.begin()
-            if not connection.execute(_TRY_LEAD, {"lock_class": LEADER_LOCK_CLASS}).scalar_one():
-                connection.close()
+            rows = connection.execute(_LEAD_AND_CLAIM, {"lock_class": LEADER_LOCK_CLASS,
+                                                        "batch_size": self._batch_size}).all()
+            if not rows[0].leading:
+                connection.rollback()
                 return None
-            return connection, connection.execute(self._unsent.with_for_update(skip_locked=True)).all()
+            return connection, [row for row in rows if row.id is not None]
         except BaseException:
-            connection.close()
+            self._drop_connection()
             raise
+
+    def _commit_sent(self, connection: Connection, row_ids: list[str]) -> None:
+        """Marks the published rows and ends the pass's transaction, which frees the leader lock."""
+        try:
+            if row_ids:
+                _mark_sent(connection, row_ids)
+            connection.commit()
+        except BaseException:
+            self._drop_connection()
+            raise
+
+    def _drop_connection(self) -> None:
+        """Closes the passes' connection (rolling back what is open); the next pass opens another."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
 
     async def _publish(self, js, rows: Sequence[Row[Any] | Message]) -> tuple[list[str], bool]:  # type: ignore[no-untyped-def]
         """Publishes each key's rows in order, the keys side by side (at most a batch in flight,
@@ -366,6 +398,7 @@ class OutboxRelay:
         if self._claim_thread is not None:
             self._claim_thread.shutdown(wait=True)
             self._claim_thread = None
+        self._drop_connection()
 
     async def _delete_old_sent(self) -> None:
         cutoff = utcnow() - self._keep_sent
@@ -380,13 +413,3 @@ class OutboxRelay:
 
 def _mark_sent(connection: Connection, row_ids: list[str]) -> None:
     connection.execute(update(OUTBOX).where(OUTBOX.c.id.in_(row_ids)).values(sent_at=utcnow()))
-
-
-def _commit_sent(connection: Connection, row_ids: list[str]) -> None:
-    """Marks the published rows and ends the pass's transaction, which frees the leader lock."""
-    try:
-        if row_ids:
-            _mark_sent(connection, row_ids)
-        connection.commit()
-    finally:
-        connection.close()

@@ -7,7 +7,6 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-import nats
 import pytest
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
@@ -17,6 +16,7 @@ from services.common import job_states, streams
 from services.gateway.event_fanout import EventFanout
 from services.gateway.routes.events import PING, event_stream
 from stack.nats_server import NatsServer
+from tests.support.jetstream import jetstream
 from tests.support.polling import until
 
 JOB = "job_fanout"
@@ -27,13 +27,8 @@ STEPS = [("queued", "queued"), ("running", "resolving"), ("running", "rendering"
 
 @pytest.fixture
 async def js(nats_server: NatsServer) -> AsyncIterator[JetStreamContext]:
-    nc = await nats.connect(nats_server.url)
-    try:
-        context = nc.jetstream()
-        await streams.ensure_streams(context, streams.StreamSettings())
+    async with jetstream(nats_server.url) as context:
         yield context
-    finally:
-        await nc.close()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterator
@@ -11,6 +12,7 @@ import nats
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from reports.v1 import job_pb2
 from services.common import streams
@@ -21,6 +23,7 @@ from services.store.outbox import OutboxRelay
 from services.store.tables import OUTBOX
 from stack.nats_server import NatsServer
 from tests.conftest import POSTGRES_URL, _postgres_schema
+from tests.support.jetstream import jetstream
 
 JOBS = 40
 EVENTS_PER_JOB = 6
@@ -51,6 +54,14 @@ async def databases(postgres_url: str) -> AsyncIterator[tuple[Database, Database
 def _relay(db: Database, nats_url: str) -> OutboxRelay:
     return OutboxRelay(db, lambda: nats.connect(nats_url), streams.StreamSettings(), batch_size=16,
                        poll_interval_s=0.2)
+
+
+@contextlib.asynccontextmanager
+async def _closing(relay: OutboxRelay) -> AsyncIterator[OutboxRelay]:
+    try:
+        yield relay
+    finally:
+        relay.close()
 
 
 async def _unsent(db: Database) -> int:
@@ -141,11 +152,7 @@ async def test_a_relay_that_is_not_the_leader_publishes_nothing_until_the_leader
         databases: tuple[Database, Database], nats_server: NatsServer):
     first, second = databases
     await first.run(lambda c: outbox.add_event(c, job_pb2.JobEvent(job_id="job_1", tenant="t")))
-    nc = await nats.connect(nats_server.url)
-    js = nc.jetstream()
-    await streams.ensure_streams(js, streams.StreamSettings())
-    relay = _relay(second, nats_server.url)
-    try:
+    async with jetstream(nats_server.url) as js, _closing(_relay(second, nats_server.url)) as relay:
         with first.transaction() as leader:
             took = leader.execute(text("SELECT pg_try_advisory_xact_lock(:c, hashtext(current_schema()))"),
                                   {"c": outbox.LEADER_LOCK_CLASS}).scalar_one()
@@ -156,6 +163,22 @@ async def test_a_relay_that_is_not_the_leader_publishes_nothing_until_the_leader
         assert await relay.publish_pending(js) == outbox.Pass(sent=1)
         assert await _unsent(second) == 0
         assert (await js.stream_info(streams.EVENTS_STREAM)).state.messages == 1
-    finally:
-        relay.close()
-        await nc.close()
+
+
+async def test_a_relay_whose_connection_the_server_dropped_publishes_again_on_a_new_one(
+        databases: tuple[Database, Database], nats_server: NatsServer):
+    db, _ = databases
+    async with jetstream(nats_server.url) as js, _closing(_relay(db, nats_server.url)) as relay:
+        await db.run(lambda c: outbox.add_event(c, job_pb2.JobEvent(job_id="job_1", tenant="t")))
+        assert await relay.publish_pending(js) == outbox.Pass(sent=1)
+        # The server ends the session the relay keeps for its passes (as a restart or an idle timeout would).
+        kept = relay._connection
+        assert kept is not None
+        pid = kept.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+        await db.run(lambda c: c.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}))
+        await db.run(lambda c: outbox.add_event(c, job_pb2.JobEvent(job_id="job_1", tenant="t")))
+        with pytest.raises(OperationalError):
+            await relay.publish_pending(js)   # run() logs this and scans again
+        assert await relay.publish_pending(js) == outbox.Pass(sent=1)
+        assert await _unsent(db) == 0
+        assert (await js.stream_info(streams.EVENTS_STREAM)).state.messages == 2
