@@ -4,7 +4,9 @@ itself enforces (DEVLLM_RPM, 429 past it), 1,000 jobs created at once.
 Throughput: completed jobs ÷ (first `rendering` commit → last `succeeded` commit), per minute,
 against the budget; the target is ≥ 0.9× of it with no job failed. The 429s are the dev LLM's own
 count of the answers it refused (`/stats`, outcome `rate_limited`), read before and after: at most
-one, the one a budget may learn from.
+one, the one a budget may learn from. Beside them, what says who set the pace: how long the jobs
+that waited for their turn waited (stage `waiting` → `rendering`), and the services' CPU per job
+(the budget's 10 calls a second need about 10 × that of the machine's CPU).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import httpx
 
 from bench import analysis, harness, workload
 from bench.harness import Context
-from bench.stats import ratio
+from bench.stats import ratio, summary
 
 RPM = 600
 RENDERERS = 2
@@ -28,6 +30,19 @@ def devllm_outcomes(devllm_url: str) -> dict[str, int]:
     """The dev LLM's answers so far on the chat endpoint, by outcome (ok, rate_limited, ...)."""
     stats = httpx.get(f"{devllm_url}/stats", timeout=10).json()
     return dict(stats.get("byEndpoint", {}).get(ENDPOINT, {}))
+
+
+def turn_waits(events: list[list[Any]]) -> list[float]:
+    """Per job that waited for its turn: seconds from its `waiting` event to the `rendering` one after
+    it (the store's commit times). Long waits mean the budget set the pace; short or none, the platform."""
+    waiting_at: dict[str, float] = {}
+    waits = []
+    for job_id, _status, stage, at, _received in sorted(events, key=lambda e: e[3]):
+        if stage == "waiting":
+            waiting_at.setdefault(job_id, at)
+        elif stage == "rendering" and job_id in waiting_at:
+            waits.append(at - waiting_at.pop(job_id))
+    return waits
 
 
 def run(ctx: Context) -> dict[str, Any]:
@@ -47,6 +62,7 @@ def run(ctx: Context) -> dict[str, Any]:
 
     served = {k: after.get(k, 0) - before.get(k, 0) for k in set(before) | set(after)}
     failed = len({job_id for job_id, status, *_ in result["events"] if status == "failed"})
+    waits = turn_waits(result["events"])
     lines = analysis.timelines(result["jobs"], result["events"])
     done = analysis.completed(lines)
     if not done:
@@ -68,6 +84,9 @@ def run(ctx: Context) -> dict[str, Any]:
         "ratio_to_budget": ratio(per_minute, RPM),
         "devllm_answers": served,
         "rate_limited": served.get("rate_limited", 0),
+        "waited_for_turn": len(waits),
+        "turn_wait_ms": summary(waits, 1000),
+        "service_cpu_ms_per_job": round(sum(cpu.values()) / len(done) * 1000, 1),
         "service_cpu_s": cpu,
         "client_cpu": result["client_cpu"],
     }

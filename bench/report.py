@@ -329,7 +329,8 @@ def render(results: dict[str, Any]) -> str:
         out += ["", f"B7: {b7['completed']:,}/{b7['jobs']:,} jobs succeeded, {b7['failed']} failed, "
                     f"{b7['unfinished']} unfinished, in {b7['span_s']} s (first `rendering` → last `succeeded`); "
                     f"the dev LLM's own count of its answers: {b7['devllm_answers']} "
-                    f"({b7['rate_limited']} refused with 429)."]
+                    f"({b7['rate_limited']} refused with 429); {b7.get('waited_for_turn', '?')} jobs waited for "
+                    f"their turn (wait p50 {_get(b7, 'turn_wait_ms', 'p50')} ms, p90 {_get(b7, 'turn_wait_ms', 'p90')} ms); services' CPU {b7.get('service_cpu_ms_per_job', '?')} ms per job."]
     b4 = b.get("B4")
     if b4:
         rss = b4["gateway_rss_mib"]

@@ -16,6 +16,7 @@ docs: api/rate-limits).
 What providers say in their rate-limit headers moves the schedule later, never earlier: a limit
 whose `remaining` is 0 with its `reset` S in S seconds (or a 429 asking to wait S) means nothing is
 sent by any renderer before then (`not_before`), whether or not that model has a configured budget.
+On an answer (not a 429) to a model with an rpm budget, the hold is one interval (hold_back).
 """
 
 from __future__ import annotations
@@ -124,6 +125,20 @@ class Observed:
     `retry-after`); None when nothing is spent."""
 
     blocked_s: float | None = None
+    answered: bool = False   # the provider took this call (a spent limit on an answer, not a 429)
+
+
+def hold_back(seen: Observed, budget: Budget) -> Observed:
+    """What a budget holds every renderer back for after `seen`. A 429, or a model without a budget:
+    what the provider said. An answer that says a limit is spent: the provider is at its edge, not
+    over it, and the `reset` it sends is when that limit is full again (OpenAI: "resets to its
+    initial state"), about a second for a limit enforced per second, and waiting that long after
+    every such answer idles every renderer each time calls bunch up. A budget pacing calls evenly
+    waits one of its intervals instead; should the provider count in fixed windows, its next 429
+    says how long."""
+    if not seen.answered or seen.blocked_s is None or not budget.rpm:
+        return seen
+    return Observed(min(seen.blocked_s, 60.0 / budget.rpm), answered=True)
 
 
 def learn(schedule: Schedule, seen: Observed, now: float) -> Schedule:

@@ -4,7 +4,8 @@ Before each LLM call a renderer reserves its slot in the key's schedule (service
 with a compare-and-set on the key (read, compute, write only if the key is still at the revision
 read; a replica that lost the race reads again), then waits until its slot, telling the job why.
 After the call it settles the tokens it used beyond its estimate. Every answer's rate-limit headers
-(and a 429's retry-after) are checked: a spent limit holds every renderer back until its reset.
+(and a 429's retry-after) are checked: a spent limit holds every renderer back until its reset
+(or, on an answer to a model with an rpm budget, one interval: budgets.hold_back).
 
 Why NATS KV: every renderer already holds a NATS connection, a reservation is one read and one
 conditional write (a few hundred microseconds) against an LLM call of seconds, and no renderer
@@ -43,10 +44,14 @@ log = logging.getLogger(__name__)
 TIMEOUT_S = 1.0          # one KV read or write; also how long a settle or learn may stay contended
 BACKOFF_FIRST_S = 0.005
 BACKOFF_MAX_S = 0.25
+LATE_S = 0.5             # a call waking this long after its slot takes a new one (admit)
 
 FAIL_OPEN = Counter("renderer_llm_budget_fail_open_total", "Provider budget operations that went ahead without "
                     "the shared schedule because its KV bucket could not be reached (a reserve: an unbudgeted "
                     "call)", ["operation"])
+
+LATE_TURNS = Counter("renderer_llm_budget_late_turns_total", "Provider budget slots given up because the call "
+                     "woke more than LATE_S after its slot (its renderer stalled); it took a new slot")
 
 # seconds to wait, why: the job is told before it waits; None once its call may go
 OnBudgetWait = Callable[[float | None, str], Awaitable[None]]
@@ -70,7 +75,7 @@ def observed(status: int, headers: Mapping[str, str], now: float | None = None) 
         asked = retry_after_seconds(lowered, now)
         if asked is not None:
             blocked = max(blocked or 0.0, asked)
-    return Observed(blocked if blocked else None)
+    return Observed(blocked if blocked else None, answered=status < 400)
 
 
 class SharedBudget:
@@ -96,20 +101,33 @@ class SharedBudget:
     async def admit(self, provider: str, model: str, tokens: int, on_wait: OnBudgetWait | None = None,
                     latest_s: float | None = None) -> bool:
         """Reserves one call of about `tokens` tokens and waits for its slot; True when it waited.
-        Raises `BudgetExhausted` when the slot is later than `latest_s` from now (nothing reserved)."""
+        Raises `BudgetExhausted` when the slot is later than `latest_s` from now (nothing reserved).
+
+        A call that wakes more than LATE_S after its slot (its renderer stalled: a loaded host, a long
+        pause) takes a new one rather than going: the calls that slept through the same stall would
+        all go at once, past the burst a provider takes (a second's worth), and turn into 429s."""
         budget = self.budget(provider, model)
         key = key_of(provider, model)
-        reservation = await self._change("reserve", key, lambda s, now: budgets.reserve(s, budget, tokens, now),
-                                         latest_s)
-        if reservation is None or reservation.wait_s <= 0:
-            return False
-        if on_wait is not None:
-            held = reservation.schedule.not_before > self._clock()
-            await on_wait(reservation.wait_s, budgets.reason(provider, model, budget, reservation.wait_s, held))
-        await self._sleep(reservation.wait_s)
-        if on_wait is not None:
+        started = self._monotonic()
+        waited = False
+        while True:
+            left_s = None if latest_s is None else latest_s - (self._monotonic() - started)
+            reservation = await self._change("reserve", key,
+                                             lambda s, now: budgets.reserve(s, budget, tokens, now), left_s)
+            if reservation is None or reservation.wait_s <= 0:
+                break
+            turn = self._clock() + reservation.wait_s
+            if on_wait is not None and not waited:
+                held = reservation.schedule.not_before > self._clock()
+                await on_wait(reservation.wait_s, budgets.reason(provider, model, budget, reservation.wait_s, held))
+            await self._sleep(reservation.wait_s)
+            waited = True
+            if self._clock() - turn <= LATE_S:
+                break
+            LATE_TURNS.inc()
+        if waited and on_wait is not None:
             await on_wait(None, "")
-        return True
+        return waited
 
     async def settle(self, provider: str, model: str, extra_tokens: int) -> None:
         budget = self.budget(provider, model)
@@ -118,6 +136,7 @@ class SharedBudget:
                                lambda s, now: budgets.Reservation(budgets.settle(s, budget, extra_tokens), 0.0))
 
     async def learn(self, provider: str, model: str, seen: Observed) -> None:
+        seen = budgets.hold_back(seen, self.budget(provider, model))
         if seen.blocked_s is not None:
             await self._change("learn", key_of(provider, model),
                                lambda s, now: budgets.Reservation(budgets.learn(s, seen, now), 0.0))

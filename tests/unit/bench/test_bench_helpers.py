@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import analysis, metrics, report
+from bench import analysis, b1_create, b7_budget, metrics, report
 from bench.http1 import sse_events
 from bench.stats import percentile, rate, ratio, summary
 
@@ -157,6 +157,21 @@ def test_headline_rows_judge_each_target():
                                      "ratio_to_ideal": 1.06, "client_cpu": {"cpu_pct_of_core": 3.0}}}}
     (row,) = report.headline_rows(results)
     assert row[0] == "B3" and row[4] == "1.06×" and row[6] == "met"
+
+
+def test_the_rate_limits_cost_is_the_cpu_per_created_job_with_it_on_minus_off():
+    on = {"ok": 1000, "server_cpu_s": {"gateway": 2.5, "nats": 0.5}}
+    off = {"ok": 2000, "server_cpu_s": {"gateway": 4.0, "nats": 0.8}}
+    assert b1_create.limiter_cost(on, off) == {"gateway_cpu_us_per_request": 500.0,
+                                               "nats_cpu_us_per_request": 100.0}
+    assert b1_create.limiter_cost({**on, "ok": 0}, off)["gateway_cpu_us_per_request"] is None
+
+
+def test_a_turn_wait_runs_from_a_jobs_waiting_event_to_its_next_rendering_one():
+    events = [["j1", "running", "rendering", 10.0, 0], ["j1", "running", "waiting", 10.5, 0],
+              ["j2", "running", "rendering", 10.6, 0], ["j1", "running", "rendering", 12.0, 0],
+              ["j1", "succeeded", "", 12.5, 0]]
+    assert b7_budget.turn_waits(events) == [1.5]
 
 
 def test_the_provider_budget_row_is_met_only_at_the_budget_with_no_failure_and_one_429_at_most():

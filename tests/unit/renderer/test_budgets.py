@@ -49,6 +49,15 @@ def test_without_a_budget_nothing_waits_but_a_spent_provider_limit():
     assert budgets.learn(held, Observed(), now=10.0) == held
 
 
+def test_an_answer_at_the_providers_edge_holds_a_paced_budget_back_one_interval_not_until_full():
+    at_edge = Observed(blocked_s=0.95, answered=True)            # remaining 0, reset: full again in 0.95 s
+    assert budgets.hold_back(at_edge, Budget(rpm=600)).blocked_s == pytest.approx(0.1)
+    assert budgets.hold_back(Observed(blocked_s=0.05, answered=True), Budget(rpm=600)).blocked_s == 0.05
+    assert budgets.hold_back(at_edge, Budget()) == at_edge         # no budget pacing the calls: the reset
+    refused = Observed(blocked_s=2.0)                              # a 429 says how long, and is heeded
+    assert budgets.hold_back(refused, Budget(rpm=600)) == refused
+
+
 def test_a_schedule_survives_its_encoding_and_garbage_reads_as_empty():
     schedule = Schedule(1.5, 2.25, 3.0)
     assert Schedule.decode(schedule.encode()) == schedule

@@ -86,4 +86,5 @@ async def test_a_turn_contended_until_the_deadline_fails_at_once_without_calling
     (500, {"retry-after": "3"}, None),
 ])
 def test_an_answer_teaches_the_budget_only_when_a_limit_is_spent(status, headers, blocked):
-    assert observed(status, headers, now=10.0).blocked_s == blocked
+    seen = observed(status, headers, now=10.0)
+    assert seen.blocked_s == blocked and seen.answered == (status < 400)

@@ -108,3 +108,25 @@ async def test_an_unreachable_bucket_lets_the_call_go_and_counts_the_fail_open()
     assert not await _budget(None, clocks).admit("openai", "m", 10, latest_s=60.0)
     assert FAIL_OPEN.labels("reserve")._value.get() == before + 1
     assert clocks.sleeps == []
+
+
+async def test_a_call_that_wakes_long_after_its_slot_takes_a_new_one_instead_of_going_in_a_bunch():
+    kv, clocks = ContendedKv(losses=0), Clocks()
+    wall = {"now": 1000.0}
+    told: list[float | None] = []
+
+    async def on_wait(seconds: float | None, why: str) -> None:
+        told.append(seconds)
+
+    async def stalled_sleep(seconds: float) -> None:   # the first sleep overruns by 2 s, the next do not
+        clocks.sleeps.append(seconds)
+        wall["now"] += seconds + (2.0 if len(clocks.sleeps) == 1 else 0.0)
+
+    nats = FakeNats(kv)
+    budget = SharedBudget(lambda: nats, LIMITS, clock=lambda: wall["now"], sleep=stalled_sleep,  # type: ignore[arg-type, return-value]
+                          monotonic=lambda: clocks.now, jitter=lambda: 0.5, backoff_sleep=clocks.sleep)
+    kv.value = Schedule(requests=1000.5).encode()      # four calls ahead of ours in the schedule
+    assert await budget.admit("openai", "m", 10, on_wait)
+    assert kv.written == 2                                     # a second slot, taken from the later now
+    assert clocks.sleeps == pytest.approx([0.5])                          # the new slot was free at once
+    assert told == [pytest.approx(0.5), None]                            # told once, and once when it goes
