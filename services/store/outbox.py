@@ -21,11 +21,12 @@ can never overtake each other between replicas; a relay whose process dies mid-p
 connection, PostgreSQL rolls its transaction back and frees the lock, and the next leader
 republishes what was not marked (JetStream drops the copies by message id). A pass holds the
 transaction for one batch only (at most `batch_size` rows, each publish bounded by the JetStream
-timeout), never across idle waits. A pass costs three round trips to the server: one statement
-takes the lock and claims the rows (`_LEAD_AND_CLAIM`), the UPDATE marks them, COMMIT ends it; the
-relay keeps one connection of its own for its passes (no pool checkout, no ping per pass), and
-drops it after any failure so the next pass starts on a fresh one. SQLite has one store replica, so its relay takes no lock and
-holds no transaction while publishing (that would block every writer).
+timeout), never across idle waits. A pass costs four round trips to the server: BEGIN, one
+statement that takes the lock and claims the rows (`_LEAD_AND_CLAIM`), the UPDATE that marks them,
+COMMIT. The relay keeps one connection of its own for its passes (no pool checkout, no ping per
+pass) and drops it after any failure, so the next pass starts on a fresh one. SQLite has one
+store replica, so its relay takes no lock and holds no transaction while publishing (that would
+block every writer).
 
 Hand-over (SQLite): a store call that wrote outbox rows hands them to the relay in memory as soon
 as its transaction has committed (`collecting` gathers them, `OutboxRelay.hand` takes them), so a
