@@ -91,8 +91,11 @@ class Worker:
                     await asyncio.wait(self._inflight, timeout=heartbeat.period_s(self._settings.ack_wait_s),
                                        return_when=asyncio.FIRST_COMPLETED)
                     continue
-                try:  # when full: only what is already delivered to this renderer's buffer
-                    messages = await psub.fetch(batch=max(room, psub.pending_msgs, 1), timeout=1.0)
+                # One message a fetch, or what is already in this renderer's buffer: a fetch of more
+                # finding the queue empty waits for all of them (up to its timeout) before handing
+                # over the first, and the store dispatches jobs one at a time as places free.
+                try:
+                    messages = await psub.fetch(batch=max(psub.pending_msgs, 1), timeout=1.0)
                 except TimeoutError:
                     continue
                 except Exception as exc:  # NATS reconnecting: the client retries on its own

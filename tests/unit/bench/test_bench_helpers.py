@@ -188,6 +188,17 @@ def test_the_provider_budget_row_is_met_only_at_the_budget_with_no_failure_and_o
     assert row(590.0, 0, 2)[6] == "**not met**"
 
 
+def test_the_fairness_rows_judge_each_window_against_tenant_b_alone():
+    def window(size: int, alone: float, contended: float) -> dict:
+        return {"dispatch_window": size, "b_alone": {"create_to_succeeded_ms": {"p50": alone}},
+                "b_contended": {"create_to_succeeded_ms": {"p50": contended}}, "p50_ratio": ratio(contended, alone)}
+
+    b6 = {"backlog_jobs": 1000, "target_ratio": 2.0, "windows": [window(16, 500.0, 1600.0), window(8, 500.0, 900.0)]}
+    default, narrow = report.headline_rows({"benchmarks": {"B6": b6}})
+    assert default[0] == "B6" and "window 16" in default[1] and default[4:7] == ["3.20×", "≤ 2× alone", "**not met**"]
+    assert "window 8" in narrow[1] and narrow[4:7] == ["1.80×", "≤ 2× alone", "met"]
+
+
 def test_the_mtls_cost_rows_read_mtls_over_plaintext():
     def side(rps: float) -> dict:
         return {"throughput_rps": rps, "duration_s": 10, "client_cpu": {"cpu_pct_of_core": 5.0}}
