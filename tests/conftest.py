@@ -1,9 +1,7 @@
-"""Real parts for tests: a nats-server process, the store's gRPC server, SQLite or PostgreSQL."""
+"""Real parts for tests: nats-servers, SQLite or PostgreSQL databases, the dev CA."""
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,17 +9,9 @@ import pytest
 
 from stack import certificates
 from stack.nats_server import NatsServer
-from tests.support.databases import SchemaTemplate
+from tests.support.databases import SchemaTemplate, database_backends, postgres_schema
 from tests.support.nats_accounts import NatsAccount, SharedNatsServers
 from tests.support.names import no_public_lookups  # noqa: F401  (autouse: no test asks DNS for a public name)
-
-SHARED_DATA = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "transcripts"
-POSTGRES_URL = os.environ.get("REPORTS_TEST_POSTGRES_URL", "")
-
-
-def database_backends() -> list[str]:
-    """SQLite everywhere; PostgreSQL too where REPORTS_TEST_POSTGRES_URL names one (CI does)."""
-    return ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -71,7 +61,7 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'reports.db'}"
         return
-    yield from _postgres_schema()
+    yield from postgres_schema()
 
 
 @pytest.fixture(scope="session")
@@ -84,22 +74,6 @@ def database_url(empty_database_url: str, schema_template: SchemaTemplate) -> st
     """The store's database, of the test's own: SQLite comes at the schema head (a copy), PostgreSQL
     as an empty schema the store migrates."""
     return schema_template.at_head(empty_database_url)
-
-
-def _postgres_schema() -> Iterator[str]:
-    """A fresh schema per test, so tests never share rows or clean up by deleting them."""
-    import psycopg
-
-    schema = f"t_{secrets.token_hex(6)}"
-    base = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture

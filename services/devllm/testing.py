@@ -1,56 +1,11 @@
-"""Support for tests and benchmarks that talk to the dev LLM: a real server on a free port, the
-report schema a renderer sends, and a small transcript data block.
-
-    with running_devllm() as url:            # "http://127.0.0.1:PORT"
-        openai.OpenAI(base_url=f"{url}/v1", api_key="dev")
-        anthropic.Anthropic(base_url=url, api_key="dev")
-"""
+"""Support for tests and benchmarks that talk to the dev LLM: the report schema a renderer sends,
+and a small transcript data block. (The dev LLM as a process for tests: tests/support/devllm.py.)"""
 
 from __future__ import annotations
 
-import os
-import queue
-import re
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from services.common.templates import TRAIT_PHRASES, sections_of
-
-_READY = re.compile(r"devllm listening on (http://\S+)")
-_ROOT = Path(__file__).resolve().parents[2]
-
-
-@contextmanager
-def running_devllm(
-    env: Mapping[str, str] | None = None, start_timeout: float = 15.0
-) -> Iterator[str]:
-    """`python -m services.devllm` on a free port; yields its base URL, stops it on exit."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "services.devllm"],
-        cwd=_ROOT,
-        env={**os.environ, "PYTHONPATH": str(_ROOT), "DEVLLM_HOST": "127.0.0.1", "DEVLLM_PORT": "0",
-             **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: queue.Queue[str | None] = queue.Queue()
-    threading.Thread(target=_pump, args=(proc, lines), daemon=True).start()
-    try:
-        yield _wait_for_url(lines, start_timeout)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def report_schema(template: str, *, quotes: bool = False) -> dict[str, Any]:
@@ -115,26 +70,3 @@ def sample_data(extra_target_text: str = "") -> dict[str, Any]:
                       "isTarget": spk == "s1"} for spk, start, end, text in lines],
         "params": {},
     }
-
-
-def _pump(proc: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        lines.put(line)
-    lines.put(None)
-
-
-def _wait_for_url(lines: queue.Queue[str | None], timeout: float) -> str:
-    seen: list[str] = []
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            raise RuntimeError(f"dev LLM did not start in {timeout}s: {''.join(seen)}") from None
-        if line is None:
-            raise RuntimeError(f"dev LLM exited before listening: {''.join(seen)}")
-        seen.append(line)
-        match = _READY.search(line)
-        if match:
-            return match.group(1)

@@ -75,6 +75,7 @@ class GatewaySettings:
     job_body_limit: int = 1 * 1024 * 1024
     media_body_limit: int = 20 * 1024 * 1024
     sse_ping_s: float = 15.0
+    drain_s: float = 5.0    # on SIGTERM, how long open requests and event streams may still run
     webhook_allow_private: bool = False  # development and tests only: lifts the webhook SSRF guard
     # Each tenant's request rate (REPORTS_TENANT_LIMITS / REPORTS_DEFAULT_TENANT_LIMITS); None: not limited.
     tenant_limits: TenantLimits | None = None
@@ -101,6 +102,7 @@ class GatewaySettings:
             api_keys_file=keys_file,
             rpc_timeout_s=env.number(environ, "REPORTS_RPC_TIMEOUT_S", cls.rpc_timeout_s, minimum=0.1),
             sse_ping_s=env.number(environ, "REPORTS_SSE_PING_S", cls.sse_ping_s, minimum=0.05),
+            drain_s=env.number(environ, "REPORTS_GATEWAY_DRAIN_S", cls.drain_s, minimum=0),
             webhook_allow_private=env.flag(environ, "REPORTS_WEBHOOK_ALLOW_PRIVATE"),
             tenant_limits=None if env.flag(environ, "REPORTS_TENANT_RATE_LIMIT_OFF") else parse_tenant_limits(environ),
             rate_limit_lease=env.integer(environ, "REPORTS_RATE_LIMIT_LEASE", cls.rate_limit_lease, minimum=1),

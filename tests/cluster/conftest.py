@@ -12,7 +12,6 @@ import pytest
 from stack.cluster import DEFAULT_POSTGRES_URL, Cluster, ClusterConfig
 
 KEYS = "key-a=tenant-a"
-AUTH = {"Authorization": "Bearer key-a"}
 
 # A little LLM latency, so jobs are in flight when things die; a short ack wait, so a killed
 # renderer's jobs come back within the test; SSE pings each second.

@@ -25,7 +25,7 @@ import pytest
 from reports.v1 import job_pb2
 from services.common import job_states, streams
 from stack.cluster import Cluster
-from tests.cluster.conftest import AUTH
+from tests.support.tenants import AUTH_A
 from tests.cluster.traffic import TERMINAL, Gateways, Watcher
 from tests.support.metrics import scrape
 from tests.support.polling import eventually
@@ -112,7 +112,7 @@ def test_300_jobs_survive_a_killed_nats_node_renderer_and_gateway(cluster: Clust
     started = time.monotonic()
     deadline = started + DEADLINE_S
     killed_gateway, surviving_gateway = cluster.gateway_urls
-    api = Gateways(cluster.gateway_urls, AUTH)
+    api = Gateways(cluster.gateway_urls, AUTH_A)
     media_id = api.create_media()
     job_ids: dict[int, str] = {}
 
@@ -135,7 +135,7 @@ def test_300_jobs_survive_a_killed_nats_node_renderer_and_gateway(cluster: Clust
     for number in range(FIRST_WAVE - watched, FIRST_WAVE):
         job_ids[number] = api.create_job(media_id, number)
         order = [killed_gateway, surviving_gateway]
-        watchers.append(Watcher(job_ids[number], order if number % 4 else order[::-1], AUTH))
+        watchers.append(Watcher(job_ids[number], order if number % 4 else order[::-1], AUTH_A))
         threads.append(threading.Thread(target=watchers[-1].run, args=(deadline,), daemon=True))
         threads[-1].start()
     on_killed = [w for w in watchers if w.gateways[0] == killed_gateway]

@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 
 from stack.platform import Platform
-from tests.e2e.conftest import AUTH_A, Api
+from tests.support.api import Api
+from tests.support.tenants import AUTH_A
 from tests.support.metrics import scrape
 from tests.support.polling import eventually
 

@@ -7,10 +7,16 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+import pytest
+
 from services.common.templates import TEMPLATES
 from services.devllm.faults import INVENTED_QUOTE
 from stack.platform import Platform
-from tests.e2e.conftest import AUTH_A, AUTH_B, DATA, Api
+from tests.support.api import Api
+from tests.support.tenants import AUTH_A, AUTH_B
+from tests.support.transcripts import DATA
+
+pytestmark = pytest.mark.shared_platform   # its tests only call the API
 
 
 def fold(text: str) -> str:
@@ -79,7 +85,7 @@ def test_an_invented_quote_is_dropped(start_platform: Callable[..., Platform]):
     evidence = _evidence(api, job["reportId"])
     quotes = [q["text"] for s in evidence["sections"] for q in s["quotes"]]
     assert INVENTED_QUOTE not in quotes
-    from tests.e2e.conftest import SEGMENTS
+    from tests.support.api import SEGMENTS
     _assert_verbatim(evidence, SEGMENTS, "ana")
 
 

@@ -5,7 +5,8 @@ in FIFO order it would have come after all twenty. Then A's jobs all succeed too
 
 from __future__ import annotations
 
-from tests.e2e.conftest import AUTH_A, AUTH_B, Api
+from tests.support.api import Api
+from tests.support.tenants import AUTH_A, AUTH_B
 
 QUEUED_BY_A = 20
 WINDOW = 2

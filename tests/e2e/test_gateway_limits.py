@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 import httpx
 
 from stack.platform import Platform
-from tests.e2e.conftest import AUTH_A, AUTH_B, Api
+from tests.support.api import Api
+from tests.support.tenants import AUTH_A, AUTH_B
 
 
 @contextlib.contextmanager

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import AUTH_A, AUTH_B, Api
+from tests.support.api import Api
+from tests.support.tenants import AUTH_A, AUTH_B
 
 JOBS = 6
 

@@ -7,7 +7,8 @@ import threading
 from collections.abc import Callable
 
 from stack.platform import Platform
-from tests.e2e.conftest import AUTH_A, AUTH_B, Api
+from tests.support.api import Api
+from tests.support.tenants import AUTH_A, AUTH_B
 from tests.support.metrics import scrape
 from tests.support.polling import eventually
 

@@ -9,7 +9,8 @@ from jsonschema import Draft202012Validator
 
 from services.common import contracts
 from stack.platform import Platform
-from tests.e2e.conftest import AUTH_A, Api
+from tests.support.api import Api
+from tests.support.tenants import AUTH_A
 
 
 def _report(api: Api, job: dict) -> dict:

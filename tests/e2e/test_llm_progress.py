@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from stack.platform import Platform
-from tests.e2e.conftest import AUTH_A, Api
+from tests.support.api import Api
+from tests.support.tenants import AUTH_A
 
 
 def _states(events: list[tuple[int, dict]]) -> list[tuple[str, str | None, bool]]:

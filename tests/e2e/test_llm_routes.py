@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.e2e.conftest import AUTH_A, Api
+from tests.support.api import Api
+from tests.support.tenants import AUTH_A
 
 
 def test_a_failing_provider_opens_its_circuit_and_jobs_finish_on_the_second_route(start_platform):

@@ -13,7 +13,8 @@ import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from stack.platform import Platform
-from tests.e2e.conftest import AUTH_A, SEGMENTS, Api
+from tests.support.api import Api, SEGMENTS
+from tests.support.tenants import AUTH_A
 from tests.support.metrics import metric
 from tests.support.polling import eventually
 

@@ -7,7 +7,8 @@ from jsonschema import Draft202012Validator
 
 from services.common import contracts
 from services.common.templates import TEMPLATES
-from tests.e2e.conftest import AUTH_B, Api
+from tests.support.api import Api
+from tests.support.tenants import AUTH_B
 
 
 @pytest.mark.parametrize("template", sorted(TEMPLATES))
@@ -112,7 +113,7 @@ def test_a_job_renders_with_the_production_prompt_and_records_which(start_platfo
 
     from reports.v1 import store_pb2, store_pb2_grpc
     from services.common import grpc_server
-    from tests.e2e.conftest import AUTH_A
+    from tests.support.tenants import AUTH_A
 
     platform = start_platform()
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.e2e.conftest import AUTH_A, Api
+from tests.support.api import Api
+from tests.support.tenants import AUTH_A
 
 JOBS = 12
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import DATA, Api
+from tests.support.api import Api
+from tests.support.transcripts import DATA
+
+pytestmark = pytest.mark.shared_platform   # its tests only call the API
 
 FILES = [
     ("buzzsprout-trailer.vtt", "webvtt", ["Sarah", "Gillian"]),

@@ -20,7 +20,8 @@ import pytest
 
 from stack.platform import Platform
 from stack.processes import ManagedProcess, free_port
-from tests.e2e.conftest import AUTH_A, SEGMENTS, Api
+from tests.support.api import Api, SEGMENTS
+from tests.support.tenants import AUTH_A
 
 pytestmark = pytest.mark.self_hosted_llm
 

@@ -9,7 +9,8 @@ import httpx
 import pytest
 from reports_sdk import Client, RateLimited
 
-from tests.e2e.conftest import AUTH_A, AUTH_B, SEGMENTS
+from tests.support.api import SEGMENTS
+from tests.support.tenants import AUTH_A, AUTH_B
 
 MEDIA = {"title": "call", "transcript": {"format": "segments", "content": SEGMENTS}}
 

@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from stack.platform import Platform
-from tests.e2e.conftest import AUTH_A, AUTH_B, Api
+from tests.support.api import Api
+from tests.support.tenants import AUTH_A, AUTH_B
 
 PRICES = "dev-llm=input:1.5,output:6"
 

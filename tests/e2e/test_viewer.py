@@ -19,7 +19,8 @@ from playwright.sync_api import Page, Request, Route, expect, sync_playwright
 
 from services.common.templates import TEMPLATES
 from stack.platform import LISTENING, Platform
-from tests.e2e.conftest import AUTH_A, Api
+from tests.support.api import Api
+from tests.support.tenants import AUTH_A
 
 CHROMIUM = Path(os.environ.get("REPORTS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

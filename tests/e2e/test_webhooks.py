@@ -21,7 +21,9 @@ import pytest
 from services.common import streams
 from services.webhooks import signing
 from stack.platform import LISTENING, Platform
-from tests.e2e.conftest import AUTH_A, AUTH_B, Api, _platforms
+from tests.support.api import Api
+from tests.support.platforms import started_platforms
+from tests.support.tenants import AUTH_A, AUTH_B
 from tests.integration.webhooks.receiver import Receiver, Reply, Request
 from tests.support.polling import eventually
 
@@ -37,7 +39,7 @@ WEBHOOK_ENV = {
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """One platform for this module; each test has its own receiver and jobs."""
-    for start in _platforms(tmp_path_factory.mktemp("webhooks")):
+    for start in started_platforms(tmp_path_factory.mktemp("webhooks")):
         yield start(**WEBHOOK_ENV)
 
 

@@ -11,25 +11,17 @@ import pytest
 
 from reports.v1 import store_pb2_grpc
 from services.common import grpc_server
-from services.common.streams import StreamSettings
 from starlette.applications import Starlette
 
 from services.gateway.app import create_app
 from services.gateway.backends import Backends
 from services.gateway.settings import GatewaySettings
 from services.store import app as store_app
-from services.store.settings import StoreSettings
 from stack.nats_server import NatsServer
 from tests.support.names import loopback_resolver
+from tests.support.stores import store_settings
+from tests.support.tenants import KEYS
 
-KEYS = {"key-a": "tenant-a", "key-b": "tenant-b"}
-AUTH_A = {"Authorization": "Bearer key-a"}
-AUTH_B = {"Authorization": "Bearer key-b"}
-
-
-def store_settings(database_url: str, nats_url: str) -> StoreSettings:
-    return StoreSettings(database_url=database_url, nats_url=nats_url, listen="127.0.0.1:0",
-                         render_capacity=4, streams=StreamSettings())
 
 
 @pytest.fixture

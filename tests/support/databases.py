@@ -1,4 +1,6 @@
-"""SQLite databases already at the schema head, copied from one the migrations built once.
+"""The tests' databases: SQLite, and PostgreSQL where REPORTS_TEST_POSTGRES_URL names one.
+
+SQLite databases come already at the schema head, copied from one the migrations built once.
 
 Running the migrations costs a test about half a second; copying their result costs milliseconds.
 The store still runs its upgrade when it starts (it finds the head and does nothing), and the
@@ -7,7 +9,10 @@ migrations keep their own tests on empty databases (tests/integration/store/test
 
 from __future__ import annotations
 
+import os
+import secrets
 import sqlite3
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -15,6 +20,29 @@ from sqlalchemy.engine import make_url
 
 from services.store import migrate
 from services.store.db import create_db_engine
+
+POSTGRES_URL = os.environ.get("REPORTS_TEST_POSTGRES_URL", "")
+
+
+def database_backends() -> list[str]:
+    """SQLite everywhere; PostgreSQL too where REPORTS_TEST_POSTGRES_URL names one (CI does)."""
+    return ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+
+
+def postgres_schema() -> Iterator[str]:
+    """A fresh schema per test, so tests never share rows or clean up by deleting them."""
+    import psycopg
+
+    schema = f"t_{secrets.token_hex(6)}"
+    base = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 class SchemaTemplate:

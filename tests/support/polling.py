@@ -10,6 +10,7 @@ When it never holds, the test fails with an AssertionError naming `what`.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -34,5 +35,7 @@ async def until(check: Callable[[], Any], timeout_s: float = 30.0, what: str = "
 
 def eventually(check: Callable[[], Any], timeout_s: float = 30.0, what: str = "condition",
                period_s: float = PERIOD_S) -> Any:
-    """`until` for a test that is not async (no event loop is running in its thread)."""
-    return asyncio.run(until(check, timeout_s, what, period_s))
+    """`until` for code that is not async: it blocks its thread, in an async test too (the polling
+    runs on a thread of its own, so it never meets the test's event loop)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, until(check, timeout_s, what, period_s)).result()

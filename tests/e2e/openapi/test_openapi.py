@@ -20,7 +20,10 @@ from services.gateway import openapi
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
 from stack.platform import Platform
-from tests.e2e.conftest import AUTH_A, Api
+from tests.support.api import Api
+from tests.support.tenants import AUTH_A
+
+pytestmark = pytest.mark.shared_platform   # its tests only call the API
 
 # Examples per operation: enough to reach every branch of each schema a few times, and bounded so
 # the whole run takes well under a minute; derandomized, so every run sends the same requests.

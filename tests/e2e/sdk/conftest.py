@@ -2,41 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 
 import httpx
 import pytest
 
 from reports_sdk import AsyncClient, Client
 from stack.platform import Platform
-from tests.e2e.conftest import _platforms
-
-KEY_A, KEY_B = "key-a", "key-b"
-
-
-@dataclass
-class Requests:
-    """Every request an SDK client sent: (method, path, headers, body)."""
-
-    sent: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
-
-    def record(self, request: httpx.Request) -> None:
-        try:
-            body = request.content
-        except httpx.RequestNotRead:
-            body = b""
-        self.sent.append((request.method, request.url.path, dict(request.headers), body))
-
-    async def arecord(self, request: httpx.Request) -> None:
-        self.record(request)
-
-    def to(self, path_suffix: str) -> list[tuple[str, str, dict[str, str], bytes]]:
-        return [r for r in self.sent if r[1].endswith(path_suffix)]
-
-    def bodies(self, path: str) -> list[dict]:
-        return [json.loads(body) for _m, p, _h, body in self.sent if p == path and body]
+from tests.support.platforms import started_platforms
+from tests.support.sent_requests import Requests
+from tests.support.tenants import KEY_A
 
 
 @pytest.fixture
@@ -60,18 +35,19 @@ async def aclient(platform: Platform, requests: Requests) -> AsyncIterator[Async
     await http.aclose()
 
 
-# Platforms whose dev LLM is slow (jobs stay running for seconds) or fails (jobs end `failed`).
+# Platforms whose dev LLM is slow (jobs stay running for seconds) or fails (jobs end `failed`),
+# shared by this package's modules: their tests only call the API.
 SLOW_LLM = {"REPORTS_LLM_MODEL": "dev-llm+latency=3000"}
 FAILING_LLM = {"REPORTS_LLM_MODEL": "dev-llm+fail=500", "REPORTS_LLM_MAX_ATTEMPTS": "1"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def slow_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    for start in _platforms(tmp_path_factory.mktemp("slow")):
+    for start in started_platforms(tmp_path_factory.mktemp("slow")):
         yield start(**SLOW_LLM)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def failing_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    for start in _platforms(tmp_path_factory.mktemp("failing")):
+    for start in started_platforms(tmp_path_factory.mktemp("failing")):
         yield start(**FAILING_LLM)

@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 
 from stack.platform import Platform
-from tests.e2e.conftest import DATA
+from tests.support.transcripts import DATA
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-from tests.e2e.sdk.conftest import KEY_A
+from tests.support.tenants import KEY_A
+
+pytestmark = pytest.mark.shared_platform   # its tests only call the API
 
 REPORTS = Path(sys.executable).parent / "reports"
 

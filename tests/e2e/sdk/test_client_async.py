@@ -9,8 +9,12 @@ from reports_sdk import (
     Report, Resolution, Target, TraitsSection, Unauthorized,
 )
 from stack.platform import Platform
-from tests.e2e.conftest import DATA, SEGMENTS
-from tests.e2e.sdk.conftest import KEY_A, KEY_B, Requests
+from tests.support.api import SEGMENTS
+from tests.support.transcripts import DATA
+from tests.support.sent_requests import Requests
+from tests.support.tenants import KEY_A, KEY_B
+
+pytestmark = pytest.mark.shared_platform   # its tests only call the API
 
 
 async def test_media_create_get_list_and_resolve(aclient: AsyncClient, requests: Requests):

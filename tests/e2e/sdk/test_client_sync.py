@@ -9,8 +9,12 @@ from reports_sdk import (
     JobTimeout, Media, NotFound, ParagraphSection, Report, Resolution, Speaker, Target, TraitsSection, Unauthorized,
 )
 from stack.platform import Platform
-from tests.e2e.conftest import DATA, SEGMENTS
-from tests.e2e.sdk.conftest import KEY_A, KEY_B, Requests
+from tests.support.api import SEGMENTS
+from tests.support.transcripts import DATA
+from tests.support.sent_requests import Requests
+from tests.support.tenants import KEY_A, KEY_B
+
+pytestmark = pytest.mark.shared_platform   # its tests only call the API
 
 FIXTURE_FORMATS = [
     ("buzzsprout-qa.vtt", "webvtt", "webvtt"),

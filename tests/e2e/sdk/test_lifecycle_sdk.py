@@ -7,9 +7,11 @@ import pytest
 from reports_sdk import AsyncClient, AuditRecord, Client, NotFound
 from services.gateway.auth import key_id
 from stack.platform import Platform
-from tests.e2e.conftest import SEGMENTS
-from tests.e2e.sdk.conftest import KEY_A
+from tests.support.api import SEGMENTS
+from tests.support.tenants import KEY_A
 from tests.e2e.sdk.test_cli import _add_media, run
+
+pytestmark = pytest.mark.shared_platform   # its tests only call the API
 
 
 def test_deleting_a_report_then_its_media_and_reading_the_audit_log(client: Client):

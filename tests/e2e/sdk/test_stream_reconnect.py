@@ -12,17 +12,20 @@ import pytest
 
 from reports_sdk import AsyncClient, Client, JobEvent
 from stack.platform import Platform
-from tests.e2e.conftest import AUTH_A, SEGMENTS, Api, _platforms
-from tests.e2e.sdk.conftest import KEY_A, Requests
+from tests.support.api import Api, SEGMENTS
+from tests.support.platforms import started_platforms
+from tests.support.sent_requests import Requests
+from tests.support.tenants import AUTH_A, KEY_A
 
-# The LLM takes 8 s: longer than the gateway's 5 s graceful shutdown, so restarting the gateway while
+# The LLM takes 4 s: far longer than the gateway's drain here (0.5 s), so restarting the gateway while
 # the job renders cuts the open stream instead of letting it finish.
-SLOW_RENDER = {"REPORTS_LLM_MODEL": "dev-llm+latency=8000", "REPORTS_LLM_IDLE_TIMEOUT_S": "30"}
+SLOW_RENDER = {"REPORTS_LLM_MODEL": "dev-llm+latency=4000", "REPORTS_LLM_IDLE_TIMEOUT_S": "30",
+               "REPORTS_GATEWAY_DRAIN_S": "0.5"}
 
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    for start in _platforms(tmp_path_factory.mktemp("reconnect")):
+    for start in started_platforms(tmp_path_factory.mktemp("reconnect")):
         yield start(**SLOW_RENDER)
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
@@ -11,8 +10,9 @@ import pytest
 from reports_sdk import AsyncClient, Client, InvalidRequest, Webhook, WebhookState, WebhookVerificationError, webhooks
 from services.webhooks import signing
 from stack.platform import Platform
-from tests.e2e.conftest import SEGMENTS
-from tests.e2e.sdk.conftest import KEY_A
+from tests.support.api import SEGMENTS
+from tests.support.polling import eventually
+from tests.support.tenants import KEY_A
 from tests.integration.webhooks.receiver import Receiver
 
 SECRET = signing.generate_secret()
@@ -20,13 +20,11 @@ WEBHOOK_ENV = {"REPORTS_WEBHOOK_SECRET": SECRET, "REPORTS_WEBHOOK_ALLOW_PRIVATE"
 
 
 def _delivered(client: Client, job_id: str) -> WebhookState:
-    deadline = time.monotonic() + 20
-    while True:
+    def delivered() -> WebhookState | None:
         state = client.jobs.get(job_id).webhook
-        if state is not None and state.status == "delivered":
-            return state
-        assert time.monotonic() < deadline, state
-        time.sleep(0.1)
+        return state if state is not None and state.status == "delivered" else None
+
+    return eventually(delivered, timeout_s=20, what="a delivered webhook", period_s=0.1)
 
 
 async def test_a_delivery_verifies_with_the_sdk_and_can_be_redelivered(start_platform: Callable[..., Platform]):

@@ -7,7 +7,8 @@ import openai
 import pytest
 
 from services.common import prompt_data
-from services.devllm.testing import running_devllm, sample_data
+from services.devllm.testing import sample_data
+from tests.support.devllm import running_devllm
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import openai
 
-from services.devllm.testing import report_schema, running_devllm
+from services.devllm.testing import report_schema
+from tests.support.devllm import running_devllm
 
 FORMAT = {"type": "json_schema",
           "json_schema": {"name": "r", "schema": report_schema("sales_playbook"), "strict": True}}

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.integration.conftest import AUTH_A
+from tests.support.tenants import AUTH_A
 from tests.integration.helpers import create_media
 from tests.support.names import LOOPBACK_HOOK, UNRESOLVED_HOOK
 

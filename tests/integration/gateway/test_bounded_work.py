@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.integration.conftest import AUTH_A, AUTH_B
+from tests.support.tenants import AUTH_A, AUTH_B
 from tests.integration.helpers import create_media
 
 

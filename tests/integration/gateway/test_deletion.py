@@ -14,7 +14,7 @@ from reports.v1 import job_pb2, store_pb2
 from services.common import streams
 from services.gateway.auth import key_id
 from services.gateway.event_fanout import EventFanout
-from tests.integration.conftest import AUTH_A, AUTH_B
+from tests.support.tenants import AUTH_A, AUTH_B
 from tests.integration.helpers import assert_error, complete_job, create_job, create_media, stored_events
 from tests.support.polling import until
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import AUTH_A
+from tests.support.tenants import AUTH_A
 from tests.integration.helpers import SEGMENTS, assert_error, create_media, job_body, media_body
 from tests.support.names import UNRESOLVED_HOOK
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import AUTH_A
+from tests.support.tenants import AUTH_A
 from tests.integration.helpers import assert_error, create_media, job_body
 from tests.support.names import UNRESOLVED_HOOK
 

@@ -6,7 +6,7 @@ import asyncio
 
 import httpx
 
-from tests.integration.conftest import AUTH_A, AUTH_B
+from tests.support.tenants import AUTH_A, AUTH_B
 from tests.integration.helpers import assert_error, complete_job, create_job, create_media
 
 # A hang guard well under the requested wait: an answer that came only when the wait ran out

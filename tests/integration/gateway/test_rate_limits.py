@@ -23,7 +23,7 @@ from services.gateway.backends import Backends
 from services.gateway import rate_limiter
 from services.gateway.rate_limiter import SharedRateLimiter, key_of
 from services.gateway.settings import GatewaySettings
-from tests.integration.conftest import AUTH_A, AUTH_B, KEYS
+from tests.support.tenants import AUTH_A, AUTH_B, KEYS
 from tests.integration.helpers import assert_error
 from tests.support.names import loopback_resolver
 

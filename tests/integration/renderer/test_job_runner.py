@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from reports.v1 import job_pb2, resolver_pb2, resolver_pb2_grpc, store_pb2, store_pb2_grpc
 from services.common import grpc_server, streams
-from services.devllm.testing import running_devllm
+from tests.support.devllm import running_devllm
 from services.renderer.job_runner import JobRunner
 from services.renderer.llm import Llm, LlmSettings
 from services.resolver.servicer import ResolverServicer, register

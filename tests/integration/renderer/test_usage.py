@@ -11,7 +11,7 @@ from services.renderer.errors import LlmEnded
 from services.renderer.llm import Llm, LlmSettings
 from services.renderer.pipeline import write_report
 from services.renderer.usage import Price, PriceTable, UsageMeter
-from services.devllm.testing import running_devllm
+from tests.support.devllm import running_devllm
 from tests.integration.renderer.test_write_report import _evidence
 
 PRICE = Price(input_per_million=1.5, output_per_million=6.0)

@@ -56,8 +56,8 @@ def _evidence(title: str) -> EvidenceInput:
     )
 
 
-def _settings(devllm, provider: str, knobs: str = "", **overrides: Any) -> LlmSettings:
-    base_url = f"{devllm.url}/v1" if provider == "openai" else devllm.url
+def _settings(devllm_url, provider: str, knobs: str = "", **overrides: Any) -> LlmSettings:
+    base_url = f"{devllm_url}/v1" if provider == "openai" else devllm_url
     fields: dict[str, Any] = dict(
         provider=provider, model="dev-llm" + (f"+{knobs}" if knobs else ""), api_key="dev",
         base_url=base_url, idle_timeout_s=5.0, max_attempts=3, backoff_base_s=0.01,
@@ -109,10 +109,10 @@ async def _write(settings: LlmSettings | Llm, template: str = "sales_playbook",
 @pytest.mark.parametrize("provider", PROVIDERS)
 @pytest.mark.parametrize("template", TEMPLATE_NAMES)
 async def test_report_is_contract_valid_in_template_order_when_the_llm_answers(
-        devllm, provider, template):
+        devllm_url, provider, template):
     params = {"sales_playbook": {"product": "Ledger", "deal_stage": "proposal"},
               "general_report": {"relationship": "their manager"}}[template]
-    written = await _write(_settings(devllm, provider), template, params=params)
+    written = await _write(_settings(devllm_url, provider), template, params=params)
     document = written.document
     assert report_document_validator().is_valid(document)
     assert [(s["key"], s["kind"]) for s in document["sections"]] == \
@@ -133,22 +133,22 @@ async def test_report_is_contract_valid_in_template_order_when_the_llm_answers(
 @pytest.mark.parametrize("provider", PROVIDERS)
 @pytest.mark.parametrize("mode", ["not_json", "bad_schema"])
 async def test_report_succeeds_on_the_second_attempt_when_the_first_answer_is_unusable(
-        devllm, provider, mode):
-    written = await _write(_settings(devllm, provider, f"fail={mode}*1"), title=mode)
+        devllm_url, provider, mode):
+    written = await _write(_settings(devllm_url, provider, f"fail={mode}*1"), title=mode)
     assert written.attempts == 2
     assert written.document["meta"]["render"]["attempts"] == 2
     assert report_document_validator().is_valid(written.document)
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_report_succeeds_on_the_third_attempt_when_rate_limited_twice(devllm, provider):
-    written = await _write(_settings(devllm, provider, "fail=429*2"), title="429")
+async def test_report_succeeds_on_the_third_attempt_when_rate_limited_twice(devllm_url, provider):
+    written = await _write(_settings(devllm_url, provider, "fail=429*2"), title="429")
     assert written.attempts == 3
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_retry_waits_as_long_as_retry_after_asks_when_under_the_cap(devllm, provider):
-    settings = _settings(devllm, provider, backoff_max_s=5.0,
+async def test_retry_waits_as_long_as_retry_after_asks_when_under_the_cap(devllm_url, provider):
+    settings = _settings(devllm_url, provider, backoff_max_s=5.0,
                          headers={"x-dev-llm": "fail=429*1; retry_after=400"})
     waits = WaitLog()
     written = await _write(settings, title="retry-after", on_wait=waits)
@@ -157,8 +157,8 @@ async def test_retry_waits_as_long_as_retry_after_asks_when_under_the_cap(devllm
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_report_succeeds_after_backoff_when_the_api_is_overloaded(devllm, provider):
-    written = await _write(_settings(devllm, provider, "fail=529*2"), title="529")
+async def test_report_succeeds_after_backoff_when_the_api_is_overloaded(devllm_url, provider):
+    written = await _write(_settings(devllm_url, provider, "fail=529*2"), title="529")
     assert written.attempts == 3
 
 
@@ -168,9 +168,9 @@ async def test_report_succeeds_after_backoff_when_the_api_is_overloaded(devllm, 
     ("not_json", "not valid JSON"),
 ])
 async def test_render_fails_with_invalid_output_when_every_answer_is_unusable(
-        devllm, provider, mode, problem):
+        devllm_url, provider, mode, problem):
     with pytest.raises(LlmInvalidOutput) as caught:
-        await _write(_settings(devllm, provider, f"fail={mode}"), title=mode)
+        await _write(_settings(devllm_url, provider, f"fail={mode}"), title=mode)
     assert caught.value.code == "llm_invalid_output"
     assert "after 3 attempts" in caught.value.message
     assert any(re.search(problem, p.message) for p in caught.value.problems)
@@ -185,22 +185,22 @@ async def test_render_fails_with_invalid_output_when_every_answer_is_unusable(
     ("quota", "llm_quota_exhausted"),
 ])
 async def test_render_ends_after_one_call_with_its_code_when_a_retry_would_not_help(
-        devllm, provider, mode, code):
+        devllm_url, provider, mode, code):
     before_call = CallCounter()
 
     if (provider, mode) == ("anthropic", "content_filter"):
         code = "llm_refused"  # Anthropic has no content filter stop reason: it refuses
     with pytest.raises(LlmEnded) as caught:
-        await _write(_settings(devllm, provider, f"fail={mode}"), title=mode,
+        await _write(_settings(devllm_url, provider, f"fail={mode}"), title=mode,
                      before_call=before_call)
     assert caught.value.code == code and before_call.count == 1
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_report_waits_for_the_rate_limit_reset_when_a_429_has_no_retry_after(
-        devllm, provider):
+        devllm_url, provider):
     waits: list[float] = []
-    llm = Llm(_settings(devllm, provider, "fail=429_bare*1+retry_after=3000"))
+    llm = Llm(_settings(devllm_url, provider, "fail=429_bare*1+retry_after=3000"))
     async with llm:
         written = await render_with_sleeps(llm, waits)
     assert written.attempts == 2
@@ -208,32 +208,32 @@ async def test_report_waits_for_the_rate_limit_reset_when_a_429_has_no_retry_aft
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_render_stops_after_one_call_when_the_api_says_not_to_retry(devllm, provider):
+async def test_render_stops_after_one_call_when_the_api_says_not_to_retry(devllm_url, provider):
     with pytest.raises(LlmUnavailable, match="rejected the request"):
-        await _write(_settings(devllm, provider, "fail=500+should_retry=false"), title="nr")
+        await _write(_settings(devllm_url, provider, "fail=500+should_retry=false"), title="nr")
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_render_refuses_nothing_the_real_api_would_reject_with_the_default_models(
-        devllm, provider):
-    written = await _write(_settings(devllm, provider, model=DEFAULT_MODELS[provider]),
+        devllm_url, provider):
+    written = await _write(_settings(devllm_url, provider, model=DEFAULT_MODELS[provider]),
                            title="default-model")
     assert written.attempts == 1
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 @pytest.mark.parametrize("mode", ["500", "529", "429"])
-async def test_render_fails_unavailable_when_the_api_keeps_failing(devllm, provider, mode):
+async def test_render_fails_unavailable_when_the_api_keeps_failing(devllm_url, provider, mode):
     with pytest.raises(LlmUnavailable, match=f"after 3 attempts; last failure: HTTP {mode}") as e:
-        await _write(_settings(devllm, provider, f"fail={mode}"), title=mode)
+        await _write(_settings(devllm_url, provider, f"fail={mode}"), title=mode)
     assert e.value.code == "llm_unavailable"
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_render_fails_unavailable_when_the_api_hangs_past_the_timeout(devllm, provider):
+async def test_render_fails_unavailable_when_the_api_hangs_past_the_timeout(devllm_url, provider):
     before_call, waits = CallCounter(), WaitLog()
     with pytest.raises(LlmUnavailable, match="last failure: no answer within 0.3s"):
-        await _write(_settings(devllm, provider, "fail=hang", idle_timeout_s=0.3, max_attempts=2),
+        await _write(_settings(devllm_url, provider, "fail=hang", idle_timeout_s=0.3, max_attempts=2),
                      title="hang", before_call=before_call, on_wait=waits)
     # Each attempt ended at the idle timeout (the dev LLM would hang far longer), with one backoff between.
     assert before_call.count == 2
@@ -241,39 +241,39 @@ async def test_render_fails_unavailable_when_the_api_hangs_past_the_timeout(devl
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_render_stops_after_one_call_when_the_request_is_rejected(devllm, provider):
+async def test_render_stops_after_one_call_when_the_request_is_rejected(devllm_url, provider):
     before_call = CallCounter()
 
     with pytest.raises(LlmUnavailable, match="rejected the request \\(HTTP 400: "):
-        await _write(_settings(devllm, provider, "fail=teapot"), before_call=before_call)
+        await _write(_settings(devllm_url, provider, "fail=teapot"), before_call=before_call)
     assert before_call.count == 1
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_before_call_runs_once_per_attempt_when_retrying(devllm, provider):
+async def test_before_call_runs_once_per_attempt_when_retrying(devllm_url, provider):
     before_call = CallCounter()
 
-    written = await _write(_settings(devllm, provider, "fail=500*1"), title="hook",
+    written = await _write(_settings(devllm_url, provider, "fail=500*1"), title="hook",
                            before_call=before_call)
     assert before_call.count == written.attempts == 2
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_before_call_aborts_before_the_next_call_when_it_raises(devllm, provider):
+async def test_before_call_aborts_before_the_next_call_when_it_raises(devllm_url, provider):
     class Canceled(Exception):
         pass
 
     before_call = CallCounter(fail_at=2, error=Canceled())
 
     with pytest.raises(Canceled):
-        await _write(_settings(devllm, provider, "fail=500"), title="cancel",
+        await _write(_settings(devllm_url, provider, "fail=500"), title="cancel",
                      before_call=before_call)
     assert before_call.count == 2
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_one_client_serves_concurrent_reports_when_shared(devllm, provider):
-    async with Llm(_settings(devllm, provider, "latency=100")) as llm:
+async def test_one_client_serves_concurrent_reports_when_shared(devllm_url, provider):
+    async with Llm(_settings(devllm_url, provider, "latency=100")) as llm:
         written = await asyncio.gather(*(_write(llm, t, title=f"shared {t}")
                                          for t in (*TEMPLATE_NAMES, *TEMPLATE_NAMES)))
     assert [w.document["template"] for w in written] == [*TEMPLATE_NAMES, *TEMPLATE_NAMES]
@@ -284,8 +284,8 @@ async def test_one_client_serves_concurrent_reports_when_shared(devllm, provider
     ("openai", {"OPENAI_BASE_URL": "{url}/v1"}),
     ("anthropic", {"REPORTS_LLM_PROVIDER": "anthropic", "ANTHROPIC_BASE_URL": "{url}"}),
 ])
-async def test_env_settings_reach_the_dev_llm_when_no_key_is_set(devllm, provider, env):
-    settings = settings_from_env({k: v.format(url=devllm.url) for k, v in env.items()})
+async def test_env_settings_reach_the_dev_llm_when_no_key_is_set(devllm_url, provider, env):
+    settings = settings_from_env({k: v.format(url=devllm_url) for k, v in env.items()})
     written = await _write(settings, title="env")
     assert (settings.provider, settings.model) == (provider, "dev-llm")
     assert written.document["meta"]["render"] == {"attempts": 1, "model": "dev-llm",
@@ -294,8 +294,8 @@ async def test_env_settings_reach_the_dev_llm_when_no_key_is_set(devllm, provide
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_an_invented_quote_is_dropped_and_never_reaches_the_evidence(devllm, provider):
-    written = await _write(_settings(devllm, provider, "fail=invent_quote"), title="invent")
+async def test_an_invented_quote_is_dropped_and_never_reaches_the_evidence(devllm_url, provider):
+    written = await _write(_settings(devllm_url, provider, "fail=invent_quote"), title="invent")
     offered = [q for quotes in written.quotes.values() for q in quotes]
     kept = [q.text for support in written.evidence for q in support.quotes]
     target_words = " ".join(t for s, _, _, t in CALL if s == "S1")
@@ -307,9 +307,9 @@ async def test_an_invented_quote_is_dropped_and_never_reaches_the_evidence(devll
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_a_long_answer_streams_past_the_idle_timeout_when_chunks_keep_coming(
-        devllm, provider):
+        devllm_url, provider):
     heard: list[int] = []
-    settings = _settings(devllm, provider, "speed=1500", idle_timeout_s=0.5)
+    settings = _settings(devllm_url, provider, "speed=1500", idle_timeout_s=0.5)
     written = await write_report(settings, seed_for("sales_playbook"), "sales_playbook",
                                  _evidence("long"), {}, on_progress=heard.append)
     assert written.attempts == 1
@@ -317,23 +317,23 @@ async def test_a_long_answer_streams_past_the_idle_timeout_when_chunks_keep_comi
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_a_stalled_stream_is_retried_once_and_not_again(devllm, provider):
+async def test_a_stalled_stream_is_retried_once_and_not_again(devllm_url, provider):
     before_call = CallCounter()
 
     with pytest.raises(LlmUnavailable, match="stopped arriving twice"):
-        await _write(_settings(devllm, provider, "stall=5000", idle_timeout_s=0.3,
+        await _write(_settings(devllm_url, provider, "stall=5000", idle_timeout_s=0.3,
                                max_attempts=4), title="stall", before_call=before_call)
     assert before_call.count == 2
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_a_render_ends_at_its_deadline_when_the_answer_is_too_slow(devllm, provider):
+async def test_a_render_ends_at_its_deadline_when_the_answer_is_too_slow(devllm_url, provider):
     with pytest.raises(LlmUnavailable, match="within the render's deadline"):
-        await _write(_settings(devllm, provider, "speed=100", deadline_s=1.0), title="slow")
+        await _write(_settings(devllm_url, provider, "speed=100", deadline_s=1.0), title="slow")
 
 
-async def test_report_is_written_in_the_json_object_dialect_when_the_server_wants_it(devllm):
-    settings = _settings(devllm, "openai", response_format="json_object")
+async def test_report_is_written_in_the_json_object_dialect_when_the_server_wants_it(devllm_url):
+    settings = _settings(devllm_url, "openai", response_format="json_object")
     written = await _write(settings, title="json-object")
     assert written.attempts == 1
     assert report_document_validator().is_valid(written.document)

@@ -25,7 +25,7 @@ from services.store.db import Database
 from services.store.group_commit import GroupCommit
 from services.store.tables import OUTBOX
 from stack.nats_server import NatsServer
-from tests.integration.conftest import store_settings
+from tests.support.stores import store_settings
 from tests.integration.store.test_outbox import _job_request, _media
 from tests.support.polling import until
 

@@ -23,7 +23,7 @@ from services.store import app as store_app
 from services.store import deletion, inflight
 from services.store.db import create_db_engine
 from services.store.tables import JOBS, MEDIA, OUTBOX
-from tests.integration.conftest import store_settings
+from tests.support.stores import store_settings
 from tests.integration.helpers import complete_job
 from tests.integration.store.test_claim import _events
 from tests.integration.store.test_outbox import _job_request, _media

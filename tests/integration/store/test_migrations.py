@@ -16,7 +16,7 @@ from sqlmodel import SQLModel
 from services.store import app as store_app
 from services.store import migrate
 from services.store.db import create_db_engine
-from tests.integration.conftest import store_settings
+from tests.support.stores import store_settings
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from services.store import app as store_app
 from services.store.tables import OutboxRow
 from stack.nats_server import NatsServer
 from stack.processes import free_port
-from tests.integration.conftest import store_settings
+from tests.support.stores import store_settings
 from tests.integration.helpers import SEGMENTS
 
 

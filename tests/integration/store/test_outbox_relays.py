@@ -22,8 +22,9 @@ from services.store.db import Database, create_db_engine
 from services.store.outbox import OutboxRelay
 from services.store.tables import OUTBOX
 from stack.nats_server import NatsServer
-from tests.conftest import POSTGRES_URL, _postgres_schema
+from tests.support.databases import POSTGRES_URL, postgres_schema
 from tests.support.jetstream import jetstream
+from tests.support.polling import until
 
 JOBS = 40
 EVENTS_PER_JOB = 6
@@ -35,7 +36,7 @@ STAGES = [job_pb2.JOB_STAGE_QUEUED, job_pb2.JOB_STAGE_RESOLVING, job_pb2.JOB_STA
 def postgres_url() -> Iterator[str]:
     if not POSTGRES_URL:
         pytest.skip("needs PostgreSQL: set REPORTS_TEST_POSTGRES_URL (CI does)")
-    yield from _postgres_schema()
+    yield from postgres_schema()
 
 
 @pytest.fixture
@@ -106,8 +107,11 @@ async def test_two_relays_publish_every_event_exactly_once_and_each_jobs_events_
         await asyncio.wait_for(asyncio.gather(*(r.connected.wait() for r in relays)), 30)
         await asyncio.gather(*(one_job(i) for i in range(JOBS)))
         await asyncio.wait_for(everything_seen.wait(), 60)
-        while await _unsent(databases[0]):   # the relays mark what they published
-            await asyncio.sleep(0.05)
+
+        async def all_marked_sent() -> bool:   # the relays mark what they published
+            return not await _unsent(databases[0])
+
+        await until(all_marked_sent, what="every outbox row marked sent")
     finally:
         for relay in relays:
             relay.stop()

@@ -16,7 +16,9 @@ from services.store import app as store_app
 from services.store.retention import RetentionSweeper
 from services.store.tables import AUDIT, MEDIA
 from stack.nats_server import NatsServer
-from tests.integration.conftest import AUTH_A, store_settings
+from tests.support.polling import until
+from tests.support.stores import store_settings
+from tests.support.tenants import AUTH_A
 from tests.integration.helpers import complete_job, create_job, create_media
 from tests.integration.store.test_outbox import _job_request, _media
 
@@ -45,9 +47,10 @@ async def test_media_expiring_in_a_few_seconds_is_swept_with_its_jobs_and_report
     for path in (f"/v1/media/{media_id}", f"/v1/jobs/{job_id}", f"/v1/reports/{report_id}"):
         assert (await client.get(path, headers=AUTH_A)).json()["expiresAt"] == expires, path
 
-    async with asyncio.timeout(30):  # the sweeper runs every 0.1 s here
-        while (await client.get(f"/v1/media/{media_id}", headers=AUTH_A)).status_code != 404:
-            await asyncio.sleep(0.1)
+    async def swept() -> bool:   # the sweeper runs every 0.1 s here
+        return (await client.get(f"/v1/media/{media_id}", headers=AUTH_A)).status_code == 404
+
+    await until(swept, what="the expired media swept", period_s=0.1)
     for path in (f"/v1/jobs/{job_id}", f"/v1/reports/{report_id}", f"/v1/reports/by-job/{job_id}"):
         assert (await client.get(path, headers=AUTH_A)).status_code == 404, path
     [record] = (await client.get("/v1/audit", headers=AUTH_A)).json()["items"]

@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 
 from services.store import migrate
 from services.store.db import create_db_engine
-from tests.integration.conftest import AUTH_A, AUTH_B
+from tests.support.tenants import AUTH_A, AUTH_B
 from tests.integration.store import legacy_schema
 
 
