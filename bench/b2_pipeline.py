@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from bench import analysis, harness, metrics, workload
+from bench import analysis, database, harness, metrics, workload
 from bench.harness import Context
 from bench.stats import ratio
 from stack.platform import Platform
@@ -67,6 +67,7 @@ def run(ctx: Context, p: Platform, media_id: str) -> dict[str, Any]:
     count = int(ctx.size(2000, 300))
     sequential = int(ctx.size(200, 30))
     jobs(ctx, p, media_id, int(ctx.size(100, 30)), sequential=False, log="b2-warmup-loadgen.log")
+    database.analyze(p.config.database_url)
 
     saturated = summarise(*jobs(ctx, p, media_id, count, sequential=False, log="b2-saturated-loadgen.log"))
     print(f"  B2 saturated: {saturated['jobs_per_s']} jobs/s, create→succeeded p50 "

@@ -115,3 +115,12 @@ def test_server_cpu_reads_a_real_process_trees_titles_from_proc():
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_analyze_leaves_sqlite_alone(monkeypatch: pytest.MonkeyPatch):
+    def no_server(*_args, **_kwargs):
+        raise AssertionError("SQLite has no server to connect to")
+
+    monkeypatch.setattr(database.psycopg, "connect", no_server)
+    database.analyze(None)
+    database.analyze("sqlite:////tmp/reports.db")
