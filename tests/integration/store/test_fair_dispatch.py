@@ -133,12 +133,13 @@ async def test_two_store_replicas_never_dispatch_past_the_window(database_url, n
         pytest.skip("several store replicas share PostgreSQL only")
     async with _windowed(database_url, nats_server.url) as one, _windowed(database_url, nats_server.url) as two:
         media = {tenant: await _media(one.stub, tenant) for tenant in ("t", "other")}
+        tenants = [tenant for tenant in media for _ in range(6)]
         created = await asyncio.gather(*(
-            stub.CreateJob(_job_request(media_id, tenant))
-            for tenant, media_id in media.items() for stub in (one.stub, two.stub) for _ in range(3)))
+            stub.CreateJob(_job_request(media[tenant], tenant))
+            for tenant, stub in zip(tenants, [one.stub, two.stub] * 6, strict=True)))
         commands = await _commands(one.store)
         assert len(commands) == WINDOW
-        tenant = next(c.job.tenant for c in created if c.job.id == commands[0])
+        tenant = next(t for t, c in zip(tenants, created, strict=True) if c.job_id == commands[0])
         await two.stub.CancelJob(store_pb2.CancelJobRequest(tenant=tenant, job_id=commands[0]))
         assert len(await _commands(one.store)) == WINDOW + 1
         assert sum((await one.store.db.run(dispatch.outstanding)).values()) == WINDOW
