@@ -25,8 +25,9 @@ sees the slot a finishing job frees or that job's wake sees the claim's parked j
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Select, bindparam, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -48,14 +49,31 @@ def lock_tenant(connection: Connection, tenant: str) -> None:
         connection.execute(_LOCK, {"lock_class": INFLIGHT_LOCK_CLASS, "tenant": tenant})
 
 
-def _count(connection: Connection, where: ColumnElement[bool], up_to: int) -> int:
-    """How many jobs match, counted up to `up_to` (an index range scan that stops there)."""
-    return len(connection.execute(select(JOBS.c.id).where(where).limit(up_to)).all())
+def _in_line() -> ColumnElement[bool]:
+    """The tenant's jobs waiting for a slot: parked, or woken with a command not yet claimed (a
+    woken job is the only queued one whose row changed after its creation: parked, then woken)."""
+    return ((JOBS.c.tenant == bindparam("tenant")) & (JOBS.c.status == QUEUED)
+            & ((JOBS.c.stage == WAITING) | (JOBS.c.updated_at > JOBS.c.created_at)))
+
+
+# Built once, run with parameters: building and keying a statement cost more than running it (0.3
+# to 0.8 ms against 0.05 to 0.15 ms here), and a claim and a completion each ran two or three.
+# Each counts up to `up_to` (an index range scan that stops there).
+_RUNNING = select(JOBS.c.id).where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == RUNNING) \
+    .limit(bindparam("up_to"))
+_WOKEN = select(JOBS.c.id).where(_in_line() & (JOBS.c.stage != WAITING)).limit(bindparam("up_to"))
+_OLDER_IN_LINE = select(JOBS.c.id).where(_in_line() & (JOBS.c.id < bindparam("job_id"))).limit(bindparam("up_to"))
+_PARKED = select(JOBS).where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == QUEUED,
+                             JOBS.c.stage == WAITING).order_by(JOBS.c.id).limit(bindparam("up_to")).with_for_update()
+
+
+def _count(connection: Connection, statement: Select[Any], **values: object) -> int:
+    return len(connection.execute(statement, values).all())
 
 
 def running(connection: Connection, tenant: str, up_to: int) -> int:
     """How many of the tenant's jobs are running, counted up to `up_to` (ix_jobs_tenant_status_id)."""
-    return _count(connection, (JOBS.c.tenant == tenant) & (JOBS.c.status == RUNNING), up_to)
+    return _count(connection, _RUNNING, tenant=tenant, up_to=up_to)
 
 
 def reason(cap: int) -> str:
@@ -63,21 +81,14 @@ def reason(cap: int) -> str:
             "when one of them ends")
 
 
-def _in_line(tenant: str) -> ColumnElement[bool]:
-    """The tenant's jobs waiting for a slot: parked, or woken with a command not yet claimed (a
-    woken job is the only queued one whose row changed after its creation: parked, then woken)."""
-    return ((JOBS.c.tenant == tenant) & (JOBS.c.status == QUEUED)
-            & ((JOBS.c.stage == WAITING) | (JOBS.c.updated_at > JOBS.c.created_at)))
-
-
 def _woken(connection: Connection, tenant: str, up_to: int) -> int:
     """How many of the tenant's woken jobs have not been claimed yet, counted up to `up_to`: each
     holds the slot it was woken for."""
-    return _count(connection, _in_line(tenant) & (JOBS.c.stage != WAITING), up_to)
+    return _count(connection, _WOKEN, tenant=tenant, up_to=up_to)
 
 
 def _older_in_line(connection: Connection, job: Job, up_to: int) -> int:
-    return _count(connection, _in_line(job.tenant) & (JOBS.c.id < job.id), up_to)
+    return _count(connection, _OLDER_IN_LINE, tenant=job.tenant, job_id=job.id, up_to=up_to)
 
 
 def park_if_full(connection: Connection, job: Job, cap: int) -> bool:
@@ -103,9 +114,7 @@ def wake(connection: Connection, tenant: str, cap: int) -> int:
     free = cap - taken - (_woken(connection, tenant, cap - taken) if taken < cap else 0)
     if free <= 0:
         return 0
-    parked = connection.execute(
-        select(JOBS).where(JOBS.c.tenant == tenant, JOBS.c.status == QUEUED, JOBS.c.stage == WAITING)
-        .order_by(JOBS.c.id).limit(free).with_for_update()).all()
+    parked = connection.execute(_PARKED, {"tenant": tenant, "up_to": free}).all()
     now = utcnow()
     for row in parked:
         job = Job.from_row(row)

@@ -15,7 +15,7 @@ was accepted is never refused.
 from __future__ import annotations
 
 import grpc
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.engine import Connection
 
 from services.common.job_states import QUEUED
@@ -26,12 +26,15 @@ QUOTA_LOCK_CLASS = 0x52505154   # "RPQT"
 _LOCK = text("SELECT pg_advisory_xact_lock(:lock_class, hashtext(current_schema() || '/' || :tenant))")
 
 
+# Built once (inflight.py says why): the cap-th queued job of the tenant, if there is one.
+_AT_CAP = select(JOBS.c.id).where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == QUEUED) \
+    .order_by(JOBS.c.id).offset(bindparam("skip")).limit(1)
+
+
 def check_queued(connection: Connection, tenant: str, cap: int) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(_LOCK, {"lock_class": QUOTA_LOCK_CLASS, "tenant": tenant})
-    at_cap = connection.execute(
-        select(JOBS.c.id).where(JOBS.c.tenant == tenant, JOBS.c.status == QUEUED)
-        .order_by(JOBS.c.id).offset(cap - 1).limit(1)).first()
+    at_cap = connection.execute(_AT_CAP, {"tenant": tenant, "skip": cap - 1}).first()
     if at_cap is not None:
         raise ServiceError(grpc.StatusCode.RESOURCE_EXHAUSTED, "quota_exceeded",
                            f"this tenant already has {cap} jobs queued, its cap; create more as they start "
