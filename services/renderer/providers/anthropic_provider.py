@@ -25,7 +25,6 @@ make the prompt longer.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,7 +46,7 @@ from services.renderer.providers.base import (
     tokens_of,
     watched_client,
 )
-from services.renderer.providers.sse import Event, EventReader
+from services.renderer.providers.sse import Event, EventReader, json_of
 
 _ENDED = {
     "max_tokens": ("llm_output_truncated",
@@ -152,22 +151,22 @@ class StreamedMessage:
         for name, data in events:
             try:
                 if name == "content_block_delta":
-                    delta = json.loads(data)["delta"]
+                    delta = json_of(data)["delta"]
                     if delta.get("type") == "text_delta":
                         self.text.append(delta["text"])
                         self.chars += len(delta["text"])
                 elif name == "message_start":
-                    message = json.loads(data)["message"]
+                    message = json_of(data)["message"]
                     self.model = message.get("model") or ""
                     self._count(message.get("usage"))
                 elif name == "message_delta":
-                    body = json.loads(data)
+                    body = json_of(data)
                     self.stop = body["delta"].get("stop_reason") or self.stop
                     self._count(body.get("usage"))  # cumulative counts (docs: streaming)
                 elif name == "message_stop":
                     self.finished = True
                 elif name == "error":
-                    raise stream_error(json.loads(data))
+                    raise stream_error(json_of(data))
             except (ValueError, KeyError, AttributeError, TypeError) as e:
                 raise TransientFailure(f"unreadable response: a {name or 'nameless'} event "
                                        f"that does not parse ({type(e).__name__}: {e})") from e

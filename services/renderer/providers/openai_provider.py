@@ -18,7 +18,6 @@ the SDK raises as `APIError`) is transient; `data: [DONE]` ends the stream.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,7 +39,7 @@ from services.renderer.providers.base import (
     tokens_of,
     watched_client,
 )
-from services.renderer.providers.sse import Event, EventReader
+from services.renderer.providers.sse import Event, EventReader, json_of
 
 
 class OpenAIProvider:
@@ -130,7 +129,7 @@ class StreamedAnswer:
             if event.data == "[DONE]":
                 return True
             try:
-                chunk = json.loads(event.data)
+                chunk = json_of(event.data)
                 if chunk.get("error"):
                     raise TransientFailure(f"the stream reported an error: {_message(chunk['error'])}")
                 self.model = chunk.get("model") or self.model

@@ -27,9 +27,10 @@ tenth of the renderer's CPU.)
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import httpx2
 
@@ -104,6 +105,20 @@ class Decoder:
 
     def _too_long(self, what: str) -> TransientFailure:
         return TransientFailure(f"the stream broke: {what} longer than {self._max} bytes", stalled=True)
+
+
+_RAW_DECODE = json.JSONDecoder().raw_decode
+
+
+def json_of(data: str) -> Any:
+    """`json.loads(data)`: the same value, or the same error. An event's data has no whitespace
+    around its JSON, and `raw_decode` skips loads' two scans for it: a token-sized chunk parses in
+    about half the time (json.loads was a tenth of the renderer's CPU per job in the B2 profile)."""
+    try:
+        value, end = _RAW_DECODE(data)
+    except ValueError:
+        return json.loads(data)
+    return value if end == len(data) else json.loads(data)
 
 
 class EventReader:

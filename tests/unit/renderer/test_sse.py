@@ -16,7 +16,7 @@ from services.renderer.providers.base import (
     TransientFailure,
 )
 from services.renderer.providers.openai_provider import StreamedAnswer
-from services.renderer.providers.sse import Decoder, Event, EventReader
+from services.renderer.providers.sse import Decoder, Event, EventReader, json_of
 
 OPENAI_BODY = (
     'data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-x","choices":[{"index":0,'
@@ -250,3 +250,16 @@ async def test_reader_drains_the_rest_quietly_when_the_answer_is_complete():
     assert await anext(reader) == [Event("", "[DONE]")]
     await reader.drain()
     assert await _read_all(reader) == []
+
+
+@pytest.mark.parametrize("data", ['{"a": [1, "é"]}', ' {"a": 1}', '{"a": 1} ', '{"a": 1}\t\n', '[DONE]',
+                                  '{"a": 1}{"b": 2}', '{"a": 1} x', '', '"text"', '{"a": ', 'nan', '12'])
+def test_json_of_gives_what_json_loads_gives(data):
+    try:
+        expected: object = json.loads(data)
+    except ValueError as e:
+        with pytest.raises(ValueError) as raised:
+            json_of(data)
+        assert str(raised.value) == str(e)
+    else:
+        assert json_of(data) == expected
