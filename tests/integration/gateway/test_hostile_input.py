@@ -220,7 +220,7 @@ async def test_a_stored_row_json_cannot_carry_is_left_out_of_lists_and_the_rest_
                                                           request_fingerprint="f"))
     stored = (await store_stub.CreateJob(store_pb2.CreateJobRequest(
         tenant="tenant-a", media_id=media_id, template="sales_playbook", target=target,
-        request_fingerprint="g"))).job.id
+        request_fingerprint="g"))).job_id
     for path in ("/v1/jobs", "/v1/jobs?status=queued"):
         response = await c.get(path, headers=AUTH_A)
         assert response.status_code == 200, response.text
