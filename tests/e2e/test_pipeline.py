@@ -10,6 +10,8 @@ from services.common.templates import TEMPLATES
 from tests.support.api import Api
 from tests.support.tenants import AUTH_B
 
+pytestmark = pytest.mark.shared_platform   # its tests only call the API (one starts a platform of its own)
+
 
 @pytest.mark.parametrize("template", sorted(TEMPLATES))
 def test_a_job_becomes_a_contract_valid_report_for_each_template(api: Api, template: str):
