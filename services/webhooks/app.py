@@ -12,6 +12,7 @@ from nats.aio.client import Client as NatsClient
 
 from reports.v1 import store_pb2_grpc
 from services.common import grpc_server, streams
+from services.common.jetstream_worker import JetStreamWorker
 from services.webhooks.dispatcher import Dispatcher, DispatcherSettings
 from services.webhooks.settings import WebhookSettings
 from services.webhooks.transport import Sender
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class RunningDispatcher:
-    dispatcher: Dispatcher
+    worker: JetStreamWorker
     task: asyncio.Task[None]
     server: grpc.aio.Server
     port: int
@@ -30,7 +31,7 @@ class RunningDispatcher:
     sender: Sender
 
     async def stop(self) -> None:
-        self.dispatcher.stop()
+        self.worker.stop()
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
         await self.server.stop(2)
@@ -45,15 +46,16 @@ async def start(settings: WebhookSettings) -> RunningDispatcher:
     nc = await streams.connect(settings.nats_url, "webhooks")
     await streams.wait_for_streams(nc.jetstream(), (streams.WEBHOOKS_STREAM,))
     dispatcher = Dispatcher(
-        nc, store_pb2_grpc.StoreStub(store_channel), sender, settings.secret_key,
+        store_pb2_grpc.StoreStub(store_channel), sender, settings.secret_key,
         DispatcherSettings(policy=settings.policy, ack_wait_s=settings.ack_wait_s,
                            concurrency=settings.concurrency, rpc_timeout_s=settings.rpc_timeout_s),
     )
-    await dispatcher.ensure_consumer()
-    task = asyncio.create_task(dispatcher.run(), name="webhook-dispatcher")
+    worker = dispatcher.pull_worker(nc.jetstream())
+    await worker.ensure_consumer()
+    task = asyncio.create_task(worker.run(), name="webhook-dispatcher")
     server, port, _health = await grpc_server.create_server([], [], settings.listen)
     if settings.allow_private:
         log.warning("REPORTS_WEBHOOK_ALLOW_PRIVATE is set: webhooks may go to private addresses "
                     "(development and tests only)")
     log.info("listening", extra={"grpc_port": port, "schedule_s": list(settings.policy.schedule_s)})
-    return RunningDispatcher(dispatcher, task, server, port, nc, store_channel, sender)
+    return RunningDispatcher(worker, task, server, port, nc, store_channel, sender)

@@ -6,8 +6,9 @@ the redeliveries clients ask for, so jobs without a webhook cost the dispatcher 
 not read JOB_EVENTS). A message is one webhook event; JetStream delivery number n is attempt n. A failed attempt
 naks the message with the schedule's delay for n, so the retry is JetStream's redelivery and
 lives in the stream, not in this process: a dispatcher killed between an attempt and its retry
-finds the message waiting when it (or another replica) starts again. While a request is out,
-`in_progress` keeps the ack deadline away; a dispatcher that dies mid-request leaves the message
+finds the message waiting when it (or another replica) starts again. The common pull worker
+(services/common/jetstream_worker.py) bounds what is in flight and keeps the ack deadline away
+with `in_progress` while a message is in hand; a dispatcher that dies mid-request leaves the message
 to be redelivered after the ack wait.
 
 Before sending, the job's webhook state is read from the store: an event already recorded as
@@ -18,7 +19,6 @@ acking does not deliver twice. Every attempt is recorded on the job (RecordWebho
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from dataclasses import dataclass, replace
@@ -26,15 +26,12 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 from google.protobuf.message import DecodeError
-from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import BadRequestError
 from prometheus_client import Counter
 
 from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
-from services.common import context, heartbeat, job_states, ssrf, streams
+from services.common import context, jetstream_worker, job_states, ssrf, streams
 from services.common.timeutil import to_timestamp
 from services.webhooks import delivery
 from services.webhooks.delivery import DELIVERED, FAILED, PENDING, RetryPolicy, Verdict
@@ -59,78 +56,23 @@ class DispatcherSettings:
 
 
 class Dispatcher:
-    def __init__(self, nc: NatsClient, store: store_pb2_grpc.StoreStub, sender: Sender, key: bytes,
+    def __init__(self, store: store_pb2_grpc.StoreStub, sender: Sender, key: bytes,
                  settings: DispatcherSettings) -> None:
-        self._js: JetStreamContext = nc.jetstream()
         self._store = store
         self._sender = sender
         self._key = key
         self._settings = settings
         self._policy = settings.policy
-        self._slots = asyncio.Semaphore(settings.concurrency)
-        self._inflight: set[asyncio.Task[None]] = set()
-        self._stopping = asyncio.Event()
 
-    def consumer_config(self) -> ConsumerConfig:
-        return ConsumerConfig(
-            durable_name=streams.WEBHOOKS_DURABLE,
-            ack_policy=AckPolicy.EXPLICIT,
-            deliver_policy=DeliverPolicy.ALL,
-            ack_wait=self._settings.ack_wait_s,
-            max_deliver=self._policy.attempts + SPARE_DELIVERIES,
-            filter_subject=streams.WEBHOOKS_SUBJECTS,
-            # Messages waiting for a retry count as pending acks: never let them stall new events.
-            max_ack_pending=-1,
-        )
-
-    async def ensure_consumer(self) -> None:
-        try:
-            await self._js.add_consumer(streams.WEBHOOKS_STREAM, self.consumer_config())
-        except BadRequestError as exc:
-            log.info("webhooks consumer on %s exists with other settings; using it: %s", streams.WEBHOOKS_STREAM, exc)
-
-    def stop(self) -> None:
-        self._stopping.set()
-
-    async def run(self) -> None:
-        sub = await self._js.pull_subscribe_bind(durable=streams.WEBHOOKS_DURABLE, stream=streams.WEBHOOKS_STREAM)
-        try:
-            await self._pull(sub)
-        finally:
-            if self._inflight:
-                await asyncio.wait(self._inflight, timeout=self._sender.timeout_s + 5)
-            with contextlib.suppress(Exception):
-                await sub.unsubscribe()
-
-    async def _pull(self, sub) -> None:  # type: ignore[no-untyped-def]
-        while not self._stopping.is_set():
-            await self._slots.acquire()
-            try:
-                messages = await sub.fetch(batch=1, timeout=self._settings.fetch_timeout_s)
-            except TimeoutError:
-                self._slots.release()
-                continue
-            except Exception as exc:  # NATS reconnecting: the client retries on its own
-                self._slots.release()
-                log.warning("fetch failed: %s", exc)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), 0.5)
-                continue
-            for msg in messages:
-                task = asyncio.create_task(self._handle_in_slot(msg))
-                self._inflight.add(task)
-                task.add_done_callback(self._inflight.discard)
-
-    async def _handle_in_slot(self, msg: Msg) -> None:
-        try:
-            await self.handle(msg)
-        except Exception:
-            # Settled even so: retried after the schedule's longest delay, within max_deliver.
-            log.exception("webhook message not handled; retried later")
-            with contextlib.suppress(Exception):  # already settled, or NATS is away: redelivered after ack wait
-                await msg.nak(delay=self._policy.schedule_s[-1])
-        finally:
-            self._slots.release()
+    def pull_worker(self, js: JetStreamContext) -> jetstream_worker.JetStreamWorker:
+        """The consumer that hands each webhook message to `handle`; one that raises is retried
+        after the schedule's longest delay."""
+        consumer = jetstream_worker.Consumer(streams.WEBHOOKS_STREAM, streams.WEBHOOKS_DURABLE,
+                                             streams.WEBHOOKS_SUBJECTS, self._policy.attempts + SPARE_DELIVERIES)
+        return jetstream_worker.JetStreamWorker(js, consumer, self.handle, jetstream_worker.PullSettings(
+            concurrency=self._settings.concurrency, ack_wait_s=self._settings.ack_wait_s,
+            drain_timeout_s=self._sender.timeout_s + 5, unhandled_retry_s=self._policy.schedule_s[-1],
+            fetch_timeout_s=self._settings.fetch_timeout_s))
 
     async def handle(self, msg: Msg) -> None:
         try:
@@ -171,11 +113,7 @@ class Dispatcher:
         if state.event_id == event.event_id and state.status in (DELIVERED, FAILED):
             await msg.ack()
             return
-        keep_alive = asyncio.create_task(heartbeat.keep_in_progress(msg, self._settings.ack_wait_s))
-        try:
-            verdict = await self._attempt(job, event)
-        finally:
-            keep_alive.cancel()
+        verdict = await self._attempt(job, event)
         await self._settle(msg, job, event, attempt, verdict)
 
     async def _attempt(self, job: job_pb2.Job, event: job_pb2.JobEvent) -> Verdict:

@@ -49,14 +49,6 @@ class FakeMsg:
     async def term(self) -> None:
         self.calls.append(("term", None))
 
-    async def in_progress(self) -> None:
-        pass
-
-
-class NoNats:
-    def jetstream(self) -> None:
-        return None
-
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
@@ -68,8 +60,7 @@ def receiver() -> Iterator[Receiver]:
 async def dispatcher_for(store_stub: StoreStub, *, allow_private: bool) -> AsyncIterator[Dispatcher]:
     sender = Sender(timeout_s=5, allow_private=allow_private)
     try:
-        yield Dispatcher(NoNats(), store_stub, sender, signing.parse_secret(SECRET),  # type: ignore[arg-type]
-                         DispatcherSettings(policy=POLICY))
+        yield Dispatcher(store_stub, sender, signing.parse_secret(SECRET), DispatcherSettings(policy=POLICY))
     finally:
         await sender.aclose()
 
@@ -187,14 +178,3 @@ async def test_a_stored_header_no_client_can_send_fails_the_attempt_recorded_and
     current = await state(store_stub, job.id)
     assert (current.status, current.attempts) == ("failed", 1)
     assert "cannot be sent" in current.last_error
-
-
-async def test_a_message_whose_handling_fails_unexpectedly_is_still_settled(dispatcher, monkeypatch):
-    async def broken(msg):  # type: ignore[no-untyped-def]
-        raise RuntimeError("a bug")
-
-    monkeypatch.setattr(dispatcher, "handle", broken)
-    msg = FakeMsg(b"", streams.event_subject("job_z"))
-    await dispatcher._slots.acquire()
-    await dispatcher._handle_in_slot(msg)
-    assert msg.calls == [("nak", POLICY.schedule_s[-1])]
