@@ -26,8 +26,19 @@ from pathlib import Path
 from typing import Any
 
 from bench import (
-    b1_create, b2_pipeline, b3_concurrency, b4_sse, b5_celery, b6_fairness, b7_budget, database, harness, profiling,
-    report, tls_cost)
+    b1_create,
+    b2_pipeline,
+    b3_concurrency,
+    b4_sse,
+    b5_celery,
+    b6_fairness,
+    b7_budget,
+    database,
+    harness,
+    profiling,
+    report,
+    tls_cost,
+)
 from bench.harness import Context
 from bench.procs import MachineMeter, machine, raise_open_files_limit
 
@@ -65,7 +76,7 @@ def main() -> int:
             value = run()
             results["benchmarks"][name] = value
             return value
-        except Exception as exc:  # one broken benchmark must not hide the others' figures
+        except Exception as exc:  # noqa: BLE001 - one broken benchmark must not hide the others' figures
             results["failures"][name] = f"{type(exc).__name__}: {exc}"
             traceback.print_exc()
             return None
@@ -86,7 +97,7 @@ def main() -> int:
                         attempt("profile", lambda: profiling.run(ctx, p, media_id, b2))
                     if wanted("B5"):
                         attempt("B5", lambda: b5_celery.run(ctx, p, media_id, b2))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a platform that failed to start is a recorded failure
             results["failures"]["B2 platform"] = f"{type(exc).__name__}: {exc}"
             traceback.print_exc()
     if wanted("TLS"):

@@ -55,7 +55,7 @@ def run(ctx: Context) -> dict[str, Any]:
     last_done = max(t["succeeded"] for t in done)
     makespan = last_done - first_pickup
     ideal = math.ceil(count / (RENDERERS * CONCURRENCY)) * LLM_LATENCY_S
-    render_stage = [r for r in analysis.stage_breakdown(lines) if r["from"] == "rendering"][0]["ms"]
+    render_stage = next(r for r in analysis.stage_breakdown(lines) if r["from"] == "rendering")["ms"]
     print(f"  B3: makespan {makespan:.2f} s vs ideal {ideal:.1f} s ({len(done)}/{count} done)", file=sys.stderr)
     return {
         "jobs": count,

@@ -47,7 +47,7 @@ class Loadgen:
         self.scenario = scenario
         self.log_path = log_path
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(log_path, "a", encoding="utf-8")
+        self._log = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 - the process's stderr while it runs
         self.proc = subprocess.Popen([sys.executable, "-m", "bench.loadgen", scenario], cwd=ROOT,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
                                      text=True, env=env)

@@ -56,7 +56,7 @@ def emit(message: dict[str, Any]) -> None:
 async def http_scenario(p: Params) -> dict[str, Any]:
     from bench.stats import summary
 
-    host = "%s:%d" % host_port(p["url"])
+    host = "{}:{}".format(*host_port(p["url"]))
     raw = json_request(p.get("method", "POST"), p["path"], host, p.get("headers", {}), p["body"])
     connections = int(p["connections"])
     warmup, duration = float(p.get("warmup_s", 2.0)), float(p["duration_s"])
@@ -149,7 +149,7 @@ async def subscribe_events(nats_url: str, log: EventLog) -> Any:
 
 
 async def jobs_scenario(p: Params) -> dict[str, Any]:
-    host = "%s:%d" % host_port(p["url"])
+    host = "{}:{}".format(*host_port(p["url"]))
     raw = json_request("POST", "/v1/reports/jobs", host, p["headers"], p["body"])
     count, concurrency = int(p["count"]), int(p["concurrency"])
     sequential = bool(p.get("sequential", False))
@@ -193,7 +193,7 @@ async def jobs_scenario(p: Params) -> dict[str, Any]:
 # --- sse: many subscribers on one gateway ---------------------------------------------------------
 
 async def sse_scenario(p: Params) -> dict[str, Any]:
-    host = "%s:%d" % host_port(p["url"])
+    host = "{}:{}".format(*host_port(p["url"]))
     job_ids: list[str] = p["job_ids"]
     per_job = int(p["per_job"])
     connect_sem = asyncio.Semaphore(int(p.get("connect_concurrency", 50)))
@@ -241,7 +241,7 @@ async def sse_scenario(p: Params) -> dict[str, Any]:
                 record(job_id, first[1:], time.time())
             async for chunk in stream:
                 record(job_id, sse_events(buffer, chunk), time.time())
-        except Exception as exc:  # a failed subscriber is a figure, not a crash
+        except Exception as exc:  # noqa: BLE001 - a failed subscriber is a figure, not a crash
             errors.append(f"{job_id}: {exc!r}")
         finally:
             if not counted:
@@ -376,7 +376,7 @@ def celery_scenario(p: Params) -> dict[str, Any]:
     for result in results:
         try:
             outcomes.append(result.get(timeout=float(p.get("timeout_s", 300))))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a failed task is a figure, not a crash
             errors.append(repr(exc))
     client = cpu.stop()
     return {"sent": sent, "submitted": submitted, "outcomes": outcomes, "errors": errors[:5],

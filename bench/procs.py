@@ -178,7 +178,7 @@ class MachineMeter:
 
     def stop(self) -> dict[str, float]:
         wall = time.monotonic() - self._t0
-        busy1, total1 = _machine_jiffies()
+        busy1, _total1 = _machine_jiffies()
         busy = (busy1 - self._machine0[0]) / _TICKS
         live = sum(cpu_seconds(pid) - self._live0.get(pid, 0.0) for pid in descendants(os.getpid()))
         ours = _own_cpu() - self._own0 + live

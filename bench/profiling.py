@@ -49,7 +49,7 @@ def run(ctx: Context, p: Platform, media_id: str, b2: dict[str, Any]) -> dict[st
         spies[name] = (out, subprocess.Popen(
             [binary, "record", "--pid", str(p.processes[name].proc.pid), "--rate", "100", "--nonblocking",  # type: ignore[union-attr]
              "--format", "raw", "--output", str(out)],
-            stdout=subprocess.DEVNULL, stderr=open(ctx.log(f"py-spy-{name}.log"), "w")))
+            stdout=subprocess.DEVNULL, stderr=open(ctx.log(f"py-spy-{name}.log"), "w")))  # noqa: SIM115 - py-spy's stderr while it runs
     count = int(ctx.size(600, 150))
     result, cpu, wall = b2_pipeline.jobs(ctx, p, media_id, count, sequential=False, log="profile-loadgen.log")
     profiles: dict[str, Any] = {}

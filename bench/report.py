@@ -111,7 +111,7 @@ def headline_rows(results: dict[str, Any]) -> list[list[Any]]:
                          times(b2["ratios"].get(f"unloaded_{q}_vs_direct")), target,
                          verdict(None if target is None or value is None else value <= 25), _cpu(un)])
         for q in ("p50", "p99"):
-            rows.append(["B2", f"create → succeeded {q}, {sat['jobs']:,} jobs at once", 
+            rows.append(["B2", f"create → succeeded {q}, {sat['jobs']:,} jobs at once",
                          fmt(sat["create_to_succeeded_ms"].get(q), " ms"), fmt(direct.get(q), " ms"),
                          times(_ratio(sat["create_to_succeeded_ms"].get(q), direct.get(q))), None, None, _cpu(sat)])
         b5 = b.get("B5") or {}

@@ -23,10 +23,10 @@ import httpx
 from services.webhooks.signing import generate_secret
 from stack import certificates, nats_auth
 from stack.fresh_database import FreshDatabase
-from stack.service_env import scoped as scoped_env
 from stack.nats_server import ClusterOptions, NatsServer
 from stack.platform import LISTENING, service_exists, uses_dev_llm
 from stack.processes import ManagedProcess, ProcessFailed, free_port, stop_all
+from stack.service_env import scoped as scoped_env
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 NATS_CLUSTER_NAME = "reports"

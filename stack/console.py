@@ -80,7 +80,7 @@ def run_until_stopped(name: str, system: System, banner: Callable[[], str]) -> i
     print(f"starting the {name} ...", flush=True)
     try:
         system.start()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - one line and exit code 1 instead of a traceback
         print(f"could not start: {exc}", file=sys.stderr)
         return 1
     print(banner(), flush=True)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from services.webhooks.signing import generate_secret
 from stack import certificates, nats_auth
-from stack.service_env import scoped as scoped_env
 from stack.nats_server import NatsServer
 from stack.processes import ManagedProcess, free_port, stop_all
+from stack.service_env import scoped as scoped_env
 
 LISTENING = r'"msg": "listening"'
 

@@ -10,8 +10,8 @@ import pytest
 from stack import certificates
 from stack.nats_server import NatsServer
 from tests.support.databases import SchemaTemplate, database_backends, postgres_schema
-from tests.support.nats_accounts import NatsAccount, SharedNatsServers
 from tests.support.names import no_public_lookups  # noqa: F401  (autouse: no test asks DNS for a public name)
+from tests.support.nats_accounts import NatsAccount, SharedNatsServers
 
 
 @pytest.fixture(scope="session", autouse=True)

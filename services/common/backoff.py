@@ -25,7 +25,7 @@ async def until_up(attempt: Callable[[], Awaitable[T]], *, log: logging.Logger, 
     while not stopping.is_set():
         try:
             return await attempt()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure of the attempt is retried after the backoff
             log.warning("%s: %s", waiting, exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=delay)

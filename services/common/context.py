@@ -15,7 +15,7 @@ REQUEST_ID_KEY = "x-request-id"
 JOB_ID_KEY = "x-job-id"
 TENANT_KEY = "x-tenant"
 
-_fields: ContextVar[dict[str, str]] = ContextVar("work_context", default={})
+_fields: ContextVar[dict[str, str]] = ContextVar("work_context", default={})  # noqa: B039 - never mutated: every set() gets a new dict
 _LOG_NAMES = {"request_id": "requestId", "tenant": "tenant", "job_id": "jobId"}
 _METADATA_NAMES = {"request_id": REQUEST_ID_KEY, "tenant": TENANT_KEY, "job_id": JOB_ID_KEY}
 

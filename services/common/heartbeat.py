@@ -21,6 +21,6 @@ async def keep_in_progress(msg: Msg, ack_wait_s: float) -> None:
     while True:
         try:
             await msg.in_progress()
-        except Exception as exc:  # NATS away or the connection closing
+        except Exception as exc:  # noqa: BLE001 - NATS away or the connection closing
             log.warning("could not keep a message in progress; it may be redelivered: %s", exc)
         await asyncio.sleep(period_s(ack_wait_s))  # the heartbeat's period, not a wait for a condition

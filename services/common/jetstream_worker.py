@@ -104,7 +104,7 @@ class JetStreamWorker:
                     messages = await psub.fetch(batch=max(psub.pending_msgs, 1), timeout=self._settings.fetch_timeout_s)
                 except TimeoutError:
                     continue
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - a failed fetch is logged and retried
                     log.warning("fetch failed: %s", exc)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._stopping.wait(), FETCH_RETRY_S)

@@ -151,7 +151,7 @@ def check_prompt(instructions: str, variables: Iterable[VariableLike]) -> list[P
     """Placeholders with no declared variable, and declared variables with no placeholder."""
     declared = [v.name for v in variables]
     used = set(PLACEHOLDER.findall(instructions))
-    problems = [ParamProblem(n, "placeholder {{%s}} has no declared variable" % n)
+    problems = [ParamProblem(n, "placeholder {{" + n + "}} has no declared variable")
                 for n in sorted(used - set(declared))]
     problems += [ParamProblem(n, "declared but never used in the instructions")
                  for n in declared if n not in used]

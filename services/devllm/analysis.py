@@ -224,4 +224,4 @@ def _num(value: Any, default: float) -> float:
 
 
 def _int(value: Any, default: float) -> int:
-    return int(round(_num(value, default)))
+    return round(_num(value, default))

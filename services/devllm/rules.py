@@ -73,7 +73,7 @@ def openai_strict_schema(schema: dict[str, Any], path: str = "") -> None:
     property in required."""
     if not path and schema.get("type") != "object":
         raise BadRequest("Invalid schema for response_format 'report': schema must be a JSON "
-                         "Schema of 'type: \"object\"', got 'type: \"%s\"'." % schema.get("type"),
+                         f"Schema of 'type: \"object\"', got 'type: \"{schema.get('type')}\"'.",
                          param="response_format", code="invalid_json_schema")
     for where, node in _nodes(schema, path or "#"):
         if node.get("type") != "object" or "properties" not in node:

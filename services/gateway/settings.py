@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from services.common import defaults, env
 from services.common.tenant_limits import TenantLimits
 from services.common.tenant_limits import parse as parse_tenant_limits
-from services.gateway.rate_limiter import LEASE_MOST
 from services.gateway import api_keys
 from services.gateway.connections import ConnectionLimits
+from services.gateway.rate_limiter import LEASE_MOST
 
 
 def _entries(raw: str) -> list[tuple[str, str, dict[str, str]]]:

@@ -49,7 +49,7 @@ def decide(stored_tat: float | None, now: float, rps: float, burst: int) -> Deci
         # Refused: nothing is spent. One token is back when new_tat - capacity has passed.
         return Decision(False, tat, burst, 0, _whole_seconds(tat - now),
                         max(1, _whole_seconds(new_tat - capacity - now)))
-    remaining = int(math.floor(round((capacity - (new_tat - now)) / interval, 6)))
+    remaining = math.floor(round((capacity - (new_tat - now)) / interval, 6))
     return Decision(True, new_tat, burst, max(0, remaining), _whole_seconds(new_tat - now), 0)
 
 

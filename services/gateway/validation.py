@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from jsonschema import ValidationError
@@ -16,7 +16,6 @@ from services.common.rpc_errors import FieldProblem
 from services.common.schema_check import SchemaValidator
 from services.gateway import params, schemas, webhook_rules
 from services.gateway.errors import ApiError
-
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 

@@ -30,9 +30,9 @@ from services.common.rpc_errors import from_rpc_error
 from services.renderer.coverage import Coverage, CoverageRules, assess
 from services.renderer.errors import InvalidRenderRequest, LlmEnded, LlmInvalidOutput, LlmUnavailable
 from services.renderer.llm import Llm
-from services.renderer.progress import ProgressReporter
 from services.renderer.metrics import STAGE_SECONDS
 from services.renderer.pipeline import WrittenReport, write_report
+from services.renderer.progress import ProgressReporter
 from services.renderer.prompt import EvidenceInput
 from services.renderer.usage import PriceTable, UsageMeter
 

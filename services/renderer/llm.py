@@ -243,7 +243,7 @@ class Llm:
                     f"{e}; set REPORTS_LLM_MODEL (or REPORTS_LLM_ROUTES) to a current model (default "
                     f"{DEFAULT_MODELS[settings.provider]}), or REPORTS_LLM_CHECK_MODEL=false for "
                     "a gateway without a models endpoint") from e
-            except Exception as e:  # unreachable or refusing now: the jobs will say so
+            except Exception as e:  # noqa: BLE001 - unreachable or refusing now: the jobs will say so
                 log.warning("could not check the model", extra={
                     "provider": settings.provider, "model": settings.model,
                     "reason": f"{type(e).__name__}: {e}"})

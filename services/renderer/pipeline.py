@@ -19,14 +19,14 @@ from services.renderer.errors import InvalidRenderRequest, RenderError
 from services.renderer.evidence import QuoteLocator, SectionSupport, unsupported_problems
 from services.renderer.llm import BeforeCall, Llm, LlmSettings, OnUsage, OnWait, render
 from services.renderer.llm_schema import output_schema
-from services.renderer.providers.base import Progress
-from services.renderer.shared_budget import OnBudgetWait
 from services.renderer.markdown import to_markdown
 from services.renderer.prompt import (
     EvidenceInput,
     build_conversation,
     render_instructions,
 )
+from services.renderer.providers.base import Progress
+from services.renderer.shared_budget import OnBudgetWait
 from services.renderer.validate import Problem, check_document, check_output
 
 

@@ -55,5 +55,5 @@ class ProgressReporter:
     async def _quietly(self, progress: job_pb2.JobProgress) -> None:
         try:
             await self._send(progress)
-        except Exception as exc:  # best effort: the report matters, its progress does not
+        except Exception as exc:  # noqa: BLE001 - best effort: the report matters, its progress does not
             log.warning("progress not sent", extra={"reason": f"{type(exc).__name__}: {exc}"})

@@ -94,7 +94,7 @@ class Worker:
                     await msg.ack()
                 else:
                     await self._after_failure(msg, command, delivered, exc)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any failure of the job is its failure, counted for redelivery
                 await self._after_failure(msg, command, delivered, exc)
 
     async def _after_failure(self, msg: Msg, command: job_pb2.RenderCommand, delivered: int, exc: Exception) -> None:
@@ -129,7 +129,7 @@ class Worker:
             await fail_job(self._runner.store, command.tenant, command.job_id, "internal",
                            f"the job did not complete after {self._settings.max_deliver} deliveries")
             await self._js.delete_msg(streams.JOBS_STREAM, seq)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the advisory loop must outlive one bad advisory
             log.error("could not handle a max-deliveries advisory: %s", exc)
 
 

@@ -457,9 +457,7 @@ def _mentions(sent: _Sentence) -> list[tuple[str, str]]:
 def _role_after_mention(toks: list[Token], j: int, cased: bool) -> str | None:
     seq = _lowers(toks, j, 4)
     k = None
-    if seq[:1] == (",",) and len(seq) > 1 and seq[1] in lx.ROLE_DETERMINERS:
-        k = j + 2
-    elif seq[:1] == ("is",) and len(seq) > 1 and seq[1] in lx.ROLE_DETERMINERS:
+    if seq[:1] in ((",",), ("is",)) and len(seq) > 1 and seq[1] in lx.ROLE_DETERMINERS:
         k = j + 2
     elif seq[:3] == (",", "who", "is") and len(seq) > 3 and seq[3] in lx.ROLE_DETERMINERS:
         k = j + 4

@@ -119,7 +119,7 @@ class GroupCommit(Generic[T]):
                             type(exc.__cause__ if isinstance(exc, _BuildFailed) else exc).__name__)
             await asyncio.gather(*(self._run_alone(work, future) for work, future in batch))
             return
-        except Exception as exc:   # at BEGIN or COMMIT: it may have committed, so nothing runs again
+        except Exception as exc:  # noqa: BLE001 - at BEGIN or COMMIT: it may have committed, so nothing runs again
             log.warning("a batch of %d creates failed at its commit (%s); its callers are told to retry",
                         len(batch), type(exc).__name__)
             for _, future in batch:
@@ -138,7 +138,7 @@ class GroupCommit(Generic[T]):
     async def _run_alone(self, work: Work[T], future: asyncio.Future[T]) -> None:
         try:
             result = await self._alone(work)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - handed to the caller's future, which re-raises it
             if not future.done():
                 future.set_exception(exc)
             return

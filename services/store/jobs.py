@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from reports.v1 import job_pb2, store_pb2
 from services.common import ids, job_states
 from services.common.job_states import CANCELED, FAILED, QUEUED, RUNNING, SUCCEEDED
+from services.common.prompt_seeds import PromptVariable
 from services.common.rpc_errors import (
     FieldProblem,
     conflict,
@@ -26,10 +27,8 @@ from services.common.rpc_errors import (
     invalid,
     not_found,
 )
-from services.common.prompt_seeds import PromptVariable
 from services.common.timeutil import as_utc, utcnow
-from services.store import (
-    convert, inflight, job_rows, lifecycle, outbox, paging, prompts, quotas, usage, webhooks)
+from services.store import convert, inflight, job_rows, lifecycle, outbox, paging, prompts, quotas, usage, webhooks
 from services.store.job_rows import Job
 from services.store.prompt_cache import PromptCache
 from services.store.tables import IDEMPOTENCY_KEYS, JOBS, MEDIA, REPORTS
@@ -173,9 +172,9 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest, 
         changed = lifecycle.check(job.status, job.stage, status, new_stage)
     except lifecycle.IllegalTransition as exc:
         raise _illegal(job, str(exc)) from None
-    if job.status == QUEUED and status == RUNNING:
-        if job.stage == job_states.WAITING or inflight.park_if_full(connection, job, inflight_cap):
-            return job  # parked: the command that woke it, not this one, will start it
+    if job.status == QUEUED and status == RUNNING and (
+            job.stage == job_states.WAITING or inflight.park_if_full(connection, job, inflight_cap)):
+        return job  # parked: the command that woke it, not this one, will start it
     fields = []
     if request.HasField("resolution"):
         resolution = json_format.MessageToDict(request.resolution, preserving_proto_field_name=True)

@@ -6,13 +6,12 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import grpc
 from sqlalchemy import bindparam, select
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.engine import Connection, Row
 
 from reports.v1 import store_pb2
-import grpc
-
 from services.common import ids, strict_json
 from services.common.deadlines import Deadline
 from services.common.rpc_errors import FieldProblem, ServiceError, invalid, not_found

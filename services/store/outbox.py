@@ -378,7 +378,7 @@ class OutboxRelay:
                     else:
                         await js.publish(row.subject, row.payload,
                                          headers={**row.headers, streams.MSG_ID_HEADER: row.id})
-                except Exception as exc:  # NATS down or JetStream unavailable: this job waits
+                except Exception as exc:  # noqa: BLE001 - NATS down or JetStream unavailable: this job waits
                     errors.append(exc)
                     return
                 published.append(row.id)

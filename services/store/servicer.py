@@ -19,8 +19,21 @@ from services.common.rpc_errors import invalid
 from services.common.servicer import rpc
 from services.common.tenant_limits import TenantLimits
 from services.store import (
-    audit, convert, deletion, dispatch, inflight, job_rows, jobs, lost_jobs, media, outbox, prompts, reports, usage,
-    webhooks)
+    audit,
+    convert,
+    deletion,
+    dispatch,
+    inflight,
+    job_rows,
+    jobs,
+    lost_jobs,
+    media,
+    outbox,
+    prompts,
+    reports,
+    usage,
+    webhooks,
+)
 from services.store.db import Database
 from services.store.group_commit import GroupCommit
 from services.store.job_rows import Job

@@ -25,10 +25,10 @@ import pytest
 from reports.v1 import job_pb2
 from services.common import job_states, streams
 from stack.cluster import Cluster
-from tests.support.tenants import AUTH_A
 from tests.cluster.traffic import TERMINAL, Gateways, Watcher
 from tests.support.metrics import scrape
 from tests.support.polling import eventually
+from tests.support.tenants import AUTH_A
 
 pytestmark = pytest.mark.cluster
 

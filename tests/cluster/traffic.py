@@ -137,7 +137,7 @@ class Watcher:
     def run(self, deadline: float) -> None:
         try:
             self._run(deadline)
-        except Exception as exc:  # the test reads the problem; a thread must not die silently
+        except Exception as exc:  # noqa: BLE001 - the test reads the problem; a thread must not die silently
             self.problems.append(repr(exc))
         finally:
             self.finished.set()

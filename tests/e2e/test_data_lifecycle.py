@@ -14,9 +14,9 @@ import httpx
 
 from stack.platform import Platform
 from tests.support.api import Api
-from tests.support.tenants import AUTH_A
 from tests.support.metrics import scrape
 from tests.support.polling import eventually
+from tests.support.tenants import AUTH_A
 
 
 def test_a_job_deleted_mid_render_never_writes_its_report(start_platform: Callable[..., Platform]):

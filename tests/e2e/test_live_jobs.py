@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 from stack.platform import Platform
 from tests.support.api import Api
-from tests.support.tenants import AUTH_A, AUTH_B
 from tests.support.metrics import scrape
 from tests.support.polling import eventually
+from tests.support.tenants import AUTH_A, AUTH_B
 
 SLOW = "dev-llm+latency=1500"
 

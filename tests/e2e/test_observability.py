@@ -7,16 +7,17 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import httpx
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from stack.platform import Platform
-from tests.support.api import Api, SEGMENTS
-from tests.support.tenants import AUTH_A
+from tests.support.api import SEGMENTS, Api
 from tests.support.metrics import metric
 from tests.support.polling import eventually
+from tests.support.tenants import AUTH_A
 
 SERVICES = ("gateway", "store", "resolver", "renderer")
 
@@ -39,7 +40,7 @@ def test_a_jobs_id_and_request_id_appear_in_every_services_log_lines_for_it(
     assert api.wait(job_id)["status"] == "succeeded"
     for name in SERVICES:
         # a service may write its last line for the job after the job's succeeded event
-        lines = eventually(lambda: [line for line in _log_lines(platform, name)
+        lines = eventually(lambda: [line for line in _log_lines(platform, name)  # noqa: B023 - called within this iteration
                                     if line.get("jobId") == job_id],
                            what=f"log line of {name} for {job_id}")
         assert all(line.get("requestId") == "req-trace-me-42" for line in lines), (name, lines)
@@ -94,10 +95,10 @@ def test_metrics_counters_move_as_a_job_runs(platform: Platform):
 
 
 class _Collector(BaseHTTPRequestHandler):
-    spans: list[tuple[str, str, str]] = []
+    spans: ClassVar[list[tuple[str, str, str]]] = []
     condition = threading.Condition()
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["content-length"]))
         request = ExportTraceServiceRequest.FromString(body)
         with self.condition:

@@ -20,7 +20,7 @@ import pytest
 
 from stack.platform import Platform
 from stack.processes import ManagedProcess, free_port
-from tests.support.api import Api, SEGMENTS
+from tests.support.api import SEGMENTS, Api
 from tests.support.tenants import AUTH_A
 
 pytestmark = pytest.mark.self_hosted_llm

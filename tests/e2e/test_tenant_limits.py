@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from reports_sdk import Client, RateLimited
 
+from reports_sdk import Client, RateLimited
 from tests.support.api import SEGMENTS
 from tests.support.tenants import AUTH_A, AUTH_B
 

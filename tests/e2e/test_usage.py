@@ -75,7 +75,7 @@ def test_usage_per_tenant_is_what_the_dev_llm_served_it_and_no_other_tenants(sta
     empty = a.http.get("/v1/usage", params={"from": "2026-01-01", "to": "2026-01-02"}).json()
     assert (empty["groups"], empty["total"]["jobs"]) == ([], 0)
 
-    from tests.e2e.sdk.test_cli import run   # the installed `reports` command, as tenant A
+    from tests.e2e.sdk.test_cli import run  # the installed `reports` command, as tenant A
 
     table = run(platform, "usage", "--by", "model")
     assert table.returncode == 0, table.stderr

@@ -10,6 +10,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from collections.abc import Iterator
@@ -21,11 +22,11 @@ import pytest
 from services.common import streams
 from services.webhooks import signing
 from stack.platform import LISTENING, Platform
+from tests.integration.webhooks.receiver import Receiver, Reply, Request
 from tests.support.api import Api
 from tests.support.platforms import started_platforms
-from tests.support.tenants import AUTH_A, AUTH_B
-from tests.integration.webhooks.receiver import Receiver, Reply, Request
 from tests.support.polling import eventually
+from tests.support.tenants import AUTH_A, AUTH_B
 
 SECRET = signing.generate_secret()
 SCHEDULE = (0.3, 0.6, 0.9)
@@ -70,7 +71,7 @@ def hook_job(api: Api, media_id: str, url: str, headers: dict[str, str] | None =
 
 
 def spacing(requests: list[Request]) -> list[float]:
-    return [b.at - a.at for a, b in zip(requests, requests[1:])]
+    return [b.at - a.at for a, b in itertools.pairwise(requests)]
 
 
 def settled(platform: Platform) -> None:

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from reports.v1 import store_pb2_grpc
 from services.common import grpc_server
-from starlette.applications import Starlette
-
 from services.gateway.app import create_app
 from services.gateway.backends import Backends
 from services.gateway.settings import GatewaySettings
@@ -21,7 +20,6 @@ from stack.nats_server import NatsServer
 from tests.support.names import loopback_resolver
 from tests.support.stores import store_settings
 from tests.support.tenants import KEYS
-
 
 
 @pytest.fixture

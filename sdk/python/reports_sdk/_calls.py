@@ -6,7 +6,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ _SRT_START = re.compile(r"^\s*(\d+\s*\r?\n)?\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->
 
 # media
 
-def create_media(transcript: Any, format: str | None, speakers: SpeakersLike | None,  # noqa: A002
+def create_media(transcript: Any, format: str | None, speakers: SpeakersLike | None,
                  title: str | None, url: str | None, retention_days: int | None = None,
                  expires_at: str | None = None) -> Call:
     if transcript is None or transcript == "":
@@ -218,7 +218,7 @@ def usage(start: DateLike | None, end: DateLike | None, group_by: str) -> Call:
 def _moment(value: DateLike) -> str:
     """A date as YYYY-MM-DD; a datetime in RFC 3339 (a naive one is taken as UTC); a string as given."""
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return value

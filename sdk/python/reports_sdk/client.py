@@ -14,7 +14,16 @@ from reports_sdk._calls import DateLike, SpeakersLike, TargetLike, WebhookLike
 from reports_sdk._http import AsyncHTTP, SyncHTTP
 from reports_sdk.handles import AsyncJobHandle, JobHandle
 from reports_sdk.models import (
-    AuditRecord, CreateReportJobResponse, Job, JobEvent, Media, Report, ReportEvidence, Resolution, Usage)
+    AuditRecord,
+    CreateReportJobResponse,
+    Job,
+    JobEvent,
+    Media,
+    Report,
+    ReportEvidence,
+    Resolution,
+    Usage,
+)
 from reports_sdk.pagination import AsyncPager, Page, SyncPager
 
 PathLike = str | os.PathLike[str]
@@ -65,7 +74,7 @@ class MediaResource:
     def __init__(self, client: Client) -> None:
         self._http = client._http
 
-    def create(self, transcript: Any = None, *, format: str | None = None,  # noqa: A002
+    def create(self, transcript: Any = None, *, format: str | None = None,
                speakers: SpeakersLike | None = None, title: str | None = None, url: str | None = None,
                retention_days: int | None = None, expires_at: str | None = None) -> Media:
         """Register a recording by its transcript: text (WebVTT, SRT, a JSON export) or decoded JSON
@@ -76,7 +85,7 @@ class MediaResource:
                                                                   retention_days, expires_at)))
 
     def create_from_file(self, path: PathLike, *, speakers: SpeakersLike | None = None,
-                         title: str | None = None, format: str | None = None,  # noqa: A002
+                         title: str | None = None, format: str | None = None,
                          url: str | None = None) -> Media:
         """Register a transcript file; its format comes from the extension or the content, and the
         title defaults to the file's name."""
@@ -225,7 +234,7 @@ class AsyncMediaResource:
     def __init__(self, client: AsyncClient) -> None:
         self._http = client._http
 
-    async def create(self, transcript: Any = None, *, format: str | None = None,  # noqa: A002
+    async def create(self, transcript: Any = None, *, format: str | None = None,
                      speakers: SpeakersLike | None = None, title: str | None = None,
                      url: str | None = None, retention_days: int | None = None,
                      expires_at: str | None = None) -> Media:
@@ -233,7 +242,7 @@ class AsyncMediaResource:
                                                                         retention_days, expires_at)))
 
     async def create_from_file(self, path: PathLike, *, speakers: SpeakersLike | None = None,
-                               title: str | None = None, format: str | None = None,  # noqa: A002
+                               title: str | None = None, format: str | None = None,
                                url: str | None = None) -> Media:
         text, detected = calls.read_transcript_file(path)
         return await self.create(text, format=format or detected, speakers=speakers,

@@ -190,7 +190,7 @@ class ActionsSection(Model):
     items: tuple[ActionItem, ...]
 
 
-Section = Union[ParagraphSection, TraitsSection, ActionsSection]
+Section = ParagraphSection | TraitsSection | ActionsSection
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import grpc
-
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 from starlette.requests import Request

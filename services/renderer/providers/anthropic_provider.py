@@ -37,10 +37,10 @@ from services.renderer.providers.base import (
     EndedFailure,
     FatalFailure,
     ModelMissing,
+    OnResponse,
     Progress,
     TokenUsage,
     TransientFailure,
-    OnResponse,
     client_options,
     failure_from_status,
     tokens_of,
@@ -133,8 +133,16 @@ class AnthropicProvider:
 class StreamedMessage:
     """What the events of one streamed message said so far."""
 
-    __slots__ = ("model", "text", "stop", "finished", "chars", "input_tokens", "output_tokens",
-                 "counted")
+    __slots__ = (
+        "chars",
+        "counted",
+        "finished",
+        "input_tokens",
+        "model",
+        "output_tokens",
+        "stop",
+        "text",
+    )
 
     def __init__(self) -> None:
         self.model = ""

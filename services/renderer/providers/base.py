@@ -13,9 +13,9 @@ from __future__ import annotations
 import email.utils
 import re
 import time
-from datetime import UTC, datetime
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import httpx2

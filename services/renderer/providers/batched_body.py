@@ -21,6 +21,7 @@ import h11
 from httpcore2._async.http11 import AsyncHTTP11Connection
 from httpcore2._models import Request
 
+
 async def _receive_response_body(self: AsyncHTTP11Connection, request: Request) -> AsyncGenerator[bytes]:
     timeout = request.extensions.get("timeout", {}).get("read", None)
     while True:

@@ -30,10 +30,10 @@ from services.renderer.providers.base import (
     Completion,
     EndedFailure,
     ModelMissing,
+    OnResponse,
     Progress,
     TokenUsage,
     TransientFailure,
-    OnResponse,
     client_options,
     failure_from_status,
     tokens_of,
@@ -112,7 +112,7 @@ class OpenAIProvider:
 class StreamedAnswer:
     """What the chat.completion.chunk events of one answer said so far."""
 
-    __slots__ = ("model", "text", "refusal", "finish", "chars", "usage")
+    __slots__ = ("chars", "finish", "model", "refusal", "text", "usage")
 
     def __init__(self) -> None:
         self.model = ""

@@ -30,8 +30,8 @@ __all__ = [
     "SpeakerAnalytics",
     "TranscriptError",
     "compute_analytics",
-    "limits",
     "detect_format",
+    "limits",
     "parse_transcript",
     "speaker_ids",
 ]

@@ -20,7 +20,7 @@ _PARSERS: dict[str, Callable[[object], ParsedTranscript]] = {
 }
 
 
-def parse_transcript(format: str | None, content: object) -> ParsedTranscript:  # noqa: A002
+def parse_transcript(format: str | None, content: object) -> ParsedTranscript:
     """Parse `content` as `format`, or as the detected format when `format` is None or ""."""
     name = (format or "").strip().lower()
     if not name:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from stack.platform import Platform
+from tests.support.tenants import KEY_A
 from tests.support.transcripts import DATA
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-from tests.support.tenants import KEY_A
 
 pytestmark = pytest.mark.shared_platform   # its tests only call the API
 

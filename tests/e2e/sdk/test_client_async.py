@@ -5,14 +5,27 @@ from __future__ import annotations
 import pytest
 
 from reports_sdk import (
-    AsyncClient, AsyncJobHandle, Conflict, InvalidRequest, Job, JobCanceled, JobFailed, JobTimeout, Media, NotFound,
-    Report, Resolution, Target, TraitsSection, Unauthorized,
+    AsyncClient,
+    AsyncJobHandle,
+    Conflict,
+    InvalidRequest,
+    Job,
+    JobCanceled,
+    JobFailed,
+    JobTimeout,
+    Media,
+    NotFound,
+    Report,
+    Resolution,
+    Target,
+    TraitsSection,
+    Unauthorized,
 )
 from stack.platform import Platform
 from tests.support.api import SEGMENTS
-from tests.support.transcripts import DATA
 from tests.support.sent_requests import Requests
 from tests.support.tenants import KEY_A, KEY_B
+from tests.support.transcripts import DATA
 
 pytestmark = pytest.mark.shared_platform   # its tests only call the API
 

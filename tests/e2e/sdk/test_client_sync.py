@@ -5,14 +5,31 @@ from __future__ import annotations
 import pytest
 
 from reports_sdk import (
-    Client, ConfigurationError, Conflict, InvalidRequest, Job, JobCanceled, JobEvent, JobFailed, JobHandle,
-    JobTimeout, Media, NotFound, ParagraphSection, Report, Resolution, Speaker, Target, TraitsSection, Unauthorized,
+    Client,
+    ConfigurationError,
+    Conflict,
+    InvalidRequest,
+    Job,
+    JobCanceled,
+    JobEvent,
+    JobFailed,
+    JobHandle,
+    JobTimeout,
+    Media,
+    NotFound,
+    ParagraphSection,
+    Report,
+    Resolution,
+    Speaker,
+    Target,
+    TraitsSection,
+    Unauthorized,
 )
 from stack.platform import Platform
 from tests.support.api import SEGMENTS
-from tests.support.transcripts import DATA
 from tests.support.sent_requests import Requests
 from tests.support.tenants import KEY_A, KEY_B
+from tests.support.transcripts import DATA
 
 pytestmark = pytest.mark.shared_platform   # its tests only call the API
 

@@ -7,9 +7,9 @@ import pytest
 from reports_sdk import AsyncClient, AuditRecord, Client, NotFound
 from services.gateway.auth import key_id
 from stack.platform import Platform
+from tests.e2e.sdk.test_cli import _add_media, run
 from tests.support.api import SEGMENTS
 from tests.support.tenants import KEY_A
-from tests.e2e.sdk.test_cli import _add_media, run
 
 pytestmark = pytest.mark.shared_platform   # its tests only call the API
 
@@ -43,7 +43,7 @@ async def test_the_async_client_deletes_a_job(aclient: AsyncClient):
     await aclient.jobs.delete(job.id)
     with pytest.raises(NotFound):
         await aclient.jobs.get(job.id)
-    assert [r.object_id async for r in aclient.audit.list(page_size=1)][0] == job.id
+    assert [r.object_id async for r in aclient.audit.list(page_size=1)][0] == job.id  # noqa: RUF015 - next() takes no async iterator
 
 
 def test_the_cli_deletes_a_media_and_lists_the_audit_log(platform: Platform):

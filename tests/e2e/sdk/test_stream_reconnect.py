@@ -12,7 +12,7 @@ import pytest
 
 from reports_sdk import AsyncClient, Client, JobEvent
 from stack.platform import Platform
-from tests.support.api import Api, SEGMENTS
+from tests.support.api import SEGMENTS, Api
 from tests.support.platforms import started_platforms
 from tests.support.sent_requests import Requests
 from tests.support.tenants import AUTH_A, KEY_A
@@ -67,7 +67,7 @@ def test_a_sync_stream_reconnects_across_a_gateway_restart_and_sees_every_event_
                 seen.append(event)
                 if event.stage == "rendering":
                     rendering.set()
-        except BaseException as exc:  # reported by the test below
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
             failures.append(exc)
         finally:
             rendering.set()

@@ -10,10 +10,10 @@ import pytest
 from reports_sdk import AsyncClient, Client, InvalidRequest, Webhook, WebhookState, WebhookVerificationError, webhooks
 from services.webhooks import signing
 from stack.platform import Platform
+from tests.integration.webhooks.receiver import Receiver
 from tests.support.api import SEGMENTS
 from tests.support.polling import eventually
 from tests.support.tenants import KEY_A
-from tests.integration.webhooks.receiver import Receiver
 
 SECRET = signing.generate_secret()
 WEBHOOK_ENV = {"REPORTS_WEBHOOK_SECRET": SECRET, "REPORTS_WEBHOOK_ALLOW_PRIVATE": "1"}

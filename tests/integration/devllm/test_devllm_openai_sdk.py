@@ -165,10 +165,7 @@ def test_answer_is_normal_after_n_failures_when_fail_has_a_count(openai_client, 
         with pytest.raises(openai.InternalServerError):
             _create(openai_client, user_text, model=model)
 
-    repair_turn = _messages(user_text) + [
-        {"role": "assistant", "content": "{}"},
-        {"role": "user", "content": "That failed validation: sections is required."},
-    ]
+    repair_turn = [*_messages(user_text), {"role": "assistant", "content": "{}"}, {"role": "user", "content": "That failed validation: sections is required."}]
     completion = openai_client.chat.completions.create(
         model=model, messages=repair_turn, response_format=FORMAT)
 

@@ -17,9 +17,9 @@ from urllib.parse import quote
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.tenants import AUTH_A
 from tests.integration.helpers import create_media
 from tests.support.names import LOOPBACK_HOOK, UNRESOLVED_HOOK
+from tests.support.tenants import AUTH_A
 
 EXAMPLES = int(os.environ.get("REPORTS_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=os.environ.get("REPORTS_FUZZ_RANDOM") != "1", database=None,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.tenants import AUTH_A, AUTH_B
 from tests.integration.helpers import assert_error, complete_job, create_job, create_media, job_body, media_body
+from tests.support.tenants import AUTH_A, AUTH_B
 
 ENDPOINTS = [
     ("POST", "/v1/media"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.support.tenants import AUTH_A, AUTH_B
 from tests.integration.helpers import create_media
+from tests.support.tenants import AUTH_A, AUTH_B
 
 
 async def test_small_requests_are_answered_while_a_large_transcript_is_parsed(gateway):

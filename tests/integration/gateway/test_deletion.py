@@ -14,9 +14,9 @@ from reports.v1 import job_pb2, store_pb2
 from services.common import streams
 from services.gateway.auth import key_id
 from services.gateway.event_fanout import EventFanout
-from tests.support.tenants import AUTH_A, AUTH_B
 from tests.integration.helpers import assert_error, complete_job, create_job, create_media, stored_events
 from tests.support.polling import until
+from tests.support.tenants import AUTH_A, AUTH_B
 
 
 async def test_deleting_media_deletes_its_jobs_reports_and_events(gateway, store_stub, nats_server):

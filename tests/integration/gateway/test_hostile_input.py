@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.tenants import AUTH_A
 from tests.integration.helpers import SEGMENTS, assert_error, create_media, job_body, media_body
 from tests.support.names import UNRESOLVED_HOOK
+from tests.support.tenants import AUTH_A
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "transcripts"
 JSON = {**AUTH_A, "Content-Type": "application/json"}

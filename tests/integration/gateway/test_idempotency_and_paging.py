@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.support.tenants import AUTH_A, AUTH_B
 from tests.integration.helpers import assert_error, complete_job, create_job, create_media, job_body
+from tests.support.tenants import AUTH_A, AUTH_B
 
 
 async def test_the_same_key_and_body_returns_the_original_job(gateway):

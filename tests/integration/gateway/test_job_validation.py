@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.tenants import AUTH_A
 from tests.integration.helpers import assert_error, create_media, job_body
 from tests.support.names import UNRESOLVED_HOOK
+from tests.support.tenants import AUTH_A
 
 TARGET = {"strategy": "dominant", "on_miss": "error"}
 

@@ -6,8 +6,8 @@ import asyncio
 
 import httpx
 
-from tests.support.tenants import AUTH_A, AUTH_B
 from tests.integration.helpers import assert_error, complete_job, create_job, create_media
+from tests.support.tenants import AUTH_A, AUTH_B
 
 # A hang guard well under the requested wait: an answer that came only when the wait ran out
 # (nothing woke it) fails the test instead of passing slowly.

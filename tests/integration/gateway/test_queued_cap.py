@@ -18,10 +18,10 @@ from services.gateway.app import create_app
 from services.gateway.backends import Backends
 from services.gateway.settings import GatewaySettings
 from services.store import app as store_app
-from tests.support.stores import store_settings
-from tests.support.tenants import AUTH_A, AUTH_B, KEYS
 from tests.integration.helpers import assert_error, create_job, create_media, job_body
 from tests.support.names import loopback_resolver
+from tests.support.stores import store_settings
+from tests.support.tenants import AUTH_A, AUTH_B, KEYS
 
 CAP = 3
 LIMITS = TenantLimits(tenants={"tenant-a": Limits(queued=CAP)})

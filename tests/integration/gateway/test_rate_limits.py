@@ -18,14 +18,14 @@ import pytest
 
 from services.common import streams
 from services.common.tenant_limits import Limits, TenantLimits
+from services.gateway import rate_limiter
 from services.gateway.app import create_app
 from services.gateway.backends import Backends
-from services.gateway import rate_limiter
 from services.gateway.rate_limiter import SharedRateLimiter, key_of
 from services.gateway.settings import GatewaySettings
-from tests.support.tenants import AUTH_A, AUTH_B, KEYS
 from tests.integration.helpers import assert_error
 from tests.support.names import loopback_resolver
+from tests.support.tenants import AUTH_A, AUTH_B, KEYS
 
 LIMITS = TenantLimits(default=Limits(rps=0.001, burst=20),
                       tenants={"tenant-a": Limits(rps=0.001, burst=4)})

@@ -18,12 +18,12 @@ from sqlalchemy import select
 
 from reports.v1 import job_pb2, resolver_pb2, resolver_pb2_grpc, store_pb2, store_pb2_grpc
 from services.common import grpc_server, streams
-from tests.support.devllm import running_devllm
 from services.renderer.job_runner import JobRunner
 from services.renderer.llm import Llm, LlmSettings
 from services.resolver.servicer import ResolverServicer, register
 from services.store.tables import OUTBOX
 from tests.integration.store.test_outbox import _created, _job_request, _media
+from tests.support.devllm import running_devllm
 
 SERVICE = resolver_pb2.DESCRIPTOR.services_by_name["Resolver"].full_name
 Hook = Callable[[str, Any], Awaitable[None]]

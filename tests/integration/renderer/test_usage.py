@@ -11,8 +11,8 @@ from services.renderer.errors import LlmEnded
 from services.renderer.llm import Llm, LlmSettings
 from services.renderer.pipeline import write_report
 from services.renderer.usage import Price, PriceTable, UsageMeter
-from tests.support.devllm import running_devllm
 from tests.integration.renderer.test_write_report import _evidence
+from tests.support.devllm import running_devllm
 
 PRICE = Price(input_per_million=1.5, output_per_million=6.0)
 
@@ -31,7 +31,7 @@ async def test_usage_equals_what_the_dev_llm_served_when_a_report_is_written(pro
         async with Llm(_settings(url, provider, f"dev-llm{knobs}")) as llm:
             await write_report(llm, seed_for("sales_playbook"), "sales_playbook", _evidence("usage"),
                                {}, on_usage=meter)
-        served = httpx.get(f"{url}/stats").json()["served"]["dev-llm"]
+        served = httpx.get(f"{url}/stats").json()["served"]["dev-llm"]  # noqa: ASYNC210 - the dev LLM is another process
 
     assert served["answers"] == attempts
     assert (meter.input_tokens, meter.output_tokens, meter.attempts) == \
@@ -50,7 +50,7 @@ async def test_a_truncated_answer_is_counted_when_the_job_ends_with_it(provider)
             with pytest.raises(LlmEnded):
                 await write_report(llm, seed_for("sales_playbook"), "sales_playbook", _evidence("cut"),
                                    {}, on_usage=meter)
-        served = httpx.get(f"{url}/stats").json()["served"]["dev-llm"]
+        served = httpx.get(f"{url}/stats").json()["served"]["dev-llm"]  # noqa: ASYNC210 - the dev LLM is another process
 
     assert (meter.attempts, meter.input_tokens, meter.output_tokens) == \
         (1, served["inputTokens"], served["outputTokens"])

@@ -13,7 +13,6 @@ import asyncio
 import json
 from collections import Counter
 
-import pytest
 from nats.aio.client import Client as NatsClient
 from prometheus_client import REGISTRY
 

@@ -15,9 +15,8 @@ from services.common.templates import TEMPLATE_NAMES, sections_of
 from services.renderer.errors import LlmEnded, LlmInvalidOutput, LlmUnavailable
 from services.renderer.llm import DEFAULT_MODELS, Llm, LlmSettings, render, settings_from_env
 from services.renderer.llm_schema import output_schema
-from services.renderer.prompt import Conversation, Turn
 from services.renderer.pipeline import write_report
-from services.renderer.prompt import EvidenceInput
+from services.renderer.prompt import Conversation, EvidenceInput, Turn
 
 PROVIDERS = ["openai", "anthropic"]
 
@@ -209,7 +208,7 @@ async def test_report_waits_for_the_rate_limit_reset_when_a_429_has_no_retry_aft
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_render_stops_after_one_call_when_the_api_says_not_to_retry(devllm_url, provider):
-    with pytest.raises(LlmUnavailable, match="rejected the request"):
+    with pytest.raises(LlmUnavailable, match=r"rejected the request"):
         await _write(_settings(devllm_url, provider, "fail=500+should_retry=false"), title="nr")
 
 
@@ -232,7 +231,7 @@ async def test_render_fails_unavailable_when_the_api_keeps_failing(devllm_url, p
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_render_fails_unavailable_when_the_api_hangs_past_the_timeout(devllm_url, provider):
     before_call, waits = CallCounter(), WaitLog()
-    with pytest.raises(LlmUnavailable, match="last failure: no answer within 0.3s"):
+    with pytest.raises(LlmUnavailable, match=r"last failure: no answer within 0.3s"):
         await _write(_settings(devllm_url, provider, "fail=hang", idle_timeout_s=0.3, max_attempts=2),
                      title="hang", before_call=before_call, on_wait=waits)
     # Each attempt ended at the idle timeout (the dev LLM would hang far longer), with one backoff between.
@@ -244,7 +243,7 @@ async def test_render_fails_unavailable_when_the_api_hangs_past_the_timeout(devl
 async def test_render_stops_after_one_call_when_the_request_is_rejected(devllm_url, provider):
     before_call = CallCounter()
 
-    with pytest.raises(LlmUnavailable, match="rejected the request \\(HTTP 400: "):
+    with pytest.raises(LlmUnavailable, match=r"rejected the request \(HTTP 400: "):
         await _write(_settings(devllm_url, provider, "fail=teapot"), before_call=before_call)
     assert before_call.count == 1
 
@@ -320,7 +319,7 @@ async def test_a_long_answer_streams_past_the_idle_timeout_when_chunks_keep_comi
 async def test_a_stalled_stream_is_retried_once_and_not_again(devllm_url, provider):
     before_call = CallCounter()
 
-    with pytest.raises(LlmUnavailable, match="stopped arriving twice"):
+    with pytest.raises(LlmUnavailable, match=r"stopped arriving twice"):
         await _write(_settings(devllm_url, provider, "stall=5000", idle_timeout_s=0.3,
                                max_attempts=4), title="stall", before_call=before_call)
     assert before_call.count == 2
@@ -328,7 +327,7 @@ async def test_a_stalled_stream_is_retried_once_and_not_again(devllm_url, provid
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_a_render_ends_at_its_deadline_when_the_answer_is_too_slow(devllm_url, provider):
-    with pytest.raises(LlmUnavailable, match="within the render's deadline"):
+    with pytest.raises(LlmUnavailable, match=r"within the render's deadline"):
         await _write(_settings(devllm_url, provider, "speed=100", deadline_s=1.0), title="slow")
 
 

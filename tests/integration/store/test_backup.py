@@ -19,10 +19,10 @@ from services.common import grpc_server, job_states, streams
 from services.store import admin, backup
 from services.store import app as store_app
 from stack.nats_server import NatsServer
-from tests.support.stores import store_settings
 from tests.integration.helpers import complete_job, stored_events
-from tests.support.polling import until
 from tests.integration.store.test_outbox import _created, _job_request, _media
+from tests.support.polling import until
+from tests.support.stores import store_settings
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ async def test_a_new_job_of_another_tenant_takes_the_next_free_place(windowed):
     (newcomer,) = await _jobs(windowed.stub, 1, tenant="other")
     assert await _commands(windowed.store) == busy[:WINDOW]          # the window is full
     await complete_job(windowed.stub, "t", busy[0])
-    assert await _commands(windowed.store) == busy[:WINDOW] + [newcomer]   # not busy[2], older
+    assert await _commands(windowed.store) == [*busy[:WINDOW], newcomer]   # not busy[2], older
     await complete_job(windowed.stub, "other", newcomer)
     await complete_job(windowed.stub, "t", busy[1])
     assert (await _commands(windowed.store))[WINDOW + 1:] == busy[2:4]    # then the queue goes on in order
@@ -88,7 +88,7 @@ async def test_ending_a_job_that_waits_its_turn_dispatches_nothing(windowed):
     await windowed.stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=jobs[2]))
     assert await _commands(windowed.store) == jobs[:WINDOW]
     await complete_job(windowed.stub, "t", jobs[0])
-    assert await _commands(windowed.store) == jobs[:WINDOW] + [jobs[3]]
+    assert await _commands(windowed.store) == [*jobs[:WINDOW], jobs[3]]
 
 
 async def test_jobs_deleted_by_retention_free_their_places(windowed):

@@ -25,9 +25,9 @@ from services.store.db import Database
 from services.store.group_commit import GroupCommit
 from services.store.tables import OUTBOX
 from stack.nats_server import NatsServer
-from tests.support.stores import store_settings
 from tests.integration.store.test_outbox import _job_request, _media
 from tests.support.polling import until
+from tests.support.stores import store_settings
 
 # one transaction at a time, recorded: how many creates each held
 Batches = list[int]

@@ -23,11 +23,11 @@ from services.store import app as store_app
 from services.store import deletion, inflight
 from services.store.db import create_db_engine
 from services.store.tables import JOBS, MEDIA, OUTBOX
-from tests.support.stores import store_settings
 from tests.integration.helpers import complete_job
 from tests.integration.store.test_claim import _events
 from tests.integration.store.test_outbox import _job_request, _media
 from tests.support.polling import until
+from tests.support.stores import store_settings
 
 CAP = 2
 LIMITS = TenantLimits(tenants={"t": Limits(inflight=CAP)})
@@ -133,7 +133,7 @@ async def test_every_end_of_a_running_job_wakes_the_oldest_parked_one(capped, en
 
     await end_job(capped.stub, running[0], ending)
 
-    assert await _commands(capped.store) == commands_before + [parked[0]]   # one slot: the oldest
+    assert await _commands(capped.store) == [*commands_before, parked[0]]   # one slot: the oldest
     woken = await capped.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=parked[0]))
     assert (woken.status, woken.stage) == (QUEUED, job_pb2.JOB_STAGE_QUEUED)
     assert (await _claim(capped.stub, parked[0])).status == RUNNING
@@ -228,7 +228,7 @@ async def test_slots_go_in_creation_order_a_newer_job_never_passes_a_woken_one(d
         assert (await _claim(capped.stub, older)).status == RUNNING
         commands_before = await _commands(capped.store)
         await capped.stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=older))
-        assert await _commands(capped.store) == commands_before + [newer]   # then the newer one, in turn
+        assert await _commands(capped.store) == [*commands_before, newer]   # then the newer one, in turn
         assert (await _claim(capped.stub, newer)).status == RUNNING
 
 

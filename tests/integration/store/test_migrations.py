@@ -65,7 +65,7 @@ def test_two_stores_migrating_at_once_both_end_at_the_head(empty_database_url):
         start.wait()
         try:
             migrate.upgrade(engine)
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - the thread's failure, asserted on by the test
             errors.append(exc)
 
     threads = [threading.Thread(target=migrate_one, args=(e,)) for e in engines]
@@ -87,7 +87,7 @@ async def test_a_store_refuses_a_database_a_newer_store_migrated(empty_database_
     migrate.upgrade(engine)
     with engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
-    with pytest.raises(migrate.SchemaTooNew, match="'9999'.*newer version of the store"):
+    with pytest.raises(migrate.SchemaTooNew, match=r"'9999'.*newer version of the store"):
         await store_app.start(store_settings(empty_database_url, nats_server.url))
 
 

@@ -15,8 +15,8 @@ from services.store import app as store_app
 from services.store.tables import OutboxRow
 from stack.nats_server import NatsServer
 from stack.processes import free_port
-from tests.support.stores import store_settings
 from tests.integration.helpers import SEGMENTS
+from tests.support.stores import store_settings
 
 
 async def _media(stub: store_pb2_grpc.StoreStub, tenant: str = "t") -> str:

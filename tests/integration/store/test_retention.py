@@ -16,11 +16,11 @@ from services.store import app as store_app
 from services.store.retention import RetentionSweeper
 from services.store.tables import AUDIT, MEDIA
 from stack.nats_server import NatsServer
+from tests.integration.helpers import complete_job, create_job, create_media
+from tests.integration.store.test_outbox import _job_request, _media
 from tests.support.polling import until
 from tests.support.stores import store_settings
 from tests.support.tenants import AUTH_A
-from tests.integration.helpers import complete_job, create_job, create_media
-from tests.integration.store.test_outbox import _job_request, _media
 
 
 @pytest.fixture

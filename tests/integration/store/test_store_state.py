@@ -9,9 +9,9 @@ from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
 from services.common import grpc_server
 from services.common.rpc_errors import from_rpc_error
 from services.store import app as store_app
-from tests.support.stores import store_settings
 from tests.integration.helpers import complete_job
 from tests.integration.store.test_outbox import _created, _job_request, _media
+from tests.support.stores import store_settings
 
 
 async def test_a_restarted_store_keeps_media_and_jobs(database_url, nats_server):

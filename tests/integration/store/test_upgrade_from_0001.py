@@ -10,8 +10,8 @@ from sqlalchemy import inspect
 
 from services.store import migrate
 from services.store.db import create_db_engine
-from tests.support.tenants import AUTH_A, AUTH_B
 from tests.integration.store import legacy_schema
+from tests.support.tenants import AUTH_A, AUTH_B
 
 
 @pytest.fixture

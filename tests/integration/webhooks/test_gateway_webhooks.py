@@ -9,9 +9,9 @@ import pytest
 
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
-from tests.support.tenants import AUTH_A, AUTH_B, KEYS
 from tests.integration.helpers import assert_error, complete_job, create_media, job_body
 from tests.support.names import LOOPBACK_HOOK, UNRESOLVED_HOOK, loopback_resolver
+from tests.support.tenants import AUTH_A, AUTH_B, KEYS
 
 PUBLIC_HOOK = UNRESOLVED_HOOK   # accepted: it resolves to nothing now, so it cannot be shown to be private
 

@@ -46,11 +46,11 @@ def test_tenant_scoped_reads_are_the_gateways_and_job_steps_the_renderers():
 
 
 def test_a_service_without_tls_files_or_an_explicit_opt_out_does_not_start():
-    with pytest.raises(ConfigError, match="REPORTS_TLS_DIR"):
+    with pytest.raises(ConfigError, match=r"REPORTS_TLS_DIR"):
         grpc_credentials.tls_files({})
     assert grpc_credentials.tls_files({"REPORTS_GRPC_INSECURE": "1"}) is None
 
 
 def test_a_tls_dir_missing_a_file_says_which(tmp_path):
-    with pytest.raises(ConfigError, match="ca.pem"):
+    with pytest.raises(ConfigError, match=r"ca.pem"):
         grpc_credentials.tls_files({"REPORTS_TLS_DIR": str(tmp_path)})

@@ -26,6 +26,7 @@ import threading
 from collections.abc import Iterator
 from concurrent import futures
 from pathlib import Path
+from typing import ClassVar
 
 import grpc
 import kubernetes_validate
@@ -591,9 +592,9 @@ def test_healthcheck_refuses_an_unknown_service() -> None:
 
 class _Readyz(http.server.BaseHTTPRequestHandler):
     status = 200
-    paths: list[str] = []
+    paths: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.paths.append(self.path)
         self.send_response(self.status)
         self.end_headers()

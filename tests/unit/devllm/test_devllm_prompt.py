@@ -62,12 +62,7 @@ def test_anthropic_uses_the_forced_tool_when_tool_choice_names_it():
 
 def test_conversation_is_the_same_when_a_repair_turn_is_appended():
     first = [{"role": "user", "content": BLOCK}]
-    repair = first + [
-        {"role": "assistant", "content": [{"type": "tool_use", "id": "t", "name": "report",
-                                           "input": {}}]},
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t",
-                                      "content": "sections is required"}]},
-    ]
+    repair = [*first, {"role": "assistant", "content": [{"type": "tool_use", "id": "t", "name": "report", "input": {}}]}, {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": "sections is required"}]}]
 
     a = anthropic_api.parse_request(_anthropic(first))
     b = anthropic_api.parse_request(_anthropic(repair))

@@ -33,7 +33,7 @@ def test_limit_answers_the_number_when_it_is_ascii_digits_in_range(query, expect
     assert params.limit(_request(query=query)) == expected
 
 
-@pytest.mark.parametrize("query", ["limit=%C2%B2".encode(), "limit=%D9%A3".encode(), b"limit=0", b"limit=101",
+@pytest.mark.parametrize("query", [b"limit=%C2%B2", b"limit=%D9%A3", b"limit=0", b"limit=101",
                                    b"limit=-1", b"limit=1e2", b"limit=" + b"9" * 5000, b"limit=%2B5"])
 def test_limit_is_400_when_it_is_not_ascii_digits_from_1_to_100(query):
     with pytest.raises(ApiError) as caught:

@@ -26,7 +26,7 @@ def test_calls_are_spaced_one_interval_apart_and_the_first_goes_at_once():
     schedule, waits = Schedule(), []
     for _ in range(4):
         reservation = budgets.reserve(schedule, Budget(rpm=120), 0, now=100.0)
-        schedule, waits = reservation.schedule, waits + [reservation.wait_s]
+        schedule, waits = reservation.schedule, [*waits, reservation.wait_s]
     assert waits == [0.0, 0.5, 1.0, 1.5]
     assert budgets.reserve(schedule, Budget(rpm=120), 0, now=200.0).wait_s == 0.0   # idle: at once again
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from services.common.templates import sections_of
 from services.renderer.document import PromptRef, RenderMeta, to_document
-
 from tests.unit.renderer.answers import valid_output
 
 
@@ -19,7 +18,7 @@ def test_document_holds_the_contract_fields_and_meta_when_converted():
     output = valid_output("general_report")
     output["title"] = "  Priya\r\n"
     output["sections"]["how_they_think"]["body"] = " Line one\r\nLine two "
-    document, quotes = to_document("general_report", output,
+    document, _quotes = to_document("general_report", output,
                                    PromptRef("general_report", 1, ["production", "latest"]),
                                    RenderMeta(2, "dev-llm/1", "anthropic"))
     assert list(document) == ["template", "schemaVersion", "title", "summary", "sections", "meta"]

@@ -46,7 +46,7 @@ async def test_every_call_takes_a_turn_and_settles_what_its_answer_used():
     result = await render(llm, CONVERSATION, {}, _validate, sleep=_no_sleep, jitter=lambda: 0.0,
                           clock=lambda: 0.0)
     assert result.attempts == 2 and len(budget.turns) == 2
-    provider_name, model, tokens, latest = budget.turns[0]
+    provider_name, _model, tokens, latest = budget.turns[0]
     assert (provider_name, latest) == ("openai", 100.0) and tokens > OUTPUT_GUESS
     assert budget.settled == [(len(GOOD) + 3) // 4 - OUTPUT_GUESS]
 

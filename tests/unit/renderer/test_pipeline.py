@@ -12,7 +12,6 @@ from services.renderer.llm import Llm, LlmSettings
 from services.renderer.pipeline import write_report
 from services.renderer.prompt import EvidenceInput
 from services.renderer.providers.base import Completion
-
 from tests.unit.renderer.answers import TARGET_WORDS, valid_output
 
 EVIDENCE = EvidenceInput(

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from services.common.prompt_seeds import (
-    PROMPT_SEEDS,
     MAX_PARAM_CHARS,
+    PROMPT_SEEDS,
     PromptVariable,
     check_params,
     check_prompt,

@@ -4,8 +4,15 @@ import pytest
 
 from services.common.env import ConfigError
 from services.renderer.providers.base import TokenUsage
-from services.renderer.usage import (DEFAULT_PRICES, LLM_COST, UNPRICED_CALLS, Price, PriceTable, UsageMeter,
-                                     prices_from_env)
+from services.renderer.usage import (
+    DEFAULT_PRICES,
+    LLM_COST,
+    UNPRICED_CALLS,
+    Price,
+    PriceTable,
+    UsageMeter,
+    prices_from_env,
+)
 
 
 def test_the_defaults_price_the_default_models_when_nothing_is_configured():

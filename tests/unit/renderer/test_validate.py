@@ -5,7 +5,6 @@ import pytest
 from services.common.templates import TEMPLATE_NAMES
 from services.renderer.document import PromptRef, RenderMeta, to_document
 from services.renderer.validate import Problem, check_document, check_output
-
 from tests.unit.renderer.answers import valid_output
 
 

@@ -139,13 +139,13 @@ def test_magic_hint_misses_when_best_score_is_under_threshold():
 
 
 def test_magic_hint_misses_when_acronyms_differ():
-    with pytest.raises(TargetNotFound, match="no speaker matched hint 'the CTO'"):
+    with pytest.raises(TargetNotFound, match=r"no speaker matched hint 'the CTO'"):
         _hint(INTRODUCTIONS, "the CTO")
 
 
 def test_magic_hint_honours_threshold_when_raised():
     assert _hint(INTRODUCTIONS, "Priya").confidence == pytest.approx(0.9)
-    with pytest.raises(TargetNotFound, match="0.90 < 0.95"):
+    with pytest.raises(TargetNotFound, match=r"0.90 < 0.95"):
         _hint(INTRODUCTIONS, "Priya", hint_threshold=0.95)
 
 

@@ -71,7 +71,7 @@ def check_value(hint: Any, schema: dict[str, Any], where: str, *, optional_in_sc
     if nullable or optional_in_schema:
         assert optional, f"{where}: the schema allows it to be absent or null; the model must allow None"
     elif optional:
-        assert False, f"{where}: required and never null in the schema, but Optional in the model"
+        raise AssertionError(f"{where}: required and never null in the schema, but Optional in the model")
     if len(hints) > 1:  # the report's sections: one model per oneOf branch, by its `kind`
         by_kind = {h.KIND: h for h in hints}
         assert {o["properties"]["kind"]["const"] for o in options} == set(by_kind), where

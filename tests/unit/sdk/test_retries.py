@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+
 import httpx
 import pytest
 
 from reports_sdk import (
-    APIConnectionError, APITimeoutError, AsyncClient, Client, InvalidRequest, NotFound, RateLimited, ServerError,
+    APIConnectionError,
+    APITimeoutError,
+    AsyncClient,
+    Client,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    ServerError,
     ServiceUnavailable,
+    _base,
 )
-from reports_sdk import _base
 
 MEDIA = {"mediaId": "med_1", "title": "t", "url": None, "durationSec": 1.0, "transcriptFormat": "segments",
          "createdAt": "2026-01-01T00:00:00.000Z", "entities": []}

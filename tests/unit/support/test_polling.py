@@ -29,11 +29,11 @@ async def test_until_awaits_a_coroutine_check():
 
 
 async def test_until_fails_naming_what_never_held():
-    with pytest.raises(AssertionError, match="no idle dispatcher within 0.01s"):
+    with pytest.raises(AssertionError, match=r"no idle dispatcher within 0.01s"):
         await until(lambda: False, timeout_s=0.01, what="idle dispatcher", period_s=0)
 
 
 def test_eventually_is_until_for_a_sync_test():
     assert eventually(counter(2), period_s=0) == 2
-    with pytest.raises(AssertionError, match="no answer within 0.01s"):
+    with pytest.raises(AssertionError, match=r"no answer within 0.01s"):
         eventually(lambda: None, timeout_s=0.01, what="answer", period_s=0)

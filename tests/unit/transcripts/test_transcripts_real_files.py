@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from pathlib import Path
@@ -122,8 +123,8 @@ def test_deepgram_words_grouped_into_turns_when_utterances_absent() -> None:
 def test_segments_sorted_with_overlaps_kept_when_source_grouped_by_speaker() -> None:
     segments = parse_transcript("segments", read("ami-es2011a.segments.json")).segments
     assert segments[0] == Segment("FEE041", 34.27, 37.14, "HERE WE GO")
-    assert all((a.start, a.end) <= (b.start, b.end) for a, b in zip(segments, segments[1:]))
-    assert any(b.start < a.end for a, b in zip(segments, segments[1:]))
+    assert all((a.start, a.end) <= (b.start, b.end) for a, b in itertools.pairwise(segments))
+    assert any(b.start < a.end for a, b in itertools.pairwise(segments))
 
 
 def test_whisper_segments_parse_when_words_null() -> None:

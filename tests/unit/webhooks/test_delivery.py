@@ -9,10 +9,10 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from reports.v1 import job_pb2, target_pb2
+from services.common import ssrf
 from services.webhooks import delivery, signing
 from services.webhooks.delivery import DELIVERED, FAILED, PENDING, RetryPolicy
 from services.webhooks.transport import host_header, parse_retry_after
-from services.common import ssrf
 
 SECRET = signing.generate_secret()
 KEY = signing.parse_secret(SECRET)

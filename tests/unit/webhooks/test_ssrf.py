@@ -101,13 +101,13 @@ async def test_urls_naming_a_forbidden_address_are_refused_without_dns(url):
 
 async def test_a_host_name_that_resolves_to_a_private_address_is_refused():
     resolver = fake_resolver({"hooks.example.com": ["10.0.0.1"]})
-    with pytest.raises(ForbiddenUrl, match="hooks.example.com resolves to 10.0.0.1 is private"):
+    with pytest.raises(ForbiddenUrl, match=r"hooks.example.com resolves to 10.0.0.1 is private"):
         await ssrf.check_url("https://hooks.example.com/in", allow_private=False, resolver=resolver)
 
 
 async def test_a_host_name_is_refused_when_any_of_its_addresses_is_forbidden():
     resolver = fake_resolver({"mixed.example.com": ["93.184.216.34", "::ffff:127.0.0.1"]})
-    with pytest.raises(ForbiddenUrl, match="loopback"):
+    with pytest.raises(ForbiddenUrl, match=r"loopback"):
         await ssrf.resolve_checked("mixed.example.com", 443, resolver=resolver)
 
 
