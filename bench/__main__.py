@@ -65,8 +65,11 @@ def main() -> int:
         "failures": {},
         "machine_load": {},
     }
-    print(f"bench: work directory {work}{' (BENCH_QUICK: smoke run)' if quick else ''}; store on "
-          f"{report.database_label(results['database'])}", file=sys.stderr)
+    print(
+        f"bench: work directory {work}{' (BENCH_QUICK: smoke run)' if quick else ''}; store on "
+        f"{report.database_label(results['database'])}",
+        file=sys.stderr,
+    )
 
     def attempt(name: str, run: Callable[[], Any]) -> Any:
         print(f"bench: {name} ...", file=sys.stderr)
@@ -82,8 +85,11 @@ def main() -> int:
             return None
         finally:
             results["machine_load"][name] = load = meter.stop()
-            print(f"bench: {name} took {time.monotonic() - t0:.0f} s; machine busy {load['machine_busy_cores']} "
-                  f"of {load['cores']} cores, others {load['others_cores']}", file=sys.stderr)
+            print(
+                f"bench: {name} took {time.monotonic() - t0:.0f} s; machine busy {load['machine_busy_cores']} "
+                f"of {load['cores']} cores, others {load['others_cores']}",
+                file=sys.stderr,
+            )
 
     if wanted("B1"):
         attempt("B1", lambda: b1_create.run(ctx))
@@ -114,11 +120,17 @@ def main() -> int:
     results["runtime_s"] = round(time.monotonic() - started, 1)
     results["work_dir"] = str(work)
     results_path.write_text(json.dumps(results, indent=2) + "\n")
-    README.write_text(report.update_readme(README.read_text() if README.exists() else report.TEMPLATE,
-                                           report.render(results), chosen.suffix))
+    README.write_text(
+        report.update_readme(
+            README.read_text() if README.exists() else report.TEMPLATE, report.render(results), chosen.suffix
+        )
+    )
     print(report.render_table(results), file=sys.stderr)
-    print(f"bench: wrote {results_path.relative_to(HERE.parent)} and {README.relative_to(HERE.parent)} "
-          f"in {results['runtime_s']:.0f} s", file=sys.stderr)
+    print(
+        f"bench: wrote {results_path.relative_to(HERE.parent)} and {README.relative_to(HERE.parent)} "
+        f"in {results['runtime_s']:.0f} s",
+        file=sys.stderr,
+    )
     if results["failures"] or os.environ.get("BENCH_KEEP"):
         print(f"bench: logs kept in {work}", file=sys.stderr)
     else:

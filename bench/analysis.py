@@ -19,19 +19,38 @@ MOMENTS = {
 # Each stage: (name, from moment, to moment, what it covers). Moments `sent`, `replied` and
 # `observed` are the client's clock; the rest are the store's commit timestamps (event `at`).
 STAGES: list[tuple[str, str, str, str]] = [
-    ("create: client → store", "sent", "created",
-     "HTTP + gateway (auth, JSON Schema validation, protobuf) + gRPC + store up to the commit's timestamp"),
-    ("create: store → client", "created", "replied",
-     "store commit and estimate, gRPC reply, gateway JSON response"),
-    ("queue: outbox → JetStream → renderer", "created", "resolving",
-     "outbox relay publish, JOBS work queue, renderer fetch, ClaimJob commit (job + prompt)"),
-    ("resolver", "resolving", "rendering",
-     "ResolveTarget gRPC (resolver reads media from the store), TransitionJob(rendering) with the resolution"),
-    ("render + store: LLM + checks + report", "rendering", "succeeded",
-     "dev LLM call (OpenAI SDK over HTTP), schema/quote checks, Markdown, "
-     "CompleteJob: report row + job row + outbox event"),
-    ("event: outbox → NATS → client", "succeeded", "observed",
-     "outbox relay publishes the succeeded event; a NATS subscriber receives it"),
+    (
+        "create: client → store",
+        "sent",
+        "created",
+        "HTTP + gateway (auth, JSON Schema validation, protobuf) + gRPC + store up to the commit's timestamp",
+    ),
+    ("create: store → client", "created", "replied", "store commit and estimate, gRPC reply, gateway JSON response"),
+    (
+        "queue: outbox → JetStream → renderer",
+        "created",
+        "resolving",
+        "outbox relay publish, JOBS work queue, renderer fetch, ClaimJob commit (job + prompt)",
+    ),
+    (
+        "resolver",
+        "resolving",
+        "rendering",
+        "ResolveTarget gRPC (resolver reads media from the store), TransitionJob(rendering) with the resolution",
+    ),
+    (
+        "render + store: LLM + checks + report",
+        "rendering",
+        "succeeded",
+        "dev LLM call (OpenAI SDK over HTTP), schema/quote checks, Markdown, "
+        "CompleteJob: report row + job row + outbox event",
+    ),
+    (
+        "event: outbox → NATS → client",
+        "succeeded",
+        "observed",
+        "outbox relay publishes the succeeded event; a NATS subscriber receives it",
+    ),
 ]
 
 
@@ -98,8 +117,11 @@ def throughput(lines: Sequence[dict[str, float]]) -> dict[str, float]:
     first = min(t["sent"] for t in lines)
     last = max(t["succeeded"] for t in done)
     span = last - first
-    return {"completed": len(done), "makespan_s": round(span, 2),
-            "jobs_per_s": round(len(done) / span, 1) if span > 0 else 0.0}
+    return {
+        "completed": len(done),
+        "makespan_s": round(span, 2),
+        "jobs_per_s": round(len(done) / span, 1) if span > 0 else 0.0,
+    }
 
 
 def parse_iso(at: str) -> float:
@@ -108,8 +130,7 @@ def parse_iso(at: str) -> float:
     return datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp()
 
 
-def sse_delivery(deliveries: Iterable[Sequence[Any]], nats_events: Iterable[Sequence[Any]]
-                 ) -> dict[str, Any]:
+def sse_delivery(deliveries: Iterable[Sequence[Any]], nats_events: Iterable[Sequence[Any]]) -> dict[str, Any]:
     """SSE latency (commit → SSE client) and, as its floor, NATS latency (commit → NATS client).
 
     A delivery's commit time is the event's `at` taken from the NATS copy of the same event
@@ -129,21 +150,43 @@ def sse_delivery(deliveries: Iterable[Sequence[Any]], nats_events: Iterable[Sequ
         else:
             sse.append(received - parse_iso(at_iso))
     direct = [received - at for at, received in precise.values()]
-    return {"deliveries": len(sse), "matched_to_nats": exact,
-            "sse_ms": summary(sse, 1000), "nats_direct_ms": summary(direct, 1000)}
+    return {
+        "deliveries": len(sse),
+        "matched_to_nats": exact,
+        "sse_ms": summary(sse, 1000),
+        "nats_direct_ms": summary(direct, 1000),
+    }
 
 
 AREAS = {
-    "asyncio": "asyncio event loop", "selectors.py": "asyncio event loop",
-    "concurrent": "threads and queues", "threading.py": "threads and queues", "queue.py": "threads and queues",
-    "sqlalchemy": "SQLAlchemy", "sqlmodel": "SQLAlchemy", "grpc": "gRPC", "protobuf": "protobuf",
-    "google": "protobuf", "jsonschema": "jsonschema", "referencing": "jsonschema", "json": "json",
-    "logging": "logging", "openai": "LLM SDK + HTTP client", "httpx": "LLM SDK + HTTP client",
-    "httpx2": "LLM SDK + HTTP client", "httpcore": "LLM SDK + HTTP client",
-    "httpcore2": "LLM SDK + HTTP client", "anyio": "LLM SDK + HTTP client", "pydantic": "pydantic",
-    "pydantic_core": "pydantic", "nats": "nats-py", "starlette": "Starlette + uvicorn",
-    "uvicorn": "Starlette + uvicorn", "h11": "Starlette + uvicorn",
-    "services": "project code", "stack": "project code",
+    "asyncio": "asyncio event loop",
+    "selectors.py": "asyncio event loop",
+    "concurrent": "threads and queues",
+    "threading.py": "threads and queues",
+    "queue.py": "threads and queues",
+    "sqlalchemy": "SQLAlchemy",
+    "sqlmodel": "SQLAlchemy",
+    "grpc": "gRPC",
+    "protobuf": "protobuf",
+    "google": "protobuf",
+    "jsonschema": "jsonschema",
+    "referencing": "jsonschema",
+    "json": "json",
+    "logging": "logging",
+    "openai": "LLM SDK + HTTP client",
+    "httpx": "LLM SDK + HTTP client",
+    "httpx2": "LLM SDK + HTTP client",
+    "httpcore": "LLM SDK + HTTP client",
+    "httpcore2": "LLM SDK + HTTP client",
+    "anyio": "LLM SDK + HTTP client",
+    "pydantic": "pydantic",
+    "pydantic_core": "pydantic",
+    "nats": "nats-py",
+    "starlette": "Starlette + uvicorn",
+    "uvicorn": "Starlette + uvicorn",
+    "h11": "Starlette + uvicorn",
+    "services": "project code",
+    "stack": "project code",
 }
 
 
@@ -169,8 +212,13 @@ def profile_summary(lines: Iterable[str], top: int = 15) -> dict[str, Any]:
         frames = [_function(f) for f in stack.split(";") if f and not f.startswith(("process ", "thread "))]
         if not frames:
             continue
-        role = ("thread pool (database work)" if "concurrent/futures/thread.py" in stack
-                else "event loop" if "asyncio/base_events.py" in stack else "other threads (gRPC core, ...)")
+        role = (
+            "thread pool (database work)"
+            if "concurrent/futures/thread.py" in stack
+            else "event loop"
+            if "asyncio/base_events.py" in stack
+            else "other threads (gRPC core, ...)"
+        )
         roles[role] = roles.get(role, 0) + count
         leaf_path = frames[-1].rpartition(" (")[2].rstrip(")")
         area = AREAS.get(leaf_path.split("/")[0], "other")
@@ -186,8 +234,13 @@ def profile_summary(lines: Iterable[str], top: int = 15) -> dict[str, Any]:
     def project(frame: str) -> bool:
         return "(services/" in frame and "__main__" not in frame
 
-    return {"samples": samples, "by_role": ranked(roles), "by_area": ranked(areas),
-            "project_by_total": ranked(total, project), "by_own": ranked(own)}
+    return {
+        "samples": samples,
+        "by_role": ranked(roles),
+        "by_area": ranked(areas),
+        "project_by_total": ranked(total, project),
+        "by_own": ranked(own),
+    }
 
 
 def _function(frame: str) -> str:

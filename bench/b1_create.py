@@ -22,15 +22,24 @@ CONNECTIONS = 32
 
 def run(ctx: Context) -> dict[str, Any]:
     duration = ctx.size(20, 5)
-    params = {"path": "/v1/reports/jobs", "headers": workload.AUTH, "connections": CONNECTIONS,
-              "duration_s": duration, "warmup_s": ctx.size(3, 1)}
+    params = {
+        "path": "/v1/reports/jobs",
+        "headers": workload.AUTH,
+        "connections": CONNECTIONS,
+        "duration_s": duration,
+        "warmup_s": ctx.size(3, 1),
+    }
     timeout = duration + 120
 
     with harness.baseline_server(ctx.log_dir) as (url, process):
         assert process.proc is not None
         meter = CpuMeter({"baseline_app": process.proc.pid}).start()
-        baseline = harness.run_loadgen("http", {**params, "url": url, "body": workload.job_body("media_x")},
-                                       ctx.log("b1-baseline-loadgen.log"), timeout)
+        baseline = harness.run_loadgen(
+            "http",
+            {**params, "url": url, "body": workload.job_body("media_x")},
+            ctx.log("b1-baseline-loadgen.log"),
+            timeout,
+        )
         baseline["server_cpu_s"] = meter.stop()
 
     # The tenant rate limit's cost: the same load with the gateway's limiter off, then on (as always).
@@ -38,9 +47,11 @@ def run(ctx: Context) -> dict[str, Any]:
     pipeline = _platform_run(ctx, "b1", params, timeout, {})
 
     for name, result in (("baseline", baseline), ("platform, limits off", unlimited), ("platform", pipeline)):
-        print(f"  B1 {name}: {result['throughput_rps']} req/s, p50 {result['latency_ms'].get('p50')} ms, "
-              f"p99 {result['latency_ms'].get('p99')} ms, client CPU {result['client_cpu']['cpu_pct_of_core']}%",
-              file=sys.stderr)
+        print(
+            f"  B1 {name}: {result['throughput_rps']} req/s, p50 {result['latency_ms'].get('p50')} ms, "
+            f"p99 {result['latency_ms'].get('p99')} ms, client CPU {result['client_cpu']['cpu_pct_of_core']}%",
+            file=sys.stderr,
+        )
     series = pipeline["per_second"]
     quarter = max(1, len(series) // 4)
     return {
@@ -56,21 +67,28 @@ def run(ctx: Context) -> dict[str, Any]:
             "p99": ratio(pipeline["latency_ms"].get("p99"), baseline["latency_ms"].get("p99")),
             "limits_on_vs_off": ratio(pipeline["throughput_rps"], unlimited["throughput_rps"]),
         },
-        "first_vs_last_quarter_rps": [round(sum(series[:quarter]) / quarter, 1),
-                                      round(sum(series[-quarter:]) / quarter, 1)],
+        "first_vs_last_quarter_rps": [
+            round(sum(series[:quarter]) / quarter, 1),
+            round(sum(series[-quarter:]) / quarter, 1),
+        ],
     }
 
 
-def _platform_run(ctx: Context, name: str, params: dict[str, Any], timeout: float,
-                  env: dict[str, str]) -> dict[str, Any]:
+def _platform_run(
+    ctx: Context, name: str, params: dict[str, Any], timeout: float, env: dict[str, str]
+) -> dict[str, Any]:
     with harness.platform(ctx.var(name), renderers=0, env=env) as p:
         renderers = harness.renderer_names(p)
         if renderers:  # PlatformConfig(renderers=0) must start none, or jobs would be consumed
             raise RuntimeError(f"renderers=0 started {renderers}")
         media_id = harness.create_media(p.gateway_url)
         meter = harness.service_meter(p).start()
-        result = harness.run_loadgen("http", {**params, "url": p.gateway_url, "body": workload.job_body(media_id)},
-                                     ctx.log(f"{name}-loadgen.log"), timeout)
+        result = harness.run_loadgen(
+            "http",
+            {**params, "url": p.gateway_url, "body": workload.job_body(media_id)},
+            ctx.log(f"{name}-loadgen.log"),
+            timeout,
+        )
         result["server_cpu_s"] = meter.stop()
         result["renderer_processes"] = len(renderers)
     return result
@@ -78,6 +96,7 @@ def _platform_run(ctx: Context, name: str, params: dict[str, Any], timeout: floa
 
 def limiter_cost(on: dict[str, Any], off: dict[str, Any]) -> dict[str, float | None]:
     """What the limit added per request: the gateway's and nats-server's CPU per created job, on − off."""
+
     def per_request_us(result: dict[str, Any], service: str) -> float | None:
         ok = result.get("ok") or 0
         cpu = result["server_cpu_s"].get(service)
@@ -86,6 +105,7 @@ def limiter_cost(on: dict[str, Any], off: dict[str, Any]) -> dict[str, float | N
     cost: dict[str, float | None] = {}
     for service in ("gateway", "nats"):
         with_limit, without = per_request_us(on, service), per_request_us(off, service)
-        cost[f"{service}_cpu_us_per_request"] = None if with_limit is None or without is None \
-            else round(with_limit - without, 1)
+        cost[f"{service}_cpu_us_per_request"] = (
+            None if with_limit is None or without is None else round(with_limit - without, 1)
+        )
     return cost

@@ -27,14 +27,26 @@ RENDERERS = 1
 
 def load(ctx: Context, p: Platform, media_id: str, count: int, *, sequential: bool, log: str) -> dict[str, Any]:
     """`count` jobs created by CONNECTIONS connections (or one at a time), each followed to its end."""
-    return harness.run_loadgen("jobs", {
-        "url": p.gateway_url, "nats_url": p.nats_url, "headers": workload.AUTH,
-        "body": workload.job_body(media_id), "count": count, "concurrency": CONNECTIONS,
-        "sequential": sequential, "timeout_s": 600}, ctx.log(log), timeout=900)
+    return harness.run_loadgen(
+        "jobs",
+        {
+            "url": p.gateway_url,
+            "nats_url": p.nats_url,
+            "headers": workload.AUTH,
+            "body": workload.job_body(media_id),
+            "count": count,
+            "concurrency": CONNECTIONS,
+            "sequential": sequential,
+            "timeout_s": 600,
+        },
+        ctx.log(log),
+        timeout=900,
+    )
 
 
-def jobs(ctx: Context, p: Platform, media_id: str, count: int, *, sequential: bool,
-         log: str) -> tuple[dict[str, Any], dict[str, float], float]:
+def jobs(
+    ctx: Context, p: Platform, media_id: str, count: int, *, sequential: bool, log: str
+) -> tuple[dict[str, Any], dict[str, float], float]:
     meter = harness.service_meter(p).start()
     before = metrics.scrape(p.addresses)
     result = load(ctx, p, media_id, count, sequential=sequential, log=log)
@@ -70,19 +82,37 @@ def run(ctx: Context, p: Platform, media_id: str) -> dict[str, Any]:
     database.analyze(p.config.database_url)
 
     saturated = summarise(*jobs(ctx, p, media_id, count, sequential=False, log="b2-saturated-loadgen.log"))
-    print(f"  B2 saturated: {saturated['jobs_per_s']} jobs/s, create→succeeded p50 "
-          f"{saturated['create_to_succeeded_ms'].get('p50')} ms; CPU ms/job {saturated['service_cpu_ms_per_job']}",
-          file=sys.stderr)
+    print(
+        f"  B2 saturated: {saturated['jobs_per_s']} jobs/s, create→succeeded p50 "
+        f"{saturated['create_to_succeeded_ms'].get('p50')} ms; CPU ms/job {saturated['service_cpu_ms_per_job']}",
+        file=sys.stderr,
+    )
     unloaded = summarise(*jobs(ctx, p, media_id, sequential, sequential=True, log="b2-unloaded-loadgen.log"))
-    print(f"  B2 unloaded: create→succeeded p50 {unloaded['create_to_succeeded_ms'].get('p50')} ms "
-          f"p99 {unloaded['create_to_succeeded_ms'].get('p99')} ms", file=sys.stderr)
+    print(
+        f"  B2 unloaded: create→succeeded p50 {unloaded['create_to_succeeded_ms'].get('p50')} ms "
+        f"p99 {unloaded['create_to_succeeded_ms'].get('p99')} ms",
+        file=sys.stderr,
+    )
 
-    direct = harness.run_loadgen("render_direct", {
-        "store": p.addresses["store"], "resolver": p.addresses["resolver"],
-        "devllm_url": p.addresses["devllm"], "tenant": workload.TENANT, "media_id": media_id,
-        "template": "sales_playbook", "count": sequential}, ctx.log("b2-direct-loadgen.log"), timeout=600)
-    print(f"  B2 baseline write_report in-process: p50 {direct['write_report_ms'].get('p50')} ms "
-          f"(LLM call p50 {direct['llm_call_ms'].get('p50')} ms)", file=sys.stderr)
+    direct = harness.run_loadgen(
+        "render_direct",
+        {
+            "store": p.addresses["store"],
+            "resolver": p.addresses["resolver"],
+            "devllm_url": p.addresses["devllm"],
+            "tenant": workload.TENANT,
+            "media_id": media_id,
+            "template": "sales_playbook",
+            "count": sequential,
+        },
+        ctx.log("b2-direct-loadgen.log"),
+        timeout=600,
+    )
+    print(
+        f"  B2 baseline write_report in-process: p50 {direct['write_report_ms'].get('p50')} ms "
+        f"(LLM call p50 {direct['llm_call_ms'].get('p50')} ms)",
+        file=sys.stderr,
+    )
     base = direct["write_report_ms"]
     latency = unloaded["create_to_succeeded_ms"]
     return {

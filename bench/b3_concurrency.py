@@ -24,15 +24,26 @@ CONCURRENCY = 64
 
 def run(ctx: Context) -> dict[str, Any]:
     count = int(ctx.size(500, 200))
-    env = {"REPORTS_LLM_MODEL": f"dev-llm+latency={int(LLM_LATENCY_S * 1000)}",
-           "REPORTS_RENDERER_CONCURRENCY": str(CONCURRENCY),
-           "REPORTS_RENDER_CAPACITY": str(RENDERERS * CONCURRENCY)}   # the store's dispatch window
+    env = {
+        "REPORTS_LLM_MODEL": f"dev-llm+latency={int(LLM_LATENCY_S * 1000)}",
+        "REPORTS_RENDERER_CONCURRENCY": str(CONCURRENCY),
+        "REPORTS_RENDER_CAPACITY": str(RENDERERS * CONCURRENCY),
+    }  # the store's dispatch window
     with harness.platform(ctx.var("b3"), renderers=0, env=env) as p:
         media_id = harness.create_media(p.gateway_url)
-        loadgen = harness.Loadgen("jobs", {
-            "url": p.gateway_url, "nats_url": p.nats_url, "headers": workload.AUTH,
-            "body": workload.job_body(media_id), "count": count, "concurrency": 32, "timeout_s": 300},
-            ctx.log("b3-loadgen.log"))
+        loadgen = harness.Loadgen(
+            "jobs",
+            {
+                "url": p.gateway_url,
+                "nats_url": p.nats_url,
+                "headers": workload.AUTH,
+                "body": workload.job_body(media_id),
+                "count": count,
+                "concurrency": 32,
+                "timeout_s": 300,
+            },
+            ctx.log("b3-loadgen.log"),
+        )
         created = loadgen.message(timeout=300)
         if created.get("event") != "created":
             raise RuntimeError(f"B3: unexpected message {created}")
@@ -49,8 +60,10 @@ def run(ctx: Context) -> dict[str, Any]:
     lines = analysis.timelines(result["jobs"], result["events"])
     done = analysis.completed(lines)
     if not done:
-        raise RuntimeError(f"B3: no job completed ({result['unfinished']} of {count} unfinished); "
-                           "see the renderers' logs (BENCH_KEEP=1)")
+        raise RuntimeError(
+            f"B3: no job completed ({result['unfinished']} of {count} unfinished); "
+            "see the renderers' logs (BENCH_KEEP=1)"
+        )
     first_pickup = min(t["resolving"] for t in done if "resolving" in t)
     last_done = max(t["succeeded"] for t in done)
     makespan = last_done - first_pickup

@@ -30,13 +30,25 @@ def run(ctx: Context) -> dict[str, Any]:
     with harness.platform(ctx.var("b4"), renderers=0) as p:
         media_id = harness.create_media(p.gateway_url)
         with httpx.Client(base_url=p.gateway_url, headers=workload.AUTH, timeout=30) as http:
-            job_ids = [http.post("/v1/reports/jobs", json=workload.job_body(media_id)).json()["jobId"]
-                       for _ in range(job_count)]
+            job_ids = [
+                http.post("/v1/reports/jobs", json=workload.job_body(media_id)).json()["jobId"]
+                for _ in range(job_count)
+            ]
         gateway_pid = p.processes["gateway"].proc.pid  # type: ignore[union-attr]
         idle = memory_kib(gateway_pid)
-        loadgen = harness.Loadgen("sse", {
-            "url": p.gateway_url, "nats_url": p.nats_url, "headers": workload.AUTH, "job_ids": job_ids,
-            "per_job": PER_JOB, "connect_concurrency": 50, "timeout_s": 180}, ctx.log("b4-loadgen.log"))
+        loadgen = harness.Loadgen(
+            "sse",
+            {
+                "url": p.gateway_url,
+                "nats_url": p.nats_url,
+                "headers": workload.AUTH,
+                "job_ids": job_ids,
+                "per_job": PER_JOB,
+                "connect_concurrency": 50,
+                "timeout_s": 180,
+            },
+            ctx.log("b4-loadgen.log"),
+        )
         ready = loadgen.message(timeout=300)
         connected = memory_kib(gateway_pid)
         peak = {"VmRSS": connected.get("VmRSS", 0)}
@@ -60,10 +72,13 @@ def run(ctx: Context) -> dict[str, Any]:
     delivery = analysis.sse_delivery(result["deliveries"], result["nats_events"])
     expected = job_count * PER_JOB * 3
     mib = lambda kib: round(kib / 1024, 1)  # noqa: E731
-    print(f"  B4: {delivery['deliveries']}/{expected} deliveries, SSE p50 {delivery['sse_ms'].get('p50')} ms "
-          f"p99 {delivery['sse_ms'].get('p99')} ms; NATS p99 {delivery['nats_direct_ms'].get('p99')} ms; "
-          f"gateway RSS {mib(idle.get('VmRSS', 0))} → {mib(connected.get('VmRSS', 0))} MiB "
-          f"(peak {mib(peak['VmRSS'])})", file=sys.stderr)
+    print(
+        f"  B4: {delivery['deliveries']}/{expected} deliveries, SSE p50 {delivery['sse_ms'].get('p50')} ms "
+        f"p99 {delivery['sse_ms'].get('p99')} ms; NATS p99 {delivery['nats_direct_ms'].get('p99')} ms; "
+        f"gateway RSS {mib(idle.get('VmRSS', 0))} → {mib(connected.get('VmRSS', 0))} MiB "
+        f"(peak {mib(peak['VmRSS'])})",
+        file=sys.stderr,
+    )
     return {
         "subscribers": job_count * PER_JOB,
         "jobs": job_count,
@@ -73,11 +88,17 @@ def run(ctx: Context) -> dict[str, Any]:
         "expected_deliveries": expected,
         **delivery,
         "ratios": {q: ratio(delivery["sse_ms"].get(q), delivery["nats_direct_ms"].get(q)) for q in ("p50", "p99")},
-        "gateway_rss_mib": {"idle": mib(idle.get("VmRSS", 0)), "connected": mib(connected.get("VmRSS", 0)),
-                            "peak_during_delivery": mib(peak["VmRSS"]), "after": mib(after.get("VmRSS", 0)),
-                            "hwm": mib(after.get("VmHWM", 0))},
+        "gateway_rss_mib": {
+            "idle": mib(idle.get("VmRSS", 0)),
+            "connected": mib(connected.get("VmRSS", 0)),
+            "peak_during_delivery": mib(peak["VmRSS"]),
+            "after": mib(after.get("VmRSS", 0)),
+            "hwm": mib(after.get("VmHWM", 0)),
+        },
         "rss_ratio_connected_vs_idle": ratio(connected.get("VmRSS"), idle.get("VmRSS")),
-        "kib_per_subscriber": round((connected.get("VmRSS", 0) - idle.get("VmRSS", 0)) / max(1, result["connected"]), 1),
+        "kib_per_subscriber": round(
+            (connected.get("VmRSS", 0) - idle.get("VmRSS", 0)) / max(1, result["connected"]), 1
+        ),
         "errors": result["errors"],
         "error_count": result["error_count"],
         "unfinished": result["unfinished"],

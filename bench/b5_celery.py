@@ -31,8 +31,12 @@ def redis_binary() -> str | None:
 def tasks(ctx: Context, broker: str, worker_pid: int, task: str, count: int, args: list[Any]) -> dict[str, Any]:
     pids = harness.process_tree_cpu_pids(worker_pid)
     before = sum(cpu_seconds(pid) for pid in pids)
-    result = harness.run_loadgen("celery", {"broker": broker, "task": task, "count": count, "args": args,
-                                            "timeout_s": 600}, ctx.log(f"b5-{task}-loadgen.log"), timeout=900)
+    result = harness.run_loadgen(
+        "celery",
+        {"broker": broker, "task": task, "count": count, "args": args, "timeout_s": 600},
+        ctx.log(f"b5-{task}-loadgen.log"),
+        timeout=900,
+    )
     worker_cpu = sum(cpu_seconds(pid) for pid in pids) - before
     outcomes = result["outcomes"]
     if not outcomes:
@@ -59,15 +63,23 @@ def tasks(ctx: Context, broker: str, worker_pid: int, task: str, count: int, arg
 def run(ctx: Context, p: Platform, media_id: str, b2: dict[str, Any]) -> dict[str, Any]:
     binary = redis_binary()
     if binary is None:
-        return {"skipped": "redis-server is not installed here, so B5 did not run "
-                           "(apt-get install redis-server, or set BENCH_REDIS_SERVER)"}
+        return {
+            "skipped": "redis-server is not installed here, so B5 did not run "
+            "(apt-get install redis-server, or set BENCH_REDIS_SERVER)"
+        }
     count = int(ctx.size(2000, 300))
     concurrency = os.cpu_count() or 2
     pipeline_rate = b2["saturated"]["jobs_per_s"]
-    env = {"REPORTS_STORE_ADDR": p.addresses["store"], "REPORTS_RESOLVER_ADDR": p.addresses["resolver"],
-           "OPENAI_BASE_URL": p.addresses["devllm"] + "/v1"}
-    out: dict[str, Any] = {"redis": f"own redis-server ({binary})", "worker": f"prefork × {concurrency}",
-                           "pipeline_jobs_per_s": pipeline_rate}
+    env = {
+        "REPORTS_STORE_ADDR": p.addresses["store"],
+        "REPORTS_RESOLVER_ADDR": p.addresses["resolver"],
+        "OPENAI_BASE_URL": p.addresses["devllm"] + "/v1",
+    }
+    out: dict[str, Any] = {
+        "redis": f"own redis-server ({binary})",
+        "worker": f"prefork × {concurrency}",
+        "pipeline_jobs_per_s": pipeline_rate,
+    }
     with harness.redis_server(ctx.log_dir, binary) as (broker, redis):
         with harness.celery_worker(ctx.log_dir, broker, concurrency, env) as worker:
             assert worker.proc is not None
@@ -76,18 +88,26 @@ def run(ctx: Context, p: Platform, media_id: str, b2: dict[str, Any]) -> dict[st
             out["noop"] = tasks(ctx, broker, worker.proc.pid, "bench.noop", count, [])
             out["noop"]["redis_cpu_s"] = redis_meter.stop()["redis"]
             # Warm every pool process's gRPC channels and LLM client before timing.
-            harness.run_loadgen("celery", {"broker": broker, "task": "bench.render", "count": 2 * concurrency,
-                                           "args": [workload.TENANT, media_id, "sales_playbook"]},
-                                ctx.log("b5-render-warmup.log"), timeout=300)
+            harness.run_loadgen(
+                "celery",
+                {
+                    "broker": broker,
+                    "task": "bench.render",
+                    "count": 2 * concurrency,
+                    "args": [workload.TENANT, media_id, "sales_playbook"],
+                },
+                ctx.log("b5-render-warmup.log"),
+                timeout=300,
+            )
             meter = harness.service_meter(p).start()
             redis_meter.start()
-            out["render"] = tasks(ctx, broker, worker.proc.pid, "bench.render", count // 2,
-                                  [workload.TENANT, media_id, "sales_playbook"])
+            out["render"] = tasks(
+                ctx, broker, worker.proc.pid, "bench.render", count // 2, [workload.TENANT, media_id, "sales_playbook"]
+            )
             out["render"]["redis_cpu_s"] = redis_meter.stop()["redis"]
             out["render"]["platform_cpu_s"] = meter.stop()
     for name in ("noop", "render"):
         rate = out[name].get("jobs_per_s")
         out[name]["pipeline_ratio"] = ratio(pipeline_rate, rate)
-        print(f"  B5 celery {name}: {rate} tasks/s; pipeline/celery = {out[name]['pipeline_ratio']}",
-              file=sys.stderr)
+        print(f"  B5 celery {name}: {rate} tasks/s; pipeline/celery = {out[name]['pipeline_ratio']}", file=sys.stderr)
     return out

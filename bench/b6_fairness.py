@@ -35,10 +35,20 @@ WINDOWS = (CONCURRENCY, CONCURRENCY // 2)
 
 def _newcomer(ctx: Context, p: Platform, media_id: str, log: str) -> dict[str, Any]:
     """Tenant B's 10 jobs, created side by side and followed to their end."""
-    return harness.run_loadgen("jobs", {
-        "url": p.gateway_url, "nats_url": p.nats_url, "headers": workload.AUTH,
-        "body": workload.job_body(media_id), "count": NEW_JOBS, "concurrency": NEW_JOBS,
-        "timeout_s": 600}, ctx.log(log), timeout=900)
+    return harness.run_loadgen(
+        "jobs",
+        {
+            "url": p.gateway_url,
+            "nats_url": p.nats_url,
+            "headers": workload.AUTH,
+            "body": workload.job_body(media_id),
+            "count": NEW_JOBS,
+            "concurrency": NEW_JOBS,
+            "timeout_s": 600,
+        },
+        ctx.log(log),
+        timeout=900,
+    )
 
 
 def _split(result: dict[str, Any]) -> tuple[list[dict[str, float]], dict[str, Any]]:
@@ -65,10 +75,19 @@ def scenario(ctx: Context, backlog: int, window: int) -> dict[str, Any]:
         _newcomer(ctx, p, media_b, f"{name}-warmup-loadgen.log")
         _, alone = _split(_newcomer(ctx, p, media_b, f"{name}-alone-loadgen.log"))
 
-        busy = harness.Loadgen("jobs", {
-            "url": p.gateway_url, "nats_url": p.nats_url, "headers": busy_auth,
-            "body": workload.job_body(media_a), "count": backlog, "concurrency": 32, "timeout_s": 1200},
-            ctx.log(f"{name}-backlog-loadgen.log"))
+        busy = harness.Loadgen(
+            "jobs",
+            {
+                "url": p.gateway_url,
+                "nats_url": p.nats_url,
+                "headers": busy_auth,
+                "body": workload.job_body(media_a),
+                "count": backlog,
+                "concurrency": 32,
+                "timeout_s": 1200,
+            },
+            ctx.log(f"{name}-backlog-loadgen.log"),
+        )
         created = busy.message(timeout=600)
         if created.get("event") != "created":
             raise RuntimeError(f"B6: unexpected message {created}")
@@ -81,10 +100,13 @@ def scenario(ctx: Context, backlog: int, window: int) -> dict[str, Any]:
         raise RuntimeError(f"B6: only {len(b_done)} of tenant B's {NEW_JOBS} jobs succeeded")
     value = ratio(contended["create_to_succeeded_ms"].get("p50"), alone["create_to_succeeded_ms"].get("p50"))
     after_b = sum(1 for t in analysis.completed(lines_a) if t["succeeded"] > max(b_done))
-    print(f"  B6 window {window}: tenant B p50 {contended['create_to_succeeded_ms'].get('p50')} ms behind "
-          f"{backlog} of A's jobs (waiting {contended['waiting_ms'].get('p50')}, running "
-          f"{contended['running_ms'].get('p50')}) vs {alone['create_to_succeeded_ms'].get('p50')} ms alone "
-          f"(x{value}, target <= {TARGET_RATIO}); {after_b} of A's jobs ended after B's last", file=sys.stderr)
+    print(
+        f"  B6 window {window}: tenant B p50 {contended['create_to_succeeded_ms'].get('p50')} ms behind "
+        f"{backlog} of A's jobs (waiting {contended['waiting_ms'].get('p50')}, running "
+        f"{contended['running_ms'].get('p50')}) vs {alone['create_to_succeeded_ms'].get('p50')} ms alone "
+        f"(x{value}, target <= {TARGET_RATIO}); {after_b} of A's jobs ended after B's last",
+        file=sys.stderr,
+    )
     return {
         "dispatch_window": window,
         "b_alone": alone,

@@ -47,16 +47,30 @@ def turn_waits(events: list[list[Any]]) -> list[float]:
 
 def run(ctx: Context) -> dict[str, Any]:
     count = int(ctx.size(1000, 200))
-    env = {"DEVLLM_RPM": str(RPM), "REPORTS_LLM_MODEL": MODEL, "REPORTS_LLM_LIMITS": f"openai:{MODEL}=rpm:{RPM}",
-           "REPORTS_RENDER_CAPACITY": str(RENDERERS * 16)}   # both renderers' slots: the dispatch window
+    env = {
+        "DEVLLM_RPM": str(RPM),
+        "REPORTS_LLM_MODEL": MODEL,
+        "REPORTS_LLM_LIMITS": f"openai:{MODEL}=rpm:{RPM}",
+        "REPORTS_RENDER_CAPACITY": str(RENDERERS * 16),
+    }  # both renderers' slots: the dispatch window
     with harness.platform(ctx.var("b7"), renderers=RENDERERS, env=env) as p:
         media_id = harness.create_media(p.gateway_url)
         before = devllm_outcomes(p.addresses["devllm"])
         meter = harness.service_meter(p).start()
-        result = harness.run_loadgen("jobs", {
-            "url": p.gateway_url, "nats_url": p.nats_url, "headers": workload.AUTH,
-            "body": workload.job_body(media_id), "count": count, "concurrency": 32,
-            "timeout_s": count * 60 / RPM * 3 + 60}, ctx.log("b7-loadgen.log"), timeout=count * 60 / RPM * 3 + 180)
+        result = harness.run_loadgen(
+            "jobs",
+            {
+                "url": p.gateway_url,
+                "nats_url": p.nats_url,
+                "headers": workload.AUTH,
+                "body": workload.job_body(media_id),
+                "count": count,
+                "concurrency": 32,
+                "timeout_s": count * 60 / RPM * 3 + 60,
+            },
+            ctx.log("b7-loadgen.log"),
+            timeout=count * 60 / RPM * 3 + 180,
+        )
         cpu = meter.stop()
         after = devllm_outcomes(p.addresses["devllm"])
 
@@ -69,8 +83,11 @@ def run(ctx: Context) -> dict[str, Any]:
         raise RuntimeError(f"B7: no job completed ({result['unfinished']} of {count} unfinished)")
     span = max(t["succeeded"] for t in done) - min(t["rendering"] for t in done if "rendering" in t)
     per_minute = len(done) / span * 60 if span > 0 else 0.0
-    print(f"  B7: {len(done)}/{count} done in {span:.1f} s = {per_minute:.0f}/min of {RPM}; failed {failed}; "
-          f"dev LLM answers {served}", file=sys.stderr)
+    print(
+        f"  B7: {len(done)}/{count} done in {span:.1f} s = {per_minute:.0f}/min of {RPM}; failed {failed}; "
+        f"dev LLM answers {served}",
+        file=sys.stderr,
+    )
     return {
         "jobs": count,
         "completed": len(done),

@@ -27,8 +27,10 @@ from services.common.listen import tcp_listener
 
 async def create_job(request: Request) -> JSONResponse:
     await request.json()
-    return JSONResponse({"jobId": f"job_{uuid.uuid4().hex}", "status": "queued", "stage": "queued",
-                         "estimatedWaitSec": 0.0}, status_code=202)
+    return JSONResponse(
+        {"jobId": f"job_{uuid.uuid4().hex}", "status": "queued", "stage": "queued", "estimatedWaitSec": 0.0},
+        status_code=202,
+    )
 
 
 def create_app() -> Starlette:
@@ -37,8 +39,7 @@ def create_app() -> Starlette:
 
 async def main() -> None:
     sock = tcp_listener("127.0.0.1", int(os.environ.get("BENCH_BASELINE_PORT", "0")))
-    config = uvicorn.Config(create_app(), log_config=None, access_log=False,
-                            timeout_graceful_shutdown=5, lifespan="on")
+    config = uvicorn.Config(create_app(), log_config=None, access_log=False, timeout_graceful_shutdown=5, lifespan="on")
     port = sock.getsockname()[1]
 
     class AnnouncingServer(uvicorn.Server):

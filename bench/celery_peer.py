@@ -69,20 +69,25 @@ class _Renderer:
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
         self.store = store_pb2_grpc.StoreStub(grpc_server.channel(os.environ["REPORTS_STORE_ADDR"], peer="store"))
-        self.resolver = resolver_pb2_grpc.ResolverStub(grpc_server.channel(os.environ["REPORTS_RESOLVER_ADDR"], peer="resolver"))
-        self.llm = Llm(LlmSettings(provider="openai", model="dev-llm", api_key="dev-llm",
-                                   base_url=os.environ["OPENAI_BASE_URL"]))
+        self.resolver = resolver_pb2_grpc.ResolverStub(
+            grpc_server.channel(os.environ["REPORTS_RESOLVER_ADDR"], peer="resolver")
+        )
+        self.llm = Llm(
+            LlmSettings(provider="openai", model="dev-llm", api_key="dev-llm", base_url=os.environ["OPENAI_BASE_URL"])
+        )
 
     async def render(self, tenant: str, media_id: str, template: str) -> int:
         from reports.v1 import resolver_pb2, store_pb2, target_pb2
         from services.renderer.job_runner import evidence_input
         from services.renderer.pipeline import write_report
 
-        resolution = await self.resolver.ResolveTarget(resolver_pb2.ResolveTargetRequest(
-            tenant=tenant, media_id=media_id, target=target_pb2.Target(strategy="dominant", on_miss="error")),
-            timeout=30)
-        prompt = await self.store.GetPrompt(store_pb2.GetPromptRequest(name=template, label="production"),
-                                            timeout=10)
+        resolution = await self.resolver.ResolveTarget(
+            resolver_pb2.ResolveTargetRequest(
+                tenant=tenant, media_id=media_id, target=target_pb2.Target(strategy="dominant", on_miss="error")
+            ),
+            timeout=30,
+        )
+        prompt = await self.store.GetPrompt(store_pb2.GetPromptRequest(name=template, label="production"), timeout=10)
         label = resolution.entity.label if resolution.entity.HasField("label") else None
         written = await write_report(self.llm, prompt, template, evidence_input(resolution, label), {})
         return len(written.markdown)

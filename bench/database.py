@@ -60,8 +60,11 @@ def describe(chosen: Choice) -> dict[str, object]:
     with psycopg.connect(_plain(chosen.server_url), autocommit=True, connect_timeout=10) as conn:
         version = conn.execute("SHOW server_version").fetchone()
         backend = conn.execute("SELECT pg_backend_pid()").fetchone()
-    return {"kind": "postgresql", "version": version[0] if version else "unknown",
-            "server_cpu_counted": backend is not None and postmaster_of(int(backend[0])) is not None}
+    return {
+        "kind": "postgresql",
+        "version": version[0] if version else "unknown",
+        "server_cpu_counted": backend is not None and postmaster_of(int(backend[0])) is not None,
+    }
 
 
 @contextmanager
@@ -97,7 +100,7 @@ def postmaster_of(backend_pid: int) -> int | None:
         stat = Path(f"/proc/{backend_pid}/stat").read_text()
     except OSError:
         return None
-    return int(stat[stat.rindex(")") + 2:].split()[1])
+    return int(stat[stat.rindex(")") + 2 :].split()[1])
 
 
 def serves(title: str, database: str) -> bool:
@@ -128,14 +131,21 @@ class ServerCpu:
     it had used at its last sample (what it used after that, at most one interval, is missed).
     """
 
-    def __init__(self, postmaster: int, database: str, *, interval_s: float = 0.25,
-                 children: Callable[[int], list[int]] = _children, title: Callable[[int], str] = _title,
-                 cpu: Callable[[int], float] = cpu_seconds) -> None:
+    def __init__(
+        self,
+        postmaster: int,
+        database: str,
+        *,
+        interval_s: float = 0.25,
+        children: Callable[[int], list[int]] = _children,
+        title: Callable[[int], str] = _title,
+        cpu: Callable[[int], float] = cpu_seconds,
+    ) -> None:
         self.postmaster = postmaster
         self.database = database
         self.interval_s = interval_s
         self._children, self._title, self._cpu = children, title, cpu
-        self._ours: dict[int, bool] = {}           # pid → serves the database (a title is read once)
+        self._ours: dict[int, bool] = {}  # pid → serves the database (a title is read once)
         self._first: dict[int, float] = {}
         self._last: dict[int, float] = {}
         self._started = False
@@ -150,7 +160,7 @@ class ServerCpu:
                     self._first[pid] = 0.0 if self._started else self._cpu(pid)
             if self._ours[pid]:
                 used = self._cpu(pid)
-                if used:   # 0: it is gone; keep its last sample
+                if used:  # 0: it is gone; keep its last sample
                     self._last[pid] = used
 
     @property

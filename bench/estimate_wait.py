@@ -33,11 +33,23 @@ def build(path: Path, count: int, *, old_index: bool):  # type: ignore[no-untype
     with engine.begin() as connection:
         for i in range(count):
             succeeded = i % 10 != 0
-            job_rows.add(connection, Job(
-                id=f"job_{i:07d}", tenant="t", media_id="m", status="succeeded" if succeeded else "queued",
-                stage="storing" if succeeded else "queued", template="sales_playbook", template_params={},
-                target={}, created_at=now, updated_at=now, started_at=now - timedelta(seconds=2),
-                finished_at=now + timedelta(milliseconds=i) if succeeded else None))
+            job_rows.add(
+                connection,
+                Job(
+                    id=f"job_{i:07d}",
+                    tenant="t",
+                    media_id="m",
+                    status="succeeded" if succeeded else "queued",
+                    stage="storing" if succeeded else "queued",
+                    template="sales_playbook",
+                    template_params={},
+                    target={},
+                    created_at=now,
+                    updated_at=now,
+                    started_at=now - timedelta(seconds=2),
+                    finished_at=now + timedelta(milliseconds=i) if succeeded else None,
+                ),
+            )
     return engine
 
 

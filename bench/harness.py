@@ -42,15 +42,22 @@ class LoadgenFailed(RuntimeError):
 class Loadgen:
     """`python -m bench.loadgen SCENARIO` with `params` on stdin; its JSON lines come back in order."""
 
-    def __init__(self, scenario: str, params: dict[str, Any], log_path: Path,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, scenario: str, params: dict[str, Any], log_path: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.scenario = scenario
         self.log_path = log_path
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 - the process's stderr while it runs
-        self.proc = subprocess.Popen([sys.executable, "-m", "bench.loadgen", scenario], cwd=ROOT,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
-                                     text=True, env=env)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.loadgen", scenario],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+            env=env,
+        )
         assert self.proc.stdin is not None
         self.proc.stdin.write(json.dumps(params))
         self.proc.stdin.close()
@@ -88,19 +95,30 @@ class Loadgen:
         return self.proc.pid
 
 
-def run_loadgen(scenario: str, params: dict[str, Any], log_path: Path, timeout: float,
-                env: dict[str, str] | None = None) -> dict[str, Any]:
+def run_loadgen(
+    scenario: str, params: dict[str, Any], log_path: Path, timeout: float, env: dict[str, str] | None = None
+) -> dict[str, Any]:
     return Loadgen(scenario, params, log_path, env).result(timeout)
 
 
 @contextmanager
-def platform(var_dir: Path, *, renderers: int = 1, env: dict[str, str] | None = None,
-             api_keys: str = f"{workload.API_KEY}={workload.TENANT}") -> Iterator[Platform]:
+def platform(
+    var_dir: Path,
+    *,
+    renderers: int = 1,
+    env: dict[str, str] | None = None,
+    api_keys: str = f"{workload.API_KEY}={workload.TENANT}",
+) -> Iterator[Platform]:
     """The platform, its store on the run's database (bench/database.py): SQLite in `var_dir`, or
     a fresh PostgreSQL database named after `var_dir`, dropped when the platform has stopped."""
     with database.for_platform(database.choice(), var_dir.name.replace("-", "_")) as database_url:
-        config = PlatformConfig(var_dir=var_dir, api_keys=api_keys,
-                                renderers=renderers, env={**BASE_ENV, **(env or {})}, database_url=database_url)
+        config = PlatformConfig(
+            var_dir=var_dir,
+            api_keys=api_keys,
+            renderers=renderers,
+            env={**BASE_ENV, **(env or {})},
+            database_url=database_url,
+        )
         started = Platform(config).start()
         # The load generators and the Celery peer call the services' gRPC as every internal identity.
         previous = os.environ.get("REPORTS_TLS_DIR")
@@ -155,8 +173,13 @@ def renderer_names(p: Platform) -> list[str]:
 @contextmanager
 def baseline_server(log_dir: Path) -> Iterator[tuple[str, ManagedProcess]]:
     """bench/baseline_app.py in its own process: (url, process)."""
-    process = ManagedProcess("baseline", [sys.executable, "-m", "bench.baseline_app"], cwd=ROOT,
-                             env={**_environ(), "BENCH_BASELINE_PORT": "0"}, log_path=log_dir / "baseline.log")
+    process = ManagedProcess(
+        "baseline",
+        [sys.executable, "-m", "bench.baseline_app"],
+        cwd=ROOT,
+        env={**_environ(), "BENCH_BASELINE_PORT": "0"},
+        log_path=log_dir / "baseline.log",
+    )
     process.start()
     try:
         match = process.wait_for(r'"msg": "listening", "url": "(http://[^"]+)"')
@@ -169,9 +192,11 @@ def baseline_server(log_dir: Path) -> Iterator[tuple[str, ManagedProcess]]:
 def redis_server(log_dir: Path, binary: str) -> Iterator[tuple[str, ManagedProcess]]:
     """A redis-server of our own on a free port, nothing kept on disk: (url, process)."""
     port = free_port()
-    process = ManagedProcess("redis", [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                       "--appendonly", "no", "--dir", str(log_dir)],
-                             log_path=log_dir / "redis.log")
+    process = ManagedProcess(
+        "redis",
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(log_dir)],
+        log_path=log_dir / "redis.log",
+    )
     process.start()
     try:
         process.wait_for(r"Ready to accept connections", timeout=20)
@@ -184,10 +209,27 @@ def redis_server(log_dir: Path, binary: str) -> Iterator[tuple[str, ManagedProce
 def celery_worker(log_dir: Path, broker: str, concurrency: int, env: dict[str, str]) -> Iterator[ManagedProcess]:
     process = ManagedProcess(
         "celery",
-        [sys.executable, "-m", "celery", "-A", "bench.celery_peer", "worker", "--pool", "prefork",
-         "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-         "--without-heartbeat"],
-        cwd=ROOT, env={**_environ(), **env, "BENCH_CELERY_BROKER": broker}, log_path=log_dir / "celery.log")
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "bench.celery_peer",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            str(concurrency),
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env={**_environ(), **env, "BENCH_CELERY_BROKER": broker},
+        log_path=log_dir / "celery.log",
+    )
     process.start()
     try:
         process.wait_for(r"ready\.", timeout=60)

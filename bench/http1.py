@@ -23,8 +23,7 @@ def host_port(url: str) -> tuple[str, int]:
     return parts.hostname or "127.0.0.1", parts.port or 80
 
 
-def encode_request(method: str, path: str, host: str, headers: Mapping[str, str],
-                   body: bytes | None = None) -> bytes:
+def encode_request(method: str, path: str, host: str, headers: Mapping[str, str], body: bytes | None = None) -> bytes:
     lines = [f"{method} {path} HTTP/1.1", f"Host: {host}"]
     lines += [f"{k}: {v}" for k, v in headers.items()]
     if body is not None:
@@ -33,8 +32,9 @@ def encode_request(method: str, path: str, host: str, headers: Mapping[str, str]
 
 
 def json_request(method: str, path: str, host: str, headers: Mapping[str, str], payload: Any) -> bytes:
-    return encode_request(method, path, host, {**headers, "Content-Type": "application/json"},
-                          json.dumps(payload).encode())
+    return encode_request(
+        method, path, host, {**headers, "Content-Type": "application/json"}, json.dumps(payload).encode()
+    )
 
 
 def _head(raw: bytes) -> tuple[int, dict[str, str]]:
@@ -117,7 +117,7 @@ def sse_events(buffer: bytearray, chunk: bytes) -> list[dict[str, str]]:
         if end < 0:
             return events
         block = bytes(buffer[:end]).decode()
-        del buffer[:end + 2]
+        del buffer[: end + 2]
         event: dict[str, str] = {}
         for line in block.split("\n"):
             if not line or line.startswith(":"):

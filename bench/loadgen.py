@@ -37,8 +37,11 @@ class CpuWindow:
     def stop(self) -> dict[str, float]:
         wall = time.monotonic() - self._t0
         cpu = _cpu() - self._cpu0
-        return {"cpu_s": round(cpu, 2), "wall_s": round(wall, 2),
-                "cpu_pct_of_core": round(100 * cpu / wall, 1) if wall > 0 else 0.0}
+        return {
+            "cpu_s": round(cpu, 2),
+            "wall_s": round(wall, 2),
+            "cpu_pct_of_core": round(100 * cpu / wall, 1) if wall > 0 else 0.0,
+        }
 
 
 def _cpu() -> float:
@@ -52,6 +55,7 @@ def emit(message: dict[str, Any]) -> None:
 
 
 # --- http: closed loop ---------------------------------------------------------------------------
+
 
 async def http_scenario(p: Params) -> dict[str, Any]:
     from bench.stats import summary
@@ -96,15 +100,23 @@ async def http_scenario(p: Params) -> dict[str, Any]:
     for conn in conns:
         await conn.close()
     ok = sum(n for s, n in statuses.items() if s.startswith("2"))
-    return {"connections": connections, "duration_s": duration, "warmup_s": warmup,
-            "requests": len(latencies), "ok": ok, "statuses": statuses, "errors": errors[:5],
-            "throughput_rps": round(ok / duration, 1),
-            "latency_ms": summary(latencies, 1000),
-            "per_second": [per_second.get(i, 0) for i in range(int(duration))],
-            "client_cpu": client}
+    return {
+        "connections": connections,
+        "duration_s": duration,
+        "warmup_s": warmup,
+        "requests": len(latencies),
+        "ok": ok,
+        "statuses": statuses,
+        "errors": errors[:5],
+        "throughput_rps": round(ok / duration, 1),
+        "latency_ms": summary(latencies, 1000),
+        "per_second": [per_second.get(i, 0) for i in range(int(duration))],
+        "client_cpu": client,
+    }
 
 
 # --- jobs: create, then follow every job's events on NATS -----------------------------------------
+
 
 class EventLog:
     """Every job event seen on NATS, with the time it reached this process."""
@@ -186,11 +198,18 @@ async def jobs_scenario(p: Params) -> dict[str, Any]:
         await asyncio.sleep(0.05)
     client = cpu.stop()
     await nc.drain()
-    return {"jobs": jobs, "events": log.events, "errors": errors[:5], "error_count": len(errors),
-            "unfinished": sum(1 for j in jobs if j["id"] not in log.terminal), "client_cpu": client}
+    return {
+        "jobs": jobs,
+        "events": log.events,
+        "errors": errors[:5],
+        "error_count": len(errors),
+        "unfinished": sum(1 for j in jobs if j["id"] not in log.terminal),
+        "client_cpu": client,
+    }
 
 
 # --- sse: many subscribers on one gateway ---------------------------------------------------------
+
 
 async def sse_scenario(p: Params) -> dict[str, Any]:
     host = "{}:{}".format(*host_port(p["url"]))
@@ -216,7 +235,7 @@ async def sse_scenario(p: Params) -> dict[str, Any]:
         for event in events:
             data = json.loads(event["data"])
             if data.get("progress") is not None:
-                continue   # a running job's progress (tokens written, a wait): not one of its transitions
+                continue  # a running job's progress (tokens written, a wait): not one of its transitions
             deliveries.append((job_id, data["status"], data["stage"], data["at"], now))
 
     async def subscriber(job_id: str) -> None:
@@ -226,8 +245,11 @@ async def sse_scenario(p: Params) -> dict[str, Any]:
             async with connect_sem:  # the slot is held until the stream's first event (the current state)
                 t0 = time.monotonic()
                 conn = await Connection.open(p["url"])
-                status, chunks = await conn.stream(encode_request(
-                    "GET", f"/v1/jobs/{job_id}/events", host, {**p["headers"], "Accept": "text/event-stream"}))
+                status, chunks = await conn.stream(
+                    encode_request(
+                        "GET", f"/v1/jobs/{job_id}/events", host, {**p["headers"], "Accept": "text/event-stream"}
+                    )
+                )
                 if status != 200:
                     raise RuntimeError(f"status {status}")
                 stream = chunks.__aiter__()
@@ -264,12 +286,21 @@ async def sse_scenario(p: Params) -> dict[str, Any]:
     await nc.drain()
     from bench.stats import summary
 
-    return {"subscribers": total, "connected": len(connect_ms), "unfinished": len(pending),
-            "connect_ms": summary(connect_ms), "deliveries": deliveries, "nats_events": log.events,
-            "errors": errors[:5], "error_count": len(errors), "client_cpu": client}
+    return {
+        "subscribers": total,
+        "connected": len(connect_ms),
+        "unfinished": len(pending),
+        "connect_ms": summary(connect_ms),
+        "deliveries": deliveries,
+        "nats_events": log.events,
+        "errors": errors[:5],
+        "error_count": len(errors),
+        "client_cpu": client,
+    }
 
 
 # --- render_direct: the renderer's work in this process, one report at a time --------------------
+
 
 async def render_direct_scenario(p: Params) -> dict[str, Any]:
     """GetPrompt and ResolveTarget once, then `write_report` (LLM call + checks + Markdown) N times."""
@@ -283,14 +314,20 @@ async def render_direct_scenario(p: Params) -> dict[str, Any]:
     store_channel = grpc_server.channel(p["store"], peer="store")
     resolver_channel = grpc_server.channel(p["resolver"], peer="resolver")
     prompt = await store_pb2_grpc.StoreStub(store_channel).GetPrompt(
-        store_pb2.GetPromptRequest(name=p["template"], label="production"), timeout=10)
+        store_pb2.GetPromptRequest(name=p["template"], label="production"), timeout=10
+    )
     resolution = await resolver_pb2_grpc.ResolverStub(resolver_channel).ResolveTarget(
-        resolver_pb2.ResolveTargetRequest(tenant=p["tenant"], media_id=p["media_id"],
-                                          target=target_pb2.Target(strategy="dominant", on_miss="error")),
-        timeout=10)
+        resolver_pb2.ResolveTargetRequest(
+            tenant=p["tenant"], media_id=p["media_id"], target=target_pb2.Target(strategy="dominant", on_miss="error")
+        ),
+        timeout=10,
+    )
     evidence = evidence_input(resolution, resolution.entity.label or None)
-    llm = Llm(LlmSettings(provider="openai", model=p.get("model", "dev-llm"), api_key="dev-llm",
-                          base_url=p["devllm_url"] + "/v1"))
+    llm = Llm(
+        LlmSettings(
+            provider="openai", model=p.get("model", "dev-llm"), api_key="dev-llm", base_url=p["devllm_url"] + "/v1"
+        )
+    )
     llm_calls: list[float] = []
     complete = llm.provider.complete
 
@@ -315,11 +352,16 @@ async def render_direct_scenario(p: Params) -> dict[str, Any]:
     await llm.aclose()
     await store_channel.close()
     await resolver_channel.close()
-    return {"count": len(totals), "write_report_ms": summary(totals, 1000), "llm_call_ms": summary(llm_calls, 1000),
-            "client_cpu": client}
+    return {
+        "count": len(totals),
+        "write_report_ms": summary(totals, 1000),
+        "llm_call_ms": summary(llm_calls, 1000),
+        "client_cpu": client,
+    }
 
 
 # --- grpc_calls: one store RPC over and over, for its cost floor ------------------------------------
+
 
 async def grpc_calls_scenario(p: Params) -> dict[str, Any]:
     from bench.stats import summary
@@ -349,11 +391,17 @@ async def grpc_calls_scenario(p: Params) -> dict[str, Any]:
     wall = time.perf_counter() - t0
     client = cpu.stop()
     await channel.close()
-    return {"rpc": p["rpc"], "calls": len(latencies), "calls_per_s": round(len(latencies) / wall, 1),
-            "latency_ms": summary(latencies, 1000), "client_cpu": client}
+    return {
+        "rpc": p["rpc"],
+        "calls": len(latencies),
+        "calls_per_s": round(len(latencies) / wall, 1),
+        "latency_ms": summary(latencies, 1000),
+        "client_cpu": client,
+    }
 
 
 # --- celery: the peer ------------------------------------------------------------------------------
+
 
 def celery_scenario(p: Params) -> dict[str, Any]:
     """Send N tasks (all at once, as a burst), then collect every result with its worker timestamps."""
@@ -379,8 +427,14 @@ def celery_scenario(p: Params) -> dict[str, Any]:
         except Exception as exc:  # noqa: BLE001 - a failed task is a figure, not a crash
             errors.append(repr(exc))
     client = cpu.stop()
-    return {"sent": sent, "submitted": submitted, "outcomes": outcomes, "errors": errors[:5],
-            "error_count": len(errors), "client_cpu": client}
+    return {
+        "sent": sent,
+        "submitted": submitted,
+        "outcomes": outcomes,
+        "errors": errors[:5],
+        "error_count": len(errors),
+        "client_cpu": client,
+    }
 
 
 SCENARIOS: dict[str, Callable[[Params], Awaitable[dict[str, Any]]]] = {

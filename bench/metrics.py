@@ -17,8 +17,10 @@ from typing import Any
 
 import httpx
 
-_SAMPLE = re.compile(r'^(grpc_server_handling_seconds|renderer_job_stage_seconds|http_request_duration_seconds)'
-                     r'_(sum|count)\{([^}]*)\}\s+([0-9.eE+-]+)$')
+_SAMPLE = re.compile(
+    r"^(grpc_server_handling_seconds|renderer_job_stage_seconds|http_request_duration_seconds)"
+    r"_(sum|count)\{([^}]*)\}\s+([0-9.eE+-]+)$"
+)
 _LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 
 Totals = dict[str, tuple[float, float]]  # "Store.GetJob", "renderer stage rendering", ... → (calls, seconds)
@@ -70,6 +72,13 @@ def per_job(before: Totals, after: Totals, jobs: int) -> list[dict[str, Any]]:
         n, s = calls - calls0, seconds - seconds0
         if n <= 0:
             continue
-        rows.append({"method": key, "calls": int(n), "calls_per_job": round(n / max(1, jobs), 2),
-                     "mean_ms": round(1000 * s / n, 2), "ms_per_job": round(1000 * s / max(1, jobs), 2)})
+        rows.append(
+            {
+                "method": key,
+                "calls": int(n),
+                "calls_per_job": round(n / max(1, jobs), 2),
+                "mean_ms": round(1000 * s / n, 2),
+                "ms_per_job": round(1000 * s / max(1, jobs), 2),
+            }
+        )
     return sorted(rows, key=lambda r: r["ms_per_job"], reverse=True)

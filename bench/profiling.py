@@ -32,8 +32,9 @@ def py_spy() -> str | None:
 
 def targets(b2: dict[str, Any], count: int = 2) -> list[str]:
     per_job = b2["saturated"]["service_cpu_ms_per_job"]
-    ranked = sorted((n for n in per_job if n in PYTHON_SERVICES or n.startswith("renderer")),
-                    key=lambda n: per_job[n], reverse=True)
+    ranked = sorted(
+        (n for n in per_job if n in PYTHON_SERVICES or n.startswith("renderer")), key=lambda n: per_job[n], reverse=True
+    )
     return ranked[:count]
 
 
@@ -46,10 +47,26 @@ def run(ctx: Context, p: Platform, media_id: str, b2: dict[str, Any]) -> dict[st
     spies = {}
     for name in chosen:
         out = OUT / f"profile-{name}.txt"
-        spies[name] = (out, subprocess.Popen(
-            [binary, "record", "--pid", str(p.processes[name].proc.pid), "--rate", "100", "--nonblocking",  # type: ignore[union-attr]
-             "--format", "raw", "--output", str(out)],
-            stdout=subprocess.DEVNULL, stderr=open(ctx.log(f"py-spy-{name}.log"), "w")))  # noqa: SIM115 - py-spy's stderr while it runs
+        spies[name] = (
+            out,
+            subprocess.Popen(
+                [
+                    binary,
+                    "record",
+                    "--pid",
+                    str(p.processes[name].proc.pid),  # type: ignore[union-attr]
+                    "--rate",
+                    "100",
+                    "--nonblocking",
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(out),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=open(ctx.log(f"py-spy-{name}.log"), "w"),  # noqa: SIM115 - py-spy's stderr while it runs
+            ),
+        )
     count = int(ctx.size(600, 150))
     result, cpu, wall = b2_pipeline.jobs(ctx, p, media_id, count, sequential=False, log="profile-loadgen.log")
     profiles: dict[str, Any] = {}
@@ -83,11 +100,29 @@ def store_rpc_floor(ctx: Context, p: Platform, job_id: str) -> list[dict[str, An
     for rpc in ("GetJob", "GetPrompt"):
         meter = CpuMeter({"store": store_pid}).start()
         count = int(ctx.size(2000, 300))
-        result = harness.run_loadgen("grpc_calls", {
-            "store": p.addresses["store"], "rpc": rpc, "tenant": workload.TENANT, "job_id": job_id,
-            "template": "sales_playbook", "count": count, "concurrency": 16}, ctx.log(f"rpc-{rpc}.log"), timeout=300)
+        result = harness.run_loadgen(
+            "grpc_calls",
+            {
+                "store": p.addresses["store"],
+                "rpc": rpc,
+                "tenant": workload.TENANT,
+                "job_id": job_id,
+                "template": "sales_playbook",
+                "count": count,
+                "concurrency": 16,
+            },
+            ctx.log(f"rpc-{rpc}.log"),
+            timeout=300,
+        )
         used = meter.stop()["store"]
-        rows.append({"rpc": rpc, "calls": result["calls"], "calls_per_s": result["calls_per_s"],
-                     "latency_ms": result["latency_ms"], "store_cpu_ms_per_call": round(1000 * used / count, 3),
-                     "client_cpu": result["client_cpu"]})
+        rows.append(
+            {
+                "rpc": rpc,
+                "calls": result["calls"],
+                "calls_per_s": result["calls_per_s"],
+                "latency_ms": result["latency_ms"],
+                "store_cpu_ms_per_call": round(1000 * used / count, 3),
+                "client_cpu": result["client_cpu"],
+            }
+        )
     return rows

@@ -42,6 +42,7 @@ def _counted(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
     async def call(*args: Any, **kwargs: Any) -> Any:
         KV_OPS[name] += 1
         return await method(*args, **kwargs)
+
     return call
 
 
@@ -68,20 +69,26 @@ async def _case(label: str, limiter: SharedRateLimiter, n: int, tenants: int | N
             refused += not await _timed(limiter, label, latencies)
     else:
         for batch in range(0, n, CONCURRENCY):
-            allowed = await asyncio.gather(*[_timed(limiter, f"{label}{i % tenants}", latencies)
-                                             for i in range(batch, min(n, batch + CONCURRENCY))])
+            allowed = await asyncio.gather(
+                *[
+                    _timed(limiter, f"{label}{i % tenants}", latencies)
+                    for i in range(batch, min(n, batch + CONCURRENCY))
+                ]
+            )
             refused += allowed.count(False)
     elapsed = time.perf_counter() - started
     cpu = meter.stop()
-    print(f"  {label:24} p50 {_quantile(latencies, 0.5) * 1e6:6.0f} µs  p99 {_quantile(latencies, 0.99) * 1e6:6.0f} µs"
-          f"  mean {statistics.mean(latencies) * 1e6:6.0f} µs  {n / elapsed:6.0f} req/s"
-          f"  CPU/request: limiter {cpu['limiter'] / n * 1e6:4.0f} µs + nats {cpu['nats'] / n * 1e6:4.0f} µs"
-          f"  KV ops/request {(KV_OPS['get'] + KV_OPS['update']) / n:.3f}  refused {refused}")
+    print(
+        f"  {label:24} p50 {_quantile(latencies, 0.5) * 1e6:6.0f} µs  p99 {_quantile(latencies, 0.99) * 1e6:6.0f} µs"
+        f"  mean {statistics.mean(latencies) * 1e6:6.0f} µs  {n / elapsed:6.0f} req/s"
+        f"  CPU/request: limiter {cpu['limiter'] / n * 1e6:4.0f} µs + nats {cpu['nats'] / n * 1e6:4.0f} µs"
+        f"  KV ops/request {(KV_OPS['get'] + KV_OPS['update']) / n:.3f}  refused {refused}"
+    )
 
 
 async def run(n: int) -> None:
-    KeyValue.get = _counted("get", KeyValue.get)            # type: ignore[method-assign]
-    KeyValue.update = _counted("update", KeyValue.update)   # type: ignore[method-assign]
+    KeyValue.get = _counted("get", KeyValue.get)  # type: ignore[method-assign]
+    KeyValue.update = _counted("update", KeyValue.update)  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory(prefix="rate-bench-") as work:
         server = NatsServer(Path(work) / "nats", Path(work) / "nats.log").start()
         try:
@@ -89,7 +96,7 @@ async def run(n: int) -> None:
             nc = await streams.connect(server.url, "rate-bench")
             await streams.ensure_streams(nc.jetstream(), streams.StreamSettings())
             unlimited = TenantLimits(default=Limits(rps=1e6, burst=10**8))
-            rate_limiter.TIMEOUT_S = 5.0   # measure the cost, not the fail-open cut-off
+            rate_limiter.TIMEOUT_S = 5.0  # measure the cost, not the fail-open cut-off
             for lease in (1, rate_limiter.LEASE_MOST):
                 limiter = SharedRateLimiter(lambda: nc, unlimited, lease_most=lease)
                 await limiter.take("warm-up")

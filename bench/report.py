@@ -25,8 +25,9 @@ def markers(suffix: str = "") -> tuple[str, str]:
     """The start and end markers of a run's section: SQLite's ("") or a database's ("-postgresql")."""
     if not suffix:
         return START, END
-    return START.replace("bench:results:", f"bench:results{suffix}:"), END.replace("bench:results:",
-                                                                                  f"bench:results{suffix}:")
+    return START.replace("bench:results:", f"bench:results{suffix}:"), END.replace(
+        "bench:results:", f"bench:results{suffix}:"
+    )
 
 
 def update_readme(readme: str, section: str, suffix: str = "") -> str:
@@ -40,13 +41,16 @@ def update_readme(readme: str, section: str, suffix: str = "") -> str:
 
 
 def database_label(database: dict[str, Any] | None) -> str:
-    """"SQLite 3.45.1" or "PostgreSQL 15.8 (its backends' CPU counted as `postgres`)"."""
+    """ "SQLite 3.45.1" or "PostgreSQL 15.8 (its backends' CPU counted as `postgres`)"."""
     if not database:
         return "SQLite"
     if database.get("kind") == "sqlite":
         return f"SQLite {database.get('version')}"
-    counted = ("its backends' CPU counted as `postgres`" if database.get("server_cpu_counted")
-               else "server not on this machine: its CPU not counted")
+    counted = (
+        "its backends' CPU counted as `postgres`"
+        if database.get("server_cpu_counted")
+        else "server not on this machine: its CPU not counted"
+    )
     return f"PostgreSQL {database.get('version')} (a fresh database per platform; {counted})"
 
 
@@ -88,80 +92,173 @@ def headline_rows(results: dict[str, Any]) -> list[list[Any]]:
     if b1:
         base, plat = b1["baseline"], b1["platform"]
         r = b1["ratios"]["throughput"]
-        rows.append(["B1", "create-job throughput, 32 conns", fmt(plat["throughput_rps"], " req/s"),
-                     fmt(base["throughput_rps"], " req/s") + " (bare Starlette)", times(r), "≥ 0.5× baseline",
-                     verdict(None if r is None else r >= 0.5), f"{_cpu(plat)} / {_cpu(base)}"])
+        rows.append(
+            [
+                "B1",
+                "create-job throughput, 32 conns",
+                fmt(plat["throughput_rps"], " req/s"),
+                fmt(base["throughput_rps"], " req/s") + " (bare Starlette)",
+                times(r),
+                "≥ 0.5× baseline",
+                verdict(None if r is None else r >= 0.5),
+                f"{_cpu(plat)} / {_cpu(base)}",
+            ]
+        )
         off = b1.get("platform_limits_off")
         if off:
             r = b1["ratios"].get("limits_on_vs_off")
-            rows.append(["B1", "create-job throughput, tenant rate limit on ÷ off", fmt(plat["throughput_rps"], " req/s"),
-                         fmt(off["throughput_rps"], " req/s") + " (limit off)", times(r), "≥ 0.9×",
-                         verdict(None if r is None else r >= 0.9), f"{_cpu(plat)} / {_cpu(off)}"])
+            rows.append(
+                [
+                    "B1",
+                    "create-job throughput, tenant rate limit on ÷ off",
+                    fmt(plat["throughput_rps"], " req/s"),
+                    fmt(off["throughput_rps"], " req/s") + " (limit off)",
+                    times(r),
+                    "≥ 0.9×",
+                    verdict(None if r is None else r >= 0.9),
+                    f"{_cpu(plat)} / {_cpu(off)}",
+                ]
+            )
         for q in ("p50", "p99"):
-            rows.append(["B1", f"create-job latency {q}", fmt(plat["latency_ms"].get(q), " ms", 2),
-                         fmt(base["latency_ms"].get(q), " ms", 2), times(b1["ratios"][q]), None, None, None])
+            rows.append(
+                [
+                    "B1",
+                    f"create-job latency {q}",
+                    fmt(plat["latency_ms"].get(q), " ms", 2),
+                    fmt(base["latency_ms"].get(q), " ms", 2),
+                    times(b1["ratios"][q]),
+                    None,
+                    None,
+                    None,
+                ]
+            )
     b2 = b.get("B2")
     if b2:
         un, sat, direct = b2["unloaded"], b2["saturated"], b2["direct_render"]["write_report_ms"]
         for q in ("p50", "p95", "p99"):
             value = un["create_to_succeeded_ms"].get(q)
             target = "≤ 25 ms" if q == "p50" else None
-            rows.append(["B2", f"create → succeeded {q}, one job at a time", fmt(value, " ms"),
-                         fmt(direct.get(q), " ms") + " (write_report in-process)",
-                         times(b2["ratios"].get(f"unloaded_{q}_vs_direct")), target,
-                         verdict(None if target is None or value is None else value <= 25), _cpu(un)])
+            rows.append(
+                [
+                    "B2",
+                    f"create → succeeded {q}, one job at a time",
+                    fmt(value, " ms"),
+                    fmt(direct.get(q), " ms") + " (write_report in-process)",
+                    times(b2["ratios"].get(f"unloaded_{q}_vs_direct")),
+                    target,
+                    verdict(None if target is None or value is None else value <= 25),
+                    _cpu(un),
+                ]
+            )
         for q in ("p50", "p99"):
-            rows.append(["B2", f"create → succeeded {q}, {sat['jobs']:,} jobs at once",
-                         fmt(sat["create_to_succeeded_ms"].get(q), " ms"), fmt(direct.get(q), " ms"),
-                         times(_ratio(sat["create_to_succeeded_ms"].get(q), direct.get(q))), None, None, _cpu(sat)])
+            rows.append(
+                [
+                    "B2",
+                    f"create → succeeded {q}, {sat['jobs']:,} jobs at once",
+                    fmt(sat["create_to_succeeded_ms"].get(q), " ms"),
+                    fmt(direct.get(q), " ms"),
+                    times(_ratio(sat["create_to_succeeded_ms"].get(q), direct.get(q))),
+                    None,
+                    None,
+                    _cpu(sat),
+                ]
+            )
         b5 = b.get("B5") or {}
         noop = _get(b5, "noop", "jobs_per_s")
-        rows.append(["B2", f"completed jobs/s, {sat['jobs']:,} jobs", fmt(sat["jobs_per_s"], " jobs/s"),
-                     fmt(noop, " tasks/s") + " (Celery no-op, B5)" if noop else None,
-                     times(_ratio(sat["jobs_per_s"], noop)), "≥ 250 jobs/s", verdict(sat["jobs_per_s"] >= 250),
-                     _cpu(sat)])
+        rows.append(
+            [
+                "B2",
+                f"completed jobs/s, {sat['jobs']:,} jobs",
+                fmt(sat["jobs_per_s"], " jobs/s"),
+                fmt(noop, " tasks/s") + " (Celery no-op, B5)" if noop else None,
+                times(_ratio(sat["jobs_per_s"], noop)),
+                "≥ 250 jobs/s",
+                verdict(sat["jobs_per_s"] >= 250),
+                _cpu(sat),
+            ]
+        )
     b3 = b.get("B3")
     if b3:
-        rows.append(["B3", f"makespan, {b3['jobs']} jobs, LLM {b3['llm_latency_s']:g} s, "
-                           f"{b3['renderers']} renderers × {b3['concurrency_per_renderer']}",
-                     fmt(b3["makespan_s"], " s", 2), fmt(b3["ideal_s"], " s") + " (ideal)",
-                     times(b3["ratio_to_ideal"]), "≤ 1.1× ideal",
-                     verdict(None if b3["ratio_to_ideal"] is None else b3["ratio_to_ideal"] <= 1.1), _cpu(b3)])
+        rows.append(
+            [
+                "B3",
+                f"makespan, {b3['jobs']} jobs, LLM {b3['llm_latency_s']:g} s, "
+                f"{b3['renderers']} renderers × {b3['concurrency_per_renderer']}",
+                fmt(b3["makespan_s"], " s", 2),
+                fmt(b3["ideal_s"], " s") + " (ideal)",
+                times(b3["ratio_to_ideal"]),
+                "≤ 1.1× ideal",
+                verdict(None if b3["ratio_to_ideal"] is None else b3["ratio_to_ideal"] <= 1.1),
+                _cpu(b3),
+            ]
+        )
     b4 = b.get("B4")
     if b4:
         for q in ("p50", "p99"):
             value = b4["sse_ms"].get(q)
             target = "≤ 100 ms" if q == "p99" else None
-            rows.append(["B4", f"SSE delivery {q}, {b4['subscribers']:,} subscribers",
-                         fmt(value, " ms"), fmt(b4["nats_direct_ms"].get(q), " ms") + " (plain NATS subscriber)",
-                         times(b4["ratios"].get(q)), target,
-                         verdict(None if target is None or value is None else value <= 100), _cpu(b4)])
+            rows.append(
+                [
+                    "B4",
+                    f"SSE delivery {q}, {b4['subscribers']:,} subscribers",
+                    fmt(value, " ms"),
+                    fmt(b4["nats_direct_ms"].get(q), " ms") + " (plain NATS subscriber)",
+                    times(b4["ratios"].get(q)),
+                    target,
+                    verdict(None if target is None or value is None else value <= 100),
+                    _cpu(b4),
+                ]
+            )
         rss = b4["gateway_rss_mib"]
         worst = max(rss["connected"], rss["peak_during_delivery"])
-        rows.append(["B4", f"gateway RSS, {b4['connected']:,} connected (peak)",
-                     f"{rss['connected']:.0f} MiB ({rss['peak_during_delivery']:.0f})",
-                     f"{rss['idle']:.0f} MiB (idle gateway)", times(_ratio(worst, rss["idle"])), "≤ 200 MB",
-                     verdict(worst <= MIB_PER_200_MB), None])
+        rows.append(
+            [
+                "B4",
+                f"gateway RSS, {b4['connected']:,} connected (peak)",
+                f"{rss['connected']:.0f} MiB ({rss['peak_during_delivery']:.0f})",
+                f"{rss['idle']:.0f} MiB (idle gateway)",
+                times(_ratio(worst, rss["idle"])),
+                "≤ 200 MB",
+                verdict(worst <= MIB_PER_200_MB),
+                None,
+            ]
+        )
     b5 = b.get("B5")
     if b5 and "skipped" not in b5:
         for name, label in (("noop", "no-op task"), ("render", "same work (resolve + write_report)")):
             part = b5.get(name) or {}
             target = "≥ 1.0" if name == "noop" else None
             r = part.get("pipeline_ratio")
-            rows.append(["B5", f"pipeline jobs/s ÷ Celery+Redis, {label}", fmt(b5["pipeline_jobs_per_s"], " jobs/s"),
-                         fmt(part.get("jobs_per_s"), " tasks/s"), times(r), target,
-                         verdict(None if target is None or r is None else r >= 1.0), _cpu(part)])
+            rows.append(
+                [
+                    "B5",
+                    f"pipeline jobs/s ÷ Celery+Redis, {label}",
+                    fmt(b5["pipeline_jobs_per_s"], " jobs/s"),
+                    fmt(part.get("jobs_per_s"), " tasks/s"),
+                    times(r),
+                    target,
+                    verdict(None if target is None or r is None else r >= 1.0),
+                    _cpu(part),
+                ]
+            )
     elif b5:
         rows.append(["B5", "Celery + Redis peer", None, b5["skipped"], None, "≥ 1.0", None, None])
     rows += b6_rows(b.get("B6"))
     b7 = b.get("B7")
     if b7:
         r = b7["ratio_to_budget"]
-        rows.append(["B7", f"jobs/min under a {b7['budget_rpm']} rpm budget, {b7['renderers']} renderers, "
-                           f"{b7['jobs']:,} jobs", fmt(b7["jobs_per_minute"], "/min"),
-                     fmt(b7["budget_rpm"], "/min") + " (the budget)", times(r), "≥ 0.9×, 0 failed, ≤ 1 429",
-                     verdict(None if r is None else r >= 0.9 and b7["failed"] == 0 and b7["rate_limited"] <= 1),
-                     _cpu(b7)])
+        rows.append(
+            [
+                "B7",
+                f"jobs/min under a {b7['budget_rpm']} rpm budget, {b7['renderers']} renderers, {b7['jobs']:,} jobs",
+                fmt(b7["jobs_per_minute"], "/min"),
+                fmt(b7["budget_rpm"], "/min") + " (the budget)",
+                times(r),
+                "≥ 0.9×, 0 failed, ≤ 1 429",
+                verdict(None if r is None else r >= 0.9 and b7["failed"] == 0 and b7["rate_limited"] <= 1),
+                _cpu(b7),
+            ]
+        )
     return rows + tls_rows(b.get("TLS"))
 
 
@@ -172,11 +269,19 @@ def b6_rows(b6: dict[str, Any] | None) -> list[list[Any]]:
     for run in b6["windows"]:
         alone, contended = run["b_alone"]["create_to_succeeded_ms"], run["b_contended"]["create_to_succeeded_ms"]
         r = run["p50_ratio"]
-        rows.append(["B6", f"tenant B's create → succeeded p50 behind A's {b6['backlog_jobs']:,} queued jobs, "
-                           f"window {run['dispatch_window']}",
-                     fmt(contended.get("p50"), " ms"), fmt(alone.get("p50"), " ms") + " (B alone)", times(r),
-                     f"≤ {b6['target_ratio']:g}× alone", verdict(None if r is None else r <= b6["target_ratio"]),
-                     None])
+        rows.append(
+            [
+                "B6",
+                f"tenant B's create → succeeded p50 behind A's {b6['backlog_jobs']:,} queued jobs, "
+                f"window {run['dispatch_window']}",
+                fmt(contended.get("p50"), " ms"),
+                fmt(alone.get("p50"), " ms") + " (B alone)",
+                times(r),
+                f"≤ {b6['target_ratio']:g}× alone",
+                verdict(None if r is None else r <= b6["target_ratio"]),
+                None,
+            ]
+        )
     return rows
 
 
@@ -188,16 +293,36 @@ def tls_rows(tls: dict[str, Any] | None) -> list[list[Any]]:
     mtls, plain = create["mtls"], create["plaintext"]
     jobs = sat["mtls"]["jobs"]
     return [
-        ["B1", f"mTLS cost: create-job throughput, {tls['connections']} conns, {mtls['duration_s']:g} s",
-         fmt(mtls["throughput_rps"], " req/s"), fmt(plain["throughput_rps"], " req/s") + " (plaintext gRPC)",
-         times(r["create_throughput"]), None, None, f"{_cpu(mtls)} / {_cpu(plain)}"],
-        ["B2", f"mTLS cost: completed jobs/s, {jobs:,} jobs", fmt(sat["mtls"]["jobs_per_s"], " jobs/s"),
-         fmt(sat["plaintext"]["jobs_per_s"], " jobs/s") + " (plaintext gRPC)", times(r["jobs_per_s"]),
-         None, None, f"{_cpu(sat['mtls'])} / {_cpu(sat['plaintext'])}"],
-        ["B2", f"mTLS cost: services' CPU per completed job, {jobs:,} jobs",
-         fmt(sat["mtls"]["service_cpu_ms_per_job"], " ms", 2),
-         fmt(sat["plaintext"]["service_cpu_ms_per_job"], " ms", 2) + " (plaintext gRPC)",
-         times(r["cpu_ms_per_job"]), None, None, None],
+        [
+            "B1",
+            f"mTLS cost: create-job throughput, {tls['connections']} conns, {mtls['duration_s']:g} s",
+            fmt(mtls["throughput_rps"], " req/s"),
+            fmt(plain["throughput_rps"], " req/s") + " (plaintext gRPC)",
+            times(r["create_throughput"]),
+            None,
+            None,
+            f"{_cpu(mtls)} / {_cpu(plain)}",
+        ],
+        [
+            "B2",
+            f"mTLS cost: completed jobs/s, {jobs:,} jobs",
+            fmt(sat["mtls"]["jobs_per_s"], " jobs/s"),
+            fmt(sat["plaintext"]["jobs_per_s"], " jobs/s") + " (plaintext gRPC)",
+            times(r["jobs_per_s"]),
+            None,
+            None,
+            f"{_cpu(sat['mtls'])} / {_cpu(sat['plaintext'])}",
+        ],
+        [
+            "B2",
+            f"mTLS cost: services' CPU per completed job, {jobs:,} jobs",
+            fmt(sat["mtls"]["service_cpu_ms_per_job"], " ms", 2),
+            fmt(sat["plaintext"]["service_cpu_ms_per_job"], " ms", 2) + " (plaintext gRPC)",
+            times(r["cpu_ms_per_job"]),
+            None,
+            None,
+            None,
+        ],
     ]
 
 
@@ -206,8 +331,10 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 
 def render_table(results: dict[str, Any]) -> str:
-    return markdown_table(["", "figure", "this pipeline", "same-run baseline", "ratio", "target", "stands",
-                           "client CPU"], headline_rows(results))
+    return markdown_table(
+        ["", "figure", "this pipeline", "same-run baseline", "ratio", "target", "stands", "client CPU"],
+        headline_rows(results),
+    )
 
 
 def stage_table(b2: dict[str, Any]) -> str:
@@ -216,11 +343,29 @@ def stage_table(b2: dict[str, Any]) -> str:
     for r in b2["saturated"]["stages"]:
         u = un.get(r["stage"], {})
         share = u.get("share_of_p50_sum")
-        rows.append([r["stage"], fmt(_get(u, "ms", "p50"), " ms", 2), fmt(_get(u, "ms", "p95"), " ms", 2),
-                     None if share is None else f"{100 * share:.0f}%",
-                     fmt(r["ms"].get("p50"), " ms"), fmt(r["ms"].get("p95"), " ms"), r["covers"]])
-    return markdown_table(["stage", "p50 (one at a time)", "p95", "share of p50s", "p50 (saturated)",
-                           "p95 (saturated)", "what it covers"], rows)
+        rows.append(
+            [
+                r["stage"],
+                fmt(_get(u, "ms", "p50"), " ms", 2),
+                fmt(_get(u, "ms", "p95"), " ms", 2),
+                None if share is None else f"{100 * share:.0f}%",
+                fmt(r["ms"].get("p50"), " ms"),
+                fmt(r["ms"].get("p95"), " ms"),
+                r["covers"],
+            ]
+        )
+    return markdown_table(
+        [
+            "stage",
+            "p50 (one at a time)",
+            "p95",
+            "share of p50s",
+            "p50 (saturated)",
+            "p95 (saturated)",
+            "what it covers",
+        ],
+        rows,
+    )
 
 
 def rpc_table(b2: dict[str, Any]) -> str | None:
@@ -228,10 +373,26 @@ def rpc_table(b2: dict[str, Any]) -> str | None:
     if not sat:
         return None
     un = {r["method"]: r for r in b2["unloaded"].get("rpc_per_job") or []}
-    rows = [[f"`{r['method']}`", r["calls_per_job"], fmt(_get(un, r["method"], "mean_ms"), " ms", 2),
-             fmt(r["mean_ms"], " ms", 2), fmt(r["ms_per_job"], " ms", 1)] for r in sat]
-    return markdown_table(["timed by the service", "calls per job", "mean (one at a time)",
-                           "mean (saturated)", "handling time per job (saturated)"], rows)
+    rows = [
+        [
+            f"`{r['method']}`",
+            r["calls_per_job"],
+            fmt(_get(un, r["method"], "mean_ms"), " ms", 2),
+            fmt(r["mean_ms"], " ms", 2),
+            fmt(r["ms_per_job"], " ms", 1),
+        ]
+        for r in sat
+    ]
+    return markdown_table(
+        [
+            "timed by the service",
+            "calls per job",
+            "mean (one at a time)",
+            "mean (saturated)",
+            "handling time per job (saturated)",
+        ],
+        rows,
+    )
 
 
 def cpu_table(b2: dict[str, Any], profile: dict[str, Any] | None) -> str:
@@ -239,8 +400,10 @@ def cpu_table(b2: dict[str, Any], profile: dict[str, Any] | None) -> str:
     un = b2["unloaded"]["service_cpu_ms_per_job"]
     names = sorted(sat, key=lambda n: sat[n], reverse=True)
     total_sat, total_un = sum(sat.values()), sum(un.values())
-    rows = [[n, fmt(sat[n], " ms", 2), f"{100 * sat[n] / total_sat:.0f}%" if total_sat else None,
-             fmt(un.get(n), " ms", 2)] for n in names]
+    rows = [
+        [n, fmt(sat[n], " ms", 2), f"{100 * sat[n] / total_sat:.0f}%" if total_sat else None, fmt(un.get(n), " ms", 2)]
+        for n in names
+    ]
     rows.append(["**all services**", fmt(total_sat, " ms", 2), "100%", fmt(total_un, " ms", 2)])
     return markdown_table(["process", "CPU per job (saturated)", "share", "CPU per job (one at a time)"], rows)
 
@@ -256,124 +419,191 @@ def profile_tables(profile: dict[str, Any]) -> str:
         areas = ", ".join(f"{r['function']} {pct(r)}" for r in prof["by_area"][:9])
         project = [[f"`{r['function']}`", pct(r)] for r in prof["project_by_total"][:12]]
         own = [[f"`{r['function']}`", pct(r)] for r in prof["by_own"][:10]]
-        parts.append(f"**{name}**: {prof['samples']:,} samples ({prof['file']}).\n\n"
-                     f"- by thread: {roles}\n- by library on CPU (own samples): {areas}\n\n"
-                     f"{markdown_table(['project function (with what it calls)', 'samples'], project)}\n\n"
-                     f"{markdown_table(['hottest frames (own samples)', 'samples'], own)}")
+        parts.append(
+            f"**{name}**: {prof['samples']:,} samples ({prof['file']}).\n\n"
+            f"- by thread: {roles}\n- by library on CPU (own samples): {areas}\n\n"
+            f"{markdown_table(['project function (with what it calls)', 'samples'], project)}\n\n"
+            f"{markdown_table(['hottest frames (own samples)', 'samples'], own)}"
+        )
     floor = profile.get("store_rpc_floor") or []
     if floor:
-        rows = [[f["rpc"], fmt(f["calls_per_s"], " calls/s"), fmt(f["latency_ms"].get("p50"), " ms", 2),
-                 fmt(f["store_cpu_ms_per_call"], " ms", 2)] for f in floor]
-        parts.append("Store RPC floor (one-row reads from 16 concurrent callers, store CPU from /proc):\n\n"
-                     + markdown_table(["RPC", "throughput", "p50", "store CPU per call"], rows))
+        rows = [
+            [
+                f["rpc"],
+                fmt(f["calls_per_s"], " calls/s"),
+                fmt(f["latency_ms"].get("p50"), " ms", 2),
+                fmt(f["store_cpu_ms_per_call"], " ms", 2),
+            ]
+            for f in floor
+        ]
+        parts.append(
+            "Store RPC floor (one-row reads from 16 concurrent callers, store CPU from /proc):\n\n"
+            + markdown_table(["RPC", "throughput", "p50", "store CPU per call"], rows)
+        )
     return "\n\n".join(parts)
 
 
 def load_table(results: dict[str, Any]) -> str:
-    rows = [[name, f"{m['wall_s']:.0f} s", f"{m['machine_busy_cores']:.2f} of {m['cores']}",
-             f"{m['ours_cores']:.2f}", f"{m['others_cores']:.2f}",
-             f"{m['loadavg_1m'][0]} → {m['loadavg_1m'][1]}"]
-            for name, m in (results.get("machine_load") or {}).items()]
-    return markdown_table(["step", "took", "machine busy (cores)", "this benchmark", "other processes",
-                           "load average"], rows)
+    rows = [
+        [
+            name,
+            f"{m['wall_s']:.0f} s",
+            f"{m['machine_busy_cores']:.2f} of {m['cores']}",
+            f"{m['ours_cores']:.2f}",
+            f"{m['others_cores']:.2f}",
+            f"{m['loadavg_1m'][0]} → {m['loadavg_1m'][1]}",
+        ]
+        for name, m in (results.get("machine_load") or {}).items()
+    ]
+    return markdown_table(
+        ["step", "took", "machine busy (cores)", "this benchmark", "other processes", "load average"], rows
+    )
 
 
 def render(results: dict[str, Any]) -> str:
     m = results.get("machine", {})
     b = results.get("benchmarks", {})
-    out = [f"Run {results.get('started_at')}, store on {database_label(results.get('database'))}, "
-           f"on {m.get('nproc')} × {m.get('cpu_model')}, "
-           f"{m.get('memory_gib')} GiB, Linux {m.get('kernel')}, {m.get('implementation')} {m.get('python')}, "
-           f"commit {m.get('git_commit')}; `make bench` took {results.get('runtime_s', 0) / 60:.1f} min"
-           f"{' (BENCH_QUICK smoke run: not comparable)' if results.get('quick') else ''}.",
-           "", render_table(results), "",
-           "Ratio = this pipeline ÷ its baseline from the same run. Client CPU = the load generator's own "
-           "CPU over the measured window, in % of one core (B1: platform run / baseline run).",
-           "", "How busy the machine was during each step (from /proc/stat; *other processes* is CPU "
-           "this benchmark did not use, i.e. other work sharing the machine):", "", load_table(results)]
+    out = [
+        f"Run {results.get('started_at')}, store on {database_label(results.get('database'))}, "
+        f"on {m.get('nproc')} × {m.get('cpu_model')}, "
+        f"{m.get('memory_gib')} GiB, Linux {m.get('kernel')}, {m.get('implementation')} {m.get('python')}, "
+        f"commit {m.get('git_commit')}; `make bench` took {results.get('runtime_s', 0) / 60:.1f} min"
+        f"{' (BENCH_QUICK smoke run: not comparable)' if results.get('quick') else ''}.",
+        "",
+        render_table(results),
+        "",
+        "Ratio = this pipeline ÷ its baseline from the same run. Client CPU = the load generator's own "
+        "CPU over the measured window, in % of one core (B1: platform run / baseline run).",
+        "",
+        "How busy the machine was during each step (from /proc/stat; *other processes* is CPU "
+        "this benchmark did not use, i.e. other work sharing the machine):",
+        "",
+        load_table(results),
+    ]
     for name, failure in (results.get("failures") or {}).items():
         out += ["", f"**{name} failed**: {failure}"]
     b2 = b.get("B2")
     if b2:
         sat = b2["saturated"]
-        out += ["", "### B2: where a job's time goes", "",
-                f"From each job's status events (the store's commit timestamps) and the client's clock. "
-                f"Largest stage one at a time: **{b2['unloaded']['largest_stage']}**; saturated: "
-                f"**{sat['largest_stage']}** (jobs wait there for the renderer). The dev LLM call alone, "
-                f"in-process: p50 {b2['direct_render']['llm_call_ms'].get('p50')} ms of "
-                f"write_report's {b2['direct_render']['write_report_ms'].get('p50')} ms.", "",
-                stage_table(b2), "", "CPU per completed job, by process (from /proc, over each run):", "",
-                cpu_table(b2, b.get("profile"))]
+        out += [
+            "",
+            "### B2: where a job's time goes",
+            "",
+            f"From each job's status events (the store's commit timestamps) and the client's clock. "
+            f"Largest stage one at a time: **{b2['unloaded']['largest_stage']}**; saturated: "
+            f"**{sat['largest_stage']}** (jobs wait there for the renderer). The dev LLM call alone, "
+            f"in-process: p50 {b2['direct_render']['llm_call_ms'].get('p50')} ms of "
+            f"write_report's {b2['direct_render']['write_report_ms'].get('p50')} ms.",
+            "",
+            stage_table(b2),
+            "",
+            "CPU per completed job, by process (from /proc, over each run):",
+            "",
+            cpu_table(b2, b.get("profile")),
+        ]
         rpcs = rpc_table(b2)
         if rpcs:
-            out += ["", "The services' own timings per job, from their Prometheus histograms scraped before and "
-                        "after each run (gRPC handling time per method, the renderer's time per stage, the "
-                        "gateway's per route; handling time includes queueing inside the service):",
-                    "", rpcs]
+            out += [
+                "",
+                "The services' own timings per job, from their Prometheus histograms scraped before and "
+                "after each run (gRPC handling time per method, the renderer's time per stage, the "
+                "gateway's per route; handling time includes queueing inside the service):",
+                "",
+                rpcs,
+            ]
     b1 = b.get("B1")
     if b1:
         first, last = b1["first_vs_last_quarter_rps"]
-        out += ["", f"B1: {b1['platform']['ok']:,} jobs created in {b1['duration_s']:g} s with no renderer "
-                    f"(renderers=0 verified: {b1['platform']['renderer_processes']} renderer processes); "
-                    f"first quarter {first} req/s, last quarter {last} req/s. Server CPU: "
-                    f"{_cpu_line(b1['platform']['server_cpu_s'])}; baseline app {_cpu_line(b1['baseline']['server_cpu_s'])}."]
+        out += [
+            "",
+            f"B1: {b1['platform']['ok']:,} jobs created in {b1['duration_s']:g} s with no renderer "
+            f"(renderers=0 verified: {b1['platform']['renderer_processes']} renderer processes); "
+            f"first quarter {first} req/s, last quarter {last} req/s. Server CPU: "
+            f"{_cpu_line(b1['platform']['server_cpu_s'])}; baseline app {_cpu_line(b1['baseline']['server_cpu_s'])}.",
+        ]
         cost = b1.get("rate_limit_cost")
         if cost:
-            out += ["", f"B1 with the tenant rate limit off (`REPORTS_TENANT_RATE_LIMIT_OFF=1`, same run): "
-                        f"{b1['platform_limits_off']['throughput_rps']} req/s; what the limit added per created "
-                        f"job, CPU on − off: gateway {cost['gateway_cpu_us_per_request']} µs, nats-server "
-                        f"{cost['nats_cpu_us_per_request']} µs. Server CPU with it off: "
-                        f"{_cpu_line(b1['platform_limits_off']['server_cpu_s'])}."]
+            out += [
+                "",
+                f"B1 with the tenant rate limit off (`REPORTS_TENANT_RATE_LIMIT_OFF=1`, same run): "
+                f"{b1['platform_limits_off']['throughput_rps']} req/s; what the limit added per created "
+                f"job, CPU on − off: gateway {cost['gateway_cpu_us_per_request']} µs, nats-server "
+                f"{cost['nats_cpu_us_per_request']} µs. Server CPU with it off: "
+                f"{_cpu_line(b1['platform_limits_off']['server_cpu_s'])}.",
+            ]
     b3 = b.get("B3")
     if b3:
-        out += ["", f"B3: {b3['completed']}/{b3['jobs']} jobs; they were created in {b3['create_s']} s before "
-                    f"the renderers started; render stage p50 {b3['render_stage_ms'].get('p50')} ms, "
-                    f"p99 {b3['render_stage_ms'].get('p99')} ms (2,000 ms of it the dev LLM's wait)."]
+        out += [
+            "",
+            f"B3: {b3['completed']}/{b3['jobs']} jobs; they were created in {b3['create_s']} s before "
+            f"the renderers started; render stage p50 {b3['render_stage_ms'].get('p50')} ms, "
+            f"p99 {b3['render_stage_ms'].get('p99')} ms (2,000 ms of it the dev LLM's wait).",
+        ]
     b7 = b.get("B7")
     if b7:
-        out += ["", f"B7: {b7['completed']:,}/{b7['jobs']:,} jobs succeeded, {b7['failed']} failed, "
-                    f"{b7['unfinished']} unfinished, in {b7['span_s']} s (first `rendering` → last `succeeded`); "
-                    f"the dev LLM's own count of its answers: {b7['devllm_answers']} "
-                    f"({b7['rate_limited']} refused with 429); {b7.get('waited_for_turn', '?')} jobs waited for "
-                    f"their turn (wait p50 {_get(b7, 'turn_wait_ms', 'p50')} ms, p90 {_get(b7, 'turn_wait_ms', 'p90')} ms); services' CPU {b7.get('service_cpu_ms_per_job', '?')} ms per job."]
+        out += [
+            "",
+            f"B7: {b7['completed']:,}/{b7['jobs']:,} jobs succeeded, {b7['failed']} failed, "
+            f"{b7['unfinished']} unfinished, in {b7['span_s']} s (first `rendering` → last `succeeded`); "
+            f"the dev LLM's own count of its answers: {b7['devllm_answers']} "
+            f"({b7['rate_limited']} refused with 429); {b7.get('waited_for_turn', '?')} jobs waited for "
+            f"their turn (wait p50 {_get(b7, 'turn_wait_ms', 'p50')} ms, p90 {_get(b7, 'turn_wait_ms', 'p90')} ms); services' CPU {b7.get('service_cpu_ms_per_job', '?')} ms per job.",
+        ]
     b4 = b.get("B4")
     if b4:
         rss = b4["gateway_rss_mib"]
-        out += ["", f"B4: {b4['connected']:,}/{b4['subscribers']:,} subscribers connected in {b4['connect_s']} s "
-                    f"(connect p50 {b4['connect_ms'].get('p50')} ms, p99 {b4['connect_ms'].get('p99')} ms); "
-                    f"{b4['deliveries']:,}/{b4['expected_deliveries']:,} events delivered; "
-                    f"{_errors(b4)}. Gateway RSS: idle {rss['idle']} MiB, connected {rss['connected']} MiB "
-                    f"({b4['kib_per_subscriber']} KiB per subscriber), peak while delivering "
-                    f"{rss['peak_during_delivery']} MiB, lifetime peak {rss['hwm']} MiB."]
+        out += [
+            "",
+            f"B4: {b4['connected']:,}/{b4['subscribers']:,} subscribers connected in {b4['connect_s']} s "
+            f"(connect p50 {b4['connect_ms'].get('p50')} ms, p99 {b4['connect_ms'].get('p99')} ms); "
+            f"{b4['deliveries']:,}/{b4['expected_deliveries']:,} events delivered; "
+            f"{_errors(b4)}. Gateway RSS: idle {rss['idle']} MiB, connected {rss['connected']} MiB "
+            f"({b4['kib_per_subscriber']} KiB per subscriber), peak while delivering "
+            f"{rss['peak_during_delivery']} MiB, lifetime peak {rss['hwm']} MiB.",
+        ]
     b6 = b.get("B6")
     if b6:
-        out += ["", f"B6: tenant B's {b6['new_jobs']} jobs behind tenant A's {b6['backlog_jobs']:,} (dev LLM "
-                    f"{b6['llm_latency_ms']} ms, {b6['renderers']} renderer × {b6['renderer_concurrency']}); "
-                    "B's p50 split into waiting for a renderer (created → resolving) and running:"]
+        out += [
+            "",
+            f"B6: tenant B's {b6['new_jobs']} jobs behind tenant A's {b6['backlog_jobs']:,} (dev LLM "
+            f"{b6['llm_latency_ms']} ms, {b6['renderers']} renderer × {b6['renderer_concurrency']}); "
+            "B's p50 split into waiting for a renderer (created → resolving) and running:",
+        ]
         for run in b6["windows"]:
             alone, contended = run["b_alone"], run["b_contended"]
-            out += ["", f"- window {run['dispatch_window']}: alone {_get(alone, 'waiting_ms', 'p50')} ms waiting + "
-                        f"{_get(alone, 'running_ms', 'p50')} ms running; behind A's backlog "
-                        f"{_get(contended, 'waiting_ms', 'p50')} ms waiting + {_get(contended, 'running_ms', 'p50')} "
-                        f"ms running (A's own jobs ran {_get(run, 'a_running_ms', 'p50')} ms); "
-                        f"{run['a_jobs_after_b_last']:,} of A's jobs ended after B's last (in FIFO order none "
-                        f"would); A's jobs/s {run['a_throughput'].get('jobs_per_s')}, {run['a_unfinished']} "
-                        f"unfinished, {run['a_create_errors']} create errors."]
+            out += [
+                "",
+                f"- window {run['dispatch_window']}: alone {_get(alone, 'waiting_ms', 'p50')} ms waiting + "
+                f"{_get(alone, 'running_ms', 'p50')} ms running; behind A's backlog "
+                f"{_get(contended, 'waiting_ms', 'p50')} ms waiting + {_get(contended, 'running_ms', 'p50')} "
+                f"ms running (A's own jobs ran {_get(run, 'a_running_ms', 'p50')} ms); "
+                f"{run['a_jobs_after_b_last']:,} of A's jobs ended after B's last (in FIFO order none "
+                f"would); A's jobs/s {run['a_throughput'].get('jobs_per_s')}, {run['a_unfinished']} "
+                f"unfinished, {run['a_create_errors']} create errors.",
+            ]
     b5 = b.get("B5")
     if b5 and "skipped" not in b5:
         parts = []
         for name in ("noop", "render"):
             part = b5.get(name) or {}
-            parts.append(f"`bench.{name}`: {part.get('completed')} tasks in {part.get('makespan_s')} s, "
-                         f"send → done p50 {_get(part, 'latency_ms', 'p50')} ms, worker CPU "
-                         f"{part.get('worker_cpu_ms_per_task')} ms per task, Redis CPU {part.get('redis_cpu_s')} s")
+            parts.append(
+                f"`bench.{name}`: {part.get('completed')} tasks in {part.get('makespan_s')} s, "
+                f"send → done p50 {_get(part, 'latency_ms', 'p50')} ms, worker CPU "
+                f"{part.get('worker_cpu_ms_per_task')} ms per task, Redis CPU {part.get('redis_cpu_s')} s"
+            )
         out += ["", f"B5: {b5['redis']}, Celery worker {b5['worker']}. " + "; ".join(parts) + "."]
     profile = b.get("profile")
     if profile and "profiles" in profile:
-        out += ["", "### Profile (py-spy, during a saturated B2 burst)", "",
-                f"{profile['jobs']} jobs at {profile['jobs_per_s_while_profiled']} jobs/s while sampled; "
-                f"profiled the {len(profile['targets'])} services with the most CPU per job in B2: "
-                f"{', '.join(profile['targets'])}.", "", profile_tables(profile)]
+        out += [
+            "",
+            "### Profile (py-spy, during a saturated B2 burst)",
+            "",
+            f"{profile['jobs']} jobs at {profile['jobs_per_s_while_profiled']} jobs/s while sampled; "
+            f"profiled the {len(profile['targets'])} services with the most CPU per job in B2: "
+            f"{', '.join(profile['targets'])}.",
+            "",
+            profile_tables(profile),
+        ]
     elif profile:
         out += ["", f"Profile skipped: {profile.get('skipped')}"]
     return "\n".join(out)

@@ -21,7 +21,7 @@ from bench.stats import ratio
 
 CONNECTIONS = 32
 MODES = {"mtls": {}, "plaintext": {"REPORTS_GRPC_INSECURE": "1"}}
-PLAINTEXT_LOG = "gRPC server without TLS"   # what a service logs when REPORTS_GRPC_INSECURE holds
+PLAINTEXT_LOG = "gRPC server without TLS"  # what a service logs when REPORTS_GRPC_INSECURE holds
 
 
 def _check_mode(p: Any, mode: str) -> None:
@@ -39,13 +39,28 @@ def _create(ctx: Context, mode: str, env: dict[str, str]) -> dict[str, Any]:
         _check_mode(p, mode)
         media_id = harness.create_media(p.gateway_url)
         meter = harness.service_meter(p).start()
-        result = harness.run_loadgen("http", {
-            "url": p.gateway_url, "path": "/v1/reports/jobs", "headers": workload.AUTH,
-            "body": workload.job_body(media_id), "connections": CONNECTIONS, "duration_s": duration,
-            "warmup_s": ctx.size(2, 1)}, ctx.log(f"tls-create-{mode}-loadgen.log"), duration + 120)
+        result = harness.run_loadgen(
+            "http",
+            {
+                "url": p.gateway_url,
+                "path": "/v1/reports/jobs",
+                "headers": workload.AUTH,
+                "body": workload.job_body(media_id),
+                "connections": CONNECTIONS,
+                "duration_s": duration,
+                "warmup_s": ctx.size(2, 1),
+            },
+            ctx.log(f"tls-create-{mode}-loadgen.log"),
+            duration + 120,
+        )
         result["server_cpu_s"] = meter.stop()
-    return {"throughput_rps": result["throughput_rps"], "latency_ms": result["latency_ms"],
-            "server_cpu_s": result["server_cpu_s"], "client_cpu": result["client_cpu"], "duration_s": duration}
+    return {
+        "throughput_rps": result["throughput_rps"],
+        "latency_ms": result["latency_ms"],
+        "server_cpu_s": result["server_cpu_s"],
+        "client_cpu": result["client_cpu"],
+        "duration_s": duration,
+    }
 
 
 def _saturated(ctx: Context, mode: str, env: dict[str, str]) -> dict[str, Any]:
@@ -53,16 +68,23 @@ def _saturated(ctx: Context, mode: str, env: dict[str, str]) -> dict[str, Any]:
     with harness.platform(ctx.var(f"tls-jobs-{mode}"), renderers=1, env=env) as p:
         _check_mode(p, mode)
         media_id = harness.create_media(p.gateway_url)
-        b2_pipeline.load(ctx, p, media_id, int(ctx.size(50, 10)), sequential=False,
-                         log=f"tls-warmup-{mode}-loadgen.log")
+        b2_pipeline.load(
+            ctx, p, media_id, int(ctx.size(50, 10)), sequential=False, log=f"tls-warmup-{mode}-loadgen.log"
+        )
         meter = harness.service_meter(p).start()
         result = b2_pipeline.load(ctx, p, media_id, count, sequential=False, log=f"tls-jobs-{mode}-loadgen.log")
         cpu = meter.stop()
     lines = analysis.timelines(result["jobs"], result["events"])
     done = analysis.throughput(lines)
     per_job = None if not done["completed"] else round(1000 * sum(cpu.values()) / done["completed"], 2)
-    return {"jobs": count, "unfinished": result["unfinished"], **done, "service_cpu_s": cpu,
-            "service_cpu_ms_per_job": per_job, "client_cpu": result["client_cpu"]}
+    return {
+        "jobs": count,
+        "unfinished": result["unfinished"],
+        **done,
+        "service_cpu_s": cpu,
+        "service_cpu_ms_per_job": per_job,
+        "client_cpu": result["client_cpu"],
+    }
 
 
 def run(ctx: Context) -> dict[str, Any]:
@@ -71,11 +93,15 @@ def run(ctx: Context) -> dict[str, Any]:
     ratios = {
         "create_throughput": ratio(create["mtls"]["throughput_rps"], create["plaintext"]["throughput_rps"]),
         "jobs_per_s": ratio(saturated["mtls"]["jobs_per_s"], saturated["plaintext"]["jobs_per_s"]),
-        "cpu_ms_per_job": ratio(saturated["mtls"]["service_cpu_ms_per_job"],
-                                saturated["plaintext"]["service_cpu_ms_per_job"]),
+        "cpu_ms_per_job": ratio(
+            saturated["mtls"]["service_cpu_ms_per_job"], saturated["plaintext"]["service_cpu_ms_per_job"]
+        ),
     }
-    print(f"  TLS: create {create['mtls']['throughput_rps']} vs {create['plaintext']['throughput_rps']} req/s; "
-          f"jobs/s {saturated['mtls']['jobs_per_s']} vs {saturated['plaintext']['jobs_per_s']}; CPU ms/job "
-          f"{saturated['mtls']['service_cpu_ms_per_job']} vs {saturated['plaintext']['service_cpu_ms_per_job']} "
-          f"(mTLS vs plaintext)", file=sys.stderr)
+    print(
+        f"  TLS: create {create['mtls']['throughput_rps']} vs {create['plaintext']['throughput_rps']} req/s; "
+        f"jobs/s {saturated['mtls']['jobs_per_s']} vs {saturated['plaintext']['jobs_per_s']}; CPU ms/job "
+        f"{saturated['mtls']['service_cpu_ms_per_job']} vs {saturated['plaintext']['service_cpu_ms_per_job']} "
+        f"(mTLS vs plaintext)",
+        file=sys.stderr,
+    )
     return {"connections": CONNECTIONS, "create": create, "saturated": saturated, "ratios": ratios}

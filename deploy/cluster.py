@@ -35,7 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         var_dir=env.var_dir(environ) / "cluster",
         api_keys=keys.keys,
         postgres_url=environ.get("REPORTS_DATABASE_URL") or DEFAULT_POSTGRES_URL,
-        nats_nodes=args.nats_nodes, stores=args.stores, gateways=args.gateways, renderers=args.renderers,
+        nats_nodes=args.nats_nodes,
+        stores=args.stores,
+        gateways=args.gateways,
+        renderers=args.renderers,
         gateway_port=env.integer(environ, "REPORTS_GATEWAY_PORT", 8080),
         echo=args.echo,
     )
@@ -43,13 +46,18 @@ def main(argv: list[str] | None = None) -> int:
     key = keys.dev_key or "$REPORTS_API_KEY"
 
     def banner() -> str:
-        return "\nreports cluster is up\n" + "\n".join(cluster.describe()) + "\n" + f"""
+        return (
+            "\nreports cluster is up\n"
+            + "\n".join(cluster.describe())
+            + "\n"
+            + f"""
   api key     {key_line(keys, env.var_dir(environ))}
 try it:  curl -s {cluster.gateway_urls[0]}/readyz
          curl -s {cluster.gateway_urls[-1]}/v1/jobs -H "Authorization: Bearer {key}"
 
 Ctrl-C stops everything (and drops the database).
 """
+        )
 
     return run_until_stopped("reports cluster", cluster, banner)
 

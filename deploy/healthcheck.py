@@ -57,8 +57,9 @@ def grpc_channel(target: str, environ: Mapping[str, str]):  # type: ignore[no-un
     files = grpc_credentials.tls_files(environ)
     if files is None:
         return grpc.insecure_channel(target)
-    return grpc.secure_channel(target, grpc_credentials.channel_credentials(files),
-                               options=[("grpc.ssl_target_name_override", "localhost")])
+    return grpc.secure_channel(
+        target, grpc_credentials.channel_credentials(files), options=[("grpc.ssl_target_name_override", "localhost")]
+    )
 
 
 def check_grpc(target: str, environ: Mapping[str, str] | None = None) -> str | None:
@@ -69,7 +70,8 @@ def check_grpc(target: str, environ: Mapping[str, str] | None = None) -> str | N
     with grpc_channel(target, os.environ if environ is None else environ) as channel:
         try:
             reply = health_pb2_grpc.HealthStub(channel).Check(
-                health_pb2.HealthCheckRequest(service=""), timeout=TIMEOUT_S)
+                health_pb2.HealthCheckRequest(service=""), timeout=TIMEOUT_S
+            )
         except grpc.RpcError as exc:
             return f"{target}: {exc.code().name}"
     if reply.status != health_pb2.HealthCheckResponse.SERVING:
@@ -100,8 +102,7 @@ def main(argv: list[str], environ: Mapping[str, str]) -> int:
         problem = check_http(f"http://{f'[{host}]' if ':' in host else host}:{port}{path}")
     else:
         known = ", ".join([*GRPC_LISTEN, *HTTP_LISTEN])
-        print(f"healthcheck: unknown service {name!r} (pass one of: {known}, or set REPORTS_SERVICE)",
-              file=sys.stderr)
+        print(f"healthcheck: unknown service {name!r} (pass one of: {known}, or set REPORTS_SERVICE)", file=sys.stderr)
         return 1
     if problem:
         print(f"healthcheck: {name} unhealthy: {problem}", file=sys.stderr)

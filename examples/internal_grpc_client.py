@@ -18,9 +18,11 @@ from services.common import grpc_server
 async def main(tenant: str, media_id: str, address: str) -> int:
     async with grpc_server.channel(address, peer="resolver") as channel:
         resolution = await resolver_pb2_grpc.ResolverStub(channel).ResolveTarget(
-            resolver_pb2.ResolveTargetRequest(tenant=tenant, media_id=media_id,
-                                              target=target_pb2.Target(strategy=target_pb2.STRATEGY_DOMINANT)),
-            timeout=10)
+            resolver_pb2.ResolveTargetRequest(
+                tenant=tenant, media_id=media_id, target=target_pb2.Target(strategy=target_pb2.STRATEGY_DOMINANT)
+            ),
+            timeout=10,
+        )
     print(resolution.entity.id, resolution.entity.label)
     return 0
 

@@ -19,8 +19,10 @@ def llm_line(platform: Platform) -> str:
     except ConfigError as exc:
         return f"not configured: {exc}"
     if "devllm" in platform.addresses and llm.base_url and llm.base_url.startswith(platform.addresses["devllm"]):
-        return (f"dev LLM ({llm.model} through the {llm.provider} SDK) at {platform.addresses['devllm']}: "
-                f"placeholder reports; set OPENAI_API_KEY or ANTHROPIC_API_KEY for real ones")
+        return (
+            f"dev LLM ({llm.model} through the {llm.provider} SDK) at {platform.addresses['devllm']}: "
+            f"placeholder reports; set OPENAI_API_KEY or ANTHROPIC_API_KEY for real ones"
+        )
     return f"{llm.provider}, model {llm.model}" + (f" at {llm.base_url}" if llm.base_url else "")
 
 
@@ -29,9 +31,12 @@ def main() -> int:
     var_dir = env.var_dir(environ)
     keys = api_keys(environ, var_dir)
     webhook_secret = environ.get("REPORTS_WEBHOOK_SECRET") or dev_webhook_secret(var_dir)
-    webhook_note = ("signed with REPORTS_WEBHOOK_SECRET" if environ.get("REPORTS_WEBHOOK_SECRET") else
-                    f"signed with the secret in {var_dir / DEV_WEBHOOK_SECRET_FILE}   "
-                    "(generated: set REPORTS_WEBHOOK_SECRET for your own)")
+    webhook_note = (
+        "signed with REPORTS_WEBHOOK_SECRET"
+        if environ.get("REPORTS_WEBHOOK_SECRET")
+        else f"signed with the secret in {var_dir / DEV_WEBHOOK_SECRET_FILE}   "
+        "(generated: set REPORTS_WEBHOOK_SECRET for your own)"
+    )
     config = PlatformConfig(
         var_dir=var_dir,
         api_keys=keys.keys,
@@ -54,14 +59,14 @@ def main() -> int:
 reports platform is up
   gateway   {url}   (REST v1; health {url}/healthz, readiness {url}/readyz)
   nats      {platform.nats_address}
-  database  {config.database_url or 'SQLite in ' + str(config.var_dir / 'reports.db')}
+  database  {config.database_url or "SQLite in " + str(config.var_dir / "reports.db")}
   llm       {llm_line(platform)}
   logs      {config.log_dir}/
   api key   {key_line(keys, var_dir)}
   webhooks  {webhook_note}
 
 try it, from this folder (README.md, Quick start, goes on from there):
-  curl -s -X POST {url}/v1/media -H "Authorization: Bearer {keys.dev_key or '$REPORTS_API_KEY'}" -H 'Content-Type: application/json' \\
+  curl -s -X POST {url}/v1/media -H "Authorization: Bearer {keys.dev_key or "$REPORTS_API_KEY"}" -H 'Content-Type: application/json' \\
     -d @examples/pricing-call.media.json
 
 Ctrl-C stops everything.

@@ -36,12 +36,12 @@ NATS_CLUSTER_NAME = "reports"
 class ClusterConfig:
     var_dir: Path
     api_keys: str
-    postgres_url: str = DEFAULT_POSTGRES_URL   # the server: a fresh database is made on it
+    postgres_url: str = DEFAULT_POSTGRES_URL  # the server: a fresh database is made on it
     nats_nodes: int = 3
     stores: int = 2
     gateways: int = 2
     renderers: int = 3
-    gateway_port: int = 0                      # the first gateway's port, the next ones follow; 0: free
+    gateway_port: int = 0  # the first gateway's port, the next ones follow; 0: free
     env: dict[str, str] = field(default_factory=dict)
     echo: bool = False
 
@@ -56,9 +56,9 @@ class Cluster:
         self.database = FreshDatabase(config.postgres_url)
         self.nats: list[NatsServer] = []
         self.processes: dict[str, ManagedProcess] = {}
-        self._webhook_secret = generate_secret()   # unless REPORTS_WEBHOOK_SECRET names one
+        self._webhook_secret = generate_secret()  # unless REPORTS_WEBHOOK_SECRET names one
         self.addresses: dict[str, str] = {}
-        self.metrics_urls: dict[str, str] = {}   # by process name: its Prometheus /metrics page
+        self.metrics_urls: dict[str, str] = {}  # by process name: its Prometheus /metrics page
         self.tls_root = certificates.default_root(config.var_dir)
         self.nats_users = nats_auth.generate()
 
@@ -77,7 +77,7 @@ class Cluster:
         return self
 
     def _start_nats(self) -> None:
-        for old in self.config.var_dir.glob("nats-*"):   # a previous run's streams name its jobs
+        for old in self.config.var_dir.glob("nats-*"):  # a previous run's streams name its jobs
             shutil.rmtree(old)
         count = self.config.nats_nodes
         route_ports = [free_port() for _ in range(count)]
@@ -86,8 +86,16 @@ class Cluster:
         for index in range(count):
             name = f"nats-{index + 1}"
             options = ClusterOptions(NATS_CLUSTER_NAME, name, route_ports[index], routes) if count > 1 else None
-            self.nats.append(NatsServer(self.config.var_dir / name, self.config.log_dir / f"{name}.log",
-                                        cluster=options, monitor_port=free_port(), name=name, config=auth))
+            self.nats.append(
+                NatsServer(
+                    self.config.var_dir / name,
+                    self.config.log_dir / f"{name}.log",
+                    cluster=options,
+                    monitor_port=free_port(),
+                    name=name,
+                    config=auth,
+                )
+            )
         for node in self.nats:
             node.launch()
         for node in self.nats:
@@ -111,25 +119,54 @@ class Cluster:
         # One store at a time: the first creates the schema and seeds the prompts, which two
         # processes doing it at once on an empty database would race on.
         for name in stores:
-            self._spawn(name, "store", {"REPORTS_STORE_LISTEN": self.addresses[name],
-                                        "REPORTS_DATABASE_URL": self.database.url,
-                                        # every renderer's slots (16 each): the dispatch window
-                                        "REPORTS_RENDER_CAPACITY": str(16 * self.config.renderers)}
-                        ).wait_for(LISTENING)
-        started = [self._spawn("resolver", "resolver", {"REPORTS_RESOLVER_LISTEN": self.addresses["resolver"],
-                                                        "REPORTS_STORE_ADDR": self.store_target(0)})]
+            self._spawn(
+                name,
+                "store",
+                {
+                    "REPORTS_STORE_LISTEN": self.addresses[name],
+                    "REPORTS_DATABASE_URL": self.database.url,
+                    # every renderer's slots (16 each): the dispatch window
+                    "REPORTS_RENDER_CAPACITY": str(16 * self.config.renderers),
+                },
+            ).wait_for(LISTENING)
+        started = [
+            self._spawn(
+                "resolver",
+                "resolver",
+                {"REPORTS_RESOLVER_LISTEN": self.addresses["resolver"], "REPORTS_STORE_ADDR": self.store_target(0)},
+            )
+        ]
         for index, name in enumerate(renderers):
-            started.append(self._spawn(name, "renderer", {
-                "REPORTS_RENDERER_LISTEN": self.addresses[name],
-                "REPORTS_STORE_ADDR": self.store_target(index),
-                "REPORTS_RESOLVER_ADDR": self.addresses["resolver"]}))
-        started.append(self._spawn("webhooks", "webhooks", {"REPORTS_WEBHOOKS_LISTEN": self.addresses["webhooks"],
-                                                            "REPORTS_STORE_ADDR": self.store_target(1)}))
+            started.append(
+                self._spawn(
+                    name,
+                    "renderer",
+                    {
+                        "REPORTS_RENDERER_LISTEN": self.addresses[name],
+                        "REPORTS_STORE_ADDR": self.store_target(index),
+                        "REPORTS_RESOLVER_ADDR": self.addresses["resolver"],
+                    },
+                )
+            )
+        started.append(
+            self._spawn(
+                "webhooks",
+                "webhooks",
+                {"REPORTS_WEBHOOKS_LISTEN": self.addresses["webhooks"], "REPORTS_STORE_ADDR": self.store_target(1)},
+            )
+        )
         for index, name in enumerate(gateways):
-            started.append(self._spawn(name, "gateway", {
-                "REPORTS_GATEWAY_PORT": self.addresses[name].rsplit(":", 1)[1],
-                "REPORTS_STORE_ADDR": self.store_target(index),
-                "REPORTS_RESOLVER_ADDR": self.addresses["resolver"]}))
+            started.append(
+                self._spawn(
+                    name,
+                    "gateway",
+                    {
+                        "REPORTS_GATEWAY_PORT": self.addresses[name].rsplit(":", 1)[1],
+                        "REPORTS_STORE_ADDR": self.store_target(index),
+                        "REPORTS_RESOLVER_ADDR": self.addresses["resolver"],
+                    },
+                )
+            )
         for process in started:
             process.wait_for(LISTENING)
 
@@ -191,7 +228,9 @@ class Cluster:
             yield f"    {node.process.name:<10}client {node.url}   monitor {node.monitor_url}"
         yield f"  postgresql  {self.database.url}   (dropped at exit)"
         for name, address in sorted(self.addresses.items()):
-            yield f"  {name:<11} {address}" + (f"   metrics {self.metrics_urls[name]}" if name in self.metrics_urls else "")
+            yield f"  {name:<11} {address}" + (
+                f"   metrics {self.metrics_urls[name]}" if name in self.metrics_urls else ""
+            )
         yield f"  logs        {self.config.log_dir}/"
 
     # plumbing
@@ -201,33 +240,42 @@ class Cluster:
 
     def _service_env(self) -> dict[str, str]:
         env = self._base_env()
-        env.pop("REPORTS_DATABASE_URL", None)   # only the stores get one: the fresh database
-        env.update({
-            "PYTHONUNBUFFERED": "1",
-            "REPORTS_VAR_DIR": str(self.config.var_dir),
-            "REPORTS_NATS_URL": self.nats_address,
-            "REPORTS_STREAM_REPLICAS": str(len(self.nats)),
-            "REPORTS_API_KEYS": self.config.api_keys,
-        })
+        env.pop("REPORTS_DATABASE_URL", None)  # only the stores get one: the fresh database
+        env.update(
+            {
+                "PYTHONUNBUFFERED": "1",
+                "REPORTS_VAR_DIR": str(self.config.var_dir),
+                "REPORTS_NATS_URL": self.nats_address,
+                "REPORTS_STREAM_REPLICAS": str(len(self.nats)),
+                "REPORTS_API_KEYS": self.config.api_keys,
+            }
+        )
         env.setdefault("REPORTS_WEBHOOK_SECRET", self._webhook_secret)
         if "devllm" in self.addresses:
             env.setdefault("OPENAI_BASE_URL", self.addresses["devllm"] + "/v1")
             env.setdefault("ANTHROPIC_BASE_URL", self.addresses["devllm"])
-            env.setdefault("OPENAI_API_KEY", "dev-llm")      # the SDKs insist on a key; the dev LLM takes any
+            env.setdefault("OPENAI_API_KEY", "dev-llm")  # the SDKs insist on a key; the dev LLM takes any
             env.setdefault("ANTHROPIC_API_KEY", "dev-llm")
             env.setdefault("REPORTS_LLM_PROVIDER", "openai")
             env.setdefault("REPORTS_LLM_MODEL", "dev-llm")
         return env
 
     def _spawn(self, name: str, module: str, extra: dict[str, str]) -> ManagedProcess:
-        metrics_port = free_port()   # kept across a restart: the process keeps its environment
+        metrics_port = free_port()  # kept across a restart: the process keeps its environment
         self.metrics_urls[name] = f"http://127.0.0.1:{metrics_port}/metrics"
-        process = ManagedProcess(name, [sys.executable, "-m", f"services.{module}"],
-                                 env={**scoped_env(self._service_env(), module),
-                                      "REPORTS_METRICS_PORT": str(metrics_port),
-                                      "REPORTS_TLS_DIR": str(self.tls_root / module),
-                                      **nats_auth.service_env(self.nats_users, module), **extra},
-                                 log_path=self.config.log_dir / f"{name}.log", echo=self.config.echo).start()
+        process = ManagedProcess(
+            name,
+            [sys.executable, "-m", f"services.{module}"],
+            env={
+                **scoped_env(self._service_env(), module),
+                "REPORTS_METRICS_PORT": str(metrics_port),
+                "REPORTS_TLS_DIR": str(self.tls_root / module),
+                **nats_auth.service_env(self.nats_users, module),
+                **extra,
+            },
+            log_path=self.config.log_dir / f"{name}.log",
+            echo=self.config.echo,
+        ).start()
         self.processes[name] = process
         return process
 
@@ -248,5 +296,5 @@ def wait_jetstream_healthy(node: NatsServer, timeout: float = 60.0) -> None:
                 last = response.text
             except httpx.HTTPError as exc:
                 last = str(exc)
-            time.sleep(0.1)   # the polling period of a condition checked above
+            time.sleep(0.1)  # the polling period of a condition checked above
     raise ProcessFailed(f"{node.process.name}: JetStream not healthy within {timeout}s: {last}")

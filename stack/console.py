@@ -21,8 +21,8 @@ DEV_WEBHOOK_SECRET_FILE = "webhook-secret"
 
 @dataclass(frozen=True)
 class ApiKeyConfig:
-    keys: str              # REPORTS_API_KEYS for the gateway ("" when only REPORTS_API_KEYS_FILE is set)
-    dev_key: str | None    # the generated development key, when no keys are configured
+    keys: str  # REPORTS_API_KEYS for the gateway ("" when only REPORTS_API_KEYS_FILE is set)
+    dev_key: str | None  # the generated development key, when no keys are configured
 
 
 def _kept_secret(path: Path, make: Callable[[], str]) -> str:
@@ -67,13 +67,15 @@ def key_line(config: ApiKeyConfig, var_dir: Path) -> str:
     """The banner's line about keys: the development key it made, never a configured one."""
     if config.dev_key is None:
         return "as configured (REPORTS_API_KEYS / REPORTS_API_KEYS_FILE; not shown)"
-    return (f"{config.dev_key}   (development key of tenant {DEV_TENANT}, kept in "
-            f"{var_dir / DEV_KEY_FILE}; REPORTS_API_KEYS or REPORTS_API_KEYS_FILE for real ones)")
+    return (
+        f"{config.dev_key}   (development key of tenant {DEV_TENANT}, kept in "
+        f"{var_dir / DEV_KEY_FILE}; REPORTS_API_KEYS or REPORTS_API_KEYS_FILE for real ones)"
+    )
 
 
 def run_until_stopped(name: str, system: System, banner: Callable[[], str]) -> int:
     """Starts `system`, prints `banner()`, and stops it all on Ctrl-C or SIGTERM."""
-    die_with_parent()   # `make run` killed: this runner stops too, and stops its services
+    die_with_parent()  # `make run` killed: this runner stops too, and stops its services
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -25,14 +25,20 @@ def binary() -> str:
 class ClusterOptions:
     """What makes a nats-server one node of a cluster. JetStream clustering needs every field."""
 
-    cluster_name: str            # the same on every node
-    server_name: str             # unique per node, and stable across restarts (JetStream's peer id)
-    port: int                    # where this node listens for routes from the others
-    routes: Sequence[str] = ()   # every node's route URL, nats://host:port (its own is ignored)
+    cluster_name: str  # the same on every node
+    server_name: str  # unique per node, and stable across restarts (JetStream's peer id)
+    port: int  # where this node listens for routes from the others
+    routes: Sequence[str] = ()  # every node's route URL, nats://host:port (its own is ignored)
 
     def argv(self) -> list[str]:
-        args = ["--server_name", self.server_name, "--cluster_name", self.cluster_name,
-                "--cluster", f"nats://127.0.0.1:{self.port}"]
+        args = [
+            "--server_name",
+            self.server_name,
+            "--cluster_name",
+            self.cluster_name,
+            "--cluster",
+            f"nats://127.0.0.1:{self.port}",
+        ]
         if self.routes:
             args += ["--routes", ",".join(self.routes)]
         return args
@@ -41,15 +47,24 @@ class ClusterOptions:
 class NatsServer:
     """One nats-server on 127.0.0.1. Ports are fixed at construction so a restart keeps them."""
 
-    def __init__(self, store_dir: Path, log_path: Path, port: int | None = None, *,
-                 cluster: ClusterOptions | None = None, monitor_port: int | None = None,
-                 name: str = "nats", config: Path | None = None, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        store_dir: Path,
+        log_path: Path,
+        port: int | None = None,
+        *,
+        cluster: ClusterOptions | None = None,
+        monitor_port: int | None = None,
+        name: str = "nats",
+        config: Path | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.store_dir = store_dir
         self.cluster = cluster
         self.monitor_port = monitor_port
         argv = [binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(store_dir)]
-        if config is not None:   # users and permissions (stack/nats_auth.py); the flags win over it
+        if config is not None:  # users and permissions (stack/nats_auth.py); the flags win over it
             argv = [argv[0], "-c", str(config), *argv[1:]]
         if monitor_port is not None:
             argv += ["-m", str(monitor_port)]

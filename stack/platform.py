@@ -30,9 +30,9 @@ class PlatformConfig:
     renderer_listen: str = "127.0.0.1:0"
     webhooks_listen: str = "127.0.0.1:0"
     devllm_port: int = 0
-    nats_url: str | None = None       # None: start the bundled nats-server
+    nats_url: str | None = None  # None: start the bundled nats-server
     nats_port: int | None = None
-    database_url: str | None = None   # None: SQLite under var_dir
+    database_url: str | None = None  # None: SQLite under var_dir
     renderers: int = 1
     echo: bool = False
     env: dict[str, str] = field(default_factory=dict)
@@ -57,8 +57,8 @@ class Platform:
         self.nats: NatsServer | None = None
         self.processes: dict[str, ManagedProcess] = {}
         self.addresses: dict[str, str] = {}
-        self.nats_address = config.nats_url or ""   # what services dial, with their own users
-        self.nats_url = self.nats_address            # the runner's: as `operator` on the bundled server
+        self.nats_address = config.nats_url or ""  # what services dial, with their own users
+        self.nats_url = self.nats_address  # the runner's: as `operator` on the bundled server
         self.nats_users: dict[str, nats_auth.NatsUser] = {}
         self._env = {**os.environ, **config.env}
         self.tls_root = certificates.default_root(config.var_dir)
@@ -82,8 +82,9 @@ class Platform:
         if not self.config.nats_url:
             self.nats_users = nats_auth.generate()
             auth = nats_auth.write_config(self.config.var_dir / "nats.conf", self.nats_users)
-            self.nats = NatsServer(self.config.var_dir / "nats", self.config.log_dir / "nats.log",
-                                   port=self.config.nats_port, config=auth).start()
+            self.nats = NatsServer(
+                self.config.var_dir / "nats", self.config.log_dir / "nats.log", port=self.config.nats_port, config=auth
+            ).start()
             self.nats_address = self.nats.url
             self.nats_url = nats_auth.with_user(self.nats.url, self.nats_users["operator"])
         if uses_dev_llm(self._env) and service_exists("devllm"):
@@ -104,8 +105,10 @@ class Platform:
             self.addresses["webhooks"] = _concrete(self.config.webhooks_listen)
             grpc_services.append(("webhooks", "webhooks", "REPORTS_WEBHOOKS_LISTEN"))
         gateway_port = self.config.gateway_port or free_port()
-        started = [self._spawn(name, {variable: self.addresses[name]}, module=module)
-                   for name, module, variable in grpc_services]
+        started = [
+            self._spawn(name, {variable: self.addresses[name]}, module=module)
+            for name, module, variable in grpc_services
+        ]
         started.append(self._spawn("gateway", {"REPORTS_GATEWAY_PORT": str(gateway_port)}, module="gateway"))
         self.addresses["gateway"] = f"http://127.0.0.1:{gateway_port}"
         for process in started:
@@ -120,8 +123,9 @@ class Platform:
 
     def start_renderer(self, name: str, env: dict[str, str] | None = None) -> None:
         self.addresses[name] = f"127.0.0.1:{free_port()}"
-        self._spawn(name, {"REPORTS_RENDERER_LISTEN": self.addresses[name], **(env or {})},
-                    module="renderer").wait_for(LISTENING)
+        self._spawn(name, {"REPORTS_RENDERER_LISTEN": self.addresses[name], **(env or {})}, module="renderer").wait_for(
+            LISTENING
+        )
 
     def service_env(self) -> dict[str, str]:
         env = {
@@ -152,9 +156,13 @@ class Platform:
         process = ManagedProcess(
             name,
             [sys.executable, "-m", f"services.{module or name}"],
-            env={**scoped_env(self.service_env(), module or name), "REPORTS_METRICS_PORT": str(metrics_port),
-                 "REPORTS_TLS_DIR": str(self.tls_root / (module or name)),
-                 **nats_auth.service_env(self.nats_users, module or name), **extra},
+            env={
+                **scoped_env(self.service_env(), module or name),
+                "REPORTS_METRICS_PORT": str(metrics_port),
+                "REPORTS_TLS_DIR": str(self.tls_root / (module or name)),
+                **nats_auth.service_env(self.nats_users, module or name),
+                **extra,
+            },
             log_path=self.config.log_dir / f"{name}.log",
             echo=self.config.echo,
         ).start()

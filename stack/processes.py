@@ -40,7 +40,7 @@ def _dying_with_us(argv: list[str]) -> tuple[list[str], Callable[[], None] | Non
     setpriv = shutil.which("setpriv")
     if setpriv is not None:
         return [setpriv, "--pdeathsig", "TERM", "--", *argv], None
-    _prctl()   # resolved here, in the parent: the child between fork and exec only calls it
+    _prctl()  # resolved here, in the parent: the child between fork and exec only calls it
     return argv, functools.partial(die_with_parent, os.getpid())
 
 
@@ -110,8 +110,16 @@ def free_port() -> int:
 class ManagedProcess:
     """Runs `argv`, copies its stdout and stderr to `log_path`, and hands each line to `watch`."""
 
-    def __init__(self, name: str, argv: Sequence[str], *, env: Mapping[str, str] | None = None,
-                 log_path: Path, cwd: Path | None = None, echo: bool = False) -> None:
+    def __init__(
+        self,
+        name: str,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        log_path: Path,
+        cwd: Path | None = None,
+        echo: bool = False,
+    ) -> None:
         self.name = name
         self.argv = list(argv)
         self.env = dict(os.environ if env is None else env)
@@ -131,11 +139,18 @@ class ManagedProcess:
             self._output_ended = False
         argv, preexec = _dying_with_us(self.argv)
         self.proc = _SPAWNER.submit(
-            subprocess.Popen, argv, env=self.env, cwd=self.cwd, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True, preexec_fn=preexec,
+            subprocess.Popen,
+            argv,
+            env=self.env,
+            cwd=self.cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            start_new_session=True,
+            preexec_fn=preexec,
         ).result()
-        self._reader = threading.Thread(target=self._read, args=(self.proc,), daemon=True,
-                                        name=f"{self.name}-output")
+        self._reader = threading.Thread(target=self._read, args=(self.proc,), daemon=True, name=f"{self.name}-output")
         self._reader.start()
         return self
 
@@ -169,12 +184,14 @@ class ManagedProcess:
                 seen = len(lines)
                 if self.proc is None or self.proc.poll() is not None:
                     self._wait_for_output_end()
-                    raise ProcessFailed(f"{self.name} exited ({self.returncode}) before {pattern!r}; "
-                                        f"see {self.log_path}{self._tail()}")
+                    raise ProcessFailed(
+                        f"{self.name} exited ({self.returncode}) before {pattern!r}; see {self.log_path}{self._tail()}"
+                    )
                 remaining = deadline()
                 if remaining <= 0:
-                    raise ProcessFailed(f"{self.name}: no {pattern!r} within {timeout}s; "
-                                        f"see {self.log_path}{self._tail()}")
+                    raise ProcessFailed(
+                        f"{self.name}: no {pattern!r} within {timeout}s; see {self.log_path}{self._tail()}"
+                    )
                 self._condition.wait(remaining)
 
     def _wait_for_output_end(self, timeout: float = 5.0) -> None:

@@ -17,9 +17,9 @@ SECRETS: dict[str, frozenset[str]] = {
     "REPORTS_DATABASE_URL": frozenset({"store"}),
     "OPENAI_API_KEY": frozenset({"renderer"}),
     "ANTHROPIC_API_KEY": frozenset({"renderer"}),
-    "REPORTS_NATS_USER": frozenset(),       # each service's own is added by stack/nats_auth.py
+    "REPORTS_NATS_USER": frozenset(),  # each service's own is added by stack/nats_auth.py
     "REPORTS_NATS_PASSWORD": frozenset(),
-    "REPORTS_TLS_DIR": frozenset(),         # each service's own is added by stack/certificates.py
+    "REPORTS_TLS_DIR": frozenset(),  # each service's own is added by stack/certificates.py
     "POSTGRES_PASSWORD": frozenset(),
 }
 

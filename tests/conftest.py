@@ -36,8 +36,9 @@ def shared_nats_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sh
 
 
 @pytest.fixture
-def nats_server(request: pytest.FixtureRequest, tmp_path: Path,
-                shared_nats_servers: SharedNatsServers) -> Iterator[NatsServer | NatsAccount]:
+def nats_server(
+    request: pytest.FixtureRequest, tmp_path: Path, shared_nats_servers: SharedNatsServers
+) -> Iterator[NatsServer | NatsAccount]:
     """NATS of the test's own: an account on a shared nats-server (tests/support/nats_accounts.py),
     or, for a test marked `own_nats_server` (it stops the server or reaches it another way), a
     nats-server of its own."""
@@ -79,5 +80,3 @@ def database_url(empty_database_url: str, schema_template: SchemaTemplate) -> st
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-

@@ -14,9 +14,15 @@ FIRST_DELAY_S = 0.2
 MAX_DELAY_S = 5.0
 
 
-async def until_up(attempt: Callable[[], Awaitable[T]], *, log: logging.Logger, waiting: str,
-                   stopping: asyncio.Event | None = None, first_delay_s: float = FIRST_DELAY_S,
-                   max_delay_s: float = MAX_DELAY_S) -> T | None:
+async def until_up(
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    log: logging.Logger,
+    waiting: str,
+    stopping: asyncio.Event | None = None,
+    first_delay_s: float = FIRST_DELAY_S,
+    max_delay_s: float = MAX_DELAY_S,
+) -> T | None:
     """`attempt()`'s result once it succeeds. After each failure, logs a warning `<waiting>: <error>`
     and waits, doubling the wait from `first_delay_s` up to `max_delay_s`. None when `stopping` is
     set first (a wait ends as soon as it is)."""

@@ -32,9 +32,10 @@ def _guarded(method: str, handler: Any) -> Any:
         identities = peer_identities(ctx)
         if not callers.allowed(method, identities):
             log.warning("caller refused", extra={"method": method, "caller": identities})
-            await ctx.abort(grpc.StatusCode.PERMISSION_DENIED,
-                            f"{'/'.join(identities) or 'this caller'} may not call {method} "
-                            "(services/common/callers.py)")
+            await ctx.abort(
+                grpc.StatusCode.PERMISSION_DENIED,
+                f"{'/'.join(identities) or 'this caller'} may not call {method} (services/common/callers.py)",
+            )
 
     if handler.unary_unary is not None:
         inner = handler.unary_unary
@@ -43,8 +44,9 @@ def _guarded(method: str, handler: Any) -> Any:
             await refuse_unless_allowed(ctx)
             return await inner(request, ctx)
 
-        return grpc.unary_unary_rpc_method_handler(guarded, request_deserializer=handler.request_deserializer,
-                                                   response_serializer=handler.response_serializer)
+        return grpc.unary_unary_rpc_method_handler(
+            guarded, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer
+        )
     if handler.unary_stream is not None:
         streaming = handler.unary_stream
 
@@ -54,6 +56,8 @@ def _guarded(method: str, handler: Any) -> Any:
                 yield item
 
         return grpc.unary_stream_rpc_method_handler(
-            guarded_stream, request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer)
-    return None   # no client-streaming methods are served; refuse rather than let one through unchecked
+            guarded_stream,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+    return None  # no client-streaming methods are served; refuse rather than let one through unchecked

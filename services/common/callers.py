@@ -14,7 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 GATEWAY, STORE, RESOLVER, RENDERER, WEBHOOKS, OPERATOR = (
-    "gateway", "store", "resolver", "renderer", "webhooks", "operator")
+    "gateway",
+    "store",
+    "resolver",
+    "renderer",
+    "webhooks",
+    "operator",
+)
 IDENTITIES = (GATEWAY, STORE, RESOLVER, RENDERER, WEBHOOKS, OPERATOR)
 
 _STORE = "/reports.v1.Store/"
@@ -47,8 +53,11 @@ RULES: dict[str, frozenset[str]] = {
 }
 
 # Any authenticated peer: probes and (when REPORTS_GRPC_REFLECTION is on) tooling.
-OPEN_SERVICES = ("/grpc.health.v1.Health/", "/grpc.reflection.v1alpha.ServerReflection/",
-                 "/grpc.reflection.v1.ServerReflection/")
+OPEN_SERVICES = (
+    "/grpc.health.v1.Health/",
+    "/grpc.reflection.v1alpha.ServerReflection/",
+    "/grpc.reflection.v1.ServerReflection/",
+)
 
 
 def allowed(method: str, identities: Iterable[str]) -> bool:

@@ -48,7 +48,7 @@ def from_pairs(pairs: object) -> dict[str, str]:
     """Context fields from gRPC metadata or message headers."""
     wanted = {v: k for k, v in _METADATA_NAMES.items()}
     found: dict[str, str] = {}
-    for key, value in (pairs.items() if isinstance(pairs, dict) else pairs or ()):  # type: ignore[attr-defined]
+    for key, value in pairs.items() if isinstance(pairs, dict) else pairs or ():  # type: ignore[attr-defined]
         name = wanted.get(str(key).lower())
         if name and isinstance(value, str) and value:
             found[name] = value

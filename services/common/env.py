@@ -19,8 +19,7 @@ def text(env: Mapping[str, str], name: str, default: str) -> str:
     return value or default
 
 
-def integer(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0,
-            maximum: int | None = None) -> int:
+def integer(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default

@@ -32,8 +32,11 @@ class TlsFiles:
     @classmethod
     def read(cls, directory: Path) -> TlsFiles:
         try:
-            return cls((directory / "ca.pem").read_bytes(), (directory / "cert.pem").read_bytes(),
-                       (directory / "key.pem").read_bytes())
+            return cls(
+                (directory / "ca.pem").read_bytes(),
+                (directory / "cert.pem").read_bytes(),
+                (directory / "key.pem").read_bytes(),
+            )
         except OSError as exc:
             raise env.ConfigError(f"REPORTS_TLS_DIR={directory}: {exc.strerror}: {exc.filename}") from None
 
@@ -45,19 +48,19 @@ def tls_files(environ: Mapping[str, str] | None = None) -> TlsFiles | None:
         return None
     directory = e.get("REPORTS_TLS_DIR", "").strip()
     if not directory:
-        raise env.ConfigError("internal gRPC is mTLS: set REPORTS_TLS_DIR (ca.pem, cert.pem, key.pem; "
-                              "`make run` makes them under var/tls/) or REPORTS_GRPC_INSECURE=1 to opt out")
+        raise env.ConfigError(
+            "internal gRPC is mTLS: set REPORTS_TLS_DIR (ca.pem, cert.pem, key.pem; "
+            "`make run` makes them under var/tls/) or REPORTS_GRPC_INSECURE=1 to opt out"
+        )
     return TlsFiles.read(Path(directory))
 
 
 def server_credentials(files: TlsFiles) -> grpc.ServerCredentials:
-    return grpc.ssl_server_credentials([(files.key, files.cert)], root_certificates=files.ca,
-                                       require_client_auth=True)
+    return grpc.ssl_server_credentials([(files.key, files.cert)], root_certificates=files.ca, require_client_auth=True)
 
 
 def channel_credentials(files: TlsFiles) -> grpc.ChannelCredentials:
-    return grpc.ssl_channel_credentials(root_certificates=files.ca, private_key=files.key,
-                                        certificate_chain=files.cert)
+    return grpc.ssl_channel_credentials(root_certificates=files.ca, private_key=files.key, certificate_chain=files.cert)
 
 
 def peer_identities(context: grpc.aio.ServicerContext) -> list[str]:

@@ -69,12 +69,17 @@ def channel(target: str, peer: str | None = None) -> grpc.aio.Channel:
     """
     files = grpc_credentials.tls_files()
     if files is None:
-        return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS + keepalive.client_options(),
-                                         interceptors=[ClientInterceptor()])
-    options = [*CHANNEL_OPTIONS, *keepalive.client_options(),
-               *([("grpc.ssl_target_name_override", peer)] if peer else [])]
-    return grpc.aio.secure_channel(target, grpc_credentials.channel_credentials(files), options=options,
-                                   interceptors=[ClientInterceptor()])
+        return grpc.aio.insecure_channel(
+            target, options=CHANNEL_OPTIONS + keepalive.client_options(), interceptors=[ClientInterceptor()]
+        )
+    options = [
+        *CHANNEL_OPTIONS,
+        *keepalive.client_options(),
+        *([("grpc.ssl_target_name_override", peer)] if peer else []),
+    ]
+    return grpc.aio.secure_channel(
+        target, grpc_credentials.channel_credentials(files), options=options, interceptors=[ClientInterceptor()]
+    )
 
 
 async def wait_for_stop_signal() -> signal.Signals:
@@ -86,7 +91,7 @@ async def wait_for_stop_signal() -> signal.Signals:
         if not received.done():
             received.set_result(sig)
 
-    for sig in (signal.SIGINT, signal.SIGTERM):   # left installed: a second signal while draining is ignored
+    for sig in (signal.SIGINT, signal.SIGTERM):  # left installed: a second signal while draining is ignored
         loop.add_signal_handler(sig, on_signal, sig)
     sig = await received
     log.info("stopping: %s received", sig.name, extra={"signal": sig.name})

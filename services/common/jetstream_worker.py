@@ -81,8 +81,12 @@ class JetStreamWorker:
         try:
             await self._js.add_consumer(self._consumer.stream, self._consumer.config(self._settings.ack_wait_s))
         except BadRequestError as exc:
-            log.info("consumer %s on %s exists with other settings; using it: %s",
-                     self._consumer.durable, self._consumer.stream, exc)
+            log.info(
+                "consumer %s on %s exists with other settings; using it: %s",
+                self._consumer.durable,
+                self._consumer.stream,
+                exc,
+            )
 
     def stop(self) -> None:
         self._stopping.set()
@@ -94,8 +98,11 @@ class JetStreamWorker:
         try:
             while not self._stopping.is_set():
                 if len(self._inflight) >= concurrency and not psub.pending_msgs:
-                    await asyncio.wait(self._inflight, timeout=heartbeat.period_s(self._settings.ack_wait_s),
-                                       return_when=asyncio.FIRST_COMPLETED)
+                    await asyncio.wait(
+                        self._inflight,
+                        timeout=heartbeat.period_s(self._settings.ack_wait_s),
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
                     continue
                 # One message a fetch, or what is already in this process's buffer: a fetch of more
                 # finding the queue empty waits for all of them (up to its timeout) before handing

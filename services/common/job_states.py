@@ -18,7 +18,7 @@ _STATUS = {
     CANCELED: job_pb2.JOB_STATUS_CANCELED,
 }
 _STATUS_NAME = {v: k for k, v in _STATUS.items()}
-TERMINAL_VALUES = frozenset(_STATUS[name] for name in TERMINAL)   # the same, as protobuf enum values
+TERMINAL_VALUES = frozenset(_STATUS[name] for name in TERMINAL)  # the same, as protobuf enum values
 _STAGE = {
     "queued": job_pb2.JOB_STAGE_QUEUED,
     "resolving": job_pb2.JOB_STAGE_RESOLVING,

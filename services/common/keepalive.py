@@ -24,8 +24,9 @@ Options = list[tuple[str, int]]
 
 
 def keepalive_s(environ: Mapping[str, str] | None = None) -> float:
-    return env.number(os.environ if environ is None else environ, "REPORTS_GRPC_KEEPALIVE_S",
-                      DEFAULT_KEEPALIVE_S, minimum=0.1)
+    return env.number(
+        os.environ if environ is None else environ, "REPORTS_GRPC_KEEPALIVE_S", DEFAULT_KEEPALIVE_S, minimum=0.1
+    )
 
 
 def _common(environ: Mapping[str, str] | None) -> tuple[int, Options]:
@@ -44,8 +45,10 @@ def client_options(environ: Mapping[str, str] | None = None) -> Options:
 
 def server_options(environ: Mapping[str, str] | None = None) -> Options:
     every_ms, options = _common(environ)
-    return [*options,
-            # A client pinging every K seconds is welcome: accept pings twice as often, never strike.
-            ("grpc.http2.min_ping_interval_without_data_ms", every_ms // 2),
-            ("grpc.http2.min_time_between_pings_ms", every_ms // 2),
-            ("grpc.http2.max_ping_strikes", 0)]
+    return [
+        *options,
+        # A client pinging every K seconds is welcome: accept pings twice as often, never strike.
+        ("grpc.http2.min_ping_interval_without_data_ms", every_ms // 2),
+        ("grpc.http2.min_time_between_pings_ms", every_ms // 2),
+        ("grpc.http2.max_ping_strikes", 0),
+    ]

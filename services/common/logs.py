@@ -8,7 +8,7 @@ import sys
 
 from services.common.context import ContextFilter
 
-MAX_FIELD_CHARS = 2000   # a log line quotes at most this much of any one value (client input included)
+MAX_FIELD_CHARS = 2000  # a log line quotes at most this much of any one value (client input included)
 MAX_EXC_CHARS = 16000
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}

@@ -22,8 +22,9 @@ class MethodWrapper(grpc.aio.ServerInterceptor):
         """What serves `method` instead of `handler` (None stays None)."""
         raise NotImplementedError
 
-    async def intercept_service(self, continuation: Callable[[Any], Awaitable[Any]],
-                                details: grpc.HandlerCallDetails) -> Any:
+    async def intercept_service(
+        self, continuation: Callable[[Any], Awaitable[Any]], details: grpc.HandlerCallDetails
+    ) -> Any:
         handler = await continuation(details)
         cached = self._wrapped.get(details.method)
         if cached is not None and cached[0] is handler:

@@ -19,12 +19,16 @@ from prometheus_client import Counter, Histogram
 from services.common import context, tracing
 from services.common.method_wrapper import MethodWrapper
 
-GRPC_HANDLED = Counter("grpc_server_handled_total", "gRPC calls served, by method and status code",
-                       ["service", "method", "code"])
-GRPC_SECONDS = Histogram("grpc_server_handling_seconds", "Time to serve a gRPC call", ["service", "method"],
-                         buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-GRPC_CLIENT = Counter("grpc_client_handled_total", "gRPC calls made, by method and status code",
-                      ["method", "code"])
+GRPC_HANDLED = Counter(
+    "grpc_server_handled_total", "gRPC calls served, by method and status code", ["service", "method", "code"]
+)
+GRPC_SECONDS = Histogram(
+    "grpc_server_handling_seconds",
+    "Time to serve a gRPC call",
+    ["service", "method"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+GRPC_CLIENT = Counter("grpc_client_handled_total", "gRPC calls made, by method and status code", ["method", "code"])
 _tracer = tracing.tracer("reports.grpc")
 
 
@@ -59,8 +63,10 @@ def _observed(full_method: str, handler: Any) -> Any:
                 if not tracing.enabled():
                     return await inner(request, ctx)
                 with _tracer.start_as_current_span(
-                        f"{service}/{method}", kind=trace.SpanKind.SERVER,
-                        context=tracing.extract({k: v for k, v in metadata if isinstance(v, str)})):
+                    f"{service}/{method}",
+                    kind=trace.SpanKind.SERVER,
+                    context=tracing.extract({k: v for k, v in metadata if isinstance(v, str)}),
+                ):
                     return await inner(request, ctx)
         except BaseException:
             code = ctx.code().name if ctx.code() is not None else "UNKNOWN"
@@ -72,16 +78,16 @@ def _observed(full_method: str, handler: Any) -> Any:
             counter.inc()
             seconds.observe(time.perf_counter() - started)
 
-    return grpc.unary_unary_rpc_method_handler(observed, request_deserializer=handler.request_deserializer,
-                                               response_serializer=handler.response_serializer)
+    return grpc.unary_unary_rpc_method_handler(
+        observed, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer
+    )
 
 
 class ClientInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
     def __init__(self) -> None:
         self._handled: dict[tuple[str, str], Any] = {}  # (method, code) -> its counter
 
-    async def intercept_unary_unary(self, continuation: Any, details: grpc.aio.ClientCallDetails,
-                                    request: Any) -> Any:
+    async def intercept_unary_unary(self, continuation: Any, details: grpc.aio.ClientCallDetails, request: Any) -> Any:
         added = context.metadata()
         if tracing.enabled():
             carrier: dict[str, str] = {}
@@ -91,8 +97,9 @@ class ClientInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
             metadata = list(details.metadata or ())
             present = {k for k, _ in metadata}
             metadata += [(k, v) for k, v in added if k not in present]
-            details = grpc.aio.ClientCallDetails(details.method, details.timeout, metadata,
-                                                 details.credentials, details.wait_for_ready)
+            details = grpc.aio.ClientCallDetails(
+                details.method, details.timeout, metadata, details.credentials, details.wait_for_ready
+            )
         call = await continuation(details, request)
         try:
             await call
@@ -102,8 +109,7 @@ class ClientInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
         counter = self._handled.get((details.method, code))
         if counter is None:
             method = details.method.decode() if isinstance(details.method, bytes) else details.method
-            counter = self._handled[(details.method, code)] = GRPC_CLIENT.labels(
-                method.rsplit("/", 1)[-1], code)
+            counter = self._handled[(details.method, code)] = GRPC_CLIENT.labels(method.rsplit("/", 1)[-1], code)
         counter.inc()
         return call
 

@@ -94,8 +94,7 @@ SALES_PLAYBOOK = PromptSeed(
     variables=(
         PromptVariable("seller_company", False, "The company doing the selling.", "not given"),
         PromptVariable("product", False, "The product or service being sold.", "not given"),
-        PromptVariable("deal_stage", False,
-                       "Where the deal stands, e.g. discovery, proposal, negotiation.", "unknown"),
+        PromptVariable("deal_stage", False, "Where the deal stands, e.g. discovery, proposal, negotiation.", "unknown"),
     ),
 )
 
@@ -109,11 +108,12 @@ GENERAL_REPORT = PromptSeed(
         "Focus: {{focus}}.\n\n" + _GROUNDING
     ),
     variables=(
-        PromptVariable("relationship", False,
-                       "Who the reader is to the target, e.g. their manager.",
-                       "someone who works with them"),
-        PromptVariable("focus", False, "What the reader cares about most.",
-                       "none in particular; cover every section evenly"),
+        PromptVariable(
+            "relationship", False, "Who the reader is to the target, e.g. their manager.", "someone who works with them"
+        ),
+        PromptVariable(
+            "focus", False, "What the reader cares about most.", "none in particular; cover every section evenly"
+        ),
     ),
 )
 
@@ -127,8 +127,7 @@ def seed_for(template: str) -> PromptSeed:
         raise ValueError(f"no prompt seed for template {template!r}") from None
 
 
-def check_params(variables: Iterable[VariableLike], params: Mapping[str, Any] | None
-                 ) -> list[ParamProblem]:
+def check_params(variables: Iterable[VariableLike], params: Mapping[str, Any] | None) -> list[ParamProblem]:
     """What is wrong with `params` for a prompt declaring `variables`; empty when nothing is."""
     declared = {v.name: v for v in variables}
     params = params or {}
@@ -151,10 +150,10 @@ def check_prompt(instructions: str, variables: Iterable[VariableLike]) -> list[P
     """Placeholders with no declared variable, and declared variables with no placeholder."""
     declared = [v.name for v in variables]
     used = set(PLACEHOLDER.findall(instructions))
-    problems = [ParamProblem(n, "placeholder {{" + n + "}} has no declared variable")
-                for n in sorted(used - set(declared))]
-    problems += [ParamProblem(n, "declared but never used in the instructions")
-                 for n in declared if n not in used]
+    problems = [
+        ParamProblem(n, "placeholder {{" + n + "}} has no declared variable") for n in sorted(used - set(declared))
+    ]
+    problems += [ParamProblem(n, "declared but never used in the instructions") for n in declared if n not in used]
     seen: set[str] = set()
     for name in declared:
         if name in seen:

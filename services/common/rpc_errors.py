@@ -71,8 +71,9 @@ def to_status(error: ServiceError) -> grpc.Status:
     if error.details:
         bad = error_details_pb2.BadRequest(
             field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(field=_cap(d.path, MAX_PATH_CHARS),
-                                                         description=_cap(d.message))
+                error_details_pb2.BadRequest.FieldViolation(
+                    field=_cap(d.path, MAX_PATH_CHARS), description=_cap(d.message)
+                )
                 for d in error.details[:MAX_DETAILS]
             ]
         )
@@ -126,5 +127,3 @@ def _default_code(status: grpc.StatusCode) -> str:
         grpc.StatusCode.ALREADY_EXISTS: "conflict",
         grpc.StatusCode.ABORTED: "conflict",
     }.get(status, "internal")
-
-

@@ -34,7 +34,7 @@ class ProcessSettings:
     process at start."""
 
     log_level: str = "INFO"
-    metrics_port: int | None = None     # unset: no metrics port; 0: a free one
+    metrics_port: int | None = None  # unset: no metrics port; 0: a free one
     metrics_host: str = "127.0.0.1"
     event_loop: str = "uvloop"
 
@@ -50,8 +50,11 @@ class ProcessSettings:
         cpu.workers(environ)
         return cls(
             log_level=level,
-            metrics_port=(env.integer(environ, "REPORTS_METRICS_PORT", 0)
-                          if env.text(environ, "REPORTS_METRICS_PORT", "") else None),
+            metrics_port=(
+                env.integer(environ, "REPORTS_METRICS_PORT", 0)
+                if env.text(environ, "REPORTS_METRICS_PORT", "")
+                else None
+            ),
             metrics_host=env.text(environ, "REPORTS_METRICS_HOST", "127.0.0.1"),
             event_loop=loop,
         )
@@ -65,8 +68,9 @@ class ProcessSettings:
         return uvloop.new_event_loop
 
 
-def serve(service: str, read_settings: Callable[[Mapping[str, str]], S],
-          main: Callable[[S], Coroutine[Any, Any, None]]) -> None:
+def serve(
+    service: str, read_settings: Callable[[Mapping[str, str]], S], main: Callable[[S], Coroutine[Any, Any, None]]
+) -> None:
     """The whole of a service's `__main__`: every setting read first, then logs, traces and metrics
     set up, then `main(settings)` run to its end (it returns once a stop signal has drained it)."""
     process = env.settings_or_exit(service, lambda: ProcessSettings.from_env(os.environ))

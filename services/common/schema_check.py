@@ -28,7 +28,8 @@ class SchemaValidator:
             checker.checks(name)(_strings_only(check))
         self._errors = Draft202012Validator(schema, format_checker=checker)
         self._fast = jsonschema_rs.Draft202012Validator(
-            schema, formats=dict(formats or {}), validate_formats=bool(formats), ignore_unknown_formats=True)
+            schema, formats=dict(formats or {}), validate_formats=bool(formats), ignore_unknown_formats=True
+        )
 
     def is_valid(self, instance: Any) -> bool:
         return self._fast.is_valid(instance) or self._errors.is_valid(instance)

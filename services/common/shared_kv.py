@@ -15,11 +15,12 @@ WARN_EVERY_S = 60.0
 
 
 class SharedKv:
-    def __init__(self, nats: Callable[[], NatsClient | None], bucket: str, unenforced: str,
-                 log: logging.Logger) -> None:
+    def __init__(
+        self, nats: Callable[[], NatsClient | None], bucket: str, unenforced: str, log: logging.Logger
+    ) -> None:
         self._nats = nats
         self._name = bucket
-        self._unenforced = unenforced   # what the warning says is not enforced
+        self._unenforced = unenforced  # what the warning says is not enforced
         self._log = log
         self._kv: KeyValue | None = None
         self._warned_at: float | None = None
@@ -38,5 +39,8 @@ class SharedKv:
         now = time.monotonic()
         if self._warned_at is None or now - self._warned_at >= WARN_EVERY_S:
             self._warned_at = now
-            self._log.warning("%s not enforced (fail open): the shared counter is unreachable: %s", self._unenforced,
-                              type(exc).__name__ + (f": {exc}" if str(exc) else ""))
+            self._log.warning(
+                "%s not enforced (fail open): the shared counter is unreachable: %s",
+                self._unenforced,
+                type(exc).__name__ + (f": {exc}" if str(exc) else ""),
+            )

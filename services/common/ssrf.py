@@ -65,7 +65,7 @@ class ForbiddenUrl(ValueError):
 @dataclass(frozen=True)
 class WebhookUrl:
     scheme: str
-    host: str    # lower case; an IPv6 literal without brackets
+    host: str  # lower case; an IPv6 literal without brackets
     port: int
     target: str  # path and query, as sent in the request line
 
@@ -169,8 +169,9 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return addresses
 
 
-async def resolve_checked(host: str, port: int, *, resolver: Resolver = system_resolver,
-                          allow_private: bool = False) -> list[str]:
+async def resolve_checked(
+    host: str, port: int, *, resolver: Resolver = system_resolver, allow_private: bool = False
+) -> list[str]:
     """The addresses to connect to for `host`, every one of them allowed; ForbiddenUrl if any is not.
 
     Resolution errors (socket.gaierror, OSError) propagate: the host may resolve later.
@@ -193,8 +194,9 @@ async def resolve_checked(host: str, port: int, *, resolver: Resolver = system_r
     return addresses
 
 
-async def check_url(url: str, *, allow_private: bool, resolver: Resolver = system_resolver,
-                    resolve_timeout_s: float = 2.0) -> WebhookUrl:
+async def check_url(
+    url: str, *, allow_private: bool, resolver: Resolver = system_resolver, resolve_timeout_s: float = 2.0
+) -> WebhookUrl:
     """The check at job creation: the URL's form always, its addresses unless `allow_private`.
 
     A host that does not resolve now (or not in time) passes: it cannot be shown to be private,
@@ -204,8 +206,9 @@ async def check_url(url: str, *, allow_private: bool, resolver: Resolver = syste
     if allow_private:
         return parsed
     try:
-        await asyncio.wait_for(resolve_checked(parsed.host, parsed.port, resolver=resolver,
-                                               allow_private=allow_private), resolve_timeout_s)
+        await asyncio.wait_for(
+            resolve_checked(parsed.host, parsed.port, resolver=resolver, allow_private=allow_private), resolve_timeout_s
+        )
     except (OSError, TimeoutError):
         pass
     return parsed

@@ -142,7 +142,7 @@ async def wait_for_streams(js: JetStreamContext, names: tuple[str, ...], poll_s:
                 break
             except NotFoundError:
                 log.info("waiting for the store to create stream %s", name)
-                await asyncio.sleep(poll_s)   # polls the condition: the stream exists
+                await asyncio.sleep(poll_s)  # polls the condition: the stream exists
 
 
 def nats_credentials(environ: Mapping[str, str]) -> dict[str, str]:

@@ -104,15 +104,21 @@ def loads(raw: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
     """The decoded value, or JsonProblem (code `invalid_json`, `invalid_number`, `duplicate_key`,
     `too_deep` or `invalid_string`)."""
     try:
-        value = json.loads(raw, parse_int=_parse_int, parse_float=_parse_float,
-                           parse_constant=_parse_constant, object_pairs_hook=_no_duplicates)
+        value = json.loads(
+            raw,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            parse_constant=_parse_constant,
+            object_pairs_hook=_no_duplicates,
+        )
     except JsonProblem:
         raise
     except RecursionError:
         raise JsonProblem("too_deep", "", f"JSON may nest at most {max_depth} levels") from None
     except json.JSONDecodeError as exc:
-        raise JsonProblem("invalid_json", "",
-                          f"line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}") from None
+        raise JsonProblem(
+            "invalid_json", "", f"line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}"
+        ) from None
     except (ValueError, UnicodeDecodeError):
         raise JsonProblem("invalid_json", "", "invalid JSON: not UTF-8 text") from None
     if deeper_than(value, max_depth) or _may_hold_bad_strings(raw):

@@ -61,8 +61,9 @@ def _limits(var: str, who: str, text: str, base: Limits) -> Limits:
         name, sep, raw = part.strip().partition(":")
         name = name.strip()
         if not sep or name not in known:
-            raise ConfigError(f"{var}: {who} has {part.strip()!r}; limits look like name:value with a name "
-                              f"among {', '.join(known)}")
+            raise ConfigError(
+                f"{var}: {who} has {part.strip()!r}; limits look like name:value with a name among {', '.join(known)}"
+            )
         if name in seen:
             raise ConfigError(f"{var}: {who} names {name} twice")
         seen[name] = _value(var, who, name, raw.strip())
@@ -81,8 +82,9 @@ def parse(environ: Mapping[str, str]) -> TenantLimits:
         tenant, sep, text = entry.partition("=")
         tenant = tenant.strip()
         if not sep or not tenant or not text.strip():
-            raise ConfigError(f"{TENANTS_VAR} entries look like tenant=rps:5,burst:10 separated by ';', "
-                              f"got {entry[:80]!r}")
+            raise ConfigError(
+                f"{TENANTS_VAR} entries look like tenant=rps:5,burst:10 separated by ';', got {entry[:80]!r}"
+            )
         if tenant in tenants:
             raise ConfigError(f"{TENANTS_VAR}: tenant {tenant!r} is named twice")
         tenants[tenant] = _limits(TENANTS_VAR, f"tenant {tenant!r}", text, default)

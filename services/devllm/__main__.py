@@ -55,8 +55,7 @@ async def serve(settings: Settings) -> None:
 def main() -> None:
     """Not on `runtime.serve`: the dev LLM logs plain lines and runs no metrics port or traces."""
     settings = env.settings_or_exit("devllm", lambda: Settings.from_env(os.environ))
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     asyncio.run(serve(settings))
 
 

@@ -102,8 +102,9 @@ def profile_of(data: dict[str, Any] | None) -> Profile:
     )
 
 
-def top_words(texts: tuple[str, ...], limit: int = _TOP_WORDS,
-              exclude: frozenset[str] = frozenset()) -> tuple[tuple[str, int], ...]:
+def top_words(
+    texts: tuple[str, ...], limit: int = _TOP_WORDS, exclude: frozenset[str] = frozenset()
+) -> tuple[tuple[str, int], ...]:
     """The content words said at least twice, most frequent first, ties in alphabetical order.
     `exclude` holds the speakers' names: someone saying a name is not a subject they care about;
     nor is any other proper noun (a word only ever capitalised inside a sentence: "Marco",
@@ -132,8 +133,7 @@ def top_words(texts: tuple[str, ...], limit: int = _TOP_WORDS,
 def _name_words(target: dict[str, Any], speakers: Any) -> frozenset[str]:
     """Every word of every speaker's id and label, lower-cased."""
     people = [target, *(s for s in _list(speakers) if isinstance(s, dict))]
-    return frozenset(word for person in people for key in ("id", "label")
-                     for word in words_of(_text(person.get(key))))
+    return frozenset(word for person in people for key in ("id", "label") for word in words_of(_text(person.get(key))))
 
 
 def words_of(text: str) -> set[str]:
@@ -198,10 +198,24 @@ def _others(speakers: Any, target_id: str) -> tuple[str, ...]:
 
 def _missing() -> Profile:
     return Profile(
-        found=False, name="the target", description=None, media_title=None, segments=(),
-        sentences=(), questions=(), words=0, turns=0, question_count=0, speaking_sec=0.0,
-        share=0.0, words_per_minute=0.0, longest_monologue_sec=0.0, interruptions=0,
-        mean_turn_sec=0.0, top_words=(), other_speakers=(),
+        found=False,
+        name="the target",
+        description=None,
+        media_title=None,
+        segments=(),
+        sentences=(),
+        questions=(),
+        words=0,
+        turns=0,
+        question_count=0,
+        speaking_sec=0.0,
+        share=0.0,
+        words_per_minute=0.0,
+        longest_monologue_sec=0.0,
+        interruptions=0,
+        mean_turn_sec=0.0,
+        top_words=(),
+        other_speakers=(),
     )
 
 

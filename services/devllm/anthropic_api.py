@@ -34,8 +34,11 @@ def parse_request(body: Any) -> Prompt:
         texts=texts,
         schema=fmt["schema"] if fmt else (tool["input_schema"] if tool else None),
         tool_name=None if fmt else (tool["name"] if tool else None),
-        thinking=(thinking.get("type") != "disabled" if isinstance(thinking, dict)
-                  else models.thinks_by_default(body["model"])),
+        thinking=(
+            thinking.get("type") != "disabled"
+            if isinstance(thinking, dict)
+            else models.thinks_by_default(body["model"])
+        ),
         max_tokens=require_max_tokens(body.get("max_tokens"), "max_tokens", required=True),
     )
 
@@ -44,7 +47,11 @@ def parse_request(body: Any) -> Prompt:
 # model_context_window_exceeded. Anthropic has no content filter stop: a filtered answer is a
 # refusal there.
 def message(
-    answer: Answer, *, response_id: str, model: str, tool_name: str | None,
+    answer: Answer,
+    *,
+    response_id: str,
+    model: str,
+    tool_name: str | None,
     thinking: bool = False,
 ) -> dict[str, Any]:
     if answer.kind in ("refusal", "filtered"):
@@ -56,12 +63,13 @@ def message(
         stop = "max_tokens" if answer.kind == "truncated" else "end_turn"
     else:
         tool_input = answer.report if isinstance(answer.report, dict) else {"value": answer.report}
-        content = [{"type": "tool_use", "id": f"toolu_dev{response_id}", "name": tool_name,
-                    "input": tool_input}]
+        content = [{"type": "tool_use", "id": f"toolu_dev{response_id}", "name": tool_name, "input": tool_input}]
         stop = "max_tokens" if answer.kind == "truncated" else "tool_use"
     if thinking:  # adaptive thinking writes a (summarised, signed) thinking block first
-        content = [{"type": "thinking", "thinking": "Reading the transcript data.",
-                    "signature": f"sig_dev{response_id}"}, *content]
+        content = [
+            {"type": "thinking", "thinking": "Reading the transcript data.", "signature": f"sig_dev{response_id}"},
+            *content,
+        ]
     return {
         "id": f"msg_dev{response_id}",
         "type": "message",
@@ -76,20 +84,17 @@ def message(
 
 def error(status: int, message_text: str, **_: Any) -> dict[str, Any]:
     """An error body (docs: api/errors); OpenAI's `code` and `param` have no place here."""
-    return {"type": "error", "error": {"type": _ERRORS.get(status, "api_error"),
-                                       "message": message_text}}
+    return {"type": "error", "error": {"type": _ERRORS.get(status, "api_error"), "message": message_text}}
 
 
 def model_info(model: str) -> dict[str, Any]:
     """One entry of GET /v1/models (docs: api/models-list)."""
-    return {"type": "model", "id": model, "display_name": model,
-            "created_at": "2026-01-01T00:00:00Z"}
+    return {"type": "model", "id": model, "display_name": model, "created_at": "2026-01-01T00:00:00Z"}
 
 
 def model_list() -> dict[str, Any]:
     ids = models.listed(NAME)
-    return {"data": [model_info(m) for m in ids], "has_more": False, "first_id": ids[0],
-            "last_id": ids[-1]}
+    return {"data": [model_info(m) for m in ids], "has_more": False, "first_id": ids[0], "last_id": ids[-1]}
 
 
 def _text(text: str) -> dict[str, Any]:

@@ -33,13 +33,22 @@ _FAILURE_MESSAGES = {
 # Quota and context errors in each API's words (OpenAI docs: guides/error-codes; Anthropic docs:
 # api/errors and build-with-claude/context-windows).
 _QUOTA = {
-    "openai": (429, "You exceeded your current quota, please check your plan and billing "
-                    "details.", "insufficient_quota"),
-    "anthropic": (400, "Your credit balance is too low to access the Anthropic API. Please go to "
-                       "Plans & Billing to upgrade or purchase credits.", None),
+    "openai": (
+        429,
+        "You exceeded your current quota, please check your plan and billing details.",
+        "insufficient_quota",
+    ),
+    "anthropic": (
+        400,
+        "Your credit balance is too low to access the Anthropic API. Please go to "
+        "Plans & Billing to upgrade or purchase credits.",
+        None,
+    ),
 }
-_OPENAI_CONTEXT = ("This model's maximum context length is 1050000 tokens. However, your "
-                   "messages resulted in more tokens. Please reduce the length of the messages.")
+_OPENAI_CONTEXT = (
+    "This model's maximum context length is 1050000 tokens. However, your "
+    "messages resulted in more tokens. Please reduce the length of the messages."
+)
 
 # On every answer: the milliseconds it was held back (the latency knob, or DEVLLM_LATENCY_MS).
 LATENCY_HEADER = "x-dev-llm-latency-ms"
@@ -62,7 +71,8 @@ _OPENAI = _Api(
     provider="openai",
     parse=openai_api.parse_request,
     reply=lambda answer, prompt, rid, model: openai_api.completion(
-        answer, response_id=rid, model=model, created=int(time.time())),
+        answer, response_id=rid, model=model, created=int(time.time())
+    ),
     error=openai_api.error,
     request_id_header="x-request-id",
 )
@@ -71,22 +81,24 @@ _ANTHROPIC = _Api(
     provider="anthropic",
     parse=anthropic_api.parse_request,
     reply=lambda answer, prompt, rid, model: anthropic_api.message(
-        answer, response_id=rid, model=model, tool_name=prompt.tool_name,
-        thinking=prompt.thinking),
+        answer, response_id=rid, model=model, tool_name=prompt.tool_name, thinking=prompt.thinking
+    ),
     error=anthropic_api.error,
     request_id_header="request-id",
 )
 
 
 def create_app(settings: Settings) -> Starlette:
-    app = Starlette(routes=[
-        Route("/healthz", _healthz, methods=["GET"]),
-        Route("/stats", _stats, methods=["GET"]),
-        Route("/v1/models", _models, methods=["GET"]),
-        Route("/v1/models/{model:path}", _model, methods=["GET"]),
-        Route("/v1/chat/completions", _chat_completions, methods=["POST"]),
-        Route("/v1/messages", _messages, methods=["POST"]),
-    ])
+    app = Starlette(
+        routes=[
+            Route("/healthz", _healthz, methods=["GET"]),
+            Route("/stats", _stats, methods=["GET"]),
+            Route("/v1/models", _models, methods=["GET"]),
+            Route("/v1/models/{model:path}", _model, methods=["GET"]),
+            Route("/v1/chat/completions", _chat_completions, methods=["POST"]),
+            Route("/v1/messages", _messages, methods=["POST"]),
+        ]
+    )
     app.state.settings = settings
     app.state.engine = Engine(default_latency_ms=settings.latency_ms)
     app.state.request_limit = RequestLimit(settings.rpm) if settings.rpm else None
@@ -121,8 +133,7 @@ async def _model(request: Request) -> Response:
         rules.model_exists(api.provider, model)
     except NotFound as exc:
         request.app.state.engine.stats.record("models", "not_found")
-        return JSONResponse(api.error(404, str(exc), code=exc.code, param=exc.param),
-                            status_code=404)
+        return JSONResponse(api.error(404, str(exc), code=exc.code, param=exc.param), status_code=404)
     request.app.state.engine.stats.record("models", "ok")
     info = anthropic_api.model_info if api is _ANTHROPIC else openai_api.model_info
     return JSONResponse(info(model))
@@ -149,8 +160,11 @@ async def _complete(request: Request, api: _Api) -> Response:
         knobs = parse_knobs(prompt.model, request.headers.get(HEADER))
     except BadRequest as exc:  # the rules' 400s and 404s
         engine.stats.record(api.name, "not_found" if exc.status == 404 else "bad_request")
-        return JSONResponse(api.error(exc.status, str(exc), code=exc.code, param=exc.param),
-                            status_code=exc.status, headers=limits.headers(api.provider, None))
+        return JSONResponse(
+            api.error(exc.status, str(exc), code=exc.code, param=exc.param),
+            status_code=exc.status,
+            headers=limits.headers(api.provider, None),
+        )
     except ValueError as exc:  # KnobError and the JSON error above
         engine.stats.record(api.name, "bad_request")
         return JSONResponse(api.error(400, str(exc)), status_code=400)
@@ -161,11 +175,20 @@ async def _complete(request: Request, api: _Api) -> Response:
     if decision is not None and not decision.allowed:
         engine.stats.record(api.name, "rate_limited")
         wait_ms = max(1, math.ceil(decision.reset_s * 1000))
-        body_json = api.error(429, f"Rate limit reached for {model_name(prompt.model)} on requests per min (RPM): "
-                                   f"Limit {decision.limit} (DEVLLM_RPM). Please try again in {wait_ms}ms.")
-        return JSONResponse(body_json, status_code=429, headers={
-            **limits.headers(api.provider, None, requests=rate),
-            "retry-after": str(math.ceil(decision.reset_s)), "retry-after-ms": str(wait_ms)})
+        body_json = api.error(
+            429,
+            f"Rate limit reached for {model_name(prompt.model)} on requests per min (RPM): "
+            f"Limit {decision.limit} (DEVLLM_RPM). Please try again in {wait_ms}ms.",
+        )
+        return JSONResponse(
+            body_json,
+            status_code=429,
+            headers={
+                **limits.headers(api.provider, None, requests=rate),
+                "retry-after": str(math.ceil(decision.reset_s)),
+                "retry-after-ms": str(wait_ms),
+            },
+        )
     plan = engine.plan(prompt, knobs)
     left = await _client_left_within(plan.delay_s, request.receive)
     if not left and plan.hang:
@@ -178,8 +201,11 @@ async def _complete(request: Request, api: _Api) -> Response:
     engine.stats.record(api.name, outcome.outcome)
     response_id = engine.new_id(prompt)
     spent_ms = plan.retry_after_ms if outcome.outcome == "429_bare" else None
-    headers = {api.request_id_header: f"req_dev{response_id}", LATENCY_HEADER: str(round(plan.delay_s * 1000)),
-               **limits.headers(api.provider, spent_ms, requests=rate)}
+    headers = {
+        api.request_id_header: f"req_dev{response_id}",
+        LATENCY_HEADER: str(round(plan.delay_s * 1000)),
+        **limits.headers(api.provider, spent_ms, requests=rate),
+    }
     if knobs.should_retry is not None:
         headers["x-should-retry"] = "true" if knobs.should_retry else "false"
     if isinstance(outcome, Failure):
@@ -193,8 +219,7 @@ async def _complete(request: Request, api: _Api) -> Response:
         body_json = api.error(outcome.status, _FAILURE_MESSAGES[outcome.outcome])
         return JSONResponse(body_json, status_code=outcome.status, headers=headers)
     if outcome.kind == "context_exceeded" and api is _OPENAI:
-        body_json = api.error(400, _OPENAI_CONTEXT, code="context_length_exceeded",
-                              param="messages")
+        body_json = api.error(400, _OPENAI_CONTEXT, code="context_length_exceeded", param="messages")
         return JSONResponse(body_json, status_code=400, headers=headers)
     reply = api.reply(outcome, prompt, response_id, model_name(prompt.model))
     engine.stats.served(model_name(prompt.model), outcome.prompt_tokens, outcome.completion_tokens)
@@ -203,8 +228,9 @@ async def _complete(request: Request, api: _Api) -> Response:
     return JSONResponse(reply, headers=headers)
 
 
-def _stream(api: _Api, reply: dict[str, Any], payload: dict[str, Any], knobs: Knobs,
-            settings: Settings, headers: dict[str, str]) -> Response:
+def _stream(
+    api: _Api, reply: dict[str, Any], payload: dict[str, Any], knobs: Knobs, settings: Settings, headers: dict[str, str]
+) -> Response:
     if api is _OPENAI:
         options = payload.get("stream_options") or {}
         events = streaming.openai_events(reply, bool(options.get("include_usage")))
@@ -212,8 +238,7 @@ def _stream(api: _Api, reply: dict[str, Any], payload: dict[str, Any], knobs: Kn
         events = streaming.anthropic_events(reply)
     speed = knobs.speed if knobs.speed is not None else settings.tokens_per_s
     body = streaming.paced(events, speed, (knobs.stall_ms or 0) / 1000)
-    return StreamingResponse(body, media_type="text/event-stream",
-                             headers={**headers, "cache-control": "no-cache"})
+    return StreamingResponse(body, media_type="text/event-stream", headers={**headers, "cache-control": "no-cache"})
 
 
 async def _client_left_within(seconds: float, receive: Callable[[], Awaitable[Message]]) -> bool:

@@ -71,9 +71,15 @@ class SectionDrafter:
         ranked: list[tuple[float, str]] = []
         if p.words_per_minute > 0:
             extreme = o.pace_word(p) != "steady"
-            ranked.append((2 if extreme else 1, {
-                "fast": "Fast, energetic talker", "measured": "Measured, deliberate speaker",
-            }.get(o.pace_word(p), "Steady conversational pace")))
+            ranked.append(
+                (
+                    2 if extreme else 1,
+                    {
+                        "fast": "Fast, energetic talker",
+                        "measured": "Measured, deliberate speaker",
+                    }.get(o.pace_word(p), "Steady conversational pace"),
+                )
+            )
         if o.asks_a_lot(p):
             ranked.append((2, "Asks probing questions"))
         elif p.question_count == 0:
@@ -101,8 +107,10 @@ class SectionDrafter:
     def body(self, theme: str, title: str, phrases: list[str]) -> str:
         p = self._p
         if not p.found:
-            return (f"No transcript evidence was found in the prompt, so nothing can be said about "
-                    f"\"{title}\" for this person yet.")
+            return (
+                f"No transcript evidence was found in the prompt, so nothing can be said about "
+                f'"{title}" for this person yet.'
+            )
         parts = _BODIES.get(theme, _general)(self, phrases)
         return " ".join(o.sentence(part) for part in parts if part)
 
@@ -114,16 +122,16 @@ class SectionDrafter:
     def _thinking(self, _: list[str]) -> list[str]:
         p = self._p
         if o.asks_a_lot(p):
-            style = ("they think out loud by asking: their questions show what they need "
-                     "settled first")
+            style = "they think out loud by asking: their questions show what they need settled first"
         elif p.question_count == 0:
             style = "they reason by stating positions rather than asking, so expect conclusions"
         else:
-            style = ("they ask selectively, so each question marks a point they actually need "
-                     "settled")
+            style = "they ask selectively, so each question marks a point they actually need settled"
         question = self._quotes.question()
-        pace_tip = {"fast": "give them the headline before the detail",
-                    "measured": "give them time and the supporting detail"}.get(o.pace_word(p), "")
+        pace_tip = {
+            "fast": "give them the headline before the detail",
+            "measured": "give them time and the supporting detail",
+        }.get(o.pace_word(p), "")
         return [
             f"in this conversation {o.questions(p)}, and {o.topics(p)}",
             style,
@@ -135,16 +143,24 @@ class SectionDrafter:
         p = self._p
         quote = self._quote
         if p.share >= o.HIGH_SHARE:
-            floor = (f"they held {o.percent(p.share)} of the talk time, so they will say what "
-                     f"matters if you let them")
+            floor = f"they held {o.percent(p.share)} of the talk time, so they will say what matters if you let them"
         else:
-            floor = (f"they held {o.percent(p.share)} of the talk time; draw out what matters "
-                     f"with open questions")
-        lead = ((f'tie any proposal to "{o.top(p)}" first: {o.lead_word(p)}' if o.clear_lead(p)
-                 else f"tie any proposal to what they kept returning to: {o.lead_word(p)}")
-                if p.top_words else "")
-        return [f"what they care about shows in their words: {o.topics(p)}",
-                f'in their words: "{quote}"' if quote else "", lead, floor]
+            floor = f"they held {o.percent(p.share)} of the talk time; draw out what matters with open questions"
+        lead = (
+            (
+                f'tie any proposal to "{o.top(p)}" first: {o.lead_word(p)}'
+                if o.clear_lead(p)
+                else f"tie any proposal to what they kept returning to: {o.lead_word(p)}"
+            )
+            if p.top_words
+            else ""
+        )
+        return [
+            f"what they care about shows in their words: {o.topics(p)}",
+            f'in their words: "{quote}"' if quote else "",
+            lead,
+            floor,
+        ]
 
     def _rapport(self, _: list[str]) -> list[str]:
         p = self._p
@@ -152,8 +168,13 @@ class SectionDrafter:
         return [
             f"{o.share(p)}, and {o.interruptions(p)}",
             f"match their rhythm: {o.pace(p)}",
-            (f'open on "{o.top(p)}", the subject they raised most' if o.clear_lead(p)
-             else f"open on what they raised most ({o.subject(p, 'or')})") if p.top_words else "",
+            (
+                f'open on "{o.top(p)}", the subject they raised most'
+                if o.clear_lead(p)
+                else f"open on what they raised most ({o.subject(p, 'or')})"
+            )
+            if p.top_words
+            else "",
             f'something they said that you can build on: "{quote}"' if quote else "",
         ]
 
@@ -161,17 +182,14 @@ class SectionDrafter:
         p = self._p
         quote = self._quote
         if p.longest_monologue_sec >= 45:
-            style = ("they lay out their thinking in long turns, so expect them to walk "
-                     "through the steps")
+            style = "they lay out their thinking in long turns, so expect them to walk through the steps"
         else:
-            style = ("they keep their turns short, so the steps come out in pieces; ask for "
-                     "them explicitly")
+            style = "they keep their turns short, so the steps come out in pieces; ask for them explicitly"
         watched = o.join([f'"{w}"' for w, _ in p.top_words[:3]])
         return [
             o.monologue(p),
             style,
-            f"the subjects they kept coming back to ({watched}) are what they will check and track"
-            if watched else "",
+            f"the subjects they kept coming back to ({watched}) are what they will check and track" if watched else "",
             f'in their words: "{quote}"' if quote else "",
         ]
 
@@ -182,19 +200,22 @@ class SectionDrafter:
             style = f"{o.interruptions(p)}, so pushback is likely to come early and directly"
         else:
             style = f"{o.interruptions(p)}, so pushback may come late or stay unspoken; ask for it"
-        asked = (f"{o.questions(p)}; treat each question as a possible objection and answer it directly"
-                 if p.question_count else "they asked no questions, so their doubts have to be drawn out")
+        asked = (
+            f"{o.questions(p)}; treat each question as a possible objection and answer it directly"
+            if p.question_count
+            else "they asked no questions, so their doubts have to be drawn out"
+        )
         return [style, asked, f'for example: "{quote}"' if quote else ""]
 
     def _pressure(self, _: list[str]) -> list[str]:
         p = self._p
         quote = self._quote
         return [
-            f"under pressure, expect more of what the numbers already show: {o.pace(p)}, "
-            f"and {o.monologue(p)}",
+            f"under pressure, expect more of what the numbers already show: {o.pace(p)}, and {o.monologue(p)}",
             o.interruptions(p),
             f"keep the conversation anchored on {o.subject(p, 'and')}, what they returned to most"
-            if p.top_words else "",
+            if p.top_words
+            else "",
             f'what they said when it mattered: "{quote}"' if quote else "",
         ]
 
@@ -210,22 +231,33 @@ class SectionDrafter:
 
     def _bottom(self, _: list[str]) -> list[str]:
         p = self._p
-        who = ("holds the floor" if p.share >= o.HIGH_SHARE
-               else "listens more than they talk" if p.share <= o.LOW_SHARE else "shares the floor")
-        how = ("asks a lot of questions" if o.asks_a_lot(p)
-               else "rarely asks questions" if p.question_count == 0 else "asks pointed questions")
+        who = (
+            "holds the floor"
+            if p.share >= o.HIGH_SHARE
+            else "listens more than they talk"
+            if p.share <= o.LOW_SHARE
+            else "shares the floor"
+        )
+        how = (
+            "asks a lot of questions"
+            if o.asks_a_lot(p)
+            else "rarely asks questions"
+            if p.question_count == 0
+            else "asks pointed questions"
+        )
         theme = f"; they kept coming back to {o.subject(p, 'and')}" if p.top_words else ""
-        steps = [f"lead with {o.subject(p, 'or')}" if p.top_words else "lead with what they raised first",
-                 "answer the questions they asked directly" if p.question_count else "ask before you pitch",
-                 f"match their {o.pace_word(p)} pace" if p.words_per_minute > 0 else "let them set the pace"]
+        steps = [
+            f"lead with {o.subject(p, 'or')}" if p.top_words else "lead with what they raised first",
+            "answer the questions they asked directly" if p.question_count else "ask before you pitch",
+            f"match their {o.pace_word(p)} pace" if p.words_per_minute > 0 else "let them set the pace",
+        ]
         return [f"{p.name} {who} and {how}{theme}", o.join(steps)]
 
 
 def _general(self: SectionDrafter, _: list[str]) -> list[str]:
     p = self._p
     quote = self._quote
-    return [o.topics(p), f"{o.questions(p)}, and {o.pace(p)}",
-            f'in their words: "{quote}"' if quote else ""]
+    return [o.topics(p), f"{o.questions(p)}, and {o.pace(p)}", f'in their words: "{quote}"' if quote else ""]
 
 
 _BODIES = {

@@ -103,9 +103,7 @@ class Engine:
         """A unique response id: a sequence number and a digest of the conversation."""
         return f"{next(self._ids):06d}{prompt.conversation[:18]}"
 
-    def _answer(
-        self, prompt: Prompt, kind: Any, text: str, outcome: str, report: Any = None
-    ) -> Answer:
+    def _answer(self, prompt: Prompt, kind: Any, text: str, outcome: str, report: Any = None) -> Answer:
         return Answer(kind, text, outcome, report, tokens_of(prompt.size), tokens(text))
 
 
@@ -130,6 +128,4 @@ def _segment_texts(data: dict[str, Any] | None) -> tuple[str, ...]:
     segments = data.get("segments") if isinstance(data, dict) else None
     if not isinstance(segments, list):
         return ()
-    return tuple(
-        s["text"] for s in segments if isinstance(s, dict) and isinstance(s.get("text"), str)
-    )
+    return tuple(s["text"] for s in segments if isinstance(s, dict) and isinstance(s.get("text"), str))

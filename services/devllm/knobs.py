@@ -27,8 +27,20 @@ from dataclasses import dataclass, replace
 
 HEADER = "x-dev-llm"
 FAIL_MODES = (
-    "429", "429_bare", "quota", "500", "529", "hang", "not_json", "bad_schema", "refusal",
-    "truncate", "invent_quote", "no_quotes", "content_filter", "context_overflow",
+    "429",
+    "429_bare",
+    "quota",
+    "500",
+    "529",
+    "hang",
+    "not_json",
+    "bad_schema",
+    "refusal",
+    "truncate",
+    "invent_quote",
+    "no_quotes",
+    "content_filter",
+    "context_overflow",
 )
 _MAX_MS = 3_600_000
 
@@ -86,15 +98,13 @@ def _parse(text: str, separator: str, where: str) -> Knobs:
             values["retry_after_ms"] = _milliseconds(value, key, where)
         elif key == "speed":
             if not value.isdigit() or not 1 <= int(value) <= 100_000:
-                raise KnobError(f"dev-llm knob speed={value!r} in the {where} must be whole "
-                                "tokens a second, 1..100000")
+                raise KnobError(f"dev-llm knob speed={value!r} in the {where} must be whole tokens a second, 1..100000")
             values["speed"] = int(value)
         elif key == "stall":
             values["stall_ms"] = _milliseconds(value, key, where)
         elif key == "should_retry":
             if value not in ("true", "false"):
-                raise KnobError(f"dev-llm knob should_retry={value!r} in the {where} must be "
-                                "true or false")
+                raise KnobError(f"dev-llm knob should_retry={value!r} in the {where} must be true or false")
             values["should_retry"] = value == "true"
         elif key == "fail":
             values["fail"] = _fail(value, where)
@@ -109,9 +119,7 @@ def _parse(text: str, separator: str, where: str) -> Knobs:
 def _fail(value: str, where: str) -> Fail:
     mode, star, times = (s.strip() for s in value.partition("*"))
     if mode not in FAIL_MODES:
-        raise KnobError(
-            f"unknown dev-llm fail mode {mode!r} in the {where}; known: {', '.join(FAIL_MODES)}"
-        )
+        raise KnobError(f"unknown dev-llm fail mode {mode!r} in the {where}; known: {', '.join(FAIL_MODES)}")
     if not star:
         return Fail(mode)
     if not times.isdigit() or int(times) < 1:
@@ -121,7 +129,5 @@ def _fail(value: str, where: str) -> Fail:
 
 def _milliseconds(value: str, key: str, where: str) -> int:
     if not value.isdigit() or int(value) > _MAX_MS:
-        raise KnobError(
-            f"dev-llm knob {key}={value!r} in the {where} must be whole milliseconds, 0..{_MAX_MS}"
-        )
+        raise KnobError(f"dev-llm knob {key}={value!r} in the {where} must be whole milliseconds, 0..{_MAX_MS}")
     return int(value)

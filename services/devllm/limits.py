@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 REQUESTS, TOKENS = 10_000, 2_000_000
 
 
-def headers(provider: str, spent_ms: int | None, now: float | None = None,
-            requests: tuple[int, int, float] | None = None) -> dict[str, str]:
+def headers(
+    provider: str, spent_ms: int | None, now: float | None = None, requests: tuple[int, int, float] | None = None
+) -> dict[str, str]:
     """`requests`: (limit, remaining, seconds to reset) of the dev LLM's own request limit
     (DEVLLM_RPM, request_limit.py), which the request headers then report."""
     reset_s = (spent_ms or 0) / 1000 if spent_ms is not None else 0.006
@@ -35,13 +36,17 @@ def headers(provider: str, spent_ms: int | None, now: float | None = None,
     clock = time.time() if now is None else now
     request_reset = _stamp(clock + (reset_s if spent_ms is not None or requests is not None else 0))
     token_reset = _stamp(clock)
-    out = {"anthropic-ratelimit-requests-limit": str(limit),
-           "anthropic-ratelimit-requests-remaining": left,
-           "anthropic-ratelimit-requests-reset": request_reset}
+    out = {
+        "anthropic-ratelimit-requests-limit": str(limit),
+        "anthropic-ratelimit-requests-remaining": left,
+        "anthropic-ratelimit-requests-reset": request_reset,
+    }
     for kind in ("tokens", "input-tokens", "output-tokens"):
-        out |= {f"anthropic-ratelimit-{kind}-limit": str(TOKENS),
-                f"anthropic-ratelimit-{kind}-remaining": str(TOKENS),
-                f"anthropic-ratelimit-{kind}-reset": token_reset}
+        out |= {
+            f"anthropic-ratelimit-{kind}-limit": str(TOKENS),
+            f"anthropic-ratelimit-{kind}-remaining": str(TOKENS),
+            f"anthropic-ratelimit-{kind}-reset": token_reset,
+        }
     return out
 
 

@@ -15,14 +15,33 @@ DEV_PREFIX = "dev-llm"
 # Current ids, checked 2026-12-03 against the installed SDKs' model lists and the providers'
 # deprecation pages (retired or shut-down ids left out on purpose).
 OPENAI = (
-    "gpt-6.2-sol", "gpt-6.2-astra", "gpt-6.1-sol", "gpt-6.1-terra", "gpt-6-sol", "gpt-6-luna",
-    "gpt-6-astra", "gpt-5.6-sol", "gpt-5.6-terra", "gpt-5.6-luna", "gpt-5.5", "gpt-5.4",
-    "gpt-4o-2024-08-06", "gpt-4.1-2025-04-14",  # deprecated, served until 2027-01-14
+    "gpt-6.2-sol",
+    "gpt-6.2-astra",
+    "gpt-6.1-sol",
+    "gpt-6.1-terra",
+    "gpt-6-sol",
+    "gpt-6-luna",
+    "gpt-6-astra",
+    "gpt-5.6-sol",
+    "gpt-5.6-terra",
+    "gpt-5.6-luna",
+    "gpt-5.5",
+    "gpt-5.4",
+    "gpt-4o-2024-08-06",
+    "gpt-4.1-2025-04-14",  # deprecated, served until 2027-01-14
 )
 ANTHROPIC = (
-    "claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5", "claude-sonnet-5", "claude-opus-5",
-    "claude-fable-5-2", "claude-fable-5-1", "claude-opus-4-8", "claude-sonnet-4-6",
-    "claude-haiku-4-5", "claude-haiku-4-5-20251001",
+    "claude-sonnet-5-5",
+    "claude-opus-5-5",
+    "claude-haiku-5-5",
+    "claude-sonnet-5",
+    "claude-opus-5",
+    "claude-fable-5-2",
+    "claude-fable-5-1",
+    "claude-opus-4-8",
+    "claude-sonnet-4-6",
+    "claude-haiku-4-5",
+    "claude-haiku-4-5-20251001",
 )
 CATALOG = {"openai": OPENAI, "anthropic": ANTHROPIC}
 # OpenAI reasoning models reject `max_tokens` (docs: api-reference/chat/create, "max_tokens ... is
@@ -31,8 +50,12 @@ CATALOG = {"openai": OPENAI, "anthropic": ANTHROPIC}
 _OPENAI_NON_REASONING = ("gpt-4o-2024-08-06", "gpt-4.1-2025-04-14")
 # Anthropic models with thinking on by default (adaptive thinking from the Claude 5 line on; docs:
 # models overview "Thinking: Adaptive"), which reject forced tool use.
-_ANTHROPIC_NO_DEFAULT_THINKING = ("claude-haiku-4-5", "claude-haiku-4-5-20251001",
-                                  "claude-sonnet-4-6", "claude-opus-4-8")
+_ANTHROPIC_NO_DEFAULT_THINKING = (
+    "claude-haiku-4-5",
+    "claude-haiku-4-5-20251001",
+    "claude-sonnet-4-6",
+    "claude-opus-4-8",
+)
 
 
 def base_of(model: str) -> str:

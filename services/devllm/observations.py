@@ -36,9 +36,13 @@ def questions(p: Profile) -> str:
     rate = ""
     if p.turns:
         per_turn = p.question_count / p.turns
-        rate = (" (about one per turn)" if 0.95 <= per_turn < 1.05
-                else f" (about {per_turn:.1f} per turn)" if per_turn > 1
-                else f" (about one every {1 / per_turn:.1f} turns)")
+        rate = (
+            " (about one per turn)"
+            if 0.95 <= per_turn < 1.05
+            else f" (about {per_turn:.1f} per turn)"
+            if per_turn > 1
+            else f" (about one every {1 / per_turn:.1f} turns)"
+        )
     return f"they asked {p.question_count} {plural(p.question_count, 'question')}{rate}"
 
 

@@ -11,8 +11,14 @@ from .prompt import BadRequest, Prompt, require_max_tokens, require_messages, te
 NAME = "openai"
 _SYSTEM_ROLES = ("system", "developer")
 # finish_reason values (docs: api-reference/chat/object): stop, length, content_filter, ...
-_FINISH = {"report": "stop", "text": "stop", "refusal": "stop", "truncated": "length",
-           "filtered": "content_filter", "context_exceeded": "stop"}
+_FINISH = {
+    "report": "stop",
+    "text": "stop",
+    "refusal": "stop",
+    "truncated": "length",
+    "filtered": "content_filter",
+    "context_exceeded": "stop",
+}
 _ERRORS = {
     400: ("invalid_request_error", "invalid_request"),
     404: ("invalid_request_error", "model_not_found"),
@@ -27,9 +33,7 @@ def parse_request(body: Any) -> Prompt:
     rules.openai_request(body)
     system = next((text_of(m.get("content")) for m in messages if m["role"] in _SYSTEM_ROLES), "")
     first_user = next((text_of(m.get("content")) for m in messages if m["role"] == "user"), "")
-    texts = tuple(
-        text_of(m.get("content")) for m in messages if m["role"] in (*_SYSTEM_ROLES, "user")
-    )
+    texts = tuple(text_of(m.get("content")) for m in messages if m["role"] in (*_SYSTEM_ROLES, "user"))
     limit_key = "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
     return Prompt(
         model=body["model"],
@@ -70,11 +74,11 @@ def completion(answer: Answer, *, response_id: str, model: str, created: int) ->
     }
 
 
-def error(status: int, message: str, *, code: str | None = None, param: str | None = None,
-          kind: str | None = None) -> dict[str, Any]:
+def error(
+    status: int, message: str, *, code: str | None = None, param: str | None = None, kind: str | None = None
+) -> dict[str, Any]:
     default_kind, default_code = _ERRORS.get(status, ("server_error", "server_error"))
-    return {"error": {"message": message, "type": kind or default_kind, "param": param,
-                      "code": code or default_code}}
+    return {"error": {"message": message, "type": kind or default_kind, "param": param, "code": code or default_code}}
 
 
 def model_info(model: str) -> dict[str, Any]:
@@ -98,8 +102,7 @@ def _schema(response_format: Any) -> dict[str, Any] | None:
     if kind in ("text", "json_object"):
         return None
     if kind != "json_schema":
-        raise BadRequest(
-            f"response_format.type: {kind!r} is not one of text, json_object, json_schema")
+        raise BadRequest(f"response_format.type: {kind!r} is not one of text, json_object, json_schema")
     spec = response_format.get("json_schema")
     if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
         raise BadRequest("response_format.json_schema: must be an object with a name")

@@ -30,14 +30,14 @@ class NotFound(BadRequest):
 
 @dataclass(frozen=True)
 class Prompt:
-    model: str                      # as requested, knob suffix included
-    system: str                     # the first system text
-    first_user: str                 # the text of the first user message
-    texts: tuple[str, ...]          # system and user texts in order, where evidence may be
-    schema: dict[str, Any] | None   # the JSON Schema the answer must match, if any
-    tool_name: str | None = None    # the Anthropic tool to call
+    model: str  # as requested, knob suffix included
+    system: str  # the first system text
+    first_user: str  # the text of the first user message
+    texts: tuple[str, ...]  # system and user texts in order, where evidence may be
+    schema: dict[str, Any] | None  # the JSON Schema the answer must match, if any
+    tool_name: str | None = None  # the Anthropic tool to call
     max_tokens: int | None = None
-    thinking: bool = False          # Anthropic: thinking on (a thinking block comes first)
+    thinking: bool = False  # Anthropic: thinking on (a thinking block comes first)
 
     @property
     def conversation(self) -> str:

@@ -31,12 +31,9 @@ CUES: dict[str, frozenset[str]] = {
         "deadline stuck delay pressure urgent risk problem blocker escalate late asap tough hard "
         "stress stressed slip".split()
     ),
-    "close": frozenset(
-        "next start sign decide pilot trial ready move forward launch commit agree deal yes".split()
-    ),
+    "close": frozenset("next start sign decide pilot trial ready move forward launch commit agree deal yes".split()),
     "followup": frozenset(
-        "send email follow call share schedule week check reach deck proposal details "
-        "documentation recap".split()
+        "send email follow call share schedule week check reach deck proposal details documentation recap".split()
     ),
 }
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    limit: int        # requests a minute
-    remaining: int    # whole requests left in the bucket after this one
-    reset_s: float    # until one more request is allowed (refused) or the bucket is full (allowed)
+    limit: int  # requests a minute
+    remaining: int  # whole requests left in the bucket after this one
+    reset_s: float  # until one more request is allowed (refused) or the bucket is full (allowed)
 
 
 class RequestLimit:
@@ -32,7 +32,7 @@ class RequestLimit:
         self._capacity = max(1.0, math.floor(rpm / 60))
         self._rate = rpm / 60.0
         self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}   # model -> (level, when)
+        self._buckets: dict[str, tuple[float, float]] = {}  # model -> (level, when)
 
     def take(self, model: str) -> Decision:
         now = self._clock()

@@ -15,9 +15,20 @@ from .prompt import BadRequest, NotFound
 # Anthropic structured outputs (docs: build-with-claude/structured-outputs, "JSON Schema
 # limitations"): no numeric or string-length constraints, arrays only minItems 0 or 1, objects
 # must close with additionalProperties false.
-_ANTHROPIC_UNSUPPORTED = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-                          "multipleOf", "minLength", "maxLength", "maxItems", "uniqueItems",
-                          "minProperties", "maxProperties", "patternProperties")
+_ANTHROPIC_UNSUPPORTED = (
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "patternProperties",
+)
 
 
 def model_exists(provider: str, model: str) -> None:
@@ -27,8 +38,9 @@ def model_exists(provider: str, model: str) -> None:
         return
     base = models.base_of(model)
     if provider == "openai":
-        raise NotFound(f"The model `{base}` does not exist or you do not have access to it.",
-                       param="model", code="model_not_found")
+        raise NotFound(
+            f"The model `{base}` does not exist or you do not have access to it.", param="model", code="model_not_found"
+        )
     raise NotFound(f"model: {base}")
 
 
@@ -38,12 +50,16 @@ def openai_request(body: dict[str, Any]) -> None:
     # "max_tokens ... deprecated in favor of max_completion_tokens, and is not compatible with
     # o-series models" (reasoning models answer 400 unsupported_parameter).
     if "max_tokens" in body and models.is_reasoning(body["model"]):
-        raise BadRequest("Unsupported parameter: 'max_tokens' is not supported with this model. "
-                         "Use 'max_completion_tokens' instead.",
-                         param="max_tokens", code="unsupported_parameter")
+        raise BadRequest(
+            "Unsupported parameter: 'max_tokens' is not supported with this model. "
+            "Use 'max_completion_tokens' instead.",
+            param="max_tokens",
+            code="unsupported_parameter",
+        )
     if "max_tokens" in body and "max_completion_tokens" in body:
-        raise BadRequest("max_tokens and max_completion_tokens cannot both be set",
-                         param="max_tokens", code="invalid_request")
+        raise BadRequest(
+            "max_tokens and max_completion_tokens cannot both be set", param="max_tokens", code="invalid_request"
+        )
     fmt = body.get("response_format")
     if isinstance(fmt, dict) and fmt.get("type") == "json_object":
         openai_json_mode(body["model"], fmt, body.get("messages"))
@@ -60,11 +76,16 @@ def openai_json_mode(model: str, fmt: dict[str, Any], messages: Any) -> None:
     llama.cpp's server dialect (llama.cpp tools/server README, response_format), which the dev
     models accept in the place of a self-hosted server; OpenAI's own models do not."""
     if "schema" in fmt and not models.is_dev(model):
-        raise BadRequest("Unrecognized request argument supplied: response_format.schema",
-                         param="response_format", code="invalid_request")
+        raise BadRequest(
+            "Unrecognized request argument supplied: response_format.schema",
+            param="response_format",
+            code="invalid_request",
+        )
     if "schema" not in fmt and "json" not in repr(messages).lower():
-        raise BadRequest("'messages' must contain the word 'json' in some form, to use "
-                         "'response_format' of type 'json_object'.", param="messages")
+        raise BadRequest(
+            "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+            param="messages",
+        )
 
 
 def openai_strict_schema(schema: dict[str, Any], path: str = "") -> None:
@@ -72,22 +93,31 @@ def openai_strict_schema(schema: dict[str, Any], path: str = "") -> None:
     is an object, not anyOf; every object sets additionalProperties false and lists every
     property in required."""
     if not path and schema.get("type") != "object":
-        raise BadRequest("Invalid schema for response_format 'report': schema must be a JSON "
-                         f"Schema of 'type: \"object\"', got 'type: \"{schema.get('type')}\"'.",
-                         param="response_format", code="invalid_json_schema")
+        raise BadRequest(
+            "Invalid schema for response_format 'report': schema must be a JSON "
+            f"Schema of 'type: \"object\"', got 'type: \"{schema.get('type')}\"'.",
+            param="response_format",
+            code="invalid_json_schema",
+        )
     for where, node in _nodes(schema, path or "#"):
         if node.get("type") != "object" or "properties" not in node:
             continue
         if node.get("additionalProperties") is not False:
-            raise BadRequest(f"Invalid schema for response_format 'report': In context={where}, "
-                             "'additionalProperties' is required to be supplied and to be false.",
-                             param="response_format", code="invalid_json_schema")
+            raise BadRequest(
+                f"Invalid schema for response_format 'report': In context={where}, "
+                "'additionalProperties' is required to be supplied and to be false.",
+                param="response_format",
+                code="invalid_json_schema",
+            )
         missing = [k for k in node["properties"] if k not in node.get("required", [])]
         if missing:
-            raise BadRequest(f"Invalid schema for response_format 'report': In context={where}, "
-                             "'required' is required to be supplied and to be an array including "
-                             f"every key in properties. Missing '{missing[0]}'.",
-                             param="response_format", code="invalid_json_schema")
+            raise BadRequest(
+                f"Invalid schema for response_format 'report': In context={where}, "
+                "'required' is required to be supplied and to be an array including "
+                f"every key in properties. Missing '{missing[0]}'.",
+                param="response_format",
+                code="invalid_json_schema",
+            )
 
 
 def anthropic_request(body: dict[str, Any]) -> None:
@@ -100,9 +130,10 @@ def anthropic_request(body: dict[str, Any]) -> None:
     # none is allowed (docs: build-with-claude/extended-thinking, "Tool use with thinking").
     choice = body.get("tool_choice")
     thinking = body.get("thinking")
-    thinking_on = (thinking.get("type") != "disabled" if isinstance(thinking, dict)
-                   else models.thinks_by_default(body["model"]))
-    if (isinstance(choice, dict) and choice.get("type") in ("tool", "any") and thinking_on):
+    thinking_on = (
+        thinking.get("type") != "disabled" if isinstance(thinking, dict) else models.thinks_by_default(body["model"])
+    )
+    if isinstance(choice, dict) and choice.get("type") in ("tool", "any") and thinking_on:
         raise BadRequest("Thinking may not be enabled when tool_choice forces tool use.")
     config = body.get("output_config")
     if config is not None:
@@ -110,8 +141,7 @@ def anthropic_request(body: dict[str, Any]) -> None:
             raise BadRequest("output_config: Input should be a valid dictionary")
         fmt = config.get("format")
         if fmt is not None:
-            if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" \
-                    or not isinstance(fmt.get("schema"), dict):
+            if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" or not isinstance(fmt.get("schema"), dict):
                 raise BadRequest("output_config.format: expected {type: json_schema, schema}")
             anthropic_schema(fmt["schema"])
 
@@ -122,14 +152,15 @@ def anthropic_schema(schema: dict[str, Any]) -> None:
     for where, node in _nodes(schema, "#"):
         for key in _ANTHROPIC_UNSUPPORTED:
             if key in node:
-                raise BadRequest(f"output_config.format.schema: {where}: '{key}' is not "
-                                 "supported in structured outputs")
+                raise BadRequest(
+                    f"output_config.format.schema: {where}: '{key}' is not supported in structured outputs"
+                )
         if "minItems" in node and node["minItems"] not in (0, 1):
-            raise BadRequest(f"output_config.format.schema: {where}: 'minItems' values other "
-                             "than 0 or 1 are not supported")
+            raise BadRequest(
+                f"output_config.format.schema: {where}: 'minItems' values other than 0 or 1 are not supported"
+            )
         if node.get("type") == "object" and node.get("additionalProperties", False) is not False:
-            raise BadRequest(f"output_config.format.schema: {where}: 'additionalProperties' "
-                             "must be false")
+            raise BadRequest(f"output_config.format.schema: {where}: 'additionalProperties' must be false")
 
 
 def _nodes(schema: Any, path: str):

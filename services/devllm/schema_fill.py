@@ -87,9 +87,7 @@ def _object(schema: dict[str, Any], hint: Any, root: Any, depth: int) -> dict[st
     keys += [k for k in props if k in hint and k not in keys]
     if schema.get("additionalProperties") is not False and not props:
         keys += [k for k in hint if k not in keys]
-    return {
-        k: _conform(props.get(k, {}), hint.get(k), root, depth + 1) for k in dict.fromkeys(keys)
-    }
+    return {k: _conform(props.get(k, {}), hint.get(k), root, depth + 1) for k in dict.fromkeys(keys)}
 
 
 def _array(schema: dict[str, Any], hint: Any, root: Any, depth: int) -> list[Any]:

@@ -12,11 +12,11 @@ from services.common import defaults, env
 class Settings:
     host: str = defaults.DEVLLM_HOST
     port: int = defaults.DEVLLM_PORT  # 0: any free port (the log line names the real one)
-    latency_ms: int = 0              # default wait before each answer; the latency knob overrides
-    hang_s: float = 600.0            # how long fail=hang holds a request (unless the client leaves)
-    shutdown_grace_s: int = 3        # then requests still open (hangs) are cancelled
-    tokens_per_s: int = 0            # streaming speed; 0: as fast as possible; knob speed= wins
-    rpm: int = 0                     # requests a minute per model before 429s (request_limit.py); 0: none
+    latency_ms: int = 0  # default wait before each answer; the latency knob overrides
+    hang_s: float = 600.0  # how long fail=hang holds a request (unless the client leaves)
+    shutdown_grace_s: int = 3  # then requests still open (hangs) are cancelled
+    tokens_per_s: int = 0  # streaming speed; 0: as fast as possible; knob speed= wins
+    rpm: int = 0  # requests a minute per model before 429s (request_limit.py); 0: none
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

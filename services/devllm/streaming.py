@@ -25,11 +25,10 @@ _CHARS_PER_TOKEN = 4
 
 def pieces(text: str) -> list[str]:
     size = TOKENS_PER_PIECE * _CHARS_PER_TOKEN
-    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
-async def paced(events: Iterator[tuple[str, bool]], tokens_per_s: float,
-                stall_s: float) -> AsyncIterator[str]:
+async def paced(events: Iterator[tuple[str, bool]], tokens_per_s: float, stall_s: float) -> AsyncIterator[str]:
     """The events' SSE text; a pause of one piece's time before each piece (`True` marks one),
     and `stall_s` once after half of them."""
     listed = list(events)
@@ -52,8 +51,7 @@ def openai_events(reply: dict[str, Any], include_usage: bool) -> Iterator[tuple[
     head["object"] = "chat.completion.chunk"
 
     def chunk(delta: dict[str, Any], finish: str | None = None) -> str:
-        body = {**head, "choices": [{"index": 0, "delta": delta, "logprobs": None,
-                                     "finish_reason": finish}]}
+        body = {**head, "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
         if include_usage:
             body["usage"] = None
         return _data(body)
@@ -70,33 +68,53 @@ def openai_events(reply: dict[str, Any], include_usage: bool) -> Iterator[tuple[
 
 
 def anthropic_events(message: dict[str, Any]) -> Iterator[tuple[str, bool]]:
-    start = {**message, "content": [], "stop_reason": None, "stop_sequence": None,
-             "usage": {**message["usage"], "output_tokens": 1}}
+    start = {
+        **message,
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {**message["usage"], "output_tokens": 1},
+    }
     yield _event("message_start", {"type": "message_start", "message": start}), False
     yield _event("ping", {"type": "ping"}), False
     for index, block in enumerate(message["content"]):
         kind = block["type"]
-        empty = {"text": {"type": "text", "text": ""},
-                 "thinking": {"type": "thinking", "thinking": "", "signature": ""},
-                 "tool_use": {**block, "input": {}}}[kind]
-        yield _event("content_block_start", {"type": "content_block_start", "index": index,
-                                             "content_block": empty}), False
+        empty = {
+            "text": {"type": "text", "text": ""},
+            "thinking": {"type": "thinking", "thinking": "", "signature": ""},
+            "tool_use": {**block, "input": {}},
+        }[kind]
+        yield (
+            _event("content_block_start", {"type": "content_block_start", "index": index, "content_block": empty}),
+            False,
+        )
         if kind == "text":
             deltas = [{"type": "text_delta", "text": p} for p in pieces(block["text"])]
         elif kind == "thinking":
-            deltas = [{"type": "thinking_delta", "thinking": block["thinking"]},
-                      {"type": "signature_delta", "signature": block["signature"]}]
+            deltas = [
+                {"type": "thinking_delta", "thinking": block["thinking"]},
+                {"type": "signature_delta", "signature": block["signature"]},
+            ]
         else:
             text = json.dumps(block["input"], ensure_ascii=False)
             deltas = [{"type": "input_json_delta", "partial_json": p} for p in pieces(text)]
         for delta in deltas:
-            yield _event("content_block_delta", {"type": "content_block_delta", "index": index,
-                                                 "delta": delta}), kind != "thinking"
+            yield (
+                _event("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}),
+                kind != "thinking",
+            )
         yield _event("content_block_stop", {"type": "content_block_stop", "index": index}), False
-    yield _event("message_delta", {
-        "type": "message_delta",
-        "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
-        "usage": {"output_tokens": message["usage"]["output_tokens"]}}), False
+    yield (
+        _event(
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
+                "usage": {"output_tokens": message["usage"]["output_tokens"]},
+            },
+        ),
+        False,
+    )
     yield _event("message_stop", {"type": "message_stop"}), False
 
 

@@ -30,8 +30,7 @@ def write_report(schema: dict[str, Any] | None, data: dict[str, Any] | None) -> 
     drafter = SectionDrafter(profile)
     section_props = sections_schema.get("properties") or {}
     sections = {
-        key: drafter.draft(key, section_title(key), resolve(section_props.get(key, {}), root), root)
-        for key in keys
+        key: drafter.draft(key, section_title(key), resolve(section_props.get(key, {}), root), root) for key in keys
     }
     hint = {"title": report_title(keys, profile), "summary": summary(profile), "sections": sections}
     return conform(root, hint)
@@ -62,20 +61,28 @@ def report_title(keys: list[str], profile: Profile) -> str:
 
 
 # Said in every summary, so nobody takes the placeholder for a real model's judgement.
-DEV_MODEL_NOTE = ("(Placeholder written by the development model from the call's statistics and "
-                  "quotes; configure OpenAI or Anthropic for a real report.)")
+DEV_MODEL_NOTE = (
+    "(Placeholder written by the development model from the call's statistics and "
+    "quotes; configure OpenAI or Anthropic for a real report.)"
+)
 
 
 def summary(p: Profile) -> str:
     if not p.found:
-        return ("No transcript evidence was found in the prompt, so this report could not be "
-                "grounded in anything the person said.")
+        return (
+            "No transcript evidence was found in the prompt, so this report could not be "
+            "grounded in anything the person said."
+        )
     who = f"{p.name} ({p.description})" if p.description else p.name
     where = f' in "{p.media_title}"' if p.media_title else ""
-    return " ".join([
-        o.sentence(f"{who} spoke for {o.seconds(p.speaking_sec)}{where}, "
-                   f"{o.percent(p.share)} of the talk time over {p.turns} "
-                   f"{o.plural(p.turns, 'turn')}"),
-        o.sentence(f"{o.questions(p)}, {o.pace(p)}, and {o.topics(p)}"),
-        DEV_MODEL_NOTE,
-    ])
+    return " ".join(
+        [
+            o.sentence(
+                f"{who} spoke for {o.seconds(p.speaking_sec)}{where}, "
+                f"{o.percent(p.share)} of the talk time over {p.turns} "
+                f"{o.plural(p.turns, 'turn')}"
+            ),
+            o.sentence(f"{o.questions(p)}, {o.pace(p)}, and {o.topics(p)}"),
+            DEV_MODEL_NOTE,
+        ]
+    )

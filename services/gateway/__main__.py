@@ -18,8 +18,14 @@ log = logging.getLogger("services.gateway")
 
 async def main(settings: GatewaySettings) -> None:
     sock = tcp_listener(settings.host, settings.port)
-    config = uvicorn.Config(create_app(settings), log_config=None, access_log=False, lifespan="on",
-                            timeout_graceful_shutdown=settings.drain_s, http=protocol(settings.connection_limits))
+    config = uvicorn.Config(
+        create_app(settings),
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=settings.drain_s,
+        http=protocol(settings.connection_limits),
+    )
     port = sock.getsockname()[1]
 
     class AnnouncingServer(uvicorn.Server):

@@ -44,8 +44,7 @@ def parse_entries(entries: Iterable[str], source: str) -> dict[str, str]:
         key, sep, rest = entry.strip().partition("=")
         tenant = rest.split(";")[0]
         if not sep or not key.strip() or not tenant.strip():
-            raise ConfigError(f"{source} entries look like key=tenant or sha256:<hex>=tenant, got "
-                              f"{_redacted(entry)!r}")
+            raise ConfigError(f"{source} entries look like key=tenant or sha256:<hex>=tenant, got {_redacted(entry)!r}")
         keys[hashed_form(key).removeprefix("sha256:")] = tenant.strip()
     return keys
 
@@ -70,7 +69,7 @@ class ApiKeys:
         self._seen: tuple[int, int, int] | None = None
         self._lock = threading.Lock()
         if path is not None:
-            self._from_file = parse_entries(_file_entries(path.read_text()), str(path))   # loud at start
+            self._from_file = parse_entries(_file_entries(path.read_text()), str(path))  # loud at start
             self._seen = self._identity()
         if not self._fixed and not self._from_file:
             raise ConfigError("no API keys: set REPORTS_API_KEYS (key=tenant pairs) or REPORTS_API_KEYS_FILE")

@@ -29,6 +29,7 @@ from services.gateway.telemetry import TelemetryMiddleware
 def create_app(settings: GatewaySettings, webhook_resolver: ssrf.Resolver = ssrf.system_resolver) -> Starlette:
     """The gateway app. `webhook_resolver` answers which addresses a webhook's host names when a
     job is created (the SSRF check): the system's DNS, or a fixed table in tests."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.backends = Backends.open(settings.store_target, settings.resolver_target, settings.nats_url)
@@ -38,9 +39,18 @@ def create_app(settings: GatewaySettings, webhook_resolver: ssrf.Resolver = ssrf
             await app.state.backends.close()
 
     app = Starlette(
-        routes=[*health.routes, *media.routes, *jobs.routes, *reports.routes, *events.routes, *lifecycle.routes,
-                *usage.routes, *viewer.routes,
-                *webhook_routes.routes, *docs.routes],
+        routes=[
+            *health.routes,
+            *media.routes,
+            *jobs.routes,
+            *reports.routes,
+            *events.routes,
+            *lifecycle.routes,
+            *usage.routes,
+            *viewer.routes,
+            *webhook_routes.routes,
+            *docs.routes,
+        ],
         middleware=[Middleware(RequestIdMiddleware), Middleware(TelemetryMiddleware), Middleware(RateLimitMiddleware)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,
@@ -50,13 +60,15 @@ def create_app(settings: GatewaySettings, webhook_resolver: ssrf.Resolver = ssrf
     app.state.stream_slots = StreamSlots(settings.sse_max_per_tenant)
     app.state.api_keys = ApiKeys(
         parse_entries([f"{key}={tenant}" for key, tenant in settings.api_keys.items()], "api keys"),
-        Path(settings.api_keys_file) if settings.api_keys_file else None)
-    app.state.event_fanout = EventFanout()   # SSE and `Prefer: wait`: one subscription per process
-    app.state.job_waits = JobWaits(app.state.event_fanout)   # GET /v1/jobs/{id} with `Prefer: wait`
-    if settings.tenant_limits is not None:   # each tenant's request rate, shared by every replica
+        Path(settings.api_keys_file) if settings.api_keys_file else None,
+    )
+    app.state.event_fanout = EventFanout()  # SSE and `Prefer: wait`: one subscription per process
+    app.state.job_waits = JobWaits(app.state.event_fanout)  # GET /v1/jobs/{id} with `Prefer: wait`
+    if settings.tenant_limits is not None:  # each tenant's request rate, shared by every replica
+
         def nats() -> NatsClient | None:
             backends = getattr(app.state, "backends", None)
             return backends.nats if backends is not None else None
-        app.state.rate_limiter = SharedRateLimiter(nats, settings.tenant_limits,
-                                                  lease_most=settings.rate_limit_lease)
+
+        app.state.rate_limiter = SharedRateLimiter(nats, settings.tenant_limits, lease_most=settings.rate_limit_lease)
     return app

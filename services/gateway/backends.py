@@ -43,8 +43,9 @@ class Backends:
         return backends
 
     async def _connect_nats(self) -> None:
-        self.nats = await backoff.until_up(lambda: streams.connect(self.nats_url, "gateway"), log=log,
-                                           waiting="nats not reachable yet")
+        self.nats = await backoff.until_up(
+            lambda: streams.connect(self.nats_url, "gateway"), log=log, waiting="nats not reachable yet"
+        )
         self.nats_ready.set()
 
     async def ready(self, timeout: float = 2.0) -> dict[str, bool]:

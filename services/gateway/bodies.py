@@ -32,8 +32,12 @@ async def json_object(request: Request, limit: int) -> dict[str, Any]:
         body = strict_json.loads(raw) if size < cpu.INLINE_BYTES else await cpu.run(strict_json.loads, raw)
     except strict_json.JsonProblem as problem:
         # One stable code for clients; the message and details say which rule (problem.code) failed.
-        raise ApiError(400, "invalid_json", f"the body is not acceptable JSON ({problem.code}): {problem}",
-                       [FieldProblem(problem.path, problem.message)]) from None
+        raise ApiError(
+            400,
+            "invalid_json",
+            f"the body is not acceptable JSON ({problem.code}): {problem}",
+            [FieldProblem(problem.path, problem.message)],
+        ) from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_body", "the body must be a JSON object")
     return body

@@ -31,4 +31,3 @@ def call(request: Request) -> Call:
         metadata=(("x-request-id", request_id), ("x-tenant", tenant)),
         request_id=request_id,
     )
-

@@ -43,8 +43,12 @@ class ConnectionLimits:
 def refusal(status: int, code: str, message: str, retry_after: int | None = None) -> bytes:
     """A whole HTTP/1.1 response in the API's error shape, closing the connection."""
     body = json.dumps({"error": {"code": code, "message": message, "details": []}}).encode()
-    head = [f"HTTP/1.1 {status} {_REASONS[status]}", "content-type: application/json",
-            f"content-length: {len(body)}", "connection: close"]
+    head = [
+        f"HTTP/1.1 {status} {_REASONS[status]}",
+        "content-type: application/json",
+        f"content-length: {len(body)}",
+        "connection: close",
+    ]
     if retry_after is not None:
         head.append(f"retry-after: {retry_after}")
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
@@ -55,14 +59,13 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._head_bytes = 0          # of the request head being received
-        self._tail = b""              # its last 3 bytes, to find CRLFCRLF across reads
+        self._head_bytes = 0  # of the request head being received
+        self._tail = b""  # its last 3 bytes, to find CRLFCRLF across reads
         self._awaiting_head = True
         self._timer: asyncio.TimerHandle | None = None
         if len(self.connections) > self.limits.max_connections:
             log.warning("connection refused: %d open", len(self.connections) - 1)
-            self._refuse(503, "unavailable", "the gateway has too many open connections; retry shortly",
-                         retry_after=1)
+            self._refuse(503, "unavailable", "the gateway has too many open connections; retry shortly", retry_after=1)
             return
         self._arm(self.limits.header_timeout_s, self._head_timed_out)
 
@@ -70,14 +73,17 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         if self._awaiting_head:
-            if self._timer is None:   # the first byte of a request after a previous response
+            if self._timer is None:  # the first byte of a request after a previous response
                 self._arm(self.limits.header_timeout_s, self._head_timed_out)
             window = self._tail + data
             end = window.find(_END_OF_HEAD)
             size = self._head_bytes + (end - len(self._tail) + len(_END_OF_HEAD) if end >= 0 else len(data))
             if size > self.limits.max_header_bytes:
-                self._refuse(431, "headers_too_large",
-                             f"the request line and headers exceed {self.limits.max_header_bytes} bytes")
+                self._refuse(
+                    431,
+                    "headers_too_large",
+                    f"the request line and headers exceed {self.limits.max_header_bytes} bytes",
+                )
                 return
             if end >= 0:
                 self._awaiting_head = False
@@ -123,18 +129,20 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         if self._answering():
             return
         if self._head_bytes == 0 and not self._tail:
-            self.transport.close()   # nothing of a request came: an idle connection
+            self.transport.close()  # nothing of a request came: an idle connection
             return
-        self._refuse(408, "request_timeout",
-                     f"the request line and headers did not arrive within {self.limits.header_timeout_s:g} s")
+        self._refuse(
+            408,
+            "request_timeout",
+            f"the request line and headers did not arrive within {self.limits.header_timeout_s:g} s",
+        )
 
     def _body_timed_out(self) -> None:
         self._timer = None
         if self._answering() or (self.cycle is not None and self.cycle.response_complete):
             self.transport.close()
             return
-        self._refuse(408, "request_timeout",
-                     f"the request body did not arrive within {self.limits.body_timeout_s:g} s")
+        self._refuse(408, "request_timeout", f"the request body did not arrive within {self.limits.body_timeout_s:g} s")
 
     def _refuse(self, status: int, code: str, message: str, retry_after: int | None = None) -> None:
         self._disarm()

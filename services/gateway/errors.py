@@ -61,8 +61,12 @@ def error_response(error: ApiError) -> JSONResponse:
     }
     if error.status >= 500:
         # Every 5xx is one JSON log line with the request id (bound in the logging context).
-        log.warning("answered %d %s", error.status, error.code,
-                    extra={"status": error.status, "code": error.code, "reason": cap(error.message)})
+        log.warning(
+            "answered %d %s",
+            error.status,
+            error.code,
+            extra={"status": error.status, "code": error.code, "reason": cap(error.message)},
+        )
     return JSONResponse(body, status_code=error.status, headers=error.headers)
 
 
@@ -98,8 +102,14 @@ async def handle_rpc_error(_request: Request, exc: Exception) -> JSONResponse:
 async def handle_http_exception(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     codes = {404: "not_found", 405: "method_not_allowed"}
-    return error_response(ApiError(exc.status_code, codes.get(exc.status_code, "http_error"),
-                                   exc.detail or "error", headers=dict(exc.headers or {})))
+    return error_response(
+        ApiError(
+            exc.status_code,
+            codes.get(exc.status_code, "http_error"),
+            exc.detail or "error",
+            headers=dict(exc.headers or {}),
+        )
+    )
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:

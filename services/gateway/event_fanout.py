@@ -45,7 +45,7 @@ from services.gateway import views
 
 log = logging.getLogger(__name__)
 
-QUEUE_FRAMES = 256        # frames a stream may hold unwritten before it is ended
+QUEUE_FRAMES = 256  # frames a stream may hold unwritten before it is ended
 REMEMBERED_DELETIONS = 4096
 _EVENTS_PREFIX = streams.event_subject("")
 _DELETED_PREFIX = streams.deleted_subject("")
@@ -54,7 +54,7 @@ _DELETED_PREFIX = streams.deleted_subject("")
 @dataclass(frozen=True)
 class Frame:
     seq: int
-    data: bytes      # the whole SSE frame, shared by every stream of the job
+    data: bytes  # the whole SSE frame, shared by every stream of the job
     terminal: bool
 
 
@@ -122,8 +122,13 @@ class EventFanout:
             js = nats.jetstream()
             start = (await js.stream_info(streams.EVENTS_STREAM)).state.last_seq + 1
             config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start)
-            subscription = await js.subscribe(streams.EVENTS_SUBJECTS, stream=streams.EVENTS_STREAM,
-                                              ordered_consumer=True, config=config, cb=self._on_event)
+            subscription = await js.subscribe(
+                streams.EVENTS_SUBJECTS,
+                stream=streams.EVENTS_STREAM,
+                ordered_consumer=True,
+                config=config,
+                cb=self._on_event,
+            )
             # nats-py restarts an ordered consumer from the last sequence it delivered + 1, which is
             # the stream's start (every event of the last week again) until it has delivered one.
             subscription._sub._jsi._sseq = start - 1

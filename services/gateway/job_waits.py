@@ -34,11 +34,10 @@ class JobWaits:
         """False when there is no NATS connection to wake us."""
         if nats is None or not nats.is_connected:
             return False
-        await self._fanout.start(nats)   # subscribed before any waiter reads its job
+        await self._fanout.start(nats)  # subscribed before any waiter reads its job
         return True
 
-    async def until_ended(self, job_id: str, read: Callable[[], Awaitable[job_pb2.Job]],
-                          timeout: float) -> job_pb2.Job:
+    async def until_ended(self, job_id: str, read: Callable[[], Awaitable[job_pb2.Job]], timeout: float) -> job_pb2.Job:
         """The job once it has ended, or as it is after `timeout` seconds."""
         deadline = time.monotonic() + timeout
         with self._fanout.watch(job_id) as events:
@@ -46,7 +45,7 @@ class JobWaits:
             while not is_terminal(job) and (left := deadline - time.monotonic()) > 0:
                 try:
                     event = await events.next(left)
-                except StreamEnded:   # the job was deleted (or we fell behind): nothing will wake us
+                except StreamEnded:  # the job was deleted (or we fell behind): nothing will wake us
                     event = None
                     await asyncio.sleep(left)
                 if event is None or event.terminal:

@@ -23,12 +23,16 @@ from starlette.responses import JSONResponse
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-LEFT_OUT = Counter("gateway_rows_left_out_total",
-                   "Rows left out of a list page because they hold a number JSON cannot carry (NaN, infinity)",
-                   ["kind"])
-NULLED = Counter("gateway_resources_answered_with_nulls_total",
-                 "Single resources answered with null in place of a number JSON cannot carry (NaN, infinity)",
-                 ["kind"])
+LEFT_OUT = Counter(
+    "gateway_rows_left_out_total",
+    "Rows left out of a list page because they hold a number JSON cannot carry (NaN, infinity)",
+    ["kind"],
+)
+NULLED = Counter(
+    "gateway_resources_answered_with_nulls_total",
+    "Single resources answered with null in place of a number JSON cannot carry (NaN, infinity)",
+    ["kind"],
+)
 
 
 def _encodable(rendered: dict[str, Any]) -> bool:
@@ -51,19 +55,21 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def resource_response(kind: str, content: dict[str, Any], status_code: int = 200,
-                      headers: dict[str, str] | None = None) -> JSONResponse:
+def resource_response(
+    kind: str, content: dict[str, Any], status_code: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
     try:
         return JSONResponse(content, status_code=status_code, headers=headers)
-    except ValueError:   # JSONResponse renders with allow_nan=False
+    except ValueError:  # JSONResponse renders with allow_nan=False
         NULLED.labels(kind).inc()
         log.error("unreadable number answered as null", extra={"kind": kind})
         return JSONResponse(_finite(content), status_code=status_code, headers=headers)
 
 
-def page_response(kind: str, items: Sequence[T], render: Callable[[T], dict[str, Any]],
-                  next_cursor: str) -> JSONResponse:
-    rendered = [(item, render(item)) for item in items]   # a view's own error is a 500, never a skipped row
+def page_response(
+    kind: str, items: Sequence[T], render: Callable[[T], dict[str, Any]], next_cursor: str
+) -> JSONResponse:
+    rendered = [(item, render(item)) for item in items]  # a view's own error is a 500, never a skipped row
     try:
         return JSONResponse({"items": [content for _, content in rendered], "nextCursor": next_cursor or None})
     except ValueError:

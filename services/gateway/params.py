@@ -44,8 +44,12 @@ def limit(request: Request) -> int:
         return 0
     value = ascii_digits(raw, 3)
     if value is None or not 1 <= value <= MAX_LIMIT:
-        raise ApiError(400, "invalid_request", f"limit must be an integer from 1 to {MAX_LIMIT}",
-                       [FieldProblem("?limit", f"must be an integer from 1 to {MAX_LIMIT}")])
+        raise ApiError(
+            400,
+            "invalid_request",
+            f"limit must be an integer from 1 to {MAX_LIMIT}",
+            [FieldProblem("?limit", f"must be an integer from 1 to {MAX_LIMIT}")],
+        )
     return value
 
 
@@ -53,8 +57,12 @@ def cursor(request: Request) -> str:
     """?cursor= as a list answered it; anything else is 400 invalid_cursor."""
     raw = request.query_params.get("cursor", "")
     if raw and not CURSOR.fullmatch(raw):
-        raise ApiError(400, "invalid_cursor", "cursor is not one this API returned",
-                       [FieldProblem("?cursor", "is not one this API returned")])
+        raise ApiError(
+            400,
+            "invalid_cursor",
+            "cursor is not one this API returned",
+            [FieldProblem("?cursor", "is not one this API returned")],
+        )
     return raw
 
 

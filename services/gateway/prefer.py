@@ -38,6 +38,6 @@ def wait_seconds(headers: list[str]) -> int | None:
     value = prefs["wait"]
     if value is None:
         return MAX_WAIT_S
-    if not (value.isascii() and value.isdigit()):   # "²".isdigit() is True, and int("²") fails
+    if not (value.isascii() and value.isdigit()):  # "²".isdigit() is True, and int("²") fails
         return None
     return MAX_WAIT_S if len(value) > 9 else min(int(value), MAX_WAIT_S)

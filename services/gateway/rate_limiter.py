@@ -65,9 +65,9 @@ log = logging.getLogger(__name__)
 TIMEOUT_S = 0.5
 CAS_ATTEMPTS = 8
 RETRY_AFTER_FAILURE_S = 1.0
-LEASE_MOST = 32         # a lease's most tokens, the round's own included (REPORTS_RATE_LIMIT_LEASE)
-LEASE_WINDOW_S = 0.1    # a lease is at most this long of a tenant's rate
-LEASE_TTL_S = 1.0       # leased tokens not spent by then are dropped
+LEASE_MOST = 32  # a lease's most tokens, the round's own included (REPORTS_RATE_LIMIT_LEASE)
+LEASE_WINDOW_S = 0.1  # a lease is at most this long of a tenant's rate
+LEASE_TTL_S = 1.0  # leased tokens not spent by then are dropped
 
 
 def key_of(tenant: str) -> str:
@@ -81,8 +81,8 @@ class Lease:
     trip. They are spent in the shared TAT already: `tat` is where the lease left it."""
 
     tat: float
-    left: int          # leased tokens not yet spent
-    expires: float     # monotonic: unspent tokens are dropped then
+    left: int  # leased tokens not yet spent
+    expires: float  # monotonic: unspent tokens are dropped then
 
     def spend(self, now: float, limits: Limits) -> Decision | None:
         """One request's decision from the lease (None when it has nothing left). The headers count
@@ -101,9 +101,14 @@ def lease_size(limits: Limits, most: int) -> int:
 
 
 class SharedRateLimiter:
-    def __init__(self, nats: Callable[[], NatsClient | None], limits: TenantLimits,
-                 clock: Callable[[], float] = time.time, lease_most: int = LEASE_MOST,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        nats: Callable[[], NatsClient | None],
+        limits: TenantLimits,
+        clock: Callable[[], float] = time.time,
+        lease_most: int = LEASE_MOST,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._limits = limits
         self._clock = clock
         self._monotonic = monotonic
@@ -111,8 +116,8 @@ class SharedRateLimiter:
         self._kv = SharedKv(nats, streams.RATE_LIMIT_BUCKET, "tenant rate limit", log)
         self._down_until: float | None = None
         self._leases: dict[str, Lease] = {}
-        self._waiting: dict[str, list[asyncio.Future[Decision | None]]] = {}   # tenant -> its next round
-        self._rounds: dict[str, asyncio.Task[None]] = {}   # tenant -> the task taking its rounds
+        self._waiting: dict[str, list[asyncio.Future[Decision | None]]] = {}  # tenant -> its next round
+        self._rounds: dict[str, asyncio.Task[None]] = {}  # tenant -> the task taking its rounds
 
     async def take(self, tenant: str) -> Decision | None:
         """The decision for one request by `tenant`, or None when the counter is unreachable (let it through)."""
@@ -120,7 +125,7 @@ class SharedRateLimiter:
         if leased is not None:
             return leased
         if self._down_until is not None and time.monotonic() < self._down_until:
-            return None   # it failed a moment ago: do not make every request wait out TIMEOUT_S again
+            return None  # it failed a moment ago: do not make every request wait out TIMEOUT_S again
         future: asyncio.Future[Decision | None] = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(tenant, []).append(future)
         if tenant not in self._rounds:
@@ -142,7 +147,7 @@ class SharedRateLimiter:
         try:
             while batch := self._waiting.pop(tenant, None):
                 pending = []
-                for future in batch:   # the lease the last round brought back serves those who waited
+                for future in batch:  # the lease the last round brought back serves those who waited
                     decision = None if future.done() else self._from_lease(tenant)
                     if decision is not None:
                         future.set_result(decision)
@@ -161,7 +166,7 @@ class SharedRateLimiter:
         try:
             async with asyncio.timeout(TIMEOUT_S):
                 decisions: list[Decision | None] = list(await self._take(tenant, count))
-        except Exception as exc:   # noqa: BLE001 - every failure of the counter fails open (TimeoutError too)
+        except Exception as exc:  # noqa: BLE001 - every failure of the counter fails open (TimeoutError too)
             self._down_until = time.monotonic() + RETRY_AFTER_FAILURE_S
             self._kv.failed(exc)
             return [None] * count
@@ -187,7 +192,7 @@ class SharedRateLimiter:
             try:
                 await kv.update(key, repr(allowed[-1].tat).encode(), last=revision)
             except KeyWrongLastSequenceError:
-                continue   # another replica spent tokens first: read again
+                continue  # another replica spent tokens first: read again
             leased = len(allowed) - count
             if leased > 0:
                 self._leases[tenant] = Lease(allowed[-1].tat, leased, self._monotonic() + LEASE_TTL_S)

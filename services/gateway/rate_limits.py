@@ -41,9 +41,12 @@ class RateLimitMiddleware:
             return
         headers = decision.headers()
         if not decision.allowed:
-            error = ApiError(429, "rate_limited",
-                             f"over this API key's tenant request rate; retry after {decision.retry_after_s} s",
-                             headers=headers)
+            error = ApiError(
+                429,
+                "rate_limited",
+                f"over this API key's tenant request rate; retry after {decision.retry_after_s} s",
+                headers=headers,
+            )
             await error_response(error)(scope, receive, send)
             return
         raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]

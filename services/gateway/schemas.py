@@ -27,8 +27,12 @@ CREATE_MEDIA_REQUEST: dict[str, Any] = {
         },
         # How long to keep it with all that is made from it (README: Data lifecycle): one of these.
         "retentionDays": {"type": "integer", "minimum": 1, "maximum": 3650},
-        "expiresAt": {"type": "string", "format": "date-time", "maxLength": 64,
-                      "description": "RFC 3339 with an offset, in the future"},
+        "expiresAt": {
+            "type": "string",
+            "format": "date-time",
+            "maxLength": 64,
+            "description": "RFC 3339 with an offset, in the future",
+        },
         "speakers": {
             "type": "array",
             "maxItems": 1000,

@@ -18,14 +18,17 @@ def _entries(raw: str) -> list[tuple[str, str, dict[str, str]]]:
         key, sep, rest = pair.partition("=")
         tenant, *options = rest.split(";")
         if not sep or not key.strip() or not tenant.strip():
-            raise env.ConfigError("REPORTS_API_KEYS entries look like key=tenant (or key=tenant;retentionDays=N), "
-                                  f"got {_masked(pair)!r}")
+            raise env.ConfigError(
+                f"REPORTS_API_KEYS entries look like key=tenant (or key=tenant;retentionDays=N), got {_masked(pair)!r}"
+            )
         parsed = {}
         for option in options:
             name, has_value, value = option.partition("=")
             if name.strip() not in KEY_OPTIONS or not has_value:
-                raise env.ConfigError(f"REPORTS_API_KEYS: unknown option {name.strip()!r} for tenant "
-                                      f"{tenant.strip()!r}; known: {', '.join(KEY_OPTIONS)}")
+                raise env.ConfigError(
+                    f"REPORTS_API_KEYS: unknown option {name.strip()!r} for tenant "
+                    f"{tenant.strip()!r}; known: {', '.join(KEY_OPTIONS)}"
+                )
             parsed[name.strip()] = value.strip()
         entries.append((key.strip(), tenant.strip(), parsed))
     return entries
@@ -52,8 +55,9 @@ def parse_retention_days(raw: str) -> dict[str, int]:
             continue
         value = options["retentionDays"]
         if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 3650:
-            raise env.ConfigError(f"REPORTS_API_KEYS: retentionDays for tenant {tenant!r} must be 1 to 3650, "
-                                  f"got {value!r}")
+            raise env.ConfigError(
+                f"REPORTS_API_KEYS: retentionDays for tenant {tenant!r} must be 1 to 3650, got {value!r}"
+            )
         if days.get(tenant, int(value)) != int(value):
             raise env.ConfigError(f"REPORTS_API_KEYS: tenant {tenant!r} has two different retentionDays")
         days[tenant] = int(value)
@@ -62,7 +66,7 @@ def parse_retention_days(raw: str) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class GatewaySettings:
-    api_keys: dict[str, str] = field(repr=False)   # key (or sha256:<hex>) -> tenant
+    api_keys: dict[str, str] = field(repr=False)  # key (or sha256:<hex>) -> tenant
     host: str = defaults.GATEWAY_HOST
     port: int = defaults.GATEWAY_PORT
     store_target: str = defaults.STORE_ADDR
@@ -70,26 +74,28 @@ class GatewaySettings:
     nats_url: str = defaults.NATS_URL
     # Per-tenant default retention of new media, in days (REPORTS_API_KEYS `;retentionDays=N`).
     retention_days: dict[str, int] = field(default_factory=dict)
-    api_keys_file: str | None = None                # re-read when it changes (services/gateway/api_keys.py)
+    api_keys_file: str | None = None  # re-read when it changes (services/gateway/api_keys.py)
     rpc_timeout_s: float = defaults.RPC_TIMEOUT_S
     job_body_limit: int = 1 * 1024 * 1024
     media_body_limit: int = 20 * 1024 * 1024
     sse_ping_s: float = 15.0
-    drain_s: float = 5.0    # on SIGTERM, how long open requests and event streams may still run
+    drain_s: float = 5.0  # on SIGTERM, how long open requests and event streams may still run
     webhook_allow_private: bool = False  # development and tests only: lifts the webhook SSRF guard
     # Each tenant's request rate (REPORTS_TENANT_LIMITS / REPORTS_DEFAULT_TENANT_LIMITS); None: not limited.
     tenant_limits: TenantLimits | None = None
-    rate_limit_lease: int = LEASE_MOST   # tokens a replica leases at most (rate_limiter.py); 1: none
-    connection_limits: ConnectionLimits = field(default_factory=ConnectionLimits)   # connections.py
-    sse_max_per_tenant: int = 100        # open event streams per tenant on this process (stream_slots.py)
+    rate_limit_lease: int = LEASE_MOST  # tokens a replica leases at most (rate_limiter.py); 1: none
+    connection_limits: ConnectionLimits = field(default_factory=ConnectionLimits)  # connections.py
+    sse_max_per_tenant: int = 100  # open event streams per tenant on this process (stream_slots.py)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> GatewaySettings:
         keys = parse_api_keys(environ.get("REPORTS_API_KEYS", ""))
         keys_file = environ.get("REPORTS_API_KEYS_FILE", "").strip() or None
         if not keys and not keys_file:
-            raise env.ConfigError("no API keys: set REPORTS_API_KEYS (key=tenant pairs) or REPORTS_API_KEYS_FILE "
-                                  "(make run sets a dev key)")
+            raise env.ConfigError(
+                "no API keys: set REPORTS_API_KEYS (key=tenant pairs) or REPORTS_API_KEYS_FILE "
+                "(make run sets a dev key)"
+            )
         limits = ConnectionLimits()
         return cls(
             host=env.text(environ, "REPORTS_GATEWAY_HOST", cls.host),
@@ -107,14 +113,18 @@ class GatewaySettings:
             tenant_limits=None if env.flag(environ, "REPORTS_TENANT_RATE_LIMIT_OFF") else parse_tenant_limits(environ),
             rate_limit_lease=env.integer(environ, "REPORTS_RATE_LIMIT_LEASE", cls.rate_limit_lease, minimum=1),
             connection_limits=ConnectionLimits(
-                header_timeout_s=env.number(environ, "REPORTS_GATEWAY_HEADER_TIMEOUT_S", limits.header_timeout_s,
-                                            minimum=0.1),
-                body_timeout_s=env.number(environ, "REPORTS_GATEWAY_BODY_TIMEOUT_S", limits.body_timeout_s,
-                                          minimum=0.1),
-                max_header_bytes=env.integer(environ, "REPORTS_GATEWAY_MAX_HEADER_BYTES", limits.max_header_bytes,
-                                             minimum=1024),
-                max_connections=env.integer(environ, "REPORTS_GATEWAY_MAX_CONNECTIONS", limits.max_connections,
-                                            minimum=1),
+                header_timeout_s=env.number(
+                    environ, "REPORTS_GATEWAY_HEADER_TIMEOUT_S", limits.header_timeout_s, minimum=0.1
+                ),
+                body_timeout_s=env.number(
+                    environ, "REPORTS_GATEWAY_BODY_TIMEOUT_S", limits.body_timeout_s, minimum=0.1
+                ),
+                max_header_bytes=env.integer(
+                    environ, "REPORTS_GATEWAY_MAX_HEADER_BYTES", limits.max_header_bytes, minimum=1024
+                ),
+                max_connections=env.integer(
+                    environ, "REPORTS_GATEWAY_MAX_CONNECTIONS", limits.max_connections, minimum=1
+                ),
             ),
             sse_max_per_tenant=env.integer(environ, "REPORTS_SSE_MAX_PER_TENANT", cls.sse_max_per_tenant, minimum=1),
         )

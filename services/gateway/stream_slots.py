@@ -29,9 +29,12 @@ class StreamSlots:
 
     def take(self, tenant: str) -> None:
         if self._open[tenant] >= self.per_tenant:
-            raise ApiError(429, "too_many_streams",
-                           f"this tenant has {self.per_tenant} event streams open on this gateway; close one "
-                           "or retry later", headers={"Retry-After": str(RETRY_AFTER_S)})
+            raise ApiError(
+                429,
+                "too_many_streams",
+                f"this tenant has {self.per_tenant} event streams open on this gateway; close one or retry later",
+                headers={"Retry-After": str(RETRY_AFTER_S)},
+            )
         self._open[tenant] += 1
 
     def give_back(self, tenant: str) -> None:

@@ -11,11 +11,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common import context, tracing
 
-HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests, by route, method and status",
-                        ["route", "method", "status"])
-HTTP_SECONDS = Histogram("http_request_duration_seconds", "Time to answer an HTTP request (SSE: to the headers)",
-                         ["route", "method"],
-                         buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+HTTP_REQUESTS = Counter(
+    "http_requests_total", "HTTP requests, by route, method and status", ["route", "method", "status"]
+)
+HTTP_SECONDS = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer an HTTP request (SSE: to the headers)",
+    ["route", "method"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
 _tracer = tracing.tracer("reports.gateway")
 
 
@@ -42,9 +46,11 @@ class TelemetryMiddleware:
             await send(message)
 
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        with context.bound(request_id=request_id), _tracer.start_as_current_span(
-                f"{scope['method']} {scope['path']}", context=tracing.extract(headers),
-                kind=trace.SpanKind.SERVER) as span:
+        with (
+            context.bound(request_id=request_id),
+            _tracer.start_as_current_span(
+                f"{scope['method']} {scope['path']}", context=tracing.extract(headers), kind=trace.SpanKind.SERVER
+            ) as span,
+        ):
             await self.app(scope, receive, observed_send)
             span.set_attribute("http.status_code", status)
-

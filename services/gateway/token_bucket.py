@@ -21,15 +21,18 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    tat: float            # the TAT to store (allowed) or the one found (refused)
+    tat: float  # the TAT to store (allowed) or the one found (refused)
     limit: int
     remaining: int
     reset_s: int
-    retry_after_s: int    # 0 when allowed
+    retry_after_s: int  # 0 when allowed
 
     def headers(self) -> dict[str, str]:
-        headers = {"RateLimit-Limit": str(self.limit), "RateLimit-Remaining": str(self.remaining),
-                   "RateLimit-Reset": str(self.reset_s)}
+        headers = {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_s),
+        }
         if not self.allowed:
             headers["Retry-After"] = str(self.retry_after_s)
         return headers
@@ -42,13 +45,14 @@ def _whole_seconds(seconds: float) -> int:
 
 def decide(stored_tat: float | None, now: float, rps: float, burst: int) -> Decision:
     interval = 1.0 / rps
-    capacity = burst * interval                       # a full bucket, in seconds of refill
+    capacity = burst * interval  # a full bucket, in seconds of refill
     tat = now if stored_tat is None else max(stored_tat, now)
     new_tat = tat + interval
     if new_tat - now > capacity + 1e-9:
         # Refused: nothing is spent. One token is back when new_tat - capacity has passed.
-        return Decision(False, tat, burst, 0, _whole_seconds(tat - now),
-                        max(1, _whole_seconds(new_tat - capacity - now)))
+        return Decision(
+            False, tat, burst, 0, _whole_seconds(tat - now), max(1, _whole_seconds(new_tat - capacity - now))
+        )
     remaining = math.floor(round((capacity - (new_tat - now)) / interval, 6))
     return Decision(True, new_tat, burst, max(0, remaining), _whole_seconds(new_tat - now), 0)
 

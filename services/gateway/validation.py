@@ -28,12 +28,14 @@ def _problems(error: ValidationError) -> list[FieldProblem]:
     path = list(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
-        return [FieldProblem(_pointer([*path, k]), f"unknown field {k!r}")
-                for k in error.instance if k not in allowed]
+        return [FieldProblem(_pointer([*path, k]), f"unknown field {k!r}") for k in error.instance if k not in allowed]
     if error.validator == "required" and isinstance(error.instance, dict):
         properties = error.schema.get("properties", {})
-        return [FieldProblem(_pointer([*path, k]), f"{k!r} is required{_choices(properties.get(k, {}))}")
-                for k in error.validator_value if k not in error.instance]
+        return [
+            FieldProblem(_pointer([*path, k]), f"{k!r} is required{_choices(properties.get(k, {}))}")
+            for k in error.validator_value
+            if k not in error.instance
+        ]
     if error.validator in ("anyOf", "oneOf") and error.context:
         # "x is not valid under any of the given schemas" says little: report the closest branch.
         nullable = any(e.validator == "type" and e.validator_value == "null" for e in error.context)
@@ -82,8 +84,9 @@ def target_rules(target: dict[str, Any], prefix: str) -> list[FieldProblem]:
         else:
             start, end = timerange.get("start_seconds"), timerange.get("end_seconds")
             if start is not None and end is not None and start >= end:
-                problems.append(FieldProblem(f"{prefix}/timerange/end_seconds",
-                                             "end_seconds must be greater than start_seconds"))
+                problems.append(
+                    FieldProblem(f"{prefix}/timerange/end_seconds", "end_seconds must be greater than start_seconds")
+                )
     return problems
 
 
@@ -104,8 +107,9 @@ def job_caps(body: dict[str, Any]) -> list[FieldProblem]:
         problems.append(FieldProblem("/webhook/url", f"at most {MAX_WEBHOOK_URL} characters"))
     template_params = body["output"].get("templateParams", {})
     if len(json.dumps(template_params, ensure_ascii=False).encode()) > MAX_TEMPLATE_PARAMS_BYTES:
-        problems.append(FieldProblem("/output/templateParams",
-                                     f"at most {MAX_TEMPLATE_PARAMS_BYTES // 1024} KiB as JSON"))
+        problems.append(
+            FieldProblem("/output/templateParams", f"at most {MAX_TEMPLATE_PARAMS_BYTES // 1024} KiB as JSON")
+        )
     elif strict_json.deeper_than(template_params, MAX_TEMPLATE_PARAMS_DEPTH):
         problems.append(FieldProblem("/output/templateParams", f"nests at most {MAX_TEMPLATE_PARAMS_DEPTH} levels"))
     return problems
@@ -141,8 +145,7 @@ def expires_at(value: str, path: str) -> datetime:
     except ValueError:
         when = None
     if when is None or when.tzinfo is None:
-        raise invalid([FieldProblem(path, "must be an RFC 3339 date-time with an offset, "
-                                          "e.g. 2027-01-31T12:00:00Z")])
+        raise invalid([FieldProblem(path, "must be an RFC 3339 date-time with an offset, e.g. 2027-01-31T12:00:00Z")])
     if when <= datetime.now(UTC):
         raise invalid([FieldProblem(path, "must be in the future")])
     return when

@@ -31,8 +31,10 @@ def target_message(target: dict[str, Any]) -> target_pb2.Target:
 def target_json(target: target_pb2.Target) -> dict[str, Any]:
     timerange = None
     if target.HasField("timerange"):
-        timerange = {"start_seconds": _optional(target.timerange, "start_seconds"),
-                     "end_seconds": _optional(target.timerange, "end_seconds")}
+        timerange = {
+            "start_seconds": _optional(target.timerange, "start_seconds"),
+            "end_seconds": _optional(target.timerange, "end_seconds"),
+        }
     return {
         "strategy": target.strategy,
         "on_miss": target.on_miss,
@@ -52,9 +54,14 @@ def job_json(job: job_pb2.Job) -> dict[str, Any]:
     resolution = None
     if job.HasField("resolution"):
         r = job.resolution
-        resolution = {"entityId": r.entity_id, "entityLabel": _optional(r, "entity_label"),
-                      "strategy": r.strategy, "fellBack": r.fell_back,
-                      "confidence": round(r.confidence, 4), "reason": r.reason}
+        resolution = {
+            "entityId": r.entity_id,
+            "entityLabel": _optional(r, "entity_label"),
+            "strategy": r.strategy,
+            "fellBack": r.fell_back,
+            "confidence": round(r.confidence, 4),
+            "reason": r.reason,
+        }
     return {
         "jobId": job.id,
         "status": job_states.status_name(job.status),
@@ -89,8 +96,12 @@ def usage_json(usage: job_pb2.JobUsage) -> dict[str, Any]:
 
 def usage_figures_json(group: store_pb2.UsageGroup) -> dict[str, Any]:
     """GET /v1/usage: what the jobs of a day or model (or all of them) used."""
-    return {"jobs": group.jobs, "inputTokens": group.input_tokens, "outputTokens": group.output_tokens,
-            "costUsd": round(group.cost_usd, 6)}
+    return {
+        "jobs": group.jobs,
+        "inputTokens": group.input_tokens,
+        "outputTokens": group.output_tokens,
+        "costUsd": round(group.cost_usd, 6),
+    }
 
 
 def webhook_json(job: job_pb2.Job) -> dict[str, Any] | None:
@@ -216,8 +227,11 @@ def evidence_json(report: report_pb2.Report) -> dict[str, Any]:
         "reportId": report.id,
         "entity": {"id": report.entity.id, "label": _optional(report.entity, "label")},
         "sections": [
-            {"key": s.key, "status": s.status,
-             "quotes": [{"text": q.text, "start": round(q.start, 3), "end": round(q.end, 3)} for q in s.quotes]}
+            {
+                "key": s.key,
+                "status": s.status,
+                "quotes": [{"text": q.text, "start": round(q.start, 3), "end": round(q.end, 3)} for q in s.quotes],
+            }
             for s in evidence.sections
         ],
         "analytics": analytics_json(evidence.analytics),

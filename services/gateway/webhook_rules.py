@@ -16,8 +16,21 @@ from services.common.strict_json import quote
 from services.gateway.errors import ApiError
 
 # Set by the platform, or hop-by-hop: a job may not send them.
-RESERVED = frozenset({"content-type", "content-length", "host", "transfer-encoding", "connection",
-                      "keep-alive", "te", "trailer", "trailers", "upgrade", "expect"})
+RESERVED = frozenset(
+    {
+        "content-type",
+        "content-length",
+        "host",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "te",
+        "trailer",
+        "trailers",
+        "upgrade",
+        "expect",
+    }
+)
 RESERVED_PREFIXES = ("webhook-", "proxy-")
 TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an RFC 9110 field name
 VALUE = re.compile(r"^[\t\x20-\x7e]*$")  # a value: visible ASCII, space and tab (what every client sends as is)
@@ -57,16 +70,24 @@ def check(webhook: dict[str, Any] | None) -> None:
         raise forbidden_url(str(exc)) from None
     headers: dict[str, str] = webhook.get("headers", {})
     if len(headers) > MAX_HEADERS:
-        raise ApiError(400, "invalid_request", f"at most {MAX_HEADERS} webhook headers",
-                       [FieldProblem("/webhook/headers", f"at most {MAX_HEADERS} headers")])
-    problems = [FieldProblem(_path(name), problem) for name, value in headers.items()
-                if (problem := header_problem(name, value)) is not None]
+        raise ApiError(
+            400,
+            "invalid_request",
+            f"at most {MAX_HEADERS} webhook headers",
+            [FieldProblem("/webhook/headers", f"at most {MAX_HEADERS} headers")],
+        )
+    problems = [
+        FieldProblem(_path(name), problem)
+        for name, value in headers.items()
+        if (problem := header_problem(name, value)) is not None
+    ]
     if problems:
         raise ApiError(400, "webhook_header_forbidden", f"{problems[0].path}: {problems[0].message}", problems)
 
 
-async def check_address(webhook: dict[str, Any] | None, *, allow_private: bool,
-                        resolver: ssrf.Resolver = ssrf.system_resolver) -> None:
+async def check_address(
+    webhook: dict[str, Any] | None, *, allow_private: bool, resolver: ssrf.Resolver = ssrf.system_resolver
+) -> None:
     if webhook is None:
         return
     try:
@@ -76,5 +97,4 @@ async def check_address(webhook: dict[str, Any] | None, *, allow_private: bool,
 
 
 def forbidden_url(reason: str) -> ApiError:
-    return ApiError(400, "webhook_url_forbidden", f"/webhook/url: {reason}",
-                    [FieldProblem("/webhook/url", reason)])
+    return ApiError(400, "webhook_url_forbidden", f"/webhook/url: {reason}", [FieldProblem("/webhook/url", reason)])

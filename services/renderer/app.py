@@ -48,7 +48,7 @@ class RunningRenderer:
 
 async def start(settings: RendererSettings) -> RunningRenderer:
     """A model the provider does not know would fail every job: it stops the start as a ConfigError."""
-    nats: list[NatsClient] = []   # connected below, after the model check; the budget asks for it per call
+    nats: list[NatsClient] = []  # connected below, after the model check; the budget asks for it per call
     budget = SharedBudget(lambda: nats[0] if nats else None, settings.budgets)
     first, *fallbacks = settings.routes
     llm = Llm(first, budget=budget, fallbacks=fallbacks, circuits=settings.circuits)
@@ -62,12 +62,18 @@ async def start(settings: RendererSettings) -> RunningRenderer:
     resolver_channel = grpc_server.channel(settings.resolver_target, peer="resolver")
     store = store_pb2_grpc.StoreStub(store_channel)
     server, port, _ = await grpc_server.create_server(
-        [register(RendererServicer(store, llm))], [SERVICE_NAME], settings.listen)
+        [register(RendererServicer(store, llm))], [SERVICE_NAME], settings.listen
+    )
     nc = await streams.connect(settings.nats_url, "renderer")
     nats.append(nc)
     await streams.wait_for_streams(nc.jetstream(), (streams.JOBS_STREAM,))
-    runner = JobRunner(store, resolver_pb2_grpc.ResolverStub(resolver_channel), llm,
-                       coverage_rules=settings.coverage, prices=settings.prices)
+    runner = JobRunner(
+        store,
+        resolver_pb2_grpc.ResolverStub(resolver_channel),
+        llm,
+        coverage_rules=settings.coverage,
+        prices=settings.prices,
+    )
     worker = Worker(nc, runner, settings.worker)
     await worker.ensure_consumer()
     worker_task = asyncio.create_task(worker.run(), name="renderer-worker")

@@ -70,8 +70,10 @@ def parse(environ: Mapping[str, str]) -> dict[tuple[str, str], Budget]:
         route, sep, text = entry.partition("=")
         provider, colon, model = route.strip().partition(":")
         if not sep or not colon or provider not in _PROVIDERS or not model.strip() or not text.strip():
-            raise ConfigError(f"{LIMITS_VAR} entries look like openai:MODEL=rpm:500,tpm:200000 (provider openai "
-                              f"or anthropic) separated by ';', got {entry[:80]!r}")
+            raise ConfigError(
+                f"{LIMITS_VAR} entries look like openai:MODEL=rpm:500,tpm:200000 (provider openai "
+                f"or anthropic) separated by ';', got {entry[:80]!r}"
+            )
         key = (provider, model.strip())
         if key in budgets:
             raise ConfigError(f"{LIMITS_VAR}: {provider}:{model.strip()} is named twice")
@@ -79,11 +81,13 @@ def parse(environ: Mapping[str, str]) -> dict[tuple[str, str], Budget]:
         for part in text.split(","):
             name, colon, number = (s.strip() for s in part.partition(":"))
             if not colon or name not in ("rpm", "tpm") or name in values:
-                raise ConfigError(f"{LIMITS_VAR}: {provider}:{model.strip()} has {part.strip()!r}; use rpm:N "
-                                  "and/or tpm:N, each once")
+                raise ConfigError(
+                    f"{LIMITS_VAR}: {provider}:{model.strip()} has {part.strip()!r}; use rpm:N and/or tpm:N, each once"
+                )
             if not _INTEGER.match(number) or int(number) < 1:
-                raise ConfigError(f"{LIMITS_VAR}: {name} for {provider}:{model.strip()} must be a positive "
-                                  f"integer, got {number!r}")
+                raise ConfigError(
+                    f"{LIMITS_VAR}: {name} for {provider}:{model.strip()} must be a positive integer, got {number!r}"
+                )
             values[name] = int(number)
         budgets[key] = Budget(**values)
     return budgets
@@ -91,8 +95,8 @@ def parse(environ: Mapping[str, str]) -> dict[tuple[str, str], Budget]:
 
 @dataclass(frozen=True)
 class Reservation:
-    schedule: Schedule   # to store
-    wait_s: float        # until the reserved call may go
+    schedule: Schedule  # to store
+    wait_s: float  # until the reserved call may go
 
 
 def reserve(schedule: Schedule, budget: Budget, tokens: int, now: float) -> Reservation:
@@ -102,10 +106,10 @@ def reserve(schedule: Schedule, budget: Budget, tokens: int, now: float) -> Rese
     if budget.rpm:
         interval = 60.0 / budget.rpm
         requests = max(requests, start) + interval
-        start = max(start, requests - interval)          # burst of one: the slot this call takes
+        start = max(start, requests - interval)  # burst of one: the slot this call takes
     if budget.tpm and tokens > 0:
         interval = 60.0 / budget.tpm
-        burst = budget.tpm / 60.0 * interval              # one second's worth, in seconds of refill
+        burst = budget.tpm / 60.0 * interval  # one second's worth, in seconds of refill
         tokens_tat = max(tokens_tat, start) + tokens * interval
         start = max(start, tokens_tat - max(burst, tokens * interval))
     return Reservation(Schedule(requests, tokens_tat, schedule.not_before), max(0.0, start - now))
@@ -125,7 +129,7 @@ class Observed:
     `retry-after`); None when nothing is spent."""
 
     blocked_s: float | None = None
-    answered: bool = False   # the provider took this call (a spent limit on an answer, not a 429)
+    answered: bool = False  # the provider took this call (a spent limit on an answer, not a 429)
 
 
 def hold_back(seen: Observed, budget: Budget) -> Observed:
@@ -151,5 +155,7 @@ def learn(schedule: Schedule, seen: Observed, now: float) -> Schedule:
 def reason(provider: str, model: str, budget: Budget, wait_s: float, not_before: bool) -> str:
     limits = ",".join(f"{k}:{v}" for k, v in (("rpm", budget.rpm), ("tpm", budget.tpm)) if v)
     why = "the provider said its limit is spent" if not_before else f"the budget {limits or 'learned'} is in use"
-    return (f"waiting {math.ceil(wait_s * 10) / 10:g}s for {provider}:{model}: {why} "
-            f"({LIMITS_VAR}); the call goes when its turn comes")
+    return (
+        f"waiting {math.ceil(wait_s * 10) / 10:g}s for {provider}:{model}: {why} "
+        f"({LIMITS_VAR}); the call goes when its turn comes"
+    )

@@ -21,8 +21,9 @@ class CircuitSettings:
 
 
 class Circuit:
-    def __init__(self, settings: CircuitSettings = CircuitSettings(),
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, settings: CircuitSettings = CircuitSettings(), clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._settings = settings
         self._clock = clock
         self._streak = 0

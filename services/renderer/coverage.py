@@ -23,8 +23,14 @@ class Coverage:
     note: str | None
 
     def as_json(self) -> dict[str, Any]:
-        return {"targetSeconds": self.target_seconds, "targetWords": self.target_words, "share": self.share,
-                "confidence": self.confidence, "sufficient": self.sufficient, "note": self.note}
+        return {
+            "targetSeconds": self.target_seconds,
+            "targetWords": self.target_words,
+            "share": self.share,
+            "confidence": self.confidence,
+            "sufficient": self.sufficient,
+            "note": self.note,
+        }
 
 
 def assess(name: str, analytics: Mapping[str, Any], confidence: float, rules: CoverageRules) -> Coverage:
@@ -34,7 +40,9 @@ def assess(name: str, analytics: Mapping[str, Any], confidence: float, rules: Co
     sufficient = seconds >= rules.min_seconds and words >= rules.min_words
     note = None
     if not sufficient:
-        note = (f"Thin evidence: {name} speaks for only {seconds:g} s and {words} words in this recording "
-                f"(this report wants at least {rules.min_seconds:g} s and {rules.min_words} words), "
-                "so read what follows as tentative.")
+        note = (
+            f"Thin evidence: {name} speaks for only {seconds:g} s and {words} words in this recording "
+            f"(this report wants at least {rules.min_seconds:g} s and {rules.min_words} words), "
+            "so read what follows as tentative."
+        )
     return Coverage(seconds, words, share, round(confidence, 4), sufficient, note)

@@ -28,18 +28,17 @@ class RenderMeta:
     provider: str
 
 
-def to_document(template: str, output: Mapping[str, Any], prompt: PromptRef,
-                render: RenderMeta) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def to_document(
+    template: str, output: Mapping[str, Any], prompt: PromptRef, render: RenderMeta
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """(document, quotes). `output` must already pass `validate.check_output`."""
     sections: list[dict[str, Any]] = []
     quotes: dict[str, list[str]] = {}
     for spec in sections_of(template):
         answer = output["sections"][spec.key]
-        section: dict[str, Any] = {"key": spec.key, "kind": spec.kind,
-                                   "title": _text(answer["title"])}
+        section: dict[str, Any] = {"key": spec.key, "kind": spec.kind, "title": _text(answer["title"])}
         if spec.kind == "actions":
-            section["items"] = [{"title": _text(i["title"]), "context": _text(i["context"])}
-                                for i in answer["items"]]
+            section["items"] = [{"title": _text(i["title"]), "context": _text(i["context"])} for i in answer["items"]]
         else:
             section["body"] = _text(answer["body"])
         if spec.kind == "traits":
@@ -53,10 +52,8 @@ def to_document(template: str, output: Mapping[str, Any], prompt: PromptRef,
         "summary": _text(output["summary"]),
         "sections": sections,
         "meta": {
-            "prompt": {"name": prompt.name, "version": int(prompt.version),
-                       "labels": list(prompt.labels)},
-            "render": {"attempts": render.attempts, "model": render.model,
-                       "provider": render.provider},
+            "prompt": {"name": prompt.name, "version": int(prompt.version), "labels": list(prompt.labels)},
+            "render": {"attempts": render.attempts, "model": render.model, "provider": render.provider},
         },
     }
     return document, quotes

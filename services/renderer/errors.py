@@ -59,8 +59,13 @@ class LlmEnded(RenderError):
         self.code = code
 
 
-ENDED_CODES = ("llm_output_truncated", "llm_refused", "llm_content_filtered",
-               "llm_context_exceeded", "llm_quota_exhausted")
+ENDED_CODES = (
+    "llm_output_truncated",
+    "llm_refused",
+    "llm_content_filtered",
+    "llm_context_exceeded",
+    "llm_quota_exhausted",
+)
 
 
 class ModelUnavailable(RenderError):

@@ -35,8 +35,11 @@ class SectionSupport:
         return "supported" if self.quotes else "unsupported"
 
     def as_json(self) -> dict[str, Any]:
-        return {"key": self.key, "status": self.status,
-                "quotes": [{"text": q.text, "start": q.start, "end": q.end} for q in self.quotes]}
+        return {
+            "key": self.key,
+            "status": self.status,
+            "quotes": [{"text": q.text, "start": q.start, "end": q.end} for q in self.quotes],
+        }
 
 
 class QuoteLocator:
@@ -46,7 +49,7 @@ class QuoteLocator:
         self._windows: list[tuple[str, float, float]] = []
         for width in range(1, SPAN + 1):
             for i in range(len(segments) - width + 1):
-                chunk = segments[i:i + width]
+                chunk = segments[i : i + width]
                 text = " " + " ".join(fold(str(s["text"])) for s in chunk) + " "
                 self._windows.append((text, float(chunk[0]["start"]), float(chunk[-1]["end"])))
 
@@ -76,7 +79,13 @@ class QuoteLocator:
 
 def unsupported_problems(supports: Sequence[SectionSupport]) -> list[Problem]:
     """Soft problems: worth another attempt, but a report without them is still a report."""
-    return [Problem(f"$.sections.{s.key}.quotes",
-                    "has no quote that is the target's own words; give one to three quotes copied "
-                    "word for word from the target's segments (isTarget true)", soft=True)
-            for s in supports if not s.quotes]
+    return [
+        Problem(
+            f"$.sections.{s.key}.quotes",
+            "has no quote that is the target's own words; give one to three quotes copied "
+            "word for word from the target's segments (isTarget true)",
+            soft=True,
+        )
+        for s in supports
+        if not s.quotes
+    ]

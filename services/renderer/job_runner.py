@@ -66,26 +66,38 @@ def evidence_input(resolution: resolver_pb2.Resolution, entity_label: str | None
         target_label=entity_label,
         target_description=entity.description if entity.HasField("description") else None,
         analytics=json_format.MessageToDict(entity.analytics, preserving_proto_field_name=True),
-        speakers=[{"id": e.id, "label": e.label if e.HasField("label") else None,
-                   "description": e.description if e.HasField("description") else None,
-                   **json_format.MessageToDict(e.analytics, preserving_proto_field_name=True)}
-                  for e in resolution.entities],
-        segments=[{"speaker": s.speaker, "start": s.start, "end": s.end, "text": s.text}
-                  for s in resolution.evidence],
+        speakers=[
+            {
+                "id": e.id,
+                "label": e.label if e.HasField("label") else None,
+                "description": e.description if e.HasField("description") else None,
+                **json_format.MessageToDict(e.analytics, preserving_proto_field_name=True),
+            }
+            for e in resolution.entities
+        ],
+        segments=[{"speaker": s.speaker, "start": s.start, "end": s.end, "text": s.text} for s in resolution.evidence],
     )
 
 
-def report_evidence(written: WrittenReport, entity: media_pb2.Entity,
-                    coverage: Coverage) -> report_pb2.ReportEvidence:
+def report_evidence(written: WrittenReport, entity: media_pb2.Entity, coverage: Coverage) -> report_pb2.ReportEvidence:
     return report_pb2.ReportEvidence(
-        sections=[report_pb2.SectionEvidence(
-            key=support.key, status=support.status,
-            quotes=[report_pb2.Quote(text=q.text, start=q.start, end=q.end) for q in support.quotes])
-            for support in written.evidence],
+        sections=[
+            report_pb2.SectionEvidence(
+                key=support.key,
+                status=support.status,
+                quotes=[report_pb2.Quote(text=q.text, start=q.start, end=q.end) for q in support.quotes],
+            )
+            for support in written.evidence
+        ],
         analytics=entity.analytics,
         coverage=report_pb2.Coverage(
-            target_seconds=coverage.target_seconds, target_words=coverage.target_words, share=coverage.share,
-            confidence=coverage.confidence, sufficient=coverage.sufficient, note=coverage.note),
+            target_seconds=coverage.target_seconds,
+            target_words=coverage.target_words,
+            share=coverage.share,
+            confidence=coverage.confidence,
+            sufficient=coverage.sufficient,
+            note=coverage.note,
+        ),
     )
 
 
@@ -102,9 +114,12 @@ class JobRunner:
     async def run(self, command: job_pb2.RenderCommand) -> str:
         """Takes the job as far as it goes; returns its final status. Raises on transient trouble."""
         md = (("x-request-id", command.request_id),) if command.request_id else ()
-        claimed = await self.store.ClaimJob(store_pb2.ClaimJobRequest(tenant=command.tenant, job_id=command.job_id),
-                                            timeout=self.rpc_timeout_s, metadata=md)
-        job = claimed.job   # one that has ended comes back as it is
+        claimed = await self.store.ClaimJob(
+            store_pb2.ClaimJobRequest(tenant=command.tenant, job_id=command.job_id),
+            timeout=self.rpc_timeout_s,
+            metadata=md,
+        )
+        job = claimed.job  # one that has ended comes back as it is
         if job.status in job_states.TERMINAL_VALUES:
             return job_states.status_name(job.status) or "unknown"
         if job.status == job_pb2.JOB_STATUS_QUEUED:  # parked by its tenant's in-flight cap
@@ -114,18 +129,27 @@ class JobRunner:
         try:
             resolution = await self.resolver.ResolveTarget(
                 resolver_pb2.ResolveTargetRequest(tenant=job.tenant, media_id=job.media_id, target=job.target),
-                timeout=max(self.rpc_timeout_s, 30.0), metadata=md)
+                timeout=max(self.rpc_timeout_s, 30.0),
+                metadata=md,
+            )
         except grpc.aio.AioRpcError as exc:
             error = from_rpc_error(exc)
             if error.code in FINAL_RESOLVER_CODES:
                 return await self._fail(job, error.code, error.message, md)
             raise
         STAGE_SECONDS.labels("resolving").observe(time.perf_counter() - stage_started)
-        entity_label = job.entity_label if job.HasField("entity_label") else (
-            resolution.entity.label if resolution.entity.HasField("label") else None)
-        recorded = job_pb2.JobResolution(entity_id=resolution.entity.id, strategy=resolution.strategy,
-                                         fell_back=resolution.fell_back, confidence=resolution.confidence,
-                                         reason=resolution.reason)
+        entity_label = (
+            job.entity_label
+            if job.HasField("entity_label")
+            else (resolution.entity.label if resolution.entity.HasField("label") else None)
+        )
+        recorded = job_pb2.JobResolution(
+            entity_id=resolution.entity.id,
+            strategy=resolution.strategy,
+            fell_back=resolution.fell_back,
+            confidence=resolution.confidence,
+            reason=resolution.reason,
+        )
         if entity_label is not None:
             recorded.entity_label = entity_label
         try:
@@ -137,20 +161,28 @@ class JobRunner:
         async def stop_if_ended() -> None:
             nonlocal calls
             calls += 1
-            if calls > 1:   # the first call follows the move to rendering, which checked already
+            if calls > 1:  # the first call follows the move to rendering, which checked already
                 await self._rendering(job, md)
 
         params: dict[str, Any] = json_format.MessageToDict(job.template_params)
         evidence = evidence_input(resolution, entity_label)
-        coverage = assess(entity_label or resolution.entity.id, evidence.analytics, resolution.confidence,
-                          self.coverage_rules)
+        coverage = assess(
+            entity_label or resolution.entity.id, evidence.analytics, resolution.confidence, self.coverage_rules
+        )
         stage_started = time.perf_counter()
 
         async def send_progress(progress: job_pb2.JobProgress) -> None:
-            await self.store.TransitionJob(store_pb2.TransitionJobRequest(
-                tenant=job.tenant, job_id=job.id, status=job_pb2.JOB_STATUS_RUNNING,
-                stage=job_pb2.JOB_STAGE_RENDERING, progress=progress),
-                timeout=self.rpc_timeout_s, metadata=md)
+            await self.store.TransitionJob(
+                store_pb2.TransitionJobRequest(
+                    tenant=job.tenant,
+                    job_id=job.id,
+                    status=job_pb2.JOB_STATUS_RUNNING,
+                    stage=job_pb2.JOB_STAGE_RENDERING,
+                    progress=progress,
+                ),
+                timeout=self.rpc_timeout_s,
+                metadata=md,
+            )
 
         async def budget_wait(seconds: float | None, why: str) -> None:
             """The job's stage is `waiting` while it waits its turn in the provider budget. The move
@@ -159,8 +191,12 @@ class JobRunner:
                 await self._rendering(job, md)
                 return
             request = store_pb2.TransitionJobRequest(
-                tenant=job.tenant, job_id=job.id, status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_WAITING,
-                progress=job_pb2.JobProgress(waiting_sec=round(seconds, 3), waiting_reason=why[:300]))
+                tenant=job.tenant,
+                job_id=job.id,
+                status=job_pb2.JOB_STATUS_RUNNING,
+                stage=job_pb2.JOB_STAGE_WAITING,
+                progress=job_pb2.JobProgress(waiting_sec=round(seconds, 3), waiting_reason=why[:300]),
+            )
             try:
                 await self.store.TransitionJob(request, timeout=self.rpc_timeout_s, metadata=md)
             except grpc.aio.AioRpcError as exc:  # best effort, like progress: the report matters more
@@ -170,16 +206,26 @@ class JobRunner:
         meter = UsageMeter(self.prices, job.tenant)
         try:
             try:
-                written = await write_report(self.llm, claimed.prompt, job.template, evidence, params,
-                                             before_call=stop_if_ended, coverage_note=coverage.note,
-                                             on_progress=progress.tokens, on_wait=progress.waiting,
-                                             on_usage=meter, on_budget_wait=budget_wait)
+                written = await write_report(
+                    self.llm,
+                    claimed.prompt,
+                    job.template,
+                    evidence,
+                    params,
+                    before_call=stop_if_ended,
+                    coverage_note=coverage.note,
+                    on_progress=progress.tokens,
+                    on_wait=progress.waiting,
+                    on_usage=meter,
+                    on_budget_wait=budget_wait,
+                )
             finally:  # no progress event may follow the job's next one
                 await progress.aclose()
         except JobEnded as ended:
             log.debug("job ended before an LLM call", extra={"jobId": job.id, "status": ended.status})
-            return await keep_usage(self.store, job.tenant, job.id, ended.status, meter.message(), md,
-                                    self.rpc_timeout_s)
+            return await keep_usage(
+                self.store, job.tenant, job.id, ended.status, meter.message(), md, self.rpc_timeout_s
+            )
         except LlmUnavailable as exc:
             return await self._fail(job, "llm_unavailable", str(exc), md, meter.message())
         except LlmEnded as exc:
@@ -214,8 +260,9 @@ class JobRunner:
 
     async def _rendering(self, job: job_pb2.Job, md: Any, resolution: job_pb2.JobResolution | None = None) -> None:
         """Moves the job to rendering (a no-op when it is there already); JobEnded if it has ended."""
-        request = store_pb2.TransitionJobRequest(tenant=job.tenant, job_id=job.id,
-                                                 status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING)
+        request = store_pb2.TransitionJobRequest(
+            tenant=job.tenant, job_id=job.id, status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING
+        )
         if resolution is not None:
             request.resolution.CopyFrom(resolution)
         try:
@@ -226,18 +273,30 @@ class JobRunner:
                 raise
             raise JobEnded(status) from None
 
-    async def _fail(self, job: job_pb2.Job, code: str, message: str, md: Any,
-                    usage: job_pb2.JobUsage | None = None) -> str:
+    async def _fail(
+        self, job: job_pb2.Job, code: str, message: str, md: Any, usage: job_pb2.JobUsage | None = None
+    ) -> str:
         log.info("job failed", extra={"jobId": job.id, "code": code})
         return await fail_job(self.store, job.tenant, job.id, code, message, md, self.rpc_timeout_s, usage)
 
 
-async def fail_job(store: store_pb2_grpc.StoreStub, tenant: str, job_id: str, code: str, message: str,
-                   md: Any = (), timeout: float = 10.0, usage: job_pb2.JobUsage | None = None) -> str:
+async def fail_job(
+    store: store_pb2_grpc.StoreStub,
+    tenant: str,
+    job_id: str,
+    code: str,
+    message: str,
+    md: Any = (),
+    timeout: float = 10.0,
+    usage: job_pb2.JobUsage | None = None,
+) -> str:
     """Marks the job failed, with what its LLM calls used; a job that already ended keeps its end."""
     request = store_pb2.TransitionJobRequest(
-        tenant=tenant, job_id=job_id, status=job_pb2.JOB_STATUS_FAILED,
-        error=job_pb2.JobError(code=code, message=message[:2000]))
+        tenant=tenant,
+        job_id=job_id,
+        status=job_pb2.JOB_STATUS_FAILED,
+        error=job_pb2.JobError(code=code, message=message[:2000]),
+    )
     if usage is not None:
         request.usage.CopyFrom(usage)
     try:
@@ -250,16 +309,27 @@ async def fail_job(store: store_pb2_grpc.StoreStub, tenant: str, job_id: str, co
         return await keep_usage(store, tenant, job_id, status, usage, md, timeout)
 
 
-async def keep_usage(store: store_pb2_grpc.StoreStub, tenant: str, job_id: str, status: str,
-                     usage: job_pb2.JobUsage | None, md: Any = (), timeout: float = 10.0) -> str:
+async def keep_usage(
+    store: store_pb2_grpc.StoreStub,
+    tenant: str,
+    job_id: str,
+    status: str,
+    usage: job_pb2.JobUsage | None,
+    md: Any = (),
+    timeout: float = 10.0,
+) -> str:
     """`status`, that of a job that ended without this render; one that failed or was canceled while
     this render ran keeps what the render's LLM calls used (its end repeated with the usage: a no-op
     but for the usage)."""
     if usage is not None and status in (job_states.FAILED, job_states.CANCELED):
         try:
-            await store.TransitionJob(store_pb2.TransitionJobRequest(
-                tenant=tenant, job_id=job_id, status=job_states.status_value(status), usage=usage),
-                timeout=timeout, metadata=md)
+            await store.TransitionJob(
+                store_pb2.TransitionJobRequest(
+                    tenant=tenant, job_id=job_id, status=job_states.status_value(status), usage=usage
+                ),
+                timeout=timeout,
+                metadata=md,
+            )
         except grpc.aio.AioRpcError as exc:  # deleted meanwhile: nothing to keep it on
             if exc.code() != grpc.StatusCode.NOT_FOUND:
                 raise

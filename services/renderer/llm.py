@@ -79,13 +79,13 @@ class LlmSettings:
     model: str
     api_key: str = field(repr=False)
     base_url: str | None = None
-    idle_timeout_s: float = 60.0     # the longest gap between streamed chunks
+    idle_timeout_s: float = 60.0  # the longest gap between streamed chunks
     max_attempts: int = 4
     backoff_base_s: float = 2.0
     backoff_max_s: float = 30.0
     max_tokens: int = 8192
-    deadline_s: float = 900.0        # the whole render, waits included
-    check_model: bool = True         # ask the models endpoint at start
+    deadline_s: float = 900.0  # the whole render, waits included
+    check_model: bool = True  # ask the models endpoint at start
     response_format: str = "json_schema"  # OpenAI path: json_schema, or json_object (llama.cpp)
     # Sent with every request (e.g. a gateway's routing header); may hold secrets, never shown.
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -116,19 +116,20 @@ def settings_from_env(env: Mapping[str, str]) -> LlmSettings:
     default = "anthropic" if anthropic_key and not openai_key else "openai"
     provider = envvars.text(env, "REPORTS_LLM_PROVIDER", default).lower()
     if provider not in PROVIDERS:
-        raise envvars.ConfigError(
-            f"REPORTS_LLM_PROVIDER must be openai or anthropic, got {provider!r}")
+        raise envvars.ConfigError(f"REPORTS_LLM_PROVIDER must be openai or anthropic, got {provider!r}")
     key = openai_key if provider == "openai" else anthropic_key
     base_url = envvars.text(env, URL_VARS[provider], "") or None
     if not key and not base_url:
         raise envvars.ConfigError(
             f"the {provider} provider needs {KEY_VARS[provider]} or, for the dev LLM or another "
-            f"compatible server, {URL_VARS[provider]}")
+            f"compatible server, {URL_VARS[provider]}"
+        )
     if envvars.text(env, "REPORTS_LLM_TIMEOUT_S", ""):
         raise envvars.ConfigError(
             "REPORTS_LLM_TIMEOUT_S is gone: answers stream now; set REPORTS_LLM_IDLE_TIMEOUT_S "
             "(the longest gap between chunks, default 60) and REPORTS_LLM_DEADLINE_S (one "
-            "render in all, default 900) instead")
+            "render in all, default 900) instead"
+        )
     default_model = DEFAULT_MODELS[provider] if key else DEV_MODEL
     return LlmSettings(
         provider=provider,  # type: ignore[arg-type]
@@ -164,17 +165,24 @@ def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 def make_provider(settings: LlmSettings, on_response: OnResponse | None = None) -> Provider:
-    common = dict(api_key=settings.api_key, base_url=settings.base_url,
-                  timeout_s=settings.idle_timeout_s, headers=settings.headers,
-                  max_tokens=settings.max_tokens, on_response=on_response)
+    common = dict(
+        api_key=settings.api_key,
+        base_url=settings.base_url,
+        timeout_s=settings.idle_timeout_s,
+        headers=settings.headers,
+        max_tokens=settings.max_tokens,
+        on_response=on_response,
+    )
     if settings.provider == "anthropic":
         from services.renderer.providers.anthropic_provider import AnthropicProvider
 
         return AnthropicProvider(**common)  # type: ignore[arg-type]
     from services.renderer.providers.openai_provider import OpenAIProvider
 
-    return OpenAIProvider(response_format=settings.response_format,  # type: ignore[arg-type]
-                          **common)
+    return OpenAIProvider(
+        response_format=settings.response_format,  # type: ignore[arg-type]
+        **common,
+    )
 
 
 @dataclass
@@ -188,8 +196,10 @@ class Route:
     def outage(self) -> None:
         if self.circuit.failed():
             LLM_CIRCUITS_OPENED.labels(self.settings.provider, self.settings.model).inc()
-            log.warning("llm circuit opened: jobs go to the next route for the cool-down", extra={
-                "provider": self.settings.provider, "model": self.settings.model})
+            log.warning(
+                "llm circuit opened: jobs go to the next route for the cool-down",
+                extra={"provider": self.settings.provider, "model": self.settings.model},
+            )
 
 
 class Llm:
@@ -197,14 +207,25 @@ class Llm:
     (services/renderer/shared_budget.py), every call first takes its turn in the provider budget
     shared by all renderers, and every answer's rate-limit headers teach the budget."""
 
-    def __init__(self, settings: LlmSettings, provider: Provider | None = None,
-                 budget: SharedBudget | None = None, fallbacks: Sequence[LlmSettings] = (),
-                 circuits: CircuitSettings = CircuitSettings()) -> None:
+    def __init__(
+        self,
+        settings: LlmSettings,
+        provider: Provider | None = None,
+        budget: SharedBudget | None = None,
+        fallbacks: Sequence[LlmSettings] = (),
+        circuits: CircuitSettings = CircuitSettings(),
+    ) -> None:
         """`settings` is the first route; `fallbacks` the next ones, in order (REPORTS_LLM_ROUTES)."""
         self.settings = settings
         self.budget = budget
-        self.routes = [Route(s, provider if provider is not None and i == 0 else make_provider(s, self._learner(s)),
-                             Circuit(circuits)) for i, s in enumerate([settings, *fallbacks])]
+        self.routes = [
+            Route(
+                s,
+                provider if provider is not None and i == 0 else make_provider(s, self._learner(s)),
+                Circuit(circuits),
+            )
+            for i, s in enumerate([settings, *fallbacks])
+        ]
         self.provider = self.routes[0].provider
 
     def _learner(self, settings: LlmSettings) -> OnResponse | None:
@@ -214,6 +235,7 @@ class Llm:
 
         async def learn(status: int, headers: Mapping[str, str]) -> None:
             await budget.learn(settings.provider, settings.model, observed(status, headers))
+
         return learn
 
     def route(self, after: Route | None = None) -> Route:
@@ -242,17 +264,24 @@ class Llm:
                 raise ModelUnavailable(
                     f"{e}; set REPORTS_LLM_MODEL (or REPORTS_LLM_ROUTES) to a current model (default "
                     f"{DEFAULT_MODELS[settings.provider]}), or REPORTS_LLM_CHECK_MODEL=false for "
-                    "a gateway without a models endpoint") from e
+                    "a gateway without a models endpoint"
+                ) from e
             except Exception as e:  # noqa: BLE001 - unreachable or refusing now: the jobs will say so
-                log.warning("could not check the model", extra={
-                    "provider": settings.provider, "model": settings.model,
-                    "reason": f"{type(e).__name__}: {e}"})
+                log.warning(
+                    "could not check the model",
+                    extra={
+                        "provider": settings.provider,
+                        "model": settings.model,
+                        "reason": f"{type(e).__name__}: {e}",
+                    },
+                )
 
     async def __aenter__(self) -> Llm:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.aclose()
 
 
@@ -284,17 +313,27 @@ async def render(
     """
     if isinstance(llm, LlmSettings):
         async with Llm(llm) as opened:
-            return await render(opened, conversation, schema, validate, before_call=before_call,
-                                sleep=sleep, jitter=jitter, clock=clock,
-                                on_progress=on_progress, on_wait=on_wait, on_usage=on_usage,
-                                on_budget_wait=on_budget_wait)
-    settings = llm.settings   # the first route's: the attempts, deadline and backoff of the whole render
+            return await render(
+                opened,
+                conversation,
+                schema,
+                validate,
+                before_call=before_call,
+                sleep=sleep,
+                jitter=jitter,
+                clock=clock,
+                on_progress=on_progress,
+                on_wait=on_wait,
+                on_usage=on_usage,
+                on_budget_wait=on_budget_wait,
+            )
+    settings = llm.settings  # the first route's: the attempts, deadline and backoff of the whole render
     deadline = clock() + settings.deadline_s
     failure: TransientFailure | list[Problem] | None = None
     usable: RenderResult | None = None  # the latest answer whose only problems are soft
     attempts = 0
     stalls = 0
-    failed_on: Route | None = None   # the route whose last call was an outage: the next call goes elsewhere
+    failed_on: Route | None = None  # the route whose last call was an outage: the next call goes elsewhere
     route = llm.routes[0]
     while attempts < settings.max_attempts:
         if isinstance(failure, TransientFailure) and failure.stalled:
@@ -302,16 +341,18 @@ async def render(
             if stalls > 1:
                 raise LlmUnavailable(
                     f"{route.settings.provider}'s answer stopped arriving twice (last: {failure}); not "
-                    f"retried again (REPORTS_LLM_IDLE_TIMEOUT_S={settings.idle_timeout_s:g})")
+                    f"retried again (REPORTS_LLM_IDLE_TIMEOUT_S={settings.idle_timeout_s:g})"
+                )
         last, route = route, llm.route(after=failed_on)
-        if isinstance(failure, TransientFailure) and route is last:   # another route goes at once
+        if isinstance(failure, TransientFailure) and route is last:  # another route goes at once
             wait = backoff_delay(settings, attempts, failure.retry_after_s, jitter)
             left = deadline - clock()
             if wait > left:
                 raise LlmUnavailable(
                     f"{route.settings.provider} asks to wait {wait:.0f}s, more than the {max(left, 0):.0f}s "
                     f"left of the render's deadline (REPORTS_LLM_DEADLINE_S={settings.deadline_s:g}); "
-                    f"last failure: {failure}")
+                    f"last failure: {failure}"
+                )
             if on_wait is not None:
                 await on_wait(wait, str(failure))
             await sleep(wait)
@@ -330,8 +371,7 @@ async def render(
                 span.set_attribute("llm.provider", here.provider)
                 span.set_attribute("llm.attempt", attempts)
                 async with asyncio.timeout(max(deadline - clock(), 0.001)):
-                    completion = await provider.complete(conversation, schema, here.model,
-                                                         on_progress)
+                    completion = await provider.complete(conversation, schema, here.model, on_progress)
         except TransientFailure as e:
             LLM_CALLS.labels(here.provider, "stalled" if e.stalled else "transient", attempt_label).inc()
             outcome = _outcome(e)
@@ -340,14 +380,15 @@ async def render(
             if e.outage:
                 route.outage()
             else:
-                route.circuit.succeeded()   # it answered: slow down, but it is up
+                route.circuit.succeeded()  # it answered: slow down, but it is up
         except TimeoutError:
             outcome = "timeout"
             LLM_CALLS.labels(here.provider, "timeout", attempt_label).inc()
             route.outage()
             raise LlmUnavailable(
                 f"{here.provider} gave no complete answer within the render's deadline "
-                f"(REPORTS_LLM_DEADLINE_S={settings.deadline_s:g})") from None
+                f"(REPORTS_LLM_DEADLINE_S={settings.deadline_s:g})"
+            ) from None
         except EndedFailure as e:
             outcome = e.code
             LLM_CALLS.labels(here.provider, "ended", attempt_label).inc()
@@ -356,15 +397,17 @@ async def render(
         except FatalFailure as e:
             outcome = f"rejected {e.status}" if e.status else "rejected"
             LLM_CALLS.labels(here.provider, "rejected", attempt_label).inc()
-            raise LlmUnavailable(f"{here.provider} rejected the request ({e}); "
-                                 "not retried") from e
+            raise LlmUnavailable(f"{here.provider} rejected the request ({e}); not retried") from e
         else:
             route.circuit.succeeded()
             failed_on = None
             answered = (completion.model or here.model, completion.usage)
-            if llm.budget is not None:   # the provider's count when it gave one, else our estimate
-                used = (completion.usage.input_tokens + completion.usage.output_tokens if completion.usage
-                        else prompt_tokens + tokens_of(len(completion.text)))
+            if llm.budget is not None:  # the provider's count when it gave one, else our estimate
+                used = (
+                    completion.usage.input_tokens + completion.usage.output_tokens
+                    if completion.usage
+                    else prompt_tokens + tokens_of(len(completion.text))
+                )
                 await llm.budget.settle(here.provider, here.model, used - prompt_tokens - OUTPUT_GUESS)
             output, problems = _read(completion, validate)
             outcome = "ok" if output is not None and not problems else "invalid_output"
@@ -383,10 +426,9 @@ async def render(
         return RenderResult(usable.output, attempts, usable.model, usable.provider)
     if isinstance(failure, list):
         raise LlmInvalidOutput(
-            f"no valid report after {attempts} attempts; last problems: {_summary(failure)}",
-            failure)
-    raise LlmUnavailable(f"{route.settings.provider} unavailable after {attempts} attempts; "
-                         f"last failure: {failure}")
+            f"no valid report after {attempts} attempts; last problems: {_summary(failure)}", failure
+        )
+    raise LlmUnavailable(f"{route.settings.provider} unavailable after {attempts} attempts; last failure: {failure}")
 
 
 def _outcome(failure: TransientFailure) -> str:
@@ -400,24 +442,30 @@ def _outcome(failure: TransientFailure) -> str:
 OUTPUT_GUESS = 1500
 
 
-async def _take_turn(budget: SharedBudget, settings: LlmSettings, tokens: int, left_s: float,
-                     on_wait: OnBudgetWait | None) -> None:
+async def _take_turn(
+    budget: SharedBudget, settings: LlmSettings, tokens: int, left_s: float, on_wait: OnBudgetWait | None
+) -> None:
     try:
         await budget.admit(settings.provider, settings.model, tokens, on_wait, latest_s=left_s)
     except BudgetExhausted as e:
-        why = ("budget stayed contended by other renderers for" if e.contended
-               else f"budget's next turn is {e.wait_s:.0f}s away, more than")
+        why = (
+            "budget stayed contended by other renderers for"
+            if e.contended
+            else f"budget's next turn is {e.wait_s:.0f}s away, more than"
+        )
         raise LlmUnavailable(
             f"the {settings.provider}:{settings.model} {why} the {max(left_s, 0):.0f}s left of the render's "
-            f"deadline (REPORTS_LLM_DEADLINE_S={settings.deadline_s:g}, REPORTS_LLM_LIMITS)") from None
+            f"deadline (REPORTS_LLM_DEADLINE_S={settings.deadline_s:g}, REPORTS_LLM_LIMITS)"
+        ) from None
 
 
 def conversation_chars(conversation: Conversation) -> int:
     return len(conversation.system) + sum(len(turn.text) for turn in conversation.turns)
 
 
-def backoff_delay(settings: LlmSettings, attempts: int, retry_after_s: float | None,
-                  jitter: Callable[[], float] = random.random) -> float:
+def backoff_delay(
+    settings: LlmSettings, attempts: int, retry_after_s: float | None, jitter: Callable[[], float] = random.random
+) -> float:
     """The wait after the `attempts`-th call failed: what the server asked for, in full (the
     render's deadline bounds it), else `backoff_base_s * 2**(attempts-1)` capped by
     `backoff_max_s`, of which a random half is jitter."""
@@ -427,29 +475,35 @@ def backoff_delay(settings: LlmSettings, attempts: int, retry_after_s: float | N
     return ceiling * (0.5 + jitter() / 2)
 
 
-def _read(completion: Completion, validate: Validate
-          ) -> tuple[dict[str, Any] | None, list[Problem]]:
+def _read(completion: Completion, validate: Validate) -> tuple[dict[str, Any] | None, list[Problem]]:
     if completion.problem:
         return None, [Problem("$", completion.problem)]
     try:
         output = json.loads(completion.text)
     except json.JSONDecodeError as e:
-        return None, [Problem("$", f"is not valid JSON ({e.msg} at line {e.lineno} column "
-                                   f"{e.colno}); answer with one JSON object")]
+        return None, [
+            Problem(
+                "$", f"is not valid JSON ({e.msg} at line {e.lineno} column {e.colno}); answer with one JSON object"
+            )
+        ]
     if not isinstance(output, dict):
         return None, [Problem("$", "must be a JSON object")]
     return output, validate(output)
 
 
-def _log_failure(settings: LlmSettings, attempt: int,
-                 failure: TransientFailure | list[Problem] | None) -> None:
+def _log_failure(settings: LlmSettings, attempt: int, failure: TransientFailure | list[Problem] | None) -> None:
     reason = _summary(failure) if isinstance(failure, list) else str(failure)
-    log.warning("llm attempt failed", extra={
-        "provider": settings.provider, "model": settings.model, "attempt": attempt,
-        "max_attempts": settings.max_attempts,
-        "failure": "invalid_output" if isinstance(failure, list) else "transient",
-        "reason": reason,
-    })
+    log.warning(
+        "llm attempt failed",
+        extra={
+            "provider": settings.provider,
+            "model": settings.model,
+            "attempt": attempt,
+            "max_attempts": settings.max_attempts,
+            "failure": "invalid_output" if isinstance(failure, list) else "transient",
+            "reason": reason,
+        },
+    )
 
 
 def _summary(problems: list[Problem], shown: int = 3) -> str:

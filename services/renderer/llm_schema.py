@@ -24,10 +24,8 @@ def output_schema(template: str, with_quotes: bool = True) -> dict[str, Any]:
     sections = {spec.key: _section(spec, with_quotes) for spec in specs}
     return _object(
         {
-            "title": _text("A short title for the report, naming the person when the data "
-                           "gives a label."),
-            "summary": _text("Two or three sentences: the most useful things to know about "
-                             "this person."),
+            "title": _text("A short title for the report, naming the person when the data gives a label."),
+            "summary": _text("Two or three sentences: the most useful things to know about this person."),
             "sections": _object(sections, "Every section of the report, in this order."),
         }
     )

@@ -37,10 +37,12 @@ def to_markdown(document: Mapping[str, Any], evidence: Sequence[Any] = ()) -> st
         if section["kind"] == "traits":
             blocks.append("\n".join(f"- {_line(p)}" for p in section["phrases"]))
         if section["kind"] == "actions":
-            blocks.append("\n".join(
-                f"{n}. **{_line(item['title'])}** — {_line(item['context'])}"
-                for n, item in enumerate(section["items"], 1)
-            ))
+            blocks.append(
+                "\n".join(
+                    f"{n}. **{_line(item['title'])}** — {_line(item['context'])}"
+                    for n, item in enumerate(section["items"], 1)
+                )
+            )
         refs = []
         for quote in quotes.get(section["key"], ()):
             footnotes.append(f"[^{len(footnotes) + 1}]: \u201c{_line(quote.text)}\u201d [{timestamp(quote.start)}]")

@@ -88,35 +88,39 @@ async def write_report(
         problems = check_output(template, output)
         if problems:
             return problems
-        draft, _ = to_document(template, output, prompt_ref,
-                               RenderMeta(1, settings.model, settings.provider))
+        draft, _ = to_document(template, output, prompt_ref, RenderMeta(1, settings.model, settings.provider))
         return check_document(template, draft) + unsupported_problems(locator.support(output, keys))
 
-    result = await render(llm, conversation, output_schema(template), validate,
-                          before_call=before_call, on_progress=on_progress, on_wait=on_wait,
-                          on_usage=on_usage, on_budget_wait=on_budget_wait)
+    result = await render(
+        llm,
+        conversation,
+        output_schema(template),
+        validate,
+        before_call=before_call,
+        on_progress=on_progress,
+        on_wait=on_wait,
+        on_usage=on_usage,
+        on_budget_wait=on_budget_wait,
+    )
     document, quotes = to_document(
-        template, result.output, prompt_ref,
-        RenderMeta(result.attempts, result.model, result.provider))
+        template, result.output, prompt_ref, RenderMeta(result.attempts, result.model, result.provider)
+    )
     if coverage_note:
         document["summary"] = f"{coverage_note} {document['summary']}"
     problems = check_document(template, document)
     if problems:  # only the meta changed since `validate` passed: a bug, not the model's fault
         raise RenderError(f"report document breaks the contract: {problems[:3]}")
     evidence = locator.support(result.output, keys)
-    return WrittenReport(document, to_markdown(document, evidence), quotes, evidence, result.attempts,
-                         result.model)
+    return WrittenReport(document, to_markdown(document, evidence), quotes, evidence, result.attempts, result.model)
 
 
 def _check_request(prompt: PromptVersionLike, template: str, params: Mapping[str, Any]) -> None:
     if template not in TEMPLATES:
-        raise InvalidRenderRequest(
-            f"unknown template {template!r}; use one of {', '.join(TEMPLATES)}")
+        raise InvalidRenderRequest(f"unknown template {template!r}; use one of {', '.join(TEMPLATES)}")
     if prompt.name != template:
         raise InvalidRenderRequest(f"prompt {prompt.name!r} is not for template {template!r}")
     if int(prompt.version) < 1:
         raise InvalidRenderRequest(f"prompt version must be 1 or more, got {prompt.version}")
     problems = check_params(prompt.variables, params)
     if problems:
-        raise InvalidRenderRequest(
-            "invalid templateParams: " + "; ".join(f"{n}: {m}" for n, m in problems), problems)
+        raise InvalidRenderRequest("invalid templateParams: " + "; ".join(f"{n}: {m}" for n, m in problems), problems)

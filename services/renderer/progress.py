@@ -22,8 +22,7 @@ Send = Callable[[job_pb2.JobProgress], Awaitable[object]]
 
 
 class ProgressReporter:
-    def __init__(self, send: Send, interval_s: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, send: Send, interval_s: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._send = send
         self._interval_s = interval_s
         self._clock = clock
@@ -40,12 +39,10 @@ class ProgressReporter:
         if now - self._last < self._interval_s:
             return
         self._last = now
-        self._task = asyncio.create_task(
-            self._quietly(job_pb2.JobProgress(output_tokens=output_tokens)))
+        self._task = asyncio.create_task(self._quietly(job_pb2.JobProgress(output_tokens=output_tokens)))
 
     async def waiting(self, seconds: float, reason: str) -> None:
-        await self._quietly(job_pb2.JobProgress(waiting_sec=round(seconds, 3),
-                                                waiting_reason=reason[:300]))
+        await self._quietly(job_pb2.JobProgress(waiting_sec=round(seconds, 3), waiting_reason=reason[:300]))
 
     async def aclose(self) -> None:
         """Waits for the send in flight, so no progress event follows the job's next one."""

@@ -30,15 +30,23 @@ def routes_from_env(env: Mapping[str, str], first: LlmSettings) -> list[LlmSetti
     for entry in (e.strip() for e in raw.split(",")):
         provider, colon, model = (s.strip() for s in entry.partition(":"))
         if not colon or provider not in PROVIDERS or not model:
-            raise envvars.ConfigError(f"{ROUTES_VAR} lists provider:model pairs separated by commas (provider "
-                                      f"openai or anthropic), got {entry[:80]!r}")
+            raise envvars.ConfigError(
+                f"{ROUTES_VAR} lists provider:model pairs separated by commas (provider "
+                f"openai or anthropic), got {entry[:80]!r}"
+            )
         key = envvars.text(env, KEY_VARS[provider], "")
         base_url = envvars.text(env, URL_VARS[provider], "") or None
         if not key and not base_url:
-            raise envvars.ConfigError(f"{ROUTES_VAR}: the {provider} route needs {KEY_VARS[provider]} or "
-                                      f"{URL_VARS[provider]}")
-        route = dataclasses.replace(first, provider=provider, model=model,  # type: ignore[arg-type]
-                                    api_key=key or DEV_MODEL, base_url=base_url)
+            raise envvars.ConfigError(
+                f"{ROUTES_VAR}: the {provider} route needs {KEY_VARS[provider]} or {URL_VARS[provider]}"
+            )
+        route = dataclasses.replace(
+            first,
+            provider=provider,
+            model=model,  # type: ignore[arg-type]
+            api_key=key or DEV_MODEL,
+            base_url=base_url,
+        )
         if route in routes:
             raise envvars.ConfigError(f"{ROUTES_VAR}: {provider}:{model} is listed twice")
         routes.append(route)

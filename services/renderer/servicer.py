@@ -26,16 +26,25 @@ class RendererServicer(renderer_pb2_grpc.RendererServicer):
     async def RenderReport(self, request, context):  # type: ignore[no-untyped-def]
         if not request.entity.id or not request.evidence:
             raise invalid("invalid_request", "entity and evidence are required")
-        prompt = await self._store.GetPrompt(store_pb2.GetPromptRequest(name=request.template, label="production"),
-                                             timeout=10.0)
-        resolution = resolver_pb2.Resolution(entity=request.entity, evidence=request.evidence,
-                                             media_title=request.media_title,
-                                             media_duration_sec=request.media_duration_sec,
-                                             entities=[request.entity])
+        prompt = await self._store.GetPrompt(
+            store_pb2.GetPromptRequest(name=request.template, label="production"), timeout=10.0
+        )
+        resolution = resolver_pb2.Resolution(
+            entity=request.entity,
+            evidence=request.evidence,
+            media_title=request.media_title,
+            media_duration_sec=request.media_duration_sec,
+            entities=[request.entity],
+        )
         label = request.entity.label if request.entity.HasField("label") else None
         try:
-            written = await write_report(self._llm, prompt, request.template, evidence_input(resolution, label),
-                                         json_format.MessageToDict(request.template_params))
+            written = await write_report(
+                self._llm,
+                prompt,
+                request.template,
+                evidence_input(resolution, label),
+                json_format.MessageToDict(request.template_params),
+            )
         except InvalidRenderRequest as exc:
             raise invalid("invalid_request", str(exc)) from None
         except LlmUnavailable as exc:
@@ -44,8 +53,9 @@ class RendererServicer(renderer_pb2_grpc.RendererServicer):
             raise ServiceError(grpc.StatusCode.FAILED_PRECONDITION, exc.code, str(exc)) from None
         except LlmInvalidOutput as exc:
             raise ServiceError(grpc.StatusCode.INTERNAL, "llm_invalid_output", str(exc)) from None
-        return renderer_pb2.RenderReportResponse(document=document_from_json(written.document),
-                                                 markdown=written.markdown)
+        return renderer_pb2.RenderReportResponse(
+            document=document_from_json(written.document), markdown=written.markdown
+        )
 
 
 def register(servicer: RendererServicer) -> Callable[[grpc.aio.Server], None]:

@@ -19,13 +19,13 @@ from services.renderer.worker import WorkerSettings
 
 @dataclass(frozen=True)
 class RendererSettings:
-    routes: tuple[LlmSettings, ...]    # tried in order (REPORTS_LLM_ROUTES), the first alone without it
+    routes: tuple[LlmSettings, ...]  # tried in order (REPORTS_LLM_ROUTES), the first alone without it
     listen: str = defaults.RENDERER_ADDR
     store_target: str = defaults.STORE_ADDR
     resolver_target: str = defaults.RESOLVER_ADDR
     nats_url: str = defaults.NATS_URL
     circuits: CircuitSettings = CircuitSettings()
-    budgets: Mapping[tuple[str, str], Budget] = field(default_factory=dict)   # shared by every renderer
+    budgets: Mapping[tuple[str, str], Budget] = field(default_factory=dict)  # shared by every renderer
     prices: PriceTable = field(default_factory=PriceTable)
     worker: WorkerSettings = WorkerSettings()
     coverage: CoverageRules = CoverageRules()

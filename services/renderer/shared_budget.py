@@ -41,17 +41,24 @@ from services.renderer.providers.base import reset_seconds, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
-TIMEOUT_S = 1.0          # one KV read or write; also how long a settle or learn may stay contended
+TIMEOUT_S = 1.0  # one KV read or write; also how long a settle or learn may stay contended
 BACKOFF_FIRST_S = 0.005
 BACKOFF_MAX_S = 0.25
-LATE_S = 0.5             # a call waking this long after its slot takes a new one (admit)
+LATE_S = 0.5  # a call waking this long after its slot takes a new one (admit)
 
-FAIL_OPEN = Counter("renderer_llm_budget_fail_open_total", "Provider budget operations that went ahead without "
-                    "the shared schedule because its KV bucket could not be reached (a reserve: an unbudgeted "
-                    "call)", ["operation"])
+FAIL_OPEN = Counter(
+    "renderer_llm_budget_fail_open_total",
+    "Provider budget operations that went ahead without "
+    "the shared schedule because its KV bucket could not be reached (a reserve: an unbudgeted "
+    "call)",
+    ["operation"],
+)
 
-LATE_TURNS = Counter("renderer_llm_budget_late_turns_total", "Provider budget slots given up because the call "
-                     "woke more than LATE_S after its slot (its renderer stalled); it took a new slot")
+LATE_TURNS = Counter(
+    "renderer_llm_budget_late_turns_total",
+    "Provider budget slots given up because the call "
+    "woke more than LATE_S after its slot (its renderer stalled); it took a new slot",
+)
 
 # seconds to wait, why: the job is told before it waits; None once its call may go
 OnBudgetWait = Callable[[float | None, str], Awaitable[None]]
@@ -67,9 +74,11 @@ def observed(status: int, headers: Mapping[str, str], now: float | None = None) 
     OpenAI's `x-ratelimit-remaining-*` or Anthropic's `anthropic-ratelimit-*-remaining`) until its
     reset, or a 429's `retry-after`."""
     lowered = {k.lower(): v for k, v in headers.items()}
-    spent = any(v.strip() == "0" for k, v in lowered.items()
-                if k.startswith("x-ratelimit-remaining-")
-                or (k.startswith("anthropic-ratelimit-") and k.endswith("-remaining")))
+    spent = any(
+        v.strip() == "0"
+        for k, v in lowered.items()
+        if k.startswith("x-ratelimit-remaining-") or (k.startswith("anthropic-ratelimit-") and k.endswith("-remaining"))
+    )
     blocked = reset_seconds(lowered, now) if spent else None
     if status == 429:
         asked = retry_after_seconds(lowered, now)
@@ -81,25 +90,30 @@ def observed(status: int, headers: Mapping[str, str], now: float | None = None) 
 class SharedBudget:
     """The budgets of REPORTS_LLM_LIMITS, kept in the KV bucket `llm_budget`."""
 
-    def __init__(self, nats: Callable[[], NatsClient | None], limits: Mapping[tuple[str, str], Budget],
-                 clock: Callable[[], float] = time.time,
-                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-                 monotonic: Callable[[], float] = time.monotonic,
-                 jitter: Callable[[], float] = random.random,
-                 backoff_sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        nats: Callable[[], NatsClient | None],
+        limits: Mapping[tuple[str, str], Budget],
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+        backoff_sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
         self._limits = dict(limits)
-        self._clock = clock            # the schedule's wall-clock time, shared across hosts
-        self._sleep = sleep            # the wait for a reserved turn
-        self._backoff_sleep = backoff_sleep   # the pause after a lost compare-and-set
-        self._monotonic = monotonic    # how long contention has lasted
-        self._jitter = jitter          # in [0, 1): spreads the renderers that lost one race
+        self._clock = clock  # the schedule's wall-clock time, shared across hosts
+        self._sleep = sleep  # the wait for a reserved turn
+        self._backoff_sleep = backoff_sleep  # the pause after a lost compare-and-set
+        self._monotonic = monotonic  # how long contention has lasted
+        self._jitter = jitter  # in [0, 1): spreads the renderers that lost one race
         self._kv = SharedKv(nats, streams.LLM_BUDGET_BUCKET, "provider budget", log)
 
     def budget(self, provider: str, model: str) -> Budget:
         return self._limits.get((provider, model), Budget())
 
-    async def admit(self, provider: str, model: str, tokens: int, on_wait: OnBudgetWait | None = None,
-                    latest_s: float | None = None) -> bool:
+    async def admit(
+        self, provider: str, model: str, tokens: int, on_wait: OnBudgetWait | None = None, latest_s: float | None = None
+    ) -> bool:
         """Reserves one call of about `tokens` tokens and waits for its slot; True when it waited.
         Raises `BudgetExhausted` when the slot is later than `latest_s` from now (nothing reserved).
 
@@ -112,8 +126,9 @@ class SharedBudget:
         waited = False
         while True:
             left_s = None if latest_s is None else latest_s - (self._monotonic() - started)
-            reservation = await self._change("reserve", key,
-                                             lambda s, now: budgets.reserve(s, budget, tokens, now), left_s)
+            reservation = await self._change(
+                "reserve", key, lambda s, now: budgets.reserve(s, budget, tokens, now), left_s
+            )
             if reservation is None or reservation.wait_s <= 0:
                 break
             turn = self._clock() + reservation.wait_s
@@ -132,17 +147,26 @@ class SharedBudget:
     async def settle(self, provider: str, model: str, extra_tokens: int) -> None:
         budget = self.budget(provider, model)
         if budget.tpm and extra_tokens:
-            await self._change("settle", key_of(provider, model),
-                               lambda s, now: budgets.Reservation(budgets.settle(s, budget, extra_tokens), 0.0))
+            await self._change(
+                "settle",
+                key_of(provider, model),
+                lambda s, now: budgets.Reservation(budgets.settle(s, budget, extra_tokens), 0.0),
+            )
 
     async def learn(self, provider: str, model: str, seen: Observed) -> None:
         seen = budgets.hold_back(seen, self.budget(provider, model))
         if seen.blocked_s is not None:
-            await self._change("learn", key_of(provider, model),
-                               lambda s, now: budgets.Reservation(budgets.learn(s, seen, now), 0.0))
+            await self._change(
+                "learn", key_of(provider, model), lambda s, now: budgets.Reservation(budgets.learn(s, seen, now), 0.0)
+            )
 
-    async def _change(self, operation: str, key: str, step: Callable[[Schedule, float], budgets.Reservation],
-                      latest_s: float | None = None) -> budgets.Reservation | None:
+    async def _change(
+        self,
+        operation: str,
+        key: str,
+        step: Callable[[Schedule, float], budgets.Reservation],
+        latest_s: float | None = None,
+    ) -> budgets.Reservation | None:
         """`step` applied to the key's schedule by compare-and-set, retried while other renderers win
         the race: until `latest_s` has passed (a reservation, then `BudgetExhausted`), else for
         `TIMEOUT_S` (then dropped). None when the bucket is unreachable (fail open)."""
@@ -156,22 +180,26 @@ class SharedBudget:
             except BudgetExhausted:
                 raise
             except KeyWrongLastSequenceError:
-                lost += 1   # another renderer changed the schedule first: wait a little, read again
+                lost += 1  # another renderer changed the schedule first: wait a little, read again
             except Exception as exc:  # noqa: BLE001 - an unreachable schedule fails open
                 self._kv.failed(exc)
                 FAIL_OPEN.labels(operation).inc()
                 return None
             wait = min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2 ** min(lost, 16)) * (0.5 + self._jitter() / 2)
             if self._monotonic() - started + wait > within_s:
-                if operation == "reserve":   # never an unbudgeted call for contention
+                if operation == "reserve":  # never an unbudgeted call for contention
                     raise BudgetExhausted(wait, contended=True)
-                log.warning("a provider budget %s was dropped: its schedule stayed contended", operation,
-                            extra={"key": key, "attempts": lost})
+                log.warning(
+                    "a provider budget %s was dropped: its schedule stayed contended",
+                    operation,
+                    extra={"key": key, "attempts": lost},
+                )
                 return None
             await self._backoff_sleep(wait)
 
-    async def _cas(self, key: str, step: Callable[[Schedule, float], budgets.Reservation],
-                   latest_s: float | None) -> budgets.Reservation:
+    async def _cas(
+        self, key: str, step: Callable[[Schedule, float], budgets.Reservation], latest_s: float | None
+    ) -> budgets.Reservation:
         """One read and one conditional write, each within `TIMEOUT_S`; raises
         KeyWrongLastSequenceError when another renderer wrote the key in between."""
         async with asyncio.timeout(TIMEOUT_S):
@@ -195,7 +223,8 @@ class BudgetExhausted(Exception):
     """The budget's next slot is later than the render's deadline allows."""
 
     def __init__(self, wait_s: float, contended: bool = False) -> None:
-        super().__init__("the schedule stayed contended until the deadline" if contended
-                         else f"the next slot is {wait_s:.0f}s away")
+        super().__init__(
+            "the schedule stayed contended until the deadline" if contended else f"the next slot is {wait_s:.0f}s away"
+        )
         self.wait_s = wait_s
-        self.contended = contended   # other renderers kept winning the compare-and-set
+        self.contended = contended  # other renderers kept winning the compare-and-set

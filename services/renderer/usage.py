@@ -35,12 +35,19 @@ _MILLION = 1_000_000
 _NUMBER = re.compile(r"^[0-9]{1,6}(\.[0-9]{1,6})?$")
 _MODEL = re.compile(r"^[A-Za-z0-9._:/@+-]{1,128}$")
 
-LLM_TOKENS = Counter("renderer_llm_tokens_total", "Tokens the LLM answers used, by tenant, provider, model and "
-                     "kind (input, output)", ["tenant", "provider", "model", "kind"])
-LLM_COST = Counter("renderer_llm_cost_usd_total", "The list price of those tokens in US dollars (REPORTS_LLM_PRICES)",
-                   ["tenant", "provider", "model"])
-UNPRICED_CALLS = Counter("renderer_llm_unpriced_calls_total", "LLM calls whose model has no price (cost counted as 0)",
-                         ["model"])
+LLM_TOKENS = Counter(
+    "renderer_llm_tokens_total",
+    "Tokens the LLM answers used, by tenant, provider, model and kind (input, output)",
+    ["tenant", "provider", "model", "kind"],
+)
+LLM_COST = Counter(
+    "renderer_llm_cost_usd_total",
+    "The list price of those tokens in US dollars (REPORTS_LLM_PRICES)",
+    ["tenant", "provider", "model"],
+)
+UNPRICED_CALLS = Counter(
+    "renderer_llm_unpriced_calls_total", "LLM calls whose model has no price (cost counted as 0)", ["model"]
+)
 
 
 @dataclass(frozen=True)
@@ -49,8 +56,9 @@ class Price:
     output_per_million: float
 
     def cost(self, tokens: TokenUsage) -> float:
-        return (tokens.input_tokens * self.input_per_million
-                + tokens.output_tokens * self.output_per_million) / _MILLION
+        return (
+            tokens.input_tokens * self.input_per_million + tokens.output_tokens * self.output_per_million
+        ) / _MILLION
 
 
 # Standard rates, USD per million tokens, read on PRICES_READ_ON: claude-sonnet-5-5 from Anthropic's
@@ -103,8 +111,10 @@ def prices_from_env(env: Mapping[str, str]) -> PriceTable:
         for part in rates.split(","):
             name, _, number = part.strip().partition(":")
             if name not in ("input", "output") or name in values or not _NUMBER.match(number.strip()):
-                raise ConfigError(f"{PRICES_VAR}: {model} needs input:N and output:N (US dollars per million "
-                                  f"tokens, at most 6 decimals), got {rates!r}")
+                raise ConfigError(
+                    f"{PRICES_VAR}: {model} needs input:N and output:N (US dollars per million "
+                    f"tokens, at most 6 decimals), got {rates!r}"
+                )
             values[name] = float(number)
         if set(values) != {"input", "output"} or not all(math.isfinite(v) for v in values.values()):
             raise ConfigError(f"{PRICES_VAR}: {model} needs both input:N and output:N, got {rates!r}")
@@ -124,10 +134,11 @@ class UsageMeter:
         self.cost_usd = 0.0
         self.provider = ""
         self.model = ""
-        self.calls: list[job_pb2.JobCall] = []   # every call in order: provider, model, outcome
+        self.calls: list[job_pb2.JobCall] = []  # every call in order: provider, model, outcome
 
-    def __call__(self, provider: str, model: str, tokens: TokenUsage | None, outcome: str = "ok",
-                 route_model: str = "") -> None:
+    def __call__(
+        self, provider: str, model: str, tokens: TokenUsage | None, outcome: str = "ok", route_model: str = ""
+    ) -> None:
         """One call: `model` as the answer named it, `route_model` the model of the route it went to."""
         self.attempts += 1
         self.provider, self.model = provider, model
@@ -150,12 +161,19 @@ class UsageMeter:
         """The job's usage, or None when no call was made."""
         if self.attempts == 0:
             return None
-        return job_pb2.JobUsage(input_tokens=self.input_tokens, output_tokens=self.output_tokens,
-                                attempts=self.attempts, provider=self.provider, model=self.model,
-                                cost_usd=round(self.cost_usd, 9), calls=self.calls)
+        return job_pb2.JobUsage(
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            attempts=self.attempts,
+            provider=self.provider,
+            model=self.model,
+            cost_usd=round(self.cost_usd, 9),
+            calls=self.calls,
+        )
 
 
 def warn_if_unpriced(prices: PriceTable, model: str) -> None:
     if prices.of(model) is None:
-        log.warning("the configured model has no price: its jobs' costUsd reads 0", extra={
-            "model": model, "set": PRICES_VAR})
+        log.warning(
+            "the configured model has no price: its jobs' costUsd reads 0", extra={"model": model, "set": PRICES_VAR}
+        )

@@ -34,8 +34,9 @@ class Problem(NamedTuple):
 def check_output(template: str, output: Any, with_quotes: bool = True) -> list[Problem]:
     problems = [
         Problem(error.json_path, _schema_message(error))
-        for error in sorted(_validator(template, with_quotes).iter_errors(output),
-                            key=lambda e: list(map(str, e.absolute_path)))
+        for error in sorted(
+            _validator(template, with_quotes).iter_errors(output), key=lambda e: list(map(str, e.absolute_path))
+        )
     ]
     if isinstance(output, Mapping):
         problems += _template_rules(template, output)
@@ -44,8 +45,7 @@ def check_output(template: str, output: Any, with_quotes: bool = True) -> list[P
 
 def check_document(template: str, document: Any) -> list[Problem]:
     problems = [
-        Problem(error.json_path, _schema_message(error))
-        for error in report_document_validator().iter_errors(document)
+        Problem(error.json_path, _schema_message(error)) for error in report_document_validator().iter_errors(document)
     ]
     if not isinstance(document, Mapping) or not isinstance(document.get("sections"), list):
         return problems
@@ -54,16 +54,17 @@ def check_document(template: str, document: Any) -> list[Problem]:
     expected = [(s.key, s.kind) for s in sections_of(template)]
     found = [(s.get("key"), s.get("kind")) for s in document["sections"] if isinstance(s, Mapping)]
     if found != expected:
-        problems.append(Problem(
-            "$.sections",
-            "must be, in order: " + ", ".join(f"{k} ({kind})" for k, kind in expected),
-        ))
+        problems.append(
+            Problem(
+                "$.sections",
+                "must be, in order: " + ", ".join(f"{k} ({kind})" for k, kind in expected),
+            )
+        )
     for i, section in enumerate(document["sections"]):
         if isinstance(section, Mapping) and section.get("kind") == "traits":
             phrases = section.get("phrases")
             if not isinstance(phrases, list) or len(phrases) != TRAIT_PHRASES:
-                problems.append(Problem(f"$.sections[{i}].phrases",
-                                        f"must hold exactly {TRAIT_PHRASES} phrases"))
+                problems.append(Problem(f"$.sections[{i}].phrases", f"must hold exactly {TRAIT_PHRASES} phrases"))
     return problems
 
 
@@ -94,16 +95,14 @@ def _template_rules(template: str, output: Mapping[str, Any]) -> list[Problem]:
                         continue
                     for name in ("title", "context"):
                         if _blank(item.get(name)):
-                            problems.append(Problem(f"{base}.items[{i}].{name}",
-                                                    "must not be blank"))
+                            problems.append(Problem(f"{base}.items[{i}].{name}", "must not be blank"))
     return problems
 
 
 def _phrase_rules(base: str, phrases: Any) -> list[Problem]:
     if not isinstance(phrases, list):
         return []
-    problems = [Problem(f"{base}.phrases[{i}]", "must not be blank")
-                for i, p in enumerate(phrases) if _blank(p)]
+    problems = [Problem(f"{base}.phrases[{i}]", "must not be blank") for i, p in enumerate(phrases) if _blank(p)]
     texts = [fold(p) for p in phrases if isinstance(p, str) and p.strip()]
     if len(set(texts)) != len(texts):
         problems.append(Problem(f"{base}.phrases", f"must be {TRAIT_PHRASES} different phrases"))

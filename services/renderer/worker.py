@@ -49,11 +49,20 @@ class Worker:
         self._js: JetStreamContext = nc.jetstream()
         self._runner = runner
         self._settings = settings
-        consumer = jetstream_worker.Consumer(streams.JOBS_STREAM, streams.RENDERER_DURABLE, streams.RENDER_SUBJECT,
-                                             settings.max_deliver)
-        self._pull = jetstream_worker.JetStreamWorker(self._js, consumer, self._handle, jetstream_worker.PullSettings(
-            concurrency=settings.concurrency, ack_wait_s=settings.ack_wait_s,
-            drain_timeout_s=settings.drain_timeout_s, unhandled_retry_s=settings.retry_delays_s[-1]))
+        consumer = jetstream_worker.Consumer(
+            streams.JOBS_STREAM, streams.RENDERER_DURABLE, streams.RENDER_SUBJECT, settings.max_deliver
+        )
+        self._pull = jetstream_worker.JetStreamWorker(
+            self._js,
+            consumer,
+            self._handle,
+            jetstream_worker.PullSettings(
+                concurrency=settings.concurrency,
+                ack_wait_s=settings.ack_wait_s,
+                drain_timeout_s=settings.drain_timeout_s,
+                unhandled_retry_s=settings.retry_delays_s[-1],
+            ),
+        )
 
     async def ensure_consumer(self) -> None:
         await self._pull.ensure_consumer()
@@ -63,8 +72,7 @@ class Worker:
 
     async def run(self) -> None:
         await self.ensure_consumer()
-        advisories = await self._nc.subscribe(MAX_DELIVERIES_ADVISORY, queue="renderers",
-                                              cb=self._on_max_deliveries)
+        advisories = await self._nc.subscribe(MAX_DELIVERIES_ADVISORY, queue="renderers", cb=self._on_max_deliveries)
         depth = asyncio.create_task(self._watch_queue_depth())
         try:
             await self._pull.run()
@@ -78,10 +86,14 @@ class Worker:
         if delivered > 1:
             REDELIVERIES.inc()
         headers = dict(msg.headers or {})
-        with context.bound(request_id=command.request_id or headers.get(streams.REQUEST_ID_HEADER),
-                           tenant=command.tenant, job_id=command.job_id), \
-                _tracer.start_as_current_span("render job", context=tracing.extract(headers),
-                                              kind=trace.SpanKind.CONSUMER):
+        with (
+            context.bound(
+                request_id=command.request_id or headers.get(streams.REQUEST_ID_HEADER),
+                tenant=command.tenant,
+                job_id=command.job_id,
+            ),
+            _tracer.start_as_current_span("render job", context=tracing.extract(headers), kind=trace.SpanKind.CONSUMER),
+        ):
             try:
                 outcome = await self._runner.run(command)
                 JOBS_FINISHED.labels(outcome).inc()
@@ -101,14 +113,21 @@ class Worker:
         if delivered >= self._settings.max_deliver:
             log.error("job failed on its last delivery", extra={"jobId": command.job_id, "error": str(exc)})
             with contextlib.suppress(Exception):
-                await fail_job(self._runner.store, command.tenant, command.job_id, "internal",
-                               f"the job could not complete after {delivered} attempts")
+                await fail_job(
+                    self._runner.store,
+                    command.tenant,
+                    command.job_id,
+                    "internal",
+                    f"the job could not complete after {delivered} attempts",
+                )
                 await msg.ack()
             return
         delays = self._settings.retry_delays_s
         delay = delays[min(delivered - 1, len(delays) - 1)]
-        log.warning("job will be retried", extra={"jobId": command.job_id, "delivery": delivered,
-                                                  "retryInS": delay, "error": str(exc)})
+        log.warning(
+            "job will be retried",
+            extra={"jobId": command.job_id, "delivery": delivered, "retryInS": delay, "error": str(exc)},
+        )
         with contextlib.suppress(Exception):
             await msg.nak(delay=delay)
 
@@ -126,8 +145,13 @@ class Worker:
             seq = int(json.loads(advisory.data)["stream_seq"])
             stored = await self._js.get_msg(streams.JOBS_STREAM, seq)
             command = job_pb2.RenderCommand.FromString(stored.data or b"")
-            await fail_job(self._runner.store, command.tenant, command.job_id, "internal",
-                           f"the job did not complete after {self._settings.max_deliver} deliveries")
+            await fail_job(
+                self._runner.store,
+                command.tenant,
+                command.job_id,
+                "internal",
+                f"the job did not complete after {self._settings.max_deliver} deliveries",
+            )
             await self._js.delete_msg(streams.JOBS_STREAM, seq)
         except Exception as exc:  # noqa: BLE001 - the advisory loop must outlive one bad advisory
             log.error("could not handle a max-deliveries advisory: %s", exc)

@@ -29,9 +29,11 @@ class RunningResolver:
 
 async def start(settings: ResolverSettings) -> RunningResolver:
     store_channel = grpc_server.channel(settings.store_target, peer="store")
-    servicer = ResolverServicer(store_pb2_grpc.StoreStub(store_channel),
-                                evidence_budget_chars=settings.evidence_budget_chars,
-                                hint_threshold=settings.hint_threshold)
+    servicer = ResolverServicer(
+        store_pb2_grpc.StoreStub(store_channel),
+        evidence_budget_chars=settings.evidence_budget_chars,
+        hint_threshold=settings.hint_threshold,
+    )
     server, port, _ = await grpc_server.create_server([register(servicer)], [SERVICE_NAME], settings.listen)
     log.info("listening", extra={"grpc_port": port})
     return RunningResolver(server, port, store_channel)

@@ -90,15 +90,11 @@ class _Sentence:
     """The cleaned sentence in lower case, for cheap "could this hold a clue?" checks."""
 
 
-_MAY_INTRODUCE = re.compile(
-    r"\b(?:i'm|i am|my name|call me|go by|this is|work as|role is|title is|here)\b"
-)
+_MAY_INTRODUCE = re.compile(r"\b(?:i'm|i am|my name|call me|go by|this is|work as|role is|title is|here)\b")
 _THANKING = re.compile(r"\b(?:thanks|thank you|thx|cheers)\b")
 
 
-def extract_aliases(
-    segments: Sequence[Segment], speakers: Sequence[Speaker]
-) -> dict[str, list[Alias]]:
+def extract_aliases(segments: Sequence[Segment], speakers: Sequence[Speaker]) -> dict[str, list[Alias]]:
     """Aliases for every speaker that can be a target, keyed by speaker id.
 
     `segments` must be in time order (turns and who-spoke-next are read from it)."""
@@ -155,8 +151,7 @@ def _entity_aliases(s: Speaker) -> list[Alias]:
     if s.description and s.description.strip():
         desc = lx.quote(s.description.strip())
         out.append(
-            Alias(s.id, s.description.strip(), "description", DESCRIPTION_WEIGHT,
-                  f"{s.id}'s description '{desc}'")
+            Alias(s.id, s.description.strip(), "description", DESCRIPTION_WEIGHT, f"{s.id}'s description '{desc}'")
         )
     return out
 
@@ -172,7 +167,7 @@ def _intro_aliases(speaker: str, sent: _Sentence) -> list[Alias]:
     out = []
     if not _MAY_INTRODUCE.search(sent.lower):
         return []
-    clue = f"{speaker}'s self-introduction \"{lx.quote(sent.raw)}\""
+    clue = f'{speaker}\'s self-introduction "{lx.quote(sent.raw)}"'
     for intro in _intros(sent.toks, sent.cased):
         texts: list[tuple[str, bool]] = []
         if intro.name:
@@ -272,9 +267,7 @@ def _role_after_name(toks: list[Token], k: int, cased: bool) -> tuple[str | None
     return (role, end) if role else (None, start)
 
 
-def _role_intro(
-    toks: list[Token], j: int, cased: bool, *, optional_det: bool
-) -> tuple[_Intro, int] | None:
+def _role_intro(toks: list[Token], j: int, cased: bool, *, optional_det: bool) -> tuple[_Intro, int] | None:
     if j < len(toks) and toks[j].lower in lx.ROLE_DETERMINERS:
         j += 1
     elif not optional_det:
@@ -322,11 +315,7 @@ def _name_ends(toks: list[Token], j: int, cased: bool) -> bool:
     if j >= len(toks) or toks[j].is_punct:
         return True
     word = toks[j]
-    return (
-        word.lower in lx.NOT_NAMES
-        or word.lower in lx.ROLE_BREAK
-        or (cased and not word.text[0].isupper())
-    )
+    return word.lower in lx.NOT_NAMES or word.lower in lx.ROLE_BREAK or (cased and not word.text[0].isupper())
 
 
 def _vocatives(sent: _Sentence) -> list[tuple[str, bool]]:
@@ -373,9 +362,7 @@ def _addressed_clue(by: str, sent: _Sentence, name: str, when: str) -> str:
     return f"being addressed as '{name}' by {by} {when}: \"{lx.quote(sent.raw)}\""
 
 
-def _addressed_aliases(
-    segments: Sequence[Segment], parsed: list[list[_Sentence]], ids: set[str]
-) -> list[Alias]:
+def _addressed_aliases(segments: Sequence[Segment], parsed: list[list[_Sentence]], ids: set[str]) -> list[Alias]:
     turns: list[tuple[str, list[_Sentence]]] = []
     for seg, sents in zip(segments, parsed):
         if turns and turns[-1][0] == seg.speaker:
@@ -422,10 +409,7 @@ def _addressed_aliases(
         for who, v in per_speaker.items():
             weight = min(ADDRESSED_MAX, 0.6 + 0.15 * v.votes) * v.votes / total
             times = f" ({v.times} times)" if v.times > 1 else ""
-            out.append(
-                Alias(who, display[key], "addressed", round(weight, 4), f"{who} {v.first}{times}",
-                      is_name=True)
-            )
+            out.append(Alias(who, display[key], "addressed", round(weight, 4), f"{who} {v.first}{times}", is_name=True))
     return out
 
 
@@ -474,7 +458,7 @@ def _role_after_mention(toks: list[Token], j: int, cased: bool) -> str | None:
 
 
 def _role_then_name(toks: list[Token], j: int, cased: bool) -> tuple[str, str] | None:
-    """"<role>, <Name>" or (cased) "<role> <Name>" after a determiner at toks[j-1]. A comma
+    """ "<role>, <Name>" or (cased) "<role> <Name>" after a determiner at toks[j-1]. A comma
     split wins over a capital: "our VP of Sales, Tom" names Tom, not Sales."""
     if j >= len(toks) or toks[j].lower in lx.ROLE_NOT_HEADS or toks[j].lower in lx.NOT_NAMES:
         return None
@@ -491,8 +475,7 @@ def _role_then_name(toks: list[Token], j: int, cased: bool) -> tuple[str, str] |
             break
         if tok.lower in lx.ORG_PREPOSITIONS:
             after_org = True
-        elif capital is None and not after_org and cased and not tok.text.isupper() \
-                and lx.looks_like_name(tok, cased):
+        elif capital is None and not after_org and cased and not tok.text.isupper() and lx.looks_like_name(tok, cased):
             capital = k
     if capital is not None:
         name = lx.take_name(toks, capital, cased)
@@ -501,9 +484,7 @@ def _role_then_name(toks: list[Token], j: int, cased: bool) -> tuple[str, str] |
     return None
 
 
-def _mention_aliases(
-    mentions: list[tuple[str, _Sentence, str, str]], found: dict[str, list[Alias]]
-) -> list[Alias]:
+def _mention_aliases(mentions: list[tuple[str, _Sentence, str, str]], found: dict[str, list[Alias]]) -> list[Alias]:
     links: dict[str, dict[str, Alias]] = {}  # mentioned name -> speaker -> its matching name alias
     out: list[Alias] = []
     seen: set[tuple[str, str, str]] = set()
@@ -518,7 +499,7 @@ def _mention_aliases(
                 continue
             seen.add((sid, key, role.lower()))
             clue = (
-                f"{sid} via {sayer}'s mention \"{lx.quote(sent.raw)}\" "
+                f'{sid} via {sayer}\'s mention "{lx.quote(sent.raw)}" '
                 f"({sid} is '{link.text}' by {_KIND_PHRASE[link.kind]})"
             )
             weight = round(MENTION_WEIGHT * link.weight, 4)

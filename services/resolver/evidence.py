@@ -35,9 +35,7 @@ MAX_BUCKETS = 200
 ELLIPSIS = "…"
 
 
-def select_evidence(
-    segments: Sequence[Segment], target: str, budget_chars: int
-) -> tuple[Segment, ...]:
+def select_evidence(segments: Sequence[Segment], target: str, budget_chars: int) -> tuple[Segment, ...]:
     if budget_chars < 0:
         raise ValueError("evidence budget must be >= 0 characters")
     ordered = _unique(sorted((s for s in segments if s.text.strip()), key=lambda s: s.start))
@@ -77,8 +75,7 @@ def select_evidence(
     _fill(prompt_buckets, ordered, chosen, remaining, min(item_cap, PROMPT_CAP))
 
     return tuple(
-        ordered[i] if chosen[i] == ordered[i].text else _with_text(ordered[i], chosen[i])
-        for i in sorted(chosen)
+        ordered[i] if chosen[i] == ordered[i].text else _with_text(ordered[i], chosen[i]) for i in sorted(chosen)
     )
 
 

@@ -49,10 +49,7 @@ class HintOutcome:
         if best is None or best.alias is None:
             return self.miss_message()
         line = f"matched hint '{quote(self.hint, 60)}' to {best.alias.clue} ({best.score:.2f})"
-        close = [
-            s for s in self.ranked[1:]
-            if s.score >= self.threshold and best.score - s.score < CLOSE_CALL
-        ]
+        close = [s for s in self.ranked[1:] if s.score >= self.threshold and best.score - s.score < CLOSE_CALL]
         if close:
             line += "; close runner-up " + ", ".join(f"{s.speaker} ({s.score:.2f})" for s in close)
         return line

@@ -143,7 +143,7 @@ def take_phrase(toks: list[Token], i: int, *, max_words: int = 6) -> tuple[str, 
 
 
 def take_org(toks: list[Token], i: int, cased: bool) -> tuple[str, int] | None:
-    """"at/from/with/for ORG" at toks[i]: the ORG (cased: capitalized words) and the next index."""
+    """ "at/from/with/for ORG" at toks[i]: the ORG (cased: capitalized words) and the next index."""
     if i >= len(toks) or toks[i].lower not in ORG_PREPOSITIONS:
         return None
     j = i + 1

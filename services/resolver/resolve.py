@@ -89,9 +89,7 @@ def _validate(target: TargetSpec, budget: int, threshold: float) -> None:
                 raise InvalidTarget(f"timerange {name} must be a finite number >= 0", field=name)
         lo, hi = target.start_seconds, target.end_seconds
         if lo is not None and hi is not None and hi < lo:
-            raise InvalidTarget(
-                f"timerange ends ({hi} s) before it starts ({lo} s)", field="end_seconds"
-            )
+            raise InvalidTarget(f"timerange ends ({hi} s) before it starts ({lo} s)", field="end_seconds")
     if budget < 0:
         raise ValueError("evidence_budget_chars must be >= 0")
     if not 0 <= threshold <= 1:

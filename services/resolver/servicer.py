@@ -67,7 +67,8 @@ class ResolverServicer(resolver_pb2_grpc.ResolverServicer):
             try:
                 media = await self._store.GetMedia(
                     store_pb2.GetMediaRequest(tenant=tenant, media_id=media_id, include_segments=True),
-                    timeout=deadline.timeout(STORE_TIMEOUT_S))
+                    timeout=deadline.timeout(STORE_TIMEOUT_S),
+                )
             except grpc.aio.AioRpcError as exc:
                 raise from_rpc_error(exc) from None
             self._cache.put(key, media)
@@ -81,19 +82,38 @@ class ResolverServicer(resolver_pb2_grpc.ResolverServicer):
         work: Callable[[], resolver_pb2.Resolution] = lambda: self._resolve(media, request.target)  # noqa: E731
         # a small transcript resolves in less time than the hop to a worker thread takes
         resolution = work() if media.ByteSize() < cpu.INLINE_BYTES else await cpu.run(work)
-        log.debug("target resolved", extra={"mediaId": request.media_id, "entityId": resolution.entity.id,
-                                           "strategy": resolution.strategy, "fellBack": resolution.fell_back})
+        log.debug(
+            "target resolved",
+            extra={
+                "mediaId": request.media_id,
+                "entityId": resolution.entity.id,
+                "strategy": resolution.strategy,
+                "fellBack": resolution.fell_back,
+            },
+        )
         return resolution
 
     def _resolve(self, media: media_pb2.Media, target) -> resolver_pb2.Resolution:  # type: ignore[no-untyped-def]
         segments = [Segment(s.speaker, s.start, s.end, s.text) for s in media.segments]
-        speakers = [Speaker(e.id, e.label if e.HasField("label") else None,
-                            e.description if e.HasField("description") else None,
-                            e.analytics.speaking_sec, e.analytics.words, e.analytics.first_spoke_at)
-                    for e in media.entities]
+        speakers = [
+            Speaker(
+                e.id,
+                e.label if e.HasField("label") else None,
+                e.description if e.HasField("description") else None,
+                e.analytics.speaking_sec,
+                e.analytics.words,
+                e.analytics.first_spoke_at,
+            )
+            for e in media.entities
+        ]
         try:
-            found = resolve(segments, speakers, target_spec(target),
-                            evidence_budget_chars=self._budget, hint_threshold=self._threshold)
+            found = resolve(
+                segments,
+                speakers,
+                target_spec(target),
+                evidence_budget_chars=self._budget,
+                hint_threshold=self._threshold,
+            )
         except TargetNotFound as miss:
             raise failed_precondition("target_not_found", miss.message) from None
         except InvalidTarget as bad:
@@ -105,10 +125,14 @@ class ResolverServicer(resolver_pb2_grpc.ResolverServicer):
             fell_back=found.fell_back,
             confidence=found.confidence,
             reason=found.reason,
-            evidence=[media_pb2.Segment(speaker=s.speaker, start=s.start, end=s.end, text=s.text)
-                      for s in found.evidence],
-            spans=[resolver_pb2.EvidenceSpan(start=s.start, end=s.end) for s in found.evidence
-                   if s.speaker == found.entity_id],
+            evidence=[
+                media_pb2.Segment(speaker=s.speaker, start=s.start, end=s.end, text=s.text) for s in found.evidence
+            ],
+            spans=[
+                resolver_pb2.EvidenceSpan(start=s.start, end=s.end)
+                for s in found.evidence
+                if s.speaker == found.entity_id
+            ],
             media_title=media.title,
             media_duration_sec=media.duration_sec,
             entities=list(media.entities),
@@ -117,5 +141,3 @@ class ResolverServicer(resolver_pb2_grpc.ResolverServicer):
 
 def register(servicer: ResolverServicer) -> Callable[[grpc.aio.Server], None]:
     return lambda server: resolver_pb2_grpc.add_ResolverServicer_to_server(servicer, server)
-
-

@@ -91,9 +91,7 @@ def timerange(
 
 def entity_id(speakers: Sequence[Speaker], wanted: str) -> Pick:
     if is_unknown(wanted):
-        raise TargetNotFound(
-            f"entity_id '{wanted}' is undiarized speech, not a person", strategy="entity_id"
-        )
+        raise TargetNotFound(f"entity_id '{wanted}' is undiarized speech, not a person", strategy="entity_id")
     for s in speakers:
         if s.id == wanted:
             label = f" ({s.label})" if s.label else ""
@@ -101,14 +99,10 @@ def entity_id(speakers: Sequence[Speaker], wanted: str) -> Pick:
     near = [s.id for s in speakers if s.id.lower() == wanted.lower() and not is_unknown(s.id)]
     known = ", ".join(s.id for s in speakers if not is_unknown(s.id)) or "none"
     hint = f"; did you mean '{near[0]}'?" if near else ""
-    raise TargetNotFound(
-        f"no speaker has entity_id '{wanted}' (speakers: {known}){hint}", strategy="entity_id"
-    )
+    raise TargetNotFound(f"no speaker has entity_id '{wanted}' (speakers: {known}){hint}", strategy="entity_id")
 
 
-def magic_hint(
-    segments: Sequence[Segment], speakers: Sequence[Speaker], hint: str, threshold: float
-) -> Pick:
+def magic_hint(segments: Sequence[Segment], speakers: Sequence[Speaker], hint: str, threshold: float) -> Pick:
     aliases = extract_aliases(segments, speakers)
     outcome = score_hint(hint, aliases, talk_of_speakers(speakers), threshold)
     best = outcome.best

@@ -41,9 +41,7 @@ def talk_of_speakers(speakers: Iterable[Speaker]) -> dict[str, Talk]:
     return {s.id: Talk(s.id, s.speaking_sec, s.words, s.first_spoke_at) for s in speakers}
 
 
-def talk_in_range(
-    segments: Iterable[Segment], start: float, end: float | None
-) -> dict[str, Talk]:
+def talk_in_range(segments: Iterable[Segment], start: float, end: float | None) -> dict[str, Talk]:
     """Per-speaker talk within [start, end] (end None = no limit), counting only each segment's
     overlap with the range; words are counted in proportion to the overlap."""
     seconds: dict[str, float] = {}

@@ -67,8 +67,10 @@ def main(argv: list[str] | None = None) -> None:
         return
     var_dir = args.var_dir or env.var_dir(os.environ)
     database = backup.restore(args.directory, var_dir)
-    print(f"restored {database}; start the platform with REPORTS_VAR_DIR={var_dir} and a fresh NATS store",
-          file=sys.stderr)
+    print(
+        f"restored {database}; start the platform with REPORTS_VAR_DIR={var_dir} and a fresh NATS store",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

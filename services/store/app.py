@@ -53,14 +53,26 @@ async def start(settings: StoreSettings) -> RunningStore:
     db = Database(engine)
     await db.run(prompts.seed)
     relay = OutboxRelay(db, lambda: streams.connect(settings.nats_url, "store-outbox"), settings.streams)
-    servicer = StoreServicer(db, relay, WaitEstimator(Capacity(concurrent_jobs=settings.render_capacity)),
-                             retention_days=settings.retention_days, tenant_limits=settings.tenant_limits,
-                             dispatch_window=settings.window)
-    sweeper = RetentionSweeper(db, interval_s=settings.retention_sweep_s, batch_size=settings.retention_batch,
-                               on_deleted=relay.wake, inflight_cap=lambda t: settings.tenant_limits.of(t).inflight,
-                               fill_window=servicer.fill_window)
-    lost_jobs = LostJobSweeper(lambda: servicer.fail_lost_jobs(settings.lost_job_s),
-                               interval_s=min(settings.retention_sweep_s, settings.lost_job_s / 2))
+    servicer = StoreServicer(
+        db,
+        relay,
+        WaitEstimator(Capacity(concurrent_jobs=settings.render_capacity)),
+        retention_days=settings.retention_days,
+        tenant_limits=settings.tenant_limits,
+        dispatch_window=settings.window,
+    )
+    sweeper = RetentionSweeper(
+        db,
+        interval_s=settings.retention_sweep_s,
+        batch_size=settings.retention_batch,
+        on_deleted=relay.wake,
+        inflight_cap=lambda t: settings.tenant_limits.of(t).inflight,
+        fill_window=servicer.fill_window,
+    )
+    lost_jobs = LostJobSweeper(
+        lambda: servicer.fail_lost_jobs(settings.lost_job_s),
+        interval_s=min(settings.retention_sweep_s, settings.lost_job_s / 2),
+    )
     woken = await servicer.wake_parked()
     if woken:
         log.info("parked jobs woken at start", extra={"woken": woken})

@@ -23,16 +23,40 @@ RETENTION = "retention"
 _ADD = insert(AUDIT)
 
 
-def values(tenant: str, object_type: str, object_id: str, *, reason: str, api_key_id: str | None,
-           derived: dict[str, int], at: datetime | None = None) -> dict[str, Any]:
+def values(
+    tenant: str,
+    object_type: str,
+    object_id: str,
+    *,
+    reason: str,
+    api_key_id: str | None,
+    derived: dict[str, int],
+    at: datetime | None = None,
+) -> dict[str, Any]:
     """An audit row's values (insert many at once for a batch)."""
-    return {"id": ids.new_id("aud"), "tenant": tenant, "action": "delete", "object_type": object_type,
-            "object_id": object_id, "reason": reason, "api_key_id": api_key_id or None,
-            "derived": derived, "created_at": at or utcnow()}
+    return {
+        "id": ids.new_id("aud"),
+        "tenant": tenant,
+        "action": "delete",
+        "object_type": object_type,
+        "object_id": object_id,
+        "reason": reason,
+        "api_key_id": api_key_id or None,
+        "derived": derived,
+        "created_at": at or utcnow(),
+    }
 
 
-def record(connection: Connection, tenant: str, object_type: str, object_id: str, *, reason: str,
-           api_key_id: str | None, derived: dict[str, int]) -> dict[str, Any]:
+def record(
+    connection: Connection,
+    tenant: str,
+    object_type: str,
+    object_id: str,
+    *,
+    reason: str,
+    api_key_id: str | None,
+    derived: dict[str, int],
+) -> dict[str, Any]:
     row = values(tenant, object_type, object_id, reason=reason, api_key_id=api_key_id, derived=derived)
     connection.execute(_ADD, row)
     return row

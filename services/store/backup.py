@@ -72,8 +72,15 @@ async def last_sequence(nc: NatsClient) -> int:
     return int((await nc.jetstream().stream_info(streams.EVENTS_STREAM)).state.last_seq)
 
 
-async def export_events(nc: NatsClient, target: Path, *, upto: int, last: int | None = None,
-                        include: Callable[[str], bool] = lambda _msg_id: False, batch: int = 256) -> int:
+async def export_events(
+    nc: NatsClient,
+    target: Path,
+    *,
+    upto: int,
+    last: int | None = None,
+    include: Callable[[str], bool] = lambda _msg_id: False,
+    batch: int = 256,
+) -> int:
     """Writes the JOB_EVENTS stream's messages in order: every one up to sequence `upto`, and one
     after it up to `last` only when `include` says yes for its message id. It ends at `last`, or
     sooner when the stream has nothing more to deliver: messages are purged (a deletion, a
@@ -84,8 +91,13 @@ async def export_events(nc: NatsClient, target: Path, *, upto: int, last: int | 
     with target.open("w") as out:
         if last == 0:
             return 0
-        sub = await js.pull_subscribe(streams.EVENTS_SUBJECTS, stream=streams.EVENTS_STREAM, config=ConsumerConfig(
-            ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL, inactive_threshold=60, mem_storage=True))
+        sub = await js.pull_subscribe(
+            streams.EVENTS_SUBJECTS,
+            stream=streams.EVENTS_STREAM,
+            config=ConsumerConfig(
+                ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL, inactive_threshold=60, mem_storage=True
+            ),
+        )
         try:
             while True:
                 try:
@@ -100,8 +112,17 @@ async def export_events(nc: NatsClient, target: Path, *, upto: int, last: int | 
                     if seq > last:
                         return count
                     if seq <= upto or include(headers.get(streams.MSG_ID_HEADER, "")):
-                        out.write(json.dumps({"seq": seq, "subject": msg.subject,
-                                              "headers": headers, "data": base64.b64encode(msg.data).decode()}) + "\n")
+                        out.write(
+                            json.dumps(
+                                {
+                                    "seq": seq,
+                                    "subject": msg.subject,
+                                    "headers": headers,
+                                    "data": base64.b64encode(msg.data).decode(),
+                                }
+                            )
+                            + "\n"
+                        )
                         count += 1
                     if seq == last or metadata.num_pending == 0:
                         return count
@@ -126,10 +147,13 @@ async def backup(database: Path, nats: NatsClient, directory: Path) -> Backup:
             in_snapshot = set(connection.execute(select(OUTBOX.c.id)).scalars()) if after > before else set()
     finally:
         engine.dispose()
-    events = await export_events(nats, directory / EVENTS, upto=before, last=after,
-                                 include=in_snapshot.__contains__)
-    manifest = {"createdAt": utcnow().isoformat(), "schemaRevision": revision, "events": events,
-                "files": [DATABASE, EVENTS]}
+    events = await export_events(nats, directory / EVENTS, upto=before, last=after, include=in_snapshot.__contains__)
+    manifest = {
+        "createdAt": utcnow().isoformat(),
+        "schemaRevision": revision,
+        "events": events,
+        "files": [DATABASE, EVENTS],
+    }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return Backup(directory, events, revision)
 
@@ -142,8 +166,11 @@ def restore(directory: Path, var_dir: Path) -> Path:
     if database.exists():
         raise FileExistsError(f"{database} exists: restore into a fresh directory")
     shutil.copyfile(directory / DATABASE, database)
-    events = [json.loads(line) for line in (directory / EVENTS).read_text().splitlines()] \
-        if (directory / EVENTS).exists() else []
+    events = (
+        [json.loads(line) for line in (directory / EVENTS).read_text().splitlines()]
+        if (directory / EVENTS).exists()
+        else []
+    )
     engine = create_db_engine(f"sqlite:///{database}")
     try:
         migrate.upgrade(engine)  # a backup from an older store
@@ -157,16 +184,27 @@ def restore(directory: Path, var_dir: Path) -> Path:
 def _rebuild_outbox(connection: Connection, events: list[dict[str, Any]]) -> None:
     unsent = connection.execute(
         select(OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload, OUTBOX.c.headers, OUTBOX.c.created_at)
-        .where(OUTBOX.c.sent_at.is_(None), OUTBOX.c.subject != streams.RENDER_SUBJECT).order_by(OUTBOX.c.seq)).all()
+        .where(OUTBOX.c.sent_at.is_(None), OUTBOX.c.subject != streams.RENDER_SUBJECT)
+        .order_by(OUTBOX.c.seq)
+    ).all()
     connection.execute(delete(OUTBOX))
     now = utcnow()
-    restored = [{"id": e["headers"].get(streams.MSG_ID_HEADER) or ids.new_id("evt"), "subject": e["subject"],
-                 "payload": base64.b64decode(e["data"]),
-                 "headers": {k: v for k, v in e["headers"].items() if k != streams.MSG_ID_HEADER},
-                 "created_at": now} for e in events]
+    restored = [
+        {
+            "id": e["headers"].get(streams.MSG_ID_HEADER) or ids.new_id("evt"),
+            "subject": e["subject"],
+            "payload": base64.b64decode(e["data"]),
+            "headers": {k: v for k, v in e["headers"].items() if k != streams.MSG_ID_HEADER},
+            "created_at": now,
+        }
+        for e in events
+    ]
     seen = {row["id"] for row in restored}
-    restored += [{"id": r.id, "subject": r.subject, "payload": r.payload, "headers": r.headers,
-                  "created_at": r.created_at} for r in unsent if r.id not in seen]
+    restored += [
+        {"id": r.id, "subject": r.subject, "payload": r.payload, "headers": r.headers, "created_at": r.created_at}
+        for r in unsent
+        if r.id not in seen
+    ]
     if restored:
         connection.execute(insert(OUTBOX), restored)
     requeue_open_jobs(connection)
@@ -176,12 +214,22 @@ def requeue_open_jobs(connection: Connection) -> int:
     """A fresh render command for every job that has not ended (after a restore, when the work
     queue is empty or older than the database); drops the unsent ones it replaces."""
     connection.execute(delete(OUTBOX).where(OUTBOX.c.subject == streams.RENDER_SUBJECT, OUTBOX.c.sent_at.is_(None)))
-    open_jobs = connection.execute(select(JOBS.c.id, JOBS.c.tenant)
-                                   .where(JOBS.c.status.not_in(list(job_states.TERMINAL))).order_by(JOBS.c.id)).all()
+    open_jobs = connection.execute(
+        select(JOBS.c.id, JOBS.c.tenant).where(JOBS.c.status.not_in(list(job_states.TERMINAL))).order_by(JOBS.c.id)
+    ).all()
     now = utcnow()
     if open_jobs:
-        connection.execute(insert(OUTBOX), [
-            {"id": ids.new_id("evt"), "subject": streams.RENDER_SUBJECT,
-             "payload": job_pb2.RenderCommand(job_id=j.id, tenant=j.tenant).SerializeToString(),
-             "headers": {}, "created_at": now} for j in open_jobs])
+        connection.execute(
+            insert(OUTBOX),
+            [
+                {
+                    "id": ids.new_id("evt"),
+                    "subject": streams.RENDER_SUBJECT,
+                    "payload": job_pb2.RenderCommand(job_id=j.id, tenant=j.tenant).SerializeToString(),
+                    "headers": {},
+                    "created_at": now,
+                }
+                for j in open_jobs
+            ],
+        )
     return len(open_jobs)

@@ -164,10 +164,16 @@ def report_message(row: Any) -> report_pb2.Report:
 
 
 def audit_message(row: Any) -> store_pb2.AuditRecord:
-    record = store_pb2.AuditRecord(id=row["id"], tenant=row["tenant"], action=row["action"],
-                                   object_type=row["object_type"], object_id=row["object_id"],
-                                   reason=row["reason"], derived=row["derived"],
-                                   created_at=to_timestamp(row["created_at"]))
+    record = store_pb2.AuditRecord(
+        id=row["id"],
+        tenant=row["tenant"],
+        action=row["action"],
+        object_type=row["object_type"],
+        object_id=row["object_id"],
+        reason=row["reason"],
+        derived=row["derived"],
+        created_at=to_timestamp(row["created_at"]),
+    )
     if row["api_key_id"] is not None:
         record.api_key_id = row["api_key_id"]
     return record

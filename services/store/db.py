@@ -103,8 +103,9 @@ class Database:
         if self._pool is None:
             return in_transaction()
         # The caller's context (request id, trace) goes along into the worker thread.
-        return await asyncio.get_running_loop().run_in_executor(self._pool, contextvars.copy_context().run,
-                                                                in_transaction)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._pool, contextvars.copy_context().run, in_transaction
+        )
 
     def close(self) -> None:
         if self._pool is not None:

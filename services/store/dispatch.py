@@ -46,7 +46,7 @@ from services.common.timeutil import utcnow
 from services.store import outbox
 from services.store.tables import JOBS
 
-DISPATCH_LOCK_CLASS = 0x52504453   # "RPDS"
+DISPATCH_LOCK_CLASS = 0x52504453  # "RPDS"
 _LOCK = text("SELECT pg_advisory_xact_lock(:lock_class, hashtext(current_schema()))")
 
 # A queued job at stage `queued` is either waiting its turn or dispatched; at stage `waiting` it is
@@ -72,8 +72,9 @@ def lock(connection: Connection) -> None:
 
 # Built once: a fill runs in every create's transaction, and building a statement costs more than
 # running this one (two ranges of ix_jobs_dispatch, at most the window's rows).
-_OUTSTANDING = (select(JOBS.c.tenant, func.count()).where((JOBS.c.status == RUNNING) | _DISPATCHED)
-                .group_by(JOBS.c.tenant))
+_OUTSTANDING = (
+    select(JOBS.c.tenant, func.count()).where((JOBS.c.status == RUNNING) | _DISPATCHED).group_by(JOBS.c.tenant)
+)
 
 
 def outstanding(connection: Connection) -> dict[str, int]:
@@ -81,11 +82,16 @@ def outstanding(connection: Connection) -> dict[str, int]:
     return {tenant: count for tenant, count in connection.execute(_OUTSTANDING)}
 
 
-_NEXT_TENANT = (select(JOBS.c.tenant).where(_UNDISPATCHED, JOBS.c.tenant > bindparam("after"))
-                .order_by(JOBS.c.tenant).limit(1))
-_NEXT_JOB = (select(JOBS.c.id)
-             .where(_UNDISPATCHED, JOBS.c.tenant == bindparam("tenant"), JOBS.c.id > bindparam("after"))
-             .order_by(JOBS.c.id).limit(1).with_for_update(skip_locked=True))
+_NEXT_TENANT = (
+    select(JOBS.c.tenant).where(_UNDISPATCHED, JOBS.c.tenant > bindparam("after")).order_by(JOBS.c.tenant).limit(1)
+)
+_NEXT_JOB = (
+    select(JOBS.c.id)
+    .where(_UNDISPATCHED, JOBS.c.tenant == bindparam("tenant"), JOBS.c.id > bindparam("after"))
+    .order_by(JOBS.c.id)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
 
 
 def _next_undispatched(connection: Connection, tenant: str, after: str = "") -> str | None:
@@ -102,7 +108,7 @@ def _heads(connection: Connection, counts: dict[str, int]) -> list[_Head]:
         if tenant is None:
             return heads
         job_id = _next_undispatched(connection, tenant)
-        if job_id is not None:   # None: its queued jobs are locked by a cancel or deletion
+        if job_id is not None:  # None: its queued jobs are locked by a cancel or deletion
             heads.append(_Head(tenant, job_id, counts.get(tenant, 0)))
 
 
@@ -131,19 +137,27 @@ def fill(connection: Connection, window: int) -> int:
 
 def _dispatch(connection: Connection, job_id: str, now: datetime) -> None:
     tenant, request_id = connection.execute(
-        update(JOBS).where(JOBS.c.id == job_id).values(dispatched_at=now)
-        .returning(JOBS.c.tenant, JOBS.c.request_id)).one()
-    outbox.add_render_command(connection, job_pb2.RenderCommand(
-        job_id=job_id, tenant=tenant, request_id=request_id or ""))
+        update(JOBS).where(JOBS.c.id == job_id).values(dispatched_at=now).returning(JOBS.c.tenant, JOBS.c.request_id)
+    ).one()
+    outbox.add_render_command(
+        connection, job_pb2.RenderCommand(job_id=job_id, tenant=tenant, request_id=request_id or "")
+    )
 
 
 def redispatch_lost(connection: Connection, lost_after_s: float) -> int:
     """Sends a new command for each job dispatched `lost_after_s` ago and still not claimed."""
     lock(connection)
     cutoff = utcnow() - timedelta(seconds=lost_after_s)
-    lost = connection.execute(
-        select(JOBS.c.id).where(_DISPATCHED, JOBS.c.dispatched_at < cutoff)
-        .order_by(JOBS.c.id).with_for_update(skip_locked=True)).scalars().all()
+    lost = (
+        connection.execute(
+            select(JOBS.c.id)
+            .where(_DISPATCHED, JOBS.c.dispatched_at < cutoff)
+            .order_by(JOBS.c.id)
+            .with_for_update(skip_locked=True)
+        )
+        .scalars()
+        .all()
+    )
     now = utcnow()
     for job_id in lost:
         _dispatch(connection, job_id, now)

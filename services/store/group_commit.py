@@ -44,8 +44,9 @@ from services.common.rpc_errors import ServiceError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-BATCH_SIZES = Histogram("store_create_batch_size", "Job creations committed in one transaction",
-                        buckets=(1, 2, 4, 8, 16, 32, 64))
+BATCH_SIZES = Histogram(
+    "store_create_batch_size", "Job creations committed in one transaction", buckets=(1, 2, 4, 8, 16, 32, 64)
+)
 
 Work = Callable[[Connection], T]
 
@@ -55,17 +56,26 @@ class _BuildFailed(Exception):
 
 
 def commit_unknown() -> ServiceError:
-    return ServiceError(grpc.StatusCode.UNAVAILABLE, "store_unavailable",
-                        "the database failed while committing the job's creation; it may or may not exist: "
-                        "retry with the same idempotency key")
+    return ServiceError(
+        grpc.StatusCode.UNAVAILABLE,
+        "store_unavailable",
+        "the database failed while committing the job's creation; it may or may not exist: "
+        "retry with the same idempotency key",
+    )
 
 
 class GroupCommit(Generic[T]):
-    def __init__(self, write: Callable[[Callable[[Connection], list[T | ServiceError]]], Awaitable[list[T | ServiceError]]],
-                 alone: Callable[[Work[T]], Awaitable[T]], *, window_s: float = 0.002, busy_gap_s: float = 0.01,
-                 max_batch: int = 64) -> None:
-        self._write = write          # runs one transaction and hands its outbox rows to the relay
-        self._alone = alone          # one create in a transaction of its own
+    def __init__(
+        self,
+        write: Callable[[Callable[[Connection], list[T | ServiceError]]], Awaitable[list[T | ServiceError]]],
+        alone: Callable[[Work[T]], Awaitable[T]],
+        *,
+        window_s: float = 0.002,
+        busy_gap_s: float = 0.01,
+        max_batch: int = 64,
+    ) -> None:
+        self._write = write  # runs one transaction and hands its outbox rows to the relay
+        self._alone = alone  # one create in a transaction of its own
         self._window_s = window_s
         self._busy_gap_s = busy_gap_s
         self._last_arrival = float("-inf")
@@ -84,8 +94,11 @@ class GroupCommit(Generic[T]):
         if len(self._queue) >= self._max_batch:
             self._flush()
         elif self._flush_handle is None:
-            self._flush_handle = (loop.call_later(self._window_s, self._flush) if now - previous < self._busy_gap_s
-                                  else loop.call_soon(self._flush))
+            self._flush_handle = (
+                loop.call_later(self._window_s, self._flush)
+                if now - previous < self._busy_gap_s
+                else loop.call_soon(self._flush)
+            )
         return await future
 
     def _flush(self) -> None:
@@ -105,7 +118,7 @@ class GroupCommit(Generic[T]):
             for work, _ in batch:
                 try:
                     outcomes.append(work(connection))
-                except ServiceError as refused:   # raised before its first write: nothing to undo
+                except ServiceError as refused:  # raised before its first write: nothing to undo
                     outcomes.append(refused)
                 except Exception as exc:
                     raise _BuildFailed() from exc
@@ -113,22 +126,28 @@ class GroupCommit(Generic[T]):
 
         try:
             outcomes = await self._write(together)
-        except (_BuildFailed, IntegrityError) as exc:   # rolled back before the commit: safe to run again
+        except (_BuildFailed, IntegrityError) as exc:  # rolled back before the commit: safe to run again
             if len(batch) > 1:
-                log.warning("a batch of %d creates failed together (%s); each runs alone", len(batch),
-                            type(exc.__cause__ if isinstance(exc, _BuildFailed) else exc).__name__)
+                log.warning(
+                    "a batch of %d creates failed together (%s); each runs alone",
+                    len(batch),
+                    type(exc.__cause__ if isinstance(exc, _BuildFailed) else exc).__name__,
+                )
             await asyncio.gather(*(self._run_alone(work, future) for work, future in batch))
             return
         except Exception as exc:  # noqa: BLE001 - at BEGIN or COMMIT: it may have committed, so nothing runs again
-            log.warning("a batch of %d creates failed at its commit (%s); its callers are told to retry",
-                        len(batch), type(exc).__name__)
+            log.warning(
+                "a batch of %d creates failed at its commit (%s); its callers are told to retry",
+                len(batch),
+                type(exc).__name__,
+            )
             for _, future in batch:
                 if not future.done():
                     future.set_exception(commit_unknown())
             return
         BATCH_SIZES.observe(len(batch))
         for outcome, (_, future) in zip(outcomes, batch, strict=True):
-            if future.done():   # the caller gave up (its deadline); the job exists all the same
+            if future.done():  # the caller gave up (its deadline); the job exists all the same
                 continue
             if isinstance(outcome, ServiceError):
                 future.set_exception(outcome)

@@ -38,7 +38,7 @@ from services.store import convert, job_rows, outbox
 from services.store.job_rows import Job
 from services.store.tables import JOBS
 
-INFLIGHT_LOCK_CLASS = 0x52504946   # "RPIF"
+INFLIGHT_LOCK_CLASS = 0x52504946  # "RPIF"
 _LOCK = text("SELECT pg_advisory_xact_lock(:lock_class, hashtext(current_schema() || '/' || :tenant))")
 
 
@@ -52,19 +52,28 @@ def lock_tenant(connection: Connection, tenant: str) -> None:
 def _in_line() -> ColumnElement[bool]:
     """The tenant's jobs waiting for a slot: parked, or woken with a command not yet claimed (a
     woken job is the only queued one whose row changed after its creation: parked, then woken)."""
-    return ((JOBS.c.tenant == bindparam("tenant")) & (JOBS.c.status == QUEUED)
-            & ((JOBS.c.stage == WAITING) | (JOBS.c.updated_at > JOBS.c.created_at)))
+    return (
+        (JOBS.c.tenant == bindparam("tenant"))
+        & (JOBS.c.status == QUEUED)
+        & ((JOBS.c.stage == WAITING) | (JOBS.c.updated_at > JOBS.c.created_at))
+    )
 
 
 # Built once, run with parameters: building and keying a statement cost more than running it (0.3
 # to 0.8 ms against 0.05 to 0.15 ms here), and a claim and a completion each ran two or three.
 # Each counts up to `up_to` (an index range scan that stops there).
-_RUNNING = select(JOBS.c.id).where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == RUNNING) \
-    .limit(bindparam("up_to"))
+_RUNNING = (
+    select(JOBS.c.id).where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == RUNNING).limit(bindparam("up_to"))
+)
 _WOKEN = select(JOBS.c.id).where(_in_line() & (JOBS.c.stage != WAITING)).limit(bindparam("up_to"))
 _OLDER_IN_LINE = select(JOBS.c.id).where(_in_line() & (JOBS.c.id < bindparam("job_id"))).limit(bindparam("up_to"))
-_PARKED = select(JOBS).where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == QUEUED,
-                             JOBS.c.stage == WAITING).order_by(JOBS.c.id).limit(bindparam("up_to")).with_for_update()
+_PARKED = (
+    select(JOBS)
+    .where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == QUEUED, JOBS.c.stage == WAITING)
+    .order_by(JOBS.c.id)
+    .limit(bindparam("up_to"))
+    .with_for_update()
+)
 
 
 def _count(connection: Connection, statement: Select[Any], **values: object) -> int:
@@ -77,8 +86,10 @@ def running(connection: Connection, tenant: str, up_to: int) -> int:
 
 
 def reason(cap: int) -> str:
-    return (f"the tenant has {cap} jobs rendering, its in-flight cap (inflight:{cap}); this job starts "
-            "when one of them ends")
+    return (
+        f"the tenant has {cap} jobs rendering, its in-flight cap (inflight:{cap}); this job starts "
+        "when one of them ends"
+    )
 
 
 def _woken(connection: Connection, tenant: str, up_to: int) -> int:
@@ -121,16 +132,24 @@ def wake(connection: Connection, tenant: str, cap: int) -> int:
         job.stage, job.updated_at, job.dispatched_at = "queued", now, now
         job_rows.save(connection, job, "stage", "updated_at", "dispatched_at")
         outbox.add_event(connection, convert.event_message(job))
-        outbox.add_render_command(connection, job_pb2.RenderCommand(
-            job_id=job.id, tenant=job.tenant, request_id=job.request_id or ""))
+        outbox.add_render_command(
+            connection, job_pb2.RenderCommand(job_id=job.id, tenant=job.tenant, request_id=job.request_id or "")
+        )
     return len(parked)
 
 
 def wake_all(connection: Connection, cap_of: Callable[[str], int]) -> int:
     """Wakes every tenant's parked jobs that now have a slot (at start: a cap may have been raised)."""
-    tenants = connection.execute(
-        select(JOBS.c.tenant).where(JOBS.c.status == QUEUED, JOBS.c.stage == WAITING).distinct()
-        .order_by(JOBS.c.tenant)).scalars().all()   # locks in sorted order, as every taker of several
+    tenants = (
+        connection.execute(
+            select(JOBS.c.tenant)
+            .where(JOBS.c.status == QUEUED, JOBS.c.stage == WAITING)
+            .distinct()
+            .order_by(JOBS.c.tenant)
+        )
+        .scalars()
+        .all()
+    )  # locks in sorted order, as every taker of several
     woken = 0
     for tenant in tenants:
         lock_tenant(connection, tenant)

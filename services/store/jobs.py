@@ -38,15 +38,22 @@ IDEMPOTENCY_TTL = timedelta(hours=48)
 
 _KEYS = IDEMPOTENCY_KEYS
 _KEY = select(_KEYS.c.fingerprint, _KEYS.c.job_id, _KEYS.c.created_at, _KEYS.c.estimated_wait_sec).where(
-    _KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key"))
+    _KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key")
+)
 _FORGET_KEY = delete(_KEYS).where(_KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key"))
 _ADD_KEY = insert(_KEYS)
 _MEDIA_OWNER = select(MEDIA.c.tenant, MEDIA.c.url, MEDIA.c.expires_at).where(MEDIA.c.id == bindparam("media_id"))
 _ADD_REPORT = insert(REPORTS)
 
 
-def create(connection: Connection, request: store_pb2.CreateJobRequest, waits: WaitEstimator,
-           prompt_cache: PromptCache, *, queued_cap: int | None = None) -> tuple[Job, bool, float]:
+def create(
+    connection: Connection,
+    request: store_pb2.CreateJobRequest,
+    waits: WaitEstimator,
+    prompt_cache: PromptCache,
+    *,
+    queued_cap: int | None = None,
+) -> tuple[Job, bool, float]:
     """The new job (or the one its idempotency key names: a replay), whether it is a replay, and
     its estimated wait. Every check comes before the first write, so a create that raises has
     written nothing (group_commit.py relies on it)."""
@@ -56,8 +63,7 @@ def create(connection: Connection, request: store_pb2.CreateJobRequest, waits: W
         existing = connection.execute(_KEY, {"tenant": request.tenant, "key": key}).first()
         if existing is not None and as_utc(existing.created_at) > utcnow() - IDEMPOTENCY_TTL:
             if existing.fingerprint != request.request_fingerprint:
-                raise conflict("idempotency_conflict",
-                               "idempotencyKey was already used with a different request body")
+                raise conflict("idempotency_conflict", "idempotencyKey was already used with a different request body")
             job = job_rows.read(connection, existing.job_id)
             assert job is not None
             first_wait = existing.estimated_wait_sec
@@ -87,7 +93,8 @@ def create(connection: Connection, request: store_pb2.CreateJobRequest, waits: W
         template_params=params,
         target=convert.target_dict(request.target),
         webhook=json_format.MessageToDict(request.webhook, preserving_proto_field_name=True)
-        if request.HasField("webhook") else None,
+        if request.HasField("webhook")
+        else None,
         webhook_state=webhooks.initial_state() if request.HasField("webhook") else None,
         idempotency_key=key,
         created_at=now,
@@ -98,22 +105,33 @@ def create(connection: Connection, request: store_pb2.CreateJobRequest, waits: W
     wait = waits.estimate(connection)
     job_rows.add(connection, job)
     if key is not None:
-        connection.execute(_ADD_KEY, {"tenant": request.tenant, "key": key,
-                                      "fingerprint": request.request_fingerprint, "job_id": job.id,
-                                      "created_at": now, "estimated_wait_sec": wait})
+        connection.execute(
+            _ADD_KEY,
+            {
+                "tenant": request.tenant,
+                "key": key,
+                "fingerprint": request.request_fingerprint,
+                "job_id": job.id,
+                "created_at": now,
+                "estimated_wait_sec": wait,
+            },
+        )
     outbox.add_event(connection, convert.event_message(job), request_id=request.request_id)
-    return job, False, wait   # queued until dispatch.fill gives it a place in the window
+    return job, False, wait  # queued until dispatch.fill gives it a place in the window
 
 
 def _check_params(variables: list[PromptVariable], params: dict[str, object]) -> None:
-    problems = [FieldProblem(f"/output/templateParams/{name}" if name else "/output/templateParams", message)
-                for name, message in prompts.check_params(variables, params)]
+    problems = [
+        FieldProblem(f"/output/templateParams/{name}" if name else "/output/templateParams", message)
+        for name, message in prompts.check_params(variables, params)
+    ]
     if problems:
         raise invalid("invalid_template_params", problems[0].message, problems)
 
 
-def list_page(connection: Connection, tenant: str, status: str | None, limit: int,
-              cursor: str) -> tuple[list[Job], str]:
+def list_page(
+    connection: Connection, tenant: str, status: str | None, limit: int, cursor: str
+) -> tuple[list[Job], str]:
     query = select(JOBS).where(JOBS.c.tenant == tenant)
     if status is not None:
         query = query.where(JOBS.c.status == status)
@@ -121,8 +139,7 @@ def list_page(connection: Connection, tenant: str, status: str | None, limit: in
     return [Job.from_row(row) for row in rows], next_cursor
 
 
-def claim(connection: Connection, tenant: str, job_id: str, *,
-          inflight_cap: int) -> tuple[Job, Any | None]:
+def claim(connection: Connection, tenant: str, job_id: str, *, inflight_cap: int) -> tuple[Job, Any | None]:
     """(the job, its prompt row): a queued job becomes running at stage resolving, with its event.
 
     A job already running (its command redelivered after a renderer died) is claimed again as it
@@ -133,8 +150,9 @@ def claim(connection: Connection, tenant: str, job_id: str, *,
     if job.status in job_states.TERMINAL:
         return job, None
     if job.status == QUEUED and (
-            job.stage == job_states.WAITING or inflight.park_if_full(connection, job, inflight_cap)):
-        return job, None   # parked: the command that wakes it, not this one, will start it
+        job.stage == job_states.WAITING or inflight.park_if_full(connection, job, inflight_cap)
+    ):
+        return job, None  # parked: the command that wakes it, not this one, will start it
     prompt = prompts.get(connection, job.template, label="production")
     if job.status == QUEUED:
         now = utcnow()
@@ -152,8 +170,7 @@ def _illegal(job: Job, message: str) -> Exception:
     return failed_precondition("illegal_transition", message, {"status": job.status})
 
 
-def transition(connection: Connection, request: store_pb2.TransitionJobRequest, *,
-               inflight_cap: int) -> Job:
+def transition(connection: Connection, request: store_pb2.TransitionJobRequest, *, inflight_cap: int) -> Job:
     """A running job's progress and stage moves, and its failure or cancel. A queued job's claim
     (its first move to running) over the tenant's `inflight_cap` parks it instead
     (services/store/inflight.py: the job comes back queued, stage `waiting`), and a running job
@@ -164,21 +181,25 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest, 
     job = job_rows.get(connection, request.tenant, request.job_id, for_update=True)
     status = job_states.status_name(request.status)
     if status is None or status == SUCCEEDED:
-        raise invalid("invalid_transition",
-                      "status must be running, failed or canceled; a job succeeds through CompleteJob")
+        raise invalid(
+            "invalid_transition", "status must be running, failed or canceled; a job succeeds through CompleteJob"
+        )
     stage = job_states.stage_name(request.stage) if request.stage else None
     new_stage = lifecycle.stage_after(status, job.stage, stage)
     try:
         changed = lifecycle.check(job.status, job.stage, status, new_stage)
     except lifecycle.IllegalTransition as exc:
         raise _illegal(job, str(exc)) from None
-    if job.status == QUEUED and status == RUNNING and (
-            job.stage == job_states.WAITING or inflight.park_if_full(connection, job, inflight_cap)):
+    if (
+        job.status == QUEUED
+        and status == RUNNING
+        and (job.stage == job_states.WAITING or inflight.park_if_full(connection, job, inflight_cap))
+    ):
         return job  # parked: the command that woke it, not this one, will start it
     fields = []
     if request.HasField("resolution"):
         resolution = json_format.MessageToDict(request.resolution, preserving_proto_field_name=True)
-        if resolution != job.resolution:   # a redelivered job recording the same one again changes nothing
+        if resolution != job.resolution:  # a redelivered job recording the same one again changes nothing
             job.resolution = resolution
             fields.append("resolution")
             changed = True
@@ -208,10 +229,10 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest, 
     job.status, job.stage, job.updated_at = status, new_stage, now
     job_rows.save(connection, job, "status", "stage", "updated_at", *fields)
     event = convert.event_message(job)
-    if request.HasField("progress") and status == RUNNING:   # e.g. a move to waiting says why
+    if request.HasField("progress") and status == RUNNING:  # e.g. a move to waiting says why
         event.progress.CopyFrom(request.progress)
     outbox.add_event(connection, event)
-    if status != RUNNING:   # a running or a woken job's slot freed
+    if status != RUNNING:  # a running or a woken job's slot freed
         inflight.wake(connection, job.tenant, inflight_cap)
     return job
 
@@ -226,12 +247,13 @@ def cancel(connection: Connection, tenant: str, job_id: str, *, inflight_cap: in
     job.error_code, job.error_message = "canceled", "the job was canceled by the client"
     job_rows.save(connection, job, "status", "updated_at", "finished_at", "error_code", "error_message")
     outbox.add_event(connection, convert.event_message(job))
-    inflight.wake(connection, tenant, inflight_cap)   # a running or a woken job's slot freed
+    inflight.wake(connection, tenant, inflight_cap)  # a running or a woken job's slot freed
     return job
 
 
-def complete(connection: Connection, request: store_pb2.CompleteJobRequest, *,
-             inflight_cap: int) -> tuple[Job, str, bool]:
+def complete(
+    connection: Connection, request: store_pb2.CompleteJobRequest, *, inflight_cap: int
+) -> tuple[Job, str, bool]:
     """(the job, its report's id, whether this call stored it). A job that has already succeeded
     keeps the report it has. The slot it frees wakes a parked job (`inflight_cap`)."""
     inflight.lock_tenant(connection, request.tenant)
@@ -258,7 +280,8 @@ def complete(connection: Connection, request: store_pb2.CompleteJobRequest, *,
         "document": convert.document_dict(given.document),
         "markdown": given.markdown,
         "evidence": json_format.MessageToDict(given.evidence, preserving_proto_field_name=True)
-        if given.HasField("evidence") else None,
+        if given.HasField("evidence")
+        else None,
         "created_at": now,
         "expires_at": job.expires_at,
     }

@@ -41,5 +41,3 @@ def stage_after(status: str, current_stage: str, requested_stage: str | None) ->
     if status == RUNNING:
         return requested_stage or current_stage
     return current_stage
-
-

@@ -30,7 +30,7 @@ from services.store.tables import JOBS
 
 log = logging.getLogger(__name__)
 
-LOST_CODE = "internal"   # what the max-deliveries advisory fails such a job with
+LOST_CODE = "internal"  # what the max-deliveries advisory fails such a job with
 
 
 def fail_lost(connection: Connection, lost_after_s: float, cap_of: Callable[[str], int]) -> int:
@@ -41,21 +41,31 @@ def fail_lost(connection: Connection, lost_after_s: float, cap_of: Callable[[str
     failed = 0
     for tenant in tenants:
         inflight.lock_tenant(connection, tenant)
-        ids = connection.execute(select(JOBS.c.id).where(stale, JOBS.c.tenant == tenant)
-                                 .order_by(JOBS.c.id)).scalars().all()   # again, under the lock
+        ids = (
+            connection.execute(select(JOBS.c.id).where(stale, JOBS.c.tenant == tenant).order_by(JOBS.c.id))
+            .scalars()
+            .all()
+        )  # again, under the lock
         for job_id in ids:
-            jobs.transition(connection, store_pb2.TransitionJobRequest(
-                tenant=tenant, job_id=job_id, status=job_pb2.JOB_STATUS_FAILED,
-                error=job_pb2.JobError(code=LOST_CODE, message=(
-                    f"the job's renderer was lost: no progress for {lost_after_s:g} s"))),
-                inflight_cap=cap_of(tenant))
+            jobs.transition(
+                connection,
+                store_pb2.TransitionJobRequest(
+                    tenant=tenant,
+                    job_id=job_id,
+                    status=job_pb2.JOB_STATUS_FAILED,
+                    error=job_pb2.JobError(
+                        code=LOST_CODE, message=(f"the job's renderer was lost: no progress for {lost_after_s:g} s")
+                    ),
+                ),
+                inflight_cap=cap_of(tenant),
+            )
             failed += 1
     return failed
 
 
 class LostJobSweeper:
     def __init__(self, sweep: Callable[[], Awaitable[int]], *, interval_s: float) -> None:
-        self._sweep = sweep   # StoreServicer.fail_lost_jobs: its writes reach the outbox relay
+        self._sweep = sweep  # StoreServicer.fail_lost_jobs: its writes reach the outbox relay
         self._interval_s = interval_s
         self._stopping = asyncio.Event()
 

@@ -50,31 +50,43 @@ def expiry(request: store_pb2.CreateMediaRequest, store_default_days: int | None
     if request.HasField("expires_at"):
         when = as_utc(request.expires_at.ToDatetime(tzinfo=UTC))
         if when <= now:
-            raise invalid("invalid_request", "expiresAt must be in the future",
-                          [FieldProblem("/expiresAt", "must be in the future")])
+            raise invalid(
+                "invalid_request",
+                "expiresAt must be in the future",
+                [FieldProblem("/expiresAt", "must be in the future")],
+            )
         return when
-    for name, days in (("retentionDays", request.retention_days if request.HasField("retention_days") else None),
-                       ("the tenant's retentionDays", request.default_retention_days
-                        if request.HasField("default_retention_days") else None),
-                       ("REPORTS_RETENTION_DAYS", store_default_days)):
+    for name, days in (
+        ("retentionDays", request.retention_days if request.HasField("retention_days") else None),
+        (
+            "the tenant's retentionDays",
+            request.default_retention_days if request.HasField("default_retention_days") else None,
+        ),
+        ("REPORTS_RETENTION_DAYS", store_default_days),
+    ):
         if days is None:
             continue
         if not 1 <= days <= MAX_RETENTION_DAYS:
-            raise invalid("invalid_request", f"{name} must be 1 to {MAX_RETENTION_DAYS}",
-                          [FieldProblem("/retentionDays", f"must be 1 to {MAX_RETENTION_DAYS}")])
+            raise invalid(
+                "invalid_request",
+                f"{name} must be 1 to {MAX_RETENTION_DAYS}",
+                [FieldProblem("/retentionDays", f"must be 1 to {MAX_RETENTION_DAYS}")],
+            )
         return now + timedelta(days=days)
     return None
 
 
-def prepare(request: store_pb2.CreateMediaRequest,
-            deadline: Deadline | None = None) -> tuple[MediaRow, list[EntityRow]]:
+def prepare(
+    request: store_pb2.CreateMediaRequest, deadline: Deadline | None = None
+) -> tuple[MediaRow, list[EntityRow]]:
     """The media and its speakers from the request, not yet stored: parsing needs no database.
     Stops with DEADLINE_EXCEEDED between its steps once `deadline` has passed."""
     deadline = deadline or Deadline.never()
     format_ = request.transcript.format or None
     if len(request.transcript.content) > limits.MAX_CONTENT_CHARS:
-        raise _rejected(TranscriptError(TOO_LARGE, f"a transcript is at most {limits.MAX_CONTENT_CHARS} "
-                                                   "characters as sent"))
+        raise _rejected(
+            TranscriptError(TOO_LARGE, f"a transcript is at most {limits.MAX_CONTENT_CHARS} characters as sent")
+        )
     try:
         parsed = parse_transcript(format_, _decode_content(format_ or "", request.transcript.content))
         deadline.check()
@@ -89,9 +101,12 @@ def prepare(request: store_pb2.CreateMediaRequest,
     for index, speaker in enumerate(request.speakers):
         if speaker.id not in known:
             listed = ", ".join(quote(s) for s in sorted(known)[:10]) + (", ..." if len(known) > 10 else "")
-            problems.append(FieldProblem(f"/speakers/{index}/id",
-                                         f"speaker {quote(speaker.id)} is not in the transcript; "
-                                         f"its speakers are {listed}"))
+            problems.append(
+                FieldProblem(
+                    f"/speakers/{index}/id",
+                    f"speaker {quote(speaker.id)} is not in the transcript; its speakers are {listed}",
+                )
+            )
         info[speaker.id] = speaker
     if problems:
         raise invalid("unknown_speaker", problems[0].message, problems)
@@ -112,15 +127,17 @@ def prepare(request: store_pb2.CreateMediaRequest,
     entities = []
     for position, speaker_id in enumerate(order):
         given = info.get(speaker_id)
-        entities.append(EntityRow(
-            media_id=media.id,
-            id=speaker_id,
-            tenant=request.tenant,
-            position=position,
-            label=given.label if given is not None and given.HasField("label") else None,
-            description=given.description if given is not None and given.HasField("description") else None,
-            analytics=asdict(analytics[speaker_id]),
-        ))
+        entities.append(
+            EntityRow(
+                media_id=media.id,
+                id=speaker_id,
+                tenant=request.tenant,
+                position=position,
+                label=given.label if given is not None and given.HasField("label") else None,
+                description=given.description if given is not None and given.HasField("description") else None,
+                analytics=asdict(analytics[speaker_id]),
+            )
+        )
     return media, entities
 
 
@@ -149,8 +166,9 @@ def entities_of(connection: Connection, media_ids: list[str]) -> dict[str, list[
     return grouped
 
 
-def list_page(connection: Connection, tenant: str, limit: int,
-              cursor: str) -> tuple[list[tuple[Row[Any], list[Row[Any]]]], str]:
+def list_page(
+    connection: Connection, tenant: str, limit: int, cursor: str
+) -> tuple[list[tuple[Row[Any], list[Row[Any]]]], str]:
     query = select(MEDIA).where(MEDIA.c.tenant == tenant)
     rows, next_cursor = paging.page(connection, query, MEDIA.c.id, limit, cursor)
     entities = entities_of(connection, [r.id for r in rows]) if rows else {}

@@ -59,8 +59,10 @@ def upgrade(engine: Engine) -> None:
     """Brings the database to the head revision, under the lock; refuses a newer database."""
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:lock_class, hashtext(current_schema()))"),
-                               {"lock_class": MIGRATION_LOCK_CLASS})
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:lock_class, hashtext(current_schema()))"),
+                {"lock_class": MIGRATION_LOCK_CLASS},
+            )
         cfg = config(connection)
         revision = current(connection)
         known = {script.revision for script in ScriptDirectory.from_config(cfg).walk_revisions()}
@@ -72,9 +74,11 @@ def upgrade(engine: Engine) -> None:
 
 
 def _too_new_message(revision: str) -> str:
-    return (f"the database is at schema revision {revision!r}, which this store does not know "
-            f"(its latest is {head()!r}): a newer version of the store migrated it. "
-            "Run that version (or newer); this one would misread its rows.")
+    return (
+        f"the database is at schema revision {revision!r}, which this store does not know "
+        f"(its latest is {head()!r}): a newer version of the store migrated it. "
+        "Run that version (or newer); this one would misread its rows."
+    )
 
 
 def main() -> None:
@@ -82,8 +86,11 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     new = sub.add_parser("revision", help="write the next revision from the models' difference")
     new.add_argument("-m", "--message", required=True)
-    new.add_argument("--database-url", default="sqlite:///var/migrate-scratch.db",
-                     help="a scratch database, brought to the head first")
+    new.add_argument(
+        "--database-url",
+        default="sqlite:///var/migrate-scratch.db",
+        help="a scratch database, brought to the head first",
+    )
     sub.add_parser("upgrade", help="bring REPORTS_DATABASE_URL to the head (the store does this on start)")
     args = parser.parse_args()
 

@@ -90,12 +90,13 @@ WITH lead AS (SELECT pg_try_advisory_xact_lock(:lock_class, hashtext(current_sch
 SELECT lead.leading, unsent.id, unsent.subject, unsent.payload, unsent.headers FROM lead
 LEFT JOIN LATERAL (SELECT id, subject, payload, headers, seq FROM outbox WHERE lead.leading AND sent_at IS NULL
                    ORDER BY seq LIMIT :batch_size FOR UPDATE SKIP LOCKED) AS unsent ON true
-ORDER BY unsent.seq""").columns(column("leading", Boolean), OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload,
-                                OUTBOX.c.headers)
+ORDER BY unsent.seq""").columns(
+    column("leading", Boolean), OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload, OUTBOX.c.headers
+)
 
 
 _ADD = insert(OUTBOX)
-_WRITTEN = "outbox_written"   # connection.info key: the messages `collecting` gathers
+_WRITTEN = "outbox_written"  # connection.info key: the messages `collecting` gathers
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +117,9 @@ def add(connection: Connection, subject: str, payload: bytes, *, request_id: str
     if request_id:
         headers[streams.REQUEST_ID_HEADER] = request_id
     row_id = row_id or ids.new_id("evt")
-    connection.execute(_ADD, {"id": row_id, "subject": subject, "payload": payload,
-                              "headers": headers, "created_at": utcnow()})
+    connection.execute(
+        _ADD, {"id": row_id, "subject": subject, "payload": payload, "headers": headers, "created_at": utcnow()}
+    )
     written = connection.info.get(_WRITTEN)
     if written is not None:
         written.append(Message(row_id, subject, payload, headers))
@@ -134,7 +136,7 @@ def collecting(work: Callable[[Connection], T]) -> Callable[[Connection], tuple[
         try:
             return work(connection), written
         finally:
-            del connection.info[_WRITTEN]   # the pooled connection outlives this transaction
+            del connection.info[_WRITTEN]  # the pooled connection outlives this transaction
 
     return run
 
@@ -152,8 +154,13 @@ def add_event(connection: Connection, event: job_pb2.JobEvent, *, request_id: st
     payload = event.SerializeToString()
     add(connection, streams.event_subject(event.job_id), payload, request_id=request_id, row_id=event.event_id)
     if event.status in _TERMINAL and event.has_webhook:
-        add(connection, streams.webhook_deliver_subject(event.job_id), payload, request_id=request_id,
-            row_id=ids.new_id("whd"))
+        add(
+            connection,
+            streams.webhook_deliver_subject(event.job_id),
+            payload,
+            request_id=request_id,
+            row_id=ids.new_id("whd"),
+        )
 
 
 def add_render_command(connection: Connection, command: job_pb2.RenderCommand) -> None:
@@ -198,9 +205,9 @@ class Pass:
     """What one relay pass did."""
 
     sent: int = 0
-    failed: bool = False   # some publish failed: those rows stay unsent for the next pass
-    busy: bool = False     # another replica's relay holds the leader lock
-    handed: bool = False   # the rows were handed over in memory, not read from the table
+    failed: bool = False  # some publish failed: those rows stay unsent for the next pass
+    busy: bool = False  # another replica's relay holds the leader lock
+    handed: bool = False  # the rows were handed over in memory, not read from the table
 
 
 class OutboxRelay:
@@ -219,8 +226,12 @@ class OutboxRelay:
         self._connect = connect
         self._stream_settings = stream_settings
         self._batch_size = batch_size
-        self._unsent = (select(OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload, OUTBOX.c.headers)
-                        .where(OUTBOX.c.sent_at.is_(None)).order_by(OUTBOX.c.seq).limit(batch_size))
+        self._unsent = (
+            select(OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload, OUTBOX.c.headers)
+            .where(OUTBOX.c.sent_at.is_(None))
+            .order_by(OUTBOX.c.seq)
+            .limit(batch_size)
+        )
         self._poll_interval_s = poll_interval_s
         self._busy_retry_s = busy_retry_s
         self._keep_sent = keep_sent
@@ -247,9 +258,13 @@ class OutboxRelay:
         """These rows have just committed, in this order: publish them without reading the table."""
         if not messages:
             return
-        if (not self._db.is_sqlite or self._scan_due or any(is_purge(m) for m in messages)
-                or len(self._handed) + len(messages) > self._handed_cap):
-            self.wake()   # a scan publishes them, from the table
+        if (
+            not self._db.is_sqlite
+            or self._scan_due
+            or any(is_purge(m) for m in messages)
+            or len(self._handed) + len(messages) > self._handed_cap
+        ):
+            self.wake()  # a scan publishes them, from the table
             return
         self._handed.extend(messages)
         self._wake.set()
@@ -263,22 +278,27 @@ class OutboxRelay:
         return self._nc is not None and self._nc.is_connected
 
     async def run(self) -> None:
-        nc = await backoff.until_up(self._connect, log=log, waiting="nats not reachable, outbox waits",
-                                    stopping=self._stopping)
+        nc = await backoff.until_up(
+            self._connect, log=log, waiting="nats not reachable, outbox waits", stopping=self._stopping
+        )
         if nc is None:
             return
         self._nc = nc
         js = nc.jetstream()
         try:
-            await backoff.until_up(lambda: streams.ensure_streams(js, self._stream_settings), log=log,
-                                   waiting="jetstream not ready", stopping=self._stopping)
+            await backoff.until_up(
+                lambda: streams.ensure_streams(js, self._stream_settings),
+                log=log,
+                waiting="jetstream not ready",
+                stopping=self._stopping,
+            )
             self.connected.set()
             published_since_cleanup = 0
             while not self._stopping.is_set():
                 self._wake.clear()
                 try:
                     done = await self.publish_pending(js)
-                except Exception:   # the database failed mid-pass: the table still has every row
+                except Exception:  # the database failed mid-pass: the table still has every row
                     log.exception("outbox pass failed, will scan and retry")
                     done = Pass(failed=True)
                     self._scan_due = True
@@ -302,17 +322,17 @@ class OutboxRelay:
             rows: Sequence[Row[Any] | Message]
             handed = not (self._scan_due or time.monotonic() - self._last_scan >= self._poll_interval_s)
             if handed:
-                rows, self._handed = self._handed[:self._batch_size], self._handed[self._batch_size:]
+                rows, self._handed = self._handed[: self._batch_size], self._handed[self._batch_size :]
             else:
                 # Every handed row is in the table. No await between the clear and the SELECT
                 # (SQLite runs it on the loop), so what is handed from here on is newer than it.
                 self._handed.clear()
                 self._last_scan = time.monotonic()
                 rows = await self._db.run(lambda c: c.execute(self._unsent).all())
-                self._scan_due = len(rows) == self._batch_size   # more wait in the table
+                self._scan_due = len(rows) == self._batch_size  # more wait in the table
             published, failed = await self._publish(js, rows)
             if failed:
-                self.wake()   # what was not published is in the table: the next pass reads it
+                self.wake()  # what was not published is in the table: the next pass reads it
             if published:
                 await self._db.run(lambda c: _mark_sent(c, published))
             return Pass(sent=len(published), failed=failed, handed=handed and bool(rows))
@@ -335,8 +355,9 @@ class OutboxRelay:
         connection = self._connection
         try:
             connection.begin()
-            rows = connection.execute(_LEAD_AND_CLAIM, {"lock_class": LEADER_LOCK_CLASS,
-                                                        "batch_size": self._batch_size}).all()
+            rows = connection.execute(
+                _LEAD_AND_CLAIM, {"lock_class": LEADER_LOCK_CLASS, "batch_size": self._batch_size}
+            ).all()
             if not rows[0].leading:
                 connection.rollback()
                 return None
@@ -376,8 +397,9 @@ class OutboxRelay:
                     if is_purge(row):
                         await purge(js, row.payload, self._nc)
                     else:
-                        await js.publish(row.subject, row.payload,
-                                         headers={**row.headers, streams.MSG_ID_HEADER: row.id})
+                        await js.publish(
+                            row.subject, row.payload, headers={**row.headers, streams.MSG_ID_HEADER: row.id}
+                        )
                 except Exception as exc:  # noqa: BLE001 - NATS down or JetStream unavailable: this job waits
                     errors.append(exc)
                     return
@@ -385,8 +407,12 @@ class OutboxRelay:
 
         await asyncio.gather(*(publish_chain(chain) for chain in chains.values()))
         if errors:
-            log.warning("outbox publish failed for %d of %d rows, will retry: %s",
-                        len(rows) - len(published), len(rows), errors[0])
+            log.warning(
+                "outbox publish failed for %d of %d rows, will retry: %s",
+                len(rows) - len(published),
+                len(rows),
+                errors[0],
+            )
         return published, bool(errors)
 
     async def _in_claim_thread(self, work: Callable[[], T]) -> T:
@@ -403,8 +429,9 @@ class OutboxRelay:
 
     async def _delete_old_sent(self) -> None:
         cutoff = utcnow() - self._keep_sent
-        await self._db.run(lambda c: c.execute(
-            delete(OUTBOX).where(OUTBOX.c.sent_at.is_not(None), OUTBOX.c.sent_at < cutoff)))
+        await self._db.run(
+            lambda c: c.execute(delete(OUTBOX).where(OUTBOX.c.sent_at.is_not(None), OUTBOX.c.sent_at < cutoff))
+        )
 
     async def _sleep(self, seconds: float, *, wake_early: bool = False) -> None:
         event = self._wake if wake_early else self._stopping

@@ -29,7 +29,7 @@ class PromptCache:
     def __init__(self, *, ttl_s: float = TTL_S, clock: Callable[[], float] = time.monotonic) -> None:
         self._ttl_s = ttl_s
         self._clock = clock
-        self._lock = threading.Lock()   # PostgreSQL transactions run on a thread pool
+        self._lock = threading.Lock()  # PostgreSQL transactions run on a thread pool
         self._generation = 0
         self._entries: dict[str, tuple[float, list[PromptVariable]]] = {}
 
@@ -43,7 +43,7 @@ class PromptCache:
             generation = self._generation
         variables = prompts.variables_of(prompts.get(connection, template, label="production"))
         with self._lock:
-            if generation == self._generation:   # no edit committed while this read ran
+            if generation == self._generation:  # no edit committed while this read ran
                 self._entries[template] = (now, variables)
         return variables
 

@@ -15,22 +15,29 @@ from services.common.timeutil import utcnow
 from services.store.tables import PROMPTS
 
 SEED_LABELS = ["production", "latest"]
-_NEWEST_FIRST = (select(PROMPTS).where(PROMPTS.c.name == bindparam("name"))
-                 .order_by(PROMPTS.c.version.desc()))
+_NEWEST_FIRST = select(PROMPTS).where(PROMPTS.c.name == bindparam("name")).order_by(PROMPTS.c.version.desc())
 _ONE_VERSION = select(PROMPTS).where(PROMPTS.c.name == bindparam("name"), PROMPTS.c.version == bindparam("version"))
-_SET_LABELS = update(PROMPTS).where(PROMPTS.c.name == bindparam("prompt_name"),
-                                    PROMPTS.c.version == bindparam("prompt_version"))
+_SET_LABELS = update(PROMPTS).where(
+    PROMPTS.c.name == bindparam("prompt_name"), PROMPTS.c.version == bindparam("prompt_version")
+)
 
 
 def seed(connection: Connection) -> None:
     """Version 1 of each template, labelled production and latest, on a database that has none."""
     for prompt in prompt_seeds.PROMPT_SEEDS.values():
         if connection.execute(_ONE_VERSION, {"name": prompt.name, "version": 1}).first() is None:
-            connection.execute(insert(PROMPTS), {
-                "name": prompt.name, "version": 1, "labels": list(SEED_LABELS), "system": prompt.system,
-                "instructions": prompt.instructions, "variables": [asdict(v) for v in prompt.variables],
-                "created_at": utcnow(),
-            })
+            connection.execute(
+                insert(PROMPTS),
+                {
+                    "name": prompt.name,
+                    "version": 1,
+                    "labels": list(SEED_LABELS),
+                    "system": prompt.system,
+                    "instructions": prompt.instructions,
+                    "variables": [asdict(v) for v in prompt.variables],
+                    "created_at": utcnow(),
+                },
+            )
 
 
 def get(connection: Connection, name: str, *, label: str = "production", version: int = 0) -> Row[Any]:
@@ -51,16 +58,26 @@ def create_version(connection: Connection, request: store_pb2.CreatePromptVersio
         raise invalid("invalid_prompt", "a prompt version needs a name and instructions")
     latest = connection.execute(select(func.max(PROMPTS.c.version)).where(PROMPTS.c.name == request.name)).scalar()
     version = (latest or 0) + 1
-    connection.execute(insert(PROMPTS), {
-        "name": request.name,
-        "version": version,
-        "labels": [],
-        "system": request.system,
-        "instructions": request.instructions,
-        "variables": [{"name": v.name, "required": v.required, "description": v.description,
-                       "default": v.default if v.HasField("default") else None} for v in request.variables],
-        "created_at": utcnow(),
-    })
+    connection.execute(
+        insert(PROMPTS),
+        {
+            "name": request.name,
+            "version": version,
+            "labels": [],
+            "system": request.system,
+            "instructions": request.instructions,
+            "variables": [
+                {
+                    "name": v.name,
+                    "required": v.required,
+                    "description": v.description,
+                    "default": v.default if v.HasField("default") else None,
+                }
+                for v in request.variables
+            ],
+            "created_at": utcnow(),
+        },
+    )
     return set_labels(connection, request.name, version, ["latest", *request.labels])
 
 
@@ -70,10 +87,18 @@ def set_labels(connection: Connection, name: str, version: int, labels: list[str
     wanted = list(dict.fromkeys(labels))
     for row in connection.execute(_NEWEST_FIRST, {"name": name}).all():
         if row.version != version and any(label in row.labels for label in wanted):
-            connection.execute(_SET_LABELS, {"prompt_name": name, "prompt_version": row.version,
-                                             "labels": [label for label in row.labels if label not in wanted]})
-    connection.execute(_SET_LABELS, {"prompt_name": name, "prompt_version": version,
-                                     "labels": list(dict.fromkeys([*target.labels, *wanted]))})
+            connection.execute(
+                _SET_LABELS,
+                {
+                    "prompt_name": name,
+                    "prompt_version": row.version,
+                    "labels": [label for label in row.labels if label not in wanted],
+                },
+            )
+    connection.execute(
+        _SET_LABELS,
+        {"prompt_name": name, "prompt_version": version, "labels": list(dict.fromkeys([*target.labels, *wanted]))},
+    )
     return get(connection, name, version=version)
 
 

@@ -22,13 +22,18 @@ from services.common.job_states import QUEUED
 from services.common.rpc_errors import ServiceError
 from services.store.tables import JOBS
 
-QUOTA_LOCK_CLASS = 0x52505154   # "RPQT"
+QUOTA_LOCK_CLASS = 0x52505154  # "RPQT"
 _LOCK = text("SELECT pg_advisory_xact_lock(:lock_class, hashtext(current_schema() || '/' || :tenant))")
 
 
 # Built once (inflight.py says why): the cap-th queued job of the tenant, if there is one.
-_AT_CAP = select(JOBS.c.id).where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == QUEUED) \
-    .order_by(JOBS.c.id).offset(bindparam("skip")).limit(1)
+_AT_CAP = (
+    select(JOBS.c.id)
+    .where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == QUEUED)
+    .order_by(JOBS.c.id)
+    .offset(bindparam("skip"))
+    .limit(1)
+)
 
 
 def check_queued(connection: Connection, tenant: str, cap: int) -> None:
@@ -36,6 +41,8 @@ def check_queued(connection: Connection, tenant: str, cap: int) -> None:
         connection.execute(_LOCK, {"lock_class": QUOTA_LOCK_CLASS, "tenant": tenant})
     at_cap = connection.execute(_AT_CAP, {"tenant": tenant, "skip": cap - 1}).first()
     if at_cap is not None:
-        raise ServiceError(grpc.StatusCode.RESOURCE_EXHAUSTED, "quota_exceeded",
-                           f"this tenant already has {cap} jobs queued, its cap; create more as they start "
-                           "(or cancel some)")
+        raise ServiceError(
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+            "quota_exceeded",
+            f"this tenant already has {cap} jobs queued, its cap; create more as they start (or cancel some)",
+        )

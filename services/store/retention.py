@@ -47,10 +47,16 @@ class Sweep:
 
 
 class RetentionSweeper:
-    def __init__(self, db: Database, *, interval_s: float = 60.0, batch_size: int = 500,
-                 on_deleted: Callable[[], None] = lambda: None,
-                 inflight_cap: Callable[[str], int] | None = None,
-                 fill_window: Callable[[Connection], int] | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        interval_s: float = 60.0,
+        batch_size: int = 500,
+        on_deleted: Callable[[], None] = lambda: None,
+        inflight_cap: Callable[[str], int] | None = None,
+        fill_window: Callable[[Connection], int] | None = None,
+    ) -> None:
         self._db = db
         self._on_deleted = on_deleted  # wakes the outbox relay for the purges
         self._inflight_cap = inflight_cap  # a tenant's in-flight cap: deleted running jobs free slots
@@ -86,8 +92,11 @@ class RetentionSweeper:
             return Sweep(busy=True)
         now = utcnow()
         candidates = connection.execute(
-            select(MEDIA.c.id, MEDIA.c.tenant).where(MEDIA.c.expires_at <= now)
-            .order_by(MEDIA.c.expires_at).limit(self._batch_size)).all()   # read, not locked yet
+            select(MEDIA.c.id, MEDIA.c.tenant)
+            .where(MEDIA.c.expires_at <= now)
+            .order_by(MEDIA.c.expires_at)
+            .limit(self._batch_size)
+        ).all()  # read, not locked yet
         if not candidates:
             return Sweep()
         tenants = sorted({row.tenant for row in candidates})
@@ -97,19 +106,32 @@ class RetentionSweeper:
             for tenant in tenants:
                 inflight.lock_tenant(connection, tenant)
         expired = connection.execute(
-            select(MEDIA.c.id, MEDIA.c.tenant).where(
-                MEDIA.c.id.in_([row.id for row in candidates]), MEDIA.c.expires_at <= now)
-            .order_by(MEDIA.c.expires_at).with_for_update(skip_locked=True)).all()
+            select(MEDIA.c.id, MEDIA.c.tenant)
+            .where(MEDIA.c.id.in_([row.id for row in candidates]), MEDIA.c.expires_at <= now)
+            .order_by(MEDIA.c.expires_at)
+            .with_for_update(skip_locked=True)
+        ).all()
         if not expired:
             return Sweep()
         derived = deletion.delete_media_rows(connection, [row.id for row in expired])
         if self._inflight_cap is not None:
-            for tenant in tenants:   # running jobs deleted with their media free their slots
+            for tenant in tenants:  # running jobs deleted with their media free their slots
                 inflight.wake(connection, tenant, self._inflight_cap(tenant))
         if self._fill_window is not None:
             self._fill_window(connection)
-        connection.execute(AUDIT.insert(), [
-            audit.values(row.tenant, "media", row.id, reason=audit.RETENTION, api_key_id=None,
-                         derived=derived[row.id], at=now)
-            for row in expired])
+        connection.execute(
+            AUDIT.insert(),
+            [
+                audit.values(
+                    row.tenant,
+                    "media",
+                    row.id,
+                    reason=audit.RETENTION,
+                    api_key_id=None,
+                    derived=derived[row.id],
+                    at=now,
+                )
+                for row in expired
+            ],
+        )
         return Sweep(deleted=len(expired))

@@ -52,8 +52,11 @@ def _observe(job: Job, what: str, **extra: str) -> Job:
     """Counts the job's status; logs the step at DEBUG (the outbox event is the audit record),
     a failure at INFO."""
     JOB_STATES.labels(job.status).inc()
-    log.log(logging.INFO if job.status == job_states.FAILED else logging.DEBUG, what,
-            extra={"jobId": job.id, "tenant": job.tenant, "status": job.status, "stage": job.stage, **extra})
+    log.log(
+        logging.INFO if job.status == job_states.FAILED else logging.DEBUG,
+        what,
+        extra={"jobId": job.id, "tenant": job.tenant, "status": job.status, "stage": job.stage, **extra},
+    )
     return job
 
 
@@ -76,9 +79,16 @@ def _tenant(request) -> str:  # type: ignore[no-untyped-def]
 
 
 class StoreServicer(store_pb2_grpc.StoreServicer):
-    def __init__(self, db: Database, relay: OutboxRelay | None, waits: WaitEstimator, *,
-                 retention_days: int | None = None, tenant_limits: TenantLimits | None = None,
-                 dispatch_window: int = 16) -> None:
+    def __init__(
+        self,
+        db: Database,
+        relay: OutboxRelay | None,
+        waits: WaitEstimator,
+        *,
+        retention_days: int | None = None,
+        tenant_limits: TenantLimits | None = None,
+        dispatch_window: int = 16,
+    ) -> None:
         self._db = db
         self._window = dispatch_window
         self._limits = tenant_limits or TenantLimits()
@@ -95,25 +105,30 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
             self._relay.hand(written)
         return result
 
-    def _filling(self, work: Callable[[Connection], T],
-                 freed: Callable[[T], bool] = lambda _: True) -> Callable[[Connection], T]:
+    def _filling(
+        self, work: Callable[[Connection], T], freed: Callable[[T], bool] = lambda _: True
+    ) -> Callable[[Connection], T]:
         """`work`, then the dispatch window filled in the same transaction when its result says it
         may have freed a place or queued a job (dispatch.py)."""
+
         def then_fill(c: Connection) -> T:
             result = work(c)
             if freed(result):
                 dispatch.fill(c, self._window)
             return result
+
         return then_fill
 
     def _waking(self, tenant: str, work: Callable[[Connection], T]) -> Callable[[Connection], T]:
         """`work` (a deletion), then the tenant's parked jobs woken into the slots it may have freed,
         and the dispatch window filled."""
+
         def then_wake(c: Connection) -> T:
             inflight.lock_tenant(c, tenant)
             result = work(c)
             inflight.wake(c, tenant, self._limits.of(tenant).inflight)
             return result
+
         return self._filling(then_wake)
 
     def fill_window(self, connection: Connection) -> int:
@@ -123,16 +138,17 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     async def wake_parked(self) -> int:
         """Wakes parked jobs that have a slot now (at start: caps may have been raised), and fills
         the dispatch window (it may have been widened)."""
-        return await self._write(self._filling(
-            lambda c: inflight.wake_all(c, lambda t: self._limits.of(t).inflight)))
+        return await self._write(self._filling(lambda c: inflight.wake_all(c, lambda t: self._limits.of(t).inflight)))
 
     async def fail_lost_jobs(self, lost_after_s: float) -> int:
         """Fails running jobs unchanged for `lost_after_s` (lost_jobs.py), freeing their slots;
         dispatches anew the jobs whose command was lost, and fills the window."""
+
         def sweep(c: Connection) -> int:
             failed = lost_jobs.fail_lost(c, lost_after_s, lambda t: self._limits.of(t).inflight)
             dispatch.redispatch_lost(c, lost_after_s)
             return failed
+
         return await self._write(self._filling(sweep))
 
     async def _create_alone(self, create: Callable[[Connection], T]) -> T:
@@ -167,7 +183,8 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         tenant = _tenant(request)
         items, cursor = await self._db.run(lambda c: media.list_page(c, tenant, request.limit, request.cursor))
         return store_pb2.ListMediaResponse(
-            items=_readable(items, lambda item: convert.media_message(*item), "media"), next_cursor=cursor)
+            items=_readable(items, lambda item: convert.media_message(*item), "media"), next_cursor=cursor
+        )
 
     # jobs
 
@@ -197,17 +214,19 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     async def ListJobs(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
         status = job_states.status_name(request.status) if request.status else None
-        rows, cursor = await self._db.run(
-            lambda c: jobs.list_page(c, tenant, status, request.limit, request.cursor))
+        rows, cursor = await self._db.run(lambda c: jobs.list_page(c, tenant, status, request.limit, request.cursor))
         return store_pb2.ListJobsResponse(items=_readable(rows, convert.job_message, "job"), next_cursor=cursor)
 
     @rpc
     async def ClaimJob(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
         cap = self._limits.of(tenant).inflight
-        job, prompt = await self._write(self._filling(
-            lambda c: jobs.claim(c, tenant, request.job_id, inflight_cap=cap),
-            lambda claimed: _left_window(claimed[0])))
+        job, prompt = await self._write(
+            self._filling(
+                lambda c: jobs.claim(c, tenant, request.job_id, inflight_cap=cap),
+                lambda claimed: _left_window(claimed[0]),
+            )
+        )
         response = store_pb2.ClaimJobResponse(job=convert.job_message(_observe(job, "job claimed")))
         if prompt is not None:
             response.prompt.CopyFrom(convert.prompt_message(prompt))
@@ -216,15 +235,19 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     @rpc
     async def TransitionJob(self, request, context):  # type: ignore[no-untyped-def]
         cap = self._limits.of(_tenant(request)).inflight
-        return convert.job_message(_observe(
-            await self._write(self._filling(lambda c: jobs.transition(c, request, inflight_cap=cap), _left_window)),
-            "job transition"))
+        return convert.job_message(
+            _observe(
+                await self._write(self._filling(lambda c: jobs.transition(c, request, inflight_cap=cap), _left_window)),
+                "job transition",
+            )
+        )
 
     @rpc
     async def CompleteJob(self, request, context):  # type: ignore[no-untyped-def]
         cap = self._limits.of(_tenant(request)).inflight
-        job, report_id, stored_now = await self._write(self._filling(
-            lambda c: jobs.complete(c, request, inflight_cap=cap)))
+        job, report_id, stored_now = await self._write(
+            self._filling(lambda c: jobs.complete(c, request, inflight_cap=cap))
+        )
         _observe(job, "job completed", reportId=report_id)
         return store_pb2.CompleteJobResponse(report_id=report_id, stored=stored_now)
 
@@ -232,9 +255,12 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     async def CancelJob(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
         cap = self._limits.of(tenant).inflight
-        return convert.job_message(_observe(
-            await self._write(self._filling(lambda c: jobs.cancel(c, tenant, request.job_id, inflight_cap=cap))),
-            "job cancel"))
+        return convert.job_message(
+            _observe(
+                await self._write(self._filling(lambda c: jobs.cancel(c, tenant, request.job_id, inflight_cap=cap))),
+                "job cancel",
+            )
+        )
 
     # webhooks
 
@@ -268,36 +294,43 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     async def ListReports(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
         rows, cursor = await self._db.run(lambda c: reports.list_page(c, tenant, request.limit, request.cursor))
-        return store_pb2.ListReportsResponse(items=_readable(rows, convert.report_message, "report"),
-                                             next_cursor=cursor)
+        return store_pb2.ListReportsResponse(
+            items=_readable(rows, convert.report_message, "report"), next_cursor=cursor
+        )
 
     # deletion and its audit log
 
     @rpc
     async def DeleteMedia(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        record = await self._write(self._waking(tenant, lambda c: deletion.delete_media(
-            c, tenant, request.id, api_key_id=request.api_key_id)))
+        record = await self._write(
+            self._waking(tenant, lambda c: deletion.delete_media(c, tenant, request.id, api_key_id=request.api_key_id))
+        )
         return _deleted(record)
 
     @rpc
     async def DeleteJob(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        return _deleted(await self._write(self._waking(tenant, lambda c: deletion.delete_job(
-            c, tenant, request.id, api_key_id=request.api_key_id))))
+        return _deleted(
+            await self._write(
+                self._waking(
+                    tenant, lambda c: deletion.delete_job(c, tenant, request.id, api_key_id=request.api_key_id)
+                )
+            )
+        )
 
     @rpc
     async def DeleteReport(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
-        return _deleted(await self._db.run(lambda c: deletion.delete_report(c, tenant, request.id,
-                                                                            api_key_id=request.api_key_id)))
+        return _deleted(
+            await self._db.run(lambda c: deletion.delete_report(c, tenant, request.id, api_key_id=request.api_key_id))
+        )
 
     @rpc
     async def ListAudit(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
         rows, cursor = await self._db.run(lambda c: audit.list_page(c, tenant, request.limit, request.cursor))
-        return store_pb2.ListAuditResponse(items=[convert.audit_message(r._mapping) for r in rows],
-                                           next_cursor=cursor)
+        return store_pb2.ListAuditResponse(items=[convert.audit_message(r._mapping) for r in rows], next_cursor=cursor)
 
     @rpc
     async def GetUsage(self, request, context):  # type: ignore[no-untyped-def]
@@ -313,7 +346,8 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     @rpc
     async def GetPrompt(self, request, context):  # type: ignore[no-untyped-def]
         row = await self._db.run(
-            lambda c: prompts.get(c, request.name, label=request.label or "production", version=request.version))
+            lambda c: prompts.get(c, request.name, label=request.label or "production", version=request.version)
+        )
         return convert.prompt_message(row)
 
     @rpc
@@ -324,8 +358,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
 
     @rpc
     async def SetPromptLabels(self, request, context):  # type: ignore[no-untyped-def]
-        row = await self._db.run(
-            lambda c: prompts.set_labels(c, request.name, request.version, list(request.labels)))
+        row = await self._db.run(lambda c: prompts.set_labels(c, request.name, request.version, list(request.labels)))
         self._prompts.invalidate()
         return convert.prompt_message(row)
 
@@ -336,8 +369,15 @@ def _left_window(job: Job) -> bool:
 
 
 def _deleted(record: dict[str, object]) -> store_pb2.DeleteResponse:
-    log.info("deleted", extra={"tenant": record["tenant"], "object": record["object_type"],
-                               "objectId": record["object_id"], "derived": record["derived"]})
+    log.info(
+        "deleted",
+        extra={
+            "tenant": record["tenant"],
+            "object": record["object_type"],
+            "objectId": record["object_id"],
+            "derived": record["derived"],
+        },
+    )
     return store_pb2.DeleteResponse(audit=convert.audit_message(record))
 
 

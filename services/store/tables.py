@@ -104,7 +104,7 @@ class JobRow(SQLModel, table=True):
     usage_provider: str | None = Field(default=None, max_length=16)
     usage_model: str | None = Field(default=None, max_length=128)
     usage_cost_usd: float | None = Field(default=None, sa_column=Column(Float))
-    usage_calls: list[dict[str, str]] | None = _json(nullable=True)   # [{provider, model, outcome}, ...]
+    usage_calls: list[dict[str, str]] | None = _json(nullable=True)  # [{provider, model, outcome}, ...]
     # When its render command was written (dispatch.py); null while it waits its turn in the store.
     dispatched_at: datetime | None = _when(nullable=True)
     # The request that created it, carried by its render command whenever it is dispatched.
@@ -152,7 +152,8 @@ class OutboxRow(SQLModel, table=True):
     __tablename__ = "outbox"
 
     seq: int | None = Field(
-        default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     )
     id: str = Field(unique=True, max_length=64)
     subject: str = Field(max_length=256)
@@ -182,12 +183,12 @@ class AuditRow(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=64)
     tenant: str = Field(max_length=128)
-    action: str = Field(max_length=32)          # delete
-    object_type: str = Field(max_length=16)     # media | job | report
+    action: str = Field(max_length=32)  # delete
+    object_type: str = Field(max_length=16)  # media | job | report
     object_id: str = Field(max_length=64)
-    reason: str = Field(max_length=16)          # request | retention
+    reason: str = Field(max_length=16)  # request | retention
     api_key_id: str | None = Field(default=None, max_length=64)  # the key's id, never the key
-    derived: dict[str, int] = _json()           # {"jobs": 2, "reports": 1, ...} deleted with it
+    derived: dict[str, int] = _json()  # {"jobs": 2, "reports": 1, ...} deleted with it
     created_at: datetime = _when()
 
 

@@ -21,8 +21,15 @@ from services.common.rpc_errors import invalid
 from services.store.job_rows import Job
 from services.store.tables import JOBS
 
-FIELDS = ("usage_input_tokens", "usage_output_tokens", "usage_attempts", "usage_provider", "usage_model",
-          "usage_cost_usd", "usage_calls")
+FIELDS = (
+    "usage_input_tokens",
+    "usage_output_tokens",
+    "usage_attempts",
+    "usage_provider",
+    "usage_model",
+    "usage_cost_usd",
+    "usage_calls",
+)
 _PROVIDER_CHARS, _MODEL_CHARS, _OUTCOME_CHARS, _CALLS = 16, 128, 64, 100
 
 
@@ -36,45 +43,75 @@ def record(job: Job, usage: job_pb2.JobUsage) -> tuple[str, ...]:
     job.usage_provider = usage.provider[:_PROVIDER_CHARS]
     job.usage_model = usage.model[:_MODEL_CHARS]
     job.usage_cost_usd = max(0.0, usage.cost_usd)
-    job.usage_calls = [{"provider": c.provider[:_PROVIDER_CHARS], "model": c.model[:_MODEL_CHARS],
-                        "outcome": c.outcome[:_OUTCOME_CHARS]} for c in usage.calls[:_CALLS]]
+    job.usage_calls = [
+        {
+            "provider": c.provider[:_PROVIDER_CHARS],
+            "model": c.model[:_MODEL_CHARS],
+            "outcome": c.outcome[:_OUTCOME_CHARS],
+        }
+        for c in usage.calls[:_CALLS]
+    ]
     return FIELDS
 
 
 def message(row: Job) -> job_pb2.JobUsage | None:
     if row.usage_attempts is None:
         return None
-    return job_pb2.JobUsage(input_tokens=row.usage_input_tokens or 0, output_tokens=row.usage_output_tokens or 0,
-                            attempts=row.usage_attempts, provider=row.usage_provider or "",
-                            model=row.usage_model or "", cost_usd=row.usage_cost_usd or 0.0,
-                            calls=[job_pb2.JobCall(**call) for call in row.usage_calls or ()])
+    return job_pb2.JobUsage(
+        input_tokens=row.usage_input_tokens or 0,
+        output_tokens=row.usage_output_tokens or 0,
+        attempts=row.usage_attempts,
+        provider=row.usage_provider or "",
+        model=row.usage_model or "",
+        cost_usd=row.usage_cost_usd or 0.0,
+        calls=[job_pb2.JobCall(**call) for call in row.usage_calls or ()],
+    )
 
 
 GROUPS = ("day", "model")
 
 
-def summary(connection: Connection, tenant: str, start: datetime, end: datetime,
-            group_by: str) -> tuple[list[store_pb2.UsageGroup], store_pb2.UsageGroup]:
+def summary(
+    connection: Connection, tenant: str, start: datetime, end: datetime, group_by: str
+) -> tuple[list[store_pb2.UsageGroup], store_pb2.UsageGroup]:
     """The tenant's jobs that ended in [start, end) having called the LLM: per UTC day or per
     model (in order), and in all. Read through the (tenant, finished_at) index."""
     if group_by not in GROUPS:
         raise invalid("invalid_group_by", f"group_by must be one of {', '.join(GROUPS)}")
     key = _day(connection) if group_by == "day" else func.coalesce(JOBS.c.usage_model, "")
-    sums = (func.count().label("jobs"),
-            func.coalesce(func.sum(JOBS.c.usage_input_tokens), 0).label("input_tokens"),
-            func.coalesce(func.sum(JOBS.c.usage_output_tokens), 0).label("output_tokens"),
-            func.coalesce(func.sum(JOBS.c.usage_cost_usd), 0.0).label("cost_usd"))
-    query = (select(key.label("group"), *sums)
-             .where(JOBS.c.tenant == tenant, JOBS.c.finished_at >= start, JOBS.c.finished_at < end,
-                    JOBS.c.usage_attempts.is_not(None))
-             .group_by(key).order_by(key))
-    groups = [store_pb2.UsageGroup(group=row.group, jobs=row.jobs, input_tokens=int(row.input_tokens),
-                                   output_tokens=int(row.output_tokens), cost_usd=float(row.cost_usd))
-              for row in connection.execute(query)]   # PostgreSQL sums bigints as numeric
-    total = store_pb2.UsageGroup(jobs=sum(g.jobs for g in groups),
-                                 input_tokens=sum(g.input_tokens for g in groups),
-                                 output_tokens=sum(g.output_tokens for g in groups),
-                                 cost_usd=sum(g.cost_usd for g in groups))
+    sums = (
+        func.count().label("jobs"),
+        func.coalesce(func.sum(JOBS.c.usage_input_tokens), 0).label("input_tokens"),
+        func.coalesce(func.sum(JOBS.c.usage_output_tokens), 0).label("output_tokens"),
+        func.coalesce(func.sum(JOBS.c.usage_cost_usd), 0.0).label("cost_usd"),
+    )
+    query = (
+        select(key.label("group"), *sums)
+        .where(
+            JOBS.c.tenant == tenant,
+            JOBS.c.finished_at >= start,
+            JOBS.c.finished_at < end,
+            JOBS.c.usage_attempts.is_not(None),
+        )
+        .group_by(key)
+        .order_by(key)
+    )
+    groups = [
+        store_pb2.UsageGroup(
+            group=row.group,
+            jobs=row.jobs,
+            input_tokens=int(row.input_tokens),
+            output_tokens=int(row.output_tokens),
+            cost_usd=float(row.cost_usd),
+        )
+        for row in connection.execute(query)
+    ]  # PostgreSQL sums bigints as numeric
+    total = store_pb2.UsageGroup(
+        jobs=sum(g.jobs for g in groups),
+        input_tokens=sum(g.input_tokens for g in groups),
+        output_tokens=sum(g.output_tokens for g in groups),
+        cost_usd=sum(g.cost_usd for g in groups),
+    )
     return groups, total
 
 

@@ -33,9 +33,12 @@ class Capacity:
 
 def latest_durations_query(limit: int = 50):  # type: ignore[no-untyped-def]
     """The latest succeeded jobs' start and end; read in index order (ix_jobs_status_finished)."""
-    return (select(JOBS.c.started_at, JOBS.c.finished_at)
-            .where(JOBS.c.status == SUCCEEDED, JOBS.c.started_at.is_not(None))
-            .order_by(JOBS.c.finished_at.desc()).limit(limit))
+    return (
+        select(JOBS.c.started_at, JOBS.c.finished_at)
+        .where(JOBS.c.status == SUCCEEDED, JOBS.c.started_at.is_not(None))
+        .order_by(JOBS.c.finished_at.desc())
+        .limit(limit)
+    )
 
 
 _LATEST_DURATIONS = latest_durations_query()
@@ -74,8 +77,9 @@ class WaitEstimator:
     read, so the estimate errs long by at most `refresh_s` worth of finished jobs.
     """
 
-    def __init__(self, capacity: Capacity, *, refresh_s: float = 0.5,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, capacity: Capacity, *, refresh_s: float = 0.5, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.capacity = capacity
         self._refresh_s = refresh_s
         self._clock = clock

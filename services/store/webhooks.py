@@ -64,8 +64,7 @@ def redeliver(connection: Connection, tenant: str, job_id: str) -> Job:
     """Queues the job's terminal event for its webhook again, with the same event id."""
     job = _job_with_webhook(connection, tenant, job_id)
     if job.status not in job_states.TERMINAL:
-        raise failed_precondition("job_not_ended",
-                                  f"the job is {job.status}; its webhook is sent once it has ended")
+        raise failed_precondition("job_not_ended", f"the job is {job.status}; its webhook is sent once it has ended")
     state = {**initial_state(), **(job.webhook_state or {})}
     event = convert.event_message(job)
     event.event_id = state.get("event_id") or _last_event_id(connection, job.id) or ids.new_id("evt")
@@ -78,6 +77,10 @@ def redeliver(connection: Connection, tenant: str, job_id: str) -> Job:
 
 def _last_event_id(connection: Connection, job_id: str) -> str | None:
     """The job's last status event still in the outbox (sent rows are kept for a while)."""
-    query = (select(OUTBOX.c.id).where(OUTBOX.c.subject == streams.event_subject(job_id))
-             .order_by(OUTBOX.c.seq.desc()).limit(1))
+    query = (
+        select(OUTBOX.c.id)
+        .where(OUTBOX.c.subject == streams.event_subject(job_id))
+        .order_by(OUTBOX.c.seq.desc())
+        .limit(1)
+    )
     return connection.execute(query).scalar()

@@ -46,16 +46,23 @@ async def start(settings: WebhookSettings) -> RunningDispatcher:
     nc = await streams.connect(settings.nats_url, "webhooks")
     await streams.wait_for_streams(nc.jetstream(), (streams.WEBHOOKS_STREAM,))
     dispatcher = Dispatcher(
-        store_pb2_grpc.StoreStub(store_channel), sender, settings.secret_key,
-        DispatcherSettings(policy=settings.policy, ack_wait_s=settings.ack_wait_s,
-                           concurrency=settings.concurrency, rpc_timeout_s=settings.rpc_timeout_s),
+        store_pb2_grpc.StoreStub(store_channel),
+        sender,
+        settings.secret_key,
+        DispatcherSettings(
+            policy=settings.policy,
+            ack_wait_s=settings.ack_wait_s,
+            concurrency=settings.concurrency,
+            rpc_timeout_s=settings.rpc_timeout_s,
+        ),
     )
     worker = dispatcher.pull_worker(nc.jetstream())
     await worker.ensure_consumer()
     task = asyncio.create_task(worker.run(), name="webhook-dispatcher")
     server, port, _health = await grpc_server.create_server([], [], settings.listen)
     if settings.allow_private:
-        log.warning("REPORTS_WEBHOOK_ALLOW_PRIVATE is set: webhooks may go to private addresses "
-                    "(development and tests only)")
+        log.warning(
+            "REPORTS_WEBHOOK_ALLOW_PRIVATE is set: webhooks may go to private addresses (development and tests only)"
+        )
     log.info("listening", extra={"grpc_port": port, "schedule_s": list(settings.policy.schedule_s)})
     return RunningDispatcher(worker, task, server, port, nc, store_channel, sender)

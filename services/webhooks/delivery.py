@@ -32,8 +32,9 @@ def body(job: job_pb2.Job, event: job_pb2.JobEvent) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def headers(key: bytes, event_id: str, timestamp: int, payload: bytes,
-            custom: Mapping[str, str]) -> list[tuple[str, str]]:
+def headers(
+    key: bytes, event_id: str, timestamp: int, payload: bytes, custom: Mapping[str, str]
+) -> list[tuple[str, str]]:
     """The job's own headers, then ours: nothing of theirs can stand in for a signature."""
     ours = {
         "content-type": "application/json",
@@ -42,8 +43,11 @@ def headers(key: bytes, event_id: str, timestamp: int, payload: bytes,
         "webhook-timestamp": str(timestamp),
         "webhook-signature": signing.sign(key, event_id, timestamp, payload),
     }
-    theirs = [(name, value) for name, value in custom.items()
-              if name.lower() not in ours and not name.lower().startswith("webhook-")]
+    theirs = [
+        (name, value)
+        for name, value in custom.items()
+        if name.lower() not in ours and not name.lower().startswith("webhook-")
+    ]
     return [*theirs, *ours.items()]
 
 
@@ -56,8 +60,9 @@ class RetryPolicy:
     def attempts(self) -> int:
         return len(self.schedule_s) + 1
 
-    def delay_after(self, attempt: int, retry_after_s: float | None = None,
-                    rand: Callable[[], float] = random.random) -> float | None:
+    def delay_after(
+        self, attempt: int, retry_after_s: float | None = None, rand: Callable[[], float] = random.random
+    ) -> float | None:
         """Seconds to wait after failed attempt number `attempt` (1-based); None: give up."""
         if attempt > len(self.schedule_s):
             return None
@@ -71,7 +76,7 @@ class RetryPolicy:
 class Verdict:
     """What one answer (or its absence) means for the delivery."""
 
-    status: str                     # delivered | pending (retry) | failed (stop)
+    status: str  # delivered | pending (retry) | failed (stop)
     status_code: int | None = None
     error: str | None = None
     retry_after_s: float | None = None

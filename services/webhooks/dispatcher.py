@@ -38,8 +38,9 @@ from services.webhooks.delivery import DELIVERED, FAILED, PENDING, RetryPolicy, 
 from services.webhooks.transport import AddressForbidden, Sender, SendFailed
 
 log = logging.getLogger(__name__)
-WEBHOOK_DELIVERIES = Counter("webhook_deliveries_total", "Webhook delivery attempts, by outcome "
-                             "(delivered, retrying, failed)", ["outcome"])
+WEBHOOK_DELIVERIES = Counter(
+    "webhook_deliveries_total", "Webhook delivery attempts, by outcome (delivered, retrying, failed)", ["outcome"]
+)
 
 # Deliveries beyond the schedule's attempts, for messages redelivered after a dispatcher crash.
 SPARE_DELIVERIES = 3
@@ -56,8 +57,9 @@ class DispatcherSettings:
 
 
 class Dispatcher:
-    def __init__(self, store: store_pb2_grpc.StoreStub, sender: Sender, key: bytes,
-                 settings: DispatcherSettings) -> None:
+    def __init__(
+        self, store: store_pb2_grpc.StoreStub, sender: Sender, key: bytes, settings: DispatcherSettings
+    ) -> None:
         self._store = store
         self._sender = sender
         self._key = key
@@ -67,12 +69,24 @@ class Dispatcher:
     def pull_worker(self, js: JetStreamContext) -> jetstream_worker.JetStreamWorker:
         """The consumer that hands each webhook message to `handle`; one that raises is retried
         after the schedule's longest delay."""
-        consumer = jetstream_worker.Consumer(streams.WEBHOOKS_STREAM, streams.WEBHOOKS_DURABLE,
-                                             streams.WEBHOOKS_SUBJECTS, self._policy.attempts + SPARE_DELIVERIES)
-        return jetstream_worker.JetStreamWorker(js, consumer, self.handle, jetstream_worker.PullSettings(
-            concurrency=self._settings.concurrency, ack_wait_s=self._settings.ack_wait_s,
-            drain_timeout_s=self._sender.timeout_s + 5, unhandled_retry_s=self._policy.schedule_s[-1],
-            fetch_timeout_s=self._settings.fetch_timeout_s))
+        consumer = jetstream_worker.Consumer(
+            streams.WEBHOOKS_STREAM,
+            streams.WEBHOOKS_DURABLE,
+            streams.WEBHOOKS_SUBJECTS,
+            self._policy.attempts + SPARE_DELIVERIES,
+        )
+        return jetstream_worker.JetStreamWorker(
+            js,
+            consumer,
+            self.handle,
+            jetstream_worker.PullSettings(
+                concurrency=self._settings.concurrency,
+                ack_wait_s=self._settings.ack_wait_s,
+                drain_timeout_s=self._sender.timeout_s + 5,
+                unhandled_retry_s=self._policy.schedule_s[-1],
+                fetch_timeout_s=self._settings.fetch_timeout_s,
+            ),
+        )
 
     async def handle(self, msg: Msg) -> None:
         try:
@@ -84,8 +98,9 @@ class Dispatcher:
         if event.status not in job_states.TERMINAL_VALUES:
             await msg.ack()
             return
-        with context.bound(tenant=event.tenant, job_id=event.job_id,
-                           request_id=(msg.headers or {}).get(streams.REQUEST_ID_HEADER)):
+        with context.bound(
+            tenant=event.tenant, job_id=event.job_id, request_id=(msg.headers or {}).get(streams.REQUEST_ID_HEADER)
+        ):
             await self._deliver(msg, event, msg.metadata.num_delivered)
 
     async def _deliver(self, msg: Msg, event: job_pb2.JobEvent, attempt: int) -> None:
@@ -93,16 +108,23 @@ class Dispatcher:
             await msg.ack()
             return
         try:
-            job = await self._store.GetJob(store_pb2.GetJobRequest(tenant=event.tenant, job_id=event.job_id),
-                                           timeout=self._settings.rpc_timeout_s)
+            job = await self._store.GetJob(
+                store_pb2.GetJobRequest(tenant=event.tenant, job_id=event.job_id), timeout=self._settings.rpc_timeout_s
+            )
         except grpc.aio.AioRpcError as exc:
             if exc.code() == grpc.StatusCode.NOT_FOUND:
                 await msg.ack()
                 return
             delay = self._policy.delay_after(attempt) or self._policy.schedule_s[-1]
-            log.warning("store unavailable; webhook event retried later",
-                        extra={"jobId": event.job_id, "eventId": event.event_id, "retryInS": round(delay, 3),
-                               "error": exc.code().name})
+            log.warning(
+                "store unavailable; webhook event retried later",
+                extra={
+                    "jobId": event.job_id,
+                    "eventId": event.event_id,
+                    "retryInS": round(delay, 3),
+                    "error": exc.code().name,
+                },
+            )
             await msg.nak(delay=delay)
             return
         if not job.HasField("webhook") or not job.HasField("webhook_state"):
@@ -137,18 +159,27 @@ class Dispatcher:
             return Verdict(FAILED, error=f"the webhook cannot be sent as stored ({type(exc).__name__})")
         return delivery.judge(answer.status, answer.retry_after_s, answer.location)
 
-    async def _settle(self, msg: Msg, job: job_pb2.Job, event: job_pb2.JobEvent, attempt: int,
-                      verdict: Verdict) -> None:
+    async def _settle(
+        self, msg: Msg, job: job_pb2.Job, event: job_pb2.JobEvent, attempt: int, verdict: Verdict
+    ) -> None:
         delay = None
         if verdict.status == PENDING:
             delay = self._policy.delay_after(attempt, verdict.retry_after_s)
             if delay is None:
                 verdict = replace(verdict, status=FAILED)
         WEBHOOK_DELIVERIES.labels("retrying" if delay is not None else verdict.status).inc()
-        log.info("webhook attempt", extra={
-            "jobId": job.id, "eventId": event.event_id, "attempt": attempt, "outcome": verdict.status,
-            "statusCode": verdict.status_code, "error": verdict.error,
-            "retryInS": None if delay is None else round(delay, 3)})
+        log.info(
+            "webhook attempt",
+            extra={
+                "jobId": job.id,
+                "eventId": event.event_id,
+                "attempt": attempt,
+                "outcome": verdict.status,
+                "statusCode": verdict.status_code,
+                "error": verdict.error,
+                "retryInS": None if delay is None else round(delay, 3),
+            },
+        )
         if delay is not None:
             # The retry is scheduled in JetStream before the attempt is recorded: a crash in
             # between loses only the record, never the retry.
@@ -158,10 +189,12 @@ class Dispatcher:
             await self._record(job, event, verdict, None)
             await msg.ack()
 
-    async def _record(self, job: job_pb2.Job, event: job_pb2.JobEvent, verdict: Verdict,
-                      next_attempt_at: datetime | None) -> None:
-        request = store_pb2.RecordWebhookAttemptRequest(tenant=job.tenant, job_id=job.id, event_id=event.event_id,
-                                                        status=verdict.status)
+    async def _record(
+        self, job: job_pb2.Job, event: job_pb2.JobEvent, verdict: Verdict, next_attempt_at: datetime | None
+    ) -> None:
+        request = store_pb2.RecordWebhookAttemptRequest(
+            tenant=job.tenant, job_id=job.id, event_id=event.event_id, status=verdict.status
+        )
         if verdict.status_code is not None:
             request.status_code = verdict.status_code
         if verdict.error is not None:
@@ -175,8 +208,9 @@ class Dispatcher:
             except grpc.aio.AioRpcError as exc:
                 transient = exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
                 if not transient or backoff is None:
-                    log.error("could not record a webhook attempt",
-                              extra={"jobId": job.id, "eventId": event.event_id, "error": exc.code().name})
+                    log.error(
+                        "could not record a webhook attempt",
+                        extra={"jobId": job.id, "eventId": event.event_id, "error": exc.code().name},
+                    )
                     return
                 await asyncio.sleep(backoff)  # backoff between retries of a store call
-

@@ -38,9 +38,11 @@ class WebhookSettings:
     def from_env(cls, environ: Mapping[str, str]) -> WebhookSettings:
         secret = environ.get("REPORTS_WEBHOOK_SECRET", "").strip()
         if not secret:
-            raise env.ConfigError("REPORTS_WEBHOOK_SECRET is not set: the dispatcher signs every delivery "
-                                  "with it (whsec_ followed by base64 of at least 16 random bytes; "
-                                  "make run generates one)")
+            raise env.ConfigError(
+                "REPORTS_WEBHOOK_SECRET is not set: the dispatcher signs every delivery "
+                "with it (whsec_ followed by base64 of at least 16 random bytes; "
+                "make run generates one)"
+            )
         try:
             key = signing.parse_secret(secret)
         except ValueError as exc:
@@ -58,8 +60,9 @@ class WebhookSettings:
             ),
             timeout_s=timeout_s,
             allow_private=env.flag(environ, "REPORTS_WEBHOOK_ALLOW_PRIVATE"),
-            ack_wait_s=env.number(environ, "REPORTS_WEBHOOK_ACK_WAIT_S", max(cls.ack_wait_s, 2 * timeout_s),
-                                  minimum=1.0),
+            ack_wait_s=env.number(
+                environ, "REPORTS_WEBHOOK_ACK_WAIT_S", max(cls.ack_wait_s, 2 * timeout_s), minimum=1.0
+            ),
             concurrency=env.integer(environ, "REPORTS_WEBHOOK_CONCURRENCY", cls.concurrency, minimum=1),
             rpc_timeout_s=env.number(environ, "REPORTS_RPC_TIMEOUT_S", cls.rpc_timeout_s, minimum=0.1),
             streams=stream_settings_from_env(environ),

@@ -37,7 +37,7 @@ def parse_secret(secret: str | bytes) -> bytes:
         return secret
     value = secret.strip()
     if value.startswith(SECRET_PREFIX):
-        value = value[len(SECRET_PREFIX):]
+        value = value[len(SECRET_PREFIX) :]
     try:
         key = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
@@ -64,8 +64,14 @@ def _header(headers: Mapping[str, str], name: str) -> str:
     raise WebhookVerificationError(f"missing {name} header")
 
 
-def verify(headers: Mapping[str, str], body: bytes | str, secret: str | bytes, *,
-           tolerance_s: float = DEFAULT_TOLERANCE_S, now: float | None = None) -> Any:
+def verify(
+    headers: Mapping[str, str],
+    body: bytes | str,
+    secret: str | bytes,
+    *,
+    tolerance_s: float = DEFAULT_TOLERANCE_S,
+    now: float | None = None,
+) -> Any:
     """Checks a delivery's signature and timestamp; returns its JSON payload.
 
     Raises WebhookVerificationError when a header is missing, the timestamp is more than

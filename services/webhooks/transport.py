@@ -42,18 +42,29 @@ class Answer:
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Connects only to addresses the SSRF guard allows, and to the address it checked."""
 
-    def __init__(self, *, allow_private: bool, resolver: ssrf.Resolver = ssrf.system_resolver,
-                 inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        allow_private: bool,
+        resolver: ssrf.Resolver = ssrf.system_resolver,
+        inner: httpcore.AsyncNetworkBackend | None = None,
+    ) -> None:
         self._allow_private = allow_private
         self._resolver = resolver
         self._inner = inner or httpcore.AnyIOBackend()
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: typing.Iterable[typing.Any] | None = None) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[typing.Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         try:
-            addresses = await ssrf.resolve_checked(host, port, resolver=self._resolver,
-                                                   allow_private=self._allow_private)
+            addresses = await ssrf.resolve_checked(
+                host, port, resolver=self._resolver, allow_private=self._allow_private
+            )
         except ssrf.ForbiddenUrl as exc:
             raise AddressForbidden(str(exc)) from None
         except OSError as exc:
@@ -61,16 +72,17 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         error: Exception | None = None
         for address in addresses:
             try:
-                return await self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
-                                                     socket_options=socket_options)
+                return await self._inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 error = exc
         assert error is not None
         raise error
 
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: typing.Iterable[typing.Any] | None = None
-                                  ) -> httpcore.AsyncNetworkStream:
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: typing.Iterable[typing.Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
         raise AddressForbidden("webhooks do not go to unix sockets")
 
     async def sleep(self, seconds: float) -> None:
@@ -101,9 +113,15 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 class Sender:
     """POSTs webhook bodies through one connection pool whose connections the guard has checked."""
 
-    def __init__(self, *, timeout_s: float, allow_private: bool,
-                 resolver: ssrf.Resolver = ssrf.system_resolver, ssl_context: ssl.SSLContext | None = None,
-                 max_connections: int = 100) -> None:
+    def __init__(
+        self,
+        *,
+        timeout_s: float,
+        allow_private: bool,
+        resolver: ssrf.Resolver = ssrf.system_resolver,
+        ssl_context: ssl.SSLContext | None = None,
+        max_connections: int = 100,
+    ) -> None:
         self.timeout_s = timeout_s
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
@@ -113,19 +131,23 @@ class Sender:
         )
 
     async def post(self, url: ssrf.WebhookUrl, headers: list[tuple[str, str]], body: bytes) -> Answer:
-        request_url = httpcore.URL(scheme=url.scheme.encode(), host=url.host.encode(), port=url.port,
-                                   target=url.target.encode())
+        request_url = httpcore.URL(
+            scheme=url.scheme.encode(), host=url.host.encode(), port=url.port, target=url.target.encode()
+        )
         all_headers = [("host", host_header(url)), *headers, ("content-length", str(len(body)))]
-        timeouts = {"connect": self.timeout_s, "read": self.timeout_s, "write": self.timeout_s,
-                    "pool": self.timeout_s}
+        timeouts = {"connect": self.timeout_s, "read": self.timeout_s, "write": self.timeout_s, "pool": self.timeout_s}
         try:
             async with asyncio.timeout(self.timeout_s):
-                async with self._pool.stream("POST", request_url, headers=all_headers, content=body,
-                                             extensions={"timeout": timeouts}) as response:
+                async with self._pool.stream(
+                    "POST", request_url, headers=all_headers, content=body, extensions={"timeout": timeouts}
+                ) as response:
                     # The body is not needed; leaving it unread closes the connection.
                     found = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in response.headers}
-                    return Answer(status=response.status, retry_after_s=parse_retry_after(found.get("retry-after")),
-                                  location=found.get("location"))
+                    return Answer(
+                        status=response.status,
+                        retry_after_s=parse_retry_after(found.get("retry-after")),
+                        location=found.get("location"),
+                    )
         except AddressForbidden:
             raise
         except TimeoutError:

@@ -33,12 +33,12 @@ from tests.support.tenants import AUTH_A
 pytestmark = pytest.mark.cluster
 
 JOBS = 300
-FIRST_WAVE = 240          # submitted before the kills; the rest while things are down
-WATCHED_ON_KILLED = 24    # SSE clients on the gateway that dies, for the first wave's last jobs
-WATCHED_ON_SURVIVOR = 8   # and some on the gateway that lives
-MIN_RESUMED = 10          # the killed gateway's clients that must have been cut off mid-stream
+FIRST_WAVE = 240  # submitted before the kills; the rest while things are down
+WATCHED_ON_KILLED = 24  # SSE clients on the gateway that dies, for the first wave's last jobs
+WATCHED_ON_SURVIVOR = 8  # and some on the gateway that lives
+MIN_RESUMED = 10  # the killed gateway's clients that must have been cut off mid-stream
 DEADLINE_S = 240
-POLL_S = 0.25             # each wait asks the gateways or a renderer over HTTP
+POLL_S = 0.25  # each wait asks the gateways or a renderer over HTTP
 
 
 def stream_leader(cluster: Cluster, stream: str) -> int:
@@ -159,10 +159,18 @@ def test_300_jobs_survive_a_killed_nats_node_renderer_and_gateway(cluster: Clust
     succeeded_at_kill = api.statuses()["succeeded"]
 
     # 3. the rest of the cluster carries on: the cut-off clients resume, more jobs succeed
-    eventually(lambda: all(w.finished.is_set() or len(w.parts) > 1 for w in on_killed), 60,
-               "reconnection of the killed gateway's SSE clients to the other gateway", POLL_S)
-    eventually(lambda: api.statuses()["succeeded"] >= succeeded_at_kill + 30, 120,
-               "30 more succeeded jobs with a NATS node, a renderer and a gateway down", POLL_S)
+    eventually(
+        lambda: all(w.finished.is_set() or len(w.parts) > 1 for w in on_killed),
+        60,
+        "reconnection of the killed gateway's SSE clients to the other gateway",
+        POLL_S,
+    )
+    eventually(
+        lambda: api.statuses()["succeeded"] >= succeeded_at_kill + 30,
+        120,
+        "30 more succeeded jobs with a NATS node, a renderer and a gateway down",
+        POLL_S,
+    )
     degraded_s = time.monotonic() - killed_at
 
     # 4. bring them back, and let every job finish
@@ -172,8 +180,12 @@ def test_300_jobs_survive_a_killed_nats_node_renderer_and_gateway(cluster: Clust
     second_wave.join(timeout=max(1.0, deadline - time.monotonic()))
     assert not second_wave.is_alive(), "the second wave of submissions did not finish"
     assert len(job_ids) == JOBS
-    eventually(lambda: sum(api.statuses()[s] for s in TERMINAL) >= JOBS, max(1.0, deadline - time.monotonic()),
-               "end of every job", POLL_S)
+    eventually(
+        lambda: sum(api.statuses()[s] for s in TERMINAL) >= JOBS,
+        max(1.0, deadline - time.monotonic()),
+        "end of every job",
+        POLL_S,
+    )
     for watcher, thread in zip(watchers, threads):
         thread.join(timeout=max(1.0, deadline - time.monotonic()))
         assert not thread.is_alive(), f"SSE client of {watcher.job_id} still open"
@@ -181,7 +193,9 @@ def test_300_jobs_survive_a_killed_nats_node_renderer_and_gateway(cluster: Clust
     # every job, exactly once: one job per submission, all succeeded, one report each
     jobs = api.all_pages("/v1/jobs")
     assert sorted(j["jobId"] for j in jobs) == sorted(job_ids.values())
-    assert Counter(j["status"] for j in jobs) == {"succeeded": JOBS}, [j for j in jobs if j["status"] != "succeeded"][:3]
+    assert Counter(j["status"] for j in jobs) == {"succeeded": JOBS}, [j for j in jobs if j["status"] != "succeeded"][
+        :3
+    ]
     reports = api.all_pages("/v1/reports")
     per_job = Counter(r["jobId"] for r in reports)
     assert set(per_job) == set(job_ids.values()) and set(per_job.values()) == {1}
@@ -206,28 +220,36 @@ def test_300_jobs_survive_a_killed_nats_node_renderer_and_gateway(cluster: Clust
         assert watcher.problems == [], (watcher.job_id, watcher.problems)
         full = api.events(watcher.job_id, "0")
         assert [(seq, event["status"]) for seq, event in full] == [
-            (seq, status) for seq, status, _ in in_stream[watcher.job_id]]
+            (seq, status) for seq, status, _ in in_stream[watcher.job_id]
+        ]
         seen = watcher.events
-        assert seen == full[len(full) - len(seen):], (watcher.job_id, watcher.parts, full)
+        assert seen == full[len(full) - len(seen) :], (watcher.job_id, watcher.parts, full)
         assert seen[-1][1]["status"] == "succeeded"
     # the killed gateway's clients that were streaming were cut off mid-job, and each resumed on
     # the surviving gateway with Last-Event-ID = the last event it had
     resumed = [w for w in on_killed if w.cut_off]
     assert len([w for w in resumed if w.job_id in open_at_kill]) >= MIN_RESUMED, (
-        f"only {len(resumed)} SSE clients were cut off; {len(open_at_kill)} were streaming when the gateway died")
+        f"only {len(resumed)} SSE clients were cut off; {len(open_at_kill)} were streaming when the gateway died"
+    )
     for watcher in resumed:
         first, then = watcher.parts[0], watcher.parts[1]
         assert (first.gateway, then.gateway) == (killed_gateway, surviving_gateway), watcher.parts
         assert then.last_event_id == first.events[-1][0], watcher.parts
-    broken_elsewhere = [(w.job_id, p.gateway, p.ended) for w in watchers for p in w.parts
-                        if p.ended != "terminal" and p.gateway == surviving_gateway]
+    broken_elsewhere = [
+        (w.job_id, p.gateway, p.ended)
+        for w in watchers
+        for p in w.parts
+        if p.ended != "terminal" and p.gateway == surviving_gateway
+    ]
 
     # the killed renderer's jobs came back to the others (JetStream redelivery after the ack wait)
     redelivered = sum(redeliveries(cluster, name) for name in ("renderer-2", "renderer-3"))
     assert redelivered > 0, "no job was redelivered after the renderer's SIGKILL"
 
-    print(f"\ncluster test: {JOBS} jobs, all succeeded once; NATS node {cluster.nats[nats_victim].process.name} "
-          f"(JOBS leader), renderer-1 and gateway-1 killed for {degraded_s:.1f}s; {len(resumed)} SSE clients "
-          f"resumed on {surviving_gateway}; {redelivered:.0f} jobs redelivered; "
-          f"{len(broken_elsewhere)} SSE connections to the surviving gateway broke {broken_elsewhere[:3]}; "
-          f"{time.monotonic() - started:.1f}s after the cluster was up")
+    print(
+        f"\ncluster test: {JOBS} jobs, all succeeded once; NATS node {cluster.nats[nats_victim].process.name} "
+        f"(JOBS leader), renderer-1 and gateway-1 killed for {degraded_s:.1f}s; {len(resumed)} SSE clients "
+        f"resumed on {surviving_gateway}; {redelivered:.0f} jobs redelivered; "
+        f"{len(broken_elsewhere)} SSE connections to the surviving gateway broke {broken_elsewhere[:3]}; "
+        f"{time.monotonic() - started:.1f}s after the cluster was up"
+    )

@@ -47,19 +47,24 @@ class Gateways:
                     return response
                 last = f"{url}: {response.status_code} {response.text[:200]}"
             if attempt >= len(self.urls) - 1:
-                time.sleep(0.25)   # every gateway refused: pace the retries while one comes back
+                time.sleep(0.25)  # every gateway refused: pace the retries while one comes back
         raise AssertionError(f"{method} {path} failed {attempts} times; last: {last}")
 
     def create_media(self) -> str:
-        response = self.request("POST", "/v1/media",
-                                json={"title": "call", "transcript": {"format": "segments", "content": SEGMENTS}})
+        response = self.request(
+            "POST", "/v1/media", json={"title": "call", "transcript": {"format": "segments", "content": SEGMENTS}}
+        )
         assert response.status_code == 201, response.text
         return str(response.json()["mediaId"])
 
     def create_job(self, media_id: str, number: int) -> str:
         """A job, submitted to gateway `number % n`; a retry elsewhere keeps its idempotency key."""
-        body = {"media": {"mediaId": media_id}, "output": {"template": "sales_playbook"},
-                "target": {"strategy": "dominant", "on_miss": "error"}, "idempotencyKey": f"cluster-job-{number}"}
+        body = {
+            "media": {"mediaId": media_id},
+            "output": {"template": "sales_playbook"},
+            "target": {"strategy": "dominant", "on_miss": "error"},
+            "idempotencyKey": f"cluster-job-{number}",
+        }
         response = self.request("POST", "/v1/reports/jobs", prefer=number, json=body)
         assert response.status_code == 202, response.text
         return str(response.json()["jobId"])
@@ -109,7 +114,7 @@ class Part:
     gateway: str
     last_event_id: int | None
     events: list[Event] = field(default_factory=list)
-    ended: str = ""   # "terminal", or how the connection broke
+    ended: str = ""  # "terminal", or how the connection broke
 
 
 @dataclass
@@ -120,7 +125,7 @@ class Watcher:
     job_id: str
     gateways: list[str]
     auth: dict[str, str]
-    parts: list[Part] = field(default_factory=list)   # connections that were answered with 200
+    parts: list[Part] = field(default_factory=list)  # connections that were answered with 200
     attached: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)
     problems: list[str] = field(default_factory=list)
@@ -153,8 +158,12 @@ class Watcher:
             if last_id is not None:
                 headers["Last-Event-ID"] = str(last_id)
             try:
-                with httpx.stream("GET", f"{gateway}/v1/jobs/{self.job_id}/events", headers=headers,
-                                  timeout=httpx.Timeout(30, connect=3)) as response:
+                with httpx.stream(
+                    "GET",
+                    f"{gateway}/v1/jobs/{self.job_id}/events",
+                    headers=headers,
+                    timeout=httpx.Timeout(30, connect=3),
+                ) as response:
                     if response.status_code == 200:
                         part = Part(gateway, last_id)
                         self.parts.append(part)
@@ -166,9 +175,9 @@ class Watcher:
                                 part.ended = "terminal"
                                 return
                         part.ended = "closed without the terminal event"
-            except httpx.TransportError as exc:   # the gateway went away (or refused): the next one
+            except httpx.TransportError as exc:  # the gateway went away (or refused): the next one
                 if self.parts and not self.parts[-1].ended:
                     self.parts[-1].ended = type(exc).__name__
             if attempt >= len(self.gateways) - 1:
-                time.sleep(0.25)   # every gateway tried: pace the reconnects
+                time.sleep(0.25)  # every gateway tried: pace the reconnects
         self.problems.append("gave up after 50 connections")

@@ -30,8 +30,11 @@ def test_a_job_deleted_mid_render_never_writes_its_report(start_platform: Callab
 
     renderer_metrics = platform.addresses["renderer-metrics"]
     # the renderer's LLM call ends, then it finds the job gone
-    eventually(lambda: scrape(renderer_metrics, "renderer_jobs_total", outcome="deleted") >= 1,
-               timeout_s=60, what="deleted job dropped by the renderer")
+    eventually(
+        lambda: scrape(renderer_metrics, "renderer_jobs_total", outcome="deleted") >= 1,
+        timeout_s=60,
+        what="deleted job dropped by the renderer",
+    )
     assert api.http.get(f"/v1/jobs/{job_id}").status_code == 404
     assert api.http.get("/v1/reports").json()["items"] == []
     assert scrape(renderer_metrics, "renderer_jobs_total", outcome="succeeded") == 0
@@ -40,7 +43,8 @@ def test_a_job_deleted_mid_render_never_writes_its_report(start_platform: Callab
 
 
 def test_a_backup_of_the_running_platform_restored_serves_its_data_and_runs_the_queued_jobs(
-        start_platform: Callable[..., Platform], tmp_path: Path):
+    start_platform: Callable[..., Platform], tmp_path: Path
+):
     first = start_platform(renderers=0)  # nothing renders: jobs stay queued
     api = Api(first.gateway_url, AUTH_A)
     media_id = api.media()["mediaId"]
@@ -49,16 +53,30 @@ def test_a_backup_of_the_running_platform_restored_serves_its_data_and_runs_the_
 
     backup_dir = tmp_path / "backup"
     result = subprocess.run(
-        [sys.executable, "-m", "stack.admin", "backup", str(backup_dir)], capture_output=True, text=True,
+        [sys.executable, "-m", "stack.admin", "backup", str(backup_dir)],
+        capture_output=True,
+        text=True,
         env={**os.environ, "REPORTS_VAR_DIR": str(first.config.var_dir), "REPORTS_NATS_URL": first.nats_address},
-        timeout=120)
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "backup in" in result.stdout and json.loads((backup_dir / "manifest.json").read_text())["events"] >= 3
     first.stop()
 
     restore = subprocess.run(  # into the directory the next platform of this test uses
-        [sys.executable, "-m", "services.store.admin", "restore", str(backup_dir), "--var-dir",
-         str(tmp_path / "platform-1")], capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "services.store.admin",
+            "restore",
+            str(backup_dir),
+            "--var-dir",
+            str(tmp_path / "platform-1"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert restore.returncode == 0, restore.stderr
     second = start_platform()
     api = Api(second.gateway_url, AUTH_A)

@@ -13,8 +13,11 @@ WINDOW = 2
 
 
 def test_a_new_job_of_another_tenant_passes_a_long_queue(start_platform):
-    platform = start_platform(REPORTS_DISPATCH_WINDOW=str(WINDOW), REPORTS_RENDERER_CONCURRENCY=str(WINDOW),
-                              REPORTS_LLM_MODEL="dev-llm+latency=300")
+    platform = start_platform(
+        REPORTS_DISPATCH_WINDOW=str(WINDOW),
+        REPORTS_RENDERER_CONCURRENCY=str(WINDOW),
+        REPORTS_LLM_MODEL="dev-llm+latency=300",
+    )
     busy, newcomer = Api(platform.gateway_url, AUTH_A), Api(platform.gateway_url, AUTH_B)
     media_a, media_b = busy.media()["mediaId"], newcomer.media()["mediaId"]
     jobs_a = [busy.job(media_a) for _ in range(QUEUED_BY_A)]
@@ -30,4 +33,4 @@ def test_a_new_job_of_another_tenant_passes_a_long_queue(start_platform):
     # a succeeded job was last updated when it ended
     finished_b = newcomer.http.get(f"/v1/jobs/{job_b}").json()["updatedAt"]
     finished_a = sorted(busy.http.get(f"/v1/jobs/{job}").json()["updatedAt"] for job in jobs_a)
-    assert sum(at < finished_b for at in finished_a) <= 3 * WINDOW    # not behind the whole queue
+    assert sum(at < finished_b for at in finished_a) <= 3 * WINDOW  # not behind the whole queue

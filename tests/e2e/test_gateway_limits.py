@@ -25,7 +25,7 @@ def open_stream(platform: Platform, job_id: str, auth: dict[str, str]) -> Iterat
 
 
 def test_a_tenant_past_its_open_stream_cap_gets_429_until_one_closes(start_platform: Callable[..., Platform]):
-    platform = start_platform(renderers=0, REPORTS_SSE_MAX_PER_TENANT="2")   # no renderer: jobs stay queued
+    platform = start_platform(renderers=0, REPORTS_SSE_MAX_PER_TENANT="2")  # no renderer: jobs stay queued
     api_a, api_b = Api(platform.gateway_url, AUTH_A), Api(platform.gateway_url, AUTH_B)
     job_a = api_a.job(api_a.media()["mediaId"])
     job_b = api_b.job(api_b.media()["mediaId"])
@@ -35,7 +35,7 @@ def test_a_tenant_past_its_open_stream_cap_gets_429_until_one_closes(start_platf
             assert refused.status_code == 429
             assert refused.headers["retry-after"] == "5"
             assert refused.read() and refused.json()["error"]["code"] == "too_many_streams"
-        with open_stream(platform, job_b, AUTH_B) as other_tenant:   # the cap is per tenant
+        with open_stream(platform, job_b, AUTH_B) as other_tenant:  # the cap is per tenant
             assert other_tenant.status_code == 200
     # Both closed: their slots are back.
     with open_stream(platform, job_a, AUTH_A) as again, open_stream(platform, job_a, AUTH_A) as and_again:

@@ -27,8 +27,9 @@ def _most_running_at_once(histories: list[list[tuple[int, dict[str, Any]]]]) -> 
 
 
 def test_a_tenant_never_has_more_jobs_running_than_its_cap_and_all_finish(start_platform):
-    platform = start_platform(renderers=2, REPORTS_TENANT_LIMITS="tenant-a=inflight:2",
-                              REPORTS_LLM_MODEL="dev-llm+latency=1000")
+    platform = start_platform(
+        renderers=2, REPORTS_TENANT_LIMITS="tenant-a=inflight:2", REPORTS_LLM_MODEL="dev-llm+latency=1000"
+    )
     capped, other = Api(platform.gateway_url, AUTH_A), Api(platform.gateway_url, AUTH_B)
     media_a, media_b = capped.media()["mediaId"], other.media()["mediaId"]
     jobs_a = [capped.job(media_a) for _ in range(JOBS)]

@@ -20,7 +20,8 @@ def _all_events(api: Api, job_id: str) -> list[tuple[int, dict]]:
 
 
 def test_sse_resumes_on_a_second_gateway_after_last_event_id_with_nothing_missed_or_repeated(
-        start_platform: Callable[..., Platform]):
+    start_platform: Callable[..., Platform],
+):
     platform = start_platform(REPORTS_LLM_MODEL=SLOW)
     second = platform.start_gateway("gateway-2")
     api = Api(platform.gateway_url, AUTH_A)
@@ -32,12 +33,16 @@ def test_sse_resumes_on_a_second_gateway_after_last_event_id_with_nothing_missed
 
     # the first connection starts at the state current then; from there on, every event once
     combined = first_part + resumed
-    assert combined == everything[len(everything) - len(combined):]
+    assert combined == everything[len(everything) - len(combined) :]
     ids = [i for i, _ in everything]
     assert ids == sorted(set(ids))
     # each status once, in order (progress events, when the answer streams over a second, between)
     assert [(e["status"], e["stage"]) for _, e in everything if e["progress"] is None] == [
-        ("queued", "queued"), ("running", "resolving"), ("running", "rendering"), ("succeeded", None)]
+        ("queued", "queued"),
+        ("running", "resolving"),
+        ("running", "rendering"),
+        ("succeeded", None),
+    ]
     assert resumed[-1][1]["reportId"]
     # resuming after the terminal event ends the stream at once
     assert api.events(job_id, last_event_id=str(ids[-1])) == []
@@ -90,7 +95,8 @@ def test_cancel_while_queued_and_while_running(start_platform: Callable[..., Pla
 
 
 def test_a_renderer_killed_mid_job_leaves_the_job_to_another_which_completes_it_once(
-        start_platform: Callable[..., Platform]):
+    start_platform: Callable[..., Platform],
+):
     platform = start_platform(REPORTS_LLM_MODEL=SLOW)
     api = Api(platform.gateway_url, AUTH_A)
     job_id = api.job(api.media()["mediaId"])
@@ -107,8 +113,7 @@ def test_a_renderer_killed_mid_job_leaves_the_job_to_another_which_completes_it_
 
 
 def test_two_renderers_share_the_queue_and_do_each_job_once(start_platform: Callable[..., Platform]):
-    platform = start_platform(renderers=2, REPORTS_LLM_MODEL="dev-llm+latency=300",
-                              REPORTS_RENDERER_CONCURRENCY="2")
+    platform = start_platform(renderers=2, REPORTS_LLM_MODEL="dev-llm+latency=300", REPORTS_RENDERER_CONCURRENCY="2")
     api = Api(platform.gateway_url, AUTH_A)
     media_id = api.media()["mediaId"]
     job_ids = [api.job(media_id) for _ in range(12)]
@@ -124,13 +129,15 @@ def test_two_renderers_share_the_queue_and_do_each_job_once(start_platform: Call
     def finished_by(name: str) -> float:
         return scrape(platform.addresses[f"{name}-metrics"], "renderer_jobs_total")
 
-    eventually(lambda: sum(finished_by(name) for name in renderers) >= len(job_ids),
-               what="both renderers to count every job")
+    eventually(
+        lambda: sum(finished_by(name) for name in renderers) >= len(job_ids), what="both renderers to count every job"
+    )
     per_renderer = {name: finished_by(name) for name in renderers}
     assert sum(per_renderer.values()) == len(job_ids), per_renderer
     assert all(count > 0 for count in per_renderer.values()), per_renderer
-    redelivered = {name: scrape(platform.addresses[f"{name}-metrics"], "renderer_redeliveries_total")
-                   for name in renderers}
+    redelivered = {
+        name: scrape(platform.addresses[f"{name}-metrics"], "renderer_redeliveries_total") for name in renderers
+    }
     assert set(redelivered.values()) == {0}, redelivered
 
 
@@ -141,12 +148,17 @@ def _jobs_with_status(api: Api, status: str) -> list[dict]:
 
 
 def test_renderers_started_together_after_the_jobs_were_queued_complete_them_all(
-        start_platform: Callable[..., Platform]):
+    start_platform: Callable[..., Platform],
+):
     # As the benchmark's B3: every job queued first, then two renderers of 64 jobs in flight each,
     # started side by side from threads of the runner's. More jobs than both take in one fetch.
     # 128 LLM calls at once on a small machine: the default LLM and ack timeouts, not the fast ones.
-    platform = start_platform(renderers=0, REPORTS_RENDERER_CONCURRENCY="64", REPORTS_LLM_IDLE_TIMEOUT_S="120",
-                              REPORTS_RENDERER_ACK_WAIT_S="30")
+    platform = start_platform(
+        renderers=0,
+        REPORTS_RENDERER_CONCURRENCY="64",
+        REPORTS_LLM_IDLE_TIMEOUT_S="120",
+        REPORTS_RENDERER_ACK_WAIT_S="30",
+    )
     api = Api(platform.gateway_url, AUTH_A)
     media_id = api.media()["mediaId"]
     job_ids = [api.job(media_id) for _ in range(150)]
@@ -157,8 +169,11 @@ def test_renderers_started_together_after_the_jobs_were_queued_complete_them_all
     for starter in starters:
         starter.join()
 
-    eventually(lambda: not _jobs_with_status(api, "queued") and not _jobs_with_status(api, "running"),
-               timeout_s=120, what="every queued job taken and ended")
+    eventually(
+        lambda: not _jobs_with_status(api, "queued") and not _jobs_with_status(api, "running"),
+        timeout_s=120,
+        what="every queued job taken and ended",
+    )
     jobs = [api.http.get(f"/v1/jobs/{job_id}").json() for job_id in job_ids]
     assert [job for job in jobs if job["status"] != "succeeded"] == []
     assert all(platform.processes[name].running for name in names)

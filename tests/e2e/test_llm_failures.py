@@ -19,16 +19,20 @@ def _report(api: Api, job: dict) -> dict:
     return report
 
 
-@pytest.mark.parametrize(("provider", "model", "attempts"), [
-    ("openai", "dev-llm+fail=not_json*1", 2),
-    ("anthropic", "dev-llm+fail=not_json*1", 2),
-    ("openai", "dev-llm+fail=bad_schema*1", 2),
-    ("openai", "dev-llm+fail=429*2", 3),
-    ("anthropic", "dev-llm+fail=529*2", 3),
-    ("anthropic", "dev-llm", 1),
-])
-def test_a_report_is_written_after_recoverable_llm_failures(start_platform: Callable[..., Platform],
-                                                            provider: str, model: str, attempts: int):
+@pytest.mark.parametrize(
+    ("provider", "model", "attempts"),
+    [
+        ("openai", "dev-llm+fail=not_json*1", 2),
+        ("anthropic", "dev-llm+fail=not_json*1", 2),
+        ("openai", "dev-llm+fail=bad_schema*1", 2),
+        ("openai", "dev-llm+fail=429*2", 3),
+        ("anthropic", "dev-llm+fail=529*2", 3),
+        ("anthropic", "dev-llm", 1),
+    ],
+)
+def test_a_report_is_written_after_recoverable_llm_failures(
+    start_platform: Callable[..., Platform], provider: str, model: str, attempts: int
+):
     platform = start_platform(REPORTS_LLM_PROVIDER=provider, REPORTS_LLM_MODEL=model)
     api = Api(platform.gateway_url, AUTH_A)
     job = api.wait(api.job(api.media()["mediaId"]))
@@ -38,17 +42,21 @@ def test_a_report_is_written_after_recoverable_llm_failures(start_platform: Call
     assert "dev-llm" in render["model"]
 
 
-@pytest.mark.parametrize(("model", "code"), [
-    ("dev-llm+fail=bad_schema", "llm_invalid_output"),
-    ("dev-llm+fail=not_json", "llm_invalid_output"),
-    ("dev-llm+fail=500", "llm_unavailable"),
-    ("dev-llm+fail=429", "llm_unavailable"),
-    ("dev-llm+fail=hang", "llm_unavailable"),
-    ("dev-llm+fail=quota", "llm_quota_exhausted"),
-    ("dev-llm+fail=truncate", "llm_output_truncated"),
-])
-def test_a_job_fails_with_a_stable_code_when_the_llm_budget_is_spent(start_platform: Callable[..., Platform],
-                                                                     model: str, code: str):
+@pytest.mark.parametrize(
+    ("model", "code"),
+    [
+        ("dev-llm+fail=bad_schema", "llm_invalid_output"),
+        ("dev-llm+fail=not_json", "llm_invalid_output"),
+        ("dev-llm+fail=500", "llm_unavailable"),
+        ("dev-llm+fail=429", "llm_unavailable"),
+        ("dev-llm+fail=hang", "llm_unavailable"),
+        ("dev-llm+fail=quota", "llm_quota_exhausted"),
+        ("dev-llm+fail=truncate", "llm_output_truncated"),
+    ],
+)
+def test_a_job_fails_with_a_stable_code_when_the_llm_budget_is_spent(
+    start_platform: Callable[..., Platform], model: str, code: str
+):
     platform = start_platform(REPORTS_LLM_MODEL=model, REPORTS_LLM_MAX_ATTEMPTS="2", REPORTS_LLM_IDLE_TIMEOUT_S="1")
     api = Api(platform.gateway_url, AUTH_A)
     job = api.wait(api.job(api.media()["mediaId"]))

@@ -13,8 +13,7 @@ def _states(events: list[tuple[int, dict]]) -> list[tuple[str, str | None, bool]
     return [(e["status"], e["stage"], e["progress"] is not None) for _, e in events]
 
 
-def test_progress_events_show_tokens_so_far_while_a_slow_answer_streams(
-        start_platform: Callable[..., Platform]):
+def test_progress_events_show_tokens_so_far_while_a_slow_answer_streams(start_platform: Callable[..., Platform]):
     platform = start_platform(REPORTS_LLM_MODEL="dev-llm+speed=600")
     api = Api(platform.gateway_url, AUTH_A)
     job_id = api.job(api.media()["mediaId"])
@@ -26,7 +25,7 @@ def test_progress_events_show_tokens_so_far_while_a_slow_answer_streams(
     states = _states(events)
     rendering = states.index(("running", "rendering", False))
     succeeded = states.index(("succeeded", None, False))
-    assert all(s == ("running", "rendering", True) for s in states[rendering + 1:succeeded])
+    assert all(s == ("running", "rendering", True) for s in states[rendering + 1 : succeeded])
     assert events[-1][1]["status"] == "succeeded" and events[-1][1]["progress"] is None
 
 

@@ -36,7 +36,7 @@ def wait_gone(pids: set[int], timeout: float) -> set[int]:
         try:
             fds[os.pidfd_open(pid)] = pid
         except ProcessLookupError:
-            continue   # already gone
+            continue  # already gone
     try:
         remaining = dict(fds)
         while remaining:
@@ -53,18 +53,25 @@ def wait_gone(pids: set[int], timeout: float) -> set[int]:
 
 def make_run(folder: Path, **env: str) -> ManagedProcess:
     """`python -m stack` as `make run` starts it, on free ports, in `folder` (its var/ goes there)."""
-    environ = {k: v for k, v in os.environ.items()
-               if not k.startswith(("REPORTS_", "OPENAI_", "ANTHROPIC_", "DEVLLM_"))}
-    environ.update({
-        "PYTHONPATH": str(ROOT),
-        "REPORTS_GATEWAY_PORT": str(free_port()),
-        "REPORTS_NATS_PORT": str(free_port()),
-        "DEVLLM_PORT": str(free_port()),
-        **{f"REPORTS_{name}_LISTEN": f"127.0.0.1:{free_port()}" for name in ("STORE", "RESOLVER", "RENDERER", "WEBHOOKS")},
-        **env,
-    })
-    runner = ManagedProcess("make-run", [sys.executable, "-m", "stack"], env=environ, cwd=folder,
-                            log_path=folder / "make-run.log").start()
+    environ = {
+        k: v for k, v in os.environ.items() if not k.startswith(("REPORTS_", "OPENAI_", "ANTHROPIC_", "DEVLLM_"))
+    }
+    environ.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "REPORTS_GATEWAY_PORT": str(free_port()),
+            "REPORTS_NATS_PORT": str(free_port()),
+            "DEVLLM_PORT": str(free_port()),
+            **{
+                f"REPORTS_{name}_LISTEN": f"127.0.0.1:{free_port()}"
+                for name in ("STORE", "RESOLVER", "RENDERER", "WEBHOOKS")
+            },
+            **env,
+        }
+    )
+    runner = ManagedProcess(
+        "make-run", [sys.executable, "-m", "stack"], env=environ, cwd=folder, log_path=folder / "make-run.log"
+    ).start()
     runner.wait_for("Ctrl-C stops everything", timeout=120)
     return runner
 
@@ -77,8 +84,11 @@ def test_the_banner_shows_the_dev_key_it_made_and_no_secret_it_was_given(tmp_pat
     configured, dev = tmp_path / "configured", tmp_path / "dev"
     configured.mkdir()
     dev.mkdir()
-    runner = make_run(configured, REPORTS_API_KEYS="k-configured-secret=acme",
-                      REPORTS_WEBHOOK_SECRET="whsec_Y29uZmlndXJlZC1zZWNyZXQtMTIzNA==")
+    runner = make_run(
+        configured,
+        REPORTS_API_KEYS="k-configured-secret=acme",
+        REPORTS_WEBHOOK_SECRET="whsec_Y29uZmlndXJlZC1zZWNyZXQtMTIzNA==",
+    )
     try:
         text = banner(runner)
         assert "k-configured-secret" not in text and "whsec_" not in text
@@ -103,7 +113,7 @@ def test_no_service_survives_a_sigkilled_runner(tmp_path: Path):
     try:
         assert runner.proc is not None
         services = descendants(runner.proc.pid)
-        assert len(services) >= 7, services   # nats-server, dev LLM, store, resolver, renderer, webhooks, gateway
+        assert len(services) >= 7, services  # nats-server, dev LLM, store, resolver, renderer, webhooks, gateway
         os.kill(runner.proc.pid, signal.SIGKILL)
         runner.proc.wait()
         survivors = wait_gone(services, timeout=60)

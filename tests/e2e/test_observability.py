@@ -23,26 +23,37 @@ SERVICES = ("gateway", "store", "resolver", "renderer")
 
 
 def _log_lines(platform: Platform, name: str) -> list[dict]:
-    return [json.loads(line) for line in platform.processes[name].log_path.read_text().splitlines()
-            if line.startswith("{")]
+    return [
+        json.loads(line) for line in platform.processes[name].log_path.read_text().splitlines() if line.startswith("{")
+    ]
 
 
-def test_a_jobs_id_and_request_id_appear_in_every_services_log_lines_for_it(
-        start_platform: Callable[..., Platform]):
+def test_a_jobs_id_and_request_id_appear_in_every_services_log_lines_for_it(start_platform: Callable[..., Platform]):
     platform = start_platform(REPORTS_LOG_LEVEL="DEBUG")  # a job's routine steps are DEBUG lines
     api = Api(platform.gateway_url, AUTH_A)
     media_id = api.media()["mediaId"]
-    response = api.http.post("/v1/reports/jobs", json={
-        "media": {"mediaId": media_id}, "output": {"template": "general_report"},
-        "target": {"strategy": "dominant", "on_miss": "error"}}, headers={"X-Request-Id": "req-trace-me-42"})
+    response = api.http.post(
+        "/v1/reports/jobs",
+        json={
+            "media": {"mediaId": media_id},
+            "output": {"template": "general_report"},
+            "target": {"strategy": "dominant", "on_miss": "error"},
+        },
+        headers={"X-Request-Id": "req-trace-me-42"},
+    )
     assert response.headers["x-request-id"] == "req-trace-me-42"
     job_id = response.json()["jobId"]
     assert api.wait(job_id)["status"] == "succeeded"
     for name in SERVICES:
         # a service may write its last line for the job after the job's succeeded event
-        lines = eventually(lambda: [line for line in _log_lines(platform, name)  # noqa: B023 - called within this iteration
-                                    if line.get("jobId") == job_id],
-                           what=f"log line of {name} for {job_id}")
+        lines = eventually(
+            lambda: [
+                line
+                for line in _log_lines(platform, name)  # noqa: B023 - called within this iteration
+                if line.get("jobId") == job_id
+            ],
+            what=f"log line of {name} for {job_id}",
+        )
         assert all(line.get("requestId") == "req-trace-me-42" for line in lines), (name, lines)
         assert all(line["service"] == name.split("-")[0] for line in lines)
 
@@ -69,8 +80,10 @@ def test_metrics_counters_move_as_a_job_runs(platform: Platform):
     api = Api(platform.gateway_url, AUTH_A)
 
     def scrape() -> dict[str, str]:
-        return {"gateway": httpx.get(platform.addresses["gateway-metrics"]).text,
-                **{name: httpx.get(platform.addresses[f"{name}-metrics"]).text for name in SERVICES[1:]}}
+        return {
+            "gateway": httpx.get(platform.addresses["gateway-metrics"]).text,
+            **{name: httpx.get(platform.addresses[f"{name}-metrics"]).text for name in SERVICES[1:]},
+        }
 
     before = scrape()
     job = api.wait(api.job(api.media()["mediaId"]))
@@ -87,8 +100,7 @@ def test_metrics_counters_move_as_a_job_runs(platform: Platform):
 
     def still() -> list[tuple]:
         after = scrape()
-        return [m for m in moved
-                if metric(after[m[0]], m[1], **dict(m[2])) <= metric(before[m[0]], m[1], **dict(m[2]))]
+        return [m for m in moved if metric(after[m[0]], m[1], **dict(m[2])) <= metric(before[m[0]], m[1], **dict(m[2]))]
 
     # the renderer counts a job once CompleteJob has answered, which can be after the event
     eventually(lambda: not still(), what="every counter moved")
@@ -103,8 +115,7 @@ class _Collector(BaseHTTPRequestHandler):
         request = ExportTraceServiceRequest.FromString(body)
         with self.condition:
             for resource in request.resource_spans:
-                service = next(a.value.string_value for a in resource.resource.attributes
-                               if a.key == "service.name")
+                service = next(a.value.string_value for a in resource.resource.attributes if a.key == "service.name")
                 for scope in resource.scope_spans:
                     for span in scope.spans:
                         self.spans.append((service, span.name, span.trace_id.hex()))
@@ -130,7 +141,8 @@ def collector() -> Iterator[tuple[str, type[_Collector]]]:
 
 
 def test_a_job_is_one_trace_across_gateway_store_renderer_resolver_and_the_llm(
-        start_platform: Callable[..., Platform], collector):
+    start_platform: Callable[..., Platform], collector
+):
     endpoint, sink = collector
     platform = start_platform(OTEL_EXPORTER_OTLP_ENDPOINT=endpoint)
     api = Api(platform.gateway_url, AUTH_A)
@@ -152,5 +164,6 @@ def test_a_job_is_one_trace_across_gateway_store_renderer_resolver_and_the_llm(
     wanted_names = {"render job", "llm.call", "Resolver/ResolveTarget", "Store/CompleteJob"}
     with sink.condition:
         assert sink.condition.wait_for(
-            lambda: wanted_services <= services_in(trace_of_create())
-            and wanted_names <= names_in(trace_of_create()), timeout=30), sink.spans
+            lambda: wanted_services <= services_in(trace_of_create()) and wanted_names <= names_in(trace_of_create()),
+            timeout=30,
+        ), sink.spans

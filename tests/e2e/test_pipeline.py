@@ -10,7 +10,7 @@ from services.common.templates import TEMPLATES
 from tests.support.api import Api
 from tests.support.tenants import AUTH_B
 
-pytestmark = pytest.mark.shared_platform   # its tests only call the API (one starts a platform of its own)
+pytestmark = pytest.mark.shared_platform  # its tests only call the API (one starts a platform of its own)
 
 
 @pytest.mark.parametrize("template", sorted(TEMPLATES))
@@ -44,16 +44,25 @@ def test_entity_label_overrides_the_speakers_label_in_the_report(api: Api):
     assert report["entity"] == {"id": "ana", "label": "The CFO"}
 
 
-@pytest.mark.parametrize(("target", "picked", "strategy"), [
-    ({"strategy": "dominant", "on_miss": "error"}, "ana", "dominant"),
-    ({"strategy": "entity_id", "on_miss": "error", "entity_id": "ben"}, "ben", "entity_id"),
-    ({"strategy": "timerange", "on_miss": "error", "timerange": {"start_seconds": 7, "end_seconds": 12.5}},
-     "ben", "timerange"),
-    ({"strategy": "timerange", "on_miss": "error", "timerange": {"start_seconds": None, "end_seconds": 9}},
-     "ana", "timerange"),
-    ({"strategy": "magic_hint", "on_miss": "error", "hint": "the CFO"}, "ana", "magic_hint"),
-    ({"strategy": "magic_hint", "on_miss": "error", "hint": "Ben from Acme"}, "ben", "magic_hint"),
-])
+@pytest.mark.parametrize(
+    ("target", "picked", "strategy"),
+    [
+        ({"strategy": "dominant", "on_miss": "error"}, "ana", "dominant"),
+        ({"strategy": "entity_id", "on_miss": "error", "entity_id": "ben"}, "ben", "entity_id"),
+        (
+            {"strategy": "timerange", "on_miss": "error", "timerange": {"start_seconds": 7, "end_seconds": 12.5}},
+            "ben",
+            "timerange",
+        ),
+        (
+            {"strategy": "timerange", "on_miss": "error", "timerange": {"start_seconds": None, "end_seconds": 9}},
+            "ana",
+            "timerange",
+        ),
+        ({"strategy": "magic_hint", "on_miss": "error", "hint": "the CFO"}, "ana", "magic_hint"),
+        ({"strategy": "magic_hint", "on_miss": "error", "hint": "Ben from Acme"}, "ben", "magic_hint"),
+    ],
+)
 def test_each_strategy_picks_its_speaker_in_the_preview_and_the_job(api: Api, target, picked, strategy):
     media_id = api.media()["mediaId"]
     preview = api.http.post(f"/v1/media/{media_id}/resolve", json=target)
@@ -67,11 +76,14 @@ def test_each_strategy_picks_its_speaker_in_the_preview_and_the_job(api: Api, ta
     assert (job["resolution"]["entityId"], job["resolution"]["fellBack"]) == (picked, False)
 
 
-@pytest.mark.parametrize("target", [
-    {"strategy": "entity_id", "on_miss": "error", "entity_id": "carla"},
-    {"strategy": "magic_hint", "on_miss": "error", "hint": "the head of marketing at Globex"},
-    {"strategy": "timerange", "on_miss": "error", "timerange": {"start_seconds": 500, "end_seconds": 600}},
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        {"strategy": "entity_id", "on_miss": "error", "entity_id": "carla"},
+        {"strategy": "magic_hint", "on_miss": "error", "hint": "the head of marketing at Globex"},
+        {"strategy": "timerange", "on_miss": "error", "timerange": {"start_seconds": 500, "end_seconds": 600}},
+    ],
+)
 def test_a_miss_with_on_miss_error_fails_the_job_with_target_not_found(api: Api, target):
     media_id = api.media()["mediaId"]
     preview = api.http.post(f"/v1/media/{media_id}/resolve", json=target)
@@ -123,9 +135,15 @@ def test_a_job_renders_with_the_production_prompt_and_records_which(start_platfo
         channel = grpc_server.channel(platform.addresses["store"])
         stub = store_pb2_grpc.StoreStub(channel)
         current = await stub.GetPrompt(store_pb2.GetPromptRequest(name="sales_playbook", label="production"))
-        await stub.CreatePromptVersion(store_pb2.CreatePromptVersionRequest(
-            name="sales_playbook", system=current.system, instructions=current.instructions,
-            variables=current.variables, labels=["production"]))
+        await stub.CreatePromptVersion(
+            store_pb2.CreatePromptVersionRequest(
+                name="sales_playbook",
+                system=current.system,
+                instructions=current.instructions,
+                variables=current.variables,
+                labels=["production"],
+            )
+        )
         await channel.close()
 
     asyncio.run(promote_a_second_version())

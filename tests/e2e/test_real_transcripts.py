@@ -8,7 +8,7 @@ import pytest
 from tests.support.api import Api
 from tests.support.transcripts import DATA
 
-pytestmark = pytest.mark.shared_platform   # its tests only call the API
+pytestmark = pytest.mark.shared_platform  # its tests only call the API
 
 FILES = [
     ("buzzsprout-trailer.vtt", "webvtt", ["Sarah", "Gillian"]),
@@ -25,8 +25,7 @@ FILES = [
 
 @pytest.mark.parametrize(("name", "format_", "speakers"), FILES, ids=[f[0] for f in FILES])
 @pytest.mark.parametrize("declared", [True, False], ids=["declared", "detected"])
-def test_a_real_export_ingests_with_its_speakers_and_a_report_job_succeeds(api: Api, name, format_, speakers,
-                                                                           declared):
+def test_a_real_export_ingests_with_its_speakers_and_a_report_job_succeeds(api: Api, name, format_, speakers, declared):
     transcript = {"content": (DATA / name).read_text(encoding="utf-8")}
     if declared:
         transcript["format"] = format_
@@ -50,11 +49,14 @@ def test_captions_without_speaker_labels_are_refused_with_no_speakers(api: Api):
     assert response.json()["error"]["code"] == "no_speakers"
 
 
-@pytest.mark.parametrize(("content", "code"), [
-    ("just some words, not a transcript", "unknown_format"),
-    ('{"hello": "world"}', "unknown_format"),
-    ("WEBVTT\n\n00:00:05.000 --> 00:00:03.000\n<v Ana>backwards\n", "invalid_transcript"),
-])
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        ("just some words, not a transcript", "unknown_format"),
+        ('{"hello": "world"}', "unknown_format"),
+        ("WEBVTT\n\n00:00:05.000 --> 00:00:03.000\n<v Ana>backwards\n", "invalid_transcript"),
+    ],
+)
 def test_something_that_is_not_a_transcript_is_refused_with_a_clear_400(api: Api, content, code):
     response = api.http.post("/v1/media", json={"transcript": {"content": content}})
     assert response.status_code == 400, response.text

@@ -35,9 +35,25 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     server = ManagedProcess(
         "llama-server",
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(MODEL), "--model_alias", ALIAS,
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "8192", "--n_threads", "2"],
-        log_path=tmp_path_factory.mktemp("llama") / "llama-server.log").start()
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(MODEL),
+            "--model_alias",
+            ALIAS,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "8192",
+            "--n_threads",
+            "2",
+        ],
+        log_path=tmp_path_factory.mktemp("llama") / "llama-server.log",
+    ).start()
     try:
         server.wait_for(r"Uvicorn running on", timeout=120)
         yield f"http://127.0.0.1:{port}/v1"
@@ -46,13 +62,20 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_a_job_ends_on_a_real_small_model_with_only_real_quotes(
-        llama_server: str, start_platform: Callable[..., Platform]):
+    llama_server: str, start_platform: Callable[..., Platform]
+):
     assert httpx.get(f"{llama_server}/models", timeout=10).json()["data"][0]["id"] == ALIAS
     platform = start_platform(
-        REPORTS_LLM_PROVIDER="openai", OPENAI_BASE_URL=llama_server, OPENAI_API_KEY="none",
-        REPORTS_LLM_MODEL=ALIAS, REPORTS_LLM_RESPONSE_FORMAT="json_object",
-        REPORTS_LLM_CHECK_MODEL="false", REPORTS_LLM_MAX_ATTEMPTS="1",
-        REPORTS_LLM_MAX_TOKENS="2048", REPORTS_LLM_IDLE_TIMEOUT_S="120")
+        REPORTS_LLM_PROVIDER="openai",
+        OPENAI_BASE_URL=llama_server,
+        OPENAI_API_KEY="none",
+        REPORTS_LLM_MODEL=ALIAS,
+        REPORTS_LLM_RESPONSE_FORMAT="json_object",
+        REPORTS_LLM_CHECK_MODEL="false",
+        REPORTS_LLM_MAX_ATTEMPTS="1",
+        REPORTS_LLM_MAX_TOKENS="2048",
+        REPORTS_LLM_IDLE_TIMEOUT_S="120",
+    )
     api = Api(platform.gateway_url, AUTH_A)
 
     job = api.wait(api.job(api.media()["mediaId"]))

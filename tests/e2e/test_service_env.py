@@ -7,7 +7,7 @@ from pathlib import Path
 from stack.platform import Platform
 from stack.service_env import SECRETS
 
-PER_SERVICE = {"REPORTS_NATS_USER", "REPORTS_NATS_PASSWORD", "REPORTS_TLS_DIR"}   # each its own
+PER_SERVICE = {"REPORTS_NATS_USER", "REPORTS_NATS_PASSWORD", "REPORTS_TLS_DIR"}  # each its own
 
 
 def environ_of(pid: int) -> dict[str, str]:
@@ -24,13 +24,16 @@ def test_each_service_holds_only_the_secrets_it_reads(platform: Platform):
         held = {variable for variable in SECRETS if variable in environ} - PER_SERVICE
         assert held == {v for v, readers in SECRETS.items() if module in readers and v in held}, (name, held)
         seen[module] = held
-        if "REPORTS_NATS_PASSWORD" in environ:   # its own NATS user, nobody else's
+        if "REPORTS_NATS_PASSWORD" in environ:  # its own NATS user, nobody else's
             assert environ["REPORTS_NATS_USER"] == module
         if module != "devllm":
             assert Path(environ["REPORTS_TLS_DIR"]).name == module
         cmdline = Path(f"/proc/{process.proc.pid}/cmdline").read_bytes().decode()
-        assert not [v for v in set(SECRETS) - {"REPORTS_NATS_USER", "REPORTS_TLS_DIR"}
-                    if environ.get(v) and environ[v] in cmdline], name
+        assert not [
+            v
+            for v in set(SECRETS) - {"REPORTS_NATS_USER", "REPORTS_TLS_DIR"}
+            if environ.get(v) and environ[v] in cmdline
+        ], name
     assert "REPORTS_API_KEYS" in seen["gateway"]
     assert "REPORTS_WEBHOOK_SECRET" in seen["webhooks"]
     assert "OPENAI_API_KEY" in seen["renderer"]

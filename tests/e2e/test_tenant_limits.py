@@ -20,8 +20,11 @@ def test_rate_and_queued_limits_per_tenant(start_platform):
     with httpx.Client(base_url=platform.gateway_url, timeout=30) as http:
         media = http.post("/v1/media", json=MEDIA, headers=AUTH_A)
         assert media.status_code == 201 and media.headers["ratelimit-remaining"] == "3"
-        job = {"media": {"mediaId": media.json()["mediaId"]}, "output": {"template": "sales_playbook"},
-               "target": {"strategy": "dominant", "on_miss": "error"}}
+        job = {
+            "media": {"mediaId": media.json()["mediaId"]},
+            "output": {"template": "sales_playbook"},
+            "target": {"strategy": "dominant", "on_miss": "error"},
+        }
         assert http.post("/v1/reports/jobs", json=job, headers=AUTH_A).status_code == 202
         over_cap = http.post("/v1/reports/jobs", json=job, headers=AUTH_A)
         assert over_cap.status_code == 429 and over_cap.json()["error"]["code"] == "quota_exceeded"
@@ -36,6 +39,6 @@ def test_rate_and_queued_limits_per_tenant(start_platform):
         assert other.status_code == 200 and other.headers["ratelimit-limit"] == "1000000"
 
     with Client(platform.gateway_url, "key-a", max_retries=0) as client, pytest.raises(RateLimited) as failure:
-        list(client.jobs.list())   # the pager asks when iterated
+        list(client.jobs.list())  # the pager asks when iterated
     assert failure.value.retry_after is not None and failure.value.retry_after >= 1
     assert "retry after" in str(failure.value)

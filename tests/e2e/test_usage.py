@@ -24,30 +24,44 @@ def _cost(served: dict[str, int]) -> float:
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
 def test_a_jobs_usage_is_what_the_dev_llm_served_summed_over_its_attempts(
-        start_platform: Callable[..., Platform], provider: str):
-    platform = start_platform(REPORTS_LLM_PROVIDER=provider, REPORTS_LLM_MODEL="dev-llm+fail=not_json*1",
-                              REPORTS_LLM_PRICES=PRICES)
+    start_platform: Callable[..., Platform], provider: str
+):
+    platform = start_platform(
+        REPORTS_LLM_PROVIDER=provider, REPORTS_LLM_MODEL="dev-llm+fail=not_json*1", REPORTS_LLM_PRICES=PRICES
+    )
     api = Api(platform.gateway_url, AUTH_A)
     job = api.wait(api.job(api.media()["mediaId"]))
 
     served = _served(platform)
     assert job["status"] == "succeeded" and served["answers"] == 2
-    assert job["usage"] == {"inputTokens": served["inputTokens"], "outputTokens": served["outputTokens"],
-                            "attempts": 2, "provider": provider, "model": "dev-llm", "costUsd": _cost(served),
-                            "calls": [{"provider": provider, "model": "dev-llm", "outcome": "invalid_output"},
-                                      {"provider": provider, "model": "dev-llm", "outcome": "ok"}]}
+    assert job["usage"] == {
+        "inputTokens": served["inputTokens"],
+        "outputTokens": served["outputTokens"],
+        "attempts": 2,
+        "provider": provider,
+        "model": "dev-llm",
+        "costUsd": _cost(served),
+        "calls": [
+            {"provider": provider, "model": "dev-llm", "outcome": "invalid_output"},
+            {"provider": provider, "model": "dev-llm", "outcome": "ok"},
+        ],
+    }
 
 
 def test_a_failed_jobs_usage_counts_the_answers_it_could_not_use(start_platform: Callable[..., Platform]):
-    platform = start_platform(REPORTS_LLM_MODEL="dev-llm+fail=bad_schema", REPORTS_LLM_MAX_ATTEMPTS="2",
-                              REPORTS_LLM_PRICES=PRICES)
+    platform = start_platform(
+        REPORTS_LLM_MODEL="dev-llm+fail=bad_schema", REPORTS_LLM_MAX_ATTEMPTS="2", REPORTS_LLM_PRICES=PRICES
+    )
     api = Api(platform.gateway_url, AUTH_A)
     job = api.wait(api.job(api.media()["mediaId"]))
 
     served = _served(platform)
     assert job["status"] == "failed" and job["error"]["code"] == "llm_invalid_output"
-    assert (job["usage"]["attempts"], job["usage"]["inputTokens"], job["usage"]["outputTokens"]) == \
-        (2, served["inputTokens"], served["outputTokens"])
+    assert (job["usage"]["attempts"], job["usage"]["inputTokens"], job["usage"]["outputTokens"]) == (
+        2,
+        served["inputTokens"],
+        served["outputTokens"],
+    )
     assert job["usage"]["costUsd"] == _cost(served) > 0
 
 
@@ -66,12 +80,20 @@ def test_usage_per_tenant_is_what_the_dev_llm_served_it_and_no_other_tenants(sta
     by_day = b.http.get("/v1/usage").json()
 
     assert by_model["groupBy"] == "model"
-    assert by_model["groups"] == [{"group": "dev-llm", "jobs": 2, "inputTokens": served_a["inputTokens"],
-                                   "outputTokens": served_a["outputTokens"], "costUsd": _cost(served_a)}]
+    assert by_model["groups"] == [
+        {
+            "group": "dev-llm",
+            "jobs": 2,
+            "inputTokens": served_a["inputTokens"],
+            "outputTokens": served_a["outputTokens"],
+            "costUsd": _cost(served_a),
+        }
+    ]
     assert by_model["total"] == {k: v for k, v in by_model["groups"][0].items() if k != "group"}
     b_tokens = (served["inputTokens"] - served_a["inputTokens"], served["outputTokens"] - served_a["outputTokens"])
-    assert [(g["group"], g["jobs"], g["inputTokens"], g["outputTokens"]) for g in by_day["groups"]] == \
-        [(b_job["updatedAt"][:10], 1, *b_tokens)]   # tenant B sees its one job, never tenant A's two
+    assert [(g["group"], g["jobs"], g["inputTokens"], g["outputTokens"]) for g in by_day["groups"]] == [
+        (b_job["updatedAt"][:10], 1, *b_tokens)
+    ]  # tenant B sees its one job, never tenant A's two
     empty = a.http.get("/v1/usage", params={"from": "2026-01-01", "to": "2026-01-02"}).json()
     assert (empty["groups"], empty["total"]["jobs"]) == ([], 0)
 
@@ -79,20 +101,35 @@ def test_usage_per_tenant_is_what_the_dev_llm_served_it_and_no_other_tenants(sta
 
     table = run(platform, "usage", "--by", "model")
     assert table.returncode == 0, table.stderr
-    assert table.stdout.splitlines()[1].split() == ["MODEL", "JOBS", "INPUT", "TOKENS", "OUTPUT", "TOKENS",
-                                                    "COST", "USD"]
-    assert table.stdout.splitlines()[2].split()[:4] == ["dev-llm", "2", str(served_a["inputTokens"]),
-                                                        str(served_a["outputTokens"])]
+    assert table.stdout.splitlines()[1].split() == [
+        "MODEL",
+        "JOBS",
+        "INPUT",
+        "TOKENS",
+        "OUTPUT",
+        "TOKENS",
+        "COST",
+        "USD",
+    ]
+    assert table.stdout.splitlines()[2].split()[:4] == [
+        "dev-llm",
+        "2",
+        str(served_a["inputTokens"]),
+        str(served_a["outputTokens"]),
+    ]
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ({"from": "yesterday"}, "?from"),
-    ({"to": "2026-13-01"}, "?to"),
-    ({"from": "2026-12-01T10:00:00"}, "?from"),           # a time of day needs its offset
-    ({"from": "2026-12-02", "to": "2026-12-01"}, "?from"),  # from after to
-    ({"from": "2024-01-01", "to": "2026-01-01"}, "?from"),  # more than 366 days
-    ({"groupBy": "tenant"}, "?groupBy"),
-])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"from": "yesterday"}, "?from"),
+        ({"to": "2026-13-01"}, "?to"),
+        ({"from": "2026-12-01T10:00:00"}, "?from"),  # a time of day needs its offset
+        ({"from": "2026-12-02", "to": "2026-12-01"}, "?from"),  # from after to
+        ({"from": "2024-01-01", "to": "2026-01-01"}, "?from"),  # more than 366 days
+        ({"groupBy": "tenant"}, "?groupBy"),
+    ],
+)
 def test_bad_usage_parameters_are_a_400_naming_the_parameter(platform: Platform, query: dict[str, str], field: str):
     response = httpx.get(f"{platform.gateway_url}/v1/usage", params=query, headers=AUTH_A)
     assert response.status_code == 400, response.text
@@ -106,11 +143,14 @@ def test_a_job_canceled_while_the_llm_writes_keeps_what_the_call_used(start_plat
     platform = start_platform(REPORTS_LLM_MODEL="dev-llm+speed=400", REPORTS_LLM_PRICES=PRICES)
     api = Api(platform.gateway_url, AUTH_A)
     job_id = api.job(api.media()["mediaId"])
-    api.events(job_id, stop_after=lambda event: event["progress"] is not None)   # the answer is streaming
+    api.events(job_id, stop_after=lambda event: event["progress"] is not None)  # the answer is streaming
 
     assert api.http.post(f"/v1/jobs/{job_id}/cancel").json()["status"] == "canceled"
     usage = eventually(lambda: api.http.get(f"/v1/jobs/{job_id}").json()["usage"], what="the canceled job's usage")
 
     served = _served(platform)
-    assert (usage["attempts"], usage["inputTokens"], usage["outputTokens"]) == \
-        (1, served["inputTokens"], served["outputTokens"])
+    assert (usage["attempts"], usage["inputTokens"], usage["outputTokens"]) == (
+        1,
+        served["inputTokens"],
+        served["outputTokens"],
+    )

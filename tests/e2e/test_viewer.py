@@ -24,8 +24,14 @@ from tests.support.tenants import AUTH_A
 
 CHROMIUM = Path(os.environ.get("REPORTS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACT = ROOT / "test-artifacts" / "viewer.png"
@@ -92,8 +98,13 @@ def _fold(text: str) -> str:
 
 
 def _ana_lines() -> str:
-    return _fold(" ".join(line.removeprefix("<v Ana Ruiz>") for line in CALL_VTT.replace("\\\n", "").splitlines()
-                          if line.startswith("<v Ana Ruiz>")))
+    return _fold(
+        " ".join(
+            line.removeprefix("<v Ana Ruiz>")
+            for line in CALL_VTT.replace("\\\n", "").splitlines()
+            if line.startswith("<v Ana Ruiz>")
+        )
+    )
 
 
 def _mmss(seconds: float) -> str:
@@ -104,9 +115,11 @@ def _mmss(seconds: float) -> str:
 def _browser_page() -> Iterator[tuple[Page, list[str], list[Request]]]:
     """A fresh page in Debian's Chromium, with the page's errors and its requests recorded."""
     if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: the viewer's browser tests need Debian's chromium "
-                    f"(`apt-get update && apt-get install -y chromium`; make test installs it when missing)",
-                    pytrace=False)
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: the viewer's browser tests need Debian's chromium "
+            f"(`apt-get update && apt-get install -y chromium`; make test installs it when missing)",
+            pytrace=False,
+        )
     expect.set_options(timeout=20_000)  # a loaded CI machine is slower than Playwright's 5 s default
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -116,8 +129,10 @@ def _browser_page() -> Iterator[tuple[Page, list[str], list[Request]]]:
             problems: list[str] = []
             requests: list[Request] = []
             page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-            page.on("console", lambda m: problems.append(f"console: {m.text}")
-                    if "Content Security Policy" in m.text else None)
+            page.on(
+                "console",
+                lambda m: problems.append(f"console: {m.text}") if "Content Security Policy" in m.text else None,
+            )
             page.on("request", lambda request: requests.append(request))
             yield page, problems, requests
         finally:
@@ -150,7 +165,8 @@ def test_the_page_and_its_assets_need_no_key_and_carry_a_content_security_policy
 
 
 def test_the_viewer_adds_a_recording_previews_the_target_follows_the_job_live_and_shows_the_report(
-        start_platform: Callable[..., Platform], tmp_path: Path):
+    start_platform: Callable[..., Platform], tmp_path: Path
+):
     # A slow dev LLM, so the job is seen moving through its stages over the SSE stream.
     platform = start_platform(DEVLLM_LATENCY_MS="1500")
     base = platform.gateway_url
@@ -263,9 +279,14 @@ def test_the_viewer_adds_a_recording_previews_the_target_follows_the_job_live_an
 
         # another job, without a label: the sidebar names its template and who it is about
         media_id = api.get(f"/v1/jobs/{job_id}").json()["mediaId"]
-        unlabeled = api.post("/v1/reports/jobs", json={
-            "media": {"mediaId": media_id}, "output": {"template": "general_report"},
-            "target": {"strategy": "entity_id", "entity_id": "Ben Okafor", "on_miss": "error"}}).json()["jobId"]
+        unlabeled = api.post(
+            "/v1/reports/jobs",
+            json={
+                "media": {"mediaId": media_id},
+                "output": {"template": "general_report"},
+                "target": {"strategy": "entity_id", "entity_id": "Ben Okafor", "on_miss": "error"},
+            },
+        ).json()["jobId"]
         api.get(f"/v1/jobs/{unlabeled}", headers={"Prefer": "wait=60"})
         page.locator("button[aria-label=Refresh]").click()
         expect(page.locator("#job-list")).to_contain_text("General report: Ben Okafor")
@@ -296,14 +317,23 @@ def test_the_viewer_adds_a_recording_previews_the_target_follows_the_job_live_an
 
 
 def test_markup_in_a_transcript_its_speakers_and_its_title_shows_as_text_and_never_runs(
-        platform: Platform, tmp_path: Path):
+    platform: Platform, tmp_path: Path
+):
     mallory = f"Mallory {IMG}"
     segments = [
-        {"speaker": mallory, "start": 0, "end": 20,
-         "text": f"I need the numbers {SCRIPT} before the board meets next week."},
+        {
+            "speaker": mallory,
+            "start": 0,
+            "end": 20,
+            "text": f"I need the numbers {SCRIPT} before the board meets next week.",
+        },
         {"speaker": "Sam", "start": 20, "end": 26, "text": "Sure, I can send them by Friday."},
-        {"speaker": mallory, "start": 26, "end": 50,
-         "text": f"Our budget {IMG} matters because the price is high. We will decide {SCRIPT} after the pilot."},
+        {
+            "speaker": mallory,
+            "start": 26,
+            "end": 50,
+            "text": f"Our budget {IMG} matters because the price is high. We will decide {SCRIPT} after the pilot.",
+        },
     ]
     transcript = tmp_path / "hostile.json"
     transcript.write_text(json.dumps(segments))
@@ -335,15 +365,20 @@ def test_markup_in_a_transcript_its_speakers_and_its_title_shows_as_text_and_nev
 
 
 def test_a_report_reads_without_its_evidence_and_marks_unsupported_sections_and_thin_coverage(
-        platform: Platform, api: Api):
+    platform: Platform, api: Api
+):
     job = api.wait(api.job(api.media(speakers=[{"id": "ana", "label": "Ana Ruiz"}])["mediaId"]))
     assert job["status"] == "succeeded"
     evidence_urls = re.compile(r".*/v1/reports/[^/]+/evidence$")
 
     with _browser_page() as (page, problems, _requests):
         # No evidence endpoint (an older gateway, say): the report still reads, and says so.
-        page.route(evidence_urls, lambda route: route.fulfill(
-            status=404, json={"error": {"code": "not_found", "message": "Not Found", "details": []}}))
+        page.route(
+            evidence_urls,
+            lambda route: route.fulfill(
+                status=404, json={"error": {"code": "not_found", "message": "Not Found", "details": []}}
+            ),
+        )
         _sign_in(page, platform.gateway_url)
         expect(page.locator("#add-media")).to_be_visible()
         page.goto(f"{platform.gateway_url}/#/jobs/{job['jobId']}")
@@ -372,7 +407,8 @@ def test_a_report_reads_without_its_evidence_and_marks_unsupported_sections_and_
 
 
 def test_live_progress_survives_a_gateway_restart_resuming_after_the_last_event(
-        start_platform: Callable[..., Platform]):
+    start_platform: Callable[..., Platform],
+):
     platform = start_platform(DEVLLM_LATENCY_MS="4000")  # under the LLM timeout (5 s)
     api = Api(platform.gateway_url, AUTH_A)
     media_id = api.media()["mediaId"]
@@ -395,7 +431,7 @@ def test_live_progress_survives_a_gateway_restart_resuming_after_the_last_event(
         streams = [r for r in requests if r.url.endswith(f"/v1/jobs/{job_id}/events")]
         assert len(streams) >= 2 and all(r.all_headers().get("last-event-id") for r in streams[1:])
         events = page.locator(".events li").all_text_contents()
-        assert len(events) > seen and events[-1].endswith("succeeded"), events   # a finished job has no stage
+        assert len(events) > seen and events[-1].endswith("succeeded"), events  # a finished job has no stage
         assert len(events) == len(set(events)), events  # nothing repeated across the reconnect
         assert problems == []
 

@@ -56,6 +56,7 @@ def media_id(api: Api) -> str:
 
 def webhook_of(api: Api, job_id: str, status: str, attempts: int) -> dict[str, Any]:
     """The job's webhook state once it has `status` after `attempts` attempts."""
+
     def reached() -> dict[str, Any] | None:
         hook = api.http.get(f"/v1/jobs/{job_id}").json()["webhook"]
         return hook if (hook["status"], hook["attempts"]) == (status, attempts) else None
@@ -76,6 +77,7 @@ def spacing(requests: list[Request]) -> list[float]:
 
 def settled(platform: Platform) -> None:
     """Waits until the dispatcher holds no message: nothing unacked, awaiting a retry or queued."""
+
     async def idle() -> bool:
         nc = await nats.connect(platform.nats_url)
         try:
@@ -90,8 +92,9 @@ def settled(platform: Platform) -> None:
 
 def test_a_finished_job_is_posted_signed_with_its_custom_headers_and_the_job_resource(api, media_id):
     with Receiver(Reply(204)) as receiver:
-        job_id = hook_job(api, media_id, receiver.url("/hooks/in?team=sales"),
-                          {"Authorization": "Bearer abc", "X-Team": "sales"})
+        job_id = hook_job(
+            api, media_id, receiver.url("/hooks/in?team=sales"), {"Authorization": "Bearer abc", "X-Team": "sales"}
+        )
         [request] = receiver.wait_for(1)
         hook = webhook_of(api, job_id, "delivered", 1)
     assert hook["lastStatusCode"] == 204 and hook["lastError"] is None and hook["nextAttemptAt"] is None
@@ -121,14 +124,16 @@ def test_a_finished_job_is_posted_signed_with_its_custom_headers_and_the_job_res
 
 
 def test_the_dispatcher_reads_only_webhook_deliveries_never_the_status_events(platform, api, media_id):
-    assert api.wait(api.job(media_id))["status"] == "succeeded"   # a job without a webhook
+    assert api.wait(api.job(media_id))["status"] == "succeeded"  # a job without a webhook
 
     async def consumers() -> tuple[list[str], list[str]]:
         nc = await nats.connect(platform.nats_url)
         try:
             js = nc.jetstream()
-            return ([c.name for c in await js.consumers_info(streams.EVENTS_STREAM)],
-                    [c.name for c in await js.consumers_info(streams.WEBHOOKS_STREAM)])
+            return (
+                [c.name for c in await js.consumers_info(streams.EVENTS_STREAM)],
+                [c.name for c in await js.consumers_info(streams.WEBHOOKS_STREAM)],
+            )
         finally:
             await nc.close()
 
@@ -139,8 +144,9 @@ def test_the_dispatcher_reads_only_webhook_deliveries_never_the_status_events(pl
 
 def test_a_failed_job_is_posted_as_report_job_failed_with_its_error(api, media_id):
     with Receiver(Reply(200)) as receiver:
-        hook_job(api, media_id, receiver.url(), target={"strategy": "entity_id", "entity_id": "nobody",
-                                                        "on_miss": "error"})
+        hook_job(
+            api, media_id, receiver.url(), target={"strategy": "entity_id", "entity_id": "nobody", "on_miss": "error"}
+        )
         [request] = receiver.wait_for(1)
     payload = json.loads(request.body)
     assert payload["type"] == "report.job.failed"
@@ -208,7 +214,8 @@ def test_redeliver_sends_the_event_again_with_the_same_webhook_id(platform, api,
 
 
 def test_a_dispatcher_restart_between_a_failed_attempt_and_its_retry_still_delivers_exactly_once(
-        platform, api, media_id):
+    platform, api, media_id
+):
     dispatcher = platform.processes["webhooks"]
     with Receiver(Reply(503, {"Retry-After": "3"}), Reply(200)) as receiver:
         job_id = hook_job(api, media_id, receiver.url())

@@ -51,9 +51,15 @@ class Gateway:
 
 @pytest.fixture
 async def gateway(store: store_app.RunningStore, nats_server: NatsServer) -> AsyncIterator[Gateway]:
-    settings = GatewaySettings(host="127.0.0.1", port=0, store_target=f"127.0.0.1:{store.port}",
-                               resolver_target="127.0.0.1:1", nats_url=nats_server.url, api_keys=KEYS,
-                               rpc_timeout_s=5.0)
+    settings = GatewaySettings(
+        host="127.0.0.1",
+        port=0,
+        store_target=f"127.0.0.1:{store.port}",
+        resolver_target="127.0.0.1:1",
+        nats_url=nats_server.url,
+        api_keys=KEYS,
+        rpc_timeout_s=5.0,
+    )
     app = create_app(settings, webhook_resolver=loopback_resolver())
     backends = Backends.open(settings.store_target, settings.resolver_target, settings.nats_url)
     # Connected before the test, so it never ends while a connect is half done (a leaked connection).

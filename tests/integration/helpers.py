@@ -58,20 +58,30 @@ def assert_error(response: httpx.Response, status: int, code: str, path: str | N
     return error
 
 
-async def complete_job(store_stub: Any, tenant: str, job_id: str, *, start: bool = True,
-                       usage: job_pb2.JobUsage | None = None) -> str:
+async def complete_job(
+    store_stub: Any, tenant: str, job_id: str, *, start: bool = True, usage: job_pb2.JobUsage | None = None
+) -> str:
     """Drive a job to succeeded through the store, as a renderer would (with `usage`, if given)."""
     if start:
         await store_stub.ClaimJob(store_pb2.ClaimJobRequest(tenant=tenant, job_id=job_id))
-    document = document_from_json({
-        "template": "sales_playbook", "schemaVersion": 2, "title": "T", "summary": "S",
-        "sections": [{"key": "bottom_line", "kind": "paragraph", "title": "Bottom line", "body": "B"}],
-        "meta": {"prompt": {"name": "sales_playbook", "version": 1, "labels": ["production"]},
-                 "render": {"attempts": 1, "model": "dev-llm", "provider": "openai"}},
-    })
+    document = document_from_json(
+        {
+            "template": "sales_playbook",
+            "schemaVersion": 2,
+            "title": "T",
+            "summary": "S",
+            "sections": [{"key": "bottom_line", "kind": "paragraph", "title": "Bottom line", "body": "B"}],
+            "meta": {
+                "prompt": {"name": "sales_playbook", "version": 1, "labels": ["production"]},
+                "render": {"attempts": 1, "model": "dev-llm", "provider": "openai"},
+            },
+        }
+    )
     request = store_pb2.CompleteJobRequest(
-        tenant=tenant, job_id=job_id,
-        report=report_pb2.Report(entity=report_pb2.ReportEntity(id="ana"), document=document, markdown="# T"))
+        tenant=tenant,
+        job_id=job_id,
+        report=report_pb2.Report(entity=report_pb2.ReportEntity(id="ana"), document=document, markdown="# T"),
+    )
     if usage is not None:
         request.usage.CopyFrom(usage)
     reply = await store_stub.CompleteJob(request)

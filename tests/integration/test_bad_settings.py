@@ -21,7 +21,7 @@ BAD = [
     ("store", "REPORTS_RENDER_CAPACITY", "0"),
     ("store", "REPORTS_EVENT_LOOP", "trio"),
     ("resolver", "REPORTS_HINT_THRESHOLD", "high"),
-    ("resolver", "REPORTS_TLS_DIR", "/nonexistent"),   # read when the first channel is made
+    ("resolver", "REPORTS_TLS_DIR", "/nonexistent"),  # read when the first channel is made
     ("renderer", "REPORTS_RENDERER_CONCURRENCY", "0"),
     ("renderer", "REPORTS_LLM_PROVIDER", "acme"),
     ("webhooks", "REPORTS_WEBHOOK_TIMEOUT_S", "soon"),
@@ -35,9 +35,13 @@ def stopped() -> Iterator[dict[tuple[str, str], subprocess.CompletedProcess[str]
     base = {k: v for k, v in os.environ.items() if not k.startswith(("REPORTS_", "OPENAI_", "ANTHROPIC_", "DEVLLM_"))}
     running = {
         (service, variable): subprocess.Popen(
-            [sys.executable, "-m", f"services.{service}"], cwd=ROOT, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env={**base, "PYTHONPATH": str(ROOT), **REQUIRED.get(service, {}), variable: value})
+            [sys.executable, "-m", f"services.{service}"],
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**base, "PYTHONPATH": str(ROOT), **REQUIRED.get(service, {}), variable: value},
+        )
         for service, variable, value in BAD
     }
     try:

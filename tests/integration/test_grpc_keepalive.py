@@ -30,8 +30,9 @@ async def _idle_connection_survives() -> bool:
         assert channel.get_state() == grpc.ChannelConnectivity.READY
         try:
             # Waits for the condition "the connection went away", at most IDLE_PINGS keepalive periods.
-            await asyncio.wait_for(channel.wait_for_state_change(grpc.ChannelConnectivity.READY),
-                                   KEEPALIVE_S * IDLE_PINGS)
+            await asyncio.wait_for(
+                channel.wait_for_state_change(grpc.ChannelConnectivity.READY), KEEPALIVE_S * IDLE_PINGS
+            )
         except TimeoutError:
             await stub.Check(health_pb2.HealthCheckRequest(), timeout=5)
             return True

@@ -31,14 +31,24 @@ class Api:
         return response.json()
 
     def job(self, media_id: str, template: str = "sales_playbook", **body: Any) -> str:
-        payload = {"media": {"mediaId": media_id}, "output": {"template": template},
-                   "target": {"strategy": "dominant", "on_miss": "error"}, **body}
+        payload = {
+            "media": {"mediaId": media_id},
+            "output": {"template": template},
+            "target": {"strategy": "dominant", "on_miss": "error"},
+            **body,
+        }
         response = self.http.post("/v1/reports/jobs", json=payload)
         assert response.status_code == 202, response.text
         return str(response.json()["jobId"])
 
-    def events(self, job_id: str, last_event_id: str | None = None, *, base_url: str | None = None,
-               stop_after: Callable[[dict[str, Any]], bool] | None = None) -> list[tuple[int, dict[str, Any]]]:
+    def events(
+        self,
+        job_id: str,
+        last_event_id: str | None = None,
+        *,
+        base_url: str | None = None,
+        stop_after: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> list[tuple[int, dict[str, Any]]]:
         """The SSE stream of a job until it ends (or `stop_after` says so): [(id, data), ...]."""
         headers = dict(self.auth)
         if last_event_id is not None:

@@ -37,6 +37,7 @@ def loopback_resolver(table: dict[str, list[str]] | None = None) -> ssrf.Resolve
         if host not in names:
             raise socket.gaierror(socket.EAI_NONAME, f"{host} is not a test name")
         return list(names[host])
+
     return resolve
 
 

@@ -60,7 +60,7 @@ class SharedNatsServers:
 
     def release(self, account: NatsAccount) -> None:
         """Returns the account to the pool once it is empty again; retires it when it cannot be emptied."""
-        with concurrent.futures.ThreadPoolExecutor(1) as thread:   # the test's event loop may still be open
+        with concurrent.futures.ThreadPoolExecutor(1) as thread:  # the test's event loop may still be open
             if thread.submit(asyncio.run, _emptied(account)).result():
                 self.free.append(account)
 
@@ -73,16 +73,22 @@ class SharedNatsServers:
         names = [f"T{index}_{n}" for n in range(ACCOUNTS_PER_SERVER)]
         config = self.directory / f"nats-{index}.conf"
         config.write_text(_accounts_config(names))
-        server = NatsServer(self.directory / f"nats-{index}", self.directory / f"nats-{index}.log",
-                            config=config, monitor_port=free_port()).start()
+        server = NatsServer(
+            self.directory / f"nats-{index}",
+            self.directory / f"nats-{index}.log",
+            config=config,
+            monitor_port=free_port(),
+        ).start()
         self.servers.append(server)
         assert server.monitor_url is not None
         self.free.extend(NatsAccount(name, server.port, server.monitor_url) for name in names)
 
 
 def _accounts_config(names: list[str]) -> str:
-    accounts = "".join(f'  {name}: {{ jetstream: enabled, users: [{{user: "{name.lower()}", password: "{PASSWORD}"}}] }}\n'
-                       for name in names)
+    accounts = "".join(
+        f'  {name}: {{ jetstream: enabled, users: [{{user: "{name.lower()}", password: "{PASSWORD}"}}] }}\n'
+        for name in names
+    )
     return f"accounts {{\n{accounts}}}\n"
 
 

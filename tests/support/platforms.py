@@ -25,8 +25,9 @@ def started_platforms(root: Path) -> Iterator[Callable[..., Platform]]:
     started: list[Platform] = []
 
     def start(renderers: int = 1, **env: str) -> Platform:
-        config = PlatformConfig(var_dir=root / f"platform-{len(started)}", api_keys=KEYS_ENV,
-                                renderers=renderers, env={**FAST, **env})
+        config = PlatformConfig(
+            var_dir=root / f"platform-{len(started)}", api_keys=KEYS_ENV, renderers=renderers, env={**FAST, **env}
+        )
         platform = Platform(config).start()
         started.append(platform)
         return platform

@@ -18,8 +18,9 @@ from typing import Any
 PERIOD_S = 0.05
 
 
-async def until(check: Callable[[], Any], timeout_s: float = 30.0, what: str = "condition",
-                period_s: float = PERIOD_S) -> Any:
+async def until(
+    check: Callable[[], Any], timeout_s: float = 30.0, what: str = "condition", period_s: float = PERIOD_S
+) -> Any:
     try:
         async with asyncio.timeout(timeout_s):
             while True:
@@ -33,8 +34,9 @@ async def until(check: Callable[[], Any], timeout_s: float = 30.0, what: str = "
         raise AssertionError(f"no {what} within {timeout_s:g}s") from None
 
 
-def eventually(check: Callable[[], Any], timeout_s: float = 30.0, what: str = "condition",
-               period_s: float = PERIOD_S) -> Any:
+def eventually(
+    check: Callable[[], Any], timeout_s: float = 30.0, what: str = "condition", period_s: float = PERIOD_S
+) -> Any:
     """`until` for code that is not async: it blocks its thread, in an async test too (the polling
     runs on a thread of its own, so it never meets the test's event loop)."""
     with concurrent.futures.ThreadPoolExecutor(1) as thread:

@@ -23,8 +23,9 @@ from typing import Any
 RUN = "<!-- README test: run -->"
 ANSWER = "<!-- README test: answer -->"
 EXACT_KEYS = frozenset({"status", "stage", "strategy", "template", "code"})
-_FENCE = re.compile(r"^(?P<mark><!-- README test: (?:run|answer) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)^```$",
-                    re.MULTILINE | re.DOTALL)
+_FENCE = re.compile(
+    r"^(?P<mark><!-- README test: (?:run|answer) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL
+)
 
 
 @dataclass(frozen=True)

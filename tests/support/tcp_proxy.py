@@ -19,8 +19,8 @@ class TcpProxy:
         self.port = 0
         self.upstream_held = False
         self.downstream_held = False
-        self.held_upstream = bytearray()     # what the client sent while upstream was held
-        self.held_downstream = bytearray()   # what the server sent while downstream was held
+        self.held_upstream = bytearray()  # what the client sent while upstream was held
+        self.held_downstream = bytearray()  # what the server sent while downstream was held
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: list[asyncio.StreamWriter] = []
@@ -55,8 +55,7 @@ class TcpProxy:
     async def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         server_reader, server_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
         self._writers += [client_writer, server_writer]
-        for reader, writer, upstream in ((client_reader, server_writer, True),
-                                         (server_reader, client_writer, False)):
+        for reader, writer, upstream in ((client_reader, server_writer, True), (server_reader, client_writer, False)):
             task = asyncio.create_task(self._pipe(reader, writer, upstream))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)

@@ -37,17 +37,21 @@ def answer(lang: str, body: str) -> Block:
     return Block(lang, body, 1)
 
 
-@pytest.mark.parametrize(("output", "problem"), [
-    ('{"jobId": "job_1", "status": "succeeded", "stage": null, "reportId": "rep_1", "more": 1}', None),
-    ('{"jobId": "job_1", "status": "failed", "stage": null, "reportId": "rep_1"}', "/status: expected 'succeeded'"),
-    ('{"jobId": "job_1", "status": "succeeded", "stage": null}', "/reportId: missing"),
-    ('{"jobId": 7, "status": "succeeded", "stage": null, "reportId": "rep_1"}', "/jobId: expected a string"),
-    ('{"jobId": "job_1", "status": "succeeded", "stage": "storing", "reportId": "rep_1"}', "/stage: expected null"),
-    ("not json", "not one JSON document"),
-])
+@pytest.mark.parametrize(
+    ("output", "problem"),
+    [
+        ('{"jobId": "job_1", "status": "succeeded", "stage": null, "reportId": "rep_1", "more": 1}', None),
+        ('{"jobId": "job_1", "status": "failed", "stage": null, "reportId": "rep_1"}', "/status: expected 'succeeded'"),
+        ('{"jobId": "job_1", "status": "succeeded", "stage": null}', "/reportId: missing"),
+        ('{"jobId": 7, "status": "succeeded", "stage": null, "reportId": "rep_1"}', "/jobId: expected a string"),
+        ('{"jobId": "job_1", "status": "succeeded", "stage": "storing", "reportId": "rep_1"}', "/stage: expected null"),
+        ("not json", "not one JSON document"),
+    ],
+)
 def test_a_json_answer_is_compared_by_shape(output: str, problem: str | None):
-    found = differences(answer("json", '{"jobId": "job_...", "status": "succeeded", "stage": null, "reportId": "rep_...", ...}'),
-                        output)
+    found = differences(
+        answer("json", '{"jobId": "job_...", "status": "succeeded", "stage": null, "reportId": "rep_...", ...}'), output
+    )
     assert (found == []) if problem is None else any(problem in d for d in found), found
 
 

@@ -37,8 +37,8 @@ class Recording(dict[str, str]):
 
 def configuration_table() -> set[str]:
     readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("\n## Configuration\n"):]
-    section = section[:section.index("\n## ", 1)]
+    section = readme[readme.index("\n## Configuration\n") :]
+    section = section[: section.index("\n## ", 1)]
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     return {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row)}
 
@@ -46,11 +46,11 @@ def configuration_table() -> set[str]:
 def read_by(service: str) -> set[str]:
     environ = Recording(REQUIRED.get(service, {}))
     FROM_ENV[service](environ)
-    if service != "devllm":   # the dev LLM logs plain lines, on no metrics port, and speaks no gRPC or NATS
+    if service != "devllm":  # the dev LLM logs plain lines, on no metrics port, and speaks no gRPC or NATS
         ProcessSettings.from_env(environ)
         streams.nats_credentials(environ)
         tracing.wanted(environ)
-        with pytest.raises(ConfigError):   # neither REPORTS_GRPC_INSECURE nor REPORTS_TLS_DIR set
+        with pytest.raises(ConfigError):  # neither REPORTS_GRPC_INSECURE nor REPORTS_TLS_DIR set
             grpc_credentials.tls_files(environ)
     return environ.asked
 
@@ -61,5 +61,11 @@ def test_every_variable_the_service_reads_is_in_the_readme_configuration_table(s
 
 
 def test_the_recording_sees_the_variables_a_service_reads():
-    assert {"REPORTS_STORE_LISTEN", "REPORTS_DATABASE_URL", "REPORTS_EVENT_LOOP", "REPORTS_TLS_DIR",
-            "REPORTS_NATS_USER", "OTEL_EXPORTER_OTLP_ENDPOINT"} <= read_by("store")
+    assert {
+        "REPORTS_STORE_LISTEN",
+        "REPORTS_DATABASE_URL",
+        "REPORTS_EVENT_LOOP",
+        "REPORTS_TLS_DIR",
+        "REPORTS_NATS_USER",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    } <= read_by("store")

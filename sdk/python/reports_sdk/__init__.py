@@ -1,10 +1,10 @@
 """Python SDK of the Reports API (v1).
 
-    from reports_sdk import Client, Target
-    client = Client()                      # REPORTS_BASE_URL, REPORTS_API_KEY
-    media = client.media.create_from_file("call.vtt")
-    job = client.reports.create(media_id=media.media_id, template="sales_playbook", target=Target.dominant())
-    report = job.wait()
+from reports_sdk import Client, Target
+client = Client()                      # REPORTS_BASE_URL, REPORTS_API_KEY
+media = client.media.create_from_file("call.vtt")
+job = client.reports.create(media_id=media.media_id, template="sales_playbook", target=Target.dominant())
+report = job.wait()
 """
 
 from reports_sdk import webhooks

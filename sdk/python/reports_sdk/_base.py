@@ -45,7 +45,7 @@ class Call:
     json: Any = None
     retry: Retry = Retry.SAFE
     timeout: float | None = None
-    headers: dict[str, str] | None = None   # beyond the client's own (`Prefer`, ...)
+    headers: dict[str, str] | None = None  # beyond the client's own (`Prefer`, ...)
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,14 @@ class Settings:
     stream_reconnect_timeout: float
 
     @classmethod
-    def resolve(cls, base_url: str | None, api_key: str | None, timeout: float, max_retries: int,
-                stream_reconnect_timeout: float) -> Settings:
+    def resolve(
+        cls,
+        base_url: str | None,
+        api_key: str | None,
+        timeout: float,
+        max_retries: int,
+        stream_reconnect_timeout: float,
+    ) -> Settings:
         url = base_url or os.environ.get("REPORTS_BASE_URL") or DEFAULT_BASE_URL
         key = api_key if api_key is not None else os.environ.get("REPORTS_API_KEY", "")
         if not key:
@@ -71,8 +77,12 @@ class Settings:
         return self.base_url + path
 
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json",
-                "User-Agent": f"reports-sdk-python/{__version__}", **(extra or {})}
+        return {
+            "Authorization": f"Bearer {self.api_key}",
+            "Accept": "application/json",
+            "User-Agent": f"reports-sdk-python/{__version__}",
+            **(extra or {}),
+        }
 
 
 def segment(value: str) -> str:
@@ -100,7 +110,7 @@ def backoff(attempt: int, retry_after: float | None = None, cap: float = BACKOFF
     """Exponential backoff with jitter: half the step fixed, half random; the server's hint wins."""
     if retry_after is not None:
         return min(retry_after, RETRY_AFTER_MAX_S)
-    step = min(cap, BACKOFF_BASE_S * (2 ** attempt))
+    step = min(cap, BACKOFF_BASE_S * (2**attempt))
     return step / 2 + random.uniform(0, step / 2)
 
 

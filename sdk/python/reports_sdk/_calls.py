@@ -25,9 +25,16 @@ _SRT_START = re.compile(r"^\s*(\d+\s*\r?\n)?\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->
 
 # media
 
-def create_media(transcript: Any, format: str | None, speakers: SpeakersLike | None,
-                 title: str | None, url: str | None, retention_days: int | None = None,
-                 expires_at: str | None = None) -> Call:
+
+def create_media(
+    transcript: Any,
+    format: str | None,
+    speakers: SpeakersLike | None,
+    title: str | None,
+    url: str | None,
+    retention_days: int | None = None,
+    expires_at: str | None = None,
+) -> Call:
     if transcript is None or transcript == "":
         raise ConfigurationError("transcript is required: text (WebVTT, SRT, JSON) or decoded JSON")
     body: dict[str, Any] = {"transcript": {"content": transcript}}
@@ -88,6 +95,7 @@ def resolve(media_id: str, target: TargetLike) -> Call:
 
 # jobs and reports
 
+
 def target_json(target: TargetLike | None) -> dict[str, Any]:
     if target is None:
         return Target.dominant().to_json()
@@ -98,9 +106,17 @@ def target_json(target: TargetLike | None) -> dict[str, Any]:
     raise ConfigurationError(f"target must be a Target or a mapping, not {type(target).__name__}")
 
 
-def create_job(*, media_id: str, template: str, target: TargetLike | None, label: str | None,
-               entity_label: str | None, template_params: Mapping[str, Any] | None,
-               webhook: WebhookLike | None, idempotency_key: str | None) -> Call:
+def create_job(
+    *,
+    media_id: str,
+    template: str,
+    target: TargetLike | None,
+    label: str | None,
+    entity_label: str | None,
+    template_params: Mapping[str, Any] | None,
+    webhook: WebhookLike | None,
+    idempotency_key: str | None,
+) -> Call:
     output: dict[str, Any] = {"template": template}
     if template_params:
         output["templateParams"] = dict(template_params)
@@ -140,8 +156,9 @@ WAIT_SLACK_S = 15.0
 def wait_for_job(job_id: str, seconds: int) -> Call:
     """The job once it ends or `seconds` (at most 60) have passed, whichever is first (RFC 7240)."""
     seconds = max(0, min(MAX_WAIT_S, seconds))
-    return Call("GET", f"/v1/jobs/{segment(job_id)}", headers={"Prefer": f"wait={seconds}"},
-                timeout=seconds + WAIT_SLACK_S)
+    return Call(
+        "GET", f"/v1/jobs/{segment(job_id)}", headers={"Prefer": f"wait={seconds}"}, timeout=seconds + WAIT_SLACK_S
+    )
 
 
 def wait_applied(headers: Any) -> bool:
@@ -195,6 +212,7 @@ def _page_params(limit: int | None, cursor: str | None) -> dict[str, Any]:
 
 
 # deletion and the audit log
+
 
 def delete(collection: str, resource_id: str) -> Call:
     """DELETE /v1/{collection}/{id}. Never resent after an ambiguous failure: the retry of a delete

@@ -48,8 +48,13 @@ class SyncHTTP:
         while True:
             try:
                 response = self._client.request(
-                    call.method, self.settings.url(call.path), params=call.params, json=call.json,
-                    headers=self.settings.headers(call.headers), timeout=_timeout(self.settings, call))
+                    call.method,
+                    self.settings.url(call.path),
+                    params=call.params,
+                    json=call.json,
+                    headers=self.settings.headers(call.headers),
+                    timeout=_timeout(self.settings, call),
+                )
             except httpx.TransportError as exc:
                 if attempt < self.settings.max_retries and retryable_exception(exc, call.retry):
                     time.sleep(backoff(attempt))
@@ -70,9 +75,12 @@ class SyncHTTP:
     @contextlib.contextmanager
     def stream(self, path: str, last_event_id: int | None, read_timeout: float | None) -> Iterator[httpx.Response]:
         """An open `text/event-stream` response; a non-2xx answer raises its typed error."""
-        request = self._client.build_request("GET", self.settings.url(path),
-                                             headers=_stream_headers(self.settings, last_event_id),
-                                             timeout=_stream_timeout(read_timeout))
+        request = self._client.build_request(
+            "GET",
+            self.settings.url(path),
+            headers=_stream_headers(self.settings, last_event_id),
+            timeout=_stream_timeout(read_timeout),
+        )
         response = self._client.send(request, stream=True)
         try:
             if not response.is_success:
@@ -98,8 +106,13 @@ class AsyncHTTP:
         while True:
             try:
                 response = await self._client.request(
-                    call.method, self.settings.url(call.path), params=call.params, json=call.json,
-                    headers=self.settings.headers(call.headers), timeout=_timeout(self.settings, call))
+                    call.method,
+                    self.settings.url(call.path),
+                    params=call.params,
+                    json=call.json,
+                    headers=self.settings.headers(call.headers),
+                    timeout=_timeout(self.settings, call),
+                )
             except httpx.TransportError as exc:
                 if attempt < self.settings.max_retries and retryable_exception(exc, call.retry):
                     await asyncio.sleep(backoff(attempt))
@@ -118,11 +131,15 @@ class AsyncHTTP:
         return (await self.request(call)).json()
 
     @contextlib.asynccontextmanager
-    async def stream(self, path: str, last_event_id: int | None,
-                     read_timeout: float | None) -> AsyncIterator[httpx.Response]:
-        request = self._client.build_request("GET", self.settings.url(path),
-                                             headers=_stream_headers(self.settings, last_event_id),
-                                             timeout=_stream_timeout(read_timeout))
+    async def stream(
+        self, path: str, last_event_id: int | None, read_timeout: float | None
+    ) -> AsyncIterator[httpx.Response]:
+        request = self._client.build_request(
+            "GET",
+            self.settings.url(path),
+            headers=_stream_headers(self.settings, last_event_id),
+            timeout=_stream_timeout(read_timeout),
+        )
         response = await self._client.send(request, stream=True)
         try:
             if not response.is_success:

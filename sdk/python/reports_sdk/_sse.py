@@ -78,8 +78,14 @@ def job_event(sse: ServerSentEvent) -> JobEvent | None:
 
 def event_from_job(job: Job) -> JobEvent:
     """A job's current state as an event without a stream id (when the stream cannot say it)."""
-    data = {"jobId": job.job_id, "status": job.status, "stage": job.stage, "reportId": job.report_id,
-            "error": job.raw.get("error"), "at": job.updated_at}
+    data = {
+        "jobId": job.job_id,
+        "status": job.status,
+        "stage": job.stage,
+        "reportId": job.report_id,
+        "error": job.raw.get("error"),
+        "at": job.updated_at,
+    }
     return JobEvent.from_json(data)
 
 

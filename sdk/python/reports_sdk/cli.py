@@ -33,6 +33,7 @@ FORMATS = ("segments", "webvtt", "srt", "whisperx", "assemblyai", "deepgram")
 
 # arguments
 
+
 def _speaker(text: str) -> Speaker:
     ident, sep, name = text.partition("=")
     if not sep or not ident.strip() or not name.strip():
@@ -69,21 +70,28 @@ def _limit(text: str) -> int:
 
 def _add_target_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("target (who the report is about; default: who spoke most)")
-    group.add_argument("--strategy", choices=STRATEGIES,
-                       help="how to find the person (default: from the options below, else dominant)")
+    group.add_argument(
+        "--strategy", choices=STRATEGIES, help="how to find the person (default: from the options below, else dominant)"
+    )
     group.add_argument("--entity", metavar="ID", help="a speaker id, as `reports media show` lists them")
     group.add_argument("--hint", help='a description, e.g. "the CFO" or a name')
     group.add_argument("--from", dest="start", type=_seconds, metavar="SECONDS", help="time range start")
     group.add_argument("--to", dest="end", type=_seconds, metavar="SECONDS", help="time range end")
-    group.add_argument("--on-miss", choices=("error", "fallback_dominant"), default="error",
-                       help="when nobody matches: fail, or fall back to who spoke most (default: error)")
+    group.add_argument(
+        "--on-miss",
+        choices=("error", "fallback_dominant"),
+        default="error",
+        help="when nobody matches: fail, or fall back to who spoke most (default: error)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="reports", description="Command-line client of the Reports API.",
+        prog="reports",
+        description="Command-line client of the Reports API.",
         epilog="Exit codes: 0 success, 1 the job failed or was canceled, 2 usage error or a request "
-               "the API refused (4xx), 3 the API or the network failed.")
+        "the API refused (4xx), 3 the API or the network failed.",
+    )
     parser.add_argument("--base-url", help="the API's URL (default: $REPORTS_BASE_URL, else http://127.0.0.1:8080)")
     parser.add_argument("--api-key", help="the API key (default: $REPORTS_API_KEY)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default: 60)")
@@ -94,8 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     media_commands = media.add_subparsers(dest="media_command", required=True, metavar="SUBCOMMAND")
     add = media_commands.add_parser("add", help="register a transcript file (.vtt, .srt, or a JSON export)")
     add.add_argument("file", help="the transcript file")
-    add.add_argument("--speaker", action="append", type=_speaker, default=[], metavar='ID="Name"',
-                     help="a speaker's display name; repeat for each")
+    add.add_argument(
+        "--speaker",
+        action="append",
+        type=_speaker,
+        default=[],
+        metavar='ID="Name"',
+        help="a speaker's display name; repeat for each",
+    )
     add.add_argument("--title", help="the media's title (default: the file's name)")
     add.add_argument("--format", choices=FORMATS, help="the transcript format (default: from the file)")
     add.add_argument("--url", help="the recording's URL")
@@ -117,13 +131,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_target_arguments(create)
     create.add_argument("--label", help="a label for the job and its report")
     create.add_argument("--entity-label", help="the person's name as the report should use it")
-    create.add_argument("--param", action="append", type=_param, default=[], metavar="KEY=VALUE",
-                        help="a template parameter (VALUE may be JSON); repeat for each")
+    create.add_argument(
+        "--param",
+        action="append",
+        type=_param,
+        default=[],
+        metavar="KEY=VALUE",
+        help="a template parameter (VALUE may be JSON); repeat for each",
+    )
     create.add_argument("--webhook", metavar="URL", help="POST the job's end to this URL, signed")
     create.add_argument("--idempotency-key", help="a key that makes retrying this command safe")
-    create.add_argument("--wait", action="store_true",
-                        help="follow the job to its end, with progress on stderr, and print only the report "
-                             "id on stdout (the job id goes to stderr)")
+    create.add_argument(
+        "--wait",
+        action="store_true",
+        help="follow the job to its end, with progress on stderr, and print only the report "
+        "id on stdout (the job id goes to stderr)",
+    )
 
     show = commands.add_parser("show", help="print a report")
     show.add_argument("report_id", metavar="REPORT_ID")
@@ -151,8 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--limit", type=_limit, default=20, help="at most this many (default: 20)")
     audit.add_argument("--json", action="store_true", help="one JSON object per line")
     usage = commands.add_parser("usage", help="LLM usage and cost of the jobs that ended, by day or model")
-    usage.add_argument("--from", dest="from_", help="a date (YYYY-MM-DD, UTC) or a time with its offset; "
-                                                    "default: 30 days before --to")
+    usage.add_argument(
+        "--from", dest="from_", help="a date (YYYY-MM-DD, UTC) or a time with its offset; default: 30 days before --to"
+    )
     usage.add_argument("--to", help="the end, exclusive (same forms); default: now")
     usage.add_argument("--by", choices=["day", "model"], default="day", help="group by UTC day (default) or model")
     usage.add_argument("--json", action="store_true", help="the API's JSON answer")
@@ -160,8 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _target(args: argparse.Namespace, parser: argparse.ArgumentParser) -> TargetLike:
-    given = {"entity_id": args.entity is not None, "magic_hint": args.hint is not None,
-             "timerange": args.start is not None or args.end is not None}
+    given = {
+        "entity_id": args.entity is not None,
+        "magic_hint": args.hint is not None,
+        "timerange": args.start is not None or args.end is not None,
+    }
     strategy = args.strategy
     if strategy is None:
         chosen = [name for name, present in given.items() if present]
@@ -170,11 +197,11 @@ def _target(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Target
         strategy = chosen[0] if chosen else "dominant"
     timerange = Timerange(start_seconds=args.start, end_seconds=args.end) if given["timerange"] else None
     # Sent as given: the API checks what each strategy needs and names the missing field.
-    return Target(strategy=strategy, on_miss=args.on_miss, entity_id=args.entity, hint=args.hint,
-                  timerange=timerange)
+    return Target(strategy=strategy, on_miss=args.on_miss, entity_id=args.entity, hint=args.hint, timerange=timerange)
 
 
 # output
+
 
 class Progress:
     """One line on stderr: the job's status, stage and elapsed time. Redrawn in place (and ticking)
@@ -194,8 +221,7 @@ class Progress:
             self._ticker.start()
 
     def line(self) -> str:
-        return (f"{self.job_id}  {self.status:<9}  {self.stage or '-':<9}  "
-                f"{time.monotonic() - self.started:6.1f}s")
+        return f"{self.job_id}  {self.status:<9}  {self.stage or '-':<9}  {time.monotonic() - self.started:6.1f}s"
 
     def update(self, event: JobEvent) -> None:
         with self._lock:
@@ -244,19 +270,23 @@ def _follow(handle: JobHandle, out: TextIO, err: TextIO) -> int:
 
 
 def plural(count: float, noun: str) -> str:
-    """"1 turn", "2 turns", "0 questions"."""
+    """ "1 turn", "2 turns", "0 questions"."""
     return f"{count:g} {noun}" if count == 1 else f"{count:g} {noun}s"
 
 
 def _print_media(media: Media, out: TextIO) -> None:
     out.write(f"{media.media_id}\n")
-    out.write(f"  title: {media.title}\n  format: {media.transcript_format}  duration: {media.duration_sec:.1f}s"
-              f"  {plural(len(media.entities), 'speaker')}\n")
+    out.write(
+        f"  title: {media.title}\n  format: {media.transcript_format}  duration: {media.duration_sec:.1f}s"
+        f"  {plural(len(media.entities), 'speaker')}\n"
+    )
     for e in media.entities:
         name = f" ({e.label})" if e.label else ""
         role = f", {e.description}" if e.description else ""
-        out.write(f"  speaker {e.id}{name}{role}: {e.share:.0%} of talk, {plural(e.turns, 'turn')}, "
-                  f"{plural(e.words, 'word')}, {plural(e.questions, 'question')}\n")
+        out.write(
+            f"  speaker {e.id}{name}{role}: {e.share:.0%} of talk, {plural(e.turns, 'turn')}, "
+            f"{plural(e.words, 'word')}, {plural(e.questions, 'question')}\n"
+        )
 
 
 def _print_resolution(resolution: Resolution, out: TextIO) -> None:
@@ -266,8 +296,10 @@ def _print_resolution(resolution: Resolution, out: TextIO) -> None:
     spoken = sum(span.end - span.start for span in resolution.evidence)
     out.write(f"{entity.id}{name}: picked {how}, {resolution.confidence:.0%} confidence\n")
     out.write(f"  why: {resolution.reason}\n")
-    out.write(f"  evidence: {plural(len(resolution.evidence), 'passage')}, {spoken:.0f} s of their speech "
-              f"(--json lists them)\n")
+    out.write(
+        f"  evidence: {plural(len(resolution.evidence), 'passage')}, {spoken:.0f} s of their speech "
+        f"(--json lists them)\n"
+    )
 
 
 def _job_row(job: Job) -> list[str]:
@@ -283,12 +315,18 @@ def _table(rows: list[list[str]], out: TextIO) -> None:
 
 def _print_usage(usage: Usage, out: TextIO) -> None:
     out.write(f"from {usage.from_} to {usage.to}\n")
-    rows = [[g.group, str(g.jobs), str(g.input_tokens), str(g.output_tokens), f"{g.cost_usd:.6f}"]
-            for g in usage.groups]
+    rows = [
+        [g.group, str(g.jobs), str(g.input_tokens), str(g.output_tokens), f"{g.cost_usd:.6f}"] for g in usage.groups
+    ]
     total = usage.total
-    _table([[usage.group_by.upper(), "JOBS", "INPUT TOKENS", "OUTPUT TOKENS", "COST USD"], *rows,
-            ["total", str(total.jobs), str(total.input_tokens), str(total.output_tokens), f"{total.cost_usd:.6f}"]],
-           out)
+    _table(
+        [
+            [usage.group_by.upper(), "JOBS", "INPUT TOKENS", "OUTPUT TOKENS", "COST USD"],
+            *rows,
+            ["total", str(total.jobs), str(total.input_tokens), str(total.output_tokens), f"{total.cost_usd:.6f}"],
+        ],
+        out,
+    )
 
 
 def _print_error(error: ReportsError, err: TextIO) -> None:
@@ -305,12 +343,14 @@ def _print_error(error: ReportsError, err: TextIO) -> None:
 
 # commands
 
+
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, err: TextIO) -> int:
     with Client(args.base_url, args.api_key, timeout=args.timeout) as client:
         if args.command == "media":
             if args.media_command == "add":
-                media = client.media.create_from_file(args.file, speakers=args.speaker or None,
-                                                      title=args.title, format=args.format, url=args.url)
+                media = client.media.create_from_file(
+                    args.file, speakers=args.speaker or None, title=args.title, format=args.format, url=args.url
+                )
             elif args.media_command == "show":
                 media = client.media.get(args.media_id)
             elif args.media_command == "list":
@@ -333,9 +373,15 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, 
             return EXIT_OK
         if args.command == "create":
             handle = client.reports.create(
-                media_id=args.media_id, template=args.template, target=_target(args, parser),
-                label=args.label, entity_label=args.entity_label, template_params=dict(args.param) or None,
-                webhook=args.webhook, idempotency_key=args.idempotency_key)
+                media_id=args.media_id,
+                template=args.template,
+                target=_target(args, parser),
+                label=args.label,
+                entity_label=args.entity_label,
+                template_params=dict(args.param) or None,
+                webhook=args.webhook,
+                idempotency_key=args.idempotency_key,
+            )
             if not args.wait:
                 out.write(handle.id + "\n")
                 return EXIT_OK
@@ -351,14 +397,17 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, 
                 out.write((report.markdown or "").rstrip("\n") + "\n")
             return EXIT_OK
         if args.command == "jobs":
-            jobs = list(itertools.islice(client.jobs.list(status=args.status, page_size=min(args.limit, 100)),
-                                         args.limit))
+            jobs = list(
+                itertools.islice(client.jobs.list(status=args.status, page_size=min(args.limit, 100)), args.limit)
+            )
             if args.json:
                 for job in jobs:
                     out.write(json.dumps(job.raw) + "\n")
             elif jobs:
-                _table([["JOB", "STATUS", "STAGE", "TEMPLATE", "CREATED", "REPORT/ERROR"],
-                        *(_job_row(j) for j in jobs)], out)
+                _table(
+                    [["JOB", "STATUS", "STAGE", "TEMPLATE", "CREATED", "REPORT/ERROR"], *(_job_row(j) for j in jobs)],
+                    out,
+                )
             return EXIT_OK
         if args.command == "delete":
             {"media": client.media, "job": client.jobs, "report": client.reports}[args.kind].delete(args.resource_id)
@@ -370,10 +419,23 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, 
                 for record in records:
                     out.write(json.dumps(record.raw) + "\n")
             elif records:
-                _table([["WHEN", "DELETED", "ID", "WHY", "WITH", "BY KEY"],
-                        *([r.at, r.object_type, r.object_id, r.reason,
-                           ", ".join(f"{n} {what}" for what, n in r.derived.items() if n) or "-",
-                           r.api_key_id or "-"] for r in records)], out)
+                _table(
+                    [
+                        ["WHEN", "DELETED", "ID", "WHY", "WITH", "BY KEY"],
+                        *(
+                            [
+                                r.at,
+                                r.object_type,
+                                r.object_id,
+                                r.reason,
+                                ", ".join(f"{n} {what}" for what, n in r.derived.items() if n) or "-",
+                                r.api_key_id or "-",
+                            ]
+                            for r in records
+                        ),
+                    ],
+                    out,
+                )
             return EXIT_OK
         if args.command == "usage":
             report = client.usage(args.from_, args.to, group_by=args.by)
@@ -393,7 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     try:
         code = run(args, parser, out, err)
-        out.flush()   # here, so that a reader gone away is a BrokenPipeError we handle
+        out.flush()  # here, so that a reader gone away is a BrokenPipeError we handle
         return code
     except ConfigurationError as error:
         err.write(f"reports: {error.message}\n")

@@ -39,10 +39,16 @@ class Client:
     `REPORTS_API_KEY`; `timeout` is per request (seconds); `max_retries` bounds the retries of a
     request that failed in a way worth retrying."""
 
-    def __init__(self, base_url: str | None = None, api_key: str | None = None, *,
-                 timeout: float = DEFAULT_TIMEOUT_S, max_retries: int = DEFAULT_MAX_RETRIES,
-                 stream_reconnect_timeout: float = STREAM_RECONNECT_BUDGET_S,
-                 http_client: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        stream_reconnect_timeout: float = STREAM_RECONNECT_BUDGET_S,
+        http_client: httpx.Client | None = None,
+    ) -> None:
         settings = Settings.resolve(base_url, api_key, timeout, max_retries, stream_reconnect_timeout)
         self._http = SyncHTTP(settings, http_client)
         self.media = MediaResource(self)
@@ -74,32 +80,53 @@ class MediaResource:
     def __init__(self, client: Client) -> None:
         self._http = client._http
 
-    def create(self, transcript: Any = None, *, format: str | None = None,
-               speakers: SpeakersLike | None = None, title: str | None = None, url: str | None = None,
-               retention_days: int | None = None, expires_at: str | None = None) -> Media:
+    def create(
+        self,
+        transcript: Any = None,
+        *,
+        format: str | None = None,
+        speakers: SpeakersLike | None = None,
+        title: str | None = None,
+        url: str | None = None,
+        retention_days: int | None = None,
+        expires_at: str | None = None,
+    ) -> Media:
         """Register a recording by its transcript: text (WebVTT, SRT, a JSON export) or decoded JSON
         (a list of `{speaker, start, end, text}` segments, a WhisperX/AssemblyAI/Deepgram object).
         Without `format` the API detects it. `speakers` names them: `{"ana": "Ana Ruiz"}`.
         `retention_days` or `expires_at` (RFC 3339): when it is deleted with all made from it."""
-        return Media.from_json(self._http.json(calls.create_media(transcript, format, speakers, title, url,
-                                                                  retention_days, expires_at)))
+        return Media.from_json(
+            self._http.json(calls.create_media(transcript, format, speakers, title, url, retention_days, expires_at))
+        )
 
-    def create_from_file(self, path: PathLike, *, speakers: SpeakersLike | None = None,
-                         title: str | None = None, format: str | None = None,
-                         url: str | None = None) -> Media:
+    def create_from_file(
+        self,
+        path: PathLike,
+        *,
+        speakers: SpeakersLike | None = None,
+        title: str | None = None,
+        format: str | None = None,
+        url: str | None = None,
+    ) -> Media:
         """Register a transcript file; its format comes from the extension or the content, and the
         title defaults to the file's name."""
         text, detected = calls.read_transcript_file(path)
-        return self.create(text, format=format or detected, speakers=speakers,
-                           title=title if title is not None else os.path.basename(os.fspath(path)), url=url)
+        return self.create(
+            text,
+            format=format or detected,
+            speakers=speakers,
+            title=title if title is not None else os.path.basename(os.fspath(path)),
+            url=url,
+        )
 
     def get(self, media_id: str) -> Media:
         return Media.from_json(self._http.json(calls.get_media(media_id)))
 
     def list(self, *, page_size: int | None = None) -> SyncPager[Media]:
         """Every media, newest first, fetched a page at a time as you iterate."""
-        return SyncPager(lambda cursor: Page.decode(self._http.json(calls.list_media(page_size, cursor)),
-                                                    Media.from_json))
+        return SyncPager(
+            lambda cursor: Page.decode(self._http.json(calls.list_media(page_size, cursor)), Media.from_json)
+        )
 
     def resolve(self, media_id: str, target: TargetLike) -> Resolution:
         """Which speaker `target` picks in this media, and why, without creating a job."""
@@ -115,15 +142,30 @@ class ReportsResource:
         self._client = client
         self._http = client._http
 
-    def create(self, *, media_id: str, template: str, target: TargetLike | None = None,
-               label: str | None = None, entity_label: str | None = None,
-               template_params: Mapping[str, Any] | None = None, webhook: WebhookLike | None = None,
-               idempotency_key: str | None = None) -> JobHandle:
+    def create(
+        self,
+        *,
+        media_id: str,
+        template: str,
+        target: TargetLike | None = None,
+        label: str | None = None,
+        entity_label: str | None = None,
+        template_params: Mapping[str, Any] | None = None,
+        webhook: WebhookLike | None = None,
+        idempotency_key: str | None = None,
+    ) -> JobHandle:
         """Start a report job; `target` defaults to the dominant speaker. Without an
         `idempotency_key` the SDK sets one, so a retried create never makes a second job."""
-        call = calls.create_job(media_id=media_id, template=template, target=target, label=label,
-                                entity_label=entity_label, template_params=template_params,
-                                webhook=webhook, idempotency_key=idempotency_key)
+        call = calls.create_job(
+            media_id=media_id,
+            template=template,
+            target=target,
+            label=label,
+            entity_label=entity_label,
+            template_params=template_params,
+            webhook=webhook,
+            idempotency_key=idempotency_key,
+        )
         created, replayed = _created(self._http.request(call))
         return JobHandle(self._client, created.job_id, status=created.status, created=created, replayed=replayed)
 
@@ -140,8 +182,9 @@ class ReportsResource:
         return ReportEvidence.from_json(self._http.json(calls.report_evidence(report_id)))
 
     def list(self, *, page_size: int | None = None) -> SyncPager[Report]:
-        return SyncPager(lambda cursor: Page.decode(self._http.json(calls.list_reports(page_size, cursor)),
-                                                    Report.from_json))
+        return SyncPager(
+            lambda cursor: Page.decode(self._http.json(calls.list_reports(page_size, cursor)), Report.from_json)
+        )
 
     def delete(self, report_id: str) -> None:
         """Delete the report and its evidence; its job stays, with `report_deleted` set."""
@@ -155,13 +198,15 @@ class JobsResource:
 
     def get(self, job_id: str, *, wait: int | None = None) -> Job:
         """The job; with `wait=N` (at most 60), once it has ended or after N seconds, whichever is first."""
-        return Job.from_json(self._http.json(calls.get_job(job_id) if wait is None
-                                             else calls.wait_for_job(job_id, wait)))
+        return Job.from_json(
+            self._http.json(calls.get_job(job_id) if wait is None else calls.wait_for_job(job_id, wait))
+        )
 
     def list(self, *, status: str | None = None, page_size: int | None = None) -> SyncPager[Job]:
         """Every job (of one status, if given), newest first, a page at a time as you iterate."""
-        return SyncPager(lambda cursor: Page.decode(self._http.json(calls.list_jobs(status, page_size, cursor)),
-                                                    Job.from_json))
+        return SyncPager(
+            lambda cursor: Page.decode(self._http.json(calls.list_jobs(status, page_size, cursor)), Job.from_json)
+        )
 
     def cancel(self, job_id: str) -> Job:
         """A queued or running job becomes canceled; one that has ended comes back unchanged."""
@@ -189,17 +234,24 @@ class AuditResource:
 
     def list(self, *, page_size: int | None = None) -> SyncPager[AuditRecord]:
         """The tenant's deletions (by request or by retention), newest first."""
-        return SyncPager(lambda cursor: Page.decode(self._http.json(calls.list_audit(page_size, cursor)),
-                                                    AuditRecord.from_json))
+        return SyncPager(
+            lambda cursor: Page.decode(self._http.json(calls.list_audit(page_size, cursor)), AuditRecord.from_json)
+        )
 
 
 class AsyncClient:
     """The Reports API for asyncio; the same methods as `Client`, awaited."""
 
-    def __init__(self, base_url: str | None = None, api_key: str | None = None, *,
-                 timeout: float = DEFAULT_TIMEOUT_S, max_retries: int = DEFAULT_MAX_RETRIES,
-                 stream_reconnect_timeout: float = STREAM_RECONNECT_BUDGET_S,
-                 http_client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        stream_reconnect_timeout: float = STREAM_RECONNECT_BUDGET_S,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
         settings = Settings.resolve(base_url, api_key, timeout, max_retries, stream_reconnect_timeout)
         self._http = AsyncHTTP(settings, http_client)
         self.media = AsyncMediaResource(self)
@@ -211,8 +263,7 @@ class AsyncClient:
     def base_url(self) -> str:
         return self._http.settings.base_url
 
-    async def usage(self, from_: DateLike | None = None, to: DateLike | None = None, *,
-                    group_by: str = "day") -> Usage:
+    async def usage(self, from_: DateLike | None = None, to: DateLike | None = None, *, group_by: str = "day") -> Usage:
         """The tenant's LLM usage (jobs, tokens, cost) of jobs that ended in [from_, to): per UTC
         day (`group_by="day"`) or per model. `from_` and `to` are dates, datetimes (naive ones
         are UTC) or strings as the API takes them; by default the last 30 days."""
@@ -234,20 +285,40 @@ class AsyncMediaResource:
     def __init__(self, client: AsyncClient) -> None:
         self._http = client._http
 
-    async def create(self, transcript: Any = None, *, format: str | None = None,
-                     speakers: SpeakersLike | None = None, title: str | None = None,
-                     url: str | None = None, retention_days: int | None = None,
-                     expires_at: str | None = None) -> Media:
-        return Media.from_json(await self._http.json(calls.create_media(transcript, format, speakers, title, url,
-                                                                        retention_days, expires_at)))
+    async def create(
+        self,
+        transcript: Any = None,
+        *,
+        format: str | None = None,
+        speakers: SpeakersLike | None = None,
+        title: str | None = None,
+        url: str | None = None,
+        retention_days: int | None = None,
+        expires_at: str | None = None,
+    ) -> Media:
+        return Media.from_json(
+            await self._http.json(
+                calls.create_media(transcript, format, speakers, title, url, retention_days, expires_at)
+            )
+        )
 
-    async def create_from_file(self, path: PathLike, *, speakers: SpeakersLike | None = None,
-                               title: str | None = None, format: str | None = None,
-                               url: str | None = None) -> Media:
+    async def create_from_file(
+        self,
+        path: PathLike,
+        *,
+        speakers: SpeakersLike | None = None,
+        title: str | None = None,
+        format: str | None = None,
+        url: str | None = None,
+    ) -> Media:
         text, detected = calls.read_transcript_file(path)
-        return await self.create(text, format=format or detected, speakers=speakers,
-                                 title=title if title is not None else os.path.basename(os.fspath(path)),
-                                 url=url)
+        return await self.create(
+            text,
+            format=format or detected,
+            speakers=speakers,
+            title=title if title is not None else os.path.basename(os.fspath(path)),
+            url=url,
+        )
 
     async def get(self, media_id: str) -> Media:
         return Media.from_json(await self._http.json(calls.get_media(media_id)))
@@ -255,6 +326,7 @@ class AsyncMediaResource:
     def list(self, *, page_size: int | None = None) -> AsyncPager[Media]:
         async def fetch(cursor: str | None) -> Page[Media]:
             return Page.decode(await self._http.json(calls.list_media(page_size, cursor)), Media.from_json)
+
         return AsyncPager(fetch)
 
     async def resolve(self, media_id: str, target: TargetLike) -> Resolution:
@@ -269,16 +341,30 @@ class AsyncReportsResource:
         self._client = client
         self._http = client._http
 
-    async def create(self, *, media_id: str, template: str, target: TargetLike | None = None,
-                     label: str | None = None, entity_label: str | None = None,
-                     template_params: Mapping[str, Any] | None = None, webhook: WebhookLike | None = None,
-                     idempotency_key: str | None = None) -> AsyncJobHandle:
-        call = calls.create_job(media_id=media_id, template=template, target=target, label=label,
-                                entity_label=entity_label, template_params=template_params,
-                                webhook=webhook, idempotency_key=idempotency_key)
+    async def create(
+        self,
+        *,
+        media_id: str,
+        template: str,
+        target: TargetLike | None = None,
+        label: str | None = None,
+        entity_label: str | None = None,
+        template_params: Mapping[str, Any] | None = None,
+        webhook: WebhookLike | None = None,
+        idempotency_key: str | None = None,
+    ) -> AsyncJobHandle:
+        call = calls.create_job(
+            media_id=media_id,
+            template=template,
+            target=target,
+            label=label,
+            entity_label=entity_label,
+            template_params=template_params,
+            webhook=webhook,
+            idempotency_key=idempotency_key,
+        )
         created, replayed = _created(await self._http.request(call))
-        return AsyncJobHandle(self._client, created.job_id, status=created.status, created=created,
-                              replayed=replayed)
+        return AsyncJobHandle(self._client, created.job_id, status=created.status, created=created, replayed=replayed)
 
     async def get(self, report_id: str) -> Report:
         return Report.from_json(await self._http.json(calls.get_report(report_id)))
@@ -293,6 +379,7 @@ class AsyncReportsResource:
     def list(self, *, page_size: int | None = None) -> AsyncPager[Report]:
         async def fetch(cursor: str | None) -> Page[Report]:
             return Page.decode(await self._http.json(calls.list_reports(page_size, cursor)), Report.from_json)
+
         return AsyncPager(fetch)
 
     async def delete(self, report_id: str) -> None:
@@ -306,12 +393,14 @@ class AsyncJobsResource:
 
     async def get(self, job_id: str, *, wait: int | None = None) -> Job:
         """As `Client.jobs.get`."""
-        return Job.from_json(await self._http.json(calls.get_job(job_id) if wait is None
-                                                   else calls.wait_for_job(job_id, wait)))
+        return Job.from_json(
+            await self._http.json(calls.get_job(job_id) if wait is None else calls.wait_for_job(job_id, wait))
+        )
 
     def list(self, *, status: str | None = None, page_size: int | None = None) -> AsyncPager[Job]:
         async def fetch(cursor: str | None) -> Page[Job]:
             return Page.decode(await self._http.json(calls.list_jobs(status, page_size, cursor)), Job.from_json)
+
         return AsyncPager(fetch)
 
     async def cancel(self, job_id: str) -> Job:
@@ -337,4 +426,5 @@ class AsyncAuditResource:
     def list(self, *, page_size: int | None = None) -> AsyncPager[AuditRecord]:
         async def fetch(cursor: str | None) -> Page[AuditRecord]:
             return Page.decode(await self._http.json(calls.list_audit(page_size, cursor)), AuditRecord.from_json)
+
         return AsyncPager(fetch)

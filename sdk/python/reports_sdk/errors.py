@@ -27,9 +27,16 @@ class ErrorDetail:
 class ReportsError(Exception):
     """Anything the SDK raises. `status` is the HTTP status, or None when there was no answer."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: str = "error",
-                 details: list[ErrorDetail] | None = None, request_id: str | None = None,
-                 response: httpx.Response | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str = "error",
+        details: list[ErrorDetail] | None = None,
+        request_id: str | None = None,
+        response: httpx.Response | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -138,8 +145,9 @@ def _status_class(status: int) -> type[ReportsError]:
         return InvalidRequest
     if status in (502, 503, 504):
         return ServiceUnavailable
-    return {401: Unauthorized, 403: PermissionDenied, 404: NotFound, 409: Conflict,
-            429: RateLimited}.get(status, ServerError if status >= 500 else ReportsError)
+    return {401: Unauthorized, 403: PermissionDenied, 404: NotFound, 409: Conflict, 429: RateLimited}.get(
+        status, ServerError if status >= 500 else ReportsError
+    )
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -161,13 +169,21 @@ def from_response(response: httpx.Response) -> ReportsError:
     if isinstance(error, dict):
         code = str(error.get("code") or code)
         message = str(error.get("message") or message)
-        details = [ErrorDetail(str(d.get("path", "")), str(d.get("message", "")))
-                   for d in error.get("details") or [] if isinstance(d, dict)]
+        details = [
+            ErrorDetail(str(d.get("path", "")), str(d.get("message", "")))
+            for d in error.get("details") or []
+            if isinstance(d, dict)
+        ]
     elif response.text.strip():
         message = response.text.strip()[:500]
     cls = _status_class(response.status_code)
-    kwargs: dict[str, Any] = {"status": response.status_code, "code": code, "details": details,
-                              "request_id": response.headers.get("x-request-id"), "response": response}
+    kwargs: dict[str, Any] = {
+        "status": response.status_code,
+        "code": code,
+        "details": details,
+        "request_id": response.headers.get("x-request-id"),
+        "response": response,
+    }
     if cls is RateLimited:
         kwargs["retry_after"] = retry_after_seconds(response)
     return cls(message, **kwargs)

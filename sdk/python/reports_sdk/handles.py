@@ -79,8 +79,9 @@ class _EventLines:
 class _HandleState:
     """What a handle knows of its job, from the create answer, refreshes and events."""
 
-    def __init__(self, job_id: str, status: str | None, created: CreateReportJobResponse | None,
-                 replayed: bool) -> None:
+    def __init__(
+        self, job_id: str, status: str | None, created: CreateReportJobResponse | None, replayed: bool
+    ) -> None:
         self.id = job_id
         self.created = created
         self.replayed = replayed
@@ -117,8 +118,15 @@ class _HandleState:
 
 
 class JobHandle(_HandleState):
-    def __init__(self, client: Client, job_id: str, *, status: str | None = None,
-                 created: CreateReportJobResponse | None = None, replayed: bool = False) -> None:
+    def __init__(
+        self,
+        client: Client,
+        job_id: str,
+        *,
+        status: str | None = None,
+        created: CreateReportJobResponse | None = None,
+        replayed: bool = False,
+    ) -> None:
         super().__init__(job_id, status, created, replayed)
         self._client = client
 
@@ -213,8 +221,15 @@ class JobHandle(_HandleState):
 
 
 class AsyncJobHandle(_HandleState):
-    def __init__(self, client: AsyncClient, job_id: str, *, status: str | None = None,
-                 created: CreateReportJobResponse | None = None, replayed: bool = False) -> None:
+    def __init__(
+        self,
+        client: AsyncClient,
+        job_id: str,
+        *,
+        status: str | None = None,
+        created: CreateReportJobResponse | None = None,
+        replayed: bool = False,
+    ) -> None:
         super().__init__(job_id, status, created, replayed)
         self._client = client
 

@@ -36,8 +36,9 @@ def _json(name: str) -> Any:
 class Model:
     """Base of every model: decoding from and encoding to the API's JSON."""
 
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False, kw_only=True,
-                                   metadata={"local": True})
+    raw: Mapping[str, Any] = field(
+        default_factory=dict, repr=False, compare=False, kw_only=True, metadata={"local": True}
+    )
 
     @classmethod
     def from_json(cls: type[_M], data: Mapping[str, Any]) -> _M:
@@ -49,6 +50,7 @@ class Model:
 
 
 # Request shapes (contracts/v1/create-report-job.request.schema.json)
+
 
 @dataclass(frozen=True)
 class Timerange(Model):
@@ -99,11 +101,15 @@ class Target(Model):
         return cls(strategy="magic_hint", hint=hint, on_miss=on_miss)
 
     @classmethod
-    def between(cls, start_seconds: float | None = None, end_seconds: float | None = None,
-                on_miss: OnMiss = "error") -> Target:
+    def between(
+        cls, start_seconds: float | None = None, end_seconds: float | None = None, on_miss: OnMiss = "error"
+    ) -> Target:
         """The person who spoke most between two times (seconds)."""
-        return cls(strategy="timerange", on_miss=on_miss,
-                   timerange=Timerange(start_seconds=start_seconds, end_seconds=end_seconds))
+        return cls(
+            strategy="timerange",
+            on_miss=on_miss,
+            timerange=Timerange(start_seconds=start_seconds, end_seconds=end_seconds),
+        )
 
 
 # The names people guess, after the strategies and fields they mirror.
@@ -152,14 +158,25 @@ class CreateReportJobResponse(Model):
 
 # The report (contracts/v1/report.response.schema.json)
 
+
 @dataclass(frozen=True)
 class ParagraphSection(Model):
     KIND: ClassVar[str] = "paragraph"
     kind: Literal["paragraph"]
-    key: Literal["how_they_think", "how_they_operate", "what_drives_them", "how_they_connect",
-                 "how_they_handle_feedback", "pressure_response", "bottom_line", "what_drives_a_yes",
-                 "how_to_build_rapport_fast", "buying_tendencies",
-                 "how_they_handle_pushback_and_objections", "how_they_deal_when_a_deal_gets_sticky"]
+    key: Literal[
+        "how_they_think",
+        "how_they_operate",
+        "what_drives_them",
+        "how_they_connect",
+        "how_they_handle_feedback",
+        "pressure_response",
+        "bottom_line",
+        "what_drives_a_yes",
+        "how_to_build_rapport_fast",
+        "buying_tendencies",
+        "how_they_handle_pushback_and_objections",
+        "how_they_deal_when_a_deal_gets_sticky",
+    ]
     title: str
     body: str
 
@@ -184,8 +201,7 @@ class ActionItem(Model):
 class ActionsSection(Model):
     KIND: ClassVar[str] = "actions"
     kind: Literal["actions"]
-    key: Literal["how_to_get_their_best", "how_to_handle_the_hard_parts", "how_to_close",
-                 "how_to_follow_up"]
+    key: Literal["how_to_get_their_best", "how_to_handle_the_hard_parts", "how_to_close", "how_to_follow_up"]
     title: str
     items: tuple[ActionItem, ...]
 
@@ -256,6 +272,7 @@ class Report(Model):
 
 # Media (POST/GET /v1/media)
 
+
 @dataclass(frozen=True)
 class Speaker(Model):
     """A speaker's display name and role, given when registering media."""
@@ -325,6 +342,7 @@ class Resolution(Model):
 
 # Evidence (GET /v1/reports/{reportId}/evidence)
 
+
 @dataclass(frozen=True)
 class SpeakerAnalytics(Model):
     speaking_sec: float = field(metadata=_json("speakingSec"))
@@ -374,6 +392,7 @@ class ReportEvidence(Model):
 
 
 # Jobs (GET /v1/jobs, /v1/jobs/{jobId}, the events stream)
+
 
 @dataclass(frozen=True)
 class JobError(Model):
@@ -521,6 +540,7 @@ class JobEvent(Model):
 
 
 # decoding and encoding
+
 
 def _json_name(f: dataclasses.Field[Any]) -> str:
     return str(f.metadata.get("json", f.name))

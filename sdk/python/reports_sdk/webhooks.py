@@ -57,8 +57,14 @@ def sign(secret: str | bytes, msg_id: str, timestamp: int, body: bytes | str) ->
     return "v1," + base64.b64encode(digest).decode()
 
 
-def verify(headers: Mapping[str, str], body: bytes | str, secret: str | bytes,
-           tolerance: float = DEFAULT_TOLERANCE_S, *, now: float | None = None) -> Any:
+def verify(
+    headers: Mapping[str, str],
+    body: bytes | str,
+    secret: str | bytes,
+    tolerance: float = DEFAULT_TOLERANCE_S,
+    *,
+    now: float | None = None,
+) -> Any:
     """The delivery's JSON payload once its signature checks out; raises `WebhookVerificationError`
     otherwise. `tolerance` bounds how far the timestamp may be from now, in seconds, against replays."""
     msg_id = _header(headers, "webhook-id")

@@ -17,7 +17,7 @@ from services.gateway import openapi
 
 _SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; "
-                               "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'",
+    "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
@@ -29,8 +29,7 @@ def _document_bytes() -> bytes:
 
 
 async def openapi_json(_request: Request) -> Response:
-    return Response(_document_bytes(), media_type="application/json",
-                    headers={"Cache-Control": "public, max-age=300"})
+    return Response(_document_bytes(), media_type="application/json", headers={"Cache-Control": "public, max-age=300"})
 
 
 async def docs_page(_request: Request) -> Response:
@@ -38,8 +37,11 @@ async def docs_page(_request: Request) -> Response:
 
 
 async def docs_script(_request: Request) -> Response:
-    return Response(SCRIPT, media_type="text/javascript; charset=utf-8",
-                    headers={**_SECURITY_HEADERS, "Cache-Control": "public, max-age=300"})
+    return Response(
+        SCRIPT,
+        media_type="text/javascript; charset=utf-8",
+        headers={**_SECURITY_HEADERS, "Cache-Control": "public, max-age=300"},
+    )
 
 
 routes = [

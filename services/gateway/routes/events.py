@@ -34,18 +34,21 @@ from services.gateway.stream_slots import HeldStream, StreamSlots
 
 NATS_WAIT_S = 5.0
 PING = b": ping\n\n"
-RECHECK_PINGS = 4   # idle pings between two checks that the job still exists
+RECHECK_PINGS = 4  # idle pings between two checks that the job still exists
 
 
 def job_exists_check(c: Call, job_id: str) -> Callable[[], Awaitable[bool]]:
     """Whether the store still has the job: False only on its not-found answer."""
+
     async def exists() -> bool:
         try:
-            await c.backends.store.GetJob(store_pb2.GetJobRequest(tenant=c.tenant, job_id=job_id),
-                                          timeout=c.timeout, metadata=c.metadata)
+            await c.backends.store.GetJob(
+                store_pb2.GetJobRequest(tenant=c.tenant, job_id=job_id), timeout=c.timeout, metadata=c.metadata
+            )
         except grpc.aio.AioRpcError as failed:
             return failed.code() != grpc.StatusCode.NOT_FOUND
         return True
+
     return exists
 
 
@@ -63,7 +66,7 @@ async def _stored(js: JetStreamContext, job_id: str, after: int | None) -> Async
         return
     if last.seq <= after:
         if (ended := frame(last.seq, job_pb2.JobEvent.FromString(last.data or b""))).terminal:
-            yield ended   # ends the stream unsent
+            yield ended  # ends the stream unsent
         return
     while True:
         try:
@@ -74,15 +77,21 @@ async def _stored(js: JetStreamContext, job_id: str, after: int | None) -> Async
         after = msg.seq
 
 
-async def event_stream(fanout: EventFanout, js: JetStreamContext, job_id: str, after: int | None,
-                       ping_s: float, job_exists: Callable[[], Awaitable[bool]] | None = None,
-                       recheck_pings: int = RECHECK_PINGS) -> AsyncIterator[bytes]:
+async def event_stream(
+    fanout: EventFanout,
+    js: JetStreamContext,
+    job_id: str,
+    after: int | None,
+    ping_s: float,
+    job_exists: Callable[[], Awaitable[bool]] | None = None,
+    recheck_pings: int = RECHECK_PINGS,
+) -> AsyncIterator[bytes]:
     """The job's events from `after` on (from its current state when None), a ping each idle
     `ping_s`, until its terminal event, its deletion (announced, or found by `job_exists` every
     `recheck_pings` pings), or its client falling too far behind."""
-    with fanout.watch(job_id) as live:   # joined before the catch-up is read: no gap
+    with fanout.watch(job_id) as live:  # joined before the catch-up is read: no gap
         if live.ended is not None:
-            return   # the job was deleted just now
+            return  # the job was deleted just now
         sent = after
         async for f in _stored(js, job_id, after):
             if sent is None or f.seq > sent:
@@ -99,9 +108,9 @@ async def event_stream(fanout: EventFanout, js: JetStreamContext, job_id: str, a
             if f is None:
                 pings += 1
                 if job_exists is not None and pings % recheck_pings == 0 and not await job_exists():
-                    return   # deleted, its announcement lost: end as the announcement would
+                    return  # deleted, its announcement lost: end as the announcement would
                 yield PING
-            elif sent is None or f.seq > sent:   # not already sent by the catch-up
+            elif sent is None or f.seq > sent:  # not already sent by the catch-up
                 yield f.data
                 sent = f.seq
                 if f.terminal:
@@ -111,8 +120,9 @@ async def event_stream(fanout: EventFanout, js: JetStreamContext, job_id: str, a
 async def job_events(request: Request) -> StreamingResponse:
     c = call(request)
     job_id = params.resource_id(request, "job_id", "job")
-    await c.backends.store.GetJob(store_pb2.GetJobRequest(tenant=c.tenant, job_id=job_id),
-                                  timeout=c.timeout, metadata=c.metadata)
+    await c.backends.store.GetJob(
+        store_pb2.GetJobRequest(tenant=c.tenant, job_id=job_id), timeout=c.timeout, metadata=c.metadata
+    )
     try:
         await asyncio.wait_for(c.backends.nats_ready.wait(), NATS_WAIT_S)
     except TimeoutError:
@@ -121,11 +131,22 @@ async def job_events(request: Request) -> StreamingResponse:
     fanout: EventFanout = request.app.state.event_fanout
     await fanout.start(c.backends.nats)
     slots: StreamSlots = request.app.state.stream_slots
-    slots.take(c.tenant)   # 429 past the tenant's cap; the response gives it back when it ends
-    source = event_stream(fanout, c.backends.nats.jetstream(), job_id, params.last_event_id(request),
-                          request.app.state.settings.sse_ping_s, job_exists_check(c, job_id))
-    return HeldStream(slots, c.tenant, source, media_type="text/event-stream",
-                      headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    slots.take(c.tenant)  # 429 past the tenant's cap; the response gives it back when it ends
+    source = event_stream(
+        fanout,
+        c.backends.nats.jetstream(),
+        job_id,
+        params.last_event_id(request),
+        request.app.state.settings.sse_ping_s,
+        job_exists_check(c, job_id),
+    )
+    return HeldStream(
+        slots,
+        c.tenant,
+        source,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 routes = [Route("/v1/jobs/{job_id}/events", job_events, methods=["GET"])]

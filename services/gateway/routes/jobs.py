@@ -42,13 +42,13 @@ def create_job_message(body: dict[str, Any], tenant: str, request_id: str) -> st
         request_id=request_id,
     )
     message.template_params.update(output.get("templateParams", {}))
-    for field, name in (("idempotencyKey", "idempotency_key"), ("label", "label"),
-                        ("entityLabel", "entity_label")):
+    for field, name in (("idempotencyKey", "idempotency_key"), ("label", "label"), ("entityLabel", "entity_label")):
         if field in body:
             setattr(message, name, body[field])
     if "webhook" in body:
-        message.webhook.CopyFrom(job_pb2.Webhook(url=body["webhook"]["url"],
-                                                 headers=body["webhook"].get("headers", {})))
+        message.webhook.CopyFrom(
+            job_pb2.Webhook(url=body["webhook"]["url"], headers=body["webhook"].get("headers", {}))
+        )
     return message
 
 
@@ -56,18 +56,25 @@ async def create_job(request: Request) -> JSONResponse:
     c = call(request)
     body = await bodies.json_object(request, request.app.state.settings.job_body_limit)
     validation.create_job(body)
-    await webhook_rules.check_address(body.get("webhook"),
-                                      allow_private=request.app.state.settings.webhook_allow_private,
-                                      resolver=request.app.state.webhook_resolver)
-    reply = await c.backends.store.CreateJob(create_job_message(body, c.tenant, c.request_id),
-                                             timeout=c.timeout, metadata=c.metadata)
+    await webhook_rules.check_address(
+        body.get("webhook"),
+        allow_private=request.app.state.settings.webhook_allow_private,
+        resolver=request.app.state.webhook_resolver,
+    )
+    reply = await c.backends.store.CreateJob(
+        create_job_message(body, c.tenant, c.request_id), timeout=c.timeout, metadata=c.metadata
+    )
     job_id = reply.job_id
     log.debug("job created" if not reply.replayed else "job replayed", extra={"jobId": job_id})
     # A replay answers what the first request was answered (as Stripe replays a stored response),
     # whatever the job has done since: a new job is always queued at its first stage, and the
     # store keeps the wait it estimated then. Where the job is now is at `Location`.
-    response = {"jobId": job_id, "status": job_states.QUEUED, "stage": job_states.STAGES[0],
-                "estimatedWaitSec": reply.estimated_wait_sec}
+    response = {
+        "jobId": job_id,
+        "status": job_states.QUEUED,
+        "stage": job_states.STAGES[0],
+        "estimatedWaitSec": reply.estimated_wait_sec,
+    }
     headers = {"Location": f"/v1/jobs/{job_id}"}
     if reply.replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -79,11 +86,12 @@ async def get_job(request: Request) -> JSONResponse:
     job_id = params.resource_id(request, "job_id", "job")
 
     async def read() -> job_pb2.Job:
-        return await c.backends.store.GetJob(store_pb2.GetJobRequest(tenant=c.tenant, job_id=job_id),
-                                             timeout=c.timeout, metadata=c.metadata)
+        return await c.backends.store.GetJob(
+            store_pb2.GetJobRequest(tenant=c.tenant, job_id=job_id), timeout=c.timeout, metadata=c.metadata
+        )
 
     wait = prefer.wait_seconds(request.headers.getlist("prefer"))
-    if wait is not None:   # a gateway just started may still be connecting to NATS
+    if wait is not None:  # a gateway just started may still be connecting to NATS
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(c.backends.nats_ready.wait(), NATS_WAIT_S)
     waits: JobWaits = request.app.state.job_waits
@@ -92,7 +100,7 @@ async def get_job(request: Request) -> JSONResponse:
     job = await waits.until_ended(job_id, read, wait)
     headers = {"Preference-Applied": f"wait={wait}", "Vary": "Prefer"}
     if not is_terminal(job):
-        headers["Retry-After"] = "1"   # not over yet: ask again, with or without a wait
+        headers["Retry-After"] = "1"  # not over yet: ask again, with or without a wait
     return pages.resource_response("job", views.job_json(job), headers=headers)
 
 
@@ -103,16 +111,23 @@ def _status_filter(request: Request) -> int:
     try:
         return job_states.status_value(raw)
     except KeyError:
-        raise ApiError(400, "invalid_request", "status must be one of queued, running, succeeded, failed, canceled",
-                       [FieldProblem("?status", f"unknown status {quote(raw)}")]) from None
+        raise ApiError(
+            400,
+            "invalid_request",
+            "status must be one of queued, running, succeeded, failed, canceled",
+            [FieldProblem("?status", f"unknown status {quote(raw)}")],
+        ) from None
 
 
 async def list_jobs(request: Request) -> JSONResponse:
     c = call(request)
     page = await c.backends.store.ListJobs(
-        store_pb2.ListJobsRequest(tenant=c.tenant, status=_status_filter(request), limit=params.limit(request),
-                                  cursor=params.cursor(request)),
-        timeout=c.timeout, metadata=c.metadata)
+        store_pb2.ListJobsRequest(
+            tenant=c.tenant, status=_status_filter(request), limit=params.limit(request), cursor=params.cursor(request)
+        ),
+        timeout=c.timeout,
+        metadata=c.metadata,
+    )
     return pages.page_response("job", page.items, views.job_json, page.next_cursor)
 
 
@@ -120,7 +135,9 @@ async def cancel_job(request: Request) -> JSONResponse:
     c = call(request)
     job = await c.backends.store.CancelJob(
         store_pb2.CancelJobRequest(tenant=c.tenant, job_id=params.resource_id(request, "job_id", "job")),
-        timeout=c.timeout, metadata=c.metadata)
+        timeout=c.timeout,
+        metadata=c.metadata,
+    )
     return pages.resource_response("job", views.job_json(job))
 
 

@@ -16,13 +16,18 @@ from services.gateway.auth import key_id_of
 from services.gateway.calls import Call, call
 
 
-def _deleter(rpc: Callable[[Call], Callable[..., Awaitable[Any]]], param: str,
-             what: str) -> Callable[[Request], Awaitable[Response]]:
+def _deleter(
+    rpc: Callable[[Call], Callable[..., Awaitable[Any]]], param: str, what: str
+) -> Callable[[Request], Awaitable[Response]]:
     async def delete(request: Request) -> Response:
         c = call(request)
-        await rpc(c)(store_pb2.DeleteRequest(tenant=c.tenant, id=params.resource_id(request, param, what),
-                                             api_key_id=key_id_of(request)),
-                     timeout=c.timeout, metadata=c.metadata)
+        await rpc(c)(
+            store_pb2.DeleteRequest(
+                tenant=c.tenant, id=params.resource_id(request, param, what), api_key_id=key_id_of(request)
+            ),
+            timeout=c.timeout,
+            metadata=c.metadata,
+        )
         return Response(status_code=204)
 
     return delete
@@ -32,14 +37,23 @@ async def list_audit(request: Request) -> JSONResponse:
     c = call(request)
     page = await c.backends.store.ListAudit(
         store_pb2.ListAuditRequest(tenant=c.tenant, limit=params.limit(request), cursor=params.cursor(request)),
-        timeout=c.timeout, metadata=c.metadata)
+        timeout=c.timeout,
+        metadata=c.metadata,
+    )
     return JSONResponse({"items": [views.audit_json(r) for r in page.items], "nextCursor": page.next_cursor or None})
 
 
 routes = [
-    Route("/v1/media/{media_id}", _deleter(lambda c: c.backends.store.DeleteMedia, "media_id", "media"), methods=["DELETE"]),
+    Route(
+        "/v1/media/{media_id}",
+        _deleter(lambda c: c.backends.store.DeleteMedia, "media_id", "media"),
+        methods=["DELETE"],
+    ),
     Route("/v1/jobs/{job_id}", _deleter(lambda c: c.backends.store.DeleteJob, "job_id", "job"), methods=["DELETE"]),
-    Route("/v1/reports/{report_id}", _deleter(lambda c: c.backends.store.DeleteReport, "report_id", "report"),
-          methods=["DELETE"]),
+    Route(
+        "/v1/reports/{report_id}",
+        _deleter(lambda c: c.backends.store.DeleteReport, "report_id", "report"),
+        methods=["DELETE"],
+    ),
     Route("/v1/audit", list_audit, methods=["GET"]),
 ]

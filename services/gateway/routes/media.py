@@ -38,26 +38,27 @@ async def create_media(request: Request) -> JSONResponse:
     default_days = request.app.state.settings.retention_days.get(c.tenant)
     if default_days is not None:
         message.default_retention_days = default_days
-    media = await c.backends.store.CreateMedia(message, timeout=max(c.timeout, MEDIA_TIMEOUT_S),
-                                               metadata=c.metadata)
-    return JSONResponse(views.media_json(media), status_code=201,
-                        headers={"Location": f"/v1/media/{media.id}"})
+    media = await c.backends.store.CreateMedia(message, timeout=max(c.timeout, MEDIA_TIMEOUT_S), metadata=c.metadata)
+    return JSONResponse(views.media_json(media), status_code=201, headers={"Location": f"/v1/media/{media.id}"})
 
 
 async def get_media(request: Request) -> JSONResponse:
     c = call(request)
     media = await c.backends.store.GetMedia(
         store_pb2.GetMediaRequest(tenant=c.tenant, media_id=params.resource_id(request, "media_id", "media")),
-        timeout=c.timeout, metadata=c.metadata)
+        timeout=c.timeout,
+        metadata=c.metadata,
+    )
     return pages.resource_response("media", views.media_json(media))
 
 
 async def list_media(request: Request) -> JSONResponse:
     c = call(request)
     page = await c.backends.store.ListMedia(
-        store_pb2.ListMediaRequest(tenant=c.tenant, limit=params.limit(request),
-                                   cursor=params.cursor(request)),
-        timeout=c.timeout, metadata=c.metadata)
+        store_pb2.ListMediaRequest(tenant=c.tenant, limit=params.limit(request), cursor=params.cursor(request)),
+        timeout=c.timeout,
+        metadata=c.metadata,
+    )
     return pages.page_response("media", page.items, views.media_json, page.next_cursor)
 
 
@@ -66,9 +67,14 @@ async def resolve(request: Request) -> JSONResponse:
     body = await bodies.json_object(request, request.app.state.settings.job_body_limit)
     validation.target(body)
     resolution = await c.backends.resolver.ResolveTarget(
-        resolver_pb2.ResolveTargetRequest(tenant=c.tenant, media_id=params.resource_id(request, "media_id", "media"),
-                                          target=views.target_message(body)),
-        timeout=c.timeout, metadata=c.metadata)
+        resolver_pb2.ResolveTargetRequest(
+            tenant=c.tenant,
+            media_id=params.resource_id(request, "media_id", "media"),
+            target=views.target_message(body),
+        ),
+        timeout=c.timeout,
+        metadata=c.metadata,
+    )
     return JSONResponse(views.resolution_json(resolution))
 
 

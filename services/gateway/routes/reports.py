@@ -13,7 +13,9 @@ async def get_report(request: Request) -> JSONResponse:
     c = call(request)
     report = await c.backends.store.GetReport(
         store_pb2.GetReportRequest(tenant=c.tenant, report_id=params.resource_id(request, "report_id", "report")),
-        timeout=c.timeout, metadata=c.metadata)
+        timeout=c.timeout,
+        metadata=c.metadata,
+    )
     return pages.resource_response("report", views.report_json(report))
 
 
@@ -22,7 +24,9 @@ async def report_evidence(request: Request) -> JSONResponse:
     c = call(request)
     report = await c.backends.store.GetReport(
         store_pb2.GetReportRequest(tenant=c.tenant, report_id=params.resource_id(request, "report_id", "report")),
-        timeout=c.timeout, metadata=c.metadata)
+        timeout=c.timeout,
+        metadata=c.metadata,
+    )
     return JSONResponse(views.evidence_json(report))
 
 
@@ -31,16 +35,19 @@ async def report_by_job(request: Request) -> JSONResponse:
     c = call(request)
     reply = await c.backends.store.GetReportByJob(
         store_pb2.GetReportByJobRequest(tenant=c.tenant, job_id=params.resource_id(request, "job_id", "job")),
-        timeout=c.timeout, metadata=c.metadata)
+        timeout=c.timeout,
+        metadata=c.metadata,
+    )
     return JSONResponse(views.report_json(reply.report) if reply.HasField("report") else None)
 
 
 async def list_reports(request: Request) -> JSONResponse:
     c = call(request)
     page = await c.backends.store.ListReports(
-        store_pb2.ListReportsRequest(tenant=c.tenant, limit=params.limit(request),
-                                     cursor=params.cursor(request)),
-        timeout=c.timeout, metadata=c.metadata)
+        store_pb2.ListReportsRequest(tenant=c.tenant, limit=params.limit(request), cursor=params.cursor(request)),
+        timeout=c.timeout,
+        metadata=c.metadata,
+    )
     return pages.page_response("report", page.items, views.report_json, page.next_cursor)
 
 

@@ -66,14 +66,19 @@ async def get_usage(request: Request) -> JSONResponse:
     c = call(request)
     start, end, group_by = usage_range(request, utcnow())
     reply = await c.backends.store.GetUsage(
-        store_pb2.GetUsageRequest(tenant=c.tenant, start=to_timestamp(start), end=to_timestamp(end),
-                                  group_by=group_by),
-        timeout=c.timeout, metadata=c.metadata)
-    return JSONResponse({
-        "from": iso(start), "to": iso(end), "groupBy": group_by,
-        "groups": [{"group": g.group, **views.usage_figures_json(g)} for g in reply.groups],
-        "total": views.usage_figures_json(reply.total),
-    })
+        store_pb2.GetUsageRequest(tenant=c.tenant, start=to_timestamp(start), end=to_timestamp(end), group_by=group_by),
+        timeout=c.timeout,
+        metadata=c.metadata,
+    )
+    return JSONResponse(
+        {
+            "from": iso(start),
+            "to": iso(end),
+            "groupBy": group_by,
+            "groups": [{"group": g.group, **views.usage_figures_json(g)} for g in reply.groups],
+            "total": views.usage_figures_json(reply.total),
+        }
+    )
 
 
 routes = [Route("/v1/usage", get_usage, methods=["GET"])]

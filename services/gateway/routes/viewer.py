@@ -20,8 +20,9 @@ from starlette.types import Scope
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
 SECURITY_HEADERS = {
-    "Content-Security-Policy": ("default-src 'self'; base-uri 'none'; object-src 'none'; "
-                                "form-action 'none'; frame-ancestors 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'self'; base-uri 'none'; object-src 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
@@ -31,16 +32,16 @@ SECURITY_HEADERS = {
 class _ViewerFiles(StaticFiles):
     """Static files with the page's security headers on each answer."""
 
-    def file_response(self, full_path: str | os.PathLike[str], stat_result: os.stat_result,
-                      scope: Scope, status_code: int = 200) -> Response:
+    def file_response(
+        self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope, status_code: int = 200
+    ) -> Response:
         response = super().file_response(full_path, stat_result, scope, status_code)
         response.headers.update(SECURITY_HEADERS)
         return response
 
 
 async def index(_request: Request) -> FileResponse:
-    return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8",
-                        headers=SECURITY_HEADERS)
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
 
 
 routes = [

@@ -16,7 +16,9 @@ async def redeliver(request: Request) -> JSONResponse:
     c = call(request)
     job = await c.backends.store.RedeliverWebhook(
         store_pb2.RedeliverWebhookRequest(tenant=c.tenant, job_id=params.resource_id(request, "job_id", "job")),
-        timeout=c.timeout, metadata=c.metadata)
+        timeout=c.timeout,
+        metadata=c.metadata,
+    )
     return pages.resource_response("job", views.job_json(job), status_code=202)
 
 

@@ -49,64 +49,79 @@ from services.renderer.providers.base import (
 from services.renderer.providers.sse import Event, EventReader, json_of
 
 _ENDED = {
-    "max_tokens": ("llm_output_truncated",
-                   "the answer reached max_tokens ({max_tokens}) before it was complete; raise "
-                   "REPORTS_LLM_MAX_TOKENS or use a shorter template"),
+    "max_tokens": (
+        "llm_output_truncated",
+        "the answer reached max_tokens ({max_tokens}) before it was complete; raise "
+        "REPORTS_LLM_MAX_TOKENS or use a shorter template",
+    ),
     "refusal": ("llm_refused", "the model refused to write the report (stop_reason refusal)"),
     "model_context_window_exceeded": (
         "llm_context_exceeded",
         "the prompt and answer do not fit the model's context window "
-        "(stop_reason model_context_window_exceeded); use a model with a larger window"),
+        "(stop_reason model_context_window_exceeded); use a model with a larger window",
+    ),
 }
 
 
 # Each error type's HTTP status (docs: api/errors, "HTTP errors"), for an `error` event mid-stream.
 ERROR_STATUS = {
-    "invalid_request_error": 400, "authentication_error": 401, "billing_error": 402,
-    "permission_error": 403, "not_found_error": 404, "request_too_large": 413,
-    "rate_limit_error": 429, "api_error": 500, "timeout_error": 504, "overloaded_error": 529,
+    "invalid_request_error": 400,
+    "authentication_error": 401,
+    "billing_error": 402,
+    "permission_error": 403,
+    "not_found_error": 404,
+    "request_too_large": 413,
+    "rate_limit_error": 429,
+    "api_error": 500,
+    "timeout_error": 504,
+    "overloaded_error": 529,
 }
 
 
 class AnthropicProvider:
     name = "anthropic"
 
-    def __init__(self, *, api_key: str, base_url: str | None, timeout_s: float,
-                 max_tokens: int, headers: Mapping[str, str] | None = None,
-                 on_response: OnResponse | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str | None,
+        timeout_s: float,
+        max_tokens: int,
+        headers: Mapping[str, str] | None = None,
+        on_response: OnResponse | None = None,
+    ) -> None:
         self._idle_s = timeout_s
         self._max_tokens = max_tokens
         http_client = watched_client(anthropic.DefaultAsyncHttpxClient, on_response)
         self._client = anthropic.AsyncAnthropic(**client_options(api_key, base_url, timeout_s, headers, http_client))
 
-    def request(self, conversation: Conversation, schema: dict[str, Any],
-                model: str) -> dict[str, Any]:
+    def request(self, conversation: Conversation, schema: dict[str, Any], model: str) -> dict[str, Any]:
         """The body of one messages call (the recorded-request tests check it against the docs)."""
         return {
             "model": model,
             "system": conversation.system,
             "messages": [{"role": t.role, "content": t.text} for t in conversation.turns],
             "max_tokens": self._max_tokens,
-            "output_config": {"format": {"type": "json_schema",
-                                         "schema": anthropic.transform_schema(schema)}},
+            "output_config": {"format": {"type": "json_schema", "schema": anthropic.transform_schema(schema)}},
             "stream": True,
         }
 
-    async def complete(self, conversation: Conversation, schema: dict[str, Any],
-                       model: str, on_progress: Progress | None = None) -> Completion:
+    async def complete(
+        self, conversation: Conversation, schema: dict[str, Any], model: str, on_progress: Progress | None = None
+    ) -> Completion:
         answer = StreamedMessage()
         try:
             async with self._client.messages.with_streaming_response.create(
-                    **self.request(conversation, schema, model)) as response:
-                async for events in EventReader(response.http_response.aiter_bytes(),
-                                                self._idle_s):
+                **self.request(conversation, schema, model)
+            ) as response:
+                async for events in EventReader(response.http_response.aiter_bytes(), self._idle_s):
                     chars = answer.chars
                     answer.read(events)
                     if on_progress is not None and answer.chars != chars:
                         on_progress(tokens_of(answer.chars))
         except anthropic.APIStatusError as e:
-            raise failure_from_status(e.status_code, e.response.headers, e.message,
-                                      e.body) from e
+            raise failure_from_status(e.status_code, e.response.headers, e.message, e.body) from e
         except anthropic.APITimeoutError as e:
             raise TransientFailure(f"no answer within {self._idle_s:g}s", stalled=True) from e
         except anthropic.APIConnectionError as e:
@@ -117,8 +132,7 @@ class AnthropicProvider:
             raise TransientFailure(f"the stream broke: {e!r}", stalled=True) from e
         if not answer.finished:
             raise TransientFailure("the stream ended before the answer did", stalled=True)
-        return completion(answer.model, "".join(answer.text), answer.stop, self._max_tokens,
-                          answer.usage())
+        return completion(answer.model, "".join(answer.text), answer.stop, self._max_tokens, answer.usage())
 
     async def check_model(self, model: str) -> None:
         try:
@@ -176,8 +190,9 @@ class StreamedMessage:
                 elif name == "error":
                     raise stream_error(json_of(data))
             except (ValueError, KeyError, AttributeError, TypeError) as e:
-                raise TransientFailure(f"unreadable response: a {name or 'nameless'} event "
-                                       f"that does not parse ({type(e).__name__}: {e})") from e
+                raise TransientFailure(
+                    f"unreadable response: a {name or 'nameless'} event that does not parse ({type(e).__name__}: {e})"
+                ) from e
 
     def usage(self) -> TokenUsage | None:
         return TokenUsage(self.input_tokens, self.output_tokens) if self.counted else None
@@ -199,8 +214,9 @@ def stream_error(body: object) -> TransientFailure | FatalFailure | EndedFailure
     return failure_from_status(status, {}, f"{kind}: {message}" if message else str(body), body)
 
 
-def completion(model: str, text: str, stop_reason: str | None,
-               max_tokens: int = 0, usage: TokenUsage | None = None) -> Completion:
+def completion(
+    model: str, text: str, stop_reason: str | None, max_tokens: int = 0, usage: TokenUsage | None = None
+) -> Completion:
     """The answer from its text blocks (thinking skipped) and its stop reason."""
     ended = _ENDED.get(stop_reason or "")
     if ended is not None:
@@ -214,5 +230,6 @@ def completion(model: str, text: str, stop_reason: str | None,
 def _input_tokens(usage: dict[str, Any]) -> int:
     """All input the request was billed for: uncached, written to and read from the prompt cache
     (docs: build-with-claude/prompt-caching, "Tracking cache performance")."""
-    return sum(usage.get(name) or 0
-               for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"))
+    return sum(
+        usage.get(name) or 0 for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+    )

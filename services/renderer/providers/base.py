@@ -52,12 +52,13 @@ class TransientFailure(Exception):
     """Worth another try after a wait. `stalled`: the answer stopped arriving (no chunk within
     the idle timeout, or a stream cut before its end), which the loop retries only once."""
 
-    def __init__(self, message: str, retry_after_s: float | None = None,
-                 stalled: bool = False, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, retry_after_s: float | None = None, stalled: bool = False, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
         self.stalled = stalled
-        self.status = status   # the HTTP status, when an answer came
+        self.status = status  # the HTTP status, when an answer came
 
     @property
     def outage(self) -> bool:
@@ -93,8 +94,9 @@ Progress = Callable[[int], None]  # output tokens so far, called as chunks arriv
 class Provider(Protocol):
     name: str
 
-    async def complete(self, conversation: Conversation, schema: dict[str, Any],
-                       model: str, on_progress: Progress | None = None) -> Completion: ...
+    async def complete(
+        self, conversation: Conversation, schema: dict[str, Any], model: str, on_progress: Progress | None = None
+    ) -> Completion: ...
 
     async def check_model(self, model: str) -> None:
         """Raises `ModelMissing` when the models endpoint answers 404 for `model`."""
@@ -102,15 +104,21 @@ class Provider(Protocol):
     async def aclose(self) -> None: ...
 
 
-def client_options(api_key: str, base_url: str | None, timeout_s: float,
-                   headers: Mapping[str, str] | None, http_client: Any = None) -> dict[str, Any]:
+def client_options(
+    api_key: str, base_url: str | None, timeout_s: float, headers: Mapping[str, str] | None, http_client: Any = None
+) -> dict[str, Any]:
     """What both SDK clients are built with: retries are the renderer's own (max_retries 0), the
     read timeout is the idle time allowed between streamed chunks, connecting at most 10 s; a
     streamed answer is read a network read at a time (`batched_body`)."""
     batched_body.install()
-    return {"api_key": api_key, "base_url": base_url, "max_retries": 0,
-            "timeout": httpx2.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
-            "default_headers": headers or None, "http_client": http_client}
+    return {
+        "api_key": api_key,
+        "base_url": base_url,
+        "max_retries": 0,
+        "timeout": httpx2.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
+        "default_headers": headers or None,
+        "http_client": http_client,
+    }
 
 
 OnResponse = Callable[[int, Mapping[str, str]], Awaitable[None]]  # status, headers of every answer
@@ -134,9 +142,9 @@ def tokens_of(chars: int) -> int:
     return (chars + 3) // 4
 
 
-def failure_from_status(status: int, headers: Mapping[str, str] | None, detail: str,
-                        body: object = None, now: float | None = None
-                        ) -> TransientFailure | FatalFailure | EndedFailure:
+def failure_from_status(
+    status: int, headers: Mapping[str, str] | None, detail: str, body: object = None, now: float | None = None
+) -> TransientFailure | FatalFailure | EndedFailure:
     """What an error answer means for the retry loop.
 
     - quota or spend exhausted (OpenAI 429 `insufficient_quota`, docs: guides/error-codes;
@@ -153,13 +161,14 @@ def failure_from_status(status: int, headers: Mapping[str, str] | None, detail: 
     kind, code = _error_kind(body)
     text = f"{detail} {code} {kind}".lower()
     if "insufficient_quota" in (kind, code) or any(s in text for s in _QUOTA_WORDS):
-        return EndedFailure("llm_quota_exhausted",
-                            f"the provider account has no quota or spend left ({message}); add "
-                            "credit or raise the spend limit in the provider's console, then "
-                            "submit the job again")
+        return EndedFailure(
+            "llm_quota_exhausted",
+            f"the provider account has no quota or spend left ({message}); add "
+            "credit or raise the spend limit in the provider's console, then "
+            "submit the job again",
+        )
     if code == "context_length_exceeded" or "prompt is too long" in text:
-        return EndedFailure("llm_context_exceeded",
-                            f"the prompt does not fit the model's context window ({message})")
+        return EndedFailure("llm_context_exceeded", f"the prompt does not fit the model's context window ({message})")
     should_retry = lowered.get("x-should-retry", "").strip().lower()
     if should_retry == "false":
         return FatalFailure(message, status)

@@ -45,18 +45,24 @@ from services.renderer.providers.sse import Event, EventReader, json_of
 class OpenAIProvider:
     name = "openai"
 
-    def __init__(self, *, api_key: str, base_url: str | None, timeout_s: float,
-                 max_tokens: int, headers: Mapping[str, str] | None = None,
-                 on_response: OnResponse | None = None,
-                 response_format: str = "json_schema") -> None:
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str | None,
+        timeout_s: float,
+        max_tokens: int,
+        headers: Mapping[str, str] | None = None,
+        on_response: OnResponse | None = None,
+        response_format: str = "json_schema",
+    ) -> None:
         self._idle_s = timeout_s
         self._max_tokens = max_tokens
         self._response_format = response_format
         http_client = watched_client(openai.DefaultAsyncHttpxClient, on_response)
         self._client = openai.AsyncOpenAI(**client_options(api_key, base_url, timeout_s, headers, http_client))
 
-    def request(self, conversation: Conversation, schema: dict[str, Any],
-                model: str) -> dict[str, Any]:
+    def request(self, conversation: Conversation, schema: dict[str, Any], model: str) -> dict[str, Any]:
         """The body of one chat completions call (checked against the docs by a unit test)."""
         messages: list[Any] = [{"role": "system", "content": conversation.system}]
         messages += [{"role": t.role, "content": t.text} for t in conversation.turns]
@@ -69,12 +75,14 @@ class OpenAIProvider:
             "stream_options": {"include_usage": True},
         }
 
-    async def complete(self, conversation: Conversation, schema: dict[str, Any],
-                       model: str, on_progress: Progress | None = None) -> Completion:
+    async def complete(
+        self, conversation: Conversation, schema: dict[str, Any], model: str, on_progress: Progress | None = None
+    ) -> Completion:
         answer = StreamedAnswer()
         try:
             async with self._client.chat.completions.with_streaming_response.create(
-                    **self.request(conversation, schema, model)) as response:
+                **self.request(conversation, schema, model)
+            ) as response:
                 reader = EventReader(response.http_response.aiter_bytes(), self._idle_s)
                 async for events in reader:
                     chars = answer.chars
@@ -84,8 +92,7 @@ class OpenAIProvider:
                     if on_progress is not None and answer.chars != chars:
                         on_progress(tokens_of(answer.chars))
         except openai.APIStatusError as e:
-            raise failure_from_status(e.status_code, e.response.headers, e.message,
-                                      e.body) from e
+            raise failure_from_status(e.status_code, e.response.headers, e.message, e.body) from e
         except openai.APITimeoutError as e:
             raise TransientFailure(f"no answer within {self._idle_s:g}s", stalled=True) from e
         except openai.APIConnectionError as e:
@@ -96,8 +103,9 @@ class OpenAIProvider:
             raise TransientFailure(f"the stream broke: {e!r}", stalled=True) from e
         if answer.finish is None:
             raise TransientFailure("the stream ended before the answer did", stalled=True)
-        return completion(answer.model, "".join(answer.text), answer.finish,
-                          "".join(answer.refusal), self._max_tokens, answer.usage)
+        return completion(
+            answer.model, "".join(answer.text), answer.finish, "".join(answer.refusal), self._max_tokens, answer.usage
+        )
 
     async def check_model(self, model: str) -> None:
         try:
@@ -135,8 +143,7 @@ class StreamedAnswer:
                 self.model = chunk.get("model") or self.model
                 usage = chunk.get("usage")
                 if usage:
-                    self.usage = TokenUsage(usage.get("prompt_tokens") or 0,
-                                            usage.get("completion_tokens") or 0)
+                    self.usage = TokenUsage(usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0)
                 for choice in chunk.get("choices") or ():
                     delta = choice.get("delta") or {}
                     content = delta.get("content")
@@ -147,8 +154,9 @@ class StreamedAnswer:
                         self.refusal.append(delta["refusal"])
                     self.finish = choice.get("finish_reason") or self.finish
             except (ValueError, AttributeError, TypeError) as e:
-                raise TransientFailure(f"unreadable response: not a chat completion chunk "
-                                       f"({type(e).__name__}: {e})") from e
+                raise TransientFailure(
+                    f"unreadable response: not a chat completion chunk ({type(e).__name__}: {e})"
+                ) from e
         return False
 
 
@@ -165,23 +173,33 @@ def response_format(dialect: str, schema: dict[str, Any]) -> dict[str, Any]:
     that reject `json_schema` (llama.cpp's server: it constrains the output to the schema)."""
     if dialect == "json_object":
         return {"type": "json_object", "schema": schema}
-    return {"type": "json_schema",
-            "json_schema": {"name": SCHEMA_NAME, "schema": schema, "strict": True}}
+    return {"type": "json_schema", "json_schema": {"name": SCHEMA_NAME, "schema": schema, "strict": True}}
 
 
-def completion(model: str, text: str, finish_reason: str | None, refusal: str | None = None,
-               max_tokens: int = 0, usage: TokenUsage | None = None) -> Completion:
+def completion(
+    model: str,
+    text: str,
+    finish_reason: str | None,
+    refusal: str | None = None,
+    max_tokens: int = 0,
+    usage: TokenUsage | None = None,
+) -> Completion:
     if refusal:
         raise EndedFailure("llm_refused", f"the model refused to write the report: {refusal}", usage)
     if finish_reason == "length":
-        raise EndedFailure("llm_output_truncated",
-                           f"the answer reached max_completion_tokens ({max_tokens}) before it "
-                           "was complete (finish_reason length); raise REPORTS_LLM_MAX_TOKENS "
-                           "or use a shorter template", usage)
+        raise EndedFailure(
+            "llm_output_truncated",
+            f"the answer reached max_completion_tokens ({max_tokens}) before it "
+            "was complete (finish_reason length); raise REPORTS_LLM_MAX_TOKENS "
+            "or use a shorter template",
+            usage,
+        )
     if finish_reason == "content_filter":
-        raise EndedFailure("llm_content_filtered",
-                           "the provider's content filter withheld the answer "
-                           "(finish_reason content_filter)", usage)
+        raise EndedFailure(
+            "llm_content_filtered",
+            "the provider's content filter withheld the answer (finish_reason content_filter)",
+            usage,
+        )
     if not text.strip():
         return Completion(model, text, "the answer was empty", usage)
     return Completion(model, text, usage=usage)

@@ -49,9 +49,9 @@ class Decoder:
     """Bytes in as they arrive, complete events out."""
 
     def __init__(self, max_event_bytes: int = MAX_EVENT_BYTES) -> None:
-        self._pending: list[bytes] = []   # the start of a line not yet ended, as read
+        self._pending: list[bytes] = []  # the start of a line not yet ended, as read
         self._pending_bytes = 0
-        self._skip_lf = False    # the last read ended with CR: an LF starting the next is its pair
+        self._skip_lf = False  # the last read ended with CR: an LF starting the next is its pair
         self._name = ""
         self._data: list[str] = []
         self._data_chars = 0
@@ -68,11 +68,13 @@ class Decoder:
                 raise self._too_long("a line")
             self._pending.append(chunk)
             return []
-        if self._pending and self._pending_bytes + min(
-                i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0) > self._max:
+        if (
+            self._pending
+            and self._pending_bytes + min(i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0) > self._max
+        ):
             raise self._too_long("a line")
-        complete = b"".join((*self._pending, chunk[:end + 1])) if self._pending else chunk[:end + 1]
-        rest = chunk[end + 1:]
+        complete = b"".join((*self._pending, chunk[: end + 1])) if self._pending else chunk[: end + 1]
+        rest = chunk[end + 1 :]
         if len(rest) > self._max:
             raise self._too_long("a line")
         self._pending, self._pending_bytes = ([rest], len(rest)) if rest else ([], 0)
@@ -124,8 +126,9 @@ def json_of(data: str) -> Any:
 class EventReader:
     """The events of one streamed answer, a list per piece of body that brought any."""
 
-    def __init__(self, chunks: AsyncIterable[bytes], idle_s: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, chunks: AsyncIterable[bytes], idle_s: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._chunks = chunks.__aiter__()
         self._idle_s = idle_s
         self._decoder = Decoder()
@@ -140,16 +143,16 @@ class EventReader:
             try:
                 chunk = await anext(self._chunks)
             except httpx2.TimeoutException:  # the client's read timeout is `idle_s`
-                raise TransientFailure(f"no streamed chunk within {self._idle_s:g}s",
-                                       stalled=True) from None
+                raise TransientFailure(f"no streamed chunk within {self._idle_s:g}s", stalled=True) from None
             events = self._decoder.feed(chunk)
             now = self._clock()
             if any(e.name not in KEEPALIVE_EVENTS for e in events):
                 self._last = now
                 return events
             if now - self._last > self._idle_s:
-                raise TransientFailure(f"only keep-alives for {now - self._last:.0f}s "
-                                       f"(more than {self._idle_s:g}s)", stalled=True)
+                raise TransientFailure(
+                    f"only keep-alives for {now - self._last:.0f}s (more than {self._idle_s:g}s)", stalled=True
+                )
             if events:
                 return events
 

@@ -47,8 +47,6 @@ def assemble(fmt: str, pieces: Iterable[Piece], *, where: str, path: str) -> Par
     if not segments:
         raise TranscriptError(NO_SPEECH, f"{where}: no speech, every text is empty", path)
     if not named:
-        raise TranscriptError(
-            NO_SPEAKERS, f"{where}: no speaker labels, every segment has an unnamed speaker", path
-        )
+        raise TranscriptError(NO_SPEAKERS, f"{where}: no speaker labels, every segment has an unnamed speaker", path)
     segments.sort(key=lambda s: (s.start, s.end))
     return ParsedTranscript(fmt, tuple(segments), max(s.end for s in segments))

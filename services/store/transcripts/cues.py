@@ -35,9 +35,7 @@ def error(line: int, problem: str) -> TranscriptError:
 
 def split_lines(content: object, fmt_name: str) -> list[str]:
     if not isinstance(content, str):
-        raise TranscriptError(
-            INVALID_TRANSCRIPT, f"content: must be a string holding {fmt_name} text", "/content"
-        )
+        raise TranscriptError(INVALID_TRANSCRIPT, f"content: must be a string holding {fmt_name} text", "/content")
     text = content.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise error(1, "the content is empty")

@@ -31,9 +31,7 @@ _BRACKETED = re.compile(r"^\[([^\]]{1,40})\]\s*:\s*(.*)$")
 _PLAIN = re.compile(r"^([^:]{1,40}):(?:\s+(.*))?$")
 _NAME_CHARS = re.compile(r"^[\w .'’&-]+$")
 _GENERIC_ID = re.compile(r"(?i)^(?:speaker|spk)[ _-]?\w{1,4}$")
-_PARTICLES = frozenset(
-    "al bin da de del della der di dos du el la le van von y".split()
-)
+_PARTICLES = frozenset("al bin da de del della der di dos du el la le van von y".split())
 _NOT_NAMES = frozenset(
     """note notes nb ps p.s warning caution tip hint example e.g i.e update edit important reminder
     source subject step chapter part fact so well okay ok yes no now then also but and or because
@@ -51,7 +49,7 @@ def cue_parts(lines: list[str]) -> list[tuple[str | None, str]]:
     parts: list[tuple[str | None, str]] = []
     parts.extend(_prefixed_parts(raw[: voices[0].start()]))
     for i, voice in enumerate(voices):
-        body = raw[voice.end(): voices[i + 1].start() if i + 1 < len(voices) else len(raw)]
+        body = raw[voice.end() : voices[i + 1].start() if i + 1 < len(voices) else len(raw)]
         name = clean_text(strip_markup(voice.group(1) or ""))
         if name:
             text = clean_text(" ".join(_unmarked(line) for line in body.split("\n")))
@@ -99,7 +97,7 @@ def _unmarked(line: str) -> str:
     """A line without markup and without a leading dialogue marker."""
     text = strip_markup(line).strip()
     marker = _MARKER.match(text)
-    return text[marker.end():] if marker else text
+    return text[marker.end() :] if marker else text
 
 
 def _prefixed_parts(raw: str) -> list[tuple[str | None, str]]:
@@ -108,7 +106,7 @@ def _prefixed_parts(raw: str) -> list[tuple[str | None, str]]:
     for i, line in enumerate(raw.split("\n")):
         text = strip_markup(line).strip()
         marker = _MARKER.match(text)
-        body = text[marker.end():] if marker else text
+        body = text[marker.end() :] if marker else text
         found = split_prefix(body) if i == 0 or marker else None
         if found:
             parts.append((found[0], [found[1]]))

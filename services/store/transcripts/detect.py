@@ -60,11 +60,15 @@ def _detect_object(data: dict[str, Any]) -> str:
 
 
 # Text with no timing lines: no format would take it, so naming one would not help.
-NO_TIMES = ("content: text without timestamps is not a transcript; every format needs each line's times "
-            "(WebVTT starts with WEBVTT, SRT has lines like 00:00:01,000 --> 00:00:04,000)")
+NO_TIMES = (
+    "content: text without timestamps is not a transcript; every format needs each line's times "
+    "(WebVTT starts with WEBVTT, SRT has lines like 00:00:01,000 --> 00:00:04,000)"
+)
 
 
 def _unknown(what: str) -> TranscriptError:
-    message = (f"content: cannot tell the transcript format of {what}; if it is segments, whisperx, "
-               "assemblyai or deepgram JSON, say so in transcript.format")
+    message = (
+        f"content: cannot tell the transcript format of {what}; if it is segments, whisperx, "
+        "assemblyai or deepgram JSON, say so in transcript.format"
+    )
     return TranscriptError(UNKNOWN_FORMAT, message, "/content")

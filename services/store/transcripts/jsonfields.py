@@ -37,8 +37,9 @@ def load_json(content: object) -> object:
     try:
         return strict_json.loads(content.lstrip("\ufeff"))
     except strict_json.JsonProblem as problem:
-        raise TranscriptError(INVALID_TRANSCRIPT, str(problem) if problem.path else problem.message,
-                              "/content" + problem.path) from None
+        raise TranscriptError(
+            INVALID_TRANSCRIPT, str(problem) if problem.path else problem.message, "/content" + problem.path
+        ) from None
 
 
 def get(obj: dict[str, Any], loc: Loc, name: str) -> tuple[Any, Loc]:
@@ -90,8 +91,9 @@ def speaker(obj: dict[str, Any], loc: Loc, name: str = "speaker") -> str | None:
     return label or None
 
 
-def timed(obj: dict[str, Any], loc: Loc, start: str = "start", end: str = "end",
-          *, scale: float = 1.0) -> tuple[float, float]:
+def timed(
+    obj: dict[str, Any], loc: Loc, start: str = "start", end: str = "end", *, scale: float = 1.0
+) -> tuple[float, float]:
     """(start, end), rejecting an end before its start."""
     begin = number(obj, loc, start, scale=scale)
     finish = number(obj, loc, end, scale=scale)
@@ -102,6 +104,11 @@ def timed(obj: dict[str, Any], loc: Loc, start: str = "start", end: str = "end",
 
 def type_name(value: object) -> str:
     return {
-        type(None): "null", bool: "a boolean", int: "a number", float: "a number", str: "a string",
-        list: "a list", dict: "an object",
+        type(None): "null",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
     }.get(type(value), type(value).__name__)

@@ -17,31 +17,34 @@ MAX_SEGMENTS = 50_000
 MAX_SPEAKERS = 200
 MAX_TEXT_CHARS = 2_000_000
 MAX_SECONDS = 1_000_000.0  # about 11.5 days
-MAX_SPEAKER_CHARS = 256   # as the media request's speakers[].id
+MAX_SPEAKER_CHARS = 256  # as the media request's speakers[].id
 MAX_CONTENT_CHARS = 20 * 1024 * 1024  # the transcript as sent (the gateway's media body limit)
 
 
 def check(parsed: ParsedTranscript) -> None:
     segments = parsed.segments
     if len(segments) > MAX_SEGMENTS:
-        raise TranscriptError(TOO_LARGE, f"a transcript holds at most {MAX_SEGMENTS} segments, "
-                                         f"this one {len(segments)}")
+        raise TranscriptError(
+            TOO_LARGE, f"a transcript holds at most {MAX_SEGMENTS} segments, this one {len(segments)}"
+        )
     speakers: set[str] = set()
     chars = 0
     for index, segment in enumerate(segments):
         for name in ("start", "end"):
             value = getattr(segment, name)
             if not (math.isfinite(value) and 0 <= value <= MAX_SECONDS):
-                raise TranscriptError(INVALID_TRANSCRIPT, f"segment {index + 1}: {name} must be from 0 to "
-                                                          f"{MAX_SECONDS:.0f} seconds")
+                raise TranscriptError(
+                    INVALID_TRANSCRIPT, f"segment {index + 1}: {name} must be from 0 to {MAX_SECONDS:.0f} seconds"
+                )
         if len(segment.speaker) > MAX_SPEAKER_CHARS:
-            raise TranscriptError(INVALID_TRANSCRIPT, f"segment {index + 1}: speaker ids are at most "
-                                                      f"{MAX_SPEAKER_CHARS} characters")
+            raise TranscriptError(
+                INVALID_TRANSCRIPT, f"segment {index + 1}: speaker ids are at most {MAX_SPEAKER_CHARS} characters"
+            )
         speakers.add(segment.speaker)
         chars += len(segment.text)
     if len(speakers) > MAX_SPEAKERS:
-        raise TranscriptError(TOO_LARGE, f"a transcript has at most {MAX_SPEAKERS} speakers, "
-                                         f"this one {len(speakers)}")
+        raise TranscriptError(TOO_LARGE, f"a transcript has at most {MAX_SPEAKERS} speakers, this one {len(speakers)}")
     if chars > MAX_TEXT_CHARS:
-        raise TranscriptError(TOO_LARGE, f"a transcript holds at most {MAX_TEXT_CHARS} characters of text, "
-                                         f"this one {chars}")
+        raise TranscriptError(
+            TOO_LARGE, f"a transcript holds at most {MAX_TEXT_CHARS} characters of text, this one {chars}"
+        )

@@ -28,7 +28,5 @@ def parse_transcript(format: str | None, content: object) -> ParsedTranscript:
             content = load_json(content)
         name = detect_format(content)
     elif name not in _PARSERS:
-        raise TranscriptError(
-            UNKNOWN_FORMAT, f"format: {format!r} is not one of {', '.join(FORMATS)}", "/format"
-        )
+        raise TranscriptError(UNKNOWN_FORMAT, f"format: {format!r} is not one of {', '.join(FORMATS)}", "/format")
     return _PARSERS[name](content)

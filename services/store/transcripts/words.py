@@ -16,8 +16,9 @@ class Word:
     text: str
 
 
-def group_words(words: Sequence[Word], *, start: float = 0.0, end: float | None = None,
-                speaker: str | None = None) -> list[Piece]:
+def group_words(
+    words: Sequence[Word], *, start: float = 0.0, end: float | None = None, speaker: str | None = None
+) -> list[Piece]:
     """Pieces for runs of one speaker; `start`/`end`/`speaker` are the enclosing segment's, if any.
 
     A run without aligned words takes its time from its neighbours (or the enclosing bounds).
@@ -41,7 +42,7 @@ def group_words(words: Sequence[Word], *, start: float = 0.0, end: float | None 
         if begin is None:
             begin = previous_end
         if finish is None:
-            following = next((s for s, _ in spans[i + 1:] if s is not None), end)
+            following = next((s for s, _ in spans[i + 1 :] if s is not None), end)
             finish = following if following is not None else begin
         finish = max(begin, finish)
         pieces.append(Piece(who, begin, finish, " ".join(w.text.strip() for w in run)))

@@ -23,7 +23,7 @@ from stack.platform import Platform
 from tests.support.api import Api
 from tests.support.tenants import AUTH_A
 
-pytestmark = pytest.mark.shared_platform   # its tests only call the API
+pytestmark = pytest.mark.shared_platform  # its tests only call the API
 
 # Examples per operation: enough to reach every branch of each schema a few times, and bounded so
 # the whole run takes well under a minute; derandomized, so every run sends the same requests.
@@ -52,8 +52,9 @@ def test_the_document_covers_every_route_of_the_gateway(platform: Platform):
         if isinstance(route, Mount):
             continue  # the viewer's static assets
         assert isinstance(route, Route)
-        path = re.sub(r"\{(\w+)\}", lambda m: "{" + re.sub(r"_(\w)", lambda c: c.group(1).upper(), m.group(1)) + "}",
-                      route.path)
+        path = re.sub(
+            r"\{(\w+)\}", lambda m: "{" + re.sub(r"_(\w)", lambda c: c.group(1).upper(), m.group(1)) + "}", route.path
+        )
         served |= {(method, path) for method in route.methods or () if method != "HEAD"}
     assert served == documented
 
@@ -137,8 +138,7 @@ def test_status_events_match_the_documents_job_event(platform: Platform, existin
         validator.validate(data)
 
 
-def test_every_operation_that_needs_a_key_refuses_one_missing_or_unknown(platform: Platform,
-                                                                          existing: dict[str, str]):
+def test_every_operation_that_needs_a_key_refuses_one_missing_or_unknown(platform: Platform, existing: dict[str, str]):
     document = _document(platform)
     checked = 0
     for path, item in document["paths"].items():
@@ -176,7 +176,8 @@ SCHEMATHESIS_CANNOT_READ = {("GET", "/v1/reports/{reportId}")}
 
 @pytest.mark.parametrize(("method", "path", "mode"), FUZZ_CASES, ids=[f"{m} {p}-{mode}" for m, p, mode in FUZZ_CASES])
 def test_no_request_makes_a_5xx_or_a_response_the_document_does_not_describe(
-        api_schema: schemathesis.BaseSchema, existing: dict[str, str], method: str, path: str, mode: str):
+    api_schema: schemathesis.BaseSchema, existing: dict[str, str], method: str, path: str, mode: str
+):
     operation = api_schema[path][method]
     if mode == "negative":
         assert operation.query or operation.body, "the document gives this operation nothing to break"
@@ -185,8 +186,9 @@ def test_no_request_makes_a_5xx_or_a_response_the_document_does_not_describe(
     document = openapi.document()
 
     @given(case=operation.as_strategy(generation_mode=generation, path_parameters=ids))
-    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     def run(case: schemathesis.Case) -> None:
         response = case.call()
         _check_json_body(document, method, path, response)

@@ -17,13 +17,14 @@ from tests.support.transcripts import DATA
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
-pytestmark = pytest.mark.shared_platform   # its tests only call the API
+pytestmark = pytest.mark.shared_platform  # its tests only call the API
 
 REPORTS = Path(sys.executable).parent / "reports"
 
 
-def run(platform: Platform | None, *args: str, env: dict[str, str] | None = None,
-        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run(
+    platform: Platform | None, *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     assert REPORTS.exists(), f"{REPORTS} is missing: `make install` installs ./sdk/python"
     environ = {k: v for k, v in os.environ.items() if not k.startswith("REPORTS_")}
     if platform is not None:
@@ -35,8 +36,18 @@ def run(platform: Platform | None, *args: str, env: dict[str, str] | None = None
 
 
 def _add_media(platform: Platform) -> str:
-    result = run(platform, "media", "add", str(DATA / "buzzsprout-qa.vtt"), "--speaker", "Travis=Travis Albritton",
-                 "--speaker", "Sarah=Sarah Pierce", "--title", "Buzzsprout Q&A")
+    result = run(
+        platform,
+        "media",
+        "add",
+        str(DATA / "buzzsprout-qa.vtt"),
+        "--speaker",
+        "Travis=Travis Albritton",
+        "--speaker",
+        "Sarah=Sarah Pierce",
+        "--title",
+        "Buzzsprout Q&A",
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()[0]
 
@@ -49,8 +60,16 @@ def test_the_entry_point_is_installed_on_the_venvs_path():
 
 
 def test_media_add_registers_a_real_transcript_file(platform: Platform):
-    result = run(platform, "media", "add", str(DATA / "buzzsprout-qa.srt"), "--speaker", "Travis=Travis Albritton",
-                 "--title", "Q&A (SRT)")
+    result = run(
+        platform,
+        "media",
+        "add",
+        str(DATA / "buzzsprout-qa.srt"),
+        "--speaker",
+        "Travis=Travis Albritton",
+        "--title",
+        "Q&A (SRT)",
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("med_")
@@ -64,8 +83,18 @@ def test_media_add_registers_a_real_transcript_file(platform: Platform):
 
 def test_create_wait_shows_progress_then_show_jobs_and_watch(platform: Platform):
     media_id = _add_media(platform)
-    created = run(platform, "create", media_id, "--template", "sales_playbook", "--entity", "Travis",
-                  "--label", "cli-test", "--wait")
+    created = run(
+        platform,
+        "create",
+        media_id,
+        "--template",
+        "sales_playbook",
+        "--entity",
+        "Travis",
+        "--label",
+        "cli-test",
+        "--wait",
+    )
     assert created.returncode == 0, created.stderr
     # stdout has the report id alone, so `REPORT=$(reports create ... --wait)` works
     [report_id] = created.stdout.split()
@@ -100,8 +129,19 @@ def test_create_wait_shows_progress_then_show_jobs_and_watch(platform: Platform)
 
 def test_create_without_wait_prints_the_job_id_and_flags_pick_the_strategy(platform: Platform):
     media_id = _add_media(platform)
-    result = run(platform, "create", media_id, "--template", "general_report", "--from", "0", "--to", "60",
-                 "--param", "focus=pricing")
+    result = run(
+        platform,
+        "create",
+        media_id,
+        "--template",
+        "general_report",
+        "--from",
+        "0",
+        "--to",
+        "60",
+        "--param",
+        "focus=pricing",
+    )
     assert result.returncode == 0, result.stderr
     job_id = result.stdout.strip()
     job = json.loads(run(platform, "job", job_id).stdout)
@@ -149,7 +189,7 @@ def test_a_failed_job_exits_1_with_its_error_code(failing_platform: Platform):
     media_id = _add_media(failing_platform)
     created = run(failing_platform, "create", media_id, "--template", "sales_playbook", "--wait")
     assert created.returncode == 1, created.stderr
-    assert created.stdout == ""   # no report id
+    assert created.stdout == ""  # no report id
     job_id = created.stderr.split()[1]
     assert f"job {job_id} failed: llm_unavailable" in created.stderr
     watched = run(failing_platform, "watch", job_id)
@@ -173,8 +213,10 @@ def test_media_add_quiet_prints_the_id_alone_and_resolve_reads_like_media_show(p
     assert lines[0] == "Ana (Ana Ruiz): picked by magic_hint, 90% confidence"
     assert lines[1].startswith("  why: matched hint 'the CFO'")
     assert lines[2] == "  evidence: 8 passages, 136 s of their speech (--json lists them)"
-    assert json.loads(run(platform, "media", "resolve", media_id, "--hint", "the CFO", "--json").stdout)[
-        "entity"]["id"] == "Ana"
+    assert (
+        json.loads(run(platform, "media", "resolve", media_id, "--hint", "the CFO", "--json").stdout)["entity"]["id"]
+        == "Ana"
+    )
 
 
 def test_a_reader_that_stops_early_is_no_error(platform: Platform):
@@ -184,8 +226,14 @@ def test_a_reader_that_stops_early_is_no_error(platform: Platform):
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
-        result = subprocess.run([str(REPORTS), "media", "list"], stdout=write_end, stderr=subprocess.PIPE,
-                                text=True, env=environ, timeout=60)
+        result = subprocess.run(
+            [str(REPORTS), "media", "list"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environ,
+            timeout=60,
+        )
     finally:
         os.close(write_end)
     assert result.returncode == 0

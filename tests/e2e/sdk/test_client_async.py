@@ -27,7 +27,7 @@ from tests.support.sent_requests import Requests
 from tests.support.tenants import KEY_A, KEY_B
 from tests.support.transcripts import DATA
 
-pytestmark = pytest.mark.shared_platform   # its tests only call the API
+pytestmark = pytest.mark.shared_platform  # its tests only call the API
 
 
 async def test_media_create_get_list_and_resolve(aclient: AsyncClient, requests: Requests):
@@ -101,8 +101,7 @@ async def test_errors_are_typed(aclient: AsyncClient, platform: Platform):
         [e async for e in aclient.jobs.stream("job_nope")]
     media_id = (await aclient.media.create(SEGMENTS)).media_id
     with pytest.raises(InvalidRequest) as invalid:
-        await aclient.reports.create(media_id=media_id, template="sales_playbook",
-                                     target=Target(strategy="magic_hint"))
+        await aclient.reports.create(media_id=media_id, template="sales_playbook", target=Target(strategy="magic_hint"))
     assert invalid.value.paths == ["/target/hint"]
     async with AsyncClient(platform.gateway_url, "wrong") as stranger:
         with pytest.raises(Unauthorized):
@@ -132,8 +131,9 @@ async def test_cancel_and_timeout_on_a_slow_job(slow_platform: Platform):
 
 async def test_wait_raises_job_failed_with_the_code(failing_platform: Platform):
     async with AsyncClient(failing_platform.gateway_url, KEY_A) as client:
-        job = await client.reports.create(media_id=(await client.media.create(SEGMENTS)).media_id,
-                                          template="general_report")
+        job = await client.reports.create(
+            media_id=(await client.media.create(SEGMENTS)).media_id, template="general_report"
+        )
         with pytest.raises(JobFailed) as failed:
             await job.wait(timeout=60)
         assert failed.value.code == "llm_unavailable" and failed.value.job.status == "failed"

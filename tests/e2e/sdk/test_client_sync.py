@@ -31,7 +31,7 @@ from tests.support.sent_requests import Requests
 from tests.support.tenants import KEY_A, KEY_B
 from tests.support.transcripts import DATA
 
-pytestmark = pytest.mark.shared_platform   # its tests only call the API
+pytestmark = pytest.mark.shared_platform  # its tests only call the API
 
 FIXTURE_FORMATS = [
     ("buzzsprout-qa.vtt", "webvtt", "webvtt"),
@@ -48,11 +48,19 @@ def _events(handle: JobHandle) -> list[JobEvent]:
 
 
 def test_media_create_registers_a_transcript_with_speakers_as_typed_media(client: Client):
-    media = client.media.create(SEGMENTS, format="segments", speakers={"ana": "Ana Ruiz"}, title="Pricing call",
-                                url="https://media.test/call.mp3")
+    media = client.media.create(
+        SEGMENTS,
+        format="segments",
+        speakers={"ana": "Ana Ruiz"},
+        title="Pricing call",
+        url="https://media.test/call.mp3",
+    )
     assert isinstance(media, Media) and media.media_id.startswith("med_") and media.id == media.media_id
-    assert (media.title, media.url, media.transcript_format) == ("Pricing call", "https://media.test/call.mp3",
-                                                                 "segments")
+    assert (media.title, media.url, media.transcript_format) == (
+        "Pricing call",
+        "https://media.test/call.mp3",
+        "segments",
+    )
     ana = next(e for e in media.entities if e.id == "ana")
     assert ana.label == "Ana Ruiz" and ana.share > 0.5 and ana.turns == 3 and isinstance(ana.speaking_sec, float)
     # speakers as Speaker objects, and the format left to the server
@@ -63,7 +71,8 @@ def test_media_create_registers_a_transcript_with_speakers_as_typed_media(client
 
 @pytest.mark.parametrize(("name", "sent_format", "detected"), FIXTURE_FORMATS)
 def test_media_create_from_file_takes_the_format_from_the_extension_or_leaves_json_to_the_server(
-        client: Client, requests: Requests, name: str, sent_format: str | None, detected: str):
+    client: Client, requests: Requests, name: str, sent_format: str | None, detected: str
+):
     media = client.media.create_from_file(DATA / name)
     assert media.transcript_format == detected
     assert media.title == name and media.entities
@@ -71,8 +80,9 @@ def test_media_create_from_file_takes_the_format_from_the_extension_or_leaves_js
     assert sent.get("format") == sent_format
 
 
-def test_media_create_from_file_sniffs_the_content_when_the_extension_says_nothing(client: Client, tmp_path,
-                                                                                   requests: Requests):
+def test_media_create_from_file_sniffs_the_content_when_the_extension_says_nothing(
+    client: Client, tmp_path, requests: Requests
+):
     path = tmp_path / "export.txt"
     path.write_bytes((DATA / "buzzsprout-qa.srt").read_bytes())
     media = client.media.create_from_file(path, speakers={"Travis": "Travis Albritton"}, title="Q&A")
@@ -107,8 +117,14 @@ def test_media_resolve_says_who_a_target_picks_and_a_miss_is_an_invalid_request(
 
 def test_reports_create_then_wait_returns_the_typed_report(client: Client):
     media = client.media.create(SEGMENTS, speakers={"ana": "Ana Ruiz"})
-    job = client.reports.create(media_id=media.media_id, template="general_report", target=Target.entity("ana"),
-                                label="q3-review", entity_label="Ana", template_params={"focus": "pricing"})
+    job = client.reports.create(
+        media_id=media.media_id,
+        template="general_report",
+        target=Target.entity("ana"),
+        label="q3-review",
+        entity_label="Ana",
+        template_params={"focus": "pricing"},
+    )
     assert isinstance(job, JobHandle) and job.id.startswith("job_") and job.status in ("queued", "running")
     assert job.created is not None and job.created.job_id == job.id and job.replayed is False
 
@@ -139,8 +155,7 @@ def test_reports_create_then_wait_returns_the_typed_report(client: Client):
     assert report.id in [r.id for r in client.reports.list(page_size=1)]
 
 
-def test_reports_create_always_sends_an_idempotency_key_and_replays_a_repeated_key(client: Client,
-                                                                                     requests: Requests):
+def test_reports_create_always_sends_an_idempotency_key_and_replays_a_repeated_key(client: Client, requests: Requests):
     media_id = client.media.create(SEGMENTS).media_id
     client.reports.create(media_id=media_id, template="sales_playbook")
     assert requests.bodies("/v1/reports/jobs")[-1]["idempotencyKey"].startswith("sdk-")
@@ -190,9 +205,13 @@ def test_errors_are_typed_with_status_code_details_and_request_id(client: Client
     with pytest.raises(NotFound) as missing:
         client.media.get("med_nope")
     assert (missing.value.status, missing.value.code) == (404, "media_not_found") and missing.value.request_id
-    for call in (lambda: client.jobs.get("job_nope"), lambda: client.reports.get("rep_nope"),
-                 lambda: client.reports.by_job("job_nope"), lambda: client.jobs.cancel("job_nope"),
-                 lambda: list(client.jobs.stream("job_nope"))):
+    for call in (
+        lambda: client.jobs.get("job_nope"),
+        lambda: client.reports.get("rep_nope"),
+        lambda: client.reports.by_job("job_nope"),
+        lambda: client.jobs.cancel("job_nope"),
+        lambda: list(client.jobs.stream("job_nope")),
+    ):
         with pytest.raises(NotFound):
             call()
 
@@ -217,8 +236,7 @@ def test_errors_are_typed_with_status_code_details_and_request_id(client: Client
         other_tenant.media.get(media_id)
 
 
-def test_the_client_reads_its_url_and_key_from_the_environment(platform: Platform,
-                                                                monkeypatch: pytest.MonkeyPatch):
+def test_the_client_reads_its_url_and_key_from_the_environment(platform: Platform, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("REPORTS_BASE_URL", platform.gateway_url)
     monkeypatch.setenv("REPORTS_API_KEY", KEY_A)
     with Client() as client:

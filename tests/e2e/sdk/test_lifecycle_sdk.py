@@ -11,7 +11,7 @@ from tests.e2e.sdk.test_cli import _add_media, run
 from tests.support.api import SEGMENTS
 from tests.support.tenants import KEY_A
 
-pytestmark = pytest.mark.shared_platform   # its tests only call the API
+pytestmark = pytest.mark.shared_platform  # its tests only call the API
 
 
 def test_deleting_a_report_then_its_media_and_reading_the_audit_log(client: Client):
@@ -33,7 +33,9 @@ def test_deleting_a_report_then_its_media_and_reading_the_audit_log(client: Clie
     records = [r for r in client.audit.list() if r.object_id in (report.id, media.media_id)]
     assert all(isinstance(r, AuditRecord) for r in records)
     assert [(r.object_type, r.object_id, r.reason, r.api_key_id) for r in records] == [
-        ("media", media.media_id, "request", key_id(KEY_A)), ("report", report.id, "request", key_id(KEY_A))]
+        ("media", media.media_id, "request", key_id(KEY_A)),
+        ("report", report.id, "request", key_id(KEY_A)),
+    ]
     assert records[0].derived == {"jobs": 1, "reports": 0, "entities": 2}
 
 

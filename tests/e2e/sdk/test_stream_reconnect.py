@@ -19,8 +19,11 @@ from tests.support.tenants import AUTH_A, KEY_A
 
 # The LLM takes 4 s: far longer than the gateway's drain here (0.5 s), so restarting the gateway while
 # the job renders cuts the open stream instead of letting it finish.
-SLOW_RENDER = {"REPORTS_LLM_MODEL": "dev-llm+latency=4000", "REPORTS_LLM_IDLE_TIMEOUT_S": "30",
-               "REPORTS_GATEWAY_DRAIN_S": "0.5"}
+SLOW_RENDER = {
+    "REPORTS_LLM_MODEL": "dev-llm+latency=4000",
+    "REPORTS_LLM_IDLE_TIMEOUT_S": "30",
+    "REPORTS_GATEWAY_DRAIN_S": "0.5",
+}
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +45,8 @@ def _check_every_event_once(platform: Platform, job_id: str, seen: list[JobEvent
     assert seen[-1].status == "succeeded" and seen[-1].report_id
     # from the state current when the stream opened, every event once, in order
     assert [(e.id, e.status, e.stage) for e in seen] == [
-        (i, d["status"], d["stage"]) for i, d in everything[len(everything) - len(seen):]]
+        (i, d["status"], d["stage"]) for i, d in everything[len(everything) - len(seen) :]
+    ]
     # the report is stored with the succeeded event (no storing stage), and a succeeded job has no stage
     assert [e.stage for e in seen if not e.progress][-2:] == ["rendering", None]
     # the stream did drop, and every reconnection resumed after the last event received
@@ -87,8 +91,9 @@ async def test_an_async_stream_reconnects_across_a_gateway_restart_and_sees_ever
     requests = Requests()
     http = httpx.AsyncClient(event_hooks={"request": [requests.arecord]})
     async with AsyncClient(platform.gateway_url, KEY_A, http_client=http) as client:
-        job = await client.reports.create(media_id=(await client.media.create(SEGMENTS)).media_id,
-                                          template="general_report")
+        job = await client.reports.create(
+            media_id=(await client.media.create(SEGMENTS)).media_id, template="general_report"
+        )
         seen: list[JobEvent] = []
         rendering = asyncio.Event()
 

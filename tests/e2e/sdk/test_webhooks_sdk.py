@@ -31,8 +31,11 @@ async def test_a_delivery_verifies_with_the_sdk_and_can_be_redelivered(start_pla
     platform = start_platform(**WEBHOOK_ENV)
     with Receiver() as receiver, Client(platform.gateway_url, KEY_A) as client:
         media_id = client.media.create(SEGMENTS).media_id
-        job = client.reports.create(media_id=media_id, template="sales_playbook",
-                                    webhook=Webhook(url=receiver.url(), headers={"X-Team": "sales"}))
+        job = client.reports.create(
+            media_id=media_id,
+            template="sales_playbook",
+            webhook=Webhook(url=receiver.url(), headers={"X-Team": "sales"}),
+        )
         report = job.wait(timeout=60)
         delivery = receiver.wait_for(1)[0]
         event = webhooks.verify(delivery.headers, delivery.body, SECRET)

@@ -16,8 +16,7 @@ from stack import certificates
 
 def _channel(port: int, identity_dir: Path, peer: str = "store") -> grpc.aio.Channel:
     credentials = grpc_credentials.channel_credentials(TlsFiles.read(identity_dir))
-    return grpc.aio.secure_channel(f"127.0.0.1:{port}", credentials,
-                                   options=[("grpc.ssl_target_name_override", peer)])
+    return grpc.aio.secure_channel(f"127.0.0.1:{port}", credentials, options=[("grpc.ssl_target_name_override", peer)])
 
 
 def _get_job() -> store_pb2.GetJobRequest:
@@ -48,13 +47,16 @@ async def test_a_caller_not_allowed_for_the_method_is_denied(store: store_app.Ru
 
 
 async def test_only_the_renderer_completes_jobs_and_only_operators_edit_prompts(
-        store: store_app.RunningStore, internal_tls: Path):
+    store: store_app.RunningStore, internal_tls: Path
+):
     async with _channel(store.port, internal_tls / "gateway") as channel:
         stub = store_pb2_grpc.StoreStub(channel)
-        for call, request in [(stub.ClaimJob, store_pb2.ClaimJobRequest(tenant="t", job_id="j")),
-                              (stub.CompleteJob, store_pb2.CompleteJobRequest(tenant="t", job_id="j")),
-                              (stub.TransitionJob, store_pb2.TransitionJobRequest(tenant="t", job_id="j")),
-                              (stub.SetPromptLabels, store_pb2.SetPromptLabelsRequest(name="sales_playbook"))]:
+        for call, request in [
+            (stub.ClaimJob, store_pb2.ClaimJobRequest(tenant="t", job_id="j")),
+            (stub.CompleteJob, store_pb2.CompleteJobRequest(tenant="t", job_id="j")),
+            (stub.TransitionJob, store_pb2.TransitionJobRequest(tenant="t", job_id="j")),
+            (stub.SetPromptLabels, store_pb2.SetPromptLabelsRequest(name="sales_playbook")),
+        ]:
             with pytest.raises(grpc.aio.AioRpcError) as denied:
                 await call(request, timeout=5)
             assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
@@ -64,11 +66,10 @@ async def test_an_allowed_caller_gets_through(store: store_app.RunningStore, int
     async with _channel(store.port, internal_tls / "gateway") as channel:
         with pytest.raises(grpc.aio.AioRpcError) as answered:
             await store_pb2_grpc.StoreStub(channel).GetJob(_get_job(), timeout=5)
-    assert answered.value.code() == grpc.StatusCode.NOT_FOUND   # past the guard, into the store
+    assert answered.value.code() == grpc.StatusCode.NOT_FOUND  # past the guard, into the store
 
 
-async def test_a_client_checks_that_the_server_is_the_peer_it_meant(store: store_app.RunningStore,
-                                                                   internal_tls: Path):
+async def test_a_client_checks_that_the_server_is_the_peer_it_meant(store: store_app.RunningStore, internal_tls: Path):
     # The store's certificate (the harness's, in tests) names the store; a server asked to be the
     # `billing` service it does not name is refused by the client before any request leaves.
     async with _channel(store.port, internal_tls / "gateway", peer="billing") as channel:
@@ -83,7 +84,8 @@ async def test_reflection_is_off_unless_asked_for(store: store_app.RunningStore,
     async with _channel(store.port, internal_tls / "operator") as channel:
         stub = reflection_pb2_grpc.ServerReflectionStub(channel)
         with pytest.raises(grpc.aio.AioRpcError) as missing:
-            async for _ in stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]),
-                                                     timeout=5):
+            async for _ in stub.ServerReflectionInfo(
+                iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5
+            ):
                 pass
     assert missing.value.code() == grpc.StatusCode.UNIMPLEMENTED

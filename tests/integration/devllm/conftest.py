@@ -31,8 +31,7 @@ def openai_client(devllm_url):
 
 @pytest.fixture
 async def async_openai_client(devllm_url):
-    async with openai.AsyncOpenAI(base_url=f"{devllm_url}/v1", api_key="dev",
-                                  max_retries=0) as client:
+    async with openai.AsyncOpenAI(base_url=f"{devllm_url}/v1", api_key="dev", max_retries=0) as client:
         yield client
 
 
@@ -44,6 +43,5 @@ def anthropic_client(devllm_url):
 
 @pytest.fixture
 async def async_anthropic_client(devllm_url):
-    async with anthropic.AsyncAnthropic(base_url=devllm_url, api_key="dev",
-                                        max_retries=0) as client:
+    async with anthropic.AsyncAnthropic(base_url=devllm_url, api_key="dev", max_retries=0) as client:
         yield client

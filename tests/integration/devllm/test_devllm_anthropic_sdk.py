@@ -20,10 +20,13 @@ TOOL = "write_report"
 
 def _request(user_text: str, model: str = "claude-sonnet-5-5", **kwargs) -> dict:
     return dict(
-        model=model, max_tokens=kwargs.pop("max_tokens", 8192), system=SYSTEM,
+        model=model,
+        max_tokens=kwargs.pop("max_tokens", 8192),
+        system=SYSTEM,
         messages=[{"role": "user", "content": [{"type": "text", "text": user_text}]}],
-        output_config={"format": {"type": "json_schema",
-                                  "schema": anthropic.transform_schema(SCHEMA)}}, **kwargs)
+        output_config={"format": {"type": "json_schema", "schema": anthropic.transform_schema(SCHEMA)}},
+        **kwargs,
+    )
 
 
 def _create(client, user_text, model="claude-sonnet-5-5", **kwargs):
@@ -36,8 +39,7 @@ def _tool_input(message) -> dict:
     return json.loads(message.content[1].text)
 
 
-def test_report_is_schema_valid_json_text_when_structured_output_is_asked(
-        anthropic_client, user_text):
+def test_report_is_schema_valid_json_text_when_structured_output_is_asked(anthropic_client, user_text):
     message = _create(anthropic_client, user_text)
 
     assert message.stop_reason == "end_turn" and message.model == "dev-llm/claude-sonnet-5-5"
@@ -47,10 +49,12 @@ def test_report_is_schema_valid_json_text_when_structured_output_is_asked(
 
 
 def test_report_is_a_forced_tool_call_when_thinking_is_off(anthropic_client, user_text):
-    request = _request(user_text, thinking={"type": "disabled"},
-                       tools=[{"name": TOOL, "description": "Write the report.",
-                               "input_schema": SCHEMA}],
-                       tool_choice={"type": "tool", "name": TOOL})
+    request = _request(
+        user_text,
+        thinking={"type": "disabled"},
+        tools=[{"name": TOOL, "description": "Write the report.", "input_schema": SCHEMA}],
+        tool_choice={"type": "tool", "name": TOOL},
+    )
     del request["output_config"]
 
     message = anthropic_client.messages.create(**request)
@@ -110,7 +114,8 @@ def test_timeout_error_when_fail_hang(anthropic_client, user_text):
 async def test_timeout_error_when_fail_hang_and_client_is_async(async_anthropic_client, user_text):
     with pytest.raises(anthropic.APITimeoutError):
         await async_anthropic_client.with_options(timeout=0.3).messages.create(
-            **_request(user_text, "dev-llm+fail=hang"))
+            **_request(user_text, "dev-llm+fail=hang")
+        )
 
 
 def test_text_that_is_not_json_when_fail_not_json(anthropic_client, user_text):
@@ -142,8 +147,7 @@ def test_stop_reason_is_max_tokens_with_cut_json_when_fail_truncate(anthropic_cl
         json.loads(message.content[-1].text)
 
 
-def test_stop_reason_is_context_window_exceeded_when_fail_context_overflow(
-        anthropic_client, user_text):
+def test_stop_reason_is_context_window_exceeded_when_fail_context_overflow(anthropic_client, user_text):
     message = _create(anthropic_client, user_text, model="dev-llm+fail=context_overflow")
 
     assert message.stop_reason == "model_context_window_exceeded"
@@ -164,9 +168,7 @@ def test_one_quote_is_invented_when_fail_invent_quote(anthropic_client, user_tex
     assert [q for q in quotes if not any(q in text for text in said)] == [faults.INVENTED_QUOTE]
 
 
-async def test_answer_is_normal_after_n_failures_when_header_has_a_count(
-    async_anthropic_client, user_text
-):
+async def test_answer_is_normal_after_n_failures_when_header_has_a_count(async_anthropic_client, user_text):
     request = _request(user_text, extra_headers={"x-dev-llm": "fail=not_json*1"})
 
     first = await async_anthropic_client.messages.create(**request)
@@ -180,12 +182,9 @@ async def test_answer_is_normal_after_n_failures_when_header_has_a_count(
     jsonschema.validate(_tool_input(second), SCHEMA)
 
 
-def test_sdk_retries_to_an_answer_when_rate_limited_twice_and_retries_allowed(
-    devllm_url, user_text
-):
+def test_sdk_retries_to_an_answer_when_rate_limited_twice_and_retries_allowed(devllm_url, user_text):
     with anthropic.Anthropic(base_url=devllm_url, api_key="dev", max_retries=2) as client:
-        raw = client.messages.with_raw_response.create(
-            **_request(user_text, "dev-llm+fail=429*2+retry_after=10"))
+        raw = client.messages.with_raw_response.create(**_request(user_text, "dev-llm+fail=429*2+retry_after=10"))
 
     assert raw.retries_taken == 2 and raw.parse().stop_reason == "end_turn"
 
@@ -198,8 +197,9 @@ def test_answer_waits_when_latency_knob_is_set(anthropic_client, user_text):
 
 
 def test_bad_request_error_when_forced_tool_is_not_offered(anthropic_client, user_text):
-    request = _request(user_text, thinking={"type": "disabled"},
-                       tools=[{"name": TOOL, "input_schema": {"type": "object"}}])
+    request = _request(
+        user_text, thinking={"type": "disabled"}, tools=[{"name": TOOL, "input_schema": {"type": "object"}}]
+    )
     request["tool_choice"] = {"type": "tool", "name": "missing_tool"}
 
     with pytest.raises(anthropic.BadRequestError) as caught:
@@ -214,8 +214,7 @@ def test_quota_error_when_fail_quota(anthropic_client, user_text):
     assert "credit balance is too low" in caught.value.message
 
 
-def test_rate_limit_headers_say_when_the_limit_resets_when_fail_429_bare(
-        anthropic_client, user_text):
+def test_rate_limit_headers_say_when_the_limit_resets_when_fail_429_bare(anthropic_client, user_text):
     with pytest.raises(anthropic.RateLimitError) as caught:
         _create(anthropic_client, user_text, model="dev-llm+fail=429_bare+retry_after=5000")
     headers = caught.value.response.headers

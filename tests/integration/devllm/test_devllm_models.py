@@ -13,8 +13,7 @@ CASES = [  # (client fixture, a current id, a retired id, the SDK's 404 error)
 
 
 @pytest.mark.parametrize("fixture, current, retired, not_found", CASES)
-def test_models_endpoint_knows_current_ids_and_not_retired_ones(
-        request, fixture, current, retired, not_found):
+def test_models_endpoint_knows_current_ids_and_not_retired_ones(request, fixture, current, retired, not_found):
     client = request.getfixturevalue(fixture)
 
     listed = [m.id for m in client.models.list()]

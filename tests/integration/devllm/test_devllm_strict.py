@@ -9,8 +9,10 @@ import pytest
 from tests.support.provider_rules import REJECTED, Rejected, anthropic_body, openai_body
 
 _PATHS = {"openai": "/v1/chat/completions", "anthropic": "/v1/messages"}
-_HEADERS = {"openai": {"authorization": "Bearer dev"},
-            "anthropic": {"x-api-key": "dev", "anthropic-version": "2023-06-01"}}
+_HEADERS = {
+    "openai": {"authorization": "Bearer dev"},
+    "anthropic": {"x-api-key": "dev", "anthropic-version": "2023-06-01"},
+}
 
 
 def _post(url: str, provider: str, body: dict) -> httpx.Response:

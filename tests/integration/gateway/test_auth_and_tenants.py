@@ -50,8 +50,9 @@ async def test_another_tenants_ids_answer_404_on_every_endpoint(gateway, store_s
         ("GET", f"/v1/reports/by-job/{job_id}", "job_not_found"),
     ]:
         theirs = await c.request(method, path, headers=AUTH_B)
-        missing = await c.request(method, path.replace(media_id, "med_0").replace(job_id, "job_0")
-                                  .replace(report_id, "rep_0"), headers=AUTH_B)
+        missing = await c.request(
+            method, path.replace(media_id, "med_0").replace(job_id, "job_0").replace(report_id, "rep_0"), headers=AUTH_B
+        )
         assert_error(theirs, 404, code)
         assert theirs.json()["error"]["code"] == missing.json()["error"]["code"]
     response = await c.post("/v1/reports/jobs", json=job_body(media_id), headers=AUTH_B)
@@ -73,8 +74,12 @@ async def test_report_by_job_is_null_until_the_job_succeeds_then_the_report(gate
     assert report["id"] == report_id
     assert report["jobId"] == job_id
     assert report["media"]["url"] == "https://media.test/call.mp3"
-    assert report["json"]["sections"][0] == {"key": "bottom_line", "kind": "paragraph", "title": "Bottom line",
-                                             "body": "B"}
+    assert report["json"]["sections"][0] == {
+        "key": "bottom_line",
+        "kind": "paragraph",
+        "title": "Bottom line",
+        "body": "B",
+    }
     job = (await c.get(f"/v1/jobs/{job_id}", headers=AUTH_A)).json()
     assert (job["status"], job["reportId"]) == ("succeeded", report_id)
 
@@ -87,7 +92,9 @@ async def test_media_is_created_and_read_back_with_its_speakers(gateway):
     media = created.json()
     assert created.headers["location"] == f"/v1/media/{media['mediaId']}"
     assert [(e["id"], e["label"], e["description"]) for e in media["entities"]] == [
-        ("ana", "Ana Ruiz", "CFO"), ("ben", None, None)]
+        ("ana", "Ana Ruiz", "CFO"),
+        ("ben", None, None),
+    ]
     ana = media["entities"][0]
     assert (ana["speakingSec"], ana["turns"], ana["words"]) == (17.0, 2, 21)
     assert media["durationSec"] == 20.0
@@ -101,19 +108,29 @@ async def test_media_with_a_speaker_that_is_not_in_the_transcript_is_400(gateway
 
 
 async def test_media_with_a_broken_segment_is_400_naming_the_index(gateway):
-    body = media_body(transcript={"format": "segments", "content": [
-        {"speaker": "a", "start": 0, "end": 1, "text": "ok"}, {"speaker": "a", "start": 0, "end": "x", "text": "no"}]})
+    body = media_body(
+        transcript={
+            "format": "segments",
+            "content": [
+                {"speaker": "a", "start": 0, "end": 1, "text": "ok"},
+                {"speaker": "a", "start": 0, "end": "x", "text": "no"},
+            ],
+        }
+    )
     response = await gateway.client.post("/v1/media", json=body, headers=AUTH_A)
     error = assert_error(response, 400, "invalid_transcript", "/transcript/content/1/end")
     assert "1" in error["message"]
 
 
-@pytest.mark.parametrize(("body", "path"), [
-    ({"transcript": {"format": "mp3", "content": "x"}}, "/transcript/format"),
-    ({"transcript": {"format": "segments"}}, "/transcript/content"),
-    ({"title": 5, "transcript": {"content": "x"}}, "/title"),
-    ({}, "/transcript"),
-])
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        ({"transcript": {"format": "mp3", "content": "x"}}, "/transcript/format"),
+        ({"transcript": {"format": "segments"}}, "/transcript/content"),
+        ({"title": 5, "transcript": {"content": "x"}}, "/title"),
+        ({}, "/transcript"),
+    ],
+)
 async def test_media_body_that_breaks_its_schema_is_400(gateway, body, path):
     response = await gateway.client.post("/v1/media", json=body, headers=AUTH_A)
     assert_error(response, 400, "invalid_request", path)

@@ -13,10 +13,13 @@ async def test_small_requests_are_answered_while_a_large_transcript_is_parsed(ga
     c = gateway.client
     await create_media(c, AUTH_B)
     # At the segment and speaker caps: seconds of parsing, decoding and analytics.
-    content = [{"speaker": f"s{i % 200}", "start": i, "end": i + 1.5, "text": f"segment {i} of many, right?"}
-               for i in range(50_000)]
-    large = asyncio.create_task(c.post("/v1/media", json={"transcript": {"format": "segments", "content": content}},
-                                       headers=AUTH_A))
+    content = [
+        {"speaker": f"s{i % 200}", "start": i, "end": i + 1.5, "text": f"segment {i} of many, right?"}
+        for i in range(50_000)
+    ]
+    large = asyncio.create_task(
+        c.post("/v1/media", json={"transcript": {"format": "segments", "content": content}}, headers=AUTH_A)
+    )
     answered_meanwhile = 0
     while not large.done():
         response = await c.get("/v1/media", headers=AUTH_B)

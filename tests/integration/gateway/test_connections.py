@@ -47,7 +47,7 @@ async def server() -> AsyncIterator[int]:
     running = uvicorn.Server(config)
     task = asyncio.create_task(running.serve(sockets=[sock]))
     while not running.started:
-        await asyncio.sleep(0.01)   # the polling period of a condition checked above
+        await asyncio.sleep(0.01)  # the polling period of a condition checked above
     try:
         yield port
     finally:
@@ -82,7 +82,7 @@ async def test_a_head_trickled_a_line_at_a_time_is_still_cut(server: int):
     reader, writer = await connect(server)
     writer.write(b"GET /echo HTTP/1.1\r\nHost: x\r\n")
     read = asyncio.ensure_future(reader.read())
-    for line in range(1000):   # one header line every 0.1 s, until the server answers
+    for line in range(1000):  # one header line every 0.1 s, until the server answers
         if read.done():
             break
         writer.write(f"X-Line-{line}: y\r\n".encode())
@@ -125,8 +125,8 @@ async def test_a_connection_past_the_cap_is_answered_503_and_closed(server: int)
 
 async def test_well_behaved_requests_keep_their_connection_and_slow_answers_are_not_cut(server: int):
     reader, writer = await connect(server)
-    for _ in range(3):   # keep-alive: three requests on one connection
-        writer.write(b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}')
+    for _ in range(3):  # keep-alive: three requests on one connection
+        writer.write(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
         head = await reader.readuntil(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 200 ")
         assert await reader.readexactly(len(b'{"bytes":2}')) == b'{"bytes":2}'
@@ -140,8 +140,15 @@ async def test_well_behaved_requests_keep_their_connection_and_slow_answers_are_
 def test_the_limits_are_read_from_the_environment():
     from services.gateway.settings import GatewaySettings
 
-    settings = GatewaySettings.from_env({"REPORTS_API_KEYS": "k=t", "REPORTS_GATEWAY_HEADER_TIMEOUT_S": "3",
-                                         "REPORTS_GATEWAY_BODY_TIMEOUT_S": "7", "REPORTS_GATEWAY_MAX_HEADER_BYTES": "9000",
-                                         "REPORTS_GATEWAY_MAX_CONNECTIONS": "11", "REPORTS_SSE_MAX_PER_TENANT": "4"})
+    settings = GatewaySettings.from_env(
+        {
+            "REPORTS_API_KEYS": "k=t",
+            "REPORTS_GATEWAY_HEADER_TIMEOUT_S": "3",
+            "REPORTS_GATEWAY_BODY_TIMEOUT_S": "7",
+            "REPORTS_GATEWAY_MAX_HEADER_BYTES": "9000",
+            "REPORTS_GATEWAY_MAX_CONNECTIONS": "11",
+            "REPORTS_SSE_MAX_PER_TENANT": "4",
+        }
+    )
     assert settings.connection_limits == ConnectionLimits(3.0, 7.0, 9000, 11)
     assert settings.sse_max_per_tenant == 4

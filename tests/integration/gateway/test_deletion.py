@@ -29,8 +29,14 @@ async def test_deleting_media_deletes_its_jobs_reports_and_events(gateway, store
     response = await client.delete(f"/v1/media/{media_id}", headers=AUTH_A)
     assert response.status_code == 204 and response.content == b""
 
-    for path in (f"/v1/media/{media_id}", f"/v1/jobs/{done}", f"/v1/jobs/{queued}", f"/v1/reports/{report_id}",
-                 f"/v1/reports/{report_id}/evidence", f"/v1/jobs/{done}/events"):
+    for path in (
+        f"/v1/media/{media_id}",
+        f"/v1/jobs/{done}",
+        f"/v1/jobs/{queued}",
+        f"/v1/reports/{report_id}",
+        f"/v1/reports/{report_id}/evidence",
+        f"/v1/jobs/{done}/events",
+    ):
         assert (await client.get(path, headers=AUTH_A)).status_code == 404, path
     assert (await client.get(f"/v1/reports/by-job/{done}", headers=AUTH_A)).status_code == 404
     for path in ("/v1/media", "/v1/jobs", "/v1/reports"):
@@ -42,7 +48,8 @@ async def test_deleting_media_deletes_its_jobs_reports_and_events(gateway, store
 
     audit = (await client.get("/v1/audit", headers=AUTH_A)).json()
     assert [(r["objectType"], r["objectId"], r["reason"], r["derived"], r["apiKeyId"]) for r in audit["items"]] == [
-        ("media", media_id, "request", {"jobs": 2, "reports": 1, "entities": 2}, key_id("key-a"))]
+        ("media", media_id, "request", {"jobs": 2, "reports": 1, "entities": 2}, key_id("key-a"))
+    ]
     assert audit["nextCursor"] is None
 
 
@@ -66,7 +73,7 @@ async def test_a_deleted_job_is_announced_once_its_events_are_purged(gateway, na
         assert (await client.delete(f"/v1/jobs/{job_id}", headers=AUTH_A)).status_code == 204
         announced = await announcements.next_msg(timeout=30)
         assert announced.subject == streams.deleted_subject(job_id)
-        assert await stored_events(nats_server.url, job_id) == 0   # purged before it was announced
+        assert await stored_events(nats_server.url, job_id) == 0  # purged before it was announced
     finally:
         await nc.close()
 
@@ -76,8 +83,11 @@ async def test_another_tenants_ids_are_not_found_and_stay(gateway, store_stub):
     media_id = await create_media(client, AUTH_A)
     job_id = await create_job(client, AUTH_A, media_id)
     report_id = await complete_job(store_stub, "tenant-a", job_id)
-    for path, code in ((f"/v1/reports/{report_id}", "report_not_found"), (f"/v1/jobs/{job_id}", "job_not_found"),
-                       (f"/v1/media/{media_id}", "media_not_found")):
+    for path, code in (
+        (f"/v1/reports/{report_id}", "report_not_found"),
+        (f"/v1/jobs/{job_id}", "job_not_found"),
+        (f"/v1/media/{media_id}", "media_not_found"),
+    ):
         assert_error(await client.delete(path, headers=AUTH_B), 404, code)
         assert (await client.get(path, headers=AUTH_A)).status_code == 200
     assert (await client.get("/v1/audit", headers=AUTH_B)).json()["items"] == []
@@ -109,8 +119,11 @@ async def test_a_running_job_deleted_mid_render_never_writes_its_report(gateway,
     client = gateway.client
     media_id = await create_media(client, AUTH_A)
     job_id = await create_job(client, AUTH_A, media_id, idempotencyKey="once")
-    await store_stub.TransitionJob(store_pb2.TransitionJobRequest(
-        tenant="tenant-a", job_id=job_id, status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING))
+    await store_stub.TransitionJob(
+        store_pb2.TransitionJobRequest(
+            tenant="tenant-a", job_id=job_id, status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING
+        )
+    )
 
     assert (await client.delete(f"/v1/jobs/{job_id}", headers=AUTH_A)).status_code == 204
 
@@ -137,15 +150,18 @@ async def test_the_audit_log_pages_newest_first(gateway):
     assert second["nextCursor"] is None
 
 
-@pytest.mark.parametrize(("extra", "path"), [
-    ({"retentionDays": 0}, "/retentionDays"),
-    ({"retentionDays": 3651}, "/retentionDays"),
-    ({"retentionDays": "30"}, "/retentionDays"),
-    ({"expiresAt": "2020-01-01T00:00:00Z"}, "/expiresAt"),
-    ({"expiresAt": "next tuesday"}, "/expiresAt"),
-    ({"expiresAt": "2099-01-01T00:00:00"}, "/expiresAt"),  # no offset
-    ({"expiresAt": "2099-01-01T00:00:00Z", "retentionDays": 3}, "/expiresAt"),
-])
+@pytest.mark.parametrize(
+    ("extra", "path"),
+    [
+        ({"retentionDays": 0}, "/retentionDays"),
+        ({"retentionDays": 3651}, "/retentionDays"),
+        ({"retentionDays": "30"}, "/retentionDays"),
+        ({"expiresAt": "2020-01-01T00:00:00Z"}, "/expiresAt"),
+        ({"expiresAt": "next tuesday"}, "/expiresAt"),
+        ({"expiresAt": "2099-01-01T00:00:00"}, "/expiresAt"),  # no offset
+        ({"expiresAt": "2099-01-01T00:00:00Z", "retentionDays": 3}, "/expiresAt"),
+    ],
+)
 async def test_a_bad_retention_is_a_400_naming_the_field(gateway, extra, path):
     from tests.integration.helpers import media_body
 
@@ -163,7 +179,6 @@ async def test_retention_days_on_a_media_show_as_its_expiry(gateway):
     assert again.status_code == 201 and again.json()["expiresAt"][:10] == media["expiresAt"][:10]
 
 
-
 async def test_a_stream_of_a_job_deleted_while_its_announcement_is_lost_ends_within_the_recheck(gateway):
     """The gateway misses the announcement (as when away from NATS): the stream still ends, by
     asking the store every RECHECK_PINGS pings (routes/events.py)."""
@@ -173,6 +188,7 @@ async def test_a_stream_of_a_job_deleted_while_its_announcement_is_lost_ends_wit
 
     async def lost(msg: object) -> None:
         return None
+
     fanout._on_deleted = lost  # type: ignore[method-assign]   # read when the fan-out subscribes
     job_id = await create_job(client, AUTH_A, await create_media(client, AUTH_A))
     streaming = asyncio.create_task(client.get(f"/v1/jobs/{job_id}/events", headers=AUTH_A))

@@ -21,8 +21,13 @@ from tests.support.polling import until
 
 JOB = "job_fanout"
 GUARD_S = 30
-STEPS = [("queued", "queued"), ("running", "resolving"), ("running", "rendering"), ("running", "storing"),
-         ("succeeded", "")]
+STEPS = [
+    ("queued", "queued"),
+    ("running", "resolving"),
+    ("running", "rendering"),
+    ("running", "storing"),
+    ("succeeded", ""),
+]
 
 
 @pytest.fixture
@@ -58,13 +63,15 @@ async def reading(stream: AsyncIterator[bytes]) -> asyncio.Task[list[int]]:
 
     async def rest() -> list[int]:
         return [first, *await read(stream)]
+
     return asyncio.create_task(rest())
 
 
 async def test_many_streams_of_one_job_get_each_event_once_and_in_order(js, fanout):
     seqs = [await publish(js, 0)]
-    readers = await asyncio.wait_for(asyncio.gather(
-        *(reading(event_stream(fanout, js, JOB, None, ping_s=60)) for _ in range(50))), GUARD_S)
+    readers = await asyncio.wait_for(
+        asyncio.gather(*(reading(event_stream(fanout, js, JOB, None, ping_s=60)) for _ in range(50))), GUARD_S
+    )
     assert fanout.watching(JOB) == 50
     for step in range(1, len(STEPS)):
         seqs.append(await publish(js, step))
@@ -105,7 +112,7 @@ async def test_a_resumed_stream_misses_and_repeats_nothing_across_the_catch_up_l
     stream = event_stream(fanout, BoundaryJetStream(js, store_the_next_event), JOB, published[0], ping_s=60)
     reader = asyncio.create_task(read(stream))
     await until(lambda: len(published) == 4, what="both edges of the catch-up reached")
-    published.append(await publish(js, 4))   # the terminal event, live
+    published.append(await publish(js, 4))  # the terminal event, live
     # event 2 read, event 3 both read and live, event 4 and 5 live only: each sent once, in order
     assert await asyncio.wait_for(reader, GUARD_S) == published[1:]
 
@@ -122,7 +129,7 @@ async def test_a_slow_stream_is_ended_and_does_not_hold_back_the_others(js):
         seqs.append(await publish(js, step))
     assert await asyncio.wait_for(fast, GUARD_S) == seqs
     slow_ids += await read(slow)
-    assert slow_ids == seqs[:1]   # ended, unread frames dropped: its client resumes from its last id
+    assert slow_ids == seqs[:1]  # ended, unread frames dropped: its client resumes from its last id
     resumed = await asyncio.wait_for(read(event_stream(fanout, js, JOB, slow_ids[-1], ping_s=60)), GUARD_S)
     assert slow_ids + resumed == seqs
 

@@ -45,16 +45,25 @@ def _raw_job(media_id: str, **replace_raw: str) -> bytes:
 
 
 JOB_PROBES = [
-    ("timerange end at 1e999 (infinity)", {"target": '{"strategy": "timerange", "on_miss": "error", '
-                                                     '"timerange": {"start_seconds": 0, "end_seconds": 1e999}}'}),
+    (
+        "timerange end at 1e999 (infinity)",
+        {
+            "target": '{"strategy": "timerange", "on_miss": "error", '
+            '"timerange": {"start_seconds": 0, "end_seconds": 1e999}}'
+        },
+    ),
     ("a lone surrogate in the label", {"label": f'"x{SURROGATE}"'}),
     ("a lone surrogate in the idempotency key", {"idempotencyKey": f'"k{SURROGATE}"'}),
     ("a lone surrogate in the entity label", {"entityLabel": f'"{SURROGATE}"'}),
-    ("a lone surrogate in the hint", {"target": '{"strategy": "magic_hint", "on_miss": "error", '
-                                                f'"hint": "the {SURROGATE} one"}}'}),
+    (
+        "a lone surrogate in the hint",
+        {"target": f'{{"strategy": "magic_hint", "on_miss": "error", "hint": "the {SURROGATE} one"}}'},
+    ),
     ("a 4,000-digit integer", {"label": "9" * 4000}),
-    ("templateParams nested 64 deep", {"output": '{"template": "general_report", "templateParams": '
-                                                 + '{"a": ' * 64 + "1" + "}" * 64 + "}"}),
+    (
+        "templateParams nested 64 deep",
+        {"output": '{"template": "general_report", "templateParams": ' + '{"a": ' * 64 + "1" + "}" * 64 + "}"},
+    ),
     ("duplicate keys", {"label": '"one", "label": "two"'}),
     ("NaN", {"label": "NaN"}),
 ]
@@ -77,13 +86,21 @@ CAPPED = [
     ("an idempotency key over 255", {"idempotencyKey": "k" * 256}, "/idempotencyKey"),
     ("a megabyte media id", {"media": {"mediaId": "m" * 1_000_000}}, "/media/mediaId"),
     ("a media id with a slash", {"media": {"mediaId": "med/../x"}}, "/media/mediaId"),
-    ("templateParams nested 9 deep", {"output": {"template": "general_report",
-                                                 "templateParams": json.loads('{"a": ' * 9 + "1" + "}" * 9)}},
-     "/output/templateParams"),
-    ("a webhook header value with non-ASCII", {"webhook": {"url": UNRESOLVED_HOOK,
-                                                           "headers": {"x-team": "sälës"}}}, None),
-    ("a webhook header name of 300 characters", {"webhook": {"url": UNRESOLVED_HOOK,
-                                                             "headers": {"x" * 300: "v"}}}, None),
+    (
+        "templateParams nested 9 deep",
+        {"output": {"template": "general_report", "templateParams": json.loads('{"a": ' * 9 + "1" + "}" * 9)}},
+        "/output/templateParams",
+    ),
+    (
+        "a webhook header value with non-ASCII",
+        {"webhook": {"url": UNRESOLVED_HOOK, "headers": {"x-team": "sälës"}}},
+        None,
+    ),
+    (
+        "a webhook header name of 300 characters",
+        {"webhook": {"url": UNRESOLVED_HOOK, "headers": {"x" * 300: "v"}}},
+        None,
+    ),
 ]
 
 
@@ -98,15 +115,22 @@ async def test_a_value_over_a_cap_is_400_naming_its_field(gateway, overrides, pa
 
 async def test_an_idempotency_key_of_255_is_accepted(gateway):
     media_id = await create_media(gateway.client, AUTH_A)
-    response = await gateway.client.post("/v1/reports/jobs", json=job_body(media_id, idempotencyKey="k" * 255),
-                                         headers=AUTH_A)
+    response = await gateway.client.post(
+        "/v1/reports/jobs", json=job_body(media_id, idempotencyKey="k" * 255), headers=AUTH_A
+    )
     assert response.status_code == 202, response.text
 
 
 async def test_segments_ending_at_1e308_are_400_and_nothing_is_stored(gateway):
-    body = media_body(transcript={"format": "segments", "content": [
-        {"speaker": "a", "start": 0, "end": 1e308, "text": "hi"},
-        {"speaker": "b", "start": 1, "end": 1e308, "text": "hello"}]})
+    body = media_body(
+        transcript={
+            "format": "segments",
+            "content": [
+                {"speaker": "a", "start": 0, "end": 1e308, "text": "hi"},
+                {"speaker": "b", "start": 1, "end": 1e308, "text": "hello"},
+            ],
+        }
+    )
     response = await gateway.client.post("/v1/media", json=body, headers=AUTH_A)
     _assert_small_client_error(response, 400, "invalid_transcript")
     assert (await gateway.client.get("/v1/media", headers=AUTH_A)).json()["items"] == []
@@ -114,8 +138,11 @@ async def test_segments_ending_at_1e308_are_400_and_nothing_is_stored(gateway):
 
 @pytest.mark.parametrize("field", ["title", "speaker label"])
 async def test_a_lone_surrogate_in_a_media_body_is_400(gateway, field):
-    body = media_body(speakers=[{"id": "ana", "label": "@@x@@"}]) if field == "speaker label" \
+    body = (
+        media_body(speakers=[{"id": "ana", "label": "@@x@@"}])
+        if field == "speaker label"
         else media_body(title="@@x@@")
+    )
     raw = json.dumps(body).replace('"@@x@@"', f'"{SURROGATE}"').encode()
     response = await gateway.client.post("/v1/media", content=raw, headers=JSON)
     _assert_small_client_error(response, 400, "invalid_json")
@@ -130,15 +157,17 @@ async def test_two_hundred_unknown_speaker_ids_are_a_short_400_not_a_429(gateway
 
 async def test_a_transcript_of_100000_distinct_speakers_is_413_at_once(gateway):
     content = [{"speaker": f"s{i}", "start": i, "end": i + 1, "text": "hi"} for i in range(100_000)]
-    response = await gateway.client.post("/v1/media", json={"transcript": {"format": "segments", "content": content}},
-                                         headers=AUTH_A)
+    response = await gateway.client.post(
+        "/v1/media", json={"transcript": {"format": "segments", "content": content}}, headers=AUTH_A
+    )
     _assert_small_client_error(response, 413, "transcript_too_large")
 
 
 async def test_a_transcript_over_the_speaker_cap_is_413_naming_the_cap(gateway):
     content = [{"speaker": f"s{i}", "start": i, "end": i + 1, "text": "hi"} for i in range(201)]
-    response = await gateway.client.post("/v1/media", json={"transcript": {"format": "segments", "content": content}},
-                                         headers=AUTH_A)
+    response = await gateway.client.post(
+        "/v1/media", json={"transcript": {"format": "segments", "content": content}}, headers=AUTH_A
+    )
     error = assert_error(response, 413, "transcript_too_large")
     assert "200 speakers" in error["message"]
 
@@ -149,9 +178,17 @@ async def test_a_large_invalid_body_is_answered_without_echoing_it(gateway):
     _assert_small_client_error(response, 400, "invalid_request")
 
 
-@pytest.mark.parametrize("path", ["/v1/jobs/" + "j" * 10_000, "/v1/media/" + "m" * 10_000,
-                                  "/v1/reports/" + "r" * 10_000, "/v1/reports/by-job/" + "j" * 10_000,
-                                  "/v1/media/med%20x", "/v1/jobs/%F0%9F%98%80"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/jobs/" + "j" * 10_000,
+        "/v1/media/" + "m" * 10_000,
+        "/v1/reports/" + "r" * 10_000,
+        "/v1/reports/by-job/" + "j" * 10_000,
+        "/v1/media/med%20x",
+        "/v1/jobs/%F0%9F%98%80",
+    ],
+)
 async def test_an_id_no_id_could_be_is_404(gateway, path):
     response = await gateway.client.get(path, headers=AUTH_A)
     assert response.status_code == 404, response.text
@@ -166,9 +203,15 @@ async def test_a_hostile_query_value_is_400(gateway, query):
         assert len(response.content) < 1024
 
 
-REAL = [("ami-es2011a.segments.json", "segments"), ("buzzsprout-qa.srt", "srt"), ("buzzsprout-qa.vtt", "webvtt"),
-        ("dosparlants.whisper.json", "whisperx"), ("spacewalk.assemblyai.json", "assemblyai"),
-        ("spacewalk.deepgram.json", "deepgram"), ("dosparlants.srt", "srt")]
+REAL = [
+    ("ami-es2011a.segments.json", "segments"),
+    ("buzzsprout-qa.srt", "srt"),
+    ("buzzsprout-qa.vtt", "webvtt"),
+    ("dosparlants.whisper.json", "whisperx"),
+    ("spacewalk.assemblyai.json", "assemblyai"),
+    ("spacewalk.deepgram.json", "deepgram"),
+    ("dosparlants.srt", "srt"),
+]
 
 
 def _real(name: str, format_: str) -> dict[str, Any]:
@@ -194,8 +237,9 @@ async def test_a_real_transcript_is_accepted_and_read_back_and_its_hostile_varia
     _assert_small_client_error(response, 400, "invalid_json")
     if format_ not in ("webvtt", "srt"):
         infinite = re.sub(r'("(?:end|start)"\s*:\s*)[0-9.]+', r"\g<1>1e999", text, count=1)
-        response = await c.post("/v1/media", json={**body, "transcript": {**body["transcript"], "content": infinite}},
-                                headers=AUTH_A)
+        response = await c.post(
+            "/v1/media", json={**body, "transcript": {**body["transcript"], "content": infinite}}, headers=AUTH_A
+        )
         assert response.status_code == 400, response.text
     await _tenant_still_reads(c)
 
@@ -205,8 +249,9 @@ async def test_ordinary_segments_still_work(gateway):
     assert response.status_code == 201, response.text
 
 
-async def test_a_stored_row_json_cannot_carry_is_left_out_of_lists_and_the_rest_is_answered(gateway, store_stub,
-                                                                                            caplog):
+async def test_a_stored_row_json_cannot_carry_is_left_out_of_lists_and_the_rest_is_answered(
+    gateway, store_stub, caplog
+):
     from reports.v1 import store_pb2, target_pb2
 
     c = gateway.client
@@ -215,20 +260,28 @@ async def test_a_stored_row_json_cannot_carry_is_left_out_of_lists_and_the_rest_
     # Written past the gateway, as rows stored before today's rules were: an infinite end time.
     target = target_pb2.Target(strategy="timerange", on_miss="error")
     target.timerange.end_seconds = float("inf")
-    await store_stub.CreateJob(store_pb2.CreateJobRequest(tenant="tenant-a", media_id=media_id,
-                                                          template="sales_playbook", target=target,
-                                                          request_fingerprint="f"))
-    stored = (await store_stub.CreateJob(store_pb2.CreateJobRequest(
-        tenant="tenant-a", media_id=media_id, template="sales_playbook", target=target,
-        request_fingerprint="g"))).job_id
+    await store_stub.CreateJob(
+        store_pb2.CreateJobRequest(
+            tenant="tenant-a", media_id=media_id, template="sales_playbook", target=target, request_fingerprint="f"
+        )
+    )
+    stored = (
+        await store_stub.CreateJob(
+            store_pb2.CreateJobRequest(
+                tenant="tenant-a", media_id=media_id, template="sales_playbook", target=target, request_fingerprint="g"
+            )
+        )
+    ).job_id
     for path in ("/v1/jobs", "/v1/jobs?status=queued"):
         response = await c.get(path, headers=AUTH_A)
         assert response.status_code == 200, response.text
         assert [j["jobId"] for j in response.json()["items"]] == [readable]
     assert any(r.getMessage() == "unreadable row left out of a list" for r in caplog.records)
     # Read on its own, it is answered with null where JSON has no number (and can be canceled).
-    for answer in (await c.get(f"/v1/jobs/{stored}", headers=AUTH_A),
-                   await c.post(f"/v1/jobs/{stored}/cancel", headers=AUTH_A)):
+    for answer in (
+        await c.get(f"/v1/jobs/{stored}", headers=AUTH_A),
+        await c.post(f"/v1/jobs/{stored}/cancel", headers=AUTH_A),
+    ):
         assert answer.status_code == 200, answer.text
         assert answer.json()["target"]["timerange"]["end_seconds"] is None
 
@@ -240,9 +293,11 @@ async def test_a_5xx_is_one_log_line_with_its_request_id(gateway, caplog):
     media_id = await create_media(gateway.client, AUTH_A)
     with caplog.at_level("WARNING", logger="services.gateway.errors"):
         caplog.handler.addFilter(ContextFilter())
-        response = await gateway.client.post(f"/v1/media/{media_id}/resolve",
-                                             json={"strategy": "dominant", "on_miss": "error"},
-                                             headers={**AUTH_A, "X-Request-Id": "req-5xx-1"})
+        response = await gateway.client.post(
+            f"/v1/media/{media_id}/resolve",
+            json={"strategy": "dominant", "on_miss": "error"},
+            headers={**AUTH_A, "X-Request-Id": "req-5xx-1"},
+        )
     assert response.status_code == 503
     [line] = [r for r in caplog.records if r.name == "services.gateway.errors"]
     assert (line.status, line.code, line.requestId) == (503, "unavailable", "req-5xx-1")

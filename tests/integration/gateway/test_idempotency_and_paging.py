@@ -52,8 +52,9 @@ async def test_the_same_key_with_a_different_body_is_409(gateway):
     c = gateway.client
     media_id = await create_media(c, AUTH_A)
     await create_job(c, AUTH_A, media_id, idempotencyKey="order-42")
-    response = await c.post("/v1/reports/jobs", json=job_body(media_id, idempotencyKey="order-42", label="other"),
-                            headers=AUTH_A)
+    response = await c.post(
+        "/v1/reports/jobs", json=job_body(media_id, idempotencyKey="order-42", label="other"), headers=AUTH_A
+    )
     assert_error(response, 409, "idempotency_conflict")
 
 
@@ -104,9 +105,13 @@ async def test_jobs_filter_by_status(gateway):
 
 async def test_bad_paging_parameters_are_400(gateway):
     c = gateway.client
-    for params, code in [({"limit": "0"}, "invalid_request"), ({"limit": "abc"}, "invalid_request"),
-                         ({"limit": "101"}, "invalid_request"), ({"cursor": "!!!"}, "invalid_cursor"),
-                         ({"status": "sleeping"}, "invalid_request")]:
+    for params, code in [
+        ({"limit": "0"}, "invalid_request"),
+        ({"limit": "abc"}, "invalid_request"),
+        ({"limit": "101"}, "invalid_request"),
+        ({"cursor": "!!!"}, "invalid_cursor"),
+        ({"status": "sleeping"}, "invalid_request"),
+    ]:
         assert_error(await c.get("/v1/jobs", params=params, headers=AUTH_A), 400, code)
 
 

@@ -43,25 +43,41 @@ REJECTED = [
     ("templateParams not an object", _with("/output/templateParams", []), "/output/templateParams"),
     ("idempotencyKey not a string", _with("/idempotencyKey", 12), "/idempotencyKey"),
     ("webhook url not a URI", _with("/webhook", {"url": "not a uri"}), "/webhook/url"),
-    ("webhook header value not a string", _with("/webhook", {"url": UNRESOLVED_HOOK, "headers": {"x": 1}}),
-     "/webhook/headers/x"),
+    (
+        "webhook header value not a string",
+        _with("/webhook", {"url": UNRESOLVED_HOOK, "headers": {"x": 1}}),
+        "/webhook/headers/x",
+    ),
     ("webhook without url", _with("/webhook", {}), "/webhook/url"),
     ("missing target", {k: v for k, v in job_body("MEDIA").items() if k != "target"}, "/target"),
     ("missing on_miss", _with("/target", {"strategy": "dominant"}), "/target/on_miss"),
     ("missing template", _with("/output", {}), "/output/template"),
-    ("entity_id strategy without entity_id", _with("/target", {**TARGET, "strategy": "entity_id"}),
-     "/target/entity_id"),
-    ("entity_id strategy with a null entity_id",
-     _with("/target", {**TARGET, "strategy": "entity_id", "entity_id": None}), "/target/entity_id"),
+    (
+        "entity_id strategy without entity_id",
+        _with("/target", {**TARGET, "strategy": "entity_id"}),
+        "/target/entity_id",
+    ),
+    (
+        "entity_id strategy with a null entity_id",
+        _with("/target", {**TARGET, "strategy": "entity_id", "entity_id": None}),
+        "/target/entity_id",
+    ),
     ("magic_hint strategy without hint", _with("/target", {**TARGET, "strategy": "magic_hint"}), "/target/hint"),
-    ("timerange strategy without timerange", _with("/target", {**TARGET, "strategy": "timerange"}),
-     "/target/timerange"),
-    ("timerange that ends before it starts",
-     _with("/target", {**TARGET, "strategy": "timerange", "timerange": {"start_seconds": 9, "end_seconds": 3}}),
-     "/target/timerange/end_seconds"),
-    ("timerange that ends where it starts",
-     _with("/target", {**TARGET, "strategy": "timerange", "timerange": {"start_seconds": 3, "end_seconds": 3}}),
-     "/target/timerange/end_seconds"),
+    (
+        "timerange strategy without timerange",
+        _with("/target", {**TARGET, "strategy": "timerange"}),
+        "/target/timerange",
+    ),
+    (
+        "timerange that ends before it starts",
+        _with("/target", {**TARGET, "strategy": "timerange", "timerange": {"start_seconds": 9, "end_seconds": 3}}),
+        "/target/timerange/end_seconds",
+    ),
+    (
+        "timerange that ends where it starts",
+        _with("/target", {**TARGET, "strategy": "timerange", "timerange": {"start_seconds": 3, "end_seconds": 3}}),
+        "/target/timerange/end_seconds",
+    ),
 ]
 
 
@@ -73,11 +89,21 @@ async def test_create_job_is_rejected_with_the_field_path_when_the_body_breaks_t
 
 async def test_create_job_accepts_every_optional_field_when_they_are_valid(gateway):
     media_id = await create_media(gateway.client, AUTH_A)
-    body = job_body(media_id, label="Q3 deal", entityLabel="Ana (CFO)", idempotencyKey="k-1",
-                    output={"template": "general_report", "templateParams": {"relationship": "their manager"}},
-                    target={"strategy": "timerange", "on_miss": "fallback_dominant", "entity_id": None, "hint": None,
-                            "timerange": {"start_seconds": None, "end_seconds": 12.5}},
-                    webhook={"url": UNRESOLVED_HOOK, "headers": {"x-team": "sales"}})
+    body = job_body(
+        media_id,
+        label="Q3 deal",
+        entityLabel="Ana (CFO)",
+        idempotencyKey="k-1",
+        output={"template": "general_report", "templateParams": {"relationship": "their manager"}},
+        target={
+            "strategy": "timerange",
+            "on_miss": "fallback_dominant",
+            "entity_id": None,
+            "hint": None,
+            "timerange": {"start_seconds": None, "end_seconds": 12.5},
+        },
+        webhook={"url": UNRESOLVED_HOOK, "headers": {"x-team": "sales"}},
+    )
     response = await gateway.client.post("/v1/reports/jobs", json=body, headers=AUTH_A)
     assert response.status_code == 202, response.text
     reply = response.json()
@@ -101,21 +127,24 @@ async def test_create_job_is_400_when_template_params_name_an_unknown_variable(g
 
 
 async def test_malformed_json_is_400(gateway):
-    response = await gateway.client.post("/v1/reports/jobs", content=b'{"media": ',
-                                         headers={**AUTH_A, "Content-Type": "application/json"})
+    response = await gateway.client.post(
+        "/v1/reports/jobs", content=b'{"media": ', headers={**AUTH_A, "Content-Type": "application/json"}
+    )
     assert_error(response, 400, "invalid_json")
 
 
 @pytest.mark.parametrize("raw", [b"[]", b'"text"', b"42", b"null"])
 async def test_a_body_that_is_not_an_object_is_400(gateway, raw):
-    response = await gateway.client.post("/v1/reports/jobs", content=raw,
-                                         headers={**AUTH_A, "Content-Type": "application/json"})
+    response = await gateway.client.post(
+        "/v1/reports/jobs", content=raw, headers={**AUTH_A, "Content-Type": "application/json"}
+    )
     assert_error(response, 400, "invalid_body")
 
 
 async def test_nan_is_not_json(gateway):
-    response = await gateway.client.post("/v1/reports/jobs", content=b'{"label": NaN}',
-                                         headers={**AUTH_A, "Content-Type": "application/json"})
+    response = await gateway.client.post(
+        "/v1/reports/jobs", content=b'{"label": NaN}', headers={**AUTH_A, "Content-Type": "application/json"}
+    )
     assert_error(response, 400, "invalid_json")
 
 
@@ -144,8 +173,10 @@ async def test_a_media_body_over_twenty_mebibytes_is_413(gateway):
 async def test_a_missing_on_miss_says_what_it_may_be(gateway):
     c = gateway.client
     media_id = await create_media(c, AUTH_A)
-    response = await c.post("/v1/reports/jobs", json=job_body(media_id, target={"strategy": "dominant"}),
-                            headers=AUTH_A)
+    response = await c.post(
+        "/v1/reports/jobs", json=job_body(media_id, target={"strategy": "dominant"}), headers=AUTH_A
+    )
     error = assert_error(response, 400, "invalid_request", "/target/on_miss")
-    assert error["message"] == ("/target/on_miss: 'on_miss' is required: one of 'fallback_dominant', 'error' "
-                                "('error' is the usual choice)")
+    assert error["message"] == (
+        "/target/on_miss: 'on_miss' is required: one of 'fallback_dominant', 'error' ('error' is the usual choice)"
+    )

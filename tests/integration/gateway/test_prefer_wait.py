@@ -80,8 +80,9 @@ async def test_200_clients_waiting_at_once_are_all_answered_when_their_jobs_end(
     responses = await asyncio.wait_for(asyncio.gather(*waiters), GUARD_S)
     by_job = dict(zip(jobs, reports, strict=True))
     assert all(r.status_code == 200 and r.headers["preference-applied"] == "wait=60" for r in responses)
-    assert all(r.json()["status"] == "succeeded" and r.json()["reportId"] == by_job[r.json()["jobId"]]
-               for r in responses)
+    assert all(
+        r.json()["status"] == "succeeded" and r.json()["reportId"] == by_job[r.json()["jobId"]] for r in responses
+    )
     assert all(fanout.watching(j) == 0 for j in jobs)
 
 

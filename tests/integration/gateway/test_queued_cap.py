@@ -37,8 +37,14 @@ class Capped:
 async def capped(database_url, nats_server) -> AsyncIterator[Capped]:
     settings = dataclasses.replace(store_settings(database_url, nats_server.url), tenant_limits=LIMITS)
     store = await store_app.start(settings)
-    gateway_settings = GatewaySettings(host="127.0.0.1", port=0, store_target=f"127.0.0.1:{store.port}",
-                                       resolver_target="127.0.0.1:1", nats_url=nats_server.url, api_keys=KEYS)
+    gateway_settings = GatewaySettings(
+        host="127.0.0.1",
+        port=0,
+        store_target=f"127.0.0.1:{store.port}",
+        resolver_target="127.0.0.1:1",
+        nats_url=nats_server.url,
+        api_keys=KEYS,
+    )
     app = create_app(gateway_settings, webhook_resolver=loopback_resolver())
     app.state.backends = Backends.open(gateway_settings.store_target, "127.0.0.1:1", nats_server.url)
     channel = grpc_server.channel(f"127.0.0.1:{store.port}")
@@ -60,14 +66,17 @@ async def test_one_job_past_the_cap_is_429_quota_exceeded_and_another_tenant_is_
     error = assert_error(refused, 429, "quota_exceeded")
     assert str(CAP) in error["message"]
     listed = (await c.get("/v1/jobs", headers=AUTH_A)).json()["items"]
-    assert sorted(j["jobId"] for j in listed) == sorted(jobs)          # nothing was added
+    assert sorted(j["jobId"] for j in listed) == sorted(jobs)  # nothing was added
 
     for _ in range(CAP + 1):
-        await create_job(c, AUTH_B, media_b)                           # the default cap is far away
+        await create_job(c, AUTH_B, media_b)  # the default cap is far away
 
-    await capped.store.TransitionJob(store_pb2.TransitionJobRequest(
-        tenant="tenant-a", job_id=jobs[0], status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RESOLVING))
-    await create_job(c, AUTH_A, media_a)                               # a running job is not queued
+    await capped.store.TransitionJob(
+        store_pb2.TransitionJobRequest(
+            tenant="tenant-a", job_id=jobs[0], status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RESOLVING
+        )
+    )
+    await create_job(c, AUTH_A, media_a)  # a running job is not queued
     assert_error(await c.post("/v1/reports/jobs", json=job_body(media_a), headers=AUTH_A), 429, "quota_exceeded")
 
 
@@ -88,8 +97,9 @@ async def test_a_replay_at_the_cap_is_answered_not_refused(capped):
 async def test_concurrent_creates_never_pass_the_cap(capped):
     c = capped.client
     media = await create_media(c, AUTH_A)
-    answers = await asyncio.gather(*[c.post("/v1/reports/jobs", json=job_body(media), headers=AUTH_A)
-                                     for _ in range(12)])
+    answers = await asyncio.gather(
+        *[c.post("/v1/reports/jobs", json=job_body(media), headers=AUTH_A) for _ in range(12)]
+    )
     statuses = sorted(r.status_code for r in answers)
     assert statuses == [202] * CAP + [429] * (12 - CAP)
     assert all(r.json()["error"]["code"] == "quota_exceeded" for r in answers if r.status_code == 429)

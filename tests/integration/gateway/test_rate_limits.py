@@ -27,17 +27,23 @@ from tests.integration.helpers import assert_error
 from tests.support.names import loopback_resolver
 from tests.support.tenants import AUTH_A, AUTH_B, KEYS
 
-LIMITS = TenantLimits(default=Limits(rps=0.001, burst=20),
-                      tenants={"tenant-a": Limits(rps=0.001, burst=4)})
+LIMITS = TenantLimits(default=Limits(rps=0.001, burst=20), tenants={"tenant-a": Limits(rps=0.001, burst=4)})
 RATE_HEADERS = ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset")
 
 
 @contextlib.asynccontextmanager
 async def limited_gateway(store_port: int, nats_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """One gateway replica: its own app, its own NATS connection, nothing shared in memory."""
-    settings = GatewaySettings(host="127.0.0.1", port=0, store_target=f"127.0.0.1:{store_port}",
-                               resolver_target="127.0.0.1:1", nats_url=nats_url, api_keys=KEYS,
-                               rpc_timeout_s=5.0, tenant_limits=LIMITS)
+    settings = GatewaySettings(
+        host="127.0.0.1",
+        port=0,
+        store_target=f"127.0.0.1:{store_port}",
+        resolver_target="127.0.0.1:1",
+        nats_url=nats_url,
+        api_keys=KEYS,
+        rpc_timeout_s=5.0,
+        tenant_limits=LIMITS,
+    )
     app = create_app(settings, webhook_resolver=loopback_resolver())
     app.state.backends = Backends.open(settings.store_target, settings.resolver_target, settings.nats_url)
     try:
@@ -50,8 +56,7 @@ async def limited_gateway(store_port: int, nats_url: str) -> AsyncIterator[httpx
 
 @pytest.fixture
 async def replicas(store, nats_server) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
-    async with limited_gateway(store.port, nats_server.url) as one, \
-            limited_gateway(store.port, nats_server.url) as two:
+    async with limited_gateway(store.port, nats_server.url) as one, limited_gateway(store.port, nats_server.url) as two:
         yield one, two
 
 
@@ -66,7 +71,7 @@ async def test_a_tenant_over_its_rate_is_429_with_retry_after_while_another_is_u
     assert remaining == ["3", "2", "1", "0"]
 
     refused = await gateway.get("/v1/jobs", headers=AUTH_A)
-    assert_error(refused, 429, "rate_limited")     # the API's one error shape
+    assert_error(refused, 429, "rate_limited")  # the API's one error shape
     assert int(refused.headers["retry-after"]) >= 1
     assert refused.headers["ratelimit-remaining"] == "0"
     assert int(refused.headers["ratelimit-reset"]) >= int(refused.headers["retry-after"])
@@ -88,12 +93,13 @@ async def test_two_gateways_spend_one_bucket(replicas):
 
 async def test_requests_racing_on_two_gateways_never_spend_more_than_the_bucket(replicas):
     one, two = replicas
-    answers = await asyncio.gather(*[client.get("/v1/reports", headers=AUTH_B)
-                                     for _ in range(15) for client in (one, two)])
+    answers = await asyncio.gather(
+        *[client.get("/v1/reports", headers=AUTH_B) for _ in range(15) for client in (one, two)]
+    )
     statuses = [r.status_code for r in answers]
     assert set(statuses) <= {200, 429} and statuses.count(200) <= 20
     remaining = sorted(int(r.headers["ratelimit-remaining"]) for r in answers if r.status_code == 200)
-    assert len(set(remaining)) == len(remaining)   # each token spent once
+    assert len(set(remaining)) == len(remaining)  # each token spent once
 
 
 async def test_requests_without_a_known_key_are_not_counted(replicas):
@@ -111,10 +117,10 @@ async def test_an_unreachable_counter_fails_open_with_a_log_line(store, nats_ser
         nats_server.stop()
         caplog.set_level(logging.WARNING, logger="services.gateway.rate_limiter")
         answers = [await gateway.get("/v1/jobs", headers=AUTH_A) for _ in range(6)]
-    assert [r.status_code for r in answers] == [200] * 6      # past the bucket of 4: not limited
+    assert [r.status_code for r in answers] == [200] * 6  # past the bucket of 4: not limited
     assert not any(h in r.headers for r in answers for h in RATE_HEADERS)
     warnings = [r for r in caplog.records if "fail open" in r.getMessage()]
-    assert len(warnings) == 1                                  # once, not once a request
+    assert len(warnings) == 1  # once, not once a request
 
 
 async def test_a_tenants_concurrent_requests_on_one_replica_are_counted_in_one_round(nats_server):
@@ -126,7 +132,7 @@ async def test_a_tenants_concurrent_requests_on_one_replica_are_counted_in_one_r
         assert [d.allowed for d in decisions if d is not None] == [True] * 4 + [False] * 6
         assert [d.remaining for d in decisions[:4] if d is not None] == [3, 2, 1, 0]
         kv = await nc.jetstream().key_value(streams.RATE_LIMIT_BUCKET)
-        assert (await kv.get(key_of("tenant-a"))).revision == 1   # ten requests, one write
+        assert (await kv.get(key_of("tenant-a"))).revision == 1  # ten requests, one write
     finally:
         await nc.close()
 
@@ -167,14 +173,14 @@ async def test_a_replica_spends_a_leased_batch_of_tokens_with_one_write_per_leas
         decisions = [await limiter.take("tenant-a") for _ in range(25)]
         assert all(d is not None and d.allowed for d in decisions)
         assert [d.remaining for d in decisions if d is not None] == list(range(399, 374, -1))
-        assert await revision(nc, "tenant-a") == 3     # leases of 10, 10 and 10 tokens
+        assert await revision(nc, "tenant-a") == 3  # leases of 10, 10 and 10 tokens
 
 
 async def test_two_leasing_replicas_never_admit_more_than_the_bucket_holds(nats_server):
     clocks = FrozenClocks()
     async with kv_connection(nats_server.url) as nc:
         one, two = leasing_limiter(nc, clocks, burst=40), leasing_limiter(nc, clocks, burst=40)
-        first = await one.take("tenant-a")            # leases 10: one spent, nine kept by replica one
+        first = await one.take("tenant-a")  # leases 10: one spent, nine kept by replica one
         on_two = [await two.take("tenant-a") for _ in range(35)]
         on_one = [await one.take("tenant-a") for _ in range(12)]
         allowed = [d for d in [first, *on_two, *on_one] if d is not None and d.allowed]
@@ -189,11 +195,11 @@ async def test_leased_tokens_left_unspent_expire_and_are_not_spent_later(nats_se
     clocks = FrozenClocks()
     async with kv_connection(nats_server.url) as nc:
         limiter = leasing_limiter(nc, clocks, burst=40)
-        assert (await limiter.take("tenant-a")).remaining == 39   # type: ignore[union-attr]
+        assert (await limiter.take("tenant-a")).remaining == 39  # type: ignore[union-attr]
         clocks.monotonic += rate_limiter.LEASE_TTL_S
         after = await limiter.take("tenant-a")
-        assert await revision(nc, "tenant-a") == 2                 # back at the counter
-        assert after is not None and after.remaining == 29         # the nine expired tokens are gone
+        assert await revision(nc, "tenant-a") == 2  # back at the counter
+        assert after is not None and after.remaining == 29  # the nine expired tokens are gone
 
 
 async def test_a_lease_of_one_sends_every_round_to_the_counter(nats_server):

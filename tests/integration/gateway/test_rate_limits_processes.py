@@ -37,16 +37,26 @@ async def buckets(nats_server: NatsServer) -> None:
 
 @pytest.fixture
 def gateways(nats_server: NatsServer, buckets: None, tmp_path: Path) -> Iterator[list[str]]:
-    env = {**os.environ, "REPORTS_GATEWAY_PORT": "0", "REPORTS_NATS_URL": nats_server.url,
-           "REPORTS_STORE_ADDR": "127.0.0.1:1", "REPORTS_RESOLVER_ADDR": "127.0.0.1:1",
-           "REPORTS_API_KEYS": "key-c=tenant-c,key-d=tenant-d", "REPORTS_GRPC_INSECURE": "1",
-           "REPORTS_TENANT_LIMITS": "tenant-c=rps:0.001,burst:5",
-           "REPORTS_DEFAULT_TENANT_LIMITS": "rps:0.001,burst:50"}
+    env = {
+        **os.environ,
+        "REPORTS_GATEWAY_PORT": "0",
+        "REPORTS_NATS_URL": nats_server.url,
+        "REPORTS_STORE_ADDR": "127.0.0.1:1",
+        "REPORTS_RESOLVER_ADDR": "127.0.0.1:1",
+        "REPORTS_API_KEYS": "key-c=tenant-c,key-d=tenant-d",
+        "REPORTS_GRPC_INSECURE": "1",
+        "REPORTS_TENANT_LIMITS": "tenant-c=rps:0.001,burst:5",
+        "REPORTS_DEFAULT_TENANT_LIMITS": "rps:0.001,burst:50",
+    }
     started = []
     try:
         for n in range(2):
-            gateway = ManagedProcess(f"gateway-{n}", [sys.executable, "-m", "services.gateway"], env=env,
-                                     log_path=tmp_path / f"gateway-{n}.log").start()
+            gateway = ManagedProcess(
+                f"gateway-{n}",
+                [sys.executable, "-m", "services.gateway"],
+                env=env,
+                log_path=tmp_path / f"gateway-{n}.log",
+            ).start()
             started.append(gateway)
         urls = []
         for gateway in started:
@@ -62,6 +72,7 @@ async def nats_connected(url: str) -> None:
     async def ready() -> bool:
         async with httpx.AsyncClient() as client:
             return bool((await client.get(f"{url}/readyz")).json()["checks"]["nats"])
+
     await until(ready)
 
 
@@ -82,10 +93,12 @@ async def test_two_gateway_processes_spend_one_bucket(gateways):
 
 def test_a_malformed_limit_stops_the_gateway_at_start_with_one_clear_line(tmp_path: Path):
     env = {**os.environ, "REPORTS_API_KEYS": "k=t", "REPORTS_TENANT_LIMITS": "tenant-c=rps:fast"}
-    gateway = ManagedProcess("gateway", [sys.executable, "-m", "services.gateway"], env=env,
-                             log_path=tmp_path / "gateway.log").start()
+    gateway = ManagedProcess(
+        "gateway", [sys.executable, "-m", "services.gateway"], env=env, log_path=tmp_path / "gateway.log"
+    ).start()
     assert gateway.proc is not None
-    gateway.wait_for(r"cannot start: REPORTS_TENANT_LIMITS: rps for tenant 'tenant-c' must be a positive number",
-                     timeout=60)
+    gateway.wait_for(
+        r"cannot start: REPORTS_TENANT_LIMITS: rps for tenant 'tenant-c' must be a positive number", timeout=60
+    )
     assert gateway.proc.wait(timeout=60) == 2
     assert "Traceback" not in gateway.log_path.read_text()

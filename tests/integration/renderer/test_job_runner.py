@@ -53,8 +53,14 @@ class CountingStore:
 async def resolver(store) -> AsyncIterator[resolver_pb2_grpc.ResolverStub]:  # type: ignore[no-untyped-def]
     channel = grpc_server.channel(f"127.0.0.1:{store.port}")
     server, port, _ = await grpc_server.create_server(
-        [register(ResolverServicer(store_pb2_grpc.StoreStub(channel), evidence_budget_chars=12000,
-                                   hint_threshold=0.6))], [SERVICE], "127.0.0.1:0")
+        [
+            register(
+                ResolverServicer(store_pb2_grpc.StoreStub(channel), evidence_budget_chars=12000, hint_threshold=0.6)
+            )
+        ],
+        [SERVICE],
+        "127.0.0.1:0",
+    )
     resolver_channel = grpc_server.channel(f"127.0.0.1:{port}")
     try:
         yield resolver_pb2_grpc.ResolverStub(resolver_channel)
@@ -71,9 +77,19 @@ def devllm_url() -> Any:
 
 
 def _llm(url: str, model: str = "dev-llm") -> Llm:
-    return Llm(LlmSettings(provider="openai", model=model, api_key="dev", base_url=f"{url}/v1",
-                           idle_timeout_s=10.0, max_attempts=3, backoff_base_s=0.01, backoff_max_s=0.05,
-                           check_model=False))
+    return Llm(
+        LlmSettings(
+            provider="openai",
+            model=model,
+            api_key="dev",
+            base_url=f"{url}/v1",
+            idle_timeout_s=10.0,
+            max_attempts=3,
+            backoff_base_s=0.01,
+            backoff_max_s=0.05,
+            check_model=False,
+        )
+    )
 
 
 def _answers(url: str) -> int:
@@ -86,17 +102,22 @@ async def _job(store_stub: store_pb2_grpc.StoreStub) -> job_pb2.RenderCommand:
 
 
 async def _states(store, job_id: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    rows = await store.db.run(lambda c: c.execute(
-        select(OUTBOX.c.payload).where(OUTBOX.c.subject == streams.event_subject(job_id))
-        .order_by(OUTBOX.c.seq)).all())
+    rows = await store.db.run(
+        lambda c: c.execute(
+            select(OUTBOX.c.payload).where(OUTBOX.c.subject == streams.event_subject(job_id)).order_by(OUTBOX.c.seq)
+        ).all()
+    )
     events = [job_pb2.JobEvent.FromString(r.payload) for r in rows]
-    return [(job_pb2.JobStatus.Name(e.status), job_pb2.JobStage.Name(e.stage)) for e in events if not e.HasField("progress")]
+    return [
+        (job_pb2.JobStatus.Name(e.status), job_pb2.JobStage.Name(e.stage)) for e in events if not e.HasField("progress")
+    ]
 
 
 def _canceling(store_stub: store_pb2_grpc.StoreStub, when: Callable[[str, Any], bool]) -> Hook:
     async def cancel_if(method: str, request: Any) -> None:
         if when(method, request):
             await store_stub.CancelJob(store_pb2.CancelJobRequest(tenant=request.tenant, job_id=request.job_id))
+
     return cancel_if
 
 
@@ -108,12 +129,16 @@ async def test_a_job_that_succeeds_costs_three_store_calls_and_no_read(store, st
     assert outcome == "succeeded"
     assert counting.calls == Counter({"ClaimJob": 1, "TransitionJob": 1, "CompleteJob": 1})
     assert await _states(store, command.job_id) == [
-        ("JOB_STATUS_QUEUED", "JOB_STAGE_QUEUED"), ("JOB_STATUS_RUNNING", "JOB_STAGE_RESOLVING"),
-        ("JOB_STATUS_RUNNING", "JOB_STAGE_RENDERING"), ("JOB_STATUS_SUCCEEDED", "JOB_STAGE_UNSPECIFIED")]
+        ("JOB_STATUS_QUEUED", "JOB_STAGE_QUEUED"),
+        ("JOB_STATUS_RUNNING", "JOB_STAGE_RESOLVING"),
+        ("JOB_STATUS_RUNNING", "JOB_STAGE_RENDERING"),
+        ("JOB_STATUS_SUCCEEDED", "JOB_STAGE_UNSPECIFIED"),
+    ]
 
 
-async def test_a_job_canceled_while_it_resolves_ends_canceled_before_any_llm_call(store, store_stub, resolver,
-                                                                                  devllm_url):
+async def test_a_job_canceled_while_it_resolves_ends_canceled_before_any_llm_call(
+    store, store_stub, resolver, devllm_url
+):
     command = await _job(store_stub)
     # the client cancels after the claim, before the move to rendering (while the resolver works)
     counting = CountingStore(store_stub, _canceling(store_stub, lambda method, _: method == "TransitionJob"))
@@ -128,8 +153,12 @@ async def test_a_job_canceled_while_it_resolves_ends_canceled_before_any_llm_cal
 async def test_a_job_canceled_between_two_llm_attempts_is_not_called_again(store, store_stub, resolver, devllm_url):
     command = await _job(store_stub)
     # the second move to rendering (no resolution with it) is the check before the retry
-    retry_check = _canceling(store_stub, lambda method, request: (
-        method == "TransitionJob" and not request.HasField("resolution") and not request.HasField("progress")))
+    retry_check = _canceling(
+        store_stub,
+        lambda method, request: (
+            method == "TransitionJob" and not request.HasField("resolution") and not request.HasField("progress")
+        ),
+    )
     counting = CountingStore(store_stub, retry_check)
     async with _llm(devllm_url, "dev-llm+fail=not_json*1") as llm:
         outcome = await JobRunner(counting, resolver, llm).run(command)  # type: ignore[arg-type]
@@ -144,13 +173,18 @@ async def test_a_redelivered_job_is_claimed_as_it_stands_and_completed_once(stor
     command = await _job(store_stub)
     # a first renderer claimed it and moved it to rendering, then died
     await store_stub.ClaimJob(store_pb2.ClaimJobRequest(tenant=command.tenant, job_id=command.job_id))
-    await store_stub.TransitionJob(store_pb2.TransitionJobRequest(
-        tenant=command.tenant, job_id=command.job_id, status=job_pb2.JOB_STATUS_RUNNING,
-        stage=job_pb2.JOB_STAGE_RENDERING))
+    await store_stub.TransitionJob(
+        store_pb2.TransitionJobRequest(
+            tenant=command.tenant,
+            job_id=command.job_id,
+            status=job_pb2.JOB_STATUS_RUNNING,
+            stage=job_pb2.JOB_STAGE_RENDERING,
+        )
+    )
     async with _llm(devllm_url) as llm:
         runner = JobRunner(store_stub, resolver, llm)
         assert await runner.run(command) == "succeeded"
-        assert await runner.run(command) == "succeeded"   # redelivered once more after it ended
+        assert await runner.run(command) == "succeeded"  # redelivered once more after it ended
     assert _answers(devllm_url) == 1
     states = await _states(store, command.job_id)
     assert [s for s, _ in states].count("JOB_STATUS_SUCCEEDED") == 1

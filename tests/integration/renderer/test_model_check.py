@@ -18,8 +18,13 @@ RETIRED = {"openai": "gpt-4-0613", "anthropic": "claude-sonnet-4-5"}
 
 def _settings(devllm_url, provider: str, model: str, check: bool = True) -> LlmSettings:
     base_url = f"{devllm_url}/v1" if provider == "openai" else devllm_url
-    return LlmSettings(provider=provider, model=model, api_key="dev", base_url=base_url,  # type: ignore[arg-type]
-                       check_model=check)
+    return LlmSettings(
+        provider=provider,  # type: ignore[arg-type]
+        model=model,
+        api_key="dev",
+        base_url=base_url,
+        check_model=check,
+    )
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -45,11 +50,15 @@ async def test_check_is_skipped_when_turned_off(devllm_url, provider):
 
 
 def test_renderer_exits_2_at_start_when_the_model_is_retired(devllm_url):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("REPORTS_", "OPENAI_",
-                                                                    "ANTHROPIC_"))}
-    env |= {"OPENAI_API_KEY": "dev", "OPENAI_BASE_URL": f"{devllm_url}/v1",
-            "REPORTS_LLM_MODEL": "gpt-4-0613", "REPORTS_NATS_URL": "nats://127.0.0.1:1"}
-    done = subprocess.run([sys.executable, "-m", "services.renderer"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REPORTS_", "OPENAI_", "ANTHROPIC_"))}
+    env |= {
+        "OPENAI_API_KEY": "dev",
+        "OPENAI_BASE_URL": f"{devllm_url}/v1",
+        "REPORTS_LLM_MODEL": "gpt-4-0613",
+        "REPORTS_NATS_URL": "nats://127.0.0.1:1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "services.renderer"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2, done.stderr
     assert "gpt-4-0613" in done.stderr + done.stdout

@@ -13,12 +13,13 @@ from nats.aio.client import Client as NatsClient
 from services.renderer.budgets import Budget, Observed
 from services.renderer.shared_budget import BudgetExhausted, SharedBudget
 
-LIMITS = {("openai", "m"): Budget(rpm=600)}       # one call every 0.1 s
+LIMITS = {("openai", "m"): Budget(rpm=600)}  # one call every 0.1 s
 
 
 def _renderer(nc: NatsClient, waits: list[float], now: float = 1000.0) -> SharedBudget:
-    async def sleep(seconds: float) -> None:       # records the wait instead of spending it
+    async def sleep(seconds: float) -> None:  # records the wait instead of spending it
         waits.append(seconds)
+
     return SharedBudget(lambda: nc, LIMITS, clock=lambda: now, sleep=sleep)
 
 
@@ -27,7 +28,7 @@ async def test_two_renderers_reserve_distinct_slots_one_interval_apart(nc):
     first, second = _renderer(nc, waits), _renderer(nc, waits)
     calls = [r.admit("openai", "m", 0) for r in (first, second) for _ in range(5)]
     waited = await asyncio.gather(*calls)
-    assert sum(waited) == 9                                     # all but the first call waited
+    assert sum(waited) == 9  # all but the first call waited
     assert sorted(round(w, 6) for w in waits) == [round(0.1 * i, 6) for i in range(1, 10)]
 
 
@@ -42,7 +43,7 @@ async def test_a_spent_limit_learned_by_one_renderer_holds_the_other_back(nc):
     assert await _renderer(nc, waits).admit("openai", "unconfigured", 100, on_wait)
     assert waits == [pytest.approx(4.0)]
     assert told[0][0] == pytest.approx(4.0) and "provider said its limit is spent" in told[0][1]
-    assert told[1] == (None, "")                                # the wait is over
+    assert told[1] == (None, "")  # the wait is over
 
 
 async def test_a_slot_past_the_deadline_is_refused_and_nothing_is_reserved(nc):
@@ -52,11 +53,11 @@ async def test_a_slot_past_the_deadline_is_refused_and_nothing_is_reserved(nc):
         await renderer.admit("openai", "m", 0, latest_s=10.0)
     waits: list[float] = []
     await _renderer(nc, waits).admit("openai", "m", 0)
-    assert waits == [pytest.approx(30.0)]                       # the refused call took no slot
+    assert waits == [pytest.approx(30.0)]  # the refused call took no slot
 
 
 async def test_without_the_bucket_calls_go_at_once(nats_server):
-    client = await nats.connect(nats_server.url)                # no streams made: no llm_budget bucket
+    client = await nats.connect(nats_server.url)  # no streams made: no llm_budget bucket
     try:
         waits: list[float] = []
         assert not await _renderer(client, waits).admit("openai", "m", 0)

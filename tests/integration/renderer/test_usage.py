@@ -18,9 +18,16 @@ PRICE = Price(input_per_million=1.5, output_per_million=6.0)
 
 
 def _settings(url: str, provider: str, model: str) -> LlmSettings:
-    return LlmSettings(provider=provider, model=model, api_key="dev",  # type: ignore[arg-type]
-                       base_url=f"{url}/v1" if provider == "openai" else url, idle_timeout_s=5.0,
-                       max_attempts=3, backoff_base_s=0.01, backoff_max_s=0.05)
+    return LlmSettings(
+        provider=provider,  # type: ignore[arg-type]
+        model=model,
+        api_key="dev",
+        base_url=f"{url}/v1" if provider == "openai" else url,
+        idle_timeout_s=5.0,
+        max_attempts=3,
+        backoff_base_s=0.01,
+        backoff_max_s=0.05,
+    )
 
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
@@ -29,13 +36,17 @@ async def test_usage_equals_what_the_dev_llm_served_when_a_report_is_written(pro
     with running_devllm() as url:
         meter = UsageMeter(PriceTable({"dev-llm": PRICE}), "tenant-a")
         async with Llm(_settings(url, provider, f"dev-llm{knobs}")) as llm:
-            await write_report(llm, seed_for("sales_playbook"), "sales_playbook", _evidence("usage"),
-                               {}, on_usage=meter)
+            await write_report(
+                llm, seed_for("sales_playbook"), "sales_playbook", _evidence("usage"), {}, on_usage=meter
+            )
         served = httpx.get(f"{url}/stats").json()["served"]["dev-llm"]  # noqa: ASYNC210 - the dev LLM is another process
 
     assert served["answers"] == attempts
-    assert (meter.input_tokens, meter.output_tokens, meter.attempts) == \
-        (served["inputTokens"], served["outputTokens"], attempts)
+    assert (meter.input_tokens, meter.output_tokens, meter.attempts) == (
+        served["inputTokens"],
+        served["outputTokens"],
+        attempts,
+    )
     usage = meter.message()
     assert usage is not None and (usage.provider, usage.model) == (provider, "dev-llm")
     assert usage.cost_usd == pytest.approx((served["inputTokens"] * 1.5 + served["outputTokens"] * 6.0) / 1e6)
@@ -48,10 +59,14 @@ async def test_a_truncated_answer_is_counted_when_the_job_ends_with_it(provider)
         meter = UsageMeter(PriceTable({"dev-llm": PRICE}), "tenant-a")
         async with Llm(_settings(url, provider, "dev-llm+fail=truncate")) as llm:
             with pytest.raises(LlmEnded):
-                await write_report(llm, seed_for("sales_playbook"), "sales_playbook", _evidence("cut"),
-                                   {}, on_usage=meter)
+                await write_report(
+                    llm, seed_for("sales_playbook"), "sales_playbook", _evidence("cut"), {}, on_usage=meter
+                )
         served = httpx.get(f"{url}/stats").json()["served"]["dev-llm"]  # noqa: ASYNC210 - the dev LLM is another process
 
-    assert (meter.attempts, meter.input_tokens, meter.output_tokens) == \
-        (1, served["inputTokens"], served["outputTokens"])
+    assert (meter.attempts, meter.input_tokens, meter.output_tokens) == (
+        1,
+        served["inputTokens"],
+        served["outputTokens"],
+    )
     assert meter.output_tokens > 0

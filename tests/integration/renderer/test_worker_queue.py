@@ -23,9 +23,9 @@ from tests.support.polling import until
 
 CONCURRENCY = 2
 ACK_WAIT_S = 1.0
-JOB_S = 2.5 * ACK_WAIT_S      # each job outlives the ack wait: only heartbeats keep it ours
+JOB_S = 2.5 * ACK_WAIT_S  # each job outlives the ack wait: only heartbeats keep it ours
 JOBS = 6
-STRAYS = 3                    # commands the orphaned pull request leaves in the local buffer
+STRAYS = 3  # commands the orphaned pull request leaves in the local buffer
 
 
 class SlowRunner:
@@ -58,7 +58,9 @@ def _redeliveries() -> float:
 async def test_commands_left_in_the_local_buffer_are_kept_alive_and_wait_for_a_free_slot(nc: NatsClient):
     js = nc.jetstream()
     for number in range(JOBS):
-        await js.publish(streams.RENDER_SUBJECT, job_pb2.RenderCommand(job_id=f"job-{number}", tenant="t").SerializeToString())
+        await js.publish(
+            streams.RENDER_SUBJECT, job_pb2.RenderCommand(job_id=f"job-{number}", tenant="t").SerializeToString()
+        )
     runner = SlowRunner()
     worker = Worker(nc, runner, WorkerSettings(concurrency=CONCURRENCY, ack_wait_s=ACK_WAIT_S))  # type: ignore[arg-type]
     subscriptions = []
@@ -75,8 +77,11 @@ async def test_commands_left_in_the_local_buffer_are_kept_alive_and_wait_for_a_f
     try:
         await until(lambda: runner.running == CONCURRENCY, what="the worker to be full")
         # a pull request nobody waits for: the server sends STRAYS commands to the worker's inbox
-        await nc.publish(f"$JS.API.CONSUMER.MSG.NEXT.{streams.JOBS_STREAM}.{streams.RENDERER_DURABLE}",
-                         json.dumps({"batch": STRAYS, "no_wait": True}).encode(), reply=subscriptions[0]._deliver)
+        await nc.publish(
+            f"$JS.API.CONSUMER.MSG.NEXT.{streams.JOBS_STREAM}.{streams.RENDERER_DURABLE}",
+            json.dumps({"batch": STRAYS, "no_wait": True}).encode(),
+            reply=subscriptions[0]._deliver,
+        )
         await until(lambda: len(set(runner.finished)) == JOBS, timeout_s=60, what="every job to finish")
     finally:
         worker.stop()

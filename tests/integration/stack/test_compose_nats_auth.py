@@ -31,8 +31,9 @@ def _passwords(users: dict[str, nats_auth.NatsUser]) -> dict[str, str]:
 
 @pytest.fixture
 def server(tmp_path: Path, users: dict[str, nats_auth.NatsUser]) -> Iterator[NatsServer]:
-    running = NatsServer(tmp_path / "nats", tmp_path / "nats.log", config=CONFIG,
-                         env={**os.environ, **_passwords(users)}).start()
+    running = NatsServer(
+        tmp_path / "nats", tmp_path / "nats.log", config=CONFIG, env={**os.environ, **_passwords(users)}
+    ).start()
     try:
         yield running
     finally:
@@ -64,7 +65,8 @@ async def test_the_gateway_cannot_publish_a_status_event(server: NatsServer, use
 def test_nats_refuses_to_start_without_a_password(users):
     env = {**os.environ, **_passwords(users)}
     env.pop(nats_auth.password_variable("renderer"))
-    result = subprocess.run([nats_server.binary(), "-c", str(CONFIG), "-t"], capture_output=True, text=True,
-                            env=env, timeout=30)
+    result = subprocess.run(
+        [nats_server.binary(), "-c", str(CONFIG), "-t"], capture_output=True, text=True, env=env, timeout=30
+    )
     assert result.returncode != 0
     assert "NATS_PASSWORD_RENDERER" in result.stdout + result.stderr

@@ -45,8 +45,9 @@ class Connection:
             await self.errors.put(exc)
 
         credentials = {"user": user.name, "password": user.password} if user else {}
-        self.nc = await nats.connect(url, error_cb=on_error, allow_reconnect=False, connect_timeout=2,
-                                     max_reconnect_attempts=0, **credentials)
+        self.nc = await nats.connect(
+            url, error_cb=on_error, allow_reconnect=False, connect_timeout=2, max_reconnect_attempts=0, **credentials
+        )
         return self.nc
 
     async def refusal(self) -> str:
@@ -73,8 +74,14 @@ async def test_a_client_without_a_user_cannot_connect(server: NatsServer):
 
 async def test_a_wrong_password_cannot_connect(server: NatsServer, users):
     with pytest.raises((NoServersError, nats.errors.Error, OSError)):
-        await nats.connect(server.url, user="store", password=users["gateway"].password,
-                           allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=2)
+        await nats.connect(
+            server.url,
+            user="store",
+            password=users["gateway"].password,
+            allow_reconnect=False,
+            max_reconnect_attempts=0,
+            connect_timeout=2,
+        )
 
 
 @pytest.mark.parametrize("who", ["gateway", "renderer", "webhooks"])
@@ -104,8 +111,9 @@ async def test_only_the_store_can_publish_a_status_event(server: NatsServer, use
     assert await asyncio.wait_for(received.get(), 10) == streams.event_subject("job_real")
 
 
-async def test_the_gateway_reads_status_events_but_cannot_delete_the_stream(server: NatsServer, users,
-                                                                           operator: Client):
+async def test_the_gateway_reads_status_events_but_cannot_delete_the_stream(
+    server: NatsServer, users, operator: Client
+):
     await operator.jetstream().publish(streams.event_subject("job_1"), b"event")
     gateway = Connection()
     nc = await gateway.open(server.url, users["gateway"])
@@ -137,7 +145,7 @@ async def test_the_gateway_spends_tenant_tokens_as_its_own_user(server: NatsServ
     try:
         limiter = SharedRateLimiter(lambda: nc, TenantLimits(default=Limits(rps=0.001, burst=2)))
         first, second, third = [await limiter.take("tenant-a") for _ in range(3)]
-        assert first is not None and second is not None and third is not None   # not failed open
+        assert first is not None and second is not None and third is not None  # not failed open
         assert (first.allowed, second.allowed, third.allowed) == (True, True, False)
     finally:
         await nc.close()
@@ -178,8 +186,9 @@ async def a_tenant_event(operator: Client) -> str:
 
 
 @pytest.mark.parametrize("who", ["renderer", "webhooks"])
-async def test_a_renderer_or_dispatcher_cannot_read_events_by_direct_get(server: NatsServer, users, a_tenant_event: str,
-                                                                       who: str):
+async def test_a_renderer_or_dispatcher_cannot_read_events_by_direct_get(
+    server: NatsServer, users, a_tenant_event: str, who: str
+):
     spy = Connection()
     nc = await spy.open(server.url, users[who])
     try:
@@ -191,8 +200,9 @@ async def test_a_renderer_or_dispatcher_cannot_read_events_by_direct_get(server:
 
 
 @pytest.mark.parametrize("who", ["renderer", "webhooks"])
-async def test_a_renderer_or_dispatcher_cannot_make_its_own_consumer_on_events(server: NatsServer, users,
-                                                                             a_tenant_event: str, who: str):
+async def test_a_renderer_or_dispatcher_cannot_make_its_own_consumer_on_events(
+    server: NatsServer, users, a_tenant_event: str, who: str
+):
     from nats.js.api import ConsumerConfig
 
     spy = Connection()
@@ -223,7 +233,8 @@ async def test_only_the_store_may_create_or_change_a_stream(server: NatsServer, 
     info = await operator.jetstream().stream_info(streams.JOBS_STREAM)
     assert not info.config.max_age
     assert streams.JOBS_STREAM in [name async for name in _names(operator)] and "STOLEN" not in [
-        name async for name in _names(operator)]
+        name async for name in _names(operator)
+    ]
 
 
 async def _names(nc: Client):  # type: ignore[no-untyped-def]
@@ -252,8 +263,14 @@ async def test_a_renderer_takes_a_job_and_drops_a_dead_ones_command(server: Nats
     try:
         js = nc.jetstream()
         await streams.wait_for_streams(js, (streams.JOBS_STREAM,))
-        await js.add_consumer(streams.JOBS_STREAM, ConsumerConfig(
-            durable_name=streams.RENDERER_DURABLE, ack_policy=AckPolicy.EXPLICIT, filter_subject=streams.RENDER_SUBJECT))
+        await js.add_consumer(
+            streams.JOBS_STREAM,
+            ConsumerConfig(
+                durable_name=streams.RENDERER_DURABLE,
+                ack_policy=AckPolicy.EXPLICIT,
+                filter_subject=streams.RENDER_SUBJECT,
+            ),
+        )
         sub = await js.pull_subscribe_bind(durable=streams.RENDERER_DURABLE, stream=streams.JOBS_STREAM)
         [msg] = await sub.fetch(batch=1, timeout=10)
         await msg.in_progress()
@@ -266,8 +283,9 @@ async def test_a_renderer_takes_a_job_and_drops_a_dead_ones_command(server: Nats
     assert (await operator.jetstream().stream_info(streams.JOBS_STREAM)).state.messages == 0
 
 
-async def test_the_dispatcher_consumes_its_deliveries_and_not_the_event_stream(server: NatsServer, users,
-                                                                                operator: Client):
+async def test_the_dispatcher_consumes_its_deliveries_and_not_the_event_stream(
+    server: NatsServer, users, operator: Client
+):
     from nats.js.api import AckPolicy, ConsumerConfig
 
     delivery = streams.webhook_deliver_subject("job_of_tenant_b")
@@ -277,17 +295,30 @@ async def test_the_dispatcher_consumes_its_deliveries_and_not_the_event_stream(s
     try:
         js = nc.jetstream(timeout=2)
         await streams.wait_for_streams(js, (streams.WEBHOOKS_STREAM,))
-        await js.add_consumer(streams.WEBHOOKS_STREAM, ConsumerConfig(
-            durable_name=streams.WEBHOOKS_DURABLE, ack_policy=AckPolicy.EXPLICIT,
-            filter_subject=streams.WEBHOOKS_SUBJECTS))
+        await js.add_consumer(
+            streams.WEBHOOKS_STREAM,
+            ConsumerConfig(
+                durable_name=streams.WEBHOOKS_DURABLE,
+                ack_policy=AckPolicy.EXPLICIT,
+                filter_subject=streams.WEBHOOKS_SUBJECTS,
+            ),
+        )
         sub = await js.pull_subscribe_bind(durable=streams.WEBHOOKS_DURABLE, stream=streams.WEBHOOKS_STREAM)
         [msg] = await sub.fetch(batch=1, timeout=10)
         assert msg.subject == delivery
         await msg.ack_sync()
         # Its own durable name on JOB_EVENTS, where every job's status events are, is refused too.
-        await _refused(spy, js.add_consumer(streams.EVENTS_STREAM, ConsumerConfig(
-            durable_name=streams.WEBHOOKS_DURABLE, ack_policy=AckPolicy.EXPLICIT,
-            filter_subject=streams.EVENTS_SUBJECTS)))
+        await _refused(
+            spy,
+            js.add_consumer(
+                streams.EVENTS_STREAM,
+                ConsumerConfig(
+                    durable_name=streams.WEBHOOKS_DURABLE,
+                    ack_policy=AckPolicy.EXPLICIT,
+                    filter_subject=streams.EVENTS_SUBJECTS,
+                ),
+            ),
+        )
     finally:
         await nc.close()
 
@@ -304,16 +335,18 @@ async def test_the_gateway_fans_out_a_jobs_events_as_its_own_user(server: NatsSe
     nc = await gateway.open(server.url, users["gateway"])
     try:
         fanout = EventFanout()
-        await fanout.start(nc)   # its ordered consumer on every job's events, and the deletions
-        stream = event_stream(fanout, nc.jetstream(), "job_1", 0, ping_s=60)   # a catch-up read by sequence
+        await fanout.start(nc)  # its ordered consumer on every job's events, and the deletions
+        stream = event_stream(fanout, nc.jetstream(), "job_1", 0, ping_s=60)  # a catch-up read by sequence
         assert (await asyncio.wait_for(anext(stream), 10)).startswith(b"id: 1\n")
         running = job_pb2.JobEvent(job_id="job_1", status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING)
         await operator.jetstream().publish(subject, running.SerializeToString())
-        assert (await asyncio.wait_for(anext(stream), 10)).startswith(b"id: 2\n")   # live
+        assert (await asyncio.wait_for(anext(stream), 10)).startswith(b"id: 2\n")  # live
         await operator.publish(streams.deleted_subject("job_1"))
+
         async def rest() -> list[bytes]:
             return [chunk async for chunk in stream]
-        assert await asyncio.wait_for(rest(), 10) == []   # ended by the store's announcement
+
+        assert await asyncio.wait_for(rest(), 10) == []  # ended by the store's announcement
         assert gateway.errors.empty()
     finally:
         await nc.close()
@@ -324,7 +357,7 @@ async def test_a_service_waits_for_the_stores_streams(server: NatsServer, users)
     operator_nc = await Connection().open(server.url, users["operator"])
     try:
         waiting = asyncio.create_task(streams.wait_for_streams(nc.jetstream(), (streams.JOBS_STREAM,), poll_s=0.05))
-        await asyncio.sleep(0)   # let it ask once before the stream exists
+        await asyncio.sleep(0)  # let it ask once before the stream exists
         assert not waiting.done()
         await streams.ensure_streams(operator_nc.jetstream(), streams.StreamSettings())
         await asyncio.wait_for(waiting, 10)

@@ -55,8 +55,9 @@ def make(database_url: str, scratch: Path) -> None:
                 rows = reading.execute(select(*(table.c[name] for name in present))).mappings().all()
                 if rows:
                     writing.execute(insert(table), [dict(r) for r in rows])
-            writing.execute(text("SELECT setval(pg_get_serial_sequence('outbox', 'seq'), "
-                                 "(SELECT max(seq) FROM outbox))"))
+            writing.execute(
+                text("SELECT setval(pg_get_serial_sequence('outbox', 'seq'), (SELECT max(seq) FROM outbox))")
+            )
     finally:
         source.dispose()
         target.dispose()

@@ -36,8 +36,9 @@ async def _restored(tmp_path: Path) -> AsyncIterator[tuple[Any, Any, NatsServer]
     """`reports-admin restore` of tmp_path/backup, then a store on it with a fresh NATS."""
     admin.main(["restore", str(tmp_path / "backup"), "--var-dir", str(tmp_path / "restored")])
     fresh_nats = NatsServer(tmp_path / "nats-restored", tmp_path / "nats-restored.log").start()
-    restored = await store_app.start(store_settings(f"sqlite:///{tmp_path / 'restored' / 'reports.db'}",
-                                                    fresh_nats.url))
+    restored = await store_app.start(
+        store_settings(f"sqlite:///{tmp_path / 'restored' / 'reports.db'}", fresh_nats.url)
+    )
     channel = grpc_server.channel(f"127.0.0.1:{restored.port}")
     try:
         yield store_pb2_grpc.StoreStub(channel), restored, fresh_nats
@@ -48,7 +49,8 @@ async def _restored(tmp_path: Path) -> AsyncIterator[tuple[Any, Any, NatsServer]
 
 
 async def test_a_backup_taken_under_load_restores_reports_events_and_queued_jobs(
-        store, store_stub, nats_server, tmp_path):
+    store, store_stub, nats_server, tmp_path
+):
     media_id = await _media(store_stub)
     done = await _created(store_stub, _job_request(media_id))
     report_id = await complete_job(store_stub, "t", done.id)
@@ -85,7 +87,8 @@ async def test_a_backup_taken_under_load_restores_reports_events_and_queued_jobs
 
 
 async def test_a_backup_after_a_deletion_purged_the_newest_events_completes_and_restores(
-        store, store_stub, nats_server, tmp_path):
+    store, store_stub, nats_server, tmp_path
+):
     media_id = await _media(store_stub)
     kept = await _created(store_stub, _job_request(media_id))
     report_id = await complete_job(store_stub, "t", kept.id)
@@ -113,7 +116,8 @@ async def test_a_backup_after_a_deletion_purged_the_newest_events_completes_and_
 
 
 async def test_events_stored_after_the_database_snapshot_are_left_out_of_the_backup(
-        store, store_stub, nats_server, tmp_path, monkeypatch):
+    store, store_stub, nats_server, tmp_path, monkeypatch
+):
     media_id = await _media(store_stub)
     job = await _created(store_stub, _job_request(media_id))
     await until(lambda: _has(nats_server.url, job.id, 1))  # queued, before the snapshot
@@ -148,8 +152,9 @@ async def _has(url: str, job_id: str, count: int) -> bool:
 async def _render_commands(url: str, expected: int) -> set[str]:
     nc = await nats.connect(url)
     try:
-        sub = await nc.jetstream().pull_subscribe(streams.RENDER_SUBJECT, durable="backup-check",
-                                                  stream=streams.JOBS_STREAM)
+        sub = await nc.jetstream().pull_subscribe(
+            streams.RENDER_SUBJECT, durable="backup-check", stream=streams.JOBS_STREAM
+        )
         seen: set[str] = set()
         while len(seen) < expected:
             for msg in await sub.fetch(expected - len(seen), timeout=20):
@@ -173,4 +178,3 @@ def test_backup_of_postgresql_is_left_to_its_own_tools(monkeypatch):
     monkeypatch.setenv("REPORTS_DATABASE_URL", "postgresql://u@127.0.0.1/db")
     with pytest.raises(SystemExit, match="PostgreSQL"):
         admin._sqlite_path("postgresql://u@127.0.0.1/db")
-

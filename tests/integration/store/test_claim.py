@@ -18,9 +18,11 @@ from tests.integration.store.test_outbox import _created, _job_request, _media
 
 
 async def _events(store, job_id: str) -> list[job_pb2.JobEvent]:  # type: ignore[no-untyped-def]
-    rows = await store.db.run(lambda c: c.execute(
-        select(OUTBOX.c.payload).where(OUTBOX.c.subject == streams.event_subject(job_id))
-        .order_by(OUTBOX.c.seq)).all())
+    rows = await store.db.run(
+        lambda c: c.execute(
+            select(OUTBOX.c.payload).where(OUTBOX.c.subject == streams.event_subject(job_id)).order_by(OUTBOX.c.seq)
+        ).all()
+    )
     return [job_pb2.JobEvent.FromString(row.payload) for row in rows]
 
 
@@ -36,28 +38,45 @@ async def test_a_claim_starts_the_job_and_answers_with_it_and_its_production_pro
     job = await _created(store_stub, _job_request(await _media(store_stub)))
     claimed = await store_stub.ClaimJob(_claim(job.id))
     assert (claimed.job.id, claimed.job.status, claimed.job.stage) == (
-        job.id, job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STAGE_RESOLVING)
+        job.id,
+        job_pb2.JOB_STATUS_RUNNING,
+        job_pb2.JOB_STAGE_RESOLVING,
+    )
     assert claimed.job.target == job.target and claimed.job.media_id == job.media_id
     production = await store_stub.GetPrompt(store_pb2.GetPromptRequest(name=job.template, label="production"))
     assert claimed.prompt == production
     assert _states(await _events(store, job.id)) == [
-        (job_pb2.JOB_STATUS_QUEUED, job_pb2.JOB_STAGE_QUEUED), (job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STAGE_RESOLVING)]
+        (job_pb2.JOB_STATUS_QUEUED, job_pb2.JOB_STAGE_QUEUED),
+        (job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STAGE_RESOLVING),
+    ]
 
 
 async def test_a_redelivered_claim_takes_the_running_job_as_it_stands_with_no_new_event(store, store_stub):
     job = await _created(store_stub, _job_request(await _media(store_stub)))
     first = await store_stub.ClaimJob(_claim(job.id))
     resolution = job_pb2.JobResolution(entity_id="ana", strategy="dominant", confidence=0.9, reason="most talk")
-    await store_stub.TransitionJob(store_pb2.TransitionJobRequest(
-        tenant="t", job_id=job.id, status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING,
-        resolution=resolution))
+    await store_stub.TransitionJob(
+        store_pb2.TransitionJobRequest(
+            tenant="t",
+            job_id=job.id,
+            status=job_pb2.JOB_STATUS_RUNNING,
+            stage=job_pb2.JOB_STAGE_RENDERING,
+            resolution=resolution,
+        )
+    )
     before = await _events(store, job.id)
 
     again = await store_stub.ClaimJob(_claim(job.id))
     # The second renderer resolves again and records the same resolution: still no new event.
-    await store_stub.TransitionJob(store_pb2.TransitionJobRequest(
-        tenant="t", job_id=job.id, status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING,
-        resolution=resolution))
+    await store_stub.TransitionJob(
+        store_pb2.TransitionJobRequest(
+            tenant="t",
+            job_id=job.id,
+            status=job_pb2.JOB_STATUS_RUNNING,
+            stage=job_pb2.JOB_STAGE_RENDERING,
+            resolution=resolution,
+        )
+    )
 
     assert (again.job.status, again.job.stage) == (job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STAGE_RENDERING)
     assert again.prompt == first.prompt
@@ -79,22 +98,30 @@ async def test_a_claim_of_another_tenants_job_is_not_found(store_stub):
         await store_stub.ClaimJob(_claim(job.id, tenant="u"))
     assert raised.value.code() == grpc.StatusCode.NOT_FOUND
     assert (await store_stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=job.id))).status == (
-        job_pb2.JOB_STATUS_QUEUED)
+        job_pb2.JOB_STATUS_QUEUED
+    )
 
 
 async def test_a_move_refused_because_the_job_ended_names_its_status(store_stub):
     job = await _created(store_stub, _job_request(await _media(store_stub)))
     await store_stub.ClaimJob(_claim(job.id))
     await store_stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=job.id))
-    for call in (store_stub.TransitionJob(store_pb2.TransitionJobRequest(
-                     tenant="t", job_id=job.id, status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING)),
-                 store_stub.CompleteJob(store_pb2.CompleteJobRequest(
-                     tenant="t", job_id=job.id, report=report_pb2.Report()))):
+    for call in (
+        store_stub.TransitionJob(
+            store_pb2.TransitionJobRequest(
+                tenant="t", job_id=job.id, status=job_pb2.JOB_STATUS_RUNNING, stage=job_pb2.JOB_STAGE_RENDERING
+            )
+        ),
+        store_stub.CompleteJob(store_pb2.CompleteJobRequest(tenant="t", job_id=job.id, report=report_pb2.Report())),
+    ):
         with pytest.raises(grpc.aio.AioRpcError) as raised:
             await call
         error = from_rpc_error(raised.value)
         assert (error.status, error.code, error.metadata) == (
-            grpc.StatusCode.FAILED_PRECONDITION, "illegal_transition", {"status": "canceled"})
+            grpc.StatusCode.FAILED_PRECONDITION,
+            "illegal_transition",
+            {"status": "canceled"},
+        )
 
 
 async def test_completion_answers_with_the_report_id_only_and_commits_succeeded_with_its_event(store, store_stub):

@@ -28,8 +28,9 @@ QUEUED, RUNNING = job_pb2.JOB_STATUS_QUEUED, job_pb2.JOB_STATUS_RUNNING
 
 
 @contextlib.asynccontextmanager
-async def _windowed(database_url: str, nats_url: str, limits: TenantLimits = TenantLimits(),
-                    **settings) -> AsyncIterator[Capped]:
+async def _windowed(
+    database_url: str, nats_url: str, limits: TenantLimits = TenantLimits(), **settings
+) -> AsyncIterator[Capped]:
     async with _serving(database_url, nats_url, limits, dispatch_window=WINDOW, **settings) as serving:
         yield serving
 
@@ -55,12 +56,12 @@ async def test_only_a_window_of_jobs_is_dispatched_the_rest_wait_queued(windowed
 async def test_a_new_job_of_another_tenant_takes_the_next_free_place(windowed):
     busy = await _jobs(windowed.stub, 6)
     (newcomer,) = await _jobs(windowed.stub, 1, tenant="other")
-    assert await _commands(windowed.store) == busy[:WINDOW]          # the window is full
+    assert await _commands(windowed.store) == busy[:WINDOW]  # the window is full
     await complete_job(windowed.stub, "t", busy[0])
-    assert await _commands(windowed.store) == [*busy[:WINDOW], newcomer]   # not busy[2], older
+    assert await _commands(windowed.store) == [*busy[:WINDOW], newcomer]  # not busy[2], older
     await complete_job(windowed.stub, "other", newcomer)
     await complete_job(windowed.stub, "t", busy[1])
-    assert (await _commands(windowed.store))[WINDOW + 1:] == busy[2:4]    # then the queue goes on in order
+    assert (await _commands(windowed.store))[WINDOW + 1 :] == busy[2:4]  # then the queue goes on in order
 
 
 async def test_two_busy_tenants_share_the_window_evenly(database_url, nats_server):
@@ -70,10 +71,10 @@ async def test_two_busy_tenants_share_the_window_evenly(database_url, nats_serve
         for job_id in first[:2]:
             await complete_job(serving.stub, "t", job_id)
         commands = await _commands(serving.store)
-        assert commands == first[:4] + second[:2]          # both places freed went to the tenant with none out
+        assert commands == first[:4] + second[:2]  # both places freed went to the tenant with none out
         for job_id in first[2:4]:
             await complete_job(serving.stub, "t", job_id)
-        assert (await _commands(serving.store))[6:] == first[4:6]   # now the first has fewer out
+        assert (await _commands(serving.store))[6:] == first[4:6]  # now the first has fewer out
 
 
 @pytest.mark.parametrize("ending", ["failed", "canceled", "deleted"])
@@ -95,8 +96,11 @@ async def test_jobs_deleted_by_retention_free_their_places(windowed):
     jobs = await _jobs(windowed.stub, 2)
     waiting = await _jobs(windowed.stub, 2)
     expired = (await windowed.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=jobs[0]))).media_id
-    await windowed.store.db.run(lambda c: c.execute(
-        update(MEDIA).where(MEDIA.c.id == expired).values(expires_at=utcnow() - timedelta(seconds=1))))
+    await windowed.store.db.run(
+        lambda c: c.execute(
+            update(MEDIA).where(MEDIA.c.id == expired).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+    )
     assert (await windowed.store.sweeper.sweep_once()).deleted == 1
     assert await _commands(windowed.store) == jobs + waiting
 
@@ -107,24 +111,28 @@ async def test_a_parked_job_leaves_the_window_and_its_wake_sends_it_again(databa
         running, parked, third = await _jobs(serving.stub, 3)
         assert (await _claim(serving.stub, running)).status == RUNNING
         assert (await _claim(serving.stub, parked)).stage == job_pb2.JOB_STAGE_WAITING
-        assert await _commands(serving.store) == [running, parked, third]   # its place went on
+        assert await _commands(serving.store) == [running, parked, third]  # its place went on
         await complete_job(serving.stub, "t", running, start=False)
-        assert (await _commands(serving.store))[-1] == parked          # woken into the cap's slot
+        assert (await _commands(serving.store))[-1] == parked  # woken into the cap's slot
         assert (await _claim(serving.stub, parked)).status == RUNNING
 
 
 async def test_the_lost_job_sweep_frees_places_and_sends_a_lost_command_again(database_url, nats_server):
-    async with _windowed(database_url, nats_server.url, lost_job_s=600.0) as serving:   # swept by hand
+    async with _windowed(database_url, nats_server.url, lost_job_s=600.0) as serving:  # swept by hand
         lost_renderer, lost_command, waiting = await _jobs(serving.stub, 3)
         assert (await _claim(serving.stub, lost_renderer)).status == RUNNING
         assert await serving.store.lost_jobs.sweep_once() == 0
         assert await _commands(serving.store) == [lost_renderer, lost_command]
         long_ago = utcnow() - timedelta(seconds=601)
-        await serving.store.db.run(lambda c: c.execute(
-            update(JOBS).where(JOBS.c.id.in_([lost_renderer, lost_command]))
-            .values(updated_at=long_ago, dispatched_at=long_ago)))
-        assert await serving.store.lost_jobs.sweep_once() == 1          # the running one failed
-        assert (await _commands(serving.store))[2:] == [lost_command, waiting]   # sent again; the freed place
+        await serving.store.db.run(
+            lambda c: c.execute(
+                update(JOBS)
+                .where(JOBS.c.id.in_([lost_renderer, lost_command]))
+                .values(updated_at=long_ago, dispatched_at=long_ago)
+            )
+        )
+        assert await serving.store.lost_jobs.sweep_once() == 1  # the running one failed
+        assert (await _commands(serving.store))[2:] == [lost_command, waiting]  # sent again; the freed place
         assert (await _claim(serving.stub, lost_command)).status == RUNNING
 
 
@@ -134,9 +142,12 @@ async def test_two_store_replicas_never_dispatch_past_the_window(database_url, n
     async with _windowed(database_url, nats_server.url) as one, _windowed(database_url, nats_server.url) as two:
         media = {tenant: await _media(one.stub, tenant) for tenant in ("t", "other")}
         tenants = [tenant for tenant in media for _ in range(6)]
-        created = await asyncio.gather(*(
-            stub.CreateJob(_job_request(media[tenant], tenant))
-            for tenant, stub in zip(tenants, [one.stub, two.stub] * 6, strict=True)))
+        created = await asyncio.gather(
+            *(
+                stub.CreateJob(_job_request(media[tenant], tenant))
+                for tenant, stub in zip(tenants, [one.stub, two.stub] * 6, strict=True)
+            )
+        )
         commands = await _commands(one.store)
         assert len(commands) == WINDOW
         tenant = next(t for t, c in zip(tenants, created, strict=True) if c.job_id == commands[0])

@@ -47,6 +47,7 @@ def _writes_row(name: str) -> Callable[[Connection], str]:
     def work(connection: Connection) -> str:
         outbox.add(connection, f"test.{name}", name.encode())
         return name
+
     return work
 
 
@@ -67,29 +68,35 @@ async def test_creates_queued_together_commit_in_one_transaction_and_a_refused_o
     batches: Batches = []
     handed: list[outbox.Message] = []
     group = _group(sqlite_db, batches, handed)
-    results = await asyncio.gather(group.run(_writes_row("a")), group.run(_refused), group.run(_writes_row("b")),
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        group.run(_writes_row("a")), group.run(_refused), group.run(_writes_row("b")), return_exceptions=True
+    )
     assert results[0] == "a" and results[2] == "b"
     assert getattr(results[1], "code", None) == "media_not_found"
     assert batches == [3]
     assert await _subjects(sqlite_db) == ["test.a", "test.b"]
-    assert [m.subject for m in handed] == ["test.a", "test.b"]   # handed over once committed, in order
+    assert [m.subject for m in handed] == ["test.a", "test.b"]  # handed over once committed, in order
 
 
 async def test_a_batch_that_fails_as_a_whole_runs_each_create_alone_and_only_the_bad_one_fails(sqlite_db: Database):
     batches: Batches = []
     handed: list[outbox.Message] = []
     group = _group(sqlite_db, batches, handed)
-    results = await asyncio.gather(group.run(_writes_row("a")), group.run(_breaks_after_writing),
-                                   group.run(_writes_row("b")), return_exceptions=True)
+    results = await asyncio.gather(
+        group.run(_writes_row("a")),
+        group.run(_breaks_after_writing),
+        group.run(_writes_row("b")),
+        return_exceptions=True,
+    )
     assert results[0] == "a" and results[2] == "b"
     assert isinstance(results[1], RuntimeError)
-    assert await _subjects(sqlite_db) == ["test.a", "test.b"]   # the broken create's row was rolled back
+    assert await _subjects(sqlite_db) == ["test.a", "test.b"]  # the broken create's row was rolled back
     assert sorted(m.subject for m in handed) == ["test.a", "test.b"]
 
 
 async def test_a_batch_whose_commit_fails_after_committing_is_not_run_again_and_its_callers_may_retry(
-        sqlite_db: Database):
+    sqlite_db: Database,
+):
     ran_alone: list[str] = []
 
     async def commits_then_loses_the_connection(work):  # type: ignore[no-untyped-def]
@@ -105,7 +112,7 @@ async def test_a_batch_whose_commit_fails_after_committing_is_not_run_again_and_
     results = await asyncio.gather(group.run(_writes_row("a")), group.run(_writes_row("b")), return_exceptions=True)
     assert [(type(r), getattr(r, "status", None)) for r in results] == [(ServiceError, grpc.StatusCode.UNAVAILABLE)] * 2
     assert ran_alone == []
-    assert await _subjects(sqlite_db) == ["test.a", "test.b"]   # each create exists once
+    assert await _subjects(sqlite_db) == ["test.a", "test.b"]  # each create exists once
 
 
 async def test_a_lone_create_goes_at_once_and_a_stream_of_them_is_batched(sqlite_db: Database):
@@ -123,12 +130,12 @@ async def test_creates_arriving_at_separate_turns_while_busy_wait_for_each_other
     (A window of a minute: a lone create that waited for it, or a batch that did, would time out.)"""
     batches: Batches = []
     group = _group(sqlite_db, batches, [], window_s=60.0, busy_gap_s=60.0, max_batch=4)
-    assert await asyncio.wait_for(group.run(_writes_row("alone")), timeout=10) == "alone"   # no window
+    assert await asyncio.wait_for(group.run(_writes_row("alone")), timeout=10) == "alone"  # no window
     arriving = []
     for i in range(4):
         arriving.append(asyncio.create_task(group.run(_writes_row(f"r{i}"))))
-        await asyncio.sleep(0)   # the next create arrives at a later turn
-    await asyncio.wait_for(asyncio.gather(*arriving), timeout=10)   # the fourth fills the batch
+        await asyncio.sleep(0)  # the next create arrives at a later turn
+    await asyncio.wait_for(asyncio.gather(*arriving), timeout=10)  # the fourth fills the batch
     assert batches == [1, 4]
 
 
@@ -141,10 +148,12 @@ async def test_a_full_batch_commits_without_waiting_for_more(sqlite_db: Database
 
 # Through the store's gRPC service: real creates.
 
+
 @pytest.fixture
 async def capped_store(database_url: str, nats_server: NatsServer) -> AsyncIterator[store_pb2_grpc.StoreStub]:
-    settings = dataclasses.replace(store_settings(database_url, nats_server.url),
-                                   tenant_limits=TenantLimits(default=Limits(queued=3)))
+    settings = dataclasses.replace(
+        store_settings(database_url, nats_server.url), tenant_limits=TenantLimits(default=Limits(queued=3))
+    )
     running = await store_app.start(settings)
     channel = grpc_server.channel(f"127.0.0.1:{running.port}")
     try:
@@ -163,16 +172,22 @@ async def _answer(call) -> object:  # type: ignore[no-untyped-def]
 
 
 async def test_concurrent_creates_each_get_their_own_answer_and_the_good_ones_are_published(
-        store_stub, nats_server: NatsServer):  # type: ignore[no-untyped-def]
+    store_stub, nats_server: NatsServer
+):  # type: ignore[no-untyped-def]
     media_id = await _media(store_stub)
     bad_params = _job_request(media_id)
     bad_params.template_params.update({"no_such_variable": "x"})
-    requests = [_job_request(media_id), _job_request("med_missing"), _job_request(media_id), bad_params,
-                _job_request(media_id)]
+    requests = [
+        _job_request(media_id),
+        _job_request("med_missing"),
+        _job_request(media_id),
+        bad_params,
+        _job_request(media_id),
+    ]
     answers = await asyncio.gather(*(_answer(store_stub.CreateJob(r)) for r in requests))
     assert answers[1] == grpc.StatusCode.NOT_FOUND
     assert answers[3] == grpc.StatusCode.INVALID_ARGUMENT
-    created = [a.job_id for a in (answers[0], answers[2], answers[4])]   # type: ignore[attr-defined]
+    created = [a.job_id for a in (answers[0], answers[2], answers[4])]  # type: ignore[attr-defined]
     assert len(set(created)) == 3
 
     nc = await nats.connect(nats_server.url)
@@ -209,12 +224,17 @@ async def test_the_queued_cap_holds_among_creates_sent_at_once(capped_store):  #
 
 async def test_a_prompt_edit_on_this_store_applies_to_the_next_create(store_stub):  # type: ignore[no-untyped-def]
     media_id = await _media(store_stub)
-    await store_stub.CreateJob(_job_request(media_id))   # the production prompt is cached now
+    await store_stub.CreateJob(_job_request(media_id))  # the production prompt is cached now
     seeded = await store_stub.GetPrompt(store_pb2.GetPromptRequest(name="sales_playbook", label="production"))
-    strict = await store_stub.CreatePromptVersion(store_pb2.CreatePromptVersionRequest(
-        name="sales_playbook", system=seeded.system, instructions=seeded.instructions,
-        variables=[*seeded.variables, store_pb2.PromptVariable(name="region", required=True)],
-        labels=["production"]))
+    strict = await store_stub.CreatePromptVersion(
+        store_pb2.CreatePromptVersionRequest(
+            name="sales_playbook",
+            system=seeded.system,
+            instructions=seeded.instructions,
+            variables=[*seeded.variables, store_pb2.PromptVariable(name="region", required=True)],
+            labels=["production"],
+        )
+    )
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await store_stub.CreateJob(_job_request(media_id))
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
@@ -222,10 +242,11 @@ async def test_a_prompt_edit_on_this_store_applies_to_the_next_create(store_stub
     with_region.template_params.update({"region": "EMEA"})
     await store_stub.CreateJob(with_region)
 
-    await store_stub.SetPromptLabels(store_pb2.SetPromptLabelsRequest(
-        name="sales_playbook", version=seeded.version, labels=["production"]))
+    await store_stub.SetPromptLabels(
+        store_pb2.SetPromptLabelsRequest(name="sales_playbook", version=seeded.version, labels=["production"])
+    )
     assert strict.version != seeded.version
-    await store_stub.CreateJob(_job_request(media_id))   # back to the version without `region`
+    await store_stub.CreateJob(_job_request(media_id))  # back to the version without `region`
 
 
 async def test_a_batch_of_refused_creates_writes_nothing(sqlite_db: Database):

@@ -80,8 +80,11 @@ async def _jobs(stub: store_pb2_grpc.StoreStub, n: int, tenant: str = "t") -> li
 
 
 async def _commands(store: store_app.RunningStore) -> list[str]:
-    rows = await store.db.run(lambda c: c.execute(select(OUTBOX.c.payload).where(
-        OUTBOX.c.subject == streams.RENDER_SUBJECT).order_by(OUTBOX.c.id)).all())
+    rows = await store.db.run(
+        lambda c: c.execute(
+            select(OUTBOX.c.payload).where(OUTBOX.c.subject == streams.RENDER_SUBJECT).order_by(OUTBOX.c.id)
+        ).all()
+    )
     return [job_pb2.RenderCommand.FromString(r.payload).job_id for r in rows]
 
 
@@ -90,9 +93,14 @@ async def end_job(stub: store_pb2_grpc.StoreStub, job_id: str, ending: str) -> N
     if ending == "succeeded":
         await complete_job(stub, "t", job_id, start=False)
     elif ending == "failed":
-        await stub.TransitionJob(store_pb2.TransitionJobRequest(
-            tenant="t", job_id=job_id, status=job_pb2.JOB_STATUS_FAILED,
-            error=job_pb2.JobError(code="internal", message="renderer gave up")))
+        await stub.TransitionJob(
+            store_pb2.TransitionJobRequest(
+                tenant="t",
+                job_id=job_id,
+                status=job_pb2.JOB_STATUS_FAILED,
+                error=job_pb2.JobError(code="internal", message="renderer gave up"),
+            )
+        )
     elif ending == "canceled":
         await stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=job_id))
     else:
@@ -116,13 +124,14 @@ async def test_a_claim_over_the_cap_parks_the_job_and_says_why(capped):
     assert (parked.status, parked.stage) == (QUEUED, job_pb2.JOB_STAGE_WAITING)
     waiting = [e for e in await _events(capped.store, third) if e.stage == job_pb2.JOB_STAGE_WAITING]
     assert len(waiting) == 1 and "inflight:2" in waiting[0].progress.waiting_reason
-    again = await _claim(capped.stub, third)      # a redelivered command: still parked, no new event
+    again = await _claim(capped.stub, third)  # a redelivered command: still parked, no new event
     assert again.stage == job_pb2.JOB_STAGE_WAITING
     assert len([e for e in await _events(capped.store, third) if e.stage == job_pb2.JOB_STAGE_WAITING]) == 1
     # a running job's moves (a redelivery, the next stage) are never refused
     assert (await _claim(capped.stub, first)).status == RUNNING
-    moved = await capped.stub.TransitionJob(store_pb2.TransitionJobRequest(
-        tenant="t", job_id=second, status=RUNNING, stage=job_pb2.JOB_STAGE_RENDERING))
+    moved = await capped.stub.TransitionJob(
+        store_pb2.TransitionJobRequest(tenant="t", job_id=second, status=RUNNING, stage=job_pb2.JOB_STAGE_RENDERING)
+    )
     assert moved.stage == job_pb2.JOB_STAGE_RENDERING
 
 
@@ -133,7 +142,7 @@ async def test_every_end_of_a_running_job_wakes_the_oldest_parked_one(capped, en
 
     await end_job(capped.stub, running[0], ending)
 
-    assert await _commands(capped.store) == [*commands_before, parked[0]]   # one slot: the oldest
+    assert await _commands(capped.store) == [*commands_before, parked[0]]  # one slot: the oldest
     woken = await capped.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=parked[0]))
     assert (woken.status, woken.stage) == (QUEUED, job_pb2.JOB_STAGE_QUEUED)
     assert (await _claim(capped.stub, parked[0])).status == RUNNING
@@ -144,24 +153,27 @@ async def test_every_end_of_a_running_job_wakes_the_oldest_parked_one(capped, en
 async def test_running_jobs_deleted_by_retention_free_their_slots(capped):
     running, parked = await _full_with_two_parked(capped.stub)
     expired = (await capped.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=running[0]))).media_id
-    await capped.store.db.run(lambda c: c.execute(
-        update(MEDIA).where(MEDIA.c.id == expired).values(expires_at=utcnow() - timedelta(seconds=1))))
-    assert (await capped.store.sweeper.sweep_once()).deleted == 1   # the media of both running jobs
+    await capped.store.db.run(
+        lambda c: c.execute(
+            update(MEDIA).where(MEDIA.c.id == expired).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+    )
+    assert (await capped.store.sweeper.sweep_once()).deleted == 1  # the media of both running jobs
     commands = await _commands(capped.store)
-    assert commands[-2:] == parked                                 # two slots freed: both woken
+    assert commands[-2:] == parked  # two slots freed: both woken
 
 
 async def test_a_parked_job_canceled_or_ended_queued_wakes_nothing(capped):
     _, parked = await _full_with_two_parked(capped.stub)
     commands_before = await _commands(capped.store)
     await capped.stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=parked[0]))
-    assert await _commands(capped.store) == commands_before           # no slot was freed
+    assert await _commands(capped.store) == commands_before  # no slot was freed
 
 
 async def test_another_tenant_is_unaffected(capped):
     for job_id in await _jobs(capped.stub, CAP):
         await _claim(capped.stub, job_id)
-    others = await _jobs(capped.stub, CAP + 3, tenant="other")          # the default cap is 32
+    others = await _jobs(capped.stub, CAP + 3, tenant="other")  # the default cap is 32
     claimed = [await _claim(capped.stub, job_id, tenant="other") for job_id in others]
     assert all(job.status == RUNNING for job in claimed)
 
@@ -181,23 +193,26 @@ async def test_a_cap_raised_in_the_configuration_wakes_parked_jobs_at_start(data
     raised = await _start(database_url, nats_server.url, TenantLimits(tenants={"t": Limits(inflight=CAP + 1)}))
     try:
         commands = await _commands(raised)
-        assert commands.count(jobs[CAP]) == 2 and commands.count(jobs[CAP + 1]) == 1   # created, then woken
+        assert commands.count(jobs[CAP]) == 2 and commands.count(jobs[CAP + 1]) == 1  # created, then woken
     finally:
         await raised.stop()
 
 
 async def test_a_running_job_whose_renderer_was_lost_is_failed_and_frees_its_slot(database_url, nats_server):
-    async with _serving(database_url, nats_server.url, CAP_ONE, lost_job_s=600.0) as capped:   # swept by hand below
+    async with _serving(database_url, nats_server.url, CAP_ONE, lost_job_s=600.0) as capped:  # swept by hand below
         lost, parked = await _jobs(capped.stub, 2)
-        assert (await _claim(capped.stub, lost)).status == RUNNING    # its command dropped, no advisory: lost
+        assert (await _claim(capped.stub, lost)).status == RUNNING  # its command dropped, no advisory: lost
         assert (await _claim(capped.stub, parked)).stage == job_pb2.JOB_STAGE_WAITING
-        assert await capped.store.lost_jobs.sweep_once() == 0           # a running job moved recently is kept
-        await capped.store.db.run(lambda c: c.execute(
-            update(JOBS).where(JOBS.c.id == lost).values(updated_at=utcnow() - timedelta(seconds=601))))
+        assert await capped.store.lost_jobs.sweep_once() == 0  # a running job moved recently is kept
+        await capped.store.db.run(
+            lambda c: c.execute(
+                update(JOBS).where(JOBS.c.id == lost).values(updated_at=utcnow() - timedelta(seconds=601))
+            )
+        )
         assert await capped.store.lost_jobs.sweep_once() == 1
         failed = await capped.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=lost))
         assert (failed.status, failed.error.code) == (job_pb2.JOB_STATUS_FAILED, "internal")
-        assert (await _commands(capped.store))[-1] == parked                # woken in the same transaction
+        assert (await _commands(capped.store))[-1] == parked  # woken in the same transaction
         assert (await _claim(capped.stub, parked)).status == RUNNING
 
 
@@ -209,6 +224,7 @@ async def test_the_lost_job_sweep_runs_on_its_own(database_url, nats_server):
 
         async def parked_runs() -> bool:
             return parked in await _commands(capped.store) and (await _claim(capped.stub, parked)).status == RUNNING
+
         await until(parked_runs, what="the parked job running after the lost one was swept")
         failed = await capped.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=lost))
         assert failed.status == job_pb2.JOB_STATUS_FAILED
@@ -219,16 +235,16 @@ async def test_slots_go_in_creation_order_a_newer_job_never_passes_a_woken_one(d
         first, older = await _jobs(capped.stub, 2)
         assert (await _claim(capped.stub, first)).status == RUNNING
         assert (await _claim(capped.stub, older)).stage == job_pb2.JOB_STAGE_WAITING
-        (newer,) = await _jobs(capped.stub, 1)                  # its command is ahead of the wake's
+        (newer,) = await _jobs(capped.stub, 1)  # its command is ahead of the wake's
         await complete_job(capped.stub, "t", first, start=False)
-        assert (await _commands(capped.store))[-1] == older     # woken: the free slot is its own
+        assert (await _commands(capped.store))[-1] == older  # woken: the free slot is its own
 
         parked = await _claim(capped.stub, newer)
         assert (parked.status, parked.stage) == (QUEUED, job_pb2.JOB_STAGE_WAITING)
         assert (await _claim(capped.stub, older)).status == RUNNING
         commands_before = await _commands(capped.store)
         await capped.stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=older))
-        assert await _commands(capped.store) == [*commands_before, newer]   # then the newer one, in turn
+        assert await _commands(capped.store) == [*commands_before, newer]  # then the newer one, in turn
         assert (await _claim(capped.stub, newer)).status == RUNNING
 
 
@@ -240,8 +256,8 @@ async def test_a_woken_job_holds_its_slot_until_claimed_and_frees_it_if_it_ends_
         await _claim(capped.stub, parked)
         await complete_job(capped.stub, "t", first, start=False)
         assert (await _commands(capped.store))[-1] == woken
-        assert await capped.store.db.run(lambda c: inflight.wake(c, "t", 1)) == 0   # its slot is taken
-        await capped.stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=woken))   # ended unclaimed
+        assert await capped.store.db.run(lambda c: inflight.wake(c, "t", 1)) == 0  # its slot is taken
+        await capped.stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=woken))  # ended unclaimed
         assert (await _commands(capped.store))[-1] == parked
         assert (await _claim(capped.stub, parked)).status == RUNNING
 
@@ -252,22 +268,29 @@ async def test_the_retention_sweep_and_a_media_deletion_never_deadlock(capped, d
     if not database_url.startswith("postgresql"):
         pytest.skip("row and advisory locks: PostgreSQL only")
     media_id = await _media(capped.stub, "t")
-    await capped.store.db.run(lambda c: c.execute(
-        update(MEDIA).where(MEDIA.c.id == media_id).values(expires_at=utcnow() - timedelta(seconds=1))))
+    await capped.store.db.run(
+        lambda c: c.execute(
+            update(MEDIA).where(MEDIA.c.id == media_id).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+    )
     engine = create_db_engine(database_url)
     deleting, watching = engine.connect(), engine.connect()
     try:
         deleting.begin()
-        inflight.lock_tenant(deleting, "t")                     # DeleteMedia's first step
+        inflight.lock_tenant(deleting, "t")  # DeleteMedia's first step
         sweep = asyncio.create_task(capped.store.sweeper.sweep_once())
 
         def sweep_waits_for_the_tenant_lock() -> bool:
-            return bool(watching.execute(text(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).scalar_one())
+            return bool(
+                watching.execute(
+                    text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                ).scalar_one()
+            )
+
         await until(lambda: asyncio.to_thread(sweep_waits_for_the_tenant_lock), what="the sweep waiting")
-        await asyncio.to_thread(deletion.delete_media_rows, deleting, [media_id])   # then its rows
-        deleting.commit()                                        # no deadlock error on either side
-        assert (await sweep).deleted == 0                        # the deletion had it first
+        await asyncio.to_thread(deletion.delete_media_rows, deleting, [media_id])  # then its rows
+        deleting.commit()  # no deadlock error on either side
+        assert (await sweep).deleted == 0  # the deletion had it first
     finally:
         deleting.close()
         watching.close()

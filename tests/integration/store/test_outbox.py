@@ -20,15 +20,20 @@ from tests.support.stores import store_settings
 
 
 async def _media(stub: store_pb2_grpc.StoreStub, tenant: str = "t") -> str:
-    media = await stub.CreateMedia(store_pb2.CreateMediaRequest(
-        tenant=tenant, title="call", transcript=store_pb2.TranscriptInput(format="segments",
-                                                                          content=json.dumps(SEGMENTS))))
+    media = await stub.CreateMedia(
+        store_pb2.CreateMediaRequest(
+            tenant=tenant,
+            title="call",
+            transcript=store_pb2.TranscriptInput(format="segments", content=json.dumps(SEGMENTS)),
+        )
+    )
     return media.id
 
 
 def _job_request(media_id: str, tenant: str = "t") -> store_pb2.CreateJobRequest:
-    request = store_pb2.CreateJobRequest(tenant=tenant, media_id=media_id, template="sales_playbook",
-                                         request_fingerprint="f", request_id="req_test")
+    request = store_pb2.CreateJobRequest(
+        tenant=tenant, media_id=media_id, template="sales_playbook", request_fingerprint="f", request_id="req_test"
+    )
     request.target.strategy, request.target.on_miss = "dominant", "error"
     return request
 

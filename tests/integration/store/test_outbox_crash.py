@@ -36,12 +36,18 @@ HELD_JOBS = 5
 
 
 def _store_process(tmp_path: Path, name: str, database_url: str, nats_url: str, port: int) -> ManagedProcess:
-    env = {**os.environ, "REPORTS_DATABASE_URL": database_url, "REPORTS_NATS_URL": nats_url,
-           "REPORTS_STORE_LISTEN": f"127.0.0.1:{port}", "REPORTS_VAR_DIR": str(tmp_path / "var"),
-           "REPORTS_TLS_DIR": str(Path(os.environ["REPORTS_TLS_ROOT"]) / "store"),
-           "REPORTS_METRICS_PORT": str(free_port())}
-    return ManagedProcess(name, [sys.executable, "-m", "services.store"], env=env,
-                          log_path=tmp_path / f"{name}.log").start()
+    env = {
+        **os.environ,
+        "REPORTS_DATABASE_URL": database_url,
+        "REPORTS_NATS_URL": nats_url,
+        "REPORTS_STORE_LISTEN": f"127.0.0.1:{port}",
+        "REPORTS_VAR_DIR": str(tmp_path / "var"),
+        "REPORTS_TLS_DIR": str(Path(os.environ["REPORTS_TLS_ROOT"]) / "store"),
+        "REPORTS_METRICS_PORT": str(free_port()),
+    }
+    return ManagedProcess(
+        name, [sys.executable, "-m", "services.store"], env=env, log_path=tmp_path / f"{name}.log"
+    ).start()
 
 
 @pytest.fixture
@@ -55,8 +61,11 @@ async def proxy(nats_server: NatsServer) -> AsyncIterator[TcpProxy]:
 
 async def _messages(js, stream: str) -> list[bytes]:  # type: ignore[no-untyped-def]
     info = await js.stream_info(stream)
-    return [(await js.get_msg(stream, seq)).data or b""
-            for seq in range(info.state.first_seq, info.state.last_seq + 1) if info.state.messages]
+    return [
+        (await js.get_msg(stream, seq)).data or b""
+        for seq in range(info.state.first_seq, info.state.last_seq + 1)
+        if info.state.messages
+    ]
 
 
 async def _count(js, stream: str) -> int:  # type: ignore[no-untyped-def]
@@ -66,10 +75,11 @@ async def _count(js, stream: str) -> int:  # type: ignore[no-untyped-def]
         return -1
 
 
-@pytest.mark.own_nats_server   # its proxy reaches the server by port, as a user of no account
+@pytest.mark.own_nats_server  # its proxy reaches the server by port, as a user of no account
 @pytest.mark.parametrize("held", ["upstream", "downstream"])
 async def test_jobs_committed_before_a_store_is_killed_are_published_once_by_the_next_store(
-        held: str, database_url: str, nats_server: NatsServer, proxy: TcpProxy, tmp_path: Path):
+    held: str, database_url: str, nats_server: NatsServer, proxy: TcpProxy, tmp_path: Path
+):
     port = free_port()
     first = _store_process(tmp_path, "store-1", database_url, proxy.url, port)
     second: ManagedProcess | None = None
@@ -85,14 +95,16 @@ async def test_jobs_committed_before_a_store_is_killed_are_published_once_by_the
 
         (proxy.hold_upstream if held == "upstream" else proxy.hold_downstream)()
         held_ids = [(await stub.CreateJob(_job_request(media_id))).job_id for _ in range(HELD_JOBS)]
-        if held == "upstream":   # the relay has sent every publish; none reached nats-server
-            await until(lambda: all(job_id.encode() in proxy.held_upstream for job_id in held_ids),
-                        what="the held jobs' publishes on the wire")
+        if held == "upstream":  # the relay has sent every publish; none reached nats-server
+            await until(
+                lambda: all(job_id.encode() in proxy.held_upstream for job_id in held_ids),
+                what="the held jobs' publishes on the wire",
+            )
             assert await _count(js, streams.EVENTS_STREAM) == 1
-        else:   # JetStream stored them all; the acks are held, so none is marked sent
+        else:  # JetStream stored them all; the acks are held, so none is marked sent
             await until(lambda: _stored(js, 1 + HELD_JOBS), what="the held jobs stored in JetStream")
         first.kill()
-        assert await _unsent(database_url) >= 2 * HELD_JOBS   # each job's event and render command
+        assert await _unsent(database_url) >= 2 * HELD_JOBS  # each job's event and render command
 
         second = _store_process(tmp_path, "store-2", database_url, nats_server.url, port)
         second.wait_for(LISTENING)
@@ -112,15 +124,19 @@ async def test_jobs_committed_before_a_store_is_killed_are_published_once_by_the
 
 
 async def _stored(js, count: int) -> bool:  # type: ignore[no-untyped-def]
-    return (await _count(js, streams.EVENTS_STREAM) >= count
-            and await _count(js, streams.JOBS_STREAM) >= count)
+    return await _count(js, streams.EVENTS_STREAM) >= count and await _count(js, streams.JOBS_STREAM) >= count
 
 
 async def _unsent(database_url: str) -> int:
     db = Database(create_db_engine(database_url))
     try:
-        return int(await db.run(lambda c: c.execute(
-            select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at.is_(None))).scalar_one()))
+        return int(
+            await db.run(
+                lambda c: c.execute(
+                    select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at.is_(None))
+                ).scalar_one()
+            )
+        )
     finally:
         db.close()
 

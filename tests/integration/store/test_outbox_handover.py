@@ -41,6 +41,7 @@ def _new_job(job_id: str):  # type: ignore[no-untyped-def]
     def write(connection: Connection) -> None:
         outbox.add_event(connection, job_pb2.JobEvent(job_id=job_id, tenant="t", status=job_pb2.JOB_STATUS_QUEUED))
         outbox.add_render_command(connection, job_pb2.RenderCommand(job_id=job_id, tenant="t"))
+
     return write
 
 
@@ -51,16 +52,21 @@ async def _commit_and_hand(sqlite_db: Database, relay: OutboxRelay, job_id: str)
 
 
 async def _unsent(sqlite_db: Database) -> int:
-    return int(await sqlite_db.run(lambda c: c.execute(
-        select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at.is_(None))).scalar_one()))
+    return int(
+        await sqlite_db.run(
+            lambda c: c.execute(select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at.is_(None))).scalar_one()
+        )
+    )
 
 
 async def _event_jobs(js) -> list[str]:  # type: ignore[no-untyped-def]
     info = await js.stream_info(streams.EVENTS_STREAM)
     if not info.state.messages:
         return []
-    return [job_pb2.JobEvent.FromString((await js.get_msg(streams.EVENTS_STREAM, seq)).data).job_id
-            for seq in range(info.state.first_seq, info.state.last_seq + 1)]
+    return [
+        job_pb2.JobEvent.FromString((await js.get_msg(streams.EVENTS_STREAM, seq)).data).job_id
+        for seq in range(info.state.first_seq, info.state.last_seq + 1)
+    ]
 
 
 async def test_collecting_answers_the_messages_a_transaction_added_and_nothing_after_it(sqlite_db: Database):
@@ -73,7 +79,7 @@ async def test_collecting_answers_the_messages_a_transaction_added_and_nothing_a
 
 async def test_a_rolled_back_transaction_hands_over_nothing(sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
     relay = _relay(sqlite_db, nats_server)
-    assert await relay.publish_pending(js) == Pass()   # the start-up scan: an empty table
+    assert await relay.publish_pending(js) == Pass()  # the start-up scan: an empty table
 
     def fails(connection: Connection) -> None:
         _new_job("job_1")(connection)
@@ -86,10 +92,11 @@ async def test_a_rolled_back_transaction_hands_over_nothing(sqlite_db: Database,
 
 
 async def test_rows_handed_over_are_published_without_a_scan_and_marked_sent_together(
-        sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
+    sqlite_db: Database, nats_server: NatsServer, js
+):  # type: ignore[no-untyped-def]
     relay = _relay(sqlite_db, nats_server, poll_interval_s=3600)
     await _commit_and_hand(sqlite_db, relay, "job_0")
-    assert await relay.publish_pending(js) == Pass(sent=2)   # the first pass reads the table
+    assert await relay.publish_pending(js) == Pass(sent=2)  # the first pass reads the table
 
     for index in range(1, 4):
         await _commit_and_hand(sqlite_db, relay, f"job_{index}")
@@ -99,10 +106,11 @@ async def test_rows_handed_over_are_published_without_a_scan_and_marked_sent_tog
 
 
 async def test_rows_nobody_handed_over_wait_for_a_scan_which_wake_asks_for(
-        sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
+    sqlite_db: Database, nats_server: NatsServer, js
+):  # type: ignore[no-untyped-def]
     relay = _relay(sqlite_db, nats_server, poll_interval_s=3600)
     assert await relay.publish_pending(js) == Pass()
-    await sqlite_db.run(_new_job("job_other_writer"))   # e.g. the retention sweeper's purge, another process
+    await sqlite_db.run(_new_job("job_other_writer"))  # e.g. the retention sweeper's purge, another process
     await _commit_and_hand(sqlite_db, relay, "job_handed")
     assert await relay.publish_pending(js) == Pass(sent=2, handed=True)
     assert await _unsent(sqlite_db) == 2
@@ -112,13 +120,14 @@ async def test_rows_nobody_handed_over_wait_for_a_scan_which_wake_asks_for(
 
 
 async def test_a_failed_publish_makes_the_next_pass_a_scan_that_publishes_in_order(
-        sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
+    sqlite_db: Database, nats_server: NatsServer, js
+):  # type: ignore[no-untyped-def]
     relay = _relay(sqlite_db, nats_server, poll_interval_s=3600)
     assert await relay.publish_pending(js) == Pass()
-    await js.delete_stream(streams.EVENTS_STREAM)   # JetStream answers no publish to its subjects
+    await js.delete_stream(streams.EVENTS_STREAM)  # JetStream answers no publish to its subjects
     await _commit_and_hand(sqlite_db, relay, "job_1")
     failed = await relay.publish_pending(js)
-    assert failed.failed and failed.sent == 1   # the render command went out; the event did not
+    assert failed.failed and failed.sent == 1  # the render command went out; the event did not
     await _commit_and_hand(sqlite_db, relay, "job_2")  # handed after the failure: the scan reads it too
     await streams.ensure_streams(js, streams.StreamSettings())
     assert await relay.publish_pending(js) == Pass(sent=3)
@@ -129,24 +138,27 @@ async def test_a_failed_publish_makes_the_next_pass_a_scan_that_publishes_in_ord
 async def test_a_handed_over_purge_is_published_by_a_scan(sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
     relay = _relay(sqlite_db, nats_server, poll_interval_s=3600)
     assert await relay.publish_pending(js) == Pass()
-    _, written = await sqlite_db.run(outbox.collecting(
-        lambda c: outbox.add_purge(c, {streams.EVENTS_STREAM: [streams.event_subject("job_1")]})))
+    _, written = await sqlite_db.run(
+        outbox.collecting(lambda c: outbox.add_purge(c, {streams.EVENTS_STREAM: [streams.event_subject("job_1")]}))
+    )
     relay.hand(written)
     assert await relay.publish_pending(js) == Pass(sent=1)
 
 
 async def test_a_new_relay_publishes_what_the_previous_one_was_handed_but_never_sent(
-        sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
+    sqlite_db: Database, nats_server: NatsServer, js
+):  # type: ignore[no-untyped-def]
     gone = _relay(sqlite_db, nats_server, poll_interval_s=3600)
     assert await gone.publish_pending(js) == Pass()
-    await _commit_and_hand(sqlite_db, gone, "job_1")   # the store stops (or dies) before the next pass
+    await _commit_and_hand(sqlite_db, gone, "job_1")  # the store stops (or dies) before the next pass
     restarted = _relay(sqlite_db, nats_server, poll_interval_s=3600)
     assert await restarted.publish_pending(js) == Pass(sent=2)
     assert await _event_jobs(js) == ["job_1"]
 
 
 async def test_the_relay_keeps_running_after_a_pass_fails_and_scans_next(
-        sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
+    sqlite_db: Database, nats_server: NatsServer, js
+):  # type: ignore[no-untyped-def]
     relay = _relay(sqlite_db, nats_server, poll_interval_s=3600)
     original = relay.publish_pending
     failures = []

@@ -27,8 +27,14 @@ from tests.support.polling import until
 
 JOBS = 40
 EVENTS_PER_JOB = 6
-STAGES = [job_pb2.JOB_STAGE_QUEUED, job_pb2.JOB_STAGE_RESOLVING, job_pb2.JOB_STAGE_RENDERING,
-          job_pb2.JOB_STAGE_STORING, job_pb2.JOB_STAGE_STORING, job_pb2.JOB_STAGE_STORING]
+STAGES = [
+    job_pb2.JOB_STAGE_QUEUED,
+    job_pb2.JOB_STAGE_RESOLVING,
+    job_pb2.JOB_STAGE_RENDERING,
+    job_pb2.JOB_STAGE_STORING,
+    job_pb2.JOB_STAGE_STORING,
+    job_pb2.JOB_STAGE_STORING,
+]
 
 
 @pytest.fixture
@@ -52,8 +58,7 @@ async def databases(postgres_url: str) -> AsyncIterator[tuple[Database, Database
 
 
 def _relay(db: Database, nats_url: str) -> OutboxRelay:
-    return OutboxRelay(db, lambda: nats.connect(nats_url), streams.StreamSettings(), batch_size=16,
-                       poll_interval_s=0.2)
+    return OutboxRelay(db, lambda: nats.connect(nats_url), streams.StreamSettings(), batch_size=16, poll_interval_s=0.2)
 
 
 @contextlib.asynccontextmanager
@@ -65,14 +70,18 @@ async def _closing(relay: OutboxRelay) -> AsyncIterator[OutboxRelay]:
 
 
 async def _unsent(db: Database) -> int:
-    return int(await db.run(lambda c: c.execute(
-        select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at.is_(None))).scalar_one()))
+    return int(
+        await db.run(
+            lambda c: c.execute(select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at.is_(None))).scalar_one()
+        )
+    )
 
 
 async def test_two_relays_publish_every_event_exactly_once_and_each_jobs_events_in_order(
-        databases: tuple[Database, Database], nats_server: NatsServer):
+    databases: tuple[Database, Database], nats_server: NatsServer
+):
     listener = await nats.connect(nats_server.url)
-    seen: list[tuple[str, str]] = []   # (subject, message id) as published, duplicates included
+    seen: list[tuple[str, str]] = []  # (subject, message id) as published, duplicates included
     everything_seen = asyncio.Event()
     expected = JOBS * (EVENTS_PER_JOB + 1)
 
@@ -84,13 +93,13 @@ async def test_two_relays_publish_every_event_exactly_once_and_each_jobs_events_
     await listener.subscribe("reports.>", cb=on_message)
     relays = [_relay(db, nats_server.url) for db in databases]
     tasks = [asyncio.create_task(relay.run()) for relay in relays]
-    written: dict[str, list[str]] = defaultdict(list)   # job id -> its event ids, in commit order
+    written: dict[str, list[str]] = defaultdict(list)  # job id -> its event ids, in commit order
     rng = random.Random(8)
 
     async def one_job(index: int) -> None:
         job_id = f"job_{index:03d}"
         for step, stage in enumerate(STAGES):
-            replica = rng.randrange(2)   # each transition lands on either store replica
+            replica = rng.randrange(2)  # each transition lands on either store replica
 
             def write(connection: Connection) -> str:
                 event = job_pb2.JobEvent(job_id=job_id, tenant="t", status=job_pb2.JOB_STATUS_RUNNING, stage=stage)  # noqa: B023
@@ -107,7 +116,7 @@ async def test_two_relays_publish_every_event_exactly_once_and_each_jobs_events_
         await asyncio.gather(*(one_job(i) for i in range(JOBS)))
         await asyncio.wait_for(everything_seen.wait(), 60)
 
-        async def all_marked_sent() -> bool:   # the relays mark what they published
+        async def all_marked_sent() -> bool:  # the relays mark what they published
             return not await _unsent(databases[0])
 
         await until(all_marked_sent, what="every outbox row marked sent")
@@ -115,7 +124,7 @@ async def test_two_relays_publish_every_event_exactly_once_and_each_jobs_events_
         for relay in relays:
             relay.stop()
         await asyncio.wait_for(asyncio.gather(*tasks), 30)
-    await listener.flush()   # whatever the relays sent before closing has reached us now
+    await listener.flush()  # whatever the relays sent before closing has reached us now
 
     try:
         # every row went out exactly once: no relay published what the other had (no duplicate
@@ -152,13 +161,16 @@ def _all_row_ids(connection: Connection) -> list[str]:
 
 
 async def test_a_relay_that_is_not_the_leader_publishes_nothing_until_the_leader_commits(
-        databases: tuple[Database, Database], nats_server: NatsServer):
+    databases: tuple[Database, Database], nats_server: NatsServer
+):
     first, second = databases
     await first.run(lambda c: outbox.add_event(c, job_pb2.JobEvent(job_id="job_1", tenant="t")))
     async with jetstream(nats_server.url) as js, _closing(_relay(second, nats_server.url)) as relay:
         with first.transaction() as leader:
-            took = leader.execute(text("SELECT pg_try_advisory_xact_lock(:c, hashtext(current_schema()))"),
-                                  {"c": outbox.LEADER_LOCK_CLASS}).scalar_one()
+            took = leader.execute(
+                text("SELECT pg_try_advisory_xact_lock(:c, hashtext(current_schema()))"),
+                {"c": outbox.LEADER_LOCK_CLASS},
+            ).scalar_one()
             assert took
             assert await relay.publish_pending(js) == outbox.Pass(busy=True)
             assert await _unsent(second) == 1
@@ -169,7 +181,8 @@ async def test_a_relay_that_is_not_the_leader_publishes_nothing_until_the_leader
 
 
 async def test_a_relay_whose_connection_the_server_dropped_publishes_again_on_a_new_one(
-        databases: tuple[Database, Database], nats_server: NatsServer):
+    databases: tuple[Database, Database], nats_server: NatsServer
+):
     db, _ = databases
     async with jetstream(nats_server.url) as js, _closing(_relay(db, nats_server.url)) as relay:
         await db.run(lambda c: outbox.add_event(c, job_pb2.JobEvent(job_id="job_1", tenant="t")))
@@ -181,7 +194,7 @@ async def test_a_relay_whose_connection_the_server_dropped_publishes_again_on_a_
         await db.run(lambda c: c.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}))
         await db.run(lambda c: outbox.add_event(c, job_pb2.JobEvent(job_id="job_1", tenant="t")))
         with pytest.raises(OperationalError):
-            await relay.publish_pending(js)   # run() logs this and scans again
+            await relay.publish_pending(js)  # run() logs this and scans again
         assert await relay.publish_pending(js) == outbox.Pass(sent=1)
         assert await _unsent(db) == 0
         assert (await js.stream_info(streams.EVENTS_STREAM)).state.messages == 2

@@ -13,15 +13,21 @@ async def test_prompts_are_seeded_and_new_versions_take_labels_from_old_ones(sto
     seeded = await store_stub.GetPrompt(store_pb2.GetPromptRequest(name="general_report", label="production"))
     assert (seeded.version, list(seeded.labels)) == (1, ["production", "latest"])
 
-    added = await store_stub.CreatePromptVersion(store_pb2.CreatePromptVersionRequest(
-        name="general_report", system=seeded.system, instructions=seeded.instructions + " Be brief.",
-        variables=seeded.variables))
+    added = await store_stub.CreatePromptVersion(
+        store_pb2.CreatePromptVersionRequest(
+            name="general_report",
+            system=seeded.system,
+            instructions=seeded.instructions + " Be brief.",
+            variables=seeded.variables,
+        )
+    )
     assert (added.version, list(added.labels)) == (2, ["latest"])
     production = await store_stub.GetPrompt(store_pb2.GetPromptRequest(name="general_report", label="production"))
     assert production.version == 1
 
-    moved = await store_stub.SetPromptLabels(store_pb2.SetPromptLabelsRequest(
-        name="general_report", version=2, labels=["production"]))
+    moved = await store_stub.SetPromptLabels(
+        store_pb2.SetPromptLabelsRequest(name="general_report", version=2, labels=["production"])
+    )
     assert list(moved.labels) == ["latest", "production"]
     old = await store_stub.GetPrompt(store_pb2.GetPromptRequest(name="general_report", version=1))
     assert list(old.labels) == []

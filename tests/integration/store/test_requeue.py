@@ -23,6 +23,9 @@ async def test_requeue_queues_every_job_that_has_not_ended_once(store, store_stu
     monkeypatch.setenv("REPORTS_DATABASE_URL", database_url)
     admin.main(["requeue"])
     admin.main(["requeue"])  # twice: still one unsent command per open job
-    rows = await store.db.run(lambda c: c.execute(select(OUTBOX.c.payload).where(
-        OUTBOX.c.subject == streams.RENDER_SUBJECT, OUTBOX.c.sent_at.is_(None))).all())
+    rows = await store.db.run(
+        lambda c: c.execute(
+            select(OUTBOX.c.payload).where(OUTBOX.c.subject == streams.RENDER_SUBJECT, OUTBOX.c.sent_at.is_(None))
+        ).all()
+    )
     assert sorted(job_pb2.RenderCommand.FromString(r.payload).job_id for r in rows) == sorted(open_jobs)

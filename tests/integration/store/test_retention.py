@@ -47,7 +47,7 @@ async def test_media_expiring_in_a_few_seconds_is_swept_with_its_jobs_and_report
     for path in (f"/v1/media/{media_id}", f"/v1/jobs/{job_id}", f"/v1/reports/{report_id}"):
         assert (await client.get(path, headers=AUTH_A)).json()["expiresAt"] == expires, path
 
-    async def swept() -> bool:   # the sweeper runs every 0.1 s here
+    async def swept() -> bool:  # the sweeper runs every 0.1 s here
         return (await client.get(f"/v1/media/{media_id}", headers=AUTH_A)).status_code == 404
 
     await until(swept, what="the expired media swept", period_s=0.1)
@@ -55,25 +55,45 @@ async def test_media_expiring_in_a_few_seconds_is_swept_with_its_jobs_and_report
         assert (await client.get(path, headers=AUTH_A)).status_code == 404, path
     [record] = (await client.get("/v1/audit", headers=AUTH_A)).json()["items"]
     assert (record["objectType"], record["objectId"], record["reason"], record["apiKeyId"], record["derived"]) == (
-        "media", media_id, "retention", None, {"jobs": 1, "reports": 1, "entities": 2})
+        "media",
+        media_id,
+        "retention",
+        None,
+        {"jobs": 1, "reports": 1, "entities": 2},
+    )
 
 
 async def test_a_media_without_an_expiry_is_kept(gateway):
-    media = (await gateway.client.post("/v1/media", headers=AUTH_A, json={
-        "title": "t", "transcript": {"format": "segments", "content": [
-            {"speaker": "a", "start": 0, "end": 1, "text": "hi"}]}})).json()
+    media = (
+        await gateway.client.post(
+            "/v1/media",
+            headers=AUTH_A,
+            json={
+                "title": "t",
+                "transcript": {"format": "segments", "content": [{"speaker": "a", "start": 0, "end": 1, "text": "hi"}]},
+            },
+        )
+    ).json()
     assert media["expiresAt"] is None
 
 
-@pytest.mark.parametrize(("fields", "days"), [
-    ({"retention_days": 3}, 3),
-    ({"default_retention_days": 7}, 7),
-    ({"retention_days": 3, "default_retention_days": 7}, 3),  # the request's own wins
-])
+@pytest.mark.parametrize(
+    ("fields", "days"),
+    [
+        ({"retention_days": 3}, 3),
+        ({"default_retention_days": 7}, 7),
+        ({"retention_days": 3, "default_retention_days": 7}, 3),  # the request's own wins
+    ],
+)
 async def test_retention_days_come_from_the_request_else_the_tenant(store_stub, fields, days):
     request = store_pb2.CreateMediaRequest(
-        tenant="t", title="x", transcript=store_pb2.TranscriptInput(
-            format="segments", content='[{"speaker": "a", "start": 0, "end": 1, "text": "hi"}]'), **fields)
+        tenant="t",
+        title="x",
+        transcript=store_pb2.TranscriptInput(
+            format="segments", content='[{"speaker": "a", "start": 0, "end": 1, "text": "hi"}]'
+        ),
+        **fields,
+    )
     before = utcnow()
     media = await store_stub.CreateMedia(request)
     expires = media.expires_at.ToDatetime(tzinfo=UTC)
@@ -88,14 +108,25 @@ async def test_a_backlog_of_expired_media_is_swept_in_bounded_batches_while_jobs
     store.sweeper.stop()  # this test drives its own sweeper, pass by pass
     await store.sweeper_task
     past = utcnow() - timedelta(days=1)
-    rows = [{"id": f"med_{i:026x}", "tenant": "old", "title": "t", "url": None, "duration_sec": 1.0,
-             "transcript_format": "segments", "segments": [], "created_at": past, "expires_at": past}
-            for i in range(BACKLOG)]
+    rows = [
+        {
+            "id": f"med_{i:026x}",
+            "tenant": "old",
+            "title": "t",
+            "url": None,
+            "duration_sec": 1.0,
+            "transcript_format": "segments",
+            "segments": [],
+            "created_at": past,
+            "expires_at": past,
+        }
+        for i in range(BACKLOG)
+    ]
     await store.db.run(lambda c: c.execute(insert(MEDIA), rows))
     live_media = await _media(store_stub)
 
     sweeper = RetentionSweeper(store.db, batch_size=BATCH)
-    passes: list[int] = []   # rows deleted by each pass
+    passes: list[int] = []  # rows deleted by each pass
     created_during_sweep = 0
     sweeping = True
 
@@ -122,9 +153,11 @@ async def test_a_backlog_of_expired_media_is_swept_in_bounded_batches_while_jobs
     assert created_during_sweep > 0  # requests went on between the batches
     remaining = await store.db.run(lambda c: c.execute(select(func.count()).select_from(MEDIA)).scalar_one())
     assert remaining == 1  # the live media only
-    audited = await store.db.run(lambda c: c.execute(
-        select(func.count()).select_from(AUDIT).where(AUDIT.c.tenant == "old", AUDIT.c.reason == "retention"))
-        .scalar_one())
+    audited = await store.db.run(
+        lambda c: c.execute(
+            select(func.count()).select_from(AUDIT).where(AUDIT.c.tenant == "old", AUDIT.c.reason == "retention")
+        ).scalar_one()
+    )
     assert audited == BACKLOG
 
 

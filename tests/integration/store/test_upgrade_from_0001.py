@@ -35,11 +35,20 @@ async def test_the_old_media_jobs_and_reports_read_back_unchanged_after_the_upgr
 
 
 async def test_the_upgraded_database_takes_new_jobs_on_the_old_media(gateway):
-    media_id = next(read["body"]["mediaId"] for path, read in legacy_schema.api_reads().items()
-                    if path.startswith("/v1/media/") and read["tenant"] == "tenant-a")
-    response = await gateway.client.post("/v1/reports/jobs", headers=AUTH_A, json={
-        "media": {"mediaId": media_id}, "output": {"template": "sales_playbook"},
-        "target": {"strategy": "dominant", "on_miss": "error"}})
+    media_id = next(
+        read["body"]["mediaId"]
+        for path, read in legacy_schema.api_reads().items()
+        if path.startswith("/v1/media/") and read["tenant"] == "tenant-a"
+    )
+    response = await gateway.client.post(
+        "/v1/reports/jobs",
+        headers=AUTH_A,
+        json={
+            "media": {"mediaId": media_id},
+            "output": {"template": "sales_playbook"},
+            "target": {"strategy": "dominant", "on_miss": "error"},
+        },
+    )
     assert response.status_code == 202, response.text
     listed = await gateway.client.get("/v1/jobs", headers=AUTH_A)
     assert response.json()["jobId"] in [j["jobId"] for j in listed.json()["items"]]

@@ -19,8 +19,8 @@ class Request:
     path: str
     headers: dict[str, str]  # names in lower case
     body: bytes
-    at: float                # time.monotonic() when it arrived
-    status: int              # what the receiver answered
+    at: float  # time.monotonic() when it arrived
+    status: int  # what the receiver answered
 
 
 class Receiver:
@@ -41,8 +41,15 @@ class Receiver:
                 body = self.rfile.read(length)
                 with receiver._condition:
                     reply = receiver.script[min(len(receiver.requests), len(receiver.script) - 1)]
-                    receiver.requests.append(Request(self.path, {k.lower(): v for k, v in self.headers.items()},
-                                                     body, time.monotonic(), reply.status))
+                    receiver.requests.append(
+                        Request(
+                            self.path,
+                            {k.lower(): v for k, v in self.headers.items()},
+                            body,
+                            time.monotonic(),
+                            reply.status,
+                        )
+                    )
                     receiver._condition.notify_all()
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
@@ -56,8 +63,9 @@ class Receiver:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True, name="receiver")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="receiver"
+        )
 
     @property
     def port(self) -> int:
@@ -77,8 +85,10 @@ class Receiver:
     def wait_for(self, count: int, timeout: float = 20.0) -> list[Request]:
         with self._condition:
             if not self._condition.wait_for(lambda: len(self.requests) >= count, timeout):
-                raise AssertionError(f"{len(self.requests)} requests after {timeout}s, expected {count}: "
-                                     f"{[r.path for r in self.requests]}")
+                raise AssertionError(
+                    f"{len(self.requests)} requests after {timeout}s, expected {count}: "
+                    f"{[r.path for r in self.requests]}"
+                )
             return list(self.requests)
 
     def __enter__(self) -> Receiver:

@@ -71,10 +71,14 @@ async def dispatcher(store_stub) -> AsyncIterator[Dispatcher]:  # type: ignore[n
         yield running
 
 
-async def ended_job(store_stub, url: str | None,  # type: ignore[no-untyped-def]
-                    headers: dict[str, str] | None = None) -> tuple[job_pb2.Job, FakeMsg]:
-    request = store_pb2.CreateJobRequest(tenant="t", media_id=await _media(store_stub), template="sales_playbook",
-                                         request_fingerprint="f")
+async def ended_job(
+    store_stub,
+    url: str | None,  # type: ignore[no-untyped-def]
+    headers: dict[str, str] | None = None,
+) -> tuple[job_pb2.Job, FakeMsg]:
+    request = store_pb2.CreateJobRequest(
+        tenant="t", media_id=await _media(store_stub), template="sales_playbook", request_fingerprint="f"
+    )
     request.target.strategy, request.target.on_miss = "dominant", "error"
     if url is not None:
         request.webhook.url = url
@@ -82,8 +86,15 @@ async def ended_job(store_stub, url: str | None,  # type: ignore[no-untyped-def]
     job = await _created(store_stub, request)
     report_id = await complete_job(store_stub, "t", job.id)
     job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=job.id))
-    event = job_pb2.JobEvent(event_id="evt_terminal", job_id=job.id, tenant="t", status=job.status,
-                             stage=job.stage, report_id=report_id, at=job.updated_at)
+    event = job_pb2.JobEvent(
+        event_id="evt_terminal",
+        job_id=job.id,
+        tenant="t",
+        status=job.status,
+        stage=job.stage,
+        report_id=report_id,
+        at=job.updated_at,
+    )
     return job, FakeMsg(event.SerializeToString(), streams.event_subject(job.id))
 
 
@@ -96,8 +107,9 @@ async def test_an_event_that_says_its_job_has_no_webhook_is_acked_without_readin
     channel = grpc_server.channel("127.0.0.1:1")
     try:
         async with dispatcher_for(StoreStub(channel), allow_private=True) as unread:
-            ended = job_pb2.JobEvent(event_id="evt_1", job_id="job_x", tenant="t",
-                                     status=job_pb2.JOB_STATUS_SUCCEEDED, has_webhook=False)
+            ended = job_pb2.JobEvent(
+                event_id="evt_1", job_id="job_x", tenant="t", status=job_pb2.JOB_STATUS_SUCCEEDED, has_webhook=False
+            )
             msg = FakeMsg(ended.SerializeToString(), streams.event_subject("job_x"))
             await unread.handle(msg)
     finally:
@@ -143,8 +155,7 @@ async def test_a_pending_attempt_shows_when_the_next_one_is_due(dispatcher, stor
     assert due >= 119
 
 
-async def test_the_address_is_checked_again_when_connecting_and_a_forbidden_one_is_never_sent_to(store_stub,
-                                                                                                 receiver):
+async def test_the_address_is_checked_again_when_connecting_and_a_forbidden_one_is_never_sent_to(store_stub, receiver):
     async with dispatcher_for(store_stub, allow_private=False) as guarded:
         job, msg = await ended_job(store_stub, receiver.url())  # stored directly: no creation-time check
         await guarded.handle(msg)
@@ -155,8 +166,9 @@ async def test_the_address_is_checked_again_when_connecting_and_a_forbidden_one_
     assert "127.0.0.1 is loopback" in current.last_error
 
 
-async def test_events_that_are_not_terminal_or_have_no_webhook_are_acked_without_sending(dispatcher, store_stub,
-                                                                                         receiver):
+async def test_events_that_are_not_terminal_or_have_no_webhook_are_acked_without_sending(
+    dispatcher, store_stub, receiver
+):
     running = job_pb2.JobEvent(event_id="evt_1", job_id="job_x", tenant="t", status=job_pb2.JOB_STATUS_RUNNING)
     msg = FakeMsg(running.SerializeToString(), streams.event_subject("job_x"))
     await dispatcher.handle(msg)
@@ -168,8 +180,9 @@ async def test_events_that_are_not_terminal_or_have_no_webhook_are_acked_without
     assert receiver.requests == []
 
 
-async def test_a_stored_header_no_client_can_send_fails_the_attempt_recorded_and_acked(dispatcher, store_stub,
-                                                                                        receiver):
+async def test_a_stored_header_no_client_can_send_fails_the_attempt_recorded_and_acked(
+    dispatcher, store_stub, receiver
+):
     # Stored directly, as creation accepted non-ASCII header values before issue 13.
     job, msg = await ended_job(store_stub, receiver.url(), {"x-team": "sälës ☃"})
     await dispatcher.handle(msg)

@@ -13,7 +13,7 @@ from tests.integration.helpers import assert_error, complete_job, create_media, 
 from tests.support.names import LOOPBACK_HOOK, UNRESOLVED_HOOK, loopback_resolver
 from tests.support.tenants import AUTH_A, AUTH_B, KEYS
 
-PUBLIC_HOOK = UNRESOLVED_HOOK   # accepted: it resolves to nothing now, so it cannot be shown to be private
+PUBLIC_HOOK = UNRESOLVED_HOOK  # accepted: it resolves to nothing now, so it cannot be shown to be private
 
 FORBIDDEN_URLS = [
     "http://127.0.0.1/hook",
@@ -51,8 +51,14 @@ FORBIDDEN_URLS = [
 @pytest.fixture
 async def refusing() -> AsyncIterator[httpx.AsyncClient]:
     """The gateway app with no backends behind it: enough for requests refused before any call."""
-    settings = GatewaySettings(host="127.0.0.1", port=0, store_target="127.0.0.1:1", resolver_target="127.0.0.1:1",
-                               nats_url="nats://127.0.0.1:1", api_keys=KEYS)
+    settings = GatewaySettings(
+        host="127.0.0.1",
+        port=0,
+        store_target="127.0.0.1:1",
+        resolver_target="127.0.0.1:1",
+        nats_url="nats://127.0.0.1:1",
+        api_keys=KEYS,
+    )
     app = create_app(settings, webhook_resolver=loopback_resolver())
     app.state.backends = None
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as client:
@@ -77,16 +83,30 @@ async def test_the_gateway_resolves_a_webhook_host_with_the_resolver_it_was_give
     assert "hooks.test resolves to 127.0.0.1" in response.json()["error"]["message"]
 
 
-@pytest.mark.parametrize("name", ["webhook-id", "Webhook-Signature", "WEBHOOK-TIMESTAMP", "content-type",
-                                  "Content-Length", "Host", "transfer-encoding", "Connection", "keep-alive",
-                                  "Proxy-Authorization", "te", "trailer", "upgrade"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "webhook-id",
+        "Webhook-Signature",
+        "WEBHOOK-TIMESTAMP",
+        "content-type",
+        "Content-Length",
+        "Host",
+        "transfer-encoding",
+        "Connection",
+        "keep-alive",
+        "Proxy-Authorization",
+        "te",
+        "trailer",
+        "upgrade",
+    ],
+)
 async def test_a_reserved_or_hop_by_hop_header_is_refused_with_its_path(refusing, name):
     response = await _post_job(refusing, "med_unused", {"url": PUBLIC_HOOK, "headers": {name: "x"}})
     assert_error(response, 400, "webhook_header_forbidden", f"/webhook/headers/{name}")
 
 
-@pytest.mark.parametrize(("name", "value"), [("x-a", "1\r\nX-Injected: 1"), ("x-a", "line\n"),
-                                             ("x-a\r\nx-b", "1")])
+@pytest.mark.parametrize(("name", "value"), [("x-a", "1\r\nX-Injected: 1"), ("x-a", "line\n"), ("x-a\r\nx-b", "1")])
 async def test_cr_or_lf_in_a_header_is_refused(refusing, name, value):
     response = await _post_job(refusing, "med_unused", {"url": PUBLIC_HOOK, "headers": {name: value}})
     assert_error(response, 400, "webhook_header_forbidden", f"/webhook/headers/{name}")
@@ -94,13 +114,20 @@ async def test_cr_or_lf_in_a_header_is_refused(refusing, name, value):
 
 async def test_the_job_shows_its_webhook_state_but_never_the_header_values(gateway):
     media_id = await create_media(gateway.client, AUTH_A)
-    response = await _post_job(gateway, media_id, {"url": PUBLIC_HOOK,
-                                                   "headers": {"Authorization": "Bearer s3cr3t", "x-team": "sales"}})
+    response = await _post_job(
+        gateway, media_id, {"url": PUBLIC_HOOK, "headers": {"Authorization": "Bearer s3cr3t", "x-team": "sales"}}
+    )
     assert response.status_code == 202, response.text
     job_id = response.json()["jobId"]
-    job = (await gateway.client.get(f"/v1/jobs/{job_id}", headers=AUTH_A))
-    assert job.json()["webhook"] == {"url": PUBLIC_HOOK, "status": "pending", "attempts": 0,
-                                     "lastStatusCode": None, "lastError": None, "nextAttemptAt": None}
+    job = await gateway.client.get(f"/v1/jobs/{job_id}", headers=AUTH_A)
+    assert job.json()["webhook"] == {
+        "url": PUBLIC_HOOK,
+        "status": "pending",
+        "attempts": 0,
+        "lastStatusCode": None,
+        "lastError": None,
+        "nextAttemptAt": None,
+    }
     assert "s3cr3t" not in job.text
     listed = (await gateway.client.get("/v1/jobs", headers=AUTH_A)).text
     assert "s3cr3t" not in listed
@@ -130,9 +157,9 @@ async def test_redeliver_is_400_for_a_job_without_a_webhook_and_404_for_no_job(g
     media_id = await create_media(gateway.client, AUTH_A)
     job_id = (await gateway.client.post("/v1/reports/jobs", json=job_body(media_id), headers=AUTH_A)).json()["jobId"]
     await complete_job(store_stub, "tenant-a", job_id)
-    assert_error(await gateway.client.post(f"/v1/jobs/{job_id}/webhook/redeliver", headers=AUTH_A), 400,
-                 "webhook_not_configured")
-    assert_error(await gateway.client.post("/v1/jobs/job_nope/webhook/redeliver", headers=AUTH_A), 404,
-                 "job_not_found")
+    assert_error(
+        await gateway.client.post(f"/v1/jobs/{job_id}/webhook/redeliver", headers=AUTH_A), 400, "webhook_not_configured"
+    )
+    assert_error(await gateway.client.post("/v1/jobs/job_nope/webhook/redeliver", headers=AUTH_A), 404, "job_not_found")
     response = await gateway.client.post(f"/v1/jobs/{job_id}/webhook/redeliver")
     assert response.status_code == 401

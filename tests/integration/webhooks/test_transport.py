@@ -52,8 +52,9 @@ async def test_a_redirect_is_returned_as_the_answer_and_never_followed(receiver)
     assert [r.path for r in receiver.requests] == ["/hook"]
 
 
-@pytest.mark.parametrize("addresses", [["127.0.0.1"], ["93.184.216.34", "127.0.0.1"], ["::ffff:127.0.0.1"],
-                                       ["10.0.0.1"]])
+@pytest.mark.parametrize(
+    "addresses", [["127.0.0.1"], ["93.184.216.34", "127.0.0.1"], ["::ffff:127.0.0.1"], ["10.0.0.1"]]
+)
 async def test_connect_time_resolution_to_a_forbidden_address_sends_nothing(receiver, addresses):
     sender = Sender(timeout_s=5, allow_private=False, resolver=resolver_to({"rebound.test": addresses}))
     try:

@@ -53,8 +53,14 @@ class FakeServer:
         self.cpu: dict[int, float] = {}
 
     def meter(self) -> ServerCpu:
-        return ServerCpu(1, "bench_db", interval_s=3600, children=lambda _: list(self.titles),
-                         title=self.titles.__getitem__, cpu=lambda pid: self.cpu.get(pid, 0.0))
+        return ServerCpu(
+            1,
+            "bench_db",
+            interval_s=3600,
+            children=lambda _: list(self.titles),
+            title=self.titles.__getitem__,
+            cpu=lambda pid: self.cpu.get(pid, 0.0),
+        )
 
     def backend(self, pid: int, database: str, cpu: float) -> None:
         self.titles[pid] = f"postgres: 15/main: postgres {database} 127.0.0.1({pid}) idle"
@@ -66,8 +72,8 @@ class FakeServer:
 
 def test_server_cpu_counts_the_databases_backends_over_the_window_only():
     server = FakeServer()
-    server.backend(10, "bench_db", cpu=5.0)   # serving since before the window
-    server.backend(11, "test", cpu=1.0)       # another database's backend
+    server.backend(10, "bench_db", cpu=5.0)  # serving since before the window
+    server.backend(11, "test", cpu=1.0)  # another database's backend
     meter = server.meter().start()
     server.cpu[10] = 5.5
     server.cpu[11] = 9.0
@@ -81,7 +87,7 @@ def test_server_cpu_keeps_backends_that_came_and_went_within_the_window():
     meter.sample()
     server.cpu[20] = 0.75
     meter.sample()
-    server.exit(20)                           # disconnected: its last sample stays
+    server.exit(20)  # disconnected: its last sample stays
     server.backend(21, "bench_db", cpu=0.5)
     assert meter.stop() == pytest.approx(1.25)
 
@@ -99,12 +105,20 @@ def test_cpu_meter_names_a_sampled_group_like_a_process():
 
 
 def test_server_cpu_reads_a_real_process_trees_titles_from_proc():
-    parent = subprocess.Popen([sys.executable, "-c", "import subprocess, sys; "
-                               "a = subprocess.Popen([sys.executable, '-c', 'import sys; sys.stdin.read()', 'bench_db'], "
-                               "stdin=subprocess.PIPE); "
-                               "b = subprocess.Popen([sys.executable, '-c', 'import sys; sys.stdin.read()', 'test'], "
-                               "stdin=subprocess.PIPE); print(a.pid, b.pid, flush=True); sys.stdin.read()"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys; "
+            "a = subprocess.Popen([sys.executable, '-c', 'import sys; sys.stdin.read()', 'bench_db'], "
+            "stdin=subprocess.PIPE); "
+            "b = subprocess.Popen([sys.executable, '-c', 'import sys; sys.stdin.read()', 'test'], "
+            "stdin=subprocess.PIPE); print(a.pid, b.pid, flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert parent.stdout is not None
         ours, theirs = (int(pid) for pid in parent.stdout.readline().split())

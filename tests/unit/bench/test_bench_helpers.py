@@ -49,11 +49,13 @@ def _job(job_id: str, sent: float) -> dict:
 
 
 def _events(job_id: str, created: float) -> list[tuple]:
-    return [(job_id, "queued", "queued", created, created + 0.002),
-            (job_id, "running", "resolving", created + 0.020, created + 0.021),
-            (job_id, "running", "rendering", created + 0.030, created + 0.031),
-            (job_id, "succeeded", "", created + 0.090, created + 0.095),
-            (job_id, "succeeded", "", created + 0.500, created + 0.600)]  # a replayed publish
+    return [
+        (job_id, "queued", "queued", created, created + 0.002),
+        (job_id, "running", "resolving", created + 0.020, created + 0.021),
+        (job_id, "running", "rendering", created + 0.030, created + 0.031),
+        (job_id, "succeeded", "", created + 0.090, created + 0.095),
+        (job_id, "succeeded", "", created + 0.500, created + 0.600),
+    ]  # a replayed publish
 
 
 def test_timelines_take_each_moment_once_and_stages_add_up():
@@ -83,8 +85,10 @@ def test_throughput_counts_completed_jobs_from_first_post_to_last_success():
 
 def test_sse_delivery_uses_the_precise_commit_time_from_nats_when_it_has_one():
     nats = [("j", "running", "resolving", 50.0001, 50.002)]
-    deliveries = [("j", "running", "resolving", "1970-01-01T00:00:50.000Z", 50.0101),
-                  ("k", "running", "resolving", "1970-01-01T00:00:50.000Z", 50.0200)]
+    deliveries = [
+        ("j", "running", "resolving", "1970-01-01T00:00:50.000Z", 50.0101),
+        ("k", "running", "resolving", "1970-01-01T00:00:50.000Z", 50.0200),
+    ]
     result = analysis.sse_delivery(deliveries, nats)
     assert result["matched_to_nats"] == 1
     assert result["sse_ms"]["n"] == 2
@@ -94,8 +98,10 @@ def test_sse_delivery_uses_the_precise_commit_time_from_nats_when_it_has_one():
 
 def test_sse_delivery_matches_a_progress_event_to_its_own_commit_not_its_stages_first():
     nats = [("j", "running", "rendering", 50.0001, 50.002), ("j", "running", "rendering", 52.0001, 52.002)]
-    deliveries = [("j", "running", "rendering", "1970-01-01T00:00:50.000Z", 50.0101),
-                  ("j", "running", "rendering", "1970-01-01T00:00:52.000Z", 52.0101)]
+    deliveries = [
+        ("j", "running", "rendering", "1970-01-01T00:00:50.000Z", 50.0101),
+        ("j", "running", "rendering", "1970-01-01T00:00:52.000Z", 52.0101),
+    ]
     result = analysis.sse_delivery(deliveries, nats)
     assert result["matched_to_nats"] == 2
     assert result["sse_ms"]["max"] == pytest.approx(10.0, abs=0.01)
@@ -105,8 +111,7 @@ def test_profile_summary_ranks_project_functions_and_groups_by_thread_and_librar
     collapsed = [
         "_worker (/usr/lib/python3.11/concurrent/futures/thread.py:83);"
         "get (/work/x/services/store/jobs.py:118);do_execute (/v/site-packages/sqlalchemy/engine/default.py:9) 6",
-        "run_forever (/usr/lib/python3.11/asyncio/base_events.py:607);"
-        "select (/usr/lib/python3.11/selectors.py:468) 4",
+        "run_forever (/usr/lib/python3.11/asyncio/base_events.py:607);select (/usr/lib/python3.11/selectors.py:468) 4",
         "",
     ]
     profile = analysis.profile_summary(collapsed)
@@ -118,14 +123,19 @@ def test_profile_summary_ranks_project_functions_and_groups_by_thread_and_librar
 
 
 def test_metrics_parse_and_per_job_difference():
-    before = metrics.parse('grpc_server_handling_seconds_count{method="GetJob",service="Store"} 10.0\n'
-                           'grpc_server_handling_seconds_sum{method="GetJob",service="Store"} 0.5\n'
-                           'grpc_server_handled_total{code="OK",method="GetJob",service="Store"} 10.0\n')
-    after = metrics.parse('grpc_server_handling_seconds_count{method="GetJob",service="Store"} 40.0\n'
-                          'grpc_server_handling_seconds_sum{method="GetJob",service="Store"} 0.8\n')
+    before = metrics.parse(
+        'grpc_server_handling_seconds_count{method="GetJob",service="Store"} 10.0\n'
+        'grpc_server_handling_seconds_sum{method="GetJob",service="Store"} 0.5\n'
+        'grpc_server_handled_total{code="OK",method="GetJob",service="Store"} 10.0\n'
+    )
+    after = metrics.parse(
+        'grpc_server_handling_seconds_count{method="GetJob",service="Store"} 40.0\n'
+        'grpc_server_handling_seconds_sum{method="GetJob",service="Store"} 0.8\n'
+    )
     assert before == {"Store.GetJob": (10.0, 0.5)}
     assert metrics.per_job(before, after, jobs=10) == [
-        {"method": "Store.GetJob", "calls": 30, "calls_per_job": 3.0, "mean_ms": 10.0, "ms_per_job": 30.0}]
+        {"method": "Store.GetJob", "calls": 30, "calls_per_job": 3.0, "mean_ms": 10.0, "ms_per_job": 30.0}
+    ]
 
 
 def test_sse_events_splits_chunks_at_blank_lines_and_drops_comments():
@@ -152,9 +162,20 @@ def test_markdown_table_escapes_pipes_and_marks_missing_values():
 
 
 def test_headline_rows_judge_each_target():
-    results = {"benchmarks": {"B3": {"jobs": 500, "llm_latency_s": 2.0, "renderers": 2,
-                                     "concurrency_per_renderer": 64, "makespan_s": 8.5, "ideal_s": 8.0,
-                                     "ratio_to_ideal": 1.06, "client_cpu": {"cpu_pct_of_core": 3.0}}}}
+    results = {
+        "benchmarks": {
+            "B3": {
+                "jobs": 500,
+                "llm_latency_s": 2.0,
+                "renderers": 2,
+                "concurrency_per_renderer": 64,
+                "makespan_s": 8.5,
+                "ideal_s": 8.0,
+                "ratio_to_ideal": 1.06,
+                "client_cpu": {"cpu_pct_of_core": 3.0},
+            }
+        }
+    }
     (row,) = report.headline_rows(results)
     assert row[0] == "B3" and row[4] == "1.06×" and row[6] == "met"
 
@@ -162,23 +183,33 @@ def test_headline_rows_judge_each_target():
 def test_the_rate_limits_cost_is_the_cpu_per_created_job_with_it_on_minus_off():
     on = {"ok": 1000, "server_cpu_s": {"gateway": 2.5, "nats": 0.5}}
     off = {"ok": 2000, "server_cpu_s": {"gateway": 4.0, "nats": 0.8}}
-    assert b1_create.limiter_cost(on, off) == {"gateway_cpu_us_per_request": 500.0,
-                                               "nats_cpu_us_per_request": 100.0}
+    assert b1_create.limiter_cost(on, off) == {"gateway_cpu_us_per_request": 500.0, "nats_cpu_us_per_request": 100.0}
     assert b1_create.limiter_cost({**on, "ok": 0}, off)["gateway_cpu_us_per_request"] is None
 
 
 def test_a_turn_wait_runs_from_a_jobs_waiting_event_to_its_next_rendering_one():
-    events = [["j1", "running", "rendering", 10.0, 0], ["j1", "running", "waiting", 10.5, 0],
-              ["j2", "running", "rendering", 10.6, 0], ["j1", "running", "rendering", 12.0, 0],
-              ["j1", "succeeded", "", 12.5, 0]]
+    events = [
+        ["j1", "running", "rendering", 10.0, 0],
+        ["j1", "running", "waiting", 10.5, 0],
+        ["j2", "running", "rendering", 10.6, 0],
+        ["j1", "running", "rendering", 12.0, 0],
+        ["j1", "succeeded", "", 12.5, 0],
+    ]
     assert b7_budget.turn_waits(events) == [1.5]
 
 
 def test_the_provider_budget_row_is_met_only_at_the_budget_with_no_failure_and_one_429_at_most():
     def row(per_minute: float, failed: int, rate_limited: int) -> list:
-        b7 = {"jobs": 1000, "renderers": 2, "budget_rpm": 600, "jobs_per_minute": per_minute,
-              "ratio_to_budget": ratio(per_minute, 600), "failed": failed, "rate_limited": rate_limited,
-              "client_cpu": {"cpu_pct_of_core": 2.0}}
+        b7 = {
+            "jobs": 1000,
+            "renderers": 2,
+            "budget_rpm": 600,
+            "jobs_per_minute": per_minute,
+            "ratio_to_budget": ratio(per_minute, 600),
+            "failed": failed,
+            "rate_limited": rate_limited,
+            "client_cpu": {"cpu_pct_of_core": 2.0},
+        }
         (only,) = report.headline_rows({"benchmarks": {"B7": b7}})
         return only
 
@@ -190,8 +221,12 @@ def test_the_provider_budget_row_is_met_only_at_the_budget_with_no_failure_and_o
 
 def test_the_fairness_rows_judge_each_window_against_tenant_b_alone():
     def window(size: int, alone: float, contended: float) -> dict:
-        return {"dispatch_window": size, "b_alone": {"create_to_succeeded_ms": {"p50": alone}},
-                "b_contended": {"create_to_succeeded_ms": {"p50": contended}}, "p50_ratio": ratio(contended, alone)}
+        return {
+            "dispatch_window": size,
+            "b_alone": {"create_to_succeeded_ms": {"p50": alone}},
+            "b_contended": {"create_to_succeeded_ms": {"p50": contended}},
+            "p50_ratio": ratio(contended, alone),
+        }
 
     b6 = {"backlog_jobs": 1000, "target_ratio": 2.0, "windows": [window(16, 500.0, 1600.0), window(8, 500.0, 900.0)]}
     default, narrow = report.headline_rows({"benchmarks": {"B6": b6}})
@@ -204,14 +239,29 @@ def test_the_mtls_cost_rows_read_mtls_over_plaintext():
         return {"throughput_rps": rps, "duration_s": 10, "client_cpu": {"cpu_pct_of_core": 5.0}}
 
     def jobs(per_s: float, cpu_ms: float) -> dict:
-        return {"jobs": 600, "jobs_per_s": per_s, "service_cpu_ms_per_job": cpu_ms,
-                "client_cpu": {"cpu_pct_of_core": 2.0}}
+        return {
+            "jobs": 600,
+            "jobs_per_s": per_s,
+            "service_cpu_ms_per_job": cpu_ms,
+            "client_cpu": {"cpu_pct_of_core": 2.0},
+        }
 
-    tls = {"connections": 32, "create": {"mtls": side(300.0), "plaintext": side(400.0)},
-           "saturated": {"mtls": jobs(15.0, 90.0), "plaintext": jobs(20.0, 60.0)},
-           "ratios": {"create_throughput": ratio(300.0, 400.0), "jobs_per_s": ratio(15.0, 20.0),
-                      "cpu_ms_per_job": ratio(90.0, 60.0)}}
+    tls = {
+        "connections": 32,
+        "create": {"mtls": side(300.0), "plaintext": side(400.0)},
+        "saturated": {"mtls": jobs(15.0, 90.0), "plaintext": jobs(20.0, 60.0)},
+        "ratios": {
+            "create_throughput": ratio(300.0, 400.0),
+            "jobs_per_s": ratio(15.0, 20.0),
+            "cpu_ms_per_job": ratio(90.0, 60.0),
+        },
+    }
     create, per_s, cpu = report.headline_rows({"benchmarks": {"TLS": tls}})
-    assert (create[0], create[2], create[3], create[4]) == ("B1", "300.0 req/s", "400.0 req/s (plaintext gRPC)", "0.75×")
+    assert (create[0], create[2], create[3], create[4]) == (
+        "B1",
+        "300.0 req/s",
+        "400.0 req/s (plaintext gRPC)",
+        "0.75×",
+    )
     assert (per_s[0], per_s[4]) == ("B2", "0.75×") and "600 jobs" in per_s[1]
     assert (cpu[2], cpu[4]) == ("90.00 ms", "1.50×")

@@ -16,6 +16,7 @@ def failing(times: int) -> tuple[list[int], object]:
         if len(calls) <= times:
             raise ConnectionError(f"refused {len(calls)}")
         return "up"
+
     return calls, attempt
 
 
@@ -30,8 +31,9 @@ async def test_until_up_returns_the_first_success_and_logs_each_failure(caplog):
 async def test_until_up_gives_up_with_none_once_stopping_is_set_during_a_wait():
     calls, attempt = failing(1_000)
     stopping = asyncio.Event()
-    waiting = asyncio.create_task(backoff.until_up(attempt, log=log, waiting="down", stopping=stopping,
-                                                   first_delay_s=3600))
+    waiting = asyncio.create_task(
+        backoff.until_up(attempt, log=log, waiting="down", stopping=stopping, first_delay_s=3600)
+    )
     while not calls:
         await asyncio.sleep(0)
     stopping.set()

@@ -18,8 +18,12 @@ from services.store import media
 
 
 def test_a_passed_deadline_stops_transcript_work_with_deadline_exceeded():
-    request = store_pb2.CreateMediaRequest(tenant="t", transcript=store_pb2.TranscriptInput(
-        format="segments", content='[{"speaker": "a", "start": 0, "end": 1, "text": "hi"}]'))
+    request = store_pb2.CreateMediaRequest(
+        tenant="t",
+        transcript=store_pb2.TranscriptInput(
+            format="segments", content='[{"speaker": "a", "start": 0, "end": 1, "text": "hi"}]'
+        ),
+    )
     with pytest.raises(ServiceError) as caught:
         media.prepare(request, Deadline(time.monotonic() - 1))
     assert caught.value.status == grpc.StatusCode.DEADLINE_EXCEEDED
@@ -40,6 +44,7 @@ async def test_within_is_deadline_exceeded_when_the_awaitable_outlasts_the_deadl
 
 async def test_cpu_run_carries_the_result_and_the_callers_context():
     import contextvars
+
     var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
     var.set("caller")
     assert await cpu.run(lambda x: (x, var.get()), 2) == (2, "caller")

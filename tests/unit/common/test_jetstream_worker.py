@@ -41,8 +41,7 @@ class Running:
     """A worker running in the background; `finish` stops it and waits for its drain."""
 
     def __init__(self, nc: NatsClient, handle: Callable[[Msg], Awaitable[None]], **settings: float) -> None:
-        merged = {"concurrency": 2, "ack_wait_s": 30.0, "drain_timeout_s": 10.0, "unhandled_retry_s": 0.1,
-                  **settings}
+        merged = {"concurrency": 2, "ack_wait_s": 30.0, "drain_timeout_s": 10.0, "unhandled_retry_s": 0.1, **settings}
         self.worker = JetStreamWorker(nc.jetstream(), CONSUMER, handle, PullSettings(**merged))  # type: ignore[arg-type]
         self.task: asyncio.Task[None] | None = None
 
@@ -111,8 +110,9 @@ async def test_a_message_held_longer_than_the_ack_wait_is_not_redelivered(nc: Na
     assert info.num_redelivered == 0
 
 
-async def test_a_handler_that_raises_has_its_message_retried_up_to_max_deliver(nc: NatsClient,
-                                                                                caplog: pytest.LogCaptureFixture):
+async def test_a_handler_that_raises_has_its_message_retried_up_to_max_deliver(
+    nc: NatsClient, caplog: pytest.LogCaptureFixture
+):
     advisories = await nc.subscribe(f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{STREAM}.{CONSUMER.durable}")
     await publish(nc, 1)
     deliveries: list[int] = []

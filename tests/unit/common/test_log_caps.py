@@ -26,6 +26,7 @@ def test_a_huge_exception_is_cut():
         raise ValueError("e" * 1_000_000)
     except ValueError:
         import sys
+
         record = logging.LogRecord("t", logging.ERROR, __file__, 1, "boom", None, sys.exc_info())
     line = JsonFormatter("svc").format(record)
     assert len(line) < MAX_EXC_CHARS + 1000

@@ -20,14 +20,23 @@ def test_a_service_runs_on_the_event_loop_its_setting_names(setting, module):
 
 def test_process_settings_default_to_info_logs_no_metrics_port_and_uvloop():
     assert runtime.ProcessSettings.from_env({}) == runtime.ProcessSettings(
-        log_level="INFO", metrics_port=None, metrics_host="127.0.0.1", event_loop="uvloop")
-    assert runtime.ProcessSettings.from_env({"REPORTS_LOG_LEVEL": "debug", "REPORTS_METRICS_PORT": "0"}) == \
-        runtime.ProcessSettings(log_level="DEBUG", metrics_port=0)
+        log_level="INFO", metrics_port=None, metrics_host="127.0.0.1", event_loop="uvloop"
+    )
+    assert runtime.ProcessSettings.from_env(
+        {"REPORTS_LOG_LEVEL": "debug", "REPORTS_METRICS_PORT": "0"}
+    ) == runtime.ProcessSettings(log_level="DEBUG", metrics_port=0)
 
 
-@pytest.mark.parametrize("name, value", [("REPORTS_EVENT_LOOP", "trio"), ("REPORTS_LOG_LEVEL", "loud"),
-                                         ("REPORTS_METRICS_PORT", "x"), ("REPORTS_GRPC_KEEPALIVE_S", "0"),
-                                         ("REPORTS_CPU_WORKERS", "0")])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("REPORTS_EVENT_LOOP", "trio"),
+        ("REPORTS_LOG_LEVEL", "loud"),
+        ("REPORTS_METRICS_PORT", "x"),
+        ("REPORTS_GRPC_KEEPALIVE_S", "0"),
+        ("REPORTS_CPU_WORKERS", "0"),
+    ],
+)
 def test_process_settings_name_the_variable_holding_a_bad_value(name, value):
     with pytest.raises(ConfigError, match=name):
         runtime.ProcessSettings.from_env({name: value})

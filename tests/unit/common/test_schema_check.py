@@ -51,10 +51,15 @@ def test_where_the_fast_path_is_stricter_jsonschema_decides():
 
 def test_the_report_document_schema_accepts_a_document_and_names_what_breaks_one():
     document = {
-        "template": "sales_playbook", "schemaVersion": 2, "title": "T", "summary": "S",
+        "template": "sales_playbook",
+        "schemaVersion": 2,
+        "title": "T",
+        "summary": "S",
         "sections": [{"key": "bottom_line", "kind": "paragraph", "title": "Bottom line", "body": "B"}],
-        "meta": {"prompt": {"name": "sales_playbook", "version": 1, "labels": ["production"]},
-                 "render": {"attempts": 1, "model": "dev-llm", "provider": "openai"}},
+        "meta": {
+            "prompt": {"name": "sales_playbook", "version": 1, "labels": ["production"]},
+            "render": {"attempts": 1, "model": "dev-llm", "provider": "openai"},
+        },
     }
     validator = contracts.report_document_validator()
     assert validator.is_valid(document) and list(validator.iter_errors(document)) == []

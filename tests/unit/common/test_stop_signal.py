@@ -13,15 +13,17 @@ from services.common import grpc_server, runtime
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-async def test_the_stop_signal_is_logged_once_and_a_second_one_ignored(sig: signal.Signals, caplog: pytest.LogCaptureFixture):
+async def test_the_stop_signal_is_logged_once_and_a_second_one_ignored(
+    sig: signal.Signals, caplog: pytest.LogCaptureFixture
+):
     caplog.set_level(logging.INFO, logger="services.common.grpc_server")
     loop = asyncio.get_running_loop()
     waiter = asyncio.create_task(grpc_server.wait_for_stop_signal())
-    await asyncio.sleep(0)   # one turn of the loop: the task runs up to its await, handlers installed
+    await asyncio.sleep(0)  # one turn of the loop: the task runs up to its await, handlers installed
     os.kill(os.getpid(), sig)
     try:
         assert await asyncio.wait_for(waiter, 10) == sig
-        os.kill(os.getpid(), sig)   # while draining: still handled, so neither fatal nor logged again
+        os.kill(os.getpid(), sig)  # while draining: still handled, so neither fatal nor logged again
         assert [r.getMessage() for r in caplog.records] == [f"stopping: {sig.name} received"]
     finally:
         for installed in (signal.SIGINT, signal.SIGTERM):

@@ -28,8 +28,7 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("raw", "code", "path"), [(r, c, p) for _, r, c, p in REFUSED],
-                         ids=[n for n, *_ in REFUSED])
+@pytest.mark.parametrize(("raw", "code", "path"), [(r, c, p) for _, r, c, p in REFUSED], ids=[n for n, *_ in REFUSED])
 def test_loads_refuses_with_a_code_and_a_path_when_the_json_is_hostile(raw, code, path):
     with pytest.raises(JsonProblem) as caught:
         strict_json.loads(raw)

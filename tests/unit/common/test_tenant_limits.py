@@ -14,8 +14,12 @@ def test_the_defaults_apply_when_nothing_is_set():
 
 
 def test_a_named_tenant_overrides_only_what_it_names():
-    limits = parse({"REPORTS_DEFAULT_TENANT_LIMITS": "rps:50,burst:100,inflight:32,queued:10000",
-                    "REPORTS_TENANT_LIMITS": "tenant-c=rps:5,burst:10,inflight:2,queued:20; tenant-d=queued:100 ;"})
+    limits = parse(
+        {
+            "REPORTS_DEFAULT_TENANT_LIMITS": "rps:50,burst:100,inflight:32,queued:10000",
+            "REPORTS_TENANT_LIMITS": "tenant-c=rps:5,burst:10,inflight:2,queued:20; tenant-d=queued:100 ;",
+        }
+    )
     assert limits.of("tenant-c") == Limits(rps=5.0, burst=10, inflight=2, queued=20)
     assert limits.of("tenant-d") == Limits(rps=50.0, burst=100, inflight=32, queued=100)
     assert limits.of("tenant-e") == limits.default
@@ -26,31 +30,34 @@ def test_named_tenants_build_on_the_configured_default():
     assert limits.of("t") == Limits(rps=0.5, burst=3, inflight=32, queued=10_000)
 
 
-@pytest.mark.parametrize(("name", "value", "says"), [
-    ("REPORTS_TENANT_LIMITS", "tenant-c", "look like tenant="),
-    ("REPORTS_TENANT_LIMITS", "=rps:5", "look like tenant="),
-    ("REPORTS_TENANT_LIMITS", "tenant-c=", "look like tenant="),
-    ("REPORTS_TENANT_LIMITS", "t=rps:5;t=rps:6", "named twice"),
-    ("REPORTS_TENANT_LIMITS", "t=rps:5,rps:6", "names rps twice"),
-    ("REPORTS_TENANT_LIMITS", "t=speed:5", "among rps, burst, inflight, queued"),
-    ("REPORTS_TENANT_LIMITS", "t=rps", "among rps"),
-    ("REPORTS_TENANT_LIMITS", "t=rps=5", "among rps"),
-    ("REPORTS_TENANT_LIMITS", "t=rps:0", "positive number"),
-    ("REPORTS_TENANT_LIMITS", "t=rps:-1", "positive number"),
-    ("REPORTS_TENANT_LIMITS", "t=rps:nan", "positive number"),
-    ("REPORTS_TENANT_LIMITS", "t=rps:inf", "positive number"),
-    ("REPORTS_TENANT_LIMITS", "t=rps:1e9", "positive number"),
-    ("REPORTS_TENANT_LIMITS", "t=rps:0.0000001", "positive number"),
-    ("REPORTS_TENANT_LIMITS", "t=rps:", "positive number"),
-    ("REPORTS_TENANT_LIMITS", "t=burst:0", "positive integer"),
-    ("REPORTS_TENANT_LIMITS", "t=burst:1.5", "positive integer"),
-    ("REPORTS_TENANT_LIMITS", "t=burst:99999999999999999999", "positive integer"),
-    ("REPORTS_TENANT_LIMITS", "t=queued:-3", "positive integer"),
-    ("REPORTS_TENANT_LIMITS", "t=inflight:٣", "positive integer"),   # a non-ASCII digit
-    ("REPORTS_TENANT_LIMITS", ";".join(f"t{i}=rps:1" for i in range(10_001)), "at most 10000"),
-    ("REPORTS_DEFAULT_TENANT_LIMITS", "rps:5,burst", "among rps"),
-    ("REPORTS_DEFAULT_TENANT_LIMITS", "burst:0", "the default"),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("REPORTS_TENANT_LIMITS", "tenant-c", "look like tenant="),
+        ("REPORTS_TENANT_LIMITS", "=rps:5", "look like tenant="),
+        ("REPORTS_TENANT_LIMITS", "tenant-c=", "look like tenant="),
+        ("REPORTS_TENANT_LIMITS", "t=rps:5;t=rps:6", "named twice"),
+        ("REPORTS_TENANT_LIMITS", "t=rps:5,rps:6", "names rps twice"),
+        ("REPORTS_TENANT_LIMITS", "t=speed:5", "among rps, burst, inflight, queued"),
+        ("REPORTS_TENANT_LIMITS", "t=rps", "among rps"),
+        ("REPORTS_TENANT_LIMITS", "t=rps=5", "among rps"),
+        ("REPORTS_TENANT_LIMITS", "t=rps:0", "positive number"),
+        ("REPORTS_TENANT_LIMITS", "t=rps:-1", "positive number"),
+        ("REPORTS_TENANT_LIMITS", "t=rps:nan", "positive number"),
+        ("REPORTS_TENANT_LIMITS", "t=rps:inf", "positive number"),
+        ("REPORTS_TENANT_LIMITS", "t=rps:1e9", "positive number"),
+        ("REPORTS_TENANT_LIMITS", "t=rps:0.0000001", "positive number"),
+        ("REPORTS_TENANT_LIMITS", "t=rps:", "positive number"),
+        ("REPORTS_TENANT_LIMITS", "t=burst:0", "positive integer"),
+        ("REPORTS_TENANT_LIMITS", "t=burst:1.5", "positive integer"),
+        ("REPORTS_TENANT_LIMITS", "t=burst:99999999999999999999", "positive integer"),
+        ("REPORTS_TENANT_LIMITS", "t=queued:-3", "positive integer"),
+        ("REPORTS_TENANT_LIMITS", "t=inflight:٣", "positive integer"),  # a non-ASCII digit
+        ("REPORTS_TENANT_LIMITS", ";".join(f"t{i}=rps:1" for i in range(10_001)), "at most 10000"),
+        ("REPORTS_DEFAULT_TENANT_LIMITS", "rps:5,burst", "among rps"),
+        ("REPORTS_DEFAULT_TENANT_LIMITS", "burst:0", "the default"),
+    ],
+)
 def test_a_malformed_value_is_a_config_error_naming_it(name, value, says):
     with pytest.raises(ConfigError) as raised:
         parse({name: value})

@@ -44,9 +44,17 @@ DEPLOY = ROOT / "deploy"
 BIN = Path(sys.executable).parent
 ENTRYPOINT = DEPLOY / "docker-entrypoint.sh"
 HEALTHCHECK = DEPLOY / "healthcheck.py"
-SECRET_KEYS = {"REPORTS_API_KEYS", "REPORTS_WEBHOOK_SECRET", "REPORTS_DATABASE_URL",
-               "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "NATS_PASSWORD_STORE", "NATS_PASSWORD_GATEWAY",
-               "NATS_PASSWORD_RENDERER", "NATS_PASSWORD_WEBHOOKS"}
+SECRET_KEYS = {
+    "REPORTS_API_KEYS",
+    "REPORTS_WEBHOOK_SECRET",
+    "REPORTS_DATABASE_URL",
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "NATS_PASSWORD_STORE",
+    "NATS_PASSWORD_GATEWAY",
+    "NATS_PASSWORD_RENDERER",
+    "NATS_PASSWORD_WEBHOOKS",
+}
 DEV_ONLY = {"devllm"}
 SITE = "/opt/venv/lib/python3.11/site-packages/"  # the image's virtualenv (Dockerfile)
 
@@ -74,7 +82,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def entrypoint_services() -> list[str]:
     match = re.search(r'^SERVICES="([^"]+)"', ENTRYPOINT.read_text(), re.MULTILINE)
-    assert match, "deploy/docker-entrypoint.sh lists its services in SERVICES=\"...\""
+    assert match, 'deploy/docker-entrypoint.sh lists its services in SERVICES="..."'
     return match.group(1).split()
 
 
@@ -175,7 +183,7 @@ def test_every_service_mounts_only_its_own_tls_secret(rendered: list[dict]) -> N
 def test_each_nats_client_connects_as_its_own_user(rendered: list[dict]) -> None:
     for name, deployment in objects(rendered, "Deployment").items():
         env = {v["name"]: v for v in container(deployment).get("env", [])}
-        if name == "resolver":   # no NATS
+        if name == "resolver":  # no NATS
             assert "REPORTS_NATS_USER" not in env
             continue
         assert env["REPORTS_NATS_USER"]["value"] == name
@@ -198,7 +206,7 @@ def test_probe_ports_are_container_ports(rendered: list[dict]) -> None:
         declared = {p["containerPort"] for p in c["ports"]} | {p["name"] for p in c["ports"]}
         for probe in ("readinessProbe", "livenessProbe"):
             handler = c[probe].get("grpc") or c[probe].get("httpGet")
-            if handler is None:   # an exec probe reaches the service from inside its pod
+            if handler is None:  # an exec probe reaches the service from inside its pod
                 continue
             assert handler["port"] in declared, f"{name} {probe} port {handler['port']}"
 
@@ -215,8 +223,12 @@ def test_each_service_listens_where_its_container_port_and_probes_are(rendered: 
         host, _, port = config[listen[name][0]].rpartition(":")
         assert host == "0.0.0.0", f"{name} must bind every interface to be probed and reached"
         assert int(port) in {p["containerPort"] for p in c["ports"]}, name
-    metrics = {p["containerPort"] for d in objects(rendered, "Deployment").values()
-               for p in container(d)["ports"] if p["name"] == "metrics"}
+    metrics = {
+        p["containerPort"]
+        for d in objects(rendered, "Deployment").values()
+        for p in container(d)["ports"]
+        if p["name"] == "metrics"
+    }
     assert metrics == {int(config["REPORTS_METRICS_PORT"])}
     assert config["REPORTS_METRICS_HOST"] == "0.0.0.0"
 
@@ -232,8 +244,9 @@ def test_clients_find_the_store_and_resolver_services(rendered: list[dict]) -> N
 
 def test_env_references_name_keys_that_exist(rendered: list[dict]) -> None:
     configmaps = {name: set(o["data"]) for name, o in objects(rendered, "ConfigMap").items()}
-    secrets = {name: set(o.get("stringData", {})) | set(o.get("data", {}))
-               for name, o in objects(rendered, "Secret").items()}
+    secrets = {
+        name: set(o.get("stringData", {})) | set(o.get("data", {})) for name, o in objects(rendered, "Secret").items()
+    }
     for name, deployment in objects(rendered, "Deployment").items():
         c = container(deployment)
         for source in c.get("envFrom", []):
@@ -253,15 +266,20 @@ def test_secrets_are_in_the_secret_and_only_there(rendered: list[dict]) -> None:
     secret = one(rendered, "Secret")
     assert set(secret["stringData"]) == SECRET_KEYS
     assert not SECRET_KEYS & set(one(rendered, "ConfigMap")["data"])
-    used = {v["valueFrom"]["secretKeyRef"]["key"] for d in objects(rendered, "Deployment").values()
-            for v in container(d).get("env", []) if "secretKeyRef" in v.get("valueFrom", {})}
+    used = {
+        v["valueFrom"]["secretKeyRef"]["key"]
+        for d in objects(rendered, "Deployment").values()
+        for v in container(d).get("env", [])
+        if "secretKeyRef" in v.get("valueFrom", {})
+    }
     assert used == SECRET_KEYS
 
 
 def test_every_configured_variable_is_one_the_services_read(rendered: list[dict]) -> None:
     source = "\n".join(p.read_text() for p in (ROOT / "services").rglob("*.py"))
     configured = set(one(rendered, "ConfigMap")["data"]) | {
-        v["name"] for d in objects(rendered, "Deployment").values() for v in container(d).get("env", [])}
+        v["name"] for d in objects(rendered, "Deployment").values() for v in container(d).get("env", [])
+    }
     assert [v for v in sorted(configured) if f'"{v}"' not in source] == []
 
 
@@ -271,8 +289,11 @@ def test_service_selectors_match_pod_labels_and_named_ports(rendered: list[dict]
         labels = deployments[name]["spec"]["template"]["metadata"]["labels"]
         selector = service["spec"]["selector"]
         assert selector.items() <= labels.items(), name
-        others = [n for n, d in deployments.items() if n != name
-                  and selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()]
+        others = [
+            n
+            for n, d in deployments.items()
+            if n != name and selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()
+        ]
         assert others == [], f"Service {name} also selects {others}"
         ports = {p["name"] for p in container(deployments[name])["ports"]}
         assert {p["targetPort"] for p in service["spec"]["ports"]} <= ports, name
@@ -291,8 +312,11 @@ def test_services_expose_metrics_for_prometheus(rendered: list[dict]) -> None:
 def test_the_renderer_pdb_selects_the_renderer_pods_only(rendered: list[dict]) -> None:
     pdb = one(rendered, "PodDisruptionBudget")
     selector = pdb["spec"]["selector"]["matchLabels"]
-    chosen = [name for name, d in objects(rendered, "Deployment").items()
-              if selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()]
+    chosen = [
+        name
+        for name, d in objects(rendered, "Deployment").items()
+        if selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()
+    ]
     assert chosen == ["renderer"]
     renderer = objects(rendered, "Deployment")["renderer"]
     assert renderer["spec"]["replicas"] - pdb["spec"]["maxUnavailable"] >= 2
@@ -303,21 +327,20 @@ def test_the_renderer_pdb_selects_the_renderer_pods_only(rendered: list[dict]) -
 
 @pytest.fixture(scope="module")
 def compose() -> dict:
-    result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "--format", "json",
-                 env=clean_env(**COMPOSE_ENV))
+    result = run(
+        tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "--format", "json", env=clean_env(**COMPOSE_ENV)
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
 def test_compose_config_is_valid() -> None:
-    result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "-q",
-                 env=clean_env(**COMPOSE_ENV))
+    result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "-q", env=clean_env(**COMPOSE_ENV))
     assert result.returncode == 0, result.stderr
 
 
 def test_compose_shares_no_default_api_key() -> None:
-    result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "-q",
-                 env=clean_env(**NATS_PASSWORDS))
+    result = run(tool("docker-compose"), "-f", "deploy/compose.yaml", "config", "-q", env=clean_env(**NATS_PASSWORDS))
     assert result.returncode != 0
     assert "set REPORTS_API_KEYS" in result.stderr
 
@@ -333,8 +356,7 @@ def test_compose_has_no_default_nats_password(variable: str) -> None:
 def test_compose_validation_rejects_a_bad_file(tmp_path: Path) -> None:
     text = (DEPLOY / "compose.yaml").read_text().replace("service_healthy", "service_ready", 1)
     (tmp_path / "compose.yaml").write_text(text)
-    result = run(tool("docker-compose"), "-f", tmp_path / "compose.yaml", "config", "-q",
-                 env=clean_env(**COMPOSE_ENV))
+    result = run(tool("docker-compose"), "-f", tmp_path / "compose.yaml", "config", "-q", env=clean_env(**COMPOSE_ENV))
     assert result.returncode != 0 and "condition" in result.stderr
 
 
@@ -406,8 +428,12 @@ def test_every_app_service_runs_the_one_image(compose: dict) -> None:
 
 def test_depends_on_waits_only_for_services_with_healthchecks(compose: dict) -> None:
     services = compose["services"]
-    waits = [(name, dep) for name, s in services.items() for dep, c in s.get("depends_on", {}).items()
-             if c["condition"] == "service_healthy"]
+    waits = [
+        (name, dep)
+        for name, s in services.items()
+        for dep, c in s.get("depends_on", {}).items()
+        if c["condition"] == "service_healthy"
+    ]
     assert waits
     assert [(n, d) for n, d in waits if "test" not in services[d].get("healthcheck", {})] == []
     assert ("store", "postgres") in waits and ("renderer", "store") in waits
@@ -419,7 +445,8 @@ def test_compose_wires_postgres_and_development_secrets(compose: dict) -> None:
     assert pg["image"] == "postgres:16"
     url = services["store"]["environment"]["REPORTS_DATABASE_URL"]
     assert url == "postgresql://{POSTGRES_USER}:{POSTGRES_PASSWORD}@postgres:5432/{POSTGRES_DB}".format(
-        **pg["environment"])
+        **pg["environment"]
+    )
     assert normalise_url(url).startswith("postgresql+psycopg://")
     assert services["gateway"]["environment"]["REPORTS_API_KEYS"] == "k-compose=dev"
     assert parse_secret(services["webhooks"]["environment"]["REPORTS_WEBHOOK_SECRET"])
@@ -482,17 +509,20 @@ def test_the_installed_wheel_carries_contracts_and_static_files(tmp_path: Path) 
     for part in ("services", "reports", "stack"):
         shutil.copytree(ROOT / part, src / part, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", src)
-    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", tmp_path, ".",
-                cwd=src)
+    built = run(
+        sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", tmp_path, ".", cwd=src
+    )
     assert built.returncode == 0, built.stderr
     wheel = next(tmp_path.glob("reports_platform-*.whl"))
     shutil.unpack_archive(wheel, site, "zip")
     copies = re.findall(rf"^COPY (\S+) {re.escape(SITE)}(\S+)$", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
     for source, target in copies:
         shutil.copytree(ROOT / source, site / target)
-    probe = ("import services\nfrom services.common import contracts\nfrom services.gateway.routes import viewer\n"
-             "contracts.schema(contracts.CREATE_JOB_REQUEST); contracts.schema(contracts.REPORT_RESPONSE)\n"
-             "assert (viewer.STATIC_DIR / 'index.html').is_file()\nprint(services.__file__)\n")
+    probe = (
+        "import services\nfrom services.common import contracts\nfrom services.gateway.routes import viewer\n"
+        "contracts.schema(contracts.CREATE_JOB_REQUEST); contracts.schema(contracts.REPORT_RESPONSE)\n"
+        "assert (viewer.STATIC_DIR / 'index.html').is_file()\nprint(services.__file__)\n"
+    )
     result = run(sys.executable, "-c", probe, env=clean_env(PYTHONPATH=str(site)), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert Path(result.stdout.strip()).is_relative_to(site), "imported the work tree, not the wheel"
@@ -634,6 +664,8 @@ def test_healthcheck_uses_the_services_own_variables_and_defaults() -> None:
     for name, (host_var, port_var, default_port, _path) in healthcheck_module.HTTP_LISTEN.items():
         settings = settings_of(name)
         assert str(settings.port) == default_port, name
-        assert (settings_of(name, {host_var: "10.0.0.1", port_var: "1"}).host,
-                settings_of(name, {port_var: "1"}).port) == ("10.0.0.1", 1), name
+        assert (
+            settings_of(name, {host_var: "10.0.0.1", port_var: "1"}).host,
+            settings_of(name, {port_var: "1"}).port,
+        ) == ("10.0.0.1", 1), name
     assert set(healthcheck_module.GRPC_LISTEN) | set(healthcheck_module.HTTP_LISTEN) == set(entrypoint_services())

@@ -48,31 +48,72 @@ def test_long_sentences_are_cut_at_a_word_boundary_when_quoted():
 
 def test_top_words_skip_stopwords_and_break_ties_alphabetically():
     # "timeline", said once, is no theme
-    assert top_words(("The budget, the budget and the team. Yeah, team timeline!",)) == (
-        ("budget", 2), ("team", 2))
+    assert top_words(("The budget, the budget and the team. Yeah, team timeline!",)) == (("budget", 2), ("team", 2))
 
 
 def test_top_words_leave_out_the_speakers_names():
-    profile = profile_of({
-        "target": {"id": "ana", "label": "Ana Ruiz"},
-        "speakers": [{"id": "ana", "label": "Ana Ruiz"}, {"id": "ben", "label": "Ben Okafor"}],
-        "segments": [{"speaker": "ana", "isTarget": True, "start": 0, "end": 9,
-                      "text": "Ben, Ben, the budget. Ruiz here. Budget first, Ben."}],
-    })
+    profile = profile_of(
+        {
+            "target": {"id": "ana", "label": "Ana Ruiz"},
+            "speakers": [{"id": "ana", "label": "Ana Ruiz"}, {"id": "ben", "label": "Ben Okafor"}],
+            "segments": [
+                {
+                    "speaker": "ana",
+                    "isTarget": True,
+                    "start": 0,
+                    "end": 9,
+                    "text": "Ben, Ben, the budget. Ruiz here. Budget first, Ben.",
+                }
+            ],
+        }
+    )
     assert profile.top_words == (("budget", 2),)
 
 
 def test_the_lead_word_says_when_it_ties():
     from services.devllm import observations as o
-    tied = profile_of({"target": {"id": "a"}, "segments": [
-        {"speaker": "a", "isTarget": True, "start": 0, "end": 5, "text": "Seats, seats, price and price."}]})
+
+    tied = profile_of(
+        {
+            "target": {"id": "a"},
+            "segments": [
+                {"speaker": "a", "isTarget": True, "start": 0, "end": 5, "text": "Seats, seats, price and price."}
+            ],
+        }
+    )
     assert o.lead_word(tied) == '"price" and "seats" came up 2 times each'
     assert not o.clear_lead(tied) and o.subject(tied, "or") == '"price" or "seats"'
-    many = profile_of({"target": {"id": "a"}, "segments": [{"speaker": "a", "isTarget": True, "start": 0, "end": 5,
-                                                            "text": "Cost cost pilot pilot price price board board."}]})
-    assert o.lead_word(many) == '4 words came up 2 times each, "board", "cost" and "pilot" among them, and none stood out'
-    alone = profile_of({"target": {"id": "a"}, "segments": [
-        {"speaker": "a", "isTarget": True, "start": 0, "end": 5, "text": "Seats, seats, seats and price, price."}]})
+    many = profile_of(
+        {
+            "target": {"id": "a"},
+            "segments": [
+                {
+                    "speaker": "a",
+                    "isTarget": True,
+                    "start": 0,
+                    "end": 5,
+                    "text": "Cost cost pilot pilot price price board board.",
+                }
+            ],
+        }
+    )
+    assert (
+        o.lead_word(many) == '4 words came up 2 times each, "board", "cost" and "pilot" among them, and none stood out'
+    )
+    alone = profile_of(
+        {
+            "target": {"id": "a"},
+            "segments": [
+                {
+                    "speaker": "a",
+                    "isTarget": True,
+                    "start": 0,
+                    "end": 5,
+                    "text": "Seats, seats, seats and price, price.",
+                }
+            ],
+        }
+    )
     assert o.lead_word(alone) == '"seats" came up 3 times, more than any other word'
 
 
@@ -83,7 +124,19 @@ def test_profile_is_empty_when_there_is_no_block():
 
 
 def test_top_words_leave_out_other_proper_nouns_and_count_plurals_with_their_singular():
-    profile = profile_of({"target": {"id": "a"}, "segments": [{"speaker": "a", "isTarget": True, "start": 0, "end": 9,
-        "text": "Our CTO, Marco, checks it. Ask Marco about seats. One seat first, then more seats by Friday, "
-                "Friday at the latest."}]})
+    profile = profile_of(
+        {
+            "target": {"id": "a"},
+            "segments": [
+                {
+                    "speaker": "a",
+                    "isTarget": True,
+                    "start": 0,
+                    "end": 9,
+                    "text": "Our CTO, Marco, checks it. Ask Marco about seats. One seat first, then more seats by Friday, "
+                    "Friday at the latest.",
+                }
+            ],
+        }
+    )
     assert profile.top_words == (("seat", 3),)

@@ -19,8 +19,14 @@ SCHEMA = report_schema("sales_playbook", quotes=True)
 
 def _prompt(user: str = "Write the report.", *, model: str = "dev-llm", max_tokens=None) -> Prompt:
     first_user = f"{user}\n{prompt_data.encode(sample_data())}"
-    return Prompt(model=model, system="You write reports.", first_user=first_user,
-                  texts=("You write reports.", first_user), schema=SCHEMA, max_tokens=max_tokens)
+    return Prompt(
+        model=model,
+        system="You write reports.",
+        first_user=first_user,
+        texts=("You write reports.", first_user),
+        schema=SCHEMA,
+        max_tokens=max_tokens,
+    )
 
 
 def _run(engine: Engine, prompt: Prompt, header: str | None = None):
@@ -98,10 +104,13 @@ def test_answer_is_cut_when_report_exceeds_max_tokens():
     assert len(answer.text) == 200
 
 
-@pytest.mark.parametrize("mode, kind, text", [
-    ("not_json", "text", faults.NOT_JSON),
-    ("refusal", "refusal", faults.REFUSAL),
-])
+@pytest.mark.parametrize(
+    "mode, kind, text",
+    [
+        ("not_json", "text", faults.NOT_JSON),
+        ("refusal", "refusal", faults.REFUSAL),
+    ],
+)
 def test_answer_is_not_a_report_when_fail_asks_for_it(mode, kind, text):
     answer = _run(Engine(), _prompt(model=f"dev-llm+fail={mode}"))
 
@@ -114,11 +123,14 @@ def test_plan_holds_the_request_when_fail_hang():
     assert plan.hang and plan.mode is None and plan.delay_s == 0.25
 
 
-@pytest.mark.parametrize("requested, reported", [
-    ("dev-llm-1+fail=429", "dev-llm-1"),
-    ("dev-llm-fast", "dev-llm-fast"),
-    ("gpt-4o-mini+latency=5", "dev-llm/gpt-4o-mini"),
-    ("+fail=500", "dev-llm-1"),
-])
+@pytest.mark.parametrize(
+    "requested, reported",
+    [
+        ("dev-llm-1+fail=429", "dev-llm-1"),
+        ("dev-llm-fast", "dev-llm-fast"),
+        ("gpt-4o-mini+latency=5", "dev-llm/gpt-4o-mini"),
+        ("+fail=500", "dev-llm-1"),
+    ],
+)
 def test_reported_model_names_the_dev_llm_when_any_model_is_asked(requested, reported):
     assert model_name(requested) == reported

@@ -28,15 +28,18 @@ def test_no_knobs_when_model_is_plain():
     assert split_model("dev-llm+fail=hang") == ("dev-llm", "fail=hang")
 
 
-@pytest.mark.parametrize("model, header", [
-    ("dev-llm+speed=fast", None),
-    ("dev-llm+fail=teapot", None),
-    ("dev-llm+fail=429*0", None),
-    ("dev-llm+fail=429*x", None),
-    ("dev-llm+latency=-1", None),
-    ("dev-llm+latency", None),
-    ("dev-llm", "latency=soon"),
-])
+@pytest.mark.parametrize(
+    "model, header",
+    [
+        ("dev-llm+speed=fast", None),
+        ("dev-llm+fail=teapot", None),
+        ("dev-llm+fail=429*0", None),
+        ("dev-llm+fail=429*x", None),
+        ("dev-llm+latency=-1", None),
+        ("dev-llm+latency", None),
+        ("dev-llm", "latency=soon"),
+    ],
+)
 def test_knob_error_when_knob_is_not_understood(model, header):
     with pytest.raises(KnobError):
         parse_knobs(model, header)

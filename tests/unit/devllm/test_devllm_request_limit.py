@@ -10,11 +10,11 @@ from services.devllm.request_limit import RequestLimit
 
 def test_one_seconds_worth_goes_then_a_429_until_a_request_is_back():
     now = [0.0]
-    limit = RequestLimit(120, clock=lambda: now[0])     # 2 a second
+    limit = RequestLimit(120, clock=lambda: now[0])  # 2 a second
     assert [limit.take("m").allowed for _ in range(2)] == [True, True]
     refused = limit.take("m")
     assert not refused.allowed and refused.remaining == 0 and refused.reset_s == pytest.approx(0.5)
-    assert limit.take("other").allowed                  # per model
+    assert limit.take("other").allowed  # per model
     now[0] = 0.5
     assert limit.take("m").allowed and not limit.take("m").allowed
 

@@ -9,13 +9,21 @@ from services.devllm.schema_fill import FILLER, conform, count_for
 
 def test_refs_and_anyof_are_followed_when_filling():
     schema = {
-        "$defs": {"Item": {"type": "object", "required": ["n", "tag"],
-                           "additionalProperties": False,
-                           "properties": {"n": {"type": "integer", "minimum": 2},
-                                          "tag": {"enum": ["a", "b"]}}}},
-        "type": "object", "required": ["items", "note"], "additionalProperties": False,
-        "properties": {"items": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/Item"}},
-                       "note": {"anyOf": [{"type": "null"}, {"type": "string", "maxLength": 12}]}},
+        "$defs": {
+            "Item": {
+                "type": "object",
+                "required": ["n", "tag"],
+                "additionalProperties": False,
+                "properties": {"n": {"type": "integer", "minimum": 2}, "tag": {"enum": ["a", "b"]}},
+            }
+        },
+        "type": "object",
+        "required": ["items", "note"],
+        "additionalProperties": False,
+        "properties": {
+            "items": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/Item"}},
+            "note": {"anyOf": [{"type": "null"}, {"type": "string", "maxLength": 12}]},
+        },
     }
 
     hint = {"items": [{"n": 7, "tag": "b", "extra": 1}], "note": "a long note here"}
@@ -27,8 +35,7 @@ def test_refs_and_anyof_are_followed_when_filling():
 
 
 def test_arrays_are_cut_and_padded_to_their_bounds():
-    schema = {"type": "array", "items": {"type": "string"}, "minItems": 3, "maxItems": 3,
-              "uniqueItems": True}
+    schema = {"type": "array", "items": {"type": "string"}, "minItems": 3, "maxItems": 3, "uniqueItems": True}
 
     assert conform(schema, ["x", "y", "z", "w"]) == ["x", "y", "z"]
     padded = conform(schema, ["x"])
@@ -37,10 +44,14 @@ def test_arrays_are_cut_and_padded_to_their_bounds():
 
 
 def test_prefix_items_and_const_are_honoured():
-    schema = {"type": "object", "required": ["v", "p"],
-              "properties": {"v": {"const": 2},
-                             "p": {"type": "array", "prefixItems": [{"type": "string"}] * 3,
-                                   "items": False}}}
+    schema = {
+        "type": "object",
+        "required": ["v", "p"],
+        "properties": {
+            "v": {"const": 2},
+            "p": {"type": "array", "prefixItems": [{"type": "string"}] * 3, "items": False},
+        },
+    }
 
     value = conform(schema, {"v": 9, "p": ["one"]})
 

@@ -13,14 +13,14 @@ def test_defaults_when_environment_is_empty():
 
 
 def test_values_are_read_when_set():
-    settings = Settings.from_env({"DEVLLM_HOST": "0.0.0.0", "DEVLLM_PORT": "0",
-                                  "DEVLLM_LATENCY_MS": "25"})
+    settings = Settings.from_env({"DEVLLM_HOST": "0.0.0.0", "DEVLLM_PORT": "0", "DEVLLM_LATENCY_MS": "25"})
 
     assert (settings.host, settings.port, settings.latency_ms) == ("0.0.0.0", 0, 25)
 
 
-@pytest.mark.parametrize("name, value", [("DEVLLM_PORT", "http"), ("DEVLLM_PORT", "70000"),
-                                         ("DEVLLM_LATENCY_MS", "-5")])
+@pytest.mark.parametrize(
+    "name, value", [("DEVLLM_PORT", "http"), ("DEVLLM_PORT", "70000"), ("DEVLLM_LATENCY_MS", "-5")]
+)
 def test_config_error_when_a_value_is_invalid(name, value):
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value})

@@ -69,8 +69,10 @@ def test_report_names_the_target_and_its_numbers_when_evidence_is_present():
     assert "3 questions" in report["summary"]
     assert "83 words per minute" in report["summary"]
     assert '"budget"' in report["summary"]
-    assert report["summary"].endswith("(Placeholder written by the development model from the call's statistics "
-                                      "and quotes; configure OpenAI or Anthropic for a real report.)")
+    assert report["summary"].endswith(
+        "(Placeholder written by the development model from the call's statistics "
+        "and quotes; configure OpenAI or Anthropic for a real report.)"
+    )
     traits = report["sections"]["dominating_traits"]
     assert len(traits["phrases"]) == 3 and len(set(traits["phrases"])) == 3
     close = report["sections"]["how_to_close"]["items"]

@@ -27,7 +27,7 @@ def test_a_key_given_as_its_sha256_digest_authenticates_the_key():
     keys = ApiKeys(parse_entries([f"{sha('s3cret')}=acme", "plain-key=globex"], "test"))
     assert keys.tenant("s3cret") == "acme"
     assert keys.tenant("plain-key") == "globex"
-    assert keys.tenant(sha("s3cret")) is None   # the digest itself is not a key
+    assert keys.tenant(sha("s3cret")) is None  # the digest itself is not a key
     assert keys.tenant("other") is None
 
 
@@ -57,10 +57,10 @@ def test_the_keys_file_is_read_again_when_it_changes(tmp_path: Path):
     write(path, f"# rotation\nold-key=acme\n{sha('admin-key')}=globex\n", 1_000_000_000)
     keys = ApiKeys({}, path)
     assert (keys.tenant("old-key"), keys.tenant("admin-key")) == ("acme", "globex")
-    write(path, "old-key=acme\nnew-key=acme\n", 2_000_000_000)        # both while clients move over
+    write(path, "old-key=acme\nnew-key=acme\n", 2_000_000_000)  # both while clients move over
     assert (keys.tenant("old-key"), keys.tenant("new-key")) == ("acme", "acme")
     assert keys.tenant("admin-key") is None
-    write(path, "new-key=acme\n", 3_000_000_000)                      # the old one retired
+    write(path, "new-key=acme\n", 3_000_000_000)  # the old one retired
     assert keys.tenant("old-key") is None
     assert keys.tenant("new-key") == "acme"
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from services.gateway.routes.jobs import create_job_message, fingerprint
 
-BODY = {"media": {"mediaId": "med_1"}, "output": {"template": "sales_playbook"},
-        "target": {"strategy": "dominant", "on_miss": "error"}}
+BODY = {
+    "media": {"mediaId": "med_1"},
+    "output": {"template": "sales_playbook"},
+    "target": {"strategy": "dominant", "on_miss": "error"},
+}
 
 
 def test_a_create_without_an_idempotency_key_carries_no_fingerprint():

@@ -13,16 +13,21 @@ from services.gateway.errors import ApiError, error_response, from_service_error
 
 def test_resource_exhausted_from_the_transport_is_413_too_large_not_429():
     # What gRPC itself sends for "received metadata size exceeds hard limit": no ErrorInfo of ours.
-    error = ServiceError(grpc.StatusCode.RESOURCE_EXHAUSTED, "too_large",
-                         "received metadata size exceeds hard limit (9000 vs. 8192)")
+    error = ServiceError(
+        grpc.StatusCode.RESOURCE_EXHAUSTED, "too_large", "received metadata size exceeds hard limit (9000 vs. 8192)"
+    )
     api = from_service_error(error)
     assert (api.status, api.code) == (413, "too_large")
     assert "metadata" not in api.message
 
 
 def test_a_size_cap_of_ours_is_413_with_its_own_code_and_details():
-    error = ServiceError(grpc.StatusCode.RESOURCE_EXHAUSTED, "transcript_too_large", "at most 200 speakers",
-                         [FieldProblem("/transcript/content", "at most 200 speakers")])
+    error = ServiceError(
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        "transcript_too_large",
+        "at most 200 speakers",
+        [FieldProblem("/transcript/content", "at most 200 speakers")],
+    )
     api = from_service_error(error)
     assert (api.status, api.code, api.message) == (413, "transcript_too_large", "at most 200 speakers")
     assert api.details == error.details
@@ -34,8 +39,9 @@ def test_a_resource_exhausted_of_ours_that_is_not_a_size_stays_429():
 
 
 def test_an_error_response_cuts_its_message_and_its_details():
-    error = ApiError(400, "invalid_request", "x" * 1_000_000,
-                     [FieldProblem("/p" * 1000, "m" * 10_000) for _ in range(500)])
+    error = ApiError(
+        400, "invalid_request", "x" * 1_000_000, [FieldProblem("/p" * 1000, "m" * 10_000) for _ in range(500)]
+    )
     body = json.loads(error_response(error).body)["error"]
     assert len(body["message"]) <= 300
     assert len(body["details"]) == 20
@@ -50,8 +56,12 @@ def test_a_5xx_is_logged_as_one_line_with_its_code(caplog):
 
 
 def test_a_status_sent_over_grpc_fits_in_trailers_whatever_the_error_quotes():
-    error = ServiceError(grpc.StatusCode.INVALID_ARGUMENT, "unknown_speaker", "s" * 1_000_000,
-                         [FieldProblem(f"/speakers/{i}/id", "q" * 100_000) for i in range(200)])
+    error = ServiceError(
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "unknown_speaker",
+        "s" * 1_000_000,
+        [FieldProblem(f"/speakers/{i}/id", "q" * 100_000) for i in range(200)],
+    )
     status = to_status(error)
     # Binary trailers (-bin) travel base64-encoded.
     wire = sum(len(k) + (len(v) * 4 // 3 + 4 if k.endswith("-bin") else len(v)) for k, v in status.trailing_metadata)

@@ -137,8 +137,10 @@ async def test_a_stream_of_a_job_still_there_keeps_pinging_and_asks_once_per_rec
 def _failing_store(code: grpc.StatusCode) -> SimpleNamespace:
     async def get_job(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise grpc.aio.AioRpcError(code, grpc.aio.Metadata(), grpc.aio.Metadata(), "failed")
-    return SimpleNamespace(backends=SimpleNamespace(store=SimpleNamespace(GetJob=get_job)),
-                           tenant="acme", timeout=1.0, metadata=())
+
+    return SimpleNamespace(
+        backends=SimpleNamespace(store=SimpleNamespace(GetJob=get_job)), tenant="acme", timeout=1.0, metadata=()
+    )
 
 
 async def test_only_the_stores_not_found_counts_as_the_job_gone():

@@ -21,15 +21,18 @@ def test_a_tenant_with_retention_days_gets_them_and_others_none():
     assert settings.retention_days == {"acme": 30}
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ("k=acme;retentionDays=0", "1 to 3650"),
-    ("k=acme;retentionDays=3651", "1 to 3650"),
-    ("k=acme;retentionDays=thirty", "1 to 3650"),
-    ("k=acme;retentionDays=٣", "1 to 3650"),
-    ("k=acme;ttl=3", "unknown option 'ttl'"),
-    ("k=acme;retentionDays", "unknown option"),
-    ("a=acme;retentionDays=3,b=acme;retentionDays=4", "two different retentionDays"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("k=acme;retentionDays=0", "1 to 3650"),
+        ("k=acme;retentionDays=3651", "1 to 3650"),
+        ("k=acme;retentionDays=thirty", "1 to 3650"),
+        ("k=acme;retentionDays=٣", "1 to 3650"),
+        ("k=acme;ttl=3", "unknown option 'ttl'"),
+        ("k=acme;retentionDays", "unknown option"),
+        ("a=acme;retentionDays=3,b=acme;retentionDays=4", "two different retentionDays"),
+    ],
+)
 def test_a_bad_option_stops_the_gateway_with_a_clear_message(raw, message):
     with pytest.raises(ConfigError, match=message):
         parse_retention_days(raw)

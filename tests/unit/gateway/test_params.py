@@ -10,8 +10,14 @@ from services.gateway.errors import ApiError
 
 
 def _request(path_params=None, query=b"", headers=()):
-    scope = {"type": "http", "method": "GET", "path": "/", "query_string": query, "headers": list(headers),
-             "path_params": path_params or {}}
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "query_string": query,
+        "headers": list(headers),
+        "path_params": path_params or {},
+    }
     return Request(scope)
 
 
@@ -33,8 +39,19 @@ def test_limit_answers_the_number_when_it_is_ascii_digits_in_range(query, expect
     assert params.limit(_request(query=query)) == expected
 
 
-@pytest.mark.parametrize("query", [b"limit=%C2%B2", b"limit=%D9%A3", b"limit=0", b"limit=101",
-                                   b"limit=-1", b"limit=1e2", b"limit=" + b"9" * 5000, b"limit=%2B5"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        b"limit=%C2%B2",
+        b"limit=%D9%A3",
+        b"limit=0",
+        b"limit=101",
+        b"limit=-1",
+        b"limit=1e2",
+        b"limit=" + b"9" * 5000,
+        b"limit=%2B5",
+    ],
+)
 def test_limit_is_400_when_it_is_not_ascii_digits_from_1_to_100(query):
     with pytest.raises(ApiError) as caught:
         params.limit(_request(query=query))
@@ -48,9 +65,18 @@ def test_cursor_is_400_invalid_cursor_when_no_list_could_have_answered_it(query)
     assert (caught.value.status, caught.value.code) == (400, "invalid_cursor")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [(b"17", 17), (b" 17 ", 17), (b"", None), (b"\xb2", None),
-                                               (b"9" * 5000, None), (b"-3", None), (b"9223372036854775807",
-                                                                                   2**63 - 1),
-                                               (b"9223372036854775808", None)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"17", 17),
+        (b" 17 ", 17),
+        (b"", None),
+        (b"\xb2", None),
+        (b"9" * 5000, None),
+        (b"-3", None),
+        (b"9223372036854775807", 2**63 - 1),
+        (b"9223372036854775808", None),
+    ],
+)
 def test_last_event_id_is_a_sequence_or_none_whatever_the_header_holds(raw, expected):
     assert params.last_event_id(_request(headers=[(b"last-event-id", raw)])) == expected

@@ -10,13 +10,16 @@ from services.gateway.rate_limiter import lease_size
 from services.gateway.settings import GatewaySettings
 
 
-@pytest.mark.parametrize(("limits", "most", "size"), [
-    (Limits(rps=50, burst=100), 32, 5),          # the default tenant: a tenth of a second of its rate
-    (Limits(rps=1000, burst=20), 32, 5),         # a small bucket: a quarter of it
-    (Limits(rps=1e6, burst=10**8), 32, 32),      # a fast tenant: REPORTS_RATE_LIMIT_LEASE
-    (Limits(rps=5, burst=10), 32, 1),            # a slow tenant: no lease, every request at the counter
-    (Limits(rps=1e6, burst=10**8), 1, 1),        # leases off
-])
+@pytest.mark.parametrize(
+    ("limits", "most", "size"),
+    [
+        (Limits(rps=50, burst=100), 32, 5),  # the default tenant: a tenth of a second of its rate
+        (Limits(rps=1000, burst=20), 32, 5),  # a small bucket: a quarter of it
+        (Limits(rps=1e6, burst=10**8), 32, 32),  # a fast tenant: REPORTS_RATE_LIMIT_LEASE
+        (Limits(rps=5, burst=10), 32, 1),  # a slow tenant: no lease, every request at the counter
+        (Limits(rps=1e6, burst=10**8), 1, 1),  # leases off
+    ],
+)
 def test_a_lease_is_the_smallest_of_its_bounds_and_never_empty(limits, most, size):
     assert lease_size(limits, most) == size
 

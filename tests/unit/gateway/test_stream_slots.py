@@ -18,7 +18,10 @@ def test_past_the_cap_a_tenant_gets_429_with_retry_after_and_others_are_unaffect
     with pytest.raises(ApiError) as refused:
         slots.take("acme")
     assert (refused.value.status, refused.value.code, refused.value.headers) == (
-        429, "too_many_streams", {"Retry-After": "5"})
+        429,
+        "too_many_streams",
+        {"Retry-After": "5"},
+    )
     slots.take("globex")
     slots.give_back("acme")
     slots.take("acme")
@@ -75,12 +78,12 @@ async def test_a_client_leaving_while_a_chunk_is_being_sent_takes_its_stream_off
     async def send(message: dict) -> None:
         if message["type"] == "http.response.body":
             sending.set()
-            await asyncio.Event().wait()   # the chunk never gets out: the client is leaving
+            await asyncio.Event().wait()  # the chunk never gets out: the client is leaving
 
     serving = asyncio.create_task(response({"type": "http", "asgi": {"spec_version": "2.3"}}, receive, send))
     await sending.wait()
     assert fanout.watching("job_1") == 1
     disconnect.set()
     await serving
-    assert fanout.watching("job_1") == 0   # `response` still holds the generator: no GC involved
+    assert fanout.watching("job_1") == 0  # `response` still holds the generator: no GC involved
     assert slots.open_for("acme") == 0

@@ -16,11 +16,15 @@ def test_a_full_bucket_allows_burst_requests_at_once_then_refuses():
     assert remaining == [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]
     refused = decide(tat, now, rps=5, burst=10)
     assert not refused.allowed and refused.remaining == 0
-    assert refused.tat == tat                     # a refusal spends nothing
-    assert refused.retry_after_s == 1             # one token is back in 0.2 s: rounded up
-    assert refused.reset_s == 2                   # the bucket is full again in 2 s
-    assert refused.headers() == {"RateLimit-Limit": "10", "RateLimit-Remaining": "0",
-                                 "RateLimit-Reset": "2", "Retry-After": "1"}
+    assert refused.tat == tat  # a refusal spends nothing
+    assert refused.retry_after_s == 1  # one token is back in 0.2 s: rounded up
+    assert refused.reset_s == 2  # the bucket is full again in 2 s
+    assert refused.headers() == {
+        "RateLimit-Limit": "10",
+        "RateLimit-Remaining": "0",
+        "RateLimit-Reset": "2",
+        "Retry-After": "1",
+    }
 
 
 def test_tokens_come_back_at_the_rate():
@@ -30,7 +34,7 @@ def test_tokens_come_back_at_the_rate():
     assert decide(d.tat, 0.999, rps=1, burst=2).allowed is False
     back = decide(d.tat, 1.0, rps=1, burst=2)
     assert back.allowed and back.remaining == 0
-    assert decide(d.tat, 10.0, rps=1, burst=2).remaining == 1   # never more than the bucket holds
+    assert decide(d.tat, 10.0, rps=1, burst=2).remaining == 1  # never more than the bucket holds
 
 
 def test_a_slow_rate_says_how_long_to_wait():

@@ -28,17 +28,20 @@ def test_a_date_is_its_midnight_utc_and_a_time_keeps_its_offset():
     assert _range(to="2026-12-02T08:00:00Z")[1] == datetime(2026, 12, 2, 8, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ({"from": "not a date"}, "?from"),
-    ({"from": "2026-02-30"}, "?from"),
-    ({"to": "2026-12-01T10:00:00"}, "?to"),
-    ({"to": "0001-01-01"}, "?to"),
-    ({"from": "0001-01-01T00:00:00+01:00"}, "?from"),
-    ({"from": "2" * 100}, "?from"),
-    ({"from": "2026-12-02", "to": "2026-12-01"}, "?from"),
-    ({"from": "2025-12-01", "to": "2026-12-03"}, "?from"),
-    ({"groupBy": "tenant"}, "?groupBy"),
-])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"from": "not a date"}, "?from"),
+        ({"from": "2026-02-30"}, "?from"),
+        ({"to": "2026-12-01T10:00:00"}, "?to"),
+        ({"to": "0001-01-01"}, "?to"),
+        ({"from": "0001-01-01T00:00:00+01:00"}, "?from"),
+        ({"from": "2" * 100}, "?from"),
+        ({"from": "2026-12-02", "to": "2026-12-01"}, "?from"),
+        ({"from": "2025-12-01", "to": "2026-12-03"}, "?from"),
+        ({"groupBy": "tenant"}, "?groupBy"),
+    ],
+)
 def test_a_bad_parameter_is_a_400_naming_it(query: dict[str, str], field: str):
     with pytest.raises(ApiError) as raised:
         _range(**query)

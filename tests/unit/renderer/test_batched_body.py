@@ -43,7 +43,7 @@ async def pieces(url: str, each: Callable[[bytes], None] = lambda _: None) -> li
     return got
 
 
-EVENTS = [b"data: {\"n\": %d}\n\n" % i for i in range(50)]
+EVENTS = [b'data: {"n": %d}\n\n' % i for i in range(50)]
 
 
 async def test_chunks_that_came_in_one_read_are_handed_over_together() -> None:
@@ -63,7 +63,7 @@ async def test_a_chunk_is_handed_over_without_waiting_for_the_next() -> None:
     async def answer(writer: asyncio.StreamWriter) -> None:
         writer.write(HEAD + chunk(EVENTS[0]))
         await writer.drain()
-        await first_seen.wait()   # the next chunk is sent only once the first was read
+        await first_seen.wait()  # the next chunk is sent only once the first was read
         writer.write(chunk(EVENTS[1]) + b"0\r\n\r\n")
         await writer.drain()
 

@@ -11,12 +11,17 @@ SEGMENTS = [
 
 def test_a_quote_matches_when_case_spacing_punctuation_or_elisions_differ():
     locator = QuoteLocator(SEGMENTS)
-    for quote in ["we need the numbers  before the board meets", "We need the numbers ... in March",
-                  "can you send the PRICING"]:
+    for quote in [
+        "we need the numbers  before the board meets",
+        "We need the numbers ... in March",
+        "can you send the PRICING",
+    ]:
         found = locator.locate(quote)
         assert found is not None, quote
-    assert (locator.locate("Can you send the pricing").start, locator.locate("Can you send the pricing").end) \
-        == (20.0, 23.5)
+    assert (locator.locate("Can you send the pricing").start, locator.locate("Can you send the pricing").end) == (
+        20.0,
+        23.5,
+    )
 
 
 def test_a_quote_may_run_across_consecutive_segments_and_takes_their_span():
@@ -34,8 +39,7 @@ def test_invented_or_partial_word_quotes_do_not_match():
 def test_sections_without_a_kept_quote_are_unsupported_and_a_soft_problem():
     output = {"sections": {"a": {"quotes": ["Today, ideally."]}, "b": {"quotes": ["never said"]}, "c": {}}}
     supports = QuoteLocator(SEGMENTS).support(output, ["a", "b", "c"])
-    assert [(s.key, s.status) for s in supports] == [("a", "supported"), ("b", "unsupported"),
-                                                     ("c", "unsupported")]
+    assert [(s.key, s.status) for s in supports] == [("a", "supported"), ("b", "unsupported"), ("c", "unsupported")]
     problems = unsupported_problems(supports)
     assert [p.path for p in problems] == ["$.sections.b.quotes", "$.sections.c.quotes"]
     assert all(p.soft for p in problems)

@@ -24,8 +24,9 @@ class FakeBudget:
         self.refuse = refuse
         self.contended = contended
 
-    async def admit(self, provider: str, model: str, tokens: int, on_wait: Any = None,
-                    latest_s: float | None = None) -> bool:
+    async def admit(
+        self, provider: str, model: str, tokens: int, on_wait: Any = None, latest_s: float | None = None
+    ) -> bool:
         self.turns.append((provider, model, tokens, latest_s))
         if self.refuse is not None:
             raise BudgetExhausted(self.refuse, contended=self.contended)
@@ -43,8 +44,7 @@ async def test_every_call_takes_a_turn_and_settles_what_its_answer_used():
     budget = FakeBudget()
     provider = FakeProvider(TransientFailure("HTTP 500"), Completion("m", GOOD))
     llm = Llm(_settings(deadline_s=100.0), provider, budget=budget)  # type: ignore[arg-type]
-    result = await render(llm, CONVERSATION, {}, _validate, sleep=_no_sleep, jitter=lambda: 0.0,
-                          clock=lambda: 0.0)
+    result = await render(llm, CONVERSATION, {}, _validate, sleep=_no_sleep, jitter=lambda: 0.0, clock=lambda: 0.0)
     assert result.attempts == 2 and len(budget.turns) == 2
     provider_name, _model, tokens, latest = budget.turns[0]
     assert (provider_name, latest) == ("openai", 100.0) and tokens > OUTPUT_GUESS
@@ -54,8 +54,14 @@ async def test_every_call_takes_a_turn_and_settles_what_its_answer_used():
 async def test_the_providers_token_count_settles_when_it_gave_one():
     budget = FakeBudget()
     provider = FakeProvider(Completion("m", GOOD, usage=TokenUsage(input_tokens=4000, output_tokens=500)))
-    await render(Llm(_settings(), provider, budget=budget), CONVERSATION, {}, _validate,  # type: ignore[arg-type]
-                 sleep=_no_sleep, clock=lambda: 0.0)
+    await render(
+        Llm(_settings(), provider, budget=budget),
+        CONVERSATION,
+        {},
+        _validate,  # type: ignore[arg-type]
+        sleep=_no_sleep,
+        clock=lambda: 0.0,
+    )
     reserved = budget.turns[0][2]
     assert budget.settled == [4500 - reserved]
 
@@ -76,15 +82,29 @@ async def test_a_turn_contended_until_the_deadline_fails_at_once_without_calling
     assert provider.calls == []
 
 
-@pytest.mark.parametrize(("status", "headers", "blocked"), [
-    (200, {"x-ratelimit-remaining-requests": "7", "x-ratelimit-reset-requests": "1s"}, None),
-    (200, {"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "1.5s",
-           "x-ratelimit-remaining-tokens": "900", "x-ratelimit-reset-tokens": "20s"}, 1.5),
-    (200, {"anthropic-ratelimit-tokens-remaining": "0",
-           "anthropic-ratelimit-tokens-reset": "1970-01-01T00:00:12Z"}, 2.0),
-    (429, {"retry-after": "3", "x-ratelimit-remaining-requests": "5"}, 3.0),
-    (500, {"retry-after": "3"}, None),
-])
+@pytest.mark.parametrize(
+    ("status", "headers", "blocked"),
+    [
+        (200, {"x-ratelimit-remaining-requests": "7", "x-ratelimit-reset-requests": "1s"}, None),
+        (
+            200,
+            {
+                "x-ratelimit-remaining-requests": "0",
+                "x-ratelimit-reset-requests": "1.5s",
+                "x-ratelimit-remaining-tokens": "900",
+                "x-ratelimit-reset-tokens": "20s",
+            },
+            1.5,
+        ),
+        (
+            200,
+            {"anthropic-ratelimit-tokens-remaining": "0", "anthropic-ratelimit-tokens-reset": "1970-01-01T00:00:12Z"},
+            2.0,
+        ),
+        (429, {"retry-after": "3", "x-ratelimit-remaining-requests": "5"}, 3.0),
+        (500, {"retry-after": "3"}, None),
+    ],
+)
 def test_an_answer_teaches_the_budget_only_when_a_limit_is_spent(status, headers, blocked):
     seen = observed(status, headers, now=10.0)
     assert seen.blocked_s == blocked and seen.answered == (status < 400)

@@ -8,16 +8,28 @@ DOCUMENT = {
     "title": "Priya\r\nthe CFO",
     "summary": "Wants numbers.\r\n\r\n\r\n\r\nDecides fast.  ",
     "sections": [
-        {"key": "dominating_traits", "kind": "traits", "title": "Dominating traits",
-         "body": "Direct.", "phrases": ["Numbers first", "Board\nminded", "Asks why"]},
-        {"key": "how_they_think", "kind": "paragraph", "title": "How they think",
-         "body": "Line one\rLine two"},
-        {"key": "how_to_get_their_best", "kind": "actions", "title": "How to get their best",
-         "items": [{"title": "Send the model", "context": "She asked for it."},
-                   {"title": "Be brief", "context": "Short\nturns."}]},
+        {
+            "key": "dominating_traits",
+            "kind": "traits",
+            "title": "Dominating traits",
+            "body": "Direct.",
+            "phrases": ["Numbers first", "Board\nminded", "Asks why"],
+        },
+        {"key": "how_they_think", "kind": "paragraph", "title": "How they think", "body": "Line one\rLine two"},
+        {
+            "key": "how_to_get_their_best",
+            "kind": "actions",
+            "title": "How to get their best",
+            "items": [
+                {"title": "Send the model", "context": "She asked for it."},
+                {"title": "Be brief", "context": "Short\nturns."},
+            ],
+        },
     ],
-    "meta": {"prompt": {"name": "general_report", "version": 1, "labels": []},
-             "render": {"attempts": 1, "model": "m", "provider": "openai"}},
+    "meta": {
+        "prompt": {"name": "general_report", "version": 1, "labels": []},
+        "render": {"attempts": 1, "model": "m", "provider": "openai"},
+    },
 }
 
 EXPECTED = """\

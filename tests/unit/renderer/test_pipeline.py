@@ -15,9 +15,14 @@ from services.renderer.providers.base import Completion
 from tests.unit.renderer.answers import TARGET_WORDS, valid_output
 
 EVIDENCE = EvidenceInput(
-    media_title="Q3 call", media_duration_sec=60.0, target_id="S1", target_label="Priya",
-    segments=[{"speaker": "S1", "start": 0.0, "end": 5.0, "text": TARGET_WORDS},
-              {"speaker": "S2", "start": 5.0, "end": 9.0, "text": "I love your product."}],
+    media_title="Q3 call",
+    media_duration_sec=60.0,
+    target_id="S1",
+    target_label="Priya",
+    segments=[
+        {"speaker": "S1", "start": 0.0, "end": 5.0, "text": TARGET_WORDS},
+        {"speaker": "S2", "start": 5.0, "end": 9.0, "text": "I love your product."},
+    ],
 )
 
 
@@ -45,24 +50,23 @@ async def test_write_report_returns_a_contract_document_when_the_answer_is_valid
     provider = ScriptedProvider(valid_output(template))
     written = await write_report(_llm(provider), seed_for(template), template, EVIDENCE, {})
     assert report_document_validator().is_valid(written.document)
-    assert [s["key"] for s in written.document["sections"]] == \
-        [s.key for s in sections_of(template)]
+    assert [s["key"] for s in written.document["sections"]] == [s.key for s in sections_of(template)]
     assert written.document["meta"] == {
         "prompt": {"name": template, "version": 1, "labels": ["production", "latest"]},
         "render": {"attempts": 1, "model": "scripted-1", "provider": "anthropic"},
     }
     assert (written.attempts, written.model) == (1, "scripted-1")
     assert written.markdown.startswith("# Priya, the CFO\n\nWants numbers.\n\n## Dominating traits")
-    assert written.quotes["bottom_line"] == [
-        "We need the numbers before the board meets in March."]
+    assert written.quotes["bottom_line"] == ["We need the numbers before the board meets in March."]
 
 
 async def test_write_report_retries_a_section_whose_only_quote_is_invented():
     bad = valid_output("general_report")
     bad["sections"]["how_they_connect"]["quotes"] = ["I love your product."]  # S2 said it
     provider = ScriptedProvider(bad, valid_output("general_report"))
-    written = await write_report(_llm(provider), seed_for("general_report"), "general_report",
-                                 EVIDENCE, {"relationship": "their manager"})
+    written = await write_report(
+        _llm(provider), seed_for("general_report"), "general_report", EVIDENCE, {"relationship": "their manager"}
+    )
     assert written.document["meta"]["render"]["attempts"] == 2
     repair = provider.conversations[1].turns[-1].text
     assert "$.sections.how_they_connect.quotes: has no quote that is the target's own words" in repair
@@ -100,23 +104,32 @@ async def test_markdown_carries_the_quotes_as_footnotes_with_timestamps():
     assert "## Dominating traits" in written.markdown.split("*Evidence:* [^1]")[0]
     assert "*Evidence:* [^10]" in written.markdown
     assert written.markdown.endswith(
-        "[^10]: \u201cWe need the numbers before the board meets in March.\u201d [00:00]\n")
+        "[^10]: \u201cWe need the numbers before the board meets in March.\u201d [00:00]\n"
+    )
 
 
 async def test_a_coverage_note_opens_the_summary():
     provider = ScriptedProvider(valid_output("sales_playbook"))
-    written = await write_report(_llm(provider), seed_for("sales_playbook"), "sales_playbook", EVIDENCE, {},
-                                 coverage_note="Thin evidence: Priya speaks for only 5 s.")
+    written = await write_report(
+        _llm(provider),
+        seed_for("sales_playbook"),
+        "sales_playbook",
+        EVIDENCE,
+        {},
+        coverage_note="Thin evidence: Priya speaks for only 5 s.",
+    )
     assert written.document["summary"].startswith("Thin evidence: Priya speaks for only 5 s. ")
 
 
-@pytest.mark.parametrize("template, params, message", [
-    ("weekly_digest", {}, "unknown template"),
-    ("general_report", {"tone": "warm"}, "tone: unknown variable"),
-    ("general_report", {"focus": ["a"]}, "focus: must be a string"),
-])
-async def test_write_report_refuses_without_calling_the_llm_when_the_request_is_bad(
-        template, params, message):
+@pytest.mark.parametrize(
+    "template, params, message",
+    [
+        ("weekly_digest", {}, "unknown template"),
+        ("general_report", {"tone": "warm"}, "tone: unknown variable"),
+        ("general_report", {"focus": ["a"]}, "focus: must be a string"),
+    ],
+)
+async def test_write_report_refuses_without_calling_the_llm_when_the_request_is_bad(template, params, message):
     provider = ScriptedProvider()
     with pytest.raises(InvalidRenderRequest, match=message):
         await write_report(_llm(provider), seed_for("general_report"), template, EVIDENCE, params)
@@ -125,5 +138,4 @@ async def test_write_report_refuses_without_calling_the_llm_when_the_request_is_
 
 async def test_write_report_refuses_a_prompt_for_another_template_when_mismatched():
     with pytest.raises(InvalidRenderRequest, match="not for template"):
-        await write_report(_llm(ScriptedProvider()), seed_for("sales_playbook"),
-                           "general_report", EVIDENCE, {})
+        await write_report(_llm(ScriptedProvider()), seed_for("sales_playbook"), "general_report", EVIDENCE, {})

@@ -25,10 +25,14 @@ def _evidence(text: str = HOSTILE, **overrides) -> EvidenceInput:
         target_label="Priya",
         target_description="CFO",
         analytics={"speakingSec": 120.5, "share": 0.4, "words": 300, "turns": 12},
-        speakers=[{"id": "S1", "label": "Priya", "analytics": {"speaking_sec": 120.5}},
-                  {"id": "S2", "label": None, "speakingSec": 180.0, "words": 400}],
-        segments=[{"speaker": "S2", "start": 5.0, "end": 8.0, "text": "Why now?"},
-                  {"speaker": "S1", "start": 1.0, "end": 4.0, "text": text}],
+        speakers=[
+            {"id": "S1", "label": "Priya", "analytics": {"speaking_sec": 120.5}},
+            {"id": "S2", "label": None, "speakingSec": 180.0, "words": 400},
+        ],
+        segments=[
+            {"speaker": "S2", "start": 5.0, "end": 8.0, "text": "Why now?"},
+            {"speaker": "S1", "start": 1.0, "end": 4.0, "text": text},
+        ],
     )
     fields.update(overrides)
     return EvidenceInput(**fields)
@@ -81,8 +85,15 @@ def test_evidence_data_normalises_shapes_when_given_mixed_spellings():
     assert data["target"] == {"id": "S1", "label": "Priya", "description": "CFO"}
     assert data["analytics"]["speakingSec"] == 120.5
     assert data["analytics"]["questions"] == 0
-    assert data["speakers"][0] == {"id": "S1", "label": "Priya", "description": None,
-                                   "speakingSec": 120.5, "share": 0, "words": 0, "turns": 0}
+    assert data["speakers"][0] == {
+        "id": "S1",
+        "label": "Priya",
+        "description": None,
+        "speakingSec": 120.5,
+        "share": 0,
+        "words": 0,
+        "turns": 0,
+    }
     assert data["speakers"][1]["words"] == 400
     assert [s["start"] for s in data["segments"]] == [1.0, 5.0]
     assert [s["isTarget"] for s in data["segments"]] == [True, False]
@@ -92,8 +103,14 @@ def test_evidence_data_normalises_shapes_when_given_mixed_spellings():
 
 def test_evidence_data_keeps_an_explicit_is_target_flag_when_given():
     data = evidence_data(
-        media_title="t", media_duration_sec=1, target_id="S1", target_label=None,
-        target_description=None, analytics={}, speakers=[], params=None,
+        media_title="t",
+        media_duration_sec=1,
+        target_id="S1",
+        target_label=None,
+        target_description=None,
+        analytics={},
+        speakers=[],
+        params=None,
         segments=[{"speaker": "S1", "start": 0, "end": 1, "text": "x", "isTarget": False}],
     )
     assert data["segments"][0]["isTarget"] is False
@@ -101,13 +118,15 @@ def test_evidence_data_keeps_an_explicit_is_target_flag_when_given():
 
 
 def test_render_instructions_fills_params_then_defaults_when_missing():
-    variables = (PromptVariable("a", False, "", "fallback"), PromptVariable("b", False, ""),
-                 PromptVariable("n", False, ""), PromptVariable("f", False, ""))
+    variables = (
+        PromptVariable("a", False, "", "fallback"),
+        PromptVariable("b", False, ""),
+        PromptVariable("n", False, ""),
+        PromptVariable("f", False, ""),
+    )
     text = "A={{a}} B={{ b }} N={{n}} F={{f}} X={{x}}"
-    assert render_instructions(text, variables, {"n": 3.0, "f": False}) == \
-        "A=fallback B= N=3 F=no X={{x}}"
-    assert render_instructions(text, variables, {"a": "  two\nlines  ", "n": 2.5}) == \
-        "A=two lines B= N=2.5 F= X={{x}}"
+    assert render_instructions(text, variables, {"n": 3.0, "f": False}) == "A=fallback B= N=3 F=no X={{x}}"
+    assert render_instructions(text, variables, {"a": "  two\nlines  ", "n": 2.5}) == "A=two lines B= N=2.5 F= X={{x}}"
 
 
 def test_render_instructions_uses_seed_defaults_when_no_params():
@@ -116,14 +135,17 @@ def test_render_instructions_uses_seed_defaults_when_no_params():
     assert "{{" not in text
     assert "The reader is: someone who works with them." in text
     assert "The reader is: their manager." in render_instructions(
-        seed.instructions, seed.variables, {"relationship": "their manager"})
+        seed.instructions, seed.variables, {"relationship": "their manager"}
+    )
 
 
 def test_repair_appends_the_answer_and_the_problems_when_invalid():
-    base = build_conversation(system="sys", instructions="do it", template="general_report",
-                              data=_evidence("hi").data())
-    repaired = with_repair(base, '{"title": ""}', [("$.title", "must not be blank"),
-                                                   ("$.sections", "'bottom_line' is missing")])
+    base = build_conversation(
+        system="sys", instructions="do it", template="general_report", data=_evidence("hi").data()
+    )
+    repaired = with_repair(
+        base, '{"title": ""}', [("$.title", "must not be blank"), ("$.sections", "'bottom_line' is missing")]
+    )
     assert repaired.turns[:1] == base.turns
     assert repaired.turns[1] == Turn("assistant", '{"title": ""}')
     assert repaired.turns[2].role == "user"

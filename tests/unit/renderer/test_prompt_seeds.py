@@ -58,15 +58,13 @@ def test_check_params_reports_non_scalar_values_when_given(value):
 
 
 def test_check_params_reports_missing_required_variable_when_absent_or_blank():
-    variables = (PromptVariable("audience", True, "who reads it"),
-                 PromptVariable("tone", False, "", "plain"))
+    variables = (PromptVariable("audience", True, "who reads it"), PromptVariable("tone", False, "", "plain"))
     assert check_params(variables, {}) == [("audience", "is required")]
     assert check_params(variables, {"audience": "  "}) == [("audience", "is required")]
 
 
 def test_check_params_reports_overlong_text_when_over_the_limit():
-    problems = check_params(seed_for("general_report").variables,
-                            {"focus": "x" * (MAX_PARAM_CHARS + 1)})
+    problems = check_params(seed_for("general_report").variables, {"focus": "x" * (MAX_PARAM_CHARS + 1)})
     assert [p.name for p in problems] == ["focus"]
 
 

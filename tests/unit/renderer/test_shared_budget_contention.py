@@ -12,7 +12,7 @@ from nats.js.errors import KeyWrongLastSequenceError
 from services.renderer.budgets import Budget, Observed, Schedule
 from services.renderer.shared_budget import FAIL_OPEN, BudgetExhausted, SharedBudget
 
-LIMITS = {("openai", "m"): Budget(rpm=600)}       # one call every 0.1 s
+LIMITS = {("openai", "m"): Budget(rpm=600)}  # one call every 0.1 s
 
 
 @dataclass
@@ -35,7 +35,7 @@ class ContendedKv:
         return Entry(self.value, self.revision)
 
     async def update(self, key: str, value: bytes, last: int) -> int:
-        if self.losses > 0:   # the other renderer's write came first
+        if self.losses > 0:  # the other renderer's write came first
             self.losses -= 1
             self.revision += 1
             raise KeyWrongLastSequenceError
@@ -70,18 +70,25 @@ class Clocks:
 
 def _budget(kv: object | None, clocks: Clocks) -> SharedBudget:
     nats = FakeNats(kv)
-    return SharedBudget(lambda: nats, LIMITS, clock=lambda: 1000.0, sleep=clocks.sleep,  # type: ignore[arg-type, return-value]
-                        monotonic=lambda: clocks.now, jitter=lambda: 0.5, backoff_sleep=clocks.sleep)
+    return SharedBudget(
+        lambda: nats,  # type: ignore[arg-type, return-value]
+        LIMITS,
+        clock=lambda: 1000.0,
+        sleep=clocks.sleep,
+        monotonic=lambda: clocks.now,
+        jitter=lambda: 0.5,
+        backoff_sleep=clocks.sleep,
+    )
 
 
 async def test_a_reservation_that_keeps_losing_the_race_backs_off_and_is_still_made():
     kv, clocks = ContendedKv(losses=40), Clocks()
     before = FAIL_OPEN.labels("reserve")._value.get()
     await _budget(kv, clocks).admit("openai", "m", 10, latest_s=60.0)
-    assert kv.written == 1                                    # reserved, not waved through unbudgeted
+    assert kv.written == 1  # reserved, not waved through unbudgeted
     backoffs = clocks.sleeps
     assert len(backoffs) == 40
-    assert backoffs[:3] == pytest.approx([0.0075, 0.015, 0.03])   # doubling, times the jitter's 0.75
+    assert backoffs[:3] == pytest.approx([0.0075, 0.015, 0.03])  # doubling, times the jitter's 0.75
     assert max(backoffs) == pytest.approx(0.25 * 0.75)
     assert FAIL_OPEN.labels("reserve")._value.get() == before
 
@@ -99,7 +106,7 @@ async def test_a_learned_limit_contended_past_its_bound_is_dropped_without_faili
     before = FAIL_OPEN.labels("learn")._value.get()
     await _budget(kv, clocks).learn("openai", "m", Observed(blocked_s=5.0))
     assert kv.written == 0 and 0 < clocks.now <= 1.0
-    assert FAIL_OPEN.labels("learn")._value.get() == before   # contention is not an unreachable bucket
+    assert FAIL_OPEN.labels("learn")._value.get() == before  # contention is not an unreachable bucket
 
 
 async def test_an_unreachable_bucket_lets_the_call_go_and_counts_the_fail_open():
@@ -118,15 +125,22 @@ async def test_a_call_that_wakes_long_after_its_slot_takes_a_new_one_instead_of_
     async def on_wait(seconds: float | None, why: str) -> None:
         told.append(seconds)
 
-    async def stalled_sleep(seconds: float) -> None:   # the first sleep overruns by 2 s, the next do not
+    async def stalled_sleep(seconds: float) -> None:  # the first sleep overruns by 2 s, the next do not
         clocks.sleeps.append(seconds)
         wall["now"] += seconds + (2.0 if len(clocks.sleeps) == 1 else 0.0)
 
     nats = FakeNats(kv)
-    budget = SharedBudget(lambda: nats, LIMITS, clock=lambda: wall["now"], sleep=stalled_sleep,  # type: ignore[arg-type, return-value]
-                          monotonic=lambda: clocks.now, jitter=lambda: 0.5, backoff_sleep=clocks.sleep)
-    kv.value = Schedule(requests=1000.5).encode()      # four calls ahead of ours in the schedule
+    budget = SharedBudget(
+        lambda: nats,  # type: ignore[arg-type, return-value]
+        LIMITS,
+        clock=lambda: wall["now"],
+        sleep=stalled_sleep,
+        monotonic=lambda: clocks.now,
+        jitter=lambda: 0.5,
+        backoff_sleep=clocks.sleep,
+    )
+    kv.value = Schedule(requests=1000.5).encode()  # four calls ahead of ours in the schedule
     assert await budget.admit("openai", "m", 10, on_wait)
-    assert kv.written == 2                                     # a second slot, taken from the later now
-    assert clocks.sleeps == pytest.approx([0.5])                          # the new slot was free at once
-    assert told == [pytest.approx(0.5), None]                            # told once, and once when it goes
+    assert kv.written == 2  # a second slot, taken from the later now
+    assert clocks.sleeps == pytest.approx([0.5])  # the new slot was free at once
+    assert told == [pytest.approx(0.5), None]  # told once, and once when it goes

@@ -21,39 +21,53 @@ from services.renderer.providers.sse import Decoder, Event, EventReader, json_of
 OPENAI_BODY = (
     'data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-x","choices":[{"index":0,'
     '"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n'
-    ': keep-alive\n\n'
+    ": keep-alive\n\n"
     'data: {"id":"c1","model":"gpt-x","choices":[{"index":0,"delta":{"content":"{\\"a\\": \\"é"},'
     '"finish_reason":null}]}\n\n'
     'data: {"id":"c1","model":"gpt-x","choices":[{"index":0,"delta":{"content":"\u2028\\"}"},'
     '"finish_reason":null}]}\n\n'
     'data: {"id":"c1","model":"gpt-x","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n'
     'data: {"id":"c1","model":"gpt-x","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":3}}\n\n'
-    'data: [DONE]\n\n'
+    "data: [DONE]\n\n"
 ).encode()
 
 
 def _anthropic(*events: tuple[str, dict]) -> bytes:
-    return "".join(f"event: {name}\ndata: {json.dumps(body, ensure_ascii=False)}\n\n"
-                   for name, body in events).encode()
+    return "".join(f"event: {name}\ndata: {json.dumps(body, ensure_ascii=False)}\n\n" for name, body in events).encode()
 
 
 ANTHROPIC_BODY = _anthropic(
-    ("message_start", {"type": "message_start", "message": {
-        "model": "claude-x", "content": [],
-        "usage": {"input_tokens": 7, "cache_read_input_tokens": 3, "output_tokens": 1}}}),
+    (
+        "message_start",
+        {
+            "type": "message_start",
+            "message": {
+                "model": "claude-x",
+                "content": [],
+                "usage": {"input_tokens": 7, "cache_read_input_tokens": 3, "output_tokens": 1},
+            },
+        },
+    ),
     ("ping", {"type": "ping"}),
-    ("content_block_start", {"type": "content_block_start", "index": 0,
-                             "content_block": {"type": "thinking", "thinking": ""}}),
-    ("content_block_delta", {"type": "content_block_delta", "index": 0,
-                             "delta": {"type": "thinking_delta", "thinking": "hmm"}}),
+    (
+        "content_block_start",
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": ""}},
+    ),
+    (
+        "content_block_delta",
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": "hmm"}},
+    ),
     ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-    ("content_block_delta", {"type": "content_block_delta", "index": 1,
-                             "delta": {"type": "text_delta", "text": '{"a": '}}),
+    (
+        "content_block_delta",
+        {"type": "content_block_delta", "index": 1, "delta": {"type": "text_delta", "text": '{"a": '}},
+    ),
     ("a_later_event_type", {"type": "a_later_event_type"}),
-    ("content_block_delta", {"type": "content_block_delta", "index": 1,
-                             "delta": {"type": "text_delta", "text": '"é"}'}}),
-    ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"},
-                       "usage": {"output_tokens": 5}}),
+    (
+        "content_block_delta",
+        {"type": "content_block_delta", "index": 1, "delta": {"type": "text_delta", "text": '"é"}'}},
+    ),
+    ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 5}}),
     ("message_stop", {"type": "message_stop"}),
 )
 
@@ -64,7 +78,7 @@ def _decode(pieces: Iterable[bytes]) -> list[Event]:
 
 
 def _split(body: bytes, size: int) -> list[bytes]:
-    return [body[i:i + size] for i in range(0, len(body), size)]
+    return [body[i : i + size] for i in range(0, len(body), size)]
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 64, 10_000])
@@ -85,7 +99,7 @@ def test_decoder_reads_every_line_ending_when_the_server_uses_it(ending):
 
 
 def test_decoder_holds_an_unfinished_event_when_the_body_stops_mid_way():
-    assert _decode([b"data: {\"a\":", b" 1}\n"]) == []
+    assert _decode([b'data: {"a":', b" 1}\n"]) == []
 
 
 def test_decoder_keeps_line_separators_inside_data_when_they_are_not_line_ends():
@@ -101,8 +115,10 @@ def test_decoder_fails_stalled_when_a_line_never_ends_within_the_cap():
     assert raised.value.stalled
 
 
-@pytest.mark.parametrize("pieces", [[b"data: " + b"x" * 60, b"x" * 60 + b"\n"], [b"data: " + b"x" * 200 + b"\n"],
-                                    [b"data: 1\n" + b"x" * 200]])
+@pytest.mark.parametrize(
+    "pieces",
+    [[b"data: " + b"x" * 60, b"x" * 60 + b"\n"], [b"data: " + b"x" * 200 + b"\n"], [b"data: 1\n" + b"x" * 200]],
+)
 def test_decoder_fails_stalled_when_a_line_ends_past_the_cap(pieces):
     decoder = Decoder(max_event_bytes=100)
     with pytest.raises(TransientFailure, match="longer than 100 bytes"):
@@ -141,8 +157,12 @@ def test_openai_answer_stops_reading_at_done_when_more_follows():
 
 def test_openai_answer_keeps_a_refusal_apart_when_the_model_refuses():
     answer = StreamedAnswer()
-    answer.read([Event("", '{"choices":[{"delta":{"refusal":"I can"},"finish_reason":null}]}'),
-                 Event("", '{"choices":[{"delta":{"refusal":"not"},"finish_reason":"stop"}]}')])
+    answer.read(
+        [
+            Event("", '{"choices":[{"delta":{"refusal":"I can"},"finish_reason":null}]}'),
+            Event("", '{"choices":[{"delta":{"refusal":"not"},"finish_reason":"stop"}]}'),
+        ]
+    )
     assert "".join(answer.refusal) == "I cannot" and answer.text == []
 
 
@@ -178,15 +198,20 @@ def test_anthropic_message_is_unfinished_when_message_stop_never_comes():
     assert not message.finished and message.stop == "end_turn"
 
 
-@pytest.mark.parametrize("error, kind", [
-    ({"type": "overloaded_error", "message": "Overloaded"}, TransientFailure),
-    ({"type": "api_error", "message": "Internal"}, TransientFailure),
-    ({"type": "rate_limit_error", "message": "slow down"}, TransientFailure),
-    ({"type": "invalid_request_error", "message": "bad"}, FatalFailure),
-    ({"type": "invalid_request_error",
-      "message": "Your credit balance is too low to access the Anthropic API."}, EndedFailure),
-    ({"type": "a_new_error"}, TransientFailure),
-])
+@pytest.mark.parametrize(
+    "error, kind",
+    [
+        ({"type": "overloaded_error", "message": "Overloaded"}, TransientFailure),
+        ({"type": "api_error", "message": "Internal"}, TransientFailure),
+        ({"type": "rate_limit_error", "message": "slow down"}, TransientFailure),
+        ({"type": "invalid_request_error", "message": "bad"}, FatalFailure),
+        (
+            {"type": "invalid_request_error", "message": "Your credit balance is too low to access the Anthropic API."},
+            EndedFailure,
+        ),
+        ({"type": "a_new_error"}, TransientFailure),
+    ],
+)
 def test_anthropic_error_event_is_judged_by_its_type_when_it_comes_mid_stream(error, kind):
     message = StreamedMessage()
     start = ANTHROPIC_BODY.split(b"\n\n")[0] + b"\n\n"
@@ -208,8 +233,7 @@ class Clock:
         return self.now
 
 
-async def _body(clock: Clock, pieces: list[tuple[float, bytes | Exception]]
-                ) -> AsyncIterator[bytes]:
+async def _body(clock: Clock, pieces: list[tuple[float, bytes | Exception]]) -> AsyncIterator[bytes]:
     for after, piece in pieces:
         clock.now += after
         if isinstance(piece, Exception):
@@ -223,15 +247,19 @@ async def _read_all(reader: EventReader) -> list[Event]:
 
 async def test_reader_gives_batches_until_the_body_ends_when_events_keep_coming():
     clock = Clock()
-    reader = EventReader(_body(clock, [(4, b"data: 1\n\ndata: 2\n\n"), (4, b": ka\n\n"),
-                                       (4, b"data: 3\n\n")]), idle_s=5, clock=clock)
+    reader = EventReader(
+        _body(clock, [(4, b"data: 1\n\ndata: 2\n\n"), (4, b": ka\n\n"), (4, b"data: 3\n\n")]), idle_s=5, clock=clock
+    )
     assert await _read_all(reader) == [Event("", "1"), Event("", "2"), Event("", "3")]
 
 
-@pytest.mark.parametrize("pieces, message", [
-    ([(2, b": keep-alive\n\n"), (2, b"event: ping\ndata: {}\n\n")] * 2, "only keep-alives"),
-    ([(5, httpx2.ReadTimeout("timed out"))], "no streamed chunk within 5s"),
-])
+@pytest.mark.parametrize(
+    "pieces, message",
+    [
+        ([(2, b": keep-alive\n\n"), (2, b"event: ping\ndata: {}\n\n")] * 2, "only keep-alives"),
+        ([(5, httpx2.ReadTimeout("timed out"))], "no streamed chunk within 5s"),
+    ],
+)
 async def test_reader_fails_stalled_when_no_event_comes_within_the_idle_timeout(pieces, message):
     clock = Clock()
     reader = EventReader(_body(clock, [(1, b"data: 1\n\n"), *pieces]), idle_s=5, clock=clock)
@@ -252,8 +280,23 @@ async def test_reader_drains_the_rest_quietly_when_the_answer_is_complete():
     assert await _read_all(reader) == []
 
 
-@pytest.mark.parametrize("data", ['{"a": [1, "é"]}', ' {"a": 1}', '{"a": 1} ', '{"a": 1}\t\n', '[DONE]',
-                                  '{"a": 1}{"b": 2}', '{"a": 1} x', '', '"text"', '{"a": ', 'nan', '12'])
+@pytest.mark.parametrize(
+    "data",
+    [
+        '{"a": [1, "é"]}',
+        ' {"a": 1}',
+        '{"a": 1} ',
+        '{"a": 1}\t\n',
+        "[DONE]",
+        '{"a": 1}{"b": 2}',
+        '{"a": 1} x',
+        "",
+        '"text"',
+        '{"a": ',
+        "nan",
+        "12",
+    ],
+)
 def test_json_of_gives_what_json_loads_gives(data):
     try:
         expected: object = json.loads(data)

@@ -29,9 +29,20 @@ def test_an_entry_replaces_its_models_default_and_adds_others_when_configured():
     assert table.of("claude-sonnet-5-5") == DEFAULT_PRICES["claude-sonnet-5-5"]
 
 
-@pytest.mark.parametrize("raw", ["gpt", "gpt=input:1", "gpt=input:1,output:x", "gpt=input:1,output:2,cached:1",
-                                 "=input:1,output:2", "gpt=input:-1,output:2", "gpt=input:1,input:2",
-                                 "bad model=input:1,output:2", "gpt=input:1e9,output:2"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "gpt",
+        "gpt=input:1",
+        "gpt=input:1,output:x",
+        "gpt=input:1,output:2,cached:1",
+        "=input:1,output:2",
+        "gpt=input:-1,output:2",
+        "gpt=input:1,input:2",
+        "bad model=input:1,output:2",
+        "gpt=input:1e9,output:2",
+    ],
+)
 def test_a_bad_price_entry_is_a_config_error_naming_the_variable(raw):
     with pytest.raises(ConfigError, match="REPORTS_LLM_PRICES"):
         prices_from_env({"REPORTS_LLM_PRICES": raw})
@@ -50,7 +61,9 @@ def test_an_answer_is_priced_by_its_own_model_before_its_routes():
 
 
 def test_a_fallback_routes_call_is_priced_as_its_own_model_not_the_first_routes():
-    meter = UsageMeter(PriceTable({"gpt-6.1-sol": Price(2, 10), "claude-opus-x": Price(15, 75)}), "tenant-unit-fallback")
+    meter = UsageMeter(
+        PriceTable({"gpt-6.1-sol": Price(2, 10), "claude-opus-x": Price(15, 75)}), "tenant-unit-fallback"
+    )
     meter("anthropic", "claude-opus-x-20261101", TokenUsage(1000, 100), "ok", "claude-opus-x")
     usage = meter.message()
     assert usage is not None and usage.cost_usd == pytest.approx((1000 * 15 + 100 * 75) / 1e6)
@@ -68,12 +81,17 @@ def test_a_fallback_routes_unpriced_model_is_counted_unpriced_not_priced_as_the_
 def test_the_meter_sums_every_call_and_prices_each_by_its_model():
     meter = UsageMeter(PriceTable({"a": Price(1, 2), "b": Price(10, 20)}), "tenant-unit-meter")
     meter("openai", "a", TokenUsage(1000, 500))
-    meter("openai", "a", None)                     # a 429: an attempt, no tokens
+    meter("openai", "a", None)  # a 429: an attempt, no tokens
     meter("anthropic", "b", TokenUsage(100, 10))
     usage = meter.message()
     assert usage is not None
-    assert (usage.input_tokens, usage.output_tokens, usage.attempts, usage.provider, usage.model) == \
-        (1100, 510, 3, "anthropic", "b")
+    assert (usage.input_tokens, usage.output_tokens, usage.attempts, usage.provider, usage.model) == (
+        1100,
+        510,
+        3,
+        "anthropic",
+        "b",
+    )
     assert usage.cost_usd == pytest.approx((1000 * 1 + 500 * 2 + 100 * 10 + 10 * 20) / 1e6)
     assert LLM_COST.labels("tenant-unit-meter", "anthropic", "b")._value.get() == pytest.approx(1200 / 1e6)
 

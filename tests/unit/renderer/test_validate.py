@@ -34,7 +34,8 @@ def test_check_output_reports_wrong_phrase_counts_when_not_three():
     output = valid_output("sales_playbook")
     output["sections"]["dominating_traits"]["phrases"] = ["a", "b", "c", "d"]
     assert check_output("sales_playbook", output) == [
-        Problem("$.sections.dominating_traits.phrases", "must have at most 3 items, has 4")]
+        Problem("$.sections.dominating_traits.phrases", "must have at most 3 items, has 4")
+    ]
 
 
 def test_check_output_reports_blank_or_repeated_phrases_when_present():
@@ -75,9 +76,9 @@ def test_check_output_reports_a_non_object_when_given_a_list():
 
 
 def _document(template: str) -> dict:
-    document, _ = to_document(template, valid_output(template),
-                              PromptRef(template, 1, ["production"]),
-                              RenderMeta(1, "dev-llm", "openai"))
+    document, _ = to_document(
+        template, valid_output(template), PromptRef(template, 1, ["production"]), RenderMeta(1, "dev-llm", "openai")
+    )
     return document
 
 
@@ -91,8 +92,7 @@ def test_check_document_reports_contract_breaks_and_order_when_wrong():
     document["sections"].reverse()
     document["meta"]["render"]["provider"] = "mistral"
     problems = check_document("general_report", document)
-    assert Problem("$.meta.render.provider", "'mistral' is not one of ['openai', 'anthropic']") \
-        in problems
+    assert Problem("$.meta.render.provider", "'mistral' is not one of ['openai', 'anthropic']") in problems
     assert problems[-1].path == "$.sections"
     assert problems[-1].message.startswith("must be, in order: dominating_traits (traits), ")
 
@@ -101,4 +101,5 @@ def test_check_document_reports_extra_phrases_when_the_contract_allows_them():
     document = _document("general_report")
     document["sections"][0]["phrases"].append("Fourth")
     assert check_document("general_report", document) == [
-        Problem("$.sections[0].phrases", "must hold exactly 3 phrases")]
+        Problem("$.sections[0].phrases", "must hold exactly 3 phrases")
+    ]

@@ -18,7 +18,11 @@ def _texts(aliases: list[Alias], kind: str) -> set[str]:
 def test_self_intro_yields_name_role_and_org_when_all_are_said():
     found = _aliases(("S0", "Hi, I'm Priya, the CFO at Northwind."))["S0"]
     assert _texts(found, "self_intro") == {
-        "Priya", "CFO", "CFO at Northwind", "from Northwind", "Priya, CFO at Northwind"
+        "Priya",
+        "CFO",
+        "CFO at Northwind",
+        "from Northwind",
+        "Priya, CFO at Northwind",
     }
 
 
@@ -50,9 +54,12 @@ def test_addressing_splits_a_bare_thanks_between_both_neighbours():
 
 def test_addressing_shares_weight_when_a_name_is_said_before_different_speakers():
     found = _aliases(
-        ("S0", "Over to you, Lee."), ("S1", "Sure."),
-        ("S0", "Lee, anything else?"), ("S1", "No."),
-        ("S0", "Lee?"), ("S2", "Sorry, Lee stepped out."),
+        ("S0", "Over to you, Lee."),
+        ("S1", "Sure."),
+        ("S0", "Lee, anything else?"),
+        ("S1", "No."),
+        ("S0", "Lee?"),
+        ("S2", "Sorry, Lee stepped out."),
     )
     s1 = next(a for a in found["S1"] if a.kind == "addressed")
     s2 = next(a for a in found["S2"] if a.kind == "addressed")

@@ -32,9 +32,7 @@ def test_evidence_includes_prompting_turns_when_budget_allows():
         seg("T", 10, 12, "Timing."),
     ]
     picked = select_evidence(segments, "T", 10_000)
-    assert [s.text for s in picked] == [
-        "Why now?", "Budget reset.", "And a new CFO.", "What else?", "Timing."
-    ]
+    assert [s.text for s in picked] == ["Why now?", "Budget reset.", "And a new CFO.", "What else?", "Timing."]
 
 
 def test_evidence_has_no_duplicates_when_input_repeats_segments():

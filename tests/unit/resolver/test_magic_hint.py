@@ -43,8 +43,7 @@ def test_magic_hint_reason_quotes_the_self_introduction_when_matched():
     assert res.strategy == "magic_hint" and not res.fell_back
     assert res.confidence == pytest.approx(0.9)
     assert res.reason == (
-        "matched hint 'the CFO' to S1's self-introduction "
-        "\"Hi, I'm Priya, the CFO at Northwind.\" (0.90)"
+        "matched hint 'the CFO' to S1's self-introduction \"Hi, I'm Priya, the CFO at Northwind.\" (0.90)"
     )
 
 
@@ -61,8 +60,8 @@ def test_magic_hint_matches_next_speaker_when_addressed_by_name():
     assert res.entity_id == "S2"
     assert res.confidence == pytest.approx(0.75)
     assert "being addressed as 'Maria' by S0 just before it spoke" in res.reason
-    assert "\"Good. Maria, what do you think about the timeline?\"" not in res.reason
-    assert "\"Maria, what do you think about the timeline?\"" in res.reason
+    assert '"Good. Maria, what do you think about the timeline?"' not in res.reason
+    assert '"Maria, what do you think about the timeline?"' in res.reason
 
 
 def test_magic_hint_matches_previous_speaker_when_thanked_at_start_of_turn():
@@ -76,9 +75,7 @@ def test_magic_hint_matches_previous_speaker_when_thanked_at_start_of_turn():
 
 def test_magic_hint_trusts_addressing_more_when_repeated():
     once = conversation(("S0", "Over to you, Lee."), ("S1", "Okay."))
-    twice = conversation(
-        ("S0", "Over to you, Lee."), ("S1", "Okay."), ("S0", "Lee, anything else?"), ("S1", "No.")
-    )
+    twice = conversation(("S0", "Over to you, Lee."), ("S1", "Okay."), ("S0", "Lee, anything else?"), ("S1", "No."))
     assert _hint(twice, "Lee").confidence > _hint(once, "Lee").confidence
 
 
@@ -133,9 +130,7 @@ def test_magic_hint_misses_when_best_score_is_under_threshold():
     speakers = with_labels(segments, S0="John Doe", S1="Mary Major")
     with pytest.raises(TargetNotFound) as err:
         _hint(segments, "John Smith", speakers)
-    assert err.value.message == (
-        "no speaker matched hint 'John Smith' (best: S0 'John Doe' at 0.50 < 0.60)"
-    )
+    assert err.value.message == ("no speaker matched hint 'John Smith' (best: S0 'John Doe' at 0.50 < 0.60)")
 
 
 def test_magic_hint_misses_when_acronyms_differ():
@@ -156,16 +151,12 @@ def test_magic_hint_never_picks_unknown_when_it_introduces_itself():
 
 
 def test_magic_hint_names_close_runner_up_when_ambiguous():
-    segments = conversation(
-        ("S0", "I'm the industrial designer."), ("S1", "And I'm the interface designer.")
-    )
+    segments = conversation(("S0", "I'm the industrial designer."), ("S1", "And I'm the interface designer."))
     res = _hint(segments, "the designer")
     assert res.entity_id in {"S0", "S1"}
     assert "close runner-up" in res.reason
 
 
 def test_magic_hint_prefers_dominant_speaker_when_scores_tie():
-    segments = conversation(
-        ("S0", "I'm a consultant."), ("S1", "I'm a consultant too."), ("S1", "Long talk.")
-    )
+    segments = conversation(("S0", "I'm a consultant."), ("S1", "I'm a consultant too."), ("S1", "Long talk."))
     assert _hint(segments, "the consultant").entity_id == "S1"

@@ -17,9 +17,7 @@ def test_miss_raises_when_on_miss_is_error():
 
 
 def test_miss_falls_back_to_dominant_when_on_miss_is_fallback_dominant():
-    res = resolve(
-        SEGMENTS, SPEAKERS, TargetSpec("magic_hint", on_miss="fallback_dominant", hint="the CFO")
-    )
+    res = resolve(SEGMENTS, SPEAKERS, TargetSpec("magic_hint", on_miss="fallback_dominant", hint="the CFO"))
     assert (res.entity_id, res.strategy, res.fell_back) == ("A", "dominant", True)
     assert res.reason.startswith("no speaker matched hint 'the CFO'")
     assert "fell back to dominant: A spoke most: 60.0 s of 80.0 s (75%)" in res.reason

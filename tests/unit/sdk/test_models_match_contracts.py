@@ -57,15 +57,22 @@ def check(model: type[Model], schema: dict[str, Any], where: str) -> None:
     fields = json_fields(model)
     assert set(fields) == set(properties), (
         f"{where}: the model has {sorted(set(fields) - set(properties))} more, "
-        f"the schema {sorted(set(properties) - set(fields))} more")
+        f"the schema {sorted(set(properties) - set(fields))} more"
+    )
     required = set(schema.get("required", []))
     for name, (field, hint) in fields.items():
-        check_value(hint, properties[name], f"{where}/{name}",
-                    optional_in_schema=name not in required, has_default=field.default is not field.default_factory)
+        check_value(
+            hint,
+            properties[name],
+            f"{where}/{name}",
+            optional_in_schema=name not in required,
+            has_default=field.default is not field.default_factory,
+        )
 
 
-def check_value(hint: Any, schema: dict[str, Any], where: str, *, optional_in_schema: bool = False,
-                has_default: bool = False) -> None:
+def check_value(
+    hint: Any, schema: dict[str, Any], where: str, *, optional_in_schema: bool = False, has_default: bool = False
+) -> None:
     options, nullable = branches(schema)
     hints, optional = unwrap(hint)
     if nullable or optional_in_schema:
@@ -76,7 +83,11 @@ def check_value(hint: Any, schema: dict[str, Any], where: str, *, optional_in_sc
         by_kind = {h.KIND: h for h in hints}
         assert {o["properties"]["kind"]["const"] for o in options} == set(by_kind), where
         for option in options:
-            check(by_kind[option["properties"]["kind"]["const"]], option, f"{where}[{option['properties']['kind']['const']}]")
+            check(
+                by_kind[option["properties"]["kind"]["const"]],
+                option,
+                f"{where}[{option['properties']['kind']['const']}]",
+            )
         return
     (tp,), (sub,) = hints, options
     origin = typing.get_origin(tp)
@@ -94,7 +105,8 @@ def check_value(hint: Any, schema: dict[str, Any], where: str, *, optional_in_sc
         assert sub.get("type") == "object", where
     else:
         assert SCALARS[tp] == sub.get("type") or (tp is float and sub.get("type") == "integer"), (
-            f"{where}: model {tp.__name__} vs schema {sub.get('type')}")
+            f"{where}: model {tp.__name__} vs schema {sub.get('type')}"
+        )
         if "enum" in sub:
             pytest.fail(f"{where}: the schema has an enum {sub['enum']}; type the model with a Literal")
 
@@ -129,8 +141,17 @@ COMPONENT_MODELS = {
     "UsageFigures": models.UsageFigures,
 }
 # Shapes the SDK handles without a model of their own.
-NOT_MODELLED = {"Error", "MediaPage", "JobPage", "ReportPage", "Health", "Readiness", "CreateMediaRequest",
-                "StatusEvent", "AuditPage"}
+NOT_MODELLED = {
+    "Error",
+    "MediaPage",
+    "JobPage",
+    "ReportPage",
+    "Health",
+    "Readiness",
+    "CreateMediaRequest",
+    "StatusEvent",
+    "AuditPage",
+}
 
 
 @pytest.mark.parametrize(("model", "name"), CONTRACT_MODELS, ids=[n for _m, n in CONTRACT_MODELS])

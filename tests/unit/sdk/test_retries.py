@@ -20,8 +20,15 @@ from reports_sdk import (
     _base,
 )
 
-MEDIA = {"mediaId": "med_1", "title": "t", "url": None, "durationSec": 1.0, "transcriptFormat": "segments",
-         "createdAt": "2026-01-01T00:00:00.000Z", "entities": []}
+MEDIA = {
+    "mediaId": "med_1",
+    "title": "t",
+    "url": None,
+    "durationSec": 1.0,
+    "transcriptFormat": "segments",
+    "createdAt": "2026-01-01T00:00:00.000Z",
+    "entities": [],
+}
 CREATED = {"jobId": "job_1", "status": "queued", "stage": "queued", "estimatedWaitSec": 1}
 ERROR_503 = {"error": {"code": "unavailable", "message": "a backend service is unavailable", "details": []}}
 
@@ -59,8 +66,12 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 def client_for(script: Script, max_retries: int = 2) -> Client:
-    return Client("http://api.test", "key", max_retries=max_retries,
-                  http_client=httpx.Client(transport=httpx.MockTransport(script)))
+    return Client(
+        "http://api.test",
+        "key",
+        max_retries=max_retries,
+        http_client=httpx.Client(transport=httpx.MockTransport(script)),
+    )
 
 
 def json_response(status: int, body: object, headers: dict[str, str] | None = None) -> httpx.Response:
@@ -94,8 +105,9 @@ def test_retries_stop_at_max_retries_and_raise_the_typed_error(sleeps: list[floa
 
 
 def test_429_waits_the_servers_retry_after(sleeps: list[float]):
-    limited = json_response(429, {"error": {"code": "rate_limited", "message": "slow down", "details": []}},
-                            {"Retry-After": "7"})
+    limited = json_response(
+        429, {"error": {"code": "rate_limited", "message": "slow down", "details": []}}, {"Retry-After": "7"}
+    )
     script = Script(limited, json_response(200, MEDIA))
     client_for(script).media.get("med_1")
     assert sleeps == [7.0]
@@ -112,14 +124,18 @@ def test_the_cli_says_when_to_retry_a_429():
 
     err = io.StringIO()
     _print_error(RateLimited("slow down", status=429, code="rate_limited", retry_after=3.0), err)
-    assert err.getvalue() == ("reports: error 429 rate_limited: slow down\n"
-                              "  retry after 3 s (the API's Retry-After)\n")
+    assert err.getvalue() == ("reports: error 429 rate_limited: slow down\n  retry after 3 s (the API's Retry-After)\n")
 
 
 @pytest.mark.parametrize(("status", "error"), [(500, ServerError), (404, NotFound), (400, InvalidRequest)])
 def test_errors_that_retrying_cannot_fix_are_raised_at_once(sleeps: list[float], status: int, error: type):
-    script = Script(json_response(status, {"error": {"code": "x", "message": "m", "details": [
-        {"path": "/a", "message": "bad"}]}}, {"x-request-id": "req_1"}))
+    script = Script(
+        json_response(
+            status,
+            {"error": {"code": "x", "message": "m", "details": [{"path": "/a", "message": "bad"}]}},
+            {"x-request-id": "req_1"},
+        )
+    )
     with pytest.raises(error) as failure:
         client_for(script).reports.get("rep_1")
     assert len(script.requests) == 1 and sleeps == []
@@ -145,14 +161,16 @@ def test_media_create_is_retried_when_the_request_was_never_sent_or_refused_with
 
 
 def test_job_create_is_retried_after_a_lost_answer_with_the_same_idempotency_key(sleeps: list[float]):
-    script = Script(read_error(), json_response(503, ERROR_503),
-                    json_response(202, CREATED, {"Idempotent-Replayed": "true"}))
+    script = Script(
+        read_error(), json_response(503, ERROR_503), json_response(202, CREATED, {"Idempotent-Replayed": "true"})
+    )
     job = client_for(script).reports.create(media_id="med_1", template="sales_playbook")
     keys = {b["idempotencyKey"] for b in script.bodies()}
     assert len(script.requests) == 3 and len(keys) == 1 and keys.pop().startswith("sdk-")
     assert job.id == "job_1" and job.replayed
     first = client_for(Script(json_response(202, CREATED))).reports.create(
-        media_id="m", template="sales_playbook", idempotency_key="mine")
+        media_id="m", template="sales_playbook", idempotency_key="mine"
+    )
     assert first.created is not None and first.created.estimated_wait_sec == 1.0
 
 
@@ -173,7 +191,7 @@ def test_a_non_json_error_body_still_gives_a_typed_error(sleeps: list[float]):
 
 def test_backoff_grows_exponentially_with_jitter_and_a_cap():
     for attempt in range(8):
-        step = min(_base.BACKOFF_MAX_S, _base.BACKOFF_BASE_S * 2 ** attempt)
+        step = min(_base.BACKOFF_MAX_S, _base.BACKOFF_BASE_S * 2**attempt)
         delays = {_base.backoff(attempt) for _ in range(20)}
         assert all(step / 2 <= d <= step for d in delays) and len(delays) > 1
     assert _base.backoff(0, retry_after=3) == 3
@@ -182,13 +200,15 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap():
 
 async def test_the_async_client_retries_the_same_way(sleeps: list[float]):
     script = Script(connect_error(), json_response(503, ERROR_503), json_response(200, MEDIA))
-    async with AsyncClient("http://api.test", "key",
-                           http_client=httpx.AsyncClient(transport=httpx.MockTransport(script))) as client:
+    async with AsyncClient(
+        "http://api.test", "key", http_client=httpx.AsyncClient(transport=httpx.MockTransport(script))
+    ) as client:
         assert (await client.media.get("med_1")).media_id == "med_1"
     assert len(script.requests) == 3
     script = Script(json_response(503, ERROR_503), json_response(201, MEDIA))
-    async with AsyncClient("http://api.test", "key",
-                           http_client=httpx.AsyncClient(transport=httpx.MockTransport(script))) as client:
+    async with AsyncClient(
+        "http://api.test", "key", http_client=httpx.AsyncClient(transport=httpx.MockTransport(script))
+    ) as client:
         with pytest.raises(ServiceUnavailable):
             await client.media.create("WEBVTT\n")
     assert len(script.requests) == 1
@@ -198,4 +218,3 @@ def test_ids_are_escaped_into_one_path_segment():
     script = Script(json_response(200, MEDIA))
     client_for(script).media.get("a/b?c")
     assert script.requests[0].url.raw_path == b"/v1/media/a%2Fb%3Fc"
-

@@ -10,15 +10,31 @@ import pytest
 from reports_sdk import Client, JobTimeout, NotFound
 from reports_sdk._sse import SSEDecoder
 
-JOB = {"jobId": "job_1", "status": "running", "stage": "rendering", "label": None, "mediaId": "med_1",
-       "template": "sales_playbook", "target": {"strategy": "dominant", "on_miss": "error"},
-       "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:01.000Z", "reportId": None,
-       "error": None, "resolution": None}
+JOB = {
+    "jobId": "job_1",
+    "status": "running",
+    "stage": "rendering",
+    "label": None,
+    "mediaId": "med_1",
+    "template": "sales_playbook",
+    "target": {"strategy": "dominant", "on_miss": "error"},
+    "createdAt": "2026-01-01T00:00:00.000Z",
+    "updatedAt": "2026-01-01T00:00:01.000Z",
+    "reportId": None,
+    "error": None,
+    "resolution": None,
+}
 
 
 def event(seq: int, status: str, stage: str) -> str:
-    data = {"jobId": "job_1", "status": status, "stage": stage, "reportId": "rep_1" if status == "succeeded" else None,
-            "error": None, "at": "2026-01-01T00:00:00.000Z"}
+    data = {
+        "jobId": "job_1",
+        "status": status,
+        "stage": stage,
+        "reportId": "rep_1" if status == "succeeded" else None,
+        "error": None,
+        "at": "2026-01-01T00:00:00.000Z",
+    }
     return f"id: {seq}\nevent: status\ndata: {json.dumps(data)}\n\n"
 
 
@@ -28,10 +44,13 @@ def decode(text: str) -> list:
 
 
 def test_the_decoder_follows_the_event_stream_format():
-    events = decode(": ping\n\nid: 7\nevent: status\ndata: {\"a\":\ndata: 1}\nretry: 2500\n\n"
-                    "data: no id or event\n\nevent: empty\n\n")
+    events = decode(
+        ': ping\n\nid: 7\nevent: status\ndata: {"a":\ndata: 1}\nretry: 2500\n\ndata: no id or event\n\nevent: empty\n\n'
+    )
     assert [(e.event, e.data, e.id, e.retry) for e in events] == [
-        ("status", '{"a":\n1}', "7", 2500), ("message", "no id or event", "7", 2500)]
+        ("status", '{"a":\n1}', "7", 2500),
+        ("message", "no id or event", "7", 2500),
+    ]
 
 
 class StreamScript:
@@ -67,14 +86,17 @@ def client(script: StreamScript) -> Client:
 
 def test_a_stream_that_ends_early_is_reopened_after_the_last_event_and_repeats_are_dropped():
     script = StreamScript(
-        sse(event(3, "running", "rendering") + ": ping\n\n"),            # the connection ends mid-job
-        httpx.ConnectError("gateway restarting"),                        # then the gateway is down
+        sse(event(3, "running", "rendering") + ": ping\n\n"),  # the connection ends mid-job
+        httpx.ConnectError("gateway restarting"),  # then the gateway is down
         httpx.Response(503, json={"error": {"code": "unavailable", "message": "m", "details": []}}),
         sse(event(3, "running", "rendering") + event(4, "running", "storing") + event(5, "succeeded", "storing")),
     )
     events = list(client(script).jobs.stream("job_1"))
     assert [(e.id, e.stage, e.status) for e in events] == [
-        (3, "rendering", "running"), (4, "storing", "running"), (5, "storing", "succeeded")]
+        (3, "rendering", "running"),
+        (4, "storing", "running"),
+        (5, "storing", "succeeded"),
+    ]
     assert script.last_event_ids == [None, "3", "3", "3"]
 
 
@@ -87,8 +109,7 @@ def test_a_stream_that_ends_without_the_terminal_event_asks_the_job_and_ends_wit
 
 
 def test_a_stream_for_a_missing_job_raises_not_found_without_retrying():
-    script = StreamScript(httpx.Response(404, json={"error": {"code": "job_not_found", "message": "m",
-                                                              "details": []}}))
+    script = StreamScript(httpx.Response(404, json={"error": {"code": "job_not_found", "message": "m", "details": []}}))
     with pytest.raises(NotFound):
         list(client(script).jobs.stream("job_1"))
     assert len(script.last_event_ids) == 1
@@ -99,6 +120,7 @@ def test_a_stream_gives_up_once_its_reconnect_budget_is_spent(monkeypatch: pytes
     monkeypatch.setattr("reports_sdk._sse.time.monotonic", lambda: float(next(clock)))
     script = StreamScript(*[httpx.ConnectError("down")] * 10)
     from reports_sdk import APIConnectionError
+
     with pytest.raises(APIConnectionError):
         list(client(script).jobs.stream("job_1"))
     assert 2 <= len(script.last_event_ids) < 10

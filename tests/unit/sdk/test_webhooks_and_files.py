@@ -27,8 +27,11 @@ DATA = Path(__file__).resolve().parents[2] / "fixtures" / "transcripts"
 def signed(body: bytes = BODY, msg_id: str = "evt_1", timestamp: int | None = None, key: bytes = KEY) -> dict:
     ts = int(time.time()) if timestamp is None else timestamp
     digest = hmac.new(key, f"{msg_id}.{ts}.".encode() + body, hashlib.sha256).digest()
-    return {"webhook-id": msg_id, "webhook-timestamp": str(ts),
-            "webhook-signature": "v1," + base64.b64encode(digest).decode()}
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(ts),
+        "webhook-signature": "v1," + base64.b64encode(digest).decode(),
+    }
 
 
 def test_verify_accepts_a_delivery_signed_with_the_secret_and_returns_its_payload():
@@ -47,16 +50,23 @@ def test_verify_accepts_one_matching_signature_among_several_during_a_rotation()
 
 
 # Built when the test runs, not at collection: the suite can take longer than the tolerance.
-@pytest.mark.parametrize(("make_headers", "body", "why"), [
-    (lambda: signed(), BODY + b" ", "no signature matches"),
-    (lambda: signed(key=b"the wrong key, thirty-two bytes!"), BODY, "no signature matches"),
-    (lambda: signed(msg_id="evt_2") | {"webhook-id": "evt_1"}, BODY, "no signature matches"),
-    (lambda: signed(timestamp=int(time.time()) - 3600), BODY, "too old"),
-    (lambda: signed(timestamp=int(time.time()) + 3600), BODY, "future"),
-    (lambda: {**signed(), "webhook-timestamp": "yesterday"}, BODY, "Unix time"),
-    (lambda: {k: v for k, v in signed().items() if k != "webhook-signature"}, BODY,
-     "missing header webhook-signature"),
-], ids=["body", "key", "id", "old", "future", "timestamp", "no-signature"])
+@pytest.mark.parametrize(
+    ("make_headers", "body", "why"),
+    [
+        (lambda: signed(), BODY + b" ", "no signature matches"),
+        (lambda: signed(key=b"the wrong key, thirty-two bytes!"), BODY, "no signature matches"),
+        (lambda: signed(msg_id="evt_2") | {"webhook-id": "evt_1"}, BODY, "no signature matches"),
+        (lambda: signed(timestamp=int(time.time()) - 3600), BODY, "too old"),
+        (lambda: signed(timestamp=int(time.time()) + 3600), BODY, "future"),
+        (lambda: {**signed(), "webhook-timestamp": "yesterday"}, BODY, "Unix time"),
+        (
+            lambda: {k: v for k, v in signed().items() if k != "webhook-signature"},
+            BODY,
+            "missing header webhook-signature",
+        ),
+    ],
+    ids=["body", "key", "id", "old", "future", "timestamp", "no-signature"],
+)
 def test_verify_refuses_anything_else(make_headers, body: bytes, why: str):
     with pytest.raises(WebhookVerificationError, match=why):
         webhooks.verify(make_headers(), body, SECRET)
@@ -72,10 +82,17 @@ def test_verify_tolerance_is_configurable_and_sign_matches_hmac():
         webhooks.verify(signed(), BODY, "whsec_not base64!")
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("buzzsprout-qa.vtt", "webvtt"), ("dosparlants.srt", "srt"), ("buzzsprout-qa.srt", "srt"),
-    ("spacewalk.deepgram.json", None), ("dosparlants.whisper.json", None), ("ami-es2011a.segments.json", None),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("buzzsprout-qa.vtt", "webvtt"),
+        ("dosparlants.srt", "srt"),
+        ("buzzsprout-qa.srt", "srt"),
+        ("spacewalk.deepgram.json", None),
+        ("dosparlants.whisper.json", None),
+        ("ami-es2011a.segments.json", None),
+    ],
+)
 def test_a_files_format_comes_from_its_extension_and_json_is_left_to_the_server(name: str, expected: str | None):
     text, fmt = read_transcript_file(DATA / name)
     assert fmt == expected and text
@@ -95,8 +112,16 @@ class FakeTTY(io.StringIO):
 
 
 def _event(status: str, stage: str) -> JobEvent:
-    return JobEvent.from_json({"jobId": "job_1", "status": status, "stage": stage, "reportId": None,
-                               "error": None, "at": "2026-01-01T00:00:00Z"})
+    return JobEvent.from_json(
+        {
+            "jobId": "job_1",
+            "status": status,
+            "stage": stage,
+            "reportId": None,
+            "error": None,
+            "at": "2026-01-01T00:00:00Z",
+        }
+    )
 
 
 def test_progress_redraws_one_line_on_a_terminal_and_prints_lines_otherwise():
@@ -119,15 +144,22 @@ def test_progress_redraws_one_line_on_a_terminal_and_prints_lines_otherwise():
     assert lines[1].split()[:3] == ["job_1", "running", "resolving"] and lines[1].endswith("s")
 
 
-@pytest.mark.parametrize(("flags", "target"), [
-    ([], {"strategy": "dominant", "on_miss": "error"}),
-    (["--entity", "ana"], {"strategy": "entity_id", "on_miss": "error", "entity_id": "ana"}),
-    (["--hint", "the CFO", "--on-miss", "fallback_dominant"],
-     {"strategy": "magic_hint", "on_miss": "fallback_dominant", "hint": "the CFO"}),
-    (["--from", "10", "--to", "20.5"],
-     {"strategy": "timerange", "on_miss": "error", "timerange": {"start_seconds": 10.0, "end_seconds": 20.5}}),
-    (["--strategy", "entity_id"], {"strategy": "entity_id", "on_miss": "error"}),
-])
+@pytest.mark.parametrize(
+    ("flags", "target"),
+    [
+        ([], {"strategy": "dominant", "on_miss": "error"}),
+        (["--entity", "ana"], {"strategy": "entity_id", "on_miss": "error", "entity_id": "ana"}),
+        (
+            ["--hint", "the CFO", "--on-miss", "fallback_dominant"],
+            {"strategy": "magic_hint", "on_miss": "fallback_dominant", "hint": "the CFO"},
+        ),
+        (
+            ["--from", "10", "--to", "20.5"],
+            {"strategy": "timerange", "on_miss": "error", "timerange": {"start_seconds": 10.0, "end_seconds": 20.5}},
+        ),
+        (["--strategy", "entity_id"], {"strategy": "entity_id", "on_miss": "error"}),
+    ],
+)
 def test_cli_target_flags_pick_the_strategy(flags: list[str], target: dict):
     parser = build_parser()
     args = parser.parse_args(["create", "med_1", "--template", "sales_playbook", *flags])

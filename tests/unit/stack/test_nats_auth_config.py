@@ -17,7 +17,9 @@ def test_the_operator_of_make_runs_nats_is_taken_from_its_config(tmp_path: Path)
     users = nats_auth.generate()
     config = nats_auth.write_config(tmp_path / "nats.conf", users)
     assert nats_auth.operator_env(config, {}) == {
-        "REPORTS_NATS_USER": "operator", "REPORTS_NATS_PASSWORD": users["operator"].password}
+        "REPORTS_NATS_USER": "operator",
+        "REPORTS_NATS_PASSWORD": users["operator"].password,
+    }
 
 
 def test_a_user_named_in_the_environment_or_no_config_leaves_the_environment_alone(tmp_path: Path):

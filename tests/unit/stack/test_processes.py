@@ -72,8 +72,9 @@ def test_a_process_started_from_a_thread_outlives_that_thread(tmp_path: Path):
 
     def start() -> None:
         started["tid"] = threading.get_native_id()
-        started["process"] = ManagedProcess("svc", [sys.executable, "-c", _REPORTS_A_PENDING_TERM],
-                                            log_path=tmp_path / "svc.log").start()
+        started["process"] = ManagedProcess(
+            "svc", [sys.executable, "-c", _REPORTS_A_PENDING_TERM], log_path=tmp_path / "svc.log"
+        ).start()
 
     starter = threading.Thread(target=start)
     starter.start()

@@ -15,9 +15,19 @@ from services.store.tables import JOBS
 
 def _job(job_id: str = "job_1") -> Job:
     now = utcnow()
-    return Job(id=job_id, tenant="t", media_id="med_1", status="queued", stage="queued", template="sales_playbook",
-               template_params={"product": "seats"}, target={"strategy": "dominant", "on_miss": "error"},
-               created_at=now, updated_at=now, webhook={"url": "https://example.com/hook", "headers": {}})
+    return Job(
+        id=job_id,
+        tenant="t",
+        media_id="med_1",
+        status="queued",
+        stage="queued",
+        template="sales_playbook",
+        template_params={"product": "seats"},
+        target={"strategy": "dominant", "on_miss": "error"},
+        created_at=now,
+        updated_at=now,
+        webhook={"url": "https://example.com/hook", "headers": {}},
+    )
 
 
 def test_a_record_has_exactly_the_columns_of_the_jobs_table():

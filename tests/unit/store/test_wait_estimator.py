@@ -26,10 +26,23 @@ class Clock:
 def _add_jobs(connection: Connection, count: int, status: str = "queued", seconds: float = 0.0) -> None:
     now = utcnow()
     for _ in range(count):
-        job_rows.add(connection, Job(id=ids.new_id("job"), tenant="t", media_id="m", status=status, stage="queued",
-                                     template="sales_playbook", template_params={}, target={}, created_at=now,
-                                     updated_at=now, started_at=now - timedelta(seconds=seconds) if seconds else None,
-                                     finished_at=now if seconds else None))
+        job_rows.add(
+            connection,
+            Job(
+                id=ids.new_id("job"),
+                tenant="t",
+                media_id="m",
+                status=status,
+                stage="queued",
+                template="sales_playbook",
+                template_params={},
+                target={},
+                created_at=now,
+                updated_at=now,
+                started_at=now - timedelta(seconds=seconds) if seconds else None,
+                finished_at=now if seconds else None,
+            ),
+        )
 
 
 def test_no_wait_while_the_renderers_have_room(connection: Connection):

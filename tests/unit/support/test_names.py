@@ -35,7 +35,7 @@ def test_any_other_name_would_need_dns(host):
 def test_the_guard_refuses_a_lookup_of_a_public_name_and_records_it(no_public_lookups):
     with pytest.raises(socket.gaierror, match="tests may not resolve"):
         socket.getaddrinfo("example.com", 443)
-    assert no_public_lookups == ["example.com"]   # the guard fails the test at teardown for this
+    assert no_public_lookups == ["example.com"]  # the guard fails the test at teardown for this
     no_public_lookups.clear()
 
 

@@ -13,6 +13,7 @@ def counter(holds_at: int):
     def check() -> int | None:
         calls.append(1)
         return len(calls) if len(calls) >= holds_at else None
+
     return check
 
 
@@ -25,6 +26,7 @@ async def test_until_awaits_a_coroutine_check():
 
     async def async_check() -> int | None:
         return check()
+
     assert await until(async_check, period_s=0) == 2
 
 

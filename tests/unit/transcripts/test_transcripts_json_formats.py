@@ -45,7 +45,9 @@ def test_order_stable_and_overlaps_kept_when_segments_unsorted() -> None:
     ]
     parsed = parse_transcript("segments", content)
     assert parsed.segments == (
-        Segment("A", 0.0, 5.0, "a"), Segment("B", 2.0, 3.0, "b"), Segment("C", 2.0, 3.0, "c"),
+        Segment("A", 0.0, 5.0, "a"),
+        Segment("B", 2.0, 3.0, "b"),
+        Segment("C", 2.0, 3.0, "c"),
     )
     assert parsed.duration_sec == 5.0
 
@@ -54,7 +56,10 @@ def test_whisperx_turns_follow_words_when_words_carry_speakers() -> None:
     content = {
         "segments": [
             {
-                "start": 0.0, "end": 4.0, "text": " Hi Bob. Hello.", "speaker": "SPEAKER_00",
+                "start": 0.0,
+                "end": 4.0,
+                "text": " Hi Bob. Hello.",
+                "speaker": "SPEAKER_00",
                 "words": [
                     {"word": "Hi", "start": 0.0, "end": 0.5, "speaker": "SPEAKER_00"},
                     {"word": "Bob.", "start": 0.6, "end": 1.0, "speaker": "SPEAKER_00"},
@@ -77,8 +82,11 @@ def test_whisperx_turns_follow_words_when_words_carry_speakers() -> None:
 
 
 def test_whisperx_segment_speaker_used_when_words_have_none() -> None:
-    content = {"segments": [{"start": 1, "end": 2, "text": "Hey", "speaker": "S1",
-                             "words": [{"word": "Hey", "start": 1, "end": 2}]}]}
+    content = {
+        "segments": [
+            {"start": 1, "end": 2, "text": "Hey", "speaker": "S1", "words": [{"word": "Hey", "start": 1, "end": 2}]}
+        ]
+    }
     assert segs("whisperx", content) == [("S1", 1.0, 2.0, "Hey")]
 
 
@@ -89,27 +97,37 @@ def test_whisperx_segments_read_when_words_null() -> None:
 
 
 def test_assemblyai_milliseconds_converted_when_utterances_present() -> None:
-    content = {"utterances": [
-        {"speaker": "A", "start": 250, "end": 1999, "text": "Hi."},
-        {"speaker": "B", "start": 2000, "end": 3500, "text": "Hello."},
-    ], "audio_duration": 4}
+    content = {
+        "utterances": [
+            {"speaker": "A", "start": 250, "end": 1999, "text": "Hi."},
+            {"speaker": "B", "start": 2000, "end": 3500, "text": "Hello."},
+        ],
+        "audio_duration": 4,
+    }
     assert segs(None, content) == [("A", 0.25, 1.999, "Hi."), ("B", 2.0, 3.5, "Hello.")]
 
 
 def test_assemblyai_words_grouped_when_utterances_null() -> None:
-    content = {"utterances": None, "words": [
-        {"text": "Hi", "start": 0, "end": 400, "speaker": "A"},
-        {"text": "there.", "start": 500, "end": 900, "speaker": "A"},
-        {"text": "Yes.", "start": 1000, "end": 1400, "speaker": "B"},
-    ]}
+    content = {
+        "utterances": None,
+        "words": [
+            {"text": "Hi", "start": 0, "end": 400, "speaker": "A"},
+            {"text": "there.", "start": 500, "end": 900, "speaker": "A"},
+            {"text": "Yes.", "start": 1000, "end": 1400, "speaker": "B"},
+        ],
+    }
     assert segs("assemblyai", content) == [("A", 0.0, 0.9, "Hi there."), ("B", 1.0, 1.4, "Yes.")]
 
 
 def test_deepgram_utterances_read_when_present() -> None:
-    content = {"results": {"utterances": [
-        {"speaker": 1, "start": 0.5, "end": 1.25, "transcript": "Hello."},
-        {"speaker": 0, "start": 1.5, "end": 2.0, "transcript": "Hi."},
-    ]}}
+    content = {
+        "results": {
+            "utterances": [
+                {"speaker": 1, "start": 0.5, "end": 1.25, "transcript": "Hello."},
+                {"speaker": 0, "start": 1.5, "end": 2.0, "transcript": "Hi."},
+            ]
+        }
+    }
     assert segs(None, content) == [("1", 0.5, 1.25, "Hello."), ("0", 1.5, 2.0, "Hi.")]
 
 
@@ -122,13 +140,17 @@ def test_deepgram_words_grouped_with_punctuation_when_no_utterances() -> None:
     ]
     content = {"results": {"channels": [{"alternatives": [{"transcript": "", "words": words}]}]}}
     assert segs(None, content) == [
-        ("0", 0.0, 0.9, "Hello, Bob."), ("1", 1.0, 1.2, "hi"), ("0", 1.5, 1.9, "Again."),
+        ("0", 0.0, 0.9, "Hello, Bob."),
+        ("1", 1.0, 1.2, "hi"),
+        ("0", 1.5, 1.9, "Again."),
     ]
 
 
 def test_speaker_ids_in_first_appearance_order_when_unknown_present() -> None:
     segments = [
-        Segment("unknown", 0, 1, "a"), Segment("B", 1, 2, "b"), Segment("A", 2, 3, "c"),
+        Segment("unknown", 0, 1, "a"),
+        Segment("B", 1, 2, "b"),
+        Segment("A", 2, 3, "c"),
         Segment("B", 3, 4, "d"),
     ]
     assert speaker_ids(segments) == ["B", "A"]

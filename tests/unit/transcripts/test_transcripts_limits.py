@@ -22,11 +22,14 @@ def test_a_transcript_at_every_cap_passes():
     _check(_segments(limits.MAX_SEGMENTS, limits.MAX_SPEAKERS))
 
 
-@pytest.mark.parametrize(("content", "phrase"), [
-    (_segments(limits.MAX_SEGMENTS + 1, 2), "segments"),
-    (_segments(limits.MAX_SPEAKERS + 1, limits.MAX_SPEAKERS + 1), "speakers"),
-    (_segments(3, 1, "x" * (limits.MAX_TEXT_CHARS // 2)), "characters"),
-])
+@pytest.mark.parametrize(
+    ("content", "phrase"),
+    [
+        (_segments(limits.MAX_SEGMENTS + 1, 2), "segments"),
+        (_segments(limits.MAX_SPEAKERS + 1, limits.MAX_SPEAKERS + 1), "speakers"),
+        (_segments(3, 1, "x" * (limits.MAX_TEXT_CHARS // 2)), "characters"),
+    ],
+)
 def test_a_transcript_over_a_cap_is_transcript_too_large(content, phrase):
     with pytest.raises(TranscriptError) as caught:
         _check(content)
@@ -47,9 +50,14 @@ def test_a_speaker_id_longer_than_an_entity_id_is_invalid():
     assert caught.value.code == INVALID_TRANSCRIPT
 
 
-@pytest.mark.parametrize("raw", ['[{"speaker": "a", "start": 0, "end": 1e999, "text": "x"}]',
-                                 '[{"speaker": ' + "9" * 5000 + ', "start": 0, "end": 1, "text": "x"}]',
-                                 "[" * 5000 + "]" * 5000])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '[{"speaker": "a", "start": 0, "end": 1e999, "text": "x"}]',
+        '[{"speaker": ' + "9" * 5000 + ', "start": 0, "end": 1, "text": "x"}]',
+        "[" * 5000 + "]" * 5000,
+    ],
+)
 def test_hostile_json_text_as_content_is_invalid_transcript_not_a_crash(raw):
     with pytest.raises(TranscriptError) as caught:
         parse_transcript(None, raw)

@@ -39,7 +39,9 @@ REAL_FILES = {
     "spacewalk.assemblyai.json": ("assemblyai", {"A": 1}, 25.14),
     "spacewalk.deepgram.json": ("deepgram", {"0": 5, "1": 12, "2": 5}, 163.105),
     "ami-es2011a.segments.json": (
-        "segments", {"FEE041": 148, "FEE044": 85, "FEE043": 96, "FEE042": 19}, 1113.77,
+        "segments",
+        {"FEE041": 148, "FEE044": 85, "FEE043": 96, "FEE042": 19},
+        1113.77,
     ),
 }
 

@@ -33,31 +33,24 @@ def test_cues_split_when_blank_lines_missing() -> None:
         "00:00:03,000 --> 00:00:04,000\nBen: three"
     )
     assert parsed(text) == [
-        ("Ann", 1.0, 2.0, "one"), ("Ann", 2.0, 3.0, "two"), ("Ben", 3.0, 4.0, "three"),
+        ("Ann", 1.0, 2.0, "one"),
+        ("Ann", 2.0, 3.0, "two"),
+        ("Ben", 3.0, 4.0, "three"),
     ]
 
 
 def test_trailing_spaces_ignored_when_on_any_line() -> None:
-    text = (
-        "1   \n00:00:01,000 --> 00:00:02,000   \nAnn: Hi   \n   \n"
-        "2 \n00:00:02,000 --> 00:00:03,000 \nthere \n"
-    )
+    text = "1   \n00:00:01,000 --> 00:00:02,000   \nAnn: Hi   \n   \n2 \n00:00:02,000 --> 00:00:03,000 \nthere \n"
     assert parsed(text) == [("Ann", 1.0, 2.0, "Hi"), ("Ann", 2.0, 3.0, "there")]
 
 
 def test_text_kept_in_cue_when_blank_line_inside_it() -> None:
-    text = (
-        "1\n00:00:01,000 --> 00:00:02,000\nAnn: Hi\n\nthere\n\n"
-        "2\n00:00:02,000 --> 00:00:03,000\nBen: Yo\n"
-    )
+    text = "1\n00:00:01,000 --> 00:00:02,000\nAnn: Hi\n\nthere\n\n2\n00:00:02,000 --> 00:00:03,000\nBen: Yo\n"
     assert parsed(text) == [("Ann", 1.0, 2.0, "Hi there"), ("Ben", 2.0, 3.0, "Yo")]
 
 
 def test_markup_stripped_when_srt_has_font_and_position_tags() -> None:
-    text = (
-        "1\n00:00:01,000 --> 00:00:02,000 X1:10 X2:20 Y1:5 Y2:9\n"
-        '{\\an8}<font color="red">Ann:</font> <i>Hi</i>\n'
-    )
+    text = '1\n00:00:01,000 --> 00:00:02,000 X1:10 X2:20 Y1:5 Y2:9\n{\\an8}<font color="red">Ann:</font> <i>Hi</i>\n'
     assert parsed(text) == [("Ann", 1.0, 2.0, "Hi")]
 
 

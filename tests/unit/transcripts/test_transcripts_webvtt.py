@@ -166,8 +166,20 @@ def test_prefix_not_a_label_when_text_is_sentence_like(line: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["Travis", "Jane Doe", "Dr. Jane Doe-Smith", "Ludwig van Beethoven", "O'Neil", "SPEAKER_00",
-     "spk_0", "speaker 2", "Q", "S1", "MAYOR BAS", "王明"],
+    [
+        "Travis",
+        "Jane Doe",
+        "Dr. Jane Doe-Smith",
+        "Ludwig van Beethoven",
+        "O'Neil",
+        "SPEAKER_00",
+        "spk_0",
+        "speaker 2",
+        "Q",
+        "S1",
+        "MAYOR BAS",
+        "王明",
+    ],
 )
 def test_name_plausible_when_short_and_name_like(name: str) -> None:
     assert plausible_name(name)
@@ -175,8 +187,7 @@ def test_name_plausible_when_short_and_name_like(name: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["Note", "so", "the answer", "van Beethoven", "Why, Bob", "One Two Three Four Five",
-     "A" * 41, "10", "what?"],
+    ["Note", "so", "the answer", "van Beethoven", "Why, Bob", "One Two Three Four Five", "A" * 41, "10", "what?"],
 )
 def test_name_implausible_when_sentence_like_long_or_a_stopword(name: str) -> None:
     assert not plausible_name(name)

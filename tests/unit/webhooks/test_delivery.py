@@ -21,14 +21,29 @@ KEY = signing.parse_secret(SECRET)
 def _job() -> tuple[job_pb2.Job, job_pb2.JobEvent]:
     at = Timestamp()
     at.FromDatetime(datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC))
-    job = job_pb2.Job(id="job_1", tenant="t", media_id="med_1", status=job_pb2.JOB_STATUS_SUCCEEDED,
-                      stage=job_pb2.JOB_STAGE_STORING, template="sales_playbook", report_id="rep_1",
-                      target=target_pb2.Target(strategy="dominant", on_miss="error"),
-                      created_at=at, updated_at=at,
-                      webhook=job_pb2.Webhook(url="https://hooks.example.com/in", headers={"x-team": "s3cr3t-value"}),
-                      webhook_state=job_pb2.WebhookState(status="pending", attempts=0))
-    event = job_pb2.JobEvent(event_id="evt_1", job_id="job_1", tenant="t", status=job_pb2.JOB_STATUS_SUCCEEDED,
-                             stage=job_pb2.JOB_STAGE_STORING, report_id="rep_1", at=at)
+    job = job_pb2.Job(
+        id="job_1",
+        tenant="t",
+        media_id="med_1",
+        status=job_pb2.JOB_STATUS_SUCCEEDED,
+        stage=job_pb2.JOB_STAGE_STORING,
+        template="sales_playbook",
+        report_id="rep_1",
+        target=target_pb2.Target(strategy="dominant", on_miss="error"),
+        created_at=at,
+        updated_at=at,
+        webhook=job_pb2.Webhook(url="https://hooks.example.com/in", headers={"x-team": "s3cr3t-value"}),
+        webhook_state=job_pb2.WebhookState(status="pending", attempts=0),
+    )
+    event = job_pb2.JobEvent(
+        event_id="evt_1",
+        job_id="job_1",
+        tenant="t",
+        status=job_pb2.JOB_STATUS_SUCCEEDED,
+        stage=job_pb2.JOB_STAGE_STORING,
+        report_id="rep_1",
+        at=at,
+    )
     return job, event
 
 
@@ -39,13 +54,21 @@ def test_the_body_is_type_timestamp_and_the_job_resource():
     assert body["type"] == "report.job.succeeded"
     assert body["timestamp"] == "2026-01-02T03:04:05.678Z"
     assert body["data"]["jobId"] == "job_1" and body["data"]["reportId"] == "rep_1"
-    assert body["data"]["webhook"] == {"url": "https://hooks.example.com/in", "status": "pending", "attempts": 0,
-                                       "lastStatusCode": None, "lastError": None, "nextAttemptAt": None}
+    assert body["data"]["webhook"] == {
+        "url": "https://hooks.example.com/in",
+        "status": "pending",
+        "attempts": 0,
+        "lastStatusCode": None,
+        "lastError": None,
+        "nextAttemptAt": None,
+    }
     assert "s3cr3t-value" not in delivery.body(job, event).decode()  # custom header values never in the body
 
 
-@pytest.mark.parametrize(("status", "kind"), [(job_pb2.JOB_STATUS_FAILED, "report.job.failed"),
-                                              (job_pb2.JOB_STATUS_CANCELED, "report.job.canceled")])
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [(job_pb2.JOB_STATUS_FAILED, "report.job.failed"), (job_pb2.JOB_STATUS_CANCELED, "report.job.canceled")],
+)
 def test_the_type_names_the_terminal_status(status, kind):
     assert delivery.event_type(status) == kind
 
@@ -63,8 +86,9 @@ def test_headers_are_signed_and_carry_the_custom_ones_first():
 
 
 def test_custom_headers_can_never_replace_the_signature_headers():
-    headers = delivery.headers(KEY, "evt_1", 1, b"{}", {"Webhook-Signature": "v1,forged", "Content-Type": "x/y",
-                                                         "webhook-whatever": "1"})
+    headers = delivery.headers(
+        KEY, "evt_1", 1, b"{}", {"Webhook-Signature": "v1,forged", "Content-Type": "x/y", "webhook-whatever": "1"}
+    )
     assert [v for n, v in headers if n.lower() == "webhook-signature"] == [signing.sign(KEY, "evt_1", 1, b"{}")]
     assert [v for n, v in headers if n.lower() == "content-type"] == ["application/json"]
     assert not any(n.lower() == "webhook-whatever" for n, _ in headers)
@@ -94,10 +118,24 @@ def test_retry_after_is_honoured_when_longer_than_the_schedule_and_capped_at_a_d
     assert policy.delay_after(1, retry_after_s=10 * 86400) == 86400.0
 
 
-@pytest.mark.parametrize(("code", "status"), [(200, DELIVERED), (201, DELIVERED), (204, DELIVERED),
-                                              (299, DELIVERED), (410, FAILED), (301, PENDING), (302, PENDING),
-                                              (307, PENDING), (400, PENDING), (404, PENDING), (500, PENDING),
-                                              (503, PENDING), (100, PENDING)])
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        (200, DELIVERED),
+        (201, DELIVERED),
+        (204, DELIVERED),
+        (299, DELIVERED),
+        (410, FAILED),
+        (301, PENDING),
+        (302, PENDING),
+        (307, PENDING),
+        (400, PENDING),
+        (404, PENDING),
+        (500, PENDING),
+        (503, PENDING),
+        (100, PENDING),
+    ],
+)
 def test_only_2xx_is_delivered_and_410_stops(code, status):
     assert delivery.judge(code).status == status
 

@@ -32,8 +32,14 @@ def test_defaults_are_the_production_ones():
 
 
 def test_the_schedule_and_the_guard_are_configurable_for_tests():
-    settings = WebhookSettings.from_env({"REPORTS_WEBHOOK_SECRET": SECRET, "REPORTS_WEBHOOK_SCHEDULE_S": "0.2, 0.4,0.6",
-                                         "REPORTS_WEBHOOK_ALLOW_PRIVATE": "1", "REPORTS_WEBHOOK_JITTER": "0"})
+    settings = WebhookSettings.from_env(
+        {
+            "REPORTS_WEBHOOK_SECRET": SECRET,
+            "REPORTS_WEBHOOK_SCHEDULE_S": "0.2, 0.4,0.6",
+            "REPORTS_WEBHOOK_ALLOW_PRIVATE": "1",
+            "REPORTS_WEBHOOK_JITTER": "0",
+        }
+    )
     assert settings.policy.schedule_s == (0.2, 0.4, 0.6)
     assert settings.policy.jitter == 0.0
     assert settings.allow_private is True

@@ -50,14 +50,17 @@ def test_verify_accepts_one_matching_signature_among_several():
     signing.verify(_headers(f"{other} v2,abc {SPEC_SIGNATURE}"), SPEC_BODY, SPEC_SECRET, now=SPEC_TS)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda h, b: (h, b + b" "), "no matching signature"),
-    (lambda h, b: ({**h, "webhook-id": "msg_other"}, b), "no matching signature"),
-    (lambda h, b: ({**h, "webhook-signature": "v1,bm90IGl0"}, b), "no matching signature"),
-    (lambda h, b: ({**h, "webhook-signature": "v2," + h["webhook-signature"][3:]}, b), "no matching signature"),
-    (lambda h, b: ({k: v for k, v in h.items() if k != "webhook-signature"}, b), "missing webhook-signature"),
-    (lambda h, b: ({**h, "webhook-timestamp": "soon"}, b), "not an integer"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda h, b: (h, b + b" "), "no matching signature"),
+        (lambda h, b: ({**h, "webhook-id": "msg_other"}, b), "no matching signature"),
+        (lambda h, b: ({**h, "webhook-signature": "v1,bm90IGl0"}, b), "no matching signature"),
+        (lambda h, b: ({**h, "webhook-signature": "v2," + h["webhook-signature"][3:]}, b), "no matching signature"),
+        (lambda h, b: ({k: v for k, v in h.items() if k != "webhook-signature"}, b), "missing webhook-signature"),
+        (lambda h, b: ({**h, "webhook-timestamp": "soon"}, b), "not an integer"),
+    ],
+)
 def test_verify_refuses_a_tampered_delivery(change, message):
     headers, body = change(_headers(SPEC_SIGNATURE), SPEC_BODY)
     with pytest.raises(WebhookVerificationError, match=message):

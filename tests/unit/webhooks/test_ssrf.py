@@ -42,8 +42,8 @@ FORBIDDEN_ADDRESSES = [
     ("::ffff:127.0.0.1", "loopback"),
     ("::ffff:10.0.0.1", "private"),
     ("::ffff:169.254.169.254", "link-local"),
-    ("64:ff9b::a9fe:a9fe", "link-local"),     # NAT64 of 169.254.169.254
-    ("2002:a00:1::1", "private"),             # 6to4 of 10.0.0.1
+    ("64:ff9b::a9fe:a9fe", "link-local"),  # NAT64 of 169.254.169.254
+    ("2002:a00:1::1", "private"),  # 6to4 of 10.0.0.1
     ("fec0::1", "site-local"),
 ]
 PUBLIC_ADDRESSES = ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"]
@@ -114,7 +114,9 @@ async def test_a_host_name_is_refused_when_any_of_its_addresses_is_forbidden():
 async def test_a_host_name_with_public_addresses_passes_and_they_are_what_to_connect_to():
     resolver = fake_resolver({"hooks.example.com": ["93.184.216.34", "2606:4700:4700::1111"]})
     assert await ssrf.resolve_checked("hooks.example.com", 443, resolver=resolver) == [
-        "93.184.216.34", "2606:4700:4700::1111"]
+        "93.184.216.34",
+        "2606:4700:4700::1111",
+    ]
 
 
 async def test_odd_ipv4_spellings_are_read_as_the_address_they_mean_not_resolved():
@@ -138,16 +140,19 @@ async def test_allow_private_lifts_the_address_rules_but_not_the_scheme_rules():
         await ssrf.check_url("ftp://127.0.0.1/h", allow_private=True, resolver=NOWHERE)
 
 
-@pytest.mark.parametrize(("url", "message"), [
-    ("ftp://example.com/x", "only http and https"),
-    ("file:///etc/passwd", "only http and https"),
-    ("gopher://example.com/", "only http and https"),
-    ("javascript:alert(1)", "only http and https"),
-    ("https://user:pw@example.com/", "credentials"),
-    ("https://example.com@127.0.0.1/", "credentials"),
-    ("http:///path", "no host"),
-    ("http://example.com:99999/", "not a valid URL"),
-])
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://example.com/x", "only http and https"),
+        ("file:///etc/passwd", "only http and https"),
+        ("gopher://example.com/", "only http and https"),
+        ("javascript:alert(1)", "only http and https"),
+        ("https://user:pw@example.com/", "credentials"),
+        ("https://example.com@127.0.0.1/", "credentials"),
+        ("http:///path", "no host"),
+        ("http://example.com:99999/", "not a valid URL"),
+    ],
+)
 def test_parse_refuses_what_is_not_a_plain_http_url(url, message):
     with pytest.raises(ForbiddenUrl, match=message):
         ssrf.parse(url)

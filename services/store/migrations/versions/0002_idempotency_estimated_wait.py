@@ -10,8 +10,8 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
@@ -19,10 +19,10 @@ depends_on = None
 def upgrade() -> None:
     columns = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("idempotency_keys")}
     if "estimated_wait_sec" not in columns:
-        with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
-            batch_op.add_column(sa.Column('estimated_wait_sec', sa.Float(), nullable=True))
+        with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
+            batch_op.add_column(sa.Column("estimated_wait_sec", sa.Float(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
-        batch_op.drop_column('estimated_wait_sec')
+    with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
+        batch_op.drop_column("estimated_wait_sec")

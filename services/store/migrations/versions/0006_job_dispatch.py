@@ -9,22 +9,22 @@ Revises: 0005
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006'
-down_revision = '0005'
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('jobs', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('dispatched_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('request_id', sa.Text(), nullable=True))
-        batch_op.create_index('ix_jobs_dispatch', ['status', 'stage', 'dispatched_at', 'tenant', 'id'], unique=False)
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("dispatched_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("request_id", sa.Text(), nullable=True))
+        batch_op.create_index("ix_jobs_dispatch", ["status", "stage", "dispatched_at", "tenant", "id"], unique=False)
     op.execute("UPDATE jobs SET dispatched_at = created_at WHERE status IN ('queued', 'running')")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('jobs', schema=None) as batch_op:
-        batch_op.drop_index('ix_jobs_dispatch')
-        batch_op.drop_column('request_id')
-        batch_op.drop_column('dispatched_at')
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_index("ix_jobs_dispatch")
+        batch_op.drop_column("request_id")
+        batch_op.drop_column("dispatched_at")
