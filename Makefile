@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install proto run cluster test test-unit test-integration test-postgres test-cluster bench backup clean
+.PHONY: install proto run cluster lint test test-unit test-integration test-postgres test-cluster bench backup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,13 @@ run: install
 cluster: install
 	$(BIN)/python deploy/cluster.py
 
-test: install $(VENV)/.installed-selfhosted
+# ruff, configured in pyproject.toml's [tool.ruff]: the lint rules, import order and formatting.
+# `ruff check --fix` and `ruff format` fix most of what it reports.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install lint $(VENV)/.installed-selfhosted
 	bash tools/ensure_chromium.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
