@@ -51,6 +51,10 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "8192",
             "--n_threads",
             "2",
+            # llama.cpp's server ends a streaming answer with a bare [DONE] when another request comes
+            # in; a redelivered job's second call would cut the first one short.
+            "--interrupt_requests",
+            "False",
         ],
         log_path=tmp_path_factory.mktemp("llama") / "llama-server.log",
     ).start()
@@ -75,6 +79,9 @@ def test_a_job_ends_on_a_real_small_model_with_only_real_quotes(
         REPORTS_LLM_MAX_ATTEMPTS="1",
         REPORTS_LLM_MAX_TOKENS="2048",
         REPORTS_LLM_IDLE_TIMEOUT_S="120",
+        # The model server takes both cores for minutes: the tests' 2 s ack wait would let JetStream
+        # redeliver the job to a renderer that only answered late.
+        REPORTS_RENDERER_ACK_WAIT_S="30",
     )
     api = Api(platform.gateway_url, AUTH_A)
 
