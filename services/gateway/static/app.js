@@ -187,12 +187,15 @@ async function route() {
 async function start(key) {
   state.api = new Api(key, { onUnauthorized: () => signOut("Your key is no longer accepted; sign in again.") });
   fill(root, shell(key));
+  const view = state.view;
   await refreshLists();
   clearInterval(state.poll);
   state.poll = setInterval(() => {
     if ([...state.jobs.values()].some((j) => ACTIVE.has(j.status))) refreshLists();
   }, 5000);
-  route();
+  // A click while the lists loaded has routed already: routing again would redraw that page and
+  // lose what was put in it (a chosen transcript file).
+  if (state.view === view) route();
 }
 
 window.addEventListener("hashchange", route);
