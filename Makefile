@@ -35,11 +35,13 @@ run: install
 cluster: install
 	$(BIN)/python deploy/cluster.py
 
-# ruff, configured in pyproject.toml's [tool.ruff]: the lint rules, import order and formatting.
-# `ruff check --fix` and `ruff format` fix most of what it reports.
+# ruff, configured in pyproject.toml's [tool.ruff]: the lint rules, import order and formatting
+# (`ruff check --fix` and `ruff format` fix most of what it reports); then mypy, strict on services/
+# and the SDK, configured in [tool.mypy].
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: install lint $(VENV)/.installed-selfhosted
 	bash tools/ensure_chromium.sh

@@ -1,5 +1,9 @@
 """Generates the shared Python package `reports.v1` from `proto/reports/v1/*.proto`.
 
+Besides the messages' `.pyi` stubs (protoc's own), mypy-protobuf's plugin writes `*_pb2_grpc.pyi`:
+typed stubs (async ones for a `grpc.aio` channel) and servicer base classes, so mypy checks both
+ends of each call.
+
 Usage: python tools/gen_proto.py [OUTPUT_ROOT]   (default: the repository root)
 """
 
@@ -13,6 +17,8 @@ from grpc_tools import protoc
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTO_ROOT = ROOT / "proto"
+# installed beside this interpreter by mypy-protobuf (the dev extras)
+GRPC_STUBS_PLUGIN = Path(sys.executable).parent / "protoc-gen-mypy_grpc"
 
 
 def generate(out_root: Path) -> list[Path]:
@@ -29,6 +35,8 @@ def generate(out_root: Path) -> list[Path]:
         f"--python_out={out_root}",
         f"--pyi_out={out_root}",
         f"--grpc_python_out={out_root}",
+        f"--plugin=protoc-gen-mypy_grpc={GRPC_STUBS_PLUGIN}",
+        f"--mypy_grpc_out={out_root}",
         *(str(s.relative_to(PROTO_ROOT)) for s in sources),
     ]
     if protoc.main(args) != 0:
