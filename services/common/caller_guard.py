@@ -28,7 +28,7 @@ def _guarded(method: str, handler: Any) -> Any:
     if handler is None or method.startswith(callers.OPEN_SERVICES):
         return handler
 
-    async def refuse_unless_allowed(ctx: grpc.aio.ServicerContext) -> None:
+    async def refuse_unless_allowed(ctx: grpc.aio.ServicerContext[Any, Any]) -> None:
         identities = peer_identities(ctx)
         if not callers.allowed(method, identities):
             log.warning("caller refused", extra={"method": method, "caller": identities})
@@ -40,7 +40,7 @@ def _guarded(method: str, handler: Any) -> Any:
     if handler.unary_unary is not None:
         inner = handler.unary_unary
 
-        async def guarded(request: Any, ctx: grpc.aio.ServicerContext) -> Any:
+        async def guarded(request: Any, ctx: grpc.aio.ServicerContext[Any, Any]) -> Any:
             await refuse_unless_allowed(ctx)
             return await inner(request, ctx)
 
@@ -50,7 +50,7 @@ def _guarded(method: str, handler: Any) -> Any:
     if handler.unary_stream is not None:
         streaming = handler.unary_stream
 
-        async def guarded_stream(request: Any, ctx: grpc.aio.ServicerContext) -> Any:
+        async def guarded_stream(request: Any, ctx: grpc.aio.ServicerContext[Any, Any]) -> Any:
             await refuse_unless_allowed(ctx)
             async for item in streaming(request, ctx):
                 yield item

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 
 REQUEST_ID_KEY = "x-request-id"
@@ -44,11 +44,11 @@ def metadata() -> list[tuple[str, str]]:
     return [(_METADATA_NAMES[k], v) for k, v in _fields.get().items()]
 
 
-def from_pairs(pairs: object) -> dict[str, str]:
+def from_pairs(pairs: Mapping[str, object] | Iterable[tuple[str, object]] | None) -> dict[str, str]:
     """Context fields from gRPC metadata or message headers."""
     wanted = {v: k for k, v in _METADATA_NAMES.items()}
     found: dict[str, str] = {}
-    for key, value in pairs.items() if isinstance(pairs, dict) else pairs or ():  # type: ignore[attr-defined]
+    for key, value in pairs.items() if isinstance(pairs, Mapping) else pairs or ():
         name = wanted.get(str(key).lower())
         if name and isinstance(value, str) and value:
             found[name] = value

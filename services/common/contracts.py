@@ -32,7 +32,8 @@ FORMATS = {"uri": _is_uri}
 
 @cache
 def schema(name: str) -> dict[str, Any]:
-    return json.loads((CONTRACTS_DIR / f"{name}.schema.json").read_text())
+    document: dict[str, Any] = json.loads((CONTRACTS_DIR / f"{name}.schema.json").read_text())
+    return document
 
 
 @cache

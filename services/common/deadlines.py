@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import grpc
 
@@ -31,7 +31,7 @@ class Deadline:
     at: float | None  # time.monotonic() value; None: no deadline
 
     @classmethod
-    def of(cls, context: grpc.aio.ServicerContext | None) -> Deadline:
+    def of(cls, context: grpc.aio.ServicerContext[Any, Any] | None) -> Deadline:
         remaining = context.time_remaining() if context is not None else None
         return cls(None if remaining is None else time.monotonic() + remaining)
 

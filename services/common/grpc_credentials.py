@@ -15,6 +15,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 
@@ -63,7 +64,7 @@ def channel_credentials(files: TlsFiles) -> grpc.ChannelCredentials:
     return grpc.ssl_channel_credentials(root_certificates=files.ca, private_key=files.key, certificate_chain=files.cert)
 
 
-def peer_identities(context: grpc.aio.ServicerContext) -> list[str]:
+def peer_identities(context: grpc.aio.ServicerContext[Any, Any]) -> list[str]:
     """The names the caller's verified certificate carries (empty on a plaintext connection)."""
     auth = context.auth_context() or {}
     return [name for value in auth.get("peer_dns", []) if (name := value.decode()) != "localhost"]

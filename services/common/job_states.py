@@ -17,7 +17,7 @@ _STATUS = {
     FAILED: job_pb2.JOB_STATUS_FAILED,
     CANCELED: job_pb2.JOB_STATUS_CANCELED,
 }
-_STATUS_NAME = {v: k for k, v in _STATUS.items()}
+_STATUS_NAME: dict[int, str] = {v: k for k, v in _STATUS.items()}
 TERMINAL_VALUES = frozenset(_STATUS[name] for name in TERMINAL)  # the same, as protobuf enum values
 _STAGE = {
     "queued": job_pb2.JOB_STAGE_QUEUED,
@@ -26,10 +26,10 @@ _STAGE = {
     "storing": job_pb2.JOB_STAGE_STORING,
     "waiting": job_pb2.JOB_STAGE_WAITING,
 }
-_STAGE_NAME = {v: k for k, v in _STAGE.items()}
+_STAGE_NAME: dict[int, str] = {v: k for k, v in _STAGE.items()}
 
 
-def status_value(name: str) -> int:
+def status_value(name: str) -> job_pb2.JobStatus:
     return _STATUS[name]
 
 
@@ -37,7 +37,7 @@ def status_name(value: int) -> str | None:
     return _STATUS_NAME.get(value)
 
 
-def stage_value(name: str) -> int:
+def stage_value(name: str) -> job_pb2.JobStage:
     return _STAGE[name]
 
 

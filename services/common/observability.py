@@ -54,7 +54,7 @@ def _observed(full_method: str, handler: Any) -> Any:
     seconds = GRPC_SECONDS.labels(service, method)
     handled: dict[str, Any] = {}
 
-    async def observed(request: Any, ctx: grpc.aio.ServicerContext) -> Any:
+    async def observed(request: Any, ctx: grpc.aio.ServicerContext[Any, Any]) -> Any:
         started = time.perf_counter()
         code = "OK"
         metadata = ctx.invocation_metadata() or ()
@@ -98,7 +98,11 @@ class ClientInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
             present = {k for k, _ in metadata}
             metadata += [(k, v) for k, v in added if k not in present]
             details = grpc.aio.ClientCallDetails(
-                details.method, details.timeout, metadata, details.credentials, details.wait_for_ready
+                details.method,
+                details.timeout,
+                grpc.aio.Metadata.from_tuple(metadata),
+                details.credentials,
+                details.wait_for_ready,
             )
         call = await continuation(details, request)
         try:
@@ -108,10 +112,15 @@ class ClientInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
             code = exc.code().name
         counter = self._handled.get((details.method, code))
         if counter is None:
-            method = details.method.decode() if isinstance(details.method, bytes) else details.method
+            method = _text(details.method)
             counter = self._handled[(details.method, code)] = GRPC_CLIENT.labels(method.rsplit("/", 1)[-1], code)
         counter.inc()
         return call
+
+
+def _text(method: str | bytes) -> str:
+    """grpc.aio hands interceptors the method name as bytes, though its type stubs say str."""
+    return method.decode() if isinstance(method, bytes) else method
 
 
 def start_metrics_server(port: int, host: str = "127.0.0.1") -> int:

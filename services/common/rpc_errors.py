@@ -8,6 +8,7 @@ The client side turns such a status back into a `ServiceError`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, NoReturn
 
 import grpc
 from google.protobuf import any_pb2
@@ -85,7 +86,7 @@ def to_status(error: ServiceError) -> grpc.Status:
     )
 
 
-async def abort(context: grpc.aio.ServicerContext, error: ServiceError) -> None:
+async def abort(context: grpc.aio.ServicerContext[Any, Any], error: ServiceError) -> NoReturn:
     await context.abort_with_status(to_status(error))
 
 
@@ -96,18 +97,17 @@ def from_rpc_error(exc: grpc.aio.AioRpcError | grpc.RpcError) -> ServiceError:
     code = _default_code(status_code)
     details: list[FieldProblem] = []
     metadata: dict[str, str] = {}
-    status = rpc_status.from_call(exc)  # type: ignore[arg-type]
+    # its stub returns no type, and asks for a grpc.Call where only the RpcError's code(), details() and
+    # trailing_metadata() are read
+    status: status_pb2.Status | None = rpc_status.from_call(exc)  # type: ignore[arg-type]  # see above
     if status is not None:
         message = status.message or message
         for detail in status.details:
-            if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-                info = error_details_pb2.ErrorInfo()
-                detail.Unpack(info)
+            info, bad = error_details_pb2.ErrorInfo(), error_details_pb2.BadRequest()
+            if detail.Unpack(info):  # False, and `info` untouched, when the detail is of another type
                 code = info.reason or code
                 metadata = dict(info.metadata)
-            elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-                bad = error_details_pb2.BadRequest()
-                detail.Unpack(bad)
+            elif detail.Unpack(bad):
                 details = [FieldProblem(v.field, v.description) for v in bad.field_violations]
     return ServiceError(status_code, code, message, details, metadata)
 

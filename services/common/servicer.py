@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import grpc
@@ -14,12 +14,18 @@ from services.common import deadlines
 from services.common.rpc_errors import ServiceError, abort
 
 log = logging.getLogger(__name__)
-R = TypeVar("R")
+Servicer = TypeVar("Servicer")
+Request = TypeVar("Request")
+Response = TypeVar("Response")
 
 
-def rpc(method: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R]]:
+def rpc(
+    method: Callable[[Servicer, Request, grpc.aio.ServicerContext[Request, Response]], Awaitable[Response]],
+) -> Callable[[Servicer, Request, grpc.aio.ServicerContext[Request, Response]], Coroutine[Any, Any, Response]]:
     @functools.wraps(method)
-    async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> R:
+    async def wrapper(
+        self: Servicer, request: Request, context: grpc.aio.ServicerContext[Request, Response]
+    ) -> Response:
         try:
             return await deadlines.within(deadlines.Deadline.of(context), method(self, request, context))
         except ServiceError as error:
@@ -29,6 +35,5 @@ def rpc(method: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R]]:
         except Exception:
             log.exception("unhandled error in %s", method.__name__)
             await abort(context, ServiceError(grpc.StatusCode.INTERNAL, "internal", "internal error"))
-        raise AssertionError("unreachable")
 
     return wrapper

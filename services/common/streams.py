@@ -181,7 +181,7 @@ async def connect(url: str, name: str) -> NatsClient:
     )
 
 
-def stream_settings_from_env(environ) -> StreamSettings:  # type: ignore[no-untyped-def]
+def stream_settings_from_env(environ: Mapping[str, str]) -> StreamSettings:
     from services.common import env
 
     return StreamSettings(

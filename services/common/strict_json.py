@@ -148,7 +148,7 @@ def deeper_than(value: Any, max_depth: int) -> bool:
     level, depth = [value], 0
     while level:
         depth += 1
-        nested = []
+        nested: list[Any] = []
         for container in level:
             if type(container) is dict:
                 container = container.values()

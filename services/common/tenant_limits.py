@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from services.common.env import ConfigError
 
@@ -67,7 +67,12 @@ def _limits(var: str, who: str, text: str, base: Limits) -> Limits:
         if name in seen:
             raise ConfigError(f"{var}: {who} names {name} twice")
         seen[name] = _value(var, who, name, raw.strip())
-    return replace(base, **seen)  # type: ignore[arg-type]
+    return Limits(
+        rps=float(seen.get("rps", base.rps)),
+        burst=int(seen.get("burst", base.burst)),
+        inflight=int(seen.get("inflight", base.inflight)),
+        queued=int(seen.get("queued", base.queued)),
+    )
 
 
 def parse(environ: Mapping[str, str]) -> TenantLimits:
