@@ -9,6 +9,7 @@ STAGE_SECONDS = Histogram(
     ["stage"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
 )
+JOBS_RUNNING = Gauge("renderer_jobs_running", "Jobs this renderer is rendering now: in hand, not yet acked")
 REDELIVERIES = Counter("renderer_redeliveries_total", "Render commands received again after a failed attempt")
 QUEUE_DEPTH = Gauge("renderer_queue_depth", "Render commands waiting or in flight on the JOBS queue", ["state"])
 LLM_CALLS = Counter(

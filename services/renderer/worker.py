@@ -27,7 +27,7 @@ from reports.v1 import job_pb2
 from services.common import context, jetstream_worker, streams, tracing
 from services.common.rpc_errors import from_rpc_error
 from services.renderer.job_runner import JobRunner, fail_job
-from services.renderer.metrics import JOBS_FINISHED, QUEUE_DEPTH, REDELIVERIES
+from services.renderer.metrics import JOBS_FINISHED, JOBS_RUNNING, QUEUE_DEPTH, REDELIVERIES
 
 log = logging.getLogger(__name__)
 _tracer = tracing.tracer("reports.renderer")
@@ -87,6 +87,7 @@ class Worker:
             REDELIVERIES.inc()
         headers = dict(msg.headers or {})
         with (
+            JOBS_RUNNING.track_inprogress(),
             context.bound(
                 request_id=command.request_id or headers.get(streams.REQUEST_ID_HEADER),
                 tenant=command.tenant,

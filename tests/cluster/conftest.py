@@ -13,10 +13,10 @@ from stack.cluster import DEFAULT_POSTGRES_URL, Cluster, ClusterConfig
 
 KEYS = "key-a=tenant-a"
 
-# A little LLM latency, so jobs are in flight when things die; a short ack wait, so a killed
+# LLM latency (300 ms a call), so jobs are in flight when things die; a short ack wait, so a killed
 # renderer's jobs come back within the test; SSE pings each second.
 CLUSTER_ENV = {
-    "REPORTS_LLM_MODEL": "dev-llm+latency=50",
+    "REPORTS_LLM_MODEL": "dev-llm+latency=300",
     "REPORTS_RENDERER_ACK_WAIT_S": "5",
     "REPORTS_RENDERER_CONCURRENCY": "4",
     "REPORTS_LLM_IDLE_TIMEOUT_S": "10",

@@ -1,7 +1,7 @@
 """300 jobs through the production-shaped cluster while a NATS node, a renderer and a gateway die.
 
 The cluster: 3 NATS nodes (JetStream R3), PostgreSQL, 2 store replicas, 2 gateways, 3 renderers,
-a resolver, the dev LLM with 50 ms latency. Mid-run the JOBS stream's leader node, a renderer
+a resolver, the dev LLM with 300 ms latency. Mid-run the JOBS stream's leader node, a renderer
 (SIGKILL, jobs in hand) and a gateway (SIGKILL, SSE clients attached) are killed; the cluster
 keeps working on what is left, then the three come back. Every job must end `succeeded` exactly
 once with exactly one report, and every SSE client of the killed gateway must have resumed on
@@ -75,9 +75,9 @@ def pause_renderers(cluster: Cluster, seconds: float | None) -> None:
     assert reply.get("paused") is (seconds is not None), reply
 
 
-def jobs_done(cluster: Cluster, name: str) -> float:
-    """Jobs the renderer `name` took to an end since it started (its renderer_jobs_total)."""
-    return scrape(cluster.metrics_urls[name], "renderer_jobs_total")
+def jobs_running(cluster: Cluster, name: str) -> float:
+    """Jobs the renderer `name` holds now, unacked (its renderer_jobs_running)."""
+    return scrape(cluster.metrics_urls[name], "renderer_jobs_running")
 
 
 def redeliveries(cluster: Cluster, name: str) -> float:
@@ -145,13 +145,12 @@ def test_300_jobs_survive_a_killed_nats_node_renderer_and_gateway(cluster: Clust
 
     # 2. the renderers go on; at once a gateway (SIGKILL, SSE clients attached), the JOBS stream's
     #    leader node and a renderer with jobs in hand die; the second wave comes while they are down
-    done_by_victim = jobs_done(cluster, "renderer-1")
     pause_renderers(cluster, None)
     open_at_kill = {w.job_id for w in on_killed if not w.finished.is_set()}
     cluster.kill("gateway-1")
     cluster.kill_nats(nats_victim)
-    # renderer-1 dies with jobs in hand: it has taken work since the queue resumed, and ~30 jobs wait
-    eventually(lambda: jobs_done(cluster, "renderer-1") > done_by_victim, 60, "new job done by renderer-1", POLL_S)
+    # renderer-1 dies with jobs in hand (each takes an LLM call's latency, far longer than a scrape)
+    eventually(lambda: jobs_running(cluster, "renderer-1") >= 1, 60, "a job running on renderer-1", POLL_S)
     cluster.kill("renderer-1")
     killed_at = time.monotonic()
     second_wave = threading.Thread(target=submit, args=(range(FIRST_WAVE, JOBS),), daemon=True)

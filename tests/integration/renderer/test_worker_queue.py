@@ -51,8 +51,52 @@ class SlowRunner:
         return "succeeded"
 
 
+class GatedRunner:
+    """Stands in for the JobRunner: each job waits for `release`; the job `failing` then raises."""
+
+    store = None
+
+    def __init__(self, failing: str) -> None:
+        self.release = asyncio.Event()
+        self.failing = failing
+        self.ended: list[str] = []
+
+    async def run(self, command: job_pb2.RenderCommand) -> str:
+        try:
+            await self.release.wait()
+            if command.job_id == self.failing:
+                raise RuntimeError("the job failed")
+            return "succeeded"
+        finally:
+            self.ended.append(command.job_id)
+
+
 def _redeliveries() -> float:
     return REGISTRY.get_sample_value("renderer_redeliveries_total") or 0.0
+
+
+def _jobs_running() -> float:
+    return REGISTRY.get_sample_value("renderer_jobs_running") or 0.0
+
+
+async def test_jobs_running_counts_the_jobs_in_hand_until_each_succeeds_or_fails(nc: NatsClient):
+    js = nc.jetstream()
+    for job_id in ("job-succeeds", "job-fails"):
+        await js.publish(streams.RENDER_SUBJECT, job_pb2.RenderCommand(job_id=job_id, tenant="t").SerializeToString())
+    runner = GatedRunner(failing="job-fails")
+    # the failed job's retry comes after the test
+    worker = Worker(nc, runner, WorkerSettings(concurrency=CONCURRENCY, retry_delays_s=(60.0,)))  # type: ignore[arg-type]
+    before = _jobs_running()
+    running = asyncio.create_task(worker.run())
+    try:
+        await until(lambda: _jobs_running() == before + 2, what="two jobs running")
+        runner.release.set()
+        await until(lambda: _jobs_running() == before, what="both jobs ended")
+    finally:
+        worker.stop()
+        await asyncio.wait_for(running, 30)
+
+    assert sorted(runner.ended) == ["job-fails", "job-succeeds"]
 
 
 async def test_commands_left_in_the_local_buffer_are_kept_alive_and_wait_for_a_free_slot(nc: NatsClient):
