@@ -7,6 +7,7 @@ import asyncio
 import httpx
 
 from tests.integration.helpers import assert_error, complete_job, create_job, create_media
+from tests.support.polling import until
 from tests.support.tenants import AUTH_A, AUTH_B
 
 # A hang guard well under the requested wait: an answer that came only when the wait ran out
@@ -17,8 +18,7 @@ LONG_WAIT = "wait=60"
 
 async def _waiting(fanout, job_id: str, count: int) -> None:
     """Until `count` requests wait on the job (each watches it on the fan-out before it reads the job)."""
-    while fanout.watching(job_id) < count:
-        await asyncio.sleep(0)
+    await until(lambda: fanout.watching(job_id) >= count, GUARD_S, f"{count} requests waiting on {job_id}")
 
 
 async def _get(c: httpx.AsyncClient, job_id: str, prefer: str) -> httpx.Response:
@@ -29,7 +29,7 @@ async def test_a_job_that_ends_inside_the_window_is_answered_when_it_ends(gatewa
     c = gateway.client
     job_id = await create_job(c, AUTH_A, await create_media(c, AUTH_A))
     answer = asyncio.create_task(_get(c, job_id, LONG_WAIT))
-    await asyncio.wait_for(_waiting(gateway.app.state.event_fanout, job_id, 1), GUARD_S)
+    await _waiting(gateway.app.state.event_fanout, job_id, 1)
     report_id = await complete_job(store_stub, "tenant-a", job_id)
     response = await asyncio.wait_for(answer, GUARD_S)
     assert response.status_code == 200
@@ -62,7 +62,7 @@ async def test_a_cancel_wakes_the_waiters_too(gateway):
     c = gateway.client
     job_id = await create_job(c, AUTH_A, await create_media(c, AUTH_A))
     answer = asyncio.create_task(_get(c, job_id, "wait"))
-    await asyncio.wait_for(_waiting(gateway.app.state.event_fanout, job_id, 1), GUARD_S)
+    await _waiting(gateway.app.state.event_fanout, job_id, 1)
     await c.post(f"/v1/jobs/{job_id}/cancel", headers=AUTH_A)
     response = await asyncio.wait_for(answer, GUARD_S)
     assert response.json()["status"] == "canceled"
@@ -75,7 +75,7 @@ async def test_200_clients_waiting_at_once_are_all_answered_when_their_jobs_end(
     jobs = [await create_job(c, AUTH_A, media_id) for _ in range(20)]
     waiters = [asyncio.create_task(_get(c, jobs[i % len(jobs)], LONG_WAIT)) for i in range(200)]
     fanout = gateway.app.state.event_fanout
-    await asyncio.wait_for(asyncio.gather(*(_waiting(fanout, j, 10) for j in jobs)), GUARD_S)
+    await asyncio.gather(*(_waiting(fanout, j, 10) for j in jobs))
     reports = await asyncio.gather(*(complete_job(store_stub, "tenant-a", j) for j in jobs))
     responses = await asyncio.wait_for(asyncio.gather(*waiters), GUARD_S)
     by_job = dict(zip(jobs, reports, strict=True))

@@ -4,6 +4,7 @@ import asyncio
 import logging
 
 from services.common import backoff
+from tests.support.polling import until
 
 log = logging.getLogger("test-backoff")
 
@@ -34,7 +35,6 @@ async def test_until_up_gives_up_with_none_once_stopping_is_set_during_a_wait():
     waiting = asyncio.create_task(
         backoff.until_up(attempt, log=log, waiting="down", stopping=stopping, first_delay_s=3600)
     )
-    while not calls:
-        await asyncio.sleep(0)
+    await until(lambda: calls, what="the first attempt")
     stopping.set()
     assert await waiting is None and len(calls) == 1

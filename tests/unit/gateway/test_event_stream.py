@@ -14,6 +14,7 @@ from reports.v1 import job_pb2
 from services.common import job_states
 from services.gateway.event_fanout import EventFanout, StreamEnded, Subscriber, frame
 from services.gateway.routes.events import PING, event_stream, job_exists_check
+from tests.support.polling import until
 
 JOB = "job_1"
 
@@ -59,8 +60,7 @@ async def _run(fanout: EventFanout, js: JetStream, after: int | None) -> list[in
     chunks = []
 
     async def replay() -> None:
-        while not fanout.watching(JOB):
-            await asyncio.sleep(0)
+        await until(lambda: fanout.watching(JOB), what="the stream joining the fan-out")
         for subscriber in fanout._jobs[JOB]:
             for seq, event in HISTORY.items():
                 subscriber.offer(frame(seq, event))
