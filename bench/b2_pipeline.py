@@ -19,6 +19,7 @@ from typing import Any
 from bench import analysis, database, harness, metrics, workload
 from bench.harness import Context
 from bench.stats import ratio
+from services.common import defaults
 from stack.platform import Platform
 
 CONNECTIONS = 32
@@ -117,7 +118,7 @@ def run(ctx: Context, p: Platform, media_id: str) -> dict[str, Any]:
     latency = unloaded["create_to_succeeded_ms"]
     return {
         "renderers": RENDERERS,
-        "renderer_concurrency": 16,
+        "renderer_concurrency": defaults.RENDERER_CONCURRENCY,
         "connections": CONNECTIONS,
         "saturated": saturated,
         "unloaded": unloaded,

@@ -16,6 +16,7 @@ from typing import Any
 from bench import analysis, harness, workload
 from bench.harness import Context
 from bench.stats import ratio
+from stack.platform import render_capacity
 
 LLM_LATENCY_S = 2.0
 RENDERERS = 2
@@ -27,7 +28,7 @@ def run(ctx: Context) -> dict[str, Any]:
     env = {
         "REPORTS_LLM_MODEL": f"dev-llm+latency={int(LLM_LATENCY_S * 1000)}",
         "REPORTS_RENDERER_CONCURRENCY": str(CONCURRENCY),
-        "REPORTS_RENDER_CAPACITY": str(RENDERERS * CONCURRENCY),
+        "REPORTS_RENDER_CAPACITY": str(render_capacity(RENDERERS, CONCURRENCY)),
     }  # the store's dispatch window
     with harness.platform(ctx.var("b3"), renderers=0, env=env) as p:
         media_id = harness.create_media(p.gateway_url)

@@ -19,6 +19,7 @@ from typing import Any
 from bench import analysis, harness, workload
 from bench.harness import Context
 from bench.stats import ratio, summary
+from services.common import defaults
 from stack.platform import Platform
 
 LLM_LATENCY_MS = 200
@@ -26,7 +27,7 @@ RENDERERS = 1
 BUSY_KEY, BUSY_TENANT = "bench-busy-key", "bench-busy"
 NEW_JOBS = 10
 TARGET_RATIO = 2.0
-CONCURRENCY = 16
+CONCURRENCY = defaults.RENDERER_CONCURRENCY
 # The default window (REPORTS_RENDER_CAPACITY: every slot), then half of it: a job shares the
 # renderer with fewer others, which is what a CPU-bound renderer needs (Little's law: time in the
 # renderer = jobs in it / its throughput).

@@ -19,6 +19,7 @@ import httpx
 from bench import analysis, harness, workload
 from bench.harness import Context
 from bench.stats import ratio, summary
+from stack.platform import render_capacity
 
 RPM = 600
 RENDERERS = 2
@@ -51,7 +52,7 @@ def run(ctx: Context) -> dict[str, Any]:
         "DEVLLM_RPM": str(RPM),
         "REPORTS_LLM_MODEL": MODEL,
         "REPORTS_LLM_LIMITS": f"openai:{MODEL}=rpm:{RPM}",
-        "REPORTS_RENDER_CAPACITY": str(RENDERERS * 16),
+        "REPORTS_RENDER_CAPACITY": str(render_capacity(RENDERERS)),
     }  # both renderers' slots: the dispatch window
     with harness.platform(ctx.var("b7"), renderers=RENDERERS, env=env) as p:
         media_id = harness.create_media(p.gateway_url)

@@ -24,7 +24,7 @@ from services.webhooks.signing import generate_secret
 from stack import certificates, nats_auth
 from stack.fresh_database import FreshDatabase
 from stack.nats_server import ClusterOptions, NatsServer
-from stack.platform import LISTENING, service_exists, uses_dev_llm
+from stack.platform import LISTENING, render_capacity, service_exists, uses_dev_llm
 from stack.processes import ManagedProcess, ProcessFailed, free_port, stop_all
 from stack.service_env import scoped as scoped_env
 
@@ -125,8 +125,7 @@ class Cluster:
                 {
                     "REPORTS_STORE_LISTEN": self.addresses[name],
                     "REPORTS_DATABASE_URL": self.database.url,
-                    # every renderer's slots (16 each): the dispatch window
-                    "REPORTS_RENDER_CAPACITY": str(16 * self.config.renderers),
+                    "REPORTS_RENDER_CAPACITY": str(render_capacity(self.config.renderers)),
                 },
             ).wait_for(LISTENING)
         started = [

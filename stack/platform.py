@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.common import defaults
 from services.webhooks.signing import generate_secret
 from stack import certificates, nats_auth
 from stack.nats_server import NatsServer
@@ -45,6 +46,11 @@ class PlatformConfig:
 
 def service_exists(name: str) -> bool:
     return importlib.util.find_spec(f"services.{name}.__main__") is not None
+
+
+def render_capacity(renderers: int, concurrency: int = defaults.RENDERER_CONCURRENCY) -> int:
+    """The jobs `renderers` renderers run at once: the store's REPORTS_RENDER_CAPACITY, its dispatch window."""
+    return renderers * concurrency
 
 
 def uses_dev_llm(environ: dict[str, str]) -> bool:

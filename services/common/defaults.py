@@ -13,4 +13,5 @@ GATEWAY_HOST = "127.0.0.1"
 GATEWAY_PORT = 8080
 DEVLLM_HOST = "127.0.0.1"
 DEVLLM_PORT = 8089
+RENDERER_CONCURRENCY = 16  # jobs one renderer runs at once (REPORTS_RENDERER_CONCURRENCY)
 RPC_TIMEOUT_S = 10.0  # the deadline on each gRPC call the gateway and the dispatcher make

@@ -24,7 +24,7 @@ from nats.js import JetStreamContext
 from opentelemetry import trace
 
 from reports.v1 import job_pb2
-from services.common import context, jetstream_worker, streams, tracing
+from services.common import context, defaults, jetstream_worker, streams, tracing
 from services.common.rpc_errors import from_rpc_error
 from services.renderer.job_runner import JobRunner, fail_job
 from services.renderer.metrics import JOBS_FINISHED, JOBS_RUNNING, QUEUE_DEPTH, REDELIVERIES
@@ -36,7 +36,7 @@ MAX_DELIVERIES_ADVISORY = f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{streams.
 
 @dataclass(frozen=True)
 class WorkerSettings:
-    concurrency: int = 16
+    concurrency: int = defaults.RENDERER_CONCURRENCY
     ack_wait_s: float = 30.0
     max_deliver: int = 5
     retry_delays_s: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0)

@@ -15,7 +15,7 @@ class StoreSettings:
     database_url: str
     nats_url: str = defaults.NATS_URL
     listen: str = defaults.STORE_ADDR
-    render_capacity: int = 16  # jobs the renderers run at once, for estimated waits
+    render_capacity: int = defaults.RENDERER_CONCURRENCY  # jobs the renderers run at once, for estimated waits
     streams: StreamSettings = StreamSettings()
     # Days new media are kept when neither the request nor the tenant says (None: until deleted).
     retention_days: int | None = None

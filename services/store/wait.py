@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from services.common import defaults
 from services.common.job_states import QUEUED, RUNNING, SUCCEEDED
 from services.common.timeutil import as_utc
 from services.store.tables import JOBS
@@ -27,7 +28,7 @@ _QUEUE_DEPTH = select(func.count()).select_from(JOBS).where(JOBS.c.status.in_([Q
 class Capacity:
     """How many jobs the renderers run at once, for estimating a new job's wait."""
 
-    concurrent_jobs: int = 16
+    concurrent_jobs: int = defaults.RENDERER_CONCURRENCY
     default_job_sec: float = 10.0
 
 

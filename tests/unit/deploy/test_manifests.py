@@ -34,9 +34,11 @@ import pytest
 import yaml
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from services.common import defaults
 from services.store.db import normalise_url
 from services.webhooks.signing import parse_secret
 from stack import nats_auth
+from stack.platform import render_capacity
 from tests.support.service_settings import settings_of
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -233,6 +235,13 @@ def test_each_service_listens_where_its_container_port_and_probes_are(rendered: 
     assert config["REPORTS_METRICS_HOST"] == "0.0.0.0"
 
 
+def test_the_stores_render_capacity_is_every_renderer_slot(rendered: list[dict]) -> None:
+    config = one(rendered, "ConfigMap")["data"]
+    renderers = objects(rendered, "Deployment")["renderer"]["spec"]["replicas"]
+    concurrency = int(config.get("REPORTS_RENDERER_CONCURRENCY", defaults.RENDERER_CONCURRENCY))
+    assert int(config["REPORTS_RENDER_CAPACITY"]) == render_capacity(renderers, concurrency)
+
+
 def test_clients_find_the_store_and_resolver_services(rendered: list[dict]) -> None:
     config = one(rendered, "ConfigMap")["data"]
     services = objects(rendered, "Service")
@@ -374,6 +383,14 @@ def test_compose_runs_a_three_node_nats_cluster(compose: dict) -> None:
     for name in ("store", "renderer", "gateway", "webhooks"):
         url = services[name]["environment"]["REPORTS_NATS_URL"]
         assert sorted(re.findall(r"nats://([^:,]+):4222", url)) == nodes, name
+
+
+def test_compose_stores_render_capacity_is_every_renderer_slot(compose: dict) -> None:
+    services = compose["services"]
+    renderer = services["renderer"]
+    concurrency = int(renderer["environment"].get("REPORTS_RENDERER_CONCURRENCY", defaults.RENDERER_CONCURRENCY))
+    capacity = render_capacity(renderer["deploy"]["replicas"], concurrency)
+    assert int(services["store"]["environment"]["REPORTS_RENDER_CAPACITY"]) == capacity
 
 
 def nats_nodes(compose: dict) -> dict[str, dict]:
