@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import nats
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
@@ -153,9 +153,10 @@ def nats_credentials(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 async def connect(url: str, name: str) -> NatsClient:
-    """A connection that reconnects forever; the first connect fails fast if NATS is down.
+    """A connection that reconnects forever; the first connect, too, tries until NATS answers.
 
     As the user REPORTS_NATS_USER / REPORTS_NATS_PASSWORD name, when set (stack/nats_auth.py).
+    Cancelled half-way (a shutdown while NATS is down or slow), it closes the socket it holds.
     """
     credentials = nats_credentials(os.environ)
 
@@ -168,17 +169,25 @@ async def connect(url: str, name: str) -> NatsClient:
     async def error(exc: Exception) -> None:
         log.debug("nats error: %s", exc)
 
-    return await nats.connect(
-        servers=url.split(","),
-        name=name,
-        connect_timeout=2,
-        max_reconnect_attempts=-1,
-        reconnect_time_wait=0.5,
-        disconnected_cb=disconnected,
-        reconnected_cb=reconnected,
-        error_cb=error,
-        **credentials,
-    )
+    client = NatsClient()
+    try:
+        await client.connect(
+            servers=url.split(","),
+            name=name,
+            connect_timeout=2,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,  # type: ignore[arg-type]  # annotated int; any number of seconds works
+            disconnected_cb=disconnected,
+            reconnected_cb=reconnected,
+            error_cb=error,
+            user=credentials.get("user"),
+            password=credentials.get("password"),
+        )
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await client.close()
+        raise
+    return client
 
 
 def stream_settings_from_env(environ: Mapping[str, str]) -> StreamSettings:

@@ -56,6 +56,7 @@ class Backends:
         return {"store": store_ok, "nats": self.nats is not None and self.nats.is_connected}
 
     async def close(self) -> None:
+        """Ends a NATS connect still under way (streams.connect closes what it opened), then the rest."""
         if self._nats_task is not None:
             self._nats_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
