@@ -9,10 +9,8 @@ COPY pyproject.toml ./
 COPY services ./services
 COPY reports ./reports
 COPY stack ./stack
+# The wheel carries the contract's JSON Schemas and the pages' files as package data.
 RUN /opt/venv/bin/pip install --no-cache-dir .
-# services/common/contracts.py reads the JSON Schemas from contracts/v1 two levels above itself,
-# i.e. beside the installed `services` package; the wheel does not carry them.
-COPY contracts/v1 /opt/venv/lib/python3.11/site-packages/contracts/v1
 
 FROM python:3.11-slim
 ENV PATH=/opt/venv/bin:$PATH \

@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of the REST API (`GET /v1/openapi.json`).
 
 Request bodies are the very schemas the gateway validates with: the contract's
-(`services.common.contracts`) and ours for media and resolve (`services.gateway.schemas`), taken
+(`services.contracts`) and ours for media and resolve (`services.gateway.schemas`), taken
 from there when the document is built, never copied. Response shapes the contract leaves to us
 (media, jobs, events, pages) are described here, next to the operations.
 
@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from services.common import contracts, job_states
+from services import contracts
+from services.common import job_states
 from services.gateway import openapi_examples as ex
 from services.gateway import schemas
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from services.common import contracts
+from services import contracts
 from services.common.schema_check import SchemaValidator
 
 TRANSCRIPT_FORMATS = ["segments", "webvtt", "srt", "whisperx", "assemblyai", "deepgram"]

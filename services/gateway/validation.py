@@ -11,7 +11,8 @@ from typing import Any
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
-from services.common import contracts, strict_json
+from services import contracts
+from services.common import strict_json
 from services.common.rpc_errors import FieldProblem
 from services.common.schema_check import SchemaValidator
 from services.gateway import params, schemas, webhook_rules

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, NamedTuple
 
-from services.common.contracts import report_document_validator
 from services.common.schema_check import SchemaValidator
 from services.common.templates import TRAIT_PHRASES, sections_of
+from services.contracts import report_document_validator
 from services.renderer.llm_schema import output_schema
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from jsonschema import Draft202012Validator
 
-from services.common import contracts
+from services import contracts
 from stack.platform import Platform
 from tests.support.api import Api
 from tests.support.tenants import AUTH_A

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from jsonschema import Draft202012Validator
 
-from services.common import contracts
+from services import contracts
 from services.common.templates import TEMPLATES
 from tests.support.api import Api
 from tests.support.tenants import AUTH_B

@@ -2,7 +2,7 @@
 
 Python attributes are snake_case; each field's JSON name (camelCase at the top of the contract,
 snake_case inside `target`) is in its metadata, so `from_json` and `to_json` are exact. The models
-follow `contracts/v1/*.schema.json` and the gateway's OpenAPI document field for field; a test
+follow `services/contracts/v1/*.schema.json` and the gateway's OpenAPI document field for field; a test
 compares them, so drift fails. Every decoded model keeps the JSON it came from in `raw`, so a field
 the API adds later is readable before the SDK knows it.
 """
@@ -49,7 +49,7 @@ class Model:
         return _encode(self)  # type: ignore[no-any-return]
 
 
-# Request shapes (contracts/v1/create-report-job.request.schema.json)
+# Request shapes (services/contracts/v1/create-report-job.request.schema.json)
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ class CreateReportJobResponse(Model):
     estimated_wait_sec: float | None = field(default=None, metadata=_json("estimatedWaitSec"))
 
 
-# The report (contracts/v1/report.response.schema.json)
+# The report (services/contracts/v1/report.response.schema.json)
 
 
 @dataclass(frozen=True)

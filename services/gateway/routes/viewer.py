@@ -9,7 +9,6 @@ lets the page run only its own scripts, so a transcript that holds markup stays 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -17,7 +16,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+from services.gateway import page_files
+
+STATIC_DIR = page_files.folder(page_files.VIEWER)
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

@@ -60,7 +60,7 @@ def test_the_document_covers_every_route_of_the_gateway(platform: Platform):
 
 
 def test_request_bodies_are_the_schemas_the_gateway_validates_with(platform: Platform):
-    from services.common import contracts
+    from services import contracts
     from services.gateway import schemas
 
     components = _document(platform)["components"]["schemas"]

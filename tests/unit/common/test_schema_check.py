@@ -5,7 +5,7 @@ from __future__ import annotations
 import jsonschema_rs
 from jsonschema import Draft202012Validator
 
-from services.common import contracts
+from services import contracts
 from services.common.schema_check import SchemaValidator
 
 SCHEMA = {

@@ -6,13 +6,14 @@
   the Compose spec; it needs neither a daemon nor the network. Its normalized JSON output (anchors
   merged, `${VAR:-default}` resolved) is what the structural assertions read.
 - Dockerfile: hadolint; the image is never built here. The wheel `pip install .` would put in the
-  image is built and imported to show the contracts and static files are there.
+  image is built and imported to show the contracts and the pages' files are there.
 - deploy/docker-entrypoint.sh run with bash and sh; deploy/healthcheck.py against a real
   grpc.health.v1 server and a real HTTP server.
 """
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import importlib.util
 import json
@@ -520,8 +521,26 @@ def test_the_image_binds_every_interface() -> None:
         assert env[variable] == "0.0.0.0", variable
 
 
+# The folders of package data, read through the accessors the code uses (importlib.resources).
+PACKAGE_DATA_PROBE = """
+import hashlib, json, services
+from services import contracts
+from services.gateway.routes import docs, viewer
+folders = {"services/contracts/v1": contracts.VERSION_DIR, "services/gateway/static": viewer.STATIC_DIR,
+           "services/gateway/docs_page": docs.DOCS_DIR}
+for found in contracts.VERSION_DIR.iterdir():
+    if found.name.endswith(".schema.json"):
+        contracts.validator(found.name.removesuffix(".schema.json"))
+files = {f"{name}/{found.name}": hashlib.sha256(found.read_bytes()).hexdigest()
+         for name, folder in folders.items() for found in folder.iterdir()}
+print(json.dumps({"package": services.__file__, "folders": [str(f) for f in folders.values()], "files": files}))
+"""
+
+
 def test_the_installed_wheel_carries_contracts_and_static_files(tmp_path: Path) -> None:
-    """What `pip install .` plus the Dockerfile's COPYs into site-packages give the image."""
+    """What `pip install .` gives the image: every contract and page file, byte for byte, found where
+    the installed package looks for them; the Dockerfile copies nothing into site-packages."""
+    assert not re.findall(rf"^COPY .* {re.escape(SITE)}", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
     src, site = tmp_path / "src", tmp_path / "site"
     for part in ("services", "reports", "stack"):
         shutil.copytree(ROOT / part, src / part, ignore=shutil.ignore_patterns("__pycache__"))
@@ -532,17 +551,17 @@ def test_the_installed_wheel_carries_contracts_and_static_files(tmp_path: Path) 
     assert built.returncode == 0, built.stderr
     wheel = next(tmp_path.glob("reports_platform-*.whl"))
     shutil.unpack_archive(wheel, site, "zip")
-    copies = re.findall(rf"^COPY (\S+) {re.escape(SITE)}(\S+)$", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
-    for source, target in copies:
-        shutil.copytree(ROOT / source, site / target)
-    probe = (
-        "import services\nfrom services.common import contracts\nfrom services.gateway.routes import viewer\n"
-        "contracts.schema(contracts.CREATE_JOB_REQUEST); contracts.schema(contracts.REPORT_RESPONSE)\n"
-        "assert (viewer.STATIC_DIR / 'index.html').is_file()\nprint(services.__file__)\n"
-    )
-    result = run(sys.executable, "-c", probe, env=clean_env(PYTHONPATH=str(site)), cwd=tmp_path)
+    result = run(sys.executable, "-c", PACKAGE_DATA_PROBE, env=clean_env(PYTHONPATH=str(site)), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert Path(result.stdout.strip()).is_relative_to(site), "imported the work tree, not the wheel"
+    installed = json.loads(result.stdout)
+    assert Path(installed["package"]).is_relative_to(site), "imported the work tree, not the wheel"
+    assert all(Path(folder).is_relative_to(site) for folder in installed["folders"])
+    expected = {
+        str(path.relative_to(ROOT)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for folder in ("services/contracts/v1", "services/gateway/static", "services/gateway/docs_page")
+        for path in (ROOT / folder).iterdir()
+    }
+    assert installed["files"] == expected
 
 
 # The entrypoint

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from services.common.contracts import report_document_validator
 from services.common.prompt_seeds import seed_for
 from services.common.templates import sections_of
+from services.contracts import report_document_validator
 from services.renderer.errors import InvalidRenderRequest
 from services.renderer.llm import Llm, LlmSettings
 from services.renderer.pipeline import write_report

@@ -3,25 +3,23 @@ the same fields under the same JSON names, the same nullability, types and enums
 
 from __future__ import annotations
 
-import json
 import types
 import typing
-from pathlib import Path
 from typing import Any, Literal, Union
 
 import pytest
 
 from reports_sdk import models
 from reports_sdk.models import Model, json_fields
+from services import contracts
 from services.gateway import openapi
 
-CONTRACTS = Path(__file__).resolve().parents[3] / "contracts" / "v1"
 DOCUMENT = openapi.document()
 COMPONENTS = DOCUMENT["components"]["schemas"]
 
 
 def contract(name: str) -> dict[str, Any]:
-    return json.loads((CONTRACTS / f"{name}.schema.json").read_text())
+    return contracts.schema(name)
 
 
 def deref(schema: dict[str, Any]) -> dict[str, Any]:

@@ -1,16 +1,21 @@
-"""The public REST contract's JSON Schemas (contracts/v1), loaded once and compiled on demand."""
+"""The public REST contract: its text and JSON Schemas (`v1/`, package data), loaded once and compiled on demand.
+
+The files are the contract byte for byte; they are read with importlib.resources, so an installed
+wheel finds them as a checkout does.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 from functools import cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from services.common.schema_check import SchemaValidator
 
-CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts" / "v1"
+VERSION_DIR: Traversable = resources.files(__name__) / "v1"
 
 CREATE_JOB_REQUEST = "create-report-job.request"
 CREATE_JOB_RESPONSE = "create-report-job.response"
@@ -32,7 +37,7 @@ FORMATS = {"uri": _is_uri}
 
 @cache
 def schema(name: str) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads((CONTRACTS_DIR / f"{name}.schema.json").read_text())
+    document: dict[str, Any] = json.loads((VERSION_DIR / f"{name}.schema.json").read_bytes())
     return document
 
 
