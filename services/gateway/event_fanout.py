@@ -41,7 +41,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from reports.v1 import job_pb2
 from services.common import job_states, streams
-from services.gateway import views
+from services.gateway import convert
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class Frame:
 
 
 def frame(seq: int, event: job_pb2.JobEvent) -> Frame:
-    data = f"id: {seq}\nevent: status\ndata: {json.dumps(views.event_json(event))}\n\n".encode()
+    data = f"id: {seq}\nevent: status\ndata: {json.dumps(convert.event_json(event))}\n\n".encode()
     return Frame(seq, data, event.status in job_states.TERMINAL_VALUES)
 
 

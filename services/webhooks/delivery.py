@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from reports.v1 import job_pb2
 from services.common import job_states
 from services.common.timeutil import iso
-from services.gateway.views import job_json
+from services.gateway.convert import job_json
 from services.webhooks import signing
 
 # The Standard Webhooks schedule: after the first attempt, retry 5 s, 5 min, 30 min, 2 h, 5 h,

@@ -15,7 +15,7 @@ from reports.v1 import job_pb2, store_pb2
 from services.common import job_states
 from services.common.rpc_errors import FieldProblem
 from services.common.strict_json import quote
-from services.gateway import bodies, pages, params, prefer, validation, views, webhook_rules
+from services.gateway import bodies, convert, pages, params, prefer, validation, webhook_rules
 from services.gateway.calls import call
 from services.gateway.errors import ApiError
 from services.gateway.job_waits import JobWaits, is_terminal
@@ -38,7 +38,7 @@ def create_job_message(body: dict[str, Any], tenant: str, request_id: str) -> st
         request_fingerprint=fingerprint(body) if "idempotencyKey" in body else "",
         media_id=body["media"]["mediaId"],
         template=output["template"],
-        target=views.target_message(body["target"]),
+        target=convert.target_message(body["target"]),
         request_id=request_id,
     )
     message.template_params.update(output.get("templateParams", {}))
@@ -96,12 +96,12 @@ async def get_job(request: Request) -> JSONResponse:
             await asyncio.wait_for(c.backends.nats_ready.wait(), NATS_WAIT_S)
     waits: JobWaits = request.app.state.job_waits
     if wait is None or not await waits.available(c.backends.nats):
-        return pages.resource_response("job", views.job_json(await read()))
+        return pages.resource_response("job", convert.job_json(await read()))
     job = await waits.until_ended(job_id, read, wait)
     headers = {"Preference-Applied": f"wait={wait}", "Vary": "Prefer"}
     if not is_terminal(job):
         headers["Retry-After"] = "1"  # not over yet: ask again, with or without a wait
-    return pages.resource_response("job", views.job_json(job), headers=headers)
+    return pages.resource_response("job", convert.job_json(job), headers=headers)
 
 
 def _status_filter(request: Request) -> int:
@@ -128,7 +128,7 @@ async def list_jobs(request: Request) -> JSONResponse:
         timeout=c.timeout,
         metadata=c.metadata,
     )
-    return pages.page_response("job", page.items, views.job_json, page.next_cursor)
+    return pages.page_response("job", page.items, convert.job_json, page.next_cursor)
 
 
 async def cancel_job(request: Request) -> JSONResponse:
@@ -138,7 +138,7 @@ async def cancel_job(request: Request) -> JSONResponse:
         timeout=c.timeout,
         metadata=c.metadata,
     )
-    return pages.resource_response("job", views.job_json(job))
+    return pages.resource_response("job", convert.job_json(job))
 
 
 routes = [

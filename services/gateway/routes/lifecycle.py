@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from reports.v1 import store_pb2
-from services.gateway import params, views
+from services.gateway import convert, params
 from services.gateway.auth import key_id_of
 from services.gateway.calls import Call, call
 
@@ -40,7 +40,7 @@ async def list_audit(request: Request) -> JSONResponse:
         timeout=c.timeout,
         metadata=c.metadata,
     )
-    return JSONResponse({"items": [views.audit_json(r) for r in page.items], "nextCursor": page.next_cursor or None})
+    return JSONResponse({"items": [convert.audit_json(r) for r in page.items], "nextCursor": page.next_cursor or None})
 
 
 routes = [

@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reports.v1 import media_pb2, resolver_pb2, store_pb2
-from services.gateway import bodies, pages, params, validation, views
+from services.gateway import bodies, convert, pages, params, validation
 from services.gateway.calls import call
 
 MEDIA_TIMEOUT_S = 60.0
@@ -39,7 +39,7 @@ async def create_media(request: Request) -> JSONResponse:
     if default_days is not None:
         message.default_retention_days = default_days
     media = await c.backends.store.CreateMedia(message, timeout=max(c.timeout, MEDIA_TIMEOUT_S), metadata=c.metadata)
-    return JSONResponse(views.media_json(media), status_code=201, headers={"Location": f"/v1/media/{media.id}"})
+    return JSONResponse(convert.media_json(media), status_code=201, headers={"Location": f"/v1/media/{media.id}"})
 
 
 async def get_media(request: Request) -> JSONResponse:
@@ -49,7 +49,7 @@ async def get_media(request: Request) -> JSONResponse:
         timeout=c.timeout,
         metadata=c.metadata,
     )
-    return pages.resource_response("media", views.media_json(media))
+    return pages.resource_response("media", convert.media_json(media))
 
 
 async def list_media(request: Request) -> JSONResponse:
@@ -59,7 +59,7 @@ async def list_media(request: Request) -> JSONResponse:
         timeout=c.timeout,
         metadata=c.metadata,
     )
-    return pages.page_response("media", page.items, views.media_json, page.next_cursor)
+    return pages.page_response("media", page.items, convert.media_json, page.next_cursor)
 
 
 async def resolve(request: Request) -> JSONResponse:
@@ -70,12 +70,12 @@ async def resolve(request: Request) -> JSONResponse:
         resolver_pb2.ResolveTargetRequest(
             tenant=c.tenant,
             media_id=params.resource_id(request, "media_id", "media"),
-            target=views.target_message(body),
+            target=convert.target_message(body),
         ),
         timeout=c.timeout,
         metadata=c.metadata,
     )
-    return JSONResponse(views.resolution_json(resolution))
+    return JSONResponse(convert.resolution_json(resolution))
 
 
 routes = [

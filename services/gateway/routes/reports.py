@@ -5,7 +5,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reports.v1 import store_pb2
-from services.gateway import pages, params, views
+from services.gateway import convert, pages, params
 from services.gateway.calls import call
 
 
@@ -16,7 +16,7 @@ async def get_report(request: Request) -> JSONResponse:
         timeout=c.timeout,
         metadata=c.metadata,
     )
-    return pages.resource_response("report", views.report_json(report))
+    return pages.resource_response("report", convert.report_json(report))
 
 
 async def report_evidence(request: Request) -> JSONResponse:
@@ -27,7 +27,7 @@ async def report_evidence(request: Request) -> JSONResponse:
         timeout=c.timeout,
         metadata=c.metadata,
     )
-    return JSONResponse(views.evidence_json(report))
+    return JSONResponse(convert.evidence_json(report))
 
 
 async def report_by_job(request: Request) -> JSONResponse:
@@ -38,7 +38,7 @@ async def report_by_job(request: Request) -> JSONResponse:
         timeout=c.timeout,
         metadata=c.metadata,
     )
-    return JSONResponse(views.report_json(reply.report) if reply.HasField("report") else None)
+    return JSONResponse(convert.report_json(reply.report) if reply.HasField("report") else None)
 
 
 async def list_reports(request: Request) -> JSONResponse:
@@ -48,7 +48,7 @@ async def list_reports(request: Request) -> JSONResponse:
         timeout=c.timeout,
         metadata=c.metadata,
     )
-    return pages.page_response("report", page.items, views.report_json, page.next_cursor)
+    return pages.page_response("report", page.items, convert.report_json, page.next_cursor)
 
 
 routes = [

@@ -12,7 +12,7 @@ from reports.v1 import store_pb2
 from services.common.rpc_errors import FieldProblem
 from services.common.strict_json import quote
 from services.common.timeutil import iso, to_timestamp, utcnow
-from services.gateway import views
+from services.gateway import convert
 from services.gateway.calls import call
 from services.gateway.errors import ApiError
 
@@ -75,8 +75,8 @@ async def get_usage(request: Request) -> JSONResponse:
             "from": iso(start),
             "to": iso(end),
             "groupBy": group_by,
-            "groups": [{"group": g.group, **views.usage_figures_json(g)} for g in reply.groups],
-            "total": views.usage_figures_json(reply.total),
+            "groups": [{"group": g.group, **convert.usage_figures_json(g)} for g in reply.groups],
+            "total": convert.usage_figures_json(reply.total),
         }
     )
 

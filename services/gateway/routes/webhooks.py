@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reports.v1 import store_pb2
-from services.gateway import pages, params, views
+from services.gateway import convert, pages, params
 from services.gateway.calls import call
 
 
@@ -19,7 +19,7 @@ async def redeliver(request: Request) -> JSONResponse:
         timeout=c.timeout,
         metadata=c.metadata,
     )
-    return pages.resource_response("job", views.job_json(job), status_code=202)
+    return pages.resource_response("job", convert.job_json(job), status_code=202)
 
 
 routes = [Route("/v1/jobs/{job_id}/webhook/redeliver", redeliver, methods=["POST"])]
