@@ -23,7 +23,8 @@ async def main(settings: GatewaySettings) -> None:
         log_config=None,
         access_log=False,
         lifespan="on",
-        timeout_graceful_shutdown=settings.drain_s,
+        # uvicorn annotates whole seconds, but waits with asyncio.timeout, which takes fractions too
+        timeout_graceful_shutdown=settings.drain_s,  # type: ignore[arg-type]  # see above
         http=protocol(settings.connection_limits),
     )
     port = sock.getsockname()[1]

@@ -52,7 +52,7 @@ def create_app(settings: GatewaySettings, webhook_resolver: ssrf.Resolver = ssrf
             *docs.routes,
         ],
         middleware=[Middleware(RequestIdMiddleware), Middleware(TelemetryMiddleware), Middleware(RateLimitMiddleware)],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -16,7 +16,7 @@ def tenant_of(request: Request) -> str:
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <api key>", headers=_CHALLENGE)
-    tenant = request.app.state.api_keys.tenant(key.strip())
+    tenant: str | None = request.app.state.api_keys.tenant(key.strip())
     if tenant is None:
         raise ApiError(401, "unauthorized", "unknown API key", headers=_CHALLENGE)
     return tenant

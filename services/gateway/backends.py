@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2
 from nats.aio.client import Client as NatsClient
 
 from reports.v1 import resolver_pb2_grpc, store_pb2_grpc
@@ -19,9 +19,9 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Backends:
-    store: store_pb2_grpc.StoreStub
-    resolver: resolver_pb2_grpc.ResolverStub
-    store_health: health_pb2_grpc.HealthStub
+    store: store_pb2_grpc.StoreAsyncStub
+    resolver: resolver_pb2_grpc.ResolverAsyncStub
+    store_health_check: grpc.aio.UnaryUnaryMultiCallable[health_pb2.HealthCheckRequest, health_pb2.HealthCheckResponse]
     channels: list[grpc.aio.Channel]
     nats_url: str
     nats: NatsClient | None = None
@@ -35,7 +35,12 @@ class Backends:
         backends = cls(
             store=store_pb2_grpc.StoreStub(store_channel),
             resolver=resolver_pb2_grpc.ResolverStub(resolver_channel),
-            store_health=health_pb2_grpc.HealthStub(store_channel),
+            # what health_pb2_grpc.HealthStub(store_channel).Check is, typed (the stub's stubs omit its methods)
+            store_health_check=store_channel.unary_unary(
+                "/grpc.health.v1.Health/Check",
+                request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
+                response_deserializer=health_pb2.HealthCheckResponse.FromString,
+            ),
             channels=[store_channel, resolver_channel],
             nats_url=nats_url,
         )
@@ -51,7 +56,7 @@ class Backends:
     async def ready(self, timeout: float = 2.0) -> dict[str, bool]:
         store_ok = False
         with contextlib.suppress(grpc.RpcError, asyncio.TimeoutError):
-            reply = await self.store_health.Check(health_pb2.HealthCheckRequest(service=""), timeout=timeout)
+            reply = await self.store_health_check(health_pb2.HealthCheckRequest(service=""), timeout=timeout)
             store_ok = reply.status == health_pb2.HealthCheckResponse.SERVING
         return {"store": store_ok, "nats": self.nats is not None and self.nats.is_connected}
 

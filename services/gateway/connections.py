@@ -57,7 +57,7 @@ def refusal(status: int, code: str, message: str, retry_after: int | None = None
 class GuardedHttpProtocol(HttpToolsProtocol):
     limits: ClassVar[ConnectionLimits] = ConnectionLimits()
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn's own signature
         super().connection_made(transport)
         self._head_bytes = 0  # of the request head being received
         self._tail = b""  # its last 3 bytes, to find CRLFCRLF across reads
@@ -117,8 +117,9 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._timer = self.loop.call_later(delay, callback)
 
     def _disarm(self) -> None:
-        if getattr(self, "_timer", None) is not None:
-            self._timer.cancel()  # type: ignore[union-attr]
+        timer: asyncio.TimerHandle | None = getattr(self, "_timer", None)  # unset before connection_made
+        if timer is not None:
+            timer.cancel()
             self._timer = None
 
     def _answering(self) -> bool:

@@ -131,7 +131,9 @@ class EventFanout:
             )
             # nats-py restarts an ordered consumer from the last sequence it delivered + 1, which is
             # the stream's start (every event of the last week again) until it has delivered one.
-            subscription._sub._jsi._sseq = start - 1
+            ordered = subscription._sub._jsi
+            assert ordered is not None  # an ordered consumer's subscription always has its state
+            ordered._sseq = start - 1
             await nats.subscribe(streams.DELETED_SUBJECTS, cb=self._on_deleted)
             await nats.flush()
             self._client = nats

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,11 +27,13 @@ def _pointer(parts: Iterable[Any]) -> str:
 
 def _problems(error: ValidationError) -> list[FieldProblem]:
     path = list(error.absolute_path)
+    # the failing subschema: a boolean one has no keywords (and fails no keyword of its own)
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set(error.schema.get("properties", {}))
+        allowed = set(schema.get("properties", {}))
         return [FieldProblem(_pointer([*path, k]), f"unknown field {k!r}") for k in error.instance if k not in allowed]
-    if error.validator == "required" and isinstance(error.instance, dict):
-        properties = error.schema.get("properties", {})
+    if error.validator == "required" and isinstance(error.instance, dict) and isinstance(error.validator_value, list):
+        properties = schema.get("properties", {})
         return [
             FieldProblem(_pointer([*path, k]), f"{k!r} is required{_choices(properties.get(k, {}))}")
             for k in error.validator_value

@@ -103,8 +103,8 @@ def report_evidence(written: WrittenReport, entity: media_pb2.Entity, coverage: 
 
 @dataclass
 class JobRunner:
-    store: store_pb2_grpc.StoreStub
-    resolver: resolver_pb2_grpc.ResolverStub
+    store: store_pb2_grpc.StoreAsyncStub
+    resolver: resolver_pb2_grpc.ResolverAsyncStub
     llm: Llm
     rpc_timeout_s: float = 10.0
     coverage_rules: CoverageRules = CoverageRules()
@@ -281,7 +281,7 @@ class JobRunner:
 
 
 async def fail_job(
-    store: store_pb2_grpc.StoreStub,
+    store: store_pb2_grpc.StoreAsyncStub,
     tenant: str,
     job_id: str,
     code: str,
@@ -310,7 +310,7 @@ async def fail_job(
 
 
 async def keep_usage(
-    store: store_pb2_grpc.StoreStub,
+    store: store_pb2_grpc.StoreAsyncStub,
     tenant: str,
     job_id: str,
     status: str,

@@ -26,7 +26,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from services.common import env as envvars
 from services.common import tracing
@@ -132,7 +132,7 @@ def settings_from_env(env: Mapping[str, str]) -> LlmSettings:
         )
     default_model = DEFAULT_MODELS[provider] if key else DEV_MODEL
     return LlmSettings(
-        provider=provider,  # type: ignore[arg-type]
+        provider=provider,
         model=envvars.text(env, "REPORTS_LLM_MODEL", default_model),
         api_key=key or DEV_MODEL,
         base_url=base_url,
@@ -164,8 +164,19 @@ def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise envvars.ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+class ProviderArgs(TypedDict):
+    """What either provider's constructor takes."""
+
+    api_key: str
+    base_url: str | None
+    timeout_s: float
+    headers: Mapping[str, str]
+    max_tokens: int
+    on_response: OnResponse | None
+
+
 def make_provider(settings: LlmSettings, on_response: OnResponse | None = None) -> Provider:
-    common = dict(
+    common = ProviderArgs(
         api_key=settings.api_key,
         base_url=settings.base_url,
         timeout_s=settings.idle_timeout_s,
@@ -176,13 +187,10 @@ def make_provider(settings: LlmSettings, on_response: OnResponse | None = None) 
     if settings.provider == "anthropic":
         from services.renderer.providers.anthropic_provider import AnthropicProvider
 
-        return AnthropicProvider(**common)  # type: ignore[arg-type]
+        return AnthropicProvider(**common)
     from services.renderer.providers.openai_provider import OpenAIProvider
 
-    return OpenAIProvider(
-        response_format=settings.response_format,  # type: ignore[arg-type]
-        **common,
-    )
+    return OpenAIProvider(response_format=settings.response_format, **common)
 
 
 @dataclass
@@ -471,7 +479,7 @@ def backoff_delay(
     `backoff_max_s`, of which a random half is jitter."""
     if retry_after_s is not None:
         return retry_after_s
-    ceiling = min(settings.backoff_max_s, settings.backoff_base_s * 2 ** (attempts - 1))
+    ceiling = min(settings.backoff_max_s, settings.backoff_base_s * 2.0 ** (attempts - 1))
     return ceiling * (0.5 + jitter() / 2)
 
 

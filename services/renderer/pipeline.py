@@ -31,14 +31,19 @@ from services.renderer.validate import Problem, check_document, check_output
 
 
 class PromptVersionLike(Protocol):
-    """A prompt version: a `PromptSeed`, the store's `PromptVersion` message, or alike."""
+    """A prompt version: a `PromptSeed`, the store's `PromptVersion` message, or alike (read only:
+    the message's repeated fields are sequences of their own types)."""
 
     name: str
     version: int
-    labels: Sequence[str]
     system: str
     instructions: str
-    variables: Sequence[VariableLike]
+
+    @property
+    def labels(self) -> Sequence[str]: ...
+
+    @property
+    def variables(self) -> Sequence[VariableLike]: ...
 
 
 @dataclass(frozen=True)
@@ -110,8 +115,8 @@ async def write_report(
     problems = check_document(template, document)
     if problems:  # only the meta changed since `validate` passed: a bug, not the model's fault
         raise RenderError(f"report document breaks the contract: {problems[:3]}")
-    evidence = locator.support(result.output, keys)
-    return WrittenReport(document, to_markdown(document, evidence), quotes, evidence, result.attempts, result.model)
+    support = locator.support(result.output, keys)
+    return WrittenReport(document, to_markdown(document, support), quotes, support, result.attempts, result.model)
 
 
 def _check_request(prompt: PromptVersionLike, template: str, params: Mapping[str, Any]) -> None:

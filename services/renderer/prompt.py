@@ -10,6 +10,7 @@ delimiter either.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -122,7 +123,7 @@ def render_instructions(text: str, variables: Iterable[VariableLike], params: Ma
     declared = {v.name: v for v in variables}
     params = params or {}
 
-    def fill(match: Any) -> str:
+    def fill(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in declared:
             return match.group(0)
@@ -161,7 +162,9 @@ def section_list(template: str) -> str:
     return "\n".join(lines)
 
 
-def with_repair(conversation: Conversation, answer: str, problems: Sequence[tuple[str, str]]) -> Conversation:
+def with_repair(
+    conversation: Conversation, answer: str, problems: Sequence[tuple[str, str] | tuple[str, str, bool]]
+) -> Conversation:
     """The conversation plus the rejected answer and a user turn listing what was wrong."""
     shown = [f"- {p[0]}: {p[1]}" for p in problems[:MAX_REPAIR_PROBLEMS]]
     if len(problems) > MAX_REPAIR_PROBLEMS:

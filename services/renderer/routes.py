@@ -43,7 +43,7 @@ def routes_from_env(env: Mapping[str, str], first: LlmSettings) -> list[LlmSetti
         route = dataclasses.replace(
             first,
             provider=provider,
-            model=model,  # type: ignore[arg-type]
+            model=model,
             api_key=key or DEV_MODEL,
             base_url=base_url,
         )

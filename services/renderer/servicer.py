@@ -18,12 +18,16 @@ from services.renderer.pipeline import write_report
 
 
 class RendererServicer(renderer_pb2_grpc.RendererServicer):
-    def __init__(self, store: store_pb2_grpc.StoreStub, llm: Llm) -> None:
+    def __init__(self, store: store_pb2_grpc.StoreAsyncStub, llm: Llm) -> None:
         self._store = store
         self._llm = llm
 
     @rpc
-    async def RenderReport(self, request, context):  # type: ignore[no-untyped-def]
+    async def RenderReport(
+        self,
+        request: renderer_pb2.RenderReportRequest,
+        context: grpc.aio.ServicerContext[renderer_pb2.RenderReportRequest, renderer_pb2.RenderReportResponse],
+    ) -> renderer_pb2.RenderReportResponse:
         if not request.entity.id or not request.evidence:
             raise invalid("invalid_request", "entity and evidence are required")
         prompt = await self._store.GetPrompt(

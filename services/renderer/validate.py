@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, NamedTuple
 
+from jsonschema import ValidationError
+
 from services.common.schema_check import SchemaValidator
 from services.common.templates import TRAIT_PHRASES, sections_of
 from services.contracts import report_document_validator
@@ -114,7 +116,7 @@ def _validator(template: str, with_quotes: bool) -> SchemaValidator:
     return SchemaValidator(output_schema(template, with_quotes))
 
 
-def _schema_message(error: Any) -> str:
+def _schema_message(error: ValidationError) -> str:
     """jsonschema's message, without the (possibly long) offending value in it."""
     kind, expected = error.validator, error.validator_value
     count = len(error.instance) if isinstance(error.instance, (list, dict, str)) else None
@@ -125,7 +127,8 @@ def _schema_message(error: Any) -> str:
     if kind == "maxItems":
         return f"must have at most {expected} items, has {count}"
     if kind == "additionalProperties":
-        allowed = ", ".join(error.schema.get("properties", {}))
+        properties = error.schema.get("properties", {}) if isinstance(error.schema, Mapping) else {}
+        allowed = ", ".join(properties)
         return f"{error.message}; allowed: {allowed}"
     message = error.message
     return message if len(message) <= 200 else message[:197] + "..."

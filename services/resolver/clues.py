@@ -164,7 +164,7 @@ def _lowers(toks: list[Token], i: int, n: int) -> tuple[str, ...]:
 
 
 def _intro_aliases(speaker: str, sent: _Sentence) -> list[Alias]:
-    out = []
+    out: list[Alias] = []
     if not _MAY_INTRODUCE.search(sent.lower):
         return []
     clue = f'{speaker}\'s self-introduction "{lx.quote(sent.raw)}"'
@@ -329,9 +329,9 @@ def _vocatives(sent: _Sentence) -> list[tuple[str, bool]]:
             j = i + len(trig)
             if j < len(toks) and toks[j].text == ",":
                 j += 1
-            name = lx.take_name(toks, j, cased)
-            if name and _name_ends(toks, name[1], cased):
-                found.append((name[0], thanks))
+            taken = lx.take_name(toks, j, cased)
+            if taken and _name_ends(toks, taken[1], cased):
+                found.append((taken[0], thanks))
             break
     thanking = bool(_THANKING.search(sent.lower))
     head = lx.take_name(toks, 0, cased)
@@ -343,7 +343,7 @@ def _vocatives(sent: _Sentence) -> list[tuple[str, bool]]:
         if tail and all(t.is_punct for t in toks[tail[1] :]):
             found.append((tail[0], thanking))
     seen: set[str] = set()
-    unique = []
+    unique: list[tuple[str, bool]] = []
     for name, thanks in found:
         if name.lower() not in seen:
             seen.add(name.lower())

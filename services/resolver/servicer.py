@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import grpc
 
-from reports.v1 import media_pb2, resolver_pb2, resolver_pb2_grpc, store_pb2, store_pb2_grpc
+from reports.v1 import media_pb2, resolver_pb2, resolver_pb2_grpc, store_pb2, store_pb2_grpc, target_pb2
 from services.common import cpu
 from services.common.deadlines import Deadline
 from services.common.rpc_errors import FieldProblem, failed_precondition, from_rpc_error, invalid
@@ -21,7 +21,7 @@ STORE_TIMEOUT_S = 30.0
 log = logging.getLogger(__name__)
 
 
-def target_spec(target) -> TargetSpec:  # type: ignore[no-untyped-def]
+def target_spec(target: target_pb2.Target) -> TargetSpec:
     timerange = target.timerange if target.HasField("timerange") else None
     return TargetSpec(
         strategy=target.strategy,
@@ -54,7 +54,9 @@ class MediaCache:
 
 
 class ResolverServicer(resolver_pb2_grpc.ResolverServicer):
-    def __init__(self, store: store_pb2_grpc.StoreStub, *, evidence_budget_chars: int, hint_threshold: float) -> None:
+    def __init__(
+        self, store: store_pb2_grpc.StoreAsyncStub, *, evidence_budget_chars: int, hint_threshold: float
+    ) -> None:
         self._store = store
         self._budget = evidence_budget_chars
         self._threshold = hint_threshold
@@ -75,7 +77,11 @@ class ResolverServicer(resolver_pb2_grpc.ResolverServicer):
         return media
 
     @rpc
-    async def ResolveTarget(self, request, context):  # type: ignore[no-untyped-def]
+    async def ResolveTarget(
+        self,
+        request: resolver_pb2.ResolveTargetRequest,
+        context: grpc.aio.ServicerContext[resolver_pb2.ResolveTargetRequest, resolver_pb2.Resolution],
+    ) -> resolver_pb2.Resolution:
         if not request.tenant or not request.media_id:
             raise invalid("invalid_request", "tenant and media_id are required")
         media = await self._media(request.tenant, request.media_id, Deadline.of(context))
@@ -93,7 +99,7 @@ class ResolverServicer(resolver_pb2_grpc.ResolverServicer):
         )
         return resolution
 
-    def _resolve(self, media: media_pb2.Media, target) -> resolver_pb2.Resolution:  # type: ignore[no-untyped-def]
+    def _resolve(self, media: media_pb2.Media, target: target_pb2.Target) -> resolver_pb2.Resolution:
         segments = [Segment(s.speaker, s.start, s.end, s.text) for s in media.segments]
         speakers = [
             Speaker(

@@ -58,7 +58,7 @@ class DispatcherSettings:
 
 class Dispatcher:
     def __init__(
-        self, store: store_pb2_grpc.StoreStub, sender: Sender, key: bytes, settings: DispatcherSettings
+        self, store: store_pb2_grpc.StoreAsyncStub, sender: Sender, key: bytes, settings: DispatcherSettings
     ) -> None:
         self._store = store
         self._sender = sender

@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import grpc
 from nats.js import JetStreamContext
+from nats.js.api import RawStreamMsg
 from nats.js.errors import NotFoundError
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
@@ -62,10 +63,10 @@ async def _stored(js: JetStreamContext, job_id: str, after: int | None) -> Async
     except NotFoundError:
         return
     if after is None:
-        yield frame(last.seq, job_pb2.JobEvent.FromString(last.data or b""))
+        yield frame(_seq(last), job_pb2.JobEvent.FromString(last.data or b""))
         return
-    if last.seq <= after:
-        if (ended := frame(last.seq, job_pb2.JobEvent.FromString(last.data or b""))).terminal:
+    if _seq(last) <= after:
+        if (ended := frame(_seq(last), job_pb2.JobEvent.FromString(last.data or b""))).terminal:
             yield ended  # ends the stream unsent
         return
     while True:
@@ -73,8 +74,13 @@ async def _stored(js: JetStreamContext, job_id: str, after: int | None) -> Async
             msg = await js.get_msg(streams.EVENTS_STREAM, seq=after + 1, subject=subject, next=True)
         except NotFoundError:
             return
-        yield frame(msg.seq, job_pb2.JobEvent.FromString(msg.data or b""))
-        after = msg.seq
+        yield frame(_seq(msg), job_pb2.JobEvent.FromString(msg.data or b""))
+        after = _seq(msg)
+
+
+def _seq(msg: RawStreamMsg) -> int:
+    assert msg.seq is not None  # a message read from a stream has its sequence there
+    return msg.seq
 
 
 async def event_stream(
@@ -93,11 +99,11 @@ async def event_stream(
         if live.ended is not None:
             return  # the job was deleted just now
         sent = after
-        async for f in _stored(js, job_id, after):
-            if sent is None or f.seq > sent:
-                yield f.data
-                sent = f.seq
-            if f.terminal:
+        async for stored in _stored(js, job_id, after):
+            if sent is None or stored.seq > sent:
+                yield stored.data
+                sent = stored.seq
+            if stored.terminal:
                 return
         pings = 0
         while True:

@@ -104,7 +104,7 @@ async def get_job(request: Request) -> JSONResponse:
     return pages.resource_response("job", convert.job_json(job), headers=headers)
 
 
-def _status_filter(request: Request) -> int:
+def _status_filter(request: Request) -> job_pb2.JobStatus:
     raw = request.query_params.get("status")
     if not raw:
         return job_pb2.JOB_STATUS_UNSPECIFIED

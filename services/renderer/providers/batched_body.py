@@ -25,7 +25,7 @@ from httpcore2._models import Request
 async def _receive_response_body(self: AsyncHTTP11Connection, request: Request) -> AsyncGenerator[bytes]:
     timeout = request.extensions.get("timeout", {}).get("read", None)
     while True:
-        event = await self._receive_event(timeout=timeout)
+        event: h11.Event | type[h11.NEED_DATA] | type[h11.PAUSED] = await self._receive_event(timeout=timeout)
         if isinstance(event, h11.Data):
             parts = [bytes(event.data)]
             try:
@@ -40,4 +40,4 @@ async def _receive_response_body(self: AsyncHTTP11Connection, request: Request) 
 
 def install() -> None:
     """Idempotent; affects every httpx client of this process (only the SDKs use one here)."""
-    AsyncHTTP11Connection._receive_response_body = _receive_response_body  # type: ignore[method-assign]
+    AsyncHTTP11Connection._receive_response_body = _receive_response_body  # type: ignore[method-assign]  # the patch
