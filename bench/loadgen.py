@@ -123,7 +123,7 @@ class EventLog:
 
     def __init__(self) -> None:
         from reports.v1 import job_pb2
-        from services.common import job_states
+        from services.domain import job_states
 
         self._decode = job_pb2.JobEvent.FromString
         self._status = job_states.status_name

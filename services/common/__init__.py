@@ -1,1 +1,1 @@
-"""Code every service shares: contracts, settings, ids, gRPC and NATS plumbing."""
+"""Plumbing every service shares: settings, ids, gRPC and NATS, logs, metrics and traces, codecs."""

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from services.common import prompt_data
+from services.domain import prompt_data
 
 
 class BadRequest(ValueError):

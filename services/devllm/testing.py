@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common.templates import TRAIT_PHRASES, sections_of
+from services.domain.templates import TRAIT_PHRASES, sections_of
 
 
 def report_schema(template: str, *, quotes: bool = False) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common.templates import TEMPLATES
+from services.domain.templates import TEMPLATES
 
 from . import observations as o
 from .analysis import Profile, profile_of

@@ -10,7 +10,7 @@ from nats.aio.client import Client as NatsClient
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from services.common import ssrf
+from services.domain import ssrf
 from services.gateway.api_keys import ApiKeys, parse_entries
 from services.gateway.backends import Backends
 from services.gateway.errors import EXCEPTION_HANDLERS

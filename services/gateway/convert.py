@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from reports.v1 import job_pb2, media_pb2, report_pb2, resolver_pb2, store_pb2, target_pb2
-from services.common import job_states
 from services.common.report_codec import document_to_json
 from services.common.timeutil import iso
+from services.domain import job_states
 
 
 def _optional(message: Any, name: str) -> Any:

@@ -40,7 +40,8 @@ from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from reports.v1 import job_pb2
-from services.common import job_states, streams
+from services.common import streams
+from services.domain import job_states
 from services.gateway import convert
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from nats.aio.client import Client as NatsClient
 
 from reports.v1 import job_pb2
-from services.common import job_states
+from services.domain import job_states
 from services.gateway.event_fanout import EventFanout, StreamEnded
 
 

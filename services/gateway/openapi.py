@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from services import contracts
-from services.common import job_states
+from services.domain import job_states
 from services.gateway import openapi_examples as ex
 from services.gateway import schemas
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from services.common import ssrf
 from services.common.rpc_errors import FieldProblem
 from services.common.strict_json import quote
+from services.domain import ssrf
 from services.gateway.errors import ApiError
 
 # Set by the platform, or hop-by-hop: a job may not send them.

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from services.common.templates import SCHEMA_VERSION, sections_of
+from services.domain.templates import SCHEMA_VERSION, sections_of
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ import grpc
 from google.protobuf import json_format
 
 from reports.v1 import job_pb2, media_pb2, report_pb2, resolver_pb2, resolver_pb2_grpc, store_pb2, store_pb2_grpc
-from services.common import job_states
 from services.common.report_codec import document_from_json
 from services.common.rpc_errors import from_rpc_error
+from services.domain import job_states
 from services.renderer.coverage import Coverage, CoverageRules, assess
 from services.renderer.errors import InvalidRenderRequest, LlmEnded, LlmInvalidOutput, LlmUnavailable
 from services.renderer.llm import Llm

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common.templates import TRAIT_PHRASES, SectionSpec, sections_of
+from services.domain.templates import TRAIT_PHRASES, SectionSpec, sections_of
 
 QUOTES_DESCRIPTION = (
     "Verbatim quotes of the target's own words (segments with isTarget true) that support this "

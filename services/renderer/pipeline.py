@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from services.common.prompt_seeds import VariableLike, check_params
-from services.common.templates import TEMPLATES
+from services.domain.prompt_seeds import VariableLike, check_params
+from services.domain.templates import TEMPLATES
 from services.renderer.document import PromptRef, RenderMeta, to_document
 from services.renderer.errors import InvalidRenderRequest, RenderError
 from services.renderer.evidence import QuoteLocator, SectionSupport, unsupported_problems

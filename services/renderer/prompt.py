@@ -1,7 +1,7 @@
 """The messages sent to the LLM: the system prompt, one user turn, and repair turns.
 
 The user turn is the prompt version's instructions (variables filled), the template's section
-list, and the evidence as one delimited data block (`services.common.prompt_data.encode`). Nothing
+list, and the evidence as one delimited data block (`services.domain.prompt_data.encode`). Nothing
 taken from the transcript, the media or the speakers is written outside that block; template
 parameters, which are written into the instructions, lose any `<` and `>` so they cannot forge a
 delimiter either.
@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from services.common import prompt_data
-from services.common.prompt_seeds import PLACEHOLDER, VariableLike
-from services.common.templates import TRAIT_PHRASES, sections_of
+from services.domain import prompt_data
+from services.domain.prompt_seeds import PLACEHOLDER, VariableLike
+from services.domain.templates import TRAIT_PHRASES, sections_of
 
 MAX_REPAIR_PROBLEMS = 20
 ANALYTICS_KEYS = (

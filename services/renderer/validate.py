@@ -21,8 +21,8 @@ from typing import Any, NamedTuple
 from jsonschema import ValidationError
 
 from services.common.schema_check import SchemaValidator
-from services.common.templates import TRAIT_PHRASES, sections_of
 from services.contracts import report_document_validator
+from services.domain.templates import TRAIT_PHRASES, sections_of
 from services.renderer.llm_schema import output_schema
 
 

@@ -38,8 +38,9 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
 from reports.v1 import job_pb2
-from services.common import ids, job_states, streams
+from services.common import ids, streams
 from services.common.timeutil import utcnow
+from services.domain import job_states
 from services.store import migrate
 from services.store.db import create_db_engine
 from services.store.tables import JOBS, OUTBOX

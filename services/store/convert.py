@@ -11,8 +11,8 @@ from typing import Any
 from google.protobuf import json_format, struct_pb2
 
 from reports.v1 import job_pb2, media_pb2, report_pb2, store_pb2, target_pb2
-from services.common import job_states
 from services.common.timeutil import to_timestamp
+from services.domain import job_states
 from services.store import usage
 from services.store.job_rows import Job
 

@@ -41,8 +41,8 @@ from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from reports.v1 import job_pb2
-from services.common.job_states import QUEUED, RUNNING
 from services.common.timeutil import utcnow
+from services.domain.job_states import QUEUED, RUNNING
 from services.store import outbox
 from services.store.tables import JOBS
 

@@ -32,8 +32,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from reports.v1 import job_pb2
-from services.common.job_states import QUEUED, RUNNING, WAITING
 from services.common.timeutil import utcnow
+from services.domain.job_states import QUEUED, RUNNING, WAITING
 from services.store import convert, job_rows, outbox
 from services.store.job_rows import Job
 from services.store.tables import JOBS

@@ -17,9 +17,7 @@ from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.engine import Connection
 
 from reports.v1 import job_pb2, store_pb2
-from services.common import ids, job_states
-from services.common.job_states import CANCELED, FAILED, QUEUED, RUNNING, SUCCEEDED
-from services.common.prompt_seeds import PromptVariable
+from services.common import ids
 from services.common.rpc_errors import (
     FieldProblem,
     conflict,
@@ -28,6 +26,9 @@ from services.common.rpc_errors import (
     not_found,
 )
 from services.common.timeutil import as_utc, utcnow
+from services.domain import job_states
+from services.domain.job_states import CANCELED, FAILED, QUEUED, RUNNING, SUCCEEDED
+from services.domain.prompt_seeds import PromptVariable
 from services.store import convert, inflight, job_rows, lifecycle, outbox, paging, prompts, quotas, usage, webhooks
 from services.store.job_rows import Job
 from services.store.prompt_cache import PromptCache

@@ -7,7 +7,7 @@ transition a job has already made is a no-op, so every step of a renderer can be
 
 from __future__ import annotations
 
-from services.common.job_states import CANCELED, FAILED, QUEUED, RUNNING, SUCCEEDED, TERMINAL
+from services.domain.job_states import CANCELED, FAILED, QUEUED, RUNNING, SUCCEEDED, TERMINAL
 
 # `waiting`: a running job waiting its turn in a provider budget (services/renderer/shared_budget.py).
 RUNNING_STAGES = frozenset({"resolving", "rendering", "storing", "waiting"})

@@ -23,8 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from reports.v1 import job_pb2, store_pb2
-from services.common.job_states import RUNNING
 from services.common.timeutil import utcnow
+from services.domain.job_states import RUNNING
 from services.store import inflight, jobs
 from services.store.tables import JOBS
 

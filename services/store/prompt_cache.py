@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
 
-from services.common.prompt_seeds import PromptVariable
+from services.domain.prompt_seeds import PromptVariable
 from services.store import prompts
 
 TTL_S = 5.0

@@ -9,9 +9,9 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
 from reports.v1 import store_pb2
-from services.common import prompt_seeds
 from services.common.rpc_errors import invalid, not_found
 from services.common.timeutil import utcnow
+from services.domain import prompt_seeds
 from services.store.tables import PROMPTS
 
 SEED_LABELS = ["production", "latest"]

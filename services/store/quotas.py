@@ -18,8 +18,8 @@ import grpc
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.engine import Connection
 
-from services.common.job_states import QUEUED
 from services.common.rpc_errors import ServiceError
+from services.domain.job_states import QUEUED
 from services.store.tables import JOBS
 
 QUOTA_LOCK_CLASS = 0x52505154  # "RPQT"

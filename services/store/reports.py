@@ -8,8 +8,8 @@ import grpc
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection, Row
 
-from services.common.job_states import SUCCEEDED
 from services.common.rpc_errors import ServiceError, not_found
+from services.domain.job_states import SUCCEEDED
 from services.store import job_rows, paging
 from services.store.job_rows import Job
 from services.store.tables import REPORTS

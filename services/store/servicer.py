@@ -13,11 +13,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from reports.v1 import store_pb2, store_pb2_grpc
-from services.common import cpu, job_states
+from services.common import cpu
 from services.common.deadlines import Deadline
 from services.common.rpc_errors import invalid
 from services.common.servicer import rpc
 from services.common.tenant_limits import TenantLimits
+from services.domain import job_states
 from services.store import (
     audit,
     convert,

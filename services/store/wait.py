@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from services.common import defaults
-from services.common.job_states import QUEUED, RUNNING, SUCCEEDED
 from services.common.timeutil import as_utc
+from services.domain.job_states import QUEUED, RUNNING, SUCCEEDED
 from services.store.tables import JOBS
 
 _QUEUE_DEPTH = select(func.count()).select_from(JOBS).where(JOBS.c.status.in_([QUEUED, RUNNING]))

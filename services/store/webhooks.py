@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from reports.v1 import store_pb2
-from services.common import ids, job_states, streams
+from services.common import ids, streams
 from services.common.rpc_errors import failed_precondition, invalid
+from services.domain import job_states
 from services.store import convert, job_rows, outbox
 from services.store.job_rows import Job
 from services.store.tables import OUTBOX

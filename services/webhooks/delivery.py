@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from reports.v1 import job_pb2
-from services.common import job_states
 from services.common.timeutil import iso
+from services.domain import job_states
 from services.gateway.convert import job_json
 from services.webhooks import signing
 

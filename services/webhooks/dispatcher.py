@@ -31,8 +31,9 @@ from nats.js import JetStreamContext
 from prometheus_client import Counter
 
 from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
-from services.common import context, jetstream_worker, job_states, ssrf, streams
+from services.common import context, jetstream_worker, streams
 from services.common.timeutil import to_timestamp
+from services.domain import job_states, ssrf
 from services.webhooks import delivery
 from services.webhooks.delivery import DELIVERED, FAILED, PENDING, RetryPolicy, Verdict
 from services.webhooks.transport import AddressForbidden, Sender, SendFailed

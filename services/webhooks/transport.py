@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 import httpcore
 
-from services.common import ssrf
+from services.domain import ssrf
 
 log = logging.getLogger(__name__)
 

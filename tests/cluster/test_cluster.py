@@ -23,7 +23,8 @@ import psycopg
 import pytest
 
 from reports.v1 import job_pb2
-from services.common import job_states, streams
+from services.common import streams
+from services.domain import job_states
 from stack.cluster import Cluster
 from tests.cluster.traffic import TERMINAL, Gateways, Watcher
 from tests.support.metrics import scrape

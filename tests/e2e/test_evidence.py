@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from services.common.templates import TEMPLATES
 from services.devllm.faults import INVENTED_QUOTE
+from services.domain.templates import TEMPLATES
 from stack.platform import Platform
 from tests.support.api import Api
 from tests.support.tenants import AUTH_A, AUTH_B

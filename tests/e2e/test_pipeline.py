@@ -6,7 +6,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from services import contracts
-from services.common.templates import TEMPLATES
+from services.domain.templates import TEMPLATES
 from tests.support.api import Api
 from tests.support.tenants import AUTH_B
 

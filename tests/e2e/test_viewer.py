@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Request, Route, expect, sync_playwright
 
-from services.common.templates import TEMPLATES
+from services.domain.templates import TEMPLATES
 from stack.platform import LISTENING, Platform
 from tests.support.api import Api
 from tests.support.tenants import AUTH_A

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from services.common import ssrf
+from services.domain import ssrf
 
 # Names a test may use for a webhook, and the only addresses they have.
 LOOPBACK_NAMES: dict[str, list[str]] = {"hooks.test": ["127.0.0.1"], "hooks6.test": ["::1"]}

@@ -14,8 +14,8 @@ from typing import Any
 
 import anthropic
 
-from services.common import prompt_data
 from services.devllm.testing import report_schema, sample_data
+from services.domain import prompt_data
 
 SCHEMA = report_schema("general_report", quotes=True)
 USER = prompt_data.encode(sample_data())

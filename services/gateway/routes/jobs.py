@@ -12,9 +12,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reports.v1 import job_pb2, store_pb2
-from services.common import job_states
 from services.common.rpc_errors import FieldProblem
 from services.common.strict_json import quote
+from services.domain import job_states
 from services.gateway import bodies, convert, pages, params, prefer, validation, webhook_rules
 from services.gateway.calls import call
 from services.gateway.errors import ApiError

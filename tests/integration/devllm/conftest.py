@@ -6,8 +6,8 @@ import anthropic
 import openai
 import pytest
 
-from services.common import prompt_data
 from services.devllm.testing import sample_data
+from services.domain import prompt_data
 from tests.support.devllm import running_devllm
 
 

@@ -12,7 +12,8 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from reports.v1 import job_pb2
-from services.common import job_states, streams
+from services.common import streams
+from services.domain import job_states
 from services.gateway.event_fanout import EventFanout
 from services.gateway.routes.events import PING, event_stream
 from stack.nats_server import NatsServer

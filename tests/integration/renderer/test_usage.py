@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from services.common.prompt_seeds import seed_for
+from services.domain.prompt_seeds import seed_for
 from services.renderer.errors import LlmEnded
 from services.renderer.llm import Llm, LlmSettings
 from services.renderer.pipeline import write_report

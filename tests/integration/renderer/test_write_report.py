@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from services.common.prompt_seeds import seed_for
-from services.common.templates import TEMPLATE_NAMES, sections_of
 from services.contracts import report_document_validator
+from services.domain.prompt_seeds import seed_for
+from services.domain.templates import TEMPLATE_NAMES, sections_of
 from services.renderer.errors import LlmEnded, LlmInvalidOutput, LlmUnavailable
 from services.renderer.llm import DEFAULT_MODELS, Llm, LlmSettings, render, settings_from_env
 from services.renderer.llm_schema import output_schema

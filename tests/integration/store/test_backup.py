@@ -15,7 +15,8 @@ import nats
 import pytest
 
 from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
-from services.common import grpc_server, job_states, streams
+from services.common import grpc_server, streams
+from services.domain import job_states
 from services.store import admin, backup
 from services.store import app as store_app
 from stack.nats_server import NatsServer

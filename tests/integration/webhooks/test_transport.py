@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.common import ssrf
+from services.domain import ssrf
 from services.webhooks.transport import AddressForbidden, Sender, SendFailed
 from tests.integration.webhooks.receiver import Receiver, Reply
 

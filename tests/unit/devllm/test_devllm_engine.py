@@ -7,12 +7,12 @@ import json
 import jsonschema
 import pytest
 
-from services.common import prompt_data
 from services.devllm import faults
 from services.devllm.engine import Answer, Engine, Failure, model_name
 from services.devllm.knobs import parse_knobs
 from services.devllm.prompt import Prompt
 from services.devllm.testing import report_schema, sample_data
+from services.domain import prompt_data
 
 SCHEMA = report_schema("sales_playbook", quotes=True)
 

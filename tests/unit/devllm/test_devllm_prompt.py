@@ -5,10 +5,10 @@ from __future__ import annotations
 import anthropic
 import pytest
 
-from services.common import prompt_data
 from services.devllm import anthropic_api, openai_api
 from services.devllm.prompt import BadRequest
 from services.devllm.testing import report_schema, sample_data
+from services.domain import prompt_data
 
 BLOCK = prompt_data.encode(sample_data())
 SCHEMA = report_schema("general_report")

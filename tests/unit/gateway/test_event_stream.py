@@ -11,7 +11,7 @@ import grpc
 from nats.js.errors import NotFoundError
 
 from reports.v1 import job_pb2
-from services.common import job_states
+from services.domain import job_states
 from services.gateway.event_fanout import EventFanout, StreamEnded, Subscriber, frame
 from services.gateway.routes.events import PING, event_stream, job_exists_check
 from tests.support.polling import until

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common.templates import sections_of
+from services.domain.templates import sections_of
 
 TARGET_WORDS = "We need the numbers before the board meets in March. Can you send the pricing?"
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from services.common.templates import sections_of
+from services.domain.templates import sections_of
 from services.renderer.document import PromptRef, RenderMeta, to_document
 from tests.unit.renderer.answers import valid_output
 

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from services.common.templates import TEMPLATE_NAMES, sections_of
+from services.domain.templates import TEMPLATE_NAMES, sections_of
 from services.renderer.llm_schema import output_schema
 
 FORBIDDEN = {"oneOf", "anyOf", "allOf", "prefixItems", "minLength", "maxLength", "$ref"}

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from services.common.prompt_seeds import seed_for
-from services.common.templates import sections_of
 from services.contracts import report_document_validator
+from services.domain.prompt_seeds import seed_for
+from services.domain.templates import sections_of
 from services.renderer.errors import InvalidRenderRequest
 from services.renderer.llm import Llm, LlmSettings
 from services.renderer.pipeline import write_report

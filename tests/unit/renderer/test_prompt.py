@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import json
 
-from services.common import prompt_data
-from services.common.prompt_seeds import PromptVariable, seed_for
+from services.domain import prompt_data
+from services.domain.prompt_seeds import PromptVariable, seed_for
 from services.renderer.prompt import (
     MAX_REPAIR_PROBLEMS,
     EvidenceInput,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.prompt_seeds import (
+from services.domain.prompt_seeds import (
     MAX_PARAM_CHARS,
     PROMPT_SEEDS,
     PromptVariable,
@@ -10,7 +10,7 @@ from services.common.prompt_seeds import (
     check_prompt,
     seed_for,
 )
-from services.common.templates import TEMPLATE_NAMES
+from services.domain.templates import TEMPLATE_NAMES
 
 
 def test_seeds_exist_for_every_template_at_version_1_in_production():

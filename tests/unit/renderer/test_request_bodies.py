@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.templates import TEMPLATE_NAMES
 from services.devllm import rules
+from services.domain.templates import TEMPLATE_NAMES
 from services.renderer.llm import DEFAULT_MODELS
 from services.renderer.llm_schema import output_schema
 from services.renderer.prompt import Conversation, Turn

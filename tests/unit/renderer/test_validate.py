@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.templates import TEMPLATE_NAMES
+from services.domain.templates import TEMPLATE_NAMES
 from services.renderer.document import PromptRef, RenderMeta, to_document
 from services.renderer.validate import Problem, check_document, check_output
 from tests.unit.renderer.answers import valid_output

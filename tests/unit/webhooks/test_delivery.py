@@ -9,7 +9,7 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from reports.v1 import job_pb2, target_pb2
-from services.common import ssrf
+from services.domain import ssrf
 from services.webhooks import delivery, signing
 from services.webhooks.delivery import DELIVERED, FAILED, PENDING, RetryPolicy
 from services.webhooks.transport import host_header, parse_retry_after

@@ -10,8 +10,8 @@ import socket
 
 import pytest
 
-from services.common import ssrf
-from services.common.ssrf import ForbiddenUrl
+from services.domain import ssrf
+from services.domain.ssrf import ForbiddenUrl
 
 FORBIDDEN_ADDRESSES = [
     ("127.0.0.1", "loopback"),

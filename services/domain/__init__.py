@@ -1,0 +1,2 @@
+"""What the platform's services agree on about the work itself, free of transport: job states, the
+report templates, the prompts' seeds and data block, and where a webhook may go."""
