@@ -182,7 +182,7 @@ class ManagedProcess:
                     if match:
                         return match
                 seen = len(lines)
-                if self.proc is None or self.proc.poll() is not None:
+                if self.proc is None or self._exited(deadline()):
                     self._wait_for_output_end()
                     raise ProcessFailed(
                         f"{self.name} exited ({self.returncode}) before {pattern!r}; see {self.log_path}{self._tail()}"
@@ -193,6 +193,21 @@ class ManagedProcess:
                         f"{self.name}: no {pattern!r} within {timeout}s; see {self.log_path}{self._tail()}"
                     )
                 self._condition.wait(remaining)
+
+    def _exited(self, timeout: float) -> bool:
+        """Whether the process has exited. Its output ends as it exits, a moment before it can be
+        reaped: once the output has ended, this waits (up to `timeout`) for that moment rather than
+        for a notification that will not come."""
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            return True
+        if not self._output_ended:
+            return False
+        try:
+            self.proc.wait(max(timeout, 0))
+        except subprocess.TimeoutExpired:
+            return False
+        return True
 
     def _wait_for_output_end(self, timeout: float = 5.0) -> None:
         """After an exit, until the reader has copied the last lines (called holding the condition)."""
