@@ -111,7 +111,7 @@ def _tool(tools: Any, choice: Any) -> dict[str, Any] | None:
             raise BadRequest(f"tools.{i}.name: field required")
         if "input_schema" in tool and not isinstance(tool["input_schema"], dict):
             raise BadRequest(f"tools.{i}.input_schema: must be an object")
-    custom = [t for t in tools if isinstance(t.get("input_schema"), dict)]
+    custom: list[dict[str, Any]] = [t for t in tools if isinstance(t.get("input_schema"), dict)]
     kind = choice.get("type") if isinstance(choice, dict) else "auto"
     if kind == "none" or not custom:
         return None

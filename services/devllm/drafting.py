@@ -14,7 +14,7 @@ from . import observations as o
 from .actions import Grounds, action_items
 from .analysis import Profile
 from .quotes import QuotePicker
-from .schema_fill import count_for
+from .schema_fill import count_for, properties_of
 
 _THEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("traits", ("trait",)),
@@ -49,7 +49,7 @@ class SectionDrafter:
         self._quote: str | None = None  # the current section's leading quote, set by `draft`
 
     def draft(self, key: str, title: str, schema: dict[str, Any], root: Any) -> dict[str, Any]:
-        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        props = properties_of(schema)
         theme = theme_of(key, title)
         draft: dict[str, Any] = {"title": title}
         count = count_for(props["quotes"], 2, root) if "quotes" in props else 1

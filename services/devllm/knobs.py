@@ -24,6 +24,7 @@ MODE is one of FAIL_MODES. Anything else is a `KnobError` (a 400 for the caller)
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TypedDict
 
 HEADER = "x-dev-llm"
 FAIL_MODES = (
@@ -68,6 +69,17 @@ class Knobs:
     stall_ms: int | None = None
 
 
+class _Given(TypedDict, total=False):
+    """The knobs a request names, by their `Knobs` field."""
+
+    latency_ms: int
+    fail: Fail
+    retry_after_ms: int
+    should_retry: bool
+    speed: int
+    stall_ms: int
+
+
 def split_model(model: str) -> tuple[str, str]:
     """(`dev-llm`, `latency=5+fail=500`) from `dev-llm+latency=5+fail=500`."""
     base, _, suffix = model.partition("+")
@@ -84,7 +96,7 @@ def parse_knobs(model: str, header: str | None) -> Knobs:
 
 
 def _parse(text: str, separator: str, where: str) -> Knobs:
-    values: dict[str, object] = {}
+    values: _Given = {}
     for part in text.split(separator):
         part = part.strip()
         if not part:
@@ -113,7 +125,7 @@ def _parse(text: str, separator: str, where: str) -> Knobs:
                 f"unknown dev-llm knob {key!r} in the {where}; known: latency, fail, retry_after, "
                 "should_retry, speed, stall"
             )
-    return Knobs(**values)  # type: ignore[arg-type]
+    return Knobs(**values)
 
 
 def _fail(value: str, where: str) -> Fail:

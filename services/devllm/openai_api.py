@@ -95,10 +95,10 @@ def _schema(response_format: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(response_format, dict):
         raise BadRequest("response_format: must be an object")
-    kind = response_format.get("type")
-    if kind == "json_object" and isinstance(response_format.get("schema"), dict):
+    kind, schema = response_format.get("type"), response_format.get("schema")
+    if kind == "json_object" and isinstance(schema, dict):
         # llama.cpp's server dialect: json_object with a schema constrains the output to it
-        return response_format["schema"]
+        return schema
     if kind in ("text", "json_object"):
         return None
     if kind != "json_schema":

@@ -7,6 +7,7 @@ it accepts must be one the real API would accept. Each check raises `BadRequest`
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from . import models
@@ -163,7 +164,7 @@ def anthropic_schema(schema: dict[str, Any]) -> None:
             raise BadRequest(f"output_config.format.schema: {where}: 'additionalProperties' must be false")
 
 
-def _nodes(schema: Any, path: str):
+def _nodes(schema: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every subschema with its JSON pointer-ish path."""
     if not isinstance(schema, dict):
         return

@@ -30,9 +30,10 @@ def resolve(schema: Any, root: Any) -> dict[str, Any]:
         seen += 1
     if not isinstance(schema, dict):
         return {}
-    if isinstance(schema.get("allOf"), list):
-        merged = {k: v for k, v in schema.items() if k != "allOf"}
-        for part in schema["allOf"]:
+    found: dict[str, Any] = schema
+    if isinstance(found.get("allOf"), list):
+        merged = {k: v for k, v in found.items() if k != "allOf"}
+        for part in found["allOf"]:
             part = resolve(part, root)
             for key, value in part.items():
                 if key in ("properties",) and isinstance(merged.get(key), dict):
@@ -41,8 +42,14 @@ def resolve(schema: Any, root: Any) -> dict[str, Any]:
                     merged[key] = merged[key] + [r for r in value if r not in merged[key]]
                 else:
                     merged.setdefault(key, value)
-        schema = merged
-    return schema
+        found = merged
+    return found
+
+
+def properties_of(schema: dict[str, Any]) -> dict[str, Any]:
+    """An object schema's `properties`, or none when it has no such object."""
+    properties = schema.get("properties")
+    return properties if isinstance(properties, dict) else {}
 
 
 def count_for(schema: Any, wanted: int, root: Any = None) -> int:
@@ -81,7 +88,7 @@ def _conform(schema: Any, hint: Any, root: Any, depth: int) -> Any:
 
 
 def _object(schema: dict[str, Any], hint: Any, root: Any, depth: int) -> dict[str, Any]:
-    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    props = properties_of(schema)
     hint = hint if isinstance(hint, dict) else {}
     keys = [k for k in _list(schema.get("required")) if isinstance(k, str)]
     keys += [k for k in props if k in hint and k not in keys]
@@ -162,6 +169,9 @@ def _type_of(schema: dict[str, Any], hint: Any) -> str | None:
     return None
 
 
+_JSON_TYPES: dict[type[object], str] = {str: "string", list: "array", dict: "object"}
+
+
 def _json_type(value: Any) -> str | None:
     if value is None:
         return "null"
@@ -169,13 +179,13 @@ def _json_type(value: Any) -> str | None:
         return "boolean"
     if isinstance(value, (int, float)):
         return "number"
-    return {str: "string", list: "array", dict: "object"}.get(type(value))
+    return _JSON_TYPES.get(type(value))
 
 
 def _default(schema: dict[str, Any]) -> str:
-    for key in ("default",):
-        if isinstance(schema.get(key), str):
-            return schema[key]
+    default = schema.get("default")
+    if isinstance(default, str):
+        return default
     examples = schema.get("examples")
     if isinstance(examples, list) and examples and isinstance(examples[0], str):
         return examples[0]

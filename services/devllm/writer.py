@@ -14,7 +14,7 @@ from services.domain.templates import TEMPLATES
 from . import observations as o
 from .analysis import Profile, profile_of
 from .drafting import SectionDrafter
-from .schema_fill import conform, resolve
+from .schema_fill import conform, properties_of, resolve
 
 _TEMPLATE_TITLES = {"sales_playbook": "Sales playbook", "general_report": "General report"}
 
@@ -24,7 +24,7 @@ def write_report(schema: dict[str, Any] | None, data: dict[str, Any] | None) -> 
     root = schema if isinstance(schema, dict) else {}
     profile = profile_of(data)
     top = resolve(root, root)
-    props = top.get("properties") if isinstance(top.get("properties"), dict) else {}
+    props = properties_of(top)
     sections_schema = resolve(props.get("sections", {}), root)
     keys = section_keys(sections_schema)
     drafter = SectionDrafter(profile)

@@ -110,7 +110,7 @@ def backoff(attempt: int, retry_after: float | None = None, cap: float = BACKOFF
     """Exponential backoff with jitter: half the step fixed, half random; the server's hint wins."""
     if retry_after is not None:
         return min(retry_after, RETRY_AFTER_MAX_S)
-    step = min(cap, BACKOFF_BASE_S * (2**attempt))
+    step = min(cap, BACKOFF_BASE_S * (2.0**attempt))
     return step / 2 + random.uniform(0, step / 2)
 
 

@@ -15,14 +15,14 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from reports_sdk import __version__
 from reports_sdk._calls import TargetLike
 from reports_sdk.client import Client
 from reports_sdk.errors import ConfigurationError, JobFailed, RateLimited, ReportsError
 from reports_sdk.handles import JobHandle
-from reports_sdk.models import Job, JobEvent, Media, Resolution, Speaker, Target, Timerange, Usage
+from reports_sdk.models import Job, JobEvent, JobStage, Media, Resolution, Speaker, Target, Timerange, Usage
 
 EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE, EXIT_API = 0, 1, 2, 3
 TEMPLATES = ("sales_playbook", "general_report")
@@ -203,6 +203,12 @@ def _target(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Target
 # output
 
 
+class _Deletes(Protocol):
+    """A resource collection of the client: media, jobs or reports."""
+
+    def delete(self, resource_id: str, /) -> None: ...
+
+
 class Progress:
     """One line on stderr: the job's status, stage and elapsed time. Redrawn in place (and ticking)
     on a terminal; a plain line per change otherwise."""
@@ -212,7 +218,8 @@ class Progress:
         self.out = out
         self.tty = out.isatty()
         self.started = time.monotonic()
-        self.status, self.stage = "connecting", None
+        self.status: str = "connecting"
+        self.stage: JobStage | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -410,7 +417,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, 
                 )
             return EXIT_OK
         if args.command == "delete":
-            {"media": client.media, "job": client.jobs, "report": client.reports}[args.kind].delete(args.resource_id)
+            collections: dict[str, _Deletes] = {"media": client.media, "job": client.jobs, "report": client.reports}
+            collections[args.kind].delete(args.resource_id)
             err.write(f"deleted {args.kind} {args.resource_id}\n")
             return EXIT_OK
         if args.command == "audit":
@@ -438,11 +446,11 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, 
                 )
             return EXIT_OK
         if args.command == "usage":
-            report = client.usage(args.from_, args.to, group_by=args.by)
+            usage = client.usage(args.from_, args.to, group_by=args.by)
             if args.json:
-                out.write(json.dumps(report.raw, indent=2) + "\n")
+                out.write(json.dumps(usage.raw, indent=2) + "\n")
             else:
-                _print_usage(report, out)
+                _print_usage(usage, out)
             return EXIT_OK
         job = client.jobs.get(args.job_id) if args.command == "job" else client.jobs.cancel(args.job_id)
         out.write(json.dumps(job.raw, indent=2) + "\n")

@@ -42,11 +42,11 @@ class Model:
 
     @classmethod
     def from_json(cls: type[_M], data: Mapping[str, Any]) -> _M:
-        return _decode(cls, data)  # type: ignore[no-any-return]
+        return _decode(cls, data)  # type: ignore[no-any-return]  # an instance of cls, built from its fields' types
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object, leaving out fields that are None."""
-        return _encode(self)  # type: ignore[no-any-return]
+        return _encode_model(self)
 
 
 # Request shapes (services/contracts/v1/create-report-job.request.schema.json)
@@ -113,9 +113,9 @@ class Target(Model):
 
 
 # The names people guess, after the strategies and fields they mirror.
-Target.entity_id = _FactoryOnClass(Target.__dict__["entity"])  # type: ignore[assignment,misc]
-Target.hint = _FactoryOnClass(Target.__dict__["magic_hint"])  # type: ignore[assignment,misc]
-Target.timerange = _FactoryOnClass(Target.__dict__["between"])  # type: ignore[assignment,misc]
+Target.entity_id = _FactoryOnClass(Target.__dict__["entity"])  # type: ignore[assignment]  # a field, and a factory on the class
+Target.hint = _FactoryOnClass(Target.__dict__["magic_hint"])  # type: ignore[assignment]  # a field, and a factory on the class
+Target.timerange = _FactoryOnClass(Target.__dict__["between"])  # type: ignore[assignment]  # a field, and a factory on the class
 
 
 @dataclass(frozen=True)
@@ -588,14 +588,18 @@ def _decode(tp: Any, value: Any) -> Any:
     return value
 
 
+def _encode_model(value: Model) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, (f, _hint) in json_fields(type(value)).items():
+        item = getattr(value, f.name)
+        if item is not None:
+            out[name] = _encode(item)
+    return out
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, Model):
-        out: dict[str, Any] = {}
-        for name, (f, _hint) in json_fields(type(value)).items():
-            item = getattr(value, f.name)
-            if item is not None:
-                out[name] = _encode(item)
-        return out
+        return _encode_model(value)
     if isinstance(value, (list, tuple)):
         return [_encode(v) for v in value]
     if isinstance(value, Mapping):
