@@ -153,7 +153,7 @@ class Sender:
         except TimeoutError:
             raise SendFailed(f"no answer within {self.timeout_s:g} s") from None
         except httpcore.TimeoutException as exc:
-            raise SendFailed(f"timed out: {exc or type(exc).__name__}") from None
+            raise SendFailed(f"timed out: {str(exc) or type(exc).__name__}") from None
         except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol, ssl.SSLError) as exc:
             raise SendFailed(f"{type(exc).__name__}: {exc}") from None
 

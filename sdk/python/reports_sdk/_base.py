@@ -117,4 +117,4 @@ def backoff(attempt: int, retry_after: float | None = None, cap: float = BACKOFF
 def connection_error(exc: httpx.TransportError) -> APIConnectionError:
     cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     what = "timed out" if cls is APITimeoutError else "failed"
-    return cls(f"the connection to the API {what}: {exc or type(exc).__name__}", code="connection_error")
+    return cls(f"the connection to the API {what}: {str(exc) or type(exc).__name__}", code="connection_error")

@@ -182,6 +182,12 @@ def test_connection_failures_end_as_connection_errors(sleeps: list[float]):
         client_for(Script(*[httpx.ReadTimeout("slow")] * 3)).jobs.get("job_1")
 
 
+def test_a_connection_error_without_a_message_is_named_by_its_kind(sleeps: list[float]):
+    with pytest.raises(APITimeoutError) as timed_out:
+        client_for(Script(*[httpx.ReadTimeout("")] * 3)).jobs.get("job_1")
+    assert str(timed_out.value).endswith("timed out: ReadTimeout")
+
+
 def test_a_non_json_error_body_still_gives_a_typed_error(sleeps: list[float]):
     script = Script(httpx.Response(502, text="Bad Gateway from the proxy"))
     with pytest.raises(ServiceUnavailable) as failure:
