@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from services.common import ids
 from services.common.timeutil import utcnow
-from services.store import paging
+from services.store import paging, records
+from services.store.records import Audit
 from services.store.tables import AUDIT
 
 REQUEST = "request"
@@ -56,11 +57,14 @@ def record(
     reason: str,
     api_key_id: str | None,
     derived: dict[str, int],
-) -> dict[str, Any]:
+) -> Audit:
     row = values(tenant, object_type, object_id, reason=reason, api_key_id=api_key_id, derived=derived)
     connection.execute(_ADD, row)
-    return row
+    return Audit(**row)
 
 
-def list_page(connection: Connection, tenant: str, limit: int, cursor: str) -> tuple[list[Row[Any]], str]:
-    return paging.page(connection, select(AUDIT).where(AUDIT.c.tenant == tenant), AUDIT.c.id, limit, cursor)
+def list_page(connection: Connection, tenant: str, limit: int, cursor: str) -> tuple[list[Audit], str]:
+    rows, next_cursor = paging.page(
+        connection, select(AUDIT).where(AUDIT.c.tenant == tenant), AUDIT.c.id, limit, cursor
+    )
+    return [records.of_row(Audit, row) for row in rows], next_cursor

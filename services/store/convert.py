@@ -1,8 +1,4 @@
-"""Rows to protobuf messages, and back where the store receives a message to keep.
-
-A row is anything with the table's columns as attributes: a Core row, a `Job` record, or a
-SQLModel object not yet stored.
-"""
+"""Records (records.py) to protobuf messages, and back where the store receives a message to keep."""
 
 from __future__ import annotations
 
@@ -14,14 +10,14 @@ from reports.v1 import job_pb2, media_pb2, report_pb2, store_pb2, target_pb2
 from services.common.timeutil import to_timestamp
 from services.domain import job_states
 from services.store import usage
-from services.store.job_rows import Job
+from services.store.records import Audit, Entity, Job, Media, Prompt, Report
 
 
 def analytics_message(values: dict[str, Any]) -> media_pb2.SpeakerAnalytics:
     return json_format.ParseDict(values, media_pb2.SpeakerAnalytics(), ignore_unknown_fields=True)
 
 
-def entity_message(row: Any) -> media_pb2.Entity:
+def entity_message(row: Entity) -> media_pb2.Entity:
     entity = media_pb2.Entity(id=row.id, analytics=analytics_message(row.analytics))
     if row.label is not None:
         entity.label = row.label
@@ -30,7 +26,7 @@ def entity_message(row: Any) -> media_pb2.Entity:
     return entity
 
 
-def media_message(row: Any, entities: list[Any], *, with_segments: bool = False) -> media_pb2.Media:
+def media_message(row: Media, entities: list[Entity], *, with_segments: bool = False) -> media_pb2.Media:
     media = media_pb2.Media(
         id=row.id,
         tenant=row.tenant,
@@ -137,8 +133,7 @@ def document_dict(document: report_pb2.ReportDocument) -> dict[str, Any]:
     return json_format.MessageToDict(document, preserving_proto_field_name=True)
 
 
-def report_message(row: Any) -> report_pb2.Report:
-    """A stored report (a row of the reports table)."""
+def report_message(row: Report) -> report_pb2.Report:
     report = report_pb2.Report(
         id=row.id,
         tenant=row.tenant,
@@ -163,23 +158,23 @@ def report_message(row: Any) -> report_pb2.Report:
     return report
 
 
-def audit_message(row: Any) -> store_pb2.AuditRecord:
+def audit_message(row: Audit) -> store_pb2.AuditRecord:
     record = store_pb2.AuditRecord(
-        id=row["id"],
-        tenant=row["tenant"],
-        action=row["action"],
-        object_type=row["object_type"],
-        object_id=row["object_id"],
-        reason=row["reason"],
-        derived=row["derived"],
-        created_at=to_timestamp(row["created_at"]),
+        id=row.id,
+        tenant=row.tenant,
+        action=row.action,
+        object_type=row.object_type,
+        object_id=row.object_id,
+        reason=row.reason,
+        derived=row.derived,
+        created_at=to_timestamp(row.created_at),
     )
-    if row["api_key_id"] is not None:
-        record.api_key_id = row["api_key_id"]
+    if row.api_key_id is not None:
+        record.api_key_id = row.api_key_id
     return record
 
 
-def prompt_message(row: Any) -> store_pb2.PromptVersion:
+def prompt_message(row: Prompt) -> store_pb2.PromptVersion:
     return store_pb2.PromptVersion(
         name=row.name,
         version=row.version,

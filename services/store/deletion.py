@@ -16,14 +16,13 @@ dropped by the dispatcher, which finds no job. The audit record is written in th
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from services.common import streams
 from services.common.rpc_errors import not_found
 from services.store import audit, job_rows, outbox
+from services.store.records import Audit
 from services.store.tables import ENTITIES, IDEMPOTENCY_KEYS, JOBS, MEDIA, OUTBOX, REPORTS
 
 _MEDIA_FOR_UPDATE = select(MEDIA.c.id, MEDIA.c.tenant).where(MEDIA.c.id == bindparam("media_id")).with_for_update()
@@ -36,7 +35,7 @@ _REPORT_FOR_UPDATE = (
 
 def delete_media(
     connection: Connection, tenant: str, media_id: str, *, reason: str = audit.REQUEST, api_key_id: str | None = None
-) -> dict[str, Any]:
+) -> Audit:
     media = connection.execute(_MEDIA_FOR_UPDATE, {"media_id": media_id}).first()
     if media is None or media.tenant != tenant:
         raise not_found("media", media_id)
@@ -65,7 +64,7 @@ def delete_media_rows(connection: Connection, media_ids: list[str]) -> dict[str,
     return derived
 
 
-def delete_job(connection: Connection, tenant: str, job_id: str, *, api_key_id: str | None = None) -> dict[str, Any]:
+def delete_job(connection: Connection, tenant: str, job_id: str, *, api_key_id: str | None = None) -> Audit:
     job_rows.get(connection, tenant, job_id, for_update=True)
     derived = delete_job_rows(connection, [job_id])
     del derived["jobs"]
@@ -93,9 +92,7 @@ def delete_job_rows(connection: Connection, job_ids: list[str]) -> dict[str, int
     return {"jobs": jobs, "reports": reports}
 
 
-def delete_report(
-    connection: Connection, tenant: str, report_id: str, *, api_key_id: str | None = None
-) -> dict[str, Any]:
+def delete_report(connection: Connection, tenant: str, report_id: str, *, api_key_id: str | None = None) -> Audit:
     report = connection.execute(_REPORT_FOR_UPDATE, {"report_id": report_id}).first()
     if report is None or report.tenant != tenant:
         raise not_found("report", report_id)

@@ -34,8 +34,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from reports.v1 import job_pb2
 from services.common.timeutil import utcnow
 from services.domain.job_states import QUEUED, RUNNING, WAITING
-from services.store import convert, job_rows, outbox
-from services.store.job_rows import Job
+from services.store import convert, job_rows, outbox, records
+from services.store.records import Job
 from services.store.tables import JOBS
 
 INFLIGHT_LOCK_CLASS = 0x52504946  # "RPIF"
@@ -128,7 +128,7 @@ def wake(connection: Connection, tenant: str, cap: int) -> int:
     parked = connection.execute(_PARKED, {"tenant": tenant, "up_to": free}).all()
     now = utcnow()
     for row in parked:
-        job = Job.from_row(row)
+        job = records.of_row(Job, row)
         job.stage, job.updated_at, job.dispatched_at = "queued", now, now
         job_rows.save(connection, job, "stage", "updated_at", "dispatched_at")
         outbox.add_event(connection, convert.event_message(job))

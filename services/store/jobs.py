@@ -29,9 +29,21 @@ from services.common.timeutil import as_utc, utcnow
 from services.domain import job_states
 from services.domain.job_states import CANCELED, FAILED, QUEUED, RUNNING, SUCCEEDED
 from services.domain.prompt_seeds import PromptVariable
-from services.store import convert, inflight, job_rows, lifecycle, outbox, paging, prompts, quotas, usage, webhooks
-from services.store.job_rows import Job
+from services.store import (
+    convert,
+    inflight,
+    job_rows,
+    lifecycle,
+    outbox,
+    paging,
+    prompts,
+    quotas,
+    records,
+    usage,
+    webhooks,
+)
 from services.store.prompt_cache import PromptCache
+from services.store.records import Job
 from services.store.tables import IDEMPOTENCY_KEYS, JOBS, MEDIA, REPORTS
 from services.store.wait import WaitEstimator
 
@@ -137,7 +149,7 @@ def list_page(
     if status is not None:
         query = query.where(JOBS.c.status == status)
     rows, next_cursor = paging.page(connection, query, JOBS.c.id, limit, cursor)
-    return [Job.from_row(row) for row in rows], next_cursor
+    return [records.of_row(Job, row) for row in rows], next_cursor
 
 
 def claim(connection: Connection, tenant: str, job_id: str, *, inflight_cap: int) -> tuple[Job, Any | None]:

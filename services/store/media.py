@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import grpc
 from sqlalchemy import bindparam, select
 from sqlalchemy import insert as sql_insert
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from reports.v1 import store_pb2
 from services.common import ids, strict_json
@@ -17,8 +16,9 @@ from services.common.deadlines import Deadline
 from services.common.rpc_errors import FieldProblem, ServiceError, invalid, not_found
 from services.common.strict_json import quote
 from services.common.timeutil import as_utc, utcnow
-from services.store import paging
-from services.store.tables import ENTITIES, MEDIA, EntityRow, MediaRow
+from services.store import paging, records
+from services.store.records import Entity, Media
+from services.store.tables import ENTITIES, MEDIA
 from services.store.transcripts import TranscriptError, compute_analytics, limits, parse_transcript, speaker_ids
 from services.store.transcripts.errors import TOO_LARGE
 
@@ -76,9 +76,7 @@ def expiry(request: store_pb2.CreateMediaRequest, store_default_days: int | None
     return None
 
 
-def prepare(
-    request: store_pb2.CreateMediaRequest, deadline: Deadline | None = None
-) -> tuple[MediaRow, list[EntityRow]]:
+def prepare(request: store_pb2.CreateMediaRequest, deadline: Deadline | None = None) -> tuple[Media, list[Entity]]:
     """The media and its speakers from the request, not yet stored: parsing needs no database.
     Stops with DEADLINE_EXCEEDED between its steps once `deadline` has passed."""
     deadline = deadline or Deadline.never()
@@ -114,7 +112,7 @@ def prepare(
     deadline.check()
     analytics = compute_analytics(parsed.segments)
     deadline.check()
-    media = MediaRow(
+    media = Media(
         id=ids.new_id("med"),
         tenant=request.tenant,
         title=request.title,
@@ -128,7 +126,7 @@ def prepare(
     for position, speaker_id in enumerate(order):
         given = info.get(speaker_id)
         entities.append(
-            EntityRow(
+            Entity(
                 media_id=media.id,
                 id=speaker_id,
                 tenant=request.tenant,
@@ -142,34 +140,36 @@ def prepare(
 
 
 _BY_ID = select(MEDIA).where(MEDIA.c.id == bindparam("media_id"))
+_MEDIA_COLUMNS = tuple(MEDIA.c.keys())
+_ENTITY_COLUMNS = tuple(ENTITIES.c.keys())
 
 
-def insert(connection: Connection, media: MediaRow, entities: list[EntityRow]) -> tuple[MediaRow, list[EntityRow]]:
-    connection.execute(sql_insert(MEDIA), media.model_dump())
+def insert(connection: Connection, media: Media, entities: list[Entity]) -> tuple[Media, list[Entity]]:
+    connection.execute(sql_insert(MEDIA), records.values(media, _MEDIA_COLUMNS))
     if entities:
-        connection.execute(sql_insert(ENTITIES), [entity.model_dump() for entity in entities])
+        connection.execute(sql_insert(ENTITIES), [records.values(entity, _ENTITY_COLUMNS) for entity in entities])
     return media, entities
 
 
-def get(connection: Connection, tenant: str, media_id: str) -> tuple[Row[Any], list[Row[Any]]]:
-    media = connection.execute(_BY_ID, {"media_id": media_id}).first()
-    if media is None or media.tenant != tenant:
+def get(connection: Connection, tenant: str, media_id: str) -> tuple[Media, list[Entity]]:
+    row = connection.execute(_BY_ID, {"media_id": media_id}).first()
+    if row is None or row.tenant != tenant:
         raise not_found("media", media_id)
-    return media, entities_of(connection, [media_id])[media_id]
+    return records.of_row(Media, row), entities_of(connection, [media_id])[media_id]
 
 
-def entities_of(connection: Connection, media_ids: list[str]) -> dict[str, list[Row[Any]]]:
+def entities_of(connection: Connection, media_ids: list[str]) -> dict[str, list[Entity]]:
     rows = connection.execute(select(ENTITIES).where(ENTITIES.c.media_id.in_(media_ids)))
-    grouped: dict[str, list[Row[Any]]] = {m: [] for m in media_ids}
+    grouped: dict[str, list[Entity]] = {m: [] for m in media_ids}
     for row in rows:
-        grouped[row.media_id].append(row)
+        grouped[row.media_id].append(records.of_row(Entity, row))
     return grouped
 
 
 def list_page(
     connection: Connection, tenant: str, limit: int, cursor: str
-) -> tuple[list[tuple[Row[Any], list[Row[Any]]]], str]:
+) -> tuple[list[tuple[Media, list[Entity]]], str]:
     query = select(MEDIA).where(MEDIA.c.tenant == tenant)
     rows, next_cursor = paging.page(connection, query, MEDIA.c.id, limit, cursor)
     entities = entities_of(connection, [r.id for r in rows]) if rows else {}
-    return [(r, entities[r.id]) for r in rows], next_cursor
+    return [(records.of_row(Media, r), entities[r.id]) for r in rows], next_cursor

@@ -6,12 +6,14 @@ from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from reports.v1 import store_pb2
 from services.common.rpc_errors import invalid, not_found
 from services.common.timeutil import utcnow
 from services.domain import prompt_seeds
+from services.store import records
+from services.store.records import Prompt
 from services.store.tables import PROMPTS
 
 SEED_LABELS = ["production", "latest"]
@@ -40,20 +42,20 @@ def seed(connection: Connection) -> None:
             )
 
 
-def get(connection: Connection, name: str, *, label: str = "production", version: int = 0) -> Row[Any]:
+def get(connection: Connection, name: str, *, label: str = "production", version: int = 0) -> Prompt:
     """The version asked for, or the newest version holding `label`."""
     if version:
         row = connection.execute(_ONE_VERSION, {"name": name, "version": version}).first()
         if row is None:
             raise not_found("prompt", f"{name}@{version}")
-        return row
+        return records.of_row(Prompt, row)
     for row in connection.execute(_NEWEST_FIRST, {"name": name}):
         if label in row.labels:
-            return row
+            return records.of_row(Prompt, row)
     raise not_found("prompt", f"{name}@{label}")
 
 
-def create_version(connection: Connection, request: store_pb2.CreatePromptVersionRequest) -> Row[Any]:
+def create_version(connection: Connection, request: store_pb2.CreatePromptVersionRequest) -> Prompt:
     if not request.name or not request.instructions:
         raise invalid("invalid_prompt", "a prompt version needs a name and instructions")
     latest = connection.execute(select(func.max(PROMPTS.c.version)).where(PROMPTS.c.name == request.name)).scalar()
@@ -81,7 +83,7 @@ def create_version(connection: Connection, request: store_pb2.CreatePromptVersio
     return set_labels(connection, request.name, version, ["latest", *request.labels])
 
 
-def set_labels(connection: Connection, name: str, version: int, labels: list[str]) -> Row[Any]:
+def set_labels(connection: Connection, name: str, version: int, labels: list[str]) -> Prompt:
     """Gives `version` these labels, taking each from whichever version of `name` held it."""
     target = get(connection, name, version=version)
     wanted = list(dict.fromkeys(labels))
@@ -102,7 +104,7 @@ def set_labels(connection: Connection, name: str, version: int, labels: list[str
     return get(connection, name, version=version)
 
 
-def variables_of(prompt: Row[Any]) -> list[prompt_seeds.PromptVariable]:
+def variables_of(prompt: Prompt) -> list[prompt_seeds.PromptVariable]:
     return [prompt_seeds.PromptVariable(**v) for v in prompt.variables]
 
 

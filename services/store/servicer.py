@@ -37,9 +37,9 @@ from services.store import (
 )
 from services.store.db import Database
 from services.store.group_commit import GroupCommit
-from services.store.job_rows import Job
 from services.store.outbox import OutboxRelay
 from services.store.prompt_cache import PromptCache
+from services.store.records import Audit, Job
 from services.store.wait import WaitEstimator
 
 T = TypeVar("T")
@@ -331,7 +331,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     async def ListAudit(self, request, context):  # type: ignore[no-untyped-def]
         tenant = _tenant(request)
         rows, cursor = await self._db.run(lambda c: audit.list_page(c, tenant, request.limit, request.cursor))
-        return store_pb2.ListAuditResponse(items=[convert.audit_message(r._mapping) for r in rows], next_cursor=cursor)
+        return store_pb2.ListAuditResponse(items=[convert.audit_message(r) for r in rows], next_cursor=cursor)
 
     @rpc
     async def GetUsage(self, request, context):  # type: ignore[no-untyped-def]
@@ -369,14 +369,14 @@ def _left_window(job: Job) -> bool:
     return job.status in job_states.TERMINAL or job.stage == job_states.WAITING
 
 
-def _deleted(record: dict[str, object]) -> store_pb2.DeleteResponse:
+def _deleted(record: Audit) -> store_pb2.DeleteResponse:
     log.info(
         "deleted",
         extra={
-            "tenant": record["tenant"],
-            "object": record["object_type"],
-            "objectId": record["object_id"],
-            "derived": record["derived"],
+            "tenant": record.tenant,
+            "object": record.object_type,
+            "objectId": record.object_id,
+            "derived": record.derived,
         },
     )
     return store_pb2.DeleteResponse(audit=convert.audit_message(record))

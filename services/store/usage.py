@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from reports.v1 import job_pb2, store_pb2
 from services.common.rpc_errors import invalid
-from services.store.job_rows import Job
+from services.store.records import Job
 from services.store.tables import JOBS
 
 FIELDS = (

@@ -18,7 +18,7 @@ from services.common import ids, streams
 from services.common.rpc_errors import failed_precondition, invalid
 from services.domain import job_states
 from services.store import convert, job_rows, outbox
-from services.store.job_rows import Job
+from services.store.records import Job
 from services.store.tables import OUTBOX
 
 STATUSES = ("pending", "delivered", "failed")

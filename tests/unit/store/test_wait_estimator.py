@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from services.common import ids
 from services.common.timeutil import utcnow
 from services.store import job_rows
-from services.store.job_rows import Job
+from services.store.records import Job
 from services.store.tables import JOBS
 from services.store.wait import Capacity, WaitEstimator
 
