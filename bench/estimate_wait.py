@@ -17,7 +17,7 @@ from pathlib import Path
 from services.common.timeutil import utcnow
 from services.store import job_rows, migrate, wait
 from services.store.db import create_db_engine
-from services.store.job_rows import Job
+from services.store.records import Job
 
 CALLS = 200
 

@@ -1,16 +1,31 @@
-"""Records (records.py) to protobuf messages, and back where the store receives a message to keep."""
+"""The store's one translation to and from protobuf: records (records.py) and sums to messages, and
+requests to the plain values the domain modules take (commands.py)."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
+from google.protobuf.message import Message
 
 from reports.v1 import job_pb2, media_pb2, report_pb2, store_pb2, target_pb2
-from services.common.timeutil import to_timestamp
+from services.common.timeutil import as_utc, to_timestamp
 from services.domain import job_states
-from services.store import usage
+from services.domain.prompt_seeds import PromptVariable
+from services.store.commands import (
+    Failure,
+    Move,
+    NewJob,
+    NewMedia,
+    NewPromptVersion,
+    NewReport,
+    Speaker,
+    Usage,
+    WebhookAttempt,
+)
 from services.store.records import Audit, Entity, Job, Media, Prompt, Report
+from services.store.usage import UsageSum
 
 
 def analytics_message(values: dict[str, Any]) -> media_pb2.SpeakerAnalytics:
@@ -93,10 +108,31 @@ def job_message(row: Job) -> job_pb2.Job:
     if row.expires_at is not None:
         job.expires_at.CopyFrom(to_timestamp(row.expires_at))
     job.report_deleted = bool(row.report_deleted)
-    spent = usage.message(row)
-    if spent is not None:
-        job.usage.CopyFrom(spent)
+    if row.usage_attempts is not None:
+        job.usage.CopyFrom(usage_message(row))
     return job
+
+
+def usage_message(row: Job) -> job_pb2.JobUsage:
+    return job_pb2.JobUsage(
+        input_tokens=row.usage_input_tokens or 0,
+        output_tokens=row.usage_output_tokens or 0,
+        attempts=row.usage_attempts or 0,
+        provider=row.usage_provider or "",
+        model=row.usage_model or "",
+        cost_usd=row.usage_cost_usd or 0.0,
+        calls=[job_pb2.JobCall(**call) for call in row.usage_calls or ()],
+    )
+
+
+def usage_group_message(sums: UsageSum) -> store_pb2.UsageGroup:
+    return store_pb2.UsageGroup(
+        group=sums.group,
+        jobs=sums.jobs,
+        input_tokens=sums.input_tokens,
+        output_tokens=sums.output_tokens,
+        cost_usd=sums.cost_usd,
+    )
 
 
 def webhook_state_message(values: dict[str, Any]) -> job_pb2.WebhookState:
@@ -182,4 +218,109 @@ def prompt_message(row: Prompt) -> store_pb2.PromptVersion:
         system=row.system,
         instructions=row.instructions,
         variables=[json_format.ParseDict(v, store_pb2.PromptVariable()) for v in row.variables],
+    )
+
+
+# requests to commands
+
+
+def _dict(message: Message) -> dict[str, Any]:
+    return json_format.MessageToDict(message, preserving_proto_field_name=True)
+
+
+def new_media(request: store_pb2.CreateMediaRequest) -> NewMedia:
+    return NewMedia(
+        tenant=request.tenant,
+        title=request.title,
+        transcript=request.transcript.content,
+        transcript_format=request.transcript.format or None,
+        url=request.url if request.HasField("url") else None,
+        speakers=[
+            Speaker(
+                id=speaker.id,
+                label=speaker.label if speaker.HasField("label") else None,
+                description=speaker.description if speaker.HasField("description") else None,
+            )
+            for speaker in request.speakers
+        ],
+        expires_at=as_utc(request.expires_at.ToDatetime(tzinfo=UTC)) if request.HasField("expires_at") else None,
+        retention_days=request.retention_days if request.HasField("retention_days") else None,
+        default_retention_days=request.default_retention_days if request.HasField("default_retention_days") else None,
+    )
+
+
+def new_job(request: store_pb2.CreateJobRequest) -> NewJob:
+    return NewJob(
+        tenant=request.tenant,
+        media_id=request.media_id,
+        template=request.template,
+        template_params=struct_dict(request.template_params),
+        target=target_dict(request.target),
+        label=request.label if request.HasField("label") else None,
+        entity_label=request.entity_label if request.HasField("entity_label") else None,
+        webhook=_dict(request.webhook) if request.HasField("webhook") else None,
+        idempotency_key=request.idempotency_key if request.HasField("idempotency_key") else None,
+        request_fingerprint=request.request_fingerprint,
+        request_id=request.request_id,
+    )
+
+
+def usage(message: job_pb2.JobUsage) -> Usage:
+    return Usage(
+        input_tokens=message.input_tokens,
+        output_tokens=message.output_tokens,
+        attempts=message.attempts,
+        provider=message.provider,
+        model=message.model,
+        cost_usd=message.cost_usd,
+        calls=[{"provider": c.provider, "model": c.model, "outcome": c.outcome} for c in message.calls],
+    )
+
+
+def move(request: store_pb2.TransitionJobRequest) -> Move:
+    return Move(
+        status=job_states.status_name(request.status),
+        stage=job_states.stage_name(request.stage) if request.stage else None,
+        error=Failure(request.error.code, request.error.message) if request.HasField("error") else None,
+        resolution=_dict(request.resolution) if request.HasField("resolution") else None,
+        progress=request.progress if request.HasField("progress") else None,
+        usage=usage(request.usage) if request.HasField("usage") else None,
+    )
+
+
+def new_report(report: report_pb2.Report) -> NewReport:
+    return NewReport(
+        entity_id=report.entity.id,
+        entity_label=report.entity.label if report.entity.HasField("label") else None,
+        document=document_dict(report.document) if report.HasField("document") else None,
+        markdown=report.markdown,
+        evidence=_dict(report.evidence) if report.HasField("evidence") else None,
+    )
+
+
+def webhook_attempt(request: store_pb2.RecordWebhookAttemptRequest) -> WebhookAttempt:
+    return WebhookAttempt(
+        event_id=request.event_id,
+        status=request.status,
+        status_code=request.status_code if request.HasField("status_code") else None,
+        error=request.error if request.HasField("error") else None,
+        next_attempt_at=request.next_attempt_at.ToJsonString() if request.HasField("next_attempt_at") else None,
+    )
+
+
+def new_prompt_version(request: store_pb2.CreatePromptVersionRequest) -> NewPromptVersion:
+    return NewPromptVersion(
+        name=request.name,
+        system=request.system,
+        instructions=request.instructions,
+        variables=[
+            PromptVariable(
+                name=v.name,
+                required=v.required,
+                description=v.description,
+                default=v.default if v.HasField("default") else None,
+            )
+            for v in request.variables
+        ],
+        labels=list(request.labels),
     )

@@ -12,11 +12,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from google.protobuf import json_format
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.engine import Connection
 
-from reports.v1 import job_pb2, store_pb2
 from services.common import ids
 from services.common.rpc_errors import (
     FieldProblem,
@@ -42,6 +40,7 @@ from services.store import (
     usage,
     webhooks,
 )
+from services.store.commands import Failure, Move, NewJob, NewReport, Usage
 from services.store.prompt_cache import PromptCache
 from services.store.records import Job
 from services.store.tables import IDEMPOTENCY_KEYS, JOBS, MEDIA, REPORTS
@@ -61,7 +60,7 @@ _ADD_REPORT = insert(REPORTS)
 
 def create(
     connection: Connection,
-    request: store_pb2.CreateJobRequest,
+    new: NewJob,
     waits: WaitEstimator,
     prompt_cache: PromptCache,
     *,
@@ -70,12 +69,12 @@ def create(
     """The new job (or the one its idempotency key names: a replay), whether it is a replay, and
     its estimated wait. Every check comes before the first write, so a create that raises has
     written nothing (group_commit.py relies on it)."""
-    key = request.idempotency_key if request.HasField("idempotency_key") else None
+    key = new.idempotency_key
     expired_key = False
     if key is not None:
-        existing = connection.execute(_KEY, {"tenant": request.tenant, "key": key}).first()
+        existing = connection.execute(_KEY, {"tenant": new.tenant, "key": key}).first()
         if existing is not None and as_utc(existing.created_at) > utcnow() - IDEMPOTENCY_TTL:
-            if existing.fingerprint != request.request_fingerprint:
+            if existing.fingerprint != new.request_fingerprint:
                 raise conflict("idempotency_conflict", "idempotencyKey was already used with a different request body")
             job = job_rows.read(connection, existing.job_id)
             assert job is not None
@@ -83,37 +82,34 @@ def create(
             return job, True, waits.estimate(connection) if first_wait is None else first_wait
         expired_key = existing is not None
 
-    media = connection.execute(_MEDIA_OWNER, {"media_id": request.media_id}).first()
-    if media is None or media.tenant != request.tenant:
-        raise not_found("media", request.media_id)
-    params = convert.struct_dict(request.template_params)
-    _check_params(prompt_cache.production_variables(connection, request.template), params)
+    media = connection.execute(_MEDIA_OWNER, {"media_id": new.media_id}).first()
+    if media is None or media.tenant != new.tenant:
+        raise not_found("media", new.media_id)
+    _check_params(prompt_cache.production_variables(connection, new.template), new.template_params)
     if queued_cap is not None:
-        quotas.check_queued(connection, request.tenant, queued_cap)
+        quotas.check_queued(connection, new.tenant, queued_cap)
     if key is not None and expired_key:
-        connection.execute(_FORGET_KEY, {"tenant": request.tenant, "key": key})
+        connection.execute(_FORGET_KEY, {"tenant": new.tenant, "key": key})
 
     now = utcnow()
     job = Job(
         id=ids.new_id("job"),
-        tenant=request.tenant,
-        media_id=request.media_id,
+        tenant=new.tenant,
+        media_id=new.media_id,
         status=QUEUED,
         stage="queued",
-        label=request.label if request.HasField("label") else None,
-        entity_label=request.entity_label if request.HasField("entity_label") else None,
-        template=request.template,
-        template_params=params,
-        target=convert.target_dict(request.target),
-        webhook=json_format.MessageToDict(request.webhook, preserving_proto_field_name=True)
-        if request.HasField("webhook")
-        else None,
-        webhook_state=webhooks.initial_state() if request.HasField("webhook") else None,
+        label=new.label,
+        entity_label=new.entity_label,
+        template=new.template,
+        template_params=new.template_params,
+        target=new.target,
+        webhook=new.webhook,
+        webhook_state=webhooks.initial_state() if new.webhook is not None else None,
         idempotency_key=key,
         created_at=now,
         updated_at=now,
         expires_at=media.expires_at,
-        request_id=request.request_id or None,
+        request_id=new.request_id or None,
     )
     wait = waits.estimate(connection)
     job_rows.add(connection, job)
@@ -121,15 +117,15 @@ def create(
         connection.execute(
             _ADD_KEY,
             {
-                "tenant": request.tenant,
+                "tenant": new.tenant,
                 "key": key,
-                "fingerprint": request.request_fingerprint,
+                "fingerprint": new.request_fingerprint,
                 "job_id": job.id,
                 "created_at": now,
                 "estimated_wait_sec": wait,
             },
         )
-    outbox.add_event(connection, convert.event_message(job), request_id=request.request_id)
+    outbox.add_event(connection, convert.event_message(job), request_id=new.request_id)
     return job, False, wait  # queued until dispatch.fill gives it a place in the window
 
 
@@ -179,26 +175,28 @@ def claim(connection: Connection, tenant: str, job_id: str, *, inflight_cap: int
     return job, prompt
 
 
+_FAILED = Failure("internal", "failed")  # a failure the renderer sent without its error
+
+
 def _illegal(job: Job, message: str) -> Exception:
     return failed_precondition("illegal_transition", message, {"status": job.status})
 
 
-def transition(connection: Connection, request: store_pb2.TransitionJobRequest, *, inflight_cap: int) -> Job:
+def transition(connection: Connection, tenant: str, job_id: str, move: Move, *, inflight_cap: int) -> Job:
     """A running job's progress and stage moves, and its failure or cancel. A queued job's claim
     (its first move to running) over the tenant's `inflight_cap` parks it instead
     (services/store/inflight.py: the job comes back queued, stage `waiting`), and a running job
     that ends wakes the tenant's parked ones."""
-    claim_or_end = request.status != job_pb2.JOB_STATUS_RUNNING or request.stage == job_pb2.JOB_STAGE_RESOLVING
+    status = move.status
+    claim_or_end = status != RUNNING or move.stage == "resolving"
     if claim_or_end:
-        inflight.lock_tenant(connection, request.tenant)
-    job = job_rows.get(connection, request.tenant, request.job_id, for_update=True)
-    status = job_states.status_name(request.status)
+        inflight.lock_tenant(connection, tenant)
+    job = job_rows.get(connection, tenant, job_id, for_update=True)
     if status is None or status == SUCCEEDED:
         raise invalid(
             "invalid_transition", "status must be running, failed or canceled; a job succeeds through CompleteJob"
         )
-    stage = job_states.stage_name(request.stage) if request.stage else None
-    new_stage = lifecycle.stage_after(status, job.stage, stage)
+    new_stage = lifecycle.stage_after(status, job.stage, move.stage)
     try:
         changed = lifecycle.check(job.status, job.stage, status, new_stage)
     except lifecycle.IllegalTransition as exc:
@@ -210,21 +208,20 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest, 
     ):
         return job  # parked: the command that woke it, not this one, will start it
     fields = []
-    if request.HasField("resolution"):
-        resolution = json_format.MessageToDict(request.resolution, preserving_proto_field_name=True)
-        if resolution != job.resolution:  # a redelivered job recording the same one again changes nothing
-            job.resolution = resolution
-            fields.append("resolution")
-            changed = True
+    if move.resolution is not None and move.resolution != job.resolution:
+        # a redelivered job recording the same resolution again changes nothing
+        job.resolution = move.resolution
+        fields.append("resolution")
+        changed = True
     if not changed:
-        if request.HasField("progress") and status == RUNNING:
+        if move.progress is not None and status == RUNNING:
             progress_event = convert.event_message(job)
-            progress_event.progress.CopyFrom(request.progress)
+            progress_event.progress.CopyFrom(move.progress)
             outbox.add_event(connection, progress_event)
-        elif request.HasField("usage") and job.status in job_states.TERMINAL:
+        elif move.usage is not None and job.status in job_states.TERMINAL:
             # A job that ended while it rendered (canceled): the renderer repeats its end with
             # what the render's LLM calls used, which the job keeps unless it has a usage already.
-            spent = usage.record(job, request.usage)
+            spent = usage.record(job, move.usage)
             if spent:
                 job_rows.save(connection, job, *spent)
         return job
@@ -233,17 +230,17 @@ def transition(connection: Connection, request: store_pb2.TransitionJobRequest, 
         job.started_at = now
         fields.append("started_at")
     if status in (FAILED, CANCELED):
-        error = request.error if request.HasField("error") else job_pb2.JobError(code="internal", message="failed")
+        error = move.error or _FAILED
         job.error_code, job.error_message = error.code, error.message
         job.finished_at = now
         fields += ["error_code", "error_message", "finished_at"]
-        if request.HasField("usage"):
-            fields += usage.record(job, request.usage)
+        if move.usage is not None:
+            fields += usage.record(job, move.usage)
     job.status, job.stage, job.updated_at = status, new_stage, now
     job_rows.save(connection, job, "status", "stage", "updated_at", *fields)
     event = convert.event_message(job)
-    if request.HasField("progress") and status == RUNNING:  # e.g. a move to waiting says why
-        event.progress.CopyFrom(request.progress)
+    if move.progress is not None and status == RUNNING:  # e.g. a move to waiting says why
+        event.progress.CopyFrom(move.progress)
     outbox.add_event(connection, event)
     if status != RUNNING:  # a running or a woken job's slot freed
         inflight.wake(connection, job.tenant, inflight_cap)
@@ -265,44 +262,50 @@ def cancel(connection: Connection, tenant: str, job_id: str, *, inflight_cap: in
 
 
 def complete(
-    connection: Connection, request: store_pb2.CompleteJobRequest, *, inflight_cap: int
+    connection: Connection,
+    tenant: str,
+    job_id: str,
+    report: NewReport,
+    spent: Usage | None = None,
+    *,
+    inflight_cap: int,
 ) -> tuple[Job, str, bool]:
     """(the job, its report's id, whether this call stored it). A job that has already succeeded
     keeps the report it has. The slot it frees wakes a parked job (`inflight_cap`)."""
-    inflight.lock_tenant(connection, request.tenant)
-    job = job_rows.get(connection, request.tenant, request.job_id, for_update=True)
+    inflight.lock_tenant(connection, tenant)
+    job = job_rows.get(connection, tenant, job_id, for_update=True)
     if job.status == SUCCEEDED and job.report_id is not None:
         return job, job.report_id, False
     if job.status != RUNNING:
         raise _illegal(job, f"job is {job.status}; it cannot succeed")
-    given = request.report
-    if not given.HasField("document") or not given.entity.id:
+    if report.document is None or not report.entity_id:
         raise invalid("invalid_report", "a report needs its document and entity")
     now = utcnow()
     media = connection.execute(_MEDIA_OWNER, {"media_id": job.media_id}).first()
-    values = {
-        "id": ids.new_id("rep"),
-        "tenant": job.tenant,
-        "job_id": job.id,
-        "media_id": job.media_id,
-        "media_url": media.url if media is not None else None,
-        "template": job.template,
-        "label": job.label,
-        "entity_id": given.entity.id,
-        "entity_label": given.entity.label if given.entity.HasField("label") else None,
-        "document": convert.document_dict(given.document),
-        "markdown": given.markdown,
-        "evidence": json_format.MessageToDict(given.evidence, preserving_proto_field_name=True)
-        if given.HasField("evidence")
-        else None,
-        "created_at": now,
-        "expires_at": job.expires_at,
-    }
-    connection.execute(_ADD_REPORT, values)
-    job.status, job.stage, job.report_id = SUCCEEDED, "storing", values["id"]
+    report_id = ids.new_id("rep")
+    connection.execute(
+        _ADD_REPORT,
+        {
+            "id": report_id,
+            "tenant": job.tenant,
+            "job_id": job.id,
+            "media_id": job.media_id,
+            "media_url": media.url if media is not None else None,
+            "template": job.template,
+            "label": job.label,
+            "entity_id": report.entity_id,
+            "entity_label": report.entity_label,
+            "document": report.document,
+            "markdown": report.markdown,
+            "evidence": report.evidence,
+            "created_at": now,
+            "expires_at": job.expires_at,
+        },
+    )
+    job.status, job.stage, job.report_id = SUCCEEDED, "storing", report_id
     job.updated_at = job.finished_at = now
-    spent = usage.record(job, request.usage) if request.HasField("usage") else ()
-    job_rows.save(connection, job, "status", "stage", "report_id", "updated_at", "finished_at", *spent)
+    spent_fields = usage.record(job, spent) if spent is not None else ()
+    job_rows.save(connection, job, "status", "stage", "report_id", "updated_at", "finished_at", *spent_fields)
     outbox.add_event(connection, convert.event_message(job))
     inflight.wake(connection, job.tenant, inflight_cap)
-    return job, values["id"], True
+    return job, report_id, True

@@ -22,10 +22,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from reports.v1 import job_pb2, store_pb2
 from services.common.timeutil import utcnow
-from services.domain.job_states import RUNNING
+from services.domain.job_states import FAILED, RUNNING
 from services.store import inflight, jobs
+from services.store.commands import Failure, Move
 from services.store.tables import JOBS
 
 log = logging.getLogger(__name__)
@@ -49,13 +49,10 @@ def fail_lost(connection: Connection, lost_after_s: float, cap_of: Callable[[str
         for job_id in ids:
             jobs.transition(
                 connection,
-                store_pb2.TransitionJobRequest(
-                    tenant=tenant,
-                    job_id=job_id,
-                    status=job_pb2.JOB_STATUS_FAILED,
-                    error=job_pb2.JobError(
-                        code=LOST_CODE, message=(f"the job's renderer was lost: no progress for {lost_after_s:g} s")
-                    ),
+                tenant,
+                job_id,
+                Move(
+                    FAILED, error=Failure(LOST_CODE, f"the job's renderer was lost: no progress for {lost_after_s:g} s")
                 ),
                 inflight_cap=cap_of(tenant),
             )

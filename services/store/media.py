@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import grpc
 from sqlalchemy import bindparam, select
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.engine import Connection
 
-from reports.v1 import store_pb2
 from services.common import ids, strict_json
 from services.common.deadlines import Deadline
 from services.common.rpc_errors import FieldProblem, ServiceError, invalid, not_found
 from services.common.strict_json import quote
-from services.common.timeutil import as_utc, utcnow
+from services.common.timeutil import utcnow
 from services.store import paging, records
+from services.store.commands import NewMedia
 from services.store.records import Entity, Media
 from services.store.tables import ENTITIES, MEDIA
 from services.store.transcripts import TranscriptError, compute_analytics, limits, parse_transcript, speaker_ids
@@ -43,12 +43,12 @@ def _rejected(exc: TranscriptError) -> ServiceError:
     return invalid(exc.code, exc.message, problems)
 
 
-def expiry(request: store_pb2.CreateMediaRequest, store_default_days: int | None) -> datetime | None:
+def expiry(new: NewMedia, store_default_days: int | None) -> datetime | None:
     """When the media expires: the request's time or days, else its tenant's default days, else
     the store's (REPORTS_RETENTION_DAYS), else never."""
     now = utcnow()
-    if request.HasField("expires_at"):
-        when = as_utc(request.expires_at.ToDatetime(tzinfo=UTC))
+    if new.expires_at is not None:
+        when = new.expires_at
         if when <= now:
             raise invalid(
                 "invalid_request",
@@ -57,11 +57,8 @@ def expiry(request: store_pb2.CreateMediaRequest, store_default_days: int | None
             )
         return when
     for name, days in (
-        ("retentionDays", request.retention_days if request.HasField("retention_days") else None),
-        (
-            "the tenant's retentionDays",
-            request.default_retention_days if request.HasField("default_retention_days") else None,
-        ),
+        ("retentionDays", new.retention_days),
+        ("the tenant's retentionDays", new.default_retention_days),
         ("REPORTS_RETENTION_DAYS", store_default_days),
     ):
         if days is None:
@@ -76,17 +73,17 @@ def expiry(request: store_pb2.CreateMediaRequest, store_default_days: int | None
     return None
 
 
-def prepare(request: store_pb2.CreateMediaRequest, deadline: Deadline | None = None) -> tuple[Media, list[Entity]]:
-    """The media and its speakers from the request, not yet stored: parsing needs no database.
+def prepare(new: NewMedia, deadline: Deadline | None = None) -> tuple[Media, list[Entity]]:
+    """The media and its speakers, not yet stored: parsing needs no database.
     Stops with DEADLINE_EXCEEDED between its steps once `deadline` has passed."""
     deadline = deadline or Deadline.never()
-    format_ = request.transcript.format or None
-    if len(request.transcript.content) > limits.MAX_CONTENT_CHARS:
+    format_ = new.transcript_format
+    if len(new.transcript) > limits.MAX_CONTENT_CHARS:
         raise _rejected(
             TranscriptError(TOO_LARGE, f"a transcript is at most {limits.MAX_CONTENT_CHARS} characters as sent")
         )
     try:
-        parsed = parse_transcript(format_, _decode_content(format_ or "", request.transcript.content))
+        parsed = parse_transcript(format_, _decode_content(format_ or "", new.transcript))
         deadline.check()
         limits.check(parsed)
     except TranscriptError as exc:
@@ -96,7 +93,7 @@ def prepare(request: store_pb2.CreateMediaRequest, deadline: Deadline | None = N
     known = set(order)
     info = {}
     problems = []
-    for index, speaker in enumerate(request.speakers):
+    for index, speaker in enumerate(new.speakers):
         if speaker.id not in known:
             listed = ", ".join(quote(s) for s in sorted(known)[:10]) + (", ..." if len(known) > 10 else "")
             problems.append(
@@ -114,9 +111,9 @@ def prepare(request: store_pb2.CreateMediaRequest, deadline: Deadline | None = N
     deadline.check()
     media = Media(
         id=ids.new_id("med"),
-        tenant=request.tenant,
-        title=request.title,
-        url=request.url if request.HasField("url") else None,
+        tenant=new.tenant,
+        title=new.title,
+        url=new.url,
         duration_sec=parsed.duration_sec,
         transcript_format=parsed.format,
         segments=[asdict(s) for s in parsed.segments],
@@ -129,10 +126,10 @@ def prepare(request: store_pb2.CreateMediaRequest, deadline: Deadline | None = N
             Entity(
                 media_id=media.id,
                 id=speaker_id,
-                tenant=request.tenant,
+                tenant=new.tenant,
                 position=position,
-                label=given.label if given is not None and given.HasField("label") else None,
-                description=given.description if given is not None and given.HasField("description") else None,
+                label=given.label if given is not None else None,
+                description=given.description if given is not None else None,
                 analytics=asdict(analytics[speaker_id]),
             )
         )

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from reports.v1 import store_pb2
 from services.common.rpc_errors import invalid, not_found
 from services.common.timeutil import utcnow
 from services.domain import prompt_seeds
 from services.store import records
+from services.store.commands import NewPromptVersion
 from services.store.records import Prompt
 from services.store.tables import PROMPTS
 
@@ -55,32 +55,24 @@ def get(connection: Connection, name: str, *, label: str = "production", version
     raise not_found("prompt", f"{name}@{label}")
 
 
-def create_version(connection: Connection, request: store_pb2.CreatePromptVersionRequest) -> Prompt:
-    if not request.name or not request.instructions:
+def create_version(connection: Connection, new: NewPromptVersion) -> Prompt:
+    if not new.name or not new.instructions:
         raise invalid("invalid_prompt", "a prompt version needs a name and instructions")
-    latest = connection.execute(select(func.max(PROMPTS.c.version)).where(PROMPTS.c.name == request.name)).scalar()
+    latest = connection.execute(select(func.max(PROMPTS.c.version)).where(PROMPTS.c.name == new.name)).scalar()
     version = (latest or 0) + 1
     connection.execute(
         insert(PROMPTS),
         {
-            "name": request.name,
+            "name": new.name,
             "version": version,
             "labels": [],
-            "system": request.system,
-            "instructions": request.instructions,
-            "variables": [
-                {
-                    "name": v.name,
-                    "required": v.required,
-                    "description": v.description,
-                    "default": v.default if v.HasField("default") else None,
-                }
-                for v in request.variables
-            ],
+            "system": new.system,
+            "instructions": new.instructions,
+            "variables": [asdict(v) for v in new.variables],
             "created_at": utcnow(),
         },
     )
-    return set_labels(connection, request.name, version, ["latest", *request.labels])
+    return set_labels(connection, new.name, version, ["latest", *new.labels])
 
 
 def set_labels(connection: Connection, name: str, version: int, labels: list[str]) -> Prompt:

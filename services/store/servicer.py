@@ -165,10 +165,11 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     @rpc
     async def CreateMedia(self, request, context):  # type: ignore[no-untyped-def]
         _tenant(request)
+        new = convert.new_media(request)
         # Parsing a transcript of many megabytes takes a while: on the bounded CPU pool, outside a
         # transaction, and it stops when the caller's deadline passes.
-        expires_at = media.expiry(request, self._retention_days)
-        row, entities = await cpu.run(media.prepare, request, Deadline.of(context))
+        expires_at = media.expiry(new, self._retention_days)
+        row, entities = await cpu.run(media.prepare, new, Deadline.of(context))
         row.expires_at = expires_at
         row, entities = await self._db.run(lambda c: media.insert(c, row, entities))
         return convert.media_message(row, entities)
@@ -192,9 +193,10 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     @rpc
     async def CreateJob(self, request, context):  # type: ignore[no-untyped-def]
         cap = self._limits.of(_tenant(request)).queued
+        new = convert.new_job(request)
 
         def create(c: Connection) -> tuple[Job, bool, float]:
-            return jobs.create(c, request, self._waits, self._prompts, queued_cap=cap)
+            return jobs.create(c, new, self._waits, self._prompts, queued_cap=cap)
 
         def created(result: tuple[Job, bool, float]) -> bool:
             return not result[1]
@@ -235,19 +237,22 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
 
     @rpc
     async def TransitionJob(self, request, context):  # type: ignore[no-untyped-def]
-        cap = self._limits.of(_tenant(request)).inflight
-        return convert.job_message(
-            _observe(
-                await self._write(self._filling(lambda c: jobs.transition(c, request, inflight_cap=cap), _left_window)),
-                "job transition",
-            )
+        tenant = _tenant(request)
+        cap = self._limits.of(tenant).inflight
+        move = convert.move(request)
+        job = await self._write(
+            self._filling(lambda c: jobs.transition(c, tenant, request.job_id, move, inflight_cap=cap), _left_window)
         )
+        return convert.job_message(_observe(job, "job transition"))
 
     @rpc
     async def CompleteJob(self, request, context):  # type: ignore[no-untyped-def]
-        cap = self._limits.of(_tenant(request)).inflight
+        tenant = _tenant(request)
+        cap = self._limits.of(tenant).inflight
+        report = convert.new_report(request.report)
+        spent = convert.usage(request.usage) if request.HasField("usage") else None
         job, report_id, stored_now = await self._write(
-            self._filling(lambda c: jobs.complete(c, request, inflight_cap=cap))
+            self._filling(lambda c: jobs.complete(c, tenant, request.job_id, report, spent, inflight_cap=cap))
         )
         _observe(job, "job completed", reportId=report_id)
         return store_pb2.CompleteJobResponse(report_id=report_id, stored=stored_now)
@@ -267,8 +272,11 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
 
     @rpc
     async def RecordWebhookAttempt(self, request, context):  # type: ignore[no-untyped-def]
-        _tenant(request)
-        return convert.job_message(await self._db.run(lambda c: webhooks.record_attempt(c, request)))
+        tenant = _tenant(request)
+        attempt = convert.webhook_attempt(request)
+        return convert.job_message(
+            await self._db.run(lambda c: webhooks.record_attempt(c, tenant, request.job_id, attempt))
+        )
 
     @rpc
     async def RedeliverWebhook(self, request, context):  # type: ignore[no-untyped-def]
@@ -340,7 +348,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         if not request.HasField("start") or not request.HasField("end") or start > end:
             raise invalid("invalid_range", "start and end are required, start at or before end")
         groups, total = await self._db.run(lambda c: usage.summary(c, tenant, start, end, request.group_by))
-        return store_pb2.GetUsageResponse(groups=groups, total=total)
+        return store_pb2.GetUsageResponse(
+            groups=[convert.usage_group_message(g) for g in groups], total=convert.usage_group_message(total)
+        )
 
     # prompts
 
@@ -353,7 +363,8 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
 
     @rpc
     async def CreatePromptVersion(self, request, context):  # type: ignore[no-untyped-def]
-        row = await self._db.run(lambda c: prompts.create_version(c, request))
+        new = convert.new_prompt_version(request)
+        row = await self._db.run(lambda c: prompts.create_version(c, new))
         self._prompts.invalidate()
         return convert.prompt_message(row)
 

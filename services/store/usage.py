@@ -11,13 +11,14 @@ or failure (a redelivered command whose end is already stored) changes nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import Connection
 
-from reports.v1 import job_pb2, store_pb2
 from services.common.rpc_errors import invalid
+from services.store.commands import Usage
 from services.store.records import Job
 from services.store.tables import JOBS
 
@@ -33,8 +34,8 @@ FIELDS = (
 _PROVIDER_CHARS, _MODEL_CHARS, _OUTCOME_CHARS, _CALLS = 16, 128, 64, 100
 
 
-def record(job: Job, usage: job_pb2.JobUsage) -> tuple[str, ...]:
-    """Sets the job's usage from the message unless it has one; the fields to save."""
+def record(job: Job, usage: Usage) -> tuple[str, ...]:
+    """Sets the job's usage unless it has one; the fields to save."""
     if job.usage_attempts is not None:
         return ()
     job.usage_input_tokens = max(0, usage.input_tokens)
@@ -45,35 +46,32 @@ def record(job: Job, usage: job_pb2.JobUsage) -> tuple[str, ...]:
     job.usage_cost_usd = max(0.0, usage.cost_usd)
     job.usage_calls = [
         {
-            "provider": c.provider[:_PROVIDER_CHARS],
-            "model": c.model[:_MODEL_CHARS],
-            "outcome": c.outcome[:_OUTCOME_CHARS],
+            "provider": c["provider"][:_PROVIDER_CHARS],
+            "model": c["model"][:_MODEL_CHARS],
+            "outcome": c["outcome"][:_OUTCOME_CHARS],
         }
         for c in usage.calls[:_CALLS]
     ]
     return FIELDS
 
 
-def message(row: Job) -> job_pb2.JobUsage | None:
-    if row.usage_attempts is None:
-        return None
-    return job_pb2.JobUsage(
-        input_tokens=row.usage_input_tokens or 0,
-        output_tokens=row.usage_output_tokens or 0,
-        attempts=row.usage_attempts,
-        provider=row.usage_provider or "",
-        model=row.usage_model or "",
-        cost_usd=row.usage_cost_usd or 0.0,
-        calls=[job_pb2.JobCall(**call) for call in row.usage_calls or ()],
-    )
-
-
 GROUPS = ("day", "model")
+
+
+@dataclass(frozen=True, slots=True)
+class UsageSum:
+    """What a group of jobs used (a day's, a model's, or all of them: group "")."""
+
+    group: str
+    jobs: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
 
 
 def summary(
     connection: Connection, tenant: str, start: datetime, end: datetime, group_by: str
-) -> tuple[list[store_pb2.UsageGroup], store_pb2.UsageGroup]:
+) -> tuple[list[UsageSum], UsageSum]:
     """The tenant's jobs that ended in [start, end) having called the LLM: per UTC day or per
     model (in order), and in all. Read through the (tenant, finished_at) index."""
     if group_by not in GROUPS:
@@ -97,7 +95,7 @@ def summary(
         .order_by(key)
     )
     groups = [
-        store_pb2.UsageGroup(
+        UsageSum(
             group=row.group,
             jobs=row.jobs,
             input_tokens=int(row.input_tokens),
@@ -106,7 +104,8 @@ def summary(
         )
         for row in connection.execute(query)
     ]  # PostgreSQL sums bigints as numeric
-    total = store_pb2.UsageGroup(
+    total = UsageSum(
+        group="",
         jobs=sum(g.jobs for g in groups),
         input_tokens=sum(g.input_tokens for g in groups),
         output_tokens=sum(g.output_tokens for g in groups),

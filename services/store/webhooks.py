@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from reports.v1 import store_pb2
 from services.common import ids, streams
 from services.common.rpc_errors import failed_precondition, invalid
 from services.domain import job_states
 from services.store import convert, job_rows, outbox
+from services.store.commands import WebhookAttempt
 from services.store.records import Job
 from services.store.tables import OUTBOX
 
@@ -38,23 +38,20 @@ def _job_with_webhook(connection: Connection, tenant: str, job_id: str) -> Job:
     return job
 
 
-def record_attempt(connection: Connection, request: store_pb2.RecordWebhookAttemptRequest) -> Job:
-    if request.status not in STATUSES:
+def record_attempt(connection: Connection, tenant: str, job_id: str, attempt: WebhookAttempt) -> Job:
+    if attempt.status not in STATUSES:
         raise invalid("invalid_webhook_status", f"status must be one of {', '.join(STATUSES)}")
-    if not request.event_id:
+    if not attempt.event_id:
         raise invalid("missing_event_id", "event_id is required")
-    job = _job_with_webhook(connection, request.tenant, request.job_id)
+    job = _job_with_webhook(connection, tenant, job_id)
     state = {**initial_state(), **(job.webhook_state or {})}
-    next_attempt_at = None
-    if request.status == "pending" and request.HasField("next_attempt_at"):
-        next_attempt_at = request.next_attempt_at.ToJsonString()
     state.update(
-        status=request.status,
+        status=attempt.status,
         attempts=int(state.get("attempts") or 0) + 1,
-        last_status_code=request.status_code if request.HasField("status_code") else None,
-        last_error=request.error[:ERROR_LIMIT] if request.HasField("error") else None,
-        next_attempt_at=next_attempt_at,
-        event_id=request.event_id,
+        last_status_code=attempt.status_code,
+        last_error=attempt.error[:ERROR_LIMIT] if attempt.error is not None else None,
+        next_attempt_at=attempt.next_attempt_at if attempt.status == "pending" else None,
+        event_id=attempt.event_id,
     )
     job.webhook_state = state
     job_rows.save(connection, job, "webhook_state")

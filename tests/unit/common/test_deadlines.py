@@ -9,23 +9,23 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from reports.v1 import store_pb2
 from services.common import cpu
 from services.common.deadlines import Deadline, within
 from services.common.rpc_errors import ServiceError
 from services.common.servicer import rpc
 from services.store import media
+from services.store.commands import NewMedia
 
 
 def test_a_passed_deadline_stops_transcript_work_with_deadline_exceeded():
-    request = store_pb2.CreateMediaRequest(
+    new = NewMedia(
         tenant="t",
-        transcript=store_pb2.TranscriptInput(
-            format="segments", content='[{"speaker": "a", "start": 0, "end": 1, "text": "hi"}]'
-        ),
+        title="",
+        transcript_format="segments",
+        transcript='[{"speaker": "a", "start": 0, "end": 1, "text": "hi"}]',
     )
     with pytest.raises(ServiceError) as caught:
-        media.prepare(request, Deadline(time.monotonic() - 1))
+        media.prepare(new, Deadline(time.monotonic() - 1))
     assert caught.value.status == grpc.StatusCode.DEADLINE_EXCEEDED
 
 

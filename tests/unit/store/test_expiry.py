@@ -1,15 +1,20 @@
-"""When a new media expires: its request, else its tenant's default, else the store's, else never."""
+"""When a new media expires: its request, else its tenant's default, else the store's, else never.
+Each request goes through the servicer's translation (convert.new_media) as it would in the store."""
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from reports.v1 import store_pb2
 from services.common.rpc_errors import ServiceError
 from services.common.timeutil import utcnow
-from services.store.media import expiry
+from services.store import convert, media
+
+
+def expiry(request: store_pb2.CreateMediaRequest, store_default: int | None) -> datetime | None:
+    return media.expiry(convert.new_media(request), store_default)
 
 
 def _days(request: store_pb2.CreateMediaRequest, store_default: int | None) -> float | None:
