@@ -7,9 +7,10 @@ import time
 
 from opentelemetry import trace
 from prometheus_client import Counter, Histogram
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from services.common import context, tracing
+from services.gateway.http_middleware import HttpMiddleware
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests, by route, method and status", ["route", "method", "status"]
@@ -23,14 +24,8 @@ HTTP_SECONDS = Histogram(
 _tracer = tracing.tracer("reports.gateway")
 
 
-class TelemetryMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class TelemetryMiddleware(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
         request_id = scope.get("state", {}).get("request_id")

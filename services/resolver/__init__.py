@@ -8,18 +8,11 @@ Pure domain logic; the gRPC servicer translates to and from these values.
                   evidence=(Segment(...), ...))
 """
 
+from services.domain.segments import UNKNOWN_SPEAKER, Segment, is_unknown
+
 from .errors import InvalidTarget, ResolverError, TargetNotFound
 from .evidence import select_evidence
-from .model import (
-    ON_MISS,
-    STRATEGIES,
-    UNKNOWN_SPEAKER,
-    Resolution,
-    Segment,
-    Speaker,
-    TargetSpec,
-    is_unknown,
-)
+from .model import ON_MISS, STRATEGIES, Resolution, Speaker, TargetSpec
 from .resolve import resolve
 from .talk import speaker_stats
 

@@ -34,10 +34,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from services.domain.segments import Segment, is_unknown
+
 from . import lexicon as lx
 from .lexicon import Token
 from .matching import text_similarity
-from .model import Segment, Speaker, is_unknown
+from .model import Speaker
 
 LABEL_WEIGHT = 1.0
 ID_WEIGHT = 1.0

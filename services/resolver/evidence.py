@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 
-from .model import Segment
+from services.domain.segments import Segment
 
 MIN_PIECE = 40
 MIN_ITEM_CAP = 120

@@ -4,38 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import InvalidTarget, TargetNotFound
-
-__all__ = [
-    "ON_MISS",
-    "STRATEGIES",
-    "UNKNOWN_SPEAKER",
-    "InvalidTarget",
-    "Resolution",
-    "Segment",
-    "Speaker",
-    "TargetNotFound",
-    "TargetSpec",
-    "is_unknown",
-]
+from services.domain.segments import Segment
 
 STRATEGIES = ("dominant", "timerange", "entity_id", "magic_hint")
 ON_MISS = ("error", "fallback_dominant")
-UNKNOWN_SPEAKER = "unknown"
-"""The speaker id of undiarized speech. It is never picked as a target."""
-
-
-def is_unknown(speaker_id: str) -> bool:
-    """True for the undiarized-speech id ("unknown", in any case)."""
-    return speaker_id.strip().lower() == UNKNOWN_SPEAKER
-
-
-@dataclass(frozen=True)
-class Segment:
-    speaker: str
-    start: float
-    end: float
-    text: str
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from services.domain.segments import Segment
+
 from . import strategies
 from .errors import InvalidTarget, TargetNotFound
 from .evidence import select_evidence
-from .model import ON_MISS, STRATEGIES, Resolution, Segment, Speaker, TargetSpec
+from .model import ON_MISS, STRATEGIES, Resolution, Speaker, TargetSpec
 
 DEFAULT_EVIDENCE_BUDGET_CHARS = 12000
 DEFAULT_HINT_THRESHOLD = 0.6

@@ -13,8 +13,9 @@ from services.common import cpu
 from services.common.deadlines import Deadline
 from services.common.rpc_errors import FieldProblem, failed_precondition, from_rpc_error, invalid
 from services.common.servicer import rpc
+from services.domain.segments import Segment
 from services.resolver.errors import InvalidTarget, TargetNotFound
-from services.resolver.model import Segment, Speaker, TargetSpec
+from services.resolver.model import Speaker, TargetSpec
 from services.resolver.resolve import resolve
 
 STORE_TIMEOUT_S = 30.0

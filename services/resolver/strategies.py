@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from services.domain.segments import Segment, is_unknown
+
 from .clues import extract_aliases
 from .errors import TargetNotFound
 from .hint import score_hint
-from .model import Segment, Speaker, is_unknown
+from .model import Speaker
 from .talk import Talk, rank, talk_in_range, talk_of_speakers, two_way_share
 
 

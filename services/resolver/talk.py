@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .model import Segment, Speaker, is_unknown
+from services.domain.segments import Segment, is_unknown
+
+from .model import Speaker
 
 
 @dataclass(frozen=True)

@@ -25,26 +25,22 @@ make the prompt longer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import anthropic
-import httpx2  # the SDKs' own HTTP client: its errors surface while a stream is read
 
 from services.renderer.prompt import Conversation
 from services.renderer.providers.base import (
     Completion,
     EndedFailure,
     FatalFailure,
-    ModelMissing,
-    OnResponse,
     Progress,
+    SdkProvider,
     TokenUsage,
     TransientFailure,
-    client_options,
     failure_from_status,
+    sdk_failures,
     tokens_of,
-    watched_client,
 )
 from services.renderer.providers.sse import Event, EventReader, json_of
 
@@ -78,23 +74,10 @@ ERROR_STATUS = {
 }
 
 
-class AnthropicProvider:
+class AnthropicProvider(SdkProvider):
     name = "anthropic"
-
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        base_url: str | None,
-        timeout_s: float,
-        max_tokens: int,
-        headers: Mapping[str, str] | None = None,
-        on_response: OnResponse | None = None,
-    ) -> None:
-        self._idle_s = timeout_s
-        self._max_tokens = max_tokens
-        http_client = watched_client(anthropic.DefaultAsyncHttpxClient, on_response)
-        self._client = anthropic.AsyncAnthropic(**client_options(api_key, base_url, timeout_s, headers, http_client))
+    sdk = anthropic
+    client_class = anthropic.AsyncAnthropic
 
     def request(self, conversation: Conversation, schema: dict[str, Any], model: str) -> dict[str, Any]:
         """The body of one messages call (the recorded-request tests check it against the docs)."""
@@ -111,7 +94,7 @@ class AnthropicProvider:
         self, conversation: Conversation, schema: dict[str, Any], model: str, on_progress: Progress | None = None
     ) -> Completion:
         answer = StreamedMessage()
-        try:
+        with sdk_failures(anthropic, self._idle_s):
             async with self._client.messages.with_streaming_response.create(
                 **self.request(conversation, schema, model)
             ) as response:
@@ -120,28 +103,9 @@ class AnthropicProvider:
                     answer.read(events)
                     if on_progress is not None and answer.chars != chars:
                         on_progress(tokens_of(answer.chars))
-        except anthropic.APIStatusError as e:
-            raise failure_from_status(e.status_code, e.response.headers, e.message, e.body) from e
-        except anthropic.APITimeoutError as e:
-            raise TransientFailure(f"no answer within {self._idle_s:g}s", stalled=True) from e
-        except anthropic.APIConnectionError as e:
-            raise TransientFailure(f"connection failed: {e}") from e
-        except anthropic.APIError as e:  # an answer the SDK could not read
-            raise TransientFailure(f"unreadable response: {e}") from e
-        except httpx2.HTTPError as e:  # the stream broke while being read
-            raise TransientFailure(f"the stream broke: {e!r}", stalled=True) from e
         if not answer.finished:
             raise TransientFailure("the stream ended before the answer did", stalled=True)
         return completion(answer.model, "".join(answer.text), answer.stop, self._max_tokens, answer.usage())
-
-    async def check_model(self, model: str) -> None:
-        try:
-            await self._client.models.retrieve(model)
-        except anthropic.NotFoundError as e:
-            raise ModelMissing(f"anthropic has no model {model!r} (HTTP 404: {e.message})") from e
-
-    async def aclose(self) -> None:
-        await self._client.close()
 
 
 class StreamedMessage:

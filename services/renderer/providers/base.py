@@ -13,9 +13,11 @@ from __future__ import annotations
 import email.utils
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import ModuleType
 from typing import Any, Protocol
 
 import httpx2
@@ -175,6 +177,57 @@ def failure_from_status(
     if should_retry == "true" or status in (408, 409, 429) or status >= 500:
         return TransientFailure(message, wait_seconds(lowered, now), status=status)
     return FatalFailure(message, status)
+
+
+class SdkProvider:
+    """What both SDK adapters do alike, on their SDK's client (`openai` and `anthropic` name their
+    clients' calls and errors the same)."""
+
+    name: str
+    sdk: ModuleType
+    client_class: Callable[..., Any]
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str | None,
+        timeout_s: float,
+        max_tokens: int,
+        headers: Mapping[str, str] | None = None,
+        on_response: OnResponse | None = None,
+    ) -> None:
+        self._idle_s = timeout_s
+        self._max_tokens = max_tokens
+        http_client = watched_client(self.sdk.DefaultAsyncHttpxClient, on_response)
+        self._client = self.client_class(**client_options(api_key, base_url, timeout_s, headers, http_client))
+
+    async def check_model(self, model: str) -> None:
+        try:
+            await self._client.models.retrieve(model)
+        except self.sdk.NotFoundError as e:
+            raise ModelMissing(f"{self.name} has no model {model!r} (HTTP 404: {e.message})") from e
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+
+@contextmanager
+def sdk_failures(sdk: ModuleType, idle_s: float) -> Iterator[None]:
+    """The errors of one streamed call, from either SDK (`openai` and `anthropic` raise the same
+    error classes under the same names), as the failures the retry loop reads."""
+    try:
+        yield
+    except sdk.APIStatusError as e:
+        raise failure_from_status(e.status_code, e.response.headers, e.message, e.body) from e
+    except sdk.APITimeoutError as e:
+        raise TransientFailure(f"no answer within {idle_s:g}s", stalled=True) from e
+    except sdk.APIConnectionError as e:
+        raise TransientFailure(f"connection failed: {e}") from e
+    except sdk.APIError as e:  # an answer the SDK could not read
+        raise TransientFailure(f"unreadable response: {e}") from e
+    except httpx2.HTTPError as e:  # the stream broke while being read
+        raise TransientFailure(f"the stream broke: {e!r}", stalled=True) from e
 
 
 _QUOTA_WORDS = ("credit balance is too low", "spend limit", "usage limit", "exceeded your current quota")

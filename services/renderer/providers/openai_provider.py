@@ -18,10 +18,8 @@ the SDK raises as `APIError`) is transient; `data: [DONE]` ends the stream.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-import httpx2  # the SDKs' own HTTP client: its errors surface while a stream is read
 import openai
 
 from services.renderer.prompt import Conversation
@@ -29,38 +27,24 @@ from services.renderer.providers.base import (
     SCHEMA_NAME,
     Completion,
     EndedFailure,
-    ModelMissing,
-    OnResponse,
     Progress,
+    SdkProvider,
     TokenUsage,
     TransientFailure,
-    client_options,
-    failure_from_status,
+    sdk_failures,
     tokens_of,
-    watched_client,
 )
 from services.renderer.providers.sse import Event, EventReader, json_of
 
 
-class OpenAIProvider:
+class OpenAIProvider(SdkProvider):
     name = "openai"
+    sdk = openai
+    client_class = openai.AsyncOpenAI
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        base_url: str | None,
-        timeout_s: float,
-        max_tokens: int,
-        headers: Mapping[str, str] | None = None,
-        on_response: OnResponse | None = None,
-        response_format: str = "json_schema",
-    ) -> None:
-        self._idle_s = timeout_s
-        self._max_tokens = max_tokens
+    def __init__(self, *, response_format: str = "json_schema", **options: Any) -> None:
+        super().__init__(**options)
         self._response_format = response_format
-        http_client = watched_client(openai.DefaultAsyncHttpxClient, on_response)
-        self._client = openai.AsyncOpenAI(**client_options(api_key, base_url, timeout_s, headers, http_client))
 
     def request(self, conversation: Conversation, schema: dict[str, Any], model: str) -> dict[str, Any]:
         """The body of one chat completions call (checked against the docs by a unit test)."""
@@ -79,7 +63,7 @@ class OpenAIProvider:
         self, conversation: Conversation, schema: dict[str, Any], model: str, on_progress: Progress | None = None
     ) -> Completion:
         answer = StreamedAnswer()
-        try:
+        with sdk_failures(openai, self._idle_s):
             async with self._client.chat.completions.with_streaming_response.create(
                 **self.request(conversation, schema, model)
             ) as response:
@@ -91,30 +75,11 @@ class OpenAIProvider:
                         break
                     if on_progress is not None and answer.chars != chars:
                         on_progress(tokens_of(answer.chars))
-        except openai.APIStatusError as e:
-            raise failure_from_status(e.status_code, e.response.headers, e.message, e.body) from e
-        except openai.APITimeoutError as e:
-            raise TransientFailure(f"no answer within {self._idle_s:g}s", stalled=True) from e
-        except openai.APIConnectionError as e:
-            raise TransientFailure(f"connection failed: {e}") from e
-        except openai.APIError as e:  # an answer the SDK could not read
-            raise TransientFailure(f"unreadable response: {e}") from e
-        except httpx2.HTTPError as e:  # the stream broke while being read
-            raise TransientFailure(f"the stream broke: {e!r}", stalled=True) from e
         if answer.finish is None:
             raise TransientFailure("the stream ended before the answer did", stalled=True)
         return completion(
             answer.model, "".join(answer.text), answer.finish, "".join(answer.refusal), self._max_tokens, answer.usage
         )
-
-    async def check_model(self, model: str) -> None:
-        try:
-            await self._client.models.retrieve(model)
-        except openai.NotFoundError as e:
-            raise ModelMissing(f"openai has no model {model!r} (HTTP 404: {e.message})") from e
-
-    async def aclose(self) -> None:
-        await self._client.close()
 
 
 class StreamedAnswer:

@@ -5,16 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from services.domain.segments import UNKNOWN_SPEAKER, Segment
+
+__all__ = ["FORMATS", "UNKNOWN_SPEAKER", "ParsedTranscript", "Segment", "speaker_ids"]
+
 FORMATS = ("segments", "webvtt", "srt", "whisperx", "assemblyai", "deepgram")
-UNKNOWN_SPEAKER = "unknown"
-
-
-@dataclass(frozen=True)
-class Segment:
-    speaker: str
-    start: float
-    end: float
-    text: str
 
 
 @dataclass(frozen=True)
