@@ -24,10 +24,14 @@ PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
 class VariableLike(Protocol):
-    """A declared variable: a `PromptVariable`, or the store's protobuf message alike."""
+    """A declared variable: a `PromptVariable`, or the store's protobuf message alike (read only, so
+    the frozen dataclass is one)."""
 
-    name: str
-    required: bool
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def required(self) -> bool: ...
 
 
 @dataclass(frozen=True)

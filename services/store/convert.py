@@ -72,7 +72,7 @@ def struct_dict(value: struct_pb2.Struct) -> dict[str, Any]:
     return json_format.MessageToDict(value)
 
 
-def stage_of(row: Job) -> int:
+def stage_of(row: Job) -> job_pb2.JobStage:
     """A job's stage on the wire: where it is while it runs, or where it stopped when it failed or
     was canceled; none once it has succeeded (the last stage it went through is no news)."""
     if row.status == job_states.SUCCEEDED:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -40,7 +41,7 @@ def normalise_url(url: str) -> str:
 _WAL_SWITCH = threading.Lock()
 
 
-def _use_wal(cursor) -> None:  # type: ignore[no-untyped-def]
+def _use_wal(cursor: sqlite3.Cursor) -> None:
     if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
         return
     with _WAL_SWITCH:
@@ -53,7 +54,7 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
             dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
             cursor = dbapi_connection.cursor()
             _use_wal(cursor)
@@ -63,7 +64,7 @@ def create_db_engine(url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(connection):  # type: ignore[no-untyped-def]
+        def _begin_immediate(connection: Connection) -> None:
             # Take the write lock up front: a deferred transaction that reads and then writes
             # can fail with SQLITE_BUSY instead of waiting for the lock.
             connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -102,7 +102,7 @@ def _heads(connection: Connection, counts: dict[str, int]) -> list[_Head]:
     """Every tenant with undispatched jobs, with its oldest one: a skip scan of ix_jobs_dispatch,
     two seeks per tenant however many jobs each has queued."""
     heads: list[_Head] = []
-    tenant = ""
+    tenant: str | None = ""
     while True:
         tenant = connection.execute(_NEXT_TENANT, {"after": tenant}).scalar()
         if tenant is None:

@@ -65,9 +65,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
 from sqlalchemy import Boolean, column, delete, insert, select, text, update
 from sqlalchemy.engine import Connection, Row
 
@@ -97,6 +98,10 @@ ORDER BY unsent.seq""").columns(
 
 _ADD = insert(OUTBOX)
 _WRITTEN = "outbox_written"  # connection.info key: the messages `collecting` gathers
+
+
+# A row of any select (SQLAlchemy types a row by its columns).
+AnyRow: TypeAlias = "Row[*tuple[Any, ...]]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +182,7 @@ def add_purge(connection: Connection, subjects_by_stream: dict[str, list[str]]) 
     return row_id
 
 
-async def purge(js, payload: bytes, nc: NatsClient | None = None) -> None:  # type: ignore[no-untyped-def]
+async def purge(js: JetStreamContext, payload: bytes, nc: NatsClient | None = None) -> None:
     """Purges the subjects, then announces each purged job on `reports.deleted.<jobId>` (core NATS,
     stored nowhere) so the gateways end the job's open event streams."""
     subjects_by_stream = json.loads(payload)
@@ -190,11 +195,11 @@ async def purge(js, payload: bytes, nc: NatsClient | None = None) -> None:  # ty
             await nc.publish(streams.deleted_subject(subject.removeprefix(prefix)))
 
 
-def is_purge(row: Row[Any] | Message) -> bool:
+def is_purge(row: AnyRow | Message) -> bool:
     return row.subject.startswith(PURGE_PREFIX)
 
 
-def order_key(row: Row[Any] | Message) -> str:
+def order_key(row: AnyRow | Message) -> str:
     """Rows with one key are published in order; render commands and purges need no order among
     themselves."""
     return row.id if row.subject == streams.RENDER_SUBJECT or is_purge(row) else row.subject
@@ -316,10 +321,10 @@ class OutboxRelay:
             self.close()
             await nc.close()
 
-    async def publish_pending(self, js) -> Pass:  # type: ignore[no-untyped-def]
+    async def publish_pending(self, js: JetStreamContext) -> Pass:
         """One pass: publish up to a batch of unsent rows and mark those JetStream stored."""
         if self._db.is_sqlite:
-            rows: Sequence[Row[Any] | Message]
+            rows: Sequence[AnyRow | Message]
             handed = not (self._scan_due or time.monotonic() - self._last_scan >= self._poll_interval_s)
             if handed:
                 rows, self._handed = self._handed[: self._batch_size], self._handed[self._batch_size :]
@@ -348,7 +353,7 @@ class OutboxRelay:
         await self._in_claim_thread(lambda: self._commit_sent(connection, published))
         return Pass(sent=len(published), failed=failed)
 
-    def _claim(self) -> tuple[Connection, list[Row[Any]]] | None:
+    def _claim(self) -> tuple[Connection, list[AnyRow]] | None:
         """The leader lock and the unsent rows, in a transaction left open; None: not the leader."""
         if self._connection is None:
             self._connection = self._db.engine.connect()
@@ -382,16 +387,16 @@ class OutboxRelay:
         if connection is not None:
             connection.close()
 
-    async def _publish(self, js, rows: Sequence[Row[Any] | Message]) -> tuple[list[str], bool]:  # type: ignore[no-untyped-def]
+    async def _publish(self, js: JetStreamContext, rows: Sequence[AnyRow | Message]) -> tuple[list[str], bool]:
         """Publishes each key's rows in order, the keys side by side (at most a batch in flight,
         their acks gathered together); the ids JetStream stored."""
-        chains: dict[str, list[Row[Any] | Message]] = {}
+        chains: dict[str, list[AnyRow | Message]] = {}
         for row in rows:
             chains.setdefault(order_key(row), []).append(row)
         published: list[str] = []
         errors: list[Exception] = []
 
-        async def publish_chain(chain: list[Row[Any] | Message]) -> None:
+        async def publish_chain(chain: list[AnyRow | Message]) -> None:
             for row in chain:
                 try:
                     if is_purge(row):

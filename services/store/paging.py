@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection
@@ -38,7 +39,7 @@ def clamp_limit(limit: int) -> int:
     return min(limit or DEFAULT_LIMIT, MAX_LIMIT)
 
 
-def page(connection: Connection, query: Any, id_column: Any, limit: int, cursor: str) -> tuple[list[Any], str]:
+def page(connection: Connection, query: Any, id_column: Any, limit: int, cursor: str) -> tuple[Sequence[Any], str]:
     limit = clamp_limit(limit)
     if cursor:
         query = query.where(id_column < decode_cursor(cursor))

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC
-from typing import TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 import grpc
 from prometheus_client import Counter
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from reports.v1 import store_pb2, store_pb2_grpc
+from reports.v1 import job_pb2, media_pb2, report_pb2, store_pb2, store_pb2_grpc
 from services.common import cpu
 from services.common.deadlines import Deadline
 from services.common.rpc_errors import invalid
@@ -46,6 +46,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 M = TypeVar("M")
 log = logging.getLogger(__name__)
+# The store reads only its deadline (Deadline.of), which does not depend on the messages.
+Context: TypeAlias = "grpc.aio.ServicerContext[Any, Any]"
 JOB_STATES = Counter("store_job_states_total", "Jobs entering each status (every transition counts)", ["status"])
 
 
@@ -73,7 +75,12 @@ def _readable(rows: Iterable[R], to_message: Callable[[R], M], kind: str) -> lis
     return messages
 
 
-def _tenant(request) -> str:  # type: ignore[no-untyped-def]
+class _Tenanted(Protocol):
+    @property
+    def tenant(self) -> str: ...
+
+
+def _tenant(request: _Tenanted) -> str:
     if not request.tenant:
         raise invalid("missing_tenant", "tenant is required")
     return request.tenant
@@ -163,7 +170,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     # media
 
     @rpc
-    async def CreateMedia(self, request, context):  # type: ignore[no-untyped-def]
+    async def CreateMedia(self, request: store_pb2.CreateMediaRequest, context: Context) -> media_pb2.Media:
         _tenant(request)
         new = convert.new_media(request)
         # Parsing a transcript of many megabytes takes a while: on the bounded CPU pool, outside a
@@ -175,13 +182,13 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         return convert.media_message(row, entities)
 
     @rpc
-    async def GetMedia(self, request, context):  # type: ignore[no-untyped-def]
+    async def GetMedia(self, request: store_pb2.GetMediaRequest, context: Context) -> media_pb2.Media:
         tenant = _tenant(request)
         row, entities = await self._db.run(lambda c: media.get(c, tenant, request.media_id))
         return convert.media_message(row, entities, with_segments=request.include_segments)
 
     @rpc
-    async def ListMedia(self, request, context):  # type: ignore[no-untyped-def]
+    async def ListMedia(self, request: store_pb2.ListMediaRequest, context: Context) -> store_pb2.ListMediaResponse:
         tenant = _tenant(request)
         items, cursor = await self._db.run(lambda c: media.list_page(c, tenant, request.limit, request.cursor))
         return store_pb2.ListMediaResponse(
@@ -191,7 +198,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     # jobs
 
     @rpc
-    async def CreateJob(self, request, context):  # type: ignore[no-untyped-def]
+    async def CreateJob(self, request: store_pb2.CreateJobRequest, context: Context) -> store_pb2.CreateJobResponse:
         cap = self._limits.of(_tenant(request)).queued
         new = convert.new_job(request)
 
@@ -209,19 +216,19 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         return store_pb2.CreateJobResponse(job_id=job.id, replayed=replayed, estimated_wait_sec=wait)
 
     @rpc
-    async def GetJob(self, request, context):  # type: ignore[no-untyped-def]
+    async def GetJob(self, request: store_pb2.GetJobRequest, context: Context) -> job_pb2.Job:
         tenant = _tenant(request)
         return convert.job_message(await self._db.run(lambda c: job_rows.get(c, tenant, request.job_id)))
 
     @rpc
-    async def ListJobs(self, request, context):  # type: ignore[no-untyped-def]
+    async def ListJobs(self, request: store_pb2.ListJobsRequest, context: Context) -> store_pb2.ListJobsResponse:
         tenant = _tenant(request)
         status = job_states.status_name(request.status) if request.status else None
         rows, cursor = await self._db.run(lambda c: jobs.list_page(c, tenant, status, request.limit, request.cursor))
         return store_pb2.ListJobsResponse(items=_readable(rows, convert.job_message, "job"), next_cursor=cursor)
 
     @rpc
-    async def ClaimJob(self, request, context):  # type: ignore[no-untyped-def]
+    async def ClaimJob(self, request: store_pb2.ClaimJobRequest, context: Context) -> store_pb2.ClaimJobResponse:
         tenant = _tenant(request)
         cap = self._limits.of(tenant).inflight
         job, prompt = await self._write(
@@ -236,7 +243,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         return response
 
     @rpc
-    async def TransitionJob(self, request, context):  # type: ignore[no-untyped-def]
+    async def TransitionJob(self, request: store_pb2.TransitionJobRequest, context: Context) -> job_pb2.Job:
         tenant = _tenant(request)
         cap = self._limits.of(tenant).inflight
         move = convert.move(request)
@@ -246,7 +253,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         return convert.job_message(_observe(job, "job transition"))
 
     @rpc
-    async def CompleteJob(self, request, context):  # type: ignore[no-untyped-def]
+    async def CompleteJob(
+        self, request: store_pb2.CompleteJobRequest, context: Context
+    ) -> store_pb2.CompleteJobResponse:
         tenant = _tenant(request)
         cap = self._limits.of(tenant).inflight
         report = convert.new_report(request.report)
@@ -258,7 +267,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         return store_pb2.CompleteJobResponse(report_id=report_id, stored=stored_now)
 
     @rpc
-    async def CancelJob(self, request, context):  # type: ignore[no-untyped-def]
+    async def CancelJob(self, request: store_pb2.CancelJobRequest, context: Context) -> job_pb2.Job:
         tenant = _tenant(request)
         cap = self._limits.of(tenant).inflight
         return convert.job_message(
@@ -271,7 +280,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     # webhooks
 
     @rpc
-    async def RecordWebhookAttempt(self, request, context):  # type: ignore[no-untyped-def]
+    async def RecordWebhookAttempt(
+        self, request: store_pb2.RecordWebhookAttemptRequest, context: Context
+    ) -> job_pb2.Job:
         tenant = _tenant(request)
         attempt = convert.webhook_attempt(request)
         return convert.job_message(
@@ -279,19 +290,21 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         )
 
     @rpc
-    async def RedeliverWebhook(self, request, context):  # type: ignore[no-untyped-def]
+    async def RedeliverWebhook(self, request: store_pb2.RedeliverWebhookRequest, context: Context) -> job_pb2.Job:
         tenant = _tenant(request)
         return convert.job_message(await self._write(lambda c: webhooks.redeliver(c, tenant, request.job_id)))
 
     # reports
 
     @rpc
-    async def GetReport(self, request, context):  # type: ignore[no-untyped-def]
+    async def GetReport(self, request: store_pb2.GetReportRequest, context: Context) -> report_pb2.Report:
         tenant = _tenant(request)
         return convert.report_message(await self._db.run(lambda c: reports.get(c, tenant, request.report_id)))
 
     @rpc
-    async def GetReportByJob(self, request, context):  # type: ignore[no-untyped-def]
+    async def GetReportByJob(
+        self, request: store_pb2.GetReportByJobRequest, context: Context
+    ) -> store_pb2.GetReportByJobResponse:
         tenant = _tenant(request)
         job, report = await self._db.run(lambda c: reports.by_job(c, tenant, request.job_id))
         response = store_pb2.GetReportByJobResponse(job=convert.job_message(job))
@@ -300,7 +313,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         return response
 
     @rpc
-    async def ListReports(self, request, context):  # type: ignore[no-untyped-def]
+    async def ListReports(
+        self, request: store_pb2.ListReportsRequest, context: Context
+    ) -> store_pb2.ListReportsResponse:
         tenant = _tenant(request)
         rows, cursor = await self._db.run(lambda c: reports.list_page(c, tenant, request.limit, request.cursor))
         return store_pb2.ListReportsResponse(
@@ -310,7 +325,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     # deletion and its audit log
 
     @rpc
-    async def DeleteMedia(self, request, context):  # type: ignore[no-untyped-def]
+    async def DeleteMedia(self, request: store_pb2.DeleteRequest, context: Context) -> store_pb2.DeleteResponse:
         tenant = _tenant(request)
         record = await self._write(
             self._waking(tenant, lambda c: deletion.delete_media(c, tenant, request.id, api_key_id=request.api_key_id))
@@ -318,7 +333,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         return _deleted(record)
 
     @rpc
-    async def DeleteJob(self, request, context):  # type: ignore[no-untyped-def]
+    async def DeleteJob(self, request: store_pb2.DeleteRequest, context: Context) -> store_pb2.DeleteResponse:
         tenant = _tenant(request)
         return _deleted(
             await self._write(
@@ -329,20 +344,20 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         )
 
     @rpc
-    async def DeleteReport(self, request, context):  # type: ignore[no-untyped-def]
+    async def DeleteReport(self, request: store_pb2.DeleteRequest, context: Context) -> store_pb2.DeleteResponse:
         tenant = _tenant(request)
         return _deleted(
             await self._db.run(lambda c: deletion.delete_report(c, tenant, request.id, api_key_id=request.api_key_id))
         )
 
     @rpc
-    async def ListAudit(self, request, context):  # type: ignore[no-untyped-def]
+    async def ListAudit(self, request: store_pb2.ListAuditRequest, context: Context) -> store_pb2.ListAuditResponse:
         tenant = _tenant(request)
         rows, cursor = await self._db.run(lambda c: audit.list_page(c, tenant, request.limit, request.cursor))
         return store_pb2.ListAuditResponse(items=[convert.audit_message(r) for r in rows], next_cursor=cursor)
 
     @rpc
-    async def GetUsage(self, request, context):  # type: ignore[no-untyped-def]
+    async def GetUsage(self, request: store_pb2.GetUsageRequest, context: Context) -> store_pb2.GetUsageResponse:
         tenant = _tenant(request)
         start, end = request.start.ToDatetime(tzinfo=UTC), request.end.ToDatetime(tzinfo=UTC)
         if not request.HasField("start") or not request.HasField("end") or start > end:
@@ -355,21 +370,25 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     # prompts
 
     @rpc
-    async def GetPrompt(self, request, context):  # type: ignore[no-untyped-def]
+    async def GetPrompt(self, request: store_pb2.GetPromptRequest, context: Context) -> store_pb2.PromptVersion:
         row = await self._db.run(
             lambda c: prompts.get(c, request.name, label=request.label or "production", version=request.version)
         )
         return convert.prompt_message(row)
 
     @rpc
-    async def CreatePromptVersion(self, request, context):  # type: ignore[no-untyped-def]
+    async def CreatePromptVersion(
+        self, request: store_pb2.CreatePromptVersionRequest, context: Context
+    ) -> store_pb2.PromptVersion:
         new = convert.new_prompt_version(request)
         row = await self._db.run(lambda c: prompts.create_version(c, new))
         self._prompts.invalidate()
         return convert.prompt_message(row)
 
     @rpc
-    async def SetPromptLabels(self, request, context):  # type: ignore[no-untyped-def]
+    async def SetPromptLabels(
+        self, request: store_pb2.SetPromptLabelsRequest, context: Context
+    ) -> store_pb2.PromptVersion:
         row = await self._db.run(lambda c: prompts.set_labels(c, request.name, request.version, list(request.labels)))
         self._prompts.invalidate()
         return convert.prompt_message(row)

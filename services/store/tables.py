@@ -192,12 +192,19 @@ class AuditRow(SQLModel, table=True):
     created_at: datetime = _when()
 
 
+def _table(model: type[SQLModel]) -> Table:
+    """The model's table as SQLAlchemy Core sees it."""
+    name = model.__tablename__
+    assert isinstance(name, str)
+    return model.metadata.tables[name]
+
+
 # The tables as SQLAlchemy Core sees them: the store queries these (the classes above only define them).
-MEDIA: Table = MediaRow.__table__  # type: ignore[attr-defined]
-ENTITIES: Table = EntityRow.__table__  # type: ignore[attr-defined]
-JOBS: Table = JobRow.__table__  # type: ignore[attr-defined]
-REPORTS: Table = ReportRow.__table__  # type: ignore[attr-defined]
-IDEMPOTENCY_KEYS: Table = IdempotencyRow.__table__  # type: ignore[attr-defined]
-OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
-PROMPTS: Table = PromptRow.__table__  # type: ignore[attr-defined]
-AUDIT: Table = AuditRow.__table__  # type: ignore[attr-defined]
+MEDIA = _table(MediaRow)
+ENTITIES = _table(EntityRow)
+JOBS = _table(JobRow)
+REPORTS = _table(ReportRow)
+IDEMPOTENCY_KEYS = _table(IdempotencyRow)
+OUTBOX = _table(OutboxRow)
+PROMPTS = _table(PromptRow)
+AUDIT = _table(AuditRow)

@@ -12,8 +12,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection
 
 from services.common import defaults
@@ -32,7 +33,7 @@ class Capacity:
     default_job_sec: float = 10.0
 
 
-def latest_durations_query(limit: int = 50):  # type: ignore[no-untyped-def]
+def latest_durations_query(limit: int = 50) -> Select[datetime | None, datetime | None]:
     """The latest succeeded jobs' start and end; read in index order (ix_jobs_status_finished)."""
     return (
         select(JOBS.c.started_at, JOBS.c.finished_at)

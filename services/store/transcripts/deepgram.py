@@ -25,8 +25,8 @@ def parse(content: object) -> ParsedTranscript:
             at = loc.index(i)
             utterance = as_object(item, at)
             begin, finish = timed(utterance, at)
-            words = text(utterance, at, "transcript")
-            pieces.append(Piece(speaker(utterance, at), begin, finish, words))
+            said = text(utterance, at, "transcript")
+            pieces.append(Piece(speaker(utterance, at), begin, finish, said))
         return assemble("deepgram", pieces, where=loc.label, path=loc.pointer)
     items, loc = _words(results, loc)
     words = []
