@@ -48,17 +48,8 @@ def values(
     }
 
 
-def record(
-    connection: Connection,
-    tenant: str,
-    object_type: str,
-    object_id: str,
-    *,
-    reason: str,
-    api_key_id: str | None,
-    derived: dict[str, int],
-) -> Audit:
-    row = values(tenant, object_type, object_id, reason=reason, api_key_id=api_key_id, derived=derived)
+def record(connection: Connection, row: dict[str, Any]) -> Audit:
+    """Keeps one audit row (`values`) and returns it as the record."""
     connection.execute(_ADD, row)
     return Audit(**row)
 

@@ -40,7 +40,9 @@ def delete_media(
     if media is None or media.tenant != tenant:
         raise not_found("media", media_id)
     derived = delete_media_rows(connection, [media_id])[media_id]
-    return audit.record(connection, tenant, "media", media_id, reason=reason, api_key_id=api_key_id, derived=derived)
+    return audit.record(
+        connection, audit.values(tenant, "media", media_id, reason=reason, api_key_id=api_key_id, derived=derived)
+    )
 
 
 def delete_media_rows(connection: Connection, media_ids: list[str]) -> dict[str, dict[str, int]]:
@@ -68,7 +70,9 @@ def delete_job(connection: Connection, tenant: str, job_id: str, *, api_key_id: 
     job_rows.get(connection, tenant, job_id, for_update=True)
     derived = delete_job_rows(connection, [job_id])
     del derived["jobs"]
-    return audit.record(connection, tenant, "job", job_id, reason=audit.REQUEST, api_key_id=api_key_id, derived=derived)
+    return audit.record(
+        connection, audit.values(tenant, "job", job_id, reason=audit.REQUEST, api_key_id=api_key_id, derived=derived)
+    )
 
 
 def delete_job_rows(connection: Connection, job_ids: list[str]) -> dict[str, int]:
@@ -99,5 +103,5 @@ def delete_report(connection: Connection, tenant: str, report_id: str, *, api_ke
     connection.execute(delete(REPORTS).where(REPORTS.c.id == report_id))
     connection.execute(update(JOBS).where(JOBS.c.id == report.job_id).values(report_id=None, report_deleted=True))
     return audit.record(
-        connection, tenant, "report", report_id, reason=audit.REQUEST, api_key_id=api_key_id, derived={}
+        connection, audit.values(tenant, "report", report_id, reason=audit.REQUEST, api_key_id=api_key_id, derived={})
     )
