@@ -28,8 +28,9 @@ latest commits). Under it, job rows are taken with `FOR UPDATE SKIP LOCKED`, so 
 for a row another transaction holds (a cancel or deletion of that job, which fills after it) and
 the lock order stays tenant, rows, dispatch lock everywhere. SQLite has one writer already.
 
-Cost: a fill reads the outstanding jobs (at most the window plus woken jobs, an index range) and
-two index seeks per tenant with queued jobs, whatever the length of their queues.
+Cost: a fill reads the outstanding jobs (at most the window plus woken jobs, an index range) and,
+when a place is free, one index seek per tenant with queued jobs, whatever the length of their
+queues, and one per job it dispatches but the last. Its statements are built once.
 """
 
 from __future__ import annotations
@@ -82,8 +83,15 @@ def outstanding(connection: Connection) -> dict[str, int]:
     return {tenant: count for tenant, count in connection.execute(_OUTSTANDING)}
 
 
-_NEXT_TENANT = (
-    select(JOBS.c.tenant).where(_UNDISPATCHED, JOBS.c.tenant > bindparam("after")).order_by(JOBS.c.tenant).limit(1)
+# The next tenant's oldest undispatched job: one seek of ix_jobs_dispatch, ordered by tenant then id.
+# A row another transaction holds is skipped (PostgreSQL): then the tenant's next one, or the next
+# tenant's first, comes back, as if the held rows were not queued.
+_NEXT_HEAD = (
+    select(JOBS.c.tenant, JOBS.c.id)
+    .where(_UNDISPATCHED, JOBS.c.tenant > bindparam("after"))
+    .order_by(JOBS.c.tenant, JOBS.c.id)
+    .limit(1)
+    .with_for_update(skip_locked=True)
 )
 _NEXT_JOB = (
     select(JOBS.c.id)
@@ -100,16 +108,16 @@ def _next_undispatched(connection: Connection, tenant: str, after: str = "") -> 
 
 def _heads(connection: Connection, counts: dict[str, int]) -> list[_Head]:
     """Every tenant with undispatched jobs, with its oldest one: a skip scan of ix_jobs_dispatch,
-    two seeks per tenant however many jobs each has queued."""
+    one seek per tenant however many jobs each has queued (a tenant whose queued jobs are all
+    held by a cancel or deletion is passed over)."""
     heads: list[_Head] = []
     tenant: str | None = ""
     while True:
-        tenant = connection.execute(_NEXT_TENANT, {"after": tenant}).scalar()
-        if tenant is None:
+        head = connection.execute(_NEXT_HEAD, {"after": tenant}).first()
+        if head is None:
             return heads
-        job_id = _next_undispatched(connection, tenant)
-        if job_id is not None:  # None: its queued jobs are locked by a cancel or deletion
-            heads.append(_Head(tenant, job_id, counts.get(tenant, 0)))
+        tenant, job_id = head
+        heads.append(_Head(tenant, job_id, counts.get(tenant, 0)))
 
 
 def fill(connection: Connection, window: int) -> int:
@@ -126,6 +134,8 @@ def fill(connection: Connection, window: int) -> int:
         head = min(heads, key=lambda h: (h.outstanding, h.job_id))
         _dispatch(connection, head.job_id, now)
         dispatched += 1
+        if dispatched == free:
+            break  # the window is full: whatever queues next waits for the next fill
         head.outstanding += 1
         next_id = _next_undispatched(connection, head.tenant, head.job_id)
         if next_id is None:
@@ -135,29 +145,34 @@ def fill(connection: Connection, window: int) -> int:
     return dispatched
 
 
+_MARK_DISPATCHED = (
+    update(JOBS)
+    .where(JOBS.c.id == bindparam("job_id"))
+    .values(dispatched_at=bindparam("now"))
+    .returning(JOBS.c.tenant, JOBS.c.request_id)
+)
+
+
 def _dispatch(connection: Connection, job_id: str, now: datetime) -> None:
-    tenant, request_id = connection.execute(
-        update(JOBS).where(JOBS.c.id == job_id).values(dispatched_at=now).returning(JOBS.c.tenant, JOBS.c.request_id)
-    ).one()
+    tenant, request_id = connection.execute(_MARK_DISPATCHED, {"job_id": job_id, "now": now}).one()
     outbox.add_render_command(
         connection, job_pb2.RenderCommand(job_id=job_id, tenant=tenant, request_id=request_id or "")
     )
+
+
+_LOST = (
+    select(JOBS.c.id)
+    .where(_DISPATCHED, JOBS.c.dispatched_at < bindparam("cutoff"))
+    .order_by(JOBS.c.id)
+    .with_for_update(skip_locked=True)
+)
 
 
 def redispatch_lost(connection: Connection, lost_after_s: float) -> int:
     """Sends a new command for each job dispatched `lost_after_s` ago and still not claimed."""
     lock(connection)
     cutoff = utcnow() - timedelta(seconds=lost_after_s)
-    lost = (
-        connection.execute(
-            select(JOBS.c.id)
-            .where(_DISPATCHED, JOBS.c.dispatched_at < cutoff)
-            .order_by(JOBS.c.id)
-            .with_for_update(skip_locked=True)
-        )
-        .scalars()
-        .all()
-    )
+    lost = connection.execute(_LOST, {"cutoff": cutoff}).scalars().all()
     now = utcnow()
     for job_id in lost:
         _dispatch(connection, job_id, now)

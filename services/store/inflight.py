@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, text
+from sqlalchemy import ScalarSelect, Select, bindparam, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -76,6 +76,22 @@ _PARKED = (
 )
 
 
+_ANY_PARKED = (
+    select(JOBS.c.id)
+    .where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == QUEUED, JOBS.c.stage == WAITING)
+    .limit(1)
+)
+
+
+def _counted(statement: Select[Any]) -> ScalarSelect[int]:
+    return select(func.count()).select_from(statement.subquery()).scalar_subquery()
+
+
+# A claim's two counts in one statement, each up to the cap: the tenant's running jobs, and its
+# jobs in line before this one.
+_TAKEN_AND_OLDER_IN_LINE = select(_counted(_RUNNING), _counted(_OLDER_IN_LINE))
+
+
 def _count(connection: Connection, statement: Select[Any], **values: object) -> int:
     return len(connection.execute(statement, values).all())
 
@@ -98,16 +114,14 @@ def _woken(connection: Connection, tenant: str, up_to: int) -> int:
     return _count(connection, _WOKEN, tenant=tenant, up_to=up_to)
 
 
-def _older_in_line(connection: Connection, job: Job, up_to: int) -> int:
-    return _count(connection, _OLDER_IN_LINE, tenant=job.tenant, job_id=job.id, up_to=up_to)
-
-
 def park_if_full(connection: Connection, job: Job, cap: int) -> bool:
     """At a claim of a queued job: True (and the job parked) when the tenant is at its cap, or when
     the free slots belong to older jobs in line (parked or woken): slots go in creation order, so a
     new job whose command comes before a woken job's new command never takes its slot."""
-    taken = running(connection, job.tenant, cap)
-    if taken < cap and taken + _older_in_line(connection, job, cap - taken) < cap:
+    taken, older_in_line = connection.execute(
+        _TAKEN_AND_OLDER_IN_LINE, {"tenant": job.tenant, "job_id": job.id, "up_to": cap}
+    ).one()
+    if taken + older_in_line < cap:
         return False
     if job.stage != WAITING:
         job.stage, job.updated_at = WAITING, utcnow()
@@ -121,6 +135,8 @@ def park_if_full(connection: Connection, job: Job, cap: int) -> bool:
 def wake(connection: Connection, tenant: str, cap: int) -> int:
     """Queues the tenant's oldest parked jobs again, one per free slot (a slot is taken by a running
     job or by a woken one not yet claimed); how many it woke."""
+    if connection.execute(_ANY_PARKED, {"tenant": tenant}).first() is None:
+        return 0  # the common case: nothing parked, so no slot needs counting
     taken = running(connection, tenant, cap)
     free = cap - taken - (_woken(connection, tenant, cap - taken) if taken < cap else 0)
     if free <= 0:

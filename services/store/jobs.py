@@ -55,7 +55,10 @@ _KEY = select(_KEYS.c.fingerprint, _KEYS.c.job_id, _KEYS.c.created_at, _KEYS.c.e
 _FORGET_KEY = delete(_KEYS).where(_KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key"))
 _ADD_KEY = insert(_KEYS)
 _MEDIA_OWNER = select(MEDIA.c.tenant, MEDIA.c.url, MEDIA.c.expires_at).where(MEDIA.c.id == bindparam("media_id"))
-_ADD_REPORT = insert(REPORTS)
+# The report carries its media's URL, read in the same statement.
+_ADD_REPORT = insert(REPORTS).values(
+    media_url=select(MEDIA.c.url).where(MEDIA.c.id == bindparam("url_of_media")).scalar_subquery()
+)
 
 
 def create(
@@ -281,7 +284,6 @@ def complete(
     if report.document is None or not report.entity_id:
         raise invalid("invalid_report", "a report needs its document and entity")
     now = utcnow()
-    media = connection.execute(_MEDIA_OWNER, {"media_id": job.media_id}).first()
     report_id = ids.new_id("rep")
     connection.execute(
         _ADD_REPORT,
@@ -290,7 +292,7 @@ def complete(
             "tenant": job.tenant,
             "job_id": job.id,
             "media_id": job.media_id,
-            "media_url": media.url if media is not None else None,
+            "url_of_media": job.media_id,
             "template": job.template,
             "label": job.label,
             "entity_id": report.entity_id,

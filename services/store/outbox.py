@@ -69,7 +69,7 @@ from typing import Any, TypeAlias, TypeVar
 
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
-from sqlalchemy import Boolean, column, delete, insert, select, text, update
+from sqlalchemy import Boolean, bindparam, column, delete, insert, select, text, update
 from sqlalchemy.engine import Connection, Row
 
 from reports.v1 import job_pb2
@@ -118,7 +118,7 @@ def add(connection: Connection, subject: str, payload: bytes, *, request_id: str
     """Adds a message; returns its id. It carries the request id and trace context of the change
     that wrote it."""
     request_id = request_id or context.current().get("request_id", "")
-    headers = dict(tracing.inject({}))
+    headers = dict(tracing.inject({})) if tracing.enabled() else {}
     if request_id:
         headers[streams.REQUEST_ID_HEADER] = request_id
     row_id = row_id or ids.new_id("evt")
@@ -444,5 +444,10 @@ class OutboxRelay:
             await asyncio.wait_for(event.wait(), timeout=seconds)
 
 
+_MARK_SENT = (
+    update(OUTBOX).where(OUTBOX.c.id.in_(bindparam("row_ids", expanding=True))).values(sent_at=bindparam("now"))
+)
+
+
 def _mark_sent(connection: Connection, row_ids: list[str]) -> None:
-    connection.execute(update(OUTBOX).where(OUTBOX.c.id.in_(row_ids)).values(sent_at=utcnow()))
+    connection.execute(_MARK_SENT, {"row_ids": row_ids, "now": utcnow()})
