@@ -10,9 +10,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
-
 from stack.platform import Platform
+from tests.support import plain_http
 from tests.support.api import Api
 from tests.support.metrics import scrape
 from tests.support.polling import eventually
@@ -93,11 +92,11 @@ def test_an_open_event_stream_ends_when_its_job_is_deleted(start_platform: Calla
     api = Api(platform.gateway_url, AUTH_A)
     job_id = api.job(api.media()["mediaId"])
     url = f"{platform.gateway_url}/v1/jobs/{job_id}/events"
-    with httpx.stream("GET", url, headers=AUTH_A, timeout=30) as stream:
+    with plain_http.stream("GET", url, headers=AUTH_A, timeout=30) as stream:
         lines = stream.iter_lines()
         assert next(lines).startswith("id: ")  # the current state: queued
         assert api.http.delete(f"/v1/jobs/{job_id}").status_code == 204
         rest = list(lines)  # the stream ends when the store announces the purge, instead of pinging forever
     data = [json.loads(line[6:]) for line in rest if line.startswith("data: ")]
     assert [event["status"] for event in data] == ["queued"]  # the first event's data, and nothing after
-    assert httpx.get(url, headers=AUTH_A).status_code == 404
+    assert plain_http.get(url, headers=AUTH_A).status_code == 404

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 import httpx
 
 from stack.platform import Platform
+from tests.support import plain_http
 from tests.support.api import Api
 from tests.support.tenants import AUTH_A, AUTH_B
 
@@ -15,7 +16,7 @@ from tests.support.tenants import AUTH_A, AUTH_B
 @contextlib.contextmanager
 def open_stream(platform: Platform, job_id: str, auth: dict[str, str]) -> Iterator[httpx.Response]:
     """An event stream held open: its answer's head and first event (the job's current state) read."""
-    with httpx.Client(base_url=platform.gateway_url, headers=auth, timeout=30) as client:
+    with plain_http.client(base_url=platform.gateway_url, headers=auth, timeout=30) as client:
         with client.stream("GET", f"/v1/jobs/{job_id}/events") as response:
             if response.status_code == 200:
                 lines = response.iter_lines()
@@ -43,6 +44,6 @@ def test_a_tenant_past_its_open_stream_cap_gets_429_until_one_closes(start_platf
 
 
 def test_metrics_are_served_on_their_own_port_not_the_api_port(platform: Platform):
-    assert httpx.get(f"{platform.gateway_url}/metrics").status_code == 404
-    metrics = httpx.get(platform.addresses["gateway-metrics"])
+    assert plain_http.get(f"{platform.gateway_url}/metrics").status_code == 404
+    metrics = plain_http.get(platform.addresses["gateway-metrics"])
     assert metrics.status_code == 200 and "http_requests_total" in metrics.text

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 
 from stack.platform import Platform
+from tests.support import plain_http
 from tests.support.api import Api
 from tests.support.metrics import scrape
 from tests.support.polling import eventually
@@ -61,9 +62,8 @@ def test_sse_sends_pings_and_no_buffering_header_while_a_job_runs(start_platform
     platform = start_platform(REPORTS_LLM_MODEL="dev-llm+latency=2500")
     api = Api(platform.gateway_url, AUTH_A)
     job_id = api.job(api.media()["mediaId"])
-    import httpx
 
-    with httpx.stream("GET", f"{platform.gateway_url}/v1/jobs/{job_id}/events", headers=AUTH_A, timeout=30) as r:
+    with plain_http.stream("GET", f"{platform.gateway_url}/v1/jobs/{job_id}/events", headers=AUTH_A, timeout=30) as r:
         assert r.headers["x-accel-buffering"] == "no"
         lines = list(r.iter_lines())
     assert ": ping" in lines

@@ -5,8 +5,7 @@ report's meta.render names the route that answered, the job's usage.calls every 
 
 from __future__ import annotations
 
-import httpx
-
+from tests.support import plain_http
 from tests.support.api import Api
 from tests.support.tenants import AUTH_A
 
@@ -30,5 +29,5 @@ def test_a_failing_provider_opens_its_circuit_and_jobs_finish_on_the_second_rout
         report = api.http.get(f"/v1/reports/by-job/{job['jobId']}").json()
         assert report["json"]["meta"]["render"]["provider"] == "anthropic"
         assert report["json"]["meta"]["render"]["attempts"] == len(job["usage"]["calls"])
-    served = httpx.get(platform.addresses["devllm"] + "/stats").json()["byEndpoint"]
+    served = plain_http.get(platform.addresses["devllm"] + "/stats").json()["byEndpoint"]
     assert served["openai.chat_completions"] == {"500": 2}

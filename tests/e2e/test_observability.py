@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
-import httpx
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from stack.platform import Platform
+from tests.support import plain_http
 from tests.support.api import SEGMENTS, Api
 from tests.support.metrics import metric
 from tests.support.polling import eventually
@@ -81,8 +81,8 @@ def test_metrics_counters_move_as_a_job_runs(platform: Platform):
 
     def scrape() -> dict[str, str]:
         return {
-            "gateway": httpx.get(platform.addresses["gateway-metrics"]).text,
-            **{name: httpx.get(platform.addresses[f"{name}-metrics"]).text for name in SERVICES[1:]},
+            "gateway": plain_http.get(platform.addresses["gateway-metrics"]).text,
+            **{name: plain_http.get(platform.addresses[f"{name}-metrics"]).text for name in SERVICES[1:]},
         }
 
     before = scrape()

@@ -6,8 +6,7 @@ arrives late, bunched with the next ones), and the jobs that waited for their tu
 
 from __future__ import annotations
 
-import httpx
-
+from tests.support import plain_http
 from tests.support.api import Api
 from tests.support.tenants import AUTH_A
 
@@ -21,7 +20,7 @@ def test_two_renderers_together_keep_within_the_budget_and_jobs_wait_instead_of_
     jobs = [api.job(media) for _ in range(JOBS)]
 
     assert [api.wait(job)["status"] for job in jobs] == ["succeeded"] * JOBS
-    stats = httpx.get(platform.addresses["devllm"] + "/stats").json()
+    stats = plain_http.get(platform.addresses["devllm"] + "/stats").json()
     calls = stats["byEndpoint"]["openai.chat_completions"]
     assert calls["ok"] == JOBS and calls.get("rate_limited", 0) <= 1 and set(calls) <= {"ok", "rate_limited"}
 

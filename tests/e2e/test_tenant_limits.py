@@ -5,10 +5,10 @@ queued, and the rate (one token in 1000 s) gives nothing back while the test run
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from reports_sdk import Client, RateLimited
+from tests.support import plain_http
 from tests.support.api import SEGMENTS
 from tests.support.tenants import AUTH_A, AUTH_B
 
@@ -17,7 +17,7 @@ MEDIA = {"title": "call", "transcript": {"format": "segments", "content": SEGMEN
 
 def test_rate_and_queued_limits_per_tenant(start_platform):
     platform = start_platform(renderers=0, REPORTS_TENANT_LIMITS="tenant-a=rps:0.001,burst:4,queued:1")
-    with httpx.Client(base_url=platform.gateway_url, timeout=30) as http:
+    with plain_http.client(base_url=platform.gateway_url, timeout=30) as http:
         media = http.post("/v1/media", json=MEDIA, headers=AUTH_A)
         assert media.status_code == 201 and media.headers["ratelimit-remaining"] == "3"
         job = {

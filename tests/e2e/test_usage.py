@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import httpx
 import pytest
 
 from stack.platform import Platform
+from tests.support import plain_http
 from tests.support.api import Api
 from tests.support.tenants import AUTH_A, AUTH_B
 
@@ -15,7 +15,7 @@ PRICES = "dev-llm=input:1.5,output:6"
 
 
 def _served(platform: Platform) -> dict[str, int]:
-    return httpx.get(f"{platform.addresses['devllm']}/stats").json()["served"]["dev-llm"]
+    return plain_http.get(f"{platform.addresses['devllm']}/stats").json()["served"]["dev-llm"]
 
 
 def _cost(served: dict[str, int]) -> float:
@@ -131,7 +131,7 @@ def test_usage_per_tenant_is_what_the_dev_llm_served_it_and_no_other_tenants(sta
     ],
 )
 def test_bad_usage_parameters_are_a_400_naming_the_parameter(platform: Platform, query: dict[str, str], field: str):
-    response = httpx.get(f"{platform.gateway_url}/v1/usage", params=query, headers=AUTH_A)
+    response = plain_http.get(f"{platform.gateway_url}/v1/usage", params=query, headers=AUTH_A)
     assert response.status_code == 400, response.text
     error = response.json()["error"]
     assert error["code"] == "invalid_request" and [d["path"] for d in error["details"]] == [field]

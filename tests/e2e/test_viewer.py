@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Page, Request, Route, expect, sync_playwright
 
 from services.domain.templates import TEMPLATES
 from stack.platform import LISTENING, Platform
+from tests.support import plain_http
 from tests.support.api import Api
 from tests.support.tenants import AUTH_A
 
@@ -153,15 +153,15 @@ def _strategy(page: Page, label: str) -> None:
 
 def test_the_page_and_its_assets_need_no_key_and_carry_a_content_security_policy(platform: Platform):
     base = platform.gateway_url
-    page = httpx.get(base + "/")
+    page = plain_http.get(base + "/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert page.headers["content-security-policy"].startswith("default-src 'self'")
     assert page.headers["x-content-type-options"] == "nosniff"
-    script = httpx.get(base + "/static/app.js")
+    script = plain_http.get(base + "/static/app.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert "default-src 'self'" in script.headers["content-security-policy"]
-    assert httpx.get(base + "/static/../app.py").status_code == 404
-    assert httpx.get(base + "/v1/media").status_code == 401
+    assert plain_http.get(base + "/static/../app.py").status_code == 404
+    assert plain_http.get(base + "/v1/media").status_code == 401
 
 
 def test_the_viewer_adds_a_recording_previews_the_target_follows_the_job_live_and_shows_the_report(
@@ -236,7 +236,7 @@ def test_the_viewer_adds_a_recording_previews_the_target_follows_the_job_live_an
         expect(page.locator(".events li").last).to_contain_text("succeeded")
 
         job_id = page.locator(".job-page").get_attribute("data-job")
-        api = httpx.Client(base_url=base, headers=AUTH_A, timeout=30)
+        api = plain_http.client(base_url=base, headers=AUTH_A, timeout=30)
         report = api.get(f"/v1/reports/by-job/{job_id}").json()
         evidence = api.get(f"/v1/reports/{report['id']}/evidence")
         assert evidence.status_code == 200, evidence.text
@@ -446,12 +446,12 @@ def test_a_recording_is_deleted_from_its_page_after_a_confirmation(platform: Pla
         page.once("dialog", lambda dialog: dialog.dismiss())  # "Cancel" keeps it
         page.get_by_role("button", name="Delete recording").click()
         expect(page.locator(".media-page h1")).to_have_text("To be deleted")
-        assert httpx.get(f"{platform.gateway_url}/v1/media/{media_id}", headers=AUTH_A).status_code == 200
+        assert plain_http.get(f"{platform.gateway_url}/v1/media/{media_id}", headers=AUTH_A).status_code == 200
 
         page.once("dialog", lambda dialog: dialog.accept())
         page.get_by_role("button", name="Delete recording").click()
         expect(page.locator(".toast")).to_contain_text("Recording deleted")
         expect(page.locator(".page.home")).to_be_visible()
         expect(page.locator("nav, aside").get_by_text("To be deleted")).to_have_count(0)
-        assert httpx.get(f"{platform.gateway_url}/v1/media/{media_id}", headers=AUTH_A).status_code == 404
+        assert plain_http.get(f"{platform.gateway_url}/v1/media/{media_id}", headers=AUTH_A).status_code == 404
         assert problems == []

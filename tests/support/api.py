@@ -7,9 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from stack.sample_call import OPENING as SEGMENTS
+from tests.support import plain_http
 
 TERMINAL = {"succeeded", "failed", "canceled"}
 
@@ -22,7 +21,7 @@ class Api:
     auth: dict[str, str]
 
     def __post_init__(self) -> None:
-        self.http = httpx.Client(base_url=self.base_url, headers=self.auth, timeout=30)
+        self.http = plain_http.client(base_url=self.base_url, headers=self.auth, timeout=30)
 
     def media(self, segments: list[dict[str, Any]] | None = None, **body: Any) -> dict[str, Any]:
         payload = {"title": "call", "transcript": {"format": "segments", "content": segments or SEGMENTS}, **body}
@@ -55,7 +54,7 @@ class Api:
             headers["Last-Event-ID"] = last_event_id
         events: list[tuple[int, dict[str, Any]]] = []
         url = f"{base_url or self.base_url}/v1/jobs/{job_id}/events"
-        with httpx.stream("GET", url, headers=headers, timeout=60) as response:
+        with plain_http.stream("GET", url, headers=headers, timeout=60) as response:
             assert response.status_code == 200, response.read()
             assert response.headers["content-type"].startswith("text/event-stream")
             event_id = None

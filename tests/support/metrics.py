@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+from tests.support import plain_http
 
 
 def metric(text: str, name: str, **labels: str) -> float:
@@ -18,4 +18,4 @@ def metric(text: str, name: str, **labels: str) -> float:
 
 def scrape(url: str, name: str, **labels: str) -> float:
     """`metric` read from the /metrics page at `url` now."""
-    return metric(httpx.get(url, timeout=10).text, name, **labels)
+    return metric(plain_http.get(url, timeout=10).text, name, **labels)

@@ -17,11 +17,11 @@ import concurrent.futures
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import nats
 
 from stack.nats_server import NatsServer
 from stack.processes import free_port
+from tests.support import plain_http
 from tests.support.polling import until
 
 ACCOUNTS_PER_SERVER = 64
@@ -108,6 +108,6 @@ async def _emptied(account: NatsAccount) -> bool:
 
 
 async def _nobody_connected(account: NatsAccount) -> bool:
-    async with httpx.AsyncClient() as http:
+    async with plain_http.async_client() as http:
         connections = (await http.get(f"{account.monitor_url}/connz", params={"acc": account.name})).json()
     return connections["num_connections"] == 0

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -20,6 +19,7 @@ from services.gateway import openapi
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
 from stack.platform import Platform
+from tests.support import plain_http
 from tests.support.api import Api
 from tests.support.tenants import AUTH_A
 
@@ -32,7 +32,7 @@ EXAMPLES = int(os.environ.get("REPORTS_FUZZ_EXAMPLES", "25"))
 
 
 def _document(platform: Platform) -> dict:
-    response = httpx.get(f"{platform.gateway_url}/v1/openapi.json")
+    response = plain_http.get(f"{platform.gateway_url}/v1/openapi.json")
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
     return response.json()
 
@@ -78,13 +78,13 @@ def test_request_bodies_are_the_schemas_the_gateway_validates_with(platform: Pla
 
 
 def test_the_docs_page_is_self_hosted_and_renders_the_document(platform: Platform):
-    page = httpx.get(f"{platform.gateway_url}/docs")
+    page = plain_http.get(f"{platform.gateway_url}/docs")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "default-src 'none'" in page.headers["content-security-policy"]
     scripts = re.findall(r'<script[^>]*src="([^"]+)"', page.text)
     links = re.findall(r'(?:href|src)="(https?:)?//', page.text)
     assert scripts == ["/docs/docs.js"] and not links  # nothing from a CDN
-    script = httpx.get(f"{platform.gateway_url}{scripts[0]}")
+    script = plain_http.get(f"{platform.gateway_url}{scripts[0]}")
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
     assert 'fetch("/v1/openapi.json")' in script.text and "innerHTML" not in script.text
     assert "http://" not in script.text and "https://" not in script.text
@@ -145,7 +145,7 @@ def test_every_operation_that_needs_a_key_refuses_one_missing_or_unknown(platfor
         for method, operation in item.items():
             url = platform.gateway_url + re.sub(r"\{(\w+)\}", lambda m: existing[m.group(1)], path)
             for headers in ({}, {"Authorization": "Bearer not-a-key"}):
-                response = httpx.request(method, url, headers=headers, json={}, timeout=30)
+                response = plain_http.request(method, url, headers=headers, json={}, timeout=30)
                 if operation.get("security") == []:
                     assert response.status_code == 200, (method, path)
                     continue

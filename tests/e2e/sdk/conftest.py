@@ -9,6 +9,7 @@ import pytest
 
 from reports_sdk import AsyncClient, Client
 from stack.platform import Platform
+from tests.support import plain_http
 from tests.support.platforms import started_platforms
 from tests.support.sent_requests import Requests
 from tests.support.tenants import KEY_A
@@ -21,7 +22,7 @@ def requests() -> Requests:
 
 @pytest.fixture
 def client(platform: Platform, requests: Requests) -> Iterator[Client]:
-    http = httpx.Client(event_hooks={"request": [requests.record]})
+    http = plain_http.client(event_hooks={"request": [requests.record]})
     with Client(platform.gateway_url, KEY_A, http_client=http) as c:
         yield c
     http.close()

@@ -12,6 +12,7 @@ import pytest
 
 from reports_sdk import AsyncClient, Client, JobEvent
 from stack.platform import Platform
+from tests.support import plain_http
 from tests.support.api import SEGMENTS, Api
 from tests.support.platforms import started_platforms
 from tests.support.sent_requests import Requests
@@ -37,7 +38,7 @@ def _restart_gateway(platform: Platform) -> None:
     platform.restart("gateway")
     assert platform.processes["gateway"].proc.pid != before  # a new process...
     assert platform.gateway_url == url  # ...on the same port
-    assert httpx.get(f"{url}/healthz").status_code == 200
+    assert plain_http.get(f"{url}/healthz").status_code == 200
 
 
 def _check_every_event_once(platform: Platform, job_id: str, seen: list[JobEvent], requests: Requests) -> None:
@@ -58,7 +59,7 @@ def _check_every_event_once(platform: Platform, job_id: str, seen: list[JobEvent
 
 def test_a_sync_stream_reconnects_across_a_gateway_restart_and_sees_every_event_once(platform: Platform):
     requests = Requests()
-    http = httpx.Client(event_hooks={"request": [requests.record]})
+    http = plain_http.client(event_hooks={"request": [requests.record]})
     client = Client(platform.gateway_url, KEY_A, http_client=http)
     job = client.reports.create(media_id=client.media.create(SEGMENTS).media_id, template="sales_playbook")
     seen: list[JobEvent] = []

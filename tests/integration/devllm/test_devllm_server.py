@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import httpx
 import openai
 
 from services.devllm.testing import report_schema
+from tests.support import plain_http
 from tests.support.devllm import running_devllm
 
 FORMAT = {
@@ -31,7 +31,7 @@ def _held_ms(client: openai.OpenAI, model: str = "dev-llm-1") -> int:
 def test_health_answers_ok_when_listening_on_the_printed_port(devllm_url):
     assert not devllm_url.endswith(":0")
 
-    response = httpx.get(f"{devllm_url}/healthz")
+    response = plain_http.get(f"{devllm_url}/healthz")
 
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
@@ -44,9 +44,9 @@ def test_stats_count_requests_by_endpoint_and_outcome_when_server_is_fresh():
             _ask(client, "dev-llm+fail=429")
         except openai.RateLimitError:
             pass
-        httpx.post(f"{url}/v1/messages", json={"model": "dev-llm"})
+        plain_http.post(f"{url}/v1/messages", json={"model": "dev-llm"})
 
-        stats = httpx.get(f"{url}/stats").json()
+        stats = plain_http.get(f"{url}/stats").json()
 
     assert stats["requests"] == {"anthropic.messages": 1, "openai.chat_completions": 3}
     assert stats["outcomes"] == {"429": 1, "bad_request": 1, "ok": 1, "refusal": 1}
@@ -64,7 +64,7 @@ def test_every_answer_waits_when_default_latency_is_set():
 
 
 def test_bad_request_when_body_is_not_json(devllm_url):
-    response = httpx.post(
+    response = plain_http.post(
         f"{devllm_url}/v1/chat/completions", content=b"{nope", headers={"content-type": "application/json"}
     )
 
@@ -90,7 +90,7 @@ def test_stats_sum_the_token_usage_of_the_answers_served_by_model():
         except openai.RateLimitError:
             pass
 
-        served = httpx.get(f"{url}/stats").json()["served"]
+        served = plain_http.get(f"{url}/stats").json()["served"]
 
     assert plain.usage is not None and len(streamed_usage) == 1
     answers = [plain.usage, streamed_usage[0]]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.support import plain_http
 from tests.support.provider_rules import REJECTED, Rejected, anthropic_body, openai_body
 
 _PATHS = {"openai": "/v1/chat/completions", "anthropic": "/v1/messages"}
@@ -16,7 +17,7 @@ _HEADERS = {
 
 
 def _post(url: str, provider: str, body: dict) -> httpx.Response:
-    return httpx.post(url + _PATHS[provider], json=body, headers=_HEADERS[provider], timeout=10)
+    return plain_http.post(url + _PATHS[provider], json=body, headers=_HEADERS[provider], timeout=10)
 
 
 @pytest.mark.parametrize("case", REJECTED, ids=lambda c: f"{c.provider}: {c.name}")

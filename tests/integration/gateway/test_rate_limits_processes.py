@@ -13,13 +13,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from services.common import streams
 from stack.nats_server import NatsServer
 from stack.processes import ManagedProcess
 from tests.integration.helpers import assert_error
+from tests.support import plain_http
 from tests.support.polling import until
 
 AUTH = {"Authorization": "Bearer key-c"}
@@ -70,7 +70,7 @@ def gateways(nats_server: NatsServer, buckets: None, tmp_path: Path) -> Iterator
 
 async def nats_connected(url: str) -> None:
     async def ready() -> bool:
-        async with httpx.AsyncClient() as client:
+        async with plain_http.async_client() as client:
             return bool((await client.get(f"{url}/readyz")).json()["checks"]["nats"])
 
     await until(ready)
@@ -79,7 +79,7 @@ async def nats_connected(url: str) -> None:
 async def test_two_gateway_processes_spend_one_bucket(gateways):
     for url in gateways:
         await nats_connected(url)
-    async with httpx.AsyncClient(headers=AUTH) as client:
+    async with plain_http.async_client(headers=AUTH) as client:
         answers = [await client.get(f"{gateways[i % 2]}/v1/no-such-thing") for i in range(5)]
         assert [r.status_code for r in answers] == [404] * 5
         assert [r.headers["ratelimit-remaining"] for r in answers] == ["4", "3", "2", "1", "0"]

@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -23,6 +22,7 @@ from services.renderer.llm import Llm, LlmSettings
 from services.resolver.servicer import ResolverServicer, register
 from services.store.tables import OUTBOX
 from tests.integration.store.test_outbox import _created, _job_request, _media
+from tests.support import plain_http
 from tests.support.devllm import running_devllm
 
 SERVICE = resolver_pb2.DESCRIPTOR.services_by_name["Resolver"].full_name
@@ -93,7 +93,7 @@ def _llm(url: str, model: str = "dev-llm") -> Llm:
 
 
 def _answers(url: str) -> int:
-    return int(httpx.get(f"{url}/stats").json().get("served", {}).get("dev-llm", {}).get("answers", 0))
+    return int(plain_http.get(f"{url}/stats").json().get("served", {}).get("dev-llm", {}).get("answers", 0))
 
 
 async def _job(store_stub: store_pb2_grpc.StoreStub) -> job_pb2.RenderCommand:

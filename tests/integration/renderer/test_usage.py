@@ -3,7 +3,6 @@ says it served, for both providers, summed over a repair turn, and priced by the
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from services.domain.prompt_seeds import seed_for
@@ -12,6 +11,7 @@ from services.renderer.llm import Llm, LlmSettings
 from services.renderer.pipeline import write_report
 from services.renderer.usage import Price, PriceTable, UsageMeter
 from tests.integration.renderer.test_write_report import _evidence
+from tests.support import plain_http
 from tests.support.devllm import running_devllm
 
 PRICE = Price(input_per_million=1.5, output_per_million=6.0)
@@ -39,7 +39,7 @@ async def test_usage_equals_what_the_dev_llm_served_when_a_report_is_written(pro
             await write_report(
                 llm, seed_for("sales_playbook"), "sales_playbook", _evidence("usage"), {}, on_usage=meter
             )
-        served = httpx.get(f"{url}/stats").json()["served"]["dev-llm"]  # noqa: ASYNC210 - the dev LLM is another process
+        served = plain_http.get(f"{url}/stats").json()["served"]["dev-llm"]
 
     assert served["answers"] == attempts
     assert (meter.input_tokens, meter.output_tokens, meter.attempts) == (
@@ -62,7 +62,7 @@ async def test_a_truncated_answer_is_counted_when_the_job_ends_with_it(provider)
                 await write_report(
                     llm, seed_for("sales_playbook"), "sales_playbook", _evidence("cut"), {}, on_usage=meter
                 )
-        served = httpx.get(f"{url}/stats").json()["served"]["dev-llm"]  # noqa: ASYNC210 - the dev LLM is another process
+        served = plain_http.get(f"{url}/stats").json()["served"]["dev-llm"]
 
     assert (meter.attempts, meter.input_tokens, meter.output_tokens) == (
         1,
