@@ -29,7 +29,8 @@ def session_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platf
 def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """The default platform; each test makes its own media and jobs on it. A module marked
     `shared_platform` (its tests only call the API) shares one with the other such modules; any other
-    module (it restarts or kills a service, or reads their logs) has its own."""
+    module (it restarts or kills a service, or reads their logs) has its own. A test in such a module
+    that only calls the API takes `session_platform` instead, so no platform starts for it alone."""
     if request.node.get_closest_marker("shared_platform") is not None:
         yield request.getfixturevalue("session_platform")
         return

@@ -43,7 +43,7 @@ def test_a_tenant_past_its_open_stream_cap_gets_429_until_one_closes(start_platf
         assert (again.status_code, and_again.status_code) == (200, 200)
 
 
-def test_metrics_are_served_on_their_own_port_not_the_api_port(platform: Platform):
-    assert plain_http.get(f"{platform.gateway_url}/metrics").status_code == 404
-    metrics = plain_http.get(platform.addresses["gateway-metrics"])
+def test_metrics_are_served_on_their_own_port_not_the_api_port(session_platform: Platform):  # it only reads
+    assert plain_http.get(f"{session_platform.gateway_url}/metrics").status_code == 404
+    metrics = plain_http.get(session_platform.addresses["gateway-metrics"])
     assert metrics.status_code == 200 and "http_requests_total" in metrics.text

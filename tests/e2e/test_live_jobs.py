@@ -51,10 +51,10 @@ def test_sse_resumes_on_a_second_gateway_after_last_event_id_with_nothing_missed
     assert [e for _, e in api.events(job_id)] == [everything[-1][1]]
 
 
-def test_sse_is_404_for_another_tenants_job(platform: Platform):
-    api = Api(platform.gateway_url, AUTH_A)
+def test_sse_is_404_for_another_tenants_job(session_platform: Platform):  # it only calls the API
+    api = Api(session_platform.gateway_url, AUTH_A)
     job_id = api.job(api.media()["mediaId"])
-    response = Api(platform.gateway_url, AUTH_B).http.get(f"/v1/jobs/{job_id}/events")
+    response = Api(session_platform.gateway_url, AUTH_B).http.get(f"/v1/jobs/{job_id}/events")
     assert response.status_code == 404
 
 

@@ -15,9 +15,9 @@ def environ_of(pid: int) -> dict[str, str]:
     return dict(p.decode().split("=", 1) for p in pairs if b"=" in p)
 
 
-def test_each_service_holds_only_the_secrets_it_reads(platform: Platform):
+def test_each_service_holds_only_the_secrets_it_reads(session_platform: Platform):  # it only reads /proc
     seen = {}
-    for name, process in platform.processes.items():
+    for name, process in session_platform.processes.items():
         assert process.proc is not None
         module = process.argv[-1].removeprefix("services.")
         environ = environ_of(process.proc.pid)

@@ -130,8 +130,10 @@ def test_usage_per_tenant_is_what_the_dev_llm_served_it_and_no_other_tenants(sta
         ({"groupBy": "tenant"}, "?groupBy"),
     ],
 )
-def test_bad_usage_parameters_are_a_400_naming_the_parameter(platform: Platform, query: dict[str, str], field: str):
-    response = plain_http.get(f"{platform.gateway_url}/v1/usage", params=query, headers=AUTH_A)
+def test_bad_usage_parameters_are_a_400_naming_the_parameter(
+    session_platform: Platform, query: dict[str, str], field: str
+):  # it only calls the API
+    response = plain_http.get(f"{session_platform.gateway_url}/v1/usage", params=query, headers=AUTH_A)
     assert response.status_code == 400, response.text
     error = response.json()["error"]
     assert error["code"] == "invalid_request" and [d["path"] for d in error["details"]] == [field]
