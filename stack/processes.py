@@ -134,11 +134,8 @@ class ManagedProcess:
 
     def start(self) -> ManagedProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._condition:
-            self._lines = []
-            self._output_ended = False
         argv, preexec = _dying_with_us(self.argv)
-        self.proc = _SPAWNER.submit(
+        proc = _SPAWNER.submit(
             subprocess.Popen,
             argv,
             env=self.env,
@@ -150,7 +147,11 @@ class ManagedProcess:
             start_new_session=True,
             preexec_fn=preexec,
         ).result()
-        self._reader = threading.Thread(target=self._read, args=(self.proc,), daemon=True, name=f"{self.name}-output")
+        with self._condition:  # from here, a previous run's reader (still draining) records nothing
+            self.proc = proc
+            self._lines = []
+            self._output_ended = False
+        self._reader = threading.Thread(target=self._read, args=(proc,), daemon=True, name=f"{self.name}-output")
         self._reader.start()
         return self
 
@@ -163,11 +164,13 @@ class ManagedProcess:
                 if self.echo:
                     sys.stdout.write(f"[{self.name}] {line}")
                 with self._condition:
-                    self._lines.append(line)
-                    self._condition.notify_all()
+                    if proc is self.proc:  # a restarted process's last lines are not its successor's
+                        self._lines.append(line)
+                        self._condition.notify_all()
         with self._condition:
-            self._output_ended = True
-            self._condition.notify_all()
+            if proc is self.proc:
+                self._output_ended = True
+                self._condition.notify_all()
 
     def wait_for(self, pattern: str, timeout: float = 30.0) -> re.Match[str]:
         """The first output line (since start) matching `pattern`; fails if the process dies first."""

@@ -89,3 +89,30 @@ def test_a_process_started_from_a_thread_outlives_that_thread(tmp_path: Path):
         assert process.wait_for("SIGTERM").string.strip() == "no SIGTERM"
     finally:
         process.stop()
+
+
+# Its stdout outlives it: a grandchild holds it until 0.3 s after the process is gone, then writes
+# "stale". The process itself says "ready" after 1 s (its own start-up time: the condition under test).
+_LEAVES_ITS_OUTPUT_OPEN = """
+import os, signal, subprocess, sys, time
+lingering = "import os, signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); parent = os.getppid()\\n"
+lingering += "while os.getppid() == parent: time.sleep(0.05)\\ntime.sleep(0.3); print('stale', flush=True)"
+subprocess.Popen([sys.executable, "-c", lingering])
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+time.sleep(1)
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_restarted_process_is_waited_for_on_its_own_output(tmp_path: Path):
+    # The first run's output is still being read when the second starts: its last line and the end
+    # of its output are not the second run's (a restarted gateway was waited for until the timeout).
+    process = ManagedProcess("svc", [sys.executable, "-c", _LEAVES_ITS_OUTPUT_OPEN], log_path=tmp_path / "svc.log")
+    process.start().wait_for("ready")
+    process.stop()
+    process.start()
+    try:
+        assert process.wait_for("ready|stale", timeout=20).group(0) == "ready"
+    finally:
+        process.stop()
