@@ -36,6 +36,7 @@ import yaml
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from services.common import defaults
+from services.store import migrate
 from services.store.db import normalise_url
 from services.webhooks.signing import parse_secret
 from stack import nats_auth
@@ -526,20 +527,23 @@ PACKAGE_DATA_PROBE = """
 import hashlib, json, services
 from services import contracts
 from services.gateway.routes import docs, viewer
+from services.store import migrate
 folders = {"services/contracts/v1": contracts.VERSION_DIR, "services/gateway/static": viewer.STATIC_DIR,
-           "services/gateway/docs_page": docs.DOCS_DIR}
+           "services/gateway/docs_page": docs.DOCS_DIR, "services/store/migrations": migrate.MIGRATIONS,
+           "services/store/migrations/versions": migrate.MIGRATIONS / "versions"}
 for found in contracts.VERSION_DIR.iterdir():
     if found.name.endswith(".schema.json"):
         contracts.validator(found.name.removesuffix(".schema.json"))
 files = {f"{name}/{found.name}": hashlib.sha256(found.read_bytes()).hexdigest()
-         for name, folder in folders.items() for found in folder.iterdir()}
-print(json.dumps({"package": services.__file__, "folders": [str(f) for f in folders.values()], "files": files}))
+         for name, folder in folders.items() for found in folder.iterdir() if found.is_file()}
+print(json.dumps({"package": services.__file__, "folders": [str(f) for f in folders.values()], "files": files,
+                  "head": migrate.head()}))
 """
 
 
-def test_the_installed_wheel_carries_contracts_and_static_files(tmp_path: Path) -> None:
-    """What `pip install .` gives the image: every contract and page file, byte for byte, found where
-    the installed package looks for them; the Dockerfile copies nothing into site-packages."""
+def test_the_installed_wheel_carries_contracts_page_files_and_migrations(tmp_path: Path) -> None:
+    """What `pip install .` gives the image: every contract, page and migration file, byte for byte,
+    found where the installed package looks for them; the Dockerfile copies nothing into site-packages."""
     assert not re.findall(rf"^COPY .* {re.escape(SITE)}", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
     src, site = tmp_path / "src", tmp_path / "site"
     for part in ("services", "reports", "stack"):
@@ -551,17 +555,26 @@ def test_the_installed_wheel_carries_contracts_and_static_files(tmp_path: Path) 
     assert built.returncode == 0, built.stderr
     wheel = next(tmp_path.glob("reports_platform-*.whl"))
     shutil.unpack_archive(wheel, site, "zip")
-    result = run(sys.executable, "-c", PACKAGE_DATA_PROBE, env=clean_env(PYTHONPATH=str(site)), cwd=tmp_path)
+    probe_env = clean_env(PYTHONPATH=str(site), PYTHONDONTWRITEBYTECODE="1")
+    result = run(sys.executable, "-c", PACKAGE_DATA_PROBE, env=probe_env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     installed = json.loads(result.stdout)
     assert Path(installed["package"]).is_relative_to(site), "imported the work tree, not the wheel"
     assert all(Path(folder).is_relative_to(site) for folder in installed["folders"])
     expected = {
         str(path.relative_to(ROOT)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for folder in ("services/contracts/v1", "services/gateway/static", "services/gateway/docs_page")
+        for folder in (
+            "services/contracts/v1",
+            "services/gateway/static",
+            "services/gateway/docs_page",
+            "services/store/migrations",
+            "services/store/migrations/versions",
+        )
         for path in (ROOT / folder).iterdir()
+        if path.is_file()
     }
     assert installed["files"] == expected
+    assert installed["head"] == migrate.head()
 
 
 # The entrypoint
