@@ -5,15 +5,19 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeAlias
 
+from sqlalchemy import ColumnElement, Select
 from sqlalchemy.engine import Connection
 
 from services.common.rpc_errors import invalid
+from services.store.records import AnyRow
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-T = TypeVar("T")
+
+# A select of any columns (SQLAlchemy types a select by its columns).
+AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
 
 
 def encode_cursor(last_id: str) -> str:
@@ -39,7 +43,9 @@ def clamp_limit(limit: int) -> int:
     return min(limit or DEFAULT_LIMIT, MAX_LIMIT)
 
 
-def page(connection: Connection, query: Any, id_column: Any, limit: int, cursor: str) -> tuple[Sequence[Any], str]:
+def page(
+    connection: Connection, query: AnySelect, id_column: ColumnElement[str], limit: int, cursor: str
+) -> tuple[Sequence[AnyRow], str]:
     limit = clamp_limit(limit)
     if cursor:
         query = query.where(id_column < decode_cursor(cursor))

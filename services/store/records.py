@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
+from sqlalchemy.engine import Row
 from sqlmodel import SQLModel
 
 from services.store.tables import AuditRow, EntityRow, JobRow, MediaRow, PromptRow, ReportRow
 
 R = TypeVar("R", bound=SQLModel)
+# A row of any select (SQLAlchemy types a row by its columns).
+AnyRow: TypeAlias = "Row[*tuple[Any, ...]]"
 
 
 def _plain(model: type[SQLModel]) -> type:
@@ -55,9 +58,10 @@ else:
     Audit = _plain(AuditRow)
 
 
-def of_row(record: type[R], row: Any) -> R:
+def of_row(record: type[R], row: AnyRow) -> R:
     """The record of a Core row read with all its table's columns (`select(TABLE)`)."""
-    mapping: Mapping[str, Any] = row._mapping
+    # keyed by column objects too in general; a select(TABLE)'s row by its columns' names
+    mapping: Mapping[str, Any] = row._mapping  # type: ignore[assignment]
     return record(**mapping)
 
 
