@@ -30,7 +30,7 @@ def _prctl() -> Callable[..., int] | None:
     """libc's prctl, looked up before any fork (the child may only call it). None off Linux."""
     if not sys.platform.startswith("linux"):
         return None
-    return ctypes.CDLL(None, use_errno=True).prctl  # type: ignore[no-any-return]
+    return ctypes.CDLL(None, use_errno=True).prctl
 
 
 def _dying_with_us(argv: list[str]) -> tuple[list[str], Callable[[], None] | None]:
