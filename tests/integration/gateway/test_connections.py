@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from services.common.listen import tcp_listener
 from services.gateway.connections import ConnectionLimits, protocol
+from tests.support.polling import until
 
 LIMITS = ConnectionLimits(header_timeout_s=0.5, body_timeout_s=0.5, max_header_bytes=4096, max_connections=3)
 
@@ -46,8 +47,10 @@ async def server() -> AsyncIterator[int]:
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", http=protocol(LIMITS))
     running = uvicorn.Server(config)
     task = asyncio.create_task(running.serve(sockets=[sock]))
-    while not running.started:
-        await asyncio.sleep(0.01)  # the polling period of a condition checked above
+    await until(lambda: running.started or task.done(), what="the server listening")
+    if not running.started:  # it ended before it listened: its error, not a wait that never ends
+        task.result()
+        pytest.fail("the server ended before it listened")
     try:
         yield port
     finally:
