@@ -4,11 +4,13 @@ from there with their headers."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from services import gateway
 from services.gateway import page_files
 from services.gateway.routes import docs, viewer
 
@@ -19,8 +21,9 @@ def client() -> TestClient:
 
 
 def test_the_page_folders_are_the_packages_data_folders():
-    assert page_files.folder(page_files.VIEWER) == viewer.STATIC_DIR
-    assert page_files.folder(page_files.DOCS) == docs.DOCS_DIR
+    package = Path(gateway.__file__).parent
+    assert package / "static" == viewer.STATIC_DIR
+    assert package / "docs_page" == docs.DOCS_DIR
     assert {f.name for f in docs.DOCS_DIR.iterdir()} == {"index.html", "docs.js"}
 
 
