@@ -13,6 +13,14 @@ left there while every slot is busy it would be redelivered to another process a
 here too. So the worker also takes buffered messages when it is full (checked every heartbeat
 period), heartbeats them at once, and a semaphore keeps the handlers that run at `concurrency`.
 A handler that raises has its message nakked with `unhandled_retry_s`: settled even so.
+
+Heartbeats can still run late (an event loop starved of CPU past the ack wait), and JetStream then
+redelivers a message this worker still holds, possibly to this worker. A message is one stream
+sequence, so a delivery whose stream sequence is in hand here is not handled again: the running
+handler keeps it, and its message moves to the newest delivery's reply subject (heartbeats and the
+handler's ack or nak go through it), which is heartbeated at once. The server settles an ack by
+stream sequence whichever delivery it came through; the newest is the one a server that refused
+stale deliveries' acks would still take. Counted in `jetstream_duplicate_deliveries_total`.
 On `stop`, the worker pulls no more and waits up to `drain_timeout_s` for what it holds.
 """
 
@@ -28,6 +36,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
 from nats.js.errors import BadRequestError
+from prometheus_client import Counter
 
 from services.common import heartbeat
 
@@ -35,6 +44,11 @@ log = logging.getLogger(__name__)
 FETCH_RETRY_S = 0.5  # after a failed fetch: NATS is reconnecting, and the client retries on its own
 
 Handler = Callable[[Msg], Awaitable[None]]
+DUPLICATE_DELIVERIES = Counter(
+    "jetstream_duplicate_deliveries_total",
+    "Deliveries of a message this worker was still handling (heartbeats late): not handled again",
+    ["consumer"],
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,7 @@ class JetStreamWorker:
         self._handle = handle
         self._settings = settings
         self._inflight: set[asyncio.Task[None]] = set()  # messages handled or waiting for a slot
+        self._in_hand: dict[int, Msg] = {}  # by stream sequence: the messages of `_inflight`
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._stopping = asyncio.Event()
 
@@ -117,6 +132,11 @@ class JetStreamWorker:
                         await asyncio.wait_for(self._stopping.wait(), FETCH_RETRY_S)
                     continue
                 for msg in messages:
+                    held = self._in_hand.get(msg.metadata.sequence.stream)
+                    if held is not None and not held.is_acked:
+                        await self._keep_in_hand(held, msg)
+                        continue
+                    self._in_hand[msg.metadata.sequence.stream] = msg
                     task = asyncio.create_task(self.settle(msg))
                     self._inflight.add(task)
                     task.add_done_callback(self._inflight.discard)
@@ -138,3 +158,20 @@ class JetStreamWorker:
                 await msg.nak(delay=self._settings.unhandled_retry_s)
         finally:
             keep_alive.cancel()
+            stream_seq = msg.metadata.sequence.stream
+            if self._in_hand.get(stream_seq) is msg:
+                del self._in_hand[stream_seq]
+
+    async def _keep_in_hand(self, held: Msg, newer: Msg) -> None:
+        """`newer` delivers `held` again: its handler carries on, settling through `newer`'s reply."""
+        DUPLICATE_DELIVERIES.labels(self._consumer.durable).inc()
+        log.info(
+            "message %s delivered again (delivery %s) while still handled here; not handled twice",
+            newer.metadata.sequence.stream,
+            newer.metadata.num_delivered,
+        )
+        held.reply = newer.reply
+        try:
+            await held.in_progress()
+        except Exception as exc:  # noqa: BLE001 - NATS away: the heartbeat task tries again
+            log.warning("could not keep a message in progress; it may be redelivered: %s", exc)

@@ -13,11 +13,12 @@ import asyncio
 import json
 from collections import Counter
 
+import pytest
 from nats.aio.client import Client as NatsClient
 from prometheus_client import REGISTRY
 
 from reports.v1 import job_pb2
-from services.common import streams
+from services.common import heartbeat, streams
 from services.renderer.worker import Worker, WorkerSettings
 from tests.support.polling import until
 
@@ -136,3 +137,57 @@ async def test_commands_left_in_the_local_buffer_are_kept_alive_and_wait_for_a_f
     assert _redeliveries() == redeliveries_before
     info = await js.consumer_info(streams.JOBS_STREAM, streams.RENDERER_DURABLE)
     assert info.num_redelivered == 0 and info.num_ack_pending == 0, info
+
+
+def _duplicate_deliveries() -> float:
+    labels = {"consumer": streams.RENDERER_DURABLE}
+    return REGISTRY.get_sample_value("jetstream_duplicate_deliveries_total", labels) or 0.0
+
+
+async def test_a_command_redelivered_to_the_renderer_running_its_job_does_not_start_it_again(
+    nc: NatsClient, monkeypatch: pytest.MonkeyPatch
+):
+    js = nc.jetstream()
+    await js.publish(streams.RENDER_SUBJECT, job_pb2.RenderCommand(job_id="job-held", tenant="t").SerializeToString())
+    runner = GatedRunner(failing="")
+    started: list[str] = []
+    run = runner.run
+
+    async def run_and_record(command: job_pb2.RenderCommand) -> str:
+        started.append(command.job_id)
+        return await run(command)
+
+    runner.run = run_and_record  # type: ignore[method-assign]
+    # Heartbeats late past the ack wait, as on a starved event loop: JetStream redelivers the command.
+    heartbeats_due = asyncio.Event()
+    keep_in_progress = heartbeat.keep_in_progress
+
+    async def late_heartbeats(msg, ack_wait_s: float) -> None:  # type: ignore[no-untyped-def]
+        await heartbeats_due.wait()
+        await keep_in_progress(msg, ack_wait_s)
+
+    monkeypatch.setattr(heartbeat, "keep_in_progress", late_heartbeats)
+    worker = Worker(nc, runner, WorkerSettings(concurrency=CONCURRENCY, ack_wait_s=ACK_WAIT_S))  # type: ignore[arg-type]
+    duplicates_before = _duplicate_deliveries()
+    running = asyncio.create_task(worker.run())
+    try:
+        await until(
+            lambda: _duplicate_deliveries() > duplicates_before or len(started) > 1, what="the command delivered again"
+        )
+        heartbeats_due.set()
+        runner.release.set()
+        await until(lambda: runner.ended == ["job-held"], what="the job to end")
+
+        async def acked() -> bool:
+            info = await js.consumer_info(streams.JOBS_STREAM, streams.RENDERER_DURABLE)
+            return info.num_ack_pending == 0 and info.ack_floor.stream_seq == 1
+
+        await until(acked, what="the command acked")
+    finally:
+        worker.stop()
+        await asyncio.wait_for(running, 30)
+
+    assert started == ["job-held"]
+    assert _duplicate_deliveries() == duplicates_before + 1
+    info = await js.consumer_info(streams.JOBS_STREAM, streams.RENDERER_DURABLE)
+    assert info.num_pending == 0 and info.num_ack_pending == 0, info
