@@ -12,8 +12,9 @@ import pytest
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.js.api import StreamConfig
+from prometheus_client import REGISTRY
 
-from services.common import jetstream_worker
+from services.common import heartbeat, jetstream_worker
 from services.common.jetstream_worker import Consumer, JetStreamWorker, PullSettings
 from tests.support.polling import until
 
@@ -129,6 +130,47 @@ async def test_a_handler_that_raises_has_its_message_retried_up_to_max_deliver(
             await running.finish()
     assert deliveries == [1, 2]
     assert [str(record.exc_info[1]) for record in caplog.records if record.exc_info] == ["a bug", "a bug"]
+
+
+async def test_a_handler_failing_after_its_message_was_delivered_again_fails_the_newest_delivery(
+    nc: NatsClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+):
+    advisories = await nc.subscribe(f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{STREAM}.{CONSUMER.durable}")
+    await publish(nc, 1)
+    deliveries: list[int] = []
+    release = asyncio.Event()
+
+    async def broken_late(msg: Msg) -> None:
+        deliveries.append(msg.metadata.num_delivered)
+        await release.wait()
+        raise RuntimeError("a bug")
+
+    async def no_heartbeats(msg: Msg, ack_wait_s: float) -> None:  # late past the ack wait: redelivered here
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(heartbeat, "keep_in_progress", no_heartbeats)
+    duplicates = _duplicate_deliveries()
+    with caplog.at_level(logging.INFO, logger=jetstream_worker.__name__):
+        running = await Running(nc, broken_late, ack_wait_s=1.0).start()
+        try:
+            await until(
+                lambda: _duplicate_deliveries() > duplicates or len(deliveries) > 1,
+                what="the message delivered again",
+            )
+            release.set()
+            # delivery 2 was the last: its failure, nakked through it, ends the message
+            await advisories.next_msg(timeout=30)
+        finally:
+            await running.finish()
+    assert deliveries == [1]
+    assert _duplicate_deliveries() == duplicates + 1
+    assert [r.getMessage() for r in caplog.records if "delivered again" in r.getMessage()] == [
+        "message 1 delivered again (delivery 2) while still handled here; not handled twice"
+    ]
+
+
+def _duplicate_deliveries() -> float:
+    return REGISTRY.get_sample_value("jetstream_duplicate_deliveries_total", {"consumer": CONSUMER.durable}) or 0.0
 
 
 async def test_stop_pulls_no_more_and_waits_for_the_messages_in_hand(nc: NatsClient):
