@@ -265,3 +265,22 @@ def test_the_mtls_cost_rows_read_mtls_over_plaintext():
     )
     assert (per_s[0], per_s[4]) == ("B2", "0.75×") and "600 jobs" in per_s[1]
     assert (cpu[2], cpu[4]) == ("90.00 ms", "1.50×")
+
+
+def test_the_rate_limits_throughput_figure_sums_its_alternating_pairs():
+    def load(rps: float) -> dict:
+        return {"throughput_rps": rps, "latency_ms": {}, "client_cpu": {"cpu_pct_of_core": 9.0}}
+
+    pairs = [(load(300.0), load(240.0)), (load(300.0), load(300.0))]
+    r = b1_create.limits_on_vs_off(pairs)
+    assert r == ratio(540.0, 600.0)
+    b1 = {
+        "baseline": load(4000.0),
+        "platform": pairs[0][1],
+        "platform_limits_off": pairs[0][0],
+        "ratios": {"throughput": ratio(240.0, 4000.0), "limits_on_vs_off": r, "p50": None, "p99": None},
+        "limit_pairs_rps": [{"off": off["throughput_rps"], "on": on["throughput_rps"]} for off, on in pairs],
+    }
+    row = next(row for row in report.headline_rows({"benchmarks": {"B1": b1}}) if "on ÷ off" in row[1])
+    assert (row[2], row[3], row[4], row[6]) == ("270.0 req/s", "300.0 req/s (limit off)", "0.90×", "met")
+    assert "mean of 2 pairs" in row[1]
