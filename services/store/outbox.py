@@ -65,17 +65,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeAlias, TypeVar
+from typing import TypeVar
 
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from sqlalchemy import Boolean, bindparam, column, delete, insert, select, text, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from reports.v1 import job_pb2
 from services.common import backoff, context, ids, streams, tracing
 from services.common.timeutil import utcnow
 from services.store.db import Database
+from services.store.records import AnyRow
 from services.store.tables import OUTBOX
 
 log = logging.getLogger(__name__)
@@ -98,10 +99,6 @@ ORDER BY unsent.seq""").columns(
 
 _ADD = insert(OUTBOX)
 _WRITTEN = "outbox_written"  # connection.info key: the messages `collecting` gathers
-
-
-# A row of any select (SQLAlchemy types a row by its columns).
-AnyRow: TypeAlias = "Row[*tuple[Any, ...]]"
 
 
 @dataclass(frozen=True, slots=True)
