@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from nats.errors import NoServersError
 from services.common import streams
 from stack import nats_auth
 from stack.nats_server import NatsServer
+from tests.support import polling
 
 
 @pytest.fixture
@@ -352,12 +354,17 @@ async def test_the_gateway_fans_out_a_jobs_events_as_its_own_user(server: NatsSe
         await nc.close()
 
 
-async def test_a_service_waits_for_the_stores_streams(server: NatsServer, users):
+async def test_a_service_waits_for_the_stores_streams(server: NatsServer, users, caplog: pytest.LogCaptureFixture):
     nc = await Connection().open(server.url, users["renderer"])
     operator_nc = await Connection().open(server.url, users["operator"])
+    caplog.set_level(logging.INFO, logger=streams.__name__)
     try:
         waiting = asyncio.create_task(streams.wait_for_streams(nc.jetstream(), (streams.JOBS_STREAM,), poll_s=0.05))
-        await asyncio.sleep(0)  # let it ask once before the stream exists
+        await polling.until(
+            lambda: "waiting for the store to create stream" in caplog.text,
+            timeout_s=10,
+            what="the renderer's user asking for a stream that does not exist yet, and being told so",
+        )
         assert not waiting.done()
         await streams.ensure_streams(operator_nc.jetstream(), streams.StreamSettings())
         await asyncio.wait_for(waiting, 10)
