@@ -93,10 +93,13 @@ class Platform:
             ).start()
             self.nats_address = self.nats.url
             self.nats_url = nats_auth.with_user(self.nats.url, self.nats_users["operator"])
-        if uses_dev_llm(self._env) and service_exists("devllm"):
-            devllm = self._spawn("devllm", {"DEVLLM_PORT": str(self.config.devllm_port)})
-            self.addresses["devllm"] = devllm.wait_for(r"devllm listening on (http://\S+)").group(1)
         # Every address is fixed before anything starts, so the services start side by side.
+        devllm: ManagedProcess | None = None
+        if uses_dev_llm(self._env) and service_exists("devllm"):
+            host = self._env.get("DEVLLM_HOST") or defaults.DEVLLM_HOST
+            port = self.config.devllm_port or free_port()
+            self.addresses["devllm"] = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+            devllm = self._spawn("devllm", {"DEVLLM_PORT": str(port)})
         self.addresses["store"] = _concrete(self.config.store_listen)
         grpc_services = [("store", "store", "REPORTS_STORE_LISTEN")]
         if service_exists("resolver"):
@@ -111,12 +114,21 @@ class Platform:
             self.addresses["webhooks"] = _concrete(self.config.webhooks_listen)
             grpc_services.append(("webhooks", "webhooks", "REPORTS_WEBHOOKS_LISTEN"))
         gateway_port = self.config.gateway_port or free_port()
+        # The renderer asks the LLM for its model as it starts, so it alone waits for the dev LLM.
         started = [
             self._spawn(name, {variable: self.addresses[name]}, module=module)
             for name, module, variable in grpc_services
+            if module != "renderer"
         ]
         started.append(self._spawn("gateway", {"REPORTS_GATEWAY_PORT": str(gateway_port)}, module="gateway"))
         self.addresses["gateway"] = f"http://127.0.0.1:{gateway_port}"
+        if devllm is not None:
+            devllm.wait_for(r"devllm listening on ")
+        started += [
+            self._spawn(name, {variable: self.addresses[name]}, module=module)
+            for name, module, variable in grpc_services
+            if module == "renderer"
+        ]
         for process in started:
             process.wait_for(LISTENING)
 

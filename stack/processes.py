@@ -86,7 +86,22 @@ def _ports_to_pick_from() -> Sequence[int]:
     except (OSError, ValueError, IndexError):
         first_ephemeral = 32768
     low = 10000 if first_ephemeral > 12000 else 1024
-    return range(low, max(low + 1000, first_ephemeral))
+    ports = range(low, max(low + 1000, first_ephemeral))
+    worker, workers = _test_worker()
+    return ports[worker::workers]
+
+
+def _test_worker() -> tuple[int, int]:
+    """This process's place among pytest-xdist's workers, (0, 1) outside them.
+
+    Each worker picks from its own share of the ports: `_handed_out` only knows this process, so two
+    workers could otherwise both hand out a port in the moment before its service binds it.
+    """
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    count = os.environ.get("PYTEST_XDIST_WORKER_COUNT", "")
+    if not (name.startswith("gw") and name[2:].isdigit() and count.isdigit() and int(count) > 0):
+        return 0, 1
+    return int(name[2:]) % int(count), int(count)
 
 
 def free_port() -> int:

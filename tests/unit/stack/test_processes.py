@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from stack.processes import ManagedProcess, ProcessFailed, free_port
+from stack.processes import ManagedProcess, ProcessFailed, _ports_to_pick_from, free_port
 from tests.support.polling import eventually
 
 # Holds SIGTERM back instead of dying of it, then, told to by SIGUSR1, says whether one came.
@@ -41,6 +41,23 @@ def test_free_ports_stay_out_of_the_range_client_sockets_take_theirs_from():
     # A port a client socket can be given would be lost to any outgoing connection made between
     # choosing it and the service binding it.
     assert all(port < _first_ephemeral_port() for port in (free_port() for _ in range(50)))
+
+
+def test_two_test_workers_never_pick_from_the_same_ports(monkeypatch: pytest.MonkeyPatch):
+    # pytest-xdist's workers each keep their own record of ports handed out; disjoint shares keep two
+    # of them from giving the same port to two services in the moment before either binds it.
+    shares = []
+    for worker in ("gw0", "gw1", "gw2"):
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", worker)
+        monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "3")
+        _ports_to_pick_from.cache_clear()
+        shares.append(set(_ports_to_pick_from()))
+    _ports_to_pick_from.cache_clear()
+    assert all(shares) and not (shares[0] & shares[1] or shares[0] & shares[2] or shares[1] & shares[2])
+    monkeypatch.delenv("PYTEST_XDIST_WORKER")
+    alone = set(_ports_to_pick_from())
+    _ports_to_pick_from.cache_clear()
+    assert alone == shares[0] | shares[1] | shares[2]
 
 
 def test_a_free_port_skips_one_a_server_listens_on(monkeypatch: pytest.MonkeyPatch):
