@@ -49,8 +49,10 @@ def openai_request(body: dict[str, Any]) -> None:
     """OpenAI chat completions (docs: api-reference/chat/create)."""
     model_exists("openai", body["model"])
     # "max_tokens ... deprecated in favor of max_completion_tokens, and is not compatible with
-    # o-series models" (reasoning models answer 400 unsupported_parameter).
-    if "max_tokens" in body and models.is_reasoning(body["model"]):
+    # o-series models" (reasoning models answer 400 unsupported_parameter). A dev model asked in
+    # llama.cpp's dialect plays a self-hosted server, whose cap is `max_tokens` (llama-cpp-python
+    # reads no other: abetlen/llama-cpp-python#1907; llama-server only since ggml-org/llama.cpp#19831).
+    if "max_tokens" in body and models.is_reasoning(body["model"]) and not _llama_cpp_dialect(body):
         raise BadRequest(
             "Unsupported parameter: 'max_tokens' is not supported with this model. "
             "Use 'max_completion_tokens' instead.",
@@ -68,6 +70,13 @@ def openai_request(body: dict[str, Any]) -> None:
         spec = fmt.get("json_schema") or {}
         if isinstance(spec, dict) and spec.get("strict") and isinstance(spec.get("schema"), dict):
             openai_strict_schema(spec["schema"])
+
+
+def _llama_cpp_dialect(body: dict[str, Any]) -> bool:
+    fmt = body.get("response_format")
+    return (
+        models.is_dev(body["model"]) and isinstance(fmt, dict) and fmt.get("type") == "json_object" and "schema" in fmt
+    )
 
 
 def openai_json_mode(model: str, fmt: dict[str, Any], messages: Any) -> None:

@@ -3,7 +3,10 @@ streamed.
 
 `max_completion_tokens` caps the answer (docs: api-reference/chat/create: `max_tokens` is
 deprecated and not accepted by reasoning models), so a model stuck printing whitespace ends with
-`finish_reason: length` instead of running to its own limit. `length` (llm_output_truncated),
+`finish_reason: length` instead of running to its own limit. The `json_object` dialect (llama.cpp's
+server) sends the cap as `max_tokens`: llama-cpp-python's server reads only that field
+(`llama_cpp/server/types.py`, CreateChatCompletionRequest) and drops `max_completion_tokens`
+unread, so the model ran on to the end of its context window. `length` (llm_output_truncated),
 `content_filter` (llm_content_filtered) and a refusal (llm_refused; docs: guides/structured-outputs,
 "Refusals") end the job with their own code: the same request would end the same way.
 
@@ -53,7 +56,7 @@ class OpenAIProvider(SdkProvider):
         return {
             "model": model,
             "messages": messages,
-            "max_completion_tokens": self._max_tokens,
+            token_cap_field(self._response_format): self._max_tokens,
             "response_format": response_format(self._response_format, schema),
             "stream": True,
             "stream_options": {"include_usage": True},
@@ -133,6 +136,11 @@ def _message(error: object) -> str:
 RESPONSE_FORMATS = ("json_schema", "json_object")
 
 
+def token_cap_field(dialect: str) -> str:
+    """The request field that caps the answer's length in `dialect` (the module docstring says why)."""
+    return "max_tokens" if dialect == "json_object" else "max_completion_tokens"
+
+
 def response_format(dialect: str, schema: dict[str, Any]) -> dict[str, Any]:
     """OpenAI's strict structured outputs, or the `json_object` + `schema` dialect of servers
     that reject `json_schema` (llama.cpp's server: it constrains the output to the schema)."""
@@ -154,7 +162,7 @@ def completion(
     if finish_reason == "length":
         raise EndedFailure(
             "llm_output_truncated",
-            f"the answer reached max_completion_tokens ({max_tokens}) before it "
+            f"the answer reached its cap of {max_tokens} tokens before it "
             "was complete (finish_reason length); raise REPORTS_LLM_MAX_TOKENS "
             "or use a shorter template",
             usage,
