@@ -24,6 +24,7 @@ from services.webhooks import signing
 from stack.platform import LISTENING, Platform
 from tests.integration.webhooks.receiver import Receiver, Reply, Request
 from tests.support.api import Api
+from tests.support.databases import SchemaTemplate
 from tests.support.platforms import started_platforms
 from tests.support.polling import eventually
 from tests.support.tenants import AUTH_A, AUTH_B
@@ -38,9 +39,9 @@ WEBHOOK_ENV = {
 
 
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+def platform(tmp_path_factory: pytest.TempPathFactory, schema_template: SchemaTemplate) -> Iterator[Platform]:
     """One platform for this module; each test has its own receiver and jobs."""
-    for start in started_platforms(tmp_path_factory.mktemp("webhooks")):
+    for start in started_platforms(tmp_path_factory.mktemp("webhooks"), schema_template):
         yield start(**WEBHOOK_ENV)
 
 

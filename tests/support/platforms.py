@@ -1,12 +1,16 @@
 """The whole platform as real processes (stack/platform.py) for the end-to-end tests, tuned to fail
-fast: `started_platforms(root)` yields a function that starts one, and stops them all after."""
+fast: `started_platforms(root, schema)` yields a function that starts one, and stops them all after.
+Each platform's SQLite database starts as a copy of the session's migrated one, so its store finds
+the schema at the head instead of running every migration."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from services.store.backup import DATABASE
 from stack.platform import Platform, PlatformConfig
+from tests.support.databases import SchemaTemplate
 from tests.support.tenants import KEYS_ENV
 
 # Fast failure paths: small ack wait and backoff, so redeliveries happen within a test.
@@ -21,13 +25,14 @@ FAST = {
 }
 
 
-def started_platforms(root: Path) -> Iterator[Callable[..., Platform]]:
+def started_platforms(root: Path, schema: SchemaTemplate) -> Iterator[Callable[..., Platform]]:
     started: list[Platform] = []
 
     def start(renderers: int = 1, **env: str) -> Platform:
-        config = PlatformConfig(
-            var_dir=root / f"platform-{len(started)}", api_keys=KEYS_ENV, renderers=renderers, env={**FAST, **env}
-        )
+        var_dir = root / f"platform-{len(started)}"
+        var_dir.mkdir(parents=True, exist_ok=True)
+        schema.at_head(f"sqlite:///{var_dir / DATABASE}")
+        config = PlatformConfig(var_dir=var_dir, api_keys=KEYS_ENV, renderers=renderers, env={**FAST, **env})
         platform = Platform(config).start()
         started.append(platform)
         return platform

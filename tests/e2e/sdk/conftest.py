@@ -10,6 +10,7 @@ import pytest
 from reports_sdk import AsyncClient, Client
 from stack.platform import Platform
 from tests.support import plain_http
+from tests.support.databases import SchemaTemplate
 from tests.support.platforms import started_platforms
 from tests.support.sent_requests import Requests
 from tests.support.tenants import KEY_A
@@ -43,12 +44,12 @@ FAILING_LLM = {"REPORTS_LLM_MODEL": "dev-llm+fail=500", "REPORTS_LLM_MAX_ATTEMPT
 
 
 @pytest.fixture(scope="package")
-def slow_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    for start in started_platforms(tmp_path_factory.mktemp("slow")):
+def slow_platform(tmp_path_factory: pytest.TempPathFactory, schema_template: SchemaTemplate) -> Iterator[Platform]:
+    for start in started_platforms(tmp_path_factory.mktemp("slow"), schema_template):
         yield start(**SLOW_LLM)
 
 
 @pytest.fixture(scope="package")
-def failing_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    for start in started_platforms(tmp_path_factory.mktemp("failing")):
+def failing_platform(tmp_path_factory: pytest.TempPathFactory, schema_template: SchemaTemplate) -> Iterator[Platform]:
+    for start in started_platforms(tmp_path_factory.mktemp("failing"), schema_template):
         yield start(**FAILING_LLM)

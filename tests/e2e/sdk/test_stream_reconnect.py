@@ -14,6 +14,7 @@ from reports_sdk import AsyncClient, Client, JobEvent
 from stack.platform import Platform
 from tests.support import plain_http
 from tests.support.api import SEGMENTS, Api
+from tests.support.databases import SchemaTemplate
 from tests.support.platforms import started_platforms
 from tests.support.sent_requests import Requests
 from tests.support.tenants import AUTH_A, KEY_A
@@ -28,8 +29,8 @@ SLOW_RENDER = {
 
 
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    for start in started_platforms(tmp_path_factory.mktemp("reconnect")):
+def platform(tmp_path_factory: pytest.TempPathFactory, schema_template: SchemaTemplate) -> Iterator[Platform]:
+    for start in started_platforms(tmp_path_factory.mktemp("reconnect"), schema_template):
         yield start(**SLOW_RENDER)
 
 
