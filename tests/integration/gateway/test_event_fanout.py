@@ -14,7 +14,7 @@ from nats.js.errors import NotFoundError
 from reports.v1 import job_pb2
 from services.common import streams
 from services.domain import job_states
-from services.gateway.event_fanout import EventFanout
+from services.gateway.event_fanout import EventFanout, Subscriber
 from services.gateway.routes.events import PING, event_stream
 from stack.nats_server import NatsServer
 from tests.support.jetstream import jetstream
@@ -101,21 +101,31 @@ class BoundaryJetStream:
             raise
 
 
+async def handed_over(watcher: Subscriber, seq: int) -> None:
+    """Waits until the fan-out has handed the event `seq` to the job's streams: `watcher`, watching
+    the job too, is handed each frame in the same step as they are."""
+    async with asyncio.timeout(GUARD_S):
+        while (f := await watcher.next(GUARD_S)) is None or f.seq < seq:
+            pass
+
+
 async def test_a_resumed_stream_misses_and_repeats_nothing_across_the_catch_up_live_boundary(js, fanout):
-    published = [await publish(js, 0), await publish(js, 1)]
+    with fanout.watch(JOB) as watcher:
+        published = [await publish(js, 0), await publish(js, 1)]
 
-    async def store_the_next_event() -> None:
-        """Stores the next event and waits until the fan-out has handed it to the stream."""
-        if len(published) < 4:
-            published.append(await publish(js, len(published)))
-            await until(lambda: fanout.pending(JOB) == len(published) - 2, what="the live event handed over")
+        async def store_the_next_event() -> None:
+            """Stores the next event and waits until the fan-out has handed it to the stream (which may
+            also be handed the events stored before it joined, later than it joined)."""
+            if len(published) < 4:
+                published.append(await publish(js, len(published)))
+                await handed_over(watcher, published[-1])
 
-    stream = event_stream(fanout, BoundaryJetStream(js, store_the_next_event), JOB, published[0], ping_s=60)
-    reader = asyncio.create_task(read(stream))
-    await until(lambda: len(published) == 4, what="both edges of the catch-up reached")
-    published.append(await publish(js, 4))  # the terminal event, live
-    # event 2 read, event 3 both read and live, event 4 and 5 live only: each sent once, in order
-    assert await asyncio.wait_for(reader, GUARD_S) == published[1:]
+        stream = event_stream(fanout, BoundaryJetStream(js, store_the_next_event), JOB, published[0], ping_s=60)
+        reader = asyncio.create_task(read(stream))
+        await until(lambda: len(published) == 4, what="both edges of the catch-up reached")
+        published.append(await publish(js, 4))  # the terminal event, live
+        # event 2 read, event 3 both read and live, event 4 and 5 live only: each sent once, in order
+        assert await asyncio.wait_for(reader, GUARD_S) == published[1:]
 
 
 async def test_a_slow_stream_is_ended_and_does_not_hold_back_the_others(js):
