@@ -9,10 +9,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import nats.errors
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError, ServiceUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,10 @@ async def wait_for_streams(js: JetStreamContext, names: tuple[str, ...], poll_s:
             except NotFoundError:
                 log.info("waiting for the store to create stream %s", name)
                 await asyncio.sleep(poll_s)  # polls the condition: the stream exists
+            except (nats.errors.TimeoutError, ServiceUnavailableError) as exc:
+                # A JetStream cluster electing a leader (a node just restarted) answers late or 503.
+                log.warning("JetStream did not answer about stream %s (%s); asking again", name, type(exc).__name__)
+                await asyncio.sleep(poll_s)
 
 
 def nats_credentials(environ: Mapping[str, str]) -> dict[str, str]:
