@@ -35,6 +35,10 @@ def parse_request(body: Any) -> Prompt:
     first_user = next((text_of(m.get("content")) for m in messages if m["role"] == "user"), "")
     texts = tuple(text_of(m.get("content")) for m in messages if m["role"] in (*_SYSTEM_ROLES, "user"))
     limit_key = "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
+    if rules.llama_cpp_dialect(body):
+        # llama-cpp-python's server reads only `max_tokens` and drops `max_completion_tokens` unread
+        # (abetlen/llama-cpp-python#1907): the answer then runs on to the end of the context
+        limit_key = "max_tokens"
     return Prompt(
         model=body["model"],
         system=system,

@@ -52,7 +52,7 @@ def openai_request(body: dict[str, Any]) -> None:
     # o-series models" (reasoning models answer 400 unsupported_parameter). A dev model asked in
     # llama.cpp's dialect plays a self-hosted server, whose cap is `max_tokens` (llama-cpp-python
     # reads no other: abetlen/llama-cpp-python#1907; llama-server only since ggml-org/llama.cpp#19831).
-    if "max_tokens" in body and models.is_reasoning(body["model"]) and not _llama_cpp_dialect(body):
+    if "max_tokens" in body and models.is_reasoning(body["model"]) and not llama_cpp_dialect(body):
         raise BadRequest(
             "Unsupported parameter: 'max_tokens' is not supported with this model. "
             "Use 'max_completion_tokens' instead.",
@@ -72,7 +72,8 @@ def openai_request(body: dict[str, Any]) -> None:
             openai_strict_schema(spec["schema"])
 
 
-def _llama_cpp_dialect(body: dict[str, Any]) -> bool:
+def llama_cpp_dialect(body: dict[str, Any]) -> bool:
+    """A dev model asked as llama.cpp's server is (json_object with a schema): it plays that server."""
     fmt = body.get("response_format")
     return (
         models.is_dev(body["model"]) and isinstance(fmt, dict) and fmt.get("type") == "json_object" and "schema" in fmt

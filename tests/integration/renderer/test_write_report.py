@@ -390,6 +390,14 @@ async def test_a_render_ends_at_its_deadline_when_the_answer_is_too_slow(devllm_
         await _write(_settings(devllm_url, provider, "speed=100", deadline_s=1.0), title="slow")
 
 
+async def test_the_json_object_dialect_caps_the_answer_in_the_field_a_llama_cpp_server_reads(devllm_url):
+    # The dev LLM, playing llama-cpp-python's server, ignores max_completion_tokens as that server
+    # does: only a cap sent as max_tokens cuts this answer short.
+    with pytest.raises(LlmEnded) as caught:
+        await _write(_settings(devllm_url, "openai", response_format="json_object", max_tokens=40), title="capped")
+    assert caught.value.code == "llm_output_truncated"
+
+
 async def test_report_is_written_in_the_json_object_dialect_when_the_server_wants_it(devllm_url):
     settings = _settings(devllm_url, "openai", response_format="json_object")
     written = await _write(settings, title="json-object")
