@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.common import defaults
+from services.common.listen import http_url
 from services.webhooks.signing import generate_secret
 from stack import certificates, nats_auth
 from stack.nats_server import NatsServer
@@ -96,38 +97,35 @@ class Platform:
         # Every address is fixed before anything starts, so the services start side by side.
         devllm: ManagedProcess | None = None
         if uses_dev_llm(self._env) and service_exists("devllm"):
-            host = self._env.get("DEVLLM_HOST") or defaults.DEVLLM_HOST
             port = self.config.devllm_port or free_port()
-            self.addresses["devllm"] = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+            self.addresses["devllm"] = http_url(self._env.get("DEVLLM_HOST") or defaults.DEVLLM_HOST, port)
             devllm = self._spawn("devllm", {"DEVLLM_PORT": str(port)})
         self.addresses["store"] = _concrete(self.config.store_listen)
         grpc_services = [("store", "store", "REPORTS_STORE_LISTEN")]
         if service_exists("resolver"):
             self.addresses["resolver"] = _concrete(self.config.resolver_listen)
             grpc_services.append(("resolver", "resolver", "REPORTS_RESOLVER_LISTEN"))
+        renderers = []
         if service_exists("renderer"):
             for index in range(self.config.renderers):
                 name = "renderer" if index == 0 else f"renderer-{index + 1}"
                 self.addresses[name] = _concrete(self.config.renderer_listen if index == 0 else "127.0.0.1:0")
-                grpc_services.append((name, "renderer", "REPORTS_RENDERER_LISTEN"))
+                renderers.append((name, "renderer", "REPORTS_RENDERER_LISTEN"))
         if service_exists("webhooks"):
             self.addresses["webhooks"] = _concrete(self.config.webhooks_listen)
             grpc_services.append(("webhooks", "webhooks", "REPORTS_WEBHOOKS_LISTEN"))
         gateway_port = self.config.gateway_port or free_port()
-        # The renderer asks the LLM for its model as it starts, so it alone waits for the dev LLM.
         started = [
             self._spawn(name, {variable: self.addresses[name]}, module=module)
             for name, module, variable in grpc_services
-            if module != "renderer"
         ]
         started.append(self._spawn("gateway", {"REPORTS_GATEWAY_PORT": str(gateway_port)}, module="gateway"))
         self.addresses["gateway"] = f"http://127.0.0.1:{gateway_port}"
+        # The renderers ask the LLM for their model as they start, so they alone wait for the dev LLM.
         if devllm is not None:
             devllm.wait_for(r"devllm listening on ")
         started += [
-            self._spawn(name, {variable: self.addresses[name]}, module=module)
-            for name, module, variable in grpc_services
-            if module == "renderer"
+            self._spawn(name, {variable: self.addresses[name]}, module=module) for name, module, variable in renderers
         ]
         for process in started:
             process.wait_for(LISTENING)

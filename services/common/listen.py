@@ -1,4 +1,4 @@
-"""The listening socket an HTTP service hands to uvicorn."""
+"""The listening socket an HTTP service hands to uvicorn, and the URL it is reached at."""
 
 from __future__ import annotations
 
@@ -25,3 +25,8 @@ def tcp_listener(host: str, port: int, *, backlog: int = 2048) -> socket.socket:
         sock.close()
         raise
     return sock
+
+
+def http_url(host: str, port: int) -> str:
+    """`http://host:port`, with an IPv6 host in brackets."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"

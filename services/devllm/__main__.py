@@ -11,7 +11,7 @@ import socket
 import uvicorn
 
 from services.common import env
-from services.common.listen import tcp_listener
+from services.common.listen import http_url, tcp_listener
 
 from .app import create_app
 from .settings import Settings
@@ -34,7 +34,7 @@ class _Server(uvicorn.Server):
 
 def url_of(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    return http_url(host, port)
 
 
 async def serve(settings: Settings) -> None:

@@ -34,11 +34,10 @@ def parse_request(body: Any) -> Prompt:
     system = next((text_of(m.get("content")) for m in messages if m["role"] in _SYSTEM_ROLES), "")
     first_user = next((text_of(m.get("content")) for m in messages if m["role"] == "user"), "")
     texts = tuple(text_of(m.get("content")) for m in messages if m["role"] in (*_SYSTEM_ROLES, "user"))
-    limit_key = "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
-    if rules.llama_cpp_dialect(body):
-        # llama-cpp-python's server reads only `max_tokens` and drops `max_completion_tokens` unread
-        # (abetlen/llama-cpp-python#1907): the answer then runs on to the end of the context
-        limit_key = "max_tokens"
+    # Playing llama-cpp-python's server, a dev model reads only `max_tokens`, as that server does: it
+    # drops `max_completion_tokens` unread (abetlen/llama-cpp-python#1907) and runs to the context's end.
+    reads_completion_cap = "max_completion_tokens" in body and not rules.llama_cpp_dialect(body)
+    limit_key = "max_completion_tokens" if reads_completion_cap else "max_tokens"
     return Prompt(
         model=body["model"],
         system=system,
