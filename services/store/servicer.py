@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from reports.v1 import job_pb2, media_pb2, report_pb2, store_pb2, store_pb2_grpc
 from services.common import cpu
 from services.common.deadlines import Deadline
-from services.common.rpc_errors import invalid
+from services.common.rpc_errors import ServiceError, invalid
 from services.common.servicer import rpc
 from services.common.tenant_limits import TenantLimits
 from services.domain import job_states
@@ -36,7 +36,7 @@ from services.store import (
     webhooks,
 )
 from services.store.db import Database
-from services.store.group_commit import GroupCommit
+from services.store.group_commit import GroupCommit, Outcomes
 from services.store.outbox import OutboxRelay
 from services.store.prompt_cache import PromptCache
 from services.store.records import Audit, Job
@@ -46,6 +46,14 @@ T = TypeVar("T")
 R = TypeVar("R")
 M = TypeVar("M")
 log = logging.getLogger(__name__)
+Created = tuple[Job, bool, float]  # jobs.create: the job, whether it was a replay, its estimated wait
+
+
+def _queued(created: Created) -> bool:
+    """Whether a create queued a new job (a replay queued nothing)."""
+    return not created[1]
+
+
 # The store reads only its deadline (Deadline.of), which does not depend on the messages.
 Context: TypeAlias = "grpc.aio.ServicerContext[Any, Any]"
 JOB_STATES = Counter("store_job_states_total", "Jobs entering each status (every transition counts)", ["status"])
@@ -104,7 +112,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         self._relay = relay
         self._waits = waits
         self._prompts = PromptCache()
-        self._creates: GroupCommit[tuple[Job, bool, float]] = GroupCommit(self._write, self._create_alone)
+        self._creates: GroupCommit[Created] = GroupCommit(
+            self._write, self._create_alone, then=self._fill_after_creates
+        )
 
     async def _write(self, work: Callable[[Connection], T]) -> T:
         """A write that may add outbox rows: they are handed to the relay once it has committed."""
@@ -159,13 +169,18 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
 
         return await self._write(self._filling(sweep))
 
-    async def _create_alone(self, create: Callable[[Connection], T]) -> T:
+    def _fill_after_creates(self, connection: Connection, outcomes: Outcomes[Created]) -> None:
+        """A batch of creates ends by filling the dispatch window, once, if it queued a job."""
+        if any(not isinstance(outcome, ServiceError) and _queued(outcome) for outcome in outcomes):
+            dispatch.fill(connection, self._window)
+
+    async def _create_alone(self, create: Callable[[Connection], Created]) -> Created:
         """One create in its own transaction (group_commit.py: when its batch failed together)."""
         try:
-            return await self._write(create)
+            return await self._write(self._filling(create, _queued))
         except IntegrityError:
             # A concurrent request with the same idempotency key committed first: replay it.
-            return await self._write(create)
+            return await self._write(self._filling(create, _queued))
 
     # media
 
@@ -202,14 +217,11 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         cap = self._limits.of(_tenant(request)).queued
         new = convert.new_job(request)
 
-        def create(c: Connection) -> tuple[Job, bool, float]:
+        def create(c: Connection) -> Created:
             return jobs.create(c, new, self._waits, self._prompts, queued_cap=cap)
 
-        def created(result: tuple[Job, bool, float]) -> bool:
-            return not result[1]
-
         # committed with the creates arriving alongside (group_commit.py)
-        job, replayed, wait = await self._creates.run(self._filling(create, created))
+        job, replayed, wait = await self._creates.run(create, lock_key=new.tenant)
         if not replayed:
             self._waits.created()
             _observe(job, "job created")

@@ -33,14 +33,21 @@ from tests.support.stores import store_settings
 Batches = list[int]
 
 
-def _group(sqlite_db: Database, batches: Batches, handed: list[outbox.Message], **options: float) -> GroupCommit[str]:
+def _writer(sqlite_db: Database, batches: Batches, handed: list[outbox.Message]):  # type: ignore[no-untyped-def]
+    """One transaction, as the store's: its creates counted, its outbox rows handed on."""
+
     async def write(work):  # type: ignore[no-untyped-def]
         result, written = await sqlite_db.run(outbox.collecting(work))
         batches.append(len(result) if isinstance(result, list) else 1)
         handed.extend(written)
         return result
 
-    return GroupCommit(write, write, **options)  # type: ignore[arg-type]
+    return write
+
+
+def _group(sqlite_db: Database, batches: Batches, handed: list[outbox.Message], **options: float) -> GroupCommit[str]:
+    write = _writer(sqlite_db, batches, handed)
+    return GroupCommit(write, write, **options)
 
 
 def _writes_row(name: str) -> Callable[[Connection], str]:
@@ -92,6 +99,50 @@ async def test_a_batch_that_fails_as_a_whole_runs_each_create_alone_and_only_the
     assert isinstance(results[1], RuntimeError)
     assert await _subjects(sqlite_db) == ["test.a", "test.b"]  # the broken create's row was rolled back
     assert sorted(m.subject for m in handed) == ["test.a", "test.b"]
+
+
+async def test_a_batch_runs_its_creates_by_lock_key_then_one_closing_step_in_their_transaction(sqlite_db: Database):
+    """The store's lock order: tenant locks in one order, the dispatch lock (taken by the closing
+    step, which fills the window) after them all (PostgreSQL replicas deadlocked otherwise)."""
+    steps: list[str] = []
+
+    def noting(name: str) -> Callable[[Connection], str]:
+        def work(connection: Connection) -> str:
+            steps.append(name)
+            return _writes_row(name)(connection)
+
+        return work
+
+    def close(connection: Connection, outcomes: list[str | ServiceError]) -> None:
+        steps.append(f"then {len(outcomes)}")
+        outbox.add(connection, "test.then", b"in the batch's transaction")
+
+    handed: list[outbox.Message] = []
+    write = _writer(sqlite_db, [], handed)
+    group: GroupCommit[str] = GroupCommit(write, write, then=close)
+    results = await asyncio.gather(
+        group.run(noting("b1"), lock_key="tenant-b"),
+        group.run(_refused, lock_key="tenant-c"),
+        group.run(noting("a"), lock_key="tenant-a"),
+        group.run(noting("b2"), lock_key="tenant-b"),
+        return_exceptions=True,
+    )
+    assert (results[0], results[2], results[3]) == ("b1", "a", "b2")  # each caller its own answer
+    assert steps == ["a", "b1", "b2", "then 4"]  # by lock key, in arrival order within one
+    assert [m.subject for m in handed] == ["test.a", "test.b1", "test.b2", "test.then"]
+
+
+async def test_a_batch_whose_closing_step_fails_runs_each_create_alone(sqlite_db: Database):
+    def close(connection: Connection, outcomes: list[str | ServiceError]) -> None:
+        raise OperationalError("SELECT pg_advisory_xact_lock(...)", {}, RuntimeError("deadlock detected"))
+
+    batches: Batches = []
+    handed: list[outbox.Message] = []
+    write = _writer(sqlite_db, batches, handed)
+    group: GroupCommit[str] = GroupCommit(write, write, then=close)
+    assert await asyncio.gather(group.run(_writes_row("a")), group.run(_writes_row("b"))) == ["a", "b"]
+    assert await _subjects(sqlite_db) == ["test.a", "test.b"]  # the batch rolled back, each committed alone
+    assert batches == [1, 1]
 
 
 async def test_a_batch_whose_commit_fails_after_committing_is_not_run_again_and_its_callers_may_retry(
