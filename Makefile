@@ -43,13 +43,14 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# The suite on pytest-xdist workers (one per core, at most 4; a module's tests stay on one worker, so
-# its fixtures start once), then the self-hosted model test on its own: llama.cpp takes both cores.
-# pytest's exit code 5 (no test selected) is fine there: PYTEST_ARGS may leave that test out.
-TEST_WORKERS ?= auto
+# The suite on pytest-xdist workers, two per core and at most 8 (most tests wait on the processes they
+# start, so one per core leaves the cores idle a fifth of the time; a module's tests stay on one
+# worker, so its fixtures start once), then the self-hosted model test on its own: llama.cpp takes
+# both cores. pytest's exit code 5 (no test selected) is fine there: PYTEST_ARGS may leave it out.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 test: install lint $(VENV)/.installed-selfhosted
 	bash tools/ensure_chromium.sh
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile -m 'not cluster and not self_hosted_llm' $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 8 --dist loadfile -m 'not cluster and not self_hosted_llm' $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m self_hosted_llm $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test-unit: install

@@ -1,16 +1,24 @@
-"""The LLM's failure paths, end to end: the dev LLM told (through the model name) how to fail."""
+"""The LLM's failure paths, end to end: the dev LLM told (through the model name) how to fail. One
+platform for the module; each test restarts its renderer with the LLM settings it needs."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from services import contracts
 from stack.platform import Platform
-from tests.support.api import Api
+from tests.support.api import SEGMENTS, Api
 from tests.support.tenants import AUTH_A
+
+
+def _job(platform: Platform, conversation: str, **llm: str) -> tuple[Api, dict]:
+    """A job run to its end by the module's platform, its renderer restarted with these LLM settings.
+    Its transcript is the test's own: the dev LLM counts `fail=MODE*N` per conversation."""
+    platform.restart_renderer(**llm)
+    api = Api(platform.gateway_url, AUTH_A)
+    segments = [{**SEGMENTS[0], "text": f"{SEGMENTS[0]['text']} ({conversation})"}, *SEGMENTS[1:]]
+    return api, api.wait(api.job(api.media(segments)["mediaId"]))
 
 
 def _report(api: Api, job: dict) -> dict:
@@ -31,11 +39,9 @@ def _report(api: Api, job: dict) -> dict:
     ],
 )
 def test_a_report_is_written_after_recoverable_llm_failures(
-    start_platform: Callable[..., Platform], provider: str, model: str, attempts: int
+    platform: Platform, request: pytest.FixtureRequest, provider: str, model: str, attempts: int
 ):
-    platform = start_platform(REPORTS_LLM_PROVIDER=provider, REPORTS_LLM_MODEL=model)
-    api = Api(platform.gateway_url, AUTH_A)
-    job = api.wait(api.job(api.media()["mediaId"]))
+    api, job = _job(platform, request.node.name, REPORTS_LLM_PROVIDER=provider, REPORTS_LLM_MODEL=model)
     assert job["status"] == "succeeded", job
     render = _report(api, job)["json"]["meta"]["render"]
     assert (render["provider"], render["attempts"]) == (provider, attempts)
@@ -55,11 +61,10 @@ def test_a_report_is_written_after_recoverable_llm_failures(
     ],
 )
 def test_a_job_fails_with_a_stable_code_when_the_llm_budget_is_spent(
-    start_platform: Callable[..., Platform], model: str, code: str
+    platform: Platform, request: pytest.FixtureRequest, model: str, code: str
 ):
-    platform = start_platform(REPORTS_LLM_MODEL=model, REPORTS_LLM_MAX_ATTEMPTS="2", REPORTS_LLM_IDLE_TIMEOUT_S="1")
-    api = Api(platform.gateway_url, AUTH_A)
-    job = api.wait(api.job(api.media()["mediaId"]))
+    llm = {"REPORTS_LLM_MODEL": model, "REPORTS_LLM_MAX_ATTEMPTS": "2", "REPORTS_LLM_IDLE_TIMEOUT_S": "1"}
+    api, job = _job(platform, request.node.name, **llm)
     assert job["status"] == "failed"
     assert job["error"]["code"] == code
     assert job["stage"] == "rendering"
