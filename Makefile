@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Python caches compiled modules here even where the environment turns that off: otherwise every
+# test worker (assertion rewriting included) and every service process compiles the project again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install proto run cluster lint test test-unit test-integration test-postgres test-cluster bench backup clean
 
@@ -45,13 +48,16 @@ lint: install
 
 # The suite on pytest-xdist workers, two per core and at most 8 (most tests wait on the processes they
 # start, so one per core leaves the cores idle a fifth of the time; a module's tests stay on one
-# worker, so its fixtures start once), then the self-hosted model test on its own: llama.cpp takes
-# both cores. pytest's exit code 5 (no test selected) is fine there: PYTEST_ARGS may leave it out.
+# worker, so its fixtures start once; modules go in collection order, the slow end-to-end ones first,
+# not largest first, which left them for last), then the self-hosted model test on its own: llama.cpp takes
+# both cores (MODEL_TEST=no leaves it and its llama.cpp build out). pytest's exit code 5 (no test
+# selected) is fine there: PYTEST_ARGS may select none of it.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
-test: install lint $(VENV)/.installed-selfhosted
+MODEL_TEST ?= yes
+test: install lint $(if $(filter yes,$(MODEL_TEST)),$(VENV)/.installed-selfhosted)
 	bash tools/ensure_chromium.sh
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 8 --dist loadfile -m 'not cluster and not self_hosted_llm' $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -m self_hosted_llm $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 8 --dist loadfile --no-loadscope-reorder -m 'not cluster and not self_hosted_llm' $(PYTEST_ARGS)
+	$(if $(filter yes,$(MODEL_TEST)),$(BIN)/python -m pytest -m self_hosted_llm $(PYTEST_ARGS) || [ $$? -eq 5 ])
 
 test-unit: install
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)

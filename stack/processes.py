@@ -74,6 +74,10 @@ _handed_out: set[int] = set()
 _handed_out_lock = threading.Lock()
 
 
+# Set by the test harness to its own process id (tests/conftest.py): see _ports_to_pick_from.
+PORTS_OWNER_PID = "TEST_PORTS_OWNER_PID"
+
+
 @functools.cache
 def _ports_to_pick_from() -> Sequence[int]:
     """Ports below the kernel's ephemeral range: outgoing connections never take them.
@@ -88,7 +92,15 @@ def _ports_to_pick_from() -> Sequence[int]:
     low = 10000 if first_ephemeral > 12000 else 1024
     ports = range(low, max(low + 1000, first_ephemeral))
     worker, workers = _test_worker()
-    return ports[worker::workers]
+    share = ports[worker::workers]
+    owner = os.environ.get(PORTS_OWNER_PID)
+    if owner is None:
+        return share
+    # A process the owner started (a test's `make run`) picks ports of its own, which the owner's
+    # `_handed_out` does not know: it takes the other half, or it could pick one the owner has given
+    # to a service that has not bound it yet.
+    half = len(share) // 2
+    return share[:half] if owner == str(os.getpid()) else share[half:]
 
 
 def _test_worker() -> tuple[int, int]:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from stack import certificates
+from stack import certificates, processes
 from stack.nats_server import NatsServer
 from tests.support.databases import SchemaTemplate, database_backends, postgres_schema
 from tests.support.names import no_public_lookups  # noqa: F401  (autouse: no test asks DNS for a public name)
 from tests.support.nats_accounts import NatsAccount, SharedNatsServers
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # This process hands out the ports of what it starts; a process it starts that picks its own
+    # (a test's `make run`) takes them from another half of the range (stack/processes.py).
+    os.environ[processes.PORTS_OWNER_PID] = str(os.getpid())
 
 
 @pytest.fixture(scope="session", autouse=True)

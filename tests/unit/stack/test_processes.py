@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from stack.processes import ManagedProcess, ProcessFailed, _ports_to_pick_from, free_port
+from stack.processes import PORTS_OWNER_PID, ManagedProcess, ProcessFailed, _ports_to_pick_from, free_port
 from tests.support.polling import eventually
 
 # Holds SIGTERM back instead of dying of it, then, told to by SIGUSR1, says whether one came.
@@ -46,6 +46,7 @@ def test_free_ports_stay_out_of_the_range_client_sockets_take_theirs_from():
 def test_two_test_workers_never_pick_from_the_same_ports(monkeypatch: pytest.MonkeyPatch):
     # pytest-xdist's workers each keep their own record of ports handed out; disjoint shares keep two
     # of them from giving the same port to two services in the moment before either binds it.
+    monkeypatch.delenv(PORTS_OWNER_PID, raising=False)
     shares = []
     for worker in ("gw0", "gw1", "gw2"):
         monkeypatch.setenv("PYTEST_XDIST_WORKER", worker)
@@ -58,6 +59,27 @@ def test_two_test_workers_never_pick_from_the_same_ports(monkeypatch: pytest.Mon
     alone = set(_ports_to_pick_from())
     _ports_to_pick_from.cache_clear()
     assert alone == shares[0] | shares[1] | shares[2]
+
+
+def test_a_process_the_test_worker_starts_never_picks_the_ports_the_worker_hands_out(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # A test's `make run` picks its services' metrics ports itself, while the ports the worker gave
+    # it (gateway, NATS, ...) are not bound yet: the two must never pick the same one.
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "4")
+    monkeypatch.setenv(PORTS_OWNER_PID, str(os.getpid()))
+    _ports_to_pick_from.cache_clear()
+    worker = set(_ports_to_pick_from())
+    monkeypatch.setenv(PORTS_OWNER_PID, str(os.getpid() + 1))  # as in a process the worker started
+    _ports_to_pick_from.cache_clear()
+    started = set(_ports_to_pick_from())
+    monkeypatch.delenv(PORTS_OWNER_PID)
+    _ports_to_pick_from.cache_clear()
+    whole_share = set(_ports_to_pick_from())
+    _ports_to_pick_from.cache_clear()
+    assert worker and started and not worker & started
+    assert worker | started == whole_share
 
 
 def test_a_free_port_skips_one_a_server_listens_on(monkeypatch: pytest.MonkeyPatch):
