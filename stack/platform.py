@@ -147,8 +147,7 @@ class Platform:
         """The renderer stopped and started again with `env` over the platform's own: the LLM's
         settings, which the renderer alone reads, change without a platform of their own."""
         self.processes["renderer"].stop()
-        listen = {"REPORTS_RENDERER_LISTEN": self.addresses["renderer"]}
-        self._spawn("renderer", {**listen, **env}, module="renderer").wait_for(LISTENING)
+        self.start_renderer("renderer", env)
 
     def service_env(self) -> dict[str, str]:
         env = {

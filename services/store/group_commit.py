@@ -27,8 +27,8 @@ trip per statement of it. Under a burst that framing is most of a create's datab
   which is retryable: a create with an idempotency key replays safely, one without may exist.
 - Lock order (PostgreSQL replicas share the database): a batch runs its creates ordered by their
   `lock_key` (the tenant, whose queued-cap lock each takes; arrival order within one), and
-  `then(connection, outcomes)` closes the transaction after the last create: the store fills the
-  dispatch window there, once per batch. So every transaction takes tenant locks in one order and
+  `then(connection, outcomes)` closes the transaction after the last create (a create run alone
+  too): the store fills the dispatch window there, once per transaction. So every transaction takes tenant locks in one order and
   the dispatch lock after them (dispatch.py). Measured before: two replicas creating for three
   tenants deadlocked in most rounds, batch against batch and batch against a lone create.
 - The batch's outbox rows reach the relay once it has committed (`write` hands them over).
@@ -167,8 +167,13 @@ class GroupCommit(Generic[T]):
                 future.set_result(outcome)
 
     async def _run_alone(self, work: Work[T], future: asyncio.Future[T]) -> None:
+        def closed(connection: Connection) -> T:
+            result = work(connection)
+            self._then(connection, [result])
+            return result
+
         try:
-            result = await self._alone(work)
+            result = await self._alone(closed)
         except Exception as exc:  # noqa: BLE001 - handed to the caller's future, which re-raises it
             if not future.done():
                 future.set_exception(exc)

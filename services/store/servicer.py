@@ -47,13 +47,6 @@ R = TypeVar("R")
 M = TypeVar("M")
 log = logging.getLogger(__name__)
 Created = tuple[Job, bool, float]  # jobs.create: the job, whether it was a replay, its estimated wait
-
-
-def _queued(created: Created) -> bool:
-    """Whether a create queued a new job (a replay queued nothing)."""
-    return not created[1]
-
-
 # The store reads only its deadline (Deadline.of), which does not depend on the messages.
 Context: TypeAlias = "grpc.aio.ServicerContext[Any, Any]"
 JOB_STATES = Counter("store_job_states_total", "Jobs entering each status (every transition counts)", ["status"])
@@ -170,17 +163,18 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         return await self._write(self._filling(sweep))
 
     def _fill_after_creates(self, connection: Connection, outcomes: Outcomes[Created]) -> None:
-        """A batch of creates ends by filling the dispatch window, once, if it queued a job."""
-        if any(not isinstance(outcome, ServiceError) and _queued(outcome) for outcome in outcomes):
+        """Creates (a batch, or one alone) end by filling the dispatch window, once, if one queued a
+        job (a replay queued nothing)."""
+        if any(not isinstance(outcome, ServiceError) and not outcome[1] for outcome in outcomes):
             dispatch.fill(connection, self._window)
 
     async def _create_alone(self, create: Callable[[Connection], Created]) -> Created:
         """One create in its own transaction (group_commit.py: when its batch failed together)."""
         try:
-            return await self._write(self._filling(create, _queued))
+            return await self._write(create)
         except IntegrityError:
             # A concurrent request with the same idempotency key committed first: replay it.
-            return await self._write(self._filling(create, _queued))
+            return await self._write(create)
 
     # media
 

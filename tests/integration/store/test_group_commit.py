@@ -132,17 +132,21 @@ async def test_a_batch_runs_its_creates_by_lock_key_then_one_closing_step_in_the
     assert [m.subject for m in handed] == ["test.a", "test.b1", "test.b2", "test.then"]
 
 
-async def test_a_batch_whose_closing_step_fails_runs_each_create_alone(sqlite_db: Database):
+async def test_a_batch_whose_closing_step_fails_runs_each_create_alone_and_closes_each(sqlite_db: Database):
+    closed: list[list[str | ServiceError]] = []
+
     def close(connection: Connection, outcomes: list[str | ServiceError]) -> None:
-        raise OperationalError("SELECT pg_advisory_xact_lock(...)", {}, RuntimeError("deadlock detected"))
+        if len(outcomes) > 1:  # the batch's lock wait ends in a deadlock; a lone create's does not
+            raise OperationalError("SELECT pg_advisory_xact_lock(...)", {}, RuntimeError("deadlock detected"))
+        closed.append(outcomes)
 
     batches: Batches = []
-    handed: list[outbox.Message] = []
-    write = _writer(sqlite_db, batches, handed)
+    write = _writer(sqlite_db, batches, [])
     group: GroupCommit[str] = GroupCommit(write, write, then=close)
     assert await asyncio.gather(group.run(_writes_row("a")), group.run(_writes_row("b"))) == ["a", "b"]
     assert await _subjects(sqlite_db) == ["test.a", "test.b"]  # the batch rolled back, each committed alone
     assert batches == [1, 1]
+    assert sorted(closed) == [["a"], ["b"]]  # each lone create's transaction closed too
 
 
 async def test_a_batch_whose_commit_fails_after_committing_is_not_run_again_and_its_callers_may_retry(
