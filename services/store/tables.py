@@ -146,6 +146,16 @@ class IdempotencyRow(SQLModel, table=True):
     estimated_wait_sec: float | None = None
 
 
+class TenantQueueRow(SQLModel, table=True):
+    """How many jobs each tenant has queued, for its queued cap (quotas.py). Kept by triggers on
+    `jobs` (migration 0007); the store only reads it."""
+
+    __tablename__ = "tenant_queues"
+
+    tenant: str = Field(primary_key=True, max_length=128)
+    queued: int
+
+
 class OutboxRow(SQLModel, table=True):
     """A message to publish to JetStream once its transaction has committed."""
 
@@ -205,6 +215,7 @@ ENTITIES = _table(EntityRow)
 JOBS = _table(JobRow)
 REPORTS = _table(ReportRow)
 IDEMPOTENCY_KEYS = _table(IdempotencyRow)
+TENANT_QUEUES = _table(TenantQueueRow)
 OUTBOX = _table(OutboxRow)
 PROMPTS = _table(PromptRow)
 AUDIT = _table(AuditRow)
