@@ -50,14 +50,15 @@ lint: install
 # they start, so one per core leaves the cores idle a fifth of the time; a module's tests stay on one
 # worker, so its fixtures start once; modules go in collection order, the slow end-to-end ones
 # first, not largest first, which left them for last), then the self-hosted model test on its own:
-# llama.cpp takes both cores (MODEL_TEST=no leaves it and its llama.cpp build out). pytest's exit
-# code 5 (no test selected) is fine there: PYTEST_ARGS may select none of it.
+# llama.cpp takes both cores (MODEL_TEST=no leaves it out, its module and llama.cpp build too).
+# pytest's exit code 5 (no test selected) is fine there: PYTEST_ARGS may select none of it.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 MODEL_TEST ?= yes
 model_test := $(filter yes,$(MODEL_TEST))
+without_model := $(if $(model_test),,--ignore=tests/e2e/test_self_hosted_llm.py)
 test: install lint $(if $(model_test),$(VENV)/.installed-selfhosted)
 	bash tools/ensure_chromium.sh
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 8 --dist loadfile --no-loadscope-reorder -m 'not cluster and not self_hosted_llm' $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 8 --dist loadfile --no-loadscope-reorder -m 'not cluster and not self_hosted_llm' $(without_model) $(PYTEST_ARGS)
 	$(if $(model_test),$(BIN)/python -m pytest -m self_hosted_llm $(PYTEST_ARGS) || [ $$? -eq 5 ])
 
 test-unit: install

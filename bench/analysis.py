@@ -8,12 +8,14 @@ from typing import Any
 
 from bench.stats import summary
 
-# (status, stage) of each event a job passes through, in order, and the name of its moment.
+# (status, stage) of each event a job passes through, in order, and the moments it marks. `started`
+# is the claim: the first running event, at stage rendering (the renderer resolved the target
+# before it claimed the job), or at resolving for a job claimed before it was resolved.
 MOMENTS = {
-    ("queued", "queued"): "created",
-    ("running", "resolving"): "resolving",
-    ("running", "rendering"): "rendering",
-    ("succeeded", ""): "succeeded",  # a succeeded job has no stage
+    ("queued", "queued"): ("created",),
+    ("running", "resolving"): ("started",),
+    ("running", "rendering"): ("started", "rendering"),
+    ("succeeded", ""): ("succeeded",),  # a succeeded job has no stage
 }
 
 # Each stage: (name, from moment, to moment, what it covers). Moments `sent`, `replied` and
@@ -27,16 +29,11 @@ STAGES: list[tuple[str, str, str, str]] = [
     ),
     ("create: store → client", "created", "replied", "store commit and estimate, gRPC reply, gateway JSON response"),
     (
-        "queue: outbox → JetStream → renderer",
+        "queue + resolve: outbox → JetStream → renderer → claim",
         "created",
-        "resolving",
-        "outbox relay publish, JOBS work queue, renderer fetch, ClaimJob commit (job + prompt)",
-    ),
-    (
-        "resolver",
-        "resolving",
-        "rendering",
-        "ResolveTarget gRPC (resolver reads media from the store), TransitionJob(rendering) with the resolution",
+        "started",
+        "outbox relay publish, JOBS work queue, renderer fetch, ResolveTarget gRPC (the resolver reads "
+        "the media from the store), ClaimJob commit with the resolution (answered with job + prompt)",
     ),
     (
         "render + store: LLM + checks + report",
@@ -62,14 +59,12 @@ def timelines(jobs: Sequence[dict[str, Any]], events: Iterable[Sequence[Any]]) -
     """
     seen: dict[str, dict[str, float]] = {}
     for job_id, status, stage, at, received in events:
-        moment = MOMENTS.get((status, stage))
-        if moment is None:
-            continue
         marks = seen.setdefault(job_id, {})
-        if moment not in marks:
-            marks[moment] = at
-            if moment == "succeeded":
-                marks["observed"] = received
+        for moment in MOMENTS.get((status, stage), ()):
+            if moment not in marks:
+                marks[moment] = at
+                if moment == "succeeded":
+                    marks["observed"] = received
     out = []
     for job in jobs:
         marks = {"sent": job["sent"], "replied": job["replied"], **seen.get(job["id"], {})}

@@ -2,7 +2,7 @@
 
 All jobs are created first, on a platform with no renderer, so the makespan measures draining the
 queue and not the create rate. Then N renderers start side by side. Makespan: from the first
-job's `resolving` commit to the last job's `succeeded` commit (the store's timestamps). Ideal:
+job's claim (its first `running` commit) to the last job's `succeeded` commit (the store's timestamps). Ideal:
 ceil(jobs / (N·C)) × 2 s, the time N·C perfectly parallel LLM calls would need.
 """
 
@@ -65,7 +65,7 @@ def run(ctx: Context) -> dict[str, Any]:
             f"B3: no job completed ({result['unfinished']} of {count} unfinished); "
             "see the renderers' logs (BENCH_KEEP=1)"
         )
-    first_pickup = min(t["resolving"] for t in done if "resolving" in t)
+    first_pickup = min(t["started"] for t in done if "started" in t)
     last_done = max(t["succeeded"] for t in done)
     makespan = last_done - first_pickup
     ideal = math.ceil(count / (RENDERERS * CONCURRENCY)) * LLM_LATENCY_S

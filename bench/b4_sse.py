@@ -1,8 +1,8 @@
 """B4 SSE fan-out: 1,000 subscribers on one gateway process, 10 on each of 100 jobs.
 
 The jobs are created on a platform with no renderer, so they wait in `queued` while every
-subscriber connects and receives the current state. Then one renderer starts and each job's three
-transitions (resolving, rendering, succeeded) reach its ten subscribers. Latency: from
+subscriber connects and receives the current state. Then one renderer starts and each job's
+transitions (rendering, succeeded) reach its ten subscribers. Latency: from
 the store's commit timestamp (event `at`) to the moment the client read the event. Same-run
 baseline: a plain NATS subscriber in the same client process receiving the same events (what the
 gateway adds on top of the outbox relay and NATS). Memory: the gateway's VmRSS idle with the jobs
@@ -23,6 +23,7 @@ from bench.procs import memory_kib
 from bench.stats import ratio
 
 PER_JOB = 10
+TRANSITIONS = 2  # rendering (the claim, with the resolution) and succeeded
 
 
 def run(ctx: Context) -> dict[str, Any]:
@@ -70,7 +71,7 @@ def run(ctx: Context) -> dict[str, Any]:
         after = memory_kib(gateway_pid)
 
     delivery = analysis.sse_delivery(result["deliveries"], result["nats_events"])
-    expected = job_count * PER_JOB * 3
+    expected = job_count * PER_JOB * TRANSITIONS
     mib = lambda kib: round(kib / 1024, 1)  # noqa: E731
     print(
         f"  B4: {delivery['deliveries']}/{expected} deliveries, SSE p50 {delivery['sse_ms'].get('p50')} ms "

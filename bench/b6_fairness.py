@@ -6,8 +6,8 @@ submits 1,000 jobs (32 connections), and once all are created (a window dispatch
 queued in the store), B submits its 10 again. Target: B's p50 under A's backlog ≤ 2 × B's p50
 alone, both from the store's commit timestamps in the same platform. Run twice, each on a platform
 of its own: with the default dispatch window (16, every slot) and with 8. Each B latency is split
-into waiting for a renderer (created → resolving: what the scheduler decides) and running
-(resolving → succeeded: what sharing the renderer costs). Also recorded: how many of A's jobs
+into waiting for a renderer (created → claimed: what the scheduler decides) and running
+(claimed → succeeded: what sharing the renderer costs). Also recorded: how many of A's jobs
 succeeded after B's last one (in FIFO order none would), and A's own throughput.
 """
 
@@ -54,13 +54,14 @@ def _newcomer(ctx: Context, p: Platform, media_id: str, log: str) -> dict[str, A
 
 def _split(result: dict[str, Any]) -> tuple[list[dict[str, float]], dict[str, Any]]:
     """The jobs' timelines, and create → succeeded with its two parts: waiting for a renderer
-    (created → resolving: the dispatch window and the queue) and rendering (resolving → succeeded)."""
+    (created → claimed: the dispatch window, the queue and the resolver) and rendering (claimed →
+    succeeded)."""
     lines = analysis.timelines(result["jobs"], result["events"])
-    done = [t for t in analysis.completed(lines) if "created" in t and "resolving" in t]
+    done = [t for t in analysis.completed(lines) if "created" in t and "started" in t]
     return lines, {
         "create_to_succeeded_ms": analysis.job_latencies(lines)["create_to_succeeded_ms"],
-        "waiting_ms": summary([t["resolving"] - t["created"] for t in done], 1000),
-        "running_ms": summary([t["succeeded"] - t["resolving"] for t in done], 1000),
+        "waiting_ms": summary([t["started"] - t["created"] for t in done], 1000),
+        "running_ms": summary([t["succeeded"] - t["started"] for t in done], 1000),
     }
 
 

@@ -579,7 +579,7 @@ def render(results: dict[str, Any]) -> str:
             "",
             f"B6: tenant B's {b6['new_jobs']} jobs behind tenant A's {b6['backlog_jobs']:,} (dev LLM "
             f"{b6['llm_latency_ms']} ms, {b6['renderers']} renderer × {b6['renderer_concurrency']}); "
-            "B's p50 split into waiting for a renderer (created → resolving) and running:",
+            "B's p50 split into waiting for a renderer (created → claimed) and running:",
         ]
         for run in b6["windows"]:
             alone, contended = run["b_alone"], run["b_contended"]

@@ -206,11 +206,17 @@ class JobProgress(_message.Message):
     def __init__(self, output_tokens: _Optional[int] = ..., waiting_sec: _Optional[float] = ..., waiting_reason: _Optional[str] = ...) -> None: ...
 
 class RenderCommand(_message.Message):
-    __slots__ = ("job_id", "tenant", "request_id")
+    __slots__ = ("job_id", "tenant", "request_id", "media_id", "target", "entity_label")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    ENTITY_LABEL_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     tenant: str
     request_id: str
-    def __init__(self, job_id: _Optional[str] = ..., tenant: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    media_id: str
+    target: _target_pb2.Target
+    entity_label: str
+    def __init__(self, job_id: _Optional[str] = ..., tenant: _Optional[str] = ..., request_id: _Optional[str] = ..., media_id: _Optional[str] = ..., target: _Optional[_Union[_target_pb2.Target, _Mapping]] = ..., entity_label: _Optional[str] = ...) -> None: ...

@@ -135,12 +135,14 @@ class ListJobsResponse(_message.Message):
     def __init__(self, items: _Optional[_Iterable[_Union[_job_pb2.Job, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...
 
 class ClaimJobRequest(_message.Message):
-    __slots__ = ("tenant", "job_id")
+    __slots__ = ("tenant", "job_id", "resolution")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    RESOLUTION_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     job_id: str
-    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ...) -> None: ...
+    resolution: _job_pb2.JobResolution
+    def __init__(self, tenant: _Optional[str] = ..., job_id: _Optional[str] = ..., resolution: _Optional[_Union[_job_pb2.JobResolution, _Mapping]] = ...) -> None: ...
 
 class ClaimJobResponse(_message.Message):
     __slots__ = ("job", "prompt")

@@ -198,10 +198,12 @@ class StoreServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ClaimJob(self, request, context):
-        """A renderer takes a job: a queued job becomes running (stage resolving) with its event, in one
-        transaction, and the answer carries what rendering needs: the job and the production version
-        of its prompt. Idempotent for a redelivered job: one already running comes back as it is, with
-        no new event; one that has ended comes back as it is, without a prompt. Over its tenant's
+        """A renderer takes a job: a queued job becomes running with its event, in one transaction (at
+        stage rendering with the resolution the request carries, else at stage resolving), and the
+        answer carries what rendering needs: the job and the production version of its prompt.
+        Idempotent for a redelivered job: one already running comes back as it is, with no new event
+        (moved to rendering with the request's resolution if it carries one); one that has ended comes
+        back as it is, without a prompt. Over its tenant's
         in-flight cap the job is parked instead: it comes back queued (stage waiting), without a prompt.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

@@ -45,10 +45,12 @@ class StoreStub:
     GetJob: _grpc.UnaryUnaryMultiCallable[_store_pb2.GetJobRequest, _job_pb2.Job]
     ListJobs: _grpc.UnaryUnaryMultiCallable[_store_pb2.ListJobsRequest, _store_pb2.ListJobsResponse]
     ClaimJob: _grpc.UnaryUnaryMultiCallable[_store_pb2.ClaimJobRequest, _store_pb2.ClaimJobResponse]
-    """A renderer takes a job: a queued job becomes running (stage resolving) with its event, in one
-    transaction, and the answer carries what rendering needs: the job and the production version
-    of its prompt. Idempotent for a redelivered job: one already running comes back as it is, with
-    no new event; one that has ended comes back as it is, without a prompt. Over its tenant's
+    """A renderer takes a job: a queued job becomes running with its event, in one transaction (at
+    stage rendering with the resolution the request carries, else at stage resolving), and the
+    answer carries what rendering needs: the job and the production version of its prompt.
+    Idempotent for a redelivered job: one already running comes back as it is, with no new event
+    (moved to rendering with the request's resolution if it carries one); one that has ended comes
+    back as it is, without a prompt. Over its tenant's
     in-flight cap the job is parked instead: it comes back queued (stage waiting), without a prompt.
     """
     TransitionJob: _grpc.UnaryUnaryMultiCallable[_store_pb2.TransitionJobRequest, _job_pb2.Job]
@@ -100,10 +102,12 @@ class StoreAsyncStub(StoreStub):
     GetJob: _aio.UnaryUnaryMultiCallable[_store_pb2.GetJobRequest, _job_pb2.Job]  # type: ignore[assignment]
     ListJobs: _aio.UnaryUnaryMultiCallable[_store_pb2.ListJobsRequest, _store_pb2.ListJobsResponse]  # type: ignore[assignment]
     ClaimJob: _aio.UnaryUnaryMultiCallable[_store_pb2.ClaimJobRequest, _store_pb2.ClaimJobResponse]  # type: ignore[assignment]
-    """A renderer takes a job: a queued job becomes running (stage resolving) with its event, in one
-    transaction, and the answer carries what rendering needs: the job and the production version
-    of its prompt. Idempotent for a redelivered job: one already running comes back as it is, with
-    no new event; one that has ended comes back as it is, without a prompt. Over its tenant's
+    """A renderer takes a job: a queued job becomes running with its event, in one transaction (at
+    stage rendering with the resolution the request carries, else at stage resolving), and the
+    answer carries what rendering needs: the job and the production version of its prompt.
+    Idempotent for a redelivered job: one already running comes back as it is, with no new event
+    (moved to rendering with the request's resolution if it carries one); one that has ended comes
+    back as it is, without a prompt. Over its tenant's
     in-flight cap the job is parked instead: it comes back queued (stage waiting), without a prompt.
     """
     TransitionJob: _aio.UnaryUnaryMultiCallable[_store_pb2.TransitionJobRequest, _job_pb2.Job]  # type: ignore[assignment]
@@ -194,10 +198,12 @@ class StoreServicer(metaclass=_abc_1.ABCMeta):
         request: _store_pb2.ClaimJobRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_store_pb2.ClaimJobResponse, _abc.Awaitable[_store_pb2.ClaimJobResponse]]:
-        """A renderer takes a job: a queued job becomes running (stage resolving) with its event, in one
-        transaction, and the answer carries what rendering needs: the job and the production version
-        of its prompt. Idempotent for a redelivered job: one already running comes back as it is, with
-        no new event; one that has ended comes back as it is, without a prompt. Over its tenant's
+        """A renderer takes a job: a queued job becomes running with its event, in one transaction (at
+        stage rendering with the resolution the request carries, else at stage resolving), and the
+        answer carries what rendering needs: the job and the production version of its prompt.
+        Idempotent for a redelivered job: one already running comes back as it is, with no new event
+        (moved to rendering with the request's resolution if it carries one); one that has ended comes
+        back as it is, without a prompt. Over its tenant's
         in-flight cap the job is parked instead: it comes back queued (stage waiting), without a prompt.
         """
 

@@ -1,16 +1,19 @@
-"""Running one job: claim it, resolve the target, write the report, complete it. Every step can be repeated.
+"""Running one job: resolve its target, claim it, write the report, complete it. Every step can be repeated.
 
-Four calls reach the store or the resolver for a job that succeeds: ClaimJob (running, answered
-with the job and its prompt), ResolveTarget, the move to rendering (recording the resolution; it
-is refused for a job canceled meanwhile, so it is the cancellation check before the first LLM
+Three calls reach the store or the resolver for a job that succeeds: ResolveTarget (the render
+command carries the job's media and target), ClaimJob with the resolution (queued to running at
+stage rendering, with the resolution and one event, answered with the job and its prompt; a job
+canceled meanwhile comes back ended, so the claim is the cancellation check before the first LLM
 call) and CompleteJob (report, succeeded and its event in one transaction). Before a retry of the
-LLM call the move to rendering is repeated: a no-op for a job still running, the check for one
-that has been canceled. The store names the status of a job that has ended in its refusal, so no
-call reads the job back.
+LLM call the move to rendering is repeated: a no-op for a job still running, the check for one that
+has been canceled. The store names the status of a job that has ended in its refusal, so no call
+reads the job back. A target the resolver cannot resolve fails the job after a claim without a
+resolution (stage resolving), and a command written before commands carried the target is claimed
+first and resolved after, as every job was before.
 
-A redelivered job starts again from the top: the claim of a running job changes nothing, the store
-treats a repeated transition as a no-op and keeps at most one report per job, so a worker that
-dies at any point leaves nothing twice.
+A redelivered job starts again from the top: the claim of a running job moves it to rendering (a
+no-op when it is there with the same resolution), the store treats a repeated transition as a no-op
+and keeps at most one report per job, so a worker that dies at any point leaves nothing twice.
 """
 
 from __future__ import annotations
@@ -48,6 +51,47 @@ class JobEnded(Exception):
     def __init__(self, status: str) -> None:
         super().__init__(status)
         self.status = status
+
+
+class Unresolvable(Exception):
+    """The resolver's answer ends the job (FINAL_RESOLVER_CODES)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _not_started(job: job_pb2.Job) -> str | None:
+    """Why a claimed job is not to be rendered by this command: its end, or `waiting` when its
+    tenant's in-flight cap parked it (the command that wakes it will start it); None to render it."""
+    if job.status in job_states.TERMINAL_VALUES:
+        return job_states.status_name(job.status) or "unknown"
+    if job.status == job_pb2.JOB_STATUS_QUEUED:
+        log.info("job waits for its tenant's in-flight cap; command dropped", extra={"jobId": job.id})
+        return job_states.WAITING
+    return None
+
+
+def _entity_label(requested: str | None, resolution: resolver_pb2.Resolution) -> str | None:
+    """The label the job asked for, else the one the transcript gives the resolved speaker."""
+    if requested is not None:
+        return requested
+    return resolution.entity.label if resolution.entity.HasField("label") else None
+
+
+def _recorded(resolution: resolver_pb2.Resolution, entity_label: str | None) -> job_pb2.JobResolution:
+    """The resolution as the job records it."""
+    recorded = job_pb2.JobResolution(
+        entity_id=resolution.entity.id,
+        strategy=resolution.strategy,
+        fell_back=resolution.fell_back,
+        confidence=resolution.confidence,
+        reason=resolution.reason,
+    )
+    if entity_label is not None:
+        recorded.entity_label = entity_label
+    return recorded
 
 
 def ended_status(exc: grpc.aio.AioRpcError) -> str | None:
@@ -114,54 +158,83 @@ class JobRunner:
     async def run(self, command: job_pb2.RenderCommand) -> str:
         """Takes the job as far as it goes; returns its final status. Raises on transient trouble."""
         md = (("x-request-id", command.request_id),) if command.request_id else ()
-        claimed = await self.store.ClaimJob(
-            store_pb2.ClaimJobRequest(tenant=command.tenant, job_id=command.job_id),
-            timeout=self.rpc_timeout_s,
-            metadata=md,
+        if not command.media_id:  # a command written before commands carried the target
+            return await self._claim_then_resolve(command, md)
+        try:
+            resolution = await self._resolve(command.tenant, command.media_id, command.target, md)
+        except Unresolvable as exc:  # claimed first, so that the job fails where it stands: resolving
+            claimed = await self._claim(command, md)
+            ended = _not_started(claimed.job)
+            if ended is not None:
+                return ended
+            return await self._fail(command.tenant, command.job_id, exc.code, exc.message, md)
+        entity_label = _entity_label(command.entity_label if command.HasField("entity_label") else None, resolution)
+        claimed = await self._claim(command, md, _recorded(resolution, entity_label))
+        ended = _not_started(claimed.job)
+        if ended is not None:
+            return ended
+        return await self._render(claimed, resolution, entity_label, md)
+
+    async def _claim_then_resolve(self, command: job_pb2.RenderCommand, md: Any) -> str:
+        claimed = await self._claim(command, md)
+        job = claimed.job
+        ended = _not_started(job)
+        if ended is not None:
+            return ended
+        try:
+            resolution = await self._resolve(job.tenant, job.media_id, job.target, md)
+        except Unresolvable as exc:
+            return await self._fail(job.tenant, job.id, exc.code, exc.message, md)
+        entity_label = _entity_label(job.entity_label if job.HasField("entity_label") else None, resolution)
+        try:
+            await self._rendering(job, md, _recorded(resolution, entity_label))
+        except JobEnded as ended_job:
+            return ended_job.status
+        return await self._render(claimed, resolution, entity_label, md)
+
+    async def _claim(
+        self, command: job_pb2.RenderCommand, md: Any, resolution: job_pb2.JobResolution | None = None
+    ) -> store_pb2.ClaimJobResponse:
+        request = store_pb2.ClaimJobRequest(tenant=command.tenant, job_id=command.job_id)
+        if resolution is not None:
+            request.resolution.CopyFrom(resolution)
+        response: store_pb2.ClaimJobResponse = await self.store.ClaimJob(
+            request, timeout=self.rpc_timeout_s, metadata=md
         )
-        job = claimed.job  # one that has ended comes back as it is
-        if job.status in job_states.TERMINAL_VALUES:
-            return job_states.status_name(job.status) or "unknown"
-        if job.status == job_pb2.JOB_STATUS_QUEUED:  # parked by its tenant's in-flight cap
-            log.info("job waits for its tenant's in-flight cap; command dropped", extra={"jobId": job.id})
-            return job_states.WAITING
+        return response
+
+    async def _resolve(self, tenant: str, media_id: str, target: Any, md: Any) -> resolver_pb2.Resolution:
+        """The resolver's answer; Unresolvable when it ends the job."""
         stage_started = time.perf_counter()
         try:
-            resolution = await self.resolver.ResolveTarget(
-                resolver_pb2.ResolveTargetRequest(tenant=job.tenant, media_id=job.media_id, target=job.target),
+            resolution: resolver_pb2.Resolution = await self.resolver.ResolveTarget(
+                resolver_pb2.ResolveTargetRequest(tenant=tenant, media_id=media_id, target=target),
                 timeout=max(self.rpc_timeout_s, 30.0),
                 metadata=md,
             )
         except grpc.aio.AioRpcError as exc:
             error = from_rpc_error(exc)
             if error.code in FINAL_RESOLVER_CODES:
-                return await self._fail(job, error.code, error.message, md)
+                raise Unresolvable(error.code, error.message) from None
             raise
         STAGE_SECONDS.labels("resolving").observe(time.perf_counter() - stage_started)
-        entity_label = (
-            job.entity_label
-            if job.HasField("entity_label")
-            else (resolution.entity.label if resolution.entity.HasField("label") else None)
-        )
-        recorded = job_pb2.JobResolution(
-            entity_id=resolution.entity.id,
-            strategy=resolution.strategy,
-            fell_back=resolution.fell_back,
-            confidence=resolution.confidence,
-            reason=resolution.reason,
-        )
-        if entity_label is not None:
-            recorded.entity_label = entity_label
-        try:
-            await self._rendering(job, md, recorded)
-        except JobEnded as ended:
-            return ended.status
+        return resolution
+
+    async def _render(
+        self,
+        claimed: store_pb2.ClaimJobResponse,
+        resolution: resolver_pb2.Resolution,
+        entity_label: str | None,
+        md: Any,
+    ) -> str:
+        """Writes the report of a job that is running at stage rendering, and completes the job."""
+        job = claimed.job
         calls = 0
 
         async def stop_if_ended() -> None:
             nonlocal calls
             calls += 1
-            if calls > 1:  # the first call follows the move to rendering, which checked already
+            if calls > 1:  # the first call follows the claim or move to rendering, which checked already
                 await self._rendering(job, md)
 
         params: dict[str, Any] = json_format.MessageToDict(job.template_params)
@@ -227,13 +300,13 @@ class JobRunner:
                 self.store, job.tenant, job.id, ended.status, meter.message(), md, self.rpc_timeout_s
             )
         except LlmUnavailable as exc:
-            return await self._fail(job, "llm_unavailable", str(exc), md, meter.message())
+            return await self._fail(job.tenant, job.id, "llm_unavailable", str(exc), md, meter.message())
         except LlmEnded as exc:
-            return await self._fail(job, exc.code, str(exc), md, meter.message())
+            return await self._fail(job.tenant, job.id, exc.code, str(exc), md, meter.message())
         except LlmInvalidOutput as exc:
-            return await self._fail(job, "llm_invalid_output", str(exc), md, meter.message())
+            return await self._fail(job.tenant, job.id, "llm_invalid_output", str(exc), md, meter.message())
         except InvalidRenderRequest as exc:
-            return await self._fail(job, "invalid_request", str(exc), md)
+            return await self._fail(job.tenant, job.id, "invalid_request", str(exc), md)
         STAGE_SECONDS.labels("rendering").observe(time.perf_counter() - stage_started)
         stage_started = time.perf_counter()
         report = report_pb2.Report(
@@ -274,10 +347,10 @@ class JobRunner:
             raise JobEnded(status) from None
 
     async def _fail(
-        self, job: job_pb2.Job, code: str, message: str, md: Any, usage: job_pb2.JobUsage | None = None
+        self, tenant: str, job_id: str, code: str, message: str, md: Any, usage: job_pb2.JobUsage | None = None
     ) -> str:
-        log.info("job failed", extra={"jobId": job.id, "code": code})
-        return await fail_job(self.store, job.tenant, job.id, code, message, md, self.rpc_timeout_s, usage)
+        log.info("job failed", extra={"jobId": job_id, "code": code})
+        return await fail_job(self.store, tenant, job_id, code, message, md, self.rpc_timeout_s, usage)
 
 
 async def fail_job(

@@ -37,11 +37,10 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
-from reports.v1 import job_pb2
 from services.common import ids, streams
 from services.common.timeutil import utcnow
 from services.domain import job_states
-from services.store import migrate
+from services.store import convert, migrate
 from services.store.db import create_db_engine
 from services.store.tables import JOBS, OUTBOX
 
@@ -216,7 +215,9 @@ def requeue_open_jobs(connection: Connection) -> int:
     queue is empty or older than the database); drops the unsent ones it replaces."""
     connection.execute(delete(OUTBOX).where(OUTBOX.c.subject == streams.RENDER_SUBJECT, OUTBOX.c.sent_at.is_(None)))
     open_jobs = connection.execute(
-        select(JOBS.c.id, JOBS.c.tenant).where(JOBS.c.status.not_in(list(job_states.TERMINAL))).order_by(JOBS.c.id)
+        select(JOBS.c.id, JOBS.c.tenant, JOBS.c.request_id, JOBS.c.media_id, JOBS.c.target, JOBS.c.entity_label)
+        .where(JOBS.c.status.not_in(list(job_states.TERMINAL)))
+        .order_by(JOBS.c.id)
     ).all()
     now = utcnow()
     if open_jobs:
@@ -226,7 +227,7 @@ def requeue_open_jobs(connection: Connection) -> int:
                 {
                     "id": ids.new_id("evt"),
                     "subject": streams.RENDER_SUBJECT,
-                    "payload": job_pb2.RenderCommand(job_id=j.id, tenant=j.tenant).SerializeToString(),
+                    "payload": convert.render_command(j).SerializeToString(),
                     "headers": {},
                     "created_at": now,
                 }

@@ -4,7 +4,7 @@ requests to the plain values the domain modules take (commands.py)."""
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any
+from typing import Any, Protocol
 
 from google.protobuf import json_format, struct_pb2
 from google.protobuf.message import Message
@@ -111,6 +111,37 @@ def job_message(row: Job) -> job_pb2.Job:
     if row.usage_attempts is not None:
         job.usage.CopyFrom(usage_message(row))
     return job
+
+
+class _Commanded(Protocol):
+    """What a render command is made of: a job record, or the columns a dispatch query returns."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def tenant(self) -> str: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def media_id(self) -> str: ...
+    @property
+    def target(self) -> dict[str, Any]: ...
+    @property
+    def entity_label(self) -> str | None: ...
+
+
+def render_command(job: _Commanded) -> job_pb2.RenderCommand:
+    """The job's render command, with what the renderer resolves before it claims the job."""
+    command = job_pb2.RenderCommand(
+        job_id=job.id,
+        tenant=job.tenant,
+        request_id=job.request_id or "",
+        media_id=job.media_id,
+        target=target_message(job.target),
+    )
+    if job.entity_label is not None:
+        command.entity_label = job.entity_label
+    return command
 
 
 def usage_message(row: Job) -> job_pb2.JobUsage:
@@ -286,6 +317,10 @@ def move(request: store_pb2.TransitionJobRequest) -> Move:
         progress=request.progress if request.HasField("progress") else None,
         usage=usage(request.usage) if request.HasField("usage") else None,
     )
+
+
+def resolution(request: store_pb2.ClaimJobRequest) -> dict[str, Any] | None:
+    return _dict(request.resolution) if request.HasField("resolution") else None
 
 
 def new_report(report: report_pb2.Report) -> NewReport:

@@ -41,10 +41,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 
-from reports.v1 import job_pb2
 from services.common.timeutil import utcnow
 from services.domain.job_states import QUEUED, RUNNING
-from services.store import outbox
+from services.store import convert, outbox
 from services.store.tables import JOBS
 
 DISPATCH_LOCK_CLASS = 0x52504453  # "RPDS"
@@ -149,15 +148,13 @@ _MARK_DISPATCHED = (
     update(JOBS)
     .where(JOBS.c.id == bindparam("job_id"))
     .values(dispatched_at=bindparam("now"))
-    .returning(JOBS.c.tenant, JOBS.c.request_id)
+    .returning(JOBS.c.id, JOBS.c.tenant, JOBS.c.request_id, JOBS.c.media_id, JOBS.c.target, JOBS.c.entity_label)
 )
 
 
 def _dispatch(connection: Connection, job_id: str, now: datetime) -> None:
-    tenant, request_id = connection.execute(_MARK_DISPATCHED, {"job_id": job_id, "now": now}).one()
-    outbox.add_render_command(
-        connection, job_pb2.RenderCommand(job_id=job_id, tenant=tenant, request_id=request_id or "")
-    )
+    job = connection.execute(_MARK_DISPATCHED, {"job_id": job_id, "now": now}).one()
+    outbox.add_render_command(connection, convert.render_command(job))
 
 
 _LOST = (

@@ -148,9 +148,7 @@ def wake(connection: Connection, tenant: str, cap: int) -> int:
         job.stage, job.updated_at, job.dispatched_at = "queued", now, now
         job_rows.save(connection, job, "stage", "updated_at", "dispatched_at")
         outbox.add_event(connection, convert.event_message(job))
-        outbox.add_render_command(
-            connection, job_pb2.RenderCommand(job_id=job.id, tenant=job.tenant, request_id=job.request_id or "")
-        )
+        outbox.add_render_command(connection, convert.render_command(job))
     return len(parked)
 
 

@@ -151,12 +151,21 @@ def list_page(
     return [records.of_row(Job, row) for row in rows], next_cursor
 
 
-def claim(connection: Connection, tenant: str, job_id: str, *, inflight_cap: int) -> tuple[Job, Any | None]:
-    """(the job, its prompt row): a queued job becomes running at stage resolving, with its event.
+def claim(
+    connection: Connection,
+    tenant: str,
+    job_id: str,
+    *,
+    inflight_cap: int,
+    resolution: dict[str, Any] | None = None,
+) -> tuple[Job, Any | None]:
+    """(the job, its prompt row): a queued job becomes running, with its event: at stage rendering
+    with `resolution`, the target the renderer resolved first, or at stage resolving without one.
 
     A job already running (its command redelivered after a renderer died) is claimed again as it
-    stands, with no new event; a job that has ended comes back as it is, and one its tenant's
-    in-flight cap parks comes back queued (stage waiting), both without a prompt."""
+    stands, with no new event unless `resolution` moves it to rendering; a job that has ended comes
+    back as it is, and one its tenant's in-flight cap parks comes back queued (stage waiting), both
+    without a prompt."""
     inflight.lock_tenant(connection, tenant)
     job = job_rows.get(connection, tenant, job_id, for_update=True)
     if job.status in job_states.TERMINAL:
@@ -168,13 +177,21 @@ def claim(connection: Connection, tenant: str, job_id: str, *, inflight_cap: int
     prompt = prompts.get(connection, job.template, label="production")
     if job.status == QUEUED:
         now = utcnow()
-        job.status, job.stage, job.updated_at = RUNNING, "resolving", now
+        job.status, job.updated_at = RUNNING, now
+        job.stage = "resolving" if resolution is None else "rendering"
         fields = ["status", "stage", "updated_at"]
+        if resolution is not None:
+            job.resolution = resolution
+            fields.append("resolution")
         if job.started_at is None:
             job.started_at = now
             fields.append("started_at")
         job_rows.save(connection, job, *fields)
         outbox.add_event(connection, convert.event_message(job))
+    elif resolution is not None:
+        job = transition(
+            connection, tenant, job_id, Move(RUNNING, "rendering", resolution=resolution), inflight_cap=inflight_cap
+        )
     return job, prompt
 
 

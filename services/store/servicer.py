@@ -237,9 +237,10 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     async def ClaimJob(self, request: store_pb2.ClaimJobRequest, context: Context) -> store_pb2.ClaimJobResponse:
         tenant = _tenant(request)
         cap = self._limits.of(tenant).inflight
+        resolution = convert.resolution(request)
         job, prompt = await self._write(
             self._filling(
-                lambda c: jobs.claim(c, tenant, request.job_id, inflight_cap=cap),
+                lambda c: jobs.claim(c, tenant, request.job_id, inflight_cap=cap, resolution=resolution),
                 lambda claimed: _left_window(claimed[0]),
             )
         )

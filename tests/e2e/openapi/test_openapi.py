@@ -133,7 +133,7 @@ def test_status_events_match_the_documents_job_event(platform: Platform, existin
     document = _document(platform)
     validator = Draft202012Validator({"$ref": "#/components/schemas/JobEvent", "components": document["components"]})
     events = Api(platform.gateway_url, AUTH_A).events(existing["jobId"], last_event_id="0")
-    assert len(events) >= 4
+    assert {e["status"] for _, e in events} >= {"queued", "running", "succeeded"}
     for _id, data in events:
         validator.validate(data)
 

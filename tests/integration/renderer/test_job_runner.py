@@ -1,9 +1,11 @@
 """A renderer's job against a real store, a real resolver and the dev LLM: the calls it makes to the
-store, cancellation before an LLM call, and a redelivery that completes the job once.
+store, cancellation before an LLM call, a redelivery that completes the job once, a target that
+cannot be resolved, and a command written before commands carried the target.
 
-The store stub is wrapped only to count calls and, where a test says so, to have a client cancel
-the job at a chosen moment (between the claim and the move to rendering, or between two LLM
-attempts); every call still goes to the real store.
+The commands are the ones the store wrote to its outbox. The store stub is wrapped only to count
+calls and, where a test says so, to have a client cancel the job or the renderer die at a chosen
+moment (before the claim, between two LLM attempts, before the completion); every call still goes
+to the real store.
 """
 
 from __future__ import annotations
@@ -96,9 +98,19 @@ def _answers(url: str) -> int:
     return int(plain_http.get(f"{url}/stats").json().get("served", {}).get("dev-llm", {}).get("answers", 0))
 
 
-async def _job(store_stub: store_pb2_grpc.StoreStub) -> job_pb2.RenderCommand:
-    job = await _created(store_stub, _job_request(await _media(store_stub)))
-    return job_pb2.RenderCommand(job_id=job.id, tenant=job.tenant)
+async def _job(store, store_stub: store_pb2_grpc.StoreStub, request: Any = None) -> job_pb2.RenderCommand:  # type: ignore[no-untyped-def]
+    """A new job's render command, as the store dispatched it."""
+    job = await _created(store_stub, request or _job_request(await _media(store_stub)))
+    rows = await store.db.run(
+        lambda c: c.execute(select(OUTBOX.c.payload).where(OUTBOX.c.subject == streams.RENDER_SUBJECT)).all()
+    )
+    commands = [job_pb2.RenderCommand.FromString(row.payload) for row in rows]
+    (command,) = [c for c in commands if c.job_id == job.id]
+    return command
+
+
+def _written_before_commands_carried_the_target(command: job_pb2.RenderCommand) -> job_pb2.RenderCommand:
+    return job_pb2.RenderCommand(job_id=command.job_id, tenant=command.tenant, request_id=command.request_id)
 
 
 async def _states(store, job_id: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -121,8 +133,62 @@ def _canceling(store_stub: store_pb2_grpc.StoreStub, when: Callable[[str, Any], 
     return cancel_if
 
 
-async def test_a_job_that_succeeds_costs_three_store_calls_and_no_read(store, store_stub, resolver, devllm_url):
-    command = await _job(store_stub)
+async def test_a_job_that_succeeds_costs_two_store_calls_and_no_read(store, store_stub, resolver, devllm_url):
+    command = await _job(store, store_stub)
+    counting = CountingStore(store_stub)
+    async with _llm(devllm_url) as llm:
+        outcome = await JobRunner(counting, resolver, llm).run(command)  # type: ignore[arg-type]
+    assert outcome == "succeeded"
+    assert counting.calls == Counter({"ClaimJob": 1, "CompleteJob": 1})
+    assert await _states(store, command.job_id) == [
+        ("JOB_STATUS_QUEUED", "JOB_STAGE_QUEUED"),
+        ("JOB_STATUS_RUNNING", "JOB_STAGE_RENDERING"),
+        ("JOB_STATUS_SUCCEEDED", "JOB_STAGE_UNSPECIFIED"),
+    ]
+    job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant=command.tenant, job_id=command.job_id))
+    assert job.resolution.strategy == "dominant" and job.resolution.entity_id
+
+
+async def test_a_job_canceled_while_it_resolves_ends_canceled_before_any_llm_call(
+    store, store_stub, resolver, devllm_url
+):
+    command = await _job(store, store_stub)
+    # the client cancels while the resolver works, before the claim
+    counting = CountingStore(store_stub, _canceling(store_stub, lambda method, _: method == "ClaimJob"))
+    async with _llm(devllm_url) as llm:
+        outcome = await JobRunner(counting, resolver, llm).run(command)  # type: ignore[arg-type]
+    assert outcome == "canceled"
+    assert _answers(devllm_url) == 0
+    assert await _states(store, command.job_id) == [
+        ("JOB_STATUS_QUEUED", "JOB_STAGE_QUEUED"),
+        ("JOB_STATUS_CANCELED", "JOB_STAGE_QUEUED"),
+    ]
+    assert "GetJob" not in counting.calls
+
+
+async def test_a_target_that_cannot_be_resolved_fails_the_job_at_stage_resolving(
+    store, store_stub, resolver, devllm_url
+):
+    request = _job_request(await _media(store_stub))
+    request.target.strategy, request.target.entity_id = "entity_id", "Nobody"
+    command = await _job(store, store_stub, request)
+    async with _llm(devllm_url) as llm:
+        outcome = await JobRunner(store_stub, resolver, llm).run(command)
+    assert outcome == "failed"
+    assert _answers(devllm_url) == 0
+    assert await _states(store, command.job_id) == [
+        ("JOB_STATUS_QUEUED", "JOB_STAGE_QUEUED"),
+        ("JOB_STATUS_RUNNING", "JOB_STAGE_RESOLVING"),
+        ("JOB_STATUS_FAILED", "JOB_STAGE_RESOLVING"),
+    ]
+    job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant=command.tenant, job_id=command.job_id))
+    assert job.error.code == "target_not_found"
+
+
+async def test_a_command_written_before_commands_carried_the_target_is_claimed_then_resolved(
+    store, store_stub, resolver, devllm_url
+):
+    command = _written_before_commands_carried_the_target(await _job(store, store_stub))
     counting = CountingStore(store_stub)
     async with _llm(devllm_url) as llm:
         outcome = await JobRunner(counting, resolver, llm).run(command)  # type: ignore[arg-type]
@@ -136,22 +202,8 @@ async def test_a_job_that_succeeds_costs_three_store_calls_and_no_read(store, st
     ]
 
 
-async def test_a_job_canceled_while_it_resolves_ends_canceled_before_any_llm_call(
-    store, store_stub, resolver, devllm_url
-):
-    command = await _job(store_stub)
-    # the client cancels after the claim, before the move to rendering (while the resolver works)
-    counting = CountingStore(store_stub, _canceling(store_stub, lambda method, _: method == "TransitionJob"))
-    async with _llm(devllm_url) as llm:
-        outcome = await JobRunner(counting, resolver, llm).run(command)  # type: ignore[arg-type]
-    assert outcome == "canceled"
-    assert _answers(devllm_url) == 0
-    assert (await _states(store, command.job_id))[-1] == ("JOB_STATUS_CANCELED", "JOB_STAGE_RESOLVING")
-    assert "GetJob" not in counting.calls
-
-
 async def test_a_job_canceled_between_two_llm_attempts_is_not_called_again(store, store_stub, resolver, devllm_url):
-    command = await _job(store_stub)
+    command = await _job(store, store_stub)
     # the second move to rendering (no resolution with it) is the check before the retry
     retry_check = _canceling(
         store_stub,
@@ -169,25 +221,29 @@ async def test_a_job_canceled_between_two_llm_attempts_is_not_called_again(store
     assert list(reports.items) == []
 
 
-async def test_a_redelivered_job_is_claimed_as_it_stands_and_completed_once(store, store_stub, resolver, devllm_url):
-    command = await _job(store_stub)
-    # a first renderer claimed it and moved it to rendering, then died
-    await store_stub.ClaimJob(store_pb2.ClaimJobRequest(tenant=command.tenant, job_id=command.job_id))
-    await store_stub.TransitionJob(
-        store_pb2.TransitionJobRequest(
-            tenant=command.tenant,
-            job_id=command.job_id,
-            status=job_pb2.JOB_STATUS_RUNNING,
-            stage=job_pb2.JOB_STAGE_RENDERING,
-        )
-    )
+class RendererDied(Exception):
+    pass
+
+
+async def test_a_redelivered_job_is_claimed_again_and_completed_once(store, store_stub, resolver, devllm_url):
+    command = await _job(store, store_stub)
+
+    async def die_before_completing(method: str, request: Any) -> None:
+        if method == "CompleteJob":
+            raise RendererDied
+
     async with _llm(devllm_url) as llm:
+        with pytest.raises(RendererDied):  # a first renderer wrote the report, then died
+            await JobRunner(CountingStore(store_stub, die_before_completing), resolver, llm).run(command)  # type: ignore[arg-type]
         runner = JobRunner(store_stub, resolver, llm)
         assert await runner.run(command) == "succeeded"
         assert await runner.run(command) == "succeeded"  # redelivered once more after it ended
-    assert _answers(devllm_url) == 1
-    states = await _states(store, command.job_id)
-    assert [s for s, _ in states].count("JOB_STATUS_SUCCEEDED") == 1
-    assert states.count(("JOB_STATUS_RUNNING", "JOB_STAGE_RESOLVING")) == 1
+    assert _answers(devllm_url) == 2
+    # the second claim recorded the same resolution: no new event
+    assert await _states(store, command.job_id) == [
+        ("JOB_STATUS_QUEUED", "JOB_STAGE_QUEUED"),
+        ("JOB_STATUS_RUNNING", "JOB_STAGE_RENDERING"),
+        ("JOB_STATUS_SUCCEEDED", "JOB_STAGE_UNSPECIFIED"),
+    ]
     reports = await store_stub.ListReports(store_pb2.ListReportsRequest(tenant=command.tenant))
     assert [r.job_id for r in reports.items] == [command.job_id]

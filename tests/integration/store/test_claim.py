@@ -1,4 +1,5 @@
-"""A renderer's job in three store writes: the claim, the move to rendering, the completion.
+"""A renderer's job in two store writes: the claim, which carries the resolution, and the completion
+(and the older three: a claim without it, the move to rendering, the completion).
 
 Events are counted in the outbox, where each is written with the change it announces.
 """
@@ -48,6 +49,67 @@ async def test_a_claim_starts_the_job_and_answers_with_it_and_its_production_pro
     assert _states(await _events(store, job.id)) == [
         (job_pb2.JOB_STATUS_QUEUED, job_pb2.JOB_STAGE_QUEUED),
         (job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STAGE_RESOLVING),
+    ]
+
+
+RESOLUTION = job_pb2.JobResolution(
+    entity_id="ana", entity_label="Ana", strategy="dominant", confidence=0.9, reason="most talk"
+)
+
+
+def _claim_resolved(job_id: str, resolution: job_pb2.JobResolution = RESOLUTION) -> store_pb2.ClaimJobRequest:
+    request = _claim(job_id)
+    request.resolution.CopyFrom(resolution)
+    return request
+
+
+async def test_a_claim_with_the_resolution_takes_the_queued_job_to_rendering_in_one_event(store, store_stub):
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
+    claimed = await store_stub.ClaimJob(_claim_resolved(job.id))
+    assert (claimed.job.status, claimed.job.stage) == (job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STAGE_RENDERING)
+    assert claimed.job.resolution == RESOLUTION and claimed.HasField("prompt")
+    assert _states(await _events(store, job.id)) == [
+        (job_pb2.JOB_STATUS_QUEUED, job_pb2.JOB_STAGE_QUEUED),
+        (job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STAGE_RENDERING),
+    ]
+    stored = await store_stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=job.id))
+    assert stored.resolution == RESOLUTION
+
+
+async def test_a_redelivered_claim_with_the_same_resolution_adds_no_event(store, store_stub):
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
+    await store_stub.ClaimJob(_claim_resolved(job.id))
+    before = await _events(store, job.id)
+    again = await store_stub.ClaimJob(_claim_resolved(job.id))
+    assert (again.job.status, again.job.stage) == (job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STAGE_RENDERING)
+    assert await _events(store, job.id) == before
+
+
+async def test_a_redelivered_claim_with_the_resolution_moves_a_job_claimed_before_it_to_rendering(store, store_stub):
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
+    await store_stub.ClaimJob(_claim(job.id))  # a renderer of the version before claimed it, then died
+    again = await store_stub.ClaimJob(_claim_resolved(job.id))
+    assert (again.job.status, again.job.stage, again.job.resolution) == (
+        job_pb2.JOB_STATUS_RUNNING,
+        job_pb2.JOB_STAGE_RENDERING,
+        RESOLUTION,
+    )
+    assert _states(await _events(store, job.id)) == [
+        (job_pb2.JOB_STATUS_QUEUED, job_pb2.JOB_STAGE_QUEUED),
+        (job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STAGE_RESOLVING),
+        (job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STAGE_RENDERING),
+    ]
+
+
+async def test_a_claim_with_the_resolution_of_a_canceled_job_records_nothing(store, store_stub):
+    job = await _created(store_stub, _job_request(await _media(store_stub)))
+    await store_stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=job.id))
+    claimed = await store_stub.ClaimJob(_claim_resolved(job.id))
+    assert claimed.job.status == job_pb2.JOB_STATUS_CANCELED and not claimed.HasField("prompt")
+    assert not claimed.job.HasField("resolution")
+    assert [status for status, _ in _states(await _events(store, job.id))] == [
+        job_pb2.JOB_STATUS_QUEUED,
+        job_pb2.JOB_STATUS_CANCELED,
     ]
 
 

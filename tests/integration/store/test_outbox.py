@@ -68,7 +68,14 @@ async def test_a_created_job_is_published_once_with_its_queued_event(store, stor
     try:
         event = await _first_event(nc, job.id)
         assert (event.job_id, event.status, event.tenant) == (job.id, job_pb2.JOB_STATUS_QUEUED, "t")
-        assert [c.job_id for c in await _render_commands(nc)] == [job.id]
+        (command,) = await _render_commands(nc)  # with what the renderer resolves before it claims
+        assert (command.job_id, command.tenant, command.request_id, command.media_id, command.target) == (
+            job.id,
+            "t",
+            "req_test",
+            job.media_id,
+            job.target,
+        )
 
         # A crash between publishing and marking sent replays the rows: JetStream drops them.
         await store.db.run(lambda c: c.execute(update(OutboxRow).values(sent_at=None)))

@@ -51,8 +51,7 @@ def _job(job_id: str, sent: float) -> dict:
 def _events(job_id: str, created: float) -> list[tuple]:
     return [
         (job_id, "queued", "queued", created, created + 0.002),
-        (job_id, "running", "resolving", created + 0.020, created + 0.021),
-        (job_id, "running", "rendering", created + 0.030, created + 0.031),
+        (job_id, "running", "rendering", created + 0.020, created + 0.021),
         (job_id, "succeeded", "", created + 0.090, created + 0.095),
         (job_id, "succeeded", "", created + 0.500, created + 0.600),
     ]  # a replayed publish
@@ -66,13 +65,24 @@ def test_timelines_take_each_moment_once_and_stages_add_up():
     assert lines[0]["observed"] == pytest.approx(100.099)
     assert "succeeded" not in lines[2]
     stages = {r["stage"]: r["ms"] for r in analysis.stage_breakdown(lines)}
-    assert stages["queue: outbox → JetStream → renderer"]["p50"] == pytest.approx(20.0)
-    assert stages["render + store: LLM + checks + report"]["p50"] == pytest.approx(60.0)
+    assert stages["queue + resolve: outbox → JetStream → renderer → claim"]["p50"] == pytest.approx(20.0)
+    assert stages["render + store: LLM + checks + report"]["p50"] == pytest.approx(70.0)
     assert stages["render + store: LLM + checks + report"]["n"] == 2
     latencies = analysis.job_latencies(lines)
     assert latencies["create_to_succeeded_ms"]["p50"] == pytest.approx(90.0)
     assert latencies["client_post_to_observed_ms"]["p50"] == pytest.approx(99.0)
     assert analysis.largest_stage(analysis.stage_breakdown(lines)) == "render + store: LLM + checks + report"
+
+
+def test_a_job_claimed_before_it_was_resolved_starts_at_its_resolving_event():
+    events = [
+        ("old", "queued", "queued", 10.0, 10.001),
+        ("old", "running", "resolving", 10.2, 10.201),
+        ("old", "running", "rendering", 10.3, 10.301),
+        ("old", "succeeded", "", 10.9, 10.901),
+    ]
+    (line,) = analysis.timelines([_job("old", 9.99)], events)
+    assert (line["started"], line["rendering"]) == (10.2, 10.3)
 
 
 def test_throughput_counts_completed_jobs_from_first_post_to_last_success():
