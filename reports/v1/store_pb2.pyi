@@ -71,7 +71,14 @@ class ListMediaResponse(_message.Message):
     def __init__(self, items: _Optional[_Iterable[_Union[_media_pb2.Media, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...
 
 class CreateJobRequest(_message.Message):
-    __slots__ = ("tenant", "idempotency_key", "request_fingerprint", "media_id", "template", "template_params", "target", "label", "entity_label", "webhook", "request_id")
+    __slots__ = ("tenant", "idempotency_key", "request_fingerprint", "media_id", "template", "template_params", "target", "label", "entity_label", "webhook", "request_id", "trace_context")
+    class TraceContextEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     TENANT_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     REQUEST_FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
@@ -83,6 +90,7 @@ class CreateJobRequest(_message.Message):
     ENTITY_LABEL_FIELD_NUMBER: _ClassVar[int]
     WEBHOOK_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    TRACE_CONTEXT_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     idempotency_key: str
     request_fingerprint: str
@@ -94,7 +102,8 @@ class CreateJobRequest(_message.Message):
     entity_label: str
     webhook: _job_pb2.Webhook
     request_id: str
-    def __init__(self, tenant: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., request_fingerprint: _Optional[str] = ..., media_id: _Optional[str] = ..., template: _Optional[str] = ..., template_params: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., target: _Optional[_Union[_target_pb2.Target, _Mapping]] = ..., label: _Optional[str] = ..., entity_label: _Optional[str] = ..., webhook: _Optional[_Union[_job_pb2.Webhook, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    trace_context: _containers.ScalarMap[str, str]
+    def __init__(self, tenant: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., request_fingerprint: _Optional[str] = ..., media_id: _Optional[str] = ..., template: _Optional[str] = ..., template_params: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., target: _Optional[_Union[_target_pb2.Target, _Mapping]] = ..., label: _Optional[str] = ..., entity_label: _Optional[str] = ..., webhook: _Optional[_Union[_job_pb2.Webhook, _Mapping]] = ..., request_id: _Optional[str] = ..., trace_context: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class CreateJobResponse(_message.Message):
     __slots__ = ("job_id", "replayed", "estimated_wait_sec")
@@ -105,6 +114,26 @@ class CreateJobResponse(_message.Message):
     replayed: bool
     estimated_wait_sec: float
     def __init__(self, job_id: _Optional[str] = ..., replayed: _Optional[bool] = ..., estimated_wait_sec: _Optional[float] = ...) -> None: ...
+
+class CreateJobsRequest(_message.Message):
+    __slots__ = ("creates",)
+    CREATES_FIELD_NUMBER: _ClassVar[int]
+    creates: _containers.RepeatedCompositeFieldContainer[CreateJobRequest]
+    def __init__(self, creates: _Optional[_Iterable[_Union[CreateJobRequest, _Mapping]]] = ...) -> None: ...
+
+class CreateJobOutcome(_message.Message):
+    __slots__ = ("created", "error")
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    created: CreateJobResponse
+    error: bytes
+    def __init__(self, created: _Optional[_Union[CreateJobResponse, _Mapping]] = ..., error: _Optional[bytes] = ...) -> None: ...
+
+class CreateJobsResponse(_message.Message):
+    __slots__ = ("outcomes",)
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    outcomes: _containers.RepeatedCompositeFieldContainer[CreateJobOutcome]
+    def __init__(self, outcomes: _Optional[_Iterable[_Union[CreateJobOutcome, _Mapping]]] = ...) -> None: ...
 
 class GetJobRequest(_message.Message):
     __slots__ = ("tenant", "job_id")

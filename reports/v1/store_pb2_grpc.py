@@ -59,6 +59,11 @@ class StoreStub:
                 request_serializer=reports_dot_v1_dot_store__pb2.CreateJobRequest.SerializeToString,
                 response_deserializer=reports_dot_v1_dot_store__pb2.CreateJobResponse.FromString,
                 _registered_method=True)
+        self.CreateJobs = channel.unary_unary(
+                '/reports.v1.Store/CreateJobs',
+                request_serializer=reports_dot_v1_dot_store__pb2.CreateJobsRequest.SerializeToString,
+                response_deserializer=reports_dot_v1_dot_store__pb2.CreateJobsResponse.FromString,
+                _registered_method=True)
         self.GetJob = channel.unary_unary(
                 '/reports.v1.Store/GetJob',
                 request_serializer=reports_dot_v1_dot_store__pb2.GetJobRequest.SerializeToString,
@@ -181,6 +186,15 @@ class StoreServicer:
 
     def CreateJob(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateJobs(self, request, context):
+        """Several CreateJob calls in one (the gateway sends together the creates that arrive while its
+        previous call is in flight): each create is answered on its own, in order, with what CreateJob
+        would have answered or the error it would have raised.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -342,6 +356,11 @@ def add_StoreServicer_to_server(servicer, server):
                     servicer.CreateJob,
                     request_deserializer=reports_dot_v1_dot_store__pb2.CreateJobRequest.FromString,
                     response_serializer=reports_dot_v1_dot_store__pb2.CreateJobResponse.SerializeToString,
+            ),
+            'CreateJobs': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateJobs,
+                    request_deserializer=reports_dot_v1_dot_store__pb2.CreateJobsRequest.FromString,
+                    response_serializer=reports_dot_v1_dot_store__pb2.CreateJobsResponse.SerializeToString,
             ),
             'GetJob': grpc.unary_unary_rpc_method_handler(
                     servicer.GetJob,
@@ -549,6 +568,33 @@ class Store:
             '/reports.v1.Store/CreateJob',
             reports_dot_v1_dot_store__pb2.CreateJobRequest.SerializeToString,
             reports_dot_v1_dot_store__pb2.CreateJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateJobs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/reports.v1.Store/CreateJobs',
+            reports_dot_v1_dot_store__pb2.CreateJobsRequest.SerializeToString,
+            reports_dot_v1_dot_store__pb2.CreateJobsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -42,6 +42,11 @@ class StoreStub:
     GetMedia: _grpc.UnaryUnaryMultiCallable[_store_pb2.GetMediaRequest, _media_pb2.Media]
     ListMedia: _grpc.UnaryUnaryMultiCallable[_store_pb2.ListMediaRequest, _store_pb2.ListMediaResponse]
     CreateJob: _grpc.UnaryUnaryMultiCallable[_store_pb2.CreateJobRequest, _store_pb2.CreateJobResponse]
+    CreateJobs: _grpc.UnaryUnaryMultiCallable[_store_pb2.CreateJobsRequest, _store_pb2.CreateJobsResponse]
+    """Several CreateJob calls in one (the gateway sends together the creates that arrive while its
+    previous call is in flight): each create is answered on its own, in order, with what CreateJob
+    would have answered or the error it would have raised.
+    """
     GetJob: _grpc.UnaryUnaryMultiCallable[_store_pb2.GetJobRequest, _job_pb2.Job]
     ListJobs: _grpc.UnaryUnaryMultiCallable[_store_pb2.ListJobsRequest, _store_pb2.ListJobsResponse]
     ClaimJob: _grpc.UnaryUnaryMultiCallable[_store_pb2.ClaimJobRequest, _store_pb2.ClaimJobResponse]
@@ -99,6 +104,11 @@ class StoreAsyncStub(StoreStub):
     GetMedia: _aio.UnaryUnaryMultiCallable[_store_pb2.GetMediaRequest, _media_pb2.Media]  # type: ignore[assignment]
     ListMedia: _aio.UnaryUnaryMultiCallable[_store_pb2.ListMediaRequest, _store_pb2.ListMediaResponse]  # type: ignore[assignment]
     CreateJob: _aio.UnaryUnaryMultiCallable[_store_pb2.CreateJobRequest, _store_pb2.CreateJobResponse]  # type: ignore[assignment]
+    CreateJobs: _aio.UnaryUnaryMultiCallable[_store_pb2.CreateJobsRequest, _store_pb2.CreateJobsResponse]  # type: ignore[assignment]
+    """Several CreateJob calls in one (the gateway sends together the creates that arrive while its
+    previous call is in flight): each create is answered on its own, in order, with what CreateJob
+    would have answered or the error it would have raised.
+    """
     GetJob: _aio.UnaryUnaryMultiCallable[_store_pb2.GetJobRequest, _job_pb2.Job]  # type: ignore[assignment]
     ListJobs: _aio.UnaryUnaryMultiCallable[_store_pb2.ListJobsRequest, _store_pb2.ListJobsResponse]  # type: ignore[assignment]
     ClaimJob: _aio.UnaryUnaryMultiCallable[_store_pb2.ClaimJobRequest, _store_pb2.ClaimJobResponse]  # type: ignore[assignment]
@@ -177,6 +187,17 @@ class StoreServicer(metaclass=_abc_1.ABCMeta):
         request: _store_pb2.CreateJobRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_store_pb2.CreateJobResponse, _abc.Awaitable[_store_pb2.CreateJobResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def CreateJobs(
+        self,
+        request: _store_pb2.CreateJobsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_store_pb2.CreateJobsResponse, _abc.Awaitable[_store_pb2.CreateJobsResponse]]:
+        """Several CreateJob calls in one (the gateway sends together the creates that arrive while its
+        previous call is in flight): each create is answered on its own, in order, with what CreateJob
+        would have answered or the error it would have raised.
+        """
 
     @_abc_1.abstractmethod
     def GetJob(

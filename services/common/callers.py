@@ -29,6 +29,7 @@ RULES: dict[str, frozenset[str]] = {
     _STORE + "GetMedia": frozenset({GATEWAY, RESOLVER}),
     _STORE + "ListMedia": frozenset({GATEWAY}),
     _STORE + "CreateJob": frozenset({GATEWAY}),
+    _STORE + "CreateJobs": frozenset({GATEWAY}),
     _STORE + "GetJob": frozenset({GATEWAY, WEBHOOKS}),
     _STORE + "ListJobs": frozenset({GATEWAY}),
     _STORE + "ClaimJob": frozenset({RENDERER}),

@@ -66,6 +66,11 @@ def _cap(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
 
 
 def to_status(error: ServiceError) -> grpc.Status:
+    return rpc_status.to_status(status_message(error))
+
+
+def status_message(error: ServiceError) -> status_pb2.Status:
+    """The error as the `google.rpc.Status` its call would end with."""
     info = any_pb2.Any()
     info.Pack(error_details_pb2.ErrorInfo(reason=error.code, domain=DOMAIN, metadata=error.metadata))
     packed = [info]
@@ -81,9 +86,7 @@ def to_status(error: ServiceError) -> grpc.Status:
         detail = any_pb2.Any()
         detail.Pack(bad)
         packed.append(detail)
-    return rpc_status.to_status(
-        status_pb2.Status(code=error.status.value[0], message=_cap(error.message), details=packed)
-    )
+    return status_pb2.Status(code=error.status.value[0], message=_cap(error.message), details=packed)
 
 
 async def abort(context: grpc.aio.ServicerContext[Any, Any], error: ServiceError) -> NoReturn:
@@ -93,13 +96,25 @@ async def abort(context: grpc.aio.ServicerContext[Any, Any], error: ServiceError
 def from_rpc_error(exc: grpc.aio.AioRpcError | grpc.RpcError) -> ServiceError:
     """The structured error a server sent, or a generic one named after the status code."""
     status_code = exc.code()
-    message = exc.details() or status_code.name.lower()
-    code = _default_code(status_code)
-    details: list[FieldProblem] = []
-    metadata: dict[str, str] = {}
     # its stub returns no type, and asks for a grpc.Call where only the RpcError's code(), details() and
     # trailing_metadata() are read
     status: status_pb2.Status | None = rpc_status.from_call(exc)  # type: ignore[arg-type]  # see above
+    return _service_error(status_code, exc.details() or status_code.name.lower(), status)
+
+
+def from_status_message(status: status_pb2.Status) -> ServiceError:
+    """The error a `google.rpc.Status` (status_message's) describes."""
+    status_code = _STATUS_CODES.get(status.code, grpc.StatusCode.UNKNOWN)
+    return _service_error(status_code, status_code.name.lower(), status)
+
+
+_STATUS_CODES = {code.value[0]: code for code in grpc.StatusCode}
+
+
+def _service_error(status_code: grpc.StatusCode, message: str, status: status_pb2.Status | None) -> ServiceError:
+    code = _default_code(status_code)
+    details: list[FieldProblem] = []
+    metadata: dict[str, str] = {}
     if status is not None:
         message = status.message or message
         for detail in status.details:

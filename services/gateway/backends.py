@@ -13,6 +13,7 @@ from nats.aio.client import Client as NatsClient
 
 from reports.v1 import resolver_pb2_grpc, store_pb2_grpc
 from services.common import backoff, grpc_server, streams
+from services.gateway.job_creates import JobCreates
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ class Backends:
     store: store_pb2_grpc.StoreAsyncStub
     resolver: resolver_pb2_grpc.ResolverAsyncStub
     store_health_check: grpc.aio.UnaryUnaryMultiCallable[health_pb2.HealthCheckRequest, health_pb2.HealthCheckResponse]
+    creates: JobCreates  # job creates to the store, several to a call (job_creates.py)
     channels: list[grpc.aio.Channel]
     nats_url: str
     nats: NatsClient | None = None
@@ -32,8 +34,9 @@ class Backends:
     def open(cls, store_target: str, resolver_target: str, nats_url: str) -> Backends:
         store_channel = grpc_server.channel(store_target, peer="store")
         resolver_channel = grpc_server.channel(resolver_target, peer="resolver")
+        store = store_pb2_grpc.StoreStub(store_channel)
         backends = cls(
-            store=store_pb2_grpc.StoreStub(store_channel),
+            store=store,
             resolver=resolver_pb2_grpc.ResolverStub(resolver_channel),
             # what health_pb2_grpc.HealthStub(store_channel).Check is, typed (the stub's stubs omit its methods)
             store_health_check=store_channel.unary_unary(
@@ -41,6 +44,7 @@ class Backends:
                 request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
                 response_deserializer=health_pb2.HealthCheckResponse.FromString,
             ),
+            creates=JobCreates(store),
             channels=[store_channel, resolver_channel],
             nats_url=nats_url,
         )

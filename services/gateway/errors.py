@@ -99,6 +99,12 @@ async def handle_rpc_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(from_service_error(from_rpc_error(exc)))
 
 
+async def handle_service_error(_request: Request, exc: Exception) -> JSONResponse:
+    """An error a backend answered for one item of a call of several (job_creates.py)."""
+    assert isinstance(exc, ServiceError)
+    return error_response(from_service_error(exc))
+
+
 async def handle_http_exception(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     codes = {404: "not_found", 405: "method_not_allowed"}
@@ -122,6 +128,7 @@ async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
 EXCEPTION_HANDLERS = {
     ApiError: handle_api_error,
     grpc.RpcError: handle_rpc_error,
+    ServiceError: handle_service_error,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,
 }

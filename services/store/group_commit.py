@@ -37,6 +37,7 @@ trip per statement of it. Under a burst that framing is most of a create's datab
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
@@ -94,10 +95,12 @@ class GroupCommit(Generic[T]):
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def run(self, work: Work[T], lock_key: str = "") -> T:
-        """`work(connection)` committed with whatever creates are queued with it; its own result."""
+        """`work(connection)` committed with whatever creates are queued with it; its own result.
+        It runs in its caller's context (request id, trace), whichever create's task commits it."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.append((lock_key, work, future))
+        caller = contextvars.copy_context()
+        self._queue.append((lock_key, lambda connection: caller.run(work, connection), future))
         now, previous = loop.time(), self._last_arrival
         self._last_arrival = now
         if len(self._queue) >= self._max_batch:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC
 from typing import Any, Protocol, TypeAlias, TypeVar
 
 import grpc
+from opentelemetry import trace
 from prometheus_client import Counter
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from reports.v1 import job_pb2, media_pb2, report_pb2, store_pb2, store_pb2_grpc
-from services.common import cpu
+from services.common import context as log_context
+from services.common import cpu, tracing
 from services.common.deadlines import Deadline
-from services.common.rpc_errors import ServiceError, invalid
+from services.common.rpc_errors import ServiceError, invalid, status_message
 from services.common.servicer import rpc
 from services.common.tenant_limits import TenantLimits
 from services.domain import job_states
@@ -49,6 +53,7 @@ log = logging.getLogger(__name__)
 Created = tuple[Job, bool, float]  # jobs.create: the job, whether it was a replay, its estimated wait
 # The store reads only its deadline (Deadline.of), which does not depend on the messages.
 Context: TypeAlias = "grpc.aio.ServicerContext[Any, Any]"
+_tracer = tracing.tracer("reports.store")
 JOB_STATES = Counter("store_job_states_total", "Jobs entering each status (every transition counts)", ["status"])
 
 
@@ -62,6 +67,15 @@ def _observe(job: Job, what: str, **extra: str) -> Job:
         extra={"jobId": job.id, "tenant": job.tenant, "status": job.status, "stage": job.stage, **extra},
     )
     return job
+
+
+def _span_of(request: store_pb2.CreateJobRequest) -> contextlib.AbstractContextManager[Any]:
+    """A span for one create of a CreateJobs call, in the trace of the request it is for."""
+    if not tracing.enabled() or not request.trace_context:
+        return contextlib.nullcontext()
+    return _tracer.start_as_current_span(
+        "Store/CreateJob", kind=trace.SpanKind.SERVER, context=tracing.extract(dict(request.trace_context))
+    )
 
 
 def _readable(rows: Iterable[R], to_message: Callable[[R], M], kind: str) -> list[M]:
@@ -208,6 +222,22 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
 
     @rpc
     async def CreateJob(self, request: store_pb2.CreateJobRequest, context: Context) -> store_pb2.CreateJobResponse:
+        return await self._create(request)
+
+    @rpc
+    async def CreateJobs(self, request: store_pb2.CreateJobsRequest, context: Context) -> store_pb2.CreateJobsResponse:
+        outcomes = await asyncio.gather(*(self._create_outcome(create) for create in request.creates))
+        return store_pb2.CreateJobsResponse(outcomes=outcomes)
+
+    async def _create_outcome(self, request: store_pb2.CreateJobRequest) -> store_pb2.CreateJobOutcome:
+        """One create of a CreateJobs call, in its request's logging context and trace, answered on its own."""
+        with log_context.bound(request_id=request.request_id, tenant=request.tenant), _span_of(request):
+            try:
+                return store_pb2.CreateJobOutcome(created=await self._create(request))
+            except ServiceError as error:
+                return store_pb2.CreateJobOutcome(error=status_message(error).SerializeToString())
+
+    async def _create(self, request: store_pb2.CreateJobRequest) -> store_pb2.CreateJobResponse:
         cap = self._limits.of(_tenant(request)).queued
         new = convert.new_job(request)
 

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from reports.v1 import job_pb2, store_pb2
+from services.common import tracing
 from services.common.rpc_errors import FieldProblem
 from services.common.strict_json import quote
 from services.domain import job_states
@@ -42,6 +43,8 @@ def create_job_message(body: dict[str, Any], tenant: str, request_id: str) -> st
         request_id=request_id,
     )
     message.template_params.update(output.get("templateParams", {}))
+    if tracing.enabled():
+        tracing.inject(message.trace_context)
     for field, name in (("idempotencyKey", "idempotency_key"), ("label", "label"), ("entityLabel", "entity_label")):
         if field in body:
             setattr(message, name, body[field])
@@ -61,9 +64,7 @@ async def create_job(request: Request) -> JSONResponse:
         allow_private=request.app.state.settings.webhook_allow_private,
         resolver=request.app.state.webhook_resolver,
     )
-    reply = await c.backends.store.CreateJob(
-        create_job_message(body, c.tenant, c.request_id), timeout=c.timeout, metadata=c.metadata
-    )
+    reply = await c.backends.creates.create(create_job_message(body, c.tenant, c.request_id), c.timeout)
     job_id = reply.job_id
     log.debug("job created" if not reply.replayed else "job replayed", extra={"jobId": job_id})
     # A replay answers what the first request was answered (as Stripe replays a stored response),

@@ -1,0 +1,104 @@
+"""JobCreates against a stand-in for the store's CreateJobs: when creates go together, and how each
+create gets its own answer."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+import pytest
+
+from reports.v1 import store_pb2
+from services.common.rpc_errors import ServiceError, not_found, status_message
+from services.gateway.job_creates import JobCreates
+from tests.support.polling import until
+
+
+class Store:
+    """Answers each CreateJobs call when the test lets it: a job per media id, or not found for `missing`."""
+
+    def __init__(self, failure: grpc.aio.AioRpcError | None = None) -> None:
+        self.calls: list[list[str]] = []
+        self.release = asyncio.Event()
+        self.failure = failure
+
+    async def CreateJobs(self, request: store_pb2.CreateJobsRequest, timeout: float) -> store_pb2.CreateJobsResponse:
+        self.calls.append([c.media_id for c in request.creates])
+        await self.release.wait()
+        if self.failure is not None:
+            raise self.failure
+        response = store_pb2.CreateJobsResponse()
+        for create in request.creates:
+            if create.media_id == "missing":
+                response.outcomes.add(error=status_message(not_found("media", "missing")).SerializeToString())
+            else:
+                response.outcomes.add(created=store_pb2.CreateJobResponse(job_id=f"job_{create.media_id}"))
+        return response
+
+
+def _create(media_id: str) -> store_pb2.CreateJobRequest:
+    return store_pb2.CreateJobRequest(tenant="t", media_id=media_id)
+
+
+async def _started(creates: JobCreates, media_id: str) -> asyncio.Task[store_pb2.CreateJobResponse]:
+    task = asyncio.create_task(creates.create(_create(media_id), 5.0))
+    await asyncio.sleep(0)  # the task runs until it waits for its answer: the create is queued
+    return task
+
+
+async def _in_flight(store: Store, calls: int) -> None:
+    await until(lambda: len(store.calls) == calls, timeout_s=5, what=f"call {calls} in flight")
+
+
+async def test_a_create_alone_goes_at_once_and_those_arriving_meanwhile_go_together():
+    store = Store()
+    creates = JobCreates(store)  # type: ignore[arg-type]
+    first = await _started(creates, "a")
+    await _in_flight(store, 1)
+    later = [await _started(creates, media) for media in ("b", "c", "d")]
+    assert store.calls == [["a"]]
+    store.release.set()
+    answers = await asyncio.gather(first, *later)
+    assert [a.job_id for a in answers] == ["job_a", "job_b", "job_c", "job_d"]
+    assert store.calls == [["a"], ["b", "c", "d"]]
+
+
+async def test_each_create_gets_its_own_error():
+    store = Store()
+    store.release.set()
+    creates = JobCreates(store)  # type: ignore[arg-type]
+    first = await _started(creates, "a")
+    missing, other = await _started(creates, "missing"), await _started(creates, "b")
+    assert (await first).job_id == "job_a"
+    with pytest.raises(ServiceError) as raised:
+        await missing
+    assert (raised.value.status, raised.value.code) == (grpc.StatusCode.NOT_FOUND, "media_not_found")
+    assert (await other).job_id == "job_b"
+
+
+async def test_a_failed_call_fails_every_create_in_it_and_the_next_call_goes_on():
+    unavailable = grpc.aio.AioRpcError(grpc.StatusCode.UNAVAILABLE, grpc.aio.Metadata(), grpc.aio.Metadata())
+    store = Store(failure=unavailable)
+    creates = JobCreates(store)  # type: ignore[arg-type]
+    first, second = await _started(creates, "a"), await _started(creates, "b")
+    store.release.set()
+    for task in (first, second):
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await task
+        assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+    store.failure = None
+    assert (await creates.create(_create("c"), 5.0)).job_id == "job_c"
+
+
+async def test_a_create_past_its_deadline_times_out_and_stays_out_of_the_next_call():
+    store = Store()
+    creates = JobCreates(store)  # type: ignore[arg-type]
+    first = await _started(creates, "a")
+    await _in_flight(store, 1)
+    with pytest.raises(ServiceError) as raised:
+        await creates.create(_create("late"), timeout=0.01)  # queued behind "a", which is held
+    assert (raised.value.status, raised.value.code) == (grpc.StatusCode.DEADLINE_EXCEEDED, "timeout")
+    kept = await _started(creates, "b")
+    store.release.set()
+    assert (await first).job_id == "job_a" and (await kept).job_id == "job_b"
+    assert store.calls == [["a"], ["b"]]
