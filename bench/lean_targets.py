@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bench.stats import dig
+
 
 @dataclass(frozen=True)
 class Judged:
@@ -19,16 +21,8 @@ class Judged:
     met: bool | None
 
 
-def _at(data: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(data, dict) or key not in data:
-            return None
-        data = data[key]
-    return data
-
-
 def _cpu_per_job(b2: Any) -> float | None:
-    per_process = _at(b2, "saturated", "service_cpu_ms_per_job")
+    per_process = dig(b2, "saturated", "service_cpu_ms_per_job")
     return round(sum(per_process.values()), 2) if per_process else None
 
 
@@ -37,7 +31,7 @@ _TARGETS: list[tuple[str, str, Callable[[dict[str, Any]], float | None], str, st
     (
         "B5",
         "pipeline jobs/s ÷ Celery+Redis, same work",
-        lambda b: _at(b, "B5", "render", "pipeline_ratio"),
+        lambda b: dig(b, "B5", "render", "pipeline_ratio"),
         "×",
         "≥",
         1.0,
@@ -53,15 +47,15 @@ _TARGETS: list[tuple[str, str, Callable[[dict[str, Any]], float | None], str, st
     (
         "B2",
         "create → succeeded p50 one at a time ÷ write_report in-process",
-        lambda b: _at(b, "B2", "ratios", "unloaded_p50_vs_direct"),
+        lambda b: dig(b, "B2", "ratios", "unloaded_p50_vs_direct"),
         "×",
         "≤",
         2.0,
     ),
-    ("B3", "makespan ÷ ideal", lambda b: _at(b, "B3", "ratio_to_ideal"), "×", "≤", 1.15),
-    ("B4", "SSE delivery ÷ plain NATS subscriber, p50", lambda b: _at(b, "B4", "ratios", "p50"), "×", "≤", 2.0),
-    ("B4", "SSE delivery ÷ plain NATS subscriber, p99", lambda b: _at(b, "B4", "ratios", "p99"), "×", "≤", 1.5),
-    ("B1", "create throughput ÷ bare Starlette", lambda b: _at(b, "B1", "ratios", "throughput"), "×", "≥", 0.12),
+    ("B3", "makespan ÷ ideal", lambda b: dig(b, "B3", "ratio_to_ideal"), "×", "≤", 1.15),
+    ("B4", "SSE delivery ÷ plain NATS subscriber, p50", lambda b: dig(b, "B4", "ratios", "p50"), "×", "≤", 2.0),
+    ("B4", "SSE delivery ÷ plain NATS subscriber, p99", lambda b: dig(b, "B4", "ratios", "p99"), "×", "≤", 1.5),
+    ("B1", "create throughput ÷ bare Starlette", lambda b: dig(b, "B1", "ratios", "throughput"), "×", "≥", 0.12),
 ]
 _COMPARE = {"≥": operator.ge, "≤": operator.le}
 

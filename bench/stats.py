@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -51,3 +52,12 @@ def rate(count: int, seconds: float, digits: int = 1) -> float:
 def cpu_share(cpu_seconds: float, wall_seconds: float) -> float:
     """CPU time over wall time, in percent of one core (200 = two cores busy)."""
     return round(100 * cpu_seconds / wall_seconds, 1) if wall_seconds > 0 else 0.0
+
+
+def dig(data: Any, *path: Any) -> Any:
+    """The value at `path` in nested results (dicts), or None where the path stops."""
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
