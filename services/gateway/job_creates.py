@@ -8,10 +8,12 @@ and answers each on its own, so each request gets its own job or its own error, 
 have answered it.
 
 At most one call is in flight per gateway process; while it is, creates queue, up to `max_batch`
-to a call. A create gives up when its deadline passes, queued or sent: it then fails as a call
-past its deadline does (DEADLINE_EXCEEDED), and a create already sent may still have been
-committed, as with any call that times out. A call that fails fails every create in it with that
-call's error.
+to a call. Each create has its own deadline from the moment it arrives: a call goes with the
+earliest deadline of its creates, and a create whose deadline passes, queued or sent, fails as a
+call past its deadline does (DEADLINE_EXCEEDED); one already sent may still have been committed,
+as with any call that times out. A call that fails fails every create in it with that call's
+error. A store that does not know CreateJobs yet (UNIMPLEMENTED: a store older than this gateway,
+during an upgrade) gets the creates one CreateJob call each.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import logging
 from dataclasses import dataclass
 
 import grpc
+from google.protobuf.message import DecodeError
 from google.rpc import status_pb2
 
 from reports.v1 import store_pb2, store_pb2_grpc
@@ -39,6 +42,7 @@ def _timed_out() -> ServiceError:
 class _Waiting:
     request: store_pb2.CreateJobRequest
     answer: asyncio.Future[store_pb2.CreateJobResponse]
+    deadline: float  # the loop's clock
 
 
 class JobCreates:
@@ -50,12 +54,13 @@ class JobCreates:
 
     async def create(self, request: store_pb2.CreateJobRequest, timeout: float) -> store_pb2.CreateJobResponse:
         """The store's answer to the create; raises its error (a ServiceError) or the call's (an RpcError)."""
-        waiting = _Waiting(request, asyncio.get_running_loop().create_future())
+        loop = asyncio.get_running_loop()
+        waiting = _Waiting(request, loop.create_future(), loop.time() + timeout)
         self._queued.append(waiting)
-        if self._sender is None:
+        if self._sender is None or self._sender.done():
             # In a context of its own: the call carries no one request's id (each create has its own).
             self._sender = asyncio.create_task(
-                self._send_queued(timeout), name="gateway-job-creates", context=contextvars.Context()
+                self._send_queued(), name="gateway-job-creates", context=contextvars.Context()
             )
         try:
             # On a timeout, or the request's end, the answer is canceled: a create not yet sent stays out.
@@ -63,34 +68,55 @@ class JobCreates:
         except TimeoutError:
             raise _timed_out() from None
 
-    async def _send_queued(self, timeout: float) -> None:
-        try:
-            while self._queued:
-                batch = [w for w in self._queued[: self._max_batch] if not w.answer.done()]
-                del self._queued[: self._max_batch]
-                if batch:
-                    await self._send(batch, timeout)
-        finally:
-            self._sender = None
+    async def _send_queued(self) -> None:
+        while self._queued:
+            now = asyncio.get_running_loop().time()
+            # a create past its deadline is left to time out, not sent with a deadline already gone
+            batch = [w for w in self._queued[: self._max_batch] if not w.answer.done() and w.deadline > now]
+            del self._queued[: self._max_batch]
+            if not batch:
+                continue
+            try:
+                await self._send(batch)
+            except Exception as failed:  # whatever it is, each create gets it rather than a timeout
+                log.exception("job creates failed")
+                for waiting in batch:
+                    _answer(waiting, failed)
 
-    async def _send(self, batch: list[_Waiting], timeout: float) -> None:
+    async def _send(self, batch: list[_Waiting]) -> None:
+        timeout = max(0.0, min(w.deadline for w in batch) - asyncio.get_running_loop().time())
         try:
             reply = await self._store.CreateJobs(
                 store_pb2.CreateJobsRequest(creates=[w.request for w in batch]), timeout=timeout
             )
-            if len(reply.outcomes) != len(batch):
-                raise RuntimeError(f"{len(reply.outcomes)} outcomes for {len(batch)} creates")
-        except Exception as failed:
-            if not isinstance(failed, grpc.RpcError):
-                log.exception("job creates failed")
+        except grpc.aio.AioRpcError as failed:
+            if failed.code() == grpc.StatusCode.UNIMPLEMENTED:
+                await asyncio.gather(*(self._send_alone(w) for w in batch))
+                return
             for waiting in batch:
                 _answer(waiting, failed)
             return
+        if len(reply.outcomes) != len(batch):
+            raise RuntimeError(f"{len(reply.outcomes)} outcomes for {len(batch)} creates")
         for waiting, outcome in zip(batch, reply.outcomes, strict=True):
-            if outcome.HasField("created"):
-                _answer(waiting, outcome.created)
-            else:
-                _answer(waiting, from_status_message(status_pb2.Status.FromString(outcome.error)))
+            _answer(waiting, _outcome(outcome))
+
+    async def _send_alone(self, waiting: _Waiting) -> None:
+        timeout = max(0.0, waiting.deadline - asyncio.get_running_loop().time())
+        try:
+            _answer(waiting, await self._store.CreateJob(waiting.request, timeout=timeout))
+        except grpc.aio.AioRpcError as failed:
+            _answer(waiting, failed)
+
+
+def _outcome(outcome: store_pb2.CreateJobOutcome) -> store_pb2.CreateJobResponse | Exception:
+    if outcome.HasField("created"):
+        return outcome.created
+    try:
+        return from_status_message(status_pb2.Status.FromString(outcome.error))
+    except DecodeError:
+        log.error("a create's error status could not be read", extra={"bytes": len(outcome.error)})
+        return ServiceError(grpc.StatusCode.INTERNAL, "internal", "internal error")
 
 
 def _answer(waiting: _Waiting, outcome: store_pb2.CreateJobResponse | Exception) -> None:

@@ -9,7 +9,8 @@ LLM call the move to rendering is repeated: a no-op for a job still running, the
 has been canceled. The store names the status of a job that has ended in its refusal, so no call
 reads the job back. A target the resolver cannot resolve fails the job after a claim without a
 resolution (stage resolving), and a command written before commands carried the target is claimed
-first and resolved after, as every job was before.
+first and resolved after, as every job was before; a store older than the claim's resolution
+(claimed at stage resolving) gets the move to rendering after the claim.
 
 A redelivered job starts again from the top: the claim of a running job moves it to rendering (a
 no-op when it is there with the same resolution), the store treats a repeated transition as a no-op
@@ -169,10 +170,16 @@ class JobRunner:
                 return ended
             return await self._fail(command.tenant, command.job_id, exc.code, exc.message, md)
         entity_label = _entity_label(command.entity_label if command.HasField("entity_label") else None, resolution)
-        claimed = await self._claim(command, md, _recorded(resolution, entity_label))
+        recorded = _recorded(resolution, entity_label)
+        claimed = await self._claim(command, md, recorded)
         ended = _not_started(claimed.job)
         if ended is not None:
             return ended
+        if claimed.job.stage != job_pb2.JOB_STAGE_RENDERING:  # a store older than the claim's resolution
+            try:
+                await self._rendering(claimed.job, md, recorded)
+            except JobEnded as ended_job:
+                return ended_job.status
         return await self._render(claimed, resolution, entity_label, md)
 
     async def _claim_then_resolve(self, command: job_pb2.RenderCommand, md: Any) -> str:

@@ -236,6 +236,10 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
                 return store_pb2.CreateJobOutcome(created=await self._create(request))
             except ServiceError as error:
                 return store_pb2.CreateJobOutcome(error=status_message(error).SerializeToString())
+            except Exception:  # this create's failure only: its batch-mates are answered (and committed)
+                log.exception("unhandled error in CreateJobs")
+                internal = ServiceError(grpc.StatusCode.INTERNAL, "internal", "internal error")
+                return store_pb2.CreateJobOutcome(error=status_message(internal).SerializeToString())
 
     async def _create(self, request: store_pb2.CreateJobRequest) -> store_pb2.CreateJobResponse:
         cap = self._limits.of(_tenant(request)).queued

@@ -149,11 +149,11 @@ async def test_a_job_that_succeeds_costs_two_store_calls_and_no_read(store, stor
     assert job.resolution.strategy == "dominant" and job.resolution.entity_id
 
 
-async def test_a_job_canceled_while_it_resolves_ends_canceled_before_any_llm_call(
+async def test_a_job_canceled_before_its_claim_ends_canceled_before_any_llm_call(
     store, store_stub, resolver, devllm_url
 ):
     command = await _job(store, store_stub)
-    # the client cancels while the resolver works, before the claim
+    # the client cancels after the resolver answered, just before the claim
     counting = CountingStore(store_stub, _canceling(store_stub, lambda method, _: method == "ClaimJob"))
     async with _llm(devllm_url) as llm:
         outcome = await JobRunner(counting, resolver, llm).run(command)  # type: ignore[arg-type]
@@ -219,6 +219,30 @@ async def test_a_job_canceled_between_two_llm_attempts_is_not_called_again(store
     assert counting.calls["CompleteJob"] == 0
     reports = await store_stub.ListReports(store_pb2.ListReportsRequest(tenant=command.tenant))
     assert list(reports.items) == []
+
+
+async def test_a_store_that_ignores_the_claims_resolution_gets_the_move_to_rendering(
+    store, store_stub, resolver, devllm_url
+):
+    command = await _job(store, store_stub)
+
+    async def as_an_older_store(method: str, request: Any) -> None:  # it knew no ClaimJobRequest.resolution
+        if method == "ClaimJob":
+            request.ClearField("resolution")
+
+    counting = CountingStore(store_stub, as_an_older_store)
+    async with _llm(devllm_url) as llm:
+        outcome = await JobRunner(counting, resolver, llm).run(command)  # type: ignore[arg-type]
+    assert outcome == "succeeded"
+    assert counting.calls == Counter({"ClaimJob": 1, "TransitionJob": 1, "CompleteJob": 1})
+    assert await _states(store, command.job_id) == [
+        ("JOB_STATUS_QUEUED", "JOB_STAGE_QUEUED"),
+        ("JOB_STATUS_RUNNING", "JOB_STAGE_RESOLVING"),
+        ("JOB_STATUS_RUNNING", "JOB_STAGE_RENDERING"),
+        ("JOB_STATUS_SUCCEEDED", "JOB_STAGE_UNSPECIFIED"),
+    ]
+    job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant=command.tenant, job_id=command.job_id))
+    assert job.resolution.entity_id
 
 
 class RendererDied(Exception):

@@ -135,6 +135,17 @@ async def test_a_claim_over_the_cap_parks_the_job_and_says_why(capped):
     assert moved.stage == job_pb2.JOB_STAGE_RENDERING
 
 
+async def test_a_claim_with_a_resolution_over_the_cap_parks_the_job_and_records_nothing(capped):
+    first, second, third = await _jobs(capped.stub, 3)
+    for job_id in (first, second):
+        await _claim(capped.stub, job_id)
+    request = store_pb2.ClaimJobRequest(tenant="t", job_id=third)
+    request.resolution.CopyFrom(job_pb2.JobResolution(entity_id="ana", strategy="dominant", confidence=0.9))
+    parked = (await capped.stub.ClaimJob(request)).job
+    assert (parked.status, parked.stage) == (QUEUED, job_pb2.JOB_STAGE_WAITING)
+    assert not parked.HasField("resolution")
+
+
 @pytest.mark.parametrize("ending", ["succeeded", "failed", "canceled", "deleted"])
 async def test_every_end_of_a_running_job_wakes_the_oldest_parked_one(capped, ending):
     running, parked = await _full_with_two_parked(capped.stub)

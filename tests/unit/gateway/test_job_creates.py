@@ -14,11 +14,17 @@ from services.gateway.job_creates import JobCreates
 from tests.support.polling import until
 
 
+def _rpc_error(code: grpc.StatusCode) -> grpc.aio.AioRpcError:
+    return grpc.aio.AioRpcError(code, grpc.aio.Metadata(), grpc.aio.Metadata())
+
+
 class Store:
-    """Answers each CreateJobs call when the test lets it: a job per media id, or not found for `missing`."""
+    """Answers each CreateJobs call when the test lets it: a job per media id, not found for
+    `missing`, an unreadable error for `garbled`; `CreateJob` answers one create at once."""
 
     def __init__(self, failure: grpc.aio.AioRpcError | None = None) -> None:
         self.calls: list[list[str]] = []
+        self.alone: list[str] = []
         self.release = asyncio.Event()
         self.failure = failure
 
@@ -31,9 +37,17 @@ class Store:
         for create in request.creates:
             if create.media_id == "missing":
                 response.outcomes.add(error=status_message(not_found("media", "missing")).SerializeToString())
+            elif create.media_id == "garbled":
+                response.outcomes.add(error=b"\xff\xff not a status")
             else:
                 response.outcomes.add(created=store_pb2.CreateJobResponse(job_id=f"job_{create.media_id}"))
         return response
+
+    async def CreateJob(self, request: store_pb2.CreateJobRequest, timeout: float) -> store_pb2.CreateJobResponse:
+        self.alone.append(request.media_id)
+        if request.media_id == "missing":
+            raise _rpc_error(grpc.StatusCode.NOT_FOUND)
+        return store_pb2.CreateJobResponse(job_id=f"job_{request.media_id}")
 
 
 def _create(media_id: str) -> store_pb2.CreateJobRequest:
@@ -77,7 +91,7 @@ async def test_each_create_gets_its_own_error():
 
 
 async def test_a_failed_call_fails_every_create_in_it_and_the_next_call_goes_on():
-    unavailable = grpc.aio.AioRpcError(grpc.StatusCode.UNAVAILABLE, grpc.aio.Metadata(), grpc.aio.Metadata())
+    unavailable = _rpc_error(grpc.StatusCode.UNAVAILABLE)
     store = Store(failure=unavailable)
     creates = JobCreates(store)  # type: ignore[arg-type]
     first, second = await _started(creates, "a"), await _started(creates, "b")
@@ -102,3 +116,41 @@ async def test_a_create_past_its_deadline_times_out_and_stays_out_of_the_next_ca
     store.release.set()
     assert (await first).job_id == "job_a" and (await kept).job_id == "job_b"
     assert store.calls == [["a"], ["b"]]
+
+
+async def test_a_create_whose_request_ended_while_queued_stays_out_of_the_next_call():
+    store = Store()
+    creates = JobCreates(store)  # type: ignore[arg-type]
+    first = await _started(creates, "a")
+    await _in_flight(store, 1)
+    gone, kept = await _started(creates, "gone"), await _started(creates, "b")
+    gone.cancel()  # the client went away
+    store.release.set()
+    assert [(await first).job_id, (await kept).job_id] == ["job_a", "job_b"]
+    assert store.calls == [["a"], ["b"]]
+
+
+async def test_an_unreadable_answer_fails_its_create_only():
+    store = Store()
+    store.release.set()
+    creates = JobCreates(store)  # type: ignore[arg-type]
+    first = await _started(creates, "a")
+    garbled, other = await _started(creates, "garbled"), await _started(creates, "b")
+    assert (await first).job_id == "job_a"
+    with pytest.raises(ServiceError) as raised:
+        await garbled
+    assert (raised.value.status, raised.value.code) == (grpc.StatusCode.INTERNAL, "internal")
+    assert (await other).job_id == "job_b"
+
+
+async def test_a_store_without_create_jobs_gets_one_create_job_call_each():
+    store = Store(failure=_rpc_error(grpc.StatusCode.UNIMPLEMENTED))  # older than this gateway
+    store.release.set()
+    creates = JobCreates(store)  # type: ignore[arg-type]
+    first = await _started(creates, "a")
+    missing, other = await _started(creates, "missing"), await _started(creates, "b")
+    assert (await first).job_id == "job_a" and (await other).job_id == "job_b"
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await missing
+    assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+    assert sorted(store.alone) == ["a", "b", "missing"]

@@ -1,0 +1,75 @@
+"""Store/CreateJobs: the creates of one call, each answered on its own, in order, as CreateJob would
+have answered it, with its events carrying its own request id; a create that breaks fails alone."""
+
+from __future__ import annotations
+
+import grpc
+from google.rpc import status_pb2
+from sqlalchemy import select
+
+from reports.v1 import job_pb2, store_pb2
+from services.common import streams
+from services.common.rpc_errors import from_status_message
+from services.store import jobs
+from services.store.tables import OUTBOX
+from tests.integration.store.test_outbox import _job_request, _media
+
+
+def _request(media_id: str, request_id: str, tenant: str = "t") -> store_pb2.CreateJobRequest:
+    request = _job_request(media_id, tenant)
+    request.request_id = request_id
+    return request
+
+
+def _error(outcome: store_pb2.CreateJobOutcome) -> tuple[grpc.StatusCode, str]:
+    error = from_status_message(status_pb2.Status.FromString(outcome.error))
+    return error.status, error.code
+
+
+async def _request_ids_of_events(store, job_id: str) -> set[str]:  # type: ignore[no-untyped-def]
+    rows = await store.db.run(
+        lambda c: c.execute(select(OUTBOX.c.headers).where(OUTBOX.c.subject == streams.event_subject(job_id))).all()
+    )
+    return {row.headers.get(streams.REQUEST_ID_HEADER) for row in rows}
+
+
+async def test_each_create_is_answered_on_its_own_in_order(store, store_stub):
+    mine, theirs = await _media(store_stub, "t"), await _media(store_stub, "u")
+    reply = await store_stub.CreateJobs(
+        store_pb2.CreateJobsRequest(
+            creates=[
+                _request(mine, "req_1"),
+                _request(theirs, "req_2"),  # another tenant's media
+                _request("med_unknown", "req_3"),
+                _request(mine, "req_4"),
+            ]
+        )
+    )
+    first, other, unknown, last = reply.outcomes
+    assert _error(other) == _error(unknown) == (grpc.StatusCode.NOT_FOUND, "media_not_found")
+    for outcome, request_id in ((first, "req_1"), (last, "req_4")):
+        job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=outcome.created.job_id))
+        assert job.status == job_pb2.JOB_STATUS_QUEUED and job.media_id == mine
+        assert await _request_ids_of_events(store, job.id) == {request_id}
+
+
+async def test_a_create_that_breaks_fails_alone_and_its_batch_mates_are_created(store, store_stub, monkeypatch):
+    create = jobs.create
+
+    def breaking(connection, new, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if new.request_id == "req_breaks":
+            raise RuntimeError("a bug in one create")
+        return create(connection, new, *args, **kwargs)
+
+    monkeypatch.setattr(jobs, "create", breaking)
+    media_id = await _media(store_stub)
+    reply = await store_stub.CreateJobs(
+        store_pb2.CreateJobsRequest(
+            creates=[_request(media_id, "req_a"), _request(media_id, "req_breaks"), _request(media_id, "req_b")]
+        )
+    )
+    made, broken, also = reply.outcomes
+    assert _error(broken) == (grpc.StatusCode.INTERNAL, "internal")
+    for outcome in (made, also):
+        job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=outcome.created.job_id))
+        assert job.status == job_pb2.JOB_STATUS_QUEUED
