@@ -53,6 +53,11 @@ def conflict(code: str, message: str) -> ServiceError:
     return ServiceError(grpc.StatusCode.ALREADY_EXISTS, code, message)
 
 
+def internal() -> ServiceError:
+    """A failure of ours, said without its details (they are logged where it happened)."""
+    return ServiceError(grpc.StatusCode.INTERNAL, "internal", "internal error")
+
+
 # A status travels in gRPC trailers, which have a size limit (8 KiB by default, the details
 # base64-encoded): an error that quoted a megabyte of input became a transport error instead.
 # Messages are cut and details few, so a status stays under about 5 KiB on the wire.

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import grpc
 
 from services.common import deadlines
-from services.common.rpc_errors import ServiceError, abort
+from services.common.rpc_errors import ServiceError, abort, internal
 
 log = logging.getLogger(__name__)
 Servicer = TypeVar("Servicer")
@@ -34,6 +34,6 @@ def rpc(
             raise
         except Exception:
             log.exception("unhandled error in %s", method.__name__)
-            await abort(context, ServiceError(grpc.StatusCode.INTERNAL, "internal", "internal error"))
+            await abort(context, internal())
 
     return wrapper

@@ -28,7 +28,7 @@ from google.protobuf.message import DecodeError
 from google.rpc import status_pb2
 
 from reports.v1 import store_pb2, store_pb2_grpc
-from services.common.rpc_errors import ServiceError, from_status_message
+from services.common.rpc_errors import ServiceError, from_status_message, internal
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 64
@@ -116,7 +116,7 @@ def _outcome(outcome: store_pb2.CreateJobOutcome) -> store_pb2.CreateJobResponse
         return from_status_message(status_pb2.Status.FromString(outcome.error))
     except DecodeError:
         log.error("a create's error status could not be read", extra={"bytes": len(outcome.error)})
-        return ServiceError(grpc.StatusCode.INTERNAL, "internal", "internal error")
+        return internal()
 
 
 def _answer(waiting: _Waiting, outcome: store_pb2.CreateJobResponse | Exception) -> None:

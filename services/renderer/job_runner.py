@@ -74,15 +74,14 @@ def _not_started(job: job_pb2.Job) -> str | None:
     return None
 
 
-def _entity_label(requested: str | None, resolution: resolver_pb2.Resolution) -> str | None:
-    """The label the job asked for, else the one the transcript gives the resolved speaker."""
-    if requested is not None:
-        return requested
-    return resolution.entity.label if resolution.entity.HasField("label") else None
+def _requested_label(asked: job_pb2.RenderCommand | job_pb2.Job) -> str | None:
+    """The entity label the job was created with (its command carries it too)."""
+    return asked.entity_label if asked.HasField("entity_label") else None
 
 
-def _recorded(resolution: resolver_pb2.Resolution, entity_label: str | None) -> job_pb2.JobResolution:
-    """The resolution as the job records it."""
+def _recorded(resolution: resolver_pb2.Resolution, requested_label: str | None) -> job_pb2.JobResolution:
+    """The resolution as the job records it, labelled as the job asked, else as the transcript
+    labels the resolved speaker."""
     recorded = job_pb2.JobResolution(
         entity_id=resolution.entity.id,
         strategy=resolution.strategy,
@@ -90,8 +89,10 @@ def _recorded(resolution: resolver_pb2.Resolution, entity_label: str | None) -> 
         confidence=resolution.confidence,
         reason=resolution.reason,
     )
-    if entity_label is not None:
-        recorded.entity_label = entity_label
+    if requested_label is not None:
+        recorded.entity_label = requested_label
+    elif resolution.entity.HasField("label"):
+        recorded.entity_label = resolution.entity.label
     return recorded
 
 
@@ -159,45 +160,39 @@ class JobRunner:
     async def run(self, command: job_pb2.RenderCommand) -> str:
         """Takes the job as far as it goes; returns its final status. Raises on transient trouble."""
         md = (("x-request-id", command.request_id),) if command.request_id else ()
-        if not command.media_id:  # a command written before commands carried the target
-            return await self._claim_then_resolve(command, md)
-        try:
-            resolution = await self._resolve(command.tenant, command.media_id, command.target, md)
-        except Unresolvable as exc:  # claimed first, so that the job fails where it stands: resolving
-            claimed = await self._claim(command, md)
-            ended = _not_started(claimed.job)
-            if ended is not None:
-                return ended
-            return await self._fail(command.tenant, command.job_id, exc.code, exc.message, md)
-        entity_label = _entity_label(command.entity_label if command.HasField("entity_label") else None, resolution)
-        recorded = _recorded(resolution, entity_label)
-        claimed = await self._claim(command, md, recorded)
-        ended = _not_started(claimed.job)
-        if ended is not None:
-            return ended
-        if claimed.job.stage != job_pb2.JOB_STAGE_RENDERING:  # a store older than the claim's resolution
+        resolution: resolver_pb2.Resolution | None = None
+        if command.media_id:  # else a command written before commands carried the target: resolved after the claim
             try:
-                await self._rendering(claimed.job, md, recorded)
-            except JobEnded as ended_job:
-                return ended_job.status
-        return await self._render(claimed, resolution, entity_label, md)
-
-    async def _claim_then_resolve(self, command: job_pb2.RenderCommand, md: Any) -> str:
-        claimed = await self._claim(command, md)
+                resolution = await self._resolve(command.tenant, command.media_id, command.target, md)
+            except Unresolvable as exc:
+                return await self._claim_and_fail(command, md, exc)
+        claimed = await self._claim(
+            command, md, None if resolution is None else _recorded(resolution, _requested_label(command))
+        )
         job = claimed.job
         ended = _not_started(job)
         if ended is not None:
             return ended
-        try:
-            resolution = await self._resolve(job.tenant, job.media_id, job.target, md)
-        except Unresolvable as exc:
-            return await self._fail(job.tenant, job.id, exc.code, exc.message, md)
-        entity_label = _entity_label(job.entity_label if job.HasField("entity_label") else None, resolution)
-        try:
-            await self._rendering(job, md, _recorded(resolution, entity_label))
-        except JobEnded as ended_job:
-            return ended_job.status
-        return await self._render(claimed, resolution, entity_label, md)
+        if resolution is None:
+            try:
+                resolution = await self._resolve(job.tenant, job.media_id, job.target, md)
+            except Unresolvable as exc:
+                return await self._fail(job.tenant, job.id, exc.code, exc.message, md)
+        recorded = _recorded(resolution, _requested_label(job))  # what the claim recorded, if it did
+        if job.stage != job_pb2.JOB_STAGE_RENDERING:  # claimed at resolving: with no resolution, or by an older store
+            try:
+                await self._rendering(job, md, recorded)
+            except JobEnded as ended_job:
+                return ended_job.status
+        return await self._render(claimed, resolution, recorded, md)
+
+    async def _claim_and_fail(self, command: job_pb2.RenderCommand, md: Any, unresolvable: Unresolvable) -> str:
+        """A target the resolver cannot resolve: the job is claimed first, so that it fails where it
+        stands (stage resolving), unless it has ended or is parked."""
+        ended = _not_started((await self._claim(command, md)).job)
+        if ended is not None:
+            return ended
+        return await self._fail(command.tenant, command.job_id, unresolvable.code, unresolvable.message, md)
 
     async def _claim(
         self, command: job_pb2.RenderCommand, md: Any, resolution: job_pb2.JobResolution | None = None
@@ -231,11 +226,12 @@ class JobRunner:
         self,
         claimed: store_pb2.ClaimJobResponse,
         resolution: resolver_pb2.Resolution,
-        entity_label: str | None,
+        recorded: job_pb2.JobResolution,
         md: Any,
     ) -> str:
         """Writes the report of a job that is running at stage rendering, and completes the job."""
         job = claimed.job
+        entity_label = recorded.entity_label if recorded.HasField("entity_label") else None
         calls = 0
 
         async def stop_if_ended() -> None:

@@ -19,7 +19,7 @@ from reports.v1 import job_pb2, media_pb2, report_pb2, store_pb2, store_pb2_grpc
 from services.common import context as log_context
 from services.common import cpu, tracing
 from services.common.deadlines import Deadline
-from services.common.rpc_errors import ServiceError, invalid, status_message
+from services.common.rpc_errors import ServiceError, internal, invalid, status_message
 from services.common.servicer import rpc
 from services.common.tenant_limits import TenantLimits
 from services.domain import job_states
@@ -238,8 +238,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
                 return store_pb2.CreateJobOutcome(error=status_message(error).SerializeToString())
             except Exception:  # this create's failure only: its batch-mates are answered (and committed)
                 log.exception("unhandled error in CreateJobs")
-                internal = ServiceError(grpc.StatusCode.INTERNAL, "internal", "internal error")
-                return store_pb2.CreateJobOutcome(error=status_message(internal).SerializeToString())
+                return store_pb2.CreateJobOutcome(error=status_message(internal()).SerializeToString())
 
     async def _create(self, request: store_pb2.CreateJobRequest) -> store_pb2.CreateJobResponse:
         cap = self._limits.of(_tenant(request)).queued

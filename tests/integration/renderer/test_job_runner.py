@@ -185,23 +185,6 @@ async def test_a_target_that_cannot_be_resolved_fails_the_job_at_stage_resolving
     assert job.error.code == "target_not_found"
 
 
-async def test_a_command_written_before_commands_carried_the_target_is_claimed_then_resolved(
-    store, store_stub, resolver, devllm_url
-):
-    command = _written_before_commands_carried_the_target(await _job(store, store_stub))
-    counting = CountingStore(store_stub)
-    async with _llm(devllm_url) as llm:
-        outcome = await JobRunner(counting, resolver, llm).run(command)  # type: ignore[arg-type]
-    assert outcome == "succeeded"
-    assert counting.calls == Counter({"ClaimJob": 1, "TransitionJob": 1, "CompleteJob": 1})
-    assert await _states(store, command.job_id) == [
-        ("JOB_STATUS_QUEUED", "JOB_STAGE_QUEUED"),
-        ("JOB_STATUS_RUNNING", "JOB_STAGE_RESOLVING"),
-        ("JOB_STATUS_RUNNING", "JOB_STAGE_RENDERING"),
-        ("JOB_STATUS_SUCCEEDED", "JOB_STAGE_UNSPECIFIED"),
-    ]
-
-
 async def test_a_job_canceled_between_two_llm_attempts_is_not_called_again(store, store_stub, resolver, devllm_url):
     command = await _job(store, store_stub)
     # the second move to rendering (no resolution with it) is the check before the retry
@@ -221,16 +204,23 @@ async def test_a_job_canceled_between_two_llm_attempts_is_not_called_again(store
     assert list(reports.items) == []
 
 
-async def test_a_store_that_ignores_the_claims_resolution_gets_the_move_to_rendering(
-    store, store_stub, resolver, devllm_url
+async def _as_an_older_store(method: str, request: Any) -> None:  # it knew no ClaimJobRequest.resolution
+    if method == "ClaimJob":
+        request.ClearField("resolution")
+
+
+@pytest.mark.parametrize(
+    ("written_before", "older_store"),
+    [(True, False), (False, True)],
+    ids=["a command written before commands carried the target", "a store that ignores the claim's resolution"],
+)
+async def test_a_job_claimed_at_resolving_is_resolved_and_moved_to_rendering_with_its_resolution(
+    store, store_stub, resolver, devllm_url, written_before, older_store
 ):
     command = await _job(store, store_stub)
-
-    async def as_an_older_store(method: str, request: Any) -> None:  # it knew no ClaimJobRequest.resolution
-        if method == "ClaimJob":
-            request.ClearField("resolution")
-
-    counting = CountingStore(store_stub, as_an_older_store)
+    if written_before:
+        command = _written_before_commands_carried_the_target(command)
+    counting = CountingStore(store_stub, _as_an_older_store if older_store else None)
     async with _llm(devllm_url) as llm:
         outcome = await JobRunner(counting, resolver, llm).run(command)  # type: ignore[arg-type]
     assert outcome == "succeeded"
@@ -242,7 +232,7 @@ async def test_a_store_that_ignores_the_claims_resolution_gets_the_move_to_rende
         ("JOB_STATUS_SUCCEEDED", "JOB_STAGE_UNSPECIFIED"),
     ]
     job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant=command.tenant, job_id=command.job_id))
-    assert job.resolution.entity_id
+    assert job.resolution.strategy == "dominant" and job.resolution.entity_id
 
 
 class RendererDied(Exception):

@@ -77,16 +77,21 @@ async def test_a_create_alone_goes_at_once_and_those_arriving_meanwhile_go_toget
     assert store.calls == [["a"], ["b", "c", "d"]]
 
 
-async def test_each_create_gets_its_own_error():
+@pytest.mark.parametrize(
+    ("media_id", "status", "code"),
+    [("missing", grpc.StatusCode.NOT_FOUND, "media_not_found"), ("garbled", grpc.StatusCode.INTERNAL, "internal")],
+    ids=["the store's error", "an answer that cannot be read"],
+)
+async def test_each_create_gets_its_own_error(media_id, status, code):
     store = Store()
     store.release.set()
     creates = JobCreates(store)  # type: ignore[arg-type]
     first = await _started(creates, "a")
-    missing, other = await _started(creates, "missing"), await _started(creates, "b")
+    failing, other = await _started(creates, media_id), await _started(creates, "b")
     assert (await first).job_id == "job_a"
     with pytest.raises(ServiceError) as raised:
-        await missing
-    assert (raised.value.status, raised.value.code) == (grpc.StatusCode.NOT_FOUND, "media_not_found")
+        await failing
+    assert (raised.value.status, raised.value.code) == (status, code)
     assert (await other).job_id == "job_b"
 
 
@@ -128,19 +133,6 @@ async def test_a_create_whose_request_ended_while_queued_stays_out_of_the_next_c
     store.release.set()
     assert [(await first).job_id, (await kept).job_id] == ["job_a", "job_b"]
     assert store.calls == [["a"], ["b"]]
-
-
-async def test_an_unreadable_answer_fails_its_create_only():
-    store = Store()
-    store.release.set()
-    creates = JobCreates(store)  # type: ignore[arg-type]
-    first = await _started(creates, "a")
-    garbled, other = await _started(creates, "garbled"), await _started(creates, "b")
-    assert (await first).job_id == "job_a"
-    with pytest.raises(ServiceError) as raised:
-        await garbled
-    assert (raised.value.status, raised.value.code) == (grpc.StatusCode.INTERNAL, "internal")
-    assert (await other).job_id == "job_b"
 
 
 async def test_a_store_without_create_jobs_gets_one_create_job_call_each():
