@@ -189,9 +189,7 @@ def claim(
         job_rows.save(connection, job, *fields)
         outbox.add_event(connection, convert.event_message(job))
     elif resolution is not None:
-        job = transition(
-            connection, tenant, job_id, Move(RUNNING, "rendering", resolution=resolution), inflight_cap=inflight_cap
-        )
+        job = _move(connection, job, Move(RUNNING, "rendering", resolution=resolution), inflight_cap)
     return job, prompt
 
 
@@ -207,11 +205,14 @@ def transition(connection: Connection, tenant: str, job_id: str, move: Move, *, 
     (its first move to running) over the tenant's `inflight_cap` parks it instead
     (services/store/inflight.py: the job comes back queued, stage `waiting`), and a running job
     that ends wakes the tenant's parked ones."""
-    status = move.status
-    claim_or_end = status != RUNNING or move.stage == "resolving"
-    if claim_or_end:
+    if move.status != RUNNING or move.stage == "resolving":  # a claim or an end
         inflight.lock_tenant(connection, tenant)
-    job = job_rows.get(connection, tenant, job_id, for_update=True)
+    return _move(connection, job_rows.get(connection, tenant, job_id, for_update=True), move, inflight_cap)
+
+
+def _move(connection: Connection, job: Job, move: Move, inflight_cap: int) -> Job:
+    """`transition` of a job already read for update (and its tenant locked, for a claim or an end)."""
+    status = move.status
     if status is None or status == SUCCEEDED:
         raise invalid(
             "invalid_transition", "status must be running, failed or canceled; a job succeeds through CompleteJob"
