@@ -72,7 +72,6 @@ def run(ctx: Context, p: Platform, media_id: str, b2: dict[str, Any]) -> dict[st
     pipeline_rate = b2["saturated"]["jobs_per_s"]
     env = {
         "REPORTS_STORE_ADDR": p.addresses["store"],
-        "REPORTS_RESOLVER_ADDR": p.addresses["resolver"],
         "OPENAI_BASE_URL": p.addresses["devllm"] + "/v1",
     }
     out: dict[str, Any] = {

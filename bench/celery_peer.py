@@ -10,7 +10,7 @@ stored in Redis (as jobs are stored), JSON on the wire.
 Tasks:
 - `bench.noop`: nothing; returns the worker's start and end timestamps.
 - `bench.render`: the renderer's work without the pipeline's bookkeeping: resolve the target
-  (resolver gRPC), read the production prompt (store gRPC), `write_report` through the dev LLM
+  (in the task's process, the transcript read once from the store), read the production prompt (store gRPC), `write_report` through the dev LLM
   (the same SDK call, checks and Markdown as a renderer). No job rows, no status events.
 """
 
@@ -62,30 +62,26 @@ class _Renderer:
     """Per worker process: an event loop, gRPC channels and an LLM client, made on first use."""
 
     def __init__(self) -> None:
-        from reports.v1 import resolver_pb2_grpc, store_pb2_grpc
+        from reports.v1 import store_pb2_grpc
         from services.common import grpc_server
         from services.renderer.llm import Llm, LlmSettings
+        from services.resolver.media_resolver import MediaResolver
 
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
         self.store = store_pb2_grpc.StoreStub(grpc_server.channel(os.environ["REPORTS_STORE_ADDR"], peer="store"))
-        self.resolver = resolver_pb2_grpc.ResolverStub(
-            grpc_server.channel(os.environ["REPORTS_RESOLVER_ADDR"], peer="resolver")
-        )
+        self.resolver = MediaResolver(self.store)  # in the task's process, as the platform's renderer does
         self.llm = Llm(
             LlmSettings(provider="openai", model="dev-llm", api_key="dev-llm", base_url=os.environ["OPENAI_BASE_URL"])
         )
 
     async def render(self, tenant: str, media_id: str, template: str) -> int:
-        from reports.v1 import resolver_pb2, store_pb2, target_pb2
+        from reports.v1 import store_pb2, target_pb2
         from services.renderer.job_runner import evidence_input
         from services.renderer.pipeline import write_report
 
-        resolution = await self.resolver.ResolveTarget(
-            resolver_pb2.ResolveTargetRequest(
-                tenant=tenant, media_id=media_id, target=target_pb2.Target(strategy="dominant", on_miss="error")
-            ),
-            timeout=30,
+        resolution = await self.resolver.resolve(
+            tenant, media_id, target_pb2.Target(strategy="dominant", on_miss="error"), timeout_s=30
         )
         prompt = await self.store.GetPrompt(store_pb2.GetPromptRequest(name=template, label="production"), timeout=10)
         label = resolution.entity.label if resolution.entity.HasField("label") else None

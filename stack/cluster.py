@@ -143,7 +143,6 @@ class Cluster:
                     {
                         "REPORTS_RENDERER_LISTEN": self.addresses[name],
                         "REPORTS_STORE_ADDR": self.store_target(index),
-                        "REPORTS_RESOLVER_ADDR": self.addresses["resolver"],
                     },
                 )
             )

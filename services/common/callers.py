@@ -26,7 +26,7 @@ IDENTITIES = (GATEWAY, STORE, RESOLVER, RENDERER, WEBHOOKS, OPERATOR)
 _STORE = "/reports.v1.Store/"
 RULES: dict[str, frozenset[str]] = {
     _STORE + "CreateMedia": frozenset({GATEWAY}),
-    _STORE + "GetMedia": frozenset({GATEWAY, RESOLVER}),
+    _STORE + "GetMedia": frozenset({GATEWAY, RESOLVER, RENDERER}),
     _STORE + "ListMedia": frozenset({GATEWAY}),
     _STORE + "CreateJob": frozenset({GATEWAY}),
     _STORE + "CreateJobs": frozenset({GATEWAY}),
@@ -49,7 +49,7 @@ RULES: dict[str, frozenset[str]] = {
     _STORE + "GetPrompt": frozenset({RENDERER, OPERATOR}),
     _STORE + "CreatePromptVersion": frozenset({OPERATOR}),
     _STORE + "SetPromptLabels": frozenset({OPERATOR}),
-    "/reports.v1.Resolver/ResolveTarget": frozenset({GATEWAY, RENDERER, OPERATOR}),
+    "/reports.v1.Resolver/ResolveTarget": frozenset({GATEWAY, OPERATOR}),
     "/reports.v1.Renderer/RenderReport": frozenset({OPERATOR}),
 }
 

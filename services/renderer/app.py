@@ -1,5 +1,5 @@
-"""Wiring the renderer: the LLM routes (their model checked first), the store and resolver clients,
-the gRPC server and the JetStream worker."""
+"""Wiring the renderer: the LLM routes (their model checked first), the store client and the target
+resolution on it, the gRPC server and the JetStream worker."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import grpc
 from nats.aio.client import Client as NatsClient
 
-from reports.v1 import renderer_pb2, resolver_pb2_grpc, store_pb2_grpc
+from reports.v1 import renderer_pb2, store_pb2_grpc
 from services.common import grpc_server, streams
 from services.common.env import ConfigError
 from services.renderer.errors import ModelUnavailable
@@ -21,6 +21,7 @@ from services.renderer.settings import RendererSettings
 from services.renderer.shared_budget import SharedBudget
 from services.renderer.usage import warn_if_unpriced
 from services.renderer.worker import Worker
+from services.resolver.media_resolver import MediaResolver
 
 log = logging.getLogger("services.renderer")
 SERVICE_NAME = renderer_pb2.DESCRIPTOR.services_by_name["Renderer"].full_name
@@ -59,7 +60,6 @@ async def start(settings: RendererSettings) -> RunningRenderer:
         await llm.aclose()
         raise ConfigError(str(exc)) from None
     store_channel = grpc_server.channel(settings.store_target, peer="store")
-    resolver_channel = grpc_server.channel(settings.resolver_target, peer="resolver")
     store = store_pb2_grpc.StoreStub(store_channel)
     server, port, _ = await grpc_server.create_server(
         [register(RendererServicer(store, llm))], [SERVICE_NAME], settings.listen
@@ -69,7 +69,7 @@ async def start(settings: RendererSettings) -> RunningRenderer:
     await streams.wait_for_streams(nc.jetstream(), (streams.JOBS_STREAM,))
     runner = JobRunner(
         store,
-        resolver_pb2_grpc.ResolverStub(resolver_channel),
+        MediaResolver(store, settings.resolving),
         llm,
         coverage_rules=settings.coverage,
         prices=settings.prices,
@@ -78,4 +78,4 @@ async def start(settings: RendererSettings) -> RunningRenderer:
     await worker.ensure_consumer()
     worker_task = asyncio.create_task(worker.run(), name="renderer-worker")
     log.info("listening", extra={"grpc_port": port, "provider": llm.settings.provider, "model": llm.settings.model})
-    return RunningRenderer(worker, worker_task, server, port, nc, llm, (store_channel, resolver_channel))
+    return RunningRenderer(worker, worker_task, server, port, nc, llm, (store_channel,))

@@ -1,13 +1,14 @@
 """Running one job: resolve its target, claim it, write the report, complete it. Every step can be repeated.
 
-Three calls reach the store or the resolver for a job that succeeds: ResolveTarget (the render
-command carries the job's media and target), ClaimJob with the resolution (queued to running at
+Two calls reach the store for a job that succeeds, after the target is resolved in this process
+(services/resolver/media_resolver.py: the render command carries the job's media and target; a
+GetMedia first for a media this renderer has not resolved in lately): ClaimJob with the resolution (queued to running at
 stage rendering, with the resolution and one event, answered with the job and its prompt; a job
 canceled meanwhile comes back ended, so the claim is the cancellation check before the first LLM
 call) and CompleteJob (report, succeeded and its event in one transaction). Before a retry of the
 LLM call the move to rendering is repeated: a no-op for a job still running, the check for one that
 has been canceled. The store names the status of a job that has ended in its refusal, so no call
-reads the job back. A target the resolver cannot resolve fails the job after a claim without a
+reads the job back. A target that cannot be resolved fails the job after a claim without a
 resolution (stage resolving), and a command written before commands carried the target is claimed
 first and resolved after, as every job was before; a store older than the claim's resolution
 (claimed at stage resolving) gets the move to rendering after the claim.
@@ -27,9 +28,10 @@ from typing import Any
 import grpc
 from google.protobuf import json_format
 
-from reports.v1 import job_pb2, media_pb2, report_pb2, resolver_pb2, resolver_pb2_grpc, store_pb2, store_pb2_grpc
+from reports.v1 import job_pb2, media_pb2, report_pb2, resolver_pb2, store_pb2, store_pb2_grpc
+from services.common import tracing
 from services.common.report_codec import document_from_json
-from services.common.rpc_errors import from_rpc_error
+from services.common.rpc_errors import ServiceError, from_rpc_error
 from services.domain import job_states
 from services.renderer.coverage import Coverage, CoverageRules, assess
 from services.renderer.errors import InvalidRenderRequest, LlmEnded, LlmInvalidOutput, LlmUnavailable
@@ -39,8 +41,10 @@ from services.renderer.pipeline import WrittenReport, write_report
 from services.renderer.progress import ProgressReporter
 from services.renderer.prompt import EvidenceInput
 from services.renderer.usage import PriceTable, UsageMeter
+from services.resolver.media_resolver import MediaResolver
 
 log = logging.getLogger(__name__)
+_tracer = tracing.tracer("reports.renderer")
 
 # Resolver answers that end a job rather than call for a retry.
 FINAL_RESOLVER_CODES = {"target_not_found", "media_not_found", "invalid_target"}
@@ -55,7 +59,7 @@ class JobEnded(Exception):
 
 
 class Unresolvable(Exception):
-    """The resolver's answer ends the job (FINAL_RESOLVER_CODES)."""
+    """The resolution's answer ends the job (FINAL_RESOLVER_CODES)."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -150,7 +154,7 @@ def report_evidence(written: WrittenReport, entity: media_pb2.Entity, coverage: 
 @dataclass
 class JobRunner:
     store: store_pb2_grpc.StoreAsyncStub
-    resolver: resolver_pb2_grpc.ResolverAsyncStub
+    resolver: MediaResolver
     llm: Llm
     rpc_timeout_s: float = 10.0
     coverage_rules: CoverageRules = CoverageRules()
@@ -187,7 +191,7 @@ class JobRunner:
         return await self._render(claimed, resolution, recorded, md)
 
     async def _claim_and_fail(self, command: job_pb2.RenderCommand, md: Any, unresolvable: Unresolvable) -> str:
-        """A target the resolver cannot resolve: the job is claimed first, so that it fails where it
+        """A target that cannot be resolved: the job is claimed first, so that it fails where it
         stands (stage resolving), unless it has ended or is parked."""
         ended = _not_started((await self._claim(command, md)).job)
         if ended is not None:
@@ -206,16 +210,14 @@ class JobRunner:
         return response
 
     async def _resolve(self, tenant: str, media_id: str, target: Any, md: Any) -> resolver_pb2.Resolution:
-        """The resolver's answer; Unresolvable when it ends the job."""
+        """The target resolved; Unresolvable when the answer ends the job."""
         stage_started = time.perf_counter()
         try:
-            resolution: resolver_pb2.Resolution = await self.resolver.ResolveTarget(
-                resolver_pb2.ResolveTargetRequest(tenant=tenant, media_id=media_id, target=target),
-                timeout=max(self.rpc_timeout_s, 30.0),
-                metadata=md,
-            )
-        except grpc.aio.AioRpcError as exc:
-            error = from_rpc_error(exc)
+            with _tracer.start_as_current_span("resolve target"):
+                resolution = await self.resolver.resolve(
+                    tenant, media_id, target, timeout_s=max(self.rpc_timeout_s, 30.0), metadata=md
+                )
+        except ServiceError as error:
             if error.code in FINAL_RESOLVER_CODES:
                 raise Unresolvable(error.code, error.message) from None
             raise

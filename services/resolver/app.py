@@ -9,6 +9,7 @@ import grpc
 
 from reports.v1 import resolver_pb2, store_pb2_grpc
 from services.common import grpc_server
+from services.resolver.media_resolver import MediaResolver
 from services.resolver.servicer import ResolverServicer, register
 from services.resolver.settings import ResolverSettings
 
@@ -29,11 +30,7 @@ class RunningResolver:
 
 async def start(settings: ResolverSettings) -> RunningResolver:
     store_channel = grpc_server.channel(settings.store_target, peer="store")
-    servicer = ResolverServicer(
-        store_pb2_grpc.StoreStub(store_channel),
-        evidence_budget_chars=settings.evidence_budget_chars,
-        hint_threshold=settings.hint_threshold,
-    )
+    servicer = ResolverServicer(MediaResolver(store_pb2_grpc.StoreStub(store_channel), settings.resolving))
     server, port, _ = await grpc_server.create_server([register(servicer)], [SERVICE_NAME], settings.listen)
     log.info("listening", extra={"grpc_port": port})
     return RunningResolver(server, port, store_channel)

@@ -1,81 +1,24 @@
-"""The Resolver gRPC service: fetch the media from the store, resolve, answer with the evidence."""
+"""The Resolver gRPC service (the gateway's preview route, tools): a MediaResolver behind gRPC."""
 
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Callable
 
 import grpc
 
-from reports.v1 import media_pb2, resolver_pb2, resolver_pb2_grpc, store_pb2, store_pb2_grpc, target_pb2
-from services.common import cpu
+from reports.v1 import resolver_pb2, resolver_pb2_grpc
 from services.common.deadlines import Deadline
-from services.common.rpc_errors import FieldProblem, failed_precondition, from_rpc_error, invalid
+from services.common.rpc_errors import invalid
 from services.common.servicer import rpc
-from services.domain.segments import Segment
-from services.resolver.errors import InvalidTarget, TargetNotFound
-from services.resolver.model import Speaker, TargetSpec
-from services.resolver.resolve import resolve
+from services.resolver.media_resolver import STORE_TIMEOUT_S, MediaResolver
 
-STORE_TIMEOUT_S = 30.0
 log = logging.getLogger(__name__)
 
 
-def target_spec(target: target_pb2.Target) -> TargetSpec:
-    timerange = target.timerange if target.HasField("timerange") else None
-    return TargetSpec(
-        strategy=target.strategy,
-        on_miss=target.on_miss or "error",
-        entity_id=target.entity_id if target.HasField("entity_id") else None,
-        hint=target.hint if target.HasField("hint") else None,
-        start_seconds=timerange.start_seconds if timerange and timerange.HasField("start_seconds") else None,
-        end_seconds=timerange.end_seconds if timerange and timerange.HasField("end_seconds") else None,
-    )
-
-
-class MediaCache:
-    """Media never change once stored, so the last few parsed transcripts are kept."""
-
-    def __init__(self, size: int = 64) -> None:
-        self._size = size
-        self._items: OrderedDict[tuple[str, str], media_pb2.Media] = OrderedDict()
-
-    def get(self, key: tuple[str, str]) -> media_pb2.Media | None:
-        media = self._items.get(key)
-        if media is not None:
-            self._items.move_to_end(key)
-        return media
-
-    def put(self, key: tuple[str, str], media: media_pb2.Media) -> None:
-        self._items[key] = media
-        self._items.move_to_end(key)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
-
-
 class ResolverServicer(resolver_pb2_grpc.ResolverServicer):
-    def __init__(
-        self, store: store_pb2_grpc.StoreAsyncStub, *, evidence_budget_chars: int, hint_threshold: float
-    ) -> None:
-        self._store = store
-        self._budget = evidence_budget_chars
-        self._threshold = hint_threshold
-        self._cache = MediaCache()
-
-    async def _media(self, tenant: str, media_id: str, deadline: Deadline) -> media_pb2.Media:
-        key = (tenant, media_id)
-        media = self._cache.get(key)
-        if media is None:
-            try:
-                media = await self._store.GetMedia(
-                    store_pb2.GetMediaRequest(tenant=tenant, media_id=media_id, include_segments=True),
-                    timeout=deadline.timeout(STORE_TIMEOUT_S),
-                )
-            except grpc.aio.AioRpcError as exc:
-                raise from_rpc_error(exc) from None
-            self._cache.put(key, media)
-        return media
+    def __init__(self, resolver: MediaResolver) -> None:
+        self._resolver = resolver
 
     @rpc
     async def ResolveTarget(
@@ -85,10 +28,9 @@ class ResolverServicer(resolver_pb2_grpc.ResolverServicer):
     ) -> resolver_pb2.Resolution:
         if not request.tenant or not request.media_id:
             raise invalid("invalid_request", "tenant and media_id are required")
-        media = await self._media(request.tenant, request.media_id, Deadline.of(context))
-        work: Callable[[], resolver_pb2.Resolution] = lambda: self._resolve(media, request.target)  # noqa: E731
-        # a small transcript resolves in less time than the hop to a worker thread takes
-        resolution = work() if media.ByteSize() < cpu.INLINE_BYTES else await cpu.run(work)
+        resolution = await self._resolver.resolve(
+            request.tenant, request.media_id, request.target, timeout_s=Deadline.of(context).timeout(STORE_TIMEOUT_S)
+        )
         log.debug(
             "target resolved",
             extra={
@@ -99,51 +41,6 @@ class ResolverServicer(resolver_pb2_grpc.ResolverServicer):
             },
         )
         return resolution
-
-    def _resolve(self, media: media_pb2.Media, target: target_pb2.Target) -> resolver_pb2.Resolution:
-        segments = [Segment(s.speaker, s.start, s.end, s.text) for s in media.segments]
-        speakers = [
-            Speaker(
-                e.id,
-                e.label if e.HasField("label") else None,
-                e.description if e.HasField("description") else None,
-                e.analytics.speaking_sec,
-                e.analytics.words,
-                e.analytics.first_spoke_at,
-            )
-            for e in media.entities
-        ]
-        try:
-            found = resolve(
-                segments,
-                speakers,
-                target_spec(target),
-                evidence_budget_chars=self._budget,
-                hint_threshold=self._threshold,
-            )
-        except TargetNotFound as miss:
-            raise failed_precondition("target_not_found", miss.message) from None
-        except InvalidTarget as bad:
-            raise invalid("invalid_target", bad.message, [FieldProblem(f"/target/{bad.field}", bad.message)]) from None
-        entity = next(e for e in media.entities if e.id == found.entity_id)
-        return resolver_pb2.Resolution(
-            entity=entity,
-            strategy=found.strategy,
-            fell_back=found.fell_back,
-            confidence=found.confidence,
-            reason=found.reason,
-            evidence=[
-                media_pb2.Segment(speaker=s.speaker, start=s.start, end=s.end, text=s.text) for s in found.evidence
-            ],
-            spans=[
-                resolver_pb2.EvidenceSpan(start=s.start, end=s.end)
-                for s in found.evidence
-                if s.speaker == found.entity_id
-            ],
-            media_title=media.title,
-            media_duration_sec=media.duration_sec,
-            entities=list(media.entities),
-        )
 
 
 def register(servicer: ResolverServicer) -> Callable[[grpc.aio.Server], None]:

@@ -19,7 +19,7 @@ from tests.support.metrics import metric
 from tests.support.polling import eventually
 from tests.support.tenants import AUTH_A
 
-SERVICES = ("gateway", "store", "resolver", "renderer")
+SERVICES = ("gateway", "store", "renderer")  # the services a job passes through
 
 
 def _log_lines(platform: Platform, name: str) -> list[dict]:
@@ -62,7 +62,7 @@ def test_a_job_that_succeeds_writes_no_info_line_when_nothing_needs_a_human(plat
     api = Api(platform.gateway_url, AUTH_A)
     job_id = api.job(api.media()["mediaId"])
     assert api.wait(job_id)["status"] == "succeeded"
-    for name in ("gateway", "store", "resolver"):
+    for name in ("gateway", "store", "renderer"):
         assert [line for line in _log_lines(platform, name) if line.get("jobId") == job_id] == [], name
 
 
@@ -92,7 +92,7 @@ def test_metrics_counters_move_as_a_job_runs(platform: Platform):
         ("gateway", "http_requests_total", (("route", "/v1/reports/jobs"), ("status", "202"))),
         ("store", "store_job_states_total", (("status", "succeeded"),)),
         ("store", "grpc_server_handled_total", (("method", "CompleteJob"), ("code", "OK"))),
-        ("resolver", "grpc_server_handled_total", (("method", "ResolveTarget"),)),
+        ("renderer", "renderer_job_stage_seconds_count", (("stage", "resolving"),)),
         ("renderer", "renderer_jobs_total", (("outcome", "succeeded"),)),
         ("renderer", "renderer_llm_calls_total", (("outcome", "ok"), ("attempt", "1"))),
         ("renderer", "renderer_job_stage_seconds_count", (("stage", "rendering"),)),
@@ -140,7 +140,7 @@ def collector() -> Iterator[tuple[str, type[_Collector]]]:
         server.shutdown()
 
 
-def test_a_job_is_one_trace_across_gateway_store_renderer_resolver_and_the_llm(
+def test_a_job_is_one_trace_across_gateway_store_renderer_and_the_llm(
     start_platform: Callable[..., Platform], collector
 ):
     endpoint, sink = collector
@@ -160,8 +160,8 @@ def test_a_job_is_one_trace_across_gateway_store_renderer_resolver_and_the_llm(
         return {s for s, _, t in sink.spans if t in trace_ids}
 
     # Each service exports its spans in batches of its own, so the last ones can arrive after the job ends.
-    wanted_services = {"reports-gateway", "reports-store", "reports-renderer", "reports-resolver"}
-    wanted_names = {"render job", "llm.call", "Resolver/ResolveTarget", "Store/CompleteJob"}
+    wanted_services = {"reports-gateway", "reports-store", "reports-renderer"}
+    wanted_names = {"render job", "resolve target", "llm.call", "Store/GetMedia", "Store/CompleteJob"}
     with sink.condition:
         assert sink.condition.wait_for(
             lambda: wanted_services <= services_in(trace_of_create()) and wanted_names <= names_in(trace_of_create()),

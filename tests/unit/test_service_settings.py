@@ -12,9 +12,8 @@ def test_by_default_every_client_of_the_store_looks_where_the_store_listens(clie
     assert settings_of(client).store_target == settings_of("store").listen
 
 
-@pytest.mark.parametrize("client", ["gateway", "renderer"])
-def test_by_default_every_client_of_the_resolver_looks_where_the_resolver_listens(client):
-    assert settings_of(client).resolver_target == settings_of("resolver").listen
+def test_by_default_the_gateway_looks_for_the_resolver_where_it_listens():
+    assert settings_of("gateway").resolver_target == settings_of("resolver").listen
 
 
 def test_by_default_every_nats_client_uses_the_same_url():

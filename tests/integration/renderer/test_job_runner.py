@@ -1,6 +1,6 @@
-"""A renderer's job against a real store, a real resolver and the dev LLM: the calls it makes to the
-store, cancellation before an LLM call, a redelivery that completes the job once, a target that
-cannot be resolved, and a command written before commands carried the target.
+"""A renderer's job against a real store and the dev LLM, its target resolved in process: the calls
+it makes to the store, cancellation before an LLM call, a redelivery that completes the job once, a
+target that cannot be resolved, and a command written before commands carried the target.
 
 The commands are the ones the store wrote to its outbox. The store stub is wrapped only to count
 calls and, where a test says so, to have a client cancel the job or the renderer die at a chosen
@@ -14,20 +14,21 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import grpc
 import pytest
 from sqlalchemy import select
 
-from reports.v1 import job_pb2, resolver_pb2, resolver_pb2_grpc, store_pb2, store_pb2_grpc
+from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
 from services.common import grpc_server, streams
+from services.common.rpc_errors import ServiceError
 from services.renderer.job_runner import JobRunner
 from services.renderer.llm import Llm, LlmSettings
-from services.resolver.servicer import ResolverServicer, register
+from services.resolver.media_resolver import MediaResolver
 from services.store.tables import OUTBOX
 from tests.integration.store.test_outbox import _created, _job_request, _media
 from tests.support import plain_http
 from tests.support.devllm import running_devllm
 
-SERVICE = resolver_pb2.DESCRIPTOR.services_by_name["Resolver"].full_name
 Hook = Callable[[str, Any], Awaitable[None]]
 
 
@@ -52,24 +53,18 @@ class CountingStore:
 
 
 @pytest.fixture
-async def resolver(store) -> AsyncIterator[resolver_pb2_grpc.ResolverStub]:  # type: ignore[no-untyped-def]
+async def media_store(store) -> AsyncIterator[CountingStore]:  # type: ignore[no-untyped-def]
+    """The store as the renderer's target resolution reaches it, its calls counted."""
     channel = grpc_server.channel(f"127.0.0.1:{store.port}")
-    server, port, _ = await grpc_server.create_server(
-        [
-            register(
-                ResolverServicer(store_pb2_grpc.StoreStub(channel), evidence_budget_chars=12000, hint_threshold=0.6)
-            )
-        ],
-        [SERVICE],
-        "127.0.0.1:0",
-    )
-    resolver_channel = grpc_server.channel(f"127.0.0.1:{port}")
     try:
-        yield resolver_pb2_grpc.ResolverStub(resolver_channel)
+        yield CountingStore(store_pb2_grpc.StoreStub(channel))
     finally:
-        await resolver_channel.close()
-        await server.stop(1)
         await channel.close()
+
+
+@pytest.fixture
+def resolver(media_store: CountingStore) -> MediaResolver:
+    return MediaResolver(media_store)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -147,6 +142,32 @@ async def test_a_job_that_succeeds_costs_two_store_calls_and_no_read(store, stor
     ]
     job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant=command.tenant, job_id=command.job_id))
     assert job.resolution.strategy == "dominant" and job.resolution.entity_id
+
+
+async def test_the_media_is_fetched_once_for_the_jobs_on_it(store, store_stub, media_store, resolver, devllm_url):
+    media_id = await _media(store_stub)
+    commands = [await _job(store, store_stub, _job_request(media_id)) for _ in range(3)]
+    async with _llm(devllm_url) as llm:
+        outcomes = [await JobRunner(store_stub, resolver, llm).run(command) for command in commands]
+    assert outcomes == ["succeeded"] * 3
+    assert media_store.calls == Counter({"GetMedia": 1})
+
+
+async def test_a_store_that_cannot_be_reached_for_the_media_leaves_the_job_queued_for_a_retry(
+    store, store_stub, devllm_url
+):
+    command = await _job(store, store_stub)
+    unreachable = grpc_server.channel("127.0.0.1:1")
+    try:
+        async with _llm(devllm_url) as llm:
+            runner = JobRunner(store_stub, MediaResolver(store_pb2_grpc.StoreStub(unreachable)), llm)
+            with pytest.raises(ServiceError) as raised:
+                await runner.run(command)
+    finally:
+        await unreachable.close()
+    assert raised.value.status == grpc.StatusCode.UNAVAILABLE  # the worker retries it later
+    assert _answers(devllm_url) == 0
+    assert await _states(store, command.job_id) == [("JOB_STATUS_QUEUED", "JOB_STAGE_QUEUED")]
 
 
 async def test_a_job_canceled_before_its_claim_ends_canceled_before_any_llm_call(

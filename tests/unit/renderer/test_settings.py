@@ -11,6 +11,7 @@ from services.renderer.circuit import CircuitSettings
 from services.renderer.coverage import CoverageRules
 from services.renderer.settings import RendererSettings
 from services.renderer.worker import WorkerSettings
+from services.resolver.settings import ResolveSettings
 
 DEV = {"OPENAI_BASE_URL": "http://127.0.0.1:9/v1"}
 
@@ -20,14 +21,14 @@ def test_defaults_with_only_the_dev_llm_configured():
     assert [(r.provider, r.model, r.base_url) for r in settings.routes] == [
         ("openai", "dev-llm", "http://127.0.0.1:9/v1")
     ]
-    assert (settings.listen, settings.store_target, settings.resolver_target, settings.nats_url) == (
+    assert (settings.listen, settings.store_target, settings.nats_url) == (
         defaults.RENDERER_ADDR,
         defaults.STORE_ADDR,
-        defaults.RESOLVER_ADDR,
         defaults.NATS_URL,
     )
-    assert (settings.worker, settings.coverage, settings.circuits, settings.budgets) == (
+    assert (settings.worker, settings.resolving, settings.coverage, settings.circuits, settings.budgets) == (
         WorkerSettings(),
+        ResolveSettings(),
         CoverageRules(),
         CircuitSettings(),
         {},
@@ -43,7 +44,8 @@ def test_every_variable_is_read():
             "REPORTS_LLM_ROUTES": "openai:dev-llm,anthropic:claude-x",
             "REPORTS_RENDERER_LISTEN": "0.0.0.0:7003",
             "REPORTS_STORE_ADDR": "store:7001",
-            "REPORTS_RESOLVER_ADDR": "resolver:7002",
+            "REPORTS_EVIDENCE_BUDGET_CHARS": "500",
+            "REPORTS_HINT_THRESHOLD": "0.8",
             "REPORTS_NATS_URL": "nats://nats:4222",
             "REPORTS_LLM_CIRCUIT_FAILURES": "2",
             "REPORTS_LLM_LIMITS": "openai:dev-llm=rpm:60",
@@ -56,15 +58,15 @@ def test_every_variable_is_read():
         }
     )
     assert [(r.provider, r.model) for r in settings.routes] == [("openai", "dev-llm"), ("anthropic", "claude-x")]
-    assert (settings.listen, settings.store_target, settings.resolver_target, settings.nats_url) == (
+    assert (settings.listen, settings.store_target, settings.nats_url) == (
         "0.0.0.0:7003",
         "store:7001",
-        "resolver:7002",
         "nats://nats:4222",
     )
     assert settings.circuits.failures == 2 and settings.budgets == {("openai", "dev-llm"): Budget(rpm=60)}
     assert settings.prices.of("claude-x") is not None
     assert (settings.worker.concurrency, settings.worker.ack_wait_s, settings.worker.max_deliver) == (3, 9.0, 2)
+    assert settings.resolving == ResolveSettings(evidence_budget_chars=500, hint_threshold=0.8)
     assert settings.coverage == CoverageRules(min_seconds=5.0, min_words=7)
 
 
@@ -77,6 +79,7 @@ def test_every_variable_is_read():
         ("REPORTS_LLM_LIMITS", "openai"),
         ("REPORTS_LLM_PRICES", "x=input:1"),
         ("REPORTS_MIN_TARGET_WORDS", "-1"),
+        ("REPORTS_EVIDENCE_BUDGET_CHARS", "199"),
     ],
 )
 def test_a_bad_value_is_a_config_error_naming_its_variable(name, value):

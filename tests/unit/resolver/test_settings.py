@@ -6,12 +6,14 @@ import pytest
 
 from services.common import defaults
 from services.common.env import ConfigError
-from services.resolver.settings import ResolverSettings
+from services.resolver.settings import ResolverSettings, ResolveSettings
 
 
 def test_defaults_when_the_environment_is_empty():
     assert ResolverSettings.from_env({}) == ResolverSettings(
-        listen=defaults.RESOLVER_ADDR, store_target=defaults.STORE_ADDR, evidence_budget_chars=12000, hint_threshold=0.6
+        listen=defaults.RESOLVER_ADDR,
+        store_target=defaults.STORE_ADDR,
+        resolving=ResolveSettings(evidence_budget_chars=12000, hint_threshold=0.6),
     )
 
 
@@ -23,7 +25,7 @@ def test_every_variable_is_read():
             "REPORTS_EVIDENCE_BUDGET_CHARS": "500",
             "REPORTS_HINT_THRESHOLD": "0.8",
         }
-    ) == ResolverSettings("0.0.0.0:7000", "store:7001", 500, 0.8)
+    ) == ResolverSettings("0.0.0.0:7000", "store:7001", ResolveSettings(500, 0.8))
 
 
 @pytest.mark.parametrize(
