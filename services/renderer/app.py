@@ -35,12 +35,14 @@ class RunningRenderer:
     port: int
     nc: NatsClient
     llm: Llm
+    budget: SharedBudget
     channels: tuple[grpc.aio.Channel, ...]
 
     async def stop(self) -> None:
         self.worker.stop()
         await self.worker_task
         await self.server.stop(2)
+        await self.budget.aclose()
         await self.nc.close()
         await self.llm.aclose()
         for channel in self.channels:
@@ -77,5 +79,6 @@ async def start(settings: RendererSettings) -> RunningRenderer:
     worker = Worker(nc, runner, settings.worker)
     await worker.ensure_consumer()
     worker_task = asyncio.create_task(worker.run(), name="renderer-worker")
+    budget.start_watching()
     log.info("listening", extra={"grpc_port": port, "provider": llm.settings.provider, "model": llm.settings.model})
-    return RunningRenderer(worker, worker_task, server, port, nc, llm, (store_channel,))
+    return RunningRenderer(worker, worker_task, server, port, nc, llm, budget, (store_channel,))

@@ -9,7 +9,9 @@ After the call it settles the tokens it used beyond its estimate. Every answer's
 
 Why NATS KV: every renderer already holds a NATS connection, a reservation is one read and one
 conditional write (a few hundred microseconds) against an LLM call of seconds, and no renderer
-has to own the schedule. Clocks: the schedule is wall-clock time shared across hosts; keep them
+has to own the schedule. Once `start_watching` has run (the renderer does at start), the read is
+of this renderer's copy of the bucket, which a KV watch keeps current (budget_copies.py): a call
+to a model with no budget then goes without a round trip to NATS. Clocks: the schedule is wall-clock time shared across hosts; keep them
 on NTP.
 
 Contention is not a reason to go unbudgeted: a renderer that loses the compare-and-set backs off
@@ -36,6 +38,7 @@ from prometheus_client import Counter
 from services.common import streams
 from services.common.shared_kv import SharedKv
 from services.renderer import budgets
+from services.renderer.budget_copies import BudgetCopies
 from services.renderer.budgets import Budget, Observed, Schedule
 from services.renderer.providers.base import reset_seconds, retry_after_seconds
 
@@ -107,6 +110,19 @@ class SharedBudget:
         self._monotonic = monotonic  # how long contention has lasted
         self._jitter = jitter  # in [0, 1): spreads the renderers that lost one race
         self._kv = SharedKv(nats, streams.LLM_BUDGET_BUCKET, "provider budget", log)
+        self._copies = BudgetCopies(nats, self._kv.bucket)
+
+    def start_watching(self) -> None:
+        """Keeps a copy of the bucket from now on (budget_copies.py), read instead of the bucket."""
+        self._copies.start()
+
+    @property
+    def copy_current(self) -> bool:
+        """The watched copy is what calls read (else each reads the bucket)."""
+        return self._copies.current
+
+    async def aclose(self) -> None:
+        await self._copies.aclose()
 
     def budget(self, provider: str, model: str) -> Budget:
         return self._limits.get((provider, model), Budget())
@@ -175,8 +191,8 @@ class SharedBudget:
         lost = 0
         while True:
             left_s = within_s - (self._monotonic() - started)
-            try:
-                return await self._cas(key, step, left_s if latest_s is not None else None)
+            try:  # a copy that was behind lost the race: the key is read from the bucket after that
+                return await self._cas(key, step, left_s if latest_s is not None else None, from_copy=lost == 0)
             except BudgetExhausted:
                 raise
             except KeyWrongLastSequenceError:
@@ -198,24 +214,35 @@ class SharedBudget:
             await self._backoff_sleep(wait)
 
     async def _cas(
-        self, key: str, step: Callable[[Schedule, float], budgets.Reservation], latest_s: float | None
+        self,
+        key: str,
+        step: Callable[[Schedule, float], budgets.Reservation],
+        latest_s: float | None,
+        from_copy: bool = True,
     ) -> budgets.Reservation:
-        """One read and one conditional write, each within `TIMEOUT_S`; raises
-        KeyWrongLastSequenceError when another renderer wrote the key in between."""
+        """One read (of the watched copy when `from_copy` and it is current) and one conditional
+        write, each within `TIMEOUT_S`; raises KeyWrongLastSequenceError when another renderer
+        wrote the key in between."""
         async with asyncio.timeout(TIMEOUT_S):
             kv = await self._kv.bucket()
-        try:
-            async with asyncio.timeout(TIMEOUT_S):
-                entry = await kv.get(key)
-            schedule, revision = Schedule.decode(entry.value), entry.revision or 0
-        except KeyNotFoundError:
-            schedule, revision = Schedule(), 0
+        copy = self._copies.get(key) if from_copy else None
+        if copy is None:
+            try:
+                async with asyncio.timeout(TIMEOUT_S):
+                    entry = await kv.get(key)
+                copy = (entry.value, entry.revision or 0)
+            except KeyNotFoundError:
+                copy = (None, 0)
+        raw, revision = copy
+        schedule = Schedule.decode(raw)
         result = step(schedule, self._clock())
         if latest_s is not None and result.wait_s > latest_s:
             raise BudgetExhausted(result.wait_s)
         if result.schedule != schedule:
+            encoded = result.schedule.encode()
             async with asyncio.timeout(TIMEOUT_S):
-                await kv.update(key, result.schedule.encode(), last=revision)
+                written = await kv.update(key, encoded, last=revision)
+            self._copies.saw(key, encoded, written)
         return result
 
 

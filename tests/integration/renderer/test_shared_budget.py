@@ -1,6 +1,7 @@
 """Provider budgets shared through a real nats-server's KV bucket: two renderers' reservations line up
 in one schedule, a spent limit one of them learns holds the other back, a slot past the deadline is
-refused without reserving, and a missing bucket fails open."""
+refused without reserving, and a missing bucket fails open; a renderer that watches the bucket reads
+its own copy, and the same holds."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import asyncio
 import nats
 import pytest
 from nats.aio.client import Client as NatsClient
+from nats.js.kv import KeyValue
 
 from services.renderer.budgets import Budget, Observed
 from services.renderer.shared_budget import BudgetExhausted, SharedBudget
+from tests.support.polling import until
 
 LIMITS = {("openai", "m"): Budget(rpm=600)}  # one call every 0.1 s
 
@@ -64,3 +67,52 @@ async def test_without_the_bucket_calls_go_at_once(nats_server):
         assert waits == []
     finally:
         await client.close()
+
+
+@pytest.fixture
+def bucket_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The keys read from any KV bucket in this process, in order."""
+    reads: list[str] = []
+    get = KeyValue.get
+
+    async def counted(self: KeyValue, key: str, *args: object, **kwargs: object) -> KeyValue.Entry:
+        reads.append(key)
+        return await get(self, key, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(KeyValue, "get", counted)
+    return reads
+
+
+async def _watching(nc: NatsClient, waits: list[float]) -> SharedBudget:
+    renderer = _renderer(nc, waits)
+    renderer.start_watching()
+    await until(lambda: renderer.copy_current, what="the bucket copied")
+    return renderer
+
+
+async def test_a_watching_renderer_honours_a_hold_another_learned_without_reading_the_bucket(nc, bucket_reads):
+    waits: list[float] = []
+    watching = await _watching(nc, waits)
+    try:
+        await _renderer(nc, []).learn("openai", "unconfigured", Observed(blocked_s=4.0))
+        reads_before = len(bucket_reads)  # the learning renderer read the key before writing it
+        await until(
+            lambda: watching.admit("openai", "unconfigured", 100), what="the hold reached the watching renderer"
+        )
+        assert waits == [pytest.approx(4.0)]
+        assert bucket_reads[reads_before:] == []
+    finally:
+        await watching.aclose()
+
+
+async def test_watching_renderers_still_reserve_distinct_slots(nc):
+    # their copies fall behind each other's writes: a compare-and-set against one loses and reads the key
+    waits: list[float] = []
+    first, second = await _watching(nc, waits), await _watching(nc, waits)
+    try:
+        waited = await asyncio.gather(*(r.admit("openai", "m", 0) for r in (first, second) for _ in range(5)))
+        assert sum(waited) == 9
+        assert sorted(round(w, 6) for w in waits) == [round(0.1 * i, 6) for i in range(1, 10)]
+    finally:
+        await first.aclose()
+        await second.aclose()
