@@ -32,8 +32,9 @@ STAGES: list[tuple[str, str, str, str]] = [
         "queue + resolve: outbox → JetStream → renderer → claim",
         "created",
         "started",
-        "outbox relay publish, JOBS work queue, renderer fetch, ResolveTarget gRPC (the resolver reads "
-        "the media from the store), ClaimJob commit with the resolution (answered with job + prompt)",
+        "outbox relay publish, JOBS work queue, renderer fetch, the target resolved in the renderer "
+        "(the transcript read from the store once per media), ClaimJob commit with the resolution "
+        "(answered with job + prompt)",
     ),
     (
         "render + store: LLM + checks + report",

@@ -4,7 +4,8 @@ The benchmark starts its own redis-server (a free port, nothing on disk) when `r
 installed, and a Celery worker with the prefork pool, one process per core. Two tasks:
 - `bench.noop`, the issue's peer: queue + worker + result backend, no work at all;
 - `bench.render`, the same work as a job without the pipeline's bookkeeping: resolve the target
-  through the platform's resolver, read the prompt from its store, write the report through its
+  in the task's process (the transcript read from the platform's store, as a renderer does), read
+  the prompt from its store, write the report through its
   dev LLM (see bench/celery_peer.py); half as many tasks, to keep `make bench` short.
 Jobs per second: tasks / (first send → last task's end, the worker's clock). Latency per task:
 send → end.

@@ -10,8 +10,8 @@ service its own user in REPORTS_NATS_USER / REPORTS_NATS_PASSWORD. What the perm
   message, and the store's deletion notices on `reports.deleted.>`: it enforces tenancy itself) and
   reads and writes only the tenants' token buckets (the KV bucket `tenant_rate`);
 - renderers only take work: their durable consumer `renderers` on JOBS (create, fetch, ack), and a
-  dead job's command read back and dropped from JOBS; and read and write the provider budgets (the KV
-  bucket `llm_budget`);
+  dead job's command read back and dropped from JOBS; and read, write and watch the provider budgets
+  (the KV bucket `llm_budget`: a watch is an ordered consumer on its stream);
 - the dispatcher only consumes its deliveries: its durable consumer `webhooks` on WEBHOOKS (it cannot
   read JOB_EVENTS: status events of jobs without a webhook never reach it);
 - nobody but the store creates, updates, deletes or purges a stream; nobody else reads a stream
@@ -68,6 +68,13 @@ def _key_value(bucket: str) -> tuple[str, ...]:
     )
 
 
+def _key_value_watch(bucket: str) -> tuple[str, ...]:
+    """What a watcher of one KV bucket needs besides: its ordered (ephemeral push) consumer, that
+    consumer's info, and its flow control."""
+    kv_stream = f"KV_{bucket}"
+    return (f"{_API}.CONSUMER.CREATE.{kv_stream}", f"{_API}.CONSUMER.INFO.{kv_stream}.>", "$JS.FC.>")
+
+
 def _gateway_publish() -> tuple[str, ...]:
     return (
         # SSE: a job's events read one by one, and the process's ordered (ephemeral push) consumer;
@@ -86,8 +93,9 @@ def _renderer_publish() -> tuple[str, ...]:
         *_durable(streams.JOBS_STREAM, streams.RENDERER_DURABLE),
         f"{_API}.STREAM.MSG.GET.{streams.JOBS_STREAM}",
         f"{_API}.STREAM.MSG.DELETE.{streams.JOBS_STREAM}",
-        *_key_value(streams.LLM_BUDGET_BUCKET),
-    )  # the provider budgets (shared_budget.py)
+        *_key_value(streams.LLM_BUDGET_BUCKET),  # the provider budgets (shared_budget.py)
+        *_key_value_watch(streams.LLM_BUDGET_BUCKET),  # each renderer's copy of them (budget_copies.py)
+    )
 
 
 def _webhooks_publish() -> tuple[str, ...]:

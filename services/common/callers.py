@@ -49,7 +49,8 @@ RULES: dict[str, frozenset[str]] = {
     _STORE + "GetPrompt": frozenset({RENDERER, OPERATOR}),
     _STORE + "CreatePromptVersion": frozenset({OPERATOR}),
     _STORE + "SetPromptLabels": frozenset({OPERATOR}),
-    "/reports.v1.Resolver/ResolveTarget": frozenset({GATEWAY, OPERATOR}),
+    # RENDERER: renderers of the release before 2026-12-04 resolve through it while they are upgraded
+    "/reports.v1.Resolver/ResolveTarget": frozenset({GATEWAY, RENDERER, OPERATOR}),
     "/reports.v1.Renderer/RenderReport": frozenset({OPERATOR}),
 }
 

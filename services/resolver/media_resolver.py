@@ -8,6 +8,7 @@ the claim), against a GetMedia per media the renderer has not seen lately.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
@@ -15,7 +16,7 @@ import grpc
 
 from reports.v1 import media_pb2, resolver_pb2, store_pb2, store_pb2_grpc, target_pb2
 from services.common import cpu
-from services.common.rpc_errors import FieldProblem, failed_precondition, from_rpc_error, invalid
+from services.common.rpc_errors import FieldProblem, ServiceError, failed_precondition, from_rpc_error, invalid
 from services.domain.segments import Segment
 from services.resolver.errors import InvalidTarget, TargetNotFound
 from services.resolver.model import Speaker, TargetSpec
@@ -23,6 +24,7 @@ from services.resolver.resolve import resolve
 from services.resolver.settings import ResolveSettings
 
 STORE_TIMEOUT_S = 30.0
+CACHE_BYTES = 256 * 1024 * 1024  # transcripts are up to 20 MiB each; every renderer holds its own cache
 Metadata = Sequence[tuple[str, str]]
 
 
@@ -39,23 +41,34 @@ def target_spec(target: target_pb2.Target) -> TargetSpec:
 
 
 class MediaCache:
-    """The last few parsed transcripts, least recently used out first."""
+    """The last transcripts read, at most `size` of them and `max_bytes` together, least recently
+    used out first."""
 
-    def __init__(self, size: int = 64) -> None:
+    def __init__(self, size: int = 64, max_bytes: int = CACHE_BYTES) -> None:
         self._size = size
-        self._items: OrderedDict[tuple[str, str], media_pb2.Media] = OrderedDict()
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._items: OrderedDict[tuple[str, str], tuple[media_pb2.Media, int]] = OrderedDict()
 
     def get(self, key: tuple[str, str]) -> media_pb2.Media | None:
-        media = self._items.get(key)
-        if media is not None:
-            self._items.move_to_end(key)
-        return media
+        item = self._items.get(key)
+        if item is None:
+            return None
+        self._items.move_to_end(key)
+        return item[0]
 
     def put(self, key: tuple[str, str], media: media_pb2.Media) -> None:
-        self._items[key] = media
-        self._items.move_to_end(key)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
+        size = media.ByteSize()
+        if size > self._max_bytes:
+            return
+        previous = self._items.pop(key, None)
+        if previous is not None:
+            self._bytes -= previous[1]
+        self._items[key] = (media, size)
+        self._bytes += size
+        while len(self._items) > self._size or self._bytes > self._max_bytes:
+            _, (_, evicted) = self._items.popitem(last=False)
+            self._bytes -= evicted
 
 
 class MediaResolver:
@@ -66,6 +79,7 @@ class MediaResolver:
         self._store = store
         self._settings = settings
         self._cache = MediaCache()
+        self._reading: dict[tuple[str, str], asyncio.Future[media_pb2.Media]] = {}  # one GetMedia per media
 
     async def resolve(
         self,
@@ -82,19 +96,41 @@ class MediaResolver:
         return work() if media.ByteSize() < cpu.INLINE_BYTES else await cpu.run(work)
 
     async def _media(self, tenant: str, media_id: str, timeout_s: float, metadata: Metadata) -> media_pb2.Media:
+        """The media from the cache, else from the store; jobs on a media not read yet wait for the
+        one read already under way rather than each reading (and holding) a copy."""
         key = (tenant, media_id)
         media = self._cache.get(key)
-        if media is None:
-            try:
-                media = await self._store.GetMedia(
-                    store_pb2.GetMediaRequest(tenant=tenant, media_id=media_id, include_segments=True),
-                    timeout=timeout_s,
-                    metadata=metadata,
-                )
-            except grpc.aio.AioRpcError as exc:
-                raise from_rpc_error(exc) from None
-            self._cache.put(key, media)
+        if media is not None:
+            return media
+        reading = self._reading.get(key)
+        if reading is not None:
+            return await asyncio.shield(reading)
+        reading = self._reading[key] = asyncio.get_running_loop().create_future()
+        try:
+            media = await self._store.GetMedia(
+                store_pb2.GetMediaRequest(tenant=tenant, media_id=media_id, include_segments=True),
+                timeout=timeout_s,
+                metadata=metadata,
+            )
+        except grpc.aio.AioRpcError as exc:
+            error = from_rpc_error(exc)
+            self._settle(reading, error)
+            raise error from None
+        except BaseException:  # this read was cancelled: its waiters' jobs are retried
+            self._settle(
+                reading, ServiceError(grpc.StatusCode.UNAVAILABLE, "unavailable", "the transcript's read was given up")
+            )
+            raise
+        finally:
+            del self._reading[key]
+        self._cache.put(key, media)
+        reading.set_result(media)
         return media
+
+    @staticmethod
+    def _settle(reading: asyncio.Future[media_pb2.Media], error: ServiceError) -> None:
+        reading.set_exception(error)
+        reading.exception()  # marked retrieved: there may be no waiter
 
     def _resolve(self, media: media_pb2.Media, target: target_pb2.Target) -> resolver_pb2.Resolution:
         segments = [Segment(s.speaker, s.start, s.end, s.text) for s in media.segments]

@@ -12,8 +12,10 @@ import pytest
 from nats.aio.client import Client as NatsClient
 from nats.js.kv import KeyValue
 
+from services.common import streams
 from services.renderer.budgets import Budget, Observed
 from services.renderer.shared_budget import BudgetExhausted, SharedBudget
+from stack.nats_server import NatsServer
 from tests.support.polling import until
 
 LIMITS = {("openai", "m"): Budget(rpm=600)}  # one call every 0.1 s
@@ -116,3 +118,28 @@ async def test_watching_renderers_still_reserve_distinct_slots(nc):
     finally:
         await first.aclose()
         await second.aclose()
+
+
+async def test_after_nats_comes_back_the_copy_is_read_again_only_once_the_watch_caught_up(tmp_path):
+    server = NatsServer(tmp_path / "nats", tmp_path / "nats.log").start()
+    client = await nats.connect(server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.1)
+    waits: list[float] = []
+    watching = None
+    try:
+        await streams.ensure_streams(client.jetstream(), streams.StreamSettings())
+        watching = await _watching(client, waits)
+        server.stop()
+        await until(lambda: not client.is_connected, what="the connection lost")
+        assert not watching.copy_current
+        server.start()
+        await until(lambda: client.is_connected, what="the connection back")
+        # learned while the watch had to start again: the copy must not answer without it
+        await _renderer(client, []).learn("openai", "unconfigured", Observed(blocked_s=4.0))
+        assert await watching.admit("openai", "unconfigured", 100)
+        assert waits == [pytest.approx(4.0)]
+        await until(lambda: watching.copy_current, what="the watch caught up")
+    finally:
+        if watching is not None:
+            await watching.aclose()
+        await client.close()
+        server.stop()

@@ -218,6 +218,25 @@ async def test_a_renderer_or_dispatcher_cannot_make_its_own_consumer_on_events(
         await nc.close()
 
 
+async def test_a_renderer_watches_the_provider_budgets_as_its_own_user(server: NatsServer, users, operator: Client):
+    from services.renderer.budgets import Budget, Observed
+    from services.renderer.shared_budget import SharedBudget, key_of
+
+    connection = Connection()
+    nc = await connection.open(server.url, users["renderer"])
+    budget = SharedBudget(lambda: nc, {("openai", "m"): Budget(rpm=60)})
+    try:
+        budget.start_watching()
+        await polling.until(lambda: budget.copy_current, what="the renderer's copy of the bucket")
+        await budget.learn("openai", "m", Observed(blocked_s=5.0))
+        assert connection.errors.empty()
+        bucket = await operator.jetstream().key_value(streams.LLM_BUDGET_BUCKET)
+        assert (await bucket.get(key_of("openai", "m"))).value  # written, not failed open
+    finally:
+        await budget.aclose()
+        await nc.close()
+
+
 @pytest.mark.parametrize("who", ["gateway", "renderer", "webhooks"])
 async def test_only_the_store_may_create_or_change_a_stream(server: NatsServer, users, operator: Client, who: str):
     from nats.js.api import StreamConfig

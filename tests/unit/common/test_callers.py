@@ -43,6 +43,9 @@ def test_tenant_scoped_reads_are_the_gateways_and_job_steps_the_renderers():
     assert not callers.allowed("/reports.v1.Store/ClaimJob", ["gateway", "resolver", "webhooks", "operator"])
     # the claim answers with the job, a refused move names its status: a renderer never reads a job
     assert not callers.allowed("/reports.v1.Store/GetJob", ["renderer"])
+    # a renderer resolves its jobs' targets itself, from the transcript
+    assert callers.allowed("/reports.v1.Store/GetMedia", ["renderer"])
+    assert not callers.allowed("/reports.v1.Store/GetMedia", ["webhooks"])
 
 
 def test_a_service_without_tls_files_or_an_explicit_opt_out_does_not_start():
