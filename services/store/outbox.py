@@ -43,7 +43,14 @@ a job's rows may be written by different replicas, and only the table orders the
 
 Batches: each pass publishes up to `batch_size` rows with the acks gathered side by side (at most
 `batch_size` publishes in flight, each key's rows one after another, see Order), then marks the
-published ones sent in one UPDATE.
+published ones sent in one UPDATE. On SQLite that UPDATE is a transaction of its own on the event
+loop, so it waits until `mark_delay_s` (0.2 s) has passed since the oldest published row not yet
+marked, or a batch's worth is waiting, and marks them together: a job one at a time is four passes
+(its events and command) and one mark instead of four. Marks also go before every scan (a scan
+reads unsent rows: none it reads may be one already published) and when the relay stops. A store
+killed before a mark republishes those rows on its next start, as it did when killed between a
+publish and its mark; JetStream drops the copies by message id (its duplicate window is minutes,
+the delay a fraction of a second).
 
 Purges: a deletion (deletion.py) adds a row whose subject starts with `purge:` and whose payload
 names, per stream, the subjects to purge. The relay purges them instead of publishing, announces
@@ -223,6 +230,7 @@ class OutboxRelay:
         poll_interval_s: float = 1.0,
         busy_retry_s: float = 0.05,
         keep_sent: timedelta = timedelta(hours=1),
+        mark_delay_s: float = 0.2,
     ) -> None:
         self._db = db
         self._connect = connect
@@ -237,6 +245,10 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._busy_retry_s = busy_retry_s
         self._keep_sent = keep_sent
+        # SQLite: rows published and not marked sent yet, and when the oldest of them was published.
+        self._mark_delay_s = mark_delay_s
+        self._unmarked: list[str] = []
+        self._unmarked_since = 0.0
         # Rows handed over since the last pass, in commit order (SQLite); a scan is due when the
         # table may hold rows that were not handed (start-up, failures, other writers).
         self._handed: list[Message] = []
@@ -313,8 +325,10 @@ class OutboxRelay:
                 elif done.failed:
                     await self._sleep(0.5)
                 elif done.sent < self._batch_size and not self._handed:
-                    await self._sleep(self._poll_interval_s, wake_early=True)
+                    await self._sleep(self._idle_s(), wake_early=True)
         finally:
+            with contextlib.suppress(Exception):  # else the next start republishes them (deduplicated)
+                await self._mark_unmarked()
             self.close()
             await nc.close()
 
@@ -326,6 +340,7 @@ class OutboxRelay:
             if handed:
                 rows, self._handed = self._handed[: self._batch_size], self._handed[self._batch_size :]
             else:
+                await self._mark_unmarked()
                 # Every handed row is in the table. No await between the clear and the SELECT
                 # (SQLite runs it on the loop), so what is handed from here on is newer than it.
                 self._handed.clear()
@@ -335,8 +350,11 @@ class OutboxRelay:
             published, failed = await self._publish(js, rows)
             if failed:
                 self.wake()  # what was not published is in the table: the next pass reads it
-            if published:
-                await self._db.run(lambda c: _mark_sent(c, published))
+            if published and not self._unmarked:
+                self._unmarked_since = time.monotonic()
+            self._unmarked.extend(published)
+            if len(self._unmarked) >= self._batch_size or self._idle_s() <= 0:
+                await self._mark_unmarked()
             return Pass(sent=len(published), failed=failed, handed=handed and bool(rows))
         claim = await self._in_claim_thread(self._claim)
         if claim is None:
@@ -349,6 +367,20 @@ class OutboxRelay:
             raise
         await self._in_claim_thread(lambda: self._commit_sent(connection, published))
         return Pass(sent=len(published), failed=failed)
+
+    def _idle_s(self) -> float:
+        """How long the relay may wait for work: until the unmarked rows are due (SQLite), at most
+        a poll interval."""
+        if not self._unmarked:
+            return self._poll_interval_s
+        due = self._unmarked_since + self._mark_delay_s - time.monotonic()
+        return max(0.0, min(due, self._poll_interval_s))
+
+    async def _mark_unmarked(self) -> None:
+        if self._unmarked:
+            row_ids = self._unmarked
+            await self._db.run(lambda c: _mark_sent(c, row_ids))
+            self._unmarked = []
 
     def _claim(self) -> tuple[Connection, list[AnyRow]] | None:
         """The leader lock and the unsent rows, in a transaction left open; None: not the leader."""

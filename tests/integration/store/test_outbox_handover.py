@@ -1,6 +1,6 @@
 """The relay publishes committed rows handed over in memory, and reads the table when it must:
-at start-up, after a failure, for rows nobody handed over, and for purges (SQLite; a real
-nats-server)."""
+at start-up, after a failure, for rows nobody handed over, and for purges; it marks what it
+published several passes together (SQLite; a real nats-server)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ async def js(nats_server: NatsServer) -> AsyncIterator[object]:
 
 
 def _relay(sqlite_db: Database, nats_server: NatsServer, **options: object) -> OutboxRelay:
+    """A relay that marks what it published at the end of each pass, unless `mark_delay_s` says."""
+    options = {"mark_delay_s": 0.0, **options}
     return OutboxRelay(sqlite_db, lambda: nats.connect(nats_server.url), streams.StreamSettings(), **options)  # type: ignore[arg-type]
 
 
@@ -183,3 +185,58 @@ async def test_the_relay_keeps_running_after_a_pass_fails_and_scans_next(
 
 async def _is_zero(sqlite_db: Database) -> bool:
     return await _unsent(sqlite_db) == 0
+
+
+async def test_published_rows_are_marked_together_once_their_delay_is_up_and_before_any_scan(
+    sqlite_db: Database, nats_server: NatsServer, js
+):  # type: ignore[no-untyped-def]
+    relay = _relay(sqlite_db, nats_server, poll_interval_s=3600, mark_delay_s=3600)
+    assert await relay.publish_pending(js) == Pass()
+    for index in range(3):  # one job at a time: a pass each
+        await _commit_and_hand(sqlite_db, relay, f"job_{index}")
+        assert await relay.publish_pending(js) == Pass(sent=2, handed=True)
+    assert await _unsent(sqlite_db) == 6  # published, not marked yet
+    assert await _event_jobs(js) == ["job_0", "job_1", "job_2"]
+    relay.wake()  # a scan reads unsent rows: the published ones are marked first, not read again
+    assert await relay.publish_pending(js) == Pass()
+    assert await _unsent(sqlite_db) == 0
+
+
+async def test_a_running_relay_marks_what_it_published_within_its_delay(
+    sqlite_db: Database, nats_server: NatsServer, js
+):  # type: ignore[no-untyped-def]
+    relay = _relay(sqlite_db, nats_server, poll_interval_s=3600, mark_delay_s=0.2)
+    task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.wait_for(relay.connected.wait(), 30)
+        await _commit_and_hand(sqlite_db, relay, "job_1")
+        await until(lambda: _is_zero(sqlite_db), what="the job's rows marked sent")
+        assert await _event_jobs(js) == ["job_1"]
+    finally:
+        relay.stop()
+        await asyncio.wait_for(task, 30)
+
+
+async def test_a_relay_that_stops_marks_what_it_published(sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
+    relay = _relay(sqlite_db, nats_server, poll_interval_s=3600, mark_delay_s=3600)
+    task = asyncio.create_task(relay.run())
+    await asyncio.wait_for(relay.connected.wait(), 30)
+    await _commit_and_hand(sqlite_db, relay, "job_1")
+    await until(lambda: _event_jobs(js), what="the job's event published")
+    relay.stop()
+    await asyncio.wait_for(task, 30)
+    assert await _unsent(sqlite_db) == 0
+
+
+async def test_rows_published_but_not_marked_when_the_store_died_are_published_once(
+    sqlite_db: Database, nats_server: NatsServer, js
+):  # type: ignore[no-untyped-def]
+    gone = _relay(sqlite_db, nats_server, poll_interval_s=3600, mark_delay_s=3600)
+    assert await gone.publish_pending(js) == Pass()
+    await _commit_and_hand(sqlite_db, gone, "job_1")
+    assert await gone.publish_pending(js) == Pass(sent=2, handed=True)  # then the store dies unmarked
+    restarted = _relay(sqlite_db, nats_server, poll_interval_s=3600)
+    assert await restarted.publish_pending(js) == Pass(sent=2)  # published again: JetStream drops the copies
+    assert await _event_jobs(js) == ["job_1"]
+    assert (await js.stream_info(streams.JOBS_STREAM)).state.messages == 1  # one render command
+    assert await _unsent(sqlite_db) == 0
