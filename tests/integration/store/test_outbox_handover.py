@@ -5,6 +5,7 @@ published several passes together (SQLite; a real nats-server)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import nats
@@ -51,6 +52,18 @@ async def _commit_and_hand(sqlite_db: Database, relay: OutboxRelay, job_id: str)
     _, written = await sqlite_db.run(outbox.collecting(_new_job(job_id)))
     relay.hand(written)
     return written
+
+
+@contextlib.asynccontextmanager
+async def _running(relay: OutboxRelay) -> AsyncIterator[None]:
+    """The relay's own loop, connected; stopped (and waited for) on the way out."""
+    task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.wait_for(relay.connected.wait(), 30)
+        yield
+    finally:
+        relay.stop()
+        await asyncio.wait_for(task, 30)
 
 
 async def _unsent(sqlite_db: Database) -> int:
@@ -172,15 +185,10 @@ async def test_the_relay_keeps_running_after_a_pass_fails_and_scans_next(
         return await original(jetstream)
 
     relay.publish_pending = fails_once  # type: ignore[method-assign]
-    task = asyncio.create_task(relay.run())
-    try:
-        await asyncio.wait_for(relay.connected.wait(), 30)
+    async with _running(relay):
         await _commit_and_hand(sqlite_db, relay, "job_1")
         await until(lambda: _is_zero(sqlite_db), what="the row published after the failed pass")
         assert failures == ["database is locked"]
-    finally:
-        relay.stop()
-        await asyncio.wait_for(task, 30)
 
 
 async def _is_zero(sqlite_db: Database) -> bool:
@@ -206,25 +214,17 @@ async def test_a_running_relay_marks_what_it_published_within_its_delay(
     sqlite_db: Database, nats_server: NatsServer, js
 ):  # type: ignore[no-untyped-def]
     relay = _relay(sqlite_db, nats_server, poll_interval_s=3600, mark_delay_s=0.2)
-    task = asyncio.create_task(relay.run())
-    try:
-        await asyncio.wait_for(relay.connected.wait(), 30)
+    async with _running(relay):
         await _commit_and_hand(sqlite_db, relay, "job_1")
         await until(lambda: _is_zero(sqlite_db), what="the job's rows marked sent")
         assert await _event_jobs(js) == ["job_1"]
-    finally:
-        relay.stop()
-        await asyncio.wait_for(task, 30)
 
 
 async def test_a_relay_that_stops_marks_what_it_published(sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
     relay = _relay(sqlite_db, nats_server, poll_interval_s=3600, mark_delay_s=3600)
-    task = asyncio.create_task(relay.run())
-    await asyncio.wait_for(relay.connected.wait(), 30)
-    await _commit_and_hand(sqlite_db, relay, "job_1")
-    await until(lambda: _event_jobs(js), what="the job's event published")
-    relay.stop()
-    await asyncio.wait_for(task, 30)
+    async with _running(relay):
+        await _commit_and_hand(sqlite_db, relay, "job_1")
+        await until(lambda: _event_jobs(js), what="the job's event published")
     assert await _unsent(sqlite_db) == 0
 
 
