@@ -2,8 +2,8 @@
 
 Two calls reach the store for a job that succeeds, after the target is resolved in this process
 (services/resolver/media_resolver.py: the render command carries the job's media and target; a
-GetMedia first for a media this renderer has not resolved in lately): ClaimJob with the resolution (queued to running at
-stage rendering, with the resolution and one event, answered with the job and its prompt; a job
+GetMedia first for a media this renderer has not resolved in lately): ClaimJob with the
+resolution (queued to running at stage rendering, with the resolution and one event, answered with the job and its prompt; a job
 canceled meanwhile comes back ended, so the claim is the cancellation check before the first LLM
 call) and CompleteJob (report, succeeded and its event in one transaction). Before a retry of the
 LLM call the move to rendering is repeated: a no-op for a job still running, the check for one that
@@ -165,24 +165,24 @@ class JobRunner:
         """Takes the job as far as it goes; returns its final status. Raises on transient trouble."""
         md = (("x-request-id", command.request_id),) if command.request_id else ()
         resolution: resolver_pb2.Resolution | None = None
+        recorded: job_pb2.JobResolution | None = None  # what the claim records
         if command.media_id:  # else a command written before commands carried the target: resolved after the claim
             try:
                 resolution = await self._resolve(command.tenant, command.media_id, command.target, md)
             except Unresolvable as exc:
                 return await self._claim_and_fail(command, md, exc)
-        claimed = await self._claim(
-            command, md, None if resolution is None else _recorded(resolution, _requested_label(command))
-        )
+            recorded = _recorded(resolution, _requested_label(command))
+        claimed = await self._claim(command, md, recorded)
         job = claimed.job
         ended = _not_started(job)
         if ended is not None:
             return ended
-        if resolution is None:
+        if resolution is None or recorded is None:
             try:
                 resolution = await self._resolve(job.tenant, job.media_id, job.target, md)
             except Unresolvable as exc:
                 return await self._fail(job.tenant, job.id, exc.code, exc.message, md)
-        recorded = _recorded(resolution, _requested_label(job))  # what the claim recorded, if it did
+            recorded = _recorded(resolution, _requested_label(job))
         if job.stage != job_pb2.JOB_STAGE_RENDERING:  # claimed at resolving: with no resolution, or by an older store
             try:
                 await self._rendering(job, md, recorded)

@@ -11,8 +11,8 @@ Why NATS KV: every renderer already holds a NATS connection, a reservation is on
 conditional write (a few hundred microseconds) against an LLM call of seconds, and no renderer
 has to own the schedule. Once `start_watching` has run (the renderer does at start), the read is
 of this renderer's copy of the bucket, which a KV watch keeps current (budget_copies.py): a call
-to a model with no budget then goes without a round trip to NATS. Clocks: the schedule is wall-clock time shared across hosts; keep them
-on NTP.
+to a model with no budget then goes without a round trip to NATS. Clocks: the schedule is
+wall-clock time shared across hosts; keep them on NTP.
 
 Contention is not a reason to go unbudgeted: a renderer that loses the compare-and-set backs off
 (exponentially, with jitter, `BACKOFF_FIRST_S` up to `BACKOFF_MAX_S`) and tries again for as long

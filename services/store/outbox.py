@@ -245,10 +245,10 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._busy_retry_s = busy_retry_s
         self._keep_sent = keep_sent
-        # SQLite: rows published and not marked sent yet, and when the oldest of them was published.
+        # SQLite: rows published and not marked sent yet, and when they are to be marked.
         self._mark_delay_s = mark_delay_s
         self._unmarked: list[str] = []
-        self._unmarked_since = 0.0
+        self._mark_at = 0.0
         # Rows handed over since the last pass, in commit order (SQLite); a scan is due when the
         # table may hold rows that were not handed (start-up, failures, other writers).
         self._handed: list[Message] = []
@@ -351,9 +351,9 @@ class OutboxRelay:
             if failed:
                 self.wake()  # what was not published is in the table: the next pass reads it
             if published and not self._unmarked:
-                self._unmarked_since = time.monotonic()
+                self._mark_at = time.monotonic() + self._mark_delay_s
             self._unmarked.extend(published)
-            if len(self._unmarked) >= self._batch_size or self._idle_s() <= 0:
+            if len(self._unmarked) >= self._batch_size or (self._unmarked and time.monotonic() >= self._mark_at):
                 await self._mark_unmarked()
             return Pass(sent=len(published), failed=failed, handed=handed and bool(rows))
         claim = await self._in_claim_thread(self._claim)
@@ -373,8 +373,7 @@ class OutboxRelay:
         a poll interval."""
         if not self._unmarked:
             return self._poll_interval_s
-        due = self._unmarked_since + self._mark_delay_s - time.monotonic()
-        return max(0.0, min(due, self._poll_interval_s))
+        return max(0.0, min(self._mark_at - time.monotonic(), self._poll_interval_s))
 
     async def _mark_unmarked(self) -> None:
         if self._unmarked:

@@ -54,6 +54,13 @@ async def _commit_and_hand(sqlite_db: Database, relay: OutboxRelay, job_id: str)
     return written
 
 
+async def _scanned(sqlite_db: Database, nats_server: NatsServer, js, **options: object) -> OutboxRelay:  # type: ignore[no-untyped-def]
+    """A relay that has made its start-up scan of an empty table, and scans again only when woken."""
+    relay = _relay(sqlite_db, nats_server, **{"poll_interval_s": 3600, **options})
+    assert await relay.publish_pending(js) == Pass()
+    return relay
+
+
 @contextlib.asynccontextmanager
 async def _running(relay: OutboxRelay) -> AsyncIterator[None]:
     """The relay's own loop, connected; stopped (and waited for) on the way out."""
@@ -123,8 +130,7 @@ async def test_rows_handed_over_are_published_without_a_scan_and_marked_sent_tog
 async def test_rows_nobody_handed_over_wait_for_a_scan_which_wake_asks_for(
     sqlite_db: Database, nats_server: NatsServer, js
 ):  # type: ignore[no-untyped-def]
-    relay = _relay(sqlite_db, nats_server, poll_interval_s=3600)
-    assert await relay.publish_pending(js) == Pass()
+    relay = await _scanned(sqlite_db, nats_server, js)
     await sqlite_db.run(_new_job("job_other_writer"))  # e.g. the retention sweeper's purge, another process
     await _commit_and_hand(sqlite_db, relay, "job_handed")
     assert await relay.publish_pending(js) == Pass(sent=2, handed=True)
@@ -137,8 +143,7 @@ async def test_rows_nobody_handed_over_wait_for_a_scan_which_wake_asks_for(
 async def test_a_failed_publish_makes_the_next_pass_a_scan_that_publishes_in_order(
     sqlite_db: Database, nats_server: NatsServer, js
 ):  # type: ignore[no-untyped-def]
-    relay = _relay(sqlite_db, nats_server, poll_interval_s=3600)
-    assert await relay.publish_pending(js) == Pass()
+    relay = await _scanned(sqlite_db, nats_server, js)
     await js.delete_stream(streams.EVENTS_STREAM)  # JetStream answers no publish to its subjects
     await _commit_and_hand(sqlite_db, relay, "job_1")
     failed = await relay.publish_pending(js)
@@ -151,8 +156,7 @@ async def test_a_failed_publish_makes_the_next_pass_a_scan_that_publishes_in_ord
 
 
 async def test_a_handed_over_purge_is_published_by_a_scan(sqlite_db: Database, nats_server: NatsServer, js):  # type: ignore[no-untyped-def]
-    relay = _relay(sqlite_db, nats_server, poll_interval_s=3600)
-    assert await relay.publish_pending(js) == Pass()
+    relay = await _scanned(sqlite_db, nats_server, js)
     _, written = await sqlite_db.run(
         outbox.collecting(lambda c: outbox.add_purge(c, {streams.EVENTS_STREAM: [streams.event_subject("job_1")]}))
     )
@@ -163,8 +167,7 @@ async def test_a_handed_over_purge_is_published_by_a_scan(sqlite_db: Database, n
 async def test_a_new_relay_publishes_what_the_previous_one_was_handed_but_never_sent(
     sqlite_db: Database, nats_server: NatsServer, js
 ):  # type: ignore[no-untyped-def]
-    gone = _relay(sqlite_db, nats_server, poll_interval_s=3600)
-    assert await gone.publish_pending(js) == Pass()
+    gone = await _scanned(sqlite_db, nats_server, js)
     await _commit_and_hand(sqlite_db, gone, "job_1")  # the store stops (or dies) before the next pass
     restarted = _relay(sqlite_db, nats_server, poll_interval_s=3600)
     assert await restarted.publish_pending(js) == Pass(sent=2)
@@ -198,8 +201,7 @@ async def _is_zero(sqlite_db: Database) -> bool:
 async def test_published_rows_are_marked_together_once_their_delay_is_up_and_before_any_scan(
     sqlite_db: Database, nats_server: NatsServer, js
 ):  # type: ignore[no-untyped-def]
-    relay = _relay(sqlite_db, nats_server, poll_interval_s=3600, mark_delay_s=3600)
-    assert await relay.publish_pending(js) == Pass()
+    relay = await _scanned(sqlite_db, nats_server, js, mark_delay_s=3600)
     for index in range(3):  # one job at a time: a pass each
         await _commit_and_hand(sqlite_db, relay, f"job_{index}")
         assert await relay.publish_pending(js) == Pass(sent=2, handed=True)
@@ -231,8 +233,7 @@ async def test_a_relay_that_stops_marks_what_it_published(sqlite_db: Database, n
 async def test_rows_published_but_not_marked_when_the_store_died_are_published_once(
     sqlite_db: Database, nats_server: NatsServer, js
 ):  # type: ignore[no-untyped-def]
-    gone = _relay(sqlite_db, nats_server, poll_interval_s=3600, mark_delay_s=3600)
-    assert await gone.publish_pending(js) == Pass()
+    gone = await _scanned(sqlite_db, nats_server, js, mark_delay_s=3600)
     await _commit_and_hand(sqlite_db, gone, "job_1")
     assert await gone.publish_pending(js) == Pass(sent=2, handed=True)  # then the store dies unmarked
     restarted = _relay(sqlite_db, nats_server, poll_interval_s=3600)
