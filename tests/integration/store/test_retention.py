@@ -40,7 +40,7 @@ def _rfc3339(when: datetime) -> str:
 
 async def test_media_expiring_in_a_few_seconds_is_swept_with_its_jobs_and_reports(gateway, store_stub):
     client = gateway.client
-    expires = _rfc3339(utcnow() + timedelta(seconds=2))
+    expires = _rfc3339(utcnow() + timedelta(seconds=8))  # outlives the checks below on a loaded machine
     media_id = await create_media(client, AUTH_A, expiresAt=expires)
     job_id = await create_job(client, AUTH_A, media_id)
     report_id = await complete_job(store_stub, "tenant-a", job_id)
