@@ -28,9 +28,10 @@ trip per statement of it. Under a burst that framing is most of a create's datab
 - Lock order (PostgreSQL replicas share the database): a batch runs its creates ordered by their
   `lock_key` (the tenant, whose queued-cap lock each takes; arrival order within one), and
   `then(connection, outcomes)` closes the transaction after the last create (a create run alone
-  too): the store fills the dispatch window there, once per transaction. So every transaction takes tenant locks in one order and
-  the dispatch lock after them (dispatch.py). Measured before: two replicas creating for three
-  tenants deadlocked in most rounds, batch against batch and batch against a lone create.
+  too): the store writes the batch's rows there (create_batch.py) and fills the dispatch window,
+  once per transaction. So every transaction takes tenant locks in one order and the dispatch
+  lock after them (dispatch.py). Measured before: two replicas creating for three tenants
+  deadlocked in most rounds, batch against batch and batch against a lone create.
 - The batch's outbox rows reach the relay once it has committed (`write` hands them over).
 """
 

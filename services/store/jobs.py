@@ -35,12 +35,12 @@ from services.store import (
     outbox,
     paging,
     prompts,
-    quotas,
     records,
     usage,
     webhooks,
 )
 from services.store.commands import Failure, Move, NewJob, NewReport, Usage
+from services.store.create_batch import CreateBatch
 from services.store.prompt_cache import PromptCache
 from services.store.records import Job
 from services.store.tables import IDEMPOTENCY_KEYS, JOBS, MEDIA, REPORTS
@@ -53,8 +53,6 @@ _KEY = select(_KEYS.c.fingerprint, _KEYS.c.job_id, _KEYS.c.created_at, _KEYS.c.e
     _KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key")
 )
 _FORGET_KEY = delete(_KEYS).where(_KEYS.c.tenant == bindparam("tenant"), _KEYS.c.key == bindparam("key"))
-_ADD_KEY = insert(_KEYS)
-_MEDIA_OWNER = select(MEDIA.c.tenant, MEDIA.c.url, MEDIA.c.expires_at).where(MEDIA.c.id == bindparam("media_id"))
 # The report carries its media's URL, read in the same statement.
 _ADD_REPORT = insert(REPORTS).values(
     media_url=select(MEDIA.c.url).where(MEDIA.c.id == bindparam("url_of_media")).scalar_subquery()
@@ -63,6 +61,7 @@ _ADD_REPORT = insert(REPORTS).values(
 
 def create(
     connection: Connection,
+    batch: CreateBatch,
     new: NewJob,
     waits: WaitEstimator,
     prompt_cache: PromptCache,
@@ -70,27 +69,31 @@ def create(
     queued_cap: int | None = None,
 ) -> tuple[Job, bool, float]:
     """The new job (or the one its idempotency key names: a replay), whether it is a replay, and
-    its estimated wait. Every check comes before the first write, so a create that raises has
-    written nothing (group_commit.py relies on it)."""
+    its estimated wait. Its rows are written with its batch's (create_batch.py). Every check comes
+    before the job is added to the batch, so a create that raises has added nothing
+    (group_commit.py relies on it)."""
     key = new.idempotency_key
     expired_key = False
     if key is not None:
+        in_batch = batch.keyed(new.tenant, key)
+        if in_batch is not None:
+            _check_replay(in_batch.fingerprint, new)
+            return in_batch.job, True, in_batch.wait
         existing = connection.execute(_KEY, {"tenant": new.tenant, "key": key}).first()
         if existing is not None and as_utc(existing.created_at) > utcnow() - IDEMPOTENCY_TTL:
-            if existing.fingerprint != new.request_fingerprint:
-                raise conflict("idempotency_conflict", "idempotencyKey was already used with a different request body")
+            _check_replay(existing.fingerprint, new)
             job = job_rows.read(connection, existing.job_id)
             assert job is not None
             first_wait = existing.estimated_wait_sec
             return job, True, waits.estimate(connection) if first_wait is None else first_wait
         expired_key = existing is not None
 
-    media = connection.execute(_MEDIA_OWNER, {"media_id": new.media_id}).first()
+    media = batch.media(connection, new.media_id)
     if media is None or media.tenant != new.tenant:
         raise not_found("media", new.media_id)
     _check_params(prompt_cache.production_variables(connection, new.template), new.template_params)
     if queued_cap is not None:
-        quotas.check_queued(connection, new.tenant, queued_cap)
+        batch.check_queued(connection, new.tenant, queued_cap)
     if key is not None and expired_key:
         connection.execute(_FORGET_KEY, {"tenant": new.tenant, "key": key})
 
@@ -115,21 +118,14 @@ def create(
         request_id=new.request_id or None,
     )
     wait = waits.estimate(connection)
-    job_rows.add(connection, job)
-    if key is not None:
-        connection.execute(
-            _ADD_KEY,
-            {
-                "tenant": new.tenant,
-                "key": key,
-                "fingerprint": new.request_fingerprint,
-                "job_id": job.id,
-                "created_at": now,
-                "estimated_wait_sec": wait,
-            },
-        )
-    outbox.add_event(connection, convert.event_message(job), request_id=new.request_id)
+    events = outbox.event_messages(convert.event_message(job), request_id=new.request_id)
+    batch.add(job, events, fingerprint=new.request_fingerprint, wait=wait)
     return job, False, wait  # queued until dispatch.fill gives it a place in the window
+
+
+def _check_replay(fingerprint: str, new: NewJob) -> None:
+    if fingerprint != new.request_fingerprint:
+        raise conflict("idempotency_conflict", "idempotencyKey was already used with a different request body")
 
 
 def _check_params(variables: list[PromptVariable], params: dict[str, object]) -> None:

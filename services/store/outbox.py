@@ -121,18 +121,35 @@ class Message:
 def add(connection: Connection, subject: str, payload: bytes, *, request_id: str = "", row_id: str = "") -> str:
     """Adds a message; returns its id. It carries the request id and trace context of the change
     that wrote it."""
+    added = message(subject, payload, request_id=request_id, row_id=row_id)
+    insert_all(connection, [added])
+    return added.id
+
+
+def message(subject: str, payload: bytes, *, request_id: str = "", row_id: str = "") -> Message:
+    """A message to add, with the request id and trace context of the change that writes it."""
     request_id = request_id or context.current().get("request_id", "")
     headers = dict(tracing.inject({})) if tracing.enabled() else {}
     if request_id:
         headers[streams.REQUEST_ID_HEADER] = request_id
-    row_id = row_id or ids.new_id("evt")
+    return Message(row_id or ids.new_id("evt"), subject, payload, headers)
+
+
+def insert_all(connection: Connection, messages: list[Message]) -> None:
+    """Adds the messages, in order, in one statement."""
+    if not messages:
+        return
+    now = utcnow()
     connection.execute(
-        _ADD, {"id": row_id, "subject": subject, "payload": payload, "headers": headers, "created_at": utcnow()}
+        _ADD,
+        [
+            {"id": m.id, "subject": m.subject, "payload": m.payload, "headers": m.headers, "created_at": now}
+            for m in messages
+        ],
     )
     written = connection.info.get(_WRITTEN)
     if written is not None:
-        written.append(Message(row_id, subject, payload, headers))
-    return row_id
+        written.extend(messages)
 
 
 def collecting(work: Callable[[Connection], T]) -> Callable[[Connection], tuple[T, list[Message]]]:
@@ -159,17 +176,21 @@ def add_event(connection: Connection, event: job_pb2.JobEvent, *, request_id: st
     The delivery is the same event (its id is the webhook's `webhook-id`) on the job's subject in
     WEBHOOKS, written in the same transaction, so the dispatcher reads only jobs that have a
     webhook and never misses one: no delivery row is written for a job without one."""
+    insert_all(connection, event_messages(event, request_id=request_id))
+
+
+def event_messages(event: job_pb2.JobEvent, *, request_id: str = "") -> list[Message]:
+    """The messages `add_event` adds (the event gets its id here)."""
     event.event_id = ids.new_id("evt")
     payload = event.SerializeToString()
-    add(connection, streams.event_subject(event.job_id), payload, request_id=request_id, row_id=event.event_id)
+    messages = [message(streams.event_subject(event.job_id), payload, request_id=request_id, row_id=event.event_id)]
     if event.status in _TERMINAL and event.has_webhook:
-        add(
-            connection,
-            streams.webhook_deliver_subject(event.job_id),
-            payload,
-            request_id=request_id,
-            row_id=ids.new_id("whd"),
+        messages.append(
+            message(
+                streams.webhook_deliver_subject(event.job_id), payload, request_id=request_id, row_id=ids.new_id("whd")
+            )
         )
+    return messages
 
 
 def add_render_command(connection: Connection, command: job_pb2.RenderCommand) -> None:

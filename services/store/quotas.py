@@ -34,10 +34,16 @@ def queued(connection: Connection, tenant: str) -> int:
     return int(connection.execute(_QUEUED, {"tenant": tenant}).scalar() or 0)
 
 
-def check_queued(connection: Connection, tenant: str, cap: int) -> None:
+def locked_queued(connection: Connection, tenant: str) -> int:
+    """The tenant's queued jobs, read under its lock (PostgreSQL) until the transaction ends."""
     if connection.dialect.name == "postgresql":
         connection.execute(_LOCK, {"lock_class": QUOTA_LOCK_CLASS, "tenant": tenant})
-    if queued(connection, tenant) >= cap:
+    return queued(connection, tenant)
+
+
+def check(queued_jobs: int, cap: int) -> None:
+    """quota_exceeded when `queued_jobs` have reached the cap."""
+    if queued_jobs >= cap:
         raise ServiceError(
             grpc.StatusCode.RESOURCE_EXHAUSTED,
             "quota_exceeded",

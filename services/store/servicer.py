@@ -26,6 +26,7 @@ from services.domain import job_states
 from services.store import (
     audit,
     convert,
+    create_batch,
     deletion,
     dispatch,
     inflight,
@@ -120,7 +121,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         self._waits = waits
         self._prompts = PromptCache()
         self._creates: GroupCommit[Created] = GroupCommit(
-            self._write, self._create_alone, then=self._fill_after_creates
+            lambda creates: self._write(create_batch.batched(creates)), self._create_alone, then=self._end_creates
         )
 
     async def _write(self, work: Callable[[Connection], T]) -> T:
@@ -176,19 +177,20 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
 
         return await self._write(self._filling(sweep))
 
-    def _fill_after_creates(self, connection: Connection, outcomes: Outcomes[Created]) -> None:
-        """Creates (a batch, or one alone) end by filling the dispatch window, once, if one queued a
-        job (a replay queued nothing)."""
+    def _end_creates(self, connection: Connection, outcomes: Outcomes[Created]) -> None:
+        """Creates (a batch, or one alone) end by writing their rows (create_batch.py), then filling
+        the dispatch window, once, if one queued a job (a replay queued nothing)."""
+        create_batch.of(connection).write(connection)
         if any(not isinstance(outcome, ServiceError) and not outcome[1] for outcome in outcomes):
             dispatch.fill(connection, self._window)
 
     async def _create_alone(self, create: Callable[[Connection], Created]) -> Created:
         """One create in its own transaction (group_commit.py: when its batch failed together)."""
         try:
-            return await self._write(create)
+            return await self._write(create_batch.batched(create))
         except IntegrityError:
             # A concurrent request with the same idempotency key committed first: replay it.
-            return await self._write(create)
+            return await self._write(create_batch.batched(create))
 
     # media
 
@@ -245,7 +247,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         new = convert.new_job(request)
 
         def create(c: Connection) -> Created:
-            return jobs.create(c, new, self._waits, self._prompts, queued_cap=cap)
+            return jobs.create(c, create_batch.of(c), new, self._waits, self._prompts, queued_cap=cap)
 
         # committed with the creates arriving alongside (group_commit.py)
         job, replayed, wait = await self._creates.run(create, lock_key=new.tenant)

@@ -56,10 +56,10 @@ async def test_each_create_is_answered_on_its_own_in_order(store, store_stub):
 async def test_a_create_that_breaks_fails_alone_and_its_batch_mates_are_created(store, store_stub, monkeypatch):
     create = jobs.create
 
-    def breaking(connection, new, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def breaking(connection, batch, new, *args, **kwargs):  # type: ignore[no-untyped-def]
         if new.request_id == "req_breaks":
             raise RuntimeError("a bug in one create")
-        return create(connection, new, *args, **kwargs)
+        return create(connection, batch, new, *args, **kwargs)
 
     monkeypatch.setattr(jobs, "create", breaking)
     media_id = await _media(store_stub)
@@ -73,3 +73,60 @@ async def test_a_create_that_breaks_fails_alone_and_its_batch_mates_are_created(
     for outcome in (made, also):
         job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=outcome.created.job_id))
         assert job.status == job_pb2.JOB_STATUS_QUEUED
+
+
+def _keyed(media_id: str, request_id: str, fingerprint: str) -> store_pb2.CreateJobRequest:
+    request = _request(media_id, request_id)
+    request.idempotency_key, request.request_fingerprint = "one-key", fingerprint
+    return request
+
+
+async def test_a_key_sent_twice_in_one_call_makes_one_job_and_another_body_with_it_conflicts(store, store_stub):
+    """The creates of one call commit in one transaction, their rows written together at its end:
+    a batch-mate with the same key replays the first create as a later transaction would."""
+    media_id = await _media(store_stub)
+    reply = await store_stub.CreateJobs(
+        store_pb2.CreateJobsRequest(
+            creates=[
+                _keyed(media_id, "req_first", "body-a"),
+                _keyed(media_id, "req_again", "body-a"),
+                _keyed(media_id, "req_other_body", "body-b"),
+            ]
+        )
+    )
+    first, again, other_body = reply.outcomes
+    assert (first.created.replayed, again.created.replayed) == (False, True)
+    assert again.created.job_id == first.created.job_id
+    assert again.created.estimated_wait_sec == first.created.estimated_wait_sec
+    assert _error(other_body) == (grpc.StatusCode.ALREADY_EXISTS, "idempotency_conflict")
+    listed = await store_stub.ListJobs(store_pb2.ListJobsRequest(tenant="t", limit=10))
+    assert [job.id for job in listed.items] == [first.created.job_id]
+    assert await _request_ids_of_events(store, first.created.job_id) == {"req_first"}  # one queued event
+
+    replayed_later = (
+        await store_stub.CreateJobs(store_pb2.CreateJobsRequest(creates=[_keyed(media_id, "r", "body-a")]))
+    ).outcomes[0]
+    assert (replayed_later.created.job_id, replayed_later.created.replayed) == (first.created.job_id, True)
+
+
+async def test_creates_of_several_tenants_and_media_in_one_call_each_get_their_own(store, store_stub):
+    t_calls, t_notes, u_calls = (
+        await _media(store_stub, "t"),
+        await _media(store_stub, "t"),
+        await _media(store_stub, "u"),
+    )
+    creates = [
+        _request(t_calls, "req_t1"),
+        _request(u_calls, "req_u1", tenant="u"),
+        _request(t_notes, "req_t2"),
+        _request(t_calls, "req_u_on_t_media", tenant="u"),  # another tenant's media, read for t's create
+        _request(u_calls, "req_u2", tenant="u"),
+    ]
+    reply = await store_stub.CreateJobs(store_pb2.CreateJobsRequest(creates=creates))
+    assert _error(reply.outcomes[3]) == (grpc.StatusCode.NOT_FOUND, "media_not_found")
+    for request, outcome in zip(creates, reply.outcomes, strict=True):
+        if request.request_id == "req_u_on_t_media":
+            continue
+        job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant=request.tenant, job_id=outcome.created.job_id))
+        assert (job.media_id, job.status) == (request.media_id, job_pb2.JOB_STATUS_QUEUED)
+        assert await _request_ids_of_events(store, job.id) == {request.request_id}

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 import grpc
 import nats
 import pytest
+from google.rpc import status_pb2
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
@@ -275,6 +276,29 @@ async def test_the_queued_cap_holds_among_creates_sent_at_once(capped_store):  #
     answers = await asyncio.gather(*(_answer(capped_store.CreateJob(_job_request(media_id))) for _ in range(6)))
     refused = [a for a in answers if a == grpc.StatusCode.RESOURCE_EXHAUSTED]
     assert len(refused) == 3 and len(answers) - len(refused) == 3
+
+
+async def test_the_queued_cap_counts_the_earlier_creates_of_one_call_per_tenant(capped_store):  # type: ignore[no-untyped-def]
+    """One CreateJobs call is one batch: each tenant's count is read once and the batch's own
+    creates added to it, so the fourth of t's creates is refused and u's own cap is untouched."""
+    t_media, u_media = await _media(capped_store, "t"), await _media(capped_store, "u")
+    creates = (
+        [_job_request(t_media) for _ in range(2)]
+        + [_job_request(u_media, "u")]
+        + [_job_request(t_media) for _ in range(3)]
+    )
+    reply = await capped_store.CreateJobs(store_pb2.CreateJobsRequest(creates=creates))
+    created = [
+        (request.tenant, outcome.HasField("created")) for request, outcome in zip(creates, reply.outcomes, strict=True)
+    ]
+    assert created == [("t", True), ("t", True), ("u", True), ("t", True), ("t", False), ("t", False)]
+    refused = status_pb2.Status.FromString(reply.outcomes[4].error)
+    assert refused.code == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]
+
+    more = await capped_store.CreateJobs(
+        store_pb2.CreateJobsRequest(creates=[_job_request(t_media), _job_request(u_media, "u")])
+    )
+    assert [outcome.HasField("created") for outcome in more.outcomes] == [False, True]  # the count committed
 
 
 async def test_a_prompt_edit_on_this_store_applies_to_the_next_create(store_stub):  # type: ignore[no-untyped-def]
