@@ -13,9 +13,10 @@ trip per statement of it. Under a burst that framing is most of a create's datab
   measured, a mean of 1.0 per transaction at 32 concurrent callers.)
 - Each caller gets its own answer. A create that raises a ServiceError (media not found, invalid
   params, quota_exceeded, idempotency_conflict) raises it to its own caller only: jobs.create
-  makes every check before its first write, so it has written nothing, and its batch-mates
-  commit. Creates see their batch-mates' rows (one transaction), so a tenant's queued cap and an
-  idempotency key used twice in one batch behave as they do one transaction after another.
+  makes every check before it adds its rows to the batch, so it has added nothing, and its
+  batch-mates commit. Creates see their batch-mates through the batch (create_batch.py), so a
+  tenant's queued cap and an idempotency key used twice in one batch behave as they do one
+  transaction after another.
 - A failure known to come before the commit (an IntegrityError, such as a concurrent create with
   the same idempotency key on another replica, or any other error a create raises while the batch
   is built) rolls the whole batch back, and each of its creates runs again in a transaction of its
@@ -32,7 +33,8 @@ trip per statement of it. Under a burst that framing is most of a create's datab
   once per transaction. So every transaction takes tenant locks in one order and the dispatch
   lock after them (dispatch.py). Measured before: two replicas creating for three tenants
   deadlocked in most rounds, batch against batch and batch against a lone create.
-- The batch's outbox rows reach the relay once it has committed (`write` hands them over).
+- The batch's outbox rows reach the relay once it has committed (the `write` this is given
+  hands them over).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import grpc
 from google.rpc import status_pb2
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from reports.v1 import job_pb2, store_pb2
 from services.common import streams
@@ -81,7 +81,7 @@ def _keyed(media_id: str, request_id: str, fingerprint: str) -> store_pb2.Create
     return request
 
 
-async def test_a_key_sent_twice_in_one_call_makes_one_job_and_another_body_with_it_conflicts(store, store_stub):
+async def test_a_key_sent_twice_in_one_call_makes_one_job_and_another_body_with_it_conflicts(store, store_stub, caplog):
     """The creates of one call commit in one transaction, their rows written together at its end:
     a batch-mate with the same key replays the first create as a later transaction would."""
     media_id = await _media(store_stub)
@@ -95,6 +95,7 @@ async def test_a_key_sent_twice_in_one_call_makes_one_job_and_another_body_with_
         )
     )
     first, again, other_body = reply.outcomes
+    assert "each runs alone" not in caplog.text  # one transaction, not a failed one and three more
     assert (first.created.replayed, again.created.replayed) == (False, True)
     assert again.created.job_id == first.created.job_id
     assert again.created.estimated_wait_sec == first.created.estimated_wait_sec
@@ -119,7 +120,7 @@ async def test_creates_of_several_tenants_and_media_in_one_call_each_get_their_o
         _request(t_calls, "req_t1"),
         _request(u_calls, "req_u1", tenant="u"),
         _request(t_notes, "req_t2"),
-        _request(t_calls, "req_u_on_t_media", tenant="u"),  # another tenant's media, read for t's create
+        _request(t_calls, "req_u_on_t_media", tenant="u"),  # t's media (read for t's creates) in u's create
         _request(u_calls, "req_u2", tenant="u"),
     ]
     reply = await store_stub.CreateJobs(store_pb2.CreateJobsRequest(creates=creates))
@@ -130,3 +131,34 @@ async def test_creates_of_several_tenants_and_media_in_one_call_each_get_their_o
         job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant=request.tenant, job_id=outcome.created.job_id))
         assert (job.media_id, job.status) == (request.media_id, job_pb2.JOB_STATUS_QUEUED)
         assert await _request_ids_of_events(store, job.id) == {request.request_id}
+
+
+async def test_a_key_another_replica_committed_meanwhile_reruns_the_batch_and_replays_it(
+    store, store_stub, monkeypatch, caplog
+):
+    """A key read as unused, then found taken when the batch inserts it (another replica committed
+    it in between): the batch rolls back and each create runs alone, the keyed one as a replay."""
+    media_id = await _media(store_stub)
+    committed = (
+        await store_stub.CreateJobs(store_pb2.CreateJobsRequest(creates=[_keyed(media_id, "r1", "a")]))
+    ).outcomes
+    original_key_read, create = jobs._KEY, jobs.create
+
+    def reads_the_key_too_early_once(connection, batch, new, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return create(connection, batch, new, *args, **kwargs)
+        finally:
+            monkeypatch.setattr(jobs, "_KEY", original_key_read)
+
+    monkeypatch.setattr(jobs, "_KEY", original_key_read.where(false()))
+    monkeypatch.setattr(jobs, "create", reads_the_key_too_early_once)
+    keyed, plain = (
+        await store_stub.CreateJobs(
+            store_pb2.CreateJobsRequest(creates=[_keyed(media_id, "r2", "a"), _request(media_id, "r3")])
+        )
+    ).outcomes
+    assert "each runs alone" in caplog.text
+    assert (keyed.created.job_id, keyed.created.replayed) == (committed[0].created.job_id, True)
+    assert not plain.created.replayed
+    listed = await store_stub.ListJobs(store_pb2.ListJobsRequest(tenant="t", limit=10))
+    assert sorted(job.id for job in listed.items) == sorted([committed[0].created.job_id, plain.created.job_id])
