@@ -78,6 +78,9 @@ def _not_started(job: job_pb2.Job) -> str | None:
     return None
 
 
+Resolved = tuple[resolver_pb2.Resolution, job_pb2.JobResolution]  # and what the claim records of it
+
+
 def _requested_label(asked: job_pb2.RenderCommand | job_pb2.Job) -> str | None:
     """The entity label the job was created with (its command carries it too)."""
     return asked.entity_label if asked.HasField("entity_label") else None
@@ -164,25 +167,23 @@ class JobRunner:
     async def run(self, command: job_pb2.RenderCommand) -> str:
         """Takes the job as far as it goes; returns its final status. Raises on transient trouble."""
         md = (("x-request-id", command.request_id),) if command.request_id else ()
-        resolution: resolver_pb2.Resolution | None = None
-        recorded: job_pb2.JobResolution | None = None  # what the claim records
+        resolved: Resolved | None = None
         if command.media_id:  # else a command written before commands carried the target: resolved after the claim
             try:
-                resolution = await self._resolve(command.tenant, command.media_id, command.target, md)
+                resolved = await self._resolved(command, md)
             except Unresolvable as exc:
                 return await self._claim_and_fail(command, md, exc)
-            recorded = _recorded(resolution, _requested_label(command))
-        claimed = await self._claim(command, md, recorded)
+        claimed = await self._claim(command, md, None if resolved is None else resolved[1])
         job = claimed.job
         ended = _not_started(job)
         if ended is not None:
             return ended
-        if resolution is None or recorded is None:
+        if resolved is None:
             try:
-                resolution = await self._resolve(job.tenant, job.media_id, job.target, md)
+                resolved = await self._resolved(job, md)
             except Unresolvable as exc:
                 return await self._fail(job.tenant, job.id, exc.code, exc.message, md)
-            recorded = _recorded(resolution, _requested_label(job))
+        resolution, recorded = resolved
         if job.stage != job_pb2.JOB_STAGE_RENDERING:  # claimed at resolving: with no resolution, or by an older store
             try:
                 await self._rendering(job, md, recorded)
@@ -209,20 +210,21 @@ class JobRunner:
         )
         return response
 
-    async def _resolve(self, tenant: str, media_id: str, target: Any, md: Any) -> resolver_pb2.Resolution:
-        """The target resolved; Unresolvable when the answer ends the job."""
+    async def _resolved(self, asked: job_pb2.RenderCommand | job_pb2.Job, md: Any) -> Resolved:
+        """The target `asked` names, resolved, and the record of it the claim keeps; Unresolvable
+        when the answer ends the job."""
         stage_started = time.perf_counter()
         try:
             with _tracer.start_as_current_span("resolve target"):
                 resolution = await self.resolver.resolve(
-                    tenant, media_id, target, timeout_s=max(self.rpc_timeout_s, 30.0), metadata=md
+                    asked.tenant, asked.media_id, asked.target, timeout_s=max(self.rpc_timeout_s, 30.0), metadata=md
                 )
         except ServiceError as error:
             if error.code in FINAL_RESOLVER_CODES:
                 raise Unresolvable(error.code, error.message) from None
             raise
         STAGE_SECONDS.labels("resolving").observe(time.perf_counter() - stage_started)
-        return resolution
+        return resolution, _recorded(resolution, _requested_label(asked))
 
     async def _render(
         self,

@@ -22,14 +22,13 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.engine import Connection
 
-from services.store import job_rows, outbox, quotas, records
+from services.store import job_rows, outbox, quotas
 from services.store.records import AnyRow, Job
-from services.store.tables import IDEMPOTENCY_KEYS, JOBS, MEDIA
+from services.store.tables import IDEMPOTENCY_KEYS, MEDIA
 
 T = TypeVar("T")
 _BATCH = "create_batch"  # connection.info key
 _MEDIA_OWNER = select(MEDIA.c.tenant, MEDIA.c.url, MEDIA.c.expires_at).where(MEDIA.c.id == bindparam("media_id"))
-_ADD_JOBS = insert(JOBS)
 _ADD_KEYS = insert(IDEMPOTENCY_KEYS)
 
 
@@ -47,8 +46,7 @@ class CreateBatch:
         self._queued: dict[str, int] = {}
         self._media: dict[str, AnyRow | None] = {}
         self._keyed: dict[tuple[str, str], KeyedCreate] = {}
-        self._jobs: list[dict[str, Any]] = []
-        self._keys: list[dict[str, Any]] = []
+        self._jobs: list[Job] = []
         self._messages: list[outbox.Message] = []
 
     def media(self, connection: Connection, media_id: str) -> AnyRow | None:
@@ -70,19 +68,9 @@ class CreateBatch:
 
     def add(self, job: Job, messages: list[outbox.Message], *, fingerprint: str, wait: float) -> None:
         """A new job, its key (if it has one) and its outbox rows, written by `write`."""
-        self._jobs.append(records.values(job, job_rows.COLUMNS))
+        self._jobs.append(job)
         if job.idempotency_key is not None:
             self._keyed[(job.tenant, job.idempotency_key)] = KeyedCreate(fingerprint, job, wait)
-            self._keys.append(
-                {
-                    "tenant": job.tenant,
-                    "key": job.idempotency_key,
-                    "fingerprint": fingerprint,
-                    "job_id": job.id,
-                    "created_at": job.created_at,
-                    "estimated_wait_sec": wait,
-                }
-            )
         self._messages.extend(messages)
         if job.tenant in self._queued:
             self._queued[job.tenant] += 1
@@ -90,11 +78,22 @@ class CreateBatch:
     def write(self, connection: Connection) -> None:
         """The batch's rows, one statement per table; once, at the end of the batch's creates."""
         if self._jobs:
-            connection.execute(_ADD_JOBS, self._jobs)
-        if self._keys:
-            connection.execute(_ADD_KEYS, self._keys)
+            job_rows.add(connection, *self._jobs)
+        if self._keyed:
+            connection.execute(_ADD_KEYS, [_key_row(keyed) for keyed in self._keyed.values()])
         outbox.insert_all(connection, self._messages)
-        self._jobs, self._keys, self._messages = [], [], []
+
+
+def _key_row(keyed: KeyedCreate) -> dict[str, Any]:
+    job = keyed.job
+    return {
+        "tenant": job.tenant,
+        "key": job.idempotency_key,
+        "fingerprint": keyed.fingerprint,
+        "job_id": job.id,
+        "created_at": job.created_at,
+        "estimated_wait_sec": keyed.wait,
+    }
 
 
 def batched(work: Callable[[Connection], T]) -> Callable[[Connection], T]:

@@ -33,8 +33,9 @@ def get(connection: Connection, tenant: str, job_id: str, *, for_update: bool = 
     return job
 
 
-def add(connection: Connection, job: Job) -> None:
-    connection.execute(_INSERT, records.values(job, COLUMNS))
+def add(connection: Connection, *jobs: Job) -> None:
+    """Inserts the jobs, in one statement."""
+    connection.execute(_INSERT, [records.values(job, COLUMNS) for job in jobs])
 
 
 def save(connection: Connection, job: Job, *fields: str) -> None:

@@ -121,7 +121,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         self._waits = waits
         self._prompts = PromptCache()
         self._creates: GroupCommit[Created] = GroupCommit(
-            lambda creates: self._write(create_batch.batched(creates)), self._create_alone, then=self._end_creates
+            self._write_creates, self._create_alone, then=self._end_creates
         )
 
     async def _write(self, work: Callable[[Connection], T]) -> T:
@@ -177,6 +177,10 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
 
         return await self._write(self._filling(sweep))
 
+    async def _write_creates(self, creates: Callable[[Connection], T]) -> T:
+        """A transaction of creates (a batch, or one alone), with the batch they write together."""
+        return await self._write(create_batch.batched(creates))
+
     def _end_creates(self, connection: Connection, outcomes: Outcomes[Created]) -> None:
         """Creates (a batch, or one alone) end by writing their rows (create_batch.py), then filling
         the dispatch window, once, if one queued a job (a replay queued nothing)."""
@@ -187,10 +191,10 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
     async def _create_alone(self, create: Callable[[Connection], Created]) -> Created:
         """One create in its own transaction (group_commit.py: when its batch failed together)."""
         try:
-            return await self._write(create_batch.batched(create))
+            return await self._write_creates(create)
         except IntegrityError:
             # A concurrent request with the same idempotency key committed first: replay it.
-            return await self._write(create_batch.batched(create))
+            return await self._write_creates(create)
 
     # media
 
