@@ -21,10 +21,11 @@ can never overtake each other between replicas; a relay whose process dies mid-p
 connection, PostgreSQL rolls its transaction back and frees the lock, and the next leader
 republishes what was not marked (JetStream drops the copies by message id). A pass holds the
 transaction for one batch only (at most `batch_size` rows, each publish bounded by the JetStream
-timeout), never across idle waits. A pass costs four round trips to the server: BEGIN, one
-statement that takes the lock and claims the rows (`_LEAD_AND_CLAIM`), the UPDATE that marks them,
-COMMIT. The relay keeps one connection of its own for its passes (no pool checkout, no ping per
-pass) and drops it after any failure, so the next pass starts on a fresh one. SQLite has one
+timeout), never across idle waits. A pass costs two round trips to the server: BEGIN with the
+statement that takes the lock and claims the rows, then the UPDATE that marks them with COMMIT
+(relay_connection.py). The relay keeps one connection of its own for its passes (no pool
+checkout, no ping per pass) and drops it after any failure, so the next pass starts on a fresh
+one. SQLite has one
 store replica, so its relay takes no lock and holds no transaction while publishing (that would
 block every writer).
 
@@ -76,7 +77,7 @@ from typing import TypeVar
 
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
-from sqlalchemy import Boolean, bindparam, column, delete, insert, select, text, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from reports.v1 import job_pb2
@@ -84,6 +85,7 @@ from services.common import backoff, context, ids, streams, tracing
 from services.common.timeutil import utcnow
 from services.store.db import Database
 from services.store.records import AnyRow
+from services.store.relay_connection import RelayConnection
 from services.store.tables import OUTBOX
 
 log = logging.getLogger(__name__)
@@ -94,16 +96,6 @@ T = TypeVar("T")
 LEADER_LOCK_CLASS = 0x52504F42
 # The leader lock and, only if it was taken, the unsent rows in order: one round trip. The one
 # row with `leading` false (or true and no id: nothing unsent) says what happened when no row is claimed.
-_LEAD_AND_CLAIM = text("""
-WITH lead AS (SELECT pg_try_advisory_xact_lock(:lock_class, hashtext(current_schema())) AS leading)
-SELECT lead.leading, unsent.id, unsent.subject, unsent.payload, unsent.headers FROM lead
-LEFT JOIN LATERAL (SELECT id, subject, payload, headers, seq FROM outbox WHERE lead.leading AND sent_at IS NULL
-                   ORDER BY seq LIMIT :batch_size FOR UPDATE SKIP LOCKED) AS unsent ON true
-ORDER BY unsent.seq""").columns(
-    column("leading", Boolean), OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload, OUTBOX.c.headers
-)
-
-
 _ADD = insert(OUTBOX)
 _WRITTEN = "outbox_written"  # connection.info key: the messages `collecting` gathers
 
@@ -282,7 +274,7 @@ class OutboxRelay:
         self._nc: NatsClient | None = None
         # PostgreSQL: the passes' connection, used on this one thread from claim to commit.
         self._claim_thread: ThreadPoolExecutor | None = None
-        self._connection: Connection | None = None
+        self._connection = RelayConnection(db.engine)
 
     def wake(self) -> None:
         """Rows were written that were not handed over: the next pass reads the table."""
@@ -377,16 +369,15 @@ class OutboxRelay:
             if len(self._unmarked) >= self._batch_size or (self._unmarked and time.monotonic() >= self._mark_at):
                 await self._mark_unmarked()
             return Pass(sent=len(published), failed=failed, handed=handed and bool(rows))
-        claim = await self._in_claim_thread(self._claim)
-        if claim is None:
+        claimed = await self._in_claim_thread(self._claim)
+        if claimed is None:
             return Pass(busy=True)
-        connection, rows = claim
         try:
-            published, failed = await self._publish(js, rows) if rows else ([], False)
+            published, failed = await self._publish(js, claimed) if claimed else ([], False)
         except BaseException:
-            await self._in_claim_thread(self._drop_connection)  # rolls back, which frees the lock
+            await self._in_claim_thread(self._connection.drop)  # the server rolls back, which frees the lock
             raise
-        await self._in_claim_thread(lambda: self._commit_sent(connection, published))
+        await self._in_claim_thread(lambda: self._commit_sent(published))
         return Pass(sent=len(published), failed=failed)
 
     def _idle_s(self) -> float:
@@ -402,39 +393,22 @@ class OutboxRelay:
             await self._db.run(lambda c: _mark_sent(c, row_ids))
             self._unmarked = []
 
-    def _claim(self) -> tuple[Connection, list[AnyRow]] | None:
+    def _claim(self) -> list[Message] | None:
         """The leader lock and the unsent rows, in a transaction left open; None: not the leader."""
-        if self._connection is None:
-            self._connection = self._db.engine.connect()
-        connection = self._connection
         try:
-            connection.begin()
-            rows = connection.execute(
-                _LEAD_AND_CLAIM, {"lock_class": LEADER_LOCK_CLASS, "batch_size": self._batch_size}
-            ).all()
-            if not rows[0].leading:
-                connection.rollback()
-                return None
-            return connection, [row for row in rows if row.id is not None]
+            claimed = self._connection.claim(LEADER_LOCK_CLASS, self._batch_size)
         except BaseException:
-            self._drop_connection()
+            self._connection.drop()
             raise
+        return None if claimed is None else [Message(*row) for row in claimed]
 
-    def _commit_sent(self, connection: Connection, row_ids: list[str]) -> None:
+    def _commit_sent(self, row_ids: list[str]) -> None:
         """Marks the published rows and ends the pass's transaction, which frees the leader lock."""
         try:
-            if row_ids:
-                _mark_sent(connection, row_ids)
-            connection.commit()
+            self._connection.commit(row_ids, utcnow())
         except BaseException:
-            self._drop_connection()
+            self._connection.drop()
             raise
-
-    def _drop_connection(self) -> None:
-        """Closes the passes' connection (rolling back what is open); the next pass opens another."""
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            connection.close()
 
     async def _publish(self, js: JetStreamContext, rows: Sequence[AnyRow | Message]) -> tuple[list[str], bool]:
         """Publishes each key's rows in order, the keys side by side (at most a batch in flight,
@@ -479,7 +453,7 @@ class OutboxRelay:
         if self._claim_thread is not None:
             self._claim_thread.shutdown(wait=True)
             self._claim_thread = None
-        self._drop_connection()
+        self._connection.drop()
 
     async def _delete_old_sent(self) -> None:
         cutoff = utcnow() - self._keep_sent

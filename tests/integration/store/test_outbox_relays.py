@@ -9,10 +9,10 @@ from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterator
 
 import nats
+import psycopg
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError
 
 from reports.v1 import job_pb2
 from services.common import streams
@@ -188,13 +188,30 @@ async def test_a_relay_whose_connection_the_server_dropped_publishes_again_on_a_
         await db.run(lambda c: outbox.add_event(c, job_pb2.JobEvent(job_id="job_1", tenant="t")))
         assert await relay.publish_pending(js) == outbox.Pass(sent=1)
         # The server ends the session the relay keeps for its passes (as a restart or an idle timeout would).
-        kept = relay._connection
-        assert kept is not None
-        pid = kept.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+        pid = relay._connection.backend_pid
+        assert pid is not None
         await db.run(lambda c: c.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}))
         await db.run(lambda c: outbox.add_event(c, job_pb2.JobEvent(job_id="job_1", tenant="t")))
-        with pytest.raises(OperationalError):
+        with pytest.raises(psycopg.OperationalError):
             await relay.publish_pending(js)  # run() logs this and scans again
         assert await relay.publish_pending(js) == outbox.Pass(sent=1)
         assert await _unsent(db) == 0
         assert (await js.stream_info(streams.EVENTS_STREAM)).state.messages == 2
+
+
+async def test_the_relays_unflushed_commits_stay_on_its_own_connection(
+    databases: tuple[Database, Database], nats_server: NatsServer
+):
+    """The relay commits its marks without waiting for the WAL flush; the store's jobs, whose
+    connections come from the same pool, still wait for it."""
+    db, _ = databases
+    async with jetstream(nats_server.url) as js:
+        async with _closing(_relay(db, nats_server.url)) as relay:
+            await db.run(lambda c: outbox.add_event(c, job_pb2.JobEvent(job_id="job_1", tenant="t")))
+            assert await relay.publish_pending(js) == outbox.Pass(sent=1)
+        pooled = db.engine.pool.checkedin()
+        assert pooled >= 1
+        with contextlib.ExitStack() as held:  # every pooled connection, and one more
+            connections = [held.enter_context(db.engine.connect()) for _ in range(pooled + 1)]
+            settings = {c.execute(text("SHOW synchronous_commit")).scalar_one() for c in connections}
+        assert settings == {"on"}
