@@ -61,13 +61,13 @@ IDLE_BEFORE_PING_S = 1.0
 
 
 def _ping_when_idle(engine: Engine, idle_before_ping_s: float) -> None:
-    """Tests a connection idle longer than `idle_before_ping_s` before it is handed out, and
-    replaces it if the server has gone (SQLAlchemy's pool retries a checkout that raises
-    DisconnectionError with another connection). `pool_pre_ping` pings every checkout: a round
-    trip per transaction, about one in eight of a job's on PostgreSQL, for connections that were
-    in use a moment before. A connection that breaks while it is busy (the server restarted
-    under load) fails its transaction whatever the ping; SQLAlchemy then discards every pooled
-    connection made before that failure, so the next transactions reconnect."""
+    """Tests a connection idle longer than `idle_before_ping_s` before it is handed out; if the
+    server has gone, the whole pool is reconnected (InvalidatePoolError: the pool replaces this
+    connection and discards the others made before), as `pool_pre_ping` does. `pool_pre_ping`
+    pings at every checkout: a round trip per transaction, about one in eight of a job's on
+    PostgreSQL, for connections that were in use a moment before. A connection the server closed
+    while it was in use, or within `idle_before_ping_s` of its last use (a restart under load),
+    fails the transaction that takes it; SQLAlchemy then reconnects the pool the same way."""
 
     @event.listens_for(engine, "checkin")
     def _idle_from(_dbapi_connection: object, record: ConnectionPoolEntry) -> None:
@@ -81,7 +81,7 @@ def _ping_when_idle(engine: Engine, idle_before_ping_s: float) -> None:
         try:
             engine.dialect.do_ping(dbapi_connection)  # type: ignore[arg-type]
         except engine.dialect.loaded_dbapi.Error as error:
-            raise exc.DisconnectionError(str(error)) from error
+            raise exc.InvalidatePoolError(str(error)) from error
 
 
 def create_db_engine(url: str, *, idle_before_ping_s: float = IDLE_BEFORE_PING_S) -> Engine:

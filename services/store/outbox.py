@@ -94,8 +94,6 @@ T = TypeVar("T")
 # The advisory lock's first key ("RPOB"); the second is a hash of the schema, so stores on
 # different schemas of one database never wait for each other.
 LEADER_LOCK_CLASS = 0x52504F42
-# The leader lock and, only if it was taken, the unsent rows in order: one round trip. The one
-# row with `leading` false (or true and no id: nothing unsent) says what happened when no row is claimed.
 _ADD = insert(OUTBOX)
 _WRITTEN = "outbox_written"  # connection.info key: the messages `collecting` gathers
 

@@ -8,9 +8,11 @@ on the client by psycopg's `ClientCursor`, which quotes them as literals): measu
 230 µs a pass against 404 µs.
 
 It commits without waiting for the server to flush its WAL (`synchronous_commit = off`): a mark a
-server crash loses only republishes its rows, which JetStream drops by message id, as it does
-those of a store killed before its mark. Because of that setting the connection never goes back
-to the pool: dropping it closes it.
+server crash loses only republishes its rows, which JetStream drops by message id when the relay
+publishes them again within its duplicate window (two minutes), as with a store killed before its
+mark. (The next transaction that commits with a flush, any job's, makes the marks before it
+durable too.) Because of those session settings the connection is detached from the pool as it is
+taken: it is never handed to another transaction, and closing it closes it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import psycopg
+from psycopg import pq
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
@@ -45,7 +48,10 @@ class RelayConnection:
     def claim(self, lock_class: int, batch_size: int) -> list[ClaimedRow] | None:
         """Begins a pass: the leader lock and up to `batch_size` unsent rows in order, the
         transaction left open; None (and no transaction) when another relay leads."""
-        cursor = psycopg.ClientCursor(self._connection())
+        driver = self._open()
+        cursor = psycopg.ClientCursor(driver)
+        if driver.info.transaction_status != pq.TransactionStatus.IDLE:
+            cursor.execute("ROLLBACK")  # a pass whose caller went away after its claim (cancelled)
         cursor.execute(_BEGIN_AND_CLAIM, {"lock_class": lock_class, "batch_size": batch_size})
         cursor.nextset()  # past BEGIN's result
         rows = cursor.fetchall()
@@ -56,7 +62,10 @@ class RelayConnection:
 
     def commit(self, sent: Sequence[str], now: datetime) -> None:
         """Marks `sent` and ends the pass, which frees the leader lock."""
-        cursor = psycopg.ClientCursor(self._connection())
+        driver = self._driver
+        if driver is None or driver.info.transaction_status != pq.TransactionStatus.INTRANS:
+            raise RuntimeError("no relay pass is open to commit")
+        cursor = psycopg.ClientCursor(driver)
         if sent:
             cursor.execute(_MARK_AND_COMMIT, {"now": now, "row_ids": list(sent)})
         else:
@@ -70,15 +79,20 @@ class RelayConnection:
         """Closes the connection (the server rolls back what is open); the next pass opens another."""
         pooled, self._pooled, self._driver = self._pooled, None, None
         if pooled is not None:
-            pooled.invalidate()  # closed, never returned to the pool with this session's settings
+            pooled.close()  # detached: closes the connection itself
 
-    def _connection(self) -> psycopg.Connection:
+    def _open(self) -> psycopg.Connection:
         if self._driver is None:
             pooled = self._engine.raw_connection()
             driver = pooled.driver_connection
-            assert isinstance(driver, psycopg.Connection)
-            driver.rollback()
-            driver.autocommit = True
-            driver.execute("SET synchronous_commit = off")
+            pooled.detach()  # before its settings change: a failure below cannot hand them to the pool
+            try:
+                assert isinstance(driver, psycopg.Connection)
+                driver.rollback()
+                driver.autocommit = True
+                driver.execute("SET synchronous_commit = off")
+            except BaseException:
+                pooled.close()
+                raise
             self._pooled, self._driver = pooled, driver
         return self._driver

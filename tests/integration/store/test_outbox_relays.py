@@ -180,6 +180,25 @@ async def test_a_relay_that_is_not_the_leader_publishes_nothing_until_the_leader
         assert (await js.stream_info(streams.EVENTS_STREAM)).state.messages == 1
 
 
+async def test_a_relay_that_is_not_the_leader_leaves_no_transaction_open(
+    databases: tuple[Database, Database], nats_server: NatsServer
+):
+    first, second = databases
+    async with jetstream(nats_server.url) as js, _closing(_relay(second, nats_server.url)) as relay:
+        with first.transaction() as leader:
+            leader.execute(
+                text("SELECT pg_try_advisory_xact_lock(:c, hashtext(current_schema()))"),
+                {"c": outbox.LEADER_LOCK_CLASS},
+            )
+            assert await relay.publish_pending(js) == outbox.Pass(busy=True)
+        state = await first.run(
+            lambda c: c.execute(
+                text("SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": relay._connection.backend_pid}
+            ).scalar_one()
+        )
+        assert state == "idle"
+
+
 async def test_a_relay_whose_connection_the_server_dropped_publishes_again_on_a_new_one(
     databases: tuple[Database, Database], nats_server: NatsServer
 ):
