@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
+import signal
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterator
 
@@ -197,6 +199,45 @@ async def test_a_relay_that_is_not_the_leader_leaves_no_transaction_open(
             ).scalar_one()
         )
         assert state == "idle"
+
+
+@pytest.mark.own_nats_server  # paused
+async def test_a_relay_whose_pass_is_cancelled_mid_publish_lets_the_next_leader_publish(
+    databases: tuple[Database, Database], nats_server: NatsServer
+):
+    """The store stopping (its task cancelled) while JetStream has not answered a publish: the
+    pass's transaction is rolled back at once and the leader lock goes with it."""
+    first, second = databases
+    await first.run(lambda c: outbox.add_event(c, job_pb2.JobEvent(job_id="job_1", tenant="t")))
+    async with (
+        jetstream(nats_server.url) as js,
+        _closing(_relay(first, nats_server.url)) as stopping,
+        _closing(_relay(second, nats_server.url)) as next_leader,
+    ):
+        nats_pid = nats_server.process.proc.pid  # type: ignore[union-attr]
+        os.kill(nats_pid, signal.SIGSTOP)  # JetStream holds its acks
+        try:
+            publishing = asyncio.create_task(stopping.publish_pending(js))
+            await until(lambda: _leader_lock_holders(second), what="the first relay holds the leader lock")
+            publishing.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await publishing
+            assert await _leader_lock_holders(second) == 0
+        finally:
+            os.kill(nats_pid, signal.SIGCONT)
+        assert await next_leader.publish_pending(js) == outbox.Pass(sent=1)
+        assert await _unsent(second) == 0
+
+
+async def _leader_lock_holders(db: Database) -> int:
+    return int(
+        await db.run(
+            lambda c: c.execute(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = :c AND granted"),
+                {"c": outbox.LEADER_LOCK_CLASS},
+            ).scalar_one()
+        )
+    )
 
 
 async def test_a_relay_whose_connection_the_server_dropped_publishes_again_on_a_new_one(
