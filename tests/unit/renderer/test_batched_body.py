@@ -82,3 +82,30 @@ async def test_a_broken_chunk_fails_after_the_chunks_before_it() -> None:
         with pytest.raises(httpx2.RemoteProtocolError):
             await pieces(url, got.append)
     assert b"".join(got) == EVENTS[0] + EVENTS[1]
+
+
+async def test_the_connection_is_reused_after_a_joined_answer_ends() -> None:
+    """The end of the message, met while joining, moves h11 to its next cycle: the pool sends the
+    next request on the same connection."""
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        for _ in range(2):
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(HEAD + b"".join(chunk(e) for e in EVENTS) + b"0\r\n\r\n")
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
+    batched_body.install()
+    try:
+        async with httpx2.AsyncClient() as client:
+            for _ in range(2):
+                async with client.stream("GET", url) as response:
+                    assert b"".join([piece async for piece in response.aiter_raw()]) == b"".join(EVENTS)
+    finally:
+        server.close()
+    assert connections == 1
