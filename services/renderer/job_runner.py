@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import grpc
 from google.protobuf import json_format
@@ -78,7 +78,9 @@ def _not_started(job: job_pb2.Job) -> str | None:
     return None
 
 
-Resolved = tuple[resolver_pb2.Resolution, job_pb2.JobResolution]  # and what the claim records of it
+class Resolved(NamedTuple):
+    resolution: resolver_pb2.Resolution
+    recorded: job_pb2.JobResolution  # what the claim records of it
 
 
 def _requested_label(asked: job_pb2.RenderCommand | job_pb2.Job) -> str | None:
@@ -173,7 +175,7 @@ class JobRunner:
                 resolved = await self._resolved(command, md)
             except Unresolvable as exc:
                 return await self._claim_and_fail(command, md, exc)
-        claimed = await self._claim(command, md, None if resolved is None else resolved[1])
+        claimed = await self._claim(command, md, None if resolved is None else resolved.recorded)
         job = claimed.job
         ended = _not_started(job)
         if ended is not None:
@@ -224,7 +226,7 @@ class JobRunner:
                 raise Unresolvable(error.code, error.message) from None
             raise
         STAGE_SECONDS.labels("resolving").observe(time.perf_counter() - stage_started)
-        return resolution, _recorded(resolution, _requested_label(asked))
+        return Resolved(resolution, _recorded(resolution, _requested_label(asked)))
 
     async def _render(
         self,

@@ -25,9 +25,8 @@ timeout), never across idle waits. A pass costs two round trips to the server: B
 statement that takes the lock and claims the rows, then the UPDATE that marks them with COMMIT
 (relay_connection.py). The relay keeps one connection of its own for its passes (no pool
 checkout, no ping per pass) and drops it after any failure, so the next pass starts on a fresh
-one. SQLite has one
-store replica, so its relay takes no lock and holds no transaction while publishing (that would
-block every writer).
+one. SQLite has one store replica, so its relay takes no lock and holds no transaction while
+publishing (that would block every writer).
 
 Hand-over (SQLite): a store call that wrote outbox rows hands them to the relay in memory as soon
 as its transaction has committed (`collecting` gathers them, `OutboxRelay.hand` takes them), so a
@@ -367,15 +366,15 @@ class OutboxRelay:
             if len(self._unmarked) >= self._batch_size or (self._unmarked and time.monotonic() >= self._mark_at):
                 await self._mark_unmarked()
             return Pass(sent=len(published), failed=failed, handed=handed and bool(rows))
-        claimed = await self._in_claim_thread(self._claim)
+        claimed = await self._in_claim_thread(lambda: self._connection.claim(LEADER_LOCK_CLASS, self._batch_size))
         if claimed is None:
             return Pass(busy=True)
         try:
-            published, failed = await self._publish(js, claimed) if claimed else ([], False)
+            published, failed = await self._publish(js, [Message(*row) for row in claimed])
         except BaseException:
             await self._in_claim_thread(self._connection.drop)  # the server rolls back, which frees the lock
             raise
-        await self._in_claim_thread(lambda: self._commit_sent(published))
+        await self._in_claim_thread(lambda: self._connection.commit(published, utcnow()))
         return Pass(sent=len(published), failed=failed)
 
     def _idle_s(self) -> float:
@@ -390,23 +389,6 @@ class OutboxRelay:
             row_ids = self._unmarked
             await self._db.run(lambda c: _mark_sent(c, row_ids))
             self._unmarked = []
-
-    def _claim(self) -> list[Message] | None:
-        """The leader lock and the unsent rows, in a transaction left open; None: not the leader."""
-        try:
-            claimed = self._connection.claim(LEADER_LOCK_CLASS, self._batch_size)
-        except BaseException:
-            self._connection.drop()
-            raise
-        return None if claimed is None else [Message(*row) for row in claimed]
-
-    def _commit_sent(self, row_ids: list[str]) -> None:
-        """Marks the published rows and ends the pass's transaction, which frees the leader lock."""
-        try:
-            self._connection.commit(row_ids, utcnow())
-        except BaseException:
-            self._connection.drop()
-            raise
 
     async def _publish(self, js: JetStreamContext, rows: Sequence[AnyRow | Message]) -> tuple[list[str], bool]:
         """Publishes each key's rows in order, the keys side by side (at most a batch in flight,

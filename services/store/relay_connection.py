@@ -17,7 +17,8 @@ taken: it is never handed to another transaction, and closing it closes it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 import psycopg
@@ -38,7 +39,8 @@ ClaimedRow = tuple[str, str, bytes, dict[str, str]]  # id, subject, payload, hea
 
 
 class RelayConnection:
-    """Opened on the first pass; not thread-safe (the relay uses it from one thread)."""
+    """Opened on the first pass, closed after any failure (the next pass opens another); not
+    thread-safe (the relay uses it from one thread)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -48,28 +50,30 @@ class RelayConnection:
     def claim(self, lock_class: int, batch_size: int) -> list[ClaimedRow] | None:
         """Begins a pass: the leader lock and up to `batch_size` unsent rows in order, the
         transaction left open; None (and no transaction) when another relay leads."""
-        driver = self._open()
-        cursor = psycopg.ClientCursor(driver)
-        if driver.info.transaction_status != pq.TransactionStatus.IDLE:
-            cursor.execute("ROLLBACK")  # a pass whose caller went away after its claim (cancelled)
-        cursor.execute(_BEGIN_AND_CLAIM, {"lock_class": lock_class, "batch_size": batch_size})
-        cursor.nextset()  # past BEGIN's result
-        rows = cursor.fetchall()
-        if not rows[0][0]:
-            cursor.execute("ROLLBACK")
-            return None
+        with self._dropped_on_failure():
+            driver = self._open()
+            cursor = psycopg.ClientCursor(driver)
+            if driver.info.transaction_status != pq.TransactionStatus.IDLE:
+                cursor.execute("ROLLBACK")  # a pass whose caller went away after its claim (cancelled)
+            cursor.execute(_BEGIN_AND_CLAIM, {"lock_class": lock_class, "batch_size": batch_size})
+            cursor.nextset()  # past BEGIN's result
+            rows = cursor.fetchall()
+            if not rows[0][0]:
+                cursor.execute("ROLLBACK")
+                return None
         return [(row_id, subject, bytes(payload), headers) for _, row_id, subject, payload, headers in rows if row_id]
 
     def commit(self, sent: Sequence[str], now: datetime) -> None:
         """Marks `sent` and ends the pass, which frees the leader lock."""
-        driver = self._driver
-        if driver is None or driver.info.transaction_status != pq.TransactionStatus.INTRANS:
-            raise RuntimeError("no relay pass is open to commit")
-        cursor = psycopg.ClientCursor(driver)
-        if sent:
-            cursor.execute(_MARK_AND_COMMIT, {"now": now, "row_ids": list(sent)})
-        else:
-            cursor.execute("COMMIT")
+        with self._dropped_on_failure():
+            driver = self._driver
+            if driver is None or driver.info.transaction_status != pq.TransactionStatus.INTRANS:
+                raise RuntimeError("no relay pass is open to commit")
+            cursor = psycopg.ClientCursor(driver)
+            if sent:
+                cursor.execute(_MARK_AND_COMMIT, {"now": now, "row_ids": list(sent)})
+            else:
+                cursor.execute("COMMIT")
 
     @property
     def backend_pid(self) -> int | None:
@@ -80,6 +84,14 @@ class RelayConnection:
         pooled, self._pooled, self._driver = self._pooled, None, None
         if pooled is not None:
             pooled.close()  # detached: closes the connection itself
+
+    @contextlib.contextmanager
+    def _dropped_on_failure(self) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            self.drop()
+            raise
 
     def _open(self) -> psycopg.Connection:
         if self._driver is None:

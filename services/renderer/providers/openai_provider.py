@@ -71,13 +71,12 @@ class OpenAIProvider(SdkProvider):
         self, conversation: Conversation, schema: dict[str, Any], model: str, on_progress: Progress | None = None
     ) -> Completion:
         answer = StreamedAnswer()
-        streamed: bool = True  # the answer's body is read below, not by the SDK
         with sdk_failures(openai, self._idle_s):
             response = await self._client.post(
                 "/chat/completions",
                 cast_to=httpx2.Response,
                 body=self.request(conversation, schema, model),
-                stream=streamed,
+                stream=True,
             )
             try:
                 reader = EventReader(response.aiter_bytes(), self._idle_s)
