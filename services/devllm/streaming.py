@@ -8,7 +8,7 @@ block `content_block_start` / `content_block_delta` (`text_delta`, `thinking_del
 `signature_delta`, `input_json_delta`) / `content_block_stop`, `message_delta` with the stop
 reason and usage, `message_stop`; each as `event: NAME` + `data: {...}`.
 
-`tokens_per_s` paces the pieces (0: all at once); `stall_s` holds the stream once, half
+`tokens_per_s` paces the pieces (0: as fast as possible); `stall_s` holds the stream once, half
 way, as a provider that stops sending does.
 """
 
@@ -30,29 +30,18 @@ def pieces(text: str) -> list[str]:
 
 async def paced(events: Iterator[tuple[str, bool]], tokens_per_s: float, stall_s: float) -> AsyncIterator[str]:
     """The events' SSE text; a pause of one piece's time before each piece (`True` marks one),
-    and `stall_s` once after half of them. Unpaced, the text goes out in one write (two, either side
-    of a stall), as a provider's buffered stream arrives; not a send per event."""
+    and `stall_s` once after half of them."""
     listed = list(events)
     total = sum(1 for _, piece in listed if piece)
-    stall_at = max(1, total // 2) if stall_s else None
-    held: list[str] = []  # unpaced: the text not yet written
     sent = 0
     for text, piece in listed:
         if piece:
             if tokens_per_s > 0:
                 await asyncio.sleep(TOKENS_PER_PIECE / tokens_per_s)
             sent += 1
-            if sent == stall_at:
-                if held:
-                    yield "".join(held)
-                    held.clear()
+            if stall_s and sent == max(1, total // 2):
                 await asyncio.sleep(stall_s)
-        if tokens_per_s > 0:
-            yield text
-        else:
-            held.append(text)
-    if held:
-        yield "".join(held)
+        yield text
 
 
 def openai_events(reply: dict[str, Any], include_usage: bool) -> Iterator[tuple[str, bool]]:
