@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import grpc
@@ -33,7 +33,6 @@ from services.common import tracing
 from services.common.report_codec import document_from_json
 from services.common.rpc_errors import ServiceError, from_rpc_error
 from services.domain import job_states
-from services.renderer.answer_turns import AnswerTurns, JobTurn
 from services.renderer.coverage import Coverage, CoverageRules, assess
 from services.renderer.errors import InvalidRenderRequest, LlmEnded, LlmInvalidOutput, LlmUnavailable
 from services.renderer.llm import Llm
@@ -166,7 +165,6 @@ class JobRunner:
     coverage_rules: CoverageRules = CoverageRules()
     progress_interval_s: float = 1.0  # the shortest gap between two progress events of a job
     prices: PriceTable = PriceTable()
-    turns: AnswerTurns = field(default_factory=AnswerTurns)
 
     async def run(self, command: job_pb2.RenderCommand) -> str:
         """Takes the job as far as it goes; returns its final status. Raises on transient trouble."""
@@ -238,27 +236,12 @@ class JobRunner:
         md: Any,
     ) -> str:
         """Writes the report of a job that is running at stage rendering, and completes the job."""
-        turn = self.turns.for_job()
-        try:
-            return await self._write(claimed, resolution, recorded, md, turn)
-        finally:
-            turn.give_back()
-
-    async def _write(
-        self,
-        claimed: store_pb2.ClaimJobResponse,
-        resolution: resolver_pb2.Resolution,
-        recorded: job_pb2.JobResolution,
-        md: Any,
-        turn: JobTurn,
-    ) -> str:
         job = claimed.job
         entity_label = recorded.entity_label if recorded.HasField("entity_label") else None
         calls = 0
 
         async def stop_if_ended() -> None:
             nonlocal calls
-            turn.give_back()  # an answer before this call was not good enough
             calls += 1
             if calls > 1:  # the first call follows the claim or move to rendering, which checked already
                 await self._rendering(job, md)
@@ -317,7 +300,6 @@ class JobRunner:
                     on_wait=progress.waiting,
                     on_usage=meter,
                     on_budget_wait=budget_wait,
-                    on_answer=turn.take,
                 )
             finally:  # no progress event may follow the job's next one
                 await progress.aclose()
@@ -348,7 +330,6 @@ class JobRunner:
         spent = meter.message()
         if spent is not None:
             completion.usage.CopyFrom(spent)
-        turn.give_back()
         try:
             await self.store.CompleteJob(completion, timeout=self.rpc_timeout_s, metadata=md)
         except grpc.aio.AioRpcError as exc:

@@ -64,7 +64,6 @@ KEY_VARS = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 URL_VARS = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL"}
 
 BeforeCall = Callable[[], Awaitable[None]]
-OnAnswer = Callable[[], Awaitable[None]]  # an answer is in hand, before it is read
 OnWait = Callable[[float, str], Awaitable[None]]  # seconds, why: a wait on the provider begins
 # After each call: provider, model (as the answer named it, else the route's), the tokens the
 # answer used (None: the call failed, or the server sent no counts), the call's outcome (ok,
@@ -308,14 +307,12 @@ async def render(
     on_wait: OnWait | None = None,
     on_usage: OnUsage | None = None,
     on_budget_wait: OnBudgetWait | None = None,
-    on_answer: OnAnswer | None = None,
 ) -> RenderResult:
     """The first valid answer, or `LlmUnavailable` / `LlmInvalidOutput` / `LlmEnded` (see the
     module doc). `on_progress` hears the output tokens so far while an answer streams; `on_wait`
     hears each wait on the provider (a rate limit, an outage) before it starts; `on_usage` hears
     every call made, with the tokens its answer used; `on_budget_wait` each wait for the shared
-    provider budget (seconds, why) and its end (None); `on_answer` each answer as it arrives,
-    before it is read.
+    provider budget (seconds, why) and its end (None).
 
     The whole render, waits included, ends by `deadline_s`; an answer that stops arriving (no
     chunk within `idle_timeout_s`, or a stream cut mid-way) is retried once, not again.
@@ -337,7 +334,6 @@ async def render(
                 on_wait=on_wait,
                 on_usage=on_usage,
                 on_budget_wait=on_budget_wait,
-                on_answer=on_answer,
             )
     settings = llm.settings  # the first route's: the attempts, deadline and backoff of the whole render
     deadline = clock() + settings.deadline_s
@@ -411,8 +407,6 @@ async def render(
             LLM_CALLS.labels(here.provider, "rejected", attempt_label).inc()
             raise LlmUnavailable(f"{here.provider} rejected the request ({e}); not retried") from e
         else:
-            if on_answer is not None:
-                await on_answer()
             route.circuit.succeeded()
             failed_on = None
             answered = (completion.model or here.model, completion.usage)

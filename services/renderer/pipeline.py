@@ -17,7 +17,7 @@ from services.domain.templates import TEMPLATES
 from services.renderer.document import PromptRef, RenderMeta, to_document
 from services.renderer.errors import InvalidRenderRequest, RenderError
 from services.renderer.evidence import QuoteLocator, SectionSupport, unsupported_problems
-from services.renderer.llm import BeforeCall, Llm, LlmSettings, OnAnswer, OnUsage, OnWait, render
+from services.renderer.llm import BeforeCall, Llm, LlmSettings, OnUsage, OnWait, render
 from services.renderer.llm_schema import output_schema
 from services.renderer.markdown import to_markdown
 from services.renderer.prompt import (
@@ -68,7 +68,6 @@ async def write_report(
     on_wait: OnWait | None = None,
     on_usage: OnUsage | None = None,
     on_budget_wait: OnBudgetWait | None = None,
-    on_answer: OnAnswer | None = None,
 ) -> WrittenReport:
     """Raises `InvalidRenderRequest` (bad template, prompt or params; no LLM call made),
     `LlmUnavailable`, `LlmInvalidOutput`, or whatever `before_call` raises.
@@ -107,7 +106,6 @@ async def write_report(
         on_wait=on_wait,
         on_usage=on_usage,
         on_budget_wait=on_budget_wait,
-        on_answer=on_answer,
     )
     document, quotes = to_document(
         template, result.output, prompt_ref, RenderMeta(result.attempts, result.model, result.provider)

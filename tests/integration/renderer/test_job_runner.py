@@ -1,7 +1,6 @@
 """A renderer's job against a real store and the dev LLM, its target resolved in process: the calls
 it makes to the store, cancellation before an LLM call, a redelivery that completes the job once, a
-target that cannot be resolved, a command written before commands carried the target, and the
-answer's turn given back however the job ends.
+target that cannot be resolved, and a command written before commands carried the target.
 
 The commands are the ones the store wrote to its outbox. The store stub is wrapped only to count
 calls and, where a test says so, to have a client cancel the job or the renderer die at a chosen
@@ -11,7 +10,6 @@ to the real store.
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -23,7 +21,6 @@ from sqlalchemy import select
 from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
 from services.common import grpc_server, streams
 from services.common.rpc_errors import ServiceError
-from services.renderer.answer_turns import AnswerTurns
 from services.renderer.job_runner import JobRunner
 from services.renderer.llm import Llm, LlmSettings
 from services.resolver.media_resolver import MediaResolver
@@ -285,16 +282,3 @@ async def test_a_redelivered_job_is_claimed_again_and_completed_once(store, stor
     ]
     reports = await store_stub.ListReports(store_pb2.ListReportsRequest(tenant=command.tenant))
     assert [r.job_id for r in reports.items] == [command.job_id]
-
-
-async def test_a_job_whose_answers_all_fail_their_checks_gives_its_turn_to_the_next_answer(
-    store, store_stub, resolver, devllm_url
-):
-    turns = AnswerTurns()  # one renderer process: its runners take turns with their answers
-    failing, succeeding = await _job(store, store_stub), await _job(store, store_stub)
-    async with _llm(devllm_url, "dev-llm+fail=not_json") as broken, _llm(devllm_url) as llm:
-        assert await JobRunner(store_stub, resolver, broken, turns=turns).run(failing) == "failed"
-        async with asyncio.timeout(30):  # a turn kept by the failed job would hold this answer forever
-            assert await JobRunner(store_stub, resolver, llm, turns=turns).run(succeeding) == "succeeded"
-    job = await store_stub.GetJob(store_pb2.GetJobRequest(tenant=failing.tenant, job_id=failing.job_id))
-    assert job.error.code == "llm_invalid_output"
