@@ -1,9 +1,13 @@
-"""Group commit: job creations that arrive together share one transaction.
+"""Group commit: job creations that arrive together share one transaction, and so do job completions.
 
 A create is a handful of statements, and each transaction around it is framing: on SQLite a
 connection checkout, BEGIN IMMEDIATE and a WAL commit on the event loop; on PostgreSQL a round
 trip per statement of it. Under a burst that framing is most of a create's database time, so
-`GroupCommit.run` queues a create and commits the creates queued together in one transaction:
+`GroupCommit.run` queues a create and commits the creates queued together in one transaction.
+Completions come in bursts too (renderers whose LLM answers arrive together), and each fills the
+dispatch window after it: a batch of them fills it once. What follows says "create"; a completion
+is committed the same way (jobs.complete makes every check before its first write, and its
+`then` fills the window):
 
 - When: a create that follows the one before it by more than `busy_gap_s` goes at the next turn
   of the event loop, so a create on its own waits for nothing. While creates keep arriving closer
@@ -24,8 +28,9 @@ trip per statement of it. Under a burst that framing is most of a create's datab
   fails.
 - Any other failure (at BEGIN or COMMIT, a lost connection) may have committed: on PostgreSQL a
   connection lost during COMMIT leaves the outcome unknown, and running the creates again would
-  create an unkeyed job twice. Every caller of the batch gets UNAVAILABLE (`store_unavailable`),
-  which is retryable: a create with an idempotency key replays safely, one without may exist.
+  create an unkeyed job twice. Every caller of the batch gets UNAVAILABLE (`store_unavailable`,
+  `unknown`), which is retryable: a create with an idempotency key replays safely, one without
+  may exist; a completion sent again finds its job succeeded and keeps the report it has.
 - Lock order (PostgreSQL replicas share the database): a batch runs its creates ordered by their
   `lock_key` (the tenant, whose queued-cap lock each takes; arrival order within one), and
   `then(connection, outcomes)` closes the transaction after the last create (a create run alone
@@ -57,6 +62,9 @@ T = TypeVar("T")
 BATCH_SIZES = Histogram(
     "store_create_batch_size", "Job creations committed in one transaction", buckets=(1, 2, 4, 8, 16, 32, 64)
 )
+COMPLETION_BATCH_SIZES = Histogram(
+    "store_completion_batch_size", "Job completions committed in one transaction", buckets=(1, 2, 4, 8, 16, 32, 64)
+)
 
 Work = Callable[[Connection], T]
 Outcomes = list[T | ServiceError]
@@ -75,6 +83,14 @@ def commit_unknown() -> ServiceError:
     )
 
 
+def completion_unknown() -> ServiceError:
+    return ServiceError(
+        grpc.StatusCode.UNAVAILABLE,
+        "store_unavailable",
+        "the database failed while committing the job's completion; it may or may not be stored: retry",
+    )
+
+
 class GroupCommit(Generic[T]):
     def __init__(
         self,
@@ -82,6 +98,8 @@ class GroupCommit(Generic[T]):
         alone: Callable[[Work[T]], Awaitable[T]],
         *,
         then: Callable[[Connection, Outcomes[T]], None] = lambda connection, outcomes: None,
+        unknown: Callable[[], ServiceError] = commit_unknown,
+        sizes: Histogram = BATCH_SIZES,
         window_s: float = 0.002,
         busy_gap_s: float = 0.01,
         max_batch: int = 64,
@@ -89,6 +107,8 @@ class GroupCommit(Generic[T]):
         self._write = write  # runs one transaction and hands its outbox rows to the relay
         self._alone = alone  # one create in a transaction of its own
         self._then = then
+        self._unknown = unknown
+        self._sizes = sizes
         self._window_s = window_s
         self._busy_gap_s = busy_gap_s
         self._last_arrival = float("-inf")
@@ -147,7 +167,7 @@ class GroupCommit(Generic[T]):
         except (_BuildFailed, IntegrityError) as exc:  # rolled back before the commit: safe to run again
             if len(batch) > 1:
                 log.warning(
-                    "a batch of %d creates failed together (%s); each runs alone",
+                    "a batch of %d writes failed together (%s); each runs alone",
                     len(batch),
                     type(exc.__cause__ if isinstance(exc, _BuildFailed) else exc).__name__,
                 )
@@ -155,15 +175,15 @@ class GroupCommit(Generic[T]):
             return
         except Exception as exc:  # noqa: BLE001 - at BEGIN or COMMIT: it may have committed, so nothing runs again
             log.warning(
-                "a batch of %d creates failed at its commit (%s); its callers are told to retry",
+                "a batch of %d writes failed at its commit (%s); its callers are told to retry",
                 len(batch),
                 type(exc).__name__,
             )
             for _, future in batch:
                 if not future.done():
-                    future.set_exception(commit_unknown())
+                    future.set_exception(self._unknown())
             return
-        BATCH_SIZES.observe(len(batch))
+        self._sizes.observe(len(batch))
         for outcome, (_, future) in zip(outcomes, batch, strict=True):
             if future.done():  # the caller gave up (its deadline); the job exists all the same
                 continue
@@ -184,6 +204,6 @@ class GroupCommit(Generic[T]):
             if not future.done():
                 future.set_exception(exc)
             return
-        BATCH_SIZES.observe(1)
+        self._sizes.observe(1)
         if not future.done():
             future.set_result(result)

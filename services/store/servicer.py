@@ -41,7 +41,7 @@ from services.store import (
     webhooks,
 )
 from services.store.db import Database
-from services.store.group_commit import GroupCommit, Outcomes
+from services.store.group_commit import COMPLETION_BATCH_SIZES, GroupCommit, Outcomes, completion_unknown
 from services.store.outbox import OutboxRelay
 from services.store.prompt_cache import PromptCache
 from services.store.records import Audit, Job
@@ -52,6 +52,7 @@ R = TypeVar("R")
 M = TypeVar("M")
 log = logging.getLogger(__name__)
 Created = tuple[Job, bool, float]  # jobs.create: the job, whether it was a replay, its estimated wait
+Completed = tuple[Job, str, bool]  # jobs.complete: the job, its report's id, whether this call stored it
 # The store reads only its deadline (Deadline.of), which does not depend on the messages.
 Context: TypeAlias = "grpc.aio.ServicerContext[Any, Any]"
 _tracer = tracing.tracer("reports.store")
@@ -123,6 +124,13 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         self._creates: GroupCommit[Created] = GroupCommit(
             self._write_creates, self._create_alone, then=self._end_creates
         )
+        self._completes: GroupCommit[Completed] = GroupCommit(
+            self._write,
+            self._write,
+            then=self._end_completes,
+            unknown=completion_unknown,
+            sizes=COMPLETION_BATCH_SIZES,
+        )
 
     async def _write(self, work: Callable[[Connection], T]) -> T:
         """A write that may add outbox rows: they are handed to the relay once it has committed."""
@@ -186,6 +194,12 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         the dispatch window, once, if one queued a job (a replay queued nothing)."""
         create_batch.of(connection).write(connection)
         if any(not isinstance(outcome, ServiceError) and not outcome[1] for outcome in outcomes):
+            dispatch.fill(connection, self._window)
+
+    def _end_completes(self, connection: Connection, outcomes: Outcomes[Completed]) -> None:
+        """Completions (a batch, or one alone) end by filling the dispatch window, once, if one
+        freed a place (a job that had succeeded already held none)."""
+        if any(not isinstance(outcome, ServiceError) and outcome[2] for outcome in outcomes):
             dispatch.fill(connection, self._window)
 
     async def _create_alone(self, create: Callable[[Connection], Created]) -> Created:
@@ -306,8 +320,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         cap = self._limits.of(tenant).inflight
         report = convert.new_report(request.report)
         spent = convert.usage(request.usage) if request.HasField("usage") else None
-        job, report_id, stored_now = await self._write(
-            self._filling(lambda c: jobs.complete(c, tenant, request.job_id, report, spent, inflight_cap=cap))
+        # committed with the completions arriving alongside (group_commit.py)
+        job, report_id, stored_now = await self._completes.run(
+            lambda c: jobs.complete(c, tenant, request.job_id, report, spent, inflight_cap=cap), lock_key=tenant
         )
         _observe(job, "job completed", reportId=report_id)
         return store_pb2.CompleteJobResponse(report_id=report_id, stored=stored_now)

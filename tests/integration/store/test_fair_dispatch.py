@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import grpc
 import pytest
 from sqlalchemy import update
 
@@ -176,3 +177,25 @@ async def test_two_store_replicas_creating_for_several_tenants_at_once_never_dea
             )
             assert len({c.job_id for c in created}) == len(tenants)
     assert "failed together" not in caplog.text
+
+
+async def test_completions_sent_together_each_free_their_place_and_a_refused_one_frees_none(database_url, nats_server):
+    async with _serving(database_url, nats_server.url, TenantLimits(), dispatch_window=4) as serving:
+        jobs = await _jobs(serving.stub, 9)
+        out = jobs[:4]
+        for job_id in out:
+            assert (await _claim(serving.stub, job_id)).status == RUNNING
+        await serving.stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=out[3]))
+        assert await _commands(serving.store) == jobs[:5]  # the cancel freed one place
+
+        # committed together (group commit), each answered on its own
+        answers = await asyncio.gather(
+            *(complete_job(serving.stub, "t", job_id, start=False) for job_id in out), return_exceptions=True
+        )
+        assert all(isinstance(a, str) and a.startswith("rep_") for a in answers[:3])
+        refused = answers[3]
+        assert isinstance(refused, grpc.aio.AioRpcError)
+        assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert await _commands(serving.store) == jobs[:8]  # three places freed, three dispatched
+        for job_id in out[:3]:
+            assert (await serving.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=job_id))).report_id

@@ -1,5 +1,5 @@
-"""Job creations that arrive together commit in one transaction, and each caller still gets its own
-answer: a refused create never fails its batch-mates, a batch that fails before its commit is
+"""Job creations (and completions) that arrive together commit in one transaction, and each caller
+still gets its own answer: a refused create never fails its batch-mates, a batch that fails before its commit is
 retried create by create, and one that fails at its commit (it may have committed) is not."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from services.common.tenant_limits import Limits, TenantLimits
 from services.store import app as store_app
 from services.store import outbox
 from services.store.db import Database
-from services.store.group_commit import GroupCommit
+from services.store.group_commit import GroupCommit, completion_unknown
 from services.store.tables import OUTBOX
 from stack.nats_server import NatsServer
 from tests.integration.store.test_outbox import _job_request, _media
@@ -169,6 +169,23 @@ async def test_a_batch_whose_commit_fails_after_committing_is_not_run_again_and_
     assert [(type(r), getattr(r, "status", None)) for r in results] == [(ServiceError, grpc.StatusCode.UNAVAILABLE)] * 2
     assert ran_alone == []
     assert await _subjects(sqlite_db) == ["test.a", "test.b"]  # each create exists once
+
+
+async def test_the_callers_of_a_batch_of_completions_whose_commit_fails_are_told_the_completion_may_be_stored(
+    sqlite_db: Database,
+):
+    async def commits_then_loses_the_connection(work):  # type: ignore[no-untyped-def]
+        await sqlite_db.run(outbox.collecting(work))
+        raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection unexpectedly"))
+
+    group: GroupCommit[str] = GroupCommit(
+        commits_then_loses_the_connection, commits_then_loses_the_connection, unknown=completion_unknown
+    )
+    results = await asyncio.gather(group.run(_writes_row("a")), group.run(_writes_row("b")), return_exceptions=True)
+    assert [(r.status, r.code) for r in results if isinstance(r, ServiceError)] == [
+        (grpc.StatusCode.UNAVAILABLE, "store_unavailable")
+    ] * 2
+    assert all("completion" in r.message for r in results if isinstance(r, ServiceError))
 
 
 async def test_a_lone_create_goes_at_once_and_a_stream_of_them_is_batched(sqlite_db: Database):
