@@ -1,13 +1,13 @@
-"""Group commit: job creations that arrive together share one transaction, and so do job completions.
+"""Group commit: job creations that arrive together share one transaction, and so do claims and completions.
 
 A create is a handful of statements, and each transaction around it is framing: on SQLite a
 connection checkout, BEGIN IMMEDIATE and a WAL commit on the event loop; on PostgreSQL a round
 trip per statement of it. Under a burst that framing is most of a create's database time, so
 `GroupCommit.run` queues a create and commits the creates queued together in one transaction.
-Completions come in bursts too (renderers whose LLM answers arrive together), and each fills the
-dispatch window after it: a batch of them fills it once. What follows says "create"; a completion
-is committed the same way (jobs.complete makes every check before its first write, and its
-`then` fills the window):
+Claims and completions come in bursts too (renderers whose LLM answers arrive together, then take
+the next jobs), and either may fill the dispatch window after it: a batch of them fills it once.
+What follows says "create"; claims and completions are committed the same way (jobs.claim and
+jobs.complete make every check before their first write, and their `then` fills the window):
 
 - When: a create that follows the one before it by more than `busy_gap_s` goes at the next turn
   of the event loop, so a create on its own waits for nothing. While creates keep arriving closer
@@ -30,7 +30,7 @@ is committed the same way (jobs.complete makes every check before its first writ
   connection lost during COMMIT leaves the outcome unknown, and running the creates again would
   create an unkeyed job twice. Every caller of the batch gets UNAVAILABLE (`store_unavailable`,
   `unknown`), which is retryable: a create with an idempotency key replays safely, one without
-  may exist; a completion sent again finds its job succeeded and keeps the report it has.
+  may exist; a claim or completion run again finds its job running or succeeded, and changes nothing.
 - Lock order (PostgreSQL replicas share the database): a batch runs its creates ordered by their
   `lock_key` (the tenant, whose queued-cap lock each takes; arrival order within one), and
   `then(connection, outcomes)` closes the transaction after the last create (a create run alone
@@ -62,6 +62,9 @@ T = TypeVar("T")
 BATCH_SIZES = Histogram(
     "store_create_batch_size", "Job creations committed in one transaction", buckets=(1, 2, 4, 8, 16, 32, 64)
 )
+CLAIM_BATCH_SIZES = Histogram(
+    "store_claim_batch_size", "Job claims committed in one transaction", buckets=(1, 2, 4, 8, 16, 32, 64)
+)
 COMPLETION_BATCH_SIZES = Histogram(
     "store_completion_batch_size", "Job completions committed in one transaction", buckets=(1, 2, 4, 8, 16, 32, 64)
 )
@@ -83,12 +86,18 @@ def commit_unknown() -> ServiceError:
     )
 
 
-def completion_unknown() -> ServiceError:
-    return ServiceError(
-        grpc.StatusCode.UNAVAILABLE,
-        "store_unavailable",
-        "the database failed while committing the job's completion; it may or may not be stored: retry",
-    )
+def step_unknown(step: str) -> Callable[[], ServiceError]:
+    """What the callers of a batch of a job's `step` (claim, completion) are told when its commit
+    fails: the step is idempotent, so the renderer runs it again."""
+
+    def unknown() -> ServiceError:
+        return ServiceError(
+            grpc.StatusCode.UNAVAILABLE,
+            "store_unavailable",
+            f"the database failed while committing the job's {step}; it may or may not be recorded: retry",
+        )
+
+    return unknown
 
 
 class GroupCommit(Generic[T]):

@@ -41,7 +41,13 @@ from services.store import (
     webhooks,
 )
 from services.store.db import Database
-from services.store.group_commit import COMPLETION_BATCH_SIZES, GroupCommit, Outcomes, completion_unknown
+from services.store.group_commit import (
+    CLAIM_BATCH_SIZES,
+    COMPLETION_BATCH_SIZES,
+    GroupCommit,
+    Outcomes,
+    step_unknown,
+)
 from services.store.outbox import OutboxRelay
 from services.store.prompt_cache import PromptCache
 from services.store.records import Audit, Job
@@ -52,6 +58,7 @@ R = TypeVar("R")
 M = TypeVar("M")
 log = logging.getLogger(__name__)
 Created = tuple[Job, bool, float]  # jobs.create: the job, whether it was a replay, its estimated wait
+Claimed = tuple[Job, Any]  # jobs.claim: the job, its prompt row (None: the job is not to be rendered)
 Completed = tuple[Job, str, bool]  # jobs.complete: the job, its report's id, whether this call stored it
 # The store reads only its deadline (Deadline.of), which does not depend on the messages.
 Context: TypeAlias = "grpc.aio.ServicerContext[Any, Any]"
@@ -124,11 +131,14 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         self._creates: GroupCommit[Created] = GroupCommit(
             self._write_creates, self._create_alone, then=self._end_creates
         )
+        self._claims: GroupCommit[Claimed] = GroupCommit(
+            self._write, self._write, then=self._end_claims, unknown=step_unknown("claim"), sizes=CLAIM_BATCH_SIZES
+        )
         self._completes: GroupCommit[Completed] = GroupCommit(
             self._write,
             self._write,
             then=self._end_completes,
-            unknown=completion_unknown,
+            unknown=step_unknown("completion"),
             sizes=COMPLETION_BATCH_SIZES,
         )
 
@@ -194,6 +204,12 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         the dispatch window, once, if one queued a job (a replay queued nothing)."""
         create_batch.of(connection).write(connection)
         if any(not isinstance(outcome, ServiceError) and not outcome[1] for outcome in outcomes):
+            dispatch.fill(connection, self._window)
+
+    def _end_claims(self, connection: Connection, outcomes: Outcomes[Claimed]) -> None:
+        """Claims (a batch, or one alone) end by filling the dispatch window, once, if one found its
+        job ended or parked it: that job left the window."""
+        if any(not isinstance(outcome, ServiceError) and _left_window(outcome[0]) for outcome in outcomes):
             dispatch.fill(connection, self._window)
 
     def _end_completes(self, connection: Connection, outcomes: Outcomes[Completed]) -> None:
@@ -291,11 +307,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         tenant = _tenant(request)
         cap = self._limits.of(tenant).inflight
         resolution = convert.resolution(request)
-        job, prompt = await self._write(
-            self._filling(
-                lambda c: jobs.claim(c, tenant, request.job_id, inflight_cap=cap, resolution=resolution),
-                lambda claimed: _left_window(claimed[0]),
-            )
+        # committed with the claims arriving alongside (group_commit.py)
+        job, prompt = await self._claims.run(
+            lambda c: jobs.claim(c, tenant, request.job_id, inflight_cap=cap, resolution=resolution), lock_key=tenant
         )
         response = store_pb2.ClaimJobResponse(job=convert.job_message(_observe(job, "job claimed")))
         if prompt is not None:

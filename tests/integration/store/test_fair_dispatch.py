@@ -199,3 +199,18 @@ async def test_completions_sent_together_each_free_their_place_and_a_refused_one
         assert await _commands(serving.store) == jobs[:8]  # three places freed, three dispatched
         for job_id in out[:3]:
             assert (await serving.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=job_id))).report_id
+
+
+async def test_claims_sent_together_keep_the_in_flight_cap_and_each_parked_one_frees_its_place(
+    database_url, nats_server
+):
+    capped = TenantLimits(tenants={"t": Limits(inflight=2)})
+    async with _serving(database_url, nats_server.url, capped, dispatch_window=4) as serving:
+        jobs = await _jobs(serving.stub, 7)
+        out = jobs[:4]
+        # committed together (group commit), each answered on its own, in the order they came
+        claimed = await asyncio.gather(*(_claim(serving.stub, job_id) for job_id in out))
+        assert sorted(job.status for job in claimed) == [QUEUED, QUEUED, RUNNING, RUNNING]
+        parked = [job.id for job in claimed if job.stage == job_pb2.JOB_STAGE_WAITING]
+        assert len(parked) == 2
+        assert await _commands(serving.store) == jobs[:6]  # the two parked left their places to the next two

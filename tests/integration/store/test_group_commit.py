@@ -1,4 +1,4 @@
-"""Job creations (and completions) that arrive together commit in one transaction, and each caller
+"""Job creations (and claims and completions) that arrive together commit in one transaction, and each caller
 still gets its own answer: a refused create never fails its batch-mates, a batch that fails before its commit is
 retried create by create, and one that fails at its commit (it may have committed) is not."""
 
@@ -23,7 +23,7 @@ from services.common.tenant_limits import Limits, TenantLimits
 from services.store import app as store_app
 from services.store import outbox
 from services.store.db import Database
-from services.store.group_commit import GroupCommit, completion_unknown
+from services.store.group_commit import GroupCommit, step_unknown
 from services.store.tables import OUTBOX
 from stack.nats_server import NatsServer
 from tests.integration.store.test_outbox import _job_request, _media
@@ -179,7 +179,7 @@ async def test_the_callers_of_a_batch_of_completions_whose_commit_fails_are_told
         raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection unexpectedly"))
 
     group: GroupCommit[str] = GroupCommit(
-        commits_then_loses_the_connection, commits_then_loses_the_connection, unknown=completion_unknown
+        commits_then_loses_the_connection, commits_then_loses_the_connection, unknown=step_unknown("completion")
     )
     results = await asyncio.gather(group.run(_writes_row("a")), group.run(_writes_row("b")), return_exceptions=True)
     assert [(r.status, r.code) for r in results if isinstance(r, ServiceError)] == [
