@@ -30,9 +30,12 @@ jobs.complete make every check before their first write, and their `then` fills 
   connection lost during COMMIT leaves the outcome unknown, and running the creates again would
   create an unkeyed job twice. Every caller of the batch gets UNAVAILABLE (`store_unavailable`,
   `unknown`), which is retryable: a create with an idempotency key replays safely, one without
-  may exist; a claim or completion run again finds its job running or succeeded, and changes nothing.
+  may exist; a job whose claim or completion is in doubt is delivered to a renderer again, whose
+  claim finds it as the commit left it (queued, parked, running or succeeded): a completion that
+  did not commit means the report is written again.
 - Lock order (PostgreSQL replicas share the database): a batch runs its creates ordered by their
-  `lock_key` (the tenant, whose queued-cap lock each takes; arrival order within one), and
+  `lock_key` (the tenant, whose queued-cap lock each takes; arrival order within one; a claim or
+  completion takes its tenant's in-flight lock, then its job's row), and
   `then(connection, outcomes)` closes the transaction after the last create (a create run alone
   too): the store writes the batch's rows there (create_batch.py) and fills the dispatch window,
   once per transaction. So every transaction takes tenant locks in one order and the dispatch
@@ -88,7 +91,8 @@ def commit_unknown() -> ServiceError:
 
 def step_unknown(step: str) -> Callable[[], ServiceError]:
     """What the callers of a batch of a job's `step` (claim, completion) are told when its commit
-    fails: the step is idempotent, so the renderer runs it again."""
+    fails: the renderer's job is delivered again and runs from its claim, which finds the job as the
+    commit left it."""
 
     def unknown() -> ServiceError:
         return ServiceError(

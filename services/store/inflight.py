@@ -154,16 +154,13 @@ def wake(connection: Connection, tenant: str, cap: int) -> int:
 
 def wake_all(connection: Connection, cap_of: Callable[[str], int]) -> int:
     """Wakes every tenant's parked jobs that now have a slot (at start: a cap may have been raised)."""
-    tenants = (
-        connection.execute(
-            select(JOBS.c.tenant)
-            .where(JOBS.c.status == QUEUED, JOBS.c.stage == WAITING)
-            .distinct()
-            .order_by(JOBS.c.tenant)
-        )
+    # Locked in Python's order, as every taker of several (group_commit.py sorts its batches so): the
+    # database's ORDER BY follows its collation, which can order tenant names otherwise.
+    tenants = sorted(
+        connection.execute(select(JOBS.c.tenant).where(JOBS.c.status == QUEUED, JOBS.c.stage == WAITING).distinct())
         .scalars()
         .all()
-    )  # locks in sorted order, as every taker of several
+    )
     woken = 0
     for tenant in tenants:
         lock_tenant(connection, tenant)

@@ -179,7 +179,9 @@ async def test_two_store_replicas_creating_for_several_tenants_at_once_never_dea
     assert "failed together" not in caplog.text
 
 
-async def test_completions_sent_together_each_free_their_place_and_a_refused_one_frees_none(database_url, nats_server):
+async def test_completions_sent_at_once_each_free_their_place_and_a_refused_one_is_answered_alone(
+    database_url, nats_server
+):
     async with _serving(database_url, nats_server.url, TenantLimits(), dispatch_window=4) as serving:
         jobs = await _jobs(serving.stub, 9)
         out = jobs[:4]
@@ -188,7 +190,7 @@ async def test_completions_sent_together_each_free_their_place_and_a_refused_one
         await serving.stub.CancelJob(store_pb2.CancelJobRequest(tenant="t", job_id=out[3]))
         assert await _commands(serving.store) == jobs[:5]  # the cancel freed one place
 
-        # committed together (group commit), each answered on its own
+        # sent at once (a batch, the first maybe alone: group_commit.py), each answered on its own
         answers = await asyncio.gather(
             *(complete_job(serving.stub, "t", job_id, start=False) for job_id in out), return_exceptions=True
         )
@@ -201,14 +203,14 @@ async def test_completions_sent_together_each_free_their_place_and_a_refused_one
             assert (await serving.stub.GetJob(store_pb2.GetJobRequest(tenant="t", job_id=job_id))).report_id
 
 
-async def test_claims_sent_together_keep_the_in_flight_cap_and_each_parked_one_frees_its_place(
+async def test_claims_sent_at_once_keep_the_in_flight_cap_and_each_parked_one_frees_its_place(
     database_url, nats_server
 ):
     capped = TenantLimits(tenants={"t": Limits(inflight=2)})
     async with _serving(database_url, nats_server.url, capped, dispatch_window=4) as serving:
         jobs = await _jobs(serving.stub, 7)
         out = jobs[:4]
-        # committed together (group commit), each answered on its own, in the order they came
+        # sent at once (a batch, the first maybe alone: group_commit.py), each answered on its own
         claimed = await asyncio.gather(*(_claim(serving.stub, job_id) for job_id in out))
         assert sorted(job.status for job in claimed) == [QUEUED, QUEUED, RUNNING, RUNNING]
         parked = [job.id for job in claimed if job.stage == job_pb2.JOB_STAGE_WAITING]
