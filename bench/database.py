@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -59,11 +60,11 @@ def describe(chosen: Choice) -> dict[str, object]:
         return {"kind": "sqlite", "version": sqlite3.sqlite_version, "server_cpu_counted": False}
     with psycopg.connect(_plain(chosen.server_url), autocommit=True, connect_timeout=10) as conn:
         version = conn.execute("SHOW server_version").fetchone()
-        backend = conn.execute("SELECT pg_backend_pid()").fetchone()
+        postmaster = _postmaster_of_this_backend(conn)
     return {
         "kind": "postgresql",
         "version": version[0] if version else "unknown",
-        "server_cpu_counted": backend is not None and postmaster_of(int(backend[0])) is not None,
+        "server_cpu_counted": postmaster is not None,
     }
 
 
@@ -92,6 +93,13 @@ def analyze(database_url: str | None) -> None:
 
 def _plain(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def _postmaster_of_this_backend(conn: psycopg.Connection[Any]) -> int | None:
+    """The postmaster of the backend serving `conn`, read while the connection is open: once it
+    closes the backend exits, its /proc entry goes, and the server would seem not to run here."""
+    row = conn.execute("SELECT pg_backend_pid()").fetchone()
+    return postmaster_of(int(row[0])) if row else None
 
 
 def postmaster_of(backend_pid: int) -> int | None:
@@ -194,6 +202,5 @@ def server_cpu(database_url: str | None) -> ServerCpu | None:
         return None
     name = make_url(database_url).database or ""
     with psycopg.connect(_plain(database_url), autocommit=True, connect_timeout=10) as conn:
-        row = conn.execute("SELECT pg_backend_pid()").fetchone()
-    postmaster = postmaster_of(int(row[0])) if row else None
+        postmaster = _postmaster_of_this_backend(conn)
     return ServerCpu(postmaster, name) if postmaster else None

@@ -10,6 +10,7 @@ import pytest
 from bench import database, report
 from bench.database import Choice, ServerCpu
 from bench.procs import CpuMeter
+from tests.support.databases import POSTGRES_URL
 
 
 def test_sqlite_unless_bench_database_url_names_a_postgresql_server():
@@ -138,3 +139,13 @@ def test_analyze_leaves_sqlite_alone(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(database.psycopg, "connect", no_server)
     database.analyze(None)
     database.analyze("sqlite:////tmp/reports.db")
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs REPORTS_TEST_POSTGRES_URL (CI sets it)")
+def test_a_postgresql_server_on_this_machine_is_found_every_time():
+    # Read after the connection closed, the backend's /proc entry was sometimes gone already, and a
+    # full run then said the server was elsewhere and left its CPU out.
+    chosen = database.choice({"BENCH_DATABASE_URL": POSTGRES_URL})
+    for _ in range(20):
+        assert database.describe(chosen)["server_cpu_counted"] is True
+        assert database.server_cpu(POSTGRES_URL) is not None
