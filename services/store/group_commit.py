@@ -118,7 +118,7 @@ class GroupCommit(Generic[T]):
         max_batch: int = 64,
     ) -> None:
         self._write = write  # runs one transaction and hands its outbox rows to the relay
-        self._alone = alone  # one create in a transaction of its own
+        self._alone = alone  # one write in a transaction of its own
         self._then = then
         self._unknown = unknown
         self._sizes = sizes
@@ -131,8 +131,8 @@ class GroupCommit(Generic[T]):
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def run(self, work: Work[T], lock_key: str = "") -> T:
-        """`work(connection)` committed with whatever creates are queued with it; its own result.
-        It runs in its caller's context (request id, trace), whichever create's task commits it."""
+        """`work(connection)` committed with whatever writes are queued with it; its own result.
+        It runs in its caller's context (request id, trace), whichever task commits it."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         caller = contextvars.copy_context()
