@@ -62,14 +62,11 @@ from services.common.rpc_errors import ServiceError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-BATCH_SIZES = Histogram(
-    "store_create_batch_size", "Job creations committed in one transaction", buckets=(1, 2, 4, 8, 16, 32, 64)
-)
-CLAIM_BATCH_SIZES = Histogram(
-    "store_claim_batch_size", "Job claims committed in one transaction", buckets=(1, 2, 4, 8, 16, 32, 64)
-)
+_SIZES = (1, 2, 4, 8, 16, 32, 64)
+BATCH_SIZES = Histogram("store_create_batch_size", "Job creations committed in one transaction", buckets=_SIZES)
+CLAIM_BATCH_SIZES = Histogram("store_claim_batch_size", "Job claims committed in one transaction", buckets=_SIZES)
 COMPLETION_BATCH_SIZES = Histogram(
-    "store_completion_batch_size", "Job completions committed in one transaction", buckets=(1, 2, 4, 8, 16, 32, 64)
+    "store_completion_batch_size", "Job completions committed in one transaction", buckets=_SIZES
 )
 
 Work = Callable[[Connection], T]
@@ -80,12 +77,14 @@ class _BuildFailed(Exception):
     """A create raised while the batch was being built: nothing was committed."""
 
 
+def _unavailable(message: str) -> ServiceError:
+    return ServiceError(grpc.StatusCode.UNAVAILABLE, "store_unavailable", message)
+
+
 def commit_unknown() -> ServiceError:
-    return ServiceError(
-        grpc.StatusCode.UNAVAILABLE,
-        "store_unavailable",
+    return _unavailable(
         "the database failed while committing the job's creation; it may or may not exist: "
-        "retry with the same idempotency key",
+        "retry with the same idempotency key"
     )
 
 
@@ -93,15 +92,9 @@ def step_unknown(step: str) -> Callable[[], ServiceError]:
     """What the callers of a batch of a job's `step` (claim, completion) are told when its commit
     fails: the renderer's job is delivered again and runs from its claim, which finds the job as the
     commit left it."""
-
-    def unknown() -> ServiceError:
-        return ServiceError(
-            grpc.StatusCode.UNAVAILABLE,
-            "store_unavailable",
-            f"the database failed while committing the job's {step}; it may or may not be recorded: retry",
-        )
-
-    return unknown
+    return lambda: _unavailable(
+        f"the database failed while committing the job's {step}; it may or may not be recorded: retry"
+    )
 
 
 class GroupCommit(Generic[T]):

@@ -131,13 +131,19 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         self._creates: GroupCommit[Created] = GroupCommit(
             self._write_creates, self._create_alone, then=self._end_creates
         )
+        # A claim leaves the window when it finds its job ended or parks it; a completion that
+        # stored its report frees its job's place (one that had succeeded already held none).
         self._claims: GroupCommit[Claimed] = GroupCommit(
-            self._write, self._write, then=self._end_claims, unknown=step_unknown("claim"), sizes=CLAIM_BATCH_SIZES
+            self._write,
+            self._write,
+            then=self._filled_after(lambda claimed: _left_window(claimed[0])),
+            unknown=step_unknown("claim"),
+            sizes=CLAIM_BATCH_SIZES,
         )
         self._completes: GroupCommit[Completed] = GroupCommit(
             self._write,
             self._write,
-            then=self._end_completes,
+            then=self._filled_after(lambda completed: completed[2]),
             unknown=step_unknown("completion"),
             sizes=COMPLETION_BATCH_SIZES,
         )
@@ -201,22 +207,19 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
 
     def _end_creates(self, connection: Connection, outcomes: Outcomes[Created]) -> None:
         """Creates (a batch, or one alone) end by writing their rows (create_batch.py), then filling
-        the dispatch window, once, if one queued a job (a replay queued nothing)."""
+        the dispatch window if one queued a job."""
         create_batch.of(connection).write(connection)
-        if any(not isinstance(outcome, ServiceError) and not outcome[1] for outcome in outcomes):
-            dispatch.fill(connection, self._window)
+        self._filled_after(_queued_a_job)(connection, outcomes)
 
-    def _end_claims(self, connection: Connection, outcomes: Outcomes[Claimed]) -> None:
-        """Claims (a batch, or one alone) end by filling the dispatch window, once, if one found its
-        job ended or parked it: that job left the window."""
-        if any(not isinstance(outcome, ServiceError) and _left_window(outcome[0]) for outcome in outcomes):
-            dispatch.fill(connection, self._window)
+    def _filled_after(self, freed: Callable[[T], bool]) -> Callable[[Connection, Outcomes[T]], None]:
+        """A batch's closing step (group_commit.py): the dispatch window filled, once, when one of
+        its results says it may have freed a place or queued a job; `_filling` for one write."""
 
-    def _end_completes(self, connection: Connection, outcomes: Outcomes[Completed]) -> None:
-        """Completions (a batch, or one alone) end by filling the dispatch window, once, if one
-        freed a place (a job that had succeeded already held none)."""
-        if any(not isinstance(outcome, ServiceError) and outcome[2] for outcome in outcomes):
-            dispatch.fill(connection, self._window)
+        def fill_once(connection: Connection, outcomes: Outcomes[T]) -> None:
+            if any(not isinstance(outcome, ServiceError) and freed(outcome) for outcome in outcomes):
+                dispatch.fill(connection, self._window)
+
+        return fill_once
 
     async def _create_alone(self, create: Callable[[Connection], Created]) -> Created:
         """One create in its own transaction (group_commit.py: when its batch failed together)."""
@@ -467,6 +470,10 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         row = await self._db.run(lambda c: prompts.set_labels(c, request.name, request.version, list(request.labels)))
         self._prompts.invalidate()
         return convert.prompt_message(row)
+
+
+def _queued_a_job(created: Created) -> bool:
+    return not created[1]  # a replay queued nothing
 
 
 def _left_window(job: Job) -> bool:
