@@ -14,7 +14,11 @@ jobs.complete make every check before their first write, and their `then` fills 
   together than that, a create that finds no batch gathering starts one, which commits after
   `window_s` (two milliseconds) or as soon as `max_batch` are queued. (Each create arrives at its
   own turn of the loop, after the gRPC layer's own turns, so without a wait creates rarely meet:
-  measured, a mean of 1.0 per transaction at 32 concurrent callers.)
+  measured, a mean of 1.0 per transaction at 32 concurrent callers.) One batch commits at a time:
+  what arrives while it commits waits and goes, `max_batch` at a time, the moment it ends. A
+  second transaction beside it would gain nothing: on PostgreSQL it would wait on the same tenant
+  and dispatch locks (measured on B2: 16.8 s of lock waits in 300 jobs, most batches of one), and
+  SQLite has one writer.
 - Each caller gets its own answer. A create that raises a ServiceError (media not found, invalid
   params, quota_exceeded, idempotency_conflict) raises it to its own caller only: jobs.create
   makes every check before it adds its rows to the batch, so it has added nothing, and its
@@ -121,7 +125,7 @@ class GroupCommit(Generic[T]):
         self._max_batch = max_batch
         self._queue: list[tuple[str, Work[T], asyncio.Future[T]]] = []
         self._flush_handle: asyncio.Handle | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._committing: asyncio.Task[None] | None = None
 
     async def run(self, work: Work[T], lock_key: str = "") -> T:
         """`work(connection)` committed with whatever writes are queued with it; its own result.
@@ -132,7 +136,9 @@ class GroupCommit(Generic[T]):
         self._queue.append((lock_key, lambda connection: caller.run(work, connection), future))
         now, previous = loop.time(), self._last_arrival
         self._last_arrival = now
-        if len(self._queue) >= self._max_batch:
+        if self._committing is not None:
+            pass  # queued behind the batch committing now, which flushes it when it ends
+        elif len(self._queue) >= self._max_batch:
             self._flush()
         elif self._flush_handle is None:
             self._flush_handle = (
@@ -146,13 +152,18 @@ class GroupCommit(Generic[T]):
         if self._flush_handle is not None:
             self._flush_handle.cancel()
             self._flush_handle = None
-        queued, self._queue = self._queue, []
+        if self._committing is not None:
+            return
+        queued, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
         if not queued:
             return
         batch = [(work, future) for _, work, future in sorted(queued, key=lambda entry: entry[0])]
-        task = asyncio.get_running_loop().create_task(self._commit(batch))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._committing = asyncio.get_running_loop().create_task(self._commit(batch))
+        self._committing.add_done_callback(self._committed)
+
+    def _committed(self, _: asyncio.Task[None]) -> None:
+        self._committing = None
+        self._flush()  # what queued while it committed: those callers have waited a commit already
 
     async def _commit(self, batch: list[tuple[Work[T], asyncio.Future[T]]]) -> None:
         def together(connection: Connection) -> Outcomes[T]:

@@ -42,11 +42,25 @@ INFLIGHT_LOCK_CLASS = 0x52504946  # "RPIF"
 _LOCK = text("SELECT pg_advisory_xact_lock(:lock_class, hashtext(current_schema() || '/' || :tenant))")
 
 
+_HELD = "inflight_tenant_locks"  # connection.info: (the transaction, the tenants it has locked)
+
+
 def lock_tenant(connection: Connection, tenant: str) -> None:
     """Serialises this transaction with the tenant's other claims and wakes (PostgreSQL; SQLite has
-    one writer already). Take it before locking any job row of the tenant."""
-    if connection.dialect.name == "postgresql":
+    one writer already). Take it before locking any job row of the tenant.
+
+    A transaction takes each tenant's lock once: a batch of claims or completions (group_commit.py)
+    asks again for every job. The record of what is held is keyed by the transaction itself, so it
+    never outlives the lock (the store takes no savepoints, whose rollback would release it)."""
+    if connection.dialect.name != "postgresql":
+        return
+    transaction = connection.get_transaction()
+    held: tuple[object, set[str]] | None = connection.info.get(_HELD)
+    if held is None or held[0] is not transaction:
+        held = connection.info[_HELD] = (transaction, set())
+    if tenant not in held[1]:
         connection.execute(_LOCK, {"lock_class": INFLIGHT_LOCK_CLASS, "tenant": tenant})
+        held[1].add(tenant)
 
 
 def _in_line() -> ColumnElement[bool]:

@@ -219,6 +219,33 @@ async def test_a_full_batch_commits_without_waiting_for_more(sqlite_db: Database
     assert batches == [4, 4, 2]
 
 
+async def test_writes_arriving_while_a_batch_commits_wait_for_it_and_commit_together_next(sqlite_db: Database):
+    """One batch commits at a time: on PostgreSQL two would only queue on the tenant's lock and the
+    dispatch lock, each paying its own transaction; what arrives meanwhile joins the next batch."""
+    log: list[str] = []
+    first_may_commit = asyncio.Event()
+
+    async def write(work):  # type: ignore[no-untyped-def]
+        number = sum(entry.startswith("begin") for entry in log) + 1
+        log.append(f"begin {number}")
+        if number == 1:
+            await first_may_commit.wait()
+        result, _ = await sqlite_db.run(outbox.collecting(work))
+        log.append(f"end {number}: {len(result)}")
+        return result
+
+    group: GroupCommit[str] = GroupCommit(write, write, max_batch=4)
+    first = asyncio.create_task(group.run(_writes_row("first")))
+    await until(lambda: log == ["begin 1"], what="the first batch committing")
+    later = [asyncio.create_task(group.run(_writes_row(f"r{i}"))) for i in range(6)]
+    for _ in range(5):
+        await asyncio.sleep(0)  # turns of the loop in which a second batch could start
+    assert log == ["begin 1"]
+    first_may_commit.set()
+    await asyncio.gather(first, *later)
+    assert log == ["begin 1", "end 1: 1", "begin 2", "end 2: 4", "begin 3", "end 3: 2"]
+
+
 # Through the store's gRPC service: real creates.
 
 

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, update
 
 from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
 from services.common import grpc_server, streams
@@ -304,5 +304,38 @@ async def test_the_retention_sweep_and_a_media_deletion_never_deadlock(capped, d
         assert (await sweep).deleted == 0  # the deletion had it first
     finally:
         deleting.close()
+        watching.close()
+        engine.dispose()
+
+
+def test_a_transaction_takes_a_tenants_lock_once_and_the_next_transaction_takes_it_again(database_url):
+    """PostgreSQL: a batch asks for its tenant's lock once per job; the transaction sends it once,
+    and the same pooled connection's next transaction is locked again, not fooled by the record."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("advisory locks: PostgreSQL only")
+    engine = create_db_engine(database_url)
+    sent: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    watching = create_db_engine(database_url).connect()
+
+    def locked_elsewhere() -> bool:
+        with watching.begin():
+            return not watching.execute(
+                text("SELECT pg_try_advisory_xact_lock(:c, hashtext(current_schema() || '/' || 't'))"),
+                {"c": inflight.INFLIGHT_LOCK_CLASS},
+            ).scalar_one()
+
+    backends = set()
+    try:
+        for _ in range(2):
+            with engine.begin() as connection:
+                backends.add(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+                inflight.lock_tenant(connection, "t")
+                inflight.lock_tenant(connection, "t")
+                assert locked_elsewhere()
+            assert not locked_elsewhere()
+        assert len(backends) == 1  # the pool handed the same connection out again
+        assert sum("pg_advisory_xact_lock" in statement for statement in sent) == 2
+    finally:
         watching.close()
         engine.dispose()
