@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from services.common.rpc_errors import not_found
-from services.store import records
+from services.store import bulk_rows, records
 from services.store.records import Job
 from services.store.tables import JOBS
 
 COLUMNS = tuple(JOBS.c.keys())
 _BY_ID = select(JOBS).where(JOBS.c.id == bindparam("job_id"))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
-_INSERT = insert(JOBS)
 # The SET clause is whatever columns a call passes; the row is named apart from them.
 _SAVE = update(JOBS).where(JOBS.c.id == bindparam("job_id"))
 
@@ -34,8 +33,8 @@ def get(connection: Connection, tenant: str, job_id: str, *, for_update: bool = 
 
 
 def add(connection: Connection, *jobs: Job) -> None:
-    """Inserts the jobs, in one statement."""
-    connection.execute(_INSERT, [records.values(job, COLUMNS) for job in jobs])
+    """Inserts the jobs together (bulk_rows.py)."""
+    bulk_rows.add(connection, JOBS, [records.values(job, COLUMNS) for job in jobs])
 
 
 def save(connection: Connection, job: Job, *fields: str) -> None:

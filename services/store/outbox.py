@@ -76,12 +76,13 @@ from typing import TypeVar
 
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import Connection
 
 from reports.v1 import job_pb2
 from services.common import backoff, context, ids, streams, tracing
 from services.common.timeutil import utcnow
+from services.store import bulk_rows
 from services.store.db import Database
 from services.store.records import AnyRow
 from services.store.relay_connection import RelayConnection
@@ -93,7 +94,6 @@ T = TypeVar("T")
 # The advisory lock's first key ("RPOB"); the second is a hash of the schema, so stores on
 # different schemas of one database never wait for each other.
 LEADER_LOCK_CLASS = 0x52504F42
-_ADD = insert(OUTBOX)
 _WRITTEN = "outbox_written"  # connection.info key: the messages `collecting` gathers
 
 
@@ -125,12 +125,13 @@ def message(subject: str, payload: bytes, *, request_id: str = "", row_id: str =
 
 
 def insert_all(connection: Connection, messages: list[Message]) -> None:
-    """Adds the messages, in order, in one statement."""
+    """Adds the messages, in order, together (bulk_rows.py)."""
     if not messages:
         return
     now = utcnow()
-    connection.execute(
-        _ADD,
+    bulk_rows.add(
+        connection,
+        OUTBOX,
         [
             {"id": m.id, "subject": m.subject, "payload": m.payload, "headers": m.headers, "created_at": now}
             for m in messages
