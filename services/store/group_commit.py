@@ -15,8 +15,9 @@ jobs.complete make every check before their first write, and their `then` fills 
   `window_s` (two milliseconds) or as soon as `max_batch` are queued. (Each create arrives at its
   own turn of the loop, after the gRPC layer's own turns, so without a wait creates rarely meet:
   measured, a mean of 1.0 per transaction at 32 concurrent callers.) One batch commits at a time:
-  what arrives while it commits waits and goes, `max_batch` at a time, the moment it ends. A
-  second transaction beside it would gain nothing: on PostgreSQL it would wait on the same tenant
+  what arrives while it commits goes, `max_batch` at a time, when it ends or when its own window
+  closes, whichever is later (on SQLite a commit runs within one turn of the loop, so the window
+  still does the gathering). A second transaction beside it would gain nothing: on PostgreSQL it would wait on the same tenant
   and dispatch locks (measured on B2: 16.8 s of lock waits in 300 jobs, most batches of one), and
   SQLite has one writer.
 - Each caller gets its own answer. A create that raises a ServiceError (media not found, invalid
@@ -125,6 +126,7 @@ class GroupCommit(Generic[T]):
         self._max_batch = max_batch
         self._queue: list[tuple[str, Work[T], asyncio.Future[T]]] = []
         self._flush_handle: asyncio.Handle | None = None
+        self._due = 0.0  # when the queued batch commits, unless it fills first
         self._committing: asyncio.Task[None] | None = None
 
     async def run(self, work: Work[T], lock_key: str = "") -> T:
@@ -136,17 +138,21 @@ class GroupCommit(Generic[T]):
         self._queue.append((lock_key, lambda connection: caller.run(work, connection), future))
         now, previous = loop.time(), self._last_arrival
         self._last_arrival = now
-        if self._committing is not None:
-            pass  # queued behind the batch committing now, which flushes it when it ends
-        elif len(self._queue) >= self._max_batch:
-            self._flush()
-        elif self._flush_handle is None:
-            self._flush_handle = (
-                loop.call_later(self._window_s, self._flush)
-                if now - previous < self._busy_gap_s
-                else loop.call_soon(self._flush)
-            )
+        if len(self._queue) == 1:  # a batch starts gathering: while busy it waits for more
+            self._due = now + (self._window_s if now - previous < self._busy_gap_s else 0.0)
+        if self._committing is None:
+            self._schedule()
         return await future
+
+    def _schedule(self) -> None:
+        """Commits the queued batch when it is full or due; the batch committing now, if any, calls
+        this again when it ends."""
+        if len(self._queue) >= self._max_batch:
+            self._flush()
+        elif self._queue and self._flush_handle is None:
+            loop = asyncio.get_running_loop()
+            delay = self._due - loop.time()
+            self._flush_handle = loop.call_later(delay, self._flush) if delay > 0 else loop.call_soon(self._flush)
 
     def _flush(self) -> None:
         if self._flush_handle is not None:
@@ -163,7 +169,7 @@ class GroupCommit(Generic[T]):
 
     def _committed(self, _: asyncio.Task[None]) -> None:
         self._committing = None
-        self._flush()  # what queued while it committed: those callers have waited a commit already
+        self._schedule()
 
     async def _commit(self, batch: list[tuple[Work[T], asyncio.Future[T]]]) -> None:
         def together(connection: Connection) -> Outcomes[T]:

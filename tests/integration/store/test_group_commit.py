@@ -246,6 +246,32 @@ async def test_writes_arriving_while_a_batch_commits_wait_for_it_and_commit_toge
     assert log == ["begin 1", "end 1: 1", "begin 2", "end 2: 4", "begin 3", "end 3: 2"]
 
 
+async def test_writes_queued_behind_a_short_commit_still_gather_for_their_window(sqlite_db: Database):
+    """A commit that ends before the window of what queued behind it does not cut that batch short
+    (on SQLite a commit takes one turn of the loop). (A window of a minute, as above.)"""
+    log: list[str] = []
+    first_may_commit = asyncio.Event()
+
+    async def write(work):  # type: ignore[no-untyped-def]
+        number = sum(entry.startswith("begin") for entry in log) + 1
+        log.append(f"begin {number}")
+        if number == 1:
+            await first_may_commit.wait()
+        result, _ = await sqlite_db.run(outbox.collecting(work))
+        log.append(f"end {number}: {len(result)}")
+        return result
+
+    group: GroupCommit[str] = GroupCommit(write, write, window_s=60.0, busy_gap_s=60.0, max_batch=4)
+    first = asyncio.create_task(group.run(_writes_row("alone")))  # nothing before it: no window
+    await until(lambda: log == ["begin 1"], what="the first batch committing")
+    behind = [asyncio.create_task(group.run(_writes_row("r0")))]
+    first_may_commit.set()
+    await until(lambda: log == ["begin 1", "end 1: 1"], what="the first batch committed")
+    behind += [asyncio.create_task(group.run(_writes_row(f"r{i}"))) for i in range(1, 4)]
+    await asyncio.wait_for(asyncio.gather(first, *behind), timeout=10)  # the fourth fills the batch
+    assert log == ["begin 1", "end 1: 1", "begin 2", "end 2: 4"]
+
+
 # Through the store's gRPC service: real creates.
 
 
