@@ -50,7 +50,11 @@ marked, or a batch's worth is waiting, and marks them together: a job one at a t
 reads unsent rows: none it reads may be one already published) and when the relay stops. A store
 killed before a mark republishes those rows on its next start, as it did when killed between a
 publish and its mark; JetStream drops the copies by message id (its duplicate window is minutes,
-the delay a fraction of a second).
+the delay a fraction of a second). On PostgreSQL a pass is a claim and a mark whatever it
+carries, so a relay woken within `busy_gap_s` (10 ms) of its last pass waits `gather_s` (2 ms)
+before the next: under load a pass carries the rows of several commits (B2 on PostgreSQL, two
+pairs: the store's CPU per job -7 %, the server's -7 %); a row committed when the relay is idle goes at
+once.
 
 Purges: a deletion (deletion.py) adds a row whose subject starts with `purge:` and whose payload
 names, per stream, the subjects to purge. The relay purges them instead of publishing, announces
@@ -242,6 +246,8 @@ class OutboxRelay:
         busy_retry_s: float = 0.05,
         keep_sent: timedelta = timedelta(hours=1),
         mark_delay_s: float = 0.2,
+        gather_s: float = 0.002,
+        busy_gap_s: float = 0.01,
     ) -> None:
         self._db = db
         self._connect = connect
@@ -258,6 +264,9 @@ class OutboxRelay:
         self._keep_sent = keep_sent
         # SQLite: rows published and not marked sent yet, and when they are to be marked.
         self._mark_delay_s = mark_delay_s
+        # PostgreSQL: woken within `busy_gap_s` of its last pass, a pass waits `gather_s` for more.
+        self._gather_s = gather_s
+        self._busy_gap_s = busy_gap_s
         self._unmarked: list[str] = []
         self._mark_at = 0.0
         # Rows handed over since the last pass, in commit order (SQLite); a scan is due when the
@@ -336,7 +345,10 @@ class OutboxRelay:
                 elif done.failed:
                     await self._sleep(0.5)
                 elif done.sent < self._batch_size and not self._handed:
+                    passed = time.monotonic()
                     await self._sleep(self._idle_s(), wake_early=True)
+                    if not self._db.is_sqlite and time.monotonic() - passed < self._busy_gap_s:
+                        await self._sleep(self._gather_s)  # busy: the commits of the next moment join
         finally:
             with contextlib.suppress(Exception):  # else the next start republishes them (deduplicated)
                 await self._mark_unmarked()
