@@ -219,11 +219,9 @@ async def test_a_full_batch_commits_without_waiting_for_more(sqlite_db: Database
     assert batches == [4, 4, 2]
 
 
-async def test_writes_arriving_while_a_batch_commits_wait_for_it_and_commit_together_next(sqlite_db: Database):
-    """One batch commits at a time: on PostgreSQL two would only queue on the tenant's lock and the
-    dispatch lock, each paying its own transaction; what arrives meanwhile joins the next batch."""
-    log: list[str] = []
-    first_may_commit = asyncio.Event()
+def _logged_writer(sqlite_db: Database, log: list[str], first_may_commit: asyncio.Event):  # type: ignore[no-untyped-def]
+    """One transaction, as the store's, logged as it begins and ends (with its writes); the first
+    waits for `first_may_commit`."""
 
     async def write(work):  # type: ignore[no-untyped-def]
         number = sum(entry.startswith("begin") for entry in log) + 1
@@ -234,6 +232,15 @@ async def test_writes_arriving_while_a_batch_commits_wait_for_it_and_commit_toge
         log.append(f"end {number}: {len(result)}")
         return result
 
+    return write
+
+
+async def test_writes_arriving_while_a_batch_commits_wait_for_it_and_commit_together_next(sqlite_db: Database):
+    """One batch commits at a time: on PostgreSQL two would only queue on the tenant's lock and the
+    dispatch lock, each paying its own transaction; what arrives meanwhile joins the next batch."""
+    log: list[str] = []
+    first_may_commit = asyncio.Event()
+    write = _logged_writer(sqlite_db, log, first_may_commit)
     group: GroupCommit[str] = GroupCommit(write, write, max_batch=4)
     first = asyncio.create_task(group.run(_writes_row("first")))
     await until(lambda: log == ["begin 1"], what="the first batch committing")
@@ -251,16 +258,7 @@ async def test_writes_queued_behind_a_short_commit_still_gather_for_their_window
     (on SQLite a commit takes one turn of the loop). (A window of a minute, as above.)"""
     log: list[str] = []
     first_may_commit = asyncio.Event()
-
-    async def write(work):  # type: ignore[no-untyped-def]
-        number = sum(entry.startswith("begin") for entry in log) + 1
-        log.append(f"begin {number}")
-        if number == 1:
-            await first_may_commit.wait()
-        result, _ = await sqlite_db.run(outbox.collecting(work))
-        log.append(f"end {number}: {len(result)}")
-        return result
-
+    write = _logged_writer(sqlite_db, log, first_may_commit)
     group: GroupCommit[str] = GroupCommit(write, write, window_s=60.0, busy_gap_s=60.0, max_batch=4)
     first = asyncio.create_task(group.run(_writes_row("alone")))  # nothing before it: no window
     await until(lambda: log == ["begin 1"], what="the first batch committing")
