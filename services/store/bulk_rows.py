@@ -26,7 +26,8 @@ from sqlalchemy.engine import Connection
 
 
 def add(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Inserts `rows` (each with the same columns, in the same order) into `table`, in order."""
+    """Inserts `rows` (each with the same columns) into `table`, in order. COPY goes to the driver
+    directly: it raises psycopg's errors, not SQLAlchemy's, and no SQLAlchemy execute event sees it."""
     if not rows:
         return
     if len(rows) == 1 or connection.dialect.name != "postgresql":
@@ -38,7 +39,9 @@ def add(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) ->
     assert isinstance(driver, psycopg.Connection)  # the PostgreSQL driver this project installs (db.py)
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row([json.dumps(value) if as_json else value for value, as_json in zip(row.values(), is_json)])
+            copy.write_row(
+                [json.dumps(row[column]) if as_json else row[column] for column, as_json in zip(columns, is_json)]
+            )
 
 
 @cache

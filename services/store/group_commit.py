@@ -10,7 +10,7 @@ What follows says "create"; claims and completions are committed the same way (j
 jobs.complete make every check before their first write, and their `then` fills the window):
 
 - When: a create that follows the one before it by more than `busy_gap_s` goes at the next turn
-  of the event loop, so a create on its own waits for nothing. While creates keep arriving closer
+  of the event loop (or when a batch committing ends), so a create on its own waits for no window. While creates keep arriving closer
   together than that, a create that finds no batch gathering starts one, which commits after
   `window_s` (two milliseconds) or as soon as `max_batch` are queued. (Each create arrives at its
   own turn of the loop, after the gRPC layer's own turns, so without a wait creates rarely meet:
@@ -160,6 +160,8 @@ class GroupCommit(Generic[T]):
             self._flush_handle = None
         if self._committing is not None:
             return
+        # A caller that gave up while queued (its deadline) has written nothing yet: it is left out.
+        self._queue = [entry for entry in self._queue if not entry[2].done()]
         queued, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
         if not queued:
             return

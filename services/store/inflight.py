@@ -55,6 +55,9 @@ def lock_tenant(connection: Connection, tenant: str) -> None:
     if connection.dialect.name != "postgresql":
         return
     transaction = connection.get_transaction()
+    if transaction is None:  # a transaction about to begin implicitly: nothing to key a record on
+        connection.execute(_LOCK, {"lock_class": INFLIGHT_LOCK_CLASS, "tenant": tenant})
+        return
     held: tuple[object, set[str]] | None = connection.info.get(_HELD)
     if held is None or held[0] is not transaction:
         held = connection.info[_HELD] = (transaction, set())

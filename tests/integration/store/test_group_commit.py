@@ -270,6 +270,22 @@ async def test_writes_queued_behind_a_short_commit_still_gather_for_their_window
     assert log == ["begin 1", "end 1: 1", "begin 2", "end 2: 4"]
 
 
+async def test_a_write_whose_caller_gave_up_while_queued_is_not_committed(sqlite_db: Database):
+    log: list[str] = []
+    first_may_commit = asyncio.Event()
+    write = _logged_writer(sqlite_db, log, first_may_commit)
+    group: GroupCommit[str] = GroupCommit(write, write)
+    first = asyncio.create_task(group.run(_writes_row("first")))
+    await until(lambda: log == ["begin 1"], what="the first batch committing")
+    gave_up = asyncio.create_task(group.run(_writes_row("gave_up")))
+    kept = asyncio.create_task(group.run(_writes_row("kept")))
+    await until(lambda: len(group._queue) == 2, what="both queued behind the commit")
+    gave_up.cancel()  # as a caller past its deadline
+    first_may_commit.set()
+    assert await asyncio.gather(first, kept) == ["first", "kept"]
+    assert await _subjects(sqlite_db) == ["test.first", "test.kept"]
+
+
 # Through the store's gRPC service: real creates.
 
 
