@@ -10,16 +10,18 @@ What follows says "create"; claims and completions are committed the same way (j
 jobs.complete make every check before their first write, and their `then` fills the window):
 
 - When: a create that follows the one before it by more than `busy_gap_s` goes at the next turn
-  of the event loop (or when a batch committing ends), so a create on its own waits for no window. While creates keep arriving closer
-  together than that, a create that finds no batch gathering starts one, which commits after
-  `window_s` (two milliseconds) or as soon as `max_batch` are queued. (Each create arrives at its
-  own turn of the loop, after the gRPC layer's own turns, so without a wait creates rarely meet:
-  measured, a mean of 1.0 per transaction at 32 concurrent callers.) One batch commits at a time:
-  what arrives while it commits goes, `max_batch` at a time, when it ends or when its own window
-  closes, whichever is later (on SQLite a commit runs within one turn of the loop, so the window
-  still does the gathering). A second transaction beside it would gain nothing: on PostgreSQL it would wait on the same tenant
-  and dispatch locks (measured on B2: 16.8 s of lock waits in 300 jobs, most batches of one), and
-  SQLite has one writer.
+  of the event loop (or when the batch committing ends), so a create on its own waits for no
+  window. While creates keep arriving closer together than that, a create that finds no batch
+  gathering starts one, which commits after `window_s` (two milliseconds) or as soon as
+  `max_batch` are queued. (Each create arrives at its own turn of the loop, after the gRPC layer's
+  own turns, so without a wait creates rarely meet: measured, a mean of 1.0 per transaction at 32
+  concurrent callers.) One batch commits at a time: what arrives while it commits goes,
+  `max_batch` at a time, when it ends or when its own window closes, whichever is later (on SQLite
+  a commit runs within one turn of the loop, so the window still does the gathering). A second
+  transaction beside it would gain nothing: on PostgreSQL it would wait on the same tenant and
+  dispatch locks (measured on B2: 16.8 s of lock waits in 300 jobs, most batches of one), and
+  SQLite has one writer. A flush timer is armed only while no batch commits, and a commit cancels
+  it, so one batch at a time needs no other guard.
 - Each caller gets its own answer. A create that raises a ServiceError (media not found, invalid
   params, quota_exceeded, idempotency_conflict) raises it to its own caller only: jobs.create
   makes every check before it adds its rows to the batch, so it has added nothing, and its
@@ -158,8 +160,6 @@ class GroupCommit(Generic[T]):
         if self._flush_handle is not None:
             self._flush_handle.cancel()
             self._flush_handle = None
-        if self._committing is not None:
-            return
         # A caller that gave up while queued (its deadline) has written nothing yet: it is left out.
         self._queue = [entry for entry in self._queue if not entry[2].done()]
         queued, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]

@@ -54,16 +54,22 @@ def lock_tenant(connection: Connection, tenant: str) -> None:
     never outlives the lock (the store takes no savepoints, whose rollback would release it)."""
     if connection.dialect.name != "postgresql":
         return
-    transaction = connection.get_transaction()
-    if transaction is None:  # a transaction about to begin implicitly: nothing to key a record on
+    held = _held(connection)
+    if tenant not in held:
         connection.execute(_LOCK, {"lock_class": INFLIGHT_LOCK_CLASS, "tenant": tenant})
-        return
+        held.add(tenant)
+
+
+def _held(connection: Connection) -> set[str]:
+    """The tenants whose lock this transaction holds; outside a transaction (one about to begin
+    implicitly) a set of its own, as there is nothing to key a record on."""
+    transaction = connection.get_transaction()
+    if transaction is None:
+        return set()
     held: tuple[object, set[str]] | None = connection.info.get(_HELD)
     if held is None or held[0] is not transaction:
         held = connection.info[_HELD] = (transaction, set())
-    if tenant not in held[1]:
-        connection.execute(_LOCK, {"lock_class": INFLIGHT_LOCK_CLASS, "tenant": tenant})
-        held[1].add(tenant)
+    return held[1]
 
 
 def _in_line() -> ColumnElement[bool]:

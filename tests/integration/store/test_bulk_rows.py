@@ -45,7 +45,7 @@ def _job(job_id: str) -> dict[str, object]:
         "updated_at": CREATED + timedelta(seconds=1),
         "started_at": None,
         "report_deleted": False,
-        "usage_cost_usd": 0.125,
+        "usage_cost_usd": 0.1,
         "usage_input_tokens": 12_345_678_901,
     }
 
