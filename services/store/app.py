@@ -22,6 +22,8 @@ from services.store.wait import Capacity, WaitEstimator
 
 log = logging.getLogger(__name__)
 SERVICE_NAME = store_pb2.DESCRIPTOR.services_by_name["Store"].full_name
+DRAIN_S = 10.0  # a transaction waits at most its lock timeout (db.py) for a lock
+LAST_PASS_S = 2.0
 
 
 @dataclass
@@ -29,6 +31,7 @@ class RunningStore:
     server: grpc.aio.Server
     port: int
     db: Database
+    servicer: StoreServicer
     relay: OutboxRelay
     relay_task: asyncio.Task[None]
     sweeper: RetentionSweeper
@@ -37,10 +40,16 @@ class RunningStore:
     lost_jobs_task: asyncio.Task[None]
 
     async def stop(self, grace: float = 2.0) -> None:
-        self.relay.stop()
+        """Takes no more calls and gives those in progress `grace` to end; commits the writes they
+        queued; publishes what committed; then closes the database."""
         self.sweeper.stop()
         self.lost_jobs.stop()
         await self.server.stop(grace)
+        try:
+            await asyncio.wait_for(self.servicer.drain(), timeout=DRAIN_S)
+        except TimeoutError:
+            log.warning("writes still committing at stop", extra={"waited_s": DRAIN_S})
+        self.relay.stop(last_pass_s=LAST_PASS_S)
         for task in (self.relay_task, self.sweeper_task, self.lost_jobs_task):
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(task, timeout=5)
@@ -81,4 +90,4 @@ async def start(settings: StoreSettings) -> RunningStore:
     sweeper_task = asyncio.create_task(sweeper.run(), name="retention-sweeper")
     lost_jobs_task = asyncio.create_task(lost_jobs.run(), name="lost-job-sweeper")
     log.info("listening", extra={"grpc_port": port, "database": engine.dialect.name})
-    return RunningStore(server, port, db, relay, relay_task, sweeper, sweeper_task, lost_jobs, lost_jobs_task)
+    return RunningStore(server, port, db, servicer, relay, relay_task, sweeper, sweeper_task, lost_jobs, lost_jobs_task)

@@ -7,19 +7,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import logging
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import grpc
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlmodel import create_engine
 
+from services.common.rpc_errors import ServiceError
+
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -58,6 +63,28 @@ def _begin_immediate(dbapi_connection: PoolProxiedConnection) -> None:
 
 # A pooled PostgreSQL connection idle longer than this is pinged before it is handed out.
 IDLE_BEFORE_PING_S = 1.0
+
+# PostgreSQL: a statement waits at most LOCK_TIMEOUT_MS for a lock (a tenant's, the dispatch lock, a
+# row another replica writes) and is then refused, so one blocked batch cannot hold back that kind
+# of write for every tenant on a replica; the server ends a session idle inside a transaction for
+# IDLE_IN_TRANSACTION_MS (a hung replica holding locks). Set when a connection opens (its startup
+# options; an `options` in the URL comes after them and wins): no statement per transaction.
+LOCK_TIMEOUT_MS = 5_000
+IDLE_IN_TRANSACTION_MS = 60_000
+
+
+def _session_timeouts(engine: Engine) -> None:
+    ours = f"-c lock_timeout={LOCK_TIMEOUT_MS} -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
+
+    @event.listens_for(engine, "do_connect")
+    def _with_timeouts(_dialect: object, _record: object, _cargs: object, cparams: dict[str, Any]) -> None:
+        cparams["options"] = f"{ours} {cparams['options']}" if cparams.get("options") else ours
+
+
+def unavailable() -> ServiceError:
+    return ServiceError(
+        grpc.StatusCode.UNAVAILABLE, "store_unavailable", "the database is unreachable or busy: retry shortly"
+    )
 
 
 def _ping_when_idle(engine: Engine, idle_before_ping_s: float) -> None:
@@ -105,6 +132,7 @@ def create_db_engine(url: str, *, idle_before_ping_s: float = IDLE_BEFORE_PING_S
         engine.dialect.do_begin = _begin_immediate  # type: ignore[method-assign]
         return engine
     engine = create_engine(url, pool_size=10, max_overflow=20)
+    _session_timeouts(engine)
     _ping_when_idle(engine, idle_before_ping_s)
     return engine
 
@@ -139,10 +167,14 @@ class Database:
 
         if self._pool is None:
             return in_transaction()
-        # The caller's context (request id, trace) goes along into the worker thread.
-        return await asyncio.get_running_loop().run_in_executor(
-            self._pool, contextvars.copy_context().run, in_transaction
-        )
+        try:
+            # The caller's context (request id, trace) goes along into the worker thread.
+            return await asyncio.get_running_loop().run_in_executor(
+                self._pool, contextvars.copy_context().run, in_transaction
+            )
+        except exc.OperationalError as error:  # the server gone, a lock timed out: nothing of ours to fix
+            log.warning("database unavailable: %s", type(error.orig).__name__, exc_info=True)
+            raise unavailable() from error
 
     def close(self) -> None:
         if self._pool is not None:

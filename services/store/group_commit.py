@@ -146,6 +146,17 @@ class GroupCommit(Generic[T]):
             self._schedule()
         return await future
 
+    async def drain(self) -> None:
+        """Commits what is queued now, without waiting for its window, and waits for the batch
+        committing: the store calls this once its server takes no more calls, so no transaction is
+        left running (or queued) when the database closes."""
+        while self._queue or self._committing is not None:
+            if self._committing is None:
+                self._flush()
+                if self._committing is None:  # every queued caller had given up
+                    return
+            await asyncio.wait({self._committing})
+
     def _schedule(self) -> None:
         """Commits the queued batch when it is full or due; the batch committing now, if any, calls
         this again when it ends."""

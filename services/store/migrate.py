@@ -79,6 +79,9 @@ def upgrade(engine: Engine) -> None:
 
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
+            # Another replica may be migrating: wait for it however long it takes (the store's
+            # connections otherwise give up on a lock after a few seconds, db.py).
+            connection.execute(text("SET LOCAL lock_timeout = 0"))
             connection.execute(
                 text("SELECT pg_advisory_xact_lock(:lock_class, hashtext(current_schema()))"),
                 {"lock_class": MIGRATION_LOCK_CLASS},

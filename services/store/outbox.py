@@ -277,6 +277,7 @@ class OutboxRelay:
         self._last_scan = 0.0
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._last_pass_s = 0.0
         self.connected = asyncio.Event()
         self._nc: NatsClient | None = None
         # PostgreSQL: the passes' connection, used on this one thread from claim to commit.
@@ -303,7 +304,10 @@ class OutboxRelay:
         self._handed.extend(messages)
         self._wake.set()
 
-    def stop(self) -> None:
+    def stop(self, *, last_pass_s: float = 0.0) -> None:
+        """Ends `run`. With `last_pass_s`, it first publishes what has committed, for up to that
+        long (the store stopping: its last writes reach clients now, not at its next start)."""
+        self._last_pass_s = last_pass_s
         self._stopping.set()
         self._wake.set()
 
@@ -349,11 +353,27 @@ class OutboxRelay:
                     await self._sleep(self._idle_s(), wake_early=True)
                     if not self._db.is_sqlite and time.monotonic() - passed < self._busy_gap_s:
                         await self._sleep(self._gather_s)  # busy: the commits of the next moment join
+            if self._last_pass_s > 0:
+                await self._publish_remaining(js)
         finally:
             with contextlib.suppress(Exception):  # else the next start republishes them (deduplicated)
                 await self._mark_unmarked()
             self.close()
             await nc.close()
+
+    async def _publish_remaining(self, js: JetStreamContext) -> None:
+        """Passes until the table holds nothing unsent, a pass fails, or `_last_pass_s` is up;
+        what is left waits for the next relay (rows stay unsent until published)."""
+        self._scan_due = True
+
+        async def passes() -> None:
+            while not (done := await self.publish_pending(js)).failed and done.sent:
+                pass
+
+        try:
+            await asyncio.wait_for(passes(), timeout=self._last_pass_s)
+        except Exception:  # the database or NATS failed, or time is up: the table keeps every row
+            log.warning("outbox relay stopped with rows unpublished; the next relay publishes them", exc_info=True)
 
     async def publish_pending(self, js: JetStreamContext) -> Pass:
         """One pass: publish up to a batch of unsent rows and mark those JetStream stored."""

@@ -148,6 +148,11 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
             sizes=COMPLETION_BATCH_SIZES,
         )
 
+    async def drain(self) -> None:
+        """Commits the creates, claims and completions queued or committing (the server has
+        stopped taking calls)."""
+        await asyncio.gather(self._creates.drain(), self._claims.drain(), self._completes.drain())
+
     async def _write(self, work: Callable[[Connection], T]) -> T:
         """A write that may add outbox rows: they are handed to the relay once it has committed."""
         result, written = await self._db.run(outbox.collecting(work))

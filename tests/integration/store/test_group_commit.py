@@ -286,6 +286,28 @@ async def test_a_write_whose_caller_gave_up_while_queued_is_not_committed(sqlite
     assert await _subjects(sqlite_db) == ["test.first", "test.kept"]
 
 
+async def test_drain_commits_what_is_queued_without_its_window_and_waits_for_the_batch_committing(
+    sqlite_db: Database,
+):
+    """What the store does at stop, before it closes the database. (A window of a minute: drain
+    does not wait for it.)"""
+    log: list[str] = []
+    first_may_commit = asyncio.Event()
+    write = _logged_writer(sqlite_db, log, first_may_commit)
+    group: GroupCommit[str] = GroupCommit(write, write, window_s=60.0, busy_gap_s=60.0)
+    first = asyncio.create_task(group.run(_writes_row("first")))
+    await until(lambda: log == ["begin 1"], what="the first batch committing")
+    queued = [asyncio.create_task(group.run(_writes_row(f"q{i}"))) for i in range(2)]
+    drained = asyncio.create_task(group.drain())
+    await until(lambda: len(group._queue) == 2, what="both queued behind the commit")
+    assert not drained.done()
+    first_may_commit.set()
+    await asyncio.wait_for(drained, timeout=10)
+    assert log == ["begin 1", "end 1: 1", "begin 2", "end 2: 2"]
+    assert await asyncio.gather(first, *queued) == ["first", "q0", "q1"]
+    await group.drain()  # nothing left: returns at once
+
+
 # Through the store's gRPC service: real creates.
 
 

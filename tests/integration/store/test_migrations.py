@@ -88,6 +88,27 @@ def test_two_stores_migrating_at_once_both_end_at_the_head(empty_database_url):
             engine.dispose()
 
 
+def test_a_store_waits_for_another_replicas_migration_longer_than_its_lock_timeout(empty_database_url):
+    if empty_database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's lock_timeout (SQLite waits on its write lock for 30 s)")
+    engine = create_db_engine(empty_database_url + "%20-clock_timeout%3D100")  # the URL's options win
+    other_replica = create_db_engine(empty_database_url).connect()
+    other_replica.execute(
+        text("SELECT pg_advisory_xact_lock(:lock_class, hashtext(current_schema()))"),
+        {"lock_class": migrate.MIGRATION_LOCK_CLASS},
+    )
+    finished = threading.Timer(0.5, other_replica.rollback)  # its migration takes five lock timeouts
+    finished.start()
+    try:
+        migrate.upgrade(engine)  # waits for the other replica, then migrates
+        with engine.connect() as connection:
+            assert migrate.current(connection) == migrate.head()
+    finally:
+        finished.join()
+        other_replica.close()
+        engine.dispose()
+
+
 async def test_a_store_refuses_a_database_a_newer_store_migrated(empty_database_url, engine, nats_server):
     migrate.upgrade(engine)
     with engine.begin() as connection:

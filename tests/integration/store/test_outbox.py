@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 
 import nats
+from sqlalchemy import func, select
 from sqlmodel import update
 
 from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
 from services.common import grpc_server, streams
 from services.store import app as store_app
+from services.store.db import Database, create_db_engine
 from services.store.tables import OutboxRow
 from stack.nats_server import NatsServer
 from stack.processes import free_port
@@ -110,3 +112,35 @@ async def test_a_job_created_while_nats_is_down_is_published_when_it_comes_up(da
         await channel.close()
         await running.stop()
         server.stop()
+
+
+async def test_creates_in_progress_when_the_store_stops_commit_and_are_published_before_it_ends(
+    database_url, nats_server: NatsServer
+):  # type: ignore[no-untyped-def]
+    running = await store_app.start(store_settings(database_url, nats_server.url))
+    channel = grpc_server.channel(f"127.0.0.1:{running.port}")
+    try:
+        await asyncio.wait_for(running.relay.connected.wait(), 30)
+        stub = store_pb2_grpc.StoreStub(channel)
+        media_id = await _media(stub)
+        creates = [asyncio.ensure_future(stub.CreateJob(_job_request(media_id))) for _ in range(20)]
+        await asyncio.wait(creates, return_when=asyncio.FIRST_COMPLETED)
+        await running.stop()  # the others are on their way, queued or committing
+        answers = await asyncio.gather(*creates, return_exceptions=True)
+    finally:
+        await channel.close()
+    created = [answer.job_id for answer in answers if not isinstance(answer, BaseException)]
+    assert created
+    nc = await nats.connect(nats_server.url)
+    try:
+        for job_id in created:  # each job a caller was told of reached JetStream before the store ended
+            assert (await nc.jetstream().get_last_msg(streams.EVENTS_STREAM, streams.event_subject(job_id))).data
+    finally:
+        await nc.close()
+    db = Database(create_db_engine(database_url))
+    try:
+        assert (
+            await db.run(lambda c: c.execute(select(func.count()).where(OutboxRow.sent_at.is_(None))).scalar_one()) == 0
+        )
+    finally:
+        db.close()

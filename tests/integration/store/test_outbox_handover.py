@@ -241,3 +241,35 @@ async def test_rows_published_but_not_marked_when_the_store_died_are_published_o
     assert await _event_jobs(js) == ["job_1"]
     assert (await js.stream_info(streams.JOBS_STREAM)).state.messages == 1  # one render command
     assert await _unsent(sqlite_db) == 0
+
+
+async def _running_after_its_first_scan(
+    sqlite_db: Database, nats_server: NatsServer
+) -> tuple[OutboxRelay, asyncio.Task[None]]:
+    """A relay running that has published job_first in its start-up scan, and scans again only when woken."""
+    await sqlite_db.run(_new_job("job_first"))
+    relay = _relay(sqlite_db, nats_server, poll_interval_s=3600)
+    task = asyncio.create_task(relay.run())
+    await until(lambda: _is_zero(sqlite_db), what="the start-up scan")
+    return relay, task
+
+
+async def test_a_relay_stopped_with_a_last_pass_publishes_what_committed_before_it_ends(
+    sqlite_db: Database, nats_server: NatsServer, js
+):  # type: ignore[no-untyped-def]
+    relay, task = await _running_after_its_first_scan(sqlite_db, nats_server)
+    await sqlite_db.run(_new_job("job_last"))  # committed, not handed over: no pass of its own is due
+    relay.stop(last_pass_s=10)
+    await asyncio.wait_for(task, 30)
+    assert await _event_jobs(js) == ["job_first", "job_last"]
+    assert await _unsent(sqlite_db) == 0
+
+
+async def test_a_relay_stopped_without_a_last_pass_leaves_unsent_rows_to_the_next(
+    sqlite_db: Database, nats_server: NatsServer, js
+):  # type: ignore[no-untyped-def]
+    relay, task = await _running_after_its_first_scan(sqlite_db, nats_server)
+    await sqlite_db.run(_new_job("job_left"))
+    relay.stop()
+    await asyncio.wait_for(task, 30)
+    assert await _event_jobs(js) == ["job_first"] and await _unsent(sqlite_db) == 2

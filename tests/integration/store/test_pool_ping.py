@@ -1,17 +1,20 @@
 """PostgreSQL connections the store's pool hands out: a connection the server closed while it sat
 idle is replaced before a transaction uses it, and one closed between two busy transactions fails
-one transaction only (the pool reconnects everything after it)."""
+one transaction only, as retryable (the pool reconnects everything after it); a transaction waits
+for a lock held elsewhere only so long, and is then refused as retryable too."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+import grpc
 import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from services.store.db import Database, create_db_engine
+from services.common.rpc_errors import ServiceError
+from services.store.db import LOCK_TIMEOUT_MS, Database, create_db_engine
 from tests.support.databases import POSTGRES_URL, postgres_schema
 
 _BACKEND = text("SELECT pg_backend_pid()")
@@ -50,9 +53,34 @@ async def test_a_connection_closed_between_busy_transactions_fails_one_of_them(p
     try:
         first = await _backend(db)
         _terminate(first)
-        with pytest.raises(OperationalError) as failed:
+        with pytest.raises(ServiceError) as failed:
             await _backend(db)
-        assert failed.value.connection_invalidated
+        assert (failed.value.status, failed.value.code) == (grpc.StatusCode.UNAVAILABLE, "store_unavailable")
+        assert isinstance(failed.value.__cause__, OperationalError) and failed.value.__cause__.connection_invalidated
         assert await _backend(db) != first
+    finally:
+        db.close()
+
+
+async def test_a_transaction_waits_for_a_lock_held_elsewhere_only_so_long(postgres_url: str) -> None:
+    db = Database(create_db_engine(postgres_url))
+    try:
+        assert (
+            await db.run(lambda c: c.execute(text("SHOW lock_timeout")).scalar_one()) == f"{LOCK_TIMEOUT_MS // 1000}s"
+        )
+        await db.run(lambda c: c.execute(text("CREATE TABLE held (id int PRIMARY KEY)")))
+        await db.run(lambda c: c.execute(text("INSERT INTO held VALUES (1)")))
+        # an `options` in the URL comes after the store's own, so a deployment can choose its timeout
+        short = Database(create_db_engine(postgres_url + "%20-clock_timeout%3D200"))
+        other = short.engine.connect()  # another replica's transaction, holding the row
+        try:
+            other.execute(text("UPDATE held SET id = 1 WHERE id = 1"))
+            with pytest.raises(ServiceError) as refused:
+                await short.run(lambda c: c.execute(text("UPDATE held SET id = 1 WHERE id = 1")))
+            assert (refused.value.status, refused.value.code) == (grpc.StatusCode.UNAVAILABLE, "store_unavailable")
+            assert isinstance(refused.value.__cause__.orig, psycopg.errors.LockNotAvailable)  # type: ignore[union-attr]
+        finally:
+            other.close()
+            short.close()
     finally:
         db.close()
