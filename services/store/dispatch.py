@@ -40,6 +40,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import BindParameter
 
 from services.common.timeutil import utcnow
 from services.domain.job_states import QUEUED, RUNNING
@@ -70,10 +71,22 @@ def lock(connection: Connection) -> None:
         connection.execute(_LOCK, {"lock_class": DISPATCH_LOCK_CLASS})
 
 
+def _inline(value: str) -> BindParameter[str]:
+    return bindparam(None, value, literal_execute=True)
+
+
 # Built once: a fill runs in every create's transaction, and building a statement costs more than
-# running this one (two ranges of ix_jobs_dispatch, at most the window's rows).
+# running this one (two ranges of ix_jobs_dispatch, at most the window's rows). Its values are
+# written into the SQL, not sent as parameters: PostgreSQL plans a prepared statement once for any
+# parameters, and for "status = $1", where most jobs may be queued, that plan was a scan of every
+# job (B1 on PostgreSQL: 0.27 ms a fill at 2,000 jobs, 5.3 ms at 20,000).
 _OUTSTANDING = (
-    select(JOBS.c.tenant, func.count()).where((JOBS.c.status == RUNNING) | _DISPATCHED).group_by(JOBS.c.tenant)
+    select(JOBS.c.tenant, func.count())
+    .where(
+        (JOBS.c.status == _inline(RUNNING))
+        | ((JOBS.c.status == _inline(QUEUED)) & (JOBS.c.stage == _inline("queued")) & JOBS.c.dispatched_at.is_not(None))
+    )
+    .group_by(JOBS.c.tenant)
 )
 
 
