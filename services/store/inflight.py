@@ -36,6 +36,7 @@ from services.common.timeutil import utcnow
 from services.domain.job_states import QUEUED, RUNNING, WAITING
 from services.store import convert, job_rows, outbox, records
 from services.store.records import Job
+from services.store.sql_constants import constant
 from services.store.tables import JOBS
 
 INFLIGHT_LOCK_CLASS = 0x52504946  # "RPIF"
@@ -77,22 +78,25 @@ def _in_line() -> ColumnElement[bool]:
     woken job is the only queued one whose row changed after its creation: parked, then woken)."""
     return (
         (JOBS.c.tenant == bindparam("tenant"))
-        & (JOBS.c.status == QUEUED)
-        & ((JOBS.c.stage == WAITING) | (JOBS.c.updated_at > JOBS.c.created_at))
+        & (JOBS.c.status == constant(QUEUED))
+        & ((JOBS.c.stage == constant(WAITING)) | (JOBS.c.updated_at > JOBS.c.created_at))
     )
 
 
 # Built once, run with parameters: building and keying a statement cost more than running it (0.3
-# to 0.8 ms against 0.05 to 0.15 ms here), and a claim and a completion each ran two or three.
+# to 0.8 ms against 0.05 to 0.15 ms here), and a claim and a completion each ran two or three. The
+# statuses and stages are written into the SQL (sql_constants.py); the tenant is a parameter.
 # Each counts up to `up_to` (an index range scan that stops there).
 _RUNNING = (
-    select(JOBS.c.id).where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == RUNNING).limit(bindparam("up_to"))
+    select(JOBS.c.id)
+    .where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == constant(RUNNING))
+    .limit(bindparam("up_to"))
 )
-_WOKEN = select(JOBS.c.id).where(_in_line() & (JOBS.c.stage != WAITING)).limit(bindparam("up_to"))
+_WOKEN = select(JOBS.c.id).where(_in_line() & (JOBS.c.stage != constant(WAITING))).limit(bindparam("up_to"))
 _OLDER_IN_LINE = select(JOBS.c.id).where(_in_line() & (JOBS.c.id < bindparam("job_id"))).limit(bindparam("up_to"))
 _PARKED = (
     select(JOBS)
-    .where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == QUEUED, JOBS.c.stage == WAITING)
+    .where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == constant(QUEUED), JOBS.c.stage == constant(WAITING))
     .order_by(JOBS.c.id)
     .limit(bindparam("up_to"))
     .with_for_update()
@@ -101,7 +105,7 @@ _PARKED = (
 
 _ANY_PARKED = (
     select(JOBS.c.id)
-    .where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == QUEUED, JOBS.c.stage == WAITING)
+    .where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == constant(QUEUED), JOBS.c.stage == constant(WAITING))
     .limit(1)
 )
 

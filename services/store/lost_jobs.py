@@ -26,6 +26,7 @@ from services.common.timeutil import utcnow
 from services.domain.job_states import FAILED, RUNNING
 from services.store import inflight, jobs
 from services.store.commands import Failure, Move
+from services.store.sql_constants import constant
 from services.store.tables import JOBS
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ LOST_CODE = "internal"  # what the max-deliveries advisory fails such a job with
 def fail_lost(connection: Connection, lost_after_s: float, cap_of: Callable[[str], int]) -> int:
     """Fails the running jobs not updated for `lost_after_s`, waking their tenants' parked jobs."""
     cutoff = utcnow() - timedelta(seconds=lost_after_s)
-    stale = (JOBS.c.status == RUNNING) & (JOBS.c.updated_at < cutoff)
+    stale = (JOBS.c.status == constant(RUNNING)) & (JOBS.c.updated_at < cutoff)
     tenants = sorted(connection.execute(select(JOBS.c.tenant).where(stale).distinct()).scalars().all())
     failed = 0
     for tenant in tenants:

@@ -13,14 +13,12 @@ from datetime import timedelta
 
 import grpc
 import pytest
-from sqlalchemy import text, update
-from sqlalchemy.dialects.postgresql import asyncpg
+from sqlalchemy import update
 
 from reports.v1 import job_pb2, store_pb2
 from services.common.tenant_limits import Limits, TenantLimits
 from services.common.timeutil import utcnow
-from services.store import dispatch, migrate
-from services.store.db import create_db_engine
+from services.store import dispatch
 from services.store.tables import JOBS, MEDIA
 from tests.integration.helpers import complete_job
 from tests.integration.store.test_inflight_cap import Capped, _claim, _commands, _jobs, _serving, end_job
@@ -218,37 +216,3 @@ async def test_claims_sent_at_once_keep_the_in_flight_cap_and_each_parked_one_fr
         parked = [job.id for job in claimed if job.stage == job_pb2.JOB_STAGE_WAITING]
         assert len(parked) == 2
         assert await _commands(serving.store) == jobs[:6]  # the two parked left their places to the next two
-
-
-def test_the_count_of_outstanding_jobs_reads_only_them_however_it_is_planned(database_url):
-    """Every fill counts the window's jobs. PostgreSQL plans a statement the driver has prepared once
-    for any parameters: with "status = $1" and most jobs queued, that plan read every job (B1 on
-    PostgreSQL: 5.3 ms a fill at 20,000 queued jobs). Its values are in its SQL, so even the plan
-    made for any parameters reads the dispatch index."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL's plans")
-    engine = create_db_engine(database_url)
-    try:
-        migrate.upgrade(engine)
-        with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO jobs (id, tenant, media_id, status, stage, template, template_params, target,"
-                    " created_at, updated_at, dispatched_at)"
-                    " SELECT 'job_' || lpad(i::text, 6, '0'), 't', 'med_1', 'queued', 'queued', 'sales_playbook',"
-                    " '{}', '{}', now(), now(), CASE WHEN i <= 16 THEN now() END FROM generate_series(1, 5000) i"
-                )
-            )
-            connection.execute(text("ANALYZE jobs"))
-        with engine.begin() as connection:
-            connection.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
-            # as the driver prepares it: its parameters as $1, $2, ... (asyncpg's dialect writes them so)
-            sql = dispatch._OUTSTANDING.compile(dialect=asyncpg.dialect(), compile_kwargs={"render_postcompile": True})
-            values = ", ".join(f"'{sql.params[name]}'" for name in sql.positiontup or [])
-            connection.exec_driver_sql(f"PREPARE outstanding AS {sql}")
-            explain = f"EXPLAIN EXECUTE outstanding({values})" if values else "EXPLAIN EXECUTE outstanding"
-            plan = "\n".join(connection.exec_driver_sql(explain).scalars())
-            assert dispatch.outstanding(connection) == {"t": 16}
-    finally:
-        engine.dispose()
-    assert "ix_jobs_dispatch" in plan and "Seq Scan" not in plan, plan
