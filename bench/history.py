@@ -1,0 +1,50 @@
+"""A production database's past, written into a bench platform's fresh store before it is measured.
+
+A store in use holds its tenants' ended jobs for days (`REPORTS_RETENTION_DAYS`); a bench platform
+starts from an empty database. On PostgreSQL that changes the plans: a statement is planned for the
+table's size when it is analyzed (bench/database.py `analyze`) and its cached plan kept, so a bench
+that grows its tables twentyfold from a few hundred rows measures the scans of a small table. So B2
+first gives the bench tenant `JOBS` jobs that succeeded an hour ago (no reports: nothing reads them),
+on SQLite too, so both databases run the same workload.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import insert
+
+from services.common.timeutil import utcnow
+from services.domain.job_states import SUCCEEDED
+from services.store.db import create_db_engine, sqlite_url
+from services.store.tables import JOBS
+from stack.platform import PlatformConfig
+
+JOBS_ENDED = 20_000
+
+
+def write(config: PlatformConfig, tenant: str, jobs: int = JOBS_ENDED) -> None:
+    ended = utcnow() - timedelta(hours=1)
+    rows = [
+        {
+            "id": f"job_history_{number:06d}",
+            "tenant": tenant,
+            "media_id": "med_history",
+            "status": SUCCEEDED,
+            "stage": "storing",  # the last stage a succeeded job reached
+            "template": "sales_playbook",
+            "template_params": {},
+            "target": {"strategy": "dominant"},
+            "created_at": ended,
+            "updated_at": ended,
+            "started_at": ended,
+            "finished_at": ended,
+        }
+        for number in range(jobs)
+    ]
+    engine = create_db_engine(config.database_url or sqlite_url(config.var_dir))
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert(JOBS), rows)
+    finally:
+        engine.dispose()
