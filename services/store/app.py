@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -22,8 +21,9 @@ from services.store.wait import Capacity, WaitEstimator
 
 log = logging.getLogger(__name__)
 SERVICE_NAME = store_pb2.DESCRIPTOR.services_by_name["Store"].full_name
-DRAIN_S = 10.0  # a transaction waits at most its lock timeout (db.py) for a lock
+DRAIN_S = 5.0  # for the sweepers, then for the writes queued or committing
 LAST_PASS_S = 2.0
+RELAY_STOP_S = 5.0 + LAST_PASS_S + 1.0  # a pass in flight (a publish times out after 5 s), then the last
 
 
 @dataclass
@@ -40,20 +40,32 @@ class RunningStore:
     lost_jobs_task: asyncio.Task[None]
 
     async def stop(self, grace: float = 2.0) -> None:
-        """Takes no more calls and gives those in progress `grace` to end; commits the writes they
-        queued; publishes what committed; then closes the database."""
+        """Takes no more calls and gives those in progress `grace` to end (a call still open then is
+        cancelled, and a write it had queued with it); waits for the sweepers and for the writes
+        queued or committing; publishes what has committed; then closes the database."""
         self.sweeper.stop()
         self.lost_jobs.stop()
-        await self.server.stop(grace)
         try:
-            await asyncio.wait_for(self.servicer.drain(), timeout=DRAIN_S)
-        except TimeoutError:
-            log.warning("writes still committing at stop", extra={"waited_s": DRAIN_S})
-        self.relay.stop(last_pass_s=LAST_PASS_S)
-        for task in (self.relay_task, self.sweeper_task, self.lost_jobs_task):
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(task, timeout=5)
-        self.db.close()
+            await self.server.stop(grace)
+            await _ended(self.sweeper_task, self.lost_jobs_task, timeout=DRAIN_S)
+            try:
+                await asyncio.wait_for(self.servicer.drain(), timeout=DRAIN_S)
+            except TimeoutError:
+                log.warning("writes still committing at stop", extra={"waited_s": DRAIN_S})
+            self.relay.stop(last_pass_s=LAST_PASS_S)
+            await _ended(self.relay_task, timeout=RELAY_STOP_S)
+        finally:
+            self.db.close()
+
+
+async def _ended(*tasks: asyncio.Task[None], timeout: float) -> None:
+    for task in tasks:
+        try:
+            await asyncio.wait_for(task, timeout=timeout)
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # the store stops all the same; what the task left is in the database
+            log.exception("%s failed as it stopped", task.get_name())
 
 
 async def start(settings: StoreSettings) -> RunningStore:

@@ -65,11 +65,11 @@ def _begin_immediate(dbapi_connection: PoolProxiedConnection) -> None:
 IDLE_BEFORE_PING_S = 1.0
 
 # PostgreSQL: a statement waits at most LOCK_TIMEOUT_MS for a lock (a tenant's, the dispatch lock, a
-# row another replica writes) and is then refused, so one blocked batch cannot hold back that kind
-# of write for every tenant on a replica; the server ends a session idle inside a transaction for
+# row another replica or the relay holds, which the relay does for at most its publish timeout of
+# 5 s) and is then refused; the server ends a session idle inside a transaction for
 # IDLE_IN_TRANSACTION_MS (a hung replica holding locks). Set when a connection opens (its startup
 # options; an `options` in the URL comes after them and wins): no statement per transaction.
-LOCK_TIMEOUT_MS = 5_000
+LOCK_TIMEOUT_MS = 10_000
 IDLE_IN_TRANSACTION_MS = 60_000
 
 
@@ -81,10 +81,26 @@ def _session_timeouts(engine: Engine) -> None:
         cparams["options"] = f"{ours} {cparams['options']}" if cparams.get("options") else ours
 
 
-def unavailable() -> ServiceError:
-    return ServiceError(
-        grpc.StatusCode.UNAVAILABLE, "store_unavailable", "the database is unreachable or busy: retry shortly"
-    )
+LOCK_NOT_AVAILABLE = "55P03"
+# The connection failed or the server ended the session (shutdown, idle in a transaction too long).
+_CONNECTION_LOST = ("08", "57P01", "57P02", "57P03", "25P03")
+
+
+def unavailable(error: exc.DBAPIError) -> ServiceError | None:
+    """What a caller is told when PostgreSQL refused for a reason of its own, not of the call's: a
+    lock waited for too long (nothing was written) or the connection lost (the call may have taken
+    effect); None for any other error, a fault to be fixed (a deadlock, a constraint)."""
+    state = getattr(error.orig, "sqlstate", None) or ""
+    if state == LOCK_NOT_AVAILABLE:
+        message = "the database is busy (a lock was held too long); nothing was recorded: retry"
+    elif error.connection_invalidated or state.startswith(_CONNECTION_LOST):
+        message = (
+            "the database connection was lost; what was asked may or may not have been recorded: retry "
+            "(a create with the same idempotency key replays it)"
+        )
+    else:
+        return None
+    return ServiceError(grpc.StatusCode.UNAVAILABLE, "store_unavailable", message)
 
 
 def _ping_when_idle(engine: Engine, idle_before_ping_s: float) -> None:
@@ -159,7 +175,8 @@ class Database:
         return self.engine.begin()
 
     async def run(self, work: Callable[[Connection], T]) -> T:
-        """Runs `work(connection)` in one transaction: committed when it returns, rolled back if it raises."""
+        """Runs `work(connection)` in one transaction: committed when it returns, rolled back if it
+        raises. PostgreSQL refusing for a reason of its own (`unavailable`) is raised as UNAVAILABLE."""
 
         def in_transaction() -> T:
             with self.transaction() as connection:
@@ -172,9 +189,12 @@ class Database:
             return await asyncio.get_running_loop().run_in_executor(
                 self._pool, contextvars.copy_context().run, in_transaction
             )
-        except exc.OperationalError as error:  # the server gone, a lock timed out: nothing of ours to fix
+        except exc.DBAPIError as error:
+            refused = unavailable(error)
+            if refused is None:
+                raise
             log.warning("database unavailable: %s", type(error.orig).__name__, exc_info=True)
-            raise unavailable() from error
+            raise refused from error
 
     def close(self) -> None:
         if self._pool is not None:

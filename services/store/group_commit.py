@@ -32,7 +32,9 @@ jobs.complete make every check before their first write, and their `then` fills 
   the same idempotency key on another replica, or any other error a create raises while the batch
   is built) rolls the whole batch back, and each of its creates runs again in a transaction of its
   own (`alone`, which retries the IntegrityError as a replay): only a create that fails on its own
-  fails.
+  fails. But when the database refused the batch for a reason of its own before the commit (a lock
+  held past the lock timeout, the connection lost: db.unavailable), each caller gets that
+  UNAVAILABLE at once: run alone, each would wait for the same lock again.
 - Any other failure (at BEGIN or COMMIT, a lost connection) may have committed: on PostgreSQL a
   connection lost during COMMIT leaves the outcome unknown, and running the creates again would
   create an unkeyed job twice. Every caller of the batch gets UNAVAILABLE (`store_unavailable`,
@@ -63,9 +65,10 @@ from typing import Generic, TypeVar
 import grpc
 from prometheus_client import Histogram
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from services.common.rpc_errors import ServiceError
+from services.store.db import unavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -200,20 +203,25 @@ class GroupCommit(Generic[T]):
 
         try:
             outcomes = await self._write(together)
-        except (_BuildFailed, IntegrityError) as exc:  # rolled back before the commit: safe to run again
-            if len(batch) > 1:
-                log.warning(
-                    "a batch of %d writes failed together (%s); each runs alone",
-                    len(batch),
-                    type(exc.__cause__ if isinstance(exc, _BuildFailed) else exc).__name__,
-                )
-            await asyncio.gather(*(self._run_alone(work, future) for work, future in batch))
+        except _BuildFailed as exc:
+            refused = unavailable(exc.__cause__) if isinstance(exc.__cause__, DBAPIError) else None
+            if refused is None:  # a create's own failure: the others may commit without it
+                await self._each_alone(batch, exc)
+                return
+            # A lock waited for too long, the connection lost: each alone would wait or fail again.
+            log.warning("a batch of %d writes was refused by the database: %s", len(batch), refused.message)
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(refused)
+            return
+        except IntegrityError as exc:
+            await self._each_alone(batch, exc)
             return
         except Exception as exc:  # noqa: BLE001 - at BEGIN or COMMIT: it may have committed, so nothing runs again
             log.warning(
                 "a batch of %d writes failed at its commit (%s); its callers are told to retry",
                 len(batch),
-                type(exc).__name__,
+                type(exc.__cause__ if isinstance(exc, ServiceError) and exc.__cause__ else exc).__name__,
             )
             for _, future in batch:
                 if not future.done():
@@ -227,6 +235,16 @@ class GroupCommit(Generic[T]):
                 future.set_exception(outcome)
             else:
                 future.set_result(outcome)
+
+    async def _each_alone(self, batch: list[tuple[Work[T], asyncio.Future[T]]], exc: Exception) -> None:
+        """A batch rolled back before its commit, by one write's failure: each runs again alone."""
+        if len(batch) > 1:
+            log.warning(
+                "a batch of %d writes failed together (%s); each runs alone",
+                len(batch),
+                type(exc.__cause__ if isinstance(exc, _BuildFailed) else exc).__name__,
+            )
+        await asyncio.gather(*(self._run_alone(work, future) for work, future in batch))
 
     async def _run_alone(self, work: Work[T], future: asyncio.Future[T]) -> None:
         def closed(connection: Connection) -> T:

@@ -359,21 +359,29 @@ class OutboxRelay:
             with contextlib.suppress(Exception):  # else the next start republishes them (deduplicated)
                 await self._mark_unmarked()
             self.close()
-            await nc.close()
+            with contextlib.suppress(Exception):  # NATS already gone: nothing left to flush
+                await nc.close()
 
     async def _publish_remaining(self, js: JetStreamContext) -> None:
-        """Passes until the table holds nothing unsent, a pass fails, or `_last_pass_s` is up;
-        what is left waits for the next relay (rows stay unsent until published)."""
+        """Passes until the table holds nothing unsent, a pass fails, or `_last_pass_s` is up; none
+        while NATS is disconnected, and none when another replica's relay leads (PostgreSQL: it
+        publishes them). What is left waits for the next relay: rows stay unsent until published."""
+        if not self.nats_connected:
+            return
         self._scan_due = True
 
-        async def passes() -> None:
-            while not (done := await self.publish_pending(js)).failed and done.sent:
+        async def passes() -> Pass:
+            while (done := await self.publish_pending(js)).sent and not done.failed:
                 pass
+            return done
 
         try:
-            await asyncio.wait_for(passes(), timeout=self._last_pass_s)
-        except Exception:  # the database or NATS failed, or time is up: the table keeps every row
+            last = await asyncio.wait_for(passes(), timeout=self._last_pass_s)
+        except Exception:  # the database failed, or time is up: the table keeps every row
             log.warning("outbox relay stopped with rows unpublished; the next relay publishes them", exc_info=True)
+            return
+        if last.failed:
+            log.warning("outbox relay stopped with rows unpublished; the next relay publishes them")
 
     async def publish_pending(self, js: JetStreamContext) -> Pass:
         """One pass: publish up to a batch of unsent rows and mark those JetStream stored."""

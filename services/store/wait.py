@@ -20,9 +20,14 @@ from sqlalchemy.engine import Connection
 from services.common import defaults
 from services.common.timeutil import as_utc
 from services.domain.job_states import QUEUED, RUNNING, SUCCEEDED
+from services.store.sql_constants import constant
 from services.store.tables import JOBS
 
-_QUEUE_DEPTH = select(func.count()).select_from(JOBS).where(JOBS.c.status.in_([QUEUED, RUNNING]))
+_QUEUE_DEPTH = (
+    select(func.count())
+    .select_from(JOBS)
+    .where((JOBS.c.status == constant(QUEUED)) | (JOBS.c.status == constant(RUNNING)))
+)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 
 import grpc
 import nats
+import psycopg
 import pytest
 from google.rpc import status_pb2
 from sqlalchemy import func, select
@@ -148,6 +149,31 @@ async def test_a_batch_whose_closing_step_fails_runs_each_create_alone_and_close
     assert await _subjects(sqlite_db) == ["test.a", "test.b"]  # the batch rolled back, each committed alone
     assert batches == [1, 1]
     assert sorted(closed) == [["a"], ["b"]]  # each lone create's transaction closed too
+
+
+async def test_a_batch_refused_for_a_lock_held_too_long_answers_each_caller_at_once_and_runs_none_alone(
+    sqlite_db: Database,
+):
+    """Run alone, each write would wait for the same lock again (PostgreSQL's lock_timeout, db.py)."""
+    ran_alone: list[str] = []
+
+    def close(connection: Connection, outcomes: list[str | ServiceError]) -> None:
+        timed_out = psycopg.errors.LockNotAvailable("canceling statement due to lock timeout")
+        raise OperationalError("SELECT pg_advisory_xact_lock(...)", {}, timed_out)
+
+    async def alone(work):  # type: ignore[no-untyped-def]
+        ran_alone.append(work)
+        result, _ = await sqlite_db.run(outbox.collecting(work))
+        return result
+
+    group: GroupCommit[str] = GroupCommit(_writer(sqlite_db, [], []), alone, then=close)
+    results = await asyncio.gather(group.run(_writes_row("a")), group.run(_writes_row("b")), return_exceptions=True)
+    assert [(r.status, r.code) for r in results if isinstance(r, ServiceError)] == [
+        (grpc.StatusCode.UNAVAILABLE, "store_unavailable")
+    ] * 2
+    assert all("nothing was recorded" in r.message for r in results if isinstance(r, ServiceError))
+    assert ran_alone == []
+    assert await _subjects(sqlite_db) == []
 
 
 async def test_a_batch_whose_commit_fails_after_committing_is_not_run_again_and_its_callers_may_retry(

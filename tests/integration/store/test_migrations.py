@@ -92,6 +92,8 @@ def test_a_store_waits_for_another_replicas_migration_longer_than_its_lock_timeo
     if empty_database_url.startswith("sqlite"):
         pytest.skip("PostgreSQL's lock_timeout (SQLite waits on its write lock for 30 s)")
     engine = create_db_engine(empty_database_url + "%20-clock_timeout%3D100")  # the URL's options win
+    with engine.connect() as connection:
+        assert connection.execute(text("SHOW lock_timeout")).scalar_one() == "100ms"
     other_replica = create_db_engine(empty_database_url).connect()
     other_replica.execute(
         text("SELECT pg_advisory_xact_lock(:lock_class, hashtext(current_schema()))"),

@@ -6,18 +6,22 @@ import asyncio
 import json
 from pathlib import Path
 
+import grpc
 import nats
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 from sqlmodel import update
 
 from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
 from services.common import grpc_server, streams
 from services.store import app as store_app
+from services.store import quotas
 from services.store.db import Database, create_db_engine
-from services.store.tables import OutboxRow
+from services.store.tables import JobRow, OutboxRow
 from stack.nats_server import NatsServer
 from stack.processes import free_port
 from tests.integration.helpers import SEGMENTS
+from tests.support.polling import until
 from tests.support.stores import store_settings
 
 
@@ -139,6 +143,49 @@ async def test_creates_in_progress_when_the_store_stops_commit_and_are_published
         await nc.close()
     db = Database(create_db_engine(database_url))
     try:
+        assert (
+            await db.run(lambda c: c.execute(select(func.count()).where(OutboxRow.sent_at.is_(None))).scalar_one()) == 0
+        )
+    finally:
+        db.close()
+
+
+async def test_a_batch_still_committing_when_the_grace_ends_is_waited_for_and_published(database_url, nats_server):  # type: ignore[no-untyped-def]
+    """The tenant's lock is held elsewhere (another replica's create) until the store, past its grace,
+    drains: the batch waiting for it commits then, and the relay's last pass publishes it."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a lock held by another replica (PostgreSQL)")
+    running = await store_app.start(store_settings(database_url, nats_server.url))
+    channel = grpc_server.channel(f"127.0.0.1:{running.port}")
+    holder = create_db_engine(database_url).connect()
+    try:
+        await asyncio.wait_for(running.relay.connected.wait(), 30)
+        stub = store_pb2_grpc.StoreStub(channel)
+        media_id = await _media(stub)
+        held = {"lock_class": quotas.QUOTA_LOCK_CLASS, "tenant": "t"}
+        holder.execute(quotas._LOCK, held)
+        create = asyncio.ensure_future(stub.CreateJob(_job_request(media_id)))
+        waiting = text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = :lock_class"
+            " AND objid = hashtext(current_schema() || '/' || :tenant)::oid"
+        )
+        await until(lambda: holder.execute(waiting, held).scalar_one() > 0, what="a batch waiting for the lock")
+        drain = running.servicer.drain
+
+        async def released_then_drained() -> None:  # the other replica's create commits as the grace ends
+            holder.rollback()
+            await drain()
+
+        running.servicer.drain = released_then_drained  # type: ignore[method-assign]
+        await running.stop(grace=0.1)
+        with pytest.raises(grpc.aio.AioRpcError):  # cancelled past the grace: its outcome unknown to its caller
+            await create
+    finally:
+        holder.close()
+        await channel.close()
+    db = Database(create_db_engine(database_url))
+    try:
+        assert await db.run(lambda c: c.execute(select(func.count()).select_from(JobRow)).scalar_one()) == 1
         assert (
             await db.run(lambda c: c.execute(select(func.count()).where(OutboxRow.sent_at.is_(None))).scalar_one()) == 0
         )

@@ -11,7 +11,7 @@ import grpc
 import psycopg
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from services.common.rpc_errors import ServiceError
 from services.store.db import LOCK_TIMEOUT_MS, Database, create_db_engine
@@ -31,6 +31,10 @@ def _terminate(pid: int) -> None:
     base = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(base, autocommit=True) as admin:
         assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone() == (True,)
+
+
+async def _setting(db: Database, name: str) -> str:
+    return str(await db.run(lambda c: c.execute(text(f"SHOW {name}")).scalar_one()))
 
 
 async def _backend(db: Database) -> int:
@@ -65,13 +69,13 @@ async def test_a_connection_closed_between_busy_transactions_fails_one_of_them(p
 async def test_a_transaction_waits_for_a_lock_held_elsewhere_only_so_long(postgres_url: str) -> None:
     db = Database(create_db_engine(postgres_url))
     try:
-        assert (
-            await db.run(lambda c: c.execute(text("SHOW lock_timeout")).scalar_one()) == f"{LOCK_TIMEOUT_MS // 1000}s"
-        )
+        assert await _setting(db, "lock_timeout") == f"{LOCK_TIMEOUT_MS // 1000}s"
+        assert await _setting(db, "idle_in_transaction_session_timeout") == "1min"
         await db.run(lambda c: c.execute(text("CREATE TABLE held (id int PRIMARY KEY)")))
         await db.run(lambda c: c.execute(text("INSERT INTO held VALUES (1)")))
         # an `options` in the URL comes after the store's own, so a deployment can choose its timeout
         short = Database(create_db_engine(postgres_url + "%20-clock_timeout%3D200"))
+        assert await _setting(short, "lock_timeout") == "200ms"
         other = short.engine.connect()  # another replica's transaction, holding the row
         try:
             other.execute(text("UPDATE held SET id = 1 WHERE id = 1"))
@@ -79,8 +83,18 @@ async def test_a_transaction_waits_for_a_lock_held_elsewhere_only_so_long(postgr
                 await short.run(lambda c: c.execute(text("UPDATE held SET id = 1 WHERE id = 1")))
             assert (refused.value.status, refused.value.code) == (grpc.StatusCode.UNAVAILABLE, "store_unavailable")
             assert isinstance(refused.value.__cause__.orig, psycopg.errors.LockNotAvailable)  # type: ignore[union-attr]
+            assert "nothing was recorded" in refused.value.message
         finally:
             other.close()
             short.close()
+    finally:
+        db.close()
+
+
+async def test_an_error_that_is_a_fault_of_ours_is_not_answered_as_retryable(postgres_url: str) -> None:
+    db = Database(create_db_engine(postgres_url))
+    try:
+        with pytest.raises(ProgrammingError):  # not UNAVAILABLE: retrying would only fail again
+            await db.run(lambda c: c.execute(text("SELECT * FROM no_such_table")))
     finally:
         db.close()

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import asyncpg
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql import Executable
 
-from services.store import dispatch, inflight, migrate
+from services.store import dispatch, inflight, migrate, wait
 from services.store.db import create_db_engine
 
 _JOBS = (
@@ -36,7 +36,7 @@ def engine(database_url: str) -> Iterator[Engine]:
     migrate.upgrade(engine)
     with engine.begin() as connection:
         for first, last, status, stage, dispatched in (
-            (1, 5000, "succeeded", "done", True),
+            (1, 5000, "succeeded", "storing", True),
             (5001, 5010, "running", "rendering", True),
             (5011, 5026, "queued", "queued", True),
             (5027, 5126, "queued", "queued", False),
@@ -70,8 +70,23 @@ def _plan_for_any_parameters(connection: Connection, statement: Executable) -> s
         inflight._TAKEN_AND_OLDER_IN_LINE.params(tenant="t", up_to=16, job_id="job_005100"),
         inflight._RUNNING.params(tenant="t", up_to=16),
         inflight._ANY_PARKED.params(tenant="t"),
+        inflight._PARKED.params(tenant="t", up_to=16),
+        inflight._WOKEN.params(tenant="t", up_to=16),
+        dispatch._NEXT_HEAD.params(after=""),
+        dispatch._NEXT_JOB.params(tenant="t", after="job_005100"),
+        wait._QUEUE_DEPTH,
     ],
-    ids=["window's outstanding count", "claim's running and older in line", "tenant's running", "any parked"],
+    ids=[
+        "window's outstanding count",
+        "claim's running and older in line",
+        "tenant's running",
+        "any parked",
+        "parked",
+        "woken",
+        "next tenant's head",
+        "tenant's next job",
+        "queue depth",
+    ],
 )
 def test_a_statement_planned_for_any_parameters_reads_an_index_not_every_job(engine: Engine, statement) -> None:  # type: ignore[no-untyped-def]
     with engine.begin() as connection:

@@ -1,4 +1,4 @@
-"""The history B2 writes before it measures: ended jobs of the bench tenant, which the store counts
+"""The past B2 writes before it measures: ended jobs of the bench tenant, which the store counts
 as neither queued nor in flight and reads back as succeeded jobs."""
 
 from __future__ import annotations
@@ -7,18 +7,18 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench import history
+from bench import past_jobs
 from services.store import dispatch, inflight, migrate, quotas
 from services.store.db import create_db_engine, sqlite_url
 from services.store.tables import JOBS
 from stack.platform import PlatformConfig
 
 
-def test_the_history_is_ended_jobs_of_the_tenant_that_hold_no_place(tmp_path: Path) -> None:
+def test_the_past_is_ended_jobs_of_the_tenant_that_hold_no_place(tmp_path: Path) -> None:
     engine = create_db_engine(sqlite_url(tmp_path))
     try:
         migrate.upgrade(engine)
-        history.write(PlatformConfig(var_dir=tmp_path, api_keys="key=tenant_a"), "tenant_a", jobs=50)
+        past_jobs.write(PlatformConfig(var_dir=tmp_path, api_keys="key=tenant_a"), "tenant_a", jobs=50)
         with engine.connect() as connection:
             statuses = connection.execute(select(JOBS.c.status, func.count()).group_by(JOBS.c.status)).all()
             assert statuses == [("succeeded", 50)]
