@@ -273,3 +273,19 @@ async def test_a_relay_stopped_without_a_last_pass_leaves_unsent_rows_to_the_nex
     relay.stop()
     await asyncio.wait_for(task, 30)
     assert await _event_jobs(js) == ["job_first"] and await _unsent(sqlite_db) == 2
+
+
+@pytest.mark.own_nats_server
+async def test_a_relay_stopping_while_nats_is_down_skips_its_last_pass_and_leaves_the_rows_unsent(
+    sqlite_db: Database, nats_server: NatsServer, caplog: pytest.LogCaptureFixture
+):
+    """A last pass would wait out each publish's timeout: the rows wait in the table for the next relay."""
+    relay, task = await _running_after_its_first_scan(sqlite_db, nats_server)
+    nats_server.stop()
+    await until(lambda: not relay.nats_connected, what="the relay seeing NATS gone")
+    await sqlite_db.run(_new_job("job_left"))
+    caplog.clear()
+    relay.stop(last_pass_s=600)
+    await asyncio.wait_for(task, 60)
+    assert not [r for r in caplog.records if "publish failed" in r.getMessage()]  # no publish was tried
+    assert await _unsent(sqlite_db) == 2
