@@ -1,14 +1,15 @@
-"""A fresh SQLite database at the latest schema, as the store's Database (no store around it)."""
+"""A fresh SQLite database at the latest schema, as the store's Database (no store around it); a
+PostgreSQL schema of the test's own where REPORTS_TEST_POSTGRES_URL names a server."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from services.store.db import Database, create_db_engine
-from tests.support.databases import SchemaTemplate
+from tests.support.databases import POSTGRES_URL, SchemaTemplate, postgres_schema
 
 
 @pytest.fixture
@@ -18,3 +19,11 @@ async def sqlite_db(tmp_path: Path, schema_template: SchemaTemplate) -> AsyncIte
         yield database
     finally:
         database.close()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL schema of the test's own, for what only PostgreSQL does; skipped without one."""
+    if not POSTGRES_URL:
+        pytest.skip("needs PostgreSQL: set REPORTS_TEST_POSTGRES_URL (CI does)")
+    yield from postgres_schema()

@@ -5,8 +5,6 @@ for a lock held elsewhere only so long, and is then refused as retryable too."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import grpc
 import psycopg
 import pytest
@@ -15,16 +13,9 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from services.common.rpc_errors import ServiceError
 from services.store.db import LOCK_TIMEOUT_MS, Database, create_db_engine
-from tests.support.databases import POSTGRES_URL, postgres_schema
+from tests.support.databases import POSTGRES_URL
 
 _BACKEND = text("SELECT pg_backend_pid()")
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    if not POSTGRES_URL:
-        pytest.skip("needs PostgreSQL: set REPORTS_TEST_POSTGRES_URL (CI does)")
-    yield from postgres_schema()
 
 
 def _terminate(pid: int) -> None:
