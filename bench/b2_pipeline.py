@@ -20,6 +20,7 @@ from bench import analysis, database, harness, metrics, past_jobs, workload
 from bench.harness import Context
 from bench.stats import ratio
 from services.common import defaults
+from services.store.settings import StoreSettings
 from stack.platform import Platform
 
 CONNECTIONS = 32
@@ -79,7 +80,7 @@ def summarise(result: dict[str, Any], cpu: dict[str, float], wall: float) -> dic
 def run(ctx: Context, p: Platform, media_id: str) -> dict[str, Any]:
     count = int(ctx.size(2000, 300))
     sequential = int(ctx.size(200, 30))
-    past_jobs.write(p.config, workload.TENANT)
+    past_jobs.write(StoreSettings.from_env(p.service_env()).database_url, workload.TENANT)
     jobs(ctx, p, media_id, int(ctx.size(100, 30)), sequential=False, log="b2-warmup-loadgen.log")
     database.analyze(p.config.database_url)
 

@@ -17,15 +17,15 @@ from sqlalchemy import insert
 
 from services.common.timeutil import utcnow
 from services.domain.job_states import SUCCEEDED
-from services.store.db import create_db_engine, sqlite_url
+from services.store.db import create_db_engine
 from services.store.tables import JOBS
-from stack.platform import PlatformConfig
 
 JOBS_ENDED = 20_000
 TOOK = timedelta(milliseconds=30)
 
 
-def write(config: PlatformConfig, tenant: str, jobs: int = JOBS_ENDED) -> None:
+def write(database_url: str, tenant: str, jobs: int = JOBS_ENDED) -> None:
+    """Into the store's database at `database_url` (StoreSettings' own, so SQLite's file too)."""
     ended = utcnow() - timedelta(hours=1)
     rows = [
         {
@@ -44,7 +44,7 @@ def write(config: PlatformConfig, tenant: str, jobs: int = JOBS_ENDED) -> None:
         }
         for number in range(jobs)
     ]
-    engine = create_db_engine(config.database_url or sqlite_url(config.var_dir))
+    engine = create_db_engine(database_url)
     try:
         with engine.begin() as connection:
             connection.execute(insert(JOBS), rows)

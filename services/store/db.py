@@ -100,6 +100,11 @@ def unavailable(error: exc.DBAPIError) -> ServiceError | None:
         )
     else:
         return None
+    return store_unavailable(message)
+
+
+def store_unavailable(message: str) -> ServiceError:
+    """UNAVAILABLE, to retry: the store's database failed it, not the call."""
     return ServiceError(grpc.StatusCode.UNAVAILABLE, "store_unavailable", message)
 
 

@@ -62,13 +62,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
-import grpc
 from prometheus_client import Histogram
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from services.common.rpc_errors import ServiceError
-from services.store.db import unavailable
+from services.store.db import store_unavailable, unavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -87,12 +86,8 @@ class _BuildFailed(Exception):
     """A create raised while the batch was being built: nothing was committed."""
 
 
-def _unavailable(message: str) -> ServiceError:
-    return ServiceError(grpc.StatusCode.UNAVAILABLE, "store_unavailable", message)
-
-
 def commit_unknown() -> ServiceError:
-    return _unavailable(
+    return store_unavailable(
         "the database failed while committing the job's creation; it may or may not exist: "
         "retry with the same idempotency key"
     )
@@ -102,9 +97,15 @@ def step_unknown(step: str) -> Callable[[], ServiceError]:
     """What the callers of a batch of a job's `step` (claim, completion) are told when its commit
     fails: the renderer's job is delivered again and runs from its claim, which finds the job as the
     commit left it."""
-    return lambda: _unavailable(
+    return lambda: store_unavailable(
         f"the database failed while committing the job's {step}; it may or may not be recorded: retry"
     )
+
+
+def _named(exc: BaseException) -> str:
+    """The failure's own type: what a _BuildFailed or a ServiceError of the database's wraps."""
+    wrapped = isinstance(exc, (_BuildFailed, ServiceError)) and exc.__cause__ is not None
+    return type(exc.__cause__ if wrapped else exc).__name__
 
 
 class GroupCommit(Generic[T]):
@@ -221,7 +222,7 @@ class GroupCommit(Generic[T]):
             log.warning(
                 "a batch of %d writes failed at its commit (%s); its callers are told to retry",
                 len(batch),
-                type(exc.__cause__ if isinstance(exc, ServiceError) and exc.__cause__ else exc).__name__,
+                _named(exc),
             )
             for _, future in batch:
                 if not future.done():
@@ -242,7 +243,7 @@ class GroupCommit(Generic[T]):
             log.warning(
                 "a batch of %d writes failed together (%s); each runs alone",
                 len(batch),
-                type(exc.__cause__ if isinstance(exc, _BuildFailed) else exc).__name__,
+                _named(exc),
             )
         await asyncio.gather(*(self._run_alone(work, future) for work, future in batch))
 

@@ -94,20 +94,17 @@ _RUNNING = (
 )
 _WOKEN = select(JOBS.c.id).where(_in_line() & (JOBS.c.stage != constant(WAITING))).limit(bindparam("up_to"))
 _OLDER_IN_LINE = select(JOBS.c.id).where(_in_line() & (JOBS.c.id < bindparam("job_id"))).limit(bindparam("up_to"))
+_IS_PARKED = (JOBS.c.status == constant(QUEUED)) & (JOBS.c.stage == constant(WAITING))
 _PARKED = (
     select(JOBS)
-    .where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == constant(QUEUED), JOBS.c.stage == constant(WAITING))
+    .where(JOBS.c.tenant == bindparam("tenant"), _IS_PARKED)
     .order_by(JOBS.c.id)
     .limit(bindparam("up_to"))
     .with_for_update()
 )
 
 
-_ANY_PARKED = (
-    select(JOBS.c.id)
-    .where(JOBS.c.tenant == bindparam("tenant"), JOBS.c.status == constant(QUEUED), JOBS.c.stage == constant(WAITING))
-    .limit(1)
-)
+_ANY_PARKED = select(JOBS.c.id).where(JOBS.c.tenant == bindparam("tenant"), _IS_PARKED).limit(1)
 
 
 def _counted(statement: Select[Any]) -> ScalarSelect[int]:
@@ -183,11 +180,7 @@ def wake_all(connection: Connection, cap_of: Callable[[str], int]) -> int:
     """Wakes every tenant's parked jobs that now have a slot (at start: a cap may have been raised)."""
     # Locked in Python's order, as every taker of several (group_commit.py sorts its batches so): the
     # database's ORDER BY follows its collation, which can order tenant names otherwise.
-    tenants = sorted(
-        connection.execute(select(JOBS.c.tenant).where(JOBS.c.status == QUEUED, JOBS.c.stage == WAITING).distinct())
-        .scalars()
-        .all()
-    )
+    tenants = sorted(connection.execute(select(JOBS.c.tenant).where(_IS_PARKED).distinct()).scalars().all())
     woken = 0
     for tenant in tenants:
         lock_tenant(connection, tenant)

@@ -11,14 +11,13 @@ from bench import past_jobs
 from services.store import dispatch, inflight, migrate, quotas
 from services.store.db import create_db_engine, sqlite_url
 from services.store.tables import JOBS
-from stack.platform import PlatformConfig
 
 
 def test_the_past_is_ended_jobs_of_the_tenant_that_hold_no_place(tmp_path: Path) -> None:
     engine = create_db_engine(sqlite_url(tmp_path))
     try:
         migrate.upgrade(engine)
-        past_jobs.write(PlatformConfig(var_dir=tmp_path, api_keys="key=tenant_a"), "tenant_a", jobs=50)
+        past_jobs.write(sqlite_url(tmp_path), "tenant_a", jobs=50)
         with engine.connect() as connection:
             statuses = connection.execute(select(JOBS.c.status, func.count()).group_by(JOBS.c.status)).all()
             assert statuses == [("succeeded", 50)]
