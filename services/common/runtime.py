@@ -1,10 +1,6 @@
 """What every service process does first and last: its settings read (a bad value stops it with one
 line on stderr and exit status 2, not a traceback), JSON logs, traces when configured, a metrics
-port, and the event loop it runs on.
-
-The loop is uvloop's unless `REPORTS_EVENT_LOOP=asyncio`: in `make bench` B2 (quick runs, two
-each) the store spent 27 ms of CPU per job on uvloop against 29-32 on asyncio's loop, the gateway
-2.2 against 2.4-2.9, the renderer the same; grpc.aio runs on any asyncio loop.
+port, and the event loop it runs on (services/common/loop_choice.py).
 """
 
 from __future__ import annotations
@@ -17,13 +13,12 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from services.common import cpu, env, grpc_server, keepalive, logs, tracing
+from services.common import cpu, env, grpc_server, keepalive, logs, loop_choice, tracing
 from services.common.observability import start_metrics_server
 
 S = TypeVar("S")
 T = TypeVar("T")
 
-EVENT_LOOPS = ("uvloop", "asyncio")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -36,16 +31,14 @@ class ProcessSettings:
     log_level: str = "INFO"
     metrics_port: int | None = None  # unset: no metrics port; 0: a free one
     metrics_host: str = "127.0.0.1"
-    event_loop: str = "uvloop"
+    event_loop: str = loop_choice.DEFAULT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> ProcessSettings:
         level = env.text(environ, "REPORTS_LOG_LEVEL", "INFO").upper()
         if level not in LOG_LEVELS:
             raise env.ConfigError(f"REPORTS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
-        loop = env.text(environ, "REPORTS_EVENT_LOOP", "uvloop").lower()
-        if loop not in EVENT_LOOPS:
-            raise env.ConfigError(f"REPORTS_EVENT_LOOP must be uvloop or asyncio, got {loop!r}")
+        loop = loop_choice.chosen(environ)
         keepalive.keepalive_s(environ)
         cpu.workers(environ)
         return cls(
@@ -60,12 +53,7 @@ class ProcessSettings:
         )
 
     def loop_factory(self) -> Callable[[], asyncio.AbstractEventLoop] | None:
-        """uvloop's loop (the default), or None for asyncio's own."""
-        if self.event_loop == "asyncio":
-            return None
-        import uvloop
-
-        return uvloop.new_event_loop
+        return loop_choice.factory(self.event_loop)
 
 
 def serve(

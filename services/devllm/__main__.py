@@ -10,7 +10,7 @@ import socket
 
 import uvicorn
 
-from services.common import env
+from services.common import env, loop_choice
 from services.common.listen import http_url, tcp_listener
 
 from .app import create_app
@@ -56,7 +56,8 @@ def main() -> None:
     """Not on `runtime.serve`: the dev LLM logs plain lines and runs no metrics port or traces."""
     settings = env.settings_or_exit("devllm", lambda: Settings.from_env(os.environ))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(serve(settings))
+    with asyncio.Runner(loop_factory=loop_choice.factory(settings.event_loop)) as runner:
+        runner.run(serve(settings))
 
 
 if __name__ == "__main__":

@@ -24,3 +24,10 @@ def test_values_are_read_when_set():
 def test_config_error_when_a_value_is_invalid(name, value):
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value})
+
+
+def test_the_dev_llm_runs_on_the_event_loop_every_service_reads():
+    assert Settings.from_env({}).event_loop == "uvloop"
+    assert Settings.from_env({"REPORTS_EVENT_LOOP": "asyncio"}).event_loop == "asyncio"
+    with pytest.raises(ConfigError, match="REPORTS_EVENT_LOOP"):
+        Settings.from_env({"REPORTS_EVENT_LOOP": "trio"})
