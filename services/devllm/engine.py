@@ -17,7 +17,7 @@ from . import faults
 from .counters import SeenCounter, Stats
 from .knobs import Knobs, split_model
 from .prompt import Prompt
-from .written import WrittenReports
+from .writer import write_report
 
 DEFAULT_MODEL = "dev-llm-1"
 _ERROR_MODES = {"429": 429, "429_bare": 429, "quota": 429, "500": 500, "529": 529}
@@ -59,7 +59,6 @@ class Engine:
         self._default_latency_ms = default_latency_ms
         self._seen = seen or SeenCounter()
         self._ids = itertools.count(1)
-        self._written = WrittenReports()
 
     def plan(self, prompt: Prompt, knobs: Knobs) -> Plan:
         latency = knobs.latency_ms if knobs.latency_ms is not None else self._default_latency_ms
@@ -80,19 +79,19 @@ class Engine:
             return self._answer(prompt, "filtered", "", "content_filter")
         if plan.mode == "context_overflow":
             return self._answer(prompt, "context_exceeded", "", "context_overflow")
-        report, text = self._written.report(prompt)
+        data = prompt.evidence()
+        report = write_report(prompt.schema, data)
         if plan.mode == "bad_schema":
             report = faults.break_schema(report)
         elif plan.mode == "invent_quote":
-            report = faults.invent_quote(report, _segment_texts(prompt.evidence()))
+            report = faults.invent_quote(report, _segment_texts(data))
         elif plan.mode == "no_quotes":
             report = faults.drop_quotes(report)
         if plan.mode == "not_json":
             return self._answer(prompt, "text", faults.NOT_JSON, "not_json")
         if plan.mode == "refusal":
             return self._answer(prompt, "refusal", faults.REFUSAL, "refusal")
-        if plan.mode in ("bad_schema", "invent_quote", "no_quotes"):
-            text = json.dumps(report, ensure_ascii=False)
+        text = json.dumps(report, ensure_ascii=False)
         limit = prompt.max_tokens
         if plan.mode == "truncate" or (limit is not None and tokens(text) > limit):
             keep = limit * 4 if plan.mode is None and limit else None
