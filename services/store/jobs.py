@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import Select, bindparam, delete, insert, select
 from sqlalchemy.engine import Connection
 
 from services.common import ids
@@ -137,13 +137,16 @@ def _check_params(variables: list[PromptVariable], params: dict[str, object]) ->
         raise invalid("invalid_template_params", problems[0].message, problems)
 
 
+def listed(status: str | None) -> Select[Any]:
+    """A tenant's jobs (`tenant` to bind), of one status if given."""
+    query = select(JOBS).where(JOBS.c.tenant == bindparam("tenant"))
+    return query if status is None else query.where(JOBS.c.status == status)
+
+
 def list_page(
     connection: Connection, tenant: str, status: str | None, limit: int, cursor: str
 ) -> tuple[list[Job], str]:
-    query = select(JOBS).where(JOBS.c.tenant == tenant)
-    if status is not None:
-        query = query.where(JOBS.c.status == status)
-    rows, next_cursor = paging.page(connection, query, JOBS.c.id, limit, cursor)
+    rows, next_cursor = paging.page(connection, listed(status).params(tenant=tenant), JOBS.c.id, limit, cursor)
     return [records.of_row(Job, row) for row in rows], next_cursor
 
 

@@ -3,7 +3,9 @@ PostgreSQL plans them. It plans a statement the driver has prepared (psycopg: at
 for any parameters, from each column's average frequency; a job's status is skewed (most jobs have
 ended), so with `status = $1` that plan read every job (the window's count in B1 on PostgreSQL:
 5.3 ms a fill at 20,000 queued jobs). The statuses are written into the SQL (sql_constants.py).
-Each statement is prepared here as the driver prepares it, and its plan for any parameters read."""
+Each statement is prepared here as the driver prepares it, and its plan for any parameters read.
+A tenant's job list keeps the client's status as a parameter: its newest-first order holds its
+plan on the (tenant, status, id) index for any status."""
 
 from __future__ import annotations
 
@@ -15,8 +17,9 @@ from sqlalchemy.dialects.postgresql import asyncpg
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql import Executable
 
-from services.store import dispatch, inflight, migrate, wait
+from services.store import dispatch, inflight, jobs, migrate, wait
 from services.store.db import create_db_engine
+from services.store.tables import JOBS
 
 _JOBS = (
     "INSERT INTO jobs (id, tenant, media_id, status, stage, template, template_params, target, created_at,"
@@ -73,6 +76,8 @@ def _plan_for_any_parameters(connection: Connection, statement: Executable) -> s
         dispatch._NEXT_HEAD.params(after=""),
         dispatch._NEXT_JOB.params(tenant="t", after="job_005100"),
         wait._QUEUE_DEPTH,
+        jobs.listed(status="succeeded").params(tenant="t").order_by(JOBS.c.id.desc()).limit(21),
+        jobs.listed(status=None).params(tenant="t").order_by(JOBS.c.id.desc()).limit(21),
     ],
     ids=[
         "window's outstanding count",
@@ -84,6 +89,8 @@ def _plan_for_any_parameters(connection: Connection, statement: Executable) -> s
         "next tenant's head",
         "tenant's next job",
         "queue depth",
+        "a tenant's jobs of one status, newest first",
+        "a tenant's jobs, newest first",
     ],
 )
 def test_a_statement_planned_for_any_parameters_reads_an_index_not_every_job(engine: Engine, statement) -> None:  # type: ignore[no-untyped-def]
