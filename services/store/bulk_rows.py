@@ -24,14 +24,16 @@ from psycopg import sql
 from sqlalchemy import JSON, Table, insert
 from sqlalchemy.engine import Connection
 
+from services.store import db
+
 
 def add(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Inserts `rows` (each with the same columns) into `table`, in order. COPY goes to the driver
     directly: it raises psycopg's errors, not SQLAlchemy's, and no SQLAlchemy execute event sees it."""
     if not rows:
         return
-    if len(rows) == 1 or connection.dialect.name != "postgresql":
-        connection.execute(_insert(table), list(rows))
+    if len(rows) == 1 or connection.dialect.name != "postgresql" or db.is_pipelined(connection):
+        connection.execute(_insert(table), list(rows))  # COPY cannot run in pipeline mode
         return
     columns = tuple(rows[0])
     statement, is_json = _copy(table, columns)
@@ -46,7 +48,7 @@ def add(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) ->
 
 @cache
 def _insert(table: Table) -> Any:
-    return insert(table)
+    return insert(table).inline()  # no RETURNING of a generated key (the outbox's seq): nothing reads it
 
 
 @cache

@@ -11,12 +11,13 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
+import psycopg
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
@@ -132,6 +133,56 @@ def _ping_when_idle(engine: Engine, idle_before_ping_s: float) -> None:
             raise exc.InvalidatePoolError(str(error)) from error
 
 
+# Pipelined transactions (PostgreSQL, `Database.run(pipelined=True)`): psycopg's pipeline mode sends
+# a statement without waiting for its answer, and the answers come back together at the next sync.
+# A statement is answered before the next one is sent only when its caller reads what it returns:
+# a SELECT or a write with RETURNING, unless marked UNREAD (a lock). BEGIN goes with the first
+# statement, and a write goes with the next read. The connection carries its pipeline as PIPELINE.
+PIPELINE = "reports_pipeline"
+UNREAD = "reports_unread"
+
+
+def _sync_when_read(context: Any) -> None:
+    options = context.execution_options if context is not None else {}
+    pipeline = options.get(PIPELINE)
+    if pipeline is None or options.get(UNREAD):
+        return
+    compiled = context.compiled
+    writes = compiled is not None and (compiled.isinsert or compiled.isupdate or compiled.isdelete)
+    if writes and not compiled.effective_returning:
+        return
+    pipeline.sync()
+
+
+def _pipelining(engine: Engine) -> None:
+    def do_execute(cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
+        cursor.execute(statement, parameters)
+        _sync_when_read(context)
+
+    def do_execute_no_params(cursor: Any, statement: str, context: Any = None) -> None:
+        cursor.execute(statement)
+        _sync_when_read(context)
+
+    engine.dialect.do_execute = do_execute  # type: ignore[method-assign]
+    engine.dialect.do_execute_no_params = do_execute_no_params  # type: ignore[method-assign]
+
+
+def is_pipelined(connection: Connection) -> bool:
+    return PIPELINE in connection.get_execution_options()
+
+
+def settle(connection: Connection) -> None:
+    """Sends what a pipelined transaction has queued and raises the first of it that failed, so a
+    failure is met here and not at the COMMIT; nothing for a transaction that is not pipelined."""
+    pipeline = connection.get_execution_options().get(PIPELINE)
+    if pipeline is None or not (pipeline.command_queue or pipeline.result_queue):  # nothing unanswered
+        return
+    try:
+        pipeline.sync()
+    except psycopg.Error as error:  # as SQLAlchemy raises it from a statement (IntegrityError, ...)
+        raise exc.DBAPIError.instance(None, None, error, psycopg.Error) from error
+
+
 def create_db_engine(url: str, *, idle_before_ping_s: float = IDLE_BEFORE_PING_S) -> Engine:
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
@@ -155,6 +206,7 @@ def create_db_engine(url: str, *, idle_before_ping_s: float = IDLE_BEFORE_PING_S
     engine = create_engine(url, pool_size=10, max_overflow=20)
     _session_timeouts(engine)
     _ping_when_idle(engine, idle_before_ping_s)
+    _pipelining(engine)
     return engine
 
 
@@ -166,8 +218,9 @@ class Database:
     SQLite runs transactions on the event loop: it has one writer at a time and, in WAL mode with
     synchronous=NORMAL, commits without waiting on the disk, so a transaction is a few hundred
     microseconds of CPU; a thread would only add the hop and contention for the GIL. PostgreSQL
-    transactions wait on the network and run side by side on a pool. CPU-heavy work that needs no
-    database (parsing a transcript) belongs before `run`, off the loop.
+    transactions wait on the network and run side by side on a pool, claims and completions in
+    pipeline mode (`pipelined_transaction`). CPU-heavy work that needs no database (parsing a
+    transcript) belongs before `run`, off the loop.
     """
 
     def __init__(self, engine: Engine, *, threads: int = 8) -> None:
@@ -179,12 +232,38 @@ class Database:
         """A connection in a transaction: committed at the end of the block, rolled back on an error."""
         return self.engine.begin()
 
-    async def run(self, work: Callable[[Connection], T]) -> T:
+    def pipelined_transaction(self) -> contextlib.AbstractContextManager[Connection]:
+        """`transaction()` in psycopg's pipeline mode (PostgreSQL; see PIPELINE): for work that
+        reads only what it needs before its next statement and calls `settle` before it ends."""
+        if self.is_sqlite:
+            return self.transaction()
+        return self._pipelined()
+
+    @contextlib.contextmanager
+    def _pipelined(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            driver = connection.connection.driver_connection
+            assert isinstance(driver, psycopg.Connection)
+            with driver.pipeline() as pipeline:
+                transaction = connection.execution_options(**{PIPELINE: pipeline}).begin()
+                try:
+                    yield connection
+                except BaseException:
+                    # The answers still queued (the statements the server skipped after a failure)
+                    # are taken first: psycopg would raise the failure again from the ROLLBACK.
+                    with contextlib.suppress(psycopg.Error):
+                        pipeline.sync()
+                    transaction.rollback()
+                    raise
+                transaction.commit()
+
+    async def run(self, work: Callable[[Connection], T], *, pipelined: bool = False) -> T:
         """Runs `work(connection)` in one transaction: committed when it returns, rolled back if it
-        raises. PostgreSQL refusing for a reason of its own (`unavailable`) is raised as UNAVAILABLE."""
+        raises; `pipelined`: in `pipelined_transaction()`. PostgreSQL refusing for a reason of its
+        own (`unavailable`) is raised as UNAVAILABLE."""
 
         def in_transaction() -> T:
-            with self.transaction() as connection:
+            with self.pipelined_transaction() if pipelined else self.transaction() as connection:
                 return work(connection)
 
         if self._pool is None:

@@ -67,7 +67,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from services.common.rpc_errors import ServiceError
-from services.store.db import store_unavailable, unavailable
+from services.store.db import settle, store_unavailable, unavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -198,6 +198,7 @@ class GroupCommit(Generic[T]):
                     except ServiceError as refused:  # raised before its first write: nothing to undo
                         outcomes.append(refused)
                 self._then(connection, outcomes)
+                settle(connection)
             except Exception as exc:
                 raise _BuildFailed() from exc
             return outcomes
@@ -251,6 +252,7 @@ class GroupCommit(Generic[T]):
         def closed(connection: Connection) -> T:
             result = work(connection)
             self._then(connection, [result])
+            settle(connection)
             return result
 
         try:

@@ -134,15 +134,15 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         # A claim leaves the window when it finds its job ended or parks it; a completion that
         # stored its report frees its job's place (one that had succeeded already held none).
         self._claims: GroupCommit[Claimed] = GroupCommit(
-            self._write,
-            self._write,
+            self._write_pipelined,
+            self._write_pipelined,
             then=self._filled_after(lambda claimed: _left_window(claimed[0])),
             unknown=step_unknown("claim"),
             sizes=CLAIM_BATCH_SIZES,
         )
         self._completes: GroupCommit[Completed] = GroupCommit(
-            self._write,
-            self._write,
+            self._write_pipelined,
+            self._write_pipelined,
             then=self._filled_after(lambda completed: completed[2]),
             unknown=step_unknown("completion"),
             sizes=COMPLETION_BATCH_SIZES,
@@ -153,12 +153,17 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         stopped taking calls)."""
         await asyncio.gather(self._creates.drain(), self._claims.drain(), self._completes.drain())
 
-    async def _write(self, work: Callable[[Connection], T]) -> T:
+    async def _write(self, work: Callable[[Connection], T], *, pipelined: bool = False) -> T:
         """A write that may add outbox rows: they are handed to the relay once it has committed."""
-        result, written = await self._db.run(outbox.collecting(work))
+        result, written = await self._db.run(outbox.collecting(work), pipelined=pipelined)
         if self._relay is not None:
             self._relay.hand(written)
         return result
+
+    async def _write_pipelined(self, work: Callable[[Connection], T]) -> T:
+        """`_write` in pipeline mode on PostgreSQL (db.PIPELINE): claims and completions, whose
+        statements read only what decides the next one, and whose batches settle before they end."""
+        return await self._write(work, pipelined=True)
 
     def _filling(
         self, work: Callable[[Connection], T], freed: Callable[[T], bool] = lambda _: True

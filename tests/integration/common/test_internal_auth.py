@@ -79,13 +79,13 @@ async def test_a_client_checks_that_the_server_is_the_peer_it_meant(store: store
 
 
 async def test_reflection_is_off_unless_asked_for(store: store_app.RunningStore, internal_tls: Path):
-    from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+    from grpc_reflection.v1alpha import reflection_pb2_grpc
 
     async with _channel(store.port, internal_tls / "operator") as channel:
         stub = reflection_pb2_grpc.ServerReflectionStub(channel)
         with pytest.raises(grpc.aio.AioRpcError) as missing:
-            async for _ in stub.ServerReflectionInfo(
-                iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5
-            ):
+            # No request is sent: the server ends an unknown method at once, and a message still being
+            # written when it does fails the call with INTERNAL instead (seen once in a full run).
+            async for _ in stub.ServerReflectionInfo(iter(()), timeout=5):
                 pass
     assert missing.value.code() == grpc.StatusCode.UNIMPLEMENTED
