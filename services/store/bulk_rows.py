@@ -9,7 +9,8 @@ the store's CPU and 2.95 ms of the server's; the multi-row INSERT 9.1-9.6 and 2.
 
 Values are those SQLAlchemy would bind: a JSON column's value is its JSON text, None included (a
 JSON column keeps None as JSON `null`, SQLAlchemy's default), so a row reads back the same either
-way. A single row goes through the INSERT, whose prepared statement is cheaper than a COPY's setup.
+way. A single row goes through the INSERT, whose prepared statement is cheaper than a COPY's setup,
+and so do the rows of a pipelined transaction (db.PIPELINE): COPY cannot run in pipeline mode.
 """
 
 from __future__ import annotations

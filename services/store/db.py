@@ -136,8 +136,10 @@ def _ping_when_idle(engine: Engine, idle_before_ping_s: float) -> None:
 # Pipelined transactions (PostgreSQL, `Database.run(pipelined=True)`): psycopg's pipeline mode sends
 # a statement without waiting for its answer, and the answers come back together at the next sync.
 # A statement is answered before the next one is sent only when its caller reads what it returns:
-# a SELECT or a write with RETURNING, unless marked UNREAD (a lock). BEGIN goes with the first
-# statement, and a write goes with the next read. The connection carries its pipeline as PIPELINE.
+# a SELECT or a write with RETURNING, unless marked UNREAD (a lock); a write goes with the next
+# read (psycopg still sends BEGIN on its own). So in such a transaction a write's row count is not
+# known (-1), and a write's failure is raised by the next read, naming that read's statement. The
+# connection carries its pipeline as PIPELINE.
 PIPELINE = "reports_pipeline"
 UNREAD = "reports_unread"
 
@@ -175,12 +177,14 @@ def settle(connection: Connection) -> None:
     """Sends what a pipelined transaction has queued and raises the first of it that failed, so a
     failure is met here and not at the COMMIT; nothing for a transaction that is not pipelined."""
     pipeline = connection.get_execution_options().get(PIPELINE)
-    if pipeline is None or not (pipeline.command_queue or pipeline.result_queue):  # nothing unanswered
-        return
-    try:
-        pipeline.sync()
-    except psycopg.Error as error:  # as SQLAlchemy raises it from a statement (IntegrityError, ...)
-        raise exc.DBAPIError.instance(None, None, error, psycopg.Error) from error
+    if pipeline is not None and _unanswered(pipeline):
+        # A read of nothing brings the answers with it, raised as SQLAlchemy raises a statement's
+        # failure (an IntegrityError; a lost connection invalidated).
+        connection.exec_driver_sql("SELECT 1")
+
+
+def _unanswered(pipeline: psycopg.Pipeline) -> bool:
+    return bool(pipeline.command_queue or pipeline.result_queue)
 
 
 def create_db_engine(url: str, *, idle_before_ping_s: float = IDLE_BEFORE_PING_S) -> Engine:
@@ -249,13 +253,16 @@ class Database:
                 try:
                     yield connection
                 except BaseException:
-                    # The answers still queued (the statements the server skipped after a failure)
-                    # are taken first: psycopg would raise the failure again from the ROLLBACK.
-                    with contextlib.suppress(psycopg.Error):
-                        pipeline.sync()
+                    # Writes still unanswered when the work raised are answered first: psycopg's
+                    # ROLLBACK would raise their failure, if any, instead of rolling back.
+                    if not connection.invalidated and _unanswered(pipeline):
+                        with contextlib.suppress(psycopg.Error):
+                            pipeline.sync()
                     transaction.rollback()
                     raise
                 transaction.commit()
+            if driver.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF:  # never handed on so
+                connection.invalidate()
 
     async def run(self, work: Callable[[Connection], T], *, pipelined: bool = False) -> T:
         """Runs `work(connection)` in one transaction: committed when it returns, rolled back if it

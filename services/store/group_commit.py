@@ -6,6 +6,8 @@ trip per statement of it. Under a burst that framing is most of a create's datab
 `GroupCommit.run` queues a create and commits the creates queued together in one transaction.
 Claims and completions come in bursts too (renderers whose LLM answers arrive together, then take
 the next jobs), and either may fill the dispatch window after it: a batch of them fills it once.
+On PostgreSQL their batches are pipelined (db.PIPELINE): a batch `settle`s before it ends, so a
+write's failure is met while the batch is built, not at its COMMIT.
 What follows says "create"; claims and completions are committed the same way (jobs.claim and
 jobs.complete make every check before their first write, and their `then` fills the window):
 

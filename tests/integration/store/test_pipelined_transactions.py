@@ -88,3 +88,31 @@ async def test_a_batch_whose_last_write_waits_too_long_for_a_lock_is_refused_not
             assert connection.execute(select(_ROWS.c.v)).scalar_one() == "a"
     finally:
         database.close()
+
+
+def test_a_failure_of_the_work_with_writes_unanswered_rolls_them_back_and_leaves_a_usable_connection(
+    database: Database,
+) -> None:
+    with pytest.raises(ServiceError), database.pipelined_transaction() as connection:
+        connection.execute(insert(_ROWS), {"id": 1, "v": "a"})
+        connection.execute(insert(_ROWS), {"id": 1, "v": "duplicate"})  # unanswered when the work fails
+        raise ServiceError(grpc.StatusCode.FAILED_PRECONDITION, "illegal_transition", "refused by the work")
+    with database.pipelined_transaction() as connection:
+        assert connection.execute(select(_ROWS.c.id)).all() == []
+
+
+async def test_a_connection_lost_before_settle_is_answered_as_lost_and_not_handed_on(
+    database: Database, postgres_url: str
+) -> None:
+    def lose_the_connection_then_settle(connection: Connection) -> None:
+        connection.execute(insert(_ROWS), {"id": 1, "v": "a"})
+        pid = connection.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]
+        with create_db_engine(postgres_url).connect() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        db.settle(connection)
+
+    with pytest.raises(ServiceError) as lost:
+        await database.run(lose_the_connection_then_settle, pipelined=True)
+    assert (lost.value.status, lost.value.code) == (grpc.StatusCode.UNAVAILABLE, "store_unavailable")
+    assert "connection was lost" in lost.value.message
+    assert await database.run(lambda c: c.execute(select(_ROWS.c.id)).all(), pipelined=True) == []
