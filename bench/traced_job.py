@@ -1,0 +1,117 @@
+"""`python -m bench.traced_job`: one job at a time with tracing on, and where each job's time goes.
+
+A platform (SQLite, or PostgreSQL with BENCH_DATABASE_URL) exports its spans to a collector in this
+process (OTLP over HTTP); the jobs are created one after another, each watched over SSE to its end.
+For every span name the table gives, as medians over the jobs, when it starts after the gateway
+received the create and how long it lasts, so the gaps between one service's span and the next
+show the time no span covers: the RPCs' way in and out, the renderer's own steps between calls.
+Tracing adds its own cost to every span; read the gaps against each other, not as B2's figures.
+
+    python -m bench.traced_job [JOBS]    (default 60)
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import httpx
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+from bench import harness, workload
+
+Span = tuple[str, str, str, int, int]  # service, name, trace id, start and end (ns since the epoch)
+FLUSH_S = 8.0  # the services export spans in batches every few seconds
+
+
+class _Collector(BaseHTTPRequestHandler):
+    spans: ClassVar[list[Span]] = []
+    lock = threading.Lock()
+
+    def do_POST(self) -> None:
+        request = ExportTraceServiceRequest.FromString(self.rfile.read(int(self.headers["content-length"])))
+        with self.lock:
+            for resource in request.resource_spans:
+                service = next(a.value.string_value for a in resource.resource.attributes if a.key == "service.name")
+                for scope in resource.scope_spans:
+                    for s in scope.spans:
+                        self.spans.append(
+                            (service, s.name, s.trace_id.hex(), s.start_time_unix_nano, s.end_time_unix_nano)
+                        )
+        self.send_response(200)
+        self.send_header("content-type", "application/x-protobuf")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def collector() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def run_jobs(gateway_url: str, count: int) -> None:
+    media_id = harness.create_media(gateway_url)
+    with httpx.Client(base_url=gateway_url, headers=workload.AUTH, timeout=30) as http:
+        for _ in range(count):
+            job_id = http.post("/v1/reports/jobs", json=workload.job_body(media_id)).json()["jobId"]
+            with http.stream("GET", f"/v1/jobs/{job_id}/events") as events:
+                for line in events.iter_lines():
+                    if line.startswith("data:") and any(f'"{s}"' in line for s in ("succeeded", "failed")):
+                        break
+
+
+def timeline(spans: list[Span], jobs: int) -> list[tuple[float, float, int, str, str]]:
+    """(start p50 ms after the create, duration p50 ms, jobs seen, service, span) of each span that
+    appears in most of the jobs' traces, in order of start."""
+    by_trace: dict[str, list[Span]] = defaultdict(list)
+    for span in spans:
+        by_trace[span[2]].append(span)
+    seen: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for trace in by_trace.values():
+        creates = [start for service, name, _, start, _ in trace if name == "POST /v1/reports/jobs"]
+        if not creates or not any(name == "render job" for _, name, _, _, _ in trace):
+            continue
+        for service, name, _, start, end in trace:
+            seen[(service, name)].append(((start - creates[0]) / 1e6, (end - start) / 1e6))
+    rows = [
+        (statistics.median(s for s, _ in v), statistics.median(d for _, d in v), len(v), service, name)
+        for (service, name), v in seen.items()
+        if 2 * len(v) > jobs
+    ]
+    return sorted(rows)
+
+
+def main() -> int:
+    jobs = int(sys.argv[1]) if len(sys.argv) > 1 else 60
+    with collector() as endpoint:
+        with (
+            tempfile.TemporaryDirectory(prefix="reports-traced-") as work,
+            harness.platform(Path(work) / "traced", env={"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint}) as platform,
+        ):
+            run_jobs(platform.gateway_url, jobs)
+            threading.Event().wait(FLUSH_S)
+        with _Collector.lock:
+            spans = list(_Collector.spans)
+    print(f"{'starts at':>10} {'lasts':>9}  jobs  service / span (medians over {jobs} jobs, ms after the create)")
+    for start, duration, seen, service, name in timeline(spans, jobs):
+        print(f"{start:10.2f} {duration:9.2f}  {seen:4d}  {service} / {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
