@@ -29,16 +29,19 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from bench import harness, workload
 
 Span = tuple[str, str, str, int, int]  # service, name, trace id, start and end (ns since the epoch)
-FLUSH_S = 8.0  # the services export spans in batches every few seconds
+# A job's trace is complete once each service's last span of it has arrived (each exports its spans
+# in batches of its own, every few seconds).
+LAST_SPANS = frozenset({"POST /v1/reports/jobs", "render job", "Store/CompleteJob"})
+EXPORT_WAIT_S = 30.0
 
 
 class _Collector(BaseHTTPRequestHandler):
     spans: ClassVar[list[Span]] = []
-    lock = threading.Lock()
+    arrived = threading.Condition()
 
     def do_POST(self) -> None:
         request = ExportTraceServiceRequest.FromString(self.rfile.read(int(self.headers["content-length"])))
-        with self.lock:
+        with self.arrived:
             for resource in request.resource_spans:
                 service = next(a.value.string_value for a in resource.resource.attributes if a.key == "service.name")
                 for scope in resource.scope_spans:
@@ -46,6 +49,7 @@ class _Collector(BaseHTTPRequestHandler):
                         self.spans.append(
                             (service, s.name, s.trace_id.hex(), s.start_time_unix_nano, s.end_time_unix_nano)
                         )
+            self.arrived.notify_all()
         self.send_response(200)
         self.send_header("content-type", "application/x-protobuf")
         self.end_headers()
@@ -73,6 +77,13 @@ def run_jobs(gateway_url: str, count: int) -> None:
                 for line in events.iter_lines():
                     if line.startswith("data:") and any(f'"{s}"' in line for s in ("succeeded", "failed")):
                         break
+
+
+def complete_traces(spans: list[Span]) -> int:
+    names: dict[str, set[str]] = defaultdict(set)
+    for _, name, trace, _, _ in spans:
+        names[trace].add(name)
+    return sum(1 for seen in names.values() if seen >= LAST_SPANS)
 
 
 def timeline(spans: list[Span], jobs: int) -> list[tuple[float, float, int, str, str]]:
@@ -104,9 +115,10 @@ def main() -> int:
             harness.platform(Path(work) / "traced", env={"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint}) as platform,
         ):
             run_jobs(platform.gateway_url, jobs)
-            threading.Event().wait(FLUSH_S)
-        with _Collector.lock:
-            spans = list(_Collector.spans)
+            with _Collector.arrived:
+                if not _Collector.arrived.wait_for(lambda: complete_traces(_Collector.spans) >= jobs, EXPORT_WAIT_S):
+                    print(f"only {complete_traces(_Collector.spans)} of {jobs} traces arrived whole", file=sys.stderr)
+                spans = list(_Collector.spans)
     print(f"{'starts at':>10} {'lasts':>9}  jobs  service / span (medians over {jobs} jobs, ms after the create)")
     for start, duration, seen, service, name in timeline(spans, jobs):
         print(f"{start:10.2f} {duration:9.2f}  {seen:4d}  {service} / {name}")

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import grpc
 import psycopg
-from sqlalchemy import event, exc
+from sqlalchemy import TextClause, event, exc, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlmodel import create_engine
@@ -169,6 +169,13 @@ def _pipelining(engine: Engine) -> None:
     engine.dialect.do_execute_no_params = do_execute_no_params  # type: ignore[method-assign]
 
 
+def advisory_xact_lock(key: str) -> TextClause:
+    """`SELECT pg_advisory_xact_lock(:lock_class, <key>)`, the SQL of a lock's key within its class
+    (a lock held to the end of the transaction): its void row is never read, so a pipelined
+    transaction sends it with the statement after it."""
+    return text(f"SELECT pg_advisory_xact_lock(:lock_class, {key})").execution_options(**{UNREAD: True})
+
+
 def is_pipelined(connection: Connection) -> bool:
     return PIPELINE in connection.get_execution_options()
 
@@ -248,21 +255,23 @@ class Database:
         with self.engine.connect() as connection:
             driver = connection.connection.driver_connection
             assert isinstance(driver, psycopg.Connection)
-            with driver.pipeline() as pipeline:
-                transaction = connection.execution_options(**{PIPELINE: pipeline}).begin()
-                try:
-                    yield connection
-                except BaseException:
-                    # Writes still unanswered when the work raised are answered first: psycopg's
-                    # ROLLBACK would raise their failure, if any, instead of rolling back.
-                    if not connection.invalidated and _unanswered(pipeline):
-                        with contextlib.suppress(psycopg.Error):
-                            pipeline.sync()
-                    transaction.rollback()
-                    raise
-                transaction.commit()
-            if driver.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF:  # never handed on so
-                connection.invalidate()
+            try:
+                with driver.pipeline() as pipeline:
+                    transaction = connection.execution_options(**{PIPELINE: pipeline}).begin()
+                    try:
+                        yield connection
+                    except BaseException:
+                        # Writes still unanswered when the work raised are answered first: psycopg's
+                        # ROLLBACK would raise their failure, if any, instead of rolling back.
+                        if not connection.invalidated and _unanswered(pipeline):
+                            with contextlib.suppress(psycopg.Error):
+                                pipeline.sync()
+                        transaction.rollback()
+                        raise
+                    transaction.commit()
+            finally:  # psycopg only logs a failure to leave pipeline mode while an error propagates
+                if driver.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF:
+                    connection.invalidate()  # never handed on still in pipeline mode
 
     async def run(self, work: Callable[[Connection], T], *, pipelined: bool = False) -> T:
         """Runs `work(connection)` in one transaction: committed when it returns, rolled back if it

@@ -38,20 +38,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from services.common.timeutil import utcnow
 from services.domain.job_states import QUEUED, RUNNING
 from services.store import convert, outbox
-from services.store.db import UNREAD
+from services.store.db import advisory_xact_lock
 from services.store.sql_constants import constant
 from services.store.tables import JOBS
 
 DISPATCH_LOCK_CLASS = 0x52504453  # "RPDS"
-_LOCK = text("SELECT pg_advisory_xact_lock(:lock_class, hashtext(current_schema()))").execution_options(
-    **{UNREAD: True}
-)
+_LOCK = advisory_xact_lock("hashtext(current_schema())")
 
 # A queued job at stage `queued` is either waiting its turn or dispatched; at stage `waiting` it is
 # parked by its tenant's in-flight cap and holds no place.

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ScalarSelect, Select, bindparam, func, select, text
+from sqlalchemy import ScalarSelect, Select, bindparam, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -35,15 +35,13 @@ from reports.v1 import job_pb2
 from services.common.timeutil import utcnow
 from services.domain.job_states import QUEUED, RUNNING, WAITING
 from services.store import convert, job_rows, outbox, records
-from services.store.db import UNREAD
+from services.store.db import advisory_xact_lock
 from services.store.records import Job
 from services.store.sql_constants import constant
 from services.store.tables import JOBS
 
 INFLIGHT_LOCK_CLASS = 0x52504946  # "RPIF"
-_LOCK = text(
-    "SELECT pg_advisory_xact_lock(:lock_class, hashtext(current_schema() || '/' || :tenant))"
-).execution_options(**{UNREAD: True})
+_LOCK = advisory_xact_lock("hashtext(current_schema() || '/' || :tenant)")
 
 
 _HELD = "inflight_tenant_locks"  # connection.info: (the transaction, the tenants it has locked)

@@ -16,17 +16,15 @@ was accepted is never refused.
 from __future__ import annotations
 
 import grpc
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
 from services.common.rpc_errors import ServiceError
-from services.store.db import UNREAD
+from services.store.db import advisory_xact_lock
 from services.store.tables import TENANT_QUEUES
 
 QUOTA_LOCK_CLASS = 0x52505154  # "RPQT"
-_LOCK = text(
-    "SELECT pg_advisory_xact_lock(:lock_class, hashtext(current_schema() || '/' || :tenant))"
-).execution_options(**{UNREAD: True})
+_LOCK = advisory_xact_lock("hashtext(current_schema() || '/' || :tenant)")
 
 # Built once (inflight.py says why).
 _QUEUED = select(TENANT_QUEUES.c.queued).where(TENANT_QUEUES.c.tenant == bindparam("tenant"))

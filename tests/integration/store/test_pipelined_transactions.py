@@ -107,8 +107,12 @@ async def test_a_connection_lost_before_settle_is_answered_as_lost_and_not_hande
     def lose_the_connection_then_settle(connection: Connection) -> None:
         connection.execute(insert(_ROWS), {"id": 1, "v": "a"})
         pid = connection.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]
-        with create_db_engine(postgres_url).connect() as other:
-            other.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        other = create_db_engine(postgres_url)
+        try:
+            with other.connect() as connection_of_another:
+                connection_of_another.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        finally:
+            other.dispose()
         db.settle(connection)
 
     with pytest.raises(ServiceError) as lost:

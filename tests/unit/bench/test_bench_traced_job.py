@@ -3,7 +3,7 @@ over the jobs whose trace reached the renderer."""
 
 from __future__ import annotations
 
-from bench.traced_job import timeline
+from bench.traced_job import complete_traces, timeline
 
 MS = 1_000_000
 
@@ -37,3 +37,11 @@ def test_a_trace_that_never_reached_the_renderer_and_a_rare_span_are_left_out() 
 
     assert [name for *_, name in rows] == ["POST /v1/reports/jobs", "render job", "Store/ClaimJob"]
     assert rows[0][2] == 3  # the lone create counts nowhere
+
+
+def test_a_trace_is_complete_once_each_services_last_span_of_it_has_arrived() -> None:
+    store_still_exporting = [span for span in _job("b", 6) if span[0] != "reports-store"]
+    completed = [("reports-store", "Store/CompleteJob", "a", 0, MS)]
+
+    assert complete_traces(_job("a", 6) + store_still_exporting) == 0
+    assert complete_traces(_job("a", 6) + completed + store_still_exporting) == 1
