@@ -15,57 +15,18 @@ from __future__ import annotations
 import statistics
 import sys
 import tempfile
-import threading
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import httpx
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from bench import harness, workload
+from stack.span_collector import Span, span_collector
 
-Span = tuple[str, str, str, int, int]  # service, name, trace id, start and end (ns since the epoch)
 # A job's trace is complete once each service's last span of it has arrived (each exports its spans
 # in batches of its own, every few seconds).
 LAST_SPANS = frozenset({"POST /v1/reports/jobs", "render job", "Store/CompleteJob"})
 EXPORT_WAIT_S = 30.0
-
-
-class _Collector(BaseHTTPRequestHandler):
-    spans: ClassVar[list[Span]] = []
-    arrived = threading.Condition()
-
-    def do_POST(self) -> None:
-        request = ExportTraceServiceRequest.FromString(self.rfile.read(int(self.headers["content-length"])))
-        with self.arrived:
-            for resource in request.resource_spans:
-                service = next(a.value.string_value for a in resource.resource.attributes if a.key == "service.name")
-                for scope in resource.scope_spans:
-                    for s in scope.spans:
-                        self.spans.append(
-                            (service, s.name, s.trace_id.hex(), s.start_time_unix_nano, s.end_time_unix_nano)
-                        )
-            self.arrived.notify_all()
-        self.send_response(200)
-        self.send_header("content-type", "application/x-protobuf")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def collector() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
 
 
 def run_jobs(gateway_url: str, count: int) -> None:
@@ -81,8 +42,8 @@ def run_jobs(gateway_url: str, count: int) -> None:
 
 def complete_traces(spans: list[Span]) -> int:
     names: dict[str, set[str]] = defaultdict(set)
-    for _, name, trace, _, _ in spans:
-        names[trace].add(name)
+    for span in spans:
+        names[span.trace_id].add(span.name)
     return sum(1 for seen in names.values() if seen >= LAST_SPANS)
 
 
@@ -91,7 +52,7 @@ def timeline(spans: list[Span], jobs: int) -> list[tuple[float, float, int, str,
     appears in most of the jobs' traces, in order of start."""
     by_trace: dict[str, list[Span]] = defaultdict(list)
     for span in spans:
-        by_trace[span[2]].append(span)
+        by_trace[span.trace_id].append(span)
     seen: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for trace in by_trace.values():
         creates = [start for service, name, _, start, _ in trace if name == "POST /v1/reports/jobs"]
@@ -109,16 +70,17 @@ def timeline(spans: list[Span], jobs: int) -> list[tuple[float, float, int, str,
 
 def main() -> int:
     jobs = int(sys.argv[1]) if len(sys.argv) > 1 else 60
-    with collector() as endpoint:
+    with span_collector() as collector:
         with (
             tempfile.TemporaryDirectory(prefix="reports-traced-") as work,
-            harness.platform(Path(work) / "traced", env={"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint}) as platform,
+            harness.platform(
+                Path(work) / "traced", env={"OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint}
+            ) as platform,
         ):
             run_jobs(platform.gateway_url, jobs)
-            with _Collector.arrived:
-                if not _Collector.arrived.wait_for(lambda: complete_traces(_Collector.spans) >= jobs, EXPORT_WAIT_S):
-                    print(f"only {complete_traces(_Collector.spans)} of {jobs} traces arrived whole", file=sys.stderr)
-                spans = list(_Collector.spans)
+            if not collector.wait_for(lambda spans: complete_traces(spans) >= jobs, EXPORT_WAIT_S):
+                print(f"only {complete_traces(collector.spans)} of {jobs} traces arrived whole", file=sys.stderr)
+        spans = collector.snapshot()
     print(f"{'starts at':>10} {'lasts':>9}  jobs  service / span (medians over {jobs} jobs, ms after the create)")
     for start, duration, seen, service, name in timeline(spans, jobs):
         print(f"{start:10.2f} {duration:9.2f}  {seen:4d}  {service} / {name}")

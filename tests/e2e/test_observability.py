@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 import pytest
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from stack.platform import Platform
+from stack.span_collector import Span, SpanCollector, span_collector
 from tests.support import plain_http
 from tests.support.api import SEGMENTS, Api
 from tests.support.metrics import metric
@@ -106,64 +103,37 @@ def test_metrics_counters_move_as_a_job_runs(platform: Platform):
     eventually(lambda: not still(), what="every counter moved")
 
 
-class _Collector(BaseHTTPRequestHandler):
-    spans: ClassVar[list[tuple[str, str, str]]] = []
-    condition = threading.Condition()
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["content-length"]))
-        request = ExportTraceServiceRequest.FromString(body)
-        with self.condition:
-            for resource in request.resource_spans:
-                service = next(a.value.string_value for a in resource.resource.attributes if a.key == "service.name")
-                for scope in resource.scope_spans:
-                    for span in scope.spans:
-                        self.spans.append((service, span.name, span.trace_id.hex()))
-            self.condition.notify_all()
-        self.send_response(200)
-        self.send_header("content-type", "application/x-protobuf")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def collector() -> Iterator[tuple[str, type[_Collector]]]:
-    _Collector.spans = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", _Collector
-    finally:
-        server.shutdown()
+def collector() -> Iterator[SpanCollector]:
+    with span_collector() as collector:
+        yield collector
 
 
 def test_a_job_is_one_trace_across_gateway_store_renderer_and_the_llm(
     start_platform: Callable[..., Platform], collector
 ):
-    endpoint, sink = collector
-    platform = start_platform(OTEL_EXPORTER_OTLP_ENDPOINT=endpoint)
+    platform = start_platform(OTEL_EXPORTER_OTLP_ENDPOINT=collector.endpoint)
     api = Api(platform.gateway_url, AUTH_A)
     media_id = api.media()["mediaId"]
     job_id = api.job(media_id)
     assert api.wait(job_id)["status"] == "succeeded"
 
-    def trace_of_create() -> set[str]:
-        return {t for s, name, t in sink.spans if s == "reports-gateway" and name == "POST /v1/reports/jobs"}
+    def trace_of_create(spans: list[Span]) -> set[str]:
+        return {s.trace_id for s in spans if s.service == "reports-gateway" and s.name == "POST /v1/reports/jobs"}
 
-    def names_in(trace_ids: set[str]) -> set[str]:
-        return {name for _, name, t in sink.spans if t in trace_ids}
+    def names_in(spans: list[Span], trace_ids: set[str]) -> set[str]:
+        return {s.name for s in spans if s.trace_id in trace_ids}
 
-    def services_in(trace_ids: set[str]) -> set[str]:
-        return {s for s, _, t in sink.spans if t in trace_ids}
+    def services_in(spans: list[Span], trace_ids: set[str]) -> set[str]:
+        return {s.service for s in spans if s.trace_id in trace_ids}
 
     # Each service exports its spans in batches of its own, so the last ones can arrive after the job ends.
     wanted_services = {"reports-gateway", "reports-store", "reports-renderer"}
     wanted_names = {"render job", "resolve target", "llm.call", "Store/GetMedia", "Store/CompleteJob"}
-    with sink.condition:
-        assert sink.condition.wait_for(
-            lambda: wanted_services <= services_in(trace_of_create()) and wanted_names <= names_in(trace_of_create()),
-            timeout=30,
-        ), sink.spans
+    assert collector.wait_for(
+        lambda spans: (
+            wanted_services <= services_in(spans, trace_of_create(spans))
+            and wanted_names <= names_in(spans, trace_of_create(spans))
+        ),
+        timeout=30,
+    ), collector.snapshot()
