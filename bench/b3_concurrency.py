@@ -23,12 +23,16 @@ RENDERERS = 2
 CONCURRENCY = 64
 
 
-def run(ctx: Context) -> dict[str, Any]:
-    count = int(ctx.size(500, 200))
+def run(
+    ctx: Context, *, concurrency: int = CONCURRENCY, count: int | None = None, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """B3; `concurrency` slots a renderer, `count` jobs and `env` for bench.traced_b3's smaller runs."""
+    count = count or int(ctx.size(500, 200))
     env = {
+        **(env or {}),
         "REPORTS_LLM_MODEL": f"dev-llm+latency={int(LLM_LATENCY_S * 1000)}",
-        "REPORTS_RENDERER_CONCURRENCY": str(CONCURRENCY),
-        "REPORTS_RENDER_CAPACITY": str(render_capacity(RENDERERS, CONCURRENCY)),
+        "REPORTS_RENDERER_CONCURRENCY": str(concurrency),
+        "REPORTS_RENDER_CAPACITY": str(render_capacity(RENDERERS, concurrency)),
     }  # the store's dispatch window
     with harness.platform(ctx.var("b3"), renderers=0, env=env) as p:
         media_id = harness.create_media(p.gateway_url)
@@ -68,14 +72,14 @@ def run(ctx: Context) -> dict[str, Any]:
     first_pickup = min(t["started"] for t in done if "started" in t)
     last_done = max(t["succeeded"] for t in done)
     makespan = last_done - first_pickup
-    ideal = math.ceil(count / (RENDERERS * CONCURRENCY)) * LLM_LATENCY_S
+    ideal = math.ceil(count / (RENDERERS * concurrency)) * LLM_LATENCY_S
     render_stage = next(r for r in analysis.stage_breakdown(lines) if r["from"] == "rendering")["ms"]
     print(f"  B3: makespan {makespan:.2f} s vs ideal {ideal:.1f} s ({len(done)}/{count} done)", file=sys.stderr)
     return {
         "jobs": count,
         "completed": len(done),
         "renderers": RENDERERS,
-        "concurrency_per_renderer": CONCURRENCY,
+        "concurrency_per_renderer": concurrency,
         "llm_latency_s": LLM_LATENCY_S,
         "makespan_s": round(makespan, 2),
         "ideal_s": ideal,

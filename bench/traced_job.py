@@ -55,11 +55,13 @@ def timeline(spans: list[Span], jobs: int) -> list[tuple[float, float, int, str,
         by_trace[span.trace_id].append(span)
     seen: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for trace in by_trace.values():
-        creates = [start for service, name, _, start, _ in trace if name == "POST /v1/reports/jobs"]
-        if not creates or not any(name == "render job" for _, name, _, _, _ in trace):
+        creates = [span.start_ns for span in trace if span.name == "POST /v1/reports/jobs"]
+        if not creates or not any(span.name == "render job" for span in trace):
             continue
-        for service, name, _, start, end in trace:
-            seen[(service, name)].append(((start - creates[0]) / 1e6, (end - start) / 1e6))
+        for span in trace:
+            seen[(span.service, span.name)].append(
+                ((span.start_ns - creates[0]) / 1e6, (span.end_ns - span.start_ns) / 1e6)
+            )
     rows = [
         (statistics.median(s for s, _ in v), statistics.median(d for _, d in v), len(v), service, name)
         for (service, name), v in seen.items()

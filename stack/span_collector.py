@@ -18,6 +18,8 @@ class Span(NamedTuple):
     trace_id: str
     start_ns: int  # since the epoch
     end_ns: int
+    span_id: str = ""
+    parent_id: str = ""  # "" for a trace's root
 
 
 class SpanCollector:
@@ -43,7 +45,15 @@ class SpanCollector:
                 for scope in resource.scope_spans:
                     for s in scope.spans:
                         self.spans.append(
-                            Span(service, s.name, s.trace_id.hex(), s.start_time_unix_nano, s.end_time_unix_nano)
+                            Span(
+                                service,
+                                s.name,
+                                s.trace_id.hex(),
+                                s.start_time_unix_nano,
+                                s.end_time_unix_nano,
+                                s.span_id.hex(),
+                                s.parent_span_id.hex(),
+                            )
                         )
             self.arrived.notify_all()
 

@@ -199,8 +199,7 @@ class GroupCommit(Generic[T]):
                         outcomes.append(work(connection))
                     except ServiceError as refused:  # raised before its first write: nothing to undo
                         outcomes.append(refused)
-                self._then(connection, outcomes)
-                settle(connection)
+                self._close(connection, outcomes)
             except Exception as exc:
                 raise _BuildFailed() from exc
             return outcomes
@@ -240,6 +239,12 @@ class GroupCommit(Generic[T]):
             else:
                 future.set_result(outcome)
 
+    def _close(self, connection: Connection, outcomes: Outcomes[T]) -> None:
+        """The transaction's last step before its commit: `then`, and the answers of a pipelined
+        batch's last writes taken (db.settle), so a failure among them is met before the COMMIT."""
+        self._then(connection, outcomes)
+        settle(connection)
+
     async def _each_alone(self, batch: list[tuple[Work[T], asyncio.Future[T]]], exc: Exception) -> None:
         """A batch rolled back before its commit, by one write's failure: each runs again alone."""
         if len(batch) > 1:
@@ -253,8 +258,7 @@ class GroupCommit(Generic[T]):
     async def _run_alone(self, work: Work[T], future: asyncio.Future[T]) -> None:
         def closed(connection: Connection) -> T:
             result = work(connection)
-            self._then(connection, [result])
-            settle(connection)
+            self._close(connection, [result])
             return result
 
         try:

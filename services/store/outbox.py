@@ -99,6 +99,7 @@ T = TypeVar("T")
 # different schemas of one database never wait for each other.
 LEADER_LOCK_CLASS = 0x52504F42
 _WRITTEN = "outbox_written"  # connection.info key: the messages `collecting` gathers
+_STOPPED_UNPUBLISHED = "outbox relay stopped with rows unpublished; the next relay publishes them"
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,10 +379,10 @@ class OutboxRelay:
         try:
             last = await asyncio.wait_for(passes(), timeout=self._last_pass_s)
         except Exception:  # the database failed, or time is up: the table keeps every row
-            log.warning("outbox relay stopped with rows unpublished; the next relay publishes them", exc_info=True)
+            log.warning(_STOPPED_UNPUBLISHED, exc_info=True)
             return
         if last.failed:
-            log.warning("outbox relay stopped with rows unpublished; the next relay publishes them")
+            log.warning(_STOPPED_UNPUBLISHED)
 
     async def publish_pending(self, js: JetStreamContext) -> Pass:
         """One pass: publish up to a batch of unsent rows and mark those JetStream stored."""
