@@ -21,13 +21,24 @@ from stack.platform import render_capacity
 LLM_LATENCY_S = 2.0
 RENDERERS = 2
 CONCURRENCY = 64
+JOBS = 500
+
+
+def ideal_s(jobs: int, slots: int, llm_s: float = LLM_LATENCY_S) -> float:
+    """The makespan of `jobs` on `slots` perfectly parallel LLM calls of `llm_s` each."""
+    return math.ceil(jobs / slots) * llm_s
+
+
+def cpu_per_job_s(result: dict[str, Any]) -> float:
+    """All processes' CPU over the run ÷ the jobs it completed."""
+    return sum(result["service_cpu_s"].values()) / result["completed"]
 
 
 def run(
     ctx: Context, *, concurrency: int = CONCURRENCY, count: int | None = None, env: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """B3; `concurrency` slots a renderer, `count` jobs and `env` for bench.traced_b3's smaller runs."""
-    count = count or int(ctx.size(500, 200))
+    count = count or int(ctx.size(JOBS, 200))
     env = {
         **(env or {}),
         "REPORTS_LLM_MODEL": f"dev-llm+latency={int(LLM_LATENCY_S * 1000)}",
@@ -72,7 +83,7 @@ def run(
     first_pickup = min(t["started"] for t in done if "started" in t)
     last_done = max(t["succeeded"] for t in done)
     makespan = last_done - first_pickup
-    ideal = math.ceil(count / (RENDERERS * concurrency)) * LLM_LATENCY_S
+    ideal = ideal_s(count, RENDERERS * concurrency)
     render_stage = next(r for r in analysis.stage_breakdown(lines) if r["from"] == "rendering")["ms"]
     print(f"  B3: makespan {makespan:.2f} s vs ideal {ideal:.1f} s ({len(done)}/{count} done)", file=sys.stderr)
     return {

@@ -199,7 +199,7 @@ class GroupCommit(Generic[T]):
                         outcomes.append(work(connection))
                     except ServiceError as refused:  # raised before its first write: nothing to undo
                         outcomes.append(refused)
-                self._close(connection, outcomes)
+                self._before_commit(connection, outcomes)
             except Exception as exc:
                 raise _BuildFailed() from exc
             return outcomes
@@ -239,7 +239,7 @@ class GroupCommit(Generic[T]):
             else:
                 future.set_result(outcome)
 
-    def _close(self, connection: Connection, outcomes: Outcomes[T]) -> None:
+    def _before_commit(self, connection: Connection, outcomes: Outcomes[T]) -> None:
         """The transaction's last step before its commit: `then`, and the answers of a pipelined
         batch's last writes taken (db.settle), so a failure among them is met before the COMMIT."""
         self._then(connection, outcomes)
@@ -258,7 +258,7 @@ class GroupCommit(Generic[T]):
     async def _run_alone(self, work: Work[T], future: asyncio.Future[T]) -> None:
         def closed(connection: Connection) -> T:
             result = work(connection)
-            self._close(connection, [result])
+            self._before_commit(connection, [result])
             return result
 
         try:

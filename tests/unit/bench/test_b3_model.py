@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.b3_model import CALLS_FIRST, FIFO, Load, makespan, measured_cpu_per_job_s
+from bench.b3_model import CALLS_FIRST, FIFO, Load, Measured, makespan, measured_b3
 
 
 @pytest.mark.parametrize("order", [FIFO, CALLS_FIRST])
@@ -32,13 +32,29 @@ def test_under_fifo_more_cpu_per_job_means_a_longer_makespan() -> None:
     assert spans[0] < spans[-1]
 
 
-def test_starting_calls_first_beats_fifo_at_the_cpu_b3_measures() -> None:
-    load = Load(cpu_per_job_s=0.0166)
+def test_at_the_cpu_b3_measures_fifo_misses_the_target_and_calls_first_meets_it() -> None:
+    """The figures bench/README.md's round 12 quotes."""
+    load = Load(cpu_per_job_s=0.0165)
 
-    fifo, calls_first = makespan(load, FIFO), makespan(load, CALLS_FIRST)
+    assert makespan(load, FIFO) / load.ideal_s == pytest.approx(1.268, abs=0.001)
+    assert makespan(load, CALLS_FIRST) / load.ideal_s == pytest.approx(1.126, abs=0.001)
 
-    assert fifo / load.ideal_s > 1.2
-    assert calls_first < fifo
+
+def test_fifo_depends_on_the_calls_share_of_the_cpu_and_calls_first_hardly() -> None:
+    fifo = [makespan(Load(call_share=share), FIFO) for share in (0.1, 0.25, 0.5)]
+    calls_first = [makespan(Load(call_share=share), CALLS_FIRST) for share in (0.1, 0.25, 0.5)]
+
+    assert fifo == sorted(fifo, reverse=True)
+    assert fifo[0] - fifo[-1] > 1.0  # seconds
+    assert max(calls_first) - min(calls_first) < 0.05
+
+
+@pytest.mark.parametrize(
+    "wrong", [{"cores": 0}, {"slots": 0}, {"jobs": 0}, {"cpu_per_job_s": -0.001}, {"call_share": 1.5}]
+)
+def test_a_load_that_cannot_run_is_refused(wrong: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        Load(**wrong)
 
 
 def test_an_unknown_order_is_refused() -> None:
@@ -58,7 +74,7 @@ def test_the_measured_cpu_per_job_comes_from_a_results_file(tmp_path: Path) -> N
         )
     )
 
-    assert measured_cpu_per_job_s(results) == (pytest.approx(0.01), 1.28)
-    assert measured_cpu_per_job_s(tmp_path / "missing.json") is None
+    assert measured_b3(results) == Measured(pytest.approx(0.01), 1.28)
+    assert measured_b3(tmp_path / "missing.json") is None
     results.write_text(json.dumps({"benchmarks": {}}))
-    assert measured_cpu_per_job_s(results) is None
+    assert measured_b3(results) is None

@@ -1,5 +1,5 @@
 """The traced B3's parts of a job's time: each job's spans found through their parents (creates
-batched together share one trace), and the wait from each completion to the next job."""
+batched together share one trace), and the wait from each completion to the job that takes its place."""
 
 from __future__ import annotations
 
@@ -42,15 +42,34 @@ def test_a_job_whose_spans_have_not_all_arrived_is_left_out() -> None:
     assert [job.job.span_id for job in jobs_of(spans)] == ["b-job"]
 
 
-def test_each_part_of_a_jobs_time_and_the_wait_from_the_last_completion_to_the_next_job() -> None:
-    first = _job("a", 0)  # completed at 2,015 ms
-    second = _job("b", 2030)  # received 15 ms after that
+def test_a_retried_call_counts_its_last_attempt_and_the_time_before_it_as_the_way_to_it() -> None:
+    spans = _job("a", 0)
+    failed = Span("reports-renderer", "llm.call", TRACE, 4 * MS, 6 * MS, "a-llm-failed", "a-render")
+    retried = spans[2]._replace(start_ns=1004 * MS)  # after a second's backoff
 
-    measured = dict(parts(jobs_of(first + second)))
+    (job,) = jobs_of([*spans[:2], failed, retried, *spans[3:]])
 
+    assert job.llm.span_id == "a-llm"
+    assert dict(parts([job], window=1))["claim answered → LLM call starts"] == [1001.0]
+
+
+def test_each_part_of_a_jobs_time_and_the_wait_from_a_completion_to_the_job_in_its_place() -> None:
+    first = _job("a", 0)  # completed at 2,015 ms, freeing the window's one place
+    second = _job("b", 2030)  # received 15 ms after that, into that place
+
+    measured = dict(parts(jobs_of(first + second), window=1))
+
+    assert measured["job received → claim's handler (resolution, the call's way in)"] == [1.0, 1.0]
     assert measured["claim's handler"] == [2.0, 2.0]
     assert measured["claim answered → LLM call starts"] == [1.0, 1.0]
     assert measured["LLM call"] == [2006.0, 2006.0]
     assert measured["LLM call ended → completion's handler"] == [2.0, 2.0]
+    assert measured["completion's handler"] == [3.0, 3.0]
     assert measured["completion answered → job's end (ack)"] == [1.0, 1.0]
-    assert measured[DISPATCH] == [15.0]  # the first job came before any completion
+    assert measured[DISPATCH] == [15.0]  # the first job had its place from the start
+
+
+def test_with_a_window_of_two_the_first_completion_frees_the_place_of_the_third_job() -> None:
+    jobs = jobs_of(_job("a", 0) + _job("b", 100) + _job("c", 2040))  # a completes at 2,015, b at 2,115
+
+    assert dict(parts(jobs, window=2))[DISPATCH] == [25.0]
