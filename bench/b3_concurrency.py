@@ -38,7 +38,7 @@ def run(
     ctx: Context, *, concurrency: int = CONCURRENCY, count: int | None = None, env: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """B3; `concurrency` slots a renderer, `count` jobs and `env` for bench.traced_b3's smaller runs."""
-    count = count or int(ctx.size(JOBS, 200))
+    count = int(ctx.size(JOBS, 200)) if count is None else count
     env = {
         **(env or {}),
         "REPORTS_LLM_MODEL": f"dev-llm+latency={int(LLM_LATENCY_S * 1000)}",

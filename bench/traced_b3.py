@@ -83,7 +83,7 @@ def parts(jobs: list[JobSpans], window: int) -> list[tuple[str, list[float]]]:
 
 def main() -> int:
     slots = int(sys.argv[1]) if len(sys.argv) > 1 else b3_concurrency.CONCURRENCY
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 500
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else b3_concurrency.JOBS
     with span_collector() as collector, tempfile.TemporaryDirectory(prefix="reports-traced-b3-") as work:
         result = b3_concurrency.run(
             Context(Path(work), quick=False),
@@ -92,15 +92,19 @@ def main() -> int:
             env={"OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint},
         )
         # The services flush their last spans as they stop, which the platform has waited for.
-        if not collector.wait_for(lambda spans: len(jobs_of(spans)) >= result["completed"], EXPORT_WAIT_S):
-            print(f"only {len(jobs_of(collector.spans))} of {result['completed']} jobs' spans arrived", file=sys.stderr)
+        collector.wait_for(lambda spans: len(jobs_of(spans)) >= result["completed"], EXPORT_WAIT_S)
         jobs = jobs_of(collector.snapshot())
+    if len(jobs) < result["completed"]:
+        print(f"only {len(jobs)} of {result['completed']} jobs' spans arrived", file=sys.stderr)
     cpu_ms = b3_concurrency.cpu_per_job_s(result) * 1000
     print(
         f"B3 with {b3_concurrency.RENDERERS} renderers × {slots} slots, {count} jobs: makespan {result['makespan_s']} s, "
         f"{result['ratio_to_ideal']}× the ideal {result['ideal_s']} s; {cpu_ms:.1f} ms of CPU a job (tracing on)"
     )
-    print(f"{'mean':>9} {'p50':>9} {'p90':>9}  part of a job's time (ms, over {len(jobs)} jobs; the LLM waits 2,000)")
+    waits_ms = b3_concurrency.LLM_LATENCY_S * 1000
+    print(
+        f"{'mean':>9} {'p50':>9} {'p90':>9}  part of a job's time (ms, over {len(jobs)} jobs; the LLM waits {waits_ms:,.0f})"
+    )
     for label, values in parts(jobs, b3_concurrency.RENDERERS * slots):
         if values:
             mean = sum(values) / len(values)

@@ -80,9 +80,10 @@ def main() -> int:
             ) as platform,
         ):
             run_jobs(platform.gateway_url, jobs)
-            if not collector.wait_for(lambda spans: complete_traces(spans) >= jobs, EXPORT_WAIT_S):
-                print(f"only {complete_traces(collector.spans)} of {jobs} traces arrived whole", file=sys.stderr)
+            collector.wait_for(lambda spans: complete_traces(spans) >= jobs, EXPORT_WAIT_S)
         spans = collector.snapshot()
+    if (whole := complete_traces(spans)) < jobs:
+        print(f"only {whole} of {jobs} traces arrived whole", file=sys.stderr)
     print(f"{'starts at':>10} {'lasts':>9}  jobs  service / span (medians over {jobs} jobs, ms after the create)")
     for start, duration, seen, service, name in timeline(spans, jobs):
         print(f"{start:10.2f} {duration:9.2f}  {seen:4d}  {service} / {name}")

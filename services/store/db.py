@@ -176,14 +176,18 @@ def advisory_xact_lock(key: str) -> TextClause:
     return text(f"SELECT pg_advisory_xact_lock(:lock_class, {key})").execution_options(**{UNREAD: True})
 
 
+def _pipeline_of(connection: Connection) -> psycopg.Pipeline | None:
+    return connection.get_execution_options().get(PIPELINE)
+
+
 def is_pipelined(connection: Connection) -> bool:
-    return PIPELINE in connection.get_execution_options()
+    return _pipeline_of(connection) is not None
 
 
 def settle(connection: Connection) -> None:
     """Sends what a pipelined transaction has queued and raises the first of it that failed, so a
     failure is met here and not at the COMMIT; nothing for a transaction that is not pipelined."""
-    pipeline = connection.get_execution_options().get(PIPELINE)
+    pipeline = _pipeline_of(connection)
     if pipeline is not None and _unanswered(pipeline):
         # A read of nothing brings the answers with it, raised as SQLAlchemy raises a statement's
         # failure (an IntegrityError; a lost connection invalidated).
