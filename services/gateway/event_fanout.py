@@ -69,12 +69,16 @@ class StreamEnded(Exception):
 
 
 class Subscriber:
-    """One SSE stream's frames, handed over by the fan-out and taken by the stream's response."""
+    """One SSE stream's frames, handed over by the fan-out and taken by the stream's response.
+
+    A stream waits for its next frame on a bare future that the fan-out completes: every frame of
+    a burst wakes each of its job's streams, so the wait costs one future and one timer, not the
+    task and callbacks of an `asyncio.wait_for`."""
 
     def __init__(self, limit: int) -> None:
         self._frames: deque[Frame] = deque()
         self._limit = limit
-        self._arrived = asyncio.Event()
+        self._waiter: asyncio.Future[None] | None = None
         self.ended: str | None = None
 
     def offer(self, f: Frame) -> None:
@@ -84,7 +88,7 @@ class Subscriber:
             self.end("behind")
             return
         self._frames.append(f)
-        self._arrived.set()
+        self._wake()
 
     def pending(self) -> int:
         return len(self._frames)
@@ -92,19 +96,33 @@ class Subscriber:
     def end(self, reason: str) -> None:
         self.ended = reason
         self._frames.clear()
-        self._arrived.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     async def next(self, timeout: float) -> Frame | None:
         """The next frame; None when none came within `timeout`. Raises StreamEnded."""
         if not self._frames and self.ended is None:
-            self._arrived.clear()
+            loop = asyncio.get_running_loop()
+            self._waiter = waiter = loop.create_future()
+            timer = loop.call_later(timeout, _time_up, waiter)
             try:
-                await asyncio.wait_for(self._arrived.wait(), timeout)
-            except TimeoutError:
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
+            if not self._frames and self.ended is None:
                 return None
         if self.ended is not None:
             raise StreamEnded(self.ended)
         return self._frames.popleft()
+
+
+def _time_up(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class EventFanout:

@@ -5,6 +5,7 @@ ordered consumer starts over), and a stream that falls behind ends instead of gr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from types import SimpleNamespace
 
 import grpc
@@ -100,6 +101,43 @@ async def test_a_subscriber_past_its_limit_is_ended_and_its_frames_dropped():
 
 async def test_a_subscriber_with_nothing_to_take_answers_none_at_its_timeout():
     assert await Subscriber(limit=2).next(timeout=0.01) is None
+
+
+async def test_a_waiting_subscriber_takes_a_frame_offered_while_it_waits():
+    """(A timeout of a minute: a wait that the offer did not end would fail the test's own guard.)"""
+    subscriber = Subscriber(limit=2)
+    waiting = asyncio.create_task(subscriber.next(timeout=60))
+    await asyncio.sleep(0)  # it is waiting now
+    subscriber.offer(frame(7, HISTORY[7]))
+    taken = await asyncio.wait_for(waiting, timeout=10)
+    assert taken is not None and taken.seq == 7
+
+
+async def test_a_waiting_subscriber_that_is_ended_raises_at_once():
+    subscriber = Subscriber(limit=2)
+    waiting = asyncio.create_task(subscriber.next(timeout=60))
+    await asyncio.sleep(0)
+    subscriber.end("deleted")
+    try:
+        await asyncio.wait_for(waiting, timeout=10)
+    except StreamEnded as ended:
+        assert str(ended) == "deleted"
+    else:
+        raise AssertionError("an ended subscriber must raise")
+
+
+async def test_a_subscriber_whose_wait_was_cancelled_takes_later_frames():
+    """A client that goes away cancels its stream's wait; an offer after it must not fail, and a
+    wait after it works as before."""
+    subscriber = Subscriber(limit=2)
+    waiting = asyncio.create_task(subscriber.next(timeout=60))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiting
+    subscriber.offer(frame(7, HISTORY[7]))
+    taken = await asyncio.wait_for(subscriber.next(timeout=60), timeout=10)
+    assert taken is not None and taken.seq == 7
 
 
 def test_one_frame_is_built_per_event_with_its_sequence_as_id():
