@@ -2,8 +2,9 @@
 
 STREAMS subscribers (1,000) each wait for their next frame, as the SSE streams of B4 do; FRAMES
 (50) times, one frame is offered to all of them and every stream takes it before the next. Prints
-the CPU of the process per frame taken, on the services' event loop (uvloop). Round 13 of
-bench/README.md compares it across commits (run it in a checkout of each).
+the CPU of the process per frame taken, on uvloop (the services' default loop, whatever
+REPORTS_EVENT_LOOP says). Round 13 of bench/README.md compares it across commits: run it in a
+checkout of each (copied into one older than the tool).
 """
 
 from __future__ import annotations

@@ -69,11 +69,13 @@ class StreamEnded(Exception):
 
 
 class Subscriber:
-    """One SSE stream's frames, handed over by the fan-out and taken by the stream's response.
+    """One SSE stream's frames, handed over by the fan-out and taken by the stream's response, one
+    reader at a time.
 
-    A stream waits for its next frame on a bare future that the fan-out completes: every frame of
-    a burst wakes each of its job's streams, so the wait costs one future and one timer, not the
-    task and callbacks of an `asyncio.wait_for`."""
+    The reader waits for its next frame on a bare future that the fan-out completes: every frame
+    of a burst wakes each of its job's streams, so the wait costs one future and one timer, not
+    what `asyncio.wait_for` on an Event costs (on Python 3.11 a task, a waiter and their
+    callbacks)."""
 
     def __init__(self, limit: int) -> None:
         self._frames: deque[Frame] = deque()
@@ -105,6 +107,8 @@ class Subscriber:
     async def next(self, timeout: float) -> Frame | None:
         """The next frame; None when none came within `timeout`. Raises StreamEnded."""
         if not self._frames and self.ended is None:
+            if self._waiter is not None:
+                raise RuntimeError("a subscriber has one reader: another is waiting for its next frame")
             loop = asyncio.get_running_loop()
             self._waiter = waiter = loop.create_future()
             timer = loop.call_later(timeout, _time_up, waiter)

@@ -13,7 +13,7 @@ from nats.js.errors import NotFoundError
 
 from reports.v1 import job_pb2
 from services.domain import job_states
-from services.gateway.event_fanout import EventFanout, StreamEnded, Subscriber, frame
+from services.gateway.event_fanout import EventFanout, Frame, StreamEnded, Subscriber, frame
 from services.gateway.routes.events import PING, event_stream, job_exists_check
 from tests.support.polling import until
 
@@ -103,40 +103,59 @@ async def test_a_subscriber_with_nothing_to_take_answers_none_at_its_timeout():
     assert await Subscriber(limit=2).next(timeout=0.01) is None
 
 
+async def _waiting(subscriber: Subscriber) -> asyncio.Task[Frame | None]:
+    """A reader of `subscriber` that is waiting for its next frame (a timeout of a minute: a wait
+    that nothing ended would fail the test's own guard)."""
+    reader = asyncio.create_task(subscriber.next(timeout=60))
+    await until(lambda: subscriber._waiter is not None, what="the reader waiting")
+    return reader
+
+
 async def test_a_waiting_subscriber_takes_a_frame_offered_while_it_waits():
-    """(A timeout of a minute: a wait that the offer did not end would fail the test's own guard.)"""
     subscriber = Subscriber(limit=2)
-    waiting = asyncio.create_task(subscriber.next(timeout=60))
-    await asyncio.sleep(0)  # it is waiting now
+    reader = await _waiting(subscriber)
     subscriber.offer(frame(7, HISTORY[7]))
-    taken = await asyncio.wait_for(waiting, timeout=10)
+    taken = await asyncio.wait_for(reader, timeout=10)
     assert taken is not None and taken.seq == 7
 
 
 async def test_a_waiting_subscriber_that_is_ended_raises_at_once():
     subscriber = Subscriber(limit=2)
-    waiting = asyncio.create_task(subscriber.next(timeout=60))
-    await asyncio.sleep(0)
+    reader = await _waiting(subscriber)
     subscriber.end("deleted")
     try:
-        await asyncio.wait_for(waiting, timeout=10)
+        await asyncio.wait_for(reader, timeout=10)
     except StreamEnded as ended:
         assert str(ended) == "deleted"
     else:
         raise AssertionError("an ended subscriber must raise")
 
 
-async def test_a_subscriber_whose_wait_was_cancelled_takes_later_frames():
-    """A client that goes away cancels its stream's wait; an offer after it must not fail, and a
-    wait after it works as before."""
+async def test_a_subscriber_whose_wait_was_cancelled_wakes_its_next_wait():
+    """A client that goes away cancels its stream's wait; the next wait is woken by an offer as
+    the first would have been."""
     subscriber = Subscriber(limit=2)
-    waiting = asyncio.create_task(subscriber.next(timeout=60))
-    await asyncio.sleep(0)
-    waiting.cancel()
+    cancelled = await _waiting(subscriber)
+    cancelled.cancel()
     with contextlib.suppress(asyncio.CancelledError):
-        await waiting
+        await cancelled
+    reader = await _waiting(subscriber)
     subscriber.offer(frame(7, HISTORY[7]))
-    taken = await asyncio.wait_for(subscriber.next(timeout=60), timeout=10)
+    taken = await asyncio.wait_for(reader, timeout=10)
+    assert taken is not None and taken.seq == 7
+
+
+async def test_a_subscriber_refuses_a_second_reader_while_one_waits():
+    subscriber = Subscriber(limit=2)
+    reader = await _waiting(subscriber)
+    try:
+        await subscriber.next(timeout=60)
+    except RuntimeError as refused:
+        assert "one reader" in str(refused)
+    else:
+        raise AssertionError("a second reader must be refused")
+    subscriber.offer(frame(7, HISTORY[7]))  # the first reader is still woken
+    taken = await asyncio.wait_for(reader, timeout=10)
     assert taken is not None and taken.seq == 7
 
 
