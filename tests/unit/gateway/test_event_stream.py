@@ -9,6 +9,7 @@ import contextlib
 from types import SimpleNamespace
 
 import grpc
+import pytest
 from nats.js.errors import NotFoundError
 
 from reports.v1 import job_pb2
@@ -111,24 +112,24 @@ async def _waiting(subscriber: Subscriber) -> asyncio.Task[Frame | None]:
     return reader
 
 
-async def test_a_waiting_subscriber_takes_a_frame_offered_while_it_waits():
-    subscriber = Subscriber(limit=2)
-    reader = await _waiting(subscriber)
+async def _takes_the_frame_offered(subscriber: Subscriber, reader: asyncio.Task[Frame | None]) -> None:
     subscriber.offer(frame(7, HISTORY[7]))
     taken = await asyncio.wait_for(reader, timeout=10)
     assert taken is not None and taken.seq == 7
+
+
+async def test_a_waiting_subscriber_takes_a_frame_offered_while_it_waits():
+    subscriber = Subscriber(limit=2)
+    reader = await _waiting(subscriber)
+    await _takes_the_frame_offered(subscriber, reader)
 
 
 async def test_a_waiting_subscriber_that_is_ended_raises_at_once():
     subscriber = Subscriber(limit=2)
     reader = await _waiting(subscriber)
     subscriber.end("deleted")
-    try:
+    with pytest.raises(StreamEnded, match=r"^deleted$"):
         await asyncio.wait_for(reader, timeout=10)
-    except StreamEnded as ended:
-        assert str(ended) == "deleted"
-    else:
-        raise AssertionError("an ended subscriber must raise")
 
 
 async def test_a_subscriber_whose_wait_was_cancelled_wakes_its_next_wait():
@@ -140,23 +141,15 @@ async def test_a_subscriber_whose_wait_was_cancelled_wakes_its_next_wait():
     with contextlib.suppress(asyncio.CancelledError):
         await cancelled
     reader = await _waiting(subscriber)
-    subscriber.offer(frame(7, HISTORY[7]))
-    taken = await asyncio.wait_for(reader, timeout=10)
-    assert taken is not None and taken.seq == 7
+    await _takes_the_frame_offered(subscriber, reader)
 
 
 async def test_a_subscriber_refuses_a_second_reader_while_one_waits():
     subscriber = Subscriber(limit=2)
     reader = await _waiting(subscriber)
-    try:
+    with pytest.raises(RuntimeError, match="one reader"):
         await subscriber.next(timeout=60)
-    except RuntimeError as refused:
-        assert "one reader" in str(refused)
-    else:
-        raise AssertionError("a second reader must be refused")
-    subscriber.offer(frame(7, HISTORY[7]))  # the first reader is still woken
-    taken = await asyncio.wait_for(reader, timeout=10)
-    assert taken is not None and taken.seq == 7
+    await _takes_the_frame_offered(subscriber, reader)  # the first reader is still woken
 
 
 def test_one_frame_is_built_per_event_with_its_sequence_as_id():
