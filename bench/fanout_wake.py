@@ -28,7 +28,8 @@ async def cpu_per_frame_us(streams: int, frames: int) -> tuple[int, float]:
             taken += 1
 
     readers = [asyncio.create_task(stream(s)) for s in subscribers]
-    await asyncio.sleep(0)  # every stream is waiting
+    while not all(subscriber.waiting for subscriber in subscribers):
+        await asyncio.sleep(0)
     started = time.process_time()
     for seq in range(frames):
         shared = Frame(seq, b"data: {}\n\n", terminal=False)

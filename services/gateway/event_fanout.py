@@ -100,18 +100,23 @@ class Subscriber:
         self._frames.clear()
         self._wake()
 
+    @property
+    def waiting(self) -> bool:
+        """Whether its reader is waiting for a frame."""
+        return self._waiter is not None
+
     def _wake(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+        if self._waiter is not None:
+            _release(self._waiter)
 
     async def next(self, timeout: float) -> Frame | None:
         """The next frame; None when none came within `timeout`. Raises StreamEnded."""
         if not self._frames and self.ended is None:
-            if self._waiter is not None:
+            if self.waiting:
                 raise RuntimeError("a subscriber has one reader: another is waiting for its next frame")
             loop = asyncio.get_running_loop()
             self._waiter = waiter = loop.create_future()
-            timer = loop.call_later(timeout, _time_up, waiter)
+            timer = loop.call_later(timeout, _release, waiter)
             try:
                 await waiter
             finally:
@@ -124,7 +129,8 @@ class Subscriber:
         return self._frames.popleft()
 
 
-def _time_up(waiter: asyncio.Future[None]) -> None:
+def _release(waiter: asyncio.Future[None]) -> None:
+    """Ends a reader's wait: a frame, the stream's end or its timeout, whichever comes first."""
     if not waiter.done():
         waiter.set_result(None)
 

@@ -108,7 +108,7 @@ async def _waiting(subscriber: Subscriber) -> asyncio.Task[Frame | None]:
     """A reader of `subscriber` that is waiting for its next frame (a timeout of a minute: a wait
     that nothing ended would fail the test's own guard)."""
     reader = asyncio.create_task(subscriber.next(timeout=60))
-    await until(lambda: subscriber._waiter is not None, what="the reader waiting")
+    await until(lambda: subscriber.waiting, what="the reader waiting")
     return reader
 
 
