@@ -51,10 +51,12 @@ reads unsent rows: none it reads may be one already published) and when the rela
 killed before a mark republishes those rows on its next start, as it did when killed between a
 publish and its mark; JetStream drops the copies by message id (its duplicate window is minutes,
 the delay a fraction of a second). On PostgreSQL a pass is a claim and a mark whatever it
-carries, so a relay woken within `busy_gap_s` (10 ms) of its last pass waits `gather_s` (2 ms)
-before the next: under load a pass carries the rows of several commits (B2 on PostgreSQL, two
-pairs: the store's CPU per job -7 %, the server's -7 %); a row committed when the relay is idle goes at
-once.
+carries, so while commits come faster than passes the relay waits `gather_s` (2 ms) before the
+next pass: under load a pass carries the rows of several commits (B2 on PostgreSQL, two pairs: the
+store's CPU per job -7 %, the server's -7 %). Faster means both: the pass before carried more than
+one commit, and the relay is woken within `busy_gap_s` (10 ms) of it. A job followed on its own
+has a pass per commit (its creation, claim and completion) a few milliseconds apart, and each goes
+at once: a gap alone would make it wait the gather at two of its three hops.
 
 Purges: a deletion (deletion.py) adds a row whose subject starts with `purge:` and whose payload
 names, per stream, the subjects to purge. The relay purges them instead of publishing, announces
@@ -265,9 +267,12 @@ class OutboxRelay:
         self._keep_sent = keep_sent
         # SQLite: rows published and not marked sent yet, and when they are to be marked.
         self._mark_delay_s = mark_delay_s
-        # PostgreSQL: woken within `busy_gap_s` of its last pass, a pass waits `gather_s` for more.
+        # PostgreSQL: woken within `busy_gap_s` of a pass that carried more than one commit, a
+        # pass waits `gather_s` for more. Commits are counted as they wake the relay.
         self._gather_s = gather_s
         self._busy_gap_s = busy_gap_s
+        self._commits = 0
+        self._commits_before_pass = 0
         self._unmarked: list[str] = []
         self._mark_at = 0.0
         # Rows handed over since the last pass, in commit order (SQLite); a scan is due when the
@@ -288,6 +293,7 @@ class OutboxRelay:
     def wake(self) -> None:
         """Rows were written that were not handed over: the next pass reads the table."""
         self._scan_due = True
+        self._commits += 1
         self._wake.set()
 
     def hand(self, messages: Sequence[Message]) -> None:
@@ -303,6 +309,7 @@ class OutboxRelay:
             self.wake()  # a scan publishes them, from the table
             return
         self._handed.extend(messages)
+        self._commits += 1
         self._wake.set()
 
     def stop(self, *, last_pass_s: float = 0.0) -> None:
@@ -335,6 +342,7 @@ class OutboxRelay:
             published_since_cleanup = 0
             while not self._stopping.is_set():
                 self._wake.clear()
+                carried, self._commits_before_pass = self._commits - self._commits_before_pass, self._commits
                 try:
                     done = await self.publish_pending(js)
                 except Exception:  # the database failed mid-pass: the table still has every row
@@ -352,8 +360,9 @@ class OutboxRelay:
                 elif done.sent < self._batch_size and not self._handed:
                     passed = time.monotonic()
                     await self._sleep(self._idle_s(), wake_early=True)
-                    if not self._db.is_sqlite and time.monotonic() - passed < self._busy_gap_s:
-                        await self._sleep(self._gather_s)  # busy: the commits of the next moment join
+                    busy = carried > 1 and time.monotonic() - passed < self._busy_gap_s
+                    if busy and not self._db.is_sqlite:
+                        await self._sleep(self._gather_s)  # the commits of the next moment join
             if self._last_pass_s > 0:
                 await self._publish_remaining(js)
         finally:

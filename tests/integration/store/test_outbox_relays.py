@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 import nats
 import psycopg
 import pytest
+from nats.js import JetStreamContext
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 
@@ -281,51 +282,88 @@ async def test_the_relays_unflushed_commits_stay_on_its_own_connection(
         assert settings == {"on"}
 
 
+class _CountedRelay:
+    """A relay whose passes are recorded, and commits that wake it as the store's writes do."""
+
+    def __init__(self, db: Database, nats_url: str, gather_s: float) -> None:
+        self.db = db
+        self.relay = OutboxRelay(
+            db,
+            lambda: nats.connect(nats_url),
+            streams.StreamSettings(),
+            poll_interval_s=60.0,
+            gather_s=gather_s,
+            busy_gap_s=60.0,
+        )
+        self.passes: list[outbox.Pass] = []
+        publish_pending = self.relay.publish_pending
+
+        async def counted(js):  # type: ignore[no-untyped-def]
+            done = await publish_pending(js)
+            self.passes.append(done)
+            return done
+
+        self.relay.publish_pending = counted  # type: ignore[method-assign]
+
+    async def commit(self, stage: int) -> None:
+        await self.db.run(lambda c: outbox.add_event(c, job_pb2.JobEvent(job_id="job_1", tenant="t", stage=stage)))
+        self.relay.wake()
+
+    async def published(self, rows: int, what: str) -> None:
+        await until(lambda: sum(p.sent for p in self.passes) == rows, what=what)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        task = asyncio.create_task(self.relay.run())
+        try:
+            await asyncio.wait_for(self.relay.connected.wait(), timeout=30)
+            yield
+        finally:
+            self.relay.stop()
+            await task
+
+
+async def _stages_in_stream(js: JetStreamContext) -> list[int]:
+    info = await js.stream_info(streams.EVENTS_STREAM)
+    return [
+        job_pb2.JobEvent.FromString((await js.get_msg(streams.EVENTS_STREAM, seq)).data or b"").stage
+        for seq in range(info.state.first_seq, info.state.last_seq + 1)
+    ]
+
+
 async def test_a_busy_relay_gathers_the_commits_of_the_next_moment_into_one_pass(
     databases: tuple[Database, Database], nats_server: NatsServer
 ):
-    """Woken again soon after a pass, the relay waits `gather_s` before the next, so rows committed
-    one after another go out in one pass (one claim and one mark), still in order."""
+    """After a pass that carried several commits, the relay woken soon after waits `gather_s`
+    before the next, so rows committed one after another go out in one pass (one claim and one
+    mark), still in order."""
     db, _ = databases
-    relay = OutboxRelay(
-        db,
-        lambda: nats.connect(nats_server.url),
-        streams.StreamSettings(),
-        poll_interval_s=60.0,
-        gather_s=1.0,
-        busy_gap_s=60.0,
-    )
-    passes: list[outbox.Pass] = []
-    publish_pending = relay.publish_pending
-
-    async def counted(js):  # type: ignore[no-untyped-def]
-        done = await publish_pending(js)
-        passes.append(done)
-        return done
-
-    relay.publish_pending = counted  # type: ignore[method-assign]
-
-    async def commit(stage: int) -> None:
-        await db.run(lambda c: outbox.add_event(c, job_pb2.JobEvent(job_id="job_1", tenant="t", stage=stage)))
-        relay.wake()  # as the store's writes do when they commit
-
+    counted = _CountedRelay(db, nats_server.url, gather_s=1.0)
     async with jetstream(nats_server.url) as js:
-        running = asyncio.create_task(relay.run())
-        try:
-            await asyncio.wait_for(relay.connected.wait(), timeout=30)
-            await commit(STAGES[0])
-            await until(lambda: sum(p.sent for p in passes) == 1, what="the first row published")
-            first_passes = len(passes)
-            for stage in STAGES[1:4]:
-                await commit(stage)
-            await until(lambda: sum(p.sent for p in passes) == 4, what="the next three published")
-            assert [p.sent for p in passes[first_passes:] if p.sent] == [3]
-            info = await js.stream_info(streams.EVENTS_STREAM)
-            in_stream = [
-                job_pb2.JobEvent.FromString((await js.get_msg(streams.EVENTS_STREAM, seq)).data or b"").stage
-                for seq in range(info.state.first_seq, info.state.last_seq + 1)
-            ]
-            assert in_stream == STAGES[:4]
-        finally:
-            relay.stop()
-            await running
+        for stage in STAGES[:2]:  # committed before the relay starts: its first pass carries both
+            await counted.commit(stage)
+        async with counted.running():
+            await counted.published(2, what="the first two rows published")
+            first_passes = len(counted.passes)
+            for stage in STAGES[2:5]:
+                await counted.commit(stage)
+            await counted.published(5, what="the next three published")
+            assert [p.sent for p in counted.passes[first_passes:] if p.sent] == [3]
+        assert await _stages_in_stream(js) == STAGES[:5]
+
+
+async def test_a_commit_after_a_pass_of_one_commit_is_published_at_once(
+    databases: tuple[Database, Database], nats_server: NatsServer
+):
+    """A job followed on its own commits a few milliseconds apart, one commit a pass: the relay
+    does not wait for more (a gather of a minute here would outlast the wait for the row)."""
+    db, _ = databases
+    counted = _CountedRelay(db, nats_server.url, gather_s=60.0)
+    async with jetstream(nats_server.url) as js, counted.running():
+        await counted.commit(STAGES[0])
+        await counted.published(1, what="the first row published")
+        await counted.commit(STAGES[1])
+        await counted.published(2, what="the second row published without a gather")
+        await counted.commit(STAGES[2])
+        await counted.published(3, what="the third row published without a gather")
+        assert await _stages_in_stream(js) == STAGES[:3]
