@@ -2,13 +2,16 @@
 
 A gRPC call costs each side more CPU than the store's part of a create (B1's profile: the call
 machinery was most of the gateway's and the store's CPU per create), so the creates that arrive
-while a call is in flight go together in the next one. A create with none in flight goes at once,
-alone: one at a time costs no wait. The store commits a call's creates together (its group commit)
-and answers each on its own, so each request gets its own job or its own error, as CreateJob would
-have answered it.
+while calls are in flight go together in the next one. A create that finds a call free goes at
+once, alone: one at a time costs no wait. The store commits a call's creates together (its group
+commit) and answers each on its own, so each request gets its own job or its own error, as
+CreateJob would have answered it.
 
-At most one call is in flight per gateway process; while it is, creates queue, up to `max_batch`
-to a call. Each create has its own deadline from the moment it arrives: a call goes with the
+At most `max_in_flight` calls (two) are in flight per gateway process; while they are, creates
+queue, up to `max_batch` to a call. With one, the store waited while the gateway answered a call's
+requests and the gateway waited while the store committed the next call's creates; with two, each
+works while the other does (B1 on PostgreSQL, six runs each, alternating: 1,534 -> 1,794 creates/s
+on average; on SQLite within its drift, +4 %). Each create has its own deadline from the moment it arrives: a call goes with the
 earliest deadline of its creates, and a create whose deadline passes, queued or sent, fails as a
 call past its deadline does (DEADLINE_EXCEEDED); one already sent may still have been committed,
 as with any call that times out. A call that fails fails every create in it with that call's
@@ -32,6 +35,7 @@ from services.common.rpc_errors import ServiceError, from_status_message, intern
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 64
+MAX_IN_FLIGHT = 2
 
 
 def _timed_out() -> ServiceError:
@@ -46,22 +50,25 @@ class _Waiting:
 
 
 class JobCreates:
-    def __init__(self, store: store_pb2_grpc.StoreAsyncStub, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self, store: store_pb2_grpc.StoreAsyncStub, *, max_batch: int = MAX_BATCH, max_in_flight: int = MAX_IN_FLIGHT
+    ) -> None:
         self._store = store
         self._max_batch = max_batch
+        self._max_in_flight = max_in_flight
         self._queued: list[_Waiting] = []
-        self._sender: asyncio.Task[None] | None = None
+        self._senders: list[asyncio.Task[None]] = []
 
     async def create(self, request: store_pb2.CreateJobRequest, timeout: float) -> store_pb2.CreateJobResponse:
         """The store's answer to the create; raises its error (a ServiceError) or the call's (an RpcError)."""
         loop = asyncio.get_running_loop()
         waiting = _Waiting(request, loop.create_future(), loop.time() + timeout)
         self._queued.append(waiting)
-        if self._sender is None or self._sender.done():
+        self._senders = [sender for sender in self._senders if not sender.done()]
+        if len(self._senders) < self._max_in_flight:
             # In a context of its own: the call carries no one request's id (each create has its own).
-            self._sender = asyncio.create_task(
-                self._send_queued(), name="gateway-job-creates", context=contextvars.Context()
-            )
+            sender = asyncio.create_task(self._send_queued(), name="gateway-job-creates", context=contextvars.Context())
+            self._senders.append(sender)
         try:
             # On a timeout, or the request's end, the answer is canceled: a create not yet sent stays out.
             return await asyncio.wait_for(waiting.answer, timeout)

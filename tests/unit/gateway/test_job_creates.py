@@ -64,9 +64,30 @@ async def _in_flight(store: Store, calls: int) -> None:
     await until(lambda: len(store.calls) == calls, timeout_s=5, what=f"call {calls} in flight")
 
 
-async def test_a_create_alone_goes_at_once_and_those_arriving_meanwhile_go_together():
+async def _both_in_flight(creates: JobCreates, store: Store) -> list[asyncio.Task[store_pb2.CreateJobResponse]]:
+    """Two creates, each sent at once in a call of its own, both held by the store."""
+    held = [await _started(creates, "a")]
+    await _in_flight(store, 1)
+    held.append(await _started(creates, "b"))
+    await _in_flight(store, 2)
+    return held
+
+
+async def test_creates_go_at_once_while_fewer_than_two_calls_are_in_flight_and_the_rest_go_together():
     store = Store()
     creates = JobCreates(store)  # type: ignore[arg-type]
+    held = await _both_in_flight(creates, store)
+    later = [await _started(creates, media) for media in ("c", "d", "e")]
+    assert store.calls == [["a"], ["b"]]  # the third call waits for one of them to end
+    store.release.set()
+    answers = await asyncio.gather(*held, *later)
+    assert [a.job_id for a in answers] == ["job_a", "job_b", "job_c", "job_d", "job_e"]
+    assert store.calls == [["a"], ["b"], ["c", "d", "e"]]
+
+
+async def test_with_one_call_in_flight_at_most_the_creates_arriving_meanwhile_go_together():
+    store = Store()
+    creates = JobCreates(store, max_in_flight=1)  # type: ignore[arg-type]
     first = await _started(creates, "a")
     await _in_flight(store, 1)
     later = [await _started(creates, media) for media in ("b", "c", "d")]
@@ -112,27 +133,25 @@ async def test_a_failed_call_fails_every_create_in_it_and_the_next_call_goes_on(
 async def test_a_create_past_its_deadline_times_out_and_stays_out_of_the_next_call():
     store = Store()
     creates = JobCreates(store)  # type: ignore[arg-type]
-    first = await _started(creates, "a")
-    await _in_flight(store, 1)
+    held = await _both_in_flight(creates, store)
     with pytest.raises(ServiceError) as raised:
-        await creates.create(_create("late"), timeout=0.01)  # queued behind "a", which is held
+        await creates.create(_create("late"), timeout=0.01)  # queued behind the two held calls
     assert (raised.value.status, raised.value.code) == (grpc.StatusCode.DEADLINE_EXCEEDED, "timeout")
-    kept = await _started(creates, "b")
+    kept = await _started(creates, "c")
     store.release.set()
-    assert (await first).job_id == "job_a" and (await kept).job_id == "job_b"
-    assert store.calls == [["a"], ["b"]]
+    assert [a.job_id for a in await asyncio.gather(*held, kept)] == ["job_a", "job_b", "job_c"]
+    assert store.calls == [["a"], ["b"], ["c"]]
 
 
 async def test_a_create_whose_request_ended_while_queued_stays_out_of_the_next_call():
     store = Store()
     creates = JobCreates(store)  # type: ignore[arg-type]
-    first = await _started(creates, "a")
-    await _in_flight(store, 1)
-    gone, kept = await _started(creates, "gone"), await _started(creates, "b")
+    held = await _both_in_flight(creates, store)
+    gone, kept = await _started(creates, "gone"), await _started(creates, "c")
     gone.cancel()  # the client went away
     store.release.set()
-    assert [(await first).job_id, (await kept).job_id] == ["job_a", "job_b"]
-    assert store.calls == [["a"], ["b"]]
+    assert [a.job_id for a in await asyncio.gather(*held, kept)] == ["job_a", "job_b", "job_c"]
+    assert store.calls == [["a"], ["b"], ["c"]]
 
 
 async def test_a_store_without_create_jobs_gets_one_create_job_call_each():
