@@ -191,7 +191,15 @@ def event_messages(event: job_pb2.JobEvent, *, request_id: str = "") -> list[Mes
 
 
 def add_render_command(connection: Connection, command: job_pb2.RenderCommand) -> None:
-    add(connection, streams.RENDER_SUBJECT, command.SerializeToString(), request_id=command.request_id)
+    add_render_commands(connection, [command])
+
+
+def add_render_commands(connection: Connection, commands: list[job_pb2.RenderCommand]) -> None:
+    """The commands, in order, in one insert."""
+    insert_all(
+        connection,
+        [message(streams.RENDER_SUBJECT, c.SerializeToString(), request_id=c.request_id) for c in commands],
+    )
 
 
 PURGE_PREFIX = "purge:"
