@@ -8,6 +8,7 @@ processes as W3C `traceparent` in gRPC metadata and NATS headers.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping, MutableMapping
 
@@ -52,6 +53,20 @@ def shutdown() -> None:
 
 def tracer(name: str) -> trace.Tracer:
     return trace.get_tracer(name)
+
+
+def span(
+    tracer: trace.Tracer,
+    name: str,
+    *,
+    carrier: Mapping[str, str] | None = None,
+    kind: trace.SpanKind = trace.SpanKind.INTERNAL,
+) -> contextlib.AbstractContextManager[trace.Span]:
+    """A span made current, continuing the trace `carrier`'s headers name, if any; when this process
+    exports no traces, the non-recording span and nothing else (no span object, no context change)."""
+    if not _configured:
+        return contextlib.nullcontext(trace.INVALID_SPAN)
+    return tracer.start_as_current_span(name, context=None if carrier is None else extract(carrier), kind=kind)
 
 
 def inject(carrier: MutableMapping[str, str]) -> MutableMapping[str, str]:

@@ -40,11 +40,12 @@ class TelemetryMiddleware(HttpMiddleware):
                 HTTP_REQUESTS.labels(name, scope["method"], str(status)).inc()
             await send(message)
 
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        # the request's headers are read for a trace context only when traces are exported
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]} if tracing.enabled() else None
         with (
             context.bound(request_id=request_id),
-            _tracer.start_as_current_span(
-                f"{scope['method']} {scope['path']}", context=tracing.extract(headers), kind=trace.SpanKind.SERVER
+            tracing.span(
+                _tracer, f"{scope['method']} {scope['path']}", carrier=headers, kind=trace.SpanKind.SERVER
             ) as span,
         ):
             await self.app(scope, receive, observed_send)

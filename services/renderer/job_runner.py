@@ -217,7 +217,7 @@ class JobRunner:
         when the answer ends the job."""
         stage_started = time.perf_counter()
         try:
-            with _tracer.start_as_current_span("resolve target"):
+            with tracing.span(_tracer, "resolve target"):
                 resolution = await self.resolver.resolve(
                     asked.tenant, asked.media_id, asked.target, timeout_s=max(self.rpc_timeout_s, 30.0), metadata=md
                 )

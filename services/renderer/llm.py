@@ -375,7 +375,7 @@ async def render(
         answered: tuple[str, TokenUsage | None] = (here.model, None)
         outcome = "ok"
         try:
-            with _tracer.start_as_current_span("llm.call") as span:
+            with tracing.span(_tracer, "llm.call") as span:
                 span.set_attribute("llm.provider", here.provider)
                 span.set_attribute("llm.attempt", attempts)
                 async with asyncio.timeout(max(deadline - clock(), 0.001)):

@@ -93,7 +93,7 @@ class Worker:
                 tenant=command.tenant,
                 job_id=command.job_id,
             ),
-            _tracer.start_as_current_span("render job", context=tracing.extract(headers), kind=trace.SpanKind.CONSUMER),
+            tracing.span(_tracer, "render job", carrier=headers, kind=trace.SpanKind.CONSUMER),
         ):
             try:
                 outcome = await self._runner.run(command)
