@@ -291,6 +291,11 @@ class OutboxRelay:
         self._last_scan = 0.0
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        # A sleeping relay waits on a bare future that a commit (when it wakes early) or the stop
+        # completes: waiting on an Event through wait_for costs a task per wait on Python 3.11, and
+        # its wake-up takes two more turns of the loop before the pass starts.
+        self._sleeper: asyncio.Future[None] | None = None
+        self._sleeper_wakes_early = False
         self._last_pass_s = 0.0
         self.connected = asyncio.Event()
         self._nc: NatsClient | None = None
@@ -302,7 +307,7 @@ class OutboxRelay:
         """Rows were written that were not handed over: the next pass reads the table."""
         self._scan_due = True
         self._commits += 1
-        self._wake.set()
+        self._woken()
 
     def hand(self, messages: Sequence[Message]) -> None:
         """These rows have just committed, in this order: publish them without reading the table."""
@@ -318,7 +323,12 @@ class OutboxRelay:
             return
         self._handed.extend(messages)
         self._commits += 1
+        self._woken()
+
+    def _woken(self) -> None:
         self._wake.set()
+        if self._sleeper is not None and self._sleeper_wakes_early:
+            _release(self._sleeper)
 
     def stop(self, *, last_pass_s: float = 0.0) -> None:
         """Ends `run`. With `last_pass_s`, it first publishes what has committed, for up to that
@@ -326,6 +336,8 @@ class OutboxRelay:
         self._last_pass_s = last_pass_s
         self._stopping.set()
         self._wake.set()
+        if self._sleeper is not None:
+            _release(self._sleeper)
 
     @property
     def nats_connected(self) -> bool:
@@ -501,9 +513,23 @@ class OutboxRelay:
         )
 
     async def _sleep(self, seconds: float, *, wake_early: bool = False) -> None:
-        event = self._wake if wake_early else self._stopping
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout=seconds)
+        """Up to `seconds`, less when the relay stops or (`wake_early`) when rows commit."""
+        if self._stopping.is_set() or (wake_early and self._wake.is_set()):
+            return
+        loop = asyncio.get_running_loop()
+        sleeper = self._sleeper = loop.create_future()
+        self._sleeper_wakes_early = wake_early
+        timer = loop.call_later(seconds, _release, sleeper)
+        try:
+            await sleeper
+        finally:
+            timer.cancel()
+            self._sleeper = None
+
+
+def _release(sleeper: asyncio.Future[None]) -> None:
+    if not sleeper.done():
+        sleeper.set_result(None)
 
 
 _MARK_SENT = (

@@ -320,7 +320,7 @@ class _CountedRelay:
             yield
         finally:
             self.relay.stop()
-            await task
+            await asyncio.wait_for(task, timeout=10)  # a stop ends a sleep at once, however long it was to be
 
 
 async def _stages_in_stream(js: JetStreamContext) -> list[int]:
