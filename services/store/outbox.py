@@ -87,6 +87,7 @@ from sqlalchemy.engine import Connection
 
 from reports.v1 import job_pb2
 from services.common import backoff, context, ids, streams, tracing
+from services.common.alarm import Alarm
 from services.common.timeutil import utcnow
 from services.store import bulk_rows
 from services.store.db import Database
@@ -291,11 +292,9 @@ class OutboxRelay:
         self._last_scan = 0.0
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        # A sleeping relay waits on a bare future that a commit (when it wakes early) or the stop
-        # completes: waiting on an Event through wait_for costs a task per wait on Python 3.11, and
-        # its wake-up takes two more turns of the loop before the pass starts.
-        self._sleeper: asyncio.Future[None] | None = None
-        self._sleeper_wakes_early = False
+        # A sleeping relay is woken by the stop, and by a commit when it sleeps `wake_early`.
+        self._alarm = Alarm()
+        self._sleep_wakes_early = False
         self._last_pass_s = 0.0
         self.connected = asyncio.Event()
         self._nc: NatsClient | None = None
@@ -327,8 +326,8 @@ class OutboxRelay:
 
     def _woken(self) -> None:
         self._wake.set()
-        if self._sleeper is not None and self._sleeper_wakes_early:
-            _release(self._sleeper)
+        if self._sleep_wakes_early:
+            self._alarm.wake()
 
     def stop(self, *, last_pass_s: float = 0.0) -> None:
         """Ends `run`. With `last_pass_s`, it first publishes what has committed, for up to that
@@ -336,8 +335,7 @@ class OutboxRelay:
         self._last_pass_s = last_pass_s
         self._stopping.set()
         self._wake.set()
-        if self._sleeper is not None:
-            _release(self._sleeper)
+        self._alarm.wake()
 
     @property
     def nats_connected(self) -> bool:
@@ -516,20 +514,8 @@ class OutboxRelay:
         """Up to `seconds`, less when the relay stops or (`wake_early`) when rows commit."""
         if self._stopping.is_set() or (wake_early and self._wake.is_set()):
             return
-        loop = asyncio.get_running_loop()
-        sleeper = self._sleeper = loop.create_future()
-        self._sleeper_wakes_early = wake_early
-        timer = loop.call_later(seconds, _release, sleeper)
-        try:
-            await sleeper
-        finally:
-            timer.cancel()
-            self._sleeper = None
-
-
-def _release(sleeper: asyncio.Future[None]) -> None:
-    if not sleeper.done():
-        sleeper.set_result(None)
+        self._sleep_wakes_early = wake_early
+        await self._alarm.wait(seconds)
 
 
 _MARK_SENT = (
