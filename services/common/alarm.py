@@ -2,8 +2,9 @@
 
 It waits on a bare future completed by `wake` or by a timer: `asyncio.wait_for` on an Event costs a
 task, a waiter and their callbacks per wait on Python 3.11, and its wake-up takes two more turns
-of the loop. Used where a wait is paid per frame or per commit (an SSE stream's next frame, the
-outbox relay between passes)."""
+of the loop. Used where a wait is paid per frame (an SSE stream's next frame). (The outbox relay
+between passes on it made a newcomer wait longer behind another tenant's backlog, B6 at window 8:
+bench/README round 14; it stays on wait_for.)"""
 
 from __future__ import annotations
 

@@ -87,7 +87,6 @@ from sqlalchemy.engine import Connection
 
 from reports.v1 import job_pb2
 from services.common import backoff, context, ids, streams, tracing
-from services.common.alarm import Alarm
 from services.common.timeutil import utcnow
 from services.store import bulk_rows
 from services.store.db import Database
@@ -292,9 +291,6 @@ class OutboxRelay:
         self._last_scan = 0.0
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        # A sleeping relay is woken by the stop, and by a commit when it sleeps `wake_early`.
-        self._alarm = Alarm()
-        self._sleep_wakes_early = False
         self._last_pass_s = 0.0
         self.connected = asyncio.Event()
         self._nc: NatsClient | None = None
@@ -306,7 +302,7 @@ class OutboxRelay:
         """Rows were written that were not handed over: the next pass reads the table."""
         self._scan_due = True
         self._commits += 1
-        self._woken()
+        self._wake.set()
 
     def hand(self, messages: Sequence[Message]) -> None:
         """These rows have just committed, in this order: publish them without reading the table."""
@@ -322,12 +318,7 @@ class OutboxRelay:
             return
         self._handed.extend(messages)
         self._commits += 1
-        self._woken()
-
-    def _woken(self) -> None:
         self._wake.set()
-        if self._sleep_wakes_early:
-            self._alarm.wake()
 
     def stop(self, *, last_pass_s: float = 0.0) -> None:
         """Ends `run`. With `last_pass_s`, it first publishes what has committed, for up to that
@@ -335,7 +326,6 @@ class OutboxRelay:
         self._last_pass_s = last_pass_s
         self._stopping.set()
         self._wake.set()
-        self._alarm.wake()
 
     @property
     def nats_connected(self) -> bool:
@@ -511,11 +501,9 @@ class OutboxRelay:
         )
 
     async def _sleep(self, seconds: float, *, wake_early: bool = False) -> None:
-        """Up to `seconds`, less when the relay stops or (`wake_early`) when rows commit."""
-        if self._stopping.is_set() or (wake_early and self._wake.is_set()):
-            return
-        self._sleep_wakes_early = wake_early
-        await self._alarm.wait(seconds)
+        event = self._wake if wake_early else self._stopping
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=seconds)
 
 
 _MARK_SENT = (
