@@ -41,7 +41,6 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from reports.v1 import job_pb2
 from services.common import streams
-from services.common.alarm import Alarm
 from services.domain import job_states
 from services.gateway import convert
 
@@ -73,14 +72,15 @@ class Subscriber:
     """One SSE stream's frames, handed over by the fan-out and taken by the stream's response, one
     reader at a time.
 
-    The reader waits for its next frame on an Alarm that the fan-out wakes: every frame of a burst
-    wakes each of its job's streams, so the wait costs one future and one timer, not what
-    `asyncio.wait_for` on an Event costs (on Python 3.11 a task, a waiter and their callbacks)."""
+    The reader waits for its next frame on a bare future that the fan-out completes: every frame
+    of a burst wakes each of its job's streams, so the wait costs one future and one timer, not
+    what `asyncio.wait_for` on an Event costs (on Python 3.11 a task, a waiter and their
+    callbacks)."""
 
     def __init__(self, limit: int) -> None:
         self._frames: deque[Frame] = deque()
         self._limit = limit
-        self._alarm = Alarm()
+        self._waiter: asyncio.Future[None] | None = None
         self.ended: str | None = None
 
     def offer(self, f: Frame) -> None:
@@ -103,22 +103,36 @@ class Subscriber:
     @property
     def waiting(self) -> bool:
         """Whether its reader is waiting for a frame."""
-        return self._alarm.waiting
+        return self._waiter is not None
 
     def _wake(self) -> None:
-        self._alarm.wake()
+        if self._waiter is not None:
+            _release(self._waiter)
 
     async def next(self, timeout: float) -> Frame | None:
         """The next frame; None when none came within `timeout`. Raises StreamEnded."""
         if not self._frames and self.ended is None:
             if self.waiting:
                 raise RuntimeError("a subscriber has one reader: another is waiting for its next frame")
-            await self._alarm.wait(timeout)
+            loop = asyncio.get_running_loop()
+            self._waiter = waiter = loop.create_future()
+            timer = loop.call_later(timeout, _release, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
             if not self._frames and self.ended is None:
                 return None
         if self.ended is not None:
             raise StreamEnded(self.ended)
         return self._frames.popleft()
+
+
+def _release(waiter: asyncio.Future[None]) -> None:
+    """Ends a reader's wait: a frame, the stream's end or its timeout, whichever comes first."""
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class EventFanout:

@@ -11,8 +11,10 @@ At most `max_in_flight` calls (two) are in flight per gateway process; while the
 queue, up to `max_batch` to a call. With one, the store waited while the gateway answered a call's
 requests and the gateway waited while the store committed the next call's creates; with two, each
 works while the other does (B1 on PostgreSQL, six runs each, alternating: 1,534 -> 1,794 creates/s
-on average; on SQLite within its drift, +4 %). Each create has its own deadline from the moment it arrives: a call goes with the
-earliest deadline of its creates, and a create whose deadline passes, queued or sent, fails as a
+on average; on SQLite within its drift, +4 %).
+
+Each create has its own deadline from the moment it arrives: a call goes with the earliest
+deadline of its creates, and a create whose deadline passes, queued or sent, fails as a
 call past its deadline does (DEADLINE_EXCEEDED); one already sent may still have been committed,
 as with any call that times out. A call that fails fails every create in it with that call's
 error. A store that does not know CreateJobs yet (UNIMPLEMENTED: a store older than this gateway,

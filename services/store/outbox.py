@@ -501,6 +501,9 @@ class OutboxRelay:
         )
 
     async def _sleep(self, seconds: float, *, wake_early: bool = False) -> None:
+        # Not on a bare future as an SSE stream's wait is (event_fanout.Subscriber): measured, the
+        # relay's faster wake-up made a newcomer tenant wait longer behind a backlog (B6 at
+        # window 8, bench/README round 14).
         event = self._wake if wake_early else self._stopping
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout=seconds)
