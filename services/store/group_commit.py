@@ -54,6 +54,10 @@ jobs.complete make every check before their first write, and their `then` fills 
   deadlocked in most rounds, batch against batch and batch against a lone create.
 - The batch's outbox rows reach the relay once it has committed (the `write` this is given
   hands them over).
+- Reads ahead: a batch of more than one write first runs `prepare(connection, keys)` with each
+  write's `key` (a claim's or a completion's tenant and job), which reads what the writes would each
+  read (jobs.prepare_claims), so a batch reads its jobs' rows in one statement, not one per write.
+  A write run alone reads for itself.
 """
 
 from __future__ import annotations
@@ -82,6 +86,7 @@ COMPLETION_BATCH_SIZES = Histogram(
 
 Work = Callable[[Connection], T]
 Outcomes = list[T | ServiceError]
+JobKey = tuple[str, str]  # (tenant, job id): the job a claim or a completion is about
 
 
 class _BuildFailed(Exception):
@@ -117,6 +122,7 @@ class GroupCommit(Generic[T]):
         alone: Callable[[Work[T]], Awaitable[T]],
         *,
         then: Callable[[Connection, Outcomes[T]], None] = lambda connection, outcomes: None,
+        prepare: Callable[[Connection, list[JobKey]], None] | None = None,
         unknown: Callable[[], ServiceError] = commit_unknown,
         sizes: Histogram = BATCH_SIZES,
         window_s: float = 0.002,
@@ -126,24 +132,26 @@ class GroupCommit(Generic[T]):
         self._write = write  # runs one transaction and hands its outbox rows to the relay
         self._alone = alone  # one write in a transaction of its own
         self._then = then
+        self._prepare = prepare
         self._unknown = unknown
         self._sizes = sizes
         self._window_s = window_s
         self._busy_gap_s = busy_gap_s
         self._last_arrival = float("-inf")
         self._max_batch = max_batch
-        self._queue: list[tuple[str, Work[T], asyncio.Future[T]]] = []
+        self._queue: list[tuple[str, Work[T], asyncio.Future[T], JobKey | None]] = []
         self._flush_handle: asyncio.Handle | None = None
         self._due = 0.0  # when the queued batch commits, unless it fills first
         self._committing: asyncio.Task[None] | None = None
 
-    async def run(self, work: Work[T], lock_key: str = "") -> T:
+    async def run(self, work: Work[T], lock_key: str = "", key: JobKey | None = None) -> T:
         """`work(connection)` committed with whatever writes are queued with it; its own result.
-        It runs in its caller's context (request id, trace), whichever task commits it."""
+        It runs in its caller's context (request id, trace), whichever task commits it. `key`: the
+        job it is about, for the batch's `prepare`."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         caller = contextvars.copy_context()
-        self._queue.append((lock_key, lambda connection: caller.run(work, connection), future))
+        self._queue.append((lock_key, lambda connection: caller.run(work, connection), future, key))
         now, previous = loop.time(), self._last_arrival
         self._last_arrival = now
         if len(self._queue) == 1:  # a batch starts gathering: while busy it waits for more
@@ -182,18 +190,22 @@ class GroupCommit(Generic[T]):
         queued, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
         if not queued:
             return
-        batch = [(work, future) for _, work, future in sorted(queued, key=lambda entry: entry[0])]
-        self._committing = asyncio.get_running_loop().create_task(self._commit(batch))
+        queued.sort(key=lambda entry: entry[0])
+        batch = [(work, future) for _, work, future, _ in queued]
+        keys = [key for _, _, _, key in queued if key is not None]
+        self._committing = asyncio.get_running_loop().create_task(self._commit(batch, keys))
         self._committing.add_done_callback(self._committed)
 
     def _committed(self, _: asyncio.Task[None]) -> None:
         self._committing = None
         self._schedule()
 
-    async def _commit(self, batch: list[tuple[Work[T], asyncio.Future[T]]]) -> None:
+    async def _commit(self, batch: list[tuple[Work[T], asyncio.Future[T]]], keys: list[JobKey]) -> None:
         def together(connection: Connection) -> Outcomes[T]:
             outcomes: Outcomes[T] = []
             try:
+                if self._prepare is not None and len(batch) > 1:
+                    self._prepare(connection, keys)
                 for work, _ in batch:
                     try:
                         outcomes.append(work(connection))

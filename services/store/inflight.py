@@ -20,12 +20,20 @@ start too, for caps raised in the configuration.
 Parking and waking cannot cross: on SQLite one transaction writes at a time; on PostgreSQL both take
 an advisory lock keyed by the schema and the tenant before touching any job row, so a claim either
 sees the slot a finishing job frees or that job's wake sees the claim's parked job.
+
+A batch of claims (group_commit.py) counts each tenant's slots once (`count_ahead`), at its newest
+job of the batch: the running jobs and the jobs in line before that one bound what any claim of the
+batch would count, plus one for each claim of the batch decided since (it made a job running, or
+parked one). A claim decides on that bound while it is under the cap, and counts for itself past it.
+Nothing else changes the tenant's slots while its lock is held. A transaction that found no parked
+job of a tenant looks again only after it parked one itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy import ScalarSelect, Select, bindparam, func, select
 from sqlalchemy.engine import Connection
@@ -39,12 +47,17 @@ from services.store.db import advisory_xact_lock
 from services.store.records import Job
 from services.store.sql_constants import constant
 from services.store.tables import JOBS
+from services.store.transaction_state import recalled, remembered
 
 INFLIGHT_LOCK_CLASS = 0x52504946  # "RPIF"
 _LOCK = advisory_xact_lock("hashtext(current_schema() || '/' || :tenant)")
 
 
-_HELD = "inflight_tenant_locks"  # connection.info: (the transaction, the tenants it has locked)
+# What a transaction knows (transaction_state.py): the tenants whose lock it holds; per tenant, the
+# slots counted ahead for a batch of claims; the tenants it found with no parked job.
+_HELD = "inflight_tenant_locks"
+_COUNTED = "inflight_counted_ahead"
+_NONE_PARKED = "inflight_none_parked"
 
 
 def lock_tenant(connection: Connection, tenant: str) -> None:
@@ -52,26 +65,14 @@ def lock_tenant(connection: Connection, tenant: str) -> None:
     one writer already). Take it before locking any job row of the tenant.
 
     A transaction takes each tenant's lock once: a batch of claims or completions (group_commit.py)
-    asks again for every job. The record of what is held is keyed by the transaction itself, so it
-    never outlives the lock (the store takes no savepoints, whose rollback would release it)."""
+    asks again for every job. The record of what is held lives as long as the transaction
+    (transaction_state.py), so it never outlives the lock."""
     if connection.dialect.name != "postgresql":
         return
-    held = _held(connection)
+    held = remembered(connection, _HELD, set)
     if tenant not in held:
         connection.execute(_LOCK, {"lock_class": INFLIGHT_LOCK_CLASS, "tenant": tenant})
         held.add(tenant)
-
-
-def _held(connection: Connection) -> set[str]:
-    """The tenants whose lock this transaction holds; outside a transaction (one about to begin
-    implicitly) a set of its own, as there is nothing to key a record on."""
-    transaction = connection.get_transaction()
-    if transaction is None:
-        return set()
-    held: tuple[object, set[str]] | None = connection.info.get(_HELD)
-    if held is None or held[0] is not transaction:
-        held = connection.info[_HELD] = (transaction, set())
-    return held[1]
 
 
 def _in_line() -> ColumnElement[bool]:
@@ -139,15 +140,47 @@ def _woken(connection: Connection, tenant: str, up_to: int) -> int:
     return _count(connection, _WOKEN, tenant=tenant, up_to=up_to)
 
 
+@dataclass(slots=True)
+class _CountedAhead:
+    """A tenant's slots counted for a batch of claims: at most `slots` are taken or held for a job
+    in line before any of the batch's `jobs`."""
+
+    jobs: frozenset[str]
+    slots: int
+
+
+def _taken_and_older_in_line(connection: Connection, tenant: str, job_id: str, cap: int) -> int:
+    taken, older_in_line = connection.execute(
+        _TAKEN_AND_OLDER_IN_LINE, {"tenant": tenant, "job_id": job_id, "up_to": cap}
+    ).one()
+    return int(taken + older_in_line)
+
+
+def count_ahead(connection: Connection, tenant: str, jobs: list[str], cap: int) -> None:
+    """For a batch of the tenant's claims, `jobs` in the database's order (their rows locked): the
+    slots counted once, at the newest, for `park_if_full` to decide each claim on while under `cap`."""
+    counted: dict[str, _CountedAhead] = remembered(connection, _COUNTED, dict)
+    counted[tenant] = _CountedAhead(frozenset(jobs), _taken_and_older_in_line(connection, tenant, jobs[-1], cap))
+
+
 def park_if_full(connection: Connection, job: Job, cap: int) -> bool:
     """At a claim of a queued job: True (and the job parked) when the tenant is at its cap, or when
     the free slots belong to older jobs in line (parked or woken): slots go in creation order, so a
     new job whose command comes before a woken job's new command never takes its slot."""
-    taken, older_in_line = connection.execute(
-        _TAKEN_AND_OLDER_IN_LINE, {"tenant": job.tenant, "job_id": job.id, "up_to": cap}
-    ).one()
-    if taken + older_in_line < cap:
+    counted_ahead = cast("dict[str, _CountedAhead] | None", recalled(connection, _COUNTED))
+    ahead = None if counted_ahead is None else counted_ahead.get(job.tenant)
+    if ahead is not None:
+        fits = (job.id in ahead.jobs and ahead.slots < cap) or _taken_and_older_in_line(
+            connection, job.tenant, job.id, cap
+        ) < cap
+        ahead.slots += 1  # running now, or parked: in line
+    else:
+        fits = _taken_and_older_in_line(connection, job.tenant, job.id, cap) < cap
+    if fits:
         return False
+    none_parked = cast("set[str] | None", recalled(connection, _NONE_PARKED))
+    if none_parked is not None:
+        none_parked.discard(job.tenant)
     if job.stage != WAITING:
         job.stage, job.updated_at = WAITING, utcnow()
         job_rows.save(connection, job, "stage", "updated_at")
@@ -160,7 +193,11 @@ def park_if_full(connection: Connection, job: Job, cap: int) -> bool:
 def wake(connection: Connection, tenant: str, cap: int) -> int:
     """Queues the tenant's oldest parked jobs again, one per free slot (a slot is taken by a running
     job or by a woken one not yet claimed); how many it woke."""
+    none_parked = remembered(connection, _NONE_PARKED, set)
+    if tenant in none_parked:
+        return 0
     if connection.execute(_ANY_PARKED, {"tenant": tenant}).first() is None:
+        none_parked.add(tenant)
         return 0  # the common case: nothing parked, so no slot needs counting
     taken = running(connection, tenant, cap)
     free = cap - taken - (_woken(connection, tenant, cap - taken) if taken < cap else 0)

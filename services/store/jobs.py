@@ -5,10 +5,16 @@ job costs three writes: the claim (queued → running, answering with the job an
 move to rendering (recording the resolution), and the completion (report, succeeded and its event).
 An illegal move names in its error the status of a job that has ended, so the renderer learns it
 without reading the job again.
+
+A batch of claims or of completions (group_commit.py) reads ahead once for all of them
+(`prepare_claims`, `prepare_completions`): its tenants' locks, its jobs' rows in one statement
+(job_rows.lock_ahead), and for claims each tenant's slots (inflight.count_ahead). Claims of one
+template in one transaction read its production prompt once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -41,9 +47,11 @@ from services.store import (
 )
 from services.store.commands import Failure, Move, NewJob, NewReport, Usage
 from services.store.create_batch import CreateBatch
+from services.store.group_commit import JobKey
 from services.store.prompt_cache import PromptCache
 from services.store.records import Job
 from services.store.tables import IDEMPOTENCY_KEYS, JOBS, MEDIA, REPORTS
+from services.store.transaction_state import remembered
 from services.store.wait import WaitEstimator
 
 IDEMPOTENCY_TTL = timedelta(hours=48)
@@ -173,7 +181,7 @@ def claim(
         job.stage == job_states.WAITING or inflight.park_if_full(connection, job, inflight_cap)
     ):
         return job, None  # parked: the command that wakes it, not this one, will start it
-    prompt = prompts.get(connection, job.template, label="production")
+    prompt = _production_prompt(connection, job.template)
     if job.status == QUEUED:
         now = utcnow()
         job.status, job.updated_at = RUNNING, now
@@ -190,6 +198,41 @@ def claim(
     elif resolution is not None:
         job = _move(connection, job, Move(RUNNING, "rendering", resolution=resolution), inflight_cap)
     return job, prompt
+
+
+_PROMPTS = "jobs_production_prompts"  # by template, as this transaction read them (transaction_state.py)
+
+
+def _production_prompt(connection: Connection, template: str) -> Any:
+    read: dict[str, Any] = remembered(connection, _PROMPTS, dict)
+    prompt = read.get(template)
+    if prompt is None:
+        prompt = read[template] = prompts.get(connection, template, label="production")
+    return prompt
+
+
+def _lock_batch(connection: Connection, keys: list[JobKey]) -> list[tuple[str, str]]:
+    """The batch's tenants locked, in order (the order every taker of several uses), then its jobs'
+    rows read ahead and locked (job_rows.lock_ahead); (tenant, job id) of each row read."""
+    tenants = sorted({tenant for tenant, _ in keys})
+    for tenant in tenants:
+        inflight.lock_tenant(connection, tenant)
+    return job_rows.lock_ahead(connection, [job_id for _, job_id in keys], tenants)
+
+
+def prepare_completions(connection: Connection, keys: list[JobKey]) -> None:
+    """Reads ahead for a batch of completions of these (tenant, job id)."""
+    _lock_batch(connection, keys)
+
+
+def prepare_claims(connection: Connection, keys: list[JobKey], cap_of: Callable[[str], int]) -> None:
+    """Reads ahead for a batch of claims of these (tenant, job id): as for completions, and each
+    tenant's slots counted once (inflight.count_ahead) under its cap (`cap_of`)."""
+    by_tenant: dict[str, list[str]] = {}
+    for tenant, job_id in _lock_batch(connection, keys):
+        by_tenant.setdefault(tenant, []).append(job_id)
+    for tenant, job_ids in by_tenant.items():
+        inflight.count_ahead(connection, tenant, job_ids, cap_of(tenant))
 
 
 _FAILED = Failure("internal", "failed")  # a failure the renderer sent without its error

@@ -137,6 +137,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
             self._write_pipelined,
             self._write_pipelined,
             then=self._filled_after(lambda claimed: _left_window(claimed[0])),
+            prepare=lambda connection, keys: jobs.prepare_claims(
+                connection, keys, lambda tenant: self._limits.of(tenant).inflight
+            ),
             unknown=step_unknown("claim"),
             sizes=CLAIM_BATCH_SIZES,
         )
@@ -144,6 +147,7 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
             self._write_pipelined,
             self._write_pipelined,
             then=self._filled_after(lambda completed: completed[2]),
+            prepare=jobs.prepare_completions,
             unknown=step_unknown("completion"),
             sizes=COMPLETION_BATCH_SIZES,
         )
@@ -322,7 +326,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         resolution = convert.resolution(request)
         # committed with the claims arriving alongside (group_commit.py)
         job, prompt = await self._claims.run(
-            lambda c: jobs.claim(c, tenant, request.job_id, inflight_cap=cap, resolution=resolution), lock_key=tenant
+            lambda c: jobs.claim(c, tenant, request.job_id, inflight_cap=cap, resolution=resolution),
+            lock_key=tenant,
+            key=(tenant, request.job_id),
         )
         response = store_pb2.ClaimJobResponse(job=convert.job_message(_observe(job, "job claimed")))
         if prompt is not None:
@@ -349,7 +355,9 @@ class StoreServicer(store_pb2_grpc.StoreServicer):
         spent = convert.usage(request.usage) if request.HasField("usage") else None
         # committed with the completions arriving alongside (group_commit.py)
         job, report_id, stored_now = await self._completes.run(
-            lambda c: jobs.complete(c, tenant, request.job_id, report, spent, inflight_cap=cap), lock_key=tenant
+            lambda c: jobs.complete(c, tenant, request.job_id, report, spent, inflight_cap=cap),
+            lock_key=tenant,
+            key=(tenant, request.job_id),
         )
         _observe(job, "job completed", reportId=report_id)
         return store_pb2.CompleteJobResponse(report_id=report_id, stored=stored_now)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import grpc
 import pytest
+from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
 from services.common.rpc_errors import ServiceError
 from services.common.timeutil import as_utc, utcnow
 from services.store import job_rows
 from services.store.records import Job
+from services.store.tables import JOBS
 
 
 def _job(job_id: str = "job_1") -> Job:
@@ -57,3 +61,23 @@ def test_another_tenants_job_is_not_found_like_a_missing_one(connection: Connect
         with pytest.raises(ServiceError) as raised:
             job_rows.get(connection, tenant, job_id)
         assert raised.value.status == grpc.StatusCode.NOT_FOUND
+
+
+def test_rows_read_ahead_are_taken_once_and_only_for_their_tenants(connection: Connection):
+    job_rows.add(connection, _job("job_1"), _job("job_2"), dataclasses.replace(_job("job_3"), tenant="other"))
+    read = job_rows.lock_ahead(connection, ["job_2", "job_1", "job_3", "job_missing"], ["t"])
+    assert read == [("t", "job_1"), ("t", "job_2")]  # the database's order; another tenant's job is not read
+    taken = job_rows.get(connection, "t", "job_1", for_update=True)
+    connection.execute(update(JOBS).where(JOBS.c.id == "job_1").values(label="changed since"))
+    again = job_rows.get(connection, "t", "job_1", for_update=True)  # read afresh: taken once
+    assert (taken.label, again.label) == (None, "changed since")
+    with pytest.raises(ServiceError):
+        job_rows.get(connection, "t", "job_3", for_update=True)
+
+
+def test_a_row_read_ahead_is_read_again_once_it_has_been_saved(connection: Connection):
+    job_rows.add(connection, _job("job_1"))
+    job_rows.lock_ahead(connection, ["job_1"], ["t"])
+    job = dataclasses.replace(_job("job_1"), status="running")
+    job_rows.save(connection, job, "status")
+    assert job_rows.get(connection, "t", "job_1", for_update=True).status == "running"
