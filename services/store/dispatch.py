@@ -29,7 +29,7 @@ for a row another transaction holds (a cancel or deletion of that job, which fil
 the lock order stays tenant, rows, dispatch lock everywhere. SQLite has one writer already.
 
 Cost: a fill reads the outstanding jobs (at most the window plus woken jobs, an index range) and,
-when a place is free, each tenant's oldest undispatched jobs, as many as there are free places, in
+in the same statement, whether any job waits; when one does and a place is free, each tenant's oldest undispatched jobs, as many as there are free places, in
 one read of ix_jobs_dispatch for all the tenants that fit in that many rows (ordered by tenant,
 then id); a read comes back full only when more may wait, and the next starts past its last tenant,
 so the reads are one per tenant with more jobs queued than free places, plus one. A tenant that
@@ -45,7 +45,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, null, select, union_all, update
 from sqlalchemy.engine import Connection
 
 from services.common.timeutil import utcnow
@@ -82,17 +82,35 @@ def lock(connection: Connection) -> None:
 
 
 # Built once: a fill runs in every create's transaction, and building a statement costs more than
-# running this one (two ranges of ix_jobs_dispatch, at most the window's rows).
+# running this one (two ranges of ix_jobs_dispatch, at most the window's rows). With it, a row
+# whose tenant is null says whether any job waits undispatched (one entry of ix_jobs_dispatch), so
+# a fill with nothing to dispatch (a lone job's completion) ends after one read.
 _OUTSTANDING = (
     select(JOBS.c.tenant, func.count())
     .where((JOBS.c.status == constant(RUNNING)) | _DISPATCHED)
     .group_by(JOBS.c.tenant)
+)
+_OUTSTANDING_AND_ANY_QUEUED = union_all(
+    _OUTSTANDING,
+    select(null(), func.count()).select_from(select(JOBS.c.id).where(_UNDISPATCHED).limit(1).subquery()),
 )
 
 
 def outstanding(connection: Connection) -> dict[str, int]:
     """Jobs holding a place in the window, by tenant: running, or dispatched and not yet claimed."""
     return {tenant: count for tenant, count in connection.execute(_OUTSTANDING)}
+
+
+def _outstanding_and_any_queued(connection: Connection) -> tuple[dict[str, int], bool]:
+    """`outstanding`, and whether any job waits to be dispatched."""
+    counts: dict[str, int] = {}
+    queued = False
+    for tenant, count in connection.execute(_OUTSTANDING_AND_ANY_QUEUED):
+        if tenant is None:
+            queued = count > 0
+        else:
+            counts[tenant] = count
+    return counts, queued
 
 
 # The oldest undispatched jobs of the tenants from the first past `after`, in tenant then id order:
@@ -144,9 +162,9 @@ def _fetch_more(connection: Connection, queue: _Queue, up_to: int) -> None:
 def fill(connection: Connection, window: int) -> int:
     """Dispatches queued jobs into the free places of the window, fairly across tenants; how many."""
     lock(connection)
-    counts = outstanding(connection)
+    counts, any_queued = _outstanding_and_any_queued(connection)
     free = window - sum(counts.values())
-    if free <= 0:
+    if free <= 0 or not any_queued:
         return 0
     queues = _queues(connection, counts, free)
     chosen: list[str] = []

@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.engine import Connection
 
 from reports.v1 import job_pb2
@@ -99,3 +99,20 @@ async def test_tenants_take_turns_when_a_read_fills_with_one_tenant_before_the_o
 async def test_a_full_window_dispatches_nothing(db):
     out = [("a", f"job_a_out_{i}", "out") for i in range(3)]
     assert await _fill(db, out + _queued("b", 2), window=3) == []
+
+
+async def test_a_fill_with_nothing_waiting_ends_after_one_read(db):
+    """A lone job's completion fills the window with nothing queued: the count of what is out says
+    so too, and no tenant's queue is read."""
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert await _fill(db, [("a", "job_a_out_0", "out"), ("b", "job_b_run_0", "running")], window=8) == []
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    job_reads = [s for s in sent if " FROM jobs" in s and not s.startswith("INSERT")]
+    assert len(job_reads) == 1, job_reads

@@ -67,7 +67,7 @@ def _plan_for_any_parameters(connection: Connection, statement: Executable) -> s
 @pytest.mark.parametrize(
     "statement",
     [
-        dispatch._OUTSTANDING,
+        dispatch._OUTSTANDING_AND_ANY_QUEUED,
         inflight._TAKEN_AND_OLDER_IN_LINE.params(tenant="t", up_to=16, job_id="job_005100"),
         inflight._RUNNING.params(tenant="t", up_to=16),
         inflight._ANY_PARKED.params(tenant="t"),
@@ -80,7 +80,7 @@ def _plan_for_any_parameters(connection: Connection, statement: Executable) -> s
         jobs.listed(status=None).params(tenant="t").order_by(JOBS.c.id.desc()).limit(21),
     ],
     ids=[
-        "window's outstanding count",
+        "window's outstanding count and whether a job waits",
         "claim's running and older in line",
         "tenant's running",
         "any parked",
@@ -102,4 +102,5 @@ def test_a_statement_planned_for_any_parameters_reads_an_index_not_every_job(eng
 def test_the_counts_read_through_those_plans_are_right(engine: Engine) -> None:
     with engine.begin() as connection:
         assert dispatch.outstanding(connection) == {"t": 26}
+        assert dispatch._outstanding_and_any_queued(connection) == ({"t": 26}, True)
         assert inflight.running(connection, "t", up_to=64) == 10
