@@ -10,6 +10,8 @@ from typing import Any
 from reports.v1 import job_pb2
 from services.domain.prompt_seeds import PromptVariable
 
+JobKey = tuple[str, str]  # (tenant, job id): the job a claim or a completion is about
+
 
 @dataclass(frozen=True, slots=True)
 class Speaker:

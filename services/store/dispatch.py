@@ -29,10 +29,11 @@ for a row another transaction holds (a cancel or deletion of that job, which fil
 the lock order stays tenant, rows, dispatch lock everywhere. SQLite has one writer already.
 
 Cost: a fill reads the outstanding jobs (at most the window plus woken jobs, an index range) and,
-in the same statement, whether any job waits; when one does and a place is free, each tenant's oldest undispatched jobs, as many as there are free places, in
-one read of ix_jobs_dispatch for all the tenants that fit in that many rows (ordered by tenant,
-then id); a read comes back full only when more may wait, and the next starts past its last tenant,
-so the reads are one per tenant with more jobs queued than free places, plus one. A tenant that
+in the same statement, whether any job waits; when one does and a place is free, it reads each
+tenant's oldest undispatched jobs, as many as there are free places, in one read of
+ix_jobs_dispatch for all the tenants that fit in that many rows (ordered by tenant, then id); a
+read comes back full only when more may wait, and the next starts past its last tenant, so the
+reads are one per tenant with more jobs queued than free places, plus one. A tenant that
 gets all its fetched jobs with places still free has the next ones fetched (one read). The jobs
 chosen are marked in one UPDATE and their commands added in one insert. Its statements are built
 once. (One seek per tenant and one per dispatched job, updated and inserted one by one, was about

@@ -73,6 +73,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from services.common.rpc_errors import ServiceError
+from services.store.commands import JobKey
 from services.store.db import settle, store_unavailable, unavailable
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,6 @@ COMPLETION_BATCH_SIZES = Histogram(
 
 Work = Callable[[Connection], T]
 Outcomes = list[T | ServiceError]
-JobKey = tuple[str, str]  # (tenant, job id): the job a claim or a completion is about
 
 
 class _BuildFailed(Exception):

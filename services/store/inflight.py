@@ -142,10 +142,12 @@ def _woken(connection: Connection, tenant: str, up_to: int) -> int:
 
 @dataclass(slots=True)
 class _CountedAhead:
-    """A tenant's slots counted for a batch of claims: at most `slots` are taken or held for a job
-    in line before any of the batch's `jobs`."""
+    """A tenant's slots counted for a batch of claims, up to `cap`: at most `slots` are taken or
+    held for a job in line before any of `jobs`, the batch's jobs up to the newest one counted at
+    (a job past it may have jobs in line before it that the count did not see)."""
 
     jobs: frozenset[str]
+    cap: int
     slots: int
 
 
@@ -160,20 +162,23 @@ def count_ahead(connection: Connection, tenant: str, jobs: list[str], cap: int) 
     """For a batch of the tenant's claims, `jobs` in the database's order (their rows locked): the
     slots counted once, at the newest, for `park_if_full` to decide each claim on while under `cap`."""
     counted: dict[str, _CountedAhead] = remembered(connection, _COUNTED, dict)
-    counted[tenant] = _CountedAhead(frozenset(jobs), _taken_and_older_in_line(connection, tenant, jobs[-1], cap))
+    counted[tenant] = _CountedAhead(frozenset(jobs), cap, _taken_and_older_in_line(connection, tenant, jobs[-1], cap))
 
 
 def park_if_full(connection: Connection, job: Job, cap: int) -> bool:
     """At a claim of a queued job: True (and the job parked) when the tenant is at its cap, or when
     the free slots belong to older jobs in line (parked or woken): slots go in creation order, so a
-    new job whose command comes before a woken job's new command never takes its slot."""
+    new job whose command comes before a woken job's new command never takes its slot. In a batch
+    of claims the tenant's slots counted ahead decide while they are under the cap (count_ahead)."""
     counted_ahead = cast("dict[str, _CountedAhead] | None", recalled(connection, _COUNTED))
     ahead = None if counted_ahead is None else counted_ahead.get(job.tenant)
     if ahead is not None:
-        fits = (job.id in ahead.jobs and ahead.slots < cap) or _taken_and_older_in_line(
-            connection, job.tenant, job.id, cap
-        ) < cap
-        ahead.slots += 1  # running now, or parked: in line
+        # Under the cap on the bound means under it on the count; at or past it, count to know.
+        bounded = job.id in ahead.jobs and cap <= ahead.cap and ahead.slots < cap
+        fits = bounded or _taken_and_older_in_line(connection, job.tenant, job.id, cap) < cap
+        # Running now, or parked (in line): one more either way. A claim that then fails (its
+        # template has no production prompt) is counted all the same, which only tightens the bound.
+        ahead.slots += 1
     else:
         fits = _taken_and_older_in_line(connection, job.tenant, job.id, cap) < cap
     if fits:

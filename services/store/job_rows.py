@@ -4,6 +4,8 @@ A batch of claims or completions (group_commit.py) locks its jobs' rows in one r
 instead of one read each: `get(for_update=True)` then takes a job's row from what was read ahead,
 once, in the same transaction. A row written since (`save`) is read again, as are jobs the read
 ahead did not find (`get` answers them not_found, or another tenant's, exactly as without it).
+Writes of job rows that bypass `save` (the dispatch fill's) come after the batch's claims or
+completions, in its closing step, so no row read ahead is taken after one.
 """
 
 from __future__ import annotations
@@ -33,16 +35,16 @@ _AHEAD = "job_rows_read_ahead"  # this transaction's rows read ahead, by job id 
 _SAVE = update(JOBS).where(JOBS.c.id == bindparam("job_id"))
 
 
-def lock_ahead(connection: Connection, job_ids: list[str], tenants: list[str]) -> list[tuple[str, str]]:
+def lock_ahead(connection: Connection, job_ids: list[str], tenants: list[str]) -> list[Any]:
     """Reads and locks (PostgreSQL) the rows of these jobs that belong to one of `tenants`, in one
-    statement, for `get(for_update=True)` to take in this transaction; (tenant, job id) of each, in
-    the database's order of ids. Take the tenants' locks first (inflight.lock_tenant): every row
-    read belongs to one of them."""
+    statement, for `get(for_update=True)` to take in this transaction; the rows, in the database's
+    order of ids. Take the tenants' locks first (inflight.lock_tenant): every row read belongs to
+    one of them."""
     rows = connection.execute(_AHEAD_FOR_UPDATE, {"job_ids": job_ids, "tenants": tenants}).all()
     ahead: dict[str, Any] = remembered(connection, _AHEAD, dict)
     for row in rows:
         ahead[row.id] = row
-    return [(row.tenant, row.id) for row in rows]
+    return list(rows)
 
 
 def _taken_ahead(connection: Connection, job_id: str) -> Any | None:

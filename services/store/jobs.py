@@ -45,9 +45,8 @@ from services.store import (
     usage,
     webhooks,
 )
-from services.store.commands import Failure, Move, NewJob, NewReport, Usage
+from services.store.commands import Failure, JobKey, Move, NewJob, NewReport, Usage
 from services.store.create_batch import CreateBatch
-from services.store.group_commit import JobKey
 from services.store.prompt_cache import PromptCache
 from services.store.records import Job
 from services.store.tables import IDEMPOTENCY_KEYS, JOBS, MEDIA, REPORTS
@@ -211,9 +210,9 @@ def _production_prompt(connection: Connection, template: str) -> Any:
     return prompt
 
 
-def _lock_batch(connection: Connection, keys: list[JobKey]) -> list[tuple[str, str]]:
+def _lock_batch(connection: Connection, keys: list[JobKey]) -> list[Any]:
     """The batch's tenants locked, in order (the order every taker of several uses), then its jobs'
-    rows read ahead and locked (job_rows.lock_ahead); (tenant, job id) of each row read."""
+    rows read ahead and locked (job_rows.lock_ahead); the rows, in the database's order of ids."""
     tenants = sorted({tenant for tenant, _ in keys})
     for tenant in tenants:
         inflight.lock_tenant(connection, tenant)
@@ -226,12 +225,15 @@ def prepare_completions(connection: Connection, keys: list[JobKey]) -> None:
 
 
 def prepare_claims(connection: Connection, keys: list[JobKey], cap_of: Callable[[str], int]) -> None:
-    """Reads ahead for a batch of claims of these (tenant, job id): as for completions, and each
-    tenant's slots counted once (inflight.count_ahead) under its cap (`cap_of`)."""
-    by_tenant: dict[str, list[str]] = {}
-    for tenant, job_id in _lock_batch(connection, keys):
-        by_tenant.setdefault(tenant, []).append(job_id)
-    for tenant, job_ids in by_tenant.items():
+    """Reads ahead for a batch of claims of these (tenant, job id): as for completions, and the
+    slots of each tenant with a job to start counted once (inflight.count_ahead) under its cap
+    (`cap_of`). Only a queued job that is not parked is decided on the count: a claim of any other
+    job starts it as it stands or not at all."""
+    to_start: dict[str, list[str]] = {}
+    for row in _lock_batch(connection, keys):
+        if row.status == QUEUED and row.stage != job_states.WAITING:
+            to_start.setdefault(row.tenant, []).append(row.id)
+    for tenant, job_ids in to_start.items():
         inflight.count_ahead(connection, tenant, job_ids, cap_of(tenant))
 
 
@@ -244,16 +246,16 @@ def _illegal(job: Job, message: str) -> Exception:
 
 def transition(connection: Connection, tenant: str, job_id: str, move: Move, *, inflight_cap: int) -> Job:
     """A running job's progress and stage moves, and its failure or cancel. A queued job's claim
-    (its first move to running) over the tenant's `inflight_cap` parks it instead
-    (services/store/inflight.py: the job comes back queued, stage `waiting`), and a running job
-    that ends wakes the tenant's parked ones."""
-    if move.status != RUNNING or move.stage == "resolving":  # a claim or an end
-        inflight.lock_tenant(connection, tenant)
+    (its first move to running, at whatever stage) over the tenant's `inflight_cap` parks it
+    instead (services/store/inflight.py: the job comes back queued, stage `waiting`), and a running
+    job that ends wakes the tenant's parked ones. Any move may be a queued job's first, so each takes
+    the tenant's lock (before the row's, as everywhere)."""
+    inflight.lock_tenant(connection, tenant)
     return _move(connection, job_rows.get(connection, tenant, job_id, for_update=True), move, inflight_cap)
 
 
 def _move(connection: Connection, job: Job, move: Move, inflight_cap: int) -> Job:
-    """`transition` of a job already read for update (and its tenant locked, for a claim or an end)."""
+    """`transition` of a job already read for update, its tenant locked."""
     status = move.status
     if status is None or status == SUCCEEDED:
         raise invalid(

@@ -20,9 +20,9 @@ from sqlalchemy.engine import Connection
 from services.common.rpc_errors import ServiceError
 from services.common.timeutil import utcnow
 from services.store import inflight, job_rows, jobs, migrate, outbox, prompts
-from services.store.commands import NewReport
+from services.store.commands import JobKey, NewReport
 from services.store.db import Database, create_db_engine
-from services.store.group_commit import GroupCommit, JobKey
+from services.store.group_commit import GroupCommit
 from services.store.tables import JOBS, OUTBOX, REPORTS
 
 TEMPLATE = "sales_playbook"
@@ -78,10 +78,11 @@ def _add_jobs(connection: Connection, jobs_in: list[tuple[str, str, str]]) -> No
 
 
 @contextmanager
-def _statements(db: Database) -> Iterator[Counter[str]]:
+def _statements(db: Database, texts: list[str] | None = None) -> Iterator[Counter[str]]:
     """Statements sent while the block runs, by what they read: `job` (one job by id), `jobs ahead`
     (a batch's jobs), `slots` (a tenant's running and in-line count), `prompt`, `parked` (whether a
-    tenant has a parked job), and the rest by their first word."""
+    tenant has a parked job), and the rest by their first word; `texts`, if given, gets each
+    statement's text."""
     seen: Counter[str] = Counter()
 
     def kind(statement: str) -> str:
@@ -100,6 +101,8 @@ def _statements(db: Database) -> Iterator[Counter[str]]:
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         seen[kind(statement)] += 1
+        if texts is not None:
+            texts.append(" ".join(statement.split()))
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
@@ -171,7 +174,9 @@ async def _together_and_one_by_one(
     db: Database, jobs_in: list[tuple[str, str, str]], claims: list[JobKey], cap: int
 ) -> tuple[Any, Any]:
     await _reset(db, jobs_in)
-    together = await _claims(db, claims, cap, together=True)
+    with _statements(db) as sent:
+        together = await _claims(db, claims, cap, together=True)
+    assert sent["jobs ahead"] == 1  # claimed in one batch
     await _reset(db, jobs_in)
     return together, await _claims(db, claims, cap, together=False)
 
@@ -180,16 +185,33 @@ def _queued(tenant: str, count: int, state: str = "queued") -> list[tuple[str, s
     return [(tenant, f"job_{tenant}_{state}_{i}", state) for i in range(count)]
 
 
+def _line(*jobs_in: tuple[str, str]) -> list[tuple[str, str, str]]:
+    """(tenant, state) in creation order, with ids in the same order (slots go by id)."""
+    return [(tenant, f"job_{i:02d}_{tenant}_{state}", state) for i, (tenant, state) in enumerate(jobs_in)]
+
+
 async def test_a_batch_of_claims_reads_its_jobs_its_slots_and_its_prompt_once(db):
     jobs_in = _queued("a", 4) + _queued("b", 2)
     await _reset(db, jobs_in)
-    with _statements(db) as sent:
+    texts: list[str] = []
+    with _statements(db, texts) as sent:
         outcomes, states = await _claims(db, [(t, j) for t, j, _ in jobs_in], cap=8, together=True)
     assert outcomes == [("running", "resolving", True)] * 6
     assert set(states.values()) == {("running", "resolving")}
     assert sent["jobs ahead"] == 1 and sent["job"] == 0
     assert sent["slots"] == 2  # one per tenant
     assert sent["prompt"] == 1
+    if db.engine.dialect.name == "postgresql":  # the rows are locked as one at a time would lock them
+        assert next(t for t in texts if "jobs.id IN" in t).endswith("FOR UPDATE")
+
+
+async def test_a_batch_of_redelivered_claims_counts_no_slots(db):
+    jobs_in = _queued("a", 2, "running") + _queued("a", 1, "parked")
+    await _reset(db, jobs_in)
+    with _statements(db) as sent:
+        outcomes, _ = await _claims(db, [(t, j) for t, j, _ in jobs_in], cap=8, together=True)
+    assert outcomes == [("running", "rendering", True)] * 2 + [("queued", "waiting", False)]
+    assert sent["slots"] == 0
 
 
 async def test_claims_one_after_another_read_for_themselves(db):
@@ -204,17 +226,20 @@ async def test_claims_one_after_another_read_for_themselves(db):
     ("jobs_in", "order", "cap", "parked"),
     [
         # the cap reached within the batch: the later claims park, whatever their jobs' age
-        (_queued("a", 5), [4, 0, 3, 1, 2], 3, 2),
+        (_line(*[("a", "queued")] * 5), [4, 0, 3, 1, 2], 3, 2),
         # one running already: two places left
-        ([("a", "job_a_run", "running"), *_queued("a", 4)], [1, 2, 3, 4], 3, 2),
+        (_line(("a", "running"), *[("a", "queued")] * 4), [1, 2, 3, 4], 3, 2),
         # an older parked job holds a free place: the newer jobs after the first park behind it
-        ([("a", "job_a_parked", "parked"), *_queued("a", 3)], [1, 2, 3], 2, 2),
+        (_line(("a", "parked"), *[("a", "queued")] * 3), [1, 2, 3], 2, 2),
         # a woken job takes the place it was woken for, whenever its claim comes, and newer jobs park
-        ([("a", "job_a_run", "running"), ("a", "job_a_woken", "woken"), *_queued("a", 3)], [2, 3, 1, 4], 3, 2),
+        (_line(("a", "running"), ("a", "woken"), *[("a", "queued")] * 3), [2, 3, 1, 4], 3, 2),
+        # the woken job claimed first: the count ahead (made with it in line) is past the cap for
+        # the next claim, which counts for itself and finds the place free
+        (_line(("a", "woken"), ("a", "queued"), ("a", "queued")), [0, 1, 2], 2, 1),
         # a parked job's own stale command starts nothing; two tenants each under their own count
-        ([("a", "job_a_parked", "parked"), *_queued("a", 2), *_queued("b", 3)], [0, 1, 3, 2, 4, 5], 2, 3),
+        (_line(("a", "parked"), ("a", "queued"), ("a", "queued"), *[("b", "queued")] * 3), [0, 1, 3, 2, 4, 5], 2, 3),
         # a job claimed twice in one batch, a redelivery of a running job, a job that does not exist
-        ([("a", "job_a_run", "running"), *_queued("a", 2)], [1, 1, 0, 2, "missing"], 2, 1),
+        (_line(("a", "running"), ("a", "queued"), ("a", "queued")), [1, 1, 0, 2, "missing"], 2, 1),
     ],
 )
 async def test_claims_in_one_batch_end_as_they_would_one_after_another(db, jobs_in, order, cap, parked):

@@ -20,10 +20,12 @@ from services.common import grpc_server, streams
 from services.common.tenant_limits import Limits, TenantLimits
 from services.common.timeutil import utcnow
 from services.store import app as store_app
-from services.store import deletion, inflight
+from services.store import deletion, inflight, jobs, migrate
+from services.store.commands import Move
 from services.store.db import create_db_engine
 from services.store.tables import JOBS, MEDIA, OUTBOX
 from tests.integration.helpers import complete_job
+from tests.integration.store.test_batched_claims import _add_jobs
 from tests.integration.store.test_claim import _events
 from tests.integration.store.test_outbox import _job_request, _media
 from tests.support.polling import until
@@ -33,6 +35,7 @@ CAP = 2
 LIMITS = TenantLimits(tenants={"t": Limits(inflight=CAP)})
 CAP_ONE = TenantLimits(tenants={"t": Limits(inflight=1)})
 RUNNING, QUEUED = job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STATUS_QUEUED
+RUNNING_STATUS = "running"
 
 
 @dataclasses.dataclass
@@ -336,6 +339,31 @@ def test_a_transaction_takes_a_tenants_lock_once_and_the_next_transaction_takes_
             assert not locked_elsewhere()
         assert len(backends) == 1  # the pool handed the same connection out again
         assert sum("pg_advisory_xact_lock" in statement for statement in sent) == 2
+    finally:
+        watching.close()
+        engine.dispose()
+
+
+def test_a_move_to_running_at_any_stage_holds_the_tenants_lock(database_url):
+    """PostgreSQL: a queued job's first move to running may come as a move to rendering (a renderer
+    that resolved before claiming); it parks or starts the job against the tenant's count, so it
+    holds the lock a claim batch or a wake holds while it decides."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("advisory locks: PostgreSQL only")
+    engine = create_db_engine(database_url)
+    watching = create_db_engine(database_url).connect()
+    try:
+        migrate.upgrade(engine)  # PostgreSQL comes as an empty schema
+        with engine.begin() as connection:
+            _add_jobs(connection, [("t", "job_1", "queued")])
+        with engine.begin() as connection:
+            moved = jobs.transition(connection, "t", "job_1", Move(RUNNING_STATUS, "rendering"), inflight_cap=CAP)
+            assert (moved.status, moved.stage) == (RUNNING_STATUS, "rendering")
+            with watching.begin():
+                assert not watching.execute(
+                    text("SELECT pg_try_advisory_xact_lock(:c, hashtext(current_schema() || '/' || 't'))"),
+                    {"c": inflight.INFLIGHT_LOCK_CLASS},
+                ).scalar_one()
     finally:
         watching.close()
         engine.dispose()

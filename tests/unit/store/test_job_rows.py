@@ -66,7 +66,10 @@ def test_another_tenants_job_is_not_found_like_a_missing_one(connection: Connect
 def test_rows_read_ahead_are_taken_once_and_only_for_their_tenants(connection: Connection):
     job_rows.add(connection, _job("job_1"), _job("job_2"), dataclasses.replace(_job("job_3"), tenant="other"))
     read = job_rows.lock_ahead(connection, ["job_2", "job_1", "job_3", "job_missing"], ["t"])
-    assert read == [("t", "job_1"), ("t", "job_2")]  # the database's order; another tenant's job is not read
+    assert [(row.tenant, row.id) for row in read] == [
+        ("t", "job_1"),
+        ("t", "job_2"),
+    ]  # the database's order; another tenant's job is not read
     taken = job_rows.get(connection, "t", "job_1", for_update=True)
     connection.execute(update(JOBS).where(JOBS.c.id == "job_1").values(label="changed since"))
     again = job_rows.get(connection, "t", "job_1", for_update=True)  # read afresh: taken once
