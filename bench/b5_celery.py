@@ -9,6 +9,12 @@ installed, and a Celery worker with the prefork pool, one process per core. Two 
   dev LLM (see bench/celery_peer.py); half as many tasks, to keep `make bench` short.
 Jobs per second: tasks / (first send → last task's end, the worker's clock). Latency per task:
 send → end.
+
+The pipeline's run (B2) and Celery's run one after the other, and this machine changes speed by
+the minute (bench/README.md, round 15: one build's B2 ran 62 to 108 jobs/s within minutes). Both
+sides make the same calls to the same dev LLM, whose CPU per job moves only with the machine's
+speed, so the same-work ratio is also given with each side's jobs/s weighted by the dev LLM's CPU
+per job in its own run (`speed_weighted_ratio`): what each side completes per unit of machine.
 """
 
 from __future__ import annotations
@@ -110,4 +116,23 @@ def run(ctx: Context, p: Platform, media_id: str, b2: dict[str, Any]) -> dict[st
         rate = out[name].get("jobs_per_s")
         out[name]["pipeline_ratio"] = ratio(pipeline_rate, rate)
         print(f"  B5 celery {name}: {rate} tasks/s; pipeline/celery = {out[name]['pipeline_ratio']}", file=sys.stderr)
+    render = out["render"]
+    if "platform_cpu_s" in render:
+        render["speed_weighted_ratio"] = speed_weighted_ratio(
+            pipeline_rate,
+            b2["saturated"]["service_cpu_ms_per_job"].get("devllm"),
+            render.get("jobs_per_s"),
+            1000 * render["platform_cpu_s"].get("devllm", 0.0) / max(1, render.get("completed") or 0),
+        )
     return out
+
+
+def speed_weighted_ratio(
+    pipeline_rate: float | None, pipeline_llm_ms: float | None, celery_rate: float | None, celery_llm_ms: float | None
+) -> float | None:
+    """Pipeline ÷ Celery, each side's jobs/s times the dev LLM's CPU ms per job in its own run: a
+    run on a slower machine completes fewer jobs a second and burns more CPU per job, so the product
+    is the work done per unit of machine. None when a figure is missing."""
+    if not (pipeline_rate and pipeline_llm_ms and celery_rate and celery_llm_ms):
+        return None
+    return ratio(pipeline_rate * pipeline_llm_ms, celery_rate * celery_llm_ms)

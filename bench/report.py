@@ -240,6 +240,20 @@ def headline_rows(results: dict[str, Any]) -> list[list[Any]]:
                     _cpu(part),
                 ]
             )
+        weighted = (b5.get("render") or {}).get("speed_weighted_ratio")
+        if weighted is not None:
+            rows.append(
+                [
+                    "B5",
+                    "as above, each side's jobs/s × the dev LLM's CPU per job in its run (the machine's speed)",
+                    None,
+                    None,
+                    times(weighted),
+                    None,
+                    None,
+                    None,
+                ]
+            )
     elif b5:
         rows.append(["B5", "Celery + Redis peer", None, b5["skipped"], None, "≥ 1.0", None, None])
     rows += b6_rows(b.get("B6"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import analysis, b1_create, b7_budget, metrics, report
+from bench import analysis, b1_create, b5_celery, b7_budget, metrics, report
 from bench.http1 import sse_events
 from bench.stats import percentile, rate, ratio, summary
 
@@ -294,3 +294,11 @@ def test_the_rate_limits_throughput_figure_sums_its_alternating_pairs():
     row = next(row for row in report.headline_rows({"benchmarks": {"B1": b1}}) if "on ÷ off" in row[1])
     assert (row[2], row[3], row[4], row[6]) == ("270.0 req/s", "300.0 req/s (limit off)", "0.90×", "met")
     assert "mean of 2 pairs" in row[1]
+
+
+def test_b5_weights_each_sides_rate_by_the_dev_llms_cpu_per_job_in_its_run():
+    # Celery ran while the machine was 1.25x faster: more tasks a second, less LLM CPU per task.
+    assert b5_celery.speed_weighted_ratio(100.0, 4.0, 125.0, 3.2) == 1.0
+    assert b5_celery.speed_weighted_ratio(80.0, 4.0, 100.0, 4.0) == 0.8
+    assert b5_celery.speed_weighted_ratio(100.0, None, 125.0, 3.2) is None
+    assert b5_celery.speed_weighted_ratio(100.0, 4.0, 0.0, 3.2) is None
