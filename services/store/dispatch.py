@@ -97,13 +97,9 @@ _OUTSTANDING_AND_ANY_QUEUED = union_all(
 )
 
 
-def outstanding(connection: Connection) -> dict[str, int]:
-    """Jobs holding a place in the window, by tenant: running, or dispatched and not yet claimed."""
-    return {tenant: count for tenant, count in connection.execute(_OUTSTANDING)}
-
-
-def _outstanding_and_any_queued(connection: Connection) -> tuple[dict[str, int], bool]:
-    """`outstanding`, and whether any job waits to be dispatched."""
+def outstanding_and_any_queued(connection: Connection) -> tuple[dict[str, int], bool]:
+    """Jobs holding a place in the window, by tenant (running, or dispatched and not yet claimed),
+    and whether any job waits to be dispatched."""
     counts: dict[str, int] = {}
     queued = False
     for tenant, count in connection.execute(_OUTSTANDING_AND_ANY_QUEUED):
@@ -163,7 +159,7 @@ def _fetch_more(connection: Connection, queue: _Queue, up_to: int) -> None:
 def fill(connection: Connection, window: int) -> int:
     """Dispatches queued jobs into the free places of the window, fairly across tenants; how many."""
     lock(connection)
-    counts, any_queued = _outstanding_and_any_queued(connection)
+    counts, any_queued = outstanding_and_any_queued(connection)
     free = window - sum(counts.values())
     if free <= 0 or not any_queued:
         return 0

@@ -21,11 +21,11 @@ Parking and waking cannot cross: on SQLite one transaction writes at a time; on 
 an advisory lock keyed by the schema and the tenant before touching any job row, so a claim either
 sees the slot a finishing job frees or that job's wake sees the claim's parked job.
 
-A batch of claims (group_commit.py) counts each tenant's slots once (`count_ahead`), at its newest
-job of the batch: the running jobs and the jobs in line before that one bound what any claim of the
-batch would count, plus one for each claim of the batch decided since (it made a job running, or
-parked one). A claim decides on that bound while it is under the cap, and counts for itself past it.
-Nothing else changes the tenant's slots while its lock is held. A transaction that found no parked
+A batch of claims (group_commit.py) counts each tenant's slots once (`count_ahead`), at the newest
+of the batch's queued jobs to start: the running jobs and the jobs in line before that one bound
+what any of those claims would count, plus one for each claim of the batch decided since (it made
+a job running, or parked one). A claim decides on that bound while it is under the cap, and counts
+for itself past it. Nothing else changes the tenant's slots while its lock is held. A transaction that found no parked
 job of a tenant looks again only after it parked one itself.
 """
 

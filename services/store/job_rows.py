@@ -10,6 +10,7 @@ completions, in its closing step, so no row read ahead is taken after one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import bindparam, select, update
@@ -35,7 +36,7 @@ _AHEAD = "job_rows_read_ahead"  # this transaction's rows read ahead, by job id 
 _SAVE = update(JOBS).where(JOBS.c.id == bindparam("job_id"))
 
 
-def lock_ahead(connection: Connection, job_ids: list[str], tenants: list[str]) -> list[Any]:
+def lock_ahead(connection: Connection, job_ids: list[str], tenants: list[str]) -> Sequence[Any]:
     """Reads and locks (PostgreSQL) the rows of these jobs that belong to one of `tenants`, in one
     statement, for `get(for_update=True)` to take in this transaction; the rows, in the database's
     order of ids. Take the tenants' locks first (inflight.lock_tenant): every row read belongs to
@@ -44,7 +45,7 @@ def lock_ahead(connection: Connection, job_ids: list[str], tenants: list[str]) -
     ahead: dict[str, Any] = remembered(connection, _AHEAD, dict)
     for row in rows:
         ahead[row.id] = row
-    return list(rows)
+    return rows
 
 
 def _taken_ahead(connection: Connection, job_id: str) -> Any | None:

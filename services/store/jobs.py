@@ -14,7 +14,7 @@ template in one transaction read its production prompt once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -210,7 +210,7 @@ def _production_prompt(connection: Connection, template: str) -> Any:
     return prompt
 
 
-def _lock_batch(connection: Connection, keys: list[JobKey]) -> list[Any]:
+def _lock_batch(connection: Connection, keys: list[JobKey]) -> Sequence[Any]:
     """The batch's tenants locked, in order (the order every taker of several uses), then its jobs'
     rows read ahead and locked (job_rows.lock_ahead); the rows, in the database's order of ids."""
     tenants = sorted({tenant for tenant, _ in keys})

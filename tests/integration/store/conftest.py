@@ -1,13 +1,16 @@
 """A fresh SQLite database at the latest schema, as the store's Database (no store around it); a
-PostgreSQL schema of the test's own where REPORTS_TEST_POSTGRES_URL names a server."""
+PostgreSQL schema of the test's own where REPORTS_TEST_POSTGRES_URL names a server; `db`, either of
+the two (the test runs on each), migrated, its prompts seeded."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from services.store import migrate, prompts
 from services.store.db import Database, create_db_engine
 from tests.support.databases import POSTGRES_URL, SchemaTemplate, postgres_schema
 
@@ -27,3 +30,15 @@ def postgres_url() -> Iterator[str]:
     if not POSTGRES_URL:
         pytest.skip("needs PostgreSQL: set REPORTS_TEST_POSTGRES_URL (CI does)")
     yield from postgres_schema()
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    engine = create_db_engine(database_url)
+    await asyncio.to_thread(migrate.upgrade, engine)  # PostgreSQL comes as an empty schema
+    database = Database(engine)
+    await database.run(prompts.seed)
+    try:
+        yield database
+    finally:
+        database.close()

@@ -8,107 +8,47 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
-from datetime import timedelta
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 
 from services.common.rpc_errors import ServiceError
-from services.common.timeutil import utcnow
-from services.store import inflight, job_rows, jobs, migrate, outbox, prompts
+from services.store import inflight, job_rows, jobs, outbox
 from services.store.commands import JobKey, NewReport
-from services.store.db import Database, create_db_engine
+from services.store.db import Database
 from services.store.group_commit import GroupCommit
 from services.store.tables import JOBS, OUTBOX, REPORTS
+from tests.support.job_table import add_jobs, statements_sent
 
-TEMPLATE = "sales_playbook"
 REPORT = NewReport(entity_id="spk_1", document={"summary": "s"}, markdown="# s")
 
 
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    engine = create_db_engine(database_url)
-    await asyncio.to_thread(migrate.upgrade, engine)  # PostgreSQL comes as an empty schema
-    database = Database(engine)
-    await database.run(prompts.seed)
-    try:
-        yield database
-    finally:
-        database.close()
+def _kind(statement: str) -> str:
+    """What a statement reads: `job` (one job by id), `jobs ahead` (a batch's jobs), `slots` (a
+    tenant's running and in-line count), `prompt`, `parked` (whether a tenant has a parked job), or
+    else its first word."""
+    if statement.startswith("SELECT jobs.id, jobs.tenant") and "jobs.id IN" in statement:
+        return "jobs ahead"
+    if statement.startswith("SELECT jobs.id, jobs.tenant") and "WHERE jobs.id =" in statement:
+        return "job"
+    if statement.startswith("SELECT (SELECT count(*)"):
+        return "slots"
+    if "FROM prompt_versions" in statement:
+        return "prompt"
+    if (
+        statement.startswith("SELECT jobs.id FROM jobs")
+        and "jobs.stage =" in statement
+        and "updated_at" not in statement
+    ):
+        return "parked"
+    return statement.split(" ", 1)[0]
 
 
-# A job's state before the batch: `queued` (dispatched, not claimed), `running`, `parked` (its claim
-# found the tenant at its cap) or `woken` (parked, then queued again with a new command).
-_STATES = {
-    "queued": ("queued", "queued", False),
-    "running": ("running", "rendering", False),
-    "parked": ("queued", "waiting", True),
-    "woken": ("queued", "queued", True),
-}
-
-
-def _add_jobs(connection: Connection, jobs_in: list[tuple[str, str, str]]) -> None:
-    """(tenant, job id, state), created in this order a second apart."""
-    start = utcnow() - timedelta(hours=1)
-    rows = []
-    for i, (tenant, job_id, state) in enumerate(jobs_in):
-        status, stage, touched = _STATES[state]
-        created = start + timedelta(seconds=i)
-        rows.append(
-            {
-                "id": job_id,
-                "tenant": tenant,
-                "media_id": "med_1",
-                "status": status,
-                "stage": stage,
-                "template": TEMPLATE,
-                "template_params": {},
-                "target": {"strategy": "dominant"},
-                "created_at": created,
-                "updated_at": created + timedelta(milliseconds=500) if touched else created,
-                "started_at": created if status == "running" else None,
-                "dispatched_at": None if state == "parked" else created,
-            }
-        )
-    connection.execute(insert(JOBS), rows)
-
-
-@contextmanager
-def _statements(db: Database, texts: list[str] | None = None) -> Iterator[Counter[str]]:
-    """Statements sent while the block runs, by what they read: `job` (one job by id), `jobs ahead`
-    (a batch's jobs), `slots` (a tenant's running and in-line count), `prompt`, `parked` (whether a
-    tenant has a parked job), and the rest by their first word; `texts`, if given, gets each
-    statement's text."""
-    seen: Counter[str] = Counter()
-
-    def kind(statement: str) -> str:
-        flat = " ".join(statement.split())
-        if flat.startswith("SELECT jobs.id, jobs.tenant") and "jobs.id IN" in flat:
-            return "jobs ahead"
-        if flat.startswith("SELECT jobs.id, jobs.tenant") and "WHERE jobs.id =" in flat:
-            return "job"
-        if flat.startswith("SELECT (SELECT count(*)"):
-            return "slots"
-        if "FROM prompt_versions" in flat:
-            return "prompt"
-        if flat.startswith("SELECT jobs.id FROM jobs") and "jobs.stage =" in flat and "updated_at" not in flat:
-            return "parked"
-        return flat.split(" ", 1)[0]
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen[kind(statement)] += 1
-        if texts is not None:
-            texts.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+def _kinds(sent: list[str]) -> Counter[str]:
+    return Counter(_kind(statement) for statement in sent)
 
 
 def _writer(db: Database) -> Callable[[Callable[[Connection], Any]], Any]:
@@ -165,7 +105,7 @@ async def _reset(db: Database, jobs_in: list[tuple[str, str, str]]) -> None:
     def run(connection: Connection) -> None:
         for table in (OUTBOX, REPORTS, JOBS):
             connection.execute(delete(table))
-        _add_jobs(connection, jobs_in)
+        add_jobs(connection, jobs_in)
 
     await db.run(run)
 
@@ -174,14 +114,14 @@ async def _together_and_one_by_one(
     db: Database, jobs_in: list[tuple[str, str, str]], claims: list[JobKey], cap: int
 ) -> tuple[Any, Any]:
     await _reset(db, jobs_in)
-    with _statements(db) as sent:
+    with statements_sent(db.engine) as sent:
         together = await _claims(db, claims, cap, together=True)
-    assert sent["jobs ahead"] == 1  # claimed in one batch
+    assert _kinds(sent)["jobs ahead"] == 1  # claimed in one batch
     await _reset(db, jobs_in)
     return together, await _claims(db, claims, cap, together=False)
 
 
-def _queued(tenant: str, count: int, state: str = "queued") -> list[tuple[str, str, str]]:
+def _jobs_of(tenant: str, count: int, state: str = "out") -> list[tuple[str, str, str]]:
     return [(tenant, f"job_{tenant}_{state}_{i}", state) for i in range(count)]
 
 
@@ -191,11 +131,11 @@ def _line(*jobs_in: tuple[str, str]) -> list[tuple[str, str, str]]:
 
 
 async def test_a_batch_of_claims_reads_its_jobs_its_slots_and_its_prompt_once(db):
-    jobs_in = _queued("a", 4) + _queued("b", 2)
+    jobs_in = _jobs_of("a", 4) + _jobs_of("b", 2)
     await _reset(db, jobs_in)
-    texts: list[str] = []
-    with _statements(db, texts) as sent:
+    with statements_sent(db.engine) as texts:
         outcomes, states = await _claims(db, [(t, j) for t, j, _ in jobs_in], cap=8, together=True)
+    sent = _kinds(texts)
     assert outcomes == [("running", "resolving", True)] * 6
     assert set(states.values()) == {("running", "resolving")}
     assert sent["jobs ahead"] == 1 and sent["job"] == 0
@@ -206,19 +146,20 @@ async def test_a_batch_of_claims_reads_its_jobs_its_slots_and_its_prompt_once(db
 
 
 async def test_a_batch_of_redelivered_claims_counts_no_slots(db):
-    jobs_in = _queued("a", 2, "running") + _queued("a", 1, "parked")
+    jobs_in = _jobs_of("a", 2, "running") + _jobs_of("a", 1, "parked")
     await _reset(db, jobs_in)
-    with _statements(db) as sent:
+    with statements_sent(db.engine) as sent:
         outcomes, _ = await _claims(db, [(t, j) for t, j, _ in jobs_in], cap=8, together=True)
     assert outcomes == [("running", "rendering", True)] * 2 + [("queued", "waiting", False)]
-    assert sent["slots"] == 0
+    assert _kinds(sent)["slots"] == 0
 
 
 async def test_claims_one_after_another_read_for_themselves(db):
-    jobs_in = _queued("a", 3)
+    jobs_in = _jobs_of("a", 3)
     await _reset(db, jobs_in)
-    with _statements(db) as sent:
+    with statements_sent(db.engine) as texts:
         await _claims(db, [(t, j) for t, j, _ in jobs_in], cap=8, together=False)
+    sent = _kinds(texts)
     assert (sent["jobs ahead"], sent["job"], sent["slots"], sent["prompt"]) == (0, 3, 3, 3)
 
 
@@ -226,20 +167,20 @@ async def test_claims_one_after_another_read_for_themselves(db):
     ("jobs_in", "order", "cap", "parked"),
     [
         # the cap reached within the batch: the later claims park, whatever their jobs' age
-        (_line(*[("a", "queued")] * 5), [4, 0, 3, 1, 2], 3, 2),
+        (_line(*[("a", "out")] * 5), [4, 0, 3, 1, 2], 3, 2),
         # one running already: two places left
-        (_line(("a", "running"), *[("a", "queued")] * 4), [1, 2, 3, 4], 3, 2),
+        (_line(("a", "running"), *[("a", "out")] * 4), [1, 2, 3, 4], 3, 2),
         # an older parked job holds a free place: the newer jobs after the first park behind it
-        (_line(("a", "parked"), *[("a", "queued")] * 3), [1, 2, 3], 2, 2),
+        (_line(("a", "parked"), *[("a", "out")] * 3), [1, 2, 3], 2, 2),
         # a woken job takes the place it was woken for, whenever its claim comes, and newer jobs park
-        (_line(("a", "running"), ("a", "woken"), *[("a", "queued")] * 3), [2, 3, 1, 4], 3, 2),
+        (_line(("a", "running"), ("a", "woken"), *[("a", "out")] * 3), [2, 3, 1, 4], 3, 2),
         # the woken job claimed first: the count ahead (made with it in line) is past the cap for
         # the next claim, which counts for itself and finds the place free
-        (_line(("a", "woken"), ("a", "queued"), ("a", "queued")), [0, 1, 2], 2, 1),
+        (_line(("a", "woken"), ("a", "out"), ("a", "out")), [0, 1, 2], 2, 1),
         # a parked job's own stale command starts nothing; two tenants each under their own count
-        (_line(("a", "parked"), ("a", "queued"), ("a", "queued"), *[("b", "queued")] * 3), [0, 1, 3, 2, 4, 5], 2, 3),
+        (_line(("a", "parked"), ("a", "out"), ("a", "out"), *[("b", "out")] * 3), [0, 1, 3, 2, 4, 5], 2, 3),
         # a job claimed twice in one batch, a redelivery of a running job, a job that does not exist
-        (_line(("a", "running"), ("a", "queued"), ("a", "queued")), [1, 1, 0, 2, "missing"], 2, 1),
+        (_line(("a", "running"), ("a", "out"), ("a", "out")), [1, 1, 0, 2, "missing"], 2, 1),
     ],
 )
 async def test_claims_in_one_batch_end_as_they_would_one_after_another(db, jobs_in, order, cap, parked):
@@ -251,13 +192,13 @@ async def test_claims_in_one_batch_end_as_they_would_one_after_another(db, jobs_
 
 
 async def test_a_claim_of_another_tenants_job_in_a_batch_is_not_found_and_stays_as_it_was(db):
-    jobs_in = _queued("a", 2) + _queued("b", 1)
+    jobs_in = _jobs_of("a", 2) + _jobs_of("b", 1)
     await _reset(db, jobs_in)
     outcomes, states = await _claims(
-        db, [("a", "job_a_queued_0"), ("a", "job_b_queued_0"), ("a", "job_a_queued_1")], cap=8, together=True
+        db, [("a", "job_a_out_0"), ("a", "job_b_out_0"), ("a", "job_a_out_1")], cap=8, together=True
     )
     assert outcomes == [("running", "resolving", True), "job_not_found", ("running", "resolving", True)]
-    assert states["job_b_queued_0"] == ("queued", "queued")
+    assert states["job_b_out_0"] == ("queued", "queued")
 
 
 async def _completions(db: Database, completions: list[JobKey], cap: int) -> list[Any]:
@@ -278,10 +219,11 @@ async def _completions(db: Database, completions: list[JobKey], cap: int) -> lis
 
 
 async def test_a_batch_of_completions_reads_its_jobs_once_and_looks_for_parked_jobs_once_a_tenant(db):
-    jobs_in = _queued("a", 3, "running") + _queued("b", 1, "running")
+    jobs_in = _jobs_of("a", 3, "running") + _jobs_of("b", 1, "running")
     await _reset(db, jobs_in)
-    with _statements(db) as sent:
+    with statements_sent(db.engine) as texts:
         outcomes = await _completions(db, [(t, j) for t, j, _ in jobs_in], cap=8)
+    sent = _kinds(texts)
     assert outcomes == [("succeeded", True)] * 4
     assert sent["jobs ahead"] == 1 and sent["job"] == 0
     assert sent["parked"] == 2  # one per tenant, not one per completion
@@ -289,7 +231,7 @@ async def test_a_batch_of_completions_reads_its_jobs_once_and_looks_for_parked_j
 
 async def test_completions_in_one_batch_wake_a_parked_job_for_each_slot_they_free(db):
     jobs_in = [
-        *_queued("a", 3, "running"),
+        *_jobs_of("a", 3, "running"),
         ("a", "job_a_parked_0", "parked"),
         ("a", "job_a_parked_1", "parked"),
         ("a", "job_a_parked_2", "parked"),
@@ -303,14 +245,14 @@ async def test_completions_in_one_batch_wake_a_parked_job_for_each_slot_they_fre
 
 
 async def test_a_completion_of_a_job_that_is_not_running_fails_alone_in_its_batch(db):
-    jobs_in = [*_queued("a", 1, "running"), *_queued("a", 1)]
+    jobs_in = [*_jobs_of("a", 1, "running"), *_jobs_of("a", 1)]
     await _reset(db, jobs_in)
-    outcomes = await _completions(db, [("a", "job_a_running_0"), ("a", "job_a_queued_0"), ("b", "job_a_queued_0")], 8)
+    outcomes = await _completions(db, [("a", "job_a_running_0"), ("a", "job_a_out_0"), ("b", "job_a_out_0")], 8)
     assert outcomes == [("succeeded", True), "illegal_transition", "job_not_found"]
 
 
 async def test_a_transaction_that_found_nothing_parked_looks_again_once_it_has_parked_a_job(db):
-    await _reset(db, [("a", "job_a_run", "running"), ("a", "job_a_next", "queued")])
+    await _reset(db, [("a", "job_a_run", "running"), ("a", "job_a_next", "out")])
 
     def run(connection: Connection) -> int:
         assert inflight.wake(connection, "a", 1) == 0  # nothing parked: remembered

@@ -4,59 +4,22 @@ jobs fall into the reads it makes, and the commands it adds, in the order it cho
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-
-import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from reports.v1 import job_pb2
 from services.common import streams
-from services.common.timeutil import utcnow
-from services.store import dispatch, migrate
-from services.store.db import Database, create_db_engine
-from services.store.tables import JOBS, OUTBOX
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    engine = create_db_engine(database_url)
-    await asyncio.to_thread(migrate.upgrade, engine)  # PostgreSQL comes as an empty schema
-    database = Database(engine)
-    try:
-        yield database
-    finally:
-        database.close()
-
-
-def _add_jobs(connection: Connection, jobs: list[tuple[str, str, str]]) -> None:
-    """(tenant, job id, state): `queued` waits its turn, `out` is dispatched, `running` runs."""
-    now = utcnow()
-    rows = [
-        {
-            "id": job_id,
-            "tenant": tenant,
-            "media_id": "med_1",
-            "status": "running" if state == "running" else "queued",
-            "stage": "rendering" if state == "running" else "queued",
-            "template": "sales_playbook",
-            "template_params": {},
-            "target": {"strategy": "dominant"},
-            "created_at": now,
-            "updated_at": now,
-            "dispatched_at": None if state == "queued" else now,
-        }
-        for tenant, job_id, state in jobs
-    ]
-    connection.execute(insert(JOBS), rows)
+from services.store import dispatch
+from services.store.db import Database
+from services.store.tables import OUTBOX
+from tests.support.job_table import add_jobs, statements_sent
 
 
 async def _fill(db: Database, jobs: list[tuple[str, str, str]], window: int) -> list[str]:
     """The jobs a fill dispatches, as the order of their commands says."""
 
     def run(connection: Connection) -> list[str]:
-        _add_jobs(connection, jobs)
+        add_jobs(connection, jobs)
         dispatched = dispatch.fill(connection, window)
         payloads = connection.execute(
             select(OUTBOX.c.payload).where(OUTBOX.c.subject == streams.RENDER_SUBJECT).order_by(OUTBOX.c.seq)
@@ -104,15 +67,7 @@ async def test_a_full_window_dispatches_nothing(db):
 async def test_a_fill_with_nothing_waiting_ends_after_one_read(db):
     """A lone job's completion fills the window with nothing queued: the count of what is out says
     so too, and no tenant's queue is read."""
-    sent: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        sent.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(db.engine) as sent:
         assert await _fill(db, [("a", "job_a_out_0", "out"), ("b", "job_b_run_0", "running")], window=8) == []
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     job_reads = [s for s in sent if " FROM jobs" in s and not s.startswith("INSERT")]
     assert len(job_reads) == 1, job_reads

@@ -19,15 +19,16 @@ from reports.v1 import job_pb2, store_pb2, store_pb2_grpc
 from services.common import grpc_server, streams
 from services.common.tenant_limits import Limits, TenantLimits
 from services.common.timeutil import utcnow
+from services.domain import job_states
 from services.store import app as store_app
 from services.store import deletion, inflight, jobs, migrate
 from services.store.commands import Move
 from services.store.db import create_db_engine
 from services.store.tables import JOBS, MEDIA, OUTBOX
 from tests.integration.helpers import complete_job
-from tests.integration.store.test_batched_claims import _add_jobs
 from tests.integration.store.test_claim import _events
 from tests.integration.store.test_outbox import _job_request, _media
+from tests.support.job_table import add_jobs
 from tests.support.polling import until
 from tests.support.stores import store_settings
 
@@ -35,7 +36,6 @@ CAP = 2
 LIMITS = TenantLimits(tenants={"t": Limits(inflight=CAP)})
 CAP_ONE = TenantLimits(tenants={"t": Limits(inflight=1)})
 RUNNING, QUEUED = job_pb2.JOB_STATUS_RUNNING, job_pb2.JOB_STATUS_QUEUED
-RUNNING_STATUS = "running"
 
 
 @dataclasses.dataclass
@@ -355,10 +355,10 @@ def test_a_move_to_running_at_any_stage_holds_the_tenants_lock(database_url):
     try:
         migrate.upgrade(engine)  # PostgreSQL comes as an empty schema
         with engine.begin() as connection:
-            _add_jobs(connection, [("t", "job_1", "queued")])
+            add_jobs(connection, [("t", "job_1", "out")])
         with engine.begin() as connection:
-            moved = jobs.transition(connection, "t", "job_1", Move(RUNNING_STATUS, "rendering"), inflight_cap=CAP)
-            assert (moved.status, moved.stage) == (RUNNING_STATUS, "rendering")
+            moved = jobs.transition(connection, "t", "job_1", Move(job_states.RUNNING, "rendering"), inflight_cap=CAP)
+            assert (moved.status, moved.stage) == (job_states.RUNNING, "rendering")
             with watching.begin():
                 assert not watching.execute(
                     text("SELECT pg_try_advisory_xact_lock(:c, hashtext(current_schema() || '/' || 't'))"),

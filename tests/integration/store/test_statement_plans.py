@@ -101,6 +101,5 @@ def test_a_statement_planned_for_any_parameters_reads_an_index_not_every_job(eng
 
 def test_the_counts_read_through_those_plans_are_right(engine: Engine) -> None:
     with engine.begin() as connection:
-        assert dispatch.outstanding(connection) == {"t": 26}
-        assert dispatch._outstanding_and_any_queued(connection) == ({"t": 26}, True)
+        assert dispatch.outstanding_and_any_queued(connection) == ({"t": 26}, True)
         assert inflight.running(connection, "t", up_to=64) == 10

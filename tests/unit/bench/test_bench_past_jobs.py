@@ -23,6 +23,6 @@ def test_the_past_is_ended_jobs_of_the_tenant_that_hold_no_place(tmp_path: Path)
             assert statuses == [("succeeded", 50)]
             assert quotas.queued(connection, "tenant_a") == 0
             assert inflight.running(connection, "tenant_a", up_to=10) == 0
-            assert dispatch.outstanding(connection) == {}
+            assert dispatch.outstanding_and_any_queued(connection) == ({}, False)
     finally:
         engine.dispose()
